@@ -1,0 +1,96 @@
+/*  rs_config: one option table per program drives command-line flags,
+    environment variables, an optional .env file, --help and the README table,
+    so they never drift apart.
+
+    Precedence: --flag value  >  environment  >  .env file  >  table default.
+    The .env file is ./.env if it exists, or the file named by --env-file or
+    RIGSTREAM_ENV_FILE (then it must exist). Lines are NAME=value; '#' starts a
+    comment; values may be wrapped in single or double quotes; `export ` prefix
+    is accepted. Every program also gets the common options LOG_LEVEL and
+    LOG_FILE and the flags --help, --version and --env-file. */
+#ifndef RS_CONFIG_H
+#define RS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef enum {
+    RS_OPT_STRING,
+    RS_OPT_INT,        // decimal integer within [min, max]
+    RS_OPT_DOUBLE,     // finite number within [min, max]
+    RS_OPT_BOOL,       // flag without value, or 1/0/true/false/yes/no/on/off
+    RS_OPT_ENDPOINT    // ZeroMQ endpoint: tcp://host:port, ipc://path or inproc://name
+} rs_opt_type_t;
+
+typedef struct {
+    const char *flag;      // long flag without dashes, e.g. "frontend-port"
+    const char *env;       // environment / .env name, e.g. "BROKER_FRONTEND_PORT"; NULL = flag only
+    rs_opt_type_t type;
+    const char *def;       // default as text; NULL = empty / unset
+    const char *help;      // one line
+    double min, max;       // for INT and DOUBLE; both 0 = unbounded
+} rs_option_t;
+
+//  Terminates an option table.
+#define RS_OPTION_END { NULL, NULL, RS_OPT_STRING, NULL, NULL, 0, 0 }
+
+typedef struct rs_config_t rs_config_t;
+
+//  Creates a configuration for `program` (shown in --help) with the given
+//  table (terminated by RS_OPTION_END; the common options are appended).
+//  `usage` is a one-line summary; `positional` names extra arguments
+//  (NULL = none accepted).
+rs_config_t *rs_config_new (const char *program, const char *usage,
+                            const rs_option_t *table, const char *positional);
+void rs_config_destroy (rs_config_t **self_p);
+
+//  Loads flags, environment and .env. Returns 0 to run, 1 when --help or
+//  --version was printed (exit 0), -1 on a bad value or unknown flag (a message
+//  naming the option and the reason is already printed to stderr: exit 2).
+int rs_config_load (rs_config_t *self, int argc, char **argv);
+
+//  Typed getters by flag name. Asking for a name not in the table aborts:
+//  that is a programming error, not a user error.
+const char *rs_config_str (rs_config_t *self, const char *flag);
+long rs_config_int (rs_config_t *self, const char *flag);
+double rs_config_double (rs_config_t *self, const char *flag);
+bool rs_config_bool (rs_config_t *self, const char *flag);
+//  True when the option was given by flag, environment or .env (not default).
+bool rs_config_is_set (rs_config_t *self, const char *flag);
+//  Where the value came from: "flag", "env", ".env" or "default".
+const char *rs_config_source (rs_config_t *self, const char *flag);
+
+//  Positional arguments left after the flags.
+int rs_config_argc (rs_config_t *self);
+const char *rs_config_argv (rs_config_t *self, int index);
+
+//  Applies LOG_LEVEL / LOG_FILE to rs_log with the given component name.
+//  Returns 0, or -1 with a message when LOG_FILE cannot be opened.
+int rs_config_apply_logging (rs_config_t *self, const char *component);
+
+//  The options every program that talks to the broker shares. Put this macro
+//  in a program's table, then call rs_config_broker_endpoint.
+#define RS_OPTIONS_BROKER_CLIENT \
+    { "broker-host", "BROKER_HOST", RS_OPT_STRING, "127.0.0.1", \
+      "host of the broker to connect to", 0, 0 }, \
+    { "frontend-port", "BROKER_FRONTEND_PORT", RS_OPT_INT, "5555", \
+      "broker port that publishers connect to (XSUB side)", 1, 65535 }, \
+    { "backend-port", "BROKER_BACKEND_PORT", RS_OPT_INT, "5556", \
+      "broker port that subscribers connect to (XPUB side)", 1, 65535 }, \
+    { "frontend", "BROKER_FRONTEND_ENDPOINT", RS_OPT_ENDPOINT, NULL, \
+      "full frontend endpoint (tcp://host:port or ipc://path); overrides host and port", 0, 0 }, \
+    { "backend", "BROKER_BACKEND_ENDPOINT", RS_OPT_ENDPOINT, NULL, \
+      "full backend endpoint (tcp://host:port or ipc://path); overrides host and port", 0, 0 }, \
+    { "heartbeat-ms", "HEARTBEAT_MS", RS_OPT_INT, "1000", \
+      "interval between heartbeats on sys.<component>, ms", 100, 60000 }
+
+//  Writes the endpoint to connect to: the frontend (publishers) or the
+//  backend (subscribers), from --frontend/--backend or broker-host and port.
+//  Returns 0, or -1 if it does not fit.
+int rs_config_broker_endpoint (rs_config_t *self, bool backend, char *buf, size_t size);
+
+//  Prints the table as Markdown rows (| VAR | --flag | default | meaning |),
+//  for the README. Exposed as the hidden flag --print-env-table.
+void rs_config_print_table (rs_config_t *self, FILE *out);
+
+#endif

@@ -1,0 +1,57 @@
+/*  rs_pub: the publisher API. Connects to the broker's frontend (XSUB side),
+    numbers every message per topic, stamps epoch and publisher id, and sends
+    heartbeats on sys.<component>. Never blocks: when the broker is away, the
+    socket queues up to the high-water mark and then drops (counted by
+    subscribers as sequence gaps).
+
+    It uses an XPUB socket, not PUB, so that it can see the broker's
+    subscription and tell when the broker is connected (rs_pub_wait_ready). */
+#ifndef RS_PUB_H
+#define RS_PUB_H
+
+#include "rs_msg.h"
+
+typedef struct {
+    const char *endpoint;    // broker frontend, e.g. "tcp://127.0.0.1:5555"
+    const char *pub_id;      // publisher id (valid id chars); unique per process
+    const char *component;   // heartbeat topic sys.<component>, e.g. "simulator"
+    int sndhwm;              // 0 = default (100000 messages)
+} rs_pub_opts_t;
+
+typedef struct rs_pub_t rs_pub_t;
+
+//  Returns a fresh publisher, or NULL (logged) on bad options or socket error.
+rs_pub_t *rs_pub_new (const rs_pub_opts_t *opts);
+//  Flushes queued messages (up to linger_ms, 2 s) and frees.
+void rs_pub_destroy (rs_pub_t **self_p);
+
+//  Waits until the broker has subscribed (connected), up to timeout_ms.
+//  Returns 0 when ready, -1 on timeout or interrupt.
+int rs_pub_wait_ready (rs_pub_t *self, int timeout_ms);
+//  Processes pending subscription messages without waiting; true when the
+//  broker is connected. Call from the main loop now and then.
+bool rs_pub_ready (rs_pub_t *self);
+
+//  Publishes a telemetry sample on telemetry.<well>. ts_us 0 = now.
+int rs_pub_sample (rs_pub_t *self, const char *well, int64_t ts_us,
+                   const rs_value_t *ch, size_t n);
+//  Publishes an event on event.<well>.
+int rs_pub_event (rs_pub_t *self, const char *well, int64_t ts_us, const char *type,
+                  const char *phase, uint64_t event_id, const char *note, const char *state);
+//  Publishes a heartbeat on sys.<component> with the publisher's own counters
+//  (sent, errors, uptime_s, pid) plus the given stats and info.
+int rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats,
+                      const rs_text_t *info, size_t n_info);
+
+//  Generic form for other kinds (kpi, alert): begin returns a packer for
+//  n_extra more key/value pairs; send numbers and sends it.
+msgpack_packer *rs_pub_begin (rs_pub_t *self, rs_kind_t kind, const char *id,
+                              int64_t ts_us, size_t n_extra);
+int rs_pub_send (rs_pub_t *self);
+
+uint64_t rs_pub_epoch (rs_pub_t *self);
+uint64_t rs_pub_sent (rs_pub_t *self);
+//  The underlying libzmq socket (void *), for zmq_poll in the caller's loop.
+void *rs_pub_socket (rs_pub_t *self);
+
+#endif

@@ -1,0 +1,84 @@
+/*  rs_sub: the subscriber SDK. A subscriber is a callback on decoded messages
+    plus a few lines of main; rs_sub owns the rest: the SUB socket to the
+    broker's backend (XPUB side), topic filters, strict decoding (rejections
+    counted by reason and logged, rate-limited), sequence tracking (gaps,
+    duplicates, publisher restarts, time going backwards), heartbeats on
+    sys.<component> with all those counters, broker-silence detection,
+    and clean shutdown on SIGINT/SIGTERM.
+
+    One loop per process: rs_sub_run drives a czmq zloop. Add timers with
+    rs_sub_timer, or other readers via rs_sub_loop. ZeroMQ reconnects by itself
+    and replays subscriptions, so a restarted broker needs nothing from you. */
+#ifndef RS_SUB_H
+#define RS_SUB_H
+
+#include <czmq.h>
+#include <stdbool.h>
+
+#include "rs_msg.h"
+#include "rs_pub.h"
+
+typedef struct rs_sub_t rs_sub_t;
+
+//  Called for each valid message that is not a duplicate. Return 0 to go on,
+//  -1 to stop the loop (rs_sub_run then returns 0).
+typedef int (rs_sub_fn) (rs_sub_t *sub, const rs_msg_t *msg, void *arg);
+//  Called on a timer; same return convention.
+typedef int (rs_sub_timer_fn) (rs_sub_t *sub, void *arg);
+//  Adds the subscriber's own counters to its heartbeat: fill up to `max`
+//  entries of `out`, return how many.
+typedef size_t (rs_sub_stats_fn) (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg);
+
+typedef struct {
+    const char *component;        // e.g. "console_logger": log prefix, sys.<component>
+    const char *sub_endpoint;     // broker backend, e.g. "tcp://127.0.0.1:5556"
+    const char *pub_endpoint;     // broker frontend, for heartbeats and any output; NULL = none
+    const char *const *topics;    // NULL-terminated prefixes; NULL = everything ("")
+    int heartbeat_ms;             // 0 = 1000
+    int rcvhwm;                   // 0 = 100000 messages
+    int broker_timeout_ms;        // warn when no sys.broker heartbeat for this long; 0 = 5000
+    rs_sub_fn *on_message;
+    void *arg;
+} rs_sub_opts_t;
+
+typedef struct {
+    uint64_t received;            // message pairs read from the socket
+    uint64_t delivered;           // passed to on_message
+    uint64_t rejected;            // failed rs_decode (sum of rejected_by)
+    uint64_t rejected_by[RS_E_COUNT];
+    uint64_t gaps;                // gap events across all streams
+    uint64_t missing;             // messages lost in those gaps
+    uint64_t duplicates;          // dropped as already seen (e.g. last-value replays)
+    uint64_t old_epoch;           // dropped: from an older publisher incarnation
+    uint64_t restarts;            // publisher restarts seen (new epoch)
+    uint64_t time_backwards;      // delivered, but ts earlier than the stream's last
+    size_t streams;
+    bool broker_up;
+} rs_sub_stats_t;
+
+//  Returns a fresh subscriber, or NULL (logged) on bad options or socket error.
+rs_sub_t *rs_sub_new (const rs_sub_opts_t *opts);
+void rs_sub_destroy (rs_sub_t **self_p);
+
+//  Runs the loop until SIGINT/SIGTERM or a callback returns -1.
+//  Returns 0 on a clean stop, -1 on a loop error.
+int rs_sub_run (rs_sub_t *self);
+//  Asks the loop to stop after the current message (safe from callbacks).
+void rs_sub_stop (rs_sub_t *self);
+
+//  Adds a periodic timer in the subscriber's loop. Returns 0 or -1.
+int rs_sub_timer (rs_sub_t *self, int interval_ms, rs_sub_timer_fn *fn, void *arg);
+void rs_sub_set_stats_fn (rs_sub_t *self, rs_sub_stats_fn *fn, void *arg);
+//  Adds a subscription prefix at run time.
+int rs_sub_subscribe (rs_sub_t *self, const char *prefix);
+
+const rs_sub_stats_t *rs_sub_stats (rs_sub_t *self);
+//  The publisher used for heartbeats (NULL when pub_endpoint is NULL); a
+//  subscriber that also publishes (e.g. KPIs) uses it for its output.
+rs_pub_t *rs_sub_pub (rs_sub_t *self);
+//  The decoder, e.g. for rs_msg_text on a delivered message.
+rs_decoder_t *rs_sub_decoder (rs_sub_t *self);
+zloop_t *rs_sub_loop (rs_sub_t *self);
+const char *rs_sub_component (rs_sub_t *self);
+
+#endif

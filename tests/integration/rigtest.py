@@ -1,0 +1,202 @@
+"""rigtest: helpers for rigstream's integration tests.
+
+Tests start the real binaries as processes on free loopback ports, wait for
+readiness signals (a log line, a control-endpoint answer), never for fixed
+sleeps, and check what crosses real sockets. Each test script is run by ctest
+as `python3 test_x.py --build-dir B --source-dir S` and exits non-zero on failure.
+"""
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ARGS = None
+
+
+def setup():
+    """Parses the common arguments; returns them (build_dir, source_dir, bin)."""
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--source-dir", required=True)
+    ARGS = ap.parse_args()
+    ARGS.bin = os.path.join(os.path.abspath(ARGS.build_dir), "bin")
+    ARGS.tmp = tempfile.mkdtemp(prefix="rigtest-")
+    return ARGS
+
+
+def binary(name):
+    path = os.path.join(ARGS.bin, name)
+    if not os.access(path, os.X_OK):
+        fail(f"binary {path} is missing: build first")
+    return path
+
+
+def free_port():
+    """A TCP port that was free a moment ago on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", file=sys.stderr)
+    for p in list(Proc.running):
+        p.kill()
+        p.dump()
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print(f"ok: {msg}")
+
+
+class Proc:
+    """A child process whose stdout and stderr go to files in the test's tmp dir."""
+    running = []
+
+    def __init__(self, name, argv, env=None):
+        self.name = name
+        self.out_path = os.path.join(ARGS.tmp, f"{name}.out")
+        self.err_path = os.path.join(ARGS.tmp, f"{name}.err")
+        full_env = dict(os.environ)
+        # no stray .env from the developer's checkout
+        full_env["RIGSTREAM_ENV_FILE"] = os.devnull
+        full_env.setdefault("LOG_LEVEL", "info")
+        if env:
+            full_env.update(env)
+        self.out = open(self.out_path, "wb")
+        self.err = open(self.err_path, "wb")
+        self.p = subprocess.Popen(argv, stdout=self.out, stderr=self.err,
+                                  stdin=subprocess.DEVNULL, env=full_env, cwd=ARGS.tmp)
+        Proc.running.append(self)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def text(self, which="err"):
+        path = self.err_path if which == "err" else self.out_path
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_for(self, pattern, timeout=10.0, which="err"):
+        """Waits until the regex appears in stderr (or stdout); returns the match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = rx.search(self.text(which))
+            if m:
+                return m
+            if self.p.poll() is not None:
+                m = rx.search(self.text(which))
+                if m:
+                    return m
+                fail(f"{self.name} exited ({self.p.returncode}) before printing /{pattern}/")
+            time.sleep(0.05)
+        fail(f"{self.name} did not print /{pattern}/ within {timeout}s")
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def signal(self, sig):
+        self.p.send_signal(sig)
+
+    def stop(self, timeout=10.0, sig=signal.SIGTERM):
+        """Sends SIGTERM and waits; returns the exit code (fails the test on a hang)."""
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                fail(f"{self.name} did not exit within {timeout}s of signal {sig}")
+        if self in Proc.running:
+            Proc.running.remove(self)
+        self.out.close()
+        self.err.close()
+        return self.p.returncode
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        if self in Proc.running:
+            Proc.running.remove(self)
+
+    def dump(self, lines=40):
+        for which in ("err", "out"):
+            try:
+                t = self.text(which).splitlines()[-lines:]
+            except OSError:
+                continue
+            if t:
+                print(f"--- {self.name} std{which} (last {len(t)} lines)", file=sys.stderr)
+                print("\n".join(t), file=sys.stderr)
+
+
+class Suite:
+    """A broker on free ports plus helpers to start the other components against it."""
+
+    def __init__(self, extra_env=None):
+        self.front = free_port()
+        self.back = free_port()
+        self.ctl = free_port()
+        self.env = {
+            "BROKER_FRONTEND_PORT": str(self.front),
+            "BROKER_BACKEND_PORT": str(self.back),
+            "BROKER_CONTROL_PORT": str(self.ctl),
+            "HEARTBEAT_MS": "200",
+        }
+        if extra_env:
+            self.env.update(extra_env)
+        self.broker = None
+
+    def start_broker(self, extra_env=None, name="broker"):
+        env = dict(self.env)
+        env.update(extra_env or {})
+        self.broker = Proc(name, [binary("rigstream-broker")], env)
+        self.broker.wait_for(r"ready", timeout=10)
+        return self.broker
+
+    def start(self, name, binname, args=(), extra_env=None):
+        env = dict(self.env)
+        env.update(extra_env or {})
+        return Proc(name, [binary(binname), *args], env)
+
+    def control(self, command="STATUS", timeout_ms=2000):
+        """Asks the broker's control endpoint; returns the reply text or None."""
+        import zmq
+        ctx = zmq.Context.instance()
+        s = ctx.socket(zmq.REQ)
+        s.setsockopt(zmq.LINGER, 0)
+        s.setsockopt(zmq.RCVTIMEO, timeout_ms)
+        s.connect(f"tcp://127.0.0.1:{self.ctl}")
+        try:
+            s.send_string(command)
+            return s.recv().decode()
+        except zmq.Again:
+            return None
+        finally:
+            s.close()
+
+    def stop_all(self):
+        for p in reversed(list(Proc.running)):
+            p.stop()
+
+
+def wait_until(fn, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail(f"timed out after {timeout}s waiting for {what}")
