@@ -3,11 +3,20 @@
     so they never drift apart.
 
     Precedence: --flag value  >  environment  >  .env file  >  table default.
-    The .env file is ./.env if it exists, or the file named by --env-file or
-    RIGSTREAM_ENV_FILE (then it must exist). Lines are NAME=value; '#' starts a
-    comment; values may be wrapped in single or double quotes; `export ` prefix
-    is accepted. Every program also gets the common options LOG_LEVEL and
-    LOG_FILE and the flags --help, --version and --env-file. */
+    The .env file is the one named by --env-file or else RIGSTREAM_ENV_FILE
+    (then it must exist; /dev/null means none), or else ./.env if it exists.
+    Lines are NAME=value; blank lines and lines starting with '#' are skipped;
+    after an unquoted value, " #" starts a comment; values may be wrapped in
+    single quotes (literal) or double quotes (\n, \" and \\ escapes); an
+    `export ` prefix is accepted. Names not in the table are ignored, since
+    one .env serves every program, but a malformed line is an error (file:line).
+    An empty value in the environment or .env means "unset" for INT, DOUBLE,
+    BOOL and ENDPOINT options (the next source applies); for STRING options it
+    is a real, empty value (LOG_FILE= turns the file off).
+    Flags are --name value or --name=value; BOOL flags take no value
+    (--name sets, --no-name clears, --name=false also works); -- ends flags.
+    Every program also gets the common options LOG_LEVEL and LOG_FILE and the
+    flags --help (-h), --version, --env-file and the hidden --print-env-table. */
 #ifndef RS_CONFIG_H
 #define RS_CONFIG_H
 
@@ -49,8 +58,10 @@ void rs_config_destroy (rs_config_t **self_p);
 //  naming the option and the reason is already printed to stderr: exit 2).
 int rs_config_load (rs_config_t *self, int argc, char **argv);
 
-//  Typed getters by flag name. Asking for a name not in the table aborts:
-//  that is a programming error, not a user error.
+//  Typed getters by flag name. Asking for a name not in the table, or with
+//  the wrong getter for its type, aborts: that is a programming error, not a
+//  user error. An unset option reads as "", 0 or false; rs_config_double
+//  also reads INT options.
 const char *rs_config_str (rs_config_t *self, const char *flag);
 long rs_config_int (rs_config_t *self, const char *flag);
 double rs_config_double (rs_config_t *self, const char *flag);
@@ -86,7 +97,8 @@ int rs_config_apply_logging (rs_config_t *self, const char *component);
 
 //  Writes the endpoint to connect to: the frontend (publishers) or the
 //  backend (subscribers), from --frontend/--backend or broker-host and port.
-//  Returns 0, or -1 if it does not fit.
+//  Returns 0, or -1 if it does not fit, the broker host is empty, or the
+//  table lacks RS_OPTIONS_BROKER_CLIENT.
 int rs_config_broker_endpoint (rs_config_t *self, bool backend, char *buf, size_t size);
 
 //  Prints the table as Markdown rows (| VAR | --flag | default | meaning |),

@@ -42,7 +42,8 @@ typedef struct {
 } rs_sub_opts_t;
 
 typedef struct {
-    uint64_t received;            // message pairs read from the socket
+    uint64_t received;            // messages read from the socket
+    uint64_t bad_frames;          // not exactly two frames: dropped
     uint64_t delivered;           // passed to on_message
     uint64_t rejected;            // failed rs_decode (sum of rejected_by)
     uint64_t rejected_by[RS_E_COUNT];

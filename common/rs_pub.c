@@ -1,0 +1,274 @@
+/*  rs_pub: publisher side of the wire contract. Sequence numbers are kept per
+    topic so that a subscriber filtering on one topic sees a gap-free series. */
+#include "rs_pub.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rs_clock.h"
+#include "rs_log.h"
+
+#define RS_PUB_MAX_STATS 64
+
+struct rs_pub_t {
+    zsock_t *sock;
+    void *handle;             //  the libzmq socket behind sock
+    rs_encoder_t *enc;
+    zhashx_t *seqs;           //  topic -> uint64_t * (last seq sent)
+    char pub_id[RS_MAX_ID + 1];
+    char component[RS_MAX_ID + 1];
+    char endpoint[256];
+    char topic[RS_MAX_TOPIC + 1];   //  topic of the body being built
+    uint64_t epoch;
+    int64_t started_ms;
+    uint64_t sent;
+    uint64_t errors;
+    bool ready;
+};
+
+static void
+s_free (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
+rs_pub_t *
+rs_pub_new (const rs_pub_opts_t *opts)
+{
+    if (!opts || !opts->endpoint || !opts->component
+        || !rs_id_valid (opts->component, strlen (opts->component))) {
+        rs_error ("publisher: an endpoint and a valid component name are required");
+        return NULL;
+    }
+    rs_pub_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (opts->pub_id)
+        snprintf (self->pub_id, sizeof self->pub_id, "%s", opts->pub_id);
+    else
+        snprintf (self->pub_id, sizeof self->pub_id, "%s-%d", opts->component, (int) getpid ());
+    if (!rs_id_valid (self->pub_id, strlen (self->pub_id))) {
+        rs_error ("publisher: invalid publisher id '%s' (1-%d chars of A-Z a-z 0-9 _ -)",
+                  self->pub_id, RS_MAX_ID);
+        free (self);
+        return NULL;
+    }
+    snprintf (self->component, sizeof self->component, "%s", opts->component);
+    snprintf (self->endpoint, sizeof self->endpoint, "%s", opts->endpoint);
+    self->epoch = (uint64_t) rs_clock_now_us ();
+    self->started_ms = rs_clock_mono_ms ();
+    self->enc = rs_encoder_new ();
+    self->seqs = zhashx_new ();
+    self->sock = zsock_new (ZMQ_XPUB);
+    if (!self->enc || !self->seqs || !self->sock) {
+        rs_error ("publisher: out of memory or sockets");
+        rs_pub_destroy (&self);
+        return NULL;
+    }
+    zhashx_set_destructor (self->seqs, s_free);
+    self->handle = zsock_resolve (self->sock);
+    zsock_set_sndhwm (self->sock, opts->sndhwm > 0 ? opts->sndhwm : 100000);
+    //  czmq's default linger is 0; keep queued messages for a moment at exit.
+    zsock_set_linger (self->sock, 2000);
+    if (zsock_connect (self->sock, "%s", opts->endpoint) != 0) {
+        rs_error ("publisher: cannot connect to %s: %s", opts->endpoint, zmq_strerror (zmq_errno ()));
+        rs_pub_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+rs_pub_destroy (rs_pub_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rs_pub_t *self = *self_p;
+    zsock_destroy (&self->sock);
+    zhashx_destroy (&self->seqs);
+    rs_encoder_destroy (&self->enc);
+    free (self);
+    *self_p = NULL;
+}
+
+bool
+rs_pub_ready (rs_pub_t *self)
+{
+    //  The broker subscribes to everything when it connects and the
+    //  subscription is withdrawn when it goes away.
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    while (zmq_msg_recv (&msg, self->handle, ZMQ_DONTWAIT) >= 0) {
+        if (zmq_msg_size (&msg) >= 1) {
+            uint8_t first = *(uint8_t *) zmq_msg_data (&msg);
+            if (first == 1)
+                self->ready = true;
+            else if (first == 0)
+                self->ready = false;
+        }
+    }
+    zmq_msg_close (&msg);
+    return self->ready;
+}
+
+int
+rs_pub_wait_ready (rs_pub_t *self, int timeout_ms)
+{
+    int64_t deadline = rs_clock_mono_ms () + timeout_ms;
+    while (!rs_pub_ready (self)) {
+        int64_t left = deadline - rs_clock_mono_ms ();
+        if (left <= 0 || zsys_interrupted)
+            return -1;
+        zmq_pollitem_t item = { self->handle, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (&item, 1, left > 100 ? 100 : (long) left) < 0 && zmq_errno () != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
+static uint64_t
+s_next_seq (rs_pub_t *self, const char *topic)
+{
+    uint64_t *seq = zhashx_lookup (self->seqs, topic);
+    if (!seq) {
+        seq = calloc (1, sizeof *seq);
+        if (!seq)
+            return 0;
+        zhashx_insert (self->seqs, topic, seq);
+    }
+    return ++*seq;
+}
+
+//  Sends the encoder's body under self->topic.
+static int
+s_send (rs_pub_t *self)
+{
+    size_t tlen = strlen (self->topic);
+    if (zmq_send (self->handle, self->topic, tlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+        || zmq_send (self->handle, rs_encoder_data (self->enc), rs_encoder_size (self->enc),
+                     ZMQ_DONTWAIT) < 0) {
+        self->errors++;
+        return RS_E_IO;
+    }
+    self->sent++;
+    return RS_OK;
+}
+
+static int
+s_header (rs_pub_t *self, rs_kind_t kind, const char *id, int64_t ts_us, rs_header_t *hdr)
+{
+    if (rs_topic_format (self->topic, sizeof self->topic, kind, id) < 0)
+        return RS_E_TOPIC;
+    hdr->pub = self->pub_id;
+    hdr->epoch = self->epoch;
+    hdr->seq = s_next_seq (self, self->topic);
+    hdr->ts_us = ts_us ? ts_us : rs_clock_now_us ();
+    return hdr->seq ? RS_OK : RS_E_NOMEM;
+}
+
+//  The sequence number is taken only once the body is known to be valid, so a
+//  rejected call leaves no gap behind.
+static void
+s_unnumber (rs_pub_t *self)
+{
+    uint64_t *seq = zhashx_lookup (self->seqs, self->topic);
+    if (seq && *seq)
+        --*seq;
+}
+
+int
+rs_pub_sample (rs_pub_t *self, const char *well, int64_t ts_us, const rs_value_t *ch, size_t n)
+{
+    rs_header_t hdr;
+    int rc = s_header (self, RS_KIND_TELEMETRY, well, ts_us, &hdr);
+    if (rc == RS_OK)
+        rc = rs_encode_sample (self->enc, well, &hdr, ch, n);
+    if (rc != RS_OK) {
+        if (rc != RS_E_TOPIC)
+            s_unnumber (self);
+        self->errors++;
+        return rc;
+    }
+    return s_send (self);
+}
+
+int
+rs_pub_event (rs_pub_t *self, const char *well, int64_t ts_us, const char *type, const char *phase,
+              uint64_t event_id, const char *note, const char *state)
+{
+    rs_header_t hdr;
+    int rc = s_header (self, RS_KIND_EVENT, well, ts_us, &hdr);
+    if (rc == RS_OK)
+        rc = rs_encode_event (self->enc, well, &hdr, type, phase, event_id, note, state);
+    if (rc != RS_OK) {
+        if (rc != RS_E_TOPIC)
+            s_unnumber (self);
+        self->errors++;
+        return rc;
+    }
+    return s_send (self);
+}
+
+int
+rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats, const rs_text_t *info,
+                  size_t n_info)
+{
+    rs_value_t all[RS_PUB_MAX_STATS];
+    size_t n = 0;
+    all[n++] = (rs_value_t) { "pid", -1, (double) getpid () };
+    all[n++] = (rs_value_t) { "uptime_s", -1, (double) (rs_clock_mono_ms () - self->started_ms) / 1000.0 };
+    all[n++] = (rs_value_t) { "sent", -1, (double) self->sent };
+    all[n++] = (rs_value_t) { "send_errors", -1, (double) self->errors };
+    for (size_t i = 0; i < n_stats && n < RS_PUB_MAX_STATS; i++)
+        all[n++] = stats[i];
+    rs_header_t hdr;
+    int rc = s_header (self, RS_KIND_SYS, self->component, 0, &hdr);
+    if (rc == RS_OK)
+        rc = rs_encode_heartbeat (self->enc, self->component, &hdr, all, n, info, n_info);
+    if (rc != RS_OK) {
+        s_unnumber (self);
+        self->errors++;
+        return rc;
+    }
+    return s_send (self);
+}
+
+msgpack_packer *
+rs_pub_begin (rs_pub_t *self, rs_kind_t kind, const char *id, int64_t ts_us, size_t n_extra)
+{
+    rs_header_t hdr;
+    if (s_header (self, kind, id, ts_us, &hdr) != RS_OK)
+        return NULL;
+    msgpack_packer *pk = rs_encode_begin (self->enc, kind, id, &hdr, n_extra);
+    if (!pk)
+        s_unnumber (self);
+    return pk;
+}
+
+int
+rs_pub_send (rs_pub_t *self)
+{
+    return s_send (self);
+}
+
+uint64_t
+rs_pub_epoch (rs_pub_t *self)
+{
+    return self->epoch;
+}
+
+uint64_t
+rs_pub_sent (rs_pub_t *self)
+{
+    return self->sent;
+}
+
+void *
+rs_pub_socket (rs_pub_t *self)
+{
+    return self->handle;
+}

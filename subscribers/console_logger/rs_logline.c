@@ -1,0 +1,294 @@
+/*  rs_logline: console renderings of rigstream messages. */
+#include "rs_logline.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_channels.h"
+#include "rs_clock.h"
+
+#define C_WELL  "\033[1;36m"
+#define C_EVENT "\033[1;33m"
+#define C_ALERT "\033[1;31m"
+#define C_DIM   "\033[2m"
+#define C_OFF   "\033[0m"
+
+//  The channels a driller reads first, in mud-log order.
+static const int s_line_channels[] = {
+    RS_CH_HOLE_DEPTH, RS_CH_BIT_DEPTH, RS_CH_ROP, RS_CH_WOB, RS_CH_HOOK_LOAD, RS_CH_RPM,
+    RS_CH_TORQUE, RS_CH_SPP, RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_PIT_VOLUME, RS_CH_GAS
+};
+#define S_LINE_CHANNELS (sizeof s_line_channels / sizeof s_line_channels[0])
+
+typedef struct {
+    char *buf;
+    size_t size;
+    size_t len;
+} s_out_t;
+
+__attribute__ ((format (printf, 2, 3))) static void
+s_put (s_out_t *o, const char *fmt, ...)
+{
+    if (o->len + 1 >= o->size)
+        return;
+    va_list args;
+    va_start (args, fmt);
+    int n = vsnprintf (o->buf + o->len, o->size - o->len, fmt, args);
+    va_end (args);
+    if (n > 0)
+        o->len = o->len + (size_t) n < o->size ? o->len + (size_t) n : o->size - 1;
+}
+
+static void
+s_value (s_out_t *o, double v)
+{
+    if (isnan (v))
+        s_put (o, "-");
+    else if (fabs (v) >= 1000)
+        s_put (o, "%.0f", v);
+    else if (fabs (v) >= 100)
+        s_put (o, "%.1f", v);
+    else
+        s_put (o, "%.2f", v);
+}
+
+static void
+s_header (s_out_t *o, const rs_msg_t *msg, bool color)
+{
+    char ts[40];
+    rs_clock_format (msg->hdr.ts_us, ts, sizeof ts);
+    s_put (o, "%s %s%s%s", ts, color ? C_WELL : "", msg->id, color ? C_OFF : "");
+}
+
+size_t
+rs_logline_text (const rs_msg_t *msg, bool color, char *buf, size_t size)
+{
+    s_out_t o = { buf, size, 0 };
+    if (size == 0)
+        return 0;
+    buf[0] = 0;
+    s_header (&o, msg, color);
+    switch (msg->kind) {
+    case RS_KIND_TELEMETRY:
+        s_put (&o, " %s#%llu%s", color ? C_DIM : "", (unsigned long long) msg->hdr.seq,
+               color ? C_OFF : "");
+        for (size_t i = 0; i < S_LINE_CHANNELS; i++) {
+            const rs_chan_info_t *info = rs_chan_info (s_line_channels[i]);
+            double v = rs_msg_chan (msg, s_line_channels[i]);
+            s_put (&o, " %s=", info->name);
+            s_value (&o, v);
+            s_put (&o, "%s", info->unit[0] == '%' ? "%" : "");
+        }
+        {
+            size_t extra = 0;
+            for (size_t i = 0; i < msg->n_values; i++)
+                if (msg->values[i].id < 0)
+                    extra++;
+            if (extra)
+                s_put (&o, " (+%zu more)", extra);
+        }
+        break;
+    case RS_KIND_EVENT:
+        s_put (&o, " %sEVENT %s %s%s", color ? C_EVENT : "", msg->event_type, msg->event_phase,
+               color ? C_OFF : "");
+        if (msg->event_state[0])
+            s_put (&o, " -> %s", msg->event_state);
+        if (msg->event_id)
+            s_put (&o, " (id %llu)", (unsigned long long) msg->event_id);
+        if (msg->event_note[0])
+            s_put (&o, ": %s", msg->event_note);
+        break;
+    case RS_KIND_KPI:
+    case RS_KIND_SYS:
+        s_put (&o, " %s", msg->kind == RS_KIND_KPI ? "KPI" : "SYS");
+        for (size_t i = 0; i < msg->n_values; i++) {
+            s_put (&o, " %s=", msg->values[i].name);
+            s_value (&o, msg->values[i].value);
+        }
+        break;
+    case RS_KIND_ALERT: {
+        s_put (&o, " %sALERT%s", color ? C_ALERT : "", color ? C_OFF : "");
+        const msgpack_object_map *m = &msg->body->via.map;
+        for (uint32_t i = 0; i < m->size; i++) {
+            const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+            if (k->type == MSGPACK_OBJECT_STR && v->type == MSGPACK_OBJECT_STR)
+                s_put (&o, " %.*s=%.*s", (int) k->via.str.size, k->via.str.ptr,
+                       (int) (v->via.str.size > 200 ? 200 : v->via.str.size), v->via.str.ptr);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return o.len;
+}
+
+//  Converts any decoded msgpack object to JSON (binary and ext as null).
+static json_t *
+s_to_json (const msgpack_object *o, int depth)
+{
+    if (depth > 16)
+        return json_null ();
+    switch (o->type) {
+    case MSGPACK_OBJECT_BOOLEAN:
+        return json_boolean (o->via.boolean);
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        return o->via.u64 > (uint64_t) INT64_MAX ? json_real ((double) o->via.u64)
+                                                 : json_integer ((json_int_t) o->via.u64);
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        return json_integer ((json_int_t) o->via.i64);
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        return isfinite (o->via.f64) ? json_real (o->via.f64) : json_null ();
+    case MSGPACK_OBJECT_STR:
+        return json_stringn_nocheck (o->via.str.ptr, o->via.str.size);
+    case MSGPACK_OBJECT_ARRAY: {
+        json_t *a = json_array ();
+        for (uint32_t i = 0; a && i < o->via.array.size; i++)
+            json_array_append_new (a, s_to_json (&o->via.array.ptr[i], depth + 1));
+        return a;
+    }
+    case MSGPACK_OBJECT_MAP: {
+        json_t *m = json_object ();
+        for (uint32_t i = 0; m && i < o->via.map.size; i++) {
+            const msgpack_object *k = &o->via.map.ptr[i].key;
+            if (k->type != MSGPACK_OBJECT_STR)
+                continue;
+            char key[RS_MAX_TEXT + 1];
+            size_t n = k->via.str.size < RS_MAX_TEXT ? k->via.str.size : RS_MAX_TEXT;
+            memcpy (key, k->via.str.ptr, n);
+            key[n] = 0;
+            json_object_set_new_nocheck (m, key, s_to_json (&o->via.map.ptr[i].val, depth + 1));
+        }
+        return m;
+    }
+    default:
+        return json_null ();
+    }
+}
+
+char *
+rs_logline_json (const rs_msg_t *msg)
+{
+    json_t *root = s_to_json (msg->body, 0);
+    if (!root)
+        return NULL;
+    char ts[40];
+    rs_clock_format (msg->hdr.ts_us, ts, sizeof ts);
+    json_object_set_new (root, "topic", json_string (msg->topic));
+    json_object_set_new (root, "kind", json_string (rs_kind_name (msg->kind)));
+    json_object_set_new (root, "time", json_string (ts));
+    //  Invalid UTF-8 in free text would make jansson refuse the whole object;
+    //  ensure_ascii keeps the line pure ASCII for any consumer.
+    char *text = json_dumps (root, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref (root);
+    return text;
+}
+
+typedef struct {
+    char well[RS_MAX_ID + 1];
+    uint64_t count;
+    uint64_t first_seq, last_seq;
+    double last[RS_CH_COUNT];
+    double min[RS_CH_COUNT], max[RS_CH_COUNT];
+} s_well_t;
+
+#define RS_LOGSUM_WELLS 64
+
+struct rs_logsum_t {
+    s_well_t wells[RS_LOGSUM_WELLS];
+    size_t n;
+    uint64_t events;
+};
+
+rs_logsum_t *
+rs_logsum_new (void)
+{
+    return calloc (1, sizeof (rs_logsum_t));
+}
+
+void
+rs_logsum_destroy (rs_logsum_t **self_p)
+{
+    if (self_p && *self_p) {
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+void
+rs_logsum_add (rs_logsum_t *self, const rs_msg_t *msg)
+{
+    if (msg->kind == RS_KIND_EVENT)
+        self->events++;
+    if (msg->kind != RS_KIND_TELEMETRY)
+        return;
+    s_well_t *w = NULL;
+    for (size_t i = 0; i < self->n && !w; i++)
+        if (strcmp (self->wells[i].well, msg->id) == 0)
+            w = &self->wells[i];
+    if (!w) {
+        if (self->n == RS_LOGSUM_WELLS)
+            return;
+        w = &self->wells[self->n++];
+        snprintf (w->well, sizeof w->well, "%s", msg->id);
+    }
+    if (w->count == 0) {
+        w->first_seq = msg->hdr.seq;
+        for (int c = 0; c < RS_CH_COUNT; c++)
+            w->last[c] = w->min[c] = w->max[c] = NAN;
+    }
+    w->count++;
+    w->last_seq = msg->hdr.seq;
+    for (size_t i = 0; i < msg->n_values; i++) {
+        int c = msg->values[i].id;
+        double v = msg->values[i].value;
+        if (c < 0 || isnan (v))
+            continue;
+        w->last[c] = v;
+        w->min[c] = isnan (w->min[c]) || v < w->min[c] ? v : w->min[c];
+        w->max[c] = isnan (w->max[c]) || v > w->max[c] ? v : w->max[c];
+    }
+}
+
+size_t
+rs_logsum_flush (rs_logsum_t *self, double interval_s, bool color, char *buf, size_t size)
+{
+    s_out_t o = { buf, size, 0 };
+    if (size)
+        buf[0] = 0;
+    char ts[40];
+    rs_clock_format (rs_clock_now_us (), ts, sizeof ts);
+    for (size_t i = 0; i < self->n; i++) {
+        s_well_t *w = &self->wells[i];
+        if (w->count == 0)
+            continue;
+        s_put (&o, "%s %s%s%s %llu samples (%.1f/s, seq %llu-%llu)", ts, color ? C_WELL : "",
+               w->well, color ? C_OFF : "", (unsigned long long) w->count,
+               interval_s > 0 ? (double) w->count / interval_s : 0.0,
+               (unsigned long long) w->first_seq, (unsigned long long) w->last_seq);
+        for (size_t k = 0; k < S_LINE_CHANNELS; k++) {
+            int c = s_line_channels[k];
+            s_put (&o, " %s=", rs_chan_info (c)->name);
+            s_value (&o, w->last[c]);
+            if (!isnan (w->min[c]) && w->max[c] > w->min[c]) {
+                s_put (&o, "[");
+                s_value (&o, w->min[c]);
+                s_put (&o, "..");
+                s_value (&o, w->max[c]);
+                s_put (&o, "]");
+            }
+        }
+        s_put (&o, "\n");
+        w->count = 0;
+    }
+    if (self->events) {
+        s_put (&o, "%s %llu event message(s)\n", ts, (unsigned long long) self->events);
+        self->events = 0;
+    }
+    return o.len;
+}

@@ -1,0 +1,75 @@
+/*  Console renderings: text line, JSON line, per-well summary. */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "rs_logline.h"
+#include "rs_test.h"
+
+int
+main (void)
+{
+    rs_encoder_t *enc = rs_encoder_new ();
+    rs_decoder_t *dec = rs_decoder_new ();
+    rs_header_t hdr = { "sim", 1, 12, 1700000000123000LL };
+    rs_value_t ch[] = { { "hole_depth", 0, 1523.4 }, { "rop", 0, 25.12 }, { "rpm", 0, NAN },
+                        { "gas", 0, 0.5 }, { "vendor_x", 0, 1 } };
+    RS_CHECK_INT (rs_encode_sample (enc, "A-01", &hdr, ch, 5), RS_OK);
+    rs_msg_t msg;
+    RS_CHECK_INT (rs_decode (dec, "telemetry.A-01", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+
+    char line[2048];
+    rs_logline_text (&msg, false, line, sizeof line);
+    RS_CHECK (strstr (line, "2023-11-14T22:13:20.123Z A-01 #12") == line);
+    RS_CHECK (strstr (line, "hole_depth=1523") != NULL);
+    RS_CHECK (strstr (line, "rop=25.12") != NULL);
+    RS_CHECK (strstr (line, "rpm=-") != NULL);          //  nil shows as a dash
+    RS_CHECK (strstr (line, "gas=0.50%") != NULL);
+    RS_CHECK (strstr (line, "(+1 more)") != NULL);
+    RS_CHECK (strchr (line, '\033') == NULL);
+    rs_logline_text (&msg, true, line, sizeof line);
+    RS_CHECK (strchr (line, '\033') != NULL);
+    //  Truncation is safe.
+    char tiny[16];
+    RS_CHECK (rs_logline_text (&msg, false, tiny, sizeof tiny) < sizeof tiny);
+    RS_CHECK_INT (strlen (tiny), 15);
+
+    char *json = rs_logline_json (&msg);
+    RS_CHECK (json != NULL);
+    json_error_t err;
+    json_t *root = json_loads (json, 0, &err);
+    RS_CHECK (root != NULL);
+    RS_CHECK_STR (json_string_value (json_object_get (root, "topic")), "telemetry.A-01");
+    RS_CHECK_STR (json_string_value (json_object_get (root, "time")), "2023-11-14T22:13:20.123Z");
+    RS_CHECK_INT (json_integer_value (json_object_get (root, "seq")), 12);
+    json_t *chj = json_object_get (root, "ch");
+    RS_CHECK_NEAR (json_real_value (json_object_get (chj, "rop")), 25.12, 1e-9);
+    RS_CHECK (json_is_null (json_object_get (chj, "rpm")));
+    json_decref (root);
+    free (json);
+
+    RS_CHECK_INT (rs_encode_event (enc, "A-01", &hdr, "kick", "start", 3, "pit gain 2 m3", NULL), RS_OK);
+    RS_CHECK_INT (rs_decode (dec, "event.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    rs_logline_text (&msg, false, line, sizeof line);
+    RS_CHECK (strstr (line, "EVENT kick start (id 3): pit gain 2 m3") != NULL);
+
+    rs_logsum_t *sum = rs_logsum_new ();
+    for (int i = 0; i < 10; i++) {
+        hdr.seq = 100 + (uint64_t) i;
+        ch[1].value = 10 + i;
+        rs_encode_sample (enc, "B-02", &hdr, ch, 5);
+        rs_decode (dec, "telemetry.B-02", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg);
+        rs_logsum_add (sum, &msg);
+    }
+    char text[4096];
+    rs_logsum_flush (sum, 5.0, false, text, sizeof text);
+    RS_CHECK (strstr (text, "B-02 10 samples (2.0/s, seq 100-109)") != NULL);
+    RS_CHECK (strstr (text, "rop=19.00[10.00..19.00]") != NULL);
+    //  The window resets.
+    rs_logsum_flush (sum, 5.0, false, text, sizeof text);
+    RS_CHECK (strstr (text, "B-02") == NULL);
+    rs_logsum_destroy (&sum);
+    rs_encoder_destroy (&enc);
+    rs_decoder_destroy (&dec);
+    return RS_TEST_DONE ();
+}
