@@ -8,7 +8,7 @@ as `python3 test_x.py --build-dir B --source-dir S` and exits non-zero on failur
 import argparse
 import os
 import re
-import signal
+import signal as sigmod
 import socket
 import subprocess
 import sys
@@ -109,7 +109,7 @@ class Proc:
     def signal(self, sig):
         self.p.send_signal(sig)
 
-    def stop(self, timeout=10.0, sig=signal.SIGTERM):
+    def stop(self, timeout=10.0, sig=sigmod.SIGTERM):
         """Sends SIGTERM and waits; returns the exit code (fails the test on a hang)."""
         if self.p.poll() is None:
             self.p.send_signal(sig)

@@ -1,0 +1,153 @@
+/*  rigstream-broker: options, signals, and the broker engine's loop. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rs_broker.h"
+#include "rs_config.h"
+#include "rs_log.h"
+
+static const rs_option_t s_options[] = {
+    { "bind", "BROKER_BIND", RS_OPT_STRING, "127.0.0.1",
+      "interface to listen on; 0.0.0.0 exposes the broker to the network", 0, 0 },
+    { "frontend-port", "BROKER_FRONTEND_PORT", RS_OPT_INT, "5555",
+      "port publishers connect to (XSUB)", 1, 65535 },
+    { "backend-port", "BROKER_BACKEND_PORT", RS_OPT_INT, "5556",
+      "port subscribers connect to (XPUB)", 1, 65535 },
+    { "control-port", "BROKER_CONTROL_PORT", RS_OPT_INT, "5557",
+      "port of the control endpoint (PING, STATUS)", 1, 65535 },
+    { "frontend", "BROKER_FRONTEND_ENDPOINT", RS_OPT_ENDPOINT, NULL,
+      "full frontend endpoint (tcp://host:port or ipc://path); overrides bind and port", 0, 0 },
+    { "backend", "BROKER_BACKEND_ENDPOINT", RS_OPT_ENDPOINT, NULL,
+      "full backend endpoint; overrides bind and port", 0, 0 },
+    { "control", "BROKER_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
+      "full control endpoint; overrides bind and port", 0, 0 },
+    { "sndhwm", "BROKER_SNDHWM", RS_OPT_INT, "100000",
+      "messages queued per subscriber before the broker drops for it", 1, 100000000 },
+    { "rcvhwm", "BROKER_RCVHWM", RS_OPT_INT, "100000",
+      "messages queued per publisher before it is pushed back", 1, 100000000 },
+    { "lvc-max", "BROKER_LVC_MAX", RS_OPT_INT, "10000",
+      "topics kept in the last-value cache for late joiners; 0 disables it", 0, 1000000 },
+    { "heartbeat-ms", "HEARTBEAT_MS", RS_OPT_INT, "1000",
+      "interval between sys.broker stats messages, ms", 100, 60000 },
+    RS_OPTION_END
+};
+
+static rs_broker_t *s_broker;
+
+static void
+s_on_signal (int sig)
+{
+    (void) sig;
+    rs_broker_stop (s_broker);
+}
+
+//  The endpoint from its full-endpoint option, else tcp://bind:port.
+static int
+s_endpoint (rs_config_t *cfg, const char *full, const char *port, char *buf, size_t size)
+{
+    const char *ep = rs_config_str (cfg, full);
+    int n;
+    if (ep && *ep)
+        n = snprintf (buf, size, "%s", ep);
+    else {
+        const char *host = rs_config_str (cfg, "bind");
+        bool v6 = strchr (host, ':') != NULL;
+        n = snprintf (buf, size, v6 ? "tcp://[%s]:%ld" : "tcp://%s:%ld", host,
+                      rs_config_int (cfg, port));
+    }
+    if (n < 0 || (size_t) n >= size) {
+        rs_error ("endpoint for --%s is too long", full);
+        return -1;
+    }
+    return 0;
+}
+
+//  True for a tcp:// endpoint on anything but a loopback address.
+static bool
+s_exposed (const char *endpoint)
+{
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return false;
+    const char *host = endpoint + 6;
+    const char *colon = strrchr (host, ':');
+    size_t len = colon ? (size_t) (colon - host) : strlen (host);
+    if (len >= 2 && host [0] == '[') {
+        host++;
+        len -= 2;
+    }
+    return !((len >= 4 && strncmp (host, "127.", 4) == 0)
+             || (len == 9 && strncmp (host, "localhost", 9) == 0)
+             || (len == 3 && strncmp (host, "::1", 3) == 0));
+}
+
+int
+main (int argc, char **argv)
+{
+    rs_config_t *cfg = rs_config_new ("rigstream-broker",
+                                      "routes rigstream messages from publishers to subscribers",
+                                      s_options, NULL);
+    if (!cfg)
+        return 2;
+    int rc = rs_config_load (cfg, argc, argv);
+    if (rc != 0) {
+        rs_config_destroy (&cfg);
+        return rc > 0 ? 0 : 2;
+    }
+    if (rs_config_apply_logging (cfg, "broker") != 0) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    char front[256], back[256], ctl[256];
+    if (s_endpoint (cfg, "frontend", "frontend-port", front, sizeof front)
+        || s_endpoint (cfg, "backend", "backend-port", back, sizeof back)
+        || s_endpoint (cfg, "control", "control-port", ctl, sizeof ctl)) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    const char *eps[] = { front, back, ctl };
+    for (size_t i = 0; i < 3; i++)
+        if (s_exposed (eps [i]))
+            rs_warn ("listening on %s: reachable from other hosts, and the broker has no "
+                     "authentication; firewall it", eps [i]);
+
+    long lvc_max = rs_config_int (cfg, "lvc-max");
+    rs_broker_opts_t opts = {
+        .frontend = front,
+        .backend = back,
+        .control = ctl,
+        .sndhwm = (int) rs_config_int (cfg, "sndhwm"),
+        .rcvhwm = (int) rs_config_int (cfg, "rcvhwm"),
+        .lvc_max = lvc_max > 0 ? (int) lvc_max : -1,
+        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
+    };
+    s_broker = rs_broker_new (&opts);
+    if (!s_broker) {
+        rs_config_destroy (&cfg);
+        return 1;
+    }
+
+    //  Our own handler, no SA_RESTART: zmq_poll returns EINTR and the loop
+    //  sees the stop flag at once. (libzmq's I/O threads block signals.)
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+
+    rs_info ("ready: frontend %s, backend %s, control %s",
+             rs_broker_endpoint (s_broker, "frontend"), rs_broker_endpoint (s_broker, "backend"),
+             rs_broker_endpoint (s_broker, "control"));
+    rc = rs_broker_run (s_broker);
+    //  Further signals must not touch the broker while it is being freed.
+    sa.sa_handler = SIG_IGN;
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    rs_info ("stopping%s", rc == 0 ? "" : " after a socket error");
+    rs_broker_log_counters (s_broker);
+    rs_broker_destroy (&s_broker);
+    rs_config_destroy (&cfg);
+    rs_log_close ();
+    return rc == 0 ? 0 : 1;
+}

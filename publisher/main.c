@@ -1,0 +1,390 @@
+/*  rigstream-sim: simulates one or more drilling wells (rs_sim) and publishes
+    their telemetry on telemetry.<well>, ground truth (injected events and
+    rig-state changes) on event.<well>, and heartbeats on sys.simulator.
+    Sample times are simulated time mapped onto the wall clock from launch. */
+#include <czmq.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rs_channels.h"
+#include "rs_clock.h"
+#include "rs_config.h"
+#include "rs_log.h"
+#include "rs_pub.h"
+#include "rs_sim.h"
+
+#define MAX_WELLS 64
+#define MAX_RATE  10000.0
+
+static const rs_option_t s_options[] = {
+    RS_OPTIONS_BROKER_CLIENT,
+    { "wells", "SIM_WELLS", RS_OPT_INT, "1",
+      "number of wells to simulate, named A-01, A-02...", 1, MAX_WELLS },
+    { "well-ids", "SIM_WELL_IDS", RS_OPT_STRING, NULL,
+      "comma-separated well ids (overrides --wells), e.g. A-01,B-02", 0, 0 },
+    { "rate", "SIM_RATE", RS_OPT_STRING, "1",
+      "samples per second per well; 0 or max = as fast as possible", 0, 0 },
+    { "speed", "SIM_SPEED", RS_OPT_DOUBLE, "1",
+      "simulated seconds per real second (at max rate: simulated seconds per sample)", 0.001, 100000 },
+    { "seed", "SIM_SEED", RS_OPT_INT, "42", "random seed (well i uses seed + i)", 0, 9e15 },
+    { "count", "SIM_COUNT", RS_OPT_INT, "0", "stop after N samples per well (0 = run until stopped)", 0, 9e15 },
+    { "events", "SIM_EVENTS", RS_OPT_STRING, NULL,
+      "events for every well: type@start_s[:duration_s],... (kick, lost_circulation, washout, "
+      "stuck_pipe, pack_off, bit_balling), e.g. kick@600,washout@1800:1200", 0, 0 },
+    { "random-events", "SIM_RANDOM_EVENTS", RS_OPT_DOUBLE, "0",
+      "random events per simulated hour per well (mean gap 1/N h from one event's end to the next)", 0, 100 },
+    { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "sim", "publisher id (unique per process)", 0, 0 },
+    { "start-depth", "SIM_START_DEPTH", RS_OPT_DOUBLE, "2000", "hole depth at start, m", 100, 9000 },
+    { "trip-every", "SIM_TRIP_EVERY", RS_OPT_INT, "0",
+      "stands per bit run before a trip (0 = random 15-45, -1 = never)", -1, 10000 },
+    RS_OPTION_END
+};
+
+static volatile sig_atomic_t s_stop = 0;
+
+//  Only async-signal-safe work: set flags. zsys_interrupted also stops
+//  rs_pub_wait_ready (czmq's own handler would set it the same way).
+static void
+s_on_signal (int sig)
+{
+    (void) sig;
+    s_stop = 1;
+    zsys_interrupted = 1;
+}
+
+static void
+s_catch_signals (void)
+{
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+}
+
+typedef struct {
+    rs_sim_t *sim;
+} well_t;
+
+typedef struct {
+    rs_pub_t *pub;
+    well_t wells[MAX_WELLS];
+    int n_wells;
+    int64_t start_us;
+    double dt;                  // simulated seconds per sample
+    uint64_t samples;           // all wells
+    uint64_t events;            // event messages published
+    uint64_t errors;
+    uint64_t late;              // ticks skipped because the loop fell behind
+    uint64_t hb_samples;        // samples at the last heartbeat
+    int64_t hb_ms;
+    char endpoint[256];
+    char rate_text[32];
+} sim_main_t;
+
+//  Parses --rate: a number of Hz, or 0 / "max". Returns -1 if invalid.
+static double
+s_parse_rate (const char *text)
+{
+    if (strcmp (text, "max") == 0)
+        return 0;
+    char *end;
+    double rate = strtod (text, &end);
+    if (end == text || *end || !isfinite (rate) || rate < 0 || rate > MAX_RATE)
+        return -1;
+    return rate;
+}
+
+//  Fills ids from --well-ids or --wells. Returns the count, or -1 (reported).
+static int
+s_well_ids (rs_config_t *cfg, char ids[][RS_MAX_ID + 1])
+{
+    const char *list = rs_config_str (cfg, "well-ids");
+    if (!list || !*list) {
+        int n = (int) rs_config_int (cfg, "wells");
+        for (int i = 0; i < n; i++)
+            snprintf (ids[i], RS_MAX_ID + 1, "A-%02d", i + 1);
+        return n;
+    }
+    int n = 0;
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn (p, ",");
+        while (len > 0 && p[0] == ' ') {
+            p++;
+            len--;
+        }
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if (len > 0) {
+            if (!rs_id_valid (p, len)) {
+                fprintf (stderr, "rigstream-sim: invalid well id \"%.*s\" in --well-ids: "
+                         "1-%d chars of A-Z a-z 0-9 _ -\n", (int) len, p, RS_MAX_ID);
+                return -1;
+            }
+            if (n == MAX_WELLS) {
+                fprintf (stderr, "rigstream-sim: too many wells in --well-ids (at most %d)\n", MAX_WELLS);
+                return -1;
+            }
+            memcpy (ids[n], p, len);
+            ids[n][len] = '\0';
+            for (int i = 0; i < n; i++)
+                if (strcmp (ids[i], ids[n]) == 0) {
+                    fprintf (stderr, "rigstream-sim: well id \"%s\" given twice\n", ids[n]);
+                    return -1;
+                }
+            n++;
+        }
+        p += strcspn (p, ",");
+        if (*p == ',')
+            p++;
+    }
+    if (n == 0) {
+        fprintf (stderr, "rigstream-sim: --well-ids names no well\n");
+        return -1;
+    }
+    return n;
+}
+
+static void
+s_publish_notes (sim_main_t *self, well_t *w)
+{
+    const rs_sim_note_t *notes;
+    size_t n = rs_sim_notes (w->sim, &notes);
+    const char *well = rs_sim_well (w->sim);
+    for (size_t i = 0; i < n; i++) {
+        const rs_sim_note_t *note = &notes[i];
+        int64_t ts = self->start_us + llround (note->t_s * 1e6);
+        char text[128];
+        int rc;
+        if (note->kind == RS_SIM_NOTE_STATE) {
+            snprintf (text, sizeof text, "from %s", rs_sim_state_name (note->prev_state));
+            rc = rs_pub_event (self->pub, well, ts, "rig_state", "change", 0, text,
+                               rs_sim_state_name (note->state));
+        }
+        else {
+            bool start = note->kind == RS_SIM_NOTE_EVENT_START;
+            snprintf (text, sizeof text, "%s, duration_s=%.0f", note->random ? "random" : "injected",
+                      note->duration_s);
+            rc = rs_pub_event (self->pub, well, ts, rs_sim_event_name (note->type),
+                               start ? "start" : "end", note->event_id, text, NULL);
+            rs_info ("%s: %s %s (id %llu, t=%.0f s)", well, rs_sim_event_name (note->type),
+                     start ? "start" : "end", (unsigned long long) note->event_id, note->t_s);
+        }
+        if (rc == 0)
+            self->events++;
+        else
+            self->errors++;
+    }
+}
+
+static void
+s_tick (sim_main_t *self)
+{
+    rs_value_t values[RS_CH_COUNT];
+    for (int i = 0; i < self->n_wells; i++) {
+        well_t *w = &self->wells[i];
+        size_t n = rs_sim_step (w->sim, self->dt, values, RS_CH_COUNT);
+        s_publish_notes (self, w);
+        int64_t ts = self->start_us + llround (rs_sim_time (w->sim) * 1e6);
+        if (rs_pub_sample (self->pub, rs_sim_well (w->sim), ts, values, n) == 0)
+            self->samples++;
+        else
+            self->errors++;
+    }
+}
+
+static void
+s_heartbeat (sim_main_t *self, int64_t now_ms, const char *state)
+{
+    double secs = (now_ms - self->hb_ms) / 1000.0;
+    uint64_t dropped = 0;
+    for (int i = 0; i < self->n_wells; i++)
+        dropped += rs_sim_notes_dropped (self->wells[i].sim);
+    double rate = secs > 0 ? (self->samples - self->hb_samples) / secs : 0;
+    rs_value_t stats[] = {
+        { "samples", RS_CH_UNKNOWN, (double) self->samples },
+        { "rate", RS_CH_UNKNOWN, rate },
+        { "wells", RS_CH_UNKNOWN, self->n_wells },
+        { "sim_time_s", RS_CH_UNKNOWN, rs_sim_time (self->wells[0].sim) },
+        { "events", RS_CH_UNKNOWN, (double) self->events },
+        { "errors", RS_CH_UNKNOWN, (double) self->errors },
+        { "late_ticks", RS_CH_UNKNOWN, (double) self->late },
+        { "notes_dropped", RS_CH_UNKNOWN, (double) dropped },
+    };
+    rs_text_t info[] = {
+        { "state", state },
+        { "endpoint", self->endpoint },
+        { "rate", self->rate_text },
+        { "version", RS_VERSION },
+    };
+    rs_pub_heartbeat (self->pub, stats, sizeof stats / sizeof stats[0], info, sizeof info / sizeof info[0]);
+    rs_pub_ready (self->pub);
+    self->hb_ms = now_ms;
+    self->hb_samples = self->samples;
+}
+
+static int64_t
+s_mono_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+//  One loop: samples on a fixed schedule (absolute deadlines, so no drift)
+//  or back to back at max rate, and heartbeats on their own deadline, so a
+//  slow sample rate does not slow the heartbeats down.
+static void
+s_run (sim_main_t *self, double rate, uint64_t count, int heartbeat_ms)
+{
+    int64_t period_ns = rate > 0 ? (int64_t) llround (1e9 / rate) : 0;
+    int64_t hb_ns = (int64_t) heartbeat_ms * 1000000;
+    int64_t now = s_mono_ns ();
+    int64_t next_tick = now, next_hb = now;
+    self->hb_ms = now / 1000000;
+    uint64_t ticks = 0;
+    while (!s_stop && !zsys_interrupted && (count == 0 || ticks < count)) {
+        if (period_ns == 0 || now >= next_tick) {
+            s_tick (self);
+            ticks++;
+            next_tick += period_ns;
+            if (period_ns > 0 && now - next_tick > 1000000000) {
+                self->late++;
+                next_tick = now + period_ns;
+            }
+            //  At max rate the clock is read every 64 samples only.
+            if (period_ns == 0 && (ticks & 63) != 0)
+                continue;
+        }
+        now = s_mono_ns ();
+        if (now >= next_hb) {
+            s_heartbeat (self, now / 1000000, "running");
+            next_hb = now + hb_ns;
+        }
+        if (period_ns == 0)
+            continue;
+        int64_t wake = next_tick < next_hb ? next_tick : next_hb;
+        if (wake > now) {
+            struct timespec ts = { .tv_sec = (time_t) (wake / 1000000000), .tv_nsec = (long) (wake % 1000000000) };
+            clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);   // EINTR: the loop checks s_stop
+            now = s_mono_ns ();
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+    rs_config_t *cfg = rs_config_new ("rigstream-sim", "simulate drilling wells and publish their telemetry",
+                                      s_options, NULL);
+    int rc = cfg ? rs_config_load (cfg, argc, argv) : -1;
+    if (rc != 0) {
+        rs_config_destroy (&cfg);
+        return rc > 0 ? 0 : 2;
+    }
+    if (rs_config_apply_logging (cfg, "simulator") != 0) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    static sim_main_t self;
+    double rate = s_parse_rate (rs_config_str (cfg, "rate"));
+    if (rate < 0) {
+        fprintf (stderr, "rigstream-sim: invalid value \"%s\" for --rate: expected a number of Hz "
+                 "(0 < rate <= %.0f), 0 or max\n", rs_config_str (cfg, "rate"), MAX_RATE);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    const char *pub_id = rs_config_str (cfg, "publisher-id");
+    if (!pub_id || !rs_id_valid (pub_id, strlen (pub_id))) {
+        fprintf (stderr, "rigstream-sim: invalid value \"%s\" for --publisher-id: 1-%d chars of "
+                 "A-Z a-z 0-9 _ -\n", pub_id ? pub_id : "", RS_MAX_ID);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    const char *events = rs_config_str (cfg, "events");
+    char err[256];
+    if (rs_sim_spec_check (events, err, sizeof err) != 0) {
+        fprintf (stderr, "rigstream-sim: invalid value for --events: %s\n", err);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    static char ids[MAX_WELLS][RS_MAX_ID + 1];
+    self.n_wells = s_well_ids (cfg, ids);
+    if (self.n_wells < 0 || rs_config_broker_endpoint (cfg, false, self.endpoint, sizeof self.endpoint) != 0) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    double speed = rs_config_double (cfg, "speed");
+    self.dt = rate > 0 ? speed / rate : speed;
+    if (rate > 0)
+        snprintf (self.rate_text, sizeof self.rate_text, "%g", rate);
+    else
+        snprintf (self.rate_text, sizeof self.rate_text, "max");
+
+    int exit_code = 0;
+    for (int i = 0; i < self.n_wells; i++) {
+        rs_sim_opts_t o = {
+            .well = ids[i],
+            .seed = (uint64_t) rs_config_int (cfg, "seed") + (uint64_t) i,
+            .start_depth_m = rs_config_double (cfg, "start-depth"),
+            .trip_every_stands = (int) rs_config_int (cfg, "trip-every"),
+            .random_events_per_h = rs_config_double (cfg, "random-events"),
+        };
+        self.wells[i].sim = rs_sim_new (&o);
+        if (!self.wells[i].sim || rs_sim_inject_spec (self.wells[i].sim, events, err, sizeof err) != 0) {
+            rs_error ("cannot create the simulator for well %s", ids[i]);
+            exit_code = 1;
+            goto done;
+        }
+    }
+
+    rs_pub_opts_t popts = { .endpoint = self.endpoint, .pub_id = pub_id, .component = "simulator" };
+    self.pub = rs_pub_new (&popts);
+    if (!self.pub) {
+        exit_code = 1;
+        goto done;
+    }
+    //  After rs_pub_new: czmq installs its own handlers when it starts.
+    s_catch_signals ();
+    int64_t waiting_since = rs_clock_mono_ms (), logged = waiting_since;
+    if (rs_pub_wait_ready (self.pub, 200) != 0 && !s_stop)
+        rs_info ("waiting for broker at %s", self.endpoint);
+    while (!s_stop && rs_pub_wait_ready (self.pub, 1000) != 0) {
+        int64_t now = rs_clock_mono_ms ();
+        if (!s_stop && now - logged >= 10000) {
+            rs_info ("still waiting for broker at %s (%lld s)", self.endpoint,
+                     (long long) ((now - waiting_since) / 1000));
+            logged = now;
+        }
+    }
+    if (s_stop)
+        goto done;
+
+    self.start_us = rs_clock_now_us ();
+    for (int i = 0; i < self.n_wells; i++) {
+        well_t *w = &self.wells[i];
+        rs_pub_event (self.pub, rs_sim_well (w->sim), self.start_us, "rig_state", "change", 0,
+                      "initial", rs_sim_state_name (rs_sim_state (w->sim)));
+    }
+    rs_info ("ready: publishing %d well(s) at %s Hz to %s (speed %g, seed %lld)", self.n_wells,
+             self.rate_text, self.endpoint, speed, (long long) rs_config_int (cfg, "seed"));
+    s_run (&self, rate, (uint64_t) rs_config_int (cfg, "count"), (int) rs_config_int (cfg, "heartbeat-ms"));
+    s_heartbeat (&self, s_mono_ns () / 1000000, "stopped");
+    rs_info ("stopped: %llu samples, %llu events, %llu errors, %.0f s simulated",
+             (unsigned long long) self.samples, (unsigned long long) self.events,
+             (unsigned long long) self.errors, rs_sim_time (self.wells[0].sim));
+
+done:
+    rs_pub_destroy (&self.pub);
+    for (int i = 0; i < self.n_wells; i++)
+        rs_sim_destroy (&self.wells[i].sim);
+    rs_config_destroy (&cfg);
+    return exit_code;
+}

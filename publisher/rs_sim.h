@@ -1,0 +1,152 @@
+/*  rs_sim: a drilling simulator for one well. Pure logic: no sockets, no wall
+    clock, its own seeded PRNG (xoshiro256**), so the same seed and the same
+    sequence of step sizes give the same values on every platform with an
+    IEEE-754 libm.
+
+    An operations state machine drills stands, picks up, reams and circulates,
+    makes connections and now and then trips the bit out and back in. The
+    physics keep the channels consistent with one another (depths, block,
+    hook load, WOB, torque, pumps, flow, pits, gas, mud). Events (kick, lost
+    circulation, washout, stuck pipe, pack-off, bit balling) can be injected
+    at chosen times or drawn at random; their start and end, and every change
+    of operating state, are reported as notes so the caller can publish
+    ground truth.
+
+    Sign conventions: active pit volume changes by (flow_out - flow_in) dt
+    (a kick makes flow_out > flow_in and the pit gains); hole fill while
+    pulling pipe comes straight from the pit. pit_gain is the pit volume
+    change since the reference, compensated for the hole drilled, the steel
+    run in or pulled and mud transferred in, so without events it stays
+    within the ~0.5 m3 of returns in transit when pumps start or stop. The
+    reference is re-zeroed while the bit is changed at surface; a loss stays
+    visible in pit_gain until then, a kick's gain goes once it is circulated
+    out.
+
+    After a kick ends the well is shut in (state shut_in, casing_pressure
+    published), then the influx is circulated out through the choke, then
+    work resumes. During stuck pipe the reported state stays what it was
+    (e.g. drilling) while the string does not move. */
+#ifndef RS_SIM_H
+#define RS_SIM_H
+
+#include "rs_msg.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+//  Operating state (ground truth).
+typedef enum {
+    RS_SIM_DRILLING = 0,    // on bottom, making hole
+    RS_SIM_REAMING,         // moving the string with rotation and pumps (incl. washing to bottom)
+    RS_SIM_CIRCULATING,     // off bottom, block still, pumps on
+    RS_SIM_OFF_BOTTOM,      // off bottom, out of slips: picking up, pumps ramping
+    RS_SIM_CONNECTION,      // in slips adding a stand while drilling, pumps off
+    RS_SIM_IN_SLIPS,        // in slips during a trip, or out of hole changing the bit
+    RS_SIM_TRIPPING_OUT,    // pulling a stand out of the hole
+    RS_SIM_TRIPPING_IN,     // running a stand into the hole
+    RS_SIM_SHUT_IN,         // BOP closed after a kick, incl. circulating it out through the choke
+    RS_SIM_STATE_COUNT
+} rs_sim_state_t;
+
+typedef enum {
+    RS_SIM_KICK = 0,
+    RS_SIM_LOST_CIRCULATION,
+    RS_SIM_WASHOUT,
+    RS_SIM_STUCK_PIPE,
+    RS_SIM_PACK_OFF,
+    RS_SIM_BIT_BALLING,
+    RS_SIM_EVENT_COUNT
+} rs_sim_event_t;
+
+//  Wire names: "drilling", "tripping_out"...; "kick", "lost_circulation"...
+const char *rs_sim_state_name (int state);
+const char *rs_sim_event_name (int type);
+//  Event type for a name of `len` bytes, or -1.
+int rs_sim_event_lookup (const char *name, size_t len);
+
+//  Zero-initialised fields take the default shown.
+typedef struct {
+    const char *well;             // well id (copied); NULL = "A-01"
+    uint64_t seed;                // any value, 0 included
+    double start_depth_m;         // hole depth at start; 0 = 2000 m
+    double bit_diameter_m;        // 0 = 0.2159 (8 1/2 in)
+    int trip_every_stands;        // stands per bit run before a trip; 0 = random 15-45, <0 = never
+    double random_events_per_h;   // random events: one at a time, a mean gap of 1/N h
+                                  // from one's end to the next's start; 0 = none
+} rs_sim_opts_t;
+
+typedef enum {
+    RS_SIM_NOTE_STATE = 0,        // operating state changed: state (new), prev_state
+    RS_SIM_NOTE_EVENT_START,      // event started: type, event_id, duration_s
+    RS_SIM_NOTE_EVENT_END         // event ended: type, event_id
+} rs_sim_note_kind_t;
+
+typedef struct {
+    rs_sim_note_kind_t kind;
+    double t_s;                   // simulated time of the transition
+    rs_sim_state_t state;
+    rs_sim_state_t prev_state;
+    rs_sim_event_t type;
+    uint64_t event_id;
+    double duration_s;
+    bool random;                  // event drawn by the random schedule
+} rs_sim_note_t;
+
+//  Internal quantities for tests and diagnostics (no noise).
+typedef struct {
+    double hole_depth, bit_depth, block_pos;  // m
+    double rop;                   // m/h
+    double flow_in, flow_out;     // L/min
+    double pit_volume;            // m3
+    double lag_volume;            // m3 of returns in transit (flowback when pumps stop)
+    double influx_m3, loss_m3;    // cumulative formation influx and losses
+    double vent_m3, transfer_m3;  // cumulative gas vented in kills, mud transferred into the pits
+    double hole_area_m2, steel_area_m2;
+    double spm;                   // current pump 1 + pump 2 strokes/min
+    bool in_slips, on_bottom, stuck;
+    int stands_drilled, trips;
+} rs_sim_truth_t;
+
+typedef struct rs_sim_t rs_sim_t;
+
+//  Returns a fresh simulator, or NULL on invalid options or no memory.
+rs_sim_t *rs_sim_new (const rs_sim_opts_t *opts);
+void rs_sim_destroy (rs_sim_t **self_p);
+
+//  Advances the simulation by dt_s seconds (internally in steps of at most
+//  1 s) and writes one sample, ordered by channel id, into out[0..max).
+//  Names are rs_chan_info(id)->name. 20 channels normally; casing_pressure
+//  only while shut in. Returns the number of values written. dt_s <= 0 or
+//  not finite samples the current state without advancing.
+size_t rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max);
+
+//  Transitions during the last rs_sim_step, in order; valid until the next
+//  step. Returns the count and sets *notes.
+size_t rs_sim_notes (rs_sim_t *self, const rs_sim_note_t **notes);
+//  Notes lost because one step produced more than the queue holds.
+uint64_t rs_sim_notes_dropped (const rs_sim_t *self);
+
+//  Schedules an event at simulated time start_s lasting duration_s (<= 0 =
+//  the type's default). The event starts at the first moment at or after
+//  start_s when it can happen (e.g. bit balling needs drilling, stuck pipe a
+//  moving or rotating string). Returns its id (> 0), or 0 on bad arguments
+//  or when too many events are pending.
+uint64_t rs_sim_inject (rs_sim_t *self, rs_sim_event_t type, double start_s, double duration_s);
+//  Parses and schedules "type@start_s[:duration_s],..." (e.g.
+//  "kick@600,washout@1800:1200"). Returns 0, or -1 and a reason in err.
+//  Nothing is scheduled when the spec is invalid.
+int rs_sim_inject_spec (rs_sim_t *self, const char *spec, char *err, size_t err_size);
+//  Checks a spec without a simulator. Returns 0 or -1 (reason in err).
+int rs_sim_spec_check (const char *spec, char *err, size_t err_size);
+//  Default duration of an event type, s.
+double rs_sim_event_default_duration (rs_sim_event_t type);
+
+const char *rs_sim_well (const rs_sim_t *self);
+double rs_sim_time (const rs_sim_t *self);
+rs_sim_state_t rs_sim_state (const rs_sim_t *self);
+//  True while an event of this type is active.
+bool rs_sim_event_active (const rs_sim_t *self, rs_sim_event_t type);
+void rs_sim_truth (const rs_sim_t *self, rs_sim_truth_t *truth);
+
+#endif

@@ -1,0 +1,304 @@
+/*  Unit tests for the broker's pure parts (topic prefixes, last-value cache,
+    subscription refcounts) plus one engine round trip over loopback TCP. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "rs_broker.h"
+#include "rs_lvc.h"
+#include "rs_subs.h"
+#include "rs_msg.h"
+#include "rs_test.h"
+
+#define S(text) text, strlen (text)
+
+static void
+test_prefix (void)
+{
+    RS_CHECK_INT (rs_broker_prefix_of (S ("telemetry.A-01")), RS_BROKER_P_TELEMETRY);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("event.A-01")), RS_BROKER_P_EVENT);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("kpi.A-01")), RS_BROKER_P_KPI);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("alert.A-01")), RS_BROKER_P_ALERT);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("sys.broker")), RS_BROKER_P_SYS);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("sys")), RS_BROKER_P_SYS);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("telemetryX.A")), RS_BROKER_P_OTHER);
+    RS_CHECK_INT (rs_broker_prefix_of (S ("tele.A")), RS_BROKER_P_OTHER);
+    RS_CHECK_INT (rs_broker_prefix_of (S (".sys")), RS_BROKER_P_OTHER);
+    RS_CHECK_INT (rs_broker_prefix_of ("", 0), RS_BROKER_P_OTHER);
+    RS_CHECK_INT (rs_broker_prefix_of ("sys\0x", 5), RS_BROKER_P_OTHER);
+    RS_CHECK_STR (rs_broker_prefix_name (RS_BROKER_P_KPI), "kpi");
+    RS_CHECK_STR (rs_broker_prefix_name (RS_BROKER_P_COUNT), "other");
+}
+
+typedef struct {
+    char seen[8][32];
+    int n;
+    int stop_after;
+} visit_t;
+
+static int
+s_visit (const char *topic, size_t tlen, const void *body, size_t blen, void *arg)
+{
+    visit_t *v = arg;
+    (void) body;
+    (void) blen;
+    if (v->n < 8)
+        snprintf (v->seen [v->n], sizeof v->seen [0], "%.*s", (int) tlen, topic);
+    v->n++;
+    return v->stop_after && v->n >= v->stop_after ? -1 : 0;
+}
+
+static void
+test_lvc (void)
+{
+    RS_CHECK (rs_lvc_new (0) == NULL);
+    rs_lvc_t *lvc = rs_lvc_new (3);
+    RS_CHECK (lvc != NULL);
+    if (!lvc)
+        return;
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), S ("one")), RS_LVC_ADDED);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), S ("two!")), RS_LVC_UPDATED);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("event.A"), "", 0), RS_LVC_ADDED);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.B"), S ("b")), RS_LVC_ADDED);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.C"), S ("c")), RS_LVC_FULL);
+    RS_CHECK_INT (rs_lvc_put (lvc, "", 0, S ("x")), RS_LVC_INVALID);
+    char longtopic[RS_MAX_TOPIC + 2];
+    memset (longtopic, 'a', sizeof longtopic);
+    RS_CHECK_INT (rs_lvc_put (lvc, longtopic, RS_MAX_TOPIC + 1, S ("x")), RS_LVC_INVALID);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.B"), S ("bb")), RS_LVC_UPDATED);
+    RS_CHECK_INT (rs_lvc_size (lvc), 3);
+    RS_CHECK_INT (rs_lvc_refused (lvc), 1);
+
+    size_t len = 0;
+    const char *body = rs_lvc_get (lvc, S ("telemetry.A"), &len);
+    RS_CHECK (body && len == 4 && memcmp (body, "two!", 4) == 0);
+    body = rs_lvc_get (lvc, S ("event.A"), &len);
+    RS_CHECK_INT (len, 0);
+    RS_CHECK (rs_lvc_get (lvc, S ("telemetry.C"), &len) == NULL);
+    RS_CHECK (rs_lvc_get (lvc, S ("telemetry."), &len) == NULL);
+
+    visit_t v = { .n = 0 };
+    RS_CHECK_INT (rs_lvc_foreach_prefix (lvc, S ("telemetry"), s_visit, &v), 2);
+    RS_CHECK_STR (v.seen [0], "telemetry.A");      // insertion order
+    RS_CHECK_STR (v.seen [1], "telemetry.B");
+    v = (visit_t) { .n = 0 };
+    RS_CHECK_INT (rs_lvc_foreach_prefix (lvc, "", 0, s_visit, &v), 3);
+    v = (visit_t) { .n = 0 };
+    RS_CHECK_INT (rs_lvc_foreach_prefix (lvc, S ("telemetry.A.more"), s_visit, &v), 0);
+    v = (visit_t) { .n = 0, .stop_after = 1 };
+    RS_CHECK_INT (rs_lvc_foreach_prefix (lvc, "", 0, s_visit, &v), 1);
+
+    //  A huge body, then small ones: memory is given back.
+    size_t big = 100000;
+    char *blob = calloc (1, big);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("event.A"), blob, big), RS_LVC_UPDATED);
+    RS_CHECK (rs_lvc_bytes (lvc) >= big);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("event.A"), S ("small")), RS_LVC_UPDATED);
+    RS_CHECK (rs_lvc_bytes (lvc) < 100);
+    free (blob);
+    rs_lvc_destroy (&lvc);
+    RS_CHECK (lvc == NULL);
+
+    //  Many topics: the index keeps working near the cap.
+    lvc = rs_lvc_new (5000);
+    int ok = 1;
+    for (int i = 0; i < 5000 && ok; i++) {
+        char t[32];
+        int n = snprintf (t, sizeof t, "telemetry.W%d", i);
+        ok = rs_lvc_put (lvc, t, (size_t) n, &i, sizeof i) == RS_LVC_ADDED;
+    }
+    RS_CHECK (ok);
+    for (int i = 0; i < 5000 && ok; i++) {
+        char t[32];
+        int n = snprintf (t, sizeof t, "telemetry.W%d", i);
+        const int *p = rs_lvc_get (lvc, t, (size_t) n, &len);
+        ok = p && len == sizeof i && *p == i;
+    }
+    RS_CHECK (ok);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.extra"), S ("x")), RS_LVC_FULL);
+    rs_lvc_destroy (&lvc);
+}
+
+static int
+s_count_subs (const char *prefix, size_t len, uint64_t count, void *arg)
+{
+    (void) prefix;
+    (void) len;
+    *(uint64_t *) arg += count;
+    return 0;
+}
+
+static void
+test_subs (void)
+{
+    rs_subs_t *subs = rs_subs_new (2);
+    RS_CHECK (subs != NULL);
+    if (!subs)
+        return;
+    RS_CHECK_INT (rs_subs_add (subs, "", 0), 1);
+    RS_CHECK_INT (rs_subs_add (subs, S ("telemetry")), 1);
+    RS_CHECK_INT (rs_subs_add (subs, S ("telemetry")), 2);
+    RS_CHECK_INT (rs_subs_add (subs, S ("kpi")), -1);      // full
+    RS_CHECK_INT (rs_subs_untracked (subs), 1);
+    RS_CHECK_INT (rs_subs_total (subs), 3);
+    RS_CHECK_INT (rs_subs_size (subs), 2);
+    RS_CHECK_INT (rs_subs_count (subs, S ("telemetry")), 2);
+    RS_CHECK_INT (rs_subs_count (subs, S ("tele")), 0);
+    RS_CHECK_INT (rs_subs_remove (subs, S ("kpi")), -1);
+    RS_CHECK_INT (rs_subs_remove (subs, "", 0), 0);
+    RS_CHECK_INT (rs_subs_size (subs), 1);
+    RS_CHECK_INT (rs_subs_count (subs, S ("telemetry")), 2);
+    RS_CHECK_INT (rs_subs_remove (subs, S ("telemetry")), 1);
+    uint64_t sum = 0;
+    rs_subs_foreach (subs, s_count_subs, &sum);
+    RS_CHECK_INT (sum, 1);
+    RS_CHECK_INT (rs_subs_remove (subs, S ("telemetry")), 0);
+    RS_CHECK_INT (rs_subs_total (subs), 0);
+    RS_CHECK_INT (rs_subs_size (subs), 0);
+    char longp[RS_MAX_TOPIC + 1];
+    memset (longp, 'x', sizeof longp);
+    RS_CHECK_INT (rs_subs_add (subs, longp, sizeof longp), -1);
+    rs_subs_destroy (&subs);
+    RS_CHECK (subs == NULL);
+}
+
+//  Runs the engine for about `ms`.
+static void
+s_pump (rs_broker_t *broker, int ms)
+{
+    for (int i = 0; i < ms / 10; i++)
+        rs_broker_step (broker, 10);
+}
+
+static void
+test_engine (void)
+{
+    rs_broker_opts_t opts = {
+        .frontend = "tcp://127.0.0.1:*",
+        .backend = "tcp://127.0.0.1:*",
+        .control = "tcp://127.0.0.1:*",
+        .heartbeat_ms = 100,
+    };
+    rs_broker_t *broker = rs_broker_new (&opts);
+    RS_CHECK (broker != NULL);
+    if (!broker)
+        return;
+    const char *front = rs_broker_endpoint (broker, "frontend");
+    RS_CHECK (front && strstr (front, "tcp://127.0.0.1:") && !strchr (front, '*'));
+
+    //  Binding the same port again fails cleanly.
+    rs_broker_opts_t clash = opts;
+    clash.frontend = front;
+    rs_broker_t *second = rs_broker_new (&clash);
+    RS_CHECK (second == NULL);
+
+    void *ctx = zmq_ctx_new ();
+    void *pub = zmq_socket (ctx, ZMQ_PUB);
+    void *sub = zmq_socket (ctx, ZMQ_SUB);
+    void *req = zmq_socket (ctx, ZMQ_REQ);
+    int zero = 0, timeout = 2000;
+    zmq_setsockopt (pub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (req, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "telemetry", 9);
+    zmq_connect (pub, front);
+    zmq_connect (sub, rs_broker_endpoint (broker, "backend"));
+    zmq_connect (req, rs_broker_endpoint (broker, "control"));
+    s_pump (broker, 300);   // connections and the subscription land
+
+    zmq_send (pub, "telemetry.A", 11, ZMQ_SNDMORE);
+    zmq_send (pub, "body", 4, 0);
+    zmq_send (pub, "kpi.A", 5, ZMQ_SNDMORE);
+    zmq_send (pub, "k", 1, 0);
+    zmq_send (pub, "one-frame", 9, 0);
+    s_pump (broker, 200);
+    char buf[64];
+    int n = zmq_recv (sub, buf, sizeof buf, 0);
+    RS_CHECK_INT (n, 11);
+    n = zmq_recv (sub, buf, sizeof buf, 0);
+    RS_CHECK (n == 4 && memcmp (buf, "body", 4) == 0);
+
+    const rs_broker_counters_t *c = rs_broker_counters (broker);
+    RS_CHECK_INT (c->msgs_in, 2);
+    RS_CHECK_INT (c->dropped_bad_frames, 1);
+    RS_CHECK_INT (c->prefix_msgs [RS_BROKER_P_KPI], 1);
+    RS_CHECK_INT (c->subscribes, 1);
+    RS_CHECK (c->heartbeats_sent >= 1);
+
+    zmq_send (req, "STATUS", 6, 0);
+    static char reply[65536];
+    n = -1;
+    for (int i = 0; i < 200 && n < 0; i++) {
+        rs_broker_step (broker, 10);
+        n = zmq_recv (req, reply, sizeof reply - 1, ZMQ_DONTWAIT);
+    }
+    RS_CHECK (n > 0);
+    if (n > 0) {
+        reply [n] = 0;
+        json_t *root = json_loads (reply, 0, NULL);
+        RS_CHECK (root != NULL);
+        RS_CHECK_STR (json_string_value (json_object_get (root, "component")), "broker");
+        json_t *counters = json_object_get (root, "counters");
+        RS_CHECK_INT (json_integer_value (json_object_get (counters, "msgs_in")), 2);
+        json_t *subs = json_object_get (root, "subscriptions");
+        RS_CHECK_INT (json_integer_value (json_object_get (subs, "telemetry")), 1);
+        json_t *lvc = json_object_get (root, "lvc");
+        RS_CHECK (json_integer_value (json_object_get (lvc, "topics")) >= 2);
+        json_decref (root);
+    }
+    //  The sys.broker heartbeat passes the strict decoder (from the cache,
+    //  replayed at once on subscribe).
+    void *hb = zmq_socket (ctx, ZMQ_SUB);
+    zmq_setsockopt (hb, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (hb, ZMQ_SUBSCRIBE, "sys.broker", 10);
+    zmq_connect (hb, rs_broker_endpoint (broker, "backend"));
+    zmq_msg_t t, b;
+    zmq_msg_init (&t);
+    zmq_msg_init (&b);
+    int got = -1;
+    for (int i = 0; i < 200 && got < 0; i++) {
+        rs_broker_step (broker, 10);
+        got = zmq_msg_recv (&t, hb, ZMQ_DONTWAIT);
+    }
+    RS_CHECK (got > 0 && zmq_msg_more (&t));
+    if (got > 0) {
+        zmq_msg_recv (&b, hb, 0);
+        rs_decoder_t *dec = rs_decoder_new ();
+        rs_msg_t msg;
+        int rc = rs_decode (dec, zmq_msg_data (&t), zmq_msg_size (&t), zmq_msg_data (&b),
+                            zmq_msg_size (&b), &msg);
+        RS_CHECK_STR (rs_strerror (rc), rs_strerror (RS_OK));
+        if (rc == RS_OK) {
+            RS_CHECK_INT (msg.kind, RS_KIND_SYS);
+            RS_CHECK_STR (msg.id, "broker");
+            RS_CHECK_STR (msg.hdr.pub, "broker");
+            RS_CHECK (msg.hdr.seq >= 1);
+            RS_CHECK (rs_msg_value (&msg, "msgs_in") >= 2);
+            RS_CHECK_INT (rs_msg_value (&msg, "msgs.kpi"), 1);
+            RS_CHECK (rs_msg_value (&msg, "pid") > 0);
+        }
+        rs_decoder_destroy (&dec);
+    }
+    zmq_msg_close (&t);
+    zmq_msg_close (&b);
+    zmq_close (hb);
+
+    zmq_close (pub);
+    zmq_close (sub);
+    zmq_close (req);
+    zmq_ctx_term (ctx);
+    rs_broker_destroy (&broker);
+    RS_CHECK (broker == NULL);
+}
+
+int
+main (void)
+{
+    test_prefix ();
+    test_lvc ();
+    test_subs ();
+    test_engine ();
+    return RS_TEST_DONE ();
+}
