@@ -142,7 +142,8 @@ s_has_space_or_control (const char *text)
     return false;
 }
 
-//  tcp://host:port (host may be '*' or [ipv6]), ipc://path, inproc://name.
+//  tcp://host:port (host may be '*' or [ipv6]; port may be '*' for "any free
+//  port" when binding), ipc://path, inproc://name.
 static bool
 s_endpoint_valid (const char *text)
 {
@@ -159,6 +160,8 @@ s_endpoint_valid (const char *text)
     if (!colon || colon == host)
         return false;
     const char *port = colon + 1;
+    if (strcmp (port, "*") == 0)
+        return true;
     if (*port == '\0' || strlen (port) > 5)
         return false;
     long number = 0;
@@ -232,7 +235,7 @@ s_parse_value (const rs_entry_t *entry, const char *text, rs_entry_t *out,
             if (s_endpoint_valid (text))
                 return 0;
             n = snprintf (why, why_size,
-                          "expected tcp://host:port (port 1-65535), ipc://path or inproc://name");
+                          "expected tcp://host:port (port 1-65535 or *), ipc://path or inproc://name");
             break;
         default:
             n = snprintf (why, why_size, "unknown option type %d", (int) opt->type);

@@ -105,6 +105,9 @@ typedef struct {
     const rs_text_t *info;
     //  The whole body, for fields this struct does not name (alert, kpi extras).
     const msgpack_object *body;
+    //  Set by the subscriber SDK on a message recovered from a publisher's
+    //  journal in a durable feed (it arrives late and out of order).
+    bool replayed;
 } rs_msg_t;
 
 typedef struct rs_decoder_t rs_decoder_t;

@@ -3,15 +3,21 @@
 #include "rs_pub.h"
 
 #include <czmq.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rs_clock.h"
+#include "rs_config.h"
+#include "rs_journal.h"
 #include "rs_log.h"
 
-#define RS_PUB_MAX_STATS 64
+#define RS_PUB_MAX_STATS 128
+//  Messages sent per replay request at most; the subscriber asks again for
+//  the rest, which keeps the ROUTER's queue far below its high-water mark.
+#define RS_REPLAY_CHUNK 2000
 
 struct rs_pub_t {
     zsock_t *sock;
@@ -26,7 +32,15 @@ struct rs_pub_t {
     int64_t started_ms;
     uint64_t sent;
     uint64_t errors;
+    uint64_t seq;             //  seq of the body being built
     bool ready;
+    //  Replay journal, written here and read by the replay actor's thread.
+    rs_journal_t *journal;
+    pthread_mutex_t journal_lock;
+    zactor_t *replay;
+    char replay_bind[256];
+    char replay_ep[256];
+    uint64_t replay_requests;
 };
 
 static void
@@ -34,6 +48,135 @@ s_free (void **item)
 {
     free (*item);
     *item = NULL;
+}
+
+static int
+s_replay_one (const char *topic, uint64_t seq, const void *body, size_t len, void *arg)
+{
+    (void) seq;
+    zmsg_t *msg = (zmsg_t *) arg;
+    zmsg_addstr (msg, "MSG");
+    zmsg_addstr (msg, topic);
+    zmsg_addmem (msg, body, len);
+    return 0;
+}
+
+//  Answers one request: [identity] REPLAY topic epoch from to, with up to a
+//  chunk of [identity] MSG topic body messages, then
+//  [identity] END topic epoch first last (what the journal holds).
+static void
+s_replay_serve (rs_pub_t *self, zsock_t *router)
+{
+    zmsg_t *req = zmsg_recv (router);
+    if (!req)
+        return;
+    zframe_t *id = zmsg_pop (req);
+    char *cmd = zmsg_popstr (req), *topic = zmsg_popstr (req), *epoch_s = zmsg_popstr (req);
+    char *from_s = zmsg_popstr (req), *to_s = zmsg_popstr (req);
+    if (id && cmd && strcmp (cmd, "REPLAY") == 0 && topic && epoch_s && from_s && to_s) {
+        uint64_t epoch = strtoull (epoch_s, NULL, 10);
+        uint64_t from = strtoull (from_s, NULL, 10), to = strtoull (to_s, NULL, 10);
+        uint64_t first = 0, last = 0;
+        zmsg_t *batch = zmsg_new ();
+        self->replay_requests++;
+        pthread_mutex_lock (&self->journal_lock);
+        if (epoch == self->epoch)
+            rs_journal_range (self->journal, topic, from, to, RS_REPLAY_CHUNK, s_replay_one, batch,
+                              &first, &last);
+        pthread_mutex_unlock (&self->journal_lock);
+        //  Each journaled message goes out as its own [id] MSG topic body.
+        while (zmsg_size (batch) >= 3) {
+            zmsg_t *out = zmsg_new ();
+            zmsg_append (out, &(zframe_t *) { zframe_dup (id) });
+            for (int i = 0; i < 3; i++) {
+                zframe_t *f = zmsg_pop (batch);
+                zmsg_append (out, &f);
+            }
+            zmsg_send (&out, router);
+        }
+        zmsg_destroy (&batch);
+        zmsg_t *end = zmsg_new ();
+        zmsg_append (end, &(zframe_t *) { zframe_dup (id) });
+        zmsg_addstr (end, "END");
+        zmsg_addstr (end, topic);
+        zmsg_addstrf (end, "%llu", (unsigned long long) self->epoch);
+        zmsg_addstrf (end, "%llu", (unsigned long long) first);
+        zmsg_addstrf (end, "%llu", (unsigned long long) last);
+        zmsg_send (&end, router);
+    }
+    zframe_destroy (&id);
+    free (cmd);
+    free (topic);
+    free (epoch_s);
+    free (from_s);
+    free (to_s);
+    zmsg_destroy (&req);
+}
+
+//  The replay server: a thread of its own so requests are answered promptly
+//  whatever the publisher's loop is doing (sleeping until the next sample).
+static void
+s_replay_actor (zsock_t *pipe, void *arg)
+{
+    rs_pub_t *self = (rs_pub_t *) arg;
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    if (router)
+        zsock_set_sndhwm (router, RS_REPLAY_CHUNK * 8);
+    if (!router || zsock_bind (router, "%s", self->replay_bind) < 0) {
+        rs_error ("publisher: cannot bind the replay endpoint %s: %s", self->replay_bind,
+                  zmq_strerror (zmq_errno ()));
+        zsock_destroy (&router);
+        zsock_signal (pipe, 1);
+        return;
+    }
+    snprintf (self->replay_ep, sizeof self->replay_ep, "%s", zsock_endpoint (router));
+    zsock_signal (pipe, 0);
+    zpoller_t *poller = zpoller_new (pipe, router, NULL);
+    //  Signals are the main thread's business; this loop ends on $TERM only.
+    zpoller_set_nonstop (poller, true);
+    while (true) {
+        zsock_t *which = zpoller_wait (poller, -1);
+        if (which == router)
+            s_replay_serve (self, router);
+        else if (which == pipe) {
+            char *cmd = zstr_recv (pipe);
+            bool term = !cmd || strcmp (cmd, "$TERM") == 0;
+            free (cmd);
+            if (term)
+                break;
+        }
+        else if (zpoller_terminated (poller))
+            break;
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&router);
+}
+
+static int
+s_start_journal (rs_pub_t *self, const rs_pub_opts_t *opts)
+{
+    size_t bytes = opts->journal_bytes ? opts->journal_bytes : 64 * 1024 * 1024;
+    self->journal = rs_journal_new (opts->journal_msgs, bytes);
+    if (!self->journal)
+        return -1;
+    pthread_mutex_init (&self->journal_lock, NULL);
+    snprintf (self->replay_bind, sizeof self->replay_bind, "%s",
+              opts->replay_endpoint ? opts->replay_endpoint : "tcp://127.0.0.1:*");
+    self->replay = zactor_new (s_replay_actor, self);
+    //  zactor_new waits for the actor's signal; a failed bind leaves no endpoint.
+    if (!self->replay || !self->replay_ep[0])
+        return -1;
+    rs_info ("replay journal: %zu messages or %zu MB per topic, served on %s", opts->journal_msgs,
+             bytes >> 20, self->replay_ep);
+    return 0;
+}
+
+void
+rs_pub_opts_config (rs_pub_opts_t *opts, rs_config_t *cfg)
+{
+    opts->journal_msgs = (size_t) rs_config_int (cfg, "replay-journal");
+    opts->journal_bytes = (size_t) rs_config_int (cfg, "replay-journal-mb") << 20;
+    opts->replay_endpoint = rs_config_str (cfg, "replay-endpoint");
 }
 
 rs_pub_t *
@@ -79,6 +222,10 @@ rs_pub_new (const rs_pub_opts_t *opts)
         rs_pub_destroy (&self);
         return NULL;
     }
+    if (opts->journal_msgs > 0 && s_start_journal (self, opts) != 0) {
+        rs_pub_destroy (&self);
+        return NULL;
+    }
     return self;
 }
 
@@ -88,6 +235,11 @@ rs_pub_destroy (rs_pub_t **self_p)
     if (!self_p || !*self_p)
         return;
     rs_pub_t *self = *self_p;
+    zactor_destroy (&self->replay);
+    if (self->journal) {
+        rs_journal_destroy (&self->journal);
+        pthread_mutex_destroy (&self->journal_lock);
+    }
     zsock_destroy (&self->sock);
     zhashx_destroy (&self->seqs);
     rs_encoder_destroy (&self->enc);
@@ -155,6 +307,13 @@ s_send (rs_pub_t *self)
         return RS_E_IO;
     }
     self->sent++;
+    //  Heartbeats are not worth replaying; everything else is journaled.
+    if (self->journal && strncmp (self->topic, "sys.", 4) != 0) {
+        pthread_mutex_lock (&self->journal_lock);
+        rs_journal_put (self->journal, self->topic, self->seq, rs_encoder_data (self->enc),
+                        rs_encoder_size (self->enc));
+        pthread_mutex_unlock (&self->journal_lock);
+    }
     return RS_OK;
 }
 
@@ -165,7 +324,7 @@ s_header (rs_pub_t *self, rs_kind_t kind, const char *id, int64_t ts_us, rs_head
         return RS_E_TOPIC;
     hdr->pub = self->pub_id;
     hdr->epoch = self->epoch;
-    hdr->seq = s_next_seq (self, self->topic);
+    hdr->seq = self->seq = s_next_seq (self, self->topic);
     hdr->ts_us = ts_us ? ts_us : rs_clock_now_us ();
     return hdr->seq ? RS_OK : RS_E_NOMEM;
 }
@@ -223,12 +382,38 @@ rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats, const
     all[n++] = (rs_value_t) { "uptime_s", -1, (double) (rs_clock_mono_ms () - self->started_ms) / 1000.0 };
     all[n++] = (rs_value_t) { "sent", -1, (double) self->sent };
     all[n++] = (rs_value_t) { "send_errors", -1, (double) self->errors };
+    if (self->journal) {
+        pthread_mutex_lock (&self->journal_lock);
+        all[n++] = (rs_value_t) { "journal_msgs", -1, (double) rs_journal_messages (self->journal) };
+        all[n++] = (rs_value_t) { "journal_bytes", -1, (double) rs_journal_bytes (self->journal) };
+        pthread_mutex_unlock (&self->journal_lock);
+    }
     for (size_t i = 0; i < n_stats && n < RS_PUB_MAX_STATS; i++)
         all[n++] = stats[i];
+    //  The last seq of each topic lets durable subscribers see a lost tail:
+    //  messages that were dropped with nothing after them to reveal the gap.
+    char names[RS_PUB_MAX_STATS][RS_MAX_ID + 1];
+    for (uint64_t *seq = zhashx_first (self->seqs); seq && n < RS_PUB_MAX_STATS;
+         seq = zhashx_next (self->seqs)) {
+        const char *topic = zhashx_cursor (self->seqs);
+        if (strncmp (topic, "sys.", 4) == 0)
+            continue;
+        int len = snprintf (names[n], sizeof names[n], "seq.%s", topic);
+        if (len < 0 || (size_t) len >= sizeof names[n])
+            continue;
+        all[n] = (rs_value_t) { names[n], -1, (double) *seq };
+        n++;
+    }
+    rs_text_t texts[RS_PUB_MAX_STATS];
+    size_t n_texts = 0;
+    for (size_t i = 0; i < n_info && n_texts < RS_PUB_MAX_STATS - 1; i++)
+        texts[n_texts++] = info[i];
+    if (self->replay_ep[0])
+        texts[n_texts++] = (rs_text_t) { "replay", self->replay_ep };
     rs_header_t hdr;
     int rc = s_header (self, RS_KIND_SYS, self->component, 0, &hdr);
     if (rc == RS_OK)
-        rc = rs_encode_heartbeat (self->enc, self->component, &hdr, all, n, info, n_info);
+        rc = rs_encode_heartbeat (self->enc, self->component, &hdr, all, n, texts, n_texts);
     if (rc != RS_OK) {
         s_unnumber (self);
         self->errors++;
@@ -253,6 +438,12 @@ int
 rs_pub_send (rs_pub_t *self)
 {
     return s_send (self);
+}
+
+const char *
+rs_pub_replay_endpoint (rs_pub_t *self)
+{
+    return self->replay_ep;
 }
 
 uint64_t

@@ -16,7 +16,28 @@ typedef struct {
     const char *pub_id;      // publisher id (valid id chars); unique per process
     const char *component;   // heartbeat topic sys.<component>, e.g. "simulator"
     int sndhwm;              // 0 = default (100000 messages)
+    //  Replay journal for durable subscribers: the last journal_msgs messages
+    //  (and at most journal_bytes of bodies) of each topic, served on a ROUTER
+    //  bound to replay_endpoint (default tcp://127.0.0.1:*) and announced in
+    //  heartbeats as info "replay". journal_msgs 0 = no journal.
+    size_t journal_msgs;
+    size_t journal_bytes;
+    const char *replay_endpoint;
 } rs_pub_opts_t;
+
+//  The options of a publisher with a journal; put in a program's table and
+//  pass the config to rs_pub_opts_config.
+#define RS_OPTIONS_PUBLISHER \
+    { "replay-journal", "REPLAY_JOURNAL", RS_OPT_INT, "200000", \
+      "messages kept per topic for durable subscribers to recover (0 = none)", 0, 100000000 }, \
+    { "replay-journal-mb", "REPLAY_JOURNAL_MB", RS_OPT_INT, "64", \
+      "megabytes of messages kept per topic at most", 1, 65536 }, \
+    { "replay-endpoint", "REPLAY_ENDPOINT", RS_OPT_ENDPOINT, "tcp://127.0.0.1:*", \
+      "where the journal is served (tcp://host:* picks a free port)", 0, 0 }
+
+struct rs_config_t;
+//  Fills the journal fields of opts from RS_OPTIONS_PUBLISHER options.
+void rs_pub_opts_config (rs_pub_opts_t *opts, struct rs_config_t *cfg);
 
 typedef struct rs_pub_t rs_pub_t;
 
@@ -49,6 +70,8 @@ msgpack_packer *rs_pub_begin (rs_pub_t *self, rs_kind_t kind, const char *id,
                               int64_t ts_us, size_t n_extra);
 int rs_pub_send (rs_pub_t *self);
 
+//  The journal's replay endpoint actually bound ("" when no journal).
+const char *rs_pub_replay_endpoint (rs_pub_t *self);
 uint64_t rs_pub_epoch (rs_pub_t *self);
 uint64_t rs_pub_sent (rs_pub_t *self);
 //  The underlying libzmq socket (void *), for zmq_poll in the caller's loop.

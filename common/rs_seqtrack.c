@@ -107,6 +107,40 @@ rs_seqtrack_check (rs_seqtrack_t *self, const char *pub, const char *topic, uint
     return result;
 }
 
+int
+rs_seqtrack_seed (rs_seqtrack_t *self, const char *pub, const char *topic, uint64_t epoch,
+                  uint64_t last_seq)
+{
+    char key[RS_MAX_ID + RS_MAX_TOPIC + 2];
+    snprintf (key, sizeof key, "%s %s", pub, topic);
+    s_stream_t *s = zhashx_lookup (self->streams, key);
+    if (!s) {
+        rs_seqtrack_check (self, pub, topic, epoch, last_seq, 0, NULL);
+        s = zhashx_lookup (self->streams, key);
+        if (!s)
+            return -1;
+        s->info.received = 0;
+        return 0;
+    }
+    s->info.epoch = epoch;
+    s->info.last_seq = last_seq;
+    return 0;
+}
+
+int
+rs_seqtrack_last (rs_seqtrack_t *self, const char *pub, const char *topic, uint64_t *epoch,
+                  uint64_t *last_seq)
+{
+    char key[RS_MAX_ID + RS_MAX_TOPIC + 2];
+    snprintf (key, sizeof key, "%s %s", pub, topic);
+    s_stream_t *s = zhashx_lookup (self->streams, key);
+    if (!s)
+        return -1;
+    *epoch = s->info.epoch;
+    *last_seq = s->info.last_seq;
+    return 0;
+}
+
 size_t
 rs_seqtrack_size (rs_seqtrack_t *self)
 {

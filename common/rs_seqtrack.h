@@ -39,6 +39,13 @@ void rs_seqtrack_destroy (rs_seqtrack_t **self_p);
 rs_seq_result_t rs_seqtrack_check (rs_seqtrack_t *self, const char *pub, const char *topic,
                                    uint64_t epoch, uint64_t seq, int64_t ts_us,
                                    uint64_t *missing);
+//  Records that a stream is known up to last_seq (e.g. from storage), as if
+//  that message had just been seen. Returns 0, or -1 on out of memory.
+int rs_seqtrack_seed (rs_seqtrack_t *self, const char *pub, const char *topic, uint64_t epoch,
+                      uint64_t last_seq);
+//  The stream's current epoch and last seq; returns -1 if it is unknown.
+int rs_seqtrack_last (rs_seqtrack_t *self, const char *pub, const char *topic, uint64_t *epoch,
+                      uint64_t *last_seq);
 size_t rs_seqtrack_size (rs_seqtrack_t *self);
 //  Calls fn for each stream (order unspecified).
 void rs_seqtrack_foreach (rs_seqtrack_t *self,

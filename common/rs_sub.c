@@ -2,17 +2,37 @@
     so a fast stream costs one poll per batch, not one per message. */
 #include "rs_sub.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rs_clock.h"
 #include "rs_log.h"
+#include "rs_repair.h"
 #include "rs_seqtrack.h"
 
 #define RS_SUB_MAX_TOPICS 32
 #define RS_SUB_BATCH 1024
 #define RS_SUB_MAX_STATS 48
+//  Durable feeds: messages per replay request, answer deadline, attempts, and
+//  how long to wait for a publisher to announce its replay endpoint.
+#define RS_REPAIR_CHUNK 2000
+#define RS_REPAIR_TIMEOUT_MS 3000
+#define RS_REPAIR_TRIES 5
+#define RS_REPAIR_UNKNOWN_MS 10000
+#define RS_REPAIR_TICK_MS 50
+
+typedef struct {
+    rs_sub_t *sub;
+    zsock_t *sock;
+    char endpoint[256];
+} s_dealer_t;
+
+typedef struct {
+    uint64_t epoch;
+    bool stopped;           //  its last heartbeat said so
+} s_pubstate_t;
 
 typedef struct {
     rs_sub_t *sub;
@@ -34,6 +54,11 @@ struct rs_sub_t {
     bool want_broker;             //  deliver sys.broker to the callback too
     rs_sub_fn *on_message;
     void *arg;
+    bool durable;
+    rs_sub_gap_fn *on_gap;
+    rs_repair_t *repair;
+    zhashx_t *dealers;            //  replay endpoint -> s_dealer_t
+    zhashx_t *pubs;               //  publisher id -> s_pubstate_t
     rs_sub_stats_fn *stats_fn;
     void *stats_arg;
     rs_sub_stats_t stats;
@@ -87,6 +112,21 @@ static int
 s_on_socket (zloop_t *loop, zsock_t *reader, void *arg);
 static int
 s_on_heartbeat (zloop_t *loop, int timer_id, void *arg);
+static int
+s_on_repair_tick (zloop_t *loop, int timer_id, void *arg);
+static void
+s_on_lost (const rs_gap_t *gap, void *arg);
+
+static void
+s_dealer_free (void **item)
+{
+    s_dealer_t *d = *item;
+    if (d) {
+        zsock_destroy (&d->sock);
+        free (d);
+    }
+    *item = NULL;
+}
 
 rs_sub_t *
 rs_sub_new (const rs_sub_opts_t *opts)
@@ -102,6 +142,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
     snprintf (self->component, sizeof self->component, "%s", opts->component);
     self->on_message = opts->on_message;
     self->arg = opts->arg;
+    self->durable = opts->durable;
+    self->on_gap = opts->on_gap;
     self->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 1000;
     self->broker_timeout_ms = opts->broker_timeout_ms > 0 ? opts->broker_timeout_ms : 5000;
     self->broker_seen_ms = rs_clock_mono_ms ();
@@ -135,9 +177,26 @@ rs_sub_new (const rs_sub_opts_t *opts)
     }
     else
         rs_sub_subscribe (self, "");
-    //  Broker liveness comes from its heartbeats, whatever the user filters.
-    if (!self->want_broker)
+    //  Broker liveness comes from its heartbeats, whatever the user filters;
+    //  a durable feed also needs every publisher's heartbeat (replay endpoint,
+    //  last seq per topic).
+    if (self->durable)
+        zsock_set_subscribe (self->sock, "sys.");
+    else if (!self->want_broker)
         zsock_set_subscribe (self->sock, "sys.broker");
+    if (self->durable) {
+        self->repair = rs_repair_new (RS_REPAIR_CHUNK, RS_REPAIR_TIMEOUT_MS, RS_REPAIR_TRIES,
+                                      RS_REPAIR_UNKNOWN_MS, s_on_lost, self);
+        self->dealers = zhashx_new ();
+        self->pubs = zhashx_new ();
+        if (!self->repair || !self->dealers || !self->pubs) {
+            rs_sub_destroy (&self);
+            return NULL;
+        }
+        zhashx_set_destructor (self->dealers, s_dealer_free);
+        zhashx_set_destructor (self->pubs, s_timer_free);
+        zloop_timer (self->loop, RS_REPAIR_TICK_MS, 0, s_on_repair_tick, self);
+    }
     if (opts->pub_endpoint) {
         rs_pub_opts_t popts = { .endpoint = opts->pub_endpoint, .component = self->component };
         self->pub = rs_pub_new (&popts);
@@ -158,6 +217,9 @@ rs_sub_destroy (rs_sub_t **self_p)
         return;
     rs_sub_t *self = *self_p;
     zloop_destroy (&self->loop);
+    zhashx_destroy (&self->dealers);
+    zhashx_destroy (&self->pubs);
+    rs_repair_destroy (&self->repair);
     zsock_destroy (&self->sock);
     rs_pub_destroy (&self->pub);
     rs_decoder_destroy (&self->decoder);
@@ -167,6 +229,97 @@ rs_sub_destroy (rs_sub_t **self_p)
         free (self->topics[i]);
     free (self);
     *self_p = NULL;
+}
+
+//  A durable feed learns from every heartbeat where a publisher's journal is
+//  served, whether it stopped cleanly, and the last seq of each of its topics:
+//  a seq beyond ours means a tail was lost with no later message to show it.
+static void
+s_note_publisher (rs_sub_t *self, const rs_msg_t *msg)
+{
+    const char *replay = NULL, *state = "";
+    for (size_t i = 0; i < msg->n_info; i++) {
+        if (strcmp (msg->info[i].key, "replay") == 0)
+            replay = msg->info[i].value;
+        else if (strcmp (msg->info[i].key, "state") == 0)
+            state = msg->info[i].value;
+    }
+    int64_t now = rs_clock_mono_ms ();
+    if (replay && *replay)
+        rs_repair_endpoint (self->repair, msg->hdr.pub, msg->hdr.epoch, replay, now);
+    s_pubstate_t *p = zhashx_lookup (self->pubs, msg->hdr.pub);
+    if (!p && (p = calloc (1, sizeof *p)))
+        zhashx_insert (self->pubs, msg->hdr.pub, p);
+    if (p && msg->hdr.epoch >= p->epoch) {
+        p->epoch = msg->hdr.epoch;
+        p->stopped = strcmp (state, "stopped") == 0;
+    }
+    for (size_t i = 0; i < msg->n_values; i++) {
+        const char *topic = msg->values[i].name;
+        if (strncmp (topic, "seq.", 4) != 0 || isnan (msg->values[i].value))
+            continue;
+        topic += 4;
+        uint64_t epoch, last, hb_seq = (uint64_t) msg->values[i].value;
+        if (!s_wanted (self, topic)
+            || rs_seqtrack_last (self->seqs, msg->hdr.pub, topic, &epoch, &last) != 0
+            || epoch != msg->hdr.epoch || hb_seq <= last)
+            continue;
+        rs_seqtrack_seed (self->seqs, msg->hdr.pub, topic, epoch, hb_seq);
+        self->stats.gaps++;
+        self->stats.missing += hb_seq - last;
+        rs_repair_add (self->repair, msg->hdr.pub, topic, epoch, last + 1, hb_seq, false, now);
+        if (self->on_gap) {
+            rs_gap_t gap = { msg->hdr.pub, topic, epoch, last + 1, hb_seq, false };
+            self->on_gap (self, &gap, self->arg);
+        }
+    }
+}
+
+static void
+s_on_lost (const rs_gap_t *gap, void *arg)
+{
+    rs_sub_t *self = (rs_sub_t *) arg;
+    if (gap->to_seq)
+        self->stats.lost_permanently += gap->to_seq - gap->from_seq + 1;
+    char upto[24] = "?";
+    if (gap->to_seq)
+        snprintf (upto, sizeof upto, "%llu", (unsigned long long) gap->to_seq);
+    rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
+                    "permanent gap on %s from %s: seq %llu-%s cannot be recovered", gap->topic,
+                    gap->pub, (unsigned long long) gap->from_seq, upto);
+    if (self->on_gap)
+        self->on_gap (self, gap, self->arg);
+}
+
+//  Durable bookkeeping for a live message, given what the tracker said.
+static void
+s_durable_check (rs_sub_t *self, const rs_msg_t *msg, rs_seq_result_t r, uint64_t missing,
+                 uint64_t old_epoch, uint64_t old_last)
+{
+    int64_t now = rs_clock_mono_ms ();
+    const char *pub = msg->hdr.pub, *topic = msg->topic;
+    uint64_t seq = msg->hdr.seq;
+    if (r == RS_SEQ_GAP) {
+        rs_repair_add (self->repair, pub, topic, msg->hdr.epoch, seq - missing, seq - 1, false, now);
+        if (self->on_gap) {
+            rs_gap_t gap = { pub, topic, msg->hdr.epoch, seq - missing, seq - 1, false };
+            self->on_gap (self, &gap, self->arg);
+        }
+    }
+    else if (r == RS_SEQ_NEW_EPOCH || r == RS_SEQ_FIRST) {
+        //  What the new incarnation (or a stream we never saw) published
+        //  before this message is still in its journal.
+        if (seq > 1)
+            rs_repair_add (self->repair, pub, topic, msg->hdr.epoch, 1, seq - 1,
+                           r == RS_SEQ_FIRST, now);
+        //  The old incarnation's journal died with it: unless it said it
+        //  stopped, messages after the last one we hold may be gone.
+        s_pubstate_t *p = zhashx_lookup (self->pubs, pub);
+        if (r == RS_SEQ_NEW_EPOCH && !(p && p->stopped && p->epoch == old_epoch)) {
+            rs_gap_t gap = { pub, topic, old_epoch, old_last + 1, 0, true };
+            s_on_lost (&gap, self);
+        }
+    }
 }
 
 //  Handles one decoded message: sequence bookkeeping, then delivery.
@@ -180,7 +333,9 @@ s_accept (rs_sub_t *self, const rs_msg_t *msg)
         self->stats.broker_up = true;
         self->broker_warned = false;
     }
-    uint64_t missing = 0;
+    uint64_t missing = 0, old_epoch = 0, old_last = 0;
+    if (self->durable)
+        rs_seqtrack_last (self->seqs, msg->hdr.pub, msg->topic, &old_epoch, &old_last);
     rs_seq_result_t r = rs_seqtrack_check (self->seqs, msg->hdr.pub, msg->topic, msg->hdr.epoch,
                                            msg->hdr.seq, msg->hdr.ts_us, &missing);
     switch (r) {
@@ -194,9 +349,9 @@ s_accept (rs_sub_t *self, const rs_msg_t *msg)
         self->stats.gaps++;
         self->stats.missing += missing;
         rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
-                        "gap on %s from %s: %llu message(s) lost before seq %llu", msg->topic,
+                        "gap on %s from %s: %llu message(s) lost before seq %llu%s", msg->topic,
                         msg->hdr.pub, (unsigned long long) missing,
-                        (unsigned long long) msg->hdr.seq);
+                        (unsigned long long) msg->hdr.seq, self->durable ? " (repairing)" : "");
         break;
     case RS_SEQ_NEW_EPOCH:
         self->stats.restarts++;
@@ -206,11 +361,117 @@ s_accept (rs_sub_t *self, const rs_msg_t *msg)
         break;
     }
     self->stats.streams = rs_seqtrack_size (self->seqs);
-    //  Only sys.broker can arrive without being asked for (see rs_sub_new).
-    if (!self->want_broker && !s_wanted (self, msg->topic))
+    if (self->durable) {
+        if (msg->kind == RS_KIND_SYS)
+            s_note_publisher (self, msg);
+        if (s_wanted (self, msg->topic))
+            s_durable_check (self, msg, r, missing, old_epoch, old_last);
+    }
+    //  Only sys.broker (and, in a durable feed, other heartbeats) can arrive
+    //  without being asked for (see rs_sub_new).
+    if (!s_wanted (self, msg->topic))
         return 0;
     self->stats.delivered++;
     return self->on_message (self, msg, self->arg);
+}
+
+//  A replay answer: MSG topic body, or END topic epoch first last.
+static int
+s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    s_dealer_t *d = (s_dealer_t *) arg;
+    rs_sub_t *self = d->sub;
+    int rc = 0;
+    for (int n = 0; n < RS_SUB_BATCH && rc == 0; n++) {
+        zmsg_t *m = zmsg_recv_nowait (reader);
+        if (!m)
+            break;
+        char *kind = zmsg_popstr (m);
+        zframe_t *topic = zmsg_pop (m);
+        if (kind && topic && strcmp (kind, "MSG") == 0 && zmsg_size (m) == 1) {
+            zframe_t *body = zmsg_first (m);
+            rs_msg_t msg;
+            int err = rs_decode (self->decoder, zframe_data (topic), zframe_size (topic),
+                                 zframe_data (body), zframe_size (body), &msg);
+            if (err == RS_OK && rs_repair_got (self->repair, msg.hdr.pub, msg.topic, msg.hdr.epoch,
+                                                msg.hdr.seq)) {
+                msg.replayed = true;
+                self->stats.repaired++;
+                self->stats.delivered++;
+                rc = self->on_message (self, &msg, self->arg);
+            }
+            else if (err != RS_OK) {
+                self->stats.rejected++;
+                self->stats.rejected_by[err]++;
+            }
+        }
+        else if (kind && topic && strcmp (kind, "END") == 0 && zmsg_size (m) == 3) {
+            char *t = zframe_strdup (topic);
+            char *e = zmsg_popstr (m), *f = zmsg_popstr (m), *l = zmsg_popstr (m);
+            if (t && e && f && l)
+                rs_repair_end (self->repair, d->endpoint, t, strtoull (e, NULL, 10),
+                               strtoull (f, NULL, 10), strtoull (l, NULL, 10));
+            free (t);
+            free (e);
+            free (f);
+            free (l);
+        }
+        free (kind);
+        zframe_destroy (&topic);
+        zmsg_destroy (&m);
+    }
+    return self->stopping ? -1 : rc;
+}
+
+static s_dealer_t *
+s_dealer (rs_sub_t *self, const char *endpoint)
+{
+    s_dealer_t *d = zhashx_lookup (self->dealers, endpoint);
+    if (d)
+        return d;
+    d = calloc (1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->sub = self;
+    snprintf (d->endpoint, sizeof d->endpoint, "%s", endpoint);
+    d->sock = zsock_new (ZMQ_DEALER);
+    //  Queue limits apply to pipes made after they are set: before connect.
+    //  A full queue would make the publisher drop replayed messages.
+    if (d->sock)
+        zsock_set_rcvhwm (d->sock, 0);
+    if (!d->sock || zsock_connect (d->sock, "%s", endpoint) != 0) {
+        rs_warn ("cannot connect to replay endpoint %s", endpoint);
+        zsock_destroy (&d->sock);
+        free (d);
+        return NULL;
+    }
+    zhashx_insert (self->dealers, endpoint, d);
+    zloop_reader (self->loop, d->sock, s_on_dealer, d);
+    return d;
+}
+
+static int
+s_on_repair_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    rs_sub_t *self = (rs_sub_t *) arg;
+    int64_t now = rs_clock_mono_ms ();
+    rs_repair_tick (self->repair, now);
+    rs_repair_req_t req;
+    while (rs_repair_next (self->repair, now, &req)) {
+        s_dealer_t *d = s_dealer (self, req.endpoint);
+        if (!d)
+            continue;           //  the request times out and is retried
+        zstr_sendm (d->sock, "REPLAY");
+        zstr_sendm (d->sock, req.topic);
+        zstr_sendfm (d->sock, "%llu", (unsigned long long) req.epoch);
+        zstr_sendfm (d->sock, "%llu", (unsigned long long) req.from);
+        zstr_sendf (d->sock, "%llu", (unsigned long long) req.to);
+    }
+    self->stats.repair_pending = rs_repair_pending (self->repair);
+    return self->stopping ? -1 : 0;
 }
 
 static int
@@ -292,8 +553,11 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
         { "time_backwards", -1, (double) s->time_backwards },
         { "streams", -1, (double) s->streams },
         { "broker_up", -1, s->broker_up ? 1.0 : 0.0 },
+        { "repaired", -1, (double) s->repaired },
+        { "repair_pending", -1, (double) s->repair_pending },
+        { "lost_permanently", -1, (double) s->lost_permanently },
     };
-    size_t n = 11;
+    size_t n = 14;
     if (self->stats_fn)
         n += self->stats_fn (self, stats + n, RS_SUB_MAX_STATS - n, self->stats_arg);
     rs_text_t info[] = { { "state", self->stopping ? "stopped" : "running" },
@@ -344,6 +608,15 @@ rs_sub_timer (rs_sub_t *self, int interval_ms, rs_sub_timer_fn *fn, void *arg)
     t->arg = arg;
     zlistx_add_end (self->timers, t);
     return zloop_timer (self->loop, (size_t) interval_ms, 0, s_on_user_timer, t) < 0 ? -1 : 0;
+}
+
+int
+rs_sub_resume (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoch,
+               uint64_t last_seq)
+{
+    if (!self->durable || !pub || !topic || epoch == 0)
+        return -1;
+    return rs_seqtrack_seed (self->seqs, pub, topic, epoch, last_seq);
 }
 
 void

@@ -29,6 +29,22 @@ typedef int (rs_sub_timer_fn) (rs_sub_t *sub, void *arg);
 //  entries of `out`, return how many.
 typedef size_t (rs_sub_stats_fn) (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg);
 
+//  A range of messages [from_seq, to_seq] missing from one stream. In a
+//  durable feed the SDK asks the publisher for it; on_gap is told when the gap
+//  is found (permanent = false) and again if it cannot be repaired
+//  (permanent = true: older than the publisher's journal, or the publisher
+//  restarted or vanished). to_seq is 0 when the end is unknown (a restarted
+//  publisher's old incarnation).
+typedef struct {
+    const char *pub;
+    const char *topic;
+    uint64_t epoch;
+    uint64_t from_seq;
+    uint64_t to_seq;
+    bool permanent;
+} rs_gap_t;
+typedef void (rs_sub_gap_fn) (rs_sub_t *sub, const rs_gap_t *gap, void *arg);
+
 typedef struct {
     const char *component;        // e.g. "console_logger": log prefix, sys.<component>
     const char *sub_endpoint;     // broker backend, e.g. "tcp://127.0.0.1:5556"
@@ -39,6 +55,12 @@ typedef struct {
     int broker_timeout_ms;        // warn when no sys.broker heartbeat for this long; 0 = 5000
     rs_sub_fn *on_message;
     void *arg;
+    //  Durable feed: repair gaps (and, for streams given to rs_sub_resume,
+    //  what was published while this process was down) from the publishers'
+    //  replay journals. Repaired messages reach on_message late, out of order,
+    //  with msg->replayed set. See docs/PROTOCOL.md, "Durable feeds".
+    bool durable;
+    rs_sub_gap_fn *on_gap;        // optional
 } rs_sub_opts_t;
 
 typedef struct {
@@ -55,6 +77,9 @@ typedef struct {
     uint64_t time_backwards;      // delivered, but ts earlier than the stream's last
     size_t streams;
     bool broker_up;
+    uint64_t repaired;            // messages recovered from publishers' journals
+    uint64_t repair_pending;      // messages still being asked for
+    uint64_t lost_permanently;    // messages reported as permanent gaps
 } rs_sub_stats_t;
 
 //  Returns a fresh subscriber, or NULL (logged) on bad options or socket error.
@@ -70,6 +95,12 @@ void rs_sub_stop (rs_sub_t *self);
 //  Adds a periodic timer in the subscriber's loop. Returns 0 or -1.
 int rs_sub_timer (rs_sub_t *self, int interval_ms, rs_sub_timer_fn *fn, void *arg);
 void rs_sub_set_stats_fn (rs_sub_t *self, rs_sub_stats_fn *fn, void *arg);
+//  Tells a durable subscriber what it already holds for a stream (from its
+//  own storage), before rs_sub_run: the first live message then reveals
+//  what was missed while it was down, and that range is repaired. Returns 0,
+//  or -1 when the subscriber is not durable.
+int rs_sub_resume (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoch,
+                   uint64_t last_seq);
 //  Adds a subscription prefix at run time.
 int rs_sub_subscribe (rs_sub_t *self, const char *prefix);
 

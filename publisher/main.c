@@ -23,6 +23,7 @@
 
 static const rs_option_t s_options[] = {
     RS_OPTIONS_BROKER_CLIENT,
+    RS_OPTIONS_PUBLISHER,
     { "wells", "SIM_WELLS", RS_OPT_INT, "1",
       "number of wells to simulate, named A-01, A-02...", 1, MAX_WELLS },
     { "well-ids", "SIM_WELL_IDS", RS_OPT_STRING, NULL,
@@ -346,6 +347,7 @@ main (int argc, char **argv)
     }
 
     rs_pub_opts_t popts = { .endpoint = self.endpoint, .pub_id = pub_id, .component = "simulator" };
+    rs_pub_opts_config (&popts, cfg);
     self.pub = rs_pub_new (&popts);
     if (!self.pub) {
         exit_code = 1;

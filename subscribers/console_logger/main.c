@@ -19,6 +19,8 @@ static const rs_option_t s_options[] = {
     { "every", "LOGGER_EVERY", RS_OPT_INT, "0",
       "print a per-well summary every N seconds instead of every sample (0 = every sample)", 0, 86400 },
     { "json", "LOGGER_JSON", RS_OPT_BOOL, "false", "print one JSON object per message", 0, 0 },
+    { "durable", "LOGGER_DURABLE", RS_OPT_BOOL, "false",
+      "recover lost messages from the publishers' journals (printed late, marked replayed)", 0, 0 },
     { "color", "LOGGER_COLOR", RS_OPT_STRING, "auto", "colour: auto (only on a terminal), always, never", 0, 0 },
     RS_OPTION_END
 };
@@ -125,6 +127,7 @@ main (int argc, char **argv)
         .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
         .on_message = s_on_message,
         .arg = &self,
+        .durable = rs_config_bool (cfg, "durable"),
     };
     rs_sub_t *sub = rs_sub_new (&opts);
     self.summary = rs_logsum_new ();
@@ -140,10 +143,12 @@ main (int argc, char **argv)
     rc = rs_sub_run (sub);
     fflush (stdout);
     const rs_sub_stats_t *st = rs_sub_stats (sub);
-    rs_info ("stopped: %llu received, %llu printed, %llu rejected, %llu lost in %llu gap(s)",
+    rs_info ("stopped: %llu received, %llu printed, %llu rejected, %llu lost in %llu gap(s), "
+             "%llu recovered, %llu lost for good",
              (unsigned long long) st->received, (unsigned long long) st->delivered,
              (unsigned long long) st->rejected, (unsigned long long) st->missing,
-             (unsigned long long) st->gaps);
+             (unsigned long long) st->gaps, (unsigned long long) st->repaired,
+             (unsigned long long) st->lost_permanently);
     rs_sub_destroy (&sub);
     rs_logsum_destroy (&self.summary);
     rs_config_destroy (&cfg);

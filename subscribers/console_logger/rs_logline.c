@@ -124,6 +124,8 @@ rs_logline_text (const rs_msg_t *msg, bool color, char *buf, size_t size)
     default:
         break;
     }
+    if (msg->replayed)
+        s_put (&o, " (replayed)");
     return o.len;
 }
 
@@ -182,6 +184,8 @@ rs_logline_json (const rs_msg_t *msg)
     json_object_set_new (root, "topic", json_string (msg->topic));
     json_object_set_new (root, "kind", json_string (rs_kind_name (msg->kind)));
     json_object_set_new (root, "time", json_string (ts));
+    if (msg->replayed)
+        json_object_set_new (root, "replayed", json_true ());
     //  Invalid UTF-8 in free text would make jansson refuse the whole object;
     //  ensure_ascii keeps the line pure ASCII for any consumer.
     char *text = json_dumps (root, JSON_COMPACT | JSON_ENSURE_ASCII);

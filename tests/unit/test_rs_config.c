@@ -260,7 +260,7 @@ test_flag_forms (void)
     RS_CHECK_STR (rs_config_str (config, "name"), "b");
 
     const char *endpoints [] = {
-        "tcp://*:5555", "tcp://10.0.0.1:1", "tcp://host.example:65535", "tcp://[::1]:5555",
+        "tcp://*:5555", "tcp://127.0.0.1:*", "tcp://10.0.0.1:1", "tcp://host.example:65535", "tcp://[::1]:5555",
         "tcp://eth0:5555", "ipc:///tmp/rig.sock", "inproc://broker", NULL
     };
     for (int i = 0; endpoints [i]; i++) {
@@ -331,7 +331,7 @@ test_rejections (void)
         "host:5555", "", NULL
     };
     for (int i = 0; endpoints [i]; i++)
-        s_expect_error (config, "expected tcp://host:port (port 1-65535), ipc://path or inproc://name",
+        s_expect_error (config, "expected tcp://host:port (port 1-65535 or *), ipc://path or inproc://name",
                         "--listen", endpoints [i]);
 
     s_expect_error (config, "test: unknown option --bogus (see --help)\n", "--bogus", NULL);
