@@ -1,0 +1,143 @@
+"""The suite scripts end to end: the configuration docs match the programs'
+option tables, start_all.sh starts the suite from the build under test, the
+logger prints telemetry, monitor reports everything up,
+start_all.sh refuses a second start, stop_all.sh stops everything (twice is
+harmless), and a broker that cannot bind makes start_all.sh clean up and fail.
+Run in a temporary run directory on free ports, with building switched off."""
+import atexit
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rigtest  # noqa: E402
+from rigtest import check, fail, wait_until  # noqa: E402
+
+args = rigtest.setup()
+scripts = os.path.join(os.path.abspath(args.source_dir), "scripts")
+run_dir = os.path.join(args.tmp, "run")
+NAMES = ["broker", "simulator", "console_logger"]
+
+env = dict(os.environ)
+for k in list(env):
+    if k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_")):
+        del env[k]
+# Three distinct ports: each socket stays bound until all are picked.
+socks = [socket.socket() for _ in range(3)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+front, back, ctl = (s.getsockname()[1] for s in socks)
+for s in socks:
+    s.close()
+env.update({
+    "RIGSTREAM_RUN_DIR": run_dir,
+    "RIGSTREAM_BUILD_DIR": os.path.abspath(args.build_dir),
+    "RIGSTREAM_NO_BUILD": "1",
+    "RIGSTREAM_ENV_FILE": os.devnull,
+    "RIGSTREAM_START_TIMEOUT_S": "40",
+    "BROKER_FRONTEND_PORT": str(front),
+    "BROKER_BACKEND_PORT": str(back),
+    "BROKER_CONTROL_PORT": str(ctl),
+    "HEARTBEAT_MS": "200",
+    "LOG_LEVEL": "info",
+})
+
+
+def script(name, *argv, quiet=False):
+    r = subprocess.run([os.path.join(scripts, name), *argv], env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    out = r.stdout.decode("utf-8", "replace")
+    if not quiet:
+        print(f"--- {name} {' '.join(argv)} -> {r.returncode}\n{out}", end="")
+    return r.returncode, out
+
+
+def log(name):
+    try:
+        with open(os.path.join(run_dir, "logs", f"{name}.log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+def pids():
+    found = {}
+    for name in NAMES:
+        try:
+            with open(os.path.join(run_dir, "pids", f"{name}.pid")) as f:
+                found[name] = int(f.read().strip())
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+# Whatever happens, leave nothing running.
+atexit.register(lambda: subprocess.run([os.path.join(scripts, "stop_all.sh")], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+for name in ("start_all.sh", "stop_all.sh", "monitor", "test.sh", "config_docs.sh"):
+    rc, out = script(name, "--help", quiet=True)
+    check(rc == 0 and "Usage:" in out, f"{name} --help")
+
+rc, out = script("config_docs.sh", "--check")
+check(rc == 0, "README.md and .env.example list every program's options (else: scripts/config_docs.sh --write)")
+
+rc, out = script("start_all.sh")
+if rc != 0:
+    fail(f"start_all.sh exited {rc}")
+check("rigstream is running" in out and "scripts/stop_all.sh" in out, "start_all.sh says where to look")
+first = pids()
+check(sorted(first) == sorted(NAMES) and all(alive(p) for p in first.values()),
+      f"every component runs with a pid file: {first}")
+
+wait_until(lambda: re.search(r"\bbit_depth=\d", log("console_logger")), timeout=20,
+           what="telemetry lines in console_logger.log")
+check(True, "the logger prints telemetry")
+
+wait_until(lambda: script("monitor", quiet=True)[0] == 0, timeout=20, what="monitor to report all up")
+check(True, "monitor exits 0 with everything up")
+rc, out = script("monitor", "--json")
+status = json.loads(out)
+comps = status.get("components", {})
+check(rc == 0 and all(comps.get(n, {}).get("up") for n in ("simulator", "console_logger")),
+      "monitor --json: simulator and console_logger are up")
+
+rc, out = script("start_all.sh")
+check(rc != 0 and "already running" in out, "a second start_all.sh refuses")
+check(pids() == first and all(alive(p) for p in first.values()), "and leaves the running suite alone")
+
+rc, out = script("stop_all.sh")
+check(rc == 0, "stop_all.sh exits 0")
+for name in NAMES:
+    check(re.search(rf"^{name}\s+stopped cleanly", out, re.M), f"{name} stopped cleanly")
+check(not pids(), "pid files are removed")
+check(not any(alive(p) for p in first.values()), "no component process is left")
+for name in NAMES:
+    text = log(name)
+    check(not re.search(r"ERROR: \w+Sanitizer|runtime error:", text), f"no sanitizer report in {name}.log")
+
+rc, out = script("stop_all.sh")
+check(rc == 0 and out.count("was not running") == len(NAMES), "a second stop_all.sh is harmless")
+rc, _ = script("monitor")
+check(rc == 1, "monitor exits 1 when the broker is gone")
+
+# A broker that cannot bind: start_all.sh shows why, cleans up and fails.
+with socket.socket() as blocker:
+    blocker.bind(("127.0.0.1", int(env["BROKER_BACKEND_PORT"])))
+    blocker.listen()
+    rc, out = script("start_all.sh")
+check(rc == 1 and "broker.log" in out and "in use" in out, "start_all.sh reports a broker that cannot bind")
+check(not pids(), "and leaves no pid files behind")
+
+print("PASS")
