@@ -26,6 +26,14 @@ s_stream_free (void **item)
     *item = NULL;
 }
 
+//  Streams are keyed "pub topic"; key must hold RS_MAX_ID + RS_MAX_TOPIC + 2.
+static s_stream_t *
+s_find (rs_seqtrack_t *self, const char *pub, const char *topic, char *key, size_t size)
+{
+    snprintf (key, size, "%s %s", pub, topic);
+    return zhashx_lookup (self->streams, key);
+}
+
 rs_seqtrack_t *
 rs_seqtrack_new (void)
 {
@@ -56,10 +64,9 @@ rs_seqtrack_check (rs_seqtrack_t *self, const char *pub, const char *topic, uint
                    uint64_t seq, int64_t ts_us, uint64_t *missing)
 {
     char key[RS_MAX_ID + RS_MAX_TOPIC + 2];
-    snprintf (key, sizeof key, "%s %s", pub, topic);
+    s_stream_t *s = s_find (self, pub, topic, key, sizeof key);
     if (missing)
         *missing = 0;
-    s_stream_t *s = zhashx_lookup (self->streams, key);
     if (!s) {
         s = calloc (1, sizeof *s);
         if (!s)
@@ -112,8 +119,7 @@ rs_seqtrack_seed (rs_seqtrack_t *self, const char *pub, const char *topic, uint6
                   uint64_t last_seq)
 {
     char key[RS_MAX_ID + RS_MAX_TOPIC + 2];
-    snprintf (key, sizeof key, "%s %s", pub, topic);
-    s_stream_t *s = zhashx_lookup (self->streams, key);
+    s_stream_t *s = s_find (self, pub, topic, key, sizeof key);
     if (!s) {
         rs_seqtrack_check (self, pub, topic, epoch, last_seq, 0, NULL);
         s = zhashx_lookup (self->streams, key);
@@ -132,8 +138,7 @@ rs_seqtrack_last (rs_seqtrack_t *self, const char *pub, const char *topic, uint6
                   uint64_t *last_seq)
 {
     char key[RS_MAX_ID + RS_MAX_TOPIC + 2];
-    snprintf (key, sizeof key, "%s %s", pub, topic);
-    s_stream_t *s = zhashx_lookup (self->streams, key);
+    s_stream_t *s = s_find (self, pub, topic, key, sizeof key);
     if (!s)
         return -1;
     *epoch = s->info.epoch;

@@ -36,6 +36,18 @@ main (void)
     rs_seqtrack_foreach (t, count_streams, &n);
     RS_CHECK_INT (n, 3);
     RS_CHECK_STR (rs_seq_result_name (RS_SEQ_GAP), "gap");
+    //  Seeding from storage: the next live message reveals what was missed.
+    uint64_t epoch = 0, last = 0;
+    RS_CHECK_INT (rs_seqtrack_last (t, "saver-src", "telemetry.Z", &epoch, &last), -1);
+    RS_CHECK_INT (rs_seqtrack_seed (t, "saver-src", "telemetry.Z", 4, 100), 0);
+    RS_CHECK_INT (rs_seqtrack_last (t, "saver-src", "telemetry.Z", &epoch, &last), 0);
+    RS_CHECK_INT (epoch, 4);
+    RS_CHECK_INT (last, 100);
+    RS_CHECK_INT (rs_seqtrack_check (t, "saver-src", "telemetry.Z", 4, 150, 1, &missing), RS_SEQ_GAP);
+    RS_CHECK_INT (missing, 49);
+    //  Seeding an existing stream moves it (a tail announced by a heartbeat).
+    RS_CHECK_INT (rs_seqtrack_seed (t, "saver-src", "telemetry.Z", 4, 160), 0);
+    RS_CHECK_INT (rs_seqtrack_check (t, "saver-src", "telemetry.Z", 4, 161, 2, &missing), RS_SEQ_NEXT);
     rs_seqtrack_destroy (&t);
     RS_CHECK (t == NULL);
     return RS_TEST_DONE ();
