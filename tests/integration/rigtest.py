@@ -39,9 +39,21 @@ def binary(name):
 
 def free_port():
     """A TCP port that was free a moment ago on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n):
+    """n distinct TCP ports that were free a moment ago (all held while picking)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def fail(msg):
@@ -146,9 +158,7 @@ class Suite:
     """A broker on free ports plus helpers to start the other components against it."""
 
     def __init__(self, extra_env=None):
-        self.front = free_port()
-        self.back = free_port()
-        self.ctl = free_port()
+        self.front, self.back, self.ctl = free_ports(3)
         self.env = {
             "BROKER_FRONTEND_PORT": str(self.front),
             "BROKER_BACKEND_PORT": str(self.back),
