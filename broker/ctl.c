@@ -138,14 +138,9 @@ main (int argc, char **argv)
     rs_config_t *cfg = rs_config_new ("rigstream-ctl",
                                       "asks the rigstream broker PING or STATUS and prints the answer",
                                       s_options, "[PING|STATUS|wait COMPONENT...]");
-    if (!cfg)
-        return 2;
-    int rc = rs_config_load (cfg, argc, argv);
-    if (rc != 0) {
-        rs_config_destroy (&cfg);
-        return rc > 0 ? 0 : 2;
-    }
-    rs_config_apply_logging (cfg, "ctl");
+    int rc = rs_config_start (&cfg, argc, argv, "ctl");
+    if (rc >= 0)
+        return rc;
     bool wait = rs_config_argc (cfg) >= 1 && strcmp (rs_config_argv (cfg, 0), "wait") == 0;
     if (wait ? rs_config_argc (cfg) < 2 : rs_config_argc (cfg) > 1) {
         fprintf (stderr, "rigstream-ctl: give one command: PING, STATUS, or wait COMPONENT...\n");

@@ -87,17 +87,9 @@ main (int argc, char **argv)
     rs_config_t *cfg = rs_config_new ("rigstream-broker",
                                       "routes rigstream messages from publishers to subscribers",
                                       s_options, NULL);
-    if (!cfg)
-        return 2;
-    int rc = rs_config_load (cfg, argc, argv);
-    if (rc != 0) {
-        rs_config_destroy (&cfg);
-        return rc > 0 ? 0 : 2;
-    }
-    if (rs_config_apply_logging (cfg, "broker") != 0) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
+    int rc = rs_config_start (&cfg, argc, argv, "broker");
+    if (rc >= 0)
+        return rc;
     char front[256], back[256], ctl[256];
     if (s_endpoint (cfg, "frontend", "frontend-port", front, sizeof front)
         || s_endpoint (cfg, "backend", "backend-port", back, sizeof back)

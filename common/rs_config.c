@@ -961,6 +961,18 @@ rs_config_argv (rs_config_t *self, int index)
 }
 
 int
+rs_config_start (rs_config_t **self_p, int argc, char **argv, const char *component)
+{
+    if (!*self_p)
+        return 2;
+    int rc = rs_config_load (*self_p, argc, argv);
+    if (rc == 0 && rs_config_apply_logging (*self_p, component) == 0)
+        return -1;
+    rs_config_destroy (self_p);
+    return rc > 0 ? 0 : 2;
+}
+
+int
 rs_config_apply_logging (rs_config_t *self, const char *component)
 {
     int level = rs_log_level_parse (rs_config_str (self, "log-level"));

@@ -58,6 +58,12 @@ void rs_config_destroy (rs_config_t **self_p);
 //  naming the option and the reason is already printed to stderr: exit 2).
 int rs_config_load (rs_config_t *self, int argc, char **argv);
 
+//  The usual start of a main: rs_config_load, then rs_config_apply_logging
+//  for `component`. Returns -1 to go on, or the exit status to return at
+//  once (0 after --help or --version, 2 on a bad value, with the message
+//  printed), having then destroyed *self_p. A NULL *self_p gives 2.
+int rs_config_start (rs_config_t **self_p, int argc, char **argv, const char *component);
+
 //  Typed getters by flag name. Asking for a name not in the table, or with
 //  the wrong getter for its type, aborts: that is a programming error, not a
 //  user error. An unset option reads as "", 0 or false; rs_config_double

@@ -339,6 +339,20 @@ s_unnumber (rs_pub_t *self)
         --*seq;
 }
 
+//  Sends an encoded body, or counts the failure to build it. A rejected body
+//  gives its sequence number back, so it leaves no gap (s_header numbered it
+//  unless the topic itself was invalid).
+static int
+s_finish (rs_pub_t *self, int rc)
+{
+    if (rc == RS_OK)
+        return s_send (self);
+    if (rc != RS_E_TOPIC)
+        s_unnumber (self);
+    self->errors++;
+    return rc;
+}
+
 int
 rs_pub_sample (rs_pub_t *self, const char *well, int64_t ts_us, const rs_value_t *ch, size_t n)
 {
@@ -346,13 +360,7 @@ rs_pub_sample (rs_pub_t *self, const char *well, int64_t ts_us, const rs_value_t
     int rc = s_header (self, RS_KIND_TELEMETRY, well, ts_us, &hdr);
     if (rc == RS_OK)
         rc = rs_encode_sample (self->enc, well, &hdr, ch, n);
-    if (rc != RS_OK) {
-        if (rc != RS_E_TOPIC)
-            s_unnumber (self);
-        self->errors++;
-        return rc;
-    }
-    return s_send (self);
+    return s_finish (self, rc);
 }
 
 int
@@ -363,13 +371,7 @@ rs_pub_event (rs_pub_t *self, const char *well, int64_t ts_us, const char *type,
     int rc = s_header (self, RS_KIND_EVENT, well, ts_us, &hdr);
     if (rc == RS_OK)
         rc = rs_encode_event (self->enc, well, &hdr, type, phase, event_id, note, state);
-    if (rc != RS_OK) {
-        if (rc != RS_E_TOPIC)
-            s_unnumber (self);
-        self->errors++;
-        return rc;
-    }
-    return s_send (self);
+    return s_finish (self, rc);
 }
 
 int
@@ -414,12 +416,7 @@ rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats, const
     int rc = s_header (self, RS_KIND_SYS, self->component, 0, &hdr);
     if (rc == RS_OK)
         rc = rs_encode_heartbeat (self->enc, self->component, &hdr, all, n, texts, n_texts);
-    if (rc != RS_OK) {
-        s_unnumber (self);
-        self->errors++;
-        return rc;
-    }
-    return s_send (self);
+    return s_finish (self, rc);
 }
 
 msgpack_packer *

@@ -149,15 +149,24 @@ s_stream_busy (rs_repair_t *self, const s_range_t *range)
     return false;
 }
 
+//  Copies the list into items (n entries), so it can be walked while other
+//  lookups move the list's cursor or remove entries.
+static void
+s_snapshot (rs_repair_t *self, s_range_t **items, size_t n)
+{
+    size_t i = 0;
+    for (s_range_t *r = zlistx_first (self->ranges); r && i < n; r = zlistx_next (self->ranges))
+        items[i++] = r;
+}
+
 bool
 rs_repair_next (rs_repair_t *self, int64_t now_ms, rs_repair_req_t *req)
 {
     //  Walk a snapshot of the list: s_stream_busy moves the list's cursor.
     size_t n = zlistx_size (self->ranges);
     s_range_t *items[n ? n : 1];
-    size_t i = 0;
-    for (s_range_t *r = zlistx_first (self->ranges); r && i < n; r = zlistx_next (self->ranges))
-        items[i++] = r;
+    s_snapshot (self, items, n);
+    size_t i;
     for (i = 0; i < n; i++) {
         s_range_t *r = items[i];
         if (r->inflight)
@@ -245,9 +254,8 @@ rs_repair_tick (rs_repair_t *self, int64_t now_ms)
 {
     size_t n = zlistx_size (self->ranges);
     s_range_t *items[n ? n : 1];
-    size_t i = 0;
-    for (s_range_t *r = zlistx_first (self->ranges); r && i < n; r = zlistx_next (self->ranges))
-        items[i++] = r;
+    s_snapshot (self, items, n);
+    size_t i;
     for (i = 0; i < n; i++) {
         s_range_t *r = items[i];
         s_endpoint_t *e = zhashx_lookup (self->endpoints, r->pub);

@@ -285,15 +285,9 @@ main (int argc, char **argv)
 {
     rs_config_t *cfg = rs_config_new ("rigstream-sim", "simulate drilling wells and publish their telemetry",
                                       s_options, NULL);
-    int rc = cfg ? rs_config_load (cfg, argc, argv) : -1;
-    if (rc != 0) {
-        rs_config_destroy (&cfg);
-        return rc > 0 ? 0 : 2;
-    }
-    if (rs_config_apply_logging (cfg, "simulator") != 0) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
+    int rc = rs_config_start (&cfg, argc, argv, "simulator");
+    if (rc >= 0)
+        return rc;
     static sim_main_t self;
     double rate = s_parse_rate (rs_config_str (cfg, "rate"));
     if (rate < 0) {

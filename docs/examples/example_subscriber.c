@@ -63,11 +63,9 @@ int
 main (int argc, char **argv)
 {
     rs_config_t *cfg = rs_config_new ("example_subscriber", "report pit volume changes", s_options, NULL);
-    int rc = rs_config_load (cfg, argc, argv);
-    if (rc != 0 || rs_config_apply_logging (cfg, "pit_watch") != 0) {
-        rs_config_destroy (&cfg);
-        return rc > 0 ? 0 : 2;
-    }
+    int rc = rs_config_start (&cfg, argc, argv, "pit_watch");
+    if (rc >= 0)
+        return rc;             //  --help, or a bad option (already explained)
     pit_watch_t self = { .threshold = rs_config_double (cfg, "threshold") };
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);

@@ -84,15 +84,9 @@ int
 main (int argc, char **argv)
 {
     rs_config_t *cfg = rs_config_new ("rigstream-logger", "print live rigstream messages", s_options, NULL);
-    int rc = cfg ? rs_config_load (cfg, argc, argv) : -1;
-    if (rc != 0) {
-        rs_config_destroy (&cfg);
-        return rc > 0 ? 0 : 2;
-    }
-    if (rs_config_apply_logging (cfg, "console_logger") != 0) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
+    int rc = rs_config_start (&cfg, argc, argv, "console_logger");
+    if (rc >= 0)
+        return rc;
     logger_t self = { .json = rs_config_bool (cfg, "json"), .every = (int) rs_config_int (cfg, "every") };
     const char *color = rs_config_str (cfg, "color");
     if (strcmp (color, "always") == 0)
