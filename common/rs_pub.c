@@ -282,6 +282,27 @@ rs_pub_wait_ready (rs_pub_t *self, int timeout_ms)
     return 0;
 }
 
+int
+rs_pub_wait_broker (rs_pub_t *self)
+{
+    int64_t since = rs_clock_mono_ms (), logged = since;
+    if (rs_pub_wait_ready (self, 200) == 0)
+        return 0;
+    if (!zsys_interrupted)
+        rs_info ("waiting for the broker at %s", self->endpoint);
+    while (rs_pub_wait_ready (self, 1000) != 0) {
+        if (zsys_interrupted)
+            return -1;
+        int64_t now = rs_clock_mono_ms ();
+        if (now - logged >= 10000) {
+            rs_info ("still waiting for the broker at %s (%lld s)", self->endpoint,
+                     (long long) ((now - since) / 1000));
+            logged = now;
+        }
+    }
+    return 0;
+}
+
 static uint64_t
 s_next_seq (rs_pub_t *self, const char *topic)
 {

@@ -49,6 +49,9 @@ void rs_pub_destroy (rs_pub_t **self_p);
 //  Waits until the broker has subscribed (connected), up to timeout_ms.
 //  Returns 0 when ready, -1 on timeout or interrupt.
 int rs_pub_wait_ready (rs_pub_t *self, int timeout_ms);
+//  Waits as long as it takes for the broker, saying so in the log every
+//  10 s. Returns 0 when connected, -1 when interrupted (SIGINT/SIGTERM).
+int rs_pub_wait_broker (rs_pub_t *self);
 //  Processes pending subscription messages without waiting; true when the
 //  broker is connected. Call from the main loop now and then.
 bool rs_pub_ready (rs_pub_t *self);

@@ -5,7 +5,6 @@
 #include <czmq.h>
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "rs_config.h"
 #include "rs_log.h"
 #include "rs_pub.h"
+#include "rs_signal.h"
 #include "rs_sim.h"
 
 #define MAX_WELLS 64
@@ -45,29 +45,6 @@ static const rs_option_t s_options[] = {
       "stands per bit run before a trip (0 = random 15-45, -1 = never)", -1, 10000 },
     RS_OPTION_END
 };
-
-static volatile sig_atomic_t s_stop = 0;
-
-//  Only async-signal-safe work: set flags. zsys_interrupted also stops
-//  rs_pub_wait_ready (czmq's own handler would set it the same way).
-static void
-s_on_signal (int sig)
-{
-    (void) sig;
-    s_stop = 1;
-    zsys_interrupted = 1;
-}
-
-static void
-s_catch_signals (void)
-{
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGINT, &sa, NULL);
-    sigaction (SIGTERM, &sa, NULL);
-}
 
 typedef struct {
     rs_sim_t *sim;
@@ -251,7 +228,7 @@ s_run (sim_main_t *self, double rate, uint64_t count, int heartbeat_ms)
     int64_t next_tick = now, next_hb = now;
     self->hb_ms = now / 1000000;
     uint64_t ticks = 0;
-    while (!s_stop && !zsys_interrupted && (count == 0 || ticks < count)) {
+    while (!rs_signal_stopping () && (count == 0 || ticks < count)) {
         if (period_ns == 0 || now >= next_tick) {
             s_tick (self);
             ticks++;
@@ -274,7 +251,7 @@ s_run (sim_main_t *self, double rate, uint64_t count, int heartbeat_ms)
         int64_t wake = next_tick < next_hb ? next_tick : next_hb;
         if (wake > now) {
             struct timespec ts = { .tv_sec = (time_t) (wake / 1000000000), .tv_nsec = (long) (wake % 1000000000) };
-            clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);   // EINTR: the loop checks s_stop
+            clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);   // EINTR: the loop checks for a stop
             now = s_mono_ns ();
         }
     }
@@ -348,19 +325,8 @@ main (int argc, char **argv)
         goto done;
     }
     //  After rs_pub_new: czmq installs its own handlers when it starts.
-    s_catch_signals ();
-    int64_t waiting_since = rs_clock_mono_ms (), logged = waiting_since;
-    if (rs_pub_wait_ready (self.pub, 200) != 0 && !s_stop)
-        rs_info ("waiting for broker at %s", self.endpoint);
-    while (!s_stop && rs_pub_wait_ready (self.pub, 1000) != 0) {
-        int64_t now = rs_clock_mono_ms ();
-        if (!s_stop && now - logged >= 10000) {
-            rs_info ("still waiting for broker at %s (%lld s)", self.endpoint,
-                     (long long) ((now - waiting_since) / 1000));
-            logged = now;
-        }
-    }
-    if (s_stop)
+    rs_signal_catch ();
+    if (rs_pub_wait_broker (self.pub) != 0)
         goto done;
 
     self.start_us = rs_clock_now_us ();

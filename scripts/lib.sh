@@ -27,7 +27,7 @@ done
 unset _entry _name _bin _args
 
 RS_BUILD_DEPS=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libmsgpack-dev
-  libsqlite3-dev libjansson-dev libcivetweb-dev)
+  libsqlite3-dev libjansson-dev libcivetweb-dev libxml2-dev)
 RS_TEST_DEPS=(python3 python3-zmq python3-msgpack)
 
 # Directories whose sources the build depends on (for the staleness check).

@@ -25,6 +25,7 @@ def setup():
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--source-dir", required=True)
     ARGS = ap.parse_args()
+    ARGS.source_dir = os.path.abspath(ARGS.source_dir)
     ARGS.bin = os.path.join(os.path.abspath(ARGS.build_dir), "bin")
     ARGS.tmp = tempfile.mkdtemp(prefix="rigtest-")
     return ARGS

@@ -48,7 +48,7 @@ def main():
     # No broker: it says it is waiting, and a signal still stops it cleanly.
     lonely = Proc("lonely", [binary("rigstream-sim")],
                   {"BROKER_FRONTEND_PORT": str(rigtest.free_port())})
-    lonely.wait_for(r"waiting for broker", timeout=10)
+    lonely.wait_for(r"waiting for the broker", timeout=10)
     check(lonely.stop() == 0, "a simulator waiting for the broker exits 0 on SIGTERM")
 
     suite = Suite()

@@ -1,0 +1,39 @@
+/*  rs_witsml: a streaming reader for WITSML 1.4.1.1 time logs (<logs><log>).
+    Reads logCurveInfo (mnemonic, unit), nullValue and logData's mnemonicList
+    and unitList, then hands out one data row at a time: real logs run to
+    hundreds of MB, so the file is never loaded whole (libxml2's reader). */
+#ifndef RS_WITSML_H
+#define RS_WITSML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rs_witsml_t rs_witsml_t;
+
+typedef struct {
+    const char *mnemonic;
+    const char *unit;       //  "" when the file gives none
+} rs_witsml_curve_t;
+
+//  Opens a log and reads up to its first data row. Returns NULL with a
+//  message in err (file, line, what is wrong) when the file cannot be read or
+//  is not a WITSML time log.
+rs_witsml_t *rs_witsml_open (const char *path, char *err, size_t errsize);
+void rs_witsml_close (rs_witsml_t **self_p);
+
+//  The data columns, index curve (time) first, as named by mnemonicList.
+size_t rs_witsml_curves (rs_witsml_t *self, const rs_witsml_curve_t **curves);
+//  The well's name (nameWell), "" if absent.
+const char *rs_witsml_well (rs_witsml_t *self);
+
+//  Reads the next row: *ts_us gets its time, values[i] (i >= 1, one per curve;
+//  values[0] is unused) the numbers, NAN for blank cells and the file's
+//  nullValue. Returns 1 for a row, 0 at the end, -1 on malformed or truncated
+//  XML or a bad row (rs_witsml_error says what, with the row count reached).
+int rs_witsml_next (rs_witsml_t *self, int64_t *ts_us, const double **values);
+const char *rs_witsml_error (rs_witsml_t *self);
+uint64_t rs_witsml_rows (rs_witsml_t *self);
+//  Rows skipped because a cell was not a number or the time was invalid.
+uint64_t rs_witsml_bad_rows (rs_witsml_t *self);
+
+#endif
