@@ -15,6 +15,7 @@ RS_COMPONENTS=(
   "broker rigstream-broker"
   "simulator rigstream-sim"
   "console_logger rigstream-logger"
+  "prediction_engine rigstream-engine"
 )
 RS_NAMES=()
 declare -A RS_BIN RS_ARGS

@@ -19,7 +19,10 @@ from rigtest import check, fail, wait_until  # noqa: E402
 args = rigtest.setup()
 scripts = os.path.join(os.path.abspath(args.source_dir), "scripts")
 run_dir = os.path.join(args.tmp, "run")
-NAMES = ["broker", "simulator", "console_logger"]
+# The components start_all.sh starts, as scripts/lib.sh lists them.
+with open(os.path.join(scripts, "lib.sh")) as _f:
+    _lib = _f.read()
+NAMES = re.findall(r'^\s+"(\w+) rigstream-', _lib.split("RS_COMPONENTS=(", 1)[1].split(")", 1)[0], re.M)
 
 env = dict(os.environ)
 for k in list(env):

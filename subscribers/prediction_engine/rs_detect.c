@@ -1,0 +1,982 @@
+/*  rs_detect: flow and pressure models and the event detectors. */
+#include "rs_detect.h"
+#include "rs_kpi.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RS_PI           3.14159265358979323846
+#define MAX_GAP_S       60.0
+#define L_PER_BBL       158.987
+
+//  Flow balance
+#define BAL_TAU_S       20.0        // smoothing of the balance
+#define BIAS_TAU_S      1800.0      // learning of the flow-out sensor bias
+#define WARMUP_TAUS     3.0         // the flow model settles for 3 lags before it is trusted
+#define QAVG_TAU_S      5.0         // pump-rate average for "steady"
+#define STEADY_REL      0.03        // pumps steady: flow in within 3% of its 5-s average
+//  Flow noise (sigma of the balance), learned in steady circulation
+#define SIGMA_TAU_S     1800.0
+#define SIGMA_LEARN_S   600.0       // learning time before it is used
+#define SIGMA_MIN       5.0         // L/min
+//  Kick: CUSUM of (balance - k), k = max(KICK_K_ABS, 1 sigma), raised at
+//  h = max(KICK_H_MIN, 9 sigma) L/min.s (x dt for samples sparser than 1 s)
+#define KICK_K_ABS      15.0        // L/min
+#define KICK_K_SIGMA    1.0
+#define KICK_H_MIN      150.0
+#define KICK_H_SIGMA    9.0
+//  Drilling break: fast ROP (15 s) above 1.5 x slow ROP (10 min); named in
+//  the kick message (a secondary sign; alone it is often just softer rock)
+#define BREAK_FAST_S    15.0
+#define BREAK_SLOW_S    600.0
+#define BREAK_RATIO     1.5
+#define BREAK_SETTLE_S  120.0
+#define BREAK_HOLD_S    300.0
+#define KICK_CRIT_REL   0.10        // critical: balance above 10% of flow in ...
+#define KICK_CRIT_PIT   1.6         // ... or pit gain since raised, m3 (10 bbl)
+//  Lost circulation
+#define LOSS_K_ABS      30.0
+#define LOSS_K_SIGMA    2.0
+#define LOSS_H          1500.0
+#define LOSS_AFTER_PACK_S 120.0     // no losses alert this soon after a pack-off
+#define LOSS_AFTER_KILL_S 900.0     // ... or while the kill after a shut-in goes on
+#define LOSS_MIN_FLOW   300.0       // L/min: below this the pumps are not really on
+//  Pressure coefficient
+#define COEF_EXP        1.9
+#define COEF_TAU_S      10.0
+#define COEF_FORGET_S   1200.0      // pumps off this long: references start afresh
+#define RISE_HIST       7           // 10-s points: the last minute
+#define COEF_REF_TAU_S  900.0
+#define COEF_MIN_FLOW   500.0       // L/min
+#define COEF_FREEZE     0.03        // reference not updated above +3%
+#define COEF_REINIT_S   1800.0      // ... unless that lasts this long
+#define COEF_REQ_REL    0.05        // flow change that restarts the reference
+//  Washout: per-minute history of the coefficient
+#define WASH_HIST       64
+#define WASH_REF_MIN    30          // minutes of history for the high
+#define WASH_DROP       0.03
+#define WASH_SEG_MIN    2           // minutes per segment compared
+#define WASH_SEG_DROP   0.003       // each segment 0.3% below the one before
+#define WASH_STABLE_REL 0.002       // stopped falling: segments within 0.2%
+#define WASH_SAME_Q     0.03
+//  Pack-off
+#define PACK_DEV        0.08
+#define PACK_CLEAR_DEV  0.03
+//  Stuck pipe
+#define STUCK_HIST      64          // 1-s points of hook load and positions
+#define STUCK_WIN_S     30.0
+#define STUCK_MOVE_M    0.1
+#define STUCK_HOLE_M    0.02
+#define STUCK_OVERPULL  80.0        // kN pulled beyond the free-hanging weight (-WOB)
+#define STUCK_STALL     1.8         // torque x reference ...
+#define STUCK_STALL_RPM 0.6         // ... with RPM below this x reference
+#define TQ_REF_TAU_S    600.0
+//  Bit balling
+#define BALL_HIST       32          // one point a minute of drilling
+#define BALL_REF_MIN    20          // the recent best: the last 20 points
+#define BALL_SEG_MIN    2           // minutes per segment ...
+#define BALL_SEGS       4           // ... each 2% below the one before
+#define BALL_SEG_DROP   0.02
+#define BALL_SETTLE_S   120.0       // after drilling starts
+#define BALL_DROP       0.25        // 25% below the recent best
+#define BALL_RPM_REL    0.04        // an RPM change of 4% starts the history over
+
+static const char *s_names[RS_DET_COUNT] = {
+    "kick", "lost_circulation", "washout", "stuck_pipe", "pack_off", "bit_balling"
+};
+
+//  on_s, off_s, update_s, stale_s
+static const rs_alarm_cfg_t s_cfg[RS_DET_COUNT] = {
+    [RS_DET_KICK] = { 0, 60, 60, 1800 },
+    [RS_DET_LOST_CIRCULATION] = { 10, 120, 60, 3600 },
+    [RS_DET_WASHOUT] = { 60, 0, 120, 3600 },
+    [RS_DET_STUCK_PIPE] = { 5, 30, 60, 600 },
+    [RS_DET_PACK_OFF] = { 10, 60, 60, 600 },
+    [RS_DET_BIT_BALLING] = { 60, 300, 120, 3600 },
+};
+
+typedef struct {
+    int64_t ts;
+    double hook, block, bit, hole;
+} spoint_t;
+
+typedef struct {
+    double coef, q;
+    bool valid;
+} wpoint_t;
+
+struct rs_detect_t {
+    rs_detect_opts_t o;
+    double a_hole;
+    bool started;
+    int64_t last_ts;
+    double prev_bit, prev_hole;
+    rs_detect_view_t v;
+
+    //  flow balance
+    bool flow_init;
+    double qavg;
+    //  pressure
+    double coef_s, coef_ref, q_ref;
+    int64_t freeze_since;
+    int64_t last_coef;          // last valid coefficient
+    int64_t rise_ts[RISE_HIST];
+    double rise_c[RISE_HIST];
+    size_t rise_head, rise_n;
+    int64_t last_shut_in;       // last sample with the well shut in
+    bool kill_hold;             // still circulating the kill since then
+    int64_t packoff_end;        // last pack-off alert clear
+    wpoint_t wash[WASH_HIST];
+    size_t wash_head, wash_n;
+    int64_t wash_next;
+    double wash_acc, wash_acc_q;
+    size_t wash_acc_n;
+    bool wash_acc_ok;
+    //  pit
+    rs_window_t pit;
+    //  stuck
+    spoint_t sp[STUCK_HIST];
+    size_t sp_head, sp_n;
+    int64_t last_slips;
+    double tq_ref, rpm_ref;
+    //  balling
+    double d_cur, ball_ref;
+    double ball_d[BALL_HIST], ball_rpm[BALL_HIST];
+    size_t ball_head, ball_n;
+    double ball_acc_d, ball_acc_rpm;
+    size_t ball_acc_n;
+    int64_t ball_next, drill_since;
+
+    rs_alarm_t alarm[RS_DET_COUNT];
+    double kick_pit0;
+    double sigma_s;             // time spent learning the flow noise
+    double flow_age;            // s since the flow model (re)started
+    double prev_flowline;       // the model's input at the previous sample
+    double rop_fast, rop_slow;
+    int64_t drill_t0, break_until;
+};
+
+const char *
+rs_det_name (int det)
+{
+    return det >= 0 && det < RS_DET_COUNT ? s_names[det] : "unknown";
+}
+
+int
+rs_det_lookup (const char *name)
+{
+    for (int i = 0; name && i < RS_DET_COUNT; i++)
+        if (strcmp (name, s_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void
+s_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
+{
+    rs_detect_opts_t o = { 0 };
+    if (opts)
+        o = *opts;
+    if (!(o.bit_diameter_m > 0))
+        o.bit_diameter_m = 0.2159;
+    if (!(o.pipe_disp_m3_m > 0))
+        o.pipe_disp_m3_m = 0.0041;
+    if (!(o.returns_tau_s > 0))
+        o.returns_tau_s = 15;
+    if (!(o.flow_lpm > 0))
+        o.flow_lpm = 50;
+    self->o = o;
+    self->a_hole = RS_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
+}
+
+static void
+s_reset_models (rs_detect_t *self)
+{
+    rs_detect_view_t *v = &self->v;
+    double bias = self->started ? v->flow_bias : 0;
+    double sigma = self->started ? v->flow_sigma : NAN;
+    *v = (rs_detect_view_t) {
+        .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
+        .flow_sigma = sigma,
+        .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .pit_slope = NAN,
+        .pit_in_transit = NAN,
+        .spp_ref = NAN, .spp_ref_flow = NAN,
+    };
+    self->flow_init = false;
+    self->prev_flowline = NAN;
+    self->qavg = NAN;
+    self->coef_s = NAN;
+    self->prev_bit = self->prev_hole = NAN;
+    rs_window_reset (&self->pit);
+    self->sp_n = 0;
+    self->rise_n = 0;
+    self->wash_n = 0;
+    self->wash_acc_n = 0;
+    self->wash_next = 0;
+    self->d_cur = NAN;
+    self->drill_since = INT64_MIN;
+    self->ball_n = self->ball_acc_n = 0;
+    self->ball_acc_d = self->ball_acc_rpm = 0;
+}
+
+rs_detect_t *
+rs_detect_new (const rs_detect_opts_t *opts)
+{
+    rs_detect_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    s_opts (self, opts);
+    rs_window_init (&self->pit, 120);
+    for (int i = 0; i < RS_DET_COUNT; i++)
+        rs_alarm_init (&self->alarm[i]);
+    s_reset_models (self);
+    self->coef_ref = self->q_ref = NAN;
+    self->freeze_since = INT64_MIN;
+    self->last_coef = INT64_MIN;
+    self->last_shut_in = INT64_MIN;
+    self->packoff_end = INT64_MIN;
+    self->last_slips = INT64_MIN;
+    self->tq_ref = self->rpm_ref = NAN;
+    self->ball_ref = NAN;
+    self->kick_pit0 = NAN;
+    self->rop_fast = self->rop_slow = NAN;
+    self->drill_t0 = self->break_until = INT64_MIN;
+    return self;
+}
+
+void
+rs_detect_destroy (rs_detect_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rs_window_fini (&(*self_p)->pit);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void
+rs_detect_set_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
+{
+    s_opts (self, opts);
+}
+
+const rs_detect_view_t *
+rs_detect_view (const rs_detect_t *self)
+{
+    return &self->v;
+}
+
+bool
+rs_detect_raised (const rs_detect_t *self, rs_det_t det)
+{
+    return det >= 0 && det < RS_DET_COUNT && self->alarm[det].raised;
+}
+
+size_t
+rs_detect_raised_count (const rs_detect_t *self)
+{
+    size_t n = 0;
+    for (int i = 0; i < RS_DET_COUNT; i++)
+        n += self->alarm[i].raised;
+    return n;
+}
+
+static double
+s_k (double dt, double tau)
+{
+    return 1.0 - exp (-dt / tau);
+}
+
+//  Sends a transition of detector `det` with a formatted message.
+static void
+s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_state_t tr,
+        int64_t ts, const char *channel, double value, double threshold, const char *message)
+{
+    if (tr == RS_ALERT_NONE)
+        return;
+    rs_alert_t a = {
+        .type = s_names[det], .message = message, .channel = channel, .value = value,
+        .threshold = threshold,
+    };
+    rs_alert_emit (sink, &self->alarm[det], tr, ts, &a);
+}
+
+//  --------------------------------------------------------------------------
+//  Models
+
+static void
+s_flow_model (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_t *rig)
+{
+    rs_detect_view_t *v = &self->v;
+    double qin = ch[RS_CH_FLOW_IN], qout = ch[RS_CH_FLOW_OUT];
+    double bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
+    if (isnan (qin) || isnan (qout)) {
+        v->flow_balance = v->flow_balance_avg = v->flow_expected = NAN;
+        self->flow_init = false;
+        return;
+    }
+    self->qavg = isnan (self->qavg) ? qin : self->qavg + (qin - self->qavg) * s_k (dt, QAVG_TAU_S);
+    //  What the hole takes or gives: pipe run in displaces mud out, new hole
+    //  takes mud in. L/min.
+    double disp = 0;
+    if (dt > 0 && !isnan (bit) && !isnan (self->prev_bit))
+        disp += self->o.pipe_disp_m3_m * (bit - self->prev_bit) / dt * 60000;
+    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole)
+        disp -= self->a_hole * (hole - self->prev_hole) / dt * 60000;
+    double src = qin + disp;
+    double flowline = src > 0 ? src : 0;
+    if (!self->flow_init) {
+        v->flow_expected = qout - v->flow_bias;
+        v->flow_balance_avg = 0;
+        self->flow_init = true;
+        self->flow_age = 0;
+    }
+    else if (dt > 0) {
+        //  First-order lag integrated in steps of at most a second with the
+        //  input interpolated between samples, so that a ramp (the pumps
+        //  coming up) gives the same expectation at any sample rate.
+        double tau = self->o.returns_tau_s;
+        double u0 = isnan (self->prev_flowline) ? flowline : self->prev_flowline;
+        int n = (int) ceil (dt - 1e-9);
+        if (n < 1)
+            n = 1;
+        if (n > 600)
+            n = 600;
+        double k = s_k (dt / n, tau);
+        for (int i = 1; i <= n; i++) {
+            double u = u0 + (flowline - u0) * i / n;
+            v->flow_expected += (u - v->flow_expected) * k;
+        }
+        self->flow_age += dt;
+    }
+    self->prev_flowline = flowline;
+    double raw = qout - v->flow_expected;
+    v->flow_balance = raw - v->flow_bias;
+    v->flow_balance_avg += (v->flow_balance - v->flow_balance_avg) * s_k (dt, BAL_TAU_S);
+
+    //  Learn the sensor bias only in quiet, steady circulation.
+    bool steady = qin > LOSS_MIN_FLOW && fabs (qin - self->qavg) < STEADY_REL * self->qavg;
+    bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
+                 && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
+                 && !self->alarm[RS_DET_PACK_OFF].raised && fabs (v->flow_balance) < 100;
+    if (steady && quiet && !(rig && rig->flags.shut_in)) {
+        v->flow_bias += (raw - v->flow_bias) * s_k (dt, BIAS_TAU_S);
+        double dev = 1.2533 * fabs (v->flow_balance);
+        double kk = s_k (dt, self->sigma_s < SIGMA_LEARN_S ? 120 : SIGMA_TAU_S);
+        if (isnan (v->flow_sigma))
+            v->flow_sigma = 0.012 * qin + 3;
+        v->flow_sigma += (fmin (dev, 5 * fmax (v->flow_sigma, SIGMA_MIN)) - v->flow_sigma) * kk;
+        self->sigma_s += dt;
+    }
+}
+
+static bool
+s_pumps_steady (const rs_detect_t *self, double qin)
+{
+    return !isnan (qin) && !isnan (self->qavg) && qin > COEF_MIN_FLOW
+           && fabs (qin - self->qavg) < STEADY_REL * self->qavg;
+}
+
+static void
+s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
+{
+    rs_detect_view_t *v = &self->v;
+    double qin = ch[RS_CH_FLOW_IN], spp = ch[RS_CH_SPP];
+    bool shut_in = rig && rig->flags.shut_in;
+    //  After a long stop (a trip: a different string, maybe a new bit) the
+    //  old pressure levels mean nothing.
+    if (self->last_coef != INT64_MIN && (double) (ts - self->last_coef) > COEF_FORGET_S * 1e6) {
+        self->coef_ref = self->q_ref = NAN;
+        self->freeze_since = INT64_MIN;
+        self->wash_n = 0;
+        self->wash_acc_n = 0;
+        self->last_coef = INT64_MIN;
+    }
+    if (isnan (spp) || !s_pumps_steady (self, qin) || shut_in) {
+        v->spp_coef = v->spp_dev = v->spp_drop = v->spp_rise = NAN;
+        self->coef_s = NAN;
+        self->rise_n = 0;
+        return;
+    }
+    self->last_coef = ts;
+    double c = spp / pow (qin / 1000, COEF_EXP);
+    self->coef_s = isnan (self->coef_s) ? c : self->coef_s + (c - self->coef_s) * s_k (dt, COEF_TAU_S);
+    v->spp_coef = self->coef_s;
+
+    //  Fast rise: against the lowest point of the last minute (10-s points).
+    if (self->rise_n == 0 || ts - self->rise_ts[(self->rise_head + RISE_HIST - 1) % RISE_HIST] >= 10000000) {
+        self->rise_ts[self->rise_head] = ts;
+        self->rise_c[self->rise_head] = self->coef_s;
+        self->rise_head = (self->rise_head + 1) % RISE_HIST;
+        if (self->rise_n < RISE_HIST)
+            self->rise_n++;
+    }
+    double low = INFINITY;
+    for (size_t i = 0; i < self->rise_n; i++)
+        low = fmin (low, self->rise_c[(self->rise_head + RISE_HIST - 1 - i) % RISE_HIST]);
+    v->spp_rise = self->rise_n >= 2 ? self->coef_s / low - 1 : NAN;
+
+    //  Slow reference, restarted when the pump rate changes; it does not
+    //  follow a rise (pack-off, stuck pipe) unless the rise lasts.
+    if (isnan (self->coef_ref) || fabs (qin - self->q_ref) > COEF_REQ_REL * self->q_ref) {
+        self->coef_ref = self->coef_s;
+        self->q_ref = qin;
+        self->freeze_since = INT64_MIN;
+    }
+    double dev = self->coef_s / self->coef_ref - 1;
+    bool alarmed = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised;
+    if (dev < COEF_FREEZE && !alarmed && !(v->spp_rise > COEF_FREEZE)) {
+        double k = s_k (dt, COEF_REF_TAU_S);
+        self->coef_ref += (self->coef_s - self->coef_ref) * k;
+        self->q_ref += (qin - self->q_ref) * k;
+        self->freeze_since = INT64_MIN;
+    }
+    else if (!alarmed) {
+        if (self->freeze_since == INT64_MIN)
+            self->freeze_since = ts;
+        else if ((double) (ts - self->freeze_since) >= COEF_REINIT_S * 1e6) {
+            self->coef_ref = self->coef_s;
+            self->q_ref = qin;
+            self->freeze_since = INT64_MIN;
+        }
+    }
+    v->spp_dev = self->coef_s / self->coef_ref - 1;
+    v->spp_ref = self->coef_ref;
+    v->spp_ref_flow = self->q_ref;
+
+    //  Washout history: one point a minute, the mean of that minute's
+    //  coefficient, valid when the pressure was normal all along.
+    bool normal = v->spp_dev < COEF_FREEZE && !alarmed && !(v->spp_rise > COEF_FREEZE);
+    if (self->wash_acc_n > 0 && (ts >= self->wash_next || fabs (qin - self->wash_acc_q) > WASH_SAME_Q * qin)) {
+        double mean = self->wash_acc / self->wash_acc_n;
+        self->wash[self->wash_head] = (wpoint_t) { mean, self->wash_acc_q, self->wash_acc_ok };
+        self->wash_head = (self->wash_head + 1) % WASH_HIST;
+        if (self->wash_n < WASH_HIST)
+            self->wash_n++;
+        self->wash_acc_n = 0;
+    }
+    if (self->wash_acc_n == 0) {
+        self->wash_acc = 0;
+        self->wash_next = ts + 60 * 1000000LL;
+        self->wash_acc_q = qin;
+        self->wash_acc_ok = true;
+    }
+    self->wash_acc += self->coef_s;
+    self->wash_acc_n++;
+    self->wash_acc_ok = self->wash_acc_ok && normal;
+
+    double high = NAN;
+    for (size_t i = 0; i < self->wash_n && i < WASH_REF_MIN; i++) {
+        const wpoint_t *p = &self->wash[(self->wash_head + WASH_HIST - 1 - i) % WASH_HIST];
+        if (p->valid && fabs (p->q - qin) < WASH_SAME_Q * qin && (isnan (high) || p->coef > high))
+            high = p->coef;
+    }
+    v->spp_drop = isnan (high) ? NAN : 1 - self->coef_s / high;
+}
+
+//  Mean of the washout history points [from, to) minutes back at the same
+//  flow; NaN if any is missing or not valid.
+static double
+s_wash_mean (const rs_detect_t *self, size_t from, size_t to, double qin)
+{
+    if (self->wash_n < to)
+        return NAN;
+    double sum = 0;
+    for (size_t i = from; i < to; i++) {
+        const wpoint_t *p = &self->wash[(self->wash_head + WASH_HIST - 1 - i) % WASH_HIST];
+        if (!p->valid || fabs (p->q - qin) >= WASH_SAME_Q * qin)
+            return NAN;
+        sum += p->coef;
+    }
+    return sum / (double) (to - from);
+}
+
+static void
+s_stuck_push (rs_detect_t *self, int64_t ts, const double *ch)
+{
+    if (self->sp_n > 0) {
+        const spoint_t *last = &self->sp[(self->sp_head + STUCK_HIST - 1) % STUCK_HIST];
+        if (ts - last->ts < 1000000)
+            return;
+    }
+    self->sp[self->sp_head] = (spoint_t) { ts, ch[RS_CH_HOOK_LOAD], ch[RS_CH_BLOCK_POS],
+                                           ch[RS_CH_BIT_DEPTH], ch[RS_CH_HOLE_DEPTH] };
+    self->sp_head = (self->sp_head + 1) % STUCK_HIST;
+    if (self->sp_n < STUCK_HIST)
+        self->sp_n++;
+}
+
+//  --------------------------------------------------------------------------
+//  Detectors
+
+//  CUSUM allowance and threshold from the learned flow noise.
+static double
+s_sigma (const rs_detect_t *self, double qin)
+{
+    const rs_detect_view_t *v = &self->v;
+    double guess = 0.012 * (isnan (qin) ? 0 : qin) + 3;
+    return self->sigma_s >= SIGMA_LEARN_S && !isnan (v->flow_sigma) ? fmax (v->flow_sigma, SIGMA_MIN) : guess;
+}
+
+static void
+s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
+        const rs_alert_sink_t *sink)
+{
+    rs_detect_view_t *v = &self->v;
+    rs_alarm_t *a = &self->alarm[RS_DET_KICK];
+    double qin = ch[RS_CH_FLOW_IN], rop = ch[RS_CH_ROP];
+    double pit = ch[RS_CH_PIT_GAIN];
+    if (isnan (pit))
+        pit = ch[RS_CH_PIT_VOLUME];
+
+    //  Drilling break (ROP suddenly well above its recent level): a kick's
+    //  secondary sign, reported with it.
+    bool drilling = rig && rs_rig_drilling (rig->state);
+    if (drilling && !isnan (rop)) {
+        if (self->drill_t0 == INT64_MIN)
+            self->drill_t0 = ts;
+        self->rop_fast = isnan (self->rop_fast) ? rop : self->rop_fast + (rop - self->rop_fast) * s_k (dt, BREAK_FAST_S);
+        self->rop_slow = isnan (self->rop_slow) ? rop : self->rop_slow + (rop - self->rop_slow) * s_k (dt, BREAK_SLOW_S);
+        if ((double) (ts - self->drill_t0) > BREAK_SETTLE_S * 1e6 && self->rop_slow > 1
+            && self->rop_fast > BREAK_RATIO * self->rop_slow)
+            self->break_until = ts + (int64_t) (BREAK_HOLD_S * 1e6);
+    }
+    else {
+        self->drill_t0 = INT64_MIN;
+        self->rop_fast = NAN;
+    }
+    bool brk = self->break_until != INT64_MIN && ts < self->break_until;
+
+    rs_cond_t cond;
+    bool pumping = !isnan (qin) && qin > self->o.flow_lpm;
+    double sigma = pumping ? s_sigma (self, qin) : SIGMA_MIN;
+    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma);
+    double h = fmax (KICK_H_MIN, KICK_H_SIGMA * sigma) * fmax (dt, 1);
+    if (rig && rig->flags.shut_in) {
+        v->kick_cusum = 0;
+        cond = RS_COND_OFF;             //  the well is secured
+    }
+    else if (isnan (v->flow_balance) || self->flow_age < WARMUP_TAUS * self->o.returns_tau_s) {
+        v->kick_cusum = 0;
+        cond = RS_COND_UNKNOWN;
+    }
+    else {
+        v->kick_cusum = fmin (fmax (0, v->kick_cusum + (v->flow_balance - k) * dt), 3 * h);
+        if (a->raised)
+            cond = v->kick_cusum >= 0.2 * h || v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
+        else
+            cond = v->kick_cusum >= h ? RS_COND_ON : RS_COND_OFF;
+    }
+    bool was = a->raised;
+    if (!was && cond == RS_COND_ON)
+        self->kick_pit0 = pit;
+    double gained = !isnan (pit) && !isnan (self->kick_pit0) ? pit - self->kick_pit0 : NAN;
+    double bal = v->flow_balance_avg;
+    rs_severity_t sev = (qin > 0 && bal > KICK_CRIT_REL * qin) || gained >= KICK_CRIT_PIT
+                        ? RS_SEV_CRITICAL : RS_SEV_WARNING;
+    rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_KICK], ts, cond, sev);
+    if (tr == RS_ALERT_NONE)
+        return;
+    char msg[256];
+    if (tr == RS_ALERT_CLEARED)
+        snprintf (msg, sizeof msg, "Kick alert cleared: %s", a->stale ? "no flow data"
+                  : rig && rig->flags.shut_in ? "well shut in" : "returns back to expected");
+    else if (pumping)
+        snprintf (msg, sizeof msg, "Possible kick: flow out %.0f L/min above expected (%.1f%% of flow in)%s"
+                  ", pit %+.2f m3 since alert. Stop drilling, flow check, prepare to shut in",
+                  bal, 100 * bal / qin, brk ? " after a drilling break" : "", isnan (gained) ? 0.0 : gained);
+    else
+        snprintf (msg, sizeof msg, "Possible kick: well flowing %.0f L/min with pumps off, pit %+.2f m3"
+                  " since alert. Shut in the well", bal, isnan (gained) ? 0.0 : gained);
+    s_emit (self, sink, RS_DET_KICK, tr, ts, "flow_out", bal, NAN, msg);
+}
+
+static void
+s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_alert_sink_t *sink)
+{
+    rs_detect_view_t *v = &self->v;
+    rs_alarm_t *a = &self->alarm[RS_DET_LOST_CIRCULATION];
+    double qin = ch[RS_CH_FLOW_IN], qout = ch[RS_CH_FLOW_OUT];
+    //  Returns down with the pressure up is a pack-off, not losses; and a
+    //  kill (and a while after it) has returns of its own.
+    bool pressure_up = (!isnan (v->spp_dev) && v->spp_dev > COEF_FREEZE)
+                       || (!isnan (v->spp_rise) && v->spp_rise > COEF_FREEZE)
+                       || self->alarm[RS_DET_PACK_OFF].raised
+                       || (self->packoff_end != INT64_MIN && (double) (ts - self->packoff_end) < LOSS_AFTER_PACK_S * 1e6);
+    bool after_kill = self->kill_hold && (double) (ts - self->last_shut_in) < LOSS_AFTER_KILL_S * 1e6;
+    rs_cond_t cond;
+    if (after_kill) {
+        v->loss_cusum = 0;
+        cond = RS_COND_OFF;
+    }
+    else if (isnan (v->flow_balance) || isnan (qin) || qin < LOSS_MIN_FLOW
+             || self->flow_age < WARMUP_TAUS * self->o.returns_tau_s) {
+        v->loss_cusum = 0;
+        cond = RS_COND_UNKNOWN;
+    }
+    else {
+        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * s_sigma (self, qin));
+        double h = LOSS_H * fmax (dt, 1);
+        v->loss_cusum = pressure_up && !a->raised ? 0
+                        : fmin (fmax (0, v->loss_cusum + (-v->flow_balance - k) * dt), 3 * h);
+        if (a->raised)
+            cond = v->loss_cusum >= 0.2 * h || -v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
+        else
+            cond = v->loss_cusum >= h && !pressure_up ? RS_COND_ON : RS_COND_OFF;
+    }
+    double loss = -v->flow_balance_avg;        // L/min
+    double bbl_h = loss * 60 / L_PER_BBL;
+    bool total = !isnan (qout) && !isnan (qin) && qin > LOSS_MIN_FLOW && qout < 0.05 * qin;
+    rs_severity_t sev = total || bbl_h > 100 ? RS_SEV_CRITICAL : bbl_h >= 50 ? RS_SEV_WARNING : RS_SEV_INFO;
+    rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_LOST_CIRCULATION], ts, cond, sev);
+    if (tr == RS_ALERT_NONE)
+        return;
+    char msg[256];
+    const char *kind = total ? "total" : bbl_h > 100 ? "severe" : bbl_h >= 50 ? "partial" : "seepage";
+    if (tr == RS_ALERT_CLEARED)
+        snprintf (msg, sizeof msg, "Lost circulation cleared: returns back to expected%s",
+                  a->stale ? " (no flow data)" : "");
+    else
+        snprintf (msg, sizeof msg, "Lost circulation (%s losses): returns %.0f L/min below expected "
+                  "(%.0f bbl/h). Reduce pump rate, watch the pit, prepare LCM", kind, loss, bbl_h);
+    s_emit (self, sink, RS_DET_LOST_CIRCULATION, tr, ts, "flow_out", isnan (loss) ? NAN : -loss, NAN, msg);
+}
+
+static void
+s_washout (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_t *sink)
+{
+    rs_detect_view_t *v = &self->v;
+    rs_alarm_t *a = &self->alarm[RS_DET_WASHOUT];
+    double qin = ch[RS_CH_FLOW_IN];
+    rs_cond_t cond;
+    //  Three 2-minute segments, newest first: a washout wears the pressure
+    //  down steadily, so each is lower than the one before; a step (the end
+    //  of a pack-off, a pump change) is not a washout.
+    double a3 = s_wash_mean (self, 0, WASH_SEG_MIN, qin);
+    double b3 = s_wash_mean (self, WASH_SEG_MIN, 2 * WASH_SEG_MIN, qin);
+    double c3 = s_wash_mean (self, 2 * WASH_SEG_MIN, 3 * WASH_SEG_MIN, qin);
+    if (isnan (v->spp_drop))
+        cond = RS_COND_UNKNOWN;
+    else if (!a->raised) {
+        bool returns_ok = isnan (v->flow_balance_avg) || v->flow_balance_avg > -0.03 * qin;
+        bool others = self->alarm[RS_DET_LOST_CIRCULATION].raised || self->alarm[RS_DET_PACK_OFF].raised
+                      || self->alarm[RS_DET_KICK].raised;
+        bool wearing = !isnan (c3) && b3 < c3 * (1 - WASH_SEG_DROP) && a3 < b3 * (1 - WASH_SEG_DROP);
+        cond = v->spp_drop >= WASH_DROP && wearing && returns_ok && !others ? RS_COND_ON : RS_COND_OFF;
+    }
+    else {
+        //  Cleared once the pressure has stopped falling.
+        bool stable = !isnan (b3) && !isnan (a3) && fabs (a3 - b3) < WASH_STABLE_REL * b3;
+        cond = stable || v->spp_drop < 0.01 ? RS_COND_OFF : RS_COND_ON;
+    }
+    rs_severity_t sev = v->spp_drop >= 0.08 ? RS_SEV_CRITICAL : RS_SEV_WARNING;
+    rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_WASHOUT], ts, cond, sev);
+    if (tr == RS_ALERT_NONE)
+        return;
+    char msg[256];
+    double spp = ch[RS_CH_SPP];
+    if (tr == RS_ALERT_CLEARED) {
+        snprintf (msg, sizeof msg, "Washout alert cleared: standpipe pressure stable%s. Inspect the "
+                  "string for a washed-out joint at the next trip", a->stale ? " (no data)" : "");
+        //  The new level is the reference from now on.
+        self->wash_n = 0;
+        self->wash_acc_n = 0;
+    }
+    else
+        snprintf (msg, sizeof msg, "Possible washout: standpipe pressure %.1f%% below its 30-min high "
+                  "at the same flow (%.0f bar). Check surface lines, then plan to pull and inspect",
+                  100 * v->spp_drop, spp);
+    s_emit (self, sink, RS_DET_WASHOUT, tr, ts, "spp", spp, NAN, msg);
+}
+
+static void
+s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
+         const rs_alert_sink_t *sink)
+{
+    rs_alarm_t *a = &self->alarm[RS_DET_STUCK_PIPE];
+    double hook = ch[RS_CH_HOOK_LOAD], rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
+    double block = ch[RS_CH_BLOCK_POS], bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
+    bool slips = rig && rig->flags.in_slips;
+    if (slips)
+        self->last_slips = ts;
+    s_stuck_push (self, ts, ch);
+
+    //  Torque and RPM references while rotating normally.
+    bool rotating = !isnan (rpm) && rpm > 2;
+    if (rotating && !isnan (tq) && !a->raised && rig
+        && (rs_rig_drilling (rig->state) || rig->state == RS_RIG_CIRCULATING
+            || rig->state == RS_RIG_REAMING)) {
+        double k = s_k (dt, TQ_REF_TAU_S);
+        self->tq_ref = isnan (self->tq_ref) ? tq : self->tq_ref + (tq - self->tq_ref) * k;
+        self->rpm_ref = isnan (self->rpm_ref) ? rpm : self->rpm_ref + (rpm - self->rpm_ref) * k;
+    }
+
+    //  Over the last STUCK_WIN_S: string and hole still, out of slips.
+    int64_t cut = ts - (int64_t) (STUCK_WIN_S * 1e6);
+    double lo = INFINITY;
+    const spoint_t *old = NULL;
+    for (size_t i = 0; i < self->sp_n; i++) {
+        const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 1 - i) % STUCK_HIST];
+        if (!isnan (p->hook) && p->hook < lo)
+            lo = p->hook;
+        old = p;
+        if (p->ts <= cut)
+            break;
+    }
+    rs_cond_t cond;
+    //  Overpull: WOB is the hook load's difference from the free-hanging
+    //  weight, so a pull beyond that weight shows as negative WOB. Without
+    //  WOB, the rise of the hook load over its recent low.
+    double wob = ch[RS_CH_WOB];
+    double overpull = !isnan (wob) ? -wob : isnan (hook) || !isfinite (lo) ? NAN : hook - lo;
+    if (!old || old->ts > cut || isnan (hook) || (isnan (block) && isnan (bit))) {
+        cond = RS_COND_UNKNOWN;
+        if (old && old->ts > cut && !isnan (hook))
+            cond = a->raised ? RS_COND_ON : RS_COND_OFF;   // not enough history yet
+    }
+    else {
+        bool still = (isnan (block) || isnan (old->block) || fabs (block - old->block) < STUCK_MOVE_M)
+                     && (isnan (bit) || isnan (old->bit) || fabs (bit - old->bit) < STUCK_MOVE_M)
+                     && (isnan (hole) || isnan (old->hole) || hole - old->hole < STUCK_HOLE_M);
+        bool recent_slips = self->last_slips != INT64_MIN && self->last_slips > cut;
+        bool stall = rotating && !isnan (tq) && !isnan (self->tq_ref) && !isnan (self->rpm_ref)
+                     && tq > STUCK_STALL * self->tq_ref && tq > self->tq_ref + 5
+                     && rpm < STUCK_STALL_RPM * self->rpm_ref;
+        //  Once raised, only movement clears it: slacking off a stuck string
+        //  near surface can bring the hook load down to the block weight,
+        //  which looks like slips.
+        if (!still)
+            cond = RS_COND_OFF;
+        else if (a->raised)
+            cond = RS_COND_ON;
+        else if (recent_slips || slips)
+            cond = RS_COND_OFF;
+        else
+            cond = overpull >= STUCK_OVERPULL || stall ? RS_COND_ON : RS_COND_OFF;
+    }
+    rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_STUCK_PIPE], ts, cond, RS_SEV_CRITICAL);
+    if (tr == RS_ALERT_NONE)
+        return;
+    char msg[256];
+    if (tr == RS_ALERT_CLEARED)
+        snprintf (msg, sizeof msg, "Stuck pipe alert cleared: string moving again%s",
+                  a->stale ? " (no data)" : "");
+    else
+        snprintf (msg, sizeof msg, "Stuck pipe suspected: string not moving, hook load %.0f kN "
+                  "(overpull %.0f kN), torque %.1f kN.m at %.0f rpm. Work the pipe, "
+                  "keep circulating if possible", hook, overpull, tq, rpm);
+    s_emit (self, sink, RS_DET_STUCK_PIPE, tr, ts, "hook_load", hook, NAN, msg);
+}
+
+static void
+s_packoff (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_t *sink)
+{
+    rs_detect_view_t *v = &self->v;
+    rs_alarm_t *a = &self->alarm[RS_DET_PACK_OFF];
+    rs_cond_t cond;
+    //  Up against the slow reference, or (with no reference yet, e.g. just
+    //  after a trip) against the last minute's low.
+    double up = !isnan (v->spp_dev) ? v->spp_dev : NAN;
+    if (!isnan (v->spp_rise) && (isnan (up) || v->spp_rise > up))
+        up = v->spp_rise;
+    if (isnan (up))
+        cond = RS_COND_UNKNOWN;
+    else if (a->raised)
+        cond = up > PACK_CLEAR_DEV ? RS_COND_ON : RS_COND_OFF;
+    else
+        cond = up >= PACK_DEV ? RS_COND_ON : RS_COND_OFF;
+    double spp = ch[RS_CH_SPP];
+    rs_severity_t sev = up >= 2 * PACK_DEV ? RS_SEV_CRITICAL : RS_SEV_WARNING;
+    rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_PACK_OFF], ts, cond, sev);
+    if (tr == RS_ALERT_NONE)
+        return;
+    char msg[256];
+    if (tr == RS_ALERT_CLEARED) {
+        self->packoff_end = ts;
+        snprintf (msg, sizeof msg, "Pack-off alert cleared: standpipe pressure back to normal%s",
+                  a->stale ? " (no data)" : "");
+    }
+    else
+        snprintf (msg, sizeof msg, "Possible pack-off: standpipe pressure %.0f bar, %.0f%% above normal "
+                  "at the same flow%s. Reduce pump rate, work the pipe to restore circulation",
+                  spp, 100 * up,
+                  !isnan (v->flow_balance_avg) && v->flow_balance_avg < -50 ? ", returns down" : "");
+    s_emit (self, sink, RS_DET_PACK_OFF, tr, ts, "spp", spp, NAN, msg);
+}
+
+//  Mean of the balling history points [from, to) minutes back; NaN if short.
+static double
+s_ball_mean (const rs_detect_t *self, size_t from, size_t to)
+{
+    if (self->ball_n < to)
+        return NAN;
+    double sum = 0;
+    for (size_t i = from; i < to; i++)
+        sum += self->ball_d[(self->ball_head + BALL_HIST - 1 - i) % BALL_HIST];
+    return sum / (double) (to - from);
+}
+
+static void
+s_balling (rs_detect_t *self, int64_t ts, const double *ch, const rs_riginfo_t *rig,
+           const rs_alert_sink_t *sink)
+{
+    rs_alarm_t *a = &self->alarm[RS_DET_BIT_BALLING];
+    const rs_detect_view_t *v = &self->v;
+    double rop = ch[RS_CH_ROP], wob = ch[RS_CH_WOB], rpm = ch[RS_CH_RPM];
+    bool drilling = rig && rs_rig_drilling (rig->state);
+    if (!drilling)
+        self->drill_since = INT64_MIN;
+    else if (self->drill_since == INT64_MIN)
+        self->drill_since = ts;
+    bool settled = drilling && (double) (ts - self->drill_since) >= BALL_SETTLE_S * 1e6;
+    //  A pack-off or stuck pipe also slows the bit: not balling.
+    bool other = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised
+                 || (!isnan (v->spp_dev) && v->spp_dev > COEF_FREEZE)
+                 || (!isnan (v->spp_rise) && v->spp_rise > COEF_FREEZE);
+    //  Drillability: ROP per unit WOB and RPM^0.6, a minute at a time.
+    if (settled && !other && !isnan (rop) && !isnan (wob) && !isnan (rpm) && wob > 1 && rpm > 2) {
+        double d = rop / (wob * pow (rpm, 0.6));
+        if (self->ball_acc_n == 0)
+            self->ball_next = ts + 60 * 1000000LL;
+        self->ball_acc_d += d;
+        self->ball_acc_rpm += rpm;
+        self->ball_acc_n++;
+        self->d_cur = isnan (self->d_cur) ? d : self->d_cur + (d - self->d_cur) * 0.02;
+    }
+    if (self->ball_acc_n > 0 && ts >= self->ball_next) {
+        double d = self->ball_acc_d / self->ball_acc_n, r = self->ball_acc_rpm / self->ball_acc_n;
+        //  A new RPM is the driller's answer to new rock: start over.
+        for (size_t i = 0; i < self->ball_n && i < BALL_REF_MIN; i++) {
+            double past = self->ball_rpm[(self->ball_head + BALL_HIST - 1 - i) % BALL_HIST];
+            if (fabs (r - past) > BALL_RPM_REL * past) {
+                self->ball_n = 0;
+                break;
+            }
+        }
+        if (self->ball_acc_n >= 20) {
+            self->ball_d[self->ball_head] = d;
+            self->ball_rpm[self->ball_head] = r;
+            self->ball_head = (self->ball_head + 1) % BALL_HIST;
+            if (self->ball_n < BALL_HIST)
+                self->ball_n++;
+        }
+        self->ball_acc_n = 0;
+        self->ball_acc_d = self->ball_acc_rpm = 0;
+    }
+
+    rs_cond_t cond = RS_COND_UNKNOWN;
+    double seg[BALL_SEGS];
+    for (int i = 0; i < BALL_SEGS; i++)
+        seg[i] = s_ball_mean (self, (size_t) i * BALL_SEG_MIN, (size_t) (i + 1) * BALL_SEG_MIN);
+    //  The recent best: the highest 2-minute mean of the last 20 minutes
+    //  (single minutes are too noisy to take the highest of).
+    double high = NAN;
+    for (size_t i = 0; i + BALL_SEG_MIN <= self->ball_n && i + BALL_SEG_MIN <= BALL_REF_MIN; i++) {
+        double x = s_ball_mean (self, i, i + BALL_SEG_MIN);
+        if (isnan (high) || x > high)
+            high = x;
+    }
+    if (!settled)
+        cond = RS_COND_UNKNOWN;
+    else if (other)
+        cond = a->raised ? RS_COND_UNKNOWN : RS_COND_OFF;
+    else if (a->raised)
+        cond = isnan (self->d_cur) ? RS_COND_UNKNOWN
+               : self->d_cur < (1 - BALL_DROP / 2) * self->ball_ref ? RS_COND_ON : RS_COND_OFF;
+    else if (!isnan (seg[BALL_SEGS - 1])) {
+        //  Balling builds up: each segment lower than the one before (a
+        //  change of rock is a step), and well below the recent best.
+        bool wearing = true;
+        for (int i = 0; i + 1 < BALL_SEGS; i++)
+            wearing = wearing && seg[i] < seg[i + 1] * (1 - BALL_SEG_DROP);
+        cond = wearing && seg[0] < (1 - BALL_DROP) * high ? RS_COND_ON : RS_COND_OFF;
+    }
+    else
+        cond = RS_COND_OFF;
+    if (!a->raised && cond == RS_COND_ON)
+        self->ball_ref = high;
+    double ratio = !isnan (self->d_cur) && self->ball_ref > 0 ? self->d_cur / self->ball_ref : NAN;
+    rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_BIT_BALLING], ts, cond, RS_SEV_WARNING);
+    if (tr == RS_ALERT_NONE)
+        return;
+    char msg[256];
+    if (tr == RS_ALERT_CLEARED)
+        snprintf (msg, sizeof msg, "Bit balling alert cleared: %s",
+                  a->stale ? "no drilling for an hour" : "ROP per unit weight back to normal");
+    else
+        snprintf (msg, sizeof msg, "Possible bit balling: ROP %.1f m/h, %.0f%% below its recent best for the "
+                  "weight and RPM, falling steadily (WOB %.0f kN). Raise flow, pull off bottom and spin "
+                  "the bit clean", rop, 100 * (1 - ratio), wob);
+    s_emit (self, sink, RS_DET_BIT_BALLING, tr, ts, "rop", rop, NAN, msg);
+}
+
+//  --------------------------------------------------------------------------
+
+void
+rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch[RS_CH_COUNT],
+                const rs_riginfo_t *rig, const rs_alert_sink_t *sink)
+{
+    if (self->started && ts_us <= self->last_ts)
+        return;
+    double dt = self->started ? (double) (ts_us - self->last_ts) / 1e6 : 0;
+    if (dt > MAX_GAP_S) {
+        s_reset_models (self);
+        dt = 0;
+    }
+    self->started = true;
+    self->last_ts = ts_us;
+
+    //  After a shut-in the kill goes on at a low rate with returns through
+    //  the choke; the first pump stop after it ends that.
+    if (rig && rig->flags.shut_in) {
+        self->last_shut_in = ts_us;
+        self->kill_hold = true;
+    }
+    else if (self->kill_hold && !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] < self->o.flow_lpm)
+        self->kill_hold = false;
+    s_flow_model (self, dt, ch, rig);
+    s_pressure_model (self, ts_us, dt, ch, rig);
+    double pit = ch[RS_CH_PIT_GAIN];
+    if (isnan (pit))
+        pit = ch[RS_CH_PIT_VOLUME];
+    //  Returns in transit in the flowline leave the pit when the pumps start
+    //  and come back when they stop: the model's flowline holds tau x flow.
+    double transit = isnan (self->v.flow_expected) ? 0 : self->v.flow_expected * self->o.returns_tau_s / 60000;
+    self->v.pit_in_transit = transit;
+    rs_window_add (&self->pit, ts_us, isnan (pit) ? NAN : pit + transit);
+    self->v.pit_slope = rs_window_slope (&self->pit, 20, 60) * 60;
+
+    //  A detector switched off clears its alert and stays quiet.
+    for (int d = 0; d < RS_DET_COUNT; d++)
+        if (self->o.disabled & (1u << d)) {
+            rs_alert_state_t tr = rs_alarm_clear (&self->alarm[d], ts_us);
+            s_emit (self, sink, d, tr, ts_us, NULL, NAN, NAN, "Alert cleared: detector switched off");
+        }
+    unsigned off = self->o.disabled;
+    if (!(off & (1u << RS_DET_KICK)))
+        s_kick (self, ts_us, dt, ch, rig, sink);
+    if (!(off & (1u << RS_DET_LOST_CIRCULATION)))
+        s_loss (self, ts_us, dt, ch, sink);
+    if (!(off & (1u << RS_DET_PACK_OFF)))
+        s_packoff (self, ts_us, ch, sink);
+    if (!(off & (1u << RS_DET_WASHOUT)))
+        s_washout (self, ts_us, ch, sink);
+    if (!(off & (1u << RS_DET_STUCK_PIPE)))
+        s_stuck (self, ts_us, dt, ch, rig, sink);
+    if (!(off & (1u << RS_DET_BIT_BALLING)))
+        s_balling (self, ts_us, ch, rig, sink);
+
+    self->prev_bit = ch[RS_CH_BIT_DEPTH];
+    self->prev_hole = ch[RS_CH_HOLE_DEPTH];
+}
+
+void
+rs_detect_clear_all (rs_detect_t *self, int64_t ts_us, const rs_alert_sink_t *sink)
+{
+    for (int d = 0; d < RS_DET_COUNT; d++) {
+        rs_alert_state_t tr = rs_alarm_clear (&self->alarm[d], ts_us);
+        s_emit (self, sink, d, tr, ts_us, NULL, NAN, NAN, "Alert cleared: the well's data stream restarted");
+    }
+}

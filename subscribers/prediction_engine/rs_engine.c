@@ -1,0 +1,430 @@
+/*  rs_engine: per-well pipelines, alert numbering and the active list. */
+#include "rs_engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_anomaly.h"
+#include "rs_detect.h"
+#include "rs_kpi.h"
+#include "rs_rigstate.h"
+
+typedef struct {
+    char id[RS_MAX_ID + 1];
+    rs_rigstate_t *rig;
+    rs_kpi_t *kpi;
+    rs_detect_t *det;
+    rs_anomaly_t *anom;
+    rs_rulestate_t rules;
+    unsigned rules_gen;
+    int64_t last_ts;
+    bool started, dirty;
+    //  The sample being processed, for rule look-ups.
+    const double *ch;
+    const rs_value_t *values;
+    size_t n_values;
+} well_t;
+
+typedef struct {
+    uint64_t id;
+    char well[RS_MAX_ID + 1];
+    char type[32];
+    char rule[RS_RULE_NAME_MAX + 1];
+    char message[512];
+    rs_severity_t severity;
+    int64_t started_us, ts_us;
+    double value;
+} active_t;
+
+struct rs_engine_t {
+    rs_engine_opts_t o;
+    rs_alert_fn *fn;
+    void *arg;
+    rs_rules_t *cfg;
+    unsigned cfg_gen;
+    well_t **wells;
+    size_t n_wells;
+    uint64_t next_id;
+    active_t *active;
+    size_t n_active, cap_active;
+    rs_engine_stats_t stats;
+};
+
+static void
+s_on_alert (const rs_alert_t *a, void *arg)
+{
+    rs_engine_t *self = arg;
+    //  The well is the one being fed; find the active entry by id.
+    size_t i = 0;
+    while (i < self->n_active && self->active[i].id != a->alert_id)
+        i++;
+    if (a->state == RS_ALERT_RAISED) {
+        self->stats.raised++;
+        if (i == self->n_active) {
+            if (self->n_active == self->cap_active) {
+                size_t cap = self->cap_active ? self->cap_active * 2 : 16;
+                active_t *p = realloc (self->active, cap * sizeof *p);
+                if (p) {
+                    self->active = p;
+                    self->cap_active = cap;
+                }
+            }
+            if (self->n_active < self->cap_active) {
+                active_t *e = &self->active[self->n_active++];
+                memset (e, 0, sizeof *e);
+                e->id = a->alert_id;
+            }
+        }
+    }
+    else if (a->state == RS_ALERT_UPDATED)
+        self->stats.updated++;
+    else if (a->state == RS_ALERT_CLEARED) {
+        self->stats.cleared++;
+        if (i < self->n_active)
+            self->active[i] = self->active[--self->n_active];
+        i = self->n_active;
+    }
+    if (i < self->n_active) {
+        active_t *e = &self->active[i];
+        snprintf (e->well, sizeof e->well, "%s", a->well ? a->well : "");
+        snprintf (e->type, sizeof e->type, "%s", a->type ? a->type : "");
+        snprintf (e->rule, sizeof e->rule, "%s", a->rule ? a->rule : "");
+        snprintf (e->message, sizeof e->message, "%s", a->message ? a->message : "");
+        e->severity = a->severity;
+        e->started_us = a->started_us;
+        e->ts_us = a->ts_us;
+        e->value = a->value;
+    }
+    if (self->fn)
+        self->fn (a, self->arg);
+}
+
+rs_engine_t *
+rs_engine_new (const rs_engine_opts_t *opts, rs_alert_fn *fn, void *arg)
+{
+    rs_engine_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (opts)
+        self->o = *opts;
+    if (!self->o.max_wells)
+        self->o.max_wells = 64;
+    self->fn = fn;
+    self->arg = arg;
+    self->cfg = rs_rules_new ();
+    self->wells = calloc (self->o.max_wells, sizeof *self->wells);
+    if (!self->cfg || !self->wells)
+        rs_engine_destroy (&self);
+    return self;
+}
+
+static void
+s_well_free (well_t *w)
+{
+    if (!w)
+        return;
+    rs_rigstate_destroy (&w->rig);
+    rs_kpi_destroy (&w->kpi);
+    rs_detect_destroy (&w->det);
+    rs_anomaly_destroy (&w->anom);
+    rs_rulestate_fini (&w->rules);
+    free (w);
+}
+
+void
+rs_engine_destroy (rs_engine_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rs_engine_t *self = *self_p;
+    for (size_t i = 0; i < self->n_wells; i++)
+        s_well_free (self->wells[i]);
+    free (self->wells);
+    free (self->active);
+    rs_rules_destroy (&self->cfg);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_sink (rs_engine_t *self, well_t *w, rs_alert_sink_t *sink)
+{
+    const rs_riginfo_t *ri = w->rig ? rs_rigstate_info (w->rig) : NULL;
+    *sink = (rs_alert_sink_t) {
+        .fn = s_on_alert, .arg = self, .next_id = &self->next_id, .well = w->id,
+        .rig_state = rs_rig_name (ri ? (int) ri->state : 0),
+    };
+}
+
+static rs_detect_opts_t
+s_detect_opts (const rs_engine_t *self)
+{
+    return (rs_detect_opts_t) {
+        .bit_diameter_m = self->o.bit_diameter_m, .pipe_disp_m3_m = self->o.pipe_disp_m3_m,
+        .flow_lpm = self->cfg->rig.flow_lpm, .disabled = self->cfg->disabled,
+    };
+}
+
+static well_t *
+s_well_new (rs_engine_t *self, const char *id)
+{
+    well_t *w = calloc (1, sizeof *w);
+    if (!w)
+        return NULL;
+    snprintf (w->id, sizeof w->id, "%s", id);
+    rs_kpi_opts_t ko = { .bit_diameter_m = self->o.bit_diameter_m, .pit_alarm_m3 = self->o.pit_alarm_m3 };
+    rs_detect_opts_t dopt = s_detect_opts (self);
+    w->rig = rs_rigstate_new (&self->cfg->rig);
+    w->kpi = rs_kpi_new (&ko);
+    w->det = rs_detect_new (&dopt);
+    w->anom = rs_anomaly_new (NULL);
+    if (!w->rig || !w->kpi || !w->det || !w->anom || rs_rulestate_sync (&w->rules, self->cfg, 0, NULL)) {
+        s_well_free (w);
+        return NULL;
+    }
+    w->rules_gen = self->cfg_gen;
+    return w;
+}
+
+//  Clears the well's alerts (dated at the old stream's last sample) and
+//  starts its pipeline afresh.
+static int
+s_well_restart (rs_engine_t *self, size_t index)
+{
+    well_t *w = self->wells[index];
+    int64_t ts = w->last_ts;
+    rs_alert_sink_t sink;
+    s_sink (self, w, &sink);
+    rs_detect_clear_all (w->det, ts, &sink);
+    rs_anomaly_clear (w->anom, ts, &sink);
+    rs_rulestate_clear_all (&w->rules, ts, &sink);
+    well_t *fresh = s_well_new (self, w->id);
+    if (!fresh)
+        return -1;
+    s_well_free (w);
+    self->wells[index] = fresh;
+    self->stats.restarts++;
+    return 0;
+}
+
+void
+rs_engine_set_config (rs_engine_t *self, rs_rules_t *cfg)
+{
+    if (!cfg)
+        return;
+    rs_rules_destroy (&self->cfg);
+    self->cfg = cfg;
+    self->cfg_gen++;
+    self->stats.config_loads++;
+    rs_detect_opts_t dopt = s_detect_opts (self);
+    for (size_t i = 0; i < self->n_wells; i++) {
+        well_t *w = self->wells[i];
+        rs_rigstate_set_opts (w->rig, &cfg->rig);
+        rs_detect_set_opts (w->det, &dopt);
+        rs_alert_sink_t sink;
+        s_sink (self, w, &sink);
+        if (rs_rulestate_sync (&w->rules, cfg, w->last_ts, &sink) == 0)
+            w->rules_gen = self->cfg_gen;
+    }
+}
+
+const rs_rules_t *
+rs_engine_config (const rs_engine_t *self)
+{
+    return self->cfg;
+}
+
+static double
+s_rule_value (const char *name, void *arg)
+{
+    well_t *w = arg;
+    int id = rs_chan_lookup (name, strlen (name));
+    if (id >= 0)
+        return w->ch[id];
+    for (size_t i = 0; i < w->n_values; i++)
+        if (strcmp (w->values[i].name, name) == 0)
+            return w->values[i].value;
+    return rs_kpi_value (w->kpi, name);
+}
+
+static long
+s_find (const rs_engine_t *self, const char *well)
+{
+    for (size_t i = 0; i < self->n_wells; i++)
+        if (strcmp (self->wells[i]->id, well) == 0)
+            return (long) i;
+    return -1;
+}
+
+int
+rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_value_t *values, size_t n)
+{
+    long idx = s_find (self, well);
+    if (idx < 0) {
+        if (self->n_wells >= self->o.max_wells) {
+            self->stats.refused++;
+            return -1;
+        }
+        well_t *w = s_well_new (self, well);
+        if (!w)
+            return -1;
+        idx = (long) self->n_wells;
+        self->wells[self->n_wells++] = w;
+    }
+    well_t *w = self->wells[idx];
+    if (w->started && ts_us <= w->last_ts) {
+        if ((double) (w->last_ts - ts_us) <= RS_ENGINE_RESTART_S * 1e6) {
+            self->stats.out_of_order++;
+            return 1;
+        }
+        if (s_well_restart (self, (size_t) idx) != 0)
+            return -1;
+        w = self->wells[idx];
+    }
+    w->started = true;
+    w->last_ts = ts_us;
+    w->dirty = true;
+    self->stats.samples++;
+
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    for (size_t i = 0; i < n; i++) {
+        int id = values[i].id;
+        if (id < 0 || id >= RS_CH_COUNT)
+            id = rs_chan_lookup (values[i].name, strlen (values[i].name));
+        if (id >= 0 && id < RS_CH_COUNT && isfinite (values[i].value))
+            ch[id] = values[i].value;
+    }
+    const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts_us, ch);
+    rs_alert_sink_t sink;
+    s_sink (self, w, &sink);
+    rs_detect_feed (w->det, ts_us, ch, ri, &sink);
+    const rs_detect_view_t *v = rs_detect_view (w->det);
+    rs_kpi_feed (w->kpi, ts_us, ch, ri, v->pit_in_transit);
+
+    double x[RS_AF_COUNT] = {
+        [RS_AF_FLOW_BALANCE] = v->flow_balance_avg,
+        [RS_AF_SPP_DEV] = v->spp_dev * 100,
+        [RS_AF_TORQUE] = rs_rig_drilling (ri->state) ? ch[RS_CH_TORQUE] : NAN,
+        [RS_AF_PIT_SLOPE] = v->pit_slope,
+        [RS_AF_DENSITY_DIFF] = ch[RS_CH_MUD_DENSITY_OUT] - ch[RS_CH_MUD_DENSITY_IN],
+    };
+    bool explained = rs_detect_raised_count (w->det) > 0;
+    rs_anomaly_feed (w->anom, ts_us, x, ri->state, explained,
+                     (self->cfg->disabled & (1u << RS_DET_ANOMALY)) != 0, &sink);
+
+    if (w->rules_gen != self->cfg_gen && rs_rulestate_sync (&w->rules, self->cfg, ts_us, &sink) == 0)
+        w->rules_gen = self->cfg_gen;
+    w->ch = ch;
+    w->values = values;
+    w->n_values = n;
+    rs_rules_eval (self->cfg, &w->rules, ts_us, ri->state, s_rule_value, w, &sink);
+    w->ch = NULL;
+    w->values = NULL;
+    w->n_values = 0;
+    return 0;
+}
+
+size_t
+rs_engine_wells (const rs_engine_t *self)
+{
+    return self->n_wells;
+}
+
+const char *
+rs_engine_well_id (const rs_engine_t *self, size_t index)
+{
+    return index < self->n_wells ? self->wells[index]->id : NULL;
+}
+
+int64_t
+rs_engine_well_ts (const rs_engine_t *self, size_t index)
+{
+    return index < self->n_wells ? self->wells[index]->last_ts : 0;
+}
+
+bool
+rs_engine_well_dirty (const rs_engine_t *self, size_t index)
+{
+    return index < self->n_wells && self->wells[index]->dirty;
+}
+
+const char *
+rs_engine_well_state (const rs_engine_t *self, size_t index)
+{
+    if (index >= self->n_wells)
+        return NULL;
+    return rs_rig_name (rs_rigstate_info (self->wells[index]->rig)->state);
+}
+
+size_t
+rs_engine_kpis (rs_engine_t *self, size_t index, rs_value_t *out, size_t max)
+{
+    if (index >= self->n_wells)
+        return 0;
+    well_t *w = self->wells[index];
+    w->dirty = false;
+    size_t n = rs_kpi_values (w->kpi, out, max);
+    const rs_detect_view_t *v = rs_detect_view (w->det);
+    size_t active = rs_detect_raised_count (w->det) + rs_rulestate_raised (&w->rules)
+                    + (rs_anomaly_raised (w->anom) ? 1 : 0);
+    const rs_value_t extra[] = {
+        { "flow_out_expected", RS_CH_UNKNOWN, v->flow_expected },
+        { "flow_balance", RS_CH_UNKNOWN, v->flow_balance_avg },
+        { "spp_dev_pct", RS_CH_UNKNOWN, v->spp_dev * 100 },
+        { "anomaly_score", RS_CH_UNKNOWN, rs_anomaly_score (w->anom) },
+        { "alerts_active", RS_CH_UNKNOWN, (double) active },
+    };
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0] && n < max; i++)
+        out[n++] = extra[i];
+    return n;
+}
+
+const rs_detect_view_t *
+rs_engine_well_view (const rs_engine_t *self, size_t index)
+{
+    return index < self->n_wells ? rs_detect_view (self->wells[index]->det) : NULL;
+}
+
+const rs_riginfo_t *
+rs_engine_well_rig (const rs_engine_t *self, size_t index)
+{
+    return index < self->n_wells ? rs_rigstate_info (self->wells[index]->rig) : NULL;
+}
+
+json_t *
+rs_engine_alerts_json (const rs_engine_t *self)
+{
+    json_t *a = json_array ();
+    for (size_t i = 0; i < self->n_active; i++) {
+        const active_t *e = &self->active[i];
+        json_t *o = json_object ();
+        json_object_set_new (o, "alert_id", json_integer ((json_int_t) e->id));
+        json_object_set_new (o, "well", json_string (e->well));
+        json_object_set_new (o, "type", json_string (e->type));
+        if (e->rule[0])
+            json_object_set_new (o, "rule", json_string (e->rule));
+        json_object_set_new (o, "severity", json_string (rs_severity_name (e->severity)));
+        json_object_set_new (o, "message", json_string (e->message));
+        json_object_set_new (o, "started_ts", json_integer ((json_int_t) e->started_us));
+        json_object_set_new (o, "ts", json_integer ((json_int_t) e->ts_us));
+        json_object_set_new (o, "value", isfinite (e->value) ? json_real (e->value) : json_null ());
+        json_array_append_new (a, o);
+    }
+    return a;
+}
+
+size_t
+rs_engine_alerts_active (const rs_engine_t *self)
+{
+    return self->n_active;
+}
+
+const rs_engine_stats_t *
+rs_engine_stats (const rs_engine_t *self)
+{
+    return &self->stats;
+}

@@ -1,0 +1,172 @@
+/*  rs_engine_ctl: control commands (see rs_engine_ctl.h). */
+#include "rs_engine_ctl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REQUEST (1024 * 1024)
+
+static char *
+s_reply (json_t *obj)
+{
+    char *text = json_dumps (obj, JSON_COMPACT | JSON_REAL_PRECISION (10));
+    json_decref (obj);
+    return text;
+}
+
+static char *
+s_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+static char *
+s_error (const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    json_t *o = json_object ();
+    json_object_set_new (o, "ok", json_false ());
+    json_object_set_new (o, "error", json_string (msg));
+    return s_reply (o);
+}
+
+static json_t *
+s_ok (void)
+{
+    json_t *o = json_object ();
+    json_object_set_new (o, "ok", json_true ());
+    return o;
+}
+
+static bool
+s_has_file (const char *path)
+{
+    return path && *path;
+}
+
+int
+rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path, char *err, size_t err_size)
+{
+    if (!s_has_file (config_path)) {
+        snprintf (err, err_size, "no configuration file (set ENGINE_CONFIG or --config)");
+        return -1;
+    }
+    rs_rules_t *cfg = rs_rules_load (config_path, err, err_size);
+    if (!cfg)
+        return -1;
+    rs_engine_set_config (engine, cfg);
+    return 0;
+}
+
+static char *
+s_status (rs_engine_t *engine, const char *config_path)
+{
+    json_t *o = s_ok ();
+    json_t *wells = json_array ();
+    for (size_t i = 0; i < rs_engine_wells (engine); i++) {
+        json_t *w = json_object ();
+        json_object_set_new (w, "well", json_string (rs_engine_well_id (engine, i)));
+        json_object_set_new (w, "rig_state", json_string (rs_engine_well_state (engine, i)));
+        json_object_set_new (w, "ts", json_integer ((json_int_t) rs_engine_well_ts (engine, i)));
+        json_array_append_new (wells, w);
+    }
+    json_object_set_new (o, "wells", wells);
+    json_object_set_new (o, "alerts", rs_engine_alerts_json (engine));
+    const rs_engine_stats_t *st = rs_engine_stats (engine);
+    json_t *c = json_object ();
+    json_object_set_new (c, "samples", json_integer ((json_int_t) st->samples));
+    json_object_set_new (c, "out_of_order", json_integer ((json_int_t) st->out_of_order));
+    json_object_set_new (c, "restarts", json_integer ((json_int_t) st->restarts));
+    json_object_set_new (c, "refused", json_integer ((json_int_t) st->refused));
+    json_object_set_new (c, "raised", json_integer ((json_int_t) st->raised));
+    json_object_set_new (c, "updated", json_integer ((json_int_t) st->updated));
+    json_object_set_new (c, "cleared", json_integer ((json_int_t) st->cleared));
+    json_object_set_new (c, "config_loads", json_integer ((json_int_t) st->config_loads));
+    json_object_set_new (o, "counters", c);
+    json_object_set_new (o, "rules", json_integer ((json_int_t) rs_engine_config (engine)->n));
+    json_object_set_new (o, "config_file", s_has_file (config_path) ? json_string (config_path) : json_null ());
+    return s_reply (o);
+}
+
+static char *
+s_set_thresholds (rs_engine_t *engine, const char *config_path, json_t *req)
+{
+    json_t *rules = json_object_get (req, "rules");
+    json_t *save_v = json_object_get (req, "save");
+    if (!rules)
+        return s_error ("set_thresholds needs \"rules\": an array of rules");
+    if (save_v && !json_is_boolean (save_v))
+        return s_error ("\"save\" must be true or false");
+    bool save = save_v ? json_is_true (save_v) : s_has_file (config_path);
+    if (save && !s_has_file (config_path))
+        return s_error ("cannot save: the engine has no configuration file");
+    rs_rules_t *cfg = rs_rules_dup (rs_engine_config (engine));
+    if (!cfg)
+        return NULL;
+    char err[400];
+    if (rs_rules_set_rules (cfg, rules, err, sizeof err) != 0) {
+        rs_rules_destroy (&cfg);
+        return s_error ("%s", err);
+    }
+    //  Save first: either the rules are applied and on disk, or neither.
+    if (save && rs_rules_save (cfg, config_path, err, sizeof err) != 0) {
+        rs_rules_destroy (&cfg);
+        return s_error ("%s", err);
+    }
+    size_t n = cfg->n;
+    rs_engine_set_config (engine, cfg);
+    json_t *o = s_ok ();
+    json_object_set_new (o, "rules", json_integer ((json_int_t) n));
+    json_object_set_new (o, "saved", json_boolean (save));
+    return s_reply (o);
+}
+
+char *
+rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *request, size_t len)
+{
+    if (len == 4 && memcmp (request, "PING", 4) == 0)
+        return strdup ("PONG");
+    if (len > MAX_REQUEST)
+        return s_error ("request larger than 1 MiB");
+    json_error_t jerr;
+    json_t *req = json_loadb (request, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!req)
+        return s_error ("request is not JSON: %s", jerr.text);
+    char *reply;
+    json_t *cmd_v = json_object_get (req, "cmd");
+    const char *cmd = json_is_string (cmd_v) ? json_string_value (cmd_v) : NULL;
+    if (!json_is_object (req) || !cmd)
+        reply = s_error ("request must be a JSON object with a \"cmd\" string");
+    else if (strcmp (cmd, "ping") == 0) {
+        json_t *o = s_ok ();
+        json_object_set_new (o, "reply", json_string ("pong"));
+        reply = s_reply (o);
+    }
+    else if (strcmp (cmd, "status") == 0)
+        reply = s_status (engine, config_path);
+    else if (strcmp (cmd, "get_thresholds") == 0) {
+        json_t *o = s_ok ();
+        json_object_set_new (o, "rules", rs_rules_rules_json (rs_engine_config (engine)));
+        json_object_set_new (o, "config_file", s_has_file (config_path) ? json_string (config_path) : json_null ());
+        reply = s_reply (o);
+    }
+    else if (strcmp (cmd, "set_thresholds") == 0)
+        reply = s_set_thresholds (engine, config_path, req);
+    else if (strcmp (cmd, "reload") == 0) {
+        char err[512];
+        if (rs_engine_ctl_reload (engine, config_path, err, sizeof err) != 0)
+            reply = s_error ("%s", err);
+        else {
+            json_t *o = s_ok ();
+            json_object_set_new (o, "rules", json_integer ((json_int_t) rs_engine_config (engine)->n));
+            reply = s_reply (o);
+        }
+    }
+    else
+        reply = s_error ("unknown cmd \"%s\" (ping, status, get_thresholds, set_thresholds, reload)", cmd);
+    json_decref (req);
+    return reply;
+}

@@ -1,0 +1,31 @@
+/*  rs_engine_ctl: the prediction engine's control commands, JSON in, JSON
+    out, without the socket (main.c binds a ROUTER on ENGINE_CONTROL_PORT
+    and passes each request here). Requests are one JSON object:
+
+      {"cmd": "ping"}                                 {"ok": true, "reply": "pong"}
+      {"cmd": "status"}                               wells, active alerts, counters
+      {"cmd": "get_thresholds"}                       {"ok": true, "rules": [...], "config_file": ...}
+      {"cmd": "set_thresholds", "rules": [...],       validates, applies, and saves to the
+       "save": true}                                  configuration file (default: when there is one)
+      {"cmd": "reload"}                               re-reads the configuration file
+
+    Every reply has "ok"; a refused request has "ok": false and "error",
+    and changes nothing. See docs/PREDICTION.md, "Control endpoint". */
+#ifndef RS_ENGINE_CTL_H
+#define RS_ENGINE_CTL_H
+
+#include <stddef.h>
+
+#include "rs_engine.h"
+
+//  Handles one request. config_path is the configuration file ("" or NULL
+//  = none). Returns a fresh NUL-terminated reply (caller frees), or NULL on
+//  no memory.
+char *rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *request,
+                            size_t len);
+
+//  Re-reads the configuration file and applies it. Returns 0, or -1 with
+//  the reason in err (the engine keeps its configuration).
+int rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,438 @@
+/*  test_engine_detect: each event detector on crafted series (steady
+    drilling with sensor noise, then the event's signature), nothing raised
+    in two hours of normal drilling, nil gaps and samples out of order, a
+    detector switched off, and a kick from the simulator itself. */
+#include "rs_detect.h"
+#include "rs_rigstate.h"
+#include "rs_sim.h"
+#include "rs_test.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S       1000000LL
+#define A_HOLE  (M_PI / 4 * 0.2159 * 0.2159)
+#define DISP    0.0041
+#define MAX_LOG 256
+
+//  --------------------------------------------------------------------------
+//  Alert log
+
+typedef struct {
+    char type[32];
+    rs_alert_state_t state;
+    rs_severity_t severity;
+    double t;
+} logged_t;
+
+typedef struct {
+    logged_t e[MAX_LOG];
+    size_t n;
+    uint64_t next_id;
+} log_t;
+
+static void
+s_on_alert (const rs_alert_t *a, void *arg)
+{
+    log_t *log = arg;
+    if (log->n < MAX_LOG) {
+        logged_t *e = &log->e[log->n++];
+        snprintf (e->type, sizeof e->type, "%s", a->type);
+        e->state = a->state;
+        e->severity = a->severity;
+        e->t = (double) a->ts_us / S;
+    }
+    RS_CHECK (a->message && strlen (a->message) > 10);
+    RS_CHECK (a->alert_id > 0);
+}
+
+//  First transition of a type and state at or after t0, or NULL.
+static const logged_t *
+s_find (const log_t *log, const char *type, rs_alert_state_t state, double t0)
+{
+    for (size_t i = 0; i < log->n; i++)
+        if (strcmp (log->e[i].type, type) == 0 && log->e[i].state == state && log->e[i].t >= t0)
+            return &log->e[i];
+    return NULL;
+}
+
+static size_t
+s_count (const log_t *log, rs_alert_state_t state)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < log->n; i++)
+        n += log->e[i].state == state;
+    return n;
+}
+
+//  --------------------------------------------------------------------------
+//  A drilling well with noisy sensors; the test bends its signals.
+
+static uint64_t s_rng = 88172645463325252ull;
+
+static double
+s_gauss (void)
+{
+    //  xorshift64 and Box-Muller: deterministic noise.
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        s_rng ^= s_rng << 13;
+        s_rng ^= s_rng >> 7;
+        s_rng ^= s_rng << 17;
+        u[i] = ((double) (s_rng >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt (-2 * log (u[0])) * cos (2 * M_PI * u[1]);
+}
+
+typedef struct {
+    double t;                   // s
+    double hole, block;
+    double rop, wob, rpm, torque, q, coef;
+    double dq_out, spp_mul, pit;
+    bool drilling;              // hole advances
+    bool flow_out_nil;
+    double hook_extra;          // overpull on the hook, kN
+    rs_rigstate_t *rig;
+    rs_detect_t *det;
+    rs_alert_sink_t sink;
+    log_t log;
+} well_t;
+
+static void
+s_well_init (well_t *w, const rs_detect_opts_t *opts)
+{
+    memset (w, 0, sizeof *w);
+    w->hole = 2000;
+    w->block = 28;
+    w->rop = 20;
+    w->wob = 110;
+    w->rpm = 120;
+    w->torque = 9;
+    w->q = 2000;
+    w->coef = 40;
+    w->spp_mul = 1;
+    w->drilling = true;
+    rs_rigstate_opts_t ro;
+    rs_rigstate_opts_default (&ro);
+    ro.block_weight_kn = 343;
+    w->rig = rs_rigstate_new (&ro);
+    w->det = rs_detect_new (opts);
+    w->sink = (rs_alert_sink_t) { .fn = s_on_alert, .arg = &w->log, .next_id = &w->log.next_id,
+                                  .well = "T-01", .rig_state = "drilling_rotary" };
+}
+
+static void
+s_well_fini (well_t *w)
+{
+    rs_rigstate_destroy (&w->rig);
+    rs_detect_destroy (&w->det);
+}
+
+//  One second.
+static void
+s_step (well_t *w)
+{
+    w->t += 1;
+    double dh = w->drilling ? w->rop / 3600 : 0;
+    w->hole += dh;
+    w->block -= dh;
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    double qout = w->q - (A_HOLE - DISP) * dh * 60000 + w->dq_out;
+    ch[RS_CH_HOLE_DEPTH] = w->hole;
+    ch[RS_CH_BIT_DEPTH] = w->hole;
+    ch[RS_CH_BLOCK_POS] = w->block;
+    ch[RS_CH_ROP] = w->drilling ? w->rop * (1 + 0.03 * s_gauss ()) : 0;
+    ch[RS_CH_WOB] = w->wob + 0.5 * s_gauss ();
+    ch[RS_CH_HOOK_LOAD] = 900 - (w->drilling ? w->wob : 0) + w->hook_extra + 2 * s_gauss ();
+    ch[RS_CH_RPM] = w->rpm + 0.5 * s_gauss ();
+    ch[RS_CH_TORQUE] = w->torque * (1 + 0.03 * s_gauss ());
+    ch[RS_CH_FLOW_IN] = w->q * (1 + 0.002 * s_gauss ());
+    ch[RS_CH_FLOW_OUT] = w->flow_out_nil ? NAN : qout + (0.01 * qout + 2) * s_gauss ();
+    ch[RS_CH_SPP] = w->coef * pow (w->q / 1000, 1.9) * w->spp_mul * (1 + 0.003 * s_gauss ()) + 0.3 * s_gauss ();
+    ch[RS_CH_PIT_GAIN] = w->pit + 0.03 * s_gauss ();
+    int64_t ts = (int64_t) llround (w->t * S);
+    const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts, ch);
+    rs_detect_feed (w->det, ts, ch, ri, &w->sink);
+}
+
+static void
+s_run (well_t *w, int seconds)
+{
+    for (int i = 0; i < seconds; i++)
+        s_step (w);
+}
+
+//  --------------------------------------------------------------------------
+
+static void
+test_quiet (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 7200);
+    RS_CHECK_INT (w.log.n, 0);
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK (fabs (v->flow_balance_avg) < 20);
+    RS_CHECK_NEAR (v->flow_sigma, 22, 6);
+    RS_CHECK (fabs (v->spp_dev) < 0.01);
+    RS_CHECK_INT (rs_detect_raised_count (w.det), 0);
+    s_well_fini (&w);
+}
+
+static void
+test_kick (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1200);
+    //  Returns climbing 2 L/min per second above what goes in, the pit gaining.
+    double t0 = w.t;
+    for (int i = 0; i < 400; i++) {
+        w.dq_out = fmin (2.0 * i, 400);
+        w.pit += w.dq_out / 60000;
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
+    RS_CHECK (r != NULL);
+    RS_CHECK (r && r->t - t0 > 15 && r->t - t0 < 90);
+    RS_CHECK (rs_detect_raised (w.det, RS_DET_KICK));
+    //  Escalated to critical once the excess passed 10% of flow in.
+    bool critical = false;
+    for (size_t i = 0; i < w.log.n; i++)
+        critical |= w.log.e[i].state == RS_ALERT_UPDATED && w.log.e[i].severity == RS_SEV_CRITICAL;
+    RS_CHECK (critical);
+    RS_CHECK (!s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0));
+    //  Well shut in, returns normal: cleared.
+    w.dq_out = 0;
+    s_run (&w, 300);
+    RS_CHECK (s_find (&w.log, "kick", RS_ALERT_CLEARED, t0) != NULL);
+    RS_CHECK (!rs_detect_raised (w.det, RS_DET_KICK));
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 1);
+    s_well_fini (&w);
+}
+
+static void
+test_losses (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1200);
+    double t0 = w.t;
+    //  300 L/min (113 bbl/h) of returns lost: severe.
+    for (int i = 0; i < 600; i++) {
+        w.dq_out = -fmin (10.0 * i, 300);
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 < 90);
+    bool critical = false;
+    for (size_t i = 0; i < w.log.n; i++)
+        critical |= strcmp (w.log.e[i].type, "lost_circulation") == 0 && w.log.e[i].severity == RS_SEV_CRITICAL;
+    RS_CHECK (critical);
+    RS_CHECK (!s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
+    RS_CHECK (!s_find (&w.log, "washout", RS_ALERT_RAISED, 0));
+    w.dq_out = 0;
+    s_run (&w, 400);
+    RS_CHECK (s_find (&w.log, "lost_circulation", RS_ALERT_CLEARED, t0) != NULL);
+    s_well_fini (&w);
+}
+
+static void
+test_packoff (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1200);
+    double t0 = w.t;
+    //  Annulus packing off: pressure up 20% at the same flow, returns down.
+    for (int i = 0; i < 300; i++) {
+        w.spp_mul = 1 + 0.2 * fmin (i / 30.0, 1);
+        w.dq_out = -fmin (10.0 * i, 400);
+        w.torque = 9 * (1 + 0.3 * fmin (i / 30.0, 1));
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "pack_off", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 < 60);
+    //  ... and that is no lost circulation.
+    RS_CHECK (!s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0));
+    w.spp_mul = 1;
+    w.dq_out = 0;
+    w.torque = 9;
+    s_run (&w, 600);
+    RS_CHECK (s_find (&w.log, "pack_off", RS_ALERT_CLEARED, t0) != NULL);
+    RS_CHECK (!s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0));
+    RS_CHECK (!s_find (&w.log, "washout", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
+static void
+test_washout (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 2400);
+    double t0 = w.t;
+    //  Pressure wearing down 12% over 20 minutes at the same pump rate.
+    for (int i = 0; i < 1200; i++) {
+        w.spp_mul = 1 - 0.12 * i / 1200.0;
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "washout", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 > 120 && r->t - t0 < 1200);
+    RS_CHECK (!s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0));
+    //  Stable at the new level: cleared, and not raised again.
+    s_run (&w, 1800);
+    RS_CHECK (s_find (&w.log, "washout", RS_ALERT_CLEARED, t0) != NULL);
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 1);
+    s_well_fini (&w);
+}
+
+static void
+test_stuck (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1200);
+    double t0 = w.t;
+    //  The string stops; the driller works it: pull to 300 kN over, slack off.
+    w.drilling = false;
+    w.rpm = 0;
+    w.torque = 0;
+    for (int i = 0; i < 600; i++) {
+        double c = fmod (i, 90.0);
+        double op = c < 30 ? 300 * c / 30 : c < 45 ? 300 : c < 70 ? 300 - 450 * (c - 45) / 25 : -150;
+        w.hook_extra = op;
+        w.wob = -op;
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 < 60);
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 1);
+    //  Free again: drilling on.
+    w.drilling = true;
+    w.rpm = 120;
+    w.torque = 9;
+    w.wob = 110;
+    w.hook_extra = 0;
+    w.rop = 40;
+    s_run (&w, 200);
+    RS_CHECK (s_find (&w.log, "stuck_pipe", RS_ALERT_CLEARED, t0) != NULL);
+    s_well_fini (&w);
+}
+
+static void
+test_balling (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 2400);
+    double t0 = w.t;
+    //  ROP down 40% over 10 minutes while the driller adds 10% weight.
+    for (int i = 0; i < 1200; i++) {
+        double p = fmin (i / 600.0, 1);
+        w.rop = 20 * (1 - 0.4 * p);
+        w.wob = 110 * (1 + 0.1 * p);
+        s_step (&w);
+    }
+    RS_CHECK (s_find (&w.log, "bit_balling", RS_ALERT_RAISED, t0) != NULL);
+    RS_CHECK (!s_find (&w.log, "pack_off", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
+static void
+test_gaps_order_disabled (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1200);
+    //  Flow out has no reading for five minutes: unknown, nothing raised.
+    w.flow_out_nil = true;
+    s_run (&w, 300);
+    RS_CHECK (isnan (rs_detect_view (w.det)->flow_balance));
+    w.flow_out_nil = false;
+    s_run (&w, 300);
+    RS_CHECK (!isnan (rs_detect_view (w.det)->flow_balance));
+    //  A sample from the past changes nothing.
+    rs_detect_view_t before = *rs_detect_view (w.det);
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = 1e6;
+    rs_detect_feed (w.det, (int64_t) ((w.t - 100) * S), ch, NULL, &w.sink);
+    RS_CHECK (memcmp (&before, rs_detect_view (w.det), sizeof before) == 0);
+    //  Everything nil: no crash, no alert.
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    for (int i = 1; i <= 100; i++)
+        rs_detect_feed (w.det, (int64_t) ((w.t + i) * S), ch, NULL, &w.sink);
+    RS_CHECK_INT (w.log.n, 0);
+    s_well_fini (&w);
+
+    //  The kick detector switched off: no kick alert whatever the returns do.
+    rs_detect_opts_t o = { .disabled = 1u << RS_DET_KICK };
+    s_well_init (&w, &o);
+    s_run (&w, 1200);
+    w.dq_out = 400;
+    s_run (&w, 300);
+    RS_CHECK (!s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
+    RS_CHECK_STR (rs_det_name (RS_DET_WASHOUT), "washout");
+    RS_CHECK_INT (rs_det_lookup ("stuck_pipe"), RS_DET_STUCK_PIPE);
+    RS_CHECK_INT (rs_det_lookup ("nope"), -1);
+    s_well_fini (&w);
+}
+
+//  The simulator's own kick, sampled once a second.
+static void
+test_sim_kick (void)
+{
+    rs_sim_opts_t so = { .seed = 11 };
+    rs_sim_t *sim = rs_sim_new (&so);
+    rs_sim_inject (sim, RS_SIM_KICK, 1500, 480);
+    rs_rigstate_t *rig = rs_rigstate_new (NULL);
+    rs_detect_t *det = rs_detect_new (NULL);
+    log_t log = { .n = 0 };
+    rs_alert_sink_t sink = { .fn = s_on_alert, .arg = &log, .next_id = &log.next_id, .well = "A-01" };
+    double start = -1;
+    rs_value_t vals[RS_CH_COUNT + 4];
+    for (int i = 0; i < 3600; i++) {
+        size_t n = rs_sim_step (sim, 1, vals, RS_CH_COUNT + 4);
+        const rs_sim_note_t *notes;
+        size_t nn = rs_sim_notes (sim, &notes);
+        for (size_t k = 0; k < nn; k++)
+            if (notes[k].kind == RS_SIM_NOTE_EVENT_START)
+                start = notes[k].t_s;
+        double ch[RS_CH_COUNT];
+        for (int c = 0; c < RS_CH_COUNT; c++)
+            ch[c] = NAN;
+        for (size_t k = 0; k < n; k++)
+            ch[vals[k].id] = vals[k].value;
+        int64_t ts = (int64_t) llround (rs_sim_time (sim) * S);
+        rs_detect_feed (det, ts, ch, rs_rigstate_feed (rig, ts, ch), &sink);
+    }
+    RS_CHECK (start >= 1500);
+    const logged_t *r = s_find (&log, "kick", RS_ALERT_RAISED, 0);
+    RS_CHECK (r && r->t >= start && r->t - start < 120);
+    RS_CHECK (s_find (&log, "kick", RS_ALERT_CLEARED, 0) != NULL);
+    RS_CHECK_INT (s_count (&log, RS_ALERT_RAISED), 1);
+    rs_detect_destroy (&det);
+    rs_rigstate_destroy (&rig);
+    rs_sim_destroy (&sim);
+}
+
+int
+main (void)
+{
+    test_quiet ();
+    test_kick ();
+    test_losses ();
+    test_packoff ();
+    test_washout ();
+    test_stuck ();
+    test_balling ();
+    test_gaps_order_disabled ();
+    test_sim_kick ();
+    return RS_TEST_DONE ();
+}

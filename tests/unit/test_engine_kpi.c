@@ -1,0 +1,253 @@
+/*  test_engine_kpi: KPI maths (drilling efficiency, Teale MSE against the
+    notes' check value), time windows (by sample time, nil gaps, samples out
+    of order), stands and the next-stand ROP, pit trend and time to alarm. */
+#include "rs_kpi.h"
+#include "rs_test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S 1000000LL                 // µs per s
+#define KLBF_KN 4.4482216
+#define FTLBF_KNM 0.0013558179
+#define FT_M 0.3048
+
+static void
+test_formulas (void)
+{
+    //  Field team's efficiency: (ROP x 100) / (WOB x RPM / 1000).
+    RS_CHECK_NEAR (rs_kpi_drilling_efficiency (20, 100, 120), 2000.0 / 12.0, 1e-9);
+    RS_CHECK (isnan (rs_kpi_drilling_efficiency (20, 0, 120)));
+    RS_CHECK (isnan (rs_kpi_drilling_efficiency (20, 100, 0)));
+    RS_CHECK (isnan (rs_kpi_drilling_efficiency (20, -3, 120)));
+    RS_CHECK (isnan (rs_kpi_drilling_efficiency (NAN, 100, 120)));
+
+    //  Teale, the notes' check: 8.5 in bit, 35 klbf, 120 rpm, 4,500 ft.lbf,
+    //  50 ft/h gives about 72,400 psi.
+    double mpa = rs_kpi_mse_mpa (35 * KLBF_KN, 4500 * FTLBF_KNM, 120, 50 * FT_M, 8.5 * RS_M_PER_IN);
+    RS_CHECK_NEAR (mpa * RS_PSI_PER_MPA, 72400, 100);
+    //  Field-unit form, same inputs: WOB/A + 120 pi N T / (A ROP).
+    double a_in2 = M_PI / 4 * 8.5 * 8.5;
+    double field = 35000 / a_in2 + 120 * M_PI * 120 * 4500 / (a_in2 * 50);
+    RS_CHECK_NEAR (mpa * RS_PSI_PER_MPA, field, field * 1e-5);
+    //  No rotation: WOB/A only.
+    RS_CHECK_NEAR (rs_kpi_mse_mpa (100, 5, 0, 20, 0.2159), 100e3 / (M_PI / 4 * 0.2159 * 0.2159) / 1e6, 1e-9);
+    RS_CHECK (isnan (rs_kpi_mse_mpa (100, 5, 120, 0, 0.2159)));
+    RS_CHECK (isnan (rs_kpi_mse_mpa (100, NAN, 120, 20, 0.2159)));
+    RS_CHECK (isnan (rs_kpi_mse_mpa (100, 5, 120, 20, 0)));
+}
+
+static void
+test_window (void)
+{
+    rs_window_t w;
+    RS_CHECK_INT (rs_window_init (&w, 0), -1);
+    RS_CHECK_INT (rs_window_init (&w, 300), 0);
+    RS_CHECK (isnan (rs_window_mean (&w)));
+    //  By time, not count: 10 samples 1 s apart then a 400-s gap.
+    for (int i = 0; i < 10; i++)
+        rs_window_add (&w, i * S, 10.0);
+    RS_CHECK_NEAR (rs_window_mean (&w), 10, 1e-12);
+    RS_CHECK_INT (rs_window_count (&w), 10);
+    rs_window_add (&w, 409 * S, 20.0);
+    RS_CHECK_INT (rs_window_count (&w), 1);
+    RS_CHECK_NEAR (rs_window_mean (&w), 20, 1e-12);
+    //  Nil readings are not averaged but move the window on.
+    rs_window_add (&w, 410 * S, NAN);
+    RS_CHECK_INT (rs_window_count (&w), 1);
+    rs_window_add (&w, 800 * S, NAN);
+    RS_CHECK_INT (rs_window_count (&w), 0);
+    RS_CHECK (isnan (rs_window_mean (&w)));
+    //  A sample earlier than the newest is ignored.
+    rs_window_add (&w, 801 * S, 5.0);
+    RS_CHECK_INT (rs_window_add (&w, 700 * S, 1000.0), 1);
+    RS_CHECK_NEAR (rs_window_mean (&w), 5, 1e-12);
+    //  10 Hz for 300 s: growth past the first allocation; the window keeps
+    //  what is newer than 300 s before the newest sample.
+    rs_window_reset (&w);
+    for (int i = 0; i < 3000; i++)
+        rs_window_add (&w, (int64_t) i * S / 10, (double) i);
+    RS_CHECK_INT (rs_window_count (&w), 3000);         // 0 .. 299.9 s: all inside
+    rs_window_add (&w, 3000 * S / 10, 3000.0);         // 300.0 s: the one at 0 s falls out
+    RS_CHECK_INT (rs_window_count (&w), 3000);
+    rs_window_add (&w, 3001 * S / 10, 3001.0);
+    RS_CHECK_INT (rs_window_count (&w), 3000);
+    RS_CHECK_NEAR (rs_window_mean (&w), (2 + 3001) / 2.0, 1e-6);
+    //  Slope per second of a ramp rising 1 per 0.1 s.
+    RS_CHECK_NEAR (rs_window_slope (&w, 10, 10), 10, 1e-6);
+    RS_CHECK_NEAR (rs_window_last (&w), 3001, 1e-12);
+    rs_window_fini (&w);
+}
+
+//  A drilling sample.
+static void
+s_sample (double *ch, double hole, double rop, double wob, double rpm, double tq)
+{
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    ch[RS_CH_HOLE_DEPTH] = hole;
+    ch[RS_CH_BIT_DEPTH] = hole;
+    ch[RS_CH_ROP] = rop;
+    ch[RS_CH_WOB] = wob;
+    ch[RS_CH_RPM] = rpm;
+    ch[RS_CH_TORQUE] = tq;
+    ch[RS_CH_SPP] = 200;
+    ch[RS_CH_FLOW_IN] = 2000;
+    ch[RS_CH_FLOW_OUT] = 1990;
+}
+
+static void
+test_per_well (void)
+{
+    rs_kpi_opts_t o = { .bit_diameter_m = 0.2159, .pit_alarm_m3 = 1.6 };
+    rs_kpi_t *k = rs_kpi_new (&o);
+    RS_CHECK (k != NULL);
+    rs_riginfo_t rig = { .state = RS_RIG_DRILLING_ROTARY };
+    double ch[RS_CH_COUNT];
+    double hole = 2000;
+    int64_t t = 0;
+    //  Ten minutes drilling at 18 m/h, then one circulating off bottom.
+    for (int i = 0; i < 600; i++, t += S) {
+        hole += 18.0 / 3600;
+        s_sample (ch, hole, 18, 100, 120, 8);
+        rs_kpi_feed (k, t, ch, &rig, NAN);
+    }
+    RS_CHECK_NEAR (rs_kpi_value (k, "rop_avg5m"), 18, 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "drilling_efficiency"), 18 * 100 / (100 * 120 / 1000.0), 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_mpa"), rs_kpi_mse_mpa (100, 8, 120, 18, 0.2159), 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_avg5m_psi"),
+                   rs_kpi_mse_mpa (100, 8, 120, 18, 0.2159) * RS_PSI_PER_MPA, 1e-6);
+    rig.state = RS_RIG_CIRCULATING;
+    for (int i = 0; i < 60; i++, t += S) {
+        s_sample (ch, hole, 0, -1.5, 60, 3);
+        ch[RS_CH_BIT_DEPTH] = hole - 5;
+        rs_kpi_feed (k, t, ch, &rig, NAN);
+    }
+    //  ROP and WOB average the on-bottom samples only; RPM all of them.
+    RS_CHECK_NEAR (rs_kpi_value (k, "rop_avg5m"), 18, 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "wob_avg15m"), 100, 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "rpm_avg5m"), (240 * 120 + 60 * 60) / 300.0, 1e-6);
+    RS_CHECK (isnan (rs_kpi_value (k, "drilling_efficiency")));
+    RS_CHECK (isnan (rs_kpi_value (k, "mse_mpa")));
+    //  A nil reading leaves the averages as they are; out of order is ignored.
+    s_sample (ch, hole, NAN, NAN, NAN, NAN);
+    rs_kpi_feed (k, t, ch, &rig, NAN);
+    s_sample (ch, hole, 999, 999, 999, 999);
+    rs_kpi_feed (k, t - 30 * S, ch, &rig, NAN);
+    RS_CHECK_NEAR (rs_kpi_value (k, "rpm_avg15m"), (600 * 120 + 60 * 60) / 660.0, 1e-6);
+    rs_kpi_destroy (&k);
+    RS_CHECK (k == NULL);
+}
+
+//  Stands: ROP per stand and the forecast of the next (connections do not
+//  count as drilling time).
+static void
+test_stands (void)
+{
+    rs_kpi_t *k = rs_kpi_new (NULL);
+    double ch[RS_CH_COUNT];
+    double hole = 1000;
+    int64_t t = 0;
+    const double rops[] = { 20, 22, 24, 26 };
+    rs_riginfo_t rig = { 0 };
+    for (int s = 0; s < 4; s++) {
+        rig.state = RS_RIG_DRILLING_ROTARY;
+        for (int i = 0; i < 27.43 / rops[s] * 3600; i++, t += S) {
+            hole += rops[s] / 3600;
+            s_sample (ch, hole, rops[s], 100, 120, 8);
+            rs_kpi_feed (k, t, ch, &rig, NAN);
+            rig.changed = false;
+        }
+        rig.state = RS_RIG_CONNECTION;
+        rig.changed = true;
+        for (int i = 0; i < 120; i++, t += S) {
+            s_sample (ch, hole, 0, 0, 0, 0);
+            rs_kpi_feed (k, t, ch, &rig, NAN);
+            rig.changed = false;
+        }
+    }
+    double st[RS_KPI_STANDS];
+    size_t n = rs_kpi_stands (k, st, RS_KPI_STANDS);
+    RS_CHECK_INT (n, 4);
+    for (size_t i = 0; i < n && i < 4; i++)
+        RS_CHECK_NEAR (st[i], rops[i], 0.1);
+    RS_CHECK_NEAR (rs_kpi_value (k, "rop_last_stand"), 26, 0.1);
+    RS_CHECK_INT ((long long) rs_kpi_value (k, "stands"), 4);
+    //  The next stand is expected at the ROP of the last 3 m drilled.
+    double pred = rs_kpi_rop_prediction (k);
+    RS_CHECK_NEAR (pred, 26, 0.2);
+    RS_CHECK_NEAR (rs_kpi_value (k, "rop_next_stand"), pred, 1e-12);
+    rs_kpi_destroy (&k);
+}
+
+static void
+test_pit (void)
+{
+    rs_kpi_opts_t o = { .pit_alarm_m3 = 1.6 };
+    rs_kpi_t *k = rs_kpi_new (&o);
+    rs_riginfo_t rig = { .state = RS_RIG_CIRCULATING };
+    double ch[RS_CH_COUNT];
+    //  Pit gaining 0.1 m3/min from 0: at 0.5 m3, 11 minutes to 1.6 m3.
+    for (int i = 0; i <= 300; i++) {
+        s_sample (ch, 2000, 0, 0, 0, 0);
+        ch[RS_CH_PIT_GAIN] = 0.1 * i / 60.0;
+        rs_kpi_feed (k, i * S, ch, &rig, 0.5);
+    }
+    RS_CHECK_NEAR (rs_kpi_value (k, "pit_trend_m3_per_min"), 0.1, 1e-6);
+    RS_CHECK_NEAR (rs_kpi_value (k, "pit_gain"), 0.5, 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "pit_alarm_eta_min"), (1.6 - 0.5) / 0.1, 1e-3);
+    //  Flat: no time to alarm.
+    for (int i = 301; i <= 700; i++) {
+        s_sample (ch, 2000, 0, 0, 0, 0);
+        ch[RS_CH_PIT_GAIN] = 0.5;
+        rs_kpi_feed (k, i * S, ch, &rig, 0.5);
+    }
+    RS_CHECK (isnan (rs_kpi_value (k, "pit_alarm_eta_min")));
+    //  Losing 0.2 m3/min: time to the loss level -1.6 m3.
+    for (int i = 701; i <= 1000; i++) {
+        s_sample (ch, 2000, 0, 0, 0, 0);
+        ch[RS_CH_PIT_GAIN] = 0.5 - 0.2 * (i - 700) / 60.0;
+        rs_kpi_feed (k, i * S, ch, &rig, 0.5);
+    }
+    double now = 0.5 - 0.2 * 300 / 60.0;
+    RS_CHECK_NEAR (rs_kpi_value (k, "pit_trend_m3_per_min"), -0.2, 1e-6);
+    RS_CHECK_NEAR (rs_kpi_value (k, "pit_alarm_eta_min"), (-1.6 - now) / -0.2, 1e-3);
+    //  Returns in transit are added back for the trend: the pumps starting
+    //  (pit down 0.5 m3 while the flowline fills) is no loss.
+    rs_kpi_t *k3 = rs_kpi_new (&o);
+    for (int i = 0; i <= 120; i++) {
+        s_sample (ch, 2000, 0, 0, 0, 0);
+        double fill = 0.5 * (1 - exp (-i / 15.0));
+        ch[RS_CH_PIT_GAIN] = -fill;
+        rs_kpi_feed (k3, i * S, ch, &rig, fill);
+    }
+    RS_CHECK_NEAR (rs_kpi_value (k3, "pit_trend_m3_per_min"), 0, 1e-6);
+    rs_kpi_destroy (&k3);
+    //  Without pit_gain the volume against its first reading is used.
+    rs_kpi_t *k2 = rs_kpi_new (NULL);
+    s_sample (ch, 2000, 0, 0, 0, 0);
+    ch[RS_CH_PIT_VOLUME] = 80;
+    rs_kpi_feed (k2, 0, ch, &rig, NAN);
+    ch[RS_CH_PIT_VOLUME] = 80.7;
+    rs_kpi_feed (k2, S, ch, &rig, NAN);
+    RS_CHECK_NEAR (rs_kpi_value (k2, "pit_gain"), 0.7, 1e-9);
+    rs_value_t v[RS_KPI_MAX];
+    size_t n = rs_kpi_values (k2, v, RS_KPI_MAX);
+    RS_CHECK (n > 30 && n <= RS_KPI_MAX);
+    for (size_t i = 0; i < n; i++)
+        RS_CHECK (v[i].name && strlen (v[i].name) <= 64);
+    rs_kpi_destroy (&k2);
+    rs_kpi_destroy (&k);
+}
+
+int
+main (void)
+{
+    test_formulas ();
+    test_window ();
+    test_per_well ();
+    test_stands ();
+    test_pit ();
+    return RS_TEST_DONE ();
+}

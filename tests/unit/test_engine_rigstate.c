@@ -1,0 +1,200 @@
+/*  test_engine_rigstate: rig-state classification from crafted samples:
+    each state, the dwell filter, block-weight learning from the slips,
+    long connections, the time breakdown, nil gaps and samples out of order. */
+#include "rs_rigstate.h"
+#include "rs_test.h"
+
+#include <math.h>
+#include <string.h>
+
+#define S 1000000LL
+
+typedef struct {
+    double hole, bit, block, hook, wob, rpm, torque, flow, spp, casing;
+} rig_t;
+
+static void
+s_ch (const rig_t *r, double *ch)
+{
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    ch[RS_CH_HOLE_DEPTH] = r->hole;
+    ch[RS_CH_BIT_DEPTH] = r->bit;
+    ch[RS_CH_BLOCK_POS] = r->block;
+    ch[RS_CH_HOOK_LOAD] = r->hook;
+    ch[RS_CH_WOB] = r->wob;
+    ch[RS_CH_RPM] = r->rpm;
+    ch[RS_CH_TORQUE] = r->torque;
+    ch[RS_CH_FLOW_IN] = r->flow;
+    ch[RS_CH_SPP] = r->spp;
+    ch[RS_CH_CASING_PRESSURE] = r->casing;
+}
+
+//  Feeds n one-second samples, moving the block (and the bit with it unless
+//  in slips) by v m/s; returns the last info.
+static const rs_riginfo_t *
+s_run (rs_rigstate_t *rs, int64_t *t, rig_t *r, int n, double v, bool slips)
+{
+    const rs_riginfo_t *in = NULL;
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < n; i++) {
+        r->block -= v;              // block down = string down (v > 0 runs in)
+        if (!slips) {
+            r->bit += v;
+            if (r->bit > r->hole)
+                r->hole = r->bit;
+        }
+        s_ch (r, ch);
+        in = rs_rigstate_feed (rs, *t, ch);
+        *t += S;
+    }
+    return in;
+}
+
+static void
+test_states (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 343;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    //  Drilling: on bottom, weight on bit, rotating, pumping, slow ROP.
+    rig_t r = { .hole = 2000, .bit = 2000, .block = 20, .hook = 900, .wob = 110, .rpm = 120,
+                .torque = 9, .flow = 2200, .spp = 200, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 60, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    RS_CHECK_INT (rs_rig_code (in), 1 + 10 + 100);
+    RS_CHECK (in->flags.on_bottom && in->flags.weight_on_bit && in->flags.rotating && in->flags.circulating);
+    //  Sliding: the same without rotation.
+    r.rpm = 0;
+    r.torque = 0;
+    in = s_run (rs, &t, &r, 30, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_SLIDING);
+    //  Picking up off bottom with rotation and pumps: reaming; then still: circulating.
+    r.rpm = 60;
+    r.wob = -1.5;
+    in = s_run (rs, &t, &r, 40, -0.1, false);
+    RS_CHECK_INT (in->state, RS_RIG_REAMING);
+    in = s_run (rs, &t, &r, 30, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    RS_CHECK_STR (rs_rig_name (in->state), "circulating");
+    //  A 5-s blip of another state does not switch (dwell 10 s).
+    r.flow = 0;
+    in = s_run (rs, &t, &r, 5, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    r.flow = 2200;
+    in = s_run (rs, &t, &r, 5, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    //  Pumps off, rotation off: off bottom.
+    r.flow = 0;
+    r.spp = 0;
+    r.rpm = 0;
+    r.torque = 0;
+    in = s_run (rs, &t, &r, 20, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_OFF_BOTTOM);
+    //  Slips set near bottom: hook load down to the block weight: connection,
+    //  dated back to when it started.
+    r.hook = 345;
+    int64_t slips_at = t;
+    in = s_run (rs, &t, &r, 60, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    RS_CHECK_INT (in->since_us, slips_at);
+    //  Out of slips: the connection is counted with its duration.
+    r.hook = 900;
+    in = s_run (rs, &t, &r, 20, 0, false);
+    RS_CHECK_INT (in->connections, 1);
+    RS_CHECK_NEAR (in->connection_last_s, 60, 1.5);
+    //  Tripping out: string up without pumps or rotation, far off bottom.
+    in = s_run (rs, &t, &r, 200, -0.6, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+    RS_CHECK_INT (in->flags.direction, -1);
+    //  In slips far from bottom: in slips (a trip), not a connection.
+    r.hook = 350;
+    in = s_run (rs, &t, &r, 30, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    r.hook = 800;
+    in = s_run (rs, &t, &r, 30, 0.6, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    //  Shut in: casing pressure.
+    r.casing = 25;
+    in = s_run (rs, &t, &r, 20, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_SHUT_IN);
+    RS_CHECK_INT (rs_rig_code (in), 9);
+    //  Breakdown adds up to the time fed (after the first sample).
+    double sum = 0;
+    for (int s = 0; s < RS_RIG_COUNT; s++)
+        sum += in->state_s[s];
+    RS_CHECK_NEAR (sum, in->total_s, 1e-6);
+    RS_CHECK_NEAR (in->total_s, (double) (t - S) / S, 1e-6);
+    RS_CHECK (in->state_s[RS_RIG_DRILLING_ROTARY] >= 55);
+    rs_rigstate_destroy (&rs);
+    RS_CHECK (rs == NULL);
+}
+
+//  Without a configured block weight it is learned from the slips: the
+//  block moves while the bit stays.
+static void
+test_learn_block_weight (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = { .hole = 2000, .bit = 1999, .block = 2, .hook = 900, .wob = -1, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 30, 0, false);
+    RS_CHECK (isnan (in->block_weight_kn));
+    r.hook = 343;
+    in = s_run (rs, &t, &r, 40, -0.8, true);          // block up 32 m in slips
+    RS_CHECK_NEAR (in->block_weight_kn, 343, 1);
+    RS_CHECK (in->flags.in_slips);
+    //  Now a still block with the hook at the block weight is in slips too.
+    in = s_run (rs, &t, &r, 30, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    //  Past max_connection_s it is something else: in slips.
+    in = s_run (rs, &t, &r, 1300, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    rs_rigstate_destroy (&rs);
+}
+
+static void
+test_gaps_and_order (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    //  Nothing known: unknown, no crash.
+    const rs_riginfo_t *in = rs_rigstate_feed (rs, 0, ch);
+    RS_CHECK_INT (in->state, RS_RIG_UNKNOWN);
+    //  SPP stands in for a missing flow, torque for a missing RPM.
+    ch[RS_CH_SPP] = 150;
+    ch[RS_CH_TORQUE] = 6;
+    ch[RS_CH_HOOK_LOAD] = 900;
+    for (int i = 1; i <= 20; i++)
+        in = rs_rigstate_feed (rs, i * S, ch);
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    RS_CHECK (in->flags.rotating);
+    //  A sample from the past is ignored entirely.
+    double total = in->total_s;
+    ch[RS_CH_SPP] = 0;
+    in = rs_rigstate_feed (rs, 5 * S, ch);
+    RS_CHECK_NEAR (in->total_s, total, 1e-12);
+    RS_CHECK_INT (in->ts_us, 20 * S);
+    //  A long gap is not counted in the breakdown.
+    ch[RS_CH_SPP] = 150;
+    in = rs_rigstate_feed (rs, 5000 * S, ch);
+    RS_CHECK_NEAR (in->total_s, total, 1e-12);
+    RS_CHECK_INT (rs_rig_lookup ("tripping_in"), RS_RIG_TRIPPING_IN);
+    RS_CHECK_INT (rs_rig_lookup ("nope"), -1);
+    RS_CHECK_STR (rs_rig_name (99), "unknown");
+    rs_rigstate_destroy (&rs);
+}
+
+int
+main (void)
+{
+    test_states ();
+    test_learn_block_weight ();
+    test_gaps_and_order ();
+    return RS_TEST_DONE ();
+}
