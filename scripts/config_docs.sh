@@ -35,7 +35,7 @@ RS_SCRIPT=config_docs.sh
 
 programs=()
 for name in "${RS_NAMES[@]}"; do programs+=("${RS_BIN[$name]}"); done
-programs+=(rigstream-ctl rigstream-replay example_subscriber)
+programs+=(rigstream-ctl rigstream-replay rigstream-db example_subscriber)
 
 # Variables of the scripts and of components not built yet; a program's own
 # table takes precedence over a row here. Fields: VAR|default|read by|meaning.

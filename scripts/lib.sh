@@ -13,6 +13,7 @@ cd "$RS_ROOT" || exit 1
 # component is checked through the broker.
 RS_COMPONENTS=(
   "broker rigstream-broker"
+  "db_saver rigstream-saver"
   "simulator rigstream-sim"
   "console_logger rigstream-logger"
   "prediction_engine rigstream-engine"

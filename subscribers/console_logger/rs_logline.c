@@ -10,6 +10,7 @@
 
 #include "rs_channels.h"
 #include "rs_clock.h"
+#include "rs_json.h"
 
 #define C_WELL  "\033[1;36m"
 #define C_EVENT "\033[1;33m"
@@ -129,54 +130,10 @@ rs_logline_text (const rs_msg_t *msg, bool color, char *buf, size_t size)
     return o.len;
 }
 
-//  Converts any decoded msgpack object to JSON (binary and ext as null).
-static json_t *
-s_to_json (const msgpack_object *o, int depth)
-{
-    if (depth > 16)
-        return json_null ();
-    switch (o->type) {
-    case MSGPACK_OBJECT_BOOLEAN:
-        return json_boolean (o->via.boolean);
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        return o->via.u64 > (uint64_t) INT64_MAX ? json_real ((double) o->via.u64)
-                                                 : json_integer ((json_int_t) o->via.u64);
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        return json_integer ((json_int_t) o->via.i64);
-    case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64:
-        return isfinite (o->via.f64) ? json_real (o->via.f64) : json_null ();
-    case MSGPACK_OBJECT_STR:
-        return json_stringn_nocheck (o->via.str.ptr, o->via.str.size);
-    case MSGPACK_OBJECT_ARRAY: {
-        json_t *a = json_array ();
-        for (uint32_t i = 0; a && i < o->via.array.size; i++)
-            json_array_append_new (a, s_to_json (&o->via.array.ptr[i], depth + 1));
-        return a;
-    }
-    case MSGPACK_OBJECT_MAP: {
-        json_t *m = json_object ();
-        for (uint32_t i = 0; m && i < o->via.map.size; i++) {
-            const msgpack_object *k = &o->via.map.ptr[i].key;
-            if (k->type != MSGPACK_OBJECT_STR)
-                continue;
-            char key[RS_MAX_TEXT + 1];
-            size_t n = k->via.str.size < RS_MAX_TEXT ? k->via.str.size : RS_MAX_TEXT;
-            memcpy (key, k->via.str.ptr, n);
-            key[n] = 0;
-            json_object_set_new_nocheck (m, key, s_to_json (&o->via.map.ptr[i].val, depth + 1));
-        }
-        return m;
-    }
-    default:
-        return json_null ();
-    }
-}
-
 char *
 rs_logline_json (const rs_msg_t *msg)
 {
-    json_t *root = s_to_json (msg->body, 0);
+    json_t *root = rs_json_from_msgpack (msg->body);
     if (!root)
         return NULL;
     char ts[40];

@@ -53,6 +53,13 @@ main (void)
     rs_logline_text (&msg, false, line, sizeof line);
     RS_CHECK (strstr (line, "EVENT kick start (id 3): pit gain 2 m3") != NULL);
 
+    //  A note that is not valid UTF-8 still gives a JSON line.
+    RS_CHECK_INT (rs_encode_event (enc, "A-01", &hdr, "kick", "start", 3, "bad \xff\xfe bytes", NULL), RS_OK);
+    RS_CHECK_INT (rs_decode (dec, "event.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    json = rs_logline_json (&msg);
+    RS_CHECK (json != NULL && strstr (json, "bad ?? bytes") != NULL);
+    free (json);
+
     rs_logsum_t *sum = rs_logsum_new ();
     for (int i = 0; i < 10; i++) {
         hdr.seq = 100 + (uint64_t) i;
