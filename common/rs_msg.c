@@ -275,12 +275,14 @@ s_values (rs_decoder_t *self, const msgpack_object *o, const char *field, bool c
             return s_reject (self, RS_E_TYPE, "'%s' keys must be strings", field);
         const char *name = k->via.str.ptr;
         size_t len = k->via.str.size;
-        bool ok = channels ? rs_chan_name_valid (name, len) : s_stat_name_valid (name, len);
+        rs_value_t *v = &self->values[i];
+        //  A known channel's name is valid by definition: check the others only.
+        v->id = channels ? rs_chan_lookup (name, len) : RS_CH_UNKNOWN;
+        bool ok = v->id >= 0 || (channels ? rs_chan_name_valid (name, len)
+                                          : s_stat_name_valid (name, len));
         if (!ok)
             return s_reject (self, RS_E_RANGE, "'%s' has an invalid name '%.*s'", field,
                              (int) (len > 40 ? 40 : len), name);
-        rs_value_t *v = &self->values[i];
-        v->id = channels ? rs_chan_lookup (name, len) : RS_CH_UNKNOWN;
         if (v->id >= 0) {
             if (known_seen & (1ULL << v->id))
                 return s_reject (self, RS_E_RANGE, "'%s' repeats '%.*s'", field, (int) len, name);
@@ -292,7 +294,8 @@ s_values (rs_decoder_t *self, const msgpack_object *o, const char *field, bool c
                     && memcmp (self->values[j].name, name, len) == 0)
                     return s_reject (self, RS_E_RANGE, "'%s' repeats '%.*s'", field,
                                      (int) len, name);
-        v->name = s_copy (self, name, len);
+        //  Known channels point at the static table: no copy needed.
+        v->name = v->id >= 0 ? rs_chan_info (v->id)->name : s_copy (self, name, len);
         if (!v->name)
             return s_reject (self, RS_E_NOMEM, "string arena full");
         int rc = s_number (self, &m->ptr[i].val, v->name, &v->value);

@@ -30,7 +30,14 @@ s_stream_free (void **item)
 static s_stream_t *
 s_find (rs_seqtrack_t *self, const char *pub, const char *topic, char *key, size_t size)
 {
-    snprintf (key, size, "%s %s", pub, topic);
+    //  Called for every message: plain copies rather than snprintf.
+    size_t pl = strnlen (pub, RS_MAX_ID), tl = strnlen (topic, RS_MAX_TOPIC);
+    if (pl + tl + 2 > size)
+        return NULL;
+    memcpy (key, pub, pl);
+    key[pl] = ' ';
+    memcpy (key + pl + 1, topic, tl);
+    key[pl + 1 + tl] = 0;
     return zhashx_lookup (self->streams, key);
 }
 
