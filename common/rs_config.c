@@ -934,6 +934,24 @@ rs_config_bool (rs_config_t *self, const char *flag)
     return entry->bval;
 }
 
+int
+rs_config_list (rs_config_t *self, const char *flag, char *buf, size_t size, const char **items,
+                size_t max)
+{
+    const char *text = rs_config_str (self, flag);
+    if (strlen (text) >= size)
+        return -1;
+    memcpy (buf, text, strlen (text) + 1);
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r (buf, ", ", &save); t; t = strtok_r (NULL, ", ", &save)) {
+        if (n == max)
+            return -1;
+        items[n++] = t;
+    }
+    items[n] = NULL;
+    return (int) n;
+}
+
 bool
 rs_config_is_set (rs_config_t *self, const char *flag)
 {

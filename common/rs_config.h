@@ -72,6 +72,12 @@ const char *rs_config_str (rs_config_t *self, const char *flag);
 long rs_config_int (rs_config_t *self, const char *flag);
 double rs_config_double (rs_config_t *self, const char *flag);
 bool rs_config_bool (rs_config_t *self, const char *flag);
+//  Splits a list option (items separated by commas or spaces) into items:
+//  copies into buf (size bytes) and points items[0..n-1] into it, with
+//  items[n] = NULL (items holds max + 1). Returns n, or -1 when there are
+//  more than max items or buf is too small.
+int rs_config_list (rs_config_t *self, const char *flag, char *buf, size_t size,
+                    const char **items, size_t max);
 //  True when the option was given by flag, environment or .env (not default).
 bool rs_config_is_set (rs_config_t *self, const char *flag);
 //  Where the value came from: "flag", "env", ".env" or "default".

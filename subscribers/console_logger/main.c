@@ -101,14 +101,14 @@ main (int argc, char **argv)
     if (self.json)
         self.color = false;
 
-    //  Split the topic list in place into a NULL-terminated array.
     char topics_buf[1024];
-    const char *topics[MAX_TOPICS + 1] = { 0 };
-    snprintf (topics_buf, sizeof topics_buf, "%s", rs_config_str (cfg, "topics"));
-    size_t n = 0;
-    for (char *save = NULL, *t = strtok_r (topics_buf, ", ", &save); t && n < MAX_TOPICS;
-         t = strtok_r (NULL, ", ", &save))
-        topics[n++] = t;
+    const char *topics[MAX_TOPICS + 1];
+    int n = rs_config_list (cfg, "topics", topics_buf, sizeof topics_buf, topics, MAX_TOPICS);
+    if (n < 0) {
+        fprintf (stderr, "rigstream-logger: --topics: at most %d prefixes\n", MAX_TOPICS);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
 
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);

@@ -179,12 +179,13 @@ main (int argc, char **argv)
         return rc;
     saver_t self = { .topics_text = rs_config_str (cfg, "topics"), .path = rs_config_str (cfg, "db") };
     char topics_buf[1024];
-    const char *topics[MAX_TOPICS + 1] = { 0 };
-    snprintf (topics_buf, sizeof topics_buf, "%s", self.topics_text);
-    size_t n = 0;
-    for (char *save = NULL, *t = strtok_r (topics_buf, ", ", &save); t && n < MAX_TOPICS;
-         t = strtok_r (NULL, ", ", &save))
-        topics[n++] = t;
+    const char *topics[MAX_TOPICS + 1];
+    int n = rs_config_list (cfg, "topics", topics_buf, sizeof topics_buf, topics, MAX_TOPICS);
+    if (n < 0) {
+        fprintf (stderr, "rigstream-saver: --topics: at most %d prefixes\n", MAX_TOPICS);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
 
     //  A directory that cannot be created is reported here and again by the
     //  store, which keeps buffering and retrying (someone may fix it).

@@ -9,8 +9,8 @@
 #include "rs_msg.h"
 #include "rs_strbuf.h"
 
-static int
-s_exec (sqlite3 *db, const char *sql, char *err, size_t errsize)
+int
+rs_schema_exec (sqlite3 *db, const char *sql, char *err, size_t errsize)
 {
     char *msg = NULL;
     int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
@@ -149,7 +149,7 @@ rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)
             snprintf (err, errsize, "out of memory");
             return SQLITE_NOMEM;
         }
-        rc = s_exec (db, rs_strbuf_text (&sql), err, errsize);
+        rc = rs_schema_exec (db, rs_strbuf_text (&sql), err, errsize);
         rs_strbuf_cleanup (&sql);
         if (rc != SQLITE_OK) {
             if (!sqlite3_get_autocommit (db))
@@ -193,7 +193,7 @@ s_sync_columns (sqlite3 *db, const char *table, const char *const *suffixes,
             if (zhashx_lookup (have, col))
                 continue;
             snprintf (sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", table, col, types[k]);
-            rc = s_exec (db, sql, err, errsize);
+            rc = rs_schema_exec (db, sql, err, errsize);
             if (rc == SQLITE_OK)
                 rs_info ("added column %s.%s for a new known channel", table, col);
         }

@@ -12,6 +12,9 @@
 //  Schema version written to PRAGMA user_version.
 #define RS_STORE_SCHEMA 1
 
+//  Runs SQL statements; on failure writes SQLite's reason into err (may be
+//  NULL). Returns SQLITE_OK or the error.
+int rs_schema_exec (sqlite3 *db, const char *sql, char *err, size_t errsize);
 //  Brings the schema of an open read-write database to RS_STORE_SCHEMA.
 //  Returns SQLITE_OK, or an error with the reason in err (a newer schema
 //  than this program's is refused with SQLITE_ERROR).

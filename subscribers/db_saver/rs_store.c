@@ -158,17 +158,6 @@ s_hint (int rc)
     }
 }
 
-static int
-s_exec (sqlite3 *db, const char *sql, char *err, size_t errsize)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK && err)
-        snprintf (err, errsize, "%s", msg ? msg : sqlite3_errstr (rc));
-    sqlite3_free (msg);
-    return rc;
-}
-
 //  Steps a statement to completion and resets it. Returns SQLITE_OK or the error.
 static int
 s_run (sqlite3_stmt *st)
@@ -476,7 +465,7 @@ s_start_run (rs_store_t *self, char *err, size_t errsize)
     snprintf (sql, sizeof sql, "INSERT INTO ingest_stats (started_us, updated_us, pid) "
               "VALUES (%" PRId64 ", %" PRId64 ", %ld)", self->run_started_us, rs_clock_now_us (),
               (long) getpid ());
-    rc = s_exec (self->db, sql, err, errsize);
+    rc = rs_schema_exec (self->db, sql, err, errsize);
     if (rc == SQLITE_OK)
         self->run_id = sqlite3_last_insert_rowid (self->db);
     return rc;
@@ -521,7 +510,7 @@ rs_store_open (rs_store_t *self, int64_t now_ms)
     }
     if (rc == SQLITE_OK) {
         step = "configure";
-        rc = s_exec (self->db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; "
+        rc = rs_schema_exec (self->db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; "
                      "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY",
                      err, sizeof err);
     }
