@@ -753,6 +753,28 @@ test_programming_errors (void)
     rs_config_destroy (&plain);
 }
 
+//  List options: commas or spaces, bounded in count and size.
+static void
+test_lists (void)
+{
+    rs_config_t *config = s_new ();
+    RS_CHECK_INT (s_load (config, "--name", "telemetry.,event. alert.,,"), 0);
+    char buf[64];
+    const char *items[4];
+    RS_CHECK_INT (rs_config_list (config, "name", buf, sizeof buf, items, 3), 3);
+    RS_CHECK_STR (items[0], "telemetry.");
+    RS_CHECK_STR (items[2], "alert.");
+    RS_CHECK (items[3] == NULL);
+    RS_CHECK_INT (rs_config_list (config, "name", buf, sizeof buf, items, 2), -1);
+    RS_CHECK_INT (rs_config_list (config, "name", buf, 8, items, 3), -1);
+    rs_config_destroy (&config);
+    config = s_new ();
+    RS_CHECK_INT (s_load (config, "--name", ""), 0);
+    RS_CHECK_INT (rs_config_list (config, "name", buf, sizeof buf, items, 3), 0);
+    RS_CHECK (items[0] == NULL);
+    rs_config_destroy (&config);
+}
+
 int
 main (void)
 {
@@ -772,6 +794,7 @@ main (void)
     test_logging ();
     test_bad_tables ();
     test_programming_errors ();
+    test_lists ();
     s_clean_env ();
     const char *files [] = {
         "capture.txt", "prec.env", "other.env", "empty.env", "badvalue.env", "syntax.env",
