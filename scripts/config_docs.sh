@@ -37,16 +37,13 @@ programs=()
 for name in "${RS_NAMES[@]}"; do programs+=("${RS_BIN[$name]}"); done
 programs+=(rigstream-ctl rigstream-replay rigstream-db example_subscriber)
 
-# Variables of the scripts and of components not built yet; a program's own
-# table takes precedence over a row here. Fields: VAR|default|read by|meaning.
+# Variables of the scripts; a program's own table takes precedence over a row
+# here. Fields: VAR|default|read by|meaning.
 extra_rows='RIGSTREAM_RUN_DIR|./run|scripts|where the scripts keep pids/ and logs/ (relative to the repository)
 RIGSTREAM_BUILD_DIR|./build|scripts|build directory the scripts build and run from
 RIGSTREAM_NO_BUILD|0|scripts|1: start_all.sh runs the build as it is, without building
 RIGSTREAM_START_TIMEOUT_S|20|scripts|how long start_all.sh waits for the suite to be healthy, s
-RIGSTREAM_STOP_TIMEOUT_S|10|scripts|how long stop_all.sh waits after SIGTERM before SIGKILL, s
-WEB_HOST|127.0.0.1|web bridge|interface the web dashboard listens on
-WEB_PORT|8080|web bridge|port of the web dashboard
-DATABASE_PATH|./data/rigstream.db|saver, web bridge|SQLite database the saver writes and the web bridge reads'
+RIGSTREAM_STOP_TIMEOUT_S|10|scripts|how long stop_all.sh waits after SIGTERM before SIGKILL, s'
 
 # Rows as VAR|default|program|meaning, in program order then table order.
 rows=$(

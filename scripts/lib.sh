@@ -17,6 +17,7 @@ RS_COMPONENTS=(
   "simulator rigstream-sim"
   "console_logger rigstream-logger"
   "prediction_engine rigstream-engine"
+  "webbridge rigstream-web"
 )
 RS_NAMES=()
 declare -A RS_BIN RS_ARGS
@@ -29,11 +30,11 @@ done
 unset _entry _name _bin _args
 
 RS_BUILD_DEPS=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libmsgpack-dev
-  libsqlite3-dev libjansson-dev libcivetweb-dev libxml2-dev)
-RS_TEST_DEPS=(python3 python3-zmq python3-msgpack)
+  libsqlite3-dev libjansson-dev libcivetweb-dev libxml2-dev npm)
+RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm)
 
 # Directories whose sources the build depends on (for the staleness check).
-RS_SOURCE_DIRS=(common broker publisher subscribers webbridge docs/examples bench tests)
+RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests)
 
 rs_say() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*"; }
 rs_die() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*" >&2; exit 1; }
@@ -93,7 +94,13 @@ ensure_packages() {
   fi
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' && continue
+    # Node.js from another source (its npm included) serves as well as Debian's.
+    case $p in
+      nodejs) command -v node >/dev/null 2>&1 && continue ;;
+      npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
+    missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then

@@ -122,6 +122,7 @@ fi
 cat <<EOF
 
 rigstream is running: ${started[*]}
+  dashboard:  http://${WEB_HOST:-127.0.0.1}:${WEB_PORT:-8080}/
   logs:       $LOG_DIR/<component>.log
   live data:  tail -f $LOG_DIR/console_logger.log
   health:     scripts/monitor

@@ -1,0 +1,103 @@
+"""The dashboard end to end in Debian's headless chromium (playwright-core
+from tests/web/package-lock.json, installed into the build tree): broker,
+simulator, saver, prediction engine and rigstream-web as real processes; tests/web/e2e.mjs
+drives the page. Screenshots go to <build>/tests/web/screenshots.
+
+Skips (exit 77, ctest SKIP_RETURN_CODE) with a message when /usr/bin/chromium,
+node or npm is missing: Debian packages chromium, nodejs, npm.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+import rigtest
+from rigtest import check, free_port, Suite
+from webtest import Publisher, start_web, wait_history
+
+SKIP = 77
+
+
+def skip(why):
+    print(f"SKIP: {why}")
+    sys.exit(SKIP)
+
+
+def npm_install(src, dst):
+    """tests/web's packages into dst (npm ci when the lock file changed)."""
+    os.makedirs(dst, exist_ok=True)
+    lock_src = os.path.join(src, "package-lock.json")
+    lock_dst = os.path.join(dst, "package-lock.json")
+    fresh = (os.path.exists(os.path.join(dst, "node_modules", "playwright-core", "package.json"))
+             and os.path.exists(lock_dst) and open(lock_src, "rb").read() == open(lock_dst, "rb").read())
+    for name in ("package.json", "package-lock.json", "e2e.mjs"):
+        shutil.copy(os.path.join(src, name), os.path.join(dst, name))
+    if fresh:
+        return
+    r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dst,
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        rigtest.fail(f"npm ci in {dst} failed:\n{r.stdout}\n{r.stderr}")
+
+
+def main():
+    args = rigtest.setup()
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        skip("/usr/bin/chromium is missing (Debian package chromium)")
+    for tool in ("node", "npm"):
+        if not shutil.which(tool):
+            skip(f"{tool} is missing (Debian packages nodejs and npm)")
+    work = os.path.join(os.path.abspath(args.build_dir), "tests", "web")
+    shots = os.path.join(work, "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    npm_install(os.path.join(args.source_dir, "tests", "web"), work)
+
+    suite = Suite()
+    suite.start_broker()
+    db = os.path.join(args.tmp, "rigstream.db")
+    sim = suite.start("sim", "rigstream-sim", ["--wells", "2", "--rate", "2", "--seed", "3"])
+    sim.wait_for(r"publishing", timeout=10)
+    saver = suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db})
+    engine_port = free_port()
+    engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_CONTROL_PORT": str(engine_port)})
+    engine.wait_for(r"ready", timeout=10)
+    web, port = start_web(suite, db=db, engine_port=engine_port)
+    wait_history(port, "A-01")
+    pub = Publisher(suite)
+    pub.alert("A-01", 3, "raised", message="Pit gain 2.5 m3 over 5 min")
+
+    env = dict(os.environ, RS_URL=f"http://127.0.0.1:{port}/", RS_SHOTS=shots,
+               RS_PROFILE=os.path.join(args.tmp, "chromium-profile"), RS_ALERT_ID="3")
+    node = subprocess.Popen(["node", os.path.join(work, "e2e.mjs")], cwd=work, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    restarted = None
+    try:
+        for line in node.stdout:
+            line = line.rstrip("\n")
+            print(line)
+            if line == "STOP-WEB":
+                check(web.stop() == 0, "bridge stopped for the reconnect check")
+                node.stdin.write("stopped\n")
+                node.stdin.flush()
+            elif line == "START-WEB":
+                restarted = suite.start("web2", "rigstream-web", [],
+                                        {"WEB_PORT": str(port), "DATABASE_PATH": db,
+                                         "ENGINE_CONTROL_PORT": str(engine_port)})
+                restarted.wait_for(r"ready: http://", timeout=10)
+                node.stdin.write("started\n")
+                node.stdin.flush()
+        rc = node.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        rigtest.fail("the browser test hung")
+    check(rc == 0, f"e2e.mjs passed in headless chromium (screenshots in {shots})")
+    pub.close()
+    for p in (restarted, engine, saver, sim):
+        if p:
+            check(p.stop() == 0, f"{p.name} exits 0 on SIGTERM")
+    suite.broker.stop()
+    print("test_web_e2e: all checks passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+/*  rs_webapi: time and list parameters, subscribe messages, static paths
+    (nothing outside the tree), content types. Bad input first-class. */
+#include <stdlib.h>
+
+#include "rs_test.h"
+#include "rs_webapi.h"
+
+int
+main (void)
+{
+    int64_t ts = 0;
+    RS_CHECK_INT (rs_webapi_parse_time ("1700000000123456", &ts), 0);
+    RS_CHECK_INT (ts, 1700000000123456LL);
+    RS_CHECK_INT (rs_webapi_parse_time ("2023-11-14T22:13:20Z", &ts), 0);
+    RS_CHECK_INT (ts, 1700000000000000LL);
+    RS_CHECK_INT (rs_webapi_parse_time ("2023-11-14T22:13:20.5+01:00", &ts), 0);
+    RS_CHECK_INT (ts, 1699996400500000LL);
+    const char *bad_times[] = { "", "abc", "-5", "1.5", "12x", "2023-13-45T00:00:00Z", "99999999999999999999",
+                                "7258118400000001", "2023-11-14T22:13:20Zjunk", NULL };
+    for (int i = 0; bad_times[i]; i++)
+        RS_CHECK_INT (rs_webapi_parse_time (bad_times[i], &ts), -1);
+    RS_CHECK_INT (rs_webapi_parse_time (NULL, &ts), -1);
+
+    long v;
+    RS_CHECK_INT (rs_webapi_parse_int ("500", 1, 10000, &v), 0);
+    RS_CHECK_INT (v, 500);
+    RS_CHECK_INT (rs_webapi_parse_int ("0", 1, 10000, &v), -1);
+    RS_CHECK_INT (rs_webapi_parse_int ("10001", 1, 10000, &v), -1);
+    RS_CHECK_INT (rs_webapi_parse_int ("-1", 1, 10000, &v), -1);
+    RS_CHECK_INT (rs_webapi_parse_int ("1e3", 1, 10000, &v), -1);
+    RS_CHECK_INT (rs_webapi_parse_int ("", 1, 10000, &v), -1);
+
+    char names[4][RS_MAX_CHNAME + 1];
+    size_t n;
+    char err[256];
+    RS_CHECK_INT (rs_webapi_parse_channels ("hook_load,wob,vendor_gr", names, 4, &n, err, sizeof err), 0);
+    RS_CHECK_INT (n, 3);
+    RS_CHECK_STR (names[2], "vendor_gr");
+    RS_CHECK_INT (rs_webapi_parse_channels ("hook_load,,wob", names, 4, &n, err, sizeof err), -1);
+    RS_CHECK_INT (rs_webapi_parse_channels ("Hook", names, 4, &n, err, sizeof err), -1);
+    RS_CHECK (strstr (err, "bad channel name"));
+    RS_CHECK_INT (rs_webapi_parse_channels ("wob,wob", names, 4, &n, err, sizeof err), -1);
+    RS_CHECK (strstr (err, "twice"));
+    RS_CHECK_INT (rs_webapi_parse_channels ("a,b,c,d,e", names, 4, &n, err, sizeof err), -1);
+    RS_CHECK (strstr (err, "too many"));
+    RS_CHECK_INT (rs_webapi_parse_channels ("", names, 4, &n, err, sizeof err), -1);
+
+    rs_hub_filter_t f;
+    int64_t since;
+    const char *ok = "{\"type\":\"subscribe\",\"wells\":[\"A-01\"],\"channels\":[\"spp\"],\"max_rate_hz\":5,"
+                     "\"since\":\"2023-11-14T22:13:20Z\"}";
+    RS_CHECK_INT (rs_webapi_parse_client_msg (ok, strlen (ok), &f, &since, err, sizeof err), RS_WEBAPI_MSG_SUBSCRIBE);
+    RS_CHECK_INT (f.n_wells, 1);
+    RS_CHECK_STR (f.wells[0], "A-01");
+    RS_CHECK_STR (f.channels[0], "spp");
+    RS_CHECK_NEAR (f.max_rate_hz, 5, 0);
+    RS_CHECK_INT (since, 1700000000000000LL);
+    const char *empty = "{\"type\":\"subscribe\",\"since\":1700000000000000}";
+    RS_CHECK_INT (rs_webapi_parse_client_msg (empty, strlen (empty), &f, &since, err, sizeof err), 0);
+    RS_CHECK_INT (f.n_wells + f.n_channels, 0);
+    RS_CHECK_NEAR (f.max_rate_hz, RS_HUB_DEFAULT_RATE_HZ, 0);
+    RS_CHECK_INT (since, 1700000000000000LL);
+    const char *ping = "{\"type\":\"ping\"}";
+    RS_CHECK_INT (rs_webapi_parse_client_msg (ping, strlen (ping), &f, &since, err, sizeof err), RS_WEBAPI_MSG_PING);
+    const char *bad_msgs[] = {
+        "not json", "[1,2]", "{\"type\":3}", "{\"type\":\"dance\"}",
+        "{\"type\":\"subscribe\",\"wells\":\"A-01\"}", "{\"type\":\"subscribe\",\"wells\":[\"A.01\"]}",
+        "{\"type\":\"subscribe\",\"channels\":[1]}", "{\"type\":\"subscribe\",\"channels\":[\"BAD\"]}",
+        "{\"type\":\"subscribe\",\"max_rate_hz\":0}", "{\"type\":\"subscribe\",\"max_rate_hz\":1000}",
+        "{\"type\":\"subscribe\",\"max_rate_hz\":\"2\"}", "{\"type\":\"subscribe\",\"since\":\"yesterday\"}",
+        "{\"type\":\"subscribe\",\"since\":-1}", "{\"type\":\"subscribe\",\"colour\":\"red\"}",
+        "{\"type\":\"subscribe\",\"type\":\"subscribe\"}", NULL };
+    for (int i = 0; bad_msgs[i]; i++) {
+        err[0] = 0;
+        RS_CHECK_INT (rs_webapi_parse_client_msg (bad_msgs[i], strlen (bad_msgs[i]), &f, &since, err, sizeof err), -1);
+        RS_CHECK (err[0] != 0);
+    }
+
+    char out[256];
+    RS_CHECK_INT (rs_webapi_static_path ("/srv/fe", "/", out, sizeof out), 0);
+    RS_CHECK_STR (out, "/srv/fe/index.html");
+    RS_CHECK_INT (rs_webapi_static_path ("/srv/fe", "/vendor/uPlot.min.css", out, sizeof out), 0);
+    RS_CHECK_STR (out, "/srv/fe/vendor/uPlot.min.css");
+    RS_CHECK_INT (rs_webapi_static_path ("/srv/fe", "/app.v2..js", out, sizeof out), 0);
+    const char *bad_paths[] = { "", "index.html", "/../etc/passwd", "/vendor/../../x", "/..", "/.env", "/a/.git/config",
+                                "//etc/passwd", "/a\\b", "/a\nb", "/a/./b", NULL };
+    for (int i = 0; bad_paths[i]; i++)
+        RS_CHECK_INT (rs_webapi_static_path ("/srv/fe", bad_paths[i], out, sizeof out), -1);
+    char tiny[8];
+    RS_CHECK_INT (rs_webapi_static_path ("/srv/fe", "/index.html", tiny, sizeof tiny), -1);
+
+    RS_CHECK_STR (rs_webapi_mime ("/x/app.js"), "text/javascript; charset=utf-8");
+    RS_CHECK_STR (rs_webapi_mime ("/x/index.html"), "text/html; charset=utf-8");
+    RS_CHECK_STR (rs_webapi_mime ("/x.d/README"), "application/octet-stream");
+    return RS_TEST_DONE ();
+}

@@ -1,0 +1,247 @@
+/*  rigstream-web: the web bridge. One rs_sub loop reads every topic from the
+    broker and feeds the hub (live values for the browsers) and the alert
+    store; civetweb serves the dashboard, the REST API and /ws (rs_web). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rs_alerts.h"
+#include "rs_clock.h"
+#include "rs_config.h"
+#include "rs_hub.h"
+#include "rs_log.h"
+#include "rs_json.h"
+#include "rs_sub.h"
+#include "rs_web.h"
+
+static const rs_option_t s_options[] = {
+    RS_OPTIONS_BROKER_CLIENT,
+    { "control-port", "BROKER_CONTROL_PORT", RS_OPT_INT, "5557", "broker control port", 1, 65535 },
+    { "control", "BROKER_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
+      "broker control endpoint; overrides broker-host and control-port", 0, 0 },
+    { "host", "WEB_HOST", RS_OPT_STRING, "127.0.0.1", "interface the web dashboard listens on", 0, 0 },
+    { "port", "WEB_PORT", RS_OPT_INT, "8080", "port of the web dashboard", 1, 65535 },
+    { "root", "WEB_ROOT", RS_OPT_STRING, NULL,
+      "directory of the built dashboard (default: frontend/ of the build tree)", 0, 0 },
+    { "max-clients", "WEB_MAX_CLIENTS", RS_OPT_INT, "32", "WebSocket clients served at once", 1, 1000 },
+    { "db", "DATABASE_PATH", RS_OPT_STRING, "./data/rigstream.db",
+      "SQLite database the saver writes and the web bridge reads", 0, 0 },
+    { "engine-control-port", "ENGINE_CONTROL_PORT", RS_OPT_INT, "5558",
+      "prediction engine control port (thresholds)", 1, 65535 },
+    { "engine-control", "ENGINE_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
+      "prediction engine control endpoint; overrides broker-host and engine-control-port", 0, 0 },
+    RS_OPTION_END
+};
+
+typedef struct {
+    rs_hub_t *hub;
+    rs_alerts_t *alerts;
+    rs_web_t *web;
+    rs_log_limit_t bad_alert;
+} bridge_t;
+
+//  A KPI, alert or event as JSON: every field of the body (nil as null),
+//  plus "type", the topic and the time in ISO 8601. Fresh reference or NULL.
+static json_t *
+s_msg_json (const rs_msg_t *msg, const char *type)
+{
+    json_t *doc = rs_json_from_msgpack (msg->body);
+    if (!json_is_object (doc)) {
+        json_decref (doc);
+        return NULL;
+    }
+    char iso[40];
+    json_object_set_new (doc, "type", json_string (type));
+    json_object_set_new (doc, "topic", json_string (msg->topic));
+    json_object_set_new (doc, "time", json_string (rs_clock_format (msg->hdr.ts_us, iso, sizeof iso)));
+    return doc;
+}
+
+static char *
+s_dump (json_t *doc)
+{
+    return doc ? json_dumps (doc, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION (12)) : NULL;
+}
+
+static int
+s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
+{
+    (void) sub;
+    bridge_t *self = arg;
+    int64_t now = rs_clock_mono_ms ();
+    switch (msg->kind) {
+    case RS_KIND_TELEMETRY:
+        rs_hub_sample (self->hub, msg, now);
+        break;
+    case RS_KIND_SYS:
+        rs_hub_heartbeat (self->hub, msg, now);
+        break;
+    case RS_KIND_KPI: {
+        json_t *doc = s_msg_json (msg, "kpi");
+        const char *state = json_string_value (json_object_get (doc, "rig_state"));
+        if (!state)
+            state = json_string_value (json_object_get (doc, "state"));
+        char *text = s_dump (doc);
+        if (text)
+            rs_hub_kpi (self->hub, msg->id, text, state, now);
+        free (text);
+        json_decref (doc);
+        break;
+    }
+    case RS_KIND_ALERT: {
+        json_t *doc = s_msg_json (msg, "alert");
+        const char *reason = "out of memory";
+        json_t *alert = doc ? rs_alerts_feed (self->alerts, doc, &reason) : NULL;
+        if (alert) {
+            json_object_set_new (alert, "type", json_string ("alert"));
+            char *text = s_dump (alert);
+            if (text)
+                rs_hub_broadcast (self->hub, msg->id, text, false);
+            free (text);
+        }
+        else
+            rs_log_limited (&self->bad_alert, 5000, RS_LOG_WARN, "ignoring an alert on %s: %s", msg->topic,
+                            reason);
+        json_decref (alert);
+        json_decref (doc);
+        break;
+    }
+    case RS_KIND_EVENT: {
+        json_t *doc = s_msg_json (msg, "event");
+        bool rig_state = msg->event_type && strcmp (msg->event_type, "rig_state") == 0;
+        if (rig_state && msg->event_state && *msg->event_state)
+            rs_hub_set_rig_state (self->hub, msg->id, msg->event_state);
+        char *text = s_dump (doc);
+        if (text)
+            rs_hub_broadcast (self->hub, msg->id, text, rig_state);
+        free (text);
+        json_decref (doc);
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+static size_t
+s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+{
+    (void) sub;
+    bridge_t *self = arg;
+    rs_hub_stats_t hs;
+    rs_web_stats_t ws;
+    rs_hub_stats (self->hub, &hs);
+    rs_web_stats (self->web, &ws);
+    rs_value_t v[] = {
+        { "clients", -1, (double) hs.clients },
+        { "ws_sent", -1, (double) hs.sent },
+        { "ws_dropped", -1, (double) hs.dropped },
+        { "ws_accepted", -1, (double) ws.ws_accepted },
+        { "ws_refused", -1, (double) ws.ws_refused },
+        { "ws_write_errors", -1, (double) ws.ws_write_errors },
+        { "http_requests", -1, (double) ws.requests },
+        { "http_errors", -1, (double) ws.errors },
+        { "refused_wells", -1, (double) hs.refused_wells },
+        { "alerts_active", -1, (double) rs_alerts_active (self->alerts) },
+    };
+    size_t n = sizeof v / sizeof v[0];
+    if (n > max)
+        n = max;
+    memcpy (out, v, n * sizeof v[0]);
+    return n;
+}
+
+//  The frontend tree next to the binary's build tree (bin/../frontend), else
+//  the one CMake configured.
+static void
+s_default_root (char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr (exe, '/');
+        if (slash) {
+            *slash = 0;
+            int len = snprintf (buf, size, "%.3500s/../frontend", exe);
+            if (len > 0 && (size_t) len < size && access (buf, R_OK) == 0)
+                return;
+        }
+    }
+    snprintf (buf, size, "%s", RS_FRONTEND_DEFAULT);
+}
+
+static void
+s_endpoint (rs_config_t *cfg, const char *full, const char *port, char *buf, size_t size)
+{
+    if (rs_config_is_set (cfg, full))
+        snprintf (buf, size, "%s", rs_config_str (cfg, full));
+    else
+        snprintf (buf, size, "tcp://%s:%ld", rs_config_str (cfg, "broker-host"), rs_config_int (cfg, port));
+}
+
+int
+main (int argc, char **argv)
+{
+    rs_config_t *cfg = rs_config_new ("rigstream-web", "serve the operators' dashboard and its API", s_options, NULL);
+    int rc = rs_config_start (&cfg, argc, argv, "webbridge");
+    if (rc >= 0)
+        return rc;
+    char sub_ep[256], pub_ep[256], control_ep[256], engine_ep[256], root[4096];
+    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
+    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
+    s_endpoint (cfg, "control", "control-port", control_ep, sizeof control_ep);
+    s_endpoint (cfg, "engine-control", "engine-control-port", engine_ep, sizeof engine_ep);
+    if (*rs_config_str (cfg, "root"))
+        snprintf (root, sizeof root, "%s", rs_config_str (cfg, "root"));
+    else
+        s_default_root (root, sizeof root);
+
+    bridge_t self = { .hub = rs_hub_new (), .alerts = rs_alerts_new (0) };
+    int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
+    rs_sub_opts_t opts = {
+        .component = "webbridge",
+        .sub_endpoint = sub_ep,
+        .pub_endpoint = pub_ep,
+        .topics = NULL,
+        .heartbeat_ms = heartbeat_ms,
+        .on_message = s_on_message,
+        .arg = &self,
+    };
+    rs_sub_t *sub = self.hub && self.alerts ? rs_sub_new (&opts) : NULL;
+    rs_web_opts_t wopts = {
+        .host = rs_config_str (cfg, "host"),
+        .port = (int) rs_config_int (cfg, "port"),
+        .root = root,
+        .db_path = rs_config_str (cfg, "db"),
+        .broker_control = control_ep,
+        .engine_control = engine_ep,
+        .max_clients = (int) rs_config_int (cfg, "max-clients"),
+        //  A component is down after three missed heartbeats (at least 3 s).
+        .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
+    };
+    self.web = sub ? rs_web_new (&wopts, self.hub, self.alerts) : NULL;
+    if (!self.web) {
+        rs_sub_destroy (&sub);
+        rs_alerts_destroy (&self.alerts);
+        rs_hub_destroy (&self.hub);
+        rs_config_destroy (&cfg);
+        return 1;
+    }
+    rs_sub_set_stats_fn (sub, s_stats, &self);
+    rs_info ("ready: http://%s:%d/ serving %s, live data from %s", wopts.host, wopts.port, root, sub_ep);
+    rc = rs_sub_run (sub);
+    rs_web_destroy (&self.web);
+    rs_hub_stats_t hs;
+    rs_hub_stats (self.hub, &hs);
+    rs_info ("stopped: %llu samples in, %llu messages sent to browsers, %llu dropped for slow ones",
+             (unsigned long long) hs.samples, (unsigned long long) hs.sent, (unsigned long long) hs.dropped);
+    rs_sub_destroy (&sub);
+    rs_alerts_destroy (&self.alerts);
+    rs_hub_destroy (&self.hub);
+    rs_config_destroy (&cfg);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,355 @@
+/*  rs_history: the web bridge's history interface over the saver's read
+    side (rs_query, rs_export). See rs_history.h. */
+#include "rs_history.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_channels.h"
+
+#ifdef RS_WEB_HAVE_QUERY
+
+#include "rs_export.h"
+#include "rs_query.h"
+
+struct rs_history_t {
+    rs_query_t *query;
+    char detail[256];
+};
+
+rs_history_t *
+rs_history_open (const char *path, char *err, size_t errsize)
+{
+    rs_history_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, errsize, "out of memory");
+        return NULL;
+    }
+    self->query = rs_query_new (path, err, errsize);
+    if (!self->query) {
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+rs_history_close (rs_history_t **self_p)
+{
+    rs_history_t *self = *self_p;
+    if (!self)
+        return;
+    rs_query_destroy (&self->query);
+    free (self);
+    *self_p = NULL;
+}
+
+const char *
+rs_history_detail (rs_history_t *self)
+{
+    return self->detail;
+}
+
+static int
+s_map (rs_history_t *self, int rc)
+{
+    if (rc == RS_QUERY_OK) {
+        self->detail[0] = 0;
+        return RS_HIST_OK;
+    }
+    snprintf (self->detail, sizeof self->detail, "%s", rs_query_detail (self->query));
+    if (!*self->detail)
+        snprintf (self->detail, sizeof self->detail, "%s", rs_query_strerror (rc));
+    switch (rc) {
+    case RS_QUERY_E_WELL:
+        return RS_HIST_E_WELL;
+    case RS_QUERY_E_CHANNEL:
+        return RS_HIST_E_CHANNEL;
+    case RS_QUERY_E_ARG:
+        return RS_HIST_E_ARG;
+    case RS_QUERY_E_DB:
+        return RS_HIST_E_UNAVAILABLE;
+    default:
+        return RS_HIST_E_INTERNAL;
+    }
+}
+
+static int
+s_on_well (const rs_query_well_t *well, void *arg)
+{
+    json_t *o = json_object ();
+    json_object_set_new (o, "well", json_string (well->name));
+    json_object_set_new (o, "samples", json_integer (well->samples));
+    json_object_set_new (o, "first_ts", well->first_us ? json_integer (well->first_us) : json_null ());
+    json_object_set_new (o, "last_ts", well->last_us ? json_integer (well->last_us) : json_null ());
+    json_array_append_new ((json_t *) arg, o);
+    return 0;
+}
+
+int
+rs_history_wells (rs_history_t *self, json_t **out)
+{
+    json_t *arr = json_array ();
+    int rc = s_map (self, rs_query_wells (self->query, s_on_well, arr));
+    if (rc != RS_HIST_OK) {
+        json_decref (arr);
+        return rc;
+    }
+    *out = arr;
+    return RS_HIST_OK;
+}
+
+static rs_query_spec_t
+s_spec (const rs_hist_query_t *q)
+{
+    return (rs_query_spec_t) { .well = q->well, .from_us = q->from_us, .to_us = q->to_us,
+                               .channels = q->channels, .n_channels = q->n_channels };
+}
+
+static json_t *
+s_num (double v)
+{
+    return isfinite (v) ? json_real (v) : json_null ();
+}
+
+typedef struct {
+    json_t *t, *n;
+    json_t **min, **max, **mean;
+    size_t n_channels;
+} s_range_t;
+
+static int
+s_on_point (const rs_query_point_t *p, void *arg)
+{
+    s_range_t *r = arg;
+    json_array_append_new (r->t, json_integer (p->t_us));
+    json_array_append_new (r->n, json_integer (p->n));
+    for (size_t i = 0; i < r->n_channels; i++) {
+        json_array_append_new (r->min[i], s_num (p->min[i]));
+        json_array_append_new (r->max[i], s_num (p->max[i]));
+        json_array_append_new (r->mean[i], s_num (p->mean[i]));
+    }
+    return 0;
+}
+
+int
+rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out)
+{
+    rs_query_spec_t spec = s_spec (q);
+    int rc = s_map (self, rs_query_check (self->query, &spec));
+    if (rc != RS_HIST_OK)
+        return rc;
+    json_t *root = json_object ();
+    json_t *chans = json_object ();
+    s_range_t r = { .t = json_array (), .n = json_array (), .n_channels = q->n_channels };
+    json_t *lists[3 * RS_QUERY_MAX_CHANNELS];
+    if (q->n_channels > RS_QUERY_MAX_CHANNELS) {
+        json_decref (root);
+        json_decref (chans);
+        json_decref (r.t);
+        json_decref (r.n);
+        snprintf (self->detail, sizeof self->detail, "too many channels");
+        return RS_HIST_E_ARG;
+    }
+    r.min = lists;
+    r.max = lists + q->n_channels;
+    r.mean = lists + 2 * q->n_channels;
+    for (size_t i = 0; i < q->n_channels; i++) {
+        json_t *c = json_object ();
+        int id = rs_chan_lookup (q->channels[i], strlen (q->channels[i]));
+        const rs_chan_info_t *info = rs_chan_info (id);
+        json_object_set_new (c, "unit", info ? json_string (info->unit) : json_null ());
+        json_object_set_new (c, "min", r.min[i] = json_array ());
+        json_object_set_new (c, "max", r.max[i] = json_array ());
+        json_object_set_new (c, "mean", r.mean[i] = json_array ());
+        json_object_set_new (chans, q->channels[i], c);
+    }
+    rs_query_source_t used = RS_QUERY_RAW;
+    int64_t width = 0;
+    rs_query_pick (q->from_us, q->to_us, points, &width);
+    rc = s_map (self, rs_query_range (self->query, &spec, points, s_on_point, &r, &used));
+    if (rc != RS_HIST_OK) {
+        json_decref (root);
+        json_decref (chans);
+        json_decref (r.t);
+        json_decref (r.n);
+        return rc;
+    }
+    json_object_set_new (root, "well", json_string (q->well));
+    json_object_set_new (root, "from", json_integer (q->from_us));
+    json_object_set_new (root, "to", json_integer (q->to_us));
+    json_object_set_new (root, "source", json_string (rs_query_source_name (used)));
+    json_object_set_new (root, "width_us", json_integer (width));
+    json_object_set_new (root, "points", json_integer ((json_int_t) json_array_size (r.t)));
+    json_object_set_new (root, "t", r.t);
+    json_object_set_new (root, "n", r.n);
+    json_object_set_new (root, "channels", chans);
+    *out = root;
+    return RS_HIST_OK;
+}
+
+typedef struct {
+    json_t *ts, *seq;
+    json_t *values[RS_QUERY_MAX_CHANNELS];
+    size_t n_channels, rows, max_rows;
+} s_rows_t;
+
+static int
+s_on_row (const rs_query_row_t *row, void *arg)
+{
+    s_rows_t *r = arg;
+    if (++r->rows > r->max_rows)
+        return 1;
+    json_array_append_new (r->ts, json_integer (row->ts_us));
+    json_array_append_new (r->seq, json_integer ((json_int_t) row->seq));
+    for (size_t i = 0; i < r->n_channels; i++)
+        json_array_append_new (r->values[i], s_num (row->values[i]));
+    return 0;
+}
+
+int
+rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, json_t **out)
+{
+    if (q->n_channels > RS_QUERY_MAX_CHANNELS) {
+        snprintf (self->detail, sizeof self->detail, "too many channels");
+        return RS_HIST_E_ARG;
+    }
+    rs_query_spec_t spec = s_spec (q);
+    int rc = s_map (self, rs_query_check (self->query, &spec));
+    if (rc != RS_HIST_OK)
+        return rc;
+    json_t *root = json_object ();
+    json_t *values = json_object ();
+    json_t *names = json_array ();
+    s_rows_t r = { .ts = json_array (), .seq = json_array (), .n_channels = q->n_channels,
+                   .max_rows = max_rows };
+    json_object_set_new (root, "type", json_string ("history"));
+    json_object_set_new (root, "well", json_string (q->well));
+    json_object_set_new (root, "from", json_integer (q->from_us));
+    json_object_set_new (root, "to", json_integer (q->to_us));
+    json_object_set_new (root, "channels", names);
+    json_object_set_new (root, "ts", r.ts);
+    json_object_set_new (root, "seq", r.seq);
+    json_object_set_new (root, "values", values);
+    for (size_t i = 0; i < q->n_channels; i++) {
+        json_array_append_new (names, json_string (q->channels[i]));
+        json_object_set_new (values, q->channels[i], r.values[i] = json_array ());
+    }
+    int qrc = rs_query_samples (self->query, &spec, s_on_row, &r);
+    if (r.rows > max_rows) {
+        json_decref (root);
+        snprintf (self->detail, sizeof self->detail, "more than %zu samples in the range", max_rows);
+        return RS_HIST_E_TOO_MANY;
+    }
+    rc = s_map (self, qrc);
+    if (rc != RS_HIST_OK) {
+        json_decref (root);
+        return rc;
+    }
+    *out = root;
+    return RS_HIST_OK;
+}
+
+typedef struct {
+    rs_export_t *exp;
+    size_t rows, max_rows;
+} s_csv_t;
+
+static int
+s_on_csv_row (const rs_query_row_t *row, void *arg)
+{
+    s_csv_t *c = arg;
+    if (++c->rows > c->max_rows)
+        return 1;
+    return rs_export_row (c->exp, row) == 0 ? 0 : 1;
+}
+
+int
+rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
+                       size_t *rows)
+{
+    rs_query_spec_t spec = s_spec (q);
+    int rc = s_map (self, rs_query_check (self->query, &spec));
+    if (rc != RS_HIST_OK)
+        return rc;
+    s_csv_t c = { .exp = rs_export_new (out, RS_EXPORT_CSV, q->channels, q->n_channels, false),
+                  .max_rows = max_rows };
+    if (!c.exp) {
+        snprintf (self->detail, sizeof self->detail, "cannot start the export");
+        return RS_HIST_E_INTERNAL;
+    }
+    int qrc = rs_query_samples (self->query, &spec, s_on_csv_row, &c);
+    int end = rs_export_end (c.exp);
+    if (rows)
+        *rows = rs_export_count (c.exp);
+    rs_export_destroy (&c.exp);
+    if (c.rows > max_rows) {
+        snprintf (self->detail, sizeof self->detail, "more than %zu samples in the range", max_rows);
+        return RS_HIST_E_TOO_MANY;
+    }
+    if (qrc == RS_QUERY_E_STOPPED || end != 0) {
+        snprintf (self->detail, sizeof self->detail, "writing the export failed");
+        return RS_HIST_E_INTERNAL;
+    }
+    return s_map (self, qrc);
+}
+
+#else   //  built without the saver's rs_query: no history
+
+struct rs_history_t {
+    int unused;
+};
+
+rs_history_t *
+rs_history_open (const char *path, char *err, size_t errsize)
+{
+    (void) path;
+    snprintf (err, errsize, "history is not built into this web bridge (no rs_query)");
+    return NULL;
+}
+
+void
+rs_history_close (rs_history_t **self_p)
+{
+    *self_p = NULL;
+}
+
+const char *
+rs_history_detail (rs_history_t *self)
+{
+    (void) self;
+    return "history not available";
+}
+
+int
+rs_history_wells (rs_history_t *self, json_t **out)
+{
+    (void) self, (void) out;
+    return RS_HIST_E_UNAVAILABLE;
+}
+
+int
+rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out)
+{
+    (void) self, (void) q, (void) points, (void) out;
+    return RS_HIST_E_UNAVAILABLE;
+}
+
+int
+rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, json_t **out)
+{
+    (void) self, (void) q, (void) max_rows, (void) out;
+    return RS_HIST_E_UNAVAILABLE;
+}
+
+int
+rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
+                       size_t *rows)
+{
+    (void) self, (void) q, (void) max_rows, (void) out, (void) rows;
+    return RS_HIST_E_UNAVAILABLE;
+}
+
+#endif

@@ -1,0 +1,62 @@
+/*  rs_history: what the web bridge asks of the recorded history, behind one
+    small interface so the storage can change without touching the HTTP
+    code. Today it is the saver's read side (rs_query, read-only SQLite);
+    built without it, every call answers RS_HIST_E_UNAVAILABLE.
+
+    A handle is one read-only connection: open one per request (each HTTP
+    thread its own), never share it between threads. */
+#ifndef RS_HISTORY_H
+#define RS_HISTORY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+    RS_HIST_OK = 0,
+    RS_HIST_E_UNAVAILABLE,  //  no database (missing, unreadable, not built in)
+    RS_HIST_E_WELL,         //  no such well in the history
+    RS_HIST_E_CHANNEL,      //  channel never recorded for that well
+    RS_HIST_E_ARG,          //  bad range or point count
+    RS_HIST_E_TOO_MANY,     //  more rows than the caller allows
+    RS_HIST_E_INTERNAL      //  read error, no memory
+} rs_hist_err_t;
+
+typedef struct rs_history_t rs_history_t;
+
+//  Opens the history read-only. Returns a fresh handle, or NULL with the
+//  reason in err (RS_HIST_E_UNAVAILABLE).
+rs_history_t *rs_history_open (const char *path, char *err, size_t errsize);
+void rs_history_close (rs_history_t **self_p);
+//  Why the last call failed ("" when it did not).
+const char *rs_history_detail (rs_history_t *self);
+
+//  Wells in the history: [{"well","samples","first_ts","last_ts"}].
+int rs_history_wells (rs_history_t *self, json_t **out);
+
+typedef struct {
+    const char *well;
+    int64_t from_us, to_us;           //  inclusive
+    const char *const *channels;
+    size_t n_channels;
+} rs_hist_query_t;
+
+//  The range in at most `points` buckets with min/max/mean per channel:
+//  {"well","from","to","source","width_us","points":n,"t":[bucket start µs...],
+//   "n":[samples per bucket...], "channels":{"<ch>":{"unit","min":[],"max":[],"mean":[]}}}
+//  (null where a bucket has no reading).
+int rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out);
+
+//  Raw samples of the range as {"type":"history","well","channels":[...],
+//  "ts":[µs...],"seq":[...],"values":{"<ch>":[...]}}, at most max_rows;
+//  more than that is RS_HIST_E_TOO_MANY (nothing returned).
+int rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, json_t **out);
+
+//  Writes the range's raw samples as CSV (header time,ts_us,seq,<channels>)
+//  to out, at most max_rows rows (more: RS_HIST_E_TOO_MANY, output partial).
+//  *rows, if given, gets the count written.
+int rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
+                           size_t *rows);
+
+#endif

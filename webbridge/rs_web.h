@@ -1,0 +1,45 @@
+/*  rs_web: the web bridge's HTTP side on civetweb: the frontend tree, the
+    REST API and the /ws WebSocket feed (docs/WEB.md). civetweb's threads
+    never touch the process's ZeroMQ sockets: they read the hub and the
+    alert store (both locked), open the history read-only per request, and
+    ask the broker's and the engine's control endpoints with a REQ socket of
+    their own, created per request with a short timeout. Each WebSocket
+    client gets a writer thread that drains its hub queue, so a slow browser
+    blocks only its own writer. */
+#ifndef RS_WEB_H
+#define RS_WEB_H
+
+#include <stdint.h>
+
+#include "rs_alerts.h"
+#include "rs_hub.h"
+
+typedef struct {
+    const char *host;               //  interface, e.g. "127.0.0.1"
+    int port;
+    const char *root;               //  the frontend tree served at /
+    const char *db_path;            //  the saver's database (read-only)
+    const char *broker_control;     //  broker control endpoint (STATUS)
+    const char *engine_control;     //  prediction engine control endpoint
+    int max_clients;                //  WebSocket clients at once; 0 = 32
+    int64_t stale_ms;               //  a component silent this long is down; 0 = 5000
+    int control_timeout_ms;         //  for broker and engine requests; 0 = 1500
+} rs_web_opts_t;
+
+typedef struct {
+    uint64_t requests;              //  HTTP requests answered (API and files)
+    uint64_t errors;                //  of those, answered 4xx/5xx
+    uint64_t ws_accepted, ws_refused;
+    uint64_t ws_write_errors;
+} rs_web_stats_t;
+
+typedef struct rs_web_t rs_web_t;
+
+//  Starts the server. Returns a fresh server, or NULL (logged: port in use,
+//  no WebSocket support in the civetweb library...).
+rs_web_t *rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts);
+//  Stops the server: closes every client, joins its threads.
+void rs_web_destroy (rs_web_t **self_p);
+void rs_web_stats (rs_web_t *self, rs_web_stats_t *out);
+
+#endif
