@@ -217,6 +217,8 @@ s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
         { "alerts_raised", RS_CH_UNKNOWN, (double) st->raised },
         { "alerts_cleared", RS_CH_UNKNOWN, (double) st->cleared },
         { "config_loads", RS_CH_UNKNOWN, (double) st->config_loads },
+        { "readings_implausible", RS_CH_UNKNOWN, (double) st->implausible },
+        { "readings_stuck", RS_CH_UNKNOWN, (double) st->stuck },
         { "published", RS_CH_UNKNOWN, (double) self->published },
         { "publish_errors", RS_CH_UNKNOWN, (double) self->publish_errors },
         { "control_requests", RS_CH_UNKNOWN, (double) self->ctl_requests },

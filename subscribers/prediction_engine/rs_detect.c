@@ -569,8 +569,15 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         else
             cond = v->kick_cusum >= h ? RS_COND_ON : RS_COND_OFF;
     }
+    //  On a trip the pits take the pipe's displacement and the trip tank's
+    //  transfers: without trip-tank logic their volume says nothing about
+    //  the well, so it neither escalates a kick nor serves as its reference.
+    bool tripping = rig && (rig->state == RS_RIG_TRIPPING_IN || rig->state == RS_RIG_TRIPPING_OUT
+                            || rig->state == RS_RIG_IN_SLIPS);
+    if (tripping)
+        pit = NAN;
     bool was = a->raised;
-    if (!was && cond == RS_COND_ON)
+    if ((!was && cond == RS_COND_ON) || (a->raised && isnan (self->kick_pit0)))
         self->kick_pit0 = pit;
     double gained = !isnan (pit) && !isnan (self->kick_pit0) ? pit - self->kick_pit0 : NAN;
     double bal = v->flow_balance_avg;

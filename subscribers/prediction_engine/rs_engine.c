@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "rs_anomaly.h"
+#include "rs_chanq.h"
 #include "rs_detect.h"
 #include "rs_kpi.h"
 #include "rs_rigstate.h"
 
 typedef struct {
     char id[RS_MAX_ID + 1];
+    rs_chanq_t quality;
     rs_rigstate_t *rig;
     rs_kpi_t *kpi;
     rs_detect_t *det;
@@ -174,6 +176,7 @@ s_well_new (rs_engine_t *self, const char *id)
     if (!w)
         return NULL;
     snprintf (w->id, sizeof w->id, "%s", id);
+    rs_chanq_init (&w->quality);
     rs_kpi_opts_t ko = { .bit_diameter_m = self->o.bit_diameter_m, .pit_alarm_m3 = self->o.pit_alarm_m3 };
     rs_detect_opts_t dopt = s_detect_opts (self);
     w->rig = rs_rigstate_new (&self->cfg->rig);
@@ -298,6 +301,11 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
         if (id >= 0 && id < RS_CH_COUNT && isfinite (values[i].value))
             ch[id] = values[i].value;
     }
+    //  Readings no sensor could make and stuck channels are no readings.
+    uint64_t implausible = w->quality.implausible, stuck = w->quality.stuck;
+    rs_chanq_filter (&w->quality, ts_us, ch);
+    self->stats.implausible += w->quality.implausible - implausible;
+    self->stats.stuck += w->quality.stuck - stuck;
     const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts_us, ch);
     rs_alert_sink_t sink;
     s_sink (self, w, &sink);

@@ -38,6 +38,8 @@ typedef struct {
     uint64_t refused;           // samples of wells beyond max_wells
     uint64_t raised, updated, cleared;
     uint64_t config_loads;
+    uint64_t implausible;        // readings dropped as physically impossible (rs_chanq)
+    uint64_t stuck;              // readings dropped as a stuck channel (rs_chanq)
 } rs_engine_stats_t;
 
 typedef struct rs_engine_t rs_engine_t;

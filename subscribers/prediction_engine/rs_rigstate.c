@@ -9,6 +9,8 @@
 #define HIST_STEP   0.25        // s between points kept
 #define MAX_DT_S    60.0        // a longer gap is not counted in the breakdown
 #define BW_ALPHA    0.05        // block weight learning rate per sample
+#define KIN_STEP_M  0.02        // m: the block moved on this sample (above a position sensor's jitter)
+#define BLOCK_VMAX  5.0         // m/s: no block travels faster (bit depth edits without a block)
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
@@ -17,7 +19,7 @@ static const char *s_names[RS_RIG_COUNT] = {
 
 typedef struct {
     int64_t ts;
-    double block, bit;
+    double block, bit;          // bit: with depth re-references taken out
 } point_t;
 
 struct rs_rigstate_t {
@@ -27,10 +29,18 @@ struct rs_rigstate_t {
     size_t head, n;             // ring: next write at head
     rs_rig_t cand;              // candidate state waiting for its dwell
     int64_t cand_since;
-    int64_t slips_since;        // raw in-slips run start, INT64_MIN when out
+    int64_t slips_since;        // in-slips run start, INT64_MIN when out
     bool started;
-    double bw_learned;          // NaN until learned
+    double bw_learned;          // block weight, NaN until learned
     int bw_samples;
+    //  Bit depth re-references (a mud logger's edit of the string length)
+    //  are taken out of the movement history: bit - bit_shift.
+    double bit_shift;
+    double last_bit, last_block;
+    int64_t last_ts;
+    //  Block and bit where the bit last moved: a block that has since
+    //  travelled while the bit stayed is in slips, however slowly it went.
+    double kin_block, kin_bit;
 };
 
 const char *
@@ -75,7 +85,7 @@ rs_rigstate_opts_default (rs_rigstate_opts_t *o)
         .flow_lpm = 50, .spp_bar = 5, .rpm = 2, .torque_knm = 0.5, .wob_kn = 1.96, .rop_mh = 1,
         .on_bottom_m = 0.45, .move_m = 0.2, .move_window_s = 10, .block_weight_kn = 0,
         .block_weight_tol = 0.15, .stand_m = 27.43, .max_connection_s = 1200, .casing_bar = 5,
-        .min_dwell_s = 10,
+        .min_dwell_s = 10, .ream_m = 54.86,
     };
 }
 
@@ -91,6 +101,8 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
         rs_rigstate_opts_default (&self->o);
     self->slips_since = INT64_MIN;
     self->bw_learned = NAN;
+    self->last_bit = self->last_block = NAN;
+    self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
     return self;
@@ -149,6 +161,29 @@ s_push (rs_rigstate_t *self, int64_t ts, double block, double bit)
         self->n++;
 }
 
+//  The string moves only with the block: a bit depth that changes by more
+//  than the block moved (or, without a block position, faster than a block
+//  can travel) is a new depth reference, not movement. Returns the bit depth
+//  with the references taken out.
+static double
+s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
+{
+    if (isnan (bit))
+        return NAN;
+    if (!isnan (self->last_bit)) {
+        double dbit = bit - self->last_bit;
+        double dt = (double) (ts - self->last_ts) / 1e6;
+        double reach = !isnan (block) && !isnan (self->last_block) ? fabs (block - self->last_block)
+                       : BLOCK_VMAX * dt;
+        if (fabs (dbit) > reach + self->o.move_m)
+            self->bit_shift += dbit;
+    }
+    self->last_bit = bit;
+    self->last_block = block;
+    self->last_ts = ts;
+    return bit - self->bit_shift;
+}
+
 static rs_rig_t
 s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
 {
@@ -165,36 +200,60 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->on_bottom = !isnan (hole) && !isnan (bit) && hole - bit < o->on_bottom_m;
     f->shut_in = !isnan (casing) && casing > o->casing_bar;
 
-    //  Movement over the last move_window_s.
+    //  Movement: more than move_m over the last move_window_s, and still
+    //  going at that mean speed over the last half window (so a stop shows
+    //  in a few seconds, not a window later; logs repeat a position now and
+    //  then, so not the last step alone).
+    double prev_block = self->last_block;
+    double bitc = s_bit_continuous (self, ts, bit, block);
     const point_t *p = s_past (self, ts, o->move_window_s);
+    const point_t *q = s_past (self, ts, o->move_window_s / 2);
     double dblock = p && !isnan (block) && !isnan (p->block) ? block - p->block : NAN;
-    double dbit = p && !isnan (bit) && !isnan (p->bit) ? bit - p->bit : NAN;
+    double dbit = p && !isnan (bitc) && !isnan (p->bit) ? bitc - p->bit : NAN;
+    double v0 = o->move_m / o->move_window_s;
+    double span = q ? (double) (ts - q->ts) / 1e6 : 0;
+    bool bit_now = span > 0 && !isnan (bitc) && !isnan (q->bit) && fabs (bitc - q->bit) >= v0 * span;
+    bool block_now = span > 0 && !isnan (block) && !isnan (q->block) && fabs (block - q->block) >= v0 * span;
     bool block_moving = !isnan (dblock) && fabs (dblock) > o->move_m;
-    if (!isnan (dbit) && fabs (dbit) > o->move_m) {
+    bool bit_moving = !isnan (dbit) && fabs (dbit) > o->move_m && bit_now;
+    if (bit_moving) {
         f->moving = true;
         f->direction = dbit > 0 ? 1 : -1;
     }
-    else if (isnan (dbit) && block_moving) {
+    else if (isnan (dbit) && block_moving && block_now) {
         f->moving = true;
         f->direction = dblock < 0 ? 1 : -1;    // block down = string down
     }
-    s_push (self, ts, block, bit);
+    s_push (self, ts, block, bitc);
 
-    //  In slips: the block moves and the bit does not (only possible in
-    //  slips), or the hook carries no more than the block's own weight.
+    //  The block moving while the bit does not is only possible in slips:
+    //  over the window, or since the bit last moved (a block crept up or
+    //  down slowly); then the hook load is the block weight.
     bool kin_slips = block_moving && !isnan (dbit) && fabs (dbit) < 0.1 * fabs (dblock);
-    double bw = o->block_weight_kn > 0 ? o->block_weight_kn : self->bw_learned;
+    if (!isnan (block) && !isnan (bitc)) {
+        if (isnan (self->kin_bit) || isnan (self->kin_block) || fabs (bitc - self->kin_bit) > o->move_m / 2) {
+            self->kin_block = block;
+            self->kin_bit = bitc;
+        }
+        //  Evidence of now only: the block is moving on this sample.
+        double db = block - self->kin_block;
+        bool block_step = !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M;
+        if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
+            kin_slips = true;
+    }
     if (kin_slips && o->block_weight_kn <= 0 && !isnan (hook)) {
         self->bw_learned = isnan (self->bw_learned) ? hook
                            : self->bw_learned + BW_ALPHA * (hook - self->bw_learned);
         self->bw_samples++;
     }
-    self->info.block_weight_kn = self->bw_samples >= 5 || o->block_weight_kn > 0 ? bw : NAN;
-    //  A string that moves is not in slips, whatever the hook load says
-    //  (near surface the string weighs next to nothing).
-    bool bit_moving = !isnan (dbit) && fabs (dbit) > o->move_m;
-    bool hook_slips = !isnan (hook) && !isnan (self->info.block_weight_kn) && !bit_moving
-                      && hook < self->info.block_weight_kn * (1 + o->block_weight_tol);
+    self->info.block_weight_kn = o->block_weight_kn > 0 ? o->block_weight_kn
+                                 : self->bw_samples >= 5 ? self->bw_learned : NAN;
+    //  In slips: the block moved and the bit did not (only possible in
+    //  slips), or the hook carries no more than the block's own weight and
+    //  the string is not moving (near surface the string weighs next to
+    //  nothing, so a moving string is never in slips).
+    double bw = self->info.block_weight_kn;
+    bool hook_slips = !isnan (hook) && !isnan (bw) && !bit_moving && hook < bw * (1 + o->block_weight_tol);
     f->in_slips = kin_slips || hook_slips;
     if (f->in_slips) {
         f->moving = false;
@@ -214,8 +273,12 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     if (f->on_bottom && f->weight_on_bit)
         return f->rotating ? RS_RIG_DRILLING_ROTARY : RS_RIG_DRILLING_SLIDING;
+    //  Near bottom, working the string with pumps or rotation is reaming;
+    //  farther up, moving it is a trip whatever else runs (washing in,
+    //  back-reaming out: the code's +10 and +100 say so).
+    bool far = !isnan (hole) && !isnan (bit) && hole - bit > o->ream_m;
     if (f->moving) {
-        if (f->circulating || f->rotating)
+        if ((f->circulating || f->rotating) && !far)
             return RS_RIG_REAMING;
         return f->direction > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
     }

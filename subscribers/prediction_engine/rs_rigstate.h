@@ -9,6 +9,12 @@
     in slips) is configured or learned from samples where the block moves
     and the bit does not, which can only happen in slips.
 
+    Real feeds: the string moves only with the block, so a bit depth that
+    jumps further than the block moved is a new depth reference (a mud
+    logger's edit), not movement; a block creeping while the bit stays is
+    in slips however slowly it creeps; a string counts as moving only while
+    it still moves (a stop shows within half the movement window).
+
     Also keeps the time breakdown: time in each state, on-bottom and
     circulating time, connections and their durations. Samples whose time is
     not after the previous one are ignored. */
@@ -24,13 +30,13 @@ typedef enum {
     RS_RIG_UNKNOWN = 0,
     RS_RIG_DRILLING_ROTARY,     // on bottom, weight on bit, rotating
     RS_RIG_DRILLING_SLIDING,    // on bottom, weight on bit, not rotating (motor)
-    RS_RIG_REAMING,             // string moving off bottom with pumps or rotation
+    RS_RIG_REAMING,             // string moving with pumps or rotation within ream_m of bottom
     RS_RIG_CIRCULATING,         // string still, pumps on
     RS_RIG_OFF_BOTTOM,          // out of slips, string still, no pumps
     RS_RIG_CONNECTION,          // in slips within a stand of bottom, up to max_connection_s
     RS_RIG_IN_SLIPS,            // in slips otherwise (trip, bit change, long stop)
-    RS_RIG_TRIPPING_IN,         // string moving down, no pumps or rotation
-    RS_RIG_TRIPPING_OUT,        // string moving up, no pumps or rotation
+    RS_RIG_TRIPPING_IN,         // string moving down (farther than ream_m from bottom: also with pumps or rotation)
+    RS_RIG_TRIPPING_OUT,        // string moving up (likewise)
     RS_RIG_SHUT_IN,             // casing pressure: BOP closed
     RS_RIG_COUNT
 } rs_rig_t;
@@ -52,6 +58,7 @@ typedef struct {
     double max_connection_s;    // a connection longer than this is something else, s (1200)
     double casing_bar;          // shut in: casing pressure above, bar (5)
     double min_dwell_s;         // a new state must last this long, s (10)
+    double ream_m;              // reaming only within this of bottom; farther up a trip, m (54.86 = 2 stands)
 } rs_rigstate_opts_t;
 
 void rs_rigstate_opts_default (rs_rigstate_opts_t *opts);

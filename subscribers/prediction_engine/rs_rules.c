@@ -36,6 +36,7 @@ static const rig_key_t s_rig_keys[] = {
     { "max_connection_s", offsetof (rs_rigstate_opts_t, max_connection_s), 60, 86400 },
     { "casing_bar", offsetof (rs_rigstate_opts_t, casing_bar), 0, 1000 },
     { "min_dwell_s", offsetof (rs_rigstate_opts_t, min_dwell_s), 0, 3600 },
+    { "ream_m", offsetof (rs_rigstate_opts_t, ream_m), 0, 10000 },
 };
 #define N_RIG_KEYS (sizeof s_rig_keys / sizeof s_rig_keys[0])
 

@@ -1,0 +1,157 @@
+/*  test_engine_chanq: readings no sensor could make and stuck channels are
+    "no reading" before any model sees them (rs_chanq), and through the
+    whole engine a stuck returns meter with the pumps off raises no kick
+    while a live one that shows the well flowing still does. */
+#include "rs_chanq.h"
+#include "rs_engine.h"
+#include "rs_test.h"
+
+#include <math.h>
+#include <string.h>
+
+#define S 1000000LL
+
+static void
+s_nan (double *ch)
+{
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+}
+
+static void
+test_implausible (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    s_nan (ch);
+    ch[RS_CH_MUD_TEMP_IN] = -273.15;        // 0 K: a defaulted channel
+    ch[RS_CH_MUD_TEMP_OUT] = 48.5;
+    ch[RS_CH_MUD_DENSITY_IN] = 1000;
+    ch[RS_CH_MUD_DENSITY_OUT] = 0;
+    ch[RS_CH_WOB] = -89;                    // negative WOB off bottom is a reading
+    RS_CHECK_INT (rs_chanq_filter (&q, 0, ch), 2);
+    RS_CHECK (isnan (ch[RS_CH_MUD_TEMP_IN]));
+    RS_CHECK_NEAR (ch[RS_CH_MUD_TEMP_OUT], 48.5, 1e-12);
+    RS_CHECK_NEAR (ch[RS_CH_MUD_DENSITY_IN], 1000, 1e-12);
+    RS_CHECK (isnan (ch[RS_CH_MUD_DENSITY_OUT]));
+    RS_CHECK_NEAR (ch[RS_CH_WOB], -89, 1e-12);
+    RS_CHECK_INT (q.implausible, 2);
+}
+
+static void
+test_stuck_flow_out (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    //  The Volve log's FLOWOUT: 15.74-15.76 L/min for eight hours. Never
+    //  seen to move: stuck from the start.
+    for (int i = 0; i < 100; i++) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_OUT] = 15.75 + 0.01 * sin (i);
+        rs_chanq_filter (&q, i * 3 * S, ch);
+        RS_CHECK (isnan (ch[RS_CH_FLOW_OUT]));
+    }
+    RS_CHECK_INT (q.stuck, 100);
+    //  Its first real change makes it live again.
+    s_nan (ch);
+    ch[RS_CH_FLOW_OUT] = 40;
+    rs_chanq_filter (&q, 300 * S, ch);
+    RS_CHECK_NEAR (ch[RS_CH_FLOW_OUT], 40, 1e-12);
+    //  Live, then frozen at a value: stuck after RS_CHANQ_FLAT_S.
+    int64_t t = 301 * S;
+    bool stuck_early = false;
+    for (int i = 0; i < 700; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_OUT] = 2100;
+        rs_chanq_filter (&q, t, ch);
+        if (i < RS_CHANQ_FLAT_S - 2)
+            stuck_early = stuck_early || isnan (ch[RS_CH_FLOW_OUT]);
+    }
+    RS_CHECK (!stuck_early);
+    RS_CHECK (isnan (ch[RS_CH_FLOW_OUT]));
+    //  A zero reading (no returns) is taken as it is, however long.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 1000; i++) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_OUT] = 0;
+        rs_chanq_filter (&q, i * S, ch);
+    }
+    RS_CHECK_NEAR (ch[RS_CH_FLOW_OUT], 0, 1e-12);
+    RS_CHECK_INT (q.stuck, 0);
+    //  A live meter is never judged stuck, nor is a missing one.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 2000; i++) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_OUT] = i % 50 == 0 ? NAN : 2000 + 15 * sin (i * 0.7);
+        rs_chanq_filter (&q, i * S, ch);
+    }
+    RS_CHECK_INT (q.stuck, 1);              // its very first reading, before it had moved
+}
+
+typedef struct {
+    int kicks;
+} count_t;
+
+static void
+s_on_alert (const rs_alert_t *a, void *arg)
+{
+    count_t *c = arg;
+    if (a->state == RS_ALERT_RAISED && strcmp (a->type, "kick") == 0)
+        c->kicks++;
+}
+
+//  Pumps off, string in slips near surface: flow out as given per second.
+static int
+s_engine_kicks (double (*flow_out) (int), int seconds, uint64_t *stuck)
+{
+    count_t c = { 0 };
+    rs_engine_t *eng = rs_engine_new (NULL, s_on_alert, &c);
+    for (int i = 0; i < seconds; i++) {
+        rs_value_t v[] = {
+            { "flow_in", RS_CH_FLOW_IN, 0 }, { "flow_out", RS_CH_FLOW_OUT, flow_out (i) },
+            { "spp", RS_CH_SPP, 1.5 }, { "hook_load", RS_CH_HOOK_LOAD, 660 },
+            { "bit_depth", RS_CH_BIT_DEPTH, 180 }, { "hole_depth", RS_CH_HOLE_DEPTH, 1206 },
+            { "block_pos", RS_CH_BLOCK_POS, 8 }, { "wob", RS_CH_WOB, -60 },
+            { "mud_temp_in", RS_CH_MUD_TEMP_IN, -273.15 }, { "pit_volume", RS_CH_PIT_VOLUME, 310 + i * 0.001 },
+        };
+        RS_CHECK_INT (rs_engine_feed (eng, "volve", 1475163581LL * S + i * S, v, sizeof v / sizeof v[0]), 0);
+    }
+    *stuck = rs_engine_stats (eng)->stuck;
+    RS_CHECK (rs_engine_stats (eng)->implausible == (uint64_t) seconds);
+    rs_engine_destroy (&eng);
+    return c.kicks;
+}
+
+static double
+s_stuck_16 (int i)
+{
+    return 15.75 + 0.005 * sin (i);
+}
+
+static double
+s_flowing (int i)
+{
+    //  A live meter near zero, then the well starts to flow (with noise).
+    return (i < 600 ? 1.0 : 1.0 + (i - 600) * 0.5) + 2.0 * sin (i * 1.3);
+}
+
+static void
+test_engine_quiet_on_stuck (void)
+{
+    uint64_t stuck;
+    RS_CHECK_INT (s_engine_kicks (s_stuck_16, 3600, &stuck), 0);
+    RS_CHECK_INT (stuck, 3600);
+    RS_CHECK_INT (s_engine_kicks (s_flowing, 900, &stuck), 1);
+    RS_CHECK (stuck <= 1);
+}
+
+int
+main (void)
+{
+    test_implausible ();
+    test_stuck_flow_out ();
+    test_engine_quiet_on_stuck ();
+    return RS_TEST_DONE ();
+}

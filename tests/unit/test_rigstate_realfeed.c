@@ -1,0 +1,229 @@
+/*  test_rigstate_realfeed: the rig-state classifier on what real feeds look
+    like (the Volve F-9 log): a bit depth re-referenced by the mud logger is
+    not movement; a block creeping in slips is slips; a stop shows within
+    half the movement window; rotation or pumps far from bottom are a trip,
+    near bottom reaming; negative WOB off bottom and stuck or missing
+    channels neither move nor drill anything; garbage gives valid states. */
+#include "rs_rigstate.h"
+#include "rs_test.h"
+
+#include <math.h>
+#include <string.h>
+
+#define S 1000000LL
+
+typedef struct {
+    double hole, bit, block, hook, wob, rpm, flow;
+} rig_t;
+
+static const rs_riginfo_t *
+s_feed (rs_rigstate_t *rs, int64_t t, const rig_t *r)
+{
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < RS_CH_COUNT; i++)
+        ch[i] = NAN;
+    ch[RS_CH_HOLE_DEPTH] = r->hole;
+    ch[RS_CH_BIT_DEPTH] = r->bit;
+    ch[RS_CH_BLOCK_POS] = r->block;
+    ch[RS_CH_HOOK_LOAD] = r->hook;
+    ch[RS_CH_WOB] = r->wob;
+    ch[RS_CH_RPM] = r->rpm;
+    ch[RS_CH_FLOW_IN] = r->flow;
+    return rs_rigstate_feed (rs, t * S, ch);
+}
+
+//  n samples dt s apart; the block moves by v m/s (down > 0), the bit with
+//  it unless in slips.
+static const rs_riginfo_t *
+s_run (rs_rigstate_t *rs, int64_t *t, rig_t *r, int n, double dt, double v, bool slips)
+{
+    const rs_riginfo_t *in = NULL;
+    for (int i = 0; i < n; i++) {
+        r->block -= v * dt;
+        if (!slips)
+            r->bit += v * dt;
+        *t += (int64_t) dt;
+        in = s_feed (rs, *t, r);
+    }
+    return in;
+}
+
+//  A light string near surface: hook load in slips 660 kN, hanging 700 kN
+//  (within the 15% tolerance), a log row every 3 s, negative WOB off bottom.
+static rig_t
+s_volve (void)
+{
+    return (rig_t) { .hole = 1206, .bit = 180, .block = 8, .hook = 700, .wob = -60, .rpm = 0, .flow = 0 };
+}
+
+static void
+test_depth_edit (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 10, 3, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_OFF_BOTTOM);
+    //  The mud logger adds a 29 m stand to the string length: the bit depth
+    //  jumps, the block does not move. Not a trip.
+    r.bit += 29;
+    for (int i = 0; i < 10; i++) {
+        in = s_run (rs, &t, &r, 1, 3, 0, false);
+        RS_CHECK (!in->flags.moving);
+        RS_CHECK (in->raw != RS_RIG_TRIPPING_IN);
+    }
+    RS_CHECK_INT (in->state, RS_RIG_OFF_BOTTOM);
+    //  Without a block position: a jump faster than any block travels.
+    r.block = NAN;
+    in = s_run (rs, &t, &r, 3, 3, 0, false);
+    r.bit -= 100;
+    in = s_run (rs, &t, &r, 1, 3, 0, false);
+    RS_CHECK (!in->flags.moving);
+    //  ... while a real trip (0.5 m/s) still moves.
+    in = s_run (rs, &t, &r, 10, 3, 0.5, false);
+    RS_CHECK (in->flags.moving);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    rs_rigstate_destroy (&rs);
+}
+
+static void
+test_slow_creep_in_slips (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    //  Slips set, block goes up 20 m: slips, and the block weight learned.
+    r.hook = 660;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, -0.4, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    RS_CHECK_NEAR (in->block_weight_kn, 660, 1);
+    //  The top drive makes up, taking some of the string's weight (780 kN,
+    //  beyond the tolerance), and the block creeps down 2 cm a sample:
+    //  never 0.2 m in 10 s, but the bit does not follow, so it is slips.
+    r.hook = 780;
+    in = s_run (rs, &t, &r, 4, 3, 0, true);
+    RS_CHECK (!in->flags.in_slips);         // still, heavier than the block: cannot tell
+    in = s_run (rs, &t, &r, 40, 3, 0.007, true);
+    RS_CHECK (in->flags.in_slips);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    //  Picked up out of the slips and lowered: the bit follows the block.
+    r.hook = 700;
+    in = s_run (rs, &t, &r, 10, 3, 0.4, false);
+    RS_CHECK (!in->flags.in_slips);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    rs_rigstate_destroy (&rs);
+}
+
+static void
+test_stop_and_direction (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.min_dwell_s = 0;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.hook = 900;                       // heavy: out of slips whatever the block weight
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 10, 1, -0.5, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+    RS_CHECK_INT (in->flags.direction, -1);
+    //  It stops: still within 6 s (half the 10-s window plus a sample), not 10.
+    in = s_run (rs, &t, &r, 6, 1, 0, false);
+    RS_CHECK (!in->flags.moving);
+    RS_CHECK_INT (in->state, RS_RIG_OFF_BOTTOM);
+    //  A position repeated now and then (a log row that did not refresh)
+    //  does not stop a moving string.
+    for (int i = 0; i < 12; i++)
+        in = s_run (rs, &t, &r, 1, 1, i % 3 == 2 ? 0 : 0.6, false);
+    RS_CHECK (in->flags.moving);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    rs_rigstate_destroy (&rs);
+}
+
+static void
+test_trip_or_ream (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.hook = 900;
+    //  1,000 m off bottom, running in while rotating and pumping: a trip,
+    //  coded with its flags (6 + 10 + 100).
+    r.rpm = 20;
+    r.flow = 800;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, 0.3, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    RS_CHECK_INT (rs_rig_code (in), 116);
+    //  Pulling out rotating, no pumps: 7 + 100.
+    r.flow = 0;
+    in = s_run (rs, &t, &r, 20, 3, -0.3, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+    RS_CHECK_INT (rs_rig_code (in), 107);
+    //  Within a stand of bottom the same is reaming.
+    r.bit = r.hole - 20;
+    r.flow = 800;
+    in = s_run (rs, &t, &r, 20, 3, -0.3, false);
+    RS_CHECK_INT (in->state, RS_RIG_REAMING);
+    rs_rigstate_destroy (&rs);
+}
+
+//  Negative WOB off bottom, a flat zero flow, NaN gaps and the dwell:
+//  nothing is drilling, nothing crashes, and the states hold.
+static void
+test_dull_channels (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.wob = -89;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 30, 3, 0, false);
+    RS_CHECK (!in->flags.weight_on_bit);
+    RS_CHECK (!in->flags.circulating);
+    RS_CHECK (!rs_rig_drilling (in->state));
+    r.bit = NAN;
+    r.block = NAN;
+    r.hook = NAN;
+    in = s_run (rs, &t, &r, 10, 3, 0, false);
+    RS_CHECK (!in->flags.moving);
+    r = s_volve ();
+    r.wob = 227;                        // a WOB reading 1,000 m off bottom: not drilling
+    in = s_run (rs, &t, &r, 10, 3, 0, false);
+    RS_CHECK (!rs_rig_drilling (in->state));
+    rs_rigstate_destroy (&rs);
+}
+
+//  Garbage in (NaN, huge, negative, jumping values): valid states out.
+static void
+test_garbage (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    uint64_t x = 88172645463325252ULL;
+    static const double pick[] = { NAN, 0, -1, 1e300, -1e300, 1206, 15.7, -999.25, 32766.977, 1e-300 };
+    double ch[RS_CH_COUNT];
+    bool ok = true;
+    for (int i = 0; i < 20000 && ok; i++) {
+        for (int c = 0; c < RS_CH_COUNT; c++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ch[c] = pick[x % 10];
+        }
+        const rs_riginfo_t *in = rs_rigstate_feed (rs, (int64_t) i * S, ch);
+        ok = in->state >= 0 && in->state < RS_RIG_COUNT && in->raw >= 0 && in->raw < RS_RIG_COUNT
+             && isfinite (in->total_s);
+    }
+    RS_CHECK (ok);
+    rs_rigstate_destroy (&rs);
+}
+
+int
+main (void)
+{
+    test_depth_edit ();
+    test_slow_creep_in_slips ();
+    test_stop_and_direction ();
+    test_trip_or_ream ();
+    test_dull_channels ();
+    test_garbage ();
+    return RS_TEST_DONE ();
+}
