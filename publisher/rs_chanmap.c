@@ -59,11 +59,59 @@ static const struct {
     { "%", "%", 1, 0 }, { "Euc", "%", 1, 0 },
     { "K", "degC", 1, -273.15 }, { "degC", "degC", 1, 0 }, { "degF", "degC", 5.0 / 9.0, -160.0 / 9.0 },
     { "kg/m3", "kg/m3", 1, 0 }, { "g/cm3", "kg/m3", 1000, 0 }, { "ppg", "kg/m3", 119.82643, 0 },
+    { "kkgf", "kN", 9.80665, 0 }, { "MPa", "bar", 10, 0 }, { "m3/min", "L/min", 1000, 0 },
 };
+
+//  Other spellings of the units above, matched ignoring case: WITS0's
+//  (M, F, KDN, KFLB, L/M...) and what CSV exports write in their unit rows
+//  (ft/hr, klbs, kft-lbs, gpm, deg F...). "F" is WITS0's foot, never
+//  Fahrenheit.
+static const struct {
+    const char *alias;
+    const char *unit;
+} s_aliases[] = {
+    { "M", "m" }, { "meter", "m" }, { "meters", "m" }, { "metre", "m" }, { "metres", "m" },
+    { "F", "ft" }, { "feet", "ft" }, { "foot", "ft" },
+    { "M/HR", "m/h" }, { "m/hr", "m/h" },
+    { "F/HR", "ft/h" }, { "ft/hr", "ft/h" }, { "fph", "ft/h" }, { "ft/hour", "ft/h" },
+    { "KDN", "kdaN" }, { "KLB", "klbf" }, { "klbs", "klbf" }, { "kips", "klbf" }, { "kip", "klbf" },
+    { "RPM", "rpm" }, { "rev/min", "rpm" },
+    { "KNM", "kN.m" }, { "kNm", "kN.m" }, { "kN-m", "kN.m" },
+    { "KFLB", "kft.lbf" }, { "kft-lbs", "kft.lbf" }, { "kft-lb", "kft.lbf" }, { "kft.lbs", "kft.lbf" },
+    { "kftlb", "kft.lbf" }, { "kft-lbf", "kft.lbf" }, { "kftlbs", "kft.lbf" },
+    { "ft-lbs", "ft.lbf" }, { "ft-lb", "ft.lbf" }, { "ft.lbs", "ft.lbf" }, { "ftlb", "ft.lbf" },
+    { "ft-lbf", "ft.lbf" }, { "ftlbs", "ft.lbf" },
+    { "KPA", "kPa" }, { "PSI", "psi" }, { "psig", "psi" }, { "MPA", "MPa" },
+    { "SPM", "spm" }, { "strokes/min", "spm" }, { "stk/min", "spm" },
+    { "L/M", "L/min" }, { "lpm", "L/min" }, { "l/min", "L/min" },
+    { "GPM", "gal/min" }, { "usgpm", "gal/min" },
+    { "M3", "m3" }, { "m^3", "m3" }, { "BBL", "bbl" }, { "bbls", "bbl" },
+    { "KGM3", "kg/m3" }, { "kg/m^3", "kg/m3" }, { "sg", "g/cm3" }, { "g/cc", "g/cm3" },
+    { "PPG", "ppg" }, { "lb/gal", "ppg" }, { "lbm/gal", "ppg" },
+    { "DEGC", "degC" }, { "deg C", "degC" }, { "\xC2\xB0" "C", "degC" }, { "celsius", "degC" },
+    { "DEGF", "degF" }, { "deg F", "degF" }, { "\xC2\xB0" "F", "degF" }, { "fahrenheit", "degF" },
+    { "percent", "%" }, { "pct", "%" },
+};
+
+const char *
+rs_chanmap_unit (const char *unit)
+{
+    if (!unit)
+        return "";
+    for (size_t i = 0; i < sizeof s_units / sizeof s_units[0]; i++)
+        if (strcmp (s_units[i].from, unit) == 0)
+            return s_units[i].from;
+    for (size_t i = 0; i < sizeof s_aliases / sizeof s_aliases[0]; i++)
+        if (strcasecmp (s_aliases[i].alias, unit) == 0)
+            return s_aliases[i].unit;
+    return unit;
+}
 
 bool
 rs_chanmap_convert (const char *from, const char *to, double *scale, double *offset)
 {
+    from = rs_chanmap_unit (from);
+    to = rs_chanmap_unit (to);
     for (size_t i = 0; i < sizeof s_units / sizeof s_units[0]; i++)
         if (strcmp (s_units[i].from, from) == 0 && strcmp (s_units[i].to, to) == 0) {
             *scale = s_units[i].scale;
@@ -109,4 +157,19 @@ rs_chanmap_curve (const char *mnemonic, const char *unit, rs_chanmap_t *out)
         break;
     }
     s_extra_name (mnemonic, out->name, sizeof out->name);
+}
+
+void
+rs_chanmap_well_id (const char *name, const char *fallback, char *id, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = name ? name : ""; *p && n + 1 < size && n < 64; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+               || c == '_' || c == '-';
+        id[n++] = ok ? c : '_';
+    }
+    id[n] = 0;
+    if (n == 0)
+        snprintf (id, size, "%s", fallback);
 }

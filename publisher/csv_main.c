@@ -1,0 +1,272 @@
+/*  rigstream-csv: replays recorded rig data in CSV (a Pason EDR export, the
+    Volve time logs, or any file with a time column) as telemetry, paced like
+    rigstream-replay (rs_pace): as fast as possible, at a speed factor, or
+    clock-synchronised. Columns become channels through rs_csv. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_chanmap.h"
+#include "rs_channels.h"
+#include "rs_clock.h"
+#include "rs_config.h"
+#include "rs_csv.h"
+#include "rs_log.h"
+#include "rs_mapfile.h"
+#include "rs_pace.h"
+#include "rs_pub.h"
+#include "rs_signal.h"
+
+static const rs_option_t s_options[] = {
+    RS_OPTIONS_BROKER_CLIENT,
+    RS_OPTIONS_PUBLISHER,
+    RS_OPTIONS_PACE,
+    { "preset", "CSV_PRESET", RS_OPT_STRING, NULL,
+      "column mapping for a known export: pason or volve (none: columns named as channels or mnemonics)", 0, 0 },
+    { "map", "CSV_MAP", RS_OPT_STRING, NULL,
+      "mapping file: columns to channels and units (instead of --preset; see --print-preset)", 0, 0 },
+    { "well", "CSV_WELL", RS_OPT_STRING, NULL,
+      "well id to publish as (default: the file's name without extension, made a valid id)", 0, 0 },
+    { "nulls", "CSV_NULLS", RS_OPT_STRING, "-999.25,-9999", "values that mean no reading (comma-separated)", 0, 0 },
+    { "time-column", "CSV_TIME_COLUMN", RS_OPT_STRING, NULL,
+      "column holding the time (date and time, or epoch seconds; the time of day with --date-column)", 0, 0 },
+    { "date-column", "CSV_DATE_COLUMN", RS_OPT_STRING, NULL, "column holding the date, when the time is in another",
+      0, 0 },
+    { "date-order", "CSV_DATE_ORDER", RS_OPT_STRING, "mdy",
+      "how to read dates such as 03/04/2024: mdy (month first, as US exports) or dmy", 0, 0 },
+    { "utc-offset", "CSV_UTC_OFFSET", RS_OPT_DOUBLE, "0",
+      "local time minus UTC, hours, for times written without a zone", -14, 14 },
+    { "extras", "CSV_EXTRAS", RS_OPT_BOOL, "true",
+      "carry columns that are no known channel as extra channels (--no-extras drops them)", 0, 0 },
+    { "print-preset", NULL, RS_OPT_STRING, NULL, "print a preset's mapping (a start for --map) and exit", 0, 0 },
+    { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "csv", "publisher id (unique per process)", 0, 0 },
+    RS_OPTION_END
+};
+
+typedef struct {
+    rs_pub_t *pub;
+    rs_csv_t *csv;
+    rs_pace_t *pace;
+    const char *path;
+    int heartbeat_ms;
+} csv_replay_t;
+
+static void
+s_heartbeat (csv_replay_t *self, const char *state)
+{
+    const rs_csv_stats_t *st = rs_csv_stats (self->csv);
+    rs_value_t stats[] = { { "rows", -1, (double) st->rows }, { "bad_rows", -1, (double) st->bad_rows },
+                           { "bad_cells", -1, (double) st->bad_cells }, { "nulls", -1, (double) st->nulls },
+                           { "unit_rows", -1, (double) st->unit_rows },
+                           { "repeated_headers", -1, (double) st->repeated_headers },
+                           { "behind_s", -1, self->pace->behind_s } };
+    rs_text_t info[] = { { "state", state }, { "file", self->path } };
+    rs_pub_heartbeat (self->pub, stats, sizeof stats / sizeof stats[0], info, 2);
+}
+
+static int64_t
+s_tick (void *arg, int64_t now_ms)
+{
+    csv_replay_t *self = (csv_replay_t *) arg;
+    s_heartbeat (self, "running");
+    return now_ms + self->heartbeat_ms;
+}
+
+//  Says how the columns map, once per header or unit row.
+static void
+s_log_columns (rs_csv_t *csv)
+{
+    const rs_csv_column_t *cols;
+    size_t n = rs_csv_columns (csv, &cols), known = 0, extra = 0, ignored = 0, time = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (cols[i].role == RS_MAP_DATE || cols[i].role == RS_MAP_TIME || cols[i].role == RS_MAP_DATETIME)
+            time++;
+        else if (cols[i].role == RS_MAP_IGNORE)
+            ignored++;
+        else if (cols[i].role == RS_MAP_CHANNEL && cols[i].ch.channel != RS_CH_UNKNOWN)
+            known++;
+        else if (cols[i].role == RS_MAP_CHANNEL)
+            extra++;
+        if (cols[i].unit_unknown)
+            rs_warn ("column \"%s\": unit '%s' does not convert to a known channel's unit; carried unconverted "
+                     "as '%s'", cols[i].header, cols[i].unit, cols[i].ch.name);
+    }
+    rs_info ("%zu columns: %zu for the time, %zu known channels, %zu extra channels, %zu ignored", n, time, known,
+             extra, ignored);
+}
+
+//  The mapping: --map, else --preset, else none (*map NULL). Returns 0 or
+//  -1 (said on stderr).
+static int
+s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
+{
+    const char *path = rs_config_str (cfg, "map"), *preset = rs_config_str (cfg, "preset");
+    char err[600];
+    *map = NULL;
+    *origin = NULL;
+    if (path && *path) {
+        *map = rs_mapfile_load (path, err, sizeof err);
+        *origin = path;
+    }
+    else if (preset && *preset) {
+        const char *text = rs_csv_preset (preset);
+        if (!text) {
+            fprintf (stderr, "rigstream-csv: unknown --preset \"%s\": expected %s\n", preset, rs_csv_preset_names ());
+            return -1;
+        }
+        *map = rs_mapfile_parse (text, preset, err, sizeof err);
+        *origin = preset;
+    }
+    else
+        return 0;
+    if (!*map)
+        fprintf (stderr, "rigstream-csv: %s\n", err);
+    return *map ? 0 : -1;
+}
+
+int
+main (int argc, char **argv)
+{
+    rs_config_t *cfg = rs_config_new ("rigstream-csv", "replay recorded rig data in CSV (Pason EDR, Volve, ...)",
+                                      s_options, "FILE");
+    int rc = rs_config_start (&cfg, argc, argv, "csv");
+    if (rc >= 0)
+        return rc;
+    const char *print = rs_config_str (cfg, "print-preset");
+    if (print && *print) {
+        const char *text = rs_csv_preset (print);
+        if (text)
+            fputs (text, stdout);
+        else
+            fprintf (stderr, "rigstream-csv: unknown preset \"%s\": expected %s\n", print, rs_csv_preset_names ());
+        rs_config_destroy (&cfg);
+        return text ? 0 : 2;
+    }
+    if (rs_config_argc (cfg) != 1) {
+        fprintf (stderr, "rigstream-csv: give one CSV file, or - for standard input (see --help)\n");
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    const char *path = rs_config_argv (cfg, 0);
+    char err[600];
+    rs_pace_t pace;
+    const char *order = rs_config_str (cfg, "date-order");
+    rs_mapfile_t *map = NULL;
+    const char *map_origin = NULL;
+    rs_csv_t *csv = NULL;
+    if (rs_pace_config (&pace, cfg, err, sizeof err) != 0)
+        fprintf (stderr, "rigstream-csv: %s\n", err);
+    else if (strcmp (order, "mdy") != 0 && strcmp (order, "dmy") != 0)
+        fprintf (stderr, "rigstream-csv: invalid --date-order \"%s\": expected mdy or dmy\n", order);
+    else if (s_mapping (cfg, &map, &map_origin) == 0) {
+        rs_csv_opts_t copts = {
+            .map = map, .nulls = rs_config_str (cfg, "nulls"),
+            .time_column = rs_config_str (cfg, "time-column"), .date_column = rs_config_str (cfg, "date-column"),
+            .order = strcmp (order, "dmy") == 0 ? RS_DATE_DMY : RS_DATE_MDY,
+            .offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6),
+            .extras = rs_config_bool (cfg, "extras"),
+        };
+        csv = rs_csv_new (&copts, err, sizeof err);
+        if (!csv)
+            fprintf (stderr, "rigstream-csv: %s\n", err);
+    }
+    if (!csv) {
+        rs_mapfile_destroy (&map);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    FILE *in = strcmp (path, "-") == 0 ? stdin : fopen (path, "rb");
+    if (!in) {
+        rs_error ("%s: cannot open: %s", path, strerror (errno));
+        rs_csv_destroy (&csv);
+        rs_mapfile_destroy (&map);
+        rs_config_destroy (&cfg);
+        return 1;
+    }
+    char well[65];
+    const char *well_opt = rs_config_str (cfg, "well");
+    if (well_opt && *well_opt)
+        rs_chanmap_well_id (well_opt, "csv", well, sizeof well);
+    else {
+        const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+        char name[65];
+        snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
+        char *dot = strrchr (name, '.');
+        if (dot && dot != name)
+            *dot = 0;
+        rs_chanmap_well_id (name, "csv", well, sizeof well);
+    }
+
+    char endpoint[256];
+    rs_config_broker_endpoint (cfg, false, endpoint, sizeof endpoint);
+    rs_pub_opts_t popts = { .endpoint = endpoint, .component = "csv", .pub_id = rs_config_str (cfg, "publisher-id") };
+    rs_pub_opts_config (&popts, cfg);
+    rs_pub_t *pub = rs_pub_new (&popts);
+    int exit_code = 0;
+    char *line = NULL;
+    if (!pub) {
+        exit_code = 1;
+        goto done;
+    }
+    rs_signal_catch ();
+    if (rs_pub_wait_broker (pub) != 0)
+        goto done;
+
+    csv_replay_t self = { .pub = pub, .csv = csv, .pace = &pace, .path = path,
+                          .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };
+    rs_pace_set_tick (&pace, s_tick, &self);
+    rs_info ("ready: replaying %s as well %s (%s%s) %s to %s", path, well, map_origin ? "mapping " : "no mapping",
+             map_origin ? map_origin : "", rs_pace_mode (&pace), endpoint);
+    rs_log_limit_t bad_log = { 0 };
+    uint64_t published = 0, bad_seen = 0;
+    size_t cap = 0;
+    ssize_t len;
+    rs_csv_result_t res = RS_CSV_SKIP;
+    while (!rs_signal_stopping () && (len = getline (&line, &cap, in)) >= 0) {
+        int64_t ts, due;
+        const rs_value_t *ch;
+        size_t n;
+        res = rs_csv_line (csv, line, (size_t) len, &ts, &ch, &n);
+        if (rs_csv_columns_changed (csv))
+            s_log_columns (csv);
+        if (res == RS_CSV_ERROR)
+            break;
+        uint64_t bad = rs_csv_stats (csv)->bad_rows + rs_csv_stats (csv)->bad_cells;
+        if (bad != bad_seen) {
+            bad_seen = bad;
+            rs_log_limited (&bad_log, 10000, RS_LOG_WARN, "%s", rs_csv_last_reject (csv));
+        }
+        if (res != RS_CSV_ROW || !rs_pace_row (&pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
+            continue;
+        if (!rs_pace_wait (&pace, due))
+            break;
+        if (rs_pub_sample (pub, well, rs_pace_ts (&pace, ts), ch, n) == RS_OK)
+            published++;
+    }
+    if (res != RS_CSV_ERROR && !rs_signal_stopping ()) {
+        if (ferror (in))
+            rs_error ("%s: read error: %s", path, strerror (errno));
+        res = rs_csv_finish (csv);
+    }
+    if (res == RS_CSV_ERROR) {
+        rs_error ("%s: %s", path, rs_csv_error (csv));
+        exit_code = 1;
+    }
+    const rs_csv_stats_t *st = rs_csv_stats (csv);
+    rs_info ("stopped: %llu rows published, %llu skipped before --start, %llu bad rows, %llu bad cells, "
+             "%llu null values, %llu unit rows, %llu repeated headers, from %s",
+             (unsigned long long) published, (unsigned long long) pace.skipped, (unsigned long long) st->bad_rows,
+             (unsigned long long) st->bad_cells, (unsigned long long) st->nulls, (unsigned long long) st->unit_rows,
+             (unsigned long long) st->repeated_headers, path);
+    s_heartbeat (&self, "stopped");
+done:
+    free (line);
+    if (in != stdin)
+        fclose (in);
+    rs_pub_destroy (&pub);
+    rs_csv_destroy (&csv);
+    rs_mapfile_destroy (&map);
+    rs_config_destroy (&cfg);
+    return exit_code;
+}
