@@ -13,6 +13,7 @@
 #include "rs_config.h"
 #include "rs_journal.h"
 #include "rs_log.h"
+#include "rs_signal.h"
 
 #define RS_PUB_MAX_STATS 128
 //  Messages sent per replay request at most; the subscriber asks again for
@@ -280,6 +281,31 @@ rs_pub_wait_ready (rs_pub_t *self, int timeout_ms)
             return -1;
     }
     return 0;
+}
+
+int
+rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pub_t **pub_p)
+{
+    *pub_p = NULL;
+    char endpoint[256];
+    if (rs_config_broker_endpoint (cfg, false, endpoint, sizeof endpoint) != 0) {
+        rs_error ("publisher: no usable broker endpoint in the configuration");
+        return -1;
+    }
+    rs_pub_opts_t opts = { .endpoint = endpoint, .component = component, .pub_id = pub_id };
+    rs_pub_opts_config (&opts, cfg);
+    *pub_p = rs_pub_new (&opts);
+    if (!*pub_p)
+        return -1;
+    //  After the first socket: czmq installs its own handlers at that point.
+    rs_signal_catch ();
+    return rs_pub_wait_broker (*pub_p) == 0 ? 0 : 1;
+}
+
+const char *
+rs_pub_endpoint (rs_pub_t *self)
+{
+    return self->endpoint;
 }
 
 int

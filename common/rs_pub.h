@@ -49,6 +49,15 @@ void rs_pub_destroy (rs_pub_t **self_p);
 //  Waits until the broker has subscribed (connected), up to timeout_ms.
 //  Returns 0 when ready, -1 on timeout or interrupt.
 int rs_pub_wait_ready (rs_pub_t *self, int timeout_ms);
+//  The usual start of a publisher program: connects to the broker given by
+//  cfg's RS_OPTIONS_BROKER_CLIENT with the journal of RS_OPTIONS_PUBLISHER,
+//  installs rs_signal's handlers and waits for the broker. Returns 0 with a
+//  fresh *pub_p, 1 when a signal stopped the wait (a clean exit; *pub_p is
+//  still set), or -1 (logged) when the publisher cannot be made.
+int rs_pub_start (struct rs_config_t *cfg, const char *component, const char *pub_id,
+                  rs_pub_t **pub_p);
+//  The broker endpoint the publisher connects to.
+const char *rs_pub_endpoint (rs_pub_t *self);
 //  Waits as long as it takes for the broker, saying so in the log every
 //  10 s. Returns 0 when connected, -1 when interrupted (SIGINT/SIGTERM).
 int rs_pub_wait_broker (rs_pub_t *self);

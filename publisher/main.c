@@ -317,17 +317,11 @@ main (int argc, char **argv)
         }
     }
 
-    rs_pub_opts_t popts = { .endpoint = self.endpoint, .pub_id = pub_id, .component = "simulator" };
-    rs_pub_opts_config (&popts, cfg);
-    self.pub = rs_pub_new (&popts);
-    if (!self.pub) {
-        exit_code = 1;
+    int started = rs_pub_start (cfg, "simulator", pub_id, &self.pub);
+    if (started != 0) {
+        exit_code = started < 0 ? 1 : 0;
         goto done;
     }
-    //  After rs_pub_new: czmq installs its own handlers when it starts.
-    rs_signal_catch ();
-    if (rs_pub_wait_broker (self.pub) != 0)
-        goto done;
 
     self.start_us = rs_clock_now_us ();
     for (int i = 0; i < self.n_wells; i++) {

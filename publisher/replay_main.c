@@ -101,20 +101,14 @@ main (int argc, char **argv)
     const char *well_opt = rs_config_str (cfg, "well");
     rs_chanmap_well_id (well_opt && *well_opt ? well_opt : rs_witsml_well (log), "replay", well, sizeof well);
 
-    char endpoint[256];
-    rs_config_broker_endpoint (cfg, false, endpoint, sizeof endpoint);
-    rs_pub_opts_t popts = { .endpoint = endpoint, .component = "replay",
-                            .pub_id = rs_config_str (cfg, "publisher-id") };
-    rs_pub_opts_config (&popts, cfg);
-    rs_pub_t *pub = rs_pub_new (&popts);
+    rs_pub_t *pub;
     int exit_code = 0;
-    if (!pub) {
-        exit_code = 1;
+    int started = rs_pub_start (cfg, "replay", rs_config_str (cfg, "publisher-id"), &pub);
+    if (started != 0) {
+        exit_code = started < 0 ? 1 : 0;
         goto done;
     }
-    rs_signal_catch ();
-    if (rs_pub_wait_broker (pub) != 0)
-        goto done;
+    const char *endpoint = rs_pub_endpoint (pub);
 
     replay_t self = { .pub = pub, .log = log, .pace = &pace, .path = path,
                       .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };

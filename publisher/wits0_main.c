@@ -224,19 +224,12 @@ main (int argc, char **argv)
         return exit_code;
     }
 
-    char endpoint[256];
-    rs_config_broker_endpoint (cfg, false, endpoint, sizeof endpoint);
-    rs_pub_opts_t popts = { .endpoint = endpoint, .component = "wits0",
-                            .pub_id = rs_config_str (cfg, "publisher-id") };
-    rs_pub_opts_config (&popts, cfg);
-    self.pub = rs_pub_new (&popts);
-    if (!self.pub) {
-        exit_code = 1;
+    int started = rs_pub_start (cfg, "wits0", rs_config_str (cfg, "publisher-id"), &self.pub);
+    if (started != 0) {
+        exit_code = started < 0 ? 1 : 0;
         goto done;
     }
-    rs_signal_catch ();
-    if (rs_pub_wait_broker (self.pub) != 0)
-        goto done;
+    const char *endpoint = rs_pub_endpoint (self.pub);
 
     const rs_wits0map_entry_t *entries;
     size_t n_entries = rs_wits0map_entries (self.map, &entries);
