@@ -43,7 +43,8 @@ typedef struct {
 } bridge_t;
 
 //  A KPI, alert or event as JSON: every field of the body (nil as null),
-//  plus "type", the topic and the time in ISO 8601. Fresh reference or NULL.
+//  plus "type" (unless NULL), the topic and the time in ISO 8601. Fresh
+//  reference or NULL.
 static json_t *
 s_msg_json (const rs_msg_t *msg, const char *type)
 {
@@ -53,7 +54,8 @@ s_msg_json (const rs_msg_t *msg, const char *type)
         return NULL;
     }
     char iso[40];
-    json_object_set_new (doc, "type", json_string (type));
+    if (type)
+        json_object_set_new (doc, "type", json_string (type));
     json_object_set_new (doc, "topic", json_string (msg->topic));
     json_object_set_new (doc, "time", json_string (rs_clock_format (msg->hdr.ts_us, iso, sizeof iso)));
     return doc;
@@ -91,10 +93,16 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
         break;
     }
     case RS_KIND_ALERT: {
-        json_t *doc = s_msg_json (msg, "alert");
+        //  The store keeps the engine's own "type" (kick, threshold...).
+        json_t *doc = s_msg_json (msg, NULL);
         const char *reason = "out of memory";
         json_t *alert = doc ? rs_alerts_feed (self->alerts, doc, &reason) : NULL;
         if (alert) {
+            //  "type" names the WebSocket message; the engine's own type (kick,
+            //  threshold...) travels as "alert_type".
+            json_t *kind = json_object_get (alert, "type");
+            if (kind)
+                json_object_set (alert, "alert_type", kind);
             json_object_set_new (alert, "type", json_string ("alert"));
             char *text = s_dump (alert);
             if (text)

@@ -143,6 +143,8 @@ def main():
     check([a["alert_id"] for a in mine] == [9007] and mine[0]["message"] == "Pit gain 2.5 m3"
           and mine[0]["acked"] is False and all(a["well"] == "A-01" for a in get_json(port, "/api/alerts?well=A-01")[1]["active"]),
           "/api/alerts?well= filters by well")
+    check(mine[0]["type"] == "threshold" and mine[0]["rule"] == "pit_gain_high",
+          f"/api/alerts keeps the alert's own type: {mine[0].get('type')}")
     st, doc = get_json(port, "/api/alerts/9007/ack", "POST", {"by": "driller"})
     check(st == 200 and doc["acked"] and doc["acked_by"] == "driller", f"POST ack -> 200 acked: {st}")
     st, doc = get_json(port, "/api/alerts/9008/ack", "POST", "")

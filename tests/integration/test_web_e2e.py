@@ -57,6 +57,11 @@ def main():
     db = os.path.join(args.tmp, "rigstream.db")
     sim = suite.start("sim", "rigstream-sim", ["--wells", "2", "--rate", "2", "--seed", "3"])
     sim.wait_for(r"publishing", timeout=10)
+    # A third well on a fast clock with a kick (as in test_engine.py): the engine's kick alert for the page.
+    kick = suite.start("sim-kick", "rigstream-sim", ["--well-ids", "K-01", "--publisher-id", "simk",
+                                                      "--events", "kick@300:600", "--speed", "30", "--rate", "10",
+                                                      "--seed", "5"])
+    kick.wait_for(r"publishing", timeout=10)
     saver = suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db})
     engine_port = free_port()
     engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_CONTROL_PORT": str(engine_port)})
@@ -64,10 +69,11 @@ def main():
     web, port = start_web(suite, db=db, engine_port=engine_port)
     wait_history(port, "A-01")
     pub = Publisher(suite)
-    pub.alert("A-01", 3, "raised", message="Pit gain 2.5 m3 over 5 min")
+    # An id no engine reaches during the test: alert ids are only unique per publisher.
+    pub.alert("A-01", 9001, "raised", message="Pit gain 2.5 m3 over 5 min")
 
     env = dict(os.environ, RS_URL=f"http://127.0.0.1:{port}/", RS_SHOTS=shots,
-               RS_PROFILE=os.path.join(args.tmp, "chromium-profile"), RS_ALERT_ID="3")
+               RS_PROFILE=os.path.join(args.tmp, "chromium-profile"), RS_ALERT_ID="9001")
     node = subprocess.Popen(["node", os.path.join(work, "e2e.mjs")], cwd=work, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     restarted = None
@@ -92,7 +98,7 @@ def main():
         rigtest.fail("the browser test hung")
     check(rc == 0, f"e2e.mjs passed in headless chromium (screenshots in {shots})")
     pub.close()
-    for p in (restarted, engine, saver, sim):
+    for p in (restarted, engine, saver, kick, sim):
         if p:
             check(p.stop() == 0, f"{p.name} exits 0 on SIGTERM")
     suite.broker.stop()

@@ -102,6 +102,8 @@ def main():
     alert, _ = a.recv_until(lambda m: m["type"] == "alert", timeout=5)
     check(alert and alert["alert_id"] == 1 and alert["well"] == "A-03" and alert["active"],
           "an alert on the live topic reaches the client")
+    check(alert["alert_type"] == "threshold" and alert["rule"] == "pit_gain_high",
+          f"the engine's alert type travels as alert_type: {alert.get('alert_type')}")
     a.close()
 
     # --- slow client versus fast client

@@ -85,7 +85,7 @@ try {
     document.getElementById('rigstate').textContent), null, { timeout: 5000 });
   check(true, `rig state badge: ${await page.locator('#rigstate').textContent()}`);
   const wells = await page.locator('#well option').allTextContents();
-  check(wells.length === 2 && wells.includes('A-01') && wells.includes('A-02'), `well selector: ${wells}`);
+  check(wells.length === 3 && ['A-01', 'A-02', 'K-01'].every((w) => wells.includes(w)), `well selector: ${wells}`);
 
   // The alert the test published, and its acknowledgement.
   const item = page.locator(`#alerts-active li[data-alert-id="${alertId}"]`);
@@ -120,8 +120,112 @@ try {
   await page.waitForFunction(() => /points from/.test(document.getElementById('history-status').textContent),
     null, { timeout: 10000 });
   check(true, `history view: ${await page.locator('#history-status').textContent()}`);
+  check(Number(await page.locator('#history-tracks').getAttribute('data-points')) > 0, 'history charts have data');
+  // Any range: everything recorded, then from / to typed in.
+  await page.selectOption('#well', 'A-01');
+  await page.selectOption('#history-range', 'all');
+  await page.click('#history-form button[type="submit"]');
+  await page.waitForFunction(() => /^[1-9]\d* points from/.test(document.getElementById('history-status').textContent),
+    null, { timeout: 10000 });
+  check(true, `history, all recorded: ${await page.locator('#history-status').textContent()}`);
+  const span = await page.evaluate(async () => {
+    const w = (await (await fetch('api/wells')).json()).wells.find((x) => x.well === 'A-01');
+    const local = (us) => { const d = new Date(us / 1000 - new Date(us / 1000).getTimezoneOffset() * 60000);
+                            return d.toISOString().slice(0, 19); };
+    return [local(w.history.first_ts - 1e6), local(w.history.last_ts + 2e6)];
+  });
+  await page.selectOption('#history-range', 'custom');
+  await page.fill('#history-from', span[0]);
+  await page.fill('#history-to', span[1]);
+  await page.evaluate(() => { document.getElementById('history-status').textContent = ''; });
+  await page.click('#history-form button[type="submit"]');
+  await page.waitForFunction(() => /^[1-9]\d* points from/.test(document.getElementById('history-status').textContent),
+    null, { timeout: 10000 });
+  check(true, `history, from ${span[0]} to ${span[1]}: ${await page.locator('#history-status').textContent()}`);
   await page.screenshot({ path: `${shots}/history.png` });
-  await page.click('#tab-live');
+
+  // Analytics: KPIs from the engine, crossplot and depth view from the recorded history.
+  await page.keyboard.press('3');
+  await page.waitForSelector('#view-analytics:not([hidden])', { timeout: 2000 });
+  await page.selectOption('#analytics-range', 'all');
+  await page.click('#analytics-form button[type="submit"]');
+  await page.waitForFunction(() => /^[1-9]\d* points from/.test(document.getElementById('analytics-status').textContent),
+    null, { timeout: 10000 });
+  const cross = Number(await page.locator('#crossplot').getAttribute('data-points'));
+  const depth = Number(await page.locator('#depthplot').getAttribute('data-points'));
+  check(cross > 0 && depth > 0, `analytics: crossplot ${cross} points, depth view ${depth} points ` +
+    `(${await page.locator('#analytics-status').textContent()})`);
+  await page.waitForFunction(() => {
+    const v = document.querySelector('.kpi[data-kpi="rop_avg5m"] .value');
+    return v && v.textContent !== '-';
+  }, null, { timeout: 5000 });
+  check(await page.locator('#breakdown div').count() > 0,
+    `KPI panels: ROP 5 min ${await page.locator('.kpi[data-kpi="rop_avg5m"] .value').textContent()}, ` +
+    `rig-state time: ${(await page.locator('#breakdown-legend').textContent()).slice(0, 80)}`);
+  await page.screenshot({ path: `${shots}/analytics.png` });
+
+  // Alerts view, by keyboard: the threshold rules come from the engine.
+  await page.keyboard.press('4');
+  await page.waitForSelector('#view-alerts:not([hidden])', { timeout: 2000 });
+  await page.waitForFunction(() => /rule\(s\) from the engine/.test(document.getElementById('rules-status').textContent),
+    null, { timeout: 10000 });
+  check(true, `alerts view lists the engine's rules: ${await page.locator('#rules-status').textContent()}`);
+
+  // A rule added in the page changes what the engine does: SPP above 1 bar, critical.
+  await page.click('#rule-add');
+  const row = page.locator('#rules-body tr').last();
+  await row.locator('input[data-key="name"]').fill('e2e_spp');
+  await row.locator('input[data-key="channel"]').fill('spp');
+  await row.locator('input[data-key="max"]').fill('1');
+  await row.locator('select[data-key="severity"]').selectOption('critical');
+  await page.click('#rules-save');
+  await page.waitForFunction(() => /^saved/.test(document.getElementById('rules-status').textContent),
+    null, { timeout: 10000 });
+  const rules = await page.evaluate(async () => (await fetch('api/thresholds')).json());
+  check(rules.rules.some((r) => r.name === 'e2e_spp' && r.max === 1 && r.severity === 'critical'),
+    'the rule edited in the page is in the engine');
+  const ruleAlert = page.locator('#alerts-view-active li[data-rule="e2e_spp"]').first();
+  await ruleAlert.waitFor({ timeout: 20000 });
+  check(true, `the engine raised the page's rule: ${await ruleAlert.locator('.msg').textContent()}`);
+  await page.waitForSelector('#crit-banner:not([hidden])', { timeout: 3000 });
+  check(await page.evaluate(() => document.body.classList.contains('critical')),
+    `visual cue for a critical alert: "${await page.locator('#crit-banner').textContent()}"`);
+  check(await page.evaluate(() => !window.rsBeeps), 'no sound until switched on');
+  await page.keyboard.press('s');
+  check(await page.locator('#sound').getAttribute('aria-pressed') === 'true', 'S switches the sound on');
+  await page.waitForFunction(() => window.rsBeeps > 0, null, { timeout: 3000 });
+  check(true, 'a beep for the unacknowledged critical alert (WebAudio)');
+  await page.click('#sound');
+  await page.screenshot({ path: `${shots}/alerts.png` });
+
+  // The injected kick (simulator, well K-01) shows up and can be acknowledged.
+  const kick = page.locator('#view-alerts li[data-type="kick"][data-well="K-01"]').first();
+  await kick.waitFor({ timeout: 30000 });
+  const kickId = await kick.getAttribute('data-alert-id');
+  check(true, `kick alert ${kickId} listed: ${await kick.locator('.msg').textContent()}`);
+  await kick.locator('button.ack').click();
+  await page.waitForSelector(`#view-alerts li[data-alert-id="${kickId}"][data-type="kick"].acked`, { timeout: 5000 });
+  check(true, 'kick alert acknowledged in the page');
+
+  // Removing the rule in the page clears its alerts.
+  const idx = await page.locator('#rules-body tr').evaluateAll(
+    (rows) => rows.findIndex((r) => r.querySelector('input[data-key="name"]').value === 'e2e_spp'));
+  await page.locator('#rules-body tr').nth(idx).locator('button.rule-remove').click();
+  await page.click('#rules-save');
+  await page.waitForFunction(() => !document.querySelector('#alerts-view-active li[data-rule="e2e_spp"]'),
+    null, { timeout: 20000 });
+  check(await page.locator('#alerts-view-history li[data-rule="e2e_spp"]').count() > 0,
+    'the removed rule\'s alerts are cleared');
+
+  // Help lists the shortcuts; 1 goes back to the live view.
+  await page.keyboard.press('?');
+  check(await page.locator('#help').evaluate((d) => d.open), 'help dialog opens with ?');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('1');
+  await page.waitForSelector('#view-live:not([hidden])', { timeout: 2000 });
+  await page.keyboard.press('p');
+  check(await page.locator('#pause').getAttribute('aria-pressed') === 'true', 'P pauses');
+  await page.keyboard.press('p');
   await page.waitForTimeout(1000);
   await page.screenshot({ path: `${shots}/dashboard-live.png` });
 } catch (e) {
