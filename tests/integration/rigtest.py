@@ -6,6 +6,7 @@ sleeps, and check what crosses real sockets. Each test script is run by ctest
 as `python3 test_x.py --build-dir B --source-dir S` and exits non-zero on failure.
 """
 import argparse
+import atexit
 import os
 import re
 import signal as sigmod
@@ -201,6 +202,13 @@ class Suite:
     def stop_all(self):
         for p in reversed(list(Proc.running)):
             p.stop()
+
+
+@atexit.register
+def _kill_leftovers():
+    """A test that ends by an exception must not leave its processes behind."""
+    for p in list(Proc.running):
+        p.kill()
 
 
 def wait_until(fn, timeout=10.0, what="condition"):
