@@ -59,9 +59,25 @@
       var line = el('div');
       line.appendChild(el('span', 'value', '-'));
       line.appendChild(el('span', 'unit', state.units[name] || ''));
+      line.appendChild(el('span', 'trend', ''));
       r.appendChild(line);
       box.appendChild(r);
     });
+  }
+
+  // Direction over the last minute of sample time: up, down or steady (within
+  // 2 % of the value); empty while there is no earlier value to compare with.
+  var TREND_S = 60;
+  function trend(w, name) {
+    var arr = w && w.ch[name];
+    var n = w ? w.t.length : 0;
+    if (!arr || n < 2) return '';
+    var i = n - 1;
+    while (i > 0 && w.t[i - 1] >= w.t[n - 1] - TREND_S) i--;
+    var a = arr[i], b = arr[n - 1];
+    if (i === n - 1 || a === null || b === null) return '';
+    var d = b - a, tol = Math.max(Math.abs(b) * 0.02, 1e-9);
+    return d > tol ? '\u25b2' : d < -tol ? '\u25bc' : '\u25b6';
   }
 
   function showReadouts() {
@@ -72,6 +88,10 @@
       if (!r) return;
       var v = s && s.ch ? s.ch[name] : undefined;
       r.querySelector('.value').textContent = fmt(v);
+      var arrow = trend(w, name);
+      var t = r.querySelector('.trend');
+      t.textContent = arrow;
+      t.title = arrow ? 'over the last minute' : '';
       r.classList.toggle('stale', !s || Date.now() - (w.lastAt || 0) > STALE_MS);
     });
     var badge = $('rigstate');

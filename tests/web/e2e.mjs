@@ -74,6 +74,11 @@ try {
   }, null, { timeout: 5000 });
   const unit = await page.locator('.readout[data-channel="hook_load"] .unit').textContent();
   check(unit === 'kN', `hook load readout has its unit (${unit})`);
+  await page.waitForFunction(() => {
+    const t = document.querySelector('.readout[data-channel="hook_load"] .trend');
+    return t && /[\u25b2\u25bc\u25b6]/.test(t.textContent);
+  }, null, { timeout: 10000 });
+  check(true, 'hook load readout shows a trend arrow');
   const first = await readout(page, 'hook_load');
   const [moved, ms] = await movedFrom(page, 'hook_load', first, 2000);
   check(moved !== null, `live hook load moved within 2 s: ${first} -> ${moved} in ${ms} ms`);
