@@ -23,6 +23,7 @@
     well: null,
     paused: false,
     windowS: 600,
+    zoom: null,                     // {min, max} in s while the live charts are zoomed, else null
     ws: null, retryMs: 1000, lastMsgAt: 0, lastTsUs: 0,
     charts: [], historyCharts: [],
     alerts: {},                     // alert_id -> alert
@@ -145,6 +146,16 @@
       cursor: { sync: { key: withBands ? 'rs-history' : 'rs-live' } },
       legend: { live: true }
     };
+    if (!withBands) {
+      // Live charts: a drag selects a time range that every track keeps while
+      // data streams in (redrawLive applies it); uPlot itself does not rescale.
+      opts.cursor.drag = { x: true, y: false, setScale: false };
+      opts.hooks = { setSelect: [function (u) {
+        if (u.select.width > 4)
+          zoomLive(u.posToVal(u.select.left, 'x'), u.posToVal(u.select.left + u.select.width, 'x'));
+        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+      }] };
+    }
     var data = [[]];
     for (var i = 1; i < series.length; i++) data.push([]);
     return new window.uPlot(opts, data, container);
@@ -171,6 +182,20 @@
     });
   }
 
+  // Zoom and pan of the live charts: the range stays put while data arrives,
+  // until the operator goes back to following live (double-click, Z or Esc).
+  function zoomLive(min, max) {
+    state.zoom = max > min ? { min: min, max: max } : null;
+    $('zoom-note').hidden = !state.zoom;
+    redrawLive();
+  }
+
+  function panLive(fraction) {
+    if (!state.zoom) return;
+    var d = (state.zoom.max - state.zoom.min) * fraction;
+    zoomLive(state.zoom.min + d, state.zoom.max + d);
+  }
+
   function redrawLive() {
     state.dirty = false;
     if (state.paused) return;
@@ -178,6 +203,10 @@
     if (!w) return;
     // The right edge is the newest sample: a replay or a sped-up simulator runs on its own clock.
     var nowS = w.t.length ? w.t[w.t.length - 1] : Date.now() / 1000, from = nowS - state.windowS;
+    if (state.zoom) {
+      from = state.zoom.min;
+      nowS = state.zoom.max;
+    }
     var start = 0;
     while (start < w.t.length && w.t[start] < from) start++;
     var xs = w.t.slice(start);
@@ -898,6 +927,9 @@
     else if (k === '4') showView('alerts');
     else if (k === 'p' || k === 'P' || (k === ' ' && tag !== 'BUTTON' && tag !== 'A')) togglePause();
     else if (k === 'w' || k === 'W') nextWell();
+    else if (k === 'z' || k === 'Z' || (k === 'Escape' && state.zoom)) zoomLive(0, 0);
+    else if (k === 'ArrowLeft' && state.zoom) panLive(-0.25);
+    else if (k === 'ArrowRight' && state.zoom) panLive(0.25);
     else if (k === 'a' || k === 'A') ackNewest();
     else if (k === 's' || k === 'S') toggleSound();
     else if (k === '?') { if (help.open) help.close(); else help.showModal(); }
@@ -915,6 +947,14 @@
     $('rules-save').addEventListener('click', saveRules);
     $('rules-reload').addEventListener('click', loadRules);
     document.addEventListener('keydown', onKey);
+    $('tracks').addEventListener('dblclick', function () { zoomLive(0, 0); });
+    // For tests and the curious: the live charts' zoom, and the time range
+    // the first live chart shows.
+    window.rigstreamZoom = function () { return state.zoom; };
+    window.rigstreamLiveRange = function () {
+      var c = state.charts[0] && state.charts[0].chart;
+      return c ? [c.scales.x.min, c.scales.x.max] : null;
+    };
     // While a critical alert waits for acknowledgement, the beep repeats every 10 s.
     setInterval(function () {
       if (state.sound && state.unackedCritical && Date.now() - state.lastBeepAt >= 10000) beep();

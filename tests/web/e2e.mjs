@@ -79,6 +79,25 @@ try {
     return t && /[\u25b2\u25bc\u25b6]/.test(t.textContent);
   }, null, { timeout: 10000 });
   check(true, 'hook load readout shows a trend arrow');
+
+  // Zoom: a drag on a live chart fixes the time range of every track while
+  // data keeps arriving; Z goes back to following live.
+  const over = page.locator('#tracks .u-over').first();
+  const box = await over.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.80, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  const zoom = await page.evaluate(() => window.rigstreamZoom());
+  check(zoom && zoom.max > zoom.min, `a drag zooms the live charts (${zoom && (zoom.max - zoom.min).toFixed(1)} s)`);
+  check(await page.locator('#zoom-note').isVisible(), 'the zoom is shown, with how to leave it');
+  await page.waitForTimeout(1500);
+  const shown = await page.evaluate(() => window.rigstreamLiveRange());
+  check(shown && Math.abs(shown[0] - zoom.min) < 1e-6 && Math.abs(shown[1] - zoom.max) < 1e-6,
+        'the charts still show the zoomed range while data streams in');
+  await page.keyboard.press('z');
+  check((await page.evaluate(() => window.rigstreamZoom())) === null && !(await page.locator('#zoom-note').isVisible()),
+        'Z follows live again');
   const first = await readout(page, 'hook_load');
   const [moved, ms] = await movedFrom(page, 'hook_load', first, 2000);
   check(moved !== null, `live hook load moved within 2 s: ${first} -> ${moved} in ${ms} ms`);
