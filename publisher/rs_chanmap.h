@@ -21,16 +21,6 @@ typedef struct {
 //  an extra channel (see unit_unknown).
 void rs_chanmap_curve (const char *mnemonic, const char *unit, rs_chanmap_t *out);
 
-//  Converts between units the suite knows (e.g. "N" to "kN", "c/s" to "rpm",
-//  "K" to "degC"). Returns true and sets scale and offset, or false. Units
-//  may be given in another known spelling (rs_chanmap_unit).
-bool rs_chanmap_convert (const char *from, const char *to, double *scale, double *offset);
-
-//  The suite's spelling of a unit written another way ("KDN" -> "kdaN",
-//  "ft/hr" -> "ft/h", "deg F" -> "degF"; WITS0's "F" is the foot); the
-//  unit itself when it is already spelled that way or not known.
-const char *rs_chanmap_unit (const char *unit);
-
 //  A well id (1-64 of A-Z a-z 0-9 _ -) from a name such as a log's nameWell
 //  or a file name: other characters become '_'; "fallback" when name is empty.
 void rs_chanmap_well_id (const char *name, const char *fallback, char *id, size_t size);

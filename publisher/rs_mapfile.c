@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "rs_channels.h"
+#include "rs_units.h"
 
 //  Mapping files are small; anything larger is not one.
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -285,7 +286,7 @@ rs_mapfile_channel (const char *target, const char *unit, rs_chanmap_t *out, cha
     if (out->channel == RS_CH_UNKNOWN || !unit || !*unit || strcmp (unit, "-") == 0)
         return 0;
     const rs_chan_info_t *info = rs_chan_info (out->channel);
-    if (rs_chanmap_convert (unit, info->unit, &out->scale, &out->offset))
+    if (rs_units_convert (unit, info->unit, &out->scale, &out->offset))
         return 0;
     snprintf (err, errsize, "unit '%s' does not convert to %s's unit (%s)", unit, target, info->unit);
     return -1;

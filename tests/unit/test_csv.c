@@ -8,6 +8,7 @@
 
 #include "rs_chanmap.h"
 #include "rs_channels.h"
+#include "rs_units.h"
 #include "rs_clock.h"
 #include "rs_csv.h"
 #include "rs_mapfile.h"
@@ -442,17 +443,17 @@ test_units (void)
         { "M", "m", 1, 0 }, { "M3", "m3", 1, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bool ok = rs_chanmap_convert (cases[i].from, cases[i].to, &scale, &offset);
+        bool ok = rs_units_convert (cases[i].from, cases[i].to, &scale, &offset);
         if (!ok || fabs (scale - cases[i].scale) > 1e-12 || fabs (offset - cases[i].offset) > 1e-12) {
             fprintf (stderr, "%s -> %s\n", cases[i].from, cases[i].to);
             RS_CHECK (0);
         }
     }
-    RS_CHECK (!rs_chanmap_convert ("%", "L/min", &scale, &offset));
-    RS_CHECK (!rs_chanmap_convert ("F", "degC", &scale, &offset));    //  WITS0's F is the foot
-    RS_CHECK_STR (rs_chanmap_unit ("kdn"), "kdaN");
-    RS_CHECK_STR (rs_chanmap_unit ("N"), "N");
-    RS_CHECK_STR (rs_chanmap_unit ("furlong"), "furlong");
+    RS_CHECK (!rs_units_convert ("%", "L/min", &scale, &offset));
+    RS_CHECK (!rs_units_convert ("F", "degC", &scale, &offset));    //  WITS0's F is the foot
+    RS_CHECK_STR (rs_units_spelling ("kdn"), "kdaN");
+    RS_CHECK_STR (rs_units_spelling ("N"), "N");
+    RS_CHECK_STR (rs_units_spelling ("furlong"), "furlong");
     char id[65];
     rs_chanmap_well_id ("NO 15/9-F-9", "x", id, sizeof id);
     RS_CHECK_STR (id, "NO_15_9-F-9");

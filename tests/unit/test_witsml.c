@@ -7,6 +7,7 @@
 
 #include "rs_chanmap.h"
 #include "rs_channels.h"
+#include "rs_units.h"
 #include "rs_clock.h"
 #include "rs_test.h"
 #include "rs_witsml.h"
@@ -186,7 +187,7 @@ test_mapping (void)
     RS_CHECK (m.unit_unknown);
     RS_CHECK_STR (m.name, "hkld_avg");
     double scale, offset;
-    RS_CHECK (!rs_chanmap_convert ("N", "bar", &scale, &offset));
+    RS_CHECK (!rs_units_convert ("N", "bar", &scale, &offset));
     //  Every extra name is a valid channel name.
     RS_CHECK (rs_chan_name_valid (m.name, strlen (m.name)));
 }
