@@ -34,6 +34,7 @@
     dirty: false
   };
   var haveUPlot = typeof window.uPlot === 'function';
+  var U = window.rigstreamUnits;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -42,6 +43,12 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+
+  // Values are kept as they arrive, in the stored units; they are converted
+  // into the operator's units (units.js) only where they are shown.
+  function unitOf(name) { return state.units[name] || KPI_UNITS[name] || ''; }
+  function shownUnit(name) { return U.unit(unitOf(name)); }
+  function shown(name, v) { return U.value(unitOf(name), v); }
 
   function fmt(v) {
     if (v === null || v === undefined || !isFinite(v)) return '-';
@@ -59,7 +66,7 @@
       r.appendChild(el('div', 'label', state.labels[name] || name));
       var line = el('div');
       line.appendChild(el('span', 'value', '-'));
-      line.appendChild(el('span', 'unit', state.units[name] || ''));
+      line.appendChild(el('span', 'unit', shownUnit(name)));
       line.appendChild(el('span', 'trend', ''));
       r.appendChild(line);
       box.appendChild(r);
@@ -88,7 +95,7 @@
       var r = document.querySelector('.readout[data-channel="' + name + '"]');
       if (!r) return;
       var v = s && s.ch ? s.ch[name] : undefined;
-      r.querySelector('.value').textContent = fmt(v);
+      r.querySelector('.value').textContent = fmt(shown(name, v));
       var arrow = trend(w, name);
       var t = r.querySelector('.trend');
       t.textContent = arrow;
@@ -126,7 +133,7 @@
                   values: timeLabels }];
     var seenScales = {};
     track.series.forEach(function (s) {
-      var name = s[0], unit = state.units[name] || '';
+      var name = s[0], unit = shownUnit(name);
       series.push({ label: (state.labels[name] || name) + (unit ? ' (' + unit + ')' : ''), stroke: s[1], width: 1.5,
                     scale: s[2], value: function (u, v) { return fmt(v); }, spanGaps: false });
       if (withBands) {
@@ -213,7 +220,7 @@
     state.charts.forEach(function (c) {
       var data = [xs];
       c.track.series.forEach(function (s) {
-        data.push((w.ch[s[0]] || []).slice(start));
+        data.push(U.values(unitOf(s[0]), (w.ch[s[0]] || []).slice(start)));
       });
       c.chart.setData(data, false);
       c.chart.setScale('x', { min: from, max: nowS });
@@ -413,16 +420,27 @@
     }).catch(function (e) { ruleStatus('failed: ' + e, true); });
   }
 
-  function numInput(rule, key, label) {
+  // A number field of a rule. kind 'value' or 'delta': in the channel's unit,
+  // shown in the operator's units and stored back in the engine's.
+  function numInput(rule, key, label, kind) {
     var i = el('input', 'num');
     i.type = 'number';
     i.step = 'any';
     i.dataset.key = key;
     i.setAttribute('aria-label', label);
-    i.value = rule[key] === undefined || rule[key] === null ? '' : String(rule[key]);
+    var unit = '';
+    // Shows the stored value again, in the unit of the rule's channel now.
+    i.refresh = function () {
+      unit = kind ? unitOf(rule.channel) : '';
+      var v = rule[key];
+      if (kind && typeof v === 'number') v = +(kind === 'delta' ? U.delta(unit, v) : U.value(unit, v)).toPrecision(6);
+      i.value = v === undefined || v === null ? '' : String(v);
+    };
+    i.refresh();
     i.addEventListener('input', function () {
+      var x = Number(i.value);
       if (i.value === '') delete rule[key];
-      else rule[key] = Number(i.value);
+      else rule[key] = !kind ? x : kind === 'delta' ? U.backDelta(unit, x) : U.back(unit, x);
       if (key === 'min_duration_s') delete rule.clear_duration_s;   // follows min_duration_s unless set in the file
       state.rulesDirty = true;
       ruleStatus('unsaved changes');
@@ -454,9 +472,10 @@
       var cells = [
         textInput(rule, 'name', 'rule name'),
         textInput(rule, 'channel', 'channel', 'channel-names'),
-        numInput(rule, 'min', 'minimum'),
-        numInput(rule, 'max', 'maximum'),
-        numInput(rule, 'hysteresis', 'hysteresis'),
+        el('span', 'unit', shownUnit(rule.channel)),
+        numInput(rule, 'min', 'minimum', 'value'),
+        numInput(rule, 'max', 'maximum', 'value'),
+        numInput(rule, 'hysteresis', 'hysteresis', 'delta'),
         numInput(rule, 'min_duration_s', 'hold time, s')
       ];
       var sev = el('select');
@@ -484,6 +503,11 @@
         ruleStatus('unsaved changes');
       });
       cells.push(del);
+      // Another channel may have another unit: show its bounds in it.
+      cells[1].addEventListener('change', function () {
+        cells[2].textContent = shownUnit(rule.channel);
+        cells.slice(3, 6).forEach(function (n) { n.refresh(); });
+      });
       cells.forEach(function (c) { var td = el('td'); td.appendChild(c); tr.appendChild(td); });
       body.appendChild(tr);
     });
@@ -677,8 +701,8 @@
       state.historyCharts.forEach(function (c) {
         var data = [xs];
         c.track.series.forEach(function (s) {
-          var ch = doc.channels[s[0]] || { mean: [], min: [], max: [] };
-          data.push(ch.mean, ch.min, ch.max);
+          var ch = doc.channels[s[0]] || { mean: [], min: [], max: [] }, u = unitOf(s[0]);
+          data.push(U.values(u, ch.mean), U.values(u, ch.min), U.values(u, ch.max));
         });
         c.chart.setData(data);
       });
@@ -694,6 +718,8 @@
     ['spp_avg5m', 'SPP 5 min', 'bar'], ['spp_avg15m', 'SPP 15 min', 'bar'], ['flow_in_avg5m', 'Flow in 5 min', 'L/min'],
     ['flow_in_avg15m', 'Flow in 15 min', 'L/min'], ['rop_next_stand', 'ROP next stand', 'm/h'], ['flow_balance', 'Flow balance', 'L/min']
   ];
+  var KPI_UNITS = {};
+  KPIS.forEach(function (d) { KPI_UNITS[d[0]] = d[2]; });
   var STATE_COLOURS = { rotary: '#1f6feb', sliding: '#58a6ff', connection: '#d29922', other: '#484f58' };
 
   function showKpis() {
@@ -706,13 +732,15 @@
         t.appendChild(el('div', 'label', d[1]));
         var line = el('div');
         line.appendChild(el('span', 'value', '-'));
-        line.appendChild(el('span', 'unit', d[2]));
+        line.appendChild(el('span', 'unit', ''));
         t.appendChild(line);
         box.appendChild(t);
       });
     }
     KPIS.forEach(function (d) {
-      box.querySelector('[data-kpi="' + d[0] + '"] .value').textContent = fmt(v[d[0]]);
+      var tile = box.querySelector('[data-kpi="' + d[0] + '"]');
+      tile.querySelector('.value').textContent = fmt(U.value(d[2], v[d[0]]));
+      tile.querySelector('.unit').textContent = U.unit(d[2]);
     });
     $('kpi-time').textContent = k ? (k.time || '') : 'no KPIs from the engine yet';
     var onb = v.on_bottom_pct, conn = v.connection_pct;
@@ -780,7 +808,8 @@
     var cv = canvasOf('crossplot'), ctx = cv[0], W = cv[1], H = cv[2];
     var ch = doc.channels, pts = [];
     for (var i = 0; i < doc.t.length; i++) {
-      var x = ch.wob && ch.wob.mean[i], y = ch.rop && ch.rop.mean[i], c = ch.rpm && ch.rpm.mean[i];
+      var x = ch.wob && shown('wob', ch.wob.mean[i]), y = ch.rop && shown('rop', ch.rop.mean[i]);
+      var c = ch.rpm && ch.rpm.mean[i];
       if (x > 0 && y > 0 && c !== null && isFinite(c)) pts.push([x, y, c]);
     }
     $('crossplot').dataset.points = String(pts.length);
@@ -798,8 +827,8 @@
       ctx.fillText(fmt(fx), px(fx) - 12, H - B + 16);
       ctx.fillText(fmt(fy), 8, py(fy) + 4);
     }
-    ctx.fillText('WOB (' + (state.units.wob || 'kN') + ')', W / 2 - 30, H - 6);
-    ctx.fillText('ROP (' + (state.units.rop || 'm/h') + ')', L + 6, T + 14);
+    ctx.fillText('WOB (' + shownUnit('wob') + ')', W / 2 - 30, H - 6);
+    ctx.fillText('ROP (' + shownUnit('rop') + ')', L + 6, T + 14);
     pts.forEach(function (p) {
       ctx.fillStyle = ramp((p[2] - cs[0]) / (cs[1] - cs[0]));
       ctx.beginPath();
@@ -822,10 +851,12 @@
 
   function drawDepth(doc) {
     var cv = canvasOf('depthplot'), ctx = cv[0], W = cv[1], H = cv[2];
-    var ch = doc.channels, bit = (ch.bit_depth || {}).mean || [], hole = (ch.hole_depth || {}).mean || [];
+    // On bottom: the bit within 1 m of the hole bottom, judged in stored units (m).
+    var ch = doc.channels, raw = (ch.bit_depth || {}).mean || [], hole = (ch.hole_depth || {}).mean || [];
+    var bit = U.values(unitOf('bit_depth'), raw);
     var rows = [];
     for (var i = 0; i < doc.t.length; i++)
-      if (bit[i] !== null && hole[i] !== null && isFinite(bit[i]) && hole[i] - bit[i] < 1) rows.push(i);
+      if (raw[i] !== null && hole[i] !== null && isFinite(raw[i]) && hole[i] - raw[i] < 1) rows.push(i);
     $('depthplot').dataset.points = String(rows.length);
     var L = 60, T = 24, B = 10, gap = 8, n = DEPTH_TRACKS.length, tw = (W - L - gap * n) / n;
     ctx.fillStyle = '#8b949e';
@@ -838,9 +869,9 @@
       var d = ds[0] + (ds[1] - ds[0]) * k / 5;
       ctx.fillText(d.toFixed(digits), 4, py(d) + 4, L - 6);
     }
-    ctx.fillText('m', 4, T - 8);
+    ctx.fillText(shownUnit('bit_depth'), 4, T - 8);
     DEPTH_TRACKS.forEach(function (tr, j) {
-      var x0 = L + j * (tw + gap), vals = (ch[tr[0]] || {}).mean || [];
+      var x0 = L + j * (tw + gap), vals = U.values(unitOf(tr[0]), (ch[tr[0]] || {}).mean || []);
       var good = rows.filter(function (i) { return vals[i] !== null && isFinite(vals[i]); });
       ctx.strokeStyle = '#2a313c';
       ctx.strokeRect(x0, T, tw, H - T - B);
@@ -895,9 +926,41 @@
     $('view-history').hidden = name !== 'history';
     $('view-alerts').hidden = name !== 'alerts';
     $('view-analytics').hidden = name !== 'analytics';
+    resizeCharts();
     if (name === 'history') loadHistory();
     if (name === 'analytics') loadAnalytics();
     if (name === 'alerts' && !state.rulesDirty) loadRules();
+  }
+
+  function showUnitsButton() {
+    $('units').textContent = 'Units: ' + U.system();
+  }
+
+  // Everything that shows a value or a unit is drawn again in the new units.
+  function unitsChanged() {
+    showUnitsButton();
+    buildReadouts();
+    buildCharts('tracks', state.charts, false);
+    state.historyCharts.length = 0;
+    $('history-tracks').textContent = '';
+    scheduleRedraw();
+    if (state.view === 'history') loadHistory();
+    if (state.view === 'analytics') {
+      showKpis();
+      if (state.analyticsDoc) { drawCrossplot(state.analyticsDoc); drawDepth(state.analyticsDoc); }
+    }
+    if (state.rules) renderRules();
+  }
+
+  function toggleUnits() {
+    U.set(U.system() === 'metric' ? 'imperial' : 'metric');
+  }
+
+  // Charts built while their view was hidden (a change of units) had no width to fit.
+  function resizeCharts() {
+    state.charts.concat(state.historyCharts).forEach(function (c) {
+      if (c.holder.clientWidth) c.chart.setSize({ width: chartWidth(c.holder), height: c.chart.height });
+    });
   }
 
   function togglePause() {
@@ -932,6 +995,7 @@
     else if (k === 'ArrowRight' && state.zoom) panLive(0.25);
     else if (k === 'a' || k === 'A') ackNewest();
     else if (k === 's' || k === 'S') toggleSound();
+    else if (k === 'u' || k === 'U') toggleUnits();
     else if (k === '?') { if (help.open) help.close(); else help.showModal(); }
     else return;
     e.preventDefault();
@@ -942,6 +1006,8 @@
     $('window').addEventListener('change', function (e) { state.windowS = Number(e.target.value); scheduleRedraw(); });
     $('pause').addEventListener('click', togglePause);
     $('sound').addEventListener('click', toggleSound);
+    $('units').addEventListener('click', toggleUnits);
+    U.onChange(unitsChanged);
     $('help-button').addEventListener('click', function () { $('help').showModal(); });
     $('rule-add').addEventListener('click', addRule);
     $('rules-save').addEventListener('click', saveRules);
@@ -968,9 +1034,7 @@
       $(p + '-range').addEventListener('change', function () { rangeChanged(p); });
     });
     window.addEventListener('resize', function () {
-      state.charts.concat(state.historyCharts).forEach(function (c) {
-        c.chart.setSize({ width: chartWidth(c.holder), height: c.chart.height });
-      });
+      resizeCharts();
       if (state.view === 'analytics' && state.analyticsDoc) {
         drawCrossplot(state.analyticsDoc);
         drawDepth(state.analyticsDoc);
@@ -978,6 +1042,8 @@
     });
     fetch('api/channels').then(function (r) { return r.json(); }).then(function (doc) {
       var dl = $('channel-names');
+      U.configure(doc.units);
+      showUnitsButton();
       doc.channels.forEach(function (c) {
         state.units[c.name] = c.unit; state.labels[c.name] = c.label;
         var o = el('option');

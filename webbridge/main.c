@@ -14,6 +14,7 @@
 #include "rs_log.h"
 #include "rs_json.h"
 #include "rs_sub.h"
+#include "rs_units.h"
 #include "rs_web.h"
 
 static const rs_option_t s_options[] = {
@@ -32,6 +33,8 @@ static const rs_option_t s_options[] = {
       "prediction engine control port (thresholds)", 1, 65535 },
     { "engine-control", "ENGINE_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
       "prediction engine control endpoint; overrides broker-host and engine-control-port", 0, 0 },
+    { "units", "DISPLAY_UNITS", RS_OPT_STRING, "metric",
+      "units the dashboard starts in (each browser can switch): metric (as stored) or imperial", 0, 0 },
     RS_OPTION_END
 };
 
@@ -207,6 +210,13 @@ main (int argc, char **argv)
         snprintf (root, sizeof root, "%s", rs_config_str (cfg, "root"));
     else
         s_default_root (root, sizeof root);
+    int units = rs_units_system (rs_config_str (cfg, "units"));
+    if (units < 0) {
+        fprintf (stderr, "rigstream-web: invalid value \"%s\" for --units: expected metric or imperial\n",
+                 rs_config_str (cfg, "units"));
+        rs_config_destroy (&cfg);
+        return 2;
+    }
 
     bridge_t self = { .hub = rs_hub_new (), .alerts = rs_alerts_new (0) };
     int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
@@ -228,6 +238,7 @@ main (int argc, char **argv)
         .broker_control = control_ep,
         .engine_control = engine_ep,
         .max_clients = (int) rs_config_int (cfg, "max-clients"),
+        .display_units = units,
         //  A component is down after three missed heartbeats (at least 3 s).
         .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
     };

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "rs_channels.h"
+#include "rs_units.h"
 #include "rs_clock.h"
 #include "rs_history.h"
 #include "rs_log.h"
@@ -43,6 +44,7 @@ struct rs_web_t {
     int max_clients;
     int64_t stale_ms;
     int control_timeout_ms;
+    int display_units;
     int64_t started_ms;
     atomic_int clients;
     atomic_ullong requests, errors, ws_accepted, ws_refused, ws_write_errors;
@@ -444,8 +446,20 @@ s_api_channels (rs_web_t *self, struct mg_connection *conn)
         json_array_append_new (arr, json_pack ("{s:s, s:s, s:s, s:s}", "name", c->name, "unit", c->unit,
                                                "label", c->label, "meaning", c->meaning));
     }
+    //  The display systems, so the dashboard converts with the suite's own
+    //  factors: shown = value * scale + offset, keyed by the stored unit.
+    json_t *imperial = json_object ();
+    const char *unit;
+    for (size_t i = 0; (unit = rs_units_displayed (i)); i++) {
+        rs_unit_view_t v = rs_units_view (unit, RS_UNITS_IMPERIAL);
+        json_object_set_new (imperial, unit,
+                             json_pack ("{s:s, s:f, s:f}", "unit", v.unit, "scale", v.scale, "offset", v.offset));
+    }
     json_t *doc = json_object ();
     json_object_set_new (doc, "channels", arr);
+    json_object_set_new (doc, "units", json_pack ("{s:s, s:o}", "default",
+                                                  rs_units_system_name ((rs_unit_system_t) self->display_units),
+                                                  "imperial", imperial));
     return s_send_json (self, conn, 200, doc);
 }
 
@@ -1020,6 +1034,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     self->max_clients = opts->max_clients > 0 ? opts->max_clients : 32;
     self->stale_ms = opts->stale_ms > 0 ? opts->stale_ms : 5000;
     self->control_timeout_ms = opts->control_timeout_ms > 0 ? opts->control_timeout_ms : 1500;
+    self->display_units = opts->display_units;
     self->started_ms = rs_clock_mono_ms ();
     snprintf (self->db_path, sizeof self->db_path, "%s", opts->db_path ? opts->db_path : "");
     snprintf (self->broker_control, sizeof self->broker_control, "%s", opts->broker_control);

@@ -24,6 +24,7 @@ typedef struct {
     int max_clients;                //  WebSocket clients at once; 0 = 32
     int64_t stale_ms;               //  a component silent this long is down; 0 = 5000
     int control_timeout_ms;         //  for broker and engine requests; 0 = 1500
+    int display_units;              //  rs_unit_system_t the dashboard starts in
 } rs_web_opts_t;
 
 typedef struct {

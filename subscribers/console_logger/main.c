@@ -22,12 +22,14 @@ static const rs_option_t s_options[] = {
     { "durable", "LOGGER_DURABLE", RS_OPT_BOOL, "false",
       "recover lost messages from the publishers' journals (printed late, marked replayed)", 0, 0 },
     { "color", "LOGGER_COLOR", RS_OPT_STRING, "auto", "colour: auto (only on a terminal), always, never", 0, 0 },
+    { "units", "DISPLAY_UNITS", RS_OPT_STRING, "metric",
+      "units values are shown in: metric (as stored) or imperial (ft, klbf, psi, gal/min, bbl, degF, ppg)", 0, 0 },
     RS_OPTION_END
 };
 
 typedef struct {
     bool json;
-    bool color;
+    rs_logstyle_t style;
     int every;
     rs_logsum_t *summary;
     char line[8192];
@@ -51,7 +53,7 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
         }
     }
     else {
-        rs_logline_text (msg, self->color, self->line, sizeof self->line);
+        rs_logline_text (msg, &self->style, self->line, sizeof self->line);
         fputs (self->line, stdout);
         fputc ('\n', stdout);
     }
@@ -63,7 +65,7 @@ s_on_summary (rs_sub_t *sub, void *arg)
 {
     (void) sub;
     logger_t *self = (logger_t *) arg;
-    if (rs_logsum_flush (self->summary, self->every, self->color, self->line, sizeof self->line))
+    if (rs_logsum_flush (self->summary, self->every, &self->style, self->line, sizeof self->line))
         fputs (self->line, stdout);
     fflush (stdout);
     return 0;
@@ -90,16 +92,24 @@ main (int argc, char **argv)
     logger_t self = { .json = rs_config_bool (cfg, "json"), .every = (int) rs_config_int (cfg, "every") };
     const char *color = rs_config_str (cfg, "color");
     if (strcmp (color, "always") == 0)
-        self.color = true;
+        self.style.color = true;
     else if (strcmp (color, "auto") == 0)
-        self.color = isatty (STDOUT_FILENO) && !getenv ("NO_COLOR");
+        self.style.color = isatty (STDOUT_FILENO) && !getenv ("NO_COLOR");
     else if (strcmp (color, "never") != 0) {
         fprintf (stderr, "rigstream-logger: invalid value \"%s\" for --color: expected auto, always or never\n", color);
         rs_config_destroy (&cfg);
         return 2;
     }
     if (self.json)
-        self.color = false;
+        self.style.color = false;
+    int units = rs_units_system (rs_config_str (cfg, "units"));
+    if (units < 0) {
+        fprintf (stderr, "rigstream-logger: invalid value \"%s\" for --units: expected metric or imperial\n",
+                 rs_config_str (cfg, "units"));
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    self.style.units = (rs_unit_system_t) units;
 
     char topics_buf[1024];
     const char *topics[MAX_TOPICS + 1];

@@ -65,9 +65,17 @@ s_header (s_out_t *o, const rs_msg_t *msg, bool color)
     s_put (o, "%s %s%s%s", ts, color ? C_WELL : "", msg->id, color ? C_OFF : "");
 }
 
-size_t
-rs_logline_text (const rs_msg_t *msg, bool color, char *buf, size_t size)
+//  A known channel's value, converted into the style's system.
+static double
+s_shown (const rs_unit_view_t *view, double v)
 {
+    return v * view->scale + view->offset;
+}
+
+size_t
+rs_logline_text (const rs_msg_t *msg, const rs_logstyle_t *style, char *buf, size_t size)
+{
+    bool color = style->color;
     s_out_t o = { buf, size, 0 };
     if (size == 0)
         return 0;
@@ -79,10 +87,12 @@ rs_logline_text (const rs_msg_t *msg, bool color, char *buf, size_t size)
                color ? C_OFF : "");
         for (size_t i = 0; i < S_LINE_CHANNELS; i++) {
             const rs_chan_info_t *info = rs_chan_info (s_line_channels[i]);
+            rs_unit_view_t view = rs_units_view (info->unit, style->units);
             double v = rs_msg_chan (msg, s_line_channels[i]);
             s_put (&o, " %s=", info->name);
-            s_value (&o, v);
-            s_put (&o, "%s", info->unit[0] == '%' ? "%" : "");
+            s_value (&o, s_shown (&view, v));
+            if (!isnan (v))
+                s_put (&o, "%s", view.unit);
         }
         {
             size_t extra = 0;
@@ -217,8 +227,10 @@ rs_logsum_add (rs_logsum_t *self, const rs_msg_t *msg)
 }
 
 size_t
-rs_logsum_flush (rs_logsum_t *self, double interval_s, bool color, char *buf, size_t size)
+rs_logsum_flush (rs_logsum_t *self, double interval_s, const rs_logstyle_t *style, char *buf,
+                 size_t size)
 {
+    bool color = style->color;
     s_out_t o = { buf, size, 0 };
     if (size)
         buf[0] = 0;
@@ -234,15 +246,19 @@ rs_logsum_flush (rs_logsum_t *self, double interval_s, bool color, char *buf, si
                (unsigned long long) w->first_seq, (unsigned long long) w->last_seq);
         for (size_t k = 0; k < S_LINE_CHANNELS; k++) {
             int c = s_line_channels[k];
-            s_put (&o, " %s=", rs_chan_info (c)->name);
-            s_value (&o, w->last[c]);
+            const rs_chan_info_t *info = rs_chan_info (c);
+            rs_unit_view_t view = rs_units_view (info->unit, style->units);
+            s_put (&o, " %s=", info->name);
+            s_value (&o, s_shown (&view, w->last[c]));
             if (!isnan (w->min[c]) && w->max[c] > w->min[c]) {
                 s_put (&o, "[");
-                s_value (&o, w->min[c]);
+                s_value (&o, s_shown (&view, w->min[c]));
                 s_put (&o, "..");
-                s_value (&o, w->max[c]);
+                s_value (&o, s_shown (&view, w->max[c]));
                 s_put (&o, "]");
             }
+            if (!isnan (w->last[c]))
+                s_put (&o, "%s", view.unit);
         }
         s_put (&o, "\n");
         w->count = 0;

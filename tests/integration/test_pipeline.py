@@ -46,12 +46,31 @@ def main():
     check(len({o["well"] for o in objs}) == 2 and dt < 3.0,
           f"late joiner got the latest sample of both wells in {dt:.2f}s (period 4 s)")
 
+    # Imperial display: the same samples (matched by well and seq with the
+    # JSON logger, which keeps the stored metric units) in ft and psi.
+    log3 = suite.start("logger3", "rigstream-logger", ["--units", "imperial", "--topics", "telemetry."])
+    line_re = r"Z (\S+) #(\d+) hole_depth=([\d.]+)ft .* spp=([\d.]+)psi"
+    wait_until(lambda: re.search(line_re, log3.text("out")), timeout=10, what="an imperial line")
+    shown = {(w, int(s)): (float(d), float(p)) for w, s, d, p in re.findall(line_re, log3.text("out"))}
+    metric = {(o["well"], o["seq"]): o["ch"] for o in map(json.loads, log2.text("out").splitlines())}
+    both = [k for k in shown if k in metric]
+    check(both, f"imperial lines match JSON samples by well and seq ({len(shown)} shown)")
+    for k in both:
+        d_ft, p_psi = shown[k]
+        check(abs(d_ft - metric[k]["hole_depth"] / 0.3048) < 1 and
+              abs(p_psi - metric[k]["spp"] * 14.5037738) < 0.6,
+              f"{k}: hole depth {d_ft} ft, SPP {p_psi} psi = {metric[k]['hole_depth']} m, {metric[k]['spp']} bar")
+    bad = suite.start("badunits", "rigstream-logger", ["--units", "cubits"])
+    bad.p.wait(timeout=10)
+    rc = bad.stop()
+    check(rc == 2 and "--units" in bad.text(), f"--units cubits is refused with status 2 and a message (got {rc})")
+
     # The first logger saw those replays too and dropped them as duplicates.
     status = json.loads(suite.control("STATUS"))
     comps = status.get("components", {})
     check("simulator" in comps and "console_logger" in comps,
           f"broker sees heartbeats of simulator and logger: {sorted(comps)}")
-    for p in (log2, log1, sim):
+    for p in (log3, log2, log1, sim):
         rc = p.stop()
         check(rc == 0, f"{p.name} exits 0 on SIGTERM")
     check("stopped:" in log1.text(), "logger reports its counters on exit")

@@ -66,6 +66,12 @@ def main():
     units = {c["name"]: c["unit"] for c in doc["channels"]}
     check(st == 200 and len(units) == 21 and units["hook_load"] == "kN" and units["flow_in"] == "L/min",
           "/api/channels gives every known channel with its unit")
+    imp = doc["units"]["imperial"]
+    check(doc["units"]["default"] == "metric" and imp["kN"]["unit"] == "klbf"
+          and abs(imp["kN"]["scale"] - 1 / 4.4482216) < 1e-9 and imp["degC"]["unit"] == "degF"
+          and abs(imp["degC"]["offset"] - 32) < 1e-9 and abs(imp["degC"]["scale"] - 1.8) < 1e-9
+          and all(units[c] not in imp or imp[units[c]]["unit"] != units[c] for c in units),
+          f"/api/channels carries the imperial display factors: {sorted(imp)}")
 
     # --- history (from the saver's database, read-only)
     wait_history(port, "A-01")

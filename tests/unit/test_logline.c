@@ -19,19 +19,27 @@ main (void)
     RS_CHECK_INT (rs_decode (dec, "telemetry.A-01", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
 
     char line[2048];
-    rs_logline_text (&msg, false, line, sizeof line);
+    rs_logstyle_t plain = { false, RS_UNITS_METRIC }, colour = { true, RS_UNITS_METRIC };
+    rs_logstyle_t imperial = { false, RS_UNITS_IMPERIAL };
+    rs_logline_text (&msg, &plain, line, sizeof line);
     RS_CHECK (strstr (line, "2023-11-14T22:13:20.123Z A-01 #12") == line);
     RS_CHECK (strstr (line, "hole_depth=1523") != NULL);
-    RS_CHECK (strstr (line, "rop=25.12") != NULL);
+    RS_CHECK (strstr (line, "rop=25.12m/h") != NULL);
     RS_CHECK (strstr (line, "rpm=-") != NULL);          //  nil shows as a dash
     RS_CHECK (strstr (line, "gas=0.50%") != NULL);
     RS_CHECK (strstr (line, "(+1 more)") != NULL);
     RS_CHECK (strchr (line, '\033') == NULL);
-    rs_logline_text (&msg, true, line, sizeof line);
+    rs_logline_text (&msg, &colour, line, sizeof line);
     RS_CHECK (strchr (line, '\033') != NULL);
+    //  Imperial: converted at print time, with the imperial units.
+    rs_logline_text (&msg, &imperial, line, sizeof line);
+    RS_CHECK (strstr (line, "hole_depth=4998ft") != NULL);     //  1523.4 m
+    RS_CHECK (strstr (line, "rop=82.41ft/h") != NULL);         //  25.12 m/h
+    RS_CHECK (strstr (line, "gas=0.50%") != NULL);
+    RS_CHECK (strstr (line, "rpm=- ") != NULL);
     //  Truncation is safe.
     char tiny[16];
-    RS_CHECK (rs_logline_text (&msg, false, tiny, sizeof tiny) < sizeof tiny);
+    RS_CHECK (rs_logline_text (&msg, &plain, tiny, sizeof tiny) < sizeof tiny);
     RS_CHECK_INT (strlen (tiny), 15);
 
     char *json = rs_logline_json (&msg);
@@ -50,7 +58,7 @@ main (void)
 
     RS_CHECK_INT (rs_encode_event (enc, "A-01", &hdr, "kick", "start", 3, "pit gain 2 m3", NULL), RS_OK);
     RS_CHECK_INT (rs_decode (dec, "event.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
-    rs_logline_text (&msg, false, line, sizeof line);
+    rs_logline_text (&msg, &plain, line, sizeof line);
     RS_CHECK (strstr (line, "EVENT kick start (id 3): pit gain 2 m3") != NULL);
 
     //  A note that is not valid UTF-8 still gives a JSON line.
@@ -69,12 +77,21 @@ main (void)
         rs_logsum_add (sum, &msg);
     }
     char text[4096];
-    rs_logsum_flush (sum, 5.0, false, text, sizeof text);
+    rs_logsum_flush (sum, 5.0, &plain, text, sizeof text);
     RS_CHECK (strstr (text, "B-02 10 samples (2.0/s, seq 100-109)") != NULL);
-    RS_CHECK (strstr (text, "rop=19.00[10.00..19.00]") != NULL);
+    RS_CHECK (strstr (text, "rop=19.00[10.00..19.00]m/h") != NULL);
     //  The window resets.
-    rs_logsum_flush (sum, 5.0, false, text, sizeof text);
+    rs_logsum_flush (sum, 5.0, &plain, text, sizeof text);
     RS_CHECK (strstr (text, "B-02") == NULL);
+    for (int i = 0; i < 2; i++) {
+        hdr.seq = 200 + (uint64_t) i;
+        ch[1].value = 10 + 20 * i;
+        rs_encode_sample (enc, "B-02", &hdr, ch, 5);
+        rs_decode (dec, "telemetry.B-02", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg);
+        rs_logsum_add (sum, &msg);
+    }
+    rs_logsum_flush (sum, 5.0, &imperial, text, sizeof text);
+    RS_CHECK (strstr (text, "rop=98.43[32.81..98.43]ft/h") != NULL);
     rs_logsum_destroy (&sum);
     rs_encoder_destroy (&enc);
     rs_decoder_destroy (&dec);

@@ -155,7 +155,9 @@ try {
   const span = await page.evaluate(async () => {
     const w = (await (await fetch('api/wells')).json()).wells.find((x) => x.well === 'A-01');
     const local = (us) => { const d = new Date(us / 1000 - new Date(us / 1000).getTimezoneOffset() * 60000);
-                            return d.toISOString().slice(0, 19); };
+                            // Chromium writes a whole minute without ":00", and playwright's fill
+                            // refuses a value the field does not read back as given.
+                            return d.toISOString().slice(0, 19).replace(/:00$/, ''); };
     return [local(w.history.first_ts - 1e6), local(w.history.last_ts + 2e6)];
   });
   await page.selectOption('#history-range', 'custom');
@@ -222,6 +224,24 @@ try {
   await page.click('#sound');
   await page.screenshot({ path: `${shots}/alerts.png` });
 
+  // Imperial units (U): the page's rule shows its bound in psi, and a bound typed in psi reaches the
+  // engine in bar.
+  await page.keyboard.press('u');
+  await page.waitForFunction(() => document.getElementById('units').textContent === 'Units: imperial',
+    null, { timeout: 2000 });
+  const sppRow = page.locator('#rules-body tr').nth(await page.locator('#rules-body tr').evaluateAll(
+    (rows) => rows.findIndex((r) => r.querySelector('input[data-key="name"]').value === 'e2e_spp')));
+  const shownMax = await sppRow.locator('input[data-key="max"]').inputValue();
+  const shownUnit = await sppRow.locator('span.unit').textContent();
+  check(shownMax === '14.5038' && shownUnit === 'psi', `the 1 bar bound reads ${shownMax} ${shownUnit} in imperial`);
+  await sppRow.locator('input[data-key="max"]').fill('29.0075');
+  await page.click('#rules-save');
+  await page.waitForFunction(() => /^saved/.test(document.getElementById('rules-status').textContent),
+    null, { timeout: 10000 });
+  const saved = (await page.evaluate(async () => (await fetch('api/thresholds')).json()))
+    .rules.find((r) => r.name === 'e2e_spp');
+  check(saved && Math.abs(saved.max - 2) < 1e-4, `29.0075 psi typed in the page is ${saved && saved.max} bar in the engine`);
+
   // The injected kick (simulator, well K-01) shows up and can be acknowledged.
   const kick = page.locator('#view-alerts li[data-type="kick"][data-well="K-01"]').first();
   await kick.waitFor({ timeout: 30000 });
@@ -250,6 +270,21 @@ try {
   await page.keyboard.press('p');
   check(await page.locator('#pause').getAttribute('aria-pressed') === 'true', 'P pauses');
   await page.keyboard.press('p');
+
+  // Still imperial: the live readouts and chart legends convert with the suite's factors; U goes back.
+  const unitOfReadout = (ch) => page.locator(`.readout[data-channel="${ch}"] .unit`).textContent();
+  check(await unitOfReadout('hook_load') === 'klbf' && await unitOfReadout('spp') === 'psi' &&
+        await unitOfReadout('flow_in') === 'gal/min' && await unitOfReadout('pit_volume') === 'bbl',
+    'imperial readouts: klbf, psi, gal/min, bbl');
+  check(await page.locator('#tracks .u-legend').first().textContent().then((t) => t.includes('(klbf)')),
+    'imperial chart legend');
+  await page.screenshot({ path: `${shots}/dashboard-imperial.png` });
+  const ft = Number(await readout(page, 'hole_depth'));
+  await page.keyboard.press('u');
+  await page.waitForFunction(() => document.querySelector('.readout[data-channel="hole_depth"] .unit').textContent === 'm',
+    null, { timeout: 2000 });
+  const m = Number(await readout(page, 'hole_depth'));
+  check(m > 0 && Math.abs(ft / m - 3.28084) < 0.01, `hole depth ${ft} ft = ${m} m (ratio ${(ft / m).toFixed(4)})`);
   await page.waitForTimeout(1000);
   await page.screenshot({ path: `${shots}/dashboard-live.png` });
 } catch (e) {
