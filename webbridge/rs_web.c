@@ -3,6 +3,7 @@
 
 #include <civetweb.h>
 #include <czmq.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -54,7 +55,7 @@ struct rs_web_t {
     rs_log_limit_t log_auth, log_origin, log_rate, log_size, log_http, log_ws;
     atomic_int clients;
     atomic_ullong requests, errors, ws_accepted, ws_refused, ws_write_errors;
-    atomic_ullong auth_failed, forbidden, origin_refused, rate_limited, body_too_large, http_rejected;
+    atomic_ullong auth_failed, forbidden, origin_refused, rate_limited, body_too_large, http_rejected, server_errors;
     atomic_ullong ws_bad_frames, ws_too_large, ws_bad_messages;
 };
 
@@ -358,7 +359,7 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (web, "alerts_active", json_integer ((json_int_t) rs_alerts_active (self->alerts)));
     rs_web_stats_t ws;
     rs_web_stats (self, &ws);
-    json_t *sec = json_pack ("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tls",
+    json_t *sec = json_pack ("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tls",
                              self->tls, "read_auth", *self->read_token != 0, "write_auth", *self->write_token != 0,
                              "auth_failed", (json_int_t) ws.auth_failed, "forbidden", (json_int_t) ws.forbidden,
                              "origin_refused", (json_int_t) ws.origin_refused, "rate_limited",
@@ -366,7 +367,7 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
                              "http_rejected", (json_int_t) ws.http_rejected, "ws_refused", (json_int_t) ws.ws_refused,
                              "ws_bad_frames", (json_int_t) ws.ws_bad_frames, "ws_too_large",
                              (json_int_t) ws.ws_too_large, "ws_bad_messages", (json_int_t) ws.ws_bad_messages,
-                             "http_errors", (json_int_t) ws.errors);
+                             "http_errors", (json_int_t) ws.errors, "server_errors", (json_int_t) ws.server_errors);
     json_object_set_new (web, "security", sec);
     char err[256] = "";
     rs_history_t *h = s_history_open (self, err, sizeof err);
@@ -709,11 +710,17 @@ s_on_file (struct mg_connection *conn, void *cbdata)
         return s_too_many (self, conn, wait);
     if (strcmp (ri->request_method, "GET") != 0 && strcmp (ri->request_method, "HEAD") != 0)
         return s_error (self, conn, 405, "method %s not allowed", ri->request_method);
-    const char *path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri;
-    char *file = malloc (2 * PATH_MAX);
+    //  civetweb leaves the path encoded (decode_url=no) so that a "%00"
+    //  is seen here and refused rather than silently cutting the path.
+    const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri;
+    char *file = malloc (3 * PATH_MAX);
     if (!file)
         return s_error (self, conn, 500, "out of memory");
-    char *real = file + PATH_MAX;
+    char *real = file + PATH_MAX, *path = file + 2 * PATH_MAX;
+    if (!raw || rs_webapi_decode_path (raw, path, PATH_MAX) != 0) {
+        free (file);
+        return s_error (self, conn, 400, "bad path");
+    }
     struct stat st;
     size_t root_len = strlen (self->root);
     //  Decoded path checked, then the real path must still be inside the
@@ -1066,8 +1073,10 @@ static int
 s_log_message (const struct mg_connection *conn, const char *message)
 {
     rs_web_t *self = conn ? mg_get_user_data (mg_get_context (conn)) : NULL;
-    if (self)
+    if (self) {
+        atomic_fetch_add (&self->server_errors, 1);
         s_warn_limited (self, &self->log_http, "http: %s", message);
+    }
     else
         rs_warn ("http: %s", message);
     return 1;
@@ -1087,6 +1096,30 @@ s_http_error (struct mg_connection *conn, int status, const char *msg)
                         mg_get_request_info (conn)->remote_addr, status, msg ? msg : "");
     }
     return 1;
+}
+
+//  Loads the OpenSSL 3 shim for civetweb (rs_sslcompat.c), from next to
+//  the binary, else from the build tree. Stays loaded for the process.
+static void
+s_load_sslcompat (void)
+{
+#ifdef RS_SSLCOMPAT
+    char exe[PATH_MAX];
+    ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    void *h = NULL;
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr (exe, '/');
+        if (slash && (size_t) (slash - exe) + sizeof RS_SSLCOMPAT_NAME + 1 < sizeof exe) {
+            strcpy (slash + 1, RS_SSLCOMPAT_NAME);
+            h = dlopen (exe, RTLD_NOW | RTLD_GLOBAL);
+        }
+    }
+    if (!h)
+        h = dlopen (RS_SSLCOMPAT, RTLD_NOW | RTLD_GLOBAL);
+    if (!h)
+        rs_debug ("OpenSSL shim not loaded: %s", dlerror ());
+#endif
 }
 
 rs_web_t *
@@ -1148,6 +1181,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         "websocket_timeout_ms", "10000",
         "enable_websocket_ping_pong", "yes",
         "enable_keep_alive", "no",
+        "decode_url", "no",
         NULL, NULL,     //  TLS: certificate
         NULL, NULL,     //  TLS: protocol versions
         NULL
@@ -1165,6 +1199,8 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     callbacks.log_message = s_log_message;
     callbacks.http_error = s_http_error;
     //  Loads OpenSSL (civetweb opens libssl.so and libcrypto.so at run time).
+    if (self->tls)
+        s_load_sslcompat ();
     unsigned features = mg_init_library (self->tls ? MG_FEATURES_TLS : 0);
     if (self->tls && !(features & MG_FEATURES_TLS)) {
         mg_exit_library ();
@@ -1225,6 +1261,7 @@ rs_web_stats (rs_web_t *self, rs_web_stats_t *out)
     out->rate_limited = atomic_load (&self->rate_limited);
     out->body_too_large = atomic_load (&self->body_too_large);
     out->http_rejected = atomic_load (&self->http_rejected);
+    out->server_errors = atomic_load (&self->server_errors);
     out->ws_bad_frames = atomic_load (&self->ws_bad_frames);
     out->ws_too_large = atomic_load (&self->ws_too_large);
     out->ws_bad_messages = atomic_load (&self->ws_bad_messages);

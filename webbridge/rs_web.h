@@ -45,6 +45,7 @@ typedef struct {
     uint64_t rate_limited;          //  429, and WebSocket messages dropped over the rate
     uint64_t body_too_large;        //  413
     uint64_t http_rejected;         //  malformed requests civetweb itself refused
+    uint64_t server_errors;         //  problems civetweb logged (a WebSocket frame it cannot hold...)
     uint64_t ws_bad_frames;         //  binary, fragmented or unknown opcodes: connection closed
     uint64_t ws_too_large;          //  client messages over the size limit: connection closed
     uint64_t ws_bad_messages;       //  text messages that are not a valid request: answered with an error

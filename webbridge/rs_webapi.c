@@ -429,3 +429,13 @@ rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t
     }
     return doc;
 }
+
+int
+rs_webapi_decode_path (const char *raw, char *out, size_t size)
+{
+    size_t len = strlen (raw);
+    if (len >= size || size > INT32_MAX)
+        return -1;
+    int n = mg_url_decode (raw, (int) len, out, (int) size, 0);
+    return n >= 0 && strlen (out) == (size_t) n ? 0 : -1;
+}

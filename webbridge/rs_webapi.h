@@ -85,6 +85,10 @@ typedef enum {
 int rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter,
                                 int64_t *since_us, char *err, size_t errsize);
 
+//  Percent-decodes a URL path into out. Refuses (-1) a decoded NUL byte and
+//  a path that does not fit. Returns 0.
+int rs_webapi_decode_path (const char *raw, char *out, size_t size);
+
 //  Maps a URL path (already percent-decoded, without the query) to a file
 //  under root: "/" and paths ending in "/" get index.html. Refuses (-1) any
 //  path that is not absolute, contains "..", "//", a backslash, a NUL or
