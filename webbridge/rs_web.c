@@ -208,6 +208,20 @@ s_rate_take (rs_web_t *self, const struct mg_connection *conn)
     return wait;
 }
 
+//  civetweb keeps the first MG_MAX_HEADERS headers and silently drops the
+//  rest: a request that fills the table may have lost some, so refuse it.
+static bool
+s_too_many_headers (rs_web_t *self, const struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    if (ri->num_headers < MG_MAX_HEADERS)
+        return false;
+    atomic_fetch_add (&self->http_rejected, 1);
+    s_warn_limited (self, &self->log_http, "refused a request from %s: %d headers or more", ri->remote_addr,
+                    MG_MAX_HEADERS);
+    return true;
+}
+
 //  429 with Retry-After.
 static int
 s_too_many (rs_web_t *self, struct mg_connection *conn, int wait)
@@ -326,7 +340,9 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_t *components = rs_hub_components_json (self->hub, now, self->stale_ms);
     json_t *broker = json_object ();
     char *status = s_ask (self->broker_control, "STATUS", self->control_timeout_ms);
-    json_t *st = status ? json_loads (status, 0, NULL) : NULL;
+    //  Parsed in a civetweb thread (small stack): bounded nesting even here.
+    json_t *st = status && rs_webapi_json_depth_ok (status, strlen (status), 2 * RS_WEBAPI_MAX_DEPTH)
+                     ? json_loads (status, 0, NULL) : NULL;
     free (status);
     json_object_set_new (broker, "endpoint", json_string (self->broker_control));
     json_object_set_new (broker, "up", json_boolean (st != NULL));
@@ -590,7 +606,8 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, const char *method
     free (text);
     if (!reply)
         return s_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
-    json_t *doc = json_loads (reply, 0, NULL);
+    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
     free (reply);
     if (!json_is_object (doc)) {
         json_decref (doc);
@@ -616,6 +633,8 @@ s_on_api (struct mg_connection *conn, void *cbdata)
     const struct mg_request_info *ri = mg_get_request_info (conn);
     //  civetweb's worker threads have small stacks (100 KB in Debian's
     //  build): anything big lives on the heap.
+    if (s_too_many_headers (self, conn))
+        return s_error (self, conn, 431, "too many headers (at most %d)", MG_MAX_HEADERS - 1);
     int wait = s_rate_take (self, conn);
     if (wait)
         return s_too_many (self, conn, wait);
@@ -705,6 +724,8 @@ s_on_file (struct mg_connection *conn, void *cbdata)
 {
     rs_web_t *self = cbdata;
     const struct mg_request_info *ri = mg_get_request_info (conn);
+    if (s_too_many_headers (self, conn))
+        return s_error (self, conn, 431, "too many headers (at most %d)", MG_MAX_HEADERS - 1);
     int wait = s_rate_take (self, conn);
     if (wait)
         return s_too_many (self, conn, wait);
@@ -774,7 +795,7 @@ s_ws_connect (const struct mg_connection *conn, void *cbdata)
 {
     rs_web_t *self = cbdata;
     const struct mg_request_info *ri = mg_get_request_info (conn);
-    if (s_rate_take (self, conn))
+    if (s_too_many_headers (self, conn) || s_rate_take (self, conn))
         return 1;
     const char *origin = mg_get_header (conn, "Origin");
     if (!rs_websec_origin_ok (origin, mg_get_header (conn, "Host"), ri->is_ssl, self->allow_origins)) {

@@ -102,11 +102,42 @@ rs_webapi_parse_channels (const char *text, char names[][RS_MAX_CHNAME + 1], siz
     return 0;
 }
 
+bool
+rs_webapi_json_depth_ok (const char *data, size_t len, int max)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        }
+        else if (c == '"')
+            in_string = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > max)
+                return false;
+        }
+        else if (c == ']' || c == '}')
+            depth--;
+    }
+    return true;
+}
+
+static const char *s_too_deep = "nested too deeply";
+
 int
 rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter, int64_t *since_us,
                             char *err, size_t errsize)
 {
     json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (data, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "not JSON: %s", s_too_deep);
+        return -1;
+    }
     json_t *root = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
     int rc = -1;
     if (!root) {
@@ -375,6 +406,10 @@ rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize,
     if (!len)
         return 0;
     json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "%s; not JSON: %s", usage, s_too_deep);
+        return -1;
+    }
     json_t *doc = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
         snprintf (err, errsize, "%s; not JSON: %s", usage, jerr.text);
@@ -407,6 +442,10 @@ rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t
 {
     static const char *usage = "body must be a JSON object {\"rules\": [...], \"save\": true|false}";
     json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "%s; not JSON: %s", usage, s_too_deep);
+        return NULL;
+    }
     json_t *doc = len ? json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!doc) {
         if (len)

@@ -50,6 +50,14 @@ int rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t 
                            const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r,
                            char *err, size_t errsize);
 
+//  Client JSON nests at most this deep: jansson's parser recurses, and
+//  civetweb's worker threads have small stacks (100 KB in Debian's build).
+#define RS_WEBAPI_MAX_DEPTH    32
+
+//  True when the arrays and objects in `data` (JSON text, strings skipped)
+//  nest at most `max` deep. Checked before parsing anything a client sent.
+bool rs_webapi_json_depth_ok (const char *data, size_t len, int max);
+
 //  The body of POST /api/alerts/{id}/ack: empty, or {"by": "name"} with a
 //  name of at most RS_WEBAPI_MAX_BY printable characters. Fills `by` ("" when
 //  absent). Returns 0, or -1 with the reason.

@@ -161,7 +161,11 @@ main (void)
         RS_CHECK (rs_webapi_parse_thresholds_body (bad_rules[i], strlen (bad_rules[i]), err, sizeof err) == NULL);
         RS_CHECK (err[0] != 0);
     }
-    //  Deep nesting is refused by the parser, not by the stack.
+    RS_CHECK (rs_webapi_json_depth_ok ("[[{}]]", 6, 3));
+    RS_CHECK (!rs_webapi_json_depth_ok ("[[{}]]", 6, 2));
+    RS_CHECK (rs_webapi_json_depth_ok ("[\"[[[[\"]", 9, 1));        //  brackets in strings do not count
+    RS_CHECK (rs_webapi_json_depth_ok ("[\"\\\"[[\"]", 10, 1));   //  nor after an escaped quote
+    //  Deep nesting is refused before the (recursive) parser sees it.
     char deep[6000];
     size_t n = 0;
     n += (size_t) snprintf (deep, sizeof deep, "{\"rules\":");
