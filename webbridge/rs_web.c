@@ -655,6 +655,20 @@ s_route (rs_web_t *self, struct mg_connection *conn, const struct mg_request_inf
     char err[256];
     if (rs_webapi_parse_query (ri->query_string, params, err, sizeof err) != 0)
         return s_error (self, conn, 400, "%s", err);
+    //  What the presented token may do: the dashboard's sign-in asks this,
+    //  so it needs no token itself and reveals nothing else.
+    if (strcmp (path, "/api/auth") == 0) {
+        if (!get)
+            return s_error (self, conn, 405, "method %s not allowed on %s", method, path);
+        rs_websec_policy_t policy = { self->read_token, self->write_token };
+        const char *token = s_token (conn, NULL);
+        return s_send_json (self, conn, 200,
+                            json_pack ("{s:b, s:b, s:b, s:b, s:b}", "read_auth", *self->read_token != 0, "write_auth",
+                                       *self->write_token != 0, "can_read",
+                                       rs_websec_check (&policy, false, token) == RS_WEBSEC_ALLOW, "can_write",
+                                       rs_websec_check (&policy, true, token) == RS_WEBSEC_ALLOW, "token",
+                                       token != NULL));
+    }
     //  Anything but GET/HEAD changes state (acknowledge, thresholds). A read
     //  may carry its token as "token" (a download link cannot send headers).
     int denied = s_authorize (self, conn, !get, get ? params : NULL);
