@@ -20,6 +20,15 @@ if [ ${#harnesses[@]} -eq 0 ]; then
     done
 fi
 command -v clang >/dev/null || { echo "fuzz.sh: clang is needed (apt-get install clang)" >&2; exit 1; }
+# clang without its runtime (Debian: libclang-rt-14-dev) cannot link libFuzzer:
+# exit 77, which ctest reports as skipped.
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+echo 'int LLVMFuzzerTestOneInput (const char *d, unsigned long n) { return (int) (d && n > 1e9); }' >"$probe/p.c"
+if ! clang -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" 2>/dev/null; then
+    echo "fuzz.sh: clang cannot link libFuzzer with ASan/UBSan (install libclang-rt-14-dev)" >&2
+    exit 77
+fi
 build=${RS_FUZZ_BUILD_DIR:-$root/build-fuzz}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
