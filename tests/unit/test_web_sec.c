@@ -119,6 +119,17 @@ main (void)
     RS_CHECK_INT (rs_webapi_check_params (&p, allowed, err, sizeof err), -1);
     RS_CHECK (strstr (err, "'?bad'") != NULL);
 
+    //  URL paths arrive still encoded.
+    char path[64];
+    RS_CHECK_INT (rs_webapi_decode_path ("/a%20b/%2e%2e", path, sizeof path), 0);
+    RS_CHECK_STR (path, "/a b/..");
+    RS_CHECK_INT (rs_webapi_decode_path ("/index.html%00.txt", path, sizeof path), -1);
+    RS_CHECK_INT (rs_webapi_decode_path ("/%00", path, sizeof path), -1);
+    char longpath[100];
+    memset (longpath, 'p', sizeof longpath - 1);
+    longpath[sizeof longpath - 1] = 0;
+    RS_CHECK_INT (rs_webapi_decode_path (longpath, path, sizeof path), -1);
+
     //  History range.
     const char *defaults[] = { "hook_load", "wob" };
     rs_webapi_range_t r;
