@@ -120,7 +120,9 @@
     btn.addEventListener('click', open);
     var msg = document.createElement('span');
     msg.id = 'auth-msg';
-    msg.className = 'crit-banner';
+    // Amber, steady: the blinking red banner is kept for critical alerts.
+    msg.style.cssText = 'background: var(--warn); color: #000; font-weight: bold; padding: 4px 12px; ' +
+      'border-radius: 4px;';
     msg.setAttribute('role', 'alert');
     msg.hidden = true;
     if (header) {

@@ -174,8 +174,10 @@ main (void)
     }
     RS_CHECK (rs_webapi_json_depth_ok ("[[{}]]", 6, 3));
     RS_CHECK (!rs_webapi_json_depth_ok ("[[{}]]", 6, 2));
-    RS_CHECK (rs_webapi_json_depth_ok ("[\"[[[[\"]", 9, 1));        //  brackets in strings do not count
-    RS_CHECK (rs_webapi_json_depth_ok ("[\"\\\"[[\"]", 10, 1));   //  nor after an escaped quote
+    const char *in_string = "[\"[[[[\"]", *escaped = "[\"\\\"[[\"]";
+    RS_CHECK (rs_webapi_json_depth_ok (in_string, strlen (in_string), 1));   //  brackets in strings do not count
+    RS_CHECK (rs_webapi_json_depth_ok (escaped, strlen (escaped), 1));       //  nor after an escaped quote
+    RS_CHECK (!rs_webapi_json_depth_ok ("[\"\\\\\"[[", 7, 1));           //  an escaped backslash ends no string
     //  Deep nesting is refused before the (recursive) parser sees it.
     char deep[6000];
     size_t n = 0;
