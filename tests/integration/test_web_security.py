@@ -183,7 +183,7 @@ def main():
           and sec["ws_too_large"] == 1 and sec["body_too_large"] == 1 and sec["read_auth"] and sec["write_auth"],
           f"counted in /api/health: {sec}")
     check("refused" in web.text() and "origin" in web.text(), "refusals are logged")
-    web.stop()
+    check(web.stop() == 0, "the bridge stops cleanly")
 
     # --- request rate: 5/s per client, bursts of 20
     web, port = start(suite, "web-rate", {"WEB_RATE_LIMIT": "5"})
@@ -201,7 +201,7 @@ def main():
     check(st == 200 and json.loads(data)["webbridge"]["security"]["rate_limited"] == n429,
           f"after Retry-After the client is served again, and 429s are counted: {st}")
     check(web.text().count("over the request rate") < 5, "rate-limited warnings are themselves rate limited")
-    web.stop()
+    check(web.stop() == 0, "the rate-limited bridge stops cleanly")
 
     # --- TLS with a self-signed certificate
     if not shutil.which("openssl"):
@@ -245,7 +245,7 @@ def main():
             legacy = False
         check(not legacy, "TLS 1.1 and older are refused")
         check(web.alive(), "the TLS bridge survives a plain-HTTP and an old-TLS client")
-        web.stop()
+        check(web.stop() == 0, "the TLS bridge stops cleanly")
     suite.stop_all()
     print("PASS")
 
