@@ -200,6 +200,21 @@ def main():
     st, _, data = request(port, "GET", "/api/health")
     check(st == 200 and json.loads(data)["webbridge"]["security"]["rate_limited"] == n429,
           f"after Retry-After the client is served again, and 429s are counted: {st}")
+    time.sleep(1.5)
+    ws = WsClient("127.0.0.1", port)
+    for _ in range(40):
+        ws.send_json({"type": "ping"})
+    answers = []
+    while True:
+        m = ws.recv(1.5)
+        if m is None:
+            break
+        if m["type"] in ("pong", "error"):
+            answers.append(m["type"])
+    ws.close()
+    check(answers.count("pong") >= 10 and answers.count("error") >= 10 and len(answers) == 40,
+          f"WebSocket messages over the rate get an error, the rest an answer "
+          f"({answers.count('pong')} pongs, {answers.count('error')} errors)")
     check(web.text().count("over the request rate") < 5, "rate-limited warnings are themselves rate limited")
     check(web.stop() == 0, "the rate-limited bridge stops cleanly")
 
