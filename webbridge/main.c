@@ -16,6 +16,7 @@
 #include "rs_sub.h"
 #include "rs_units.h"
 #include "rs_web.h"
+#include "rs_websec.h"
 
 static const rs_option_t s_options[] = {
     RS_OPTIONS_BROKER_CLIENT,
@@ -27,6 +28,20 @@ static const rs_option_t s_options[] = {
     { "root", "WEB_ROOT", RS_OPT_STRING, NULL,
       "directory of the built dashboard (default: frontend/ of the build tree)", 0, 0 },
     { "max-clients", "WEB_MAX_CLIENTS", RS_OPT_INT, "32", "WebSocket clients served at once", 1, 1000 },
+    { "tls-cert", "WEB_TLS_CERT", RS_OPT_STRING, NULL,
+      "PEM file with the private key and certificate: serve HTTPS and WSS instead of HTTP", 0, 0 },
+    { "write-token", "WEB_WRITE_TOKEN", RS_OPT_STRING, NULL,
+      "token operators sign in with to acknowledge alerts and change thresholds (at least 16 characters); "
+      "required unless the dashboard listens on loopback only", 0, 0 },
+    { "read-token", "WEB_READ_TOKEN", RS_OPT_STRING, NULL,
+      "token needed to read the API and the live feed (at least 16 characters); empty: reading is open", 0, 0 },
+    { "allow-origins", "WEB_ALLOW_ORIGINS", RS_OPT_STRING, NULL,
+      "WebSocket origins allowed besides the dashboard's own, comma-separated (http://host:port, or *)", 0, 0 },
+    { "max-body", "WEB_MAX_BODY", RS_OPT_INT, "65536", "largest request body in bytes", 1024, 16777216 },
+    { "ws-max-message", "WEB_WS_MAX_MESSAGE", RS_OPT_INT, "4096",
+      "largest WebSocket message a browser may send, in bytes", 256, 1048576 },
+    { "rate-limit", "WEB_RATE_LIMIT", RS_OPT_INT, "50",
+      "requests per second per client address, bursts of 4x allowed (0: no limit)", 0, 100000 },
     { "db", "DATABASE_PATH", RS_OPT_STRING, "./data/rigstream.db",
       "SQLite database the saver writes and the web bridge reads", 0, 0 },
     { "engine-control-port", "ENGINE_CONTROL_PORT", RS_OPT_INT, "5558",
@@ -155,6 +170,11 @@ s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
         { "ws_write_errors", -1, (double) ws.ws_write_errors },
         { "http_requests", -1, (double) ws.requests },
         { "http_errors", -1, (double) ws.errors },
+        { "auth_failed", -1, (double) (ws.auth_failed + ws.forbidden) },
+        { "origin_refused", -1, (double) ws.origin_refused },
+        { "rate_limited", -1, (double) ws.rate_limited },
+        { "http_rejected", -1, (double) (ws.http_rejected + ws.body_too_large) },
+        { "ws_bad_frames", -1, (double) (ws.ws_bad_frames + ws.ws_too_large + ws.ws_bad_messages) },
         { "refused_wells", -1, (double) hs.refused_wells },
         { "alerts_active", -1, (double) rs_alerts_active (self->alerts) },
     };
@@ -206,6 +226,41 @@ main (int argc, char **argv)
     rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
     s_endpoint (cfg, "control", "control-port", control_ep, sizeof control_ep);
     s_endpoint (cfg, "engine-control", "engine-control-port", engine_ep, sizeof engine_ep);
+    //  Anyone who reaches the port could change thresholds: off loopback,
+    //  writes need a token.
+    const char *host = rs_config_str (cfg, "host");
+    const char *write_token = rs_config_str (cfg, "write-token");
+    const char *read_token = rs_config_str (cfg, "read-token");
+    char oerr[256];
+    if (!rs_websec_host_is_loopback (host) && !*write_token) {
+        rs_error ("WEB_HOST=%s listens beyond this machine: set WEB_WRITE_TOKEN (at least %d characters) so only "
+                  "signed-in operators can acknowledge alerts and change thresholds",
+                  host, RS_WEBSEC_MIN_TOKEN);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    if ((*write_token && strlen (write_token) < RS_WEBSEC_MIN_TOKEN)
+        || (*read_token && strlen (read_token) < RS_WEBSEC_MIN_TOKEN)) {
+        rs_error ("WEB_WRITE_TOKEN and WEB_READ_TOKEN need at least %d characters", RS_WEBSEC_MIN_TOKEN);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    if (*write_token && strcmp (write_token, read_token) == 0) {
+        rs_error ("WEB_READ_TOKEN must differ from WEB_WRITE_TOKEN");
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    if (rs_websec_origins_valid (rs_config_str (cfg, "allow-origins"), oerr, sizeof oerr) != 0) {
+        rs_error ("WEB_ALLOW_ORIGINS: %s", oerr);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    const char *tls_cert = rs_config_str (cfg, "tls-cert");
+    if (*tls_cert && access (tls_cert, R_OK) != 0) {
+        rs_error ("WEB_TLS_CERT %s: cannot read it", tls_cert);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     if (*rs_config_str (cfg, "root"))
         snprintf (root, sizeof root, "%s", rs_config_str (cfg, "root"));
     else
@@ -239,6 +294,13 @@ main (int argc, char **argv)
         .engine_control = engine_ep,
         .max_clients = (int) rs_config_int (cfg, "max-clients"),
         .display_units = units,
+        .tls_cert = tls_cert,
+        .read_token = read_token,
+        .write_token = write_token,
+        .allow_origins = rs_config_str (cfg, "allow-origins"),
+        .max_body = (size_t) rs_config_int (cfg, "max-body"),
+        .ws_max_message = (size_t) rs_config_int (cfg, "ws-max-message"),
+        .rate_limit = (double) rs_config_int (cfg, "rate-limit"),
         //  A component is down after three missed heartbeats (at least 3 s).
         .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
     };
@@ -251,7 +313,9 @@ main (int argc, char **argv)
         return 1;
     }
     rs_sub_set_stats_fn (sub, s_stats, &self);
-    rs_info ("ready: http://%s:%d/ serving %s, live data from %s", wopts.host, wopts.port, root, sub_ep);
+    rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s)", *tls_cert ? "https" : "http",
+             wopts.host, wopts.port, root, sub_ep, *write_token ? "token" : "open on loopback",
+             *read_token ? "token" : "open");
     rc = rs_sub_run (sub);
     rs_web_destroy (&self.web);
     rs_hub_stats_t hs;

@@ -3,6 +3,7 @@
 
 #include <civetweb.h>
 #include <czmq.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -21,10 +22,11 @@
 #include "rs_history.h"
 #include "rs_log.h"
 #include "rs_webapi.h"
+#include "rs_websec.h"
 
 #define JSON_FLAGS        (JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION (12))
-#define MAX_QUERY_PARAMS  16
-#define MAX_BODY          (64 * 1024)
+#define LOG_EVERY_MS      5000          //  rate-limited warnings about bad clients
+#define RATE_SLOTS        256           //  client addresses the rate limiter tracks
 #define SINCE_MAX_ROWS    20000         //  raw samples per well for "since"; beyond: downsampled
 #define SINCE_POINTS      5000
 #define EXPORT_MAX_ROWS   2000000
@@ -46,8 +48,17 @@ struct rs_web_t {
     int control_timeout_ms;
     int display_units;
     int64_t started_ms;
+    bool tls;
+    char read_token[256], write_token[256];
+    char allow_origins[1024];
+    size_t max_body, ws_max_message;
+    rs_ratelimit_t *rate;
+    pthread_mutex_t log_lock;
+    rs_log_limit_t log_auth, log_origin, log_rate, log_size, log_http, log_ws;
     atomic_int clients;
     atomic_ullong requests, errors, ws_accepted, ws_refused, ws_write_errors;
+    atomic_ullong auth_failed, forbidden, origin_refused, rate_limited, body_too_large, http_rejected, server_errors;
+    atomic_ullong ws_bad_frames, ws_too_large, ws_bad_messages;
 };
 
 //  One WebSocket connection: its hub client and the writer draining it.
@@ -126,6 +137,103 @@ s_error (rs_web_t *self, struct mg_connection *conn, int status, const char *fmt
     return s_send_json (self, conn, status, doc);
 }
 
+//  A warning about a client, at most once per LOG_EVERY_MS per kind; the
+//  limiter state is shared by civetweb's threads, hence the lock.
+static void
+s_warn_limited (rs_web_t *self, rs_log_limit_t *limit, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static void
+s_warn_limited (rs_web_t *self, rs_log_limit_t *limit, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    pthread_mutex_lock (&self->log_lock);
+    rs_log_limited (limit, LOG_EVERY_MS, RS_LOG_WARN, "%s", msg);
+    pthread_mutex_unlock (&self->log_lock);
+}
+
+//  The client's bearer token: the Authorization header, else (for
+//  WebSockets, which browsers open without headers) the query's "token".
+static const char *
+s_token (const struct mg_connection *conn, const rs_webapi_params_t *params)
+{
+    const char *token = rs_websec_bearer (mg_get_header (conn, "Authorization"));
+    return token ? token : params ? rs_webapi_param (params, "token") : NULL;
+}
+
+//  Answers 401/403 when the policy refuses the request. Returns 0 when it
+//  may go on, else the status sent.
+static int
+s_authorize (rs_web_t *self, struct mg_connection *conn, bool write, const rs_webapi_params_t *params)
+{
+    rs_websec_policy_t policy = { self->read_token, self->write_token };
+    const char *token = s_token (conn, params);
+    rs_websec_verdict_t v = rs_websec_check (&policy, write, token);
+    if (v == RS_WEBSEC_ALLOW)
+        return 0;
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    if (v == RS_WEBSEC_FORBIDDEN) {
+        atomic_fetch_add (&self->forbidden, 1);
+        s_warn_limited (self, &self->log_auth, "refused %s %s from %s: the read token cannot write",
+                        ri->request_method, ri->local_uri, ri->remote_addr);
+        return s_error (self, conn, 403, "this token may read but not change anything: sign in with the write token");
+    }
+    atomic_fetch_add (&self->auth_failed, 1);
+    s_warn_limited (self, &self->log_auth, "refused %s %s from %s: %s token", ri->request_method, ri->local_uri,
+                    ri->remote_addr, token ? "wrong" : "no");
+    json_t *doc = json_pack ("{s:s, s:i}", "error",
+                             token ? "wrong token: sign in again" : "sign in first: this needs a token",
+                             "status", 401);
+    char *text = doc ? json_dumps (doc, JSON_FLAGS) : NULL;
+    json_decref (doc);
+    int rc = s_send (self, conn, 401, "application/json", text ? text : "", text ? strlen (text) : 0,
+                     "WWW-Authenticate", "Bearer realm=\"rigstream\"");
+    free (text);
+    return rc;
+}
+
+//  Takes one request from the client's budget. Returns 0 when within it,
+//  else the seconds it must wait.
+static int
+s_rate_take (rs_web_t *self, const struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    int wait = rs_ratelimit_take (self->rate, ri->remote_addr, rs_clock_mono_ms ());
+    if (wait) {
+        atomic_fetch_add (&self->rate_limited, 1);
+        s_warn_limited (self, &self->log_rate, "client %s over the request rate: refused for %d s", ri->remote_addr,
+                        wait);
+    }
+    return wait;
+}
+
+//  civetweb keeps the first MG_MAX_HEADERS headers and silently drops the
+//  rest: a request that fills the table may have lost some, so refuse it.
+static bool
+s_too_many_headers (rs_web_t *self, const struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    if (ri->num_headers < MG_MAX_HEADERS)
+        return false;
+    atomic_fetch_add (&self->http_rejected, 1);
+    s_warn_limited (self, &self->log_http, "refused a request from %s: %d headers or more", ri->remote_addr,
+                    MG_MAX_HEADERS);
+    return true;
+}
+
+//  429 with Retry-After.
+static int
+s_too_many (rs_web_t *self, struct mg_connection *conn, int wait)
+{
+    char retry[16], body[128];
+    snprintf (retry, sizeof retry, "%d", wait);
+    int n = snprintf (body, sizeof body, "{\"error\":\"too many requests: retry in %d s\",\"status\":429}", wait);
+    return s_send (self, conn, 429, "application/json", body, (size_t) n, "Retry-After", retry);
+}
+
 // ---------------------------------------------------------------------------
 // Requests to the broker's and the engine's control endpoints
 
@@ -150,96 +258,30 @@ s_ask (const char *endpoint, const char *request, int timeout_ms)
 // ---------------------------------------------------------------------------
 // Query strings and bodies
 
-typedef struct {
-    size_t n;
-    char key[MAX_QUERY_PARAMS][32];
-    char value[MAX_QUERY_PARAMS][1024];
-} s_params_t;
-
-//  Splits and decodes a query string. Returns 0, or -1 with the reason.
-static int
-s_parse_query (const char *query, s_params_t *p, char *err, size_t errsize)
-{
-    p->n = 0;
-    if (!query || !*query)
-        return 0;
-    char buf[4096];
-    if (strlen (query) >= sizeof buf) {
-        snprintf (err, errsize, "query string too long");
-        return -1;
-    }
-    snprintf (buf, sizeof buf, "%s", query);
-    char *save = NULL;
-    for (char *part = strtok_r (buf, "&", &save); part; part = strtok_r (NULL, "&", &save)) {
-        if (p->n == MAX_QUERY_PARAMS) {
-            snprintf (err, errsize, "too many parameters");
-            return -1;
-        }
-        char *eq = strchr (part, '=');
-        if (eq)
-            *eq = 0;
-        if (mg_url_decode (part, (int) strlen (part), p->key[p->n], sizeof p->key[p->n], 1) < 0
-            || mg_url_decode (eq ? eq + 1 : "", eq ? (int) strlen (eq + 1) : 0, p->value[p->n],
-                              sizeof p->value[p->n], 1) < 0) {
-            snprintf (err, errsize, "parameter too long");
-            return -1;
-        }
-        for (size_t i = 0; i < p->n; i++)
-            if (strcmp (p->key[i], p->key[p->n]) == 0) {
-                snprintf (err, errsize, "parameter '%.31s' given twice", p->key[i]);
-                return -1;
-            }
-        p->n++;
-    }
-    return 0;
-}
-
-static const char *
-s_param (const s_params_t *p, const char *key)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp (p->key[i], key) == 0)
-            return p->value[i];
-    return NULL;
-}
-
-//  Rejects parameters not in the NULL-terminated list. Returns 0 or -1.
-static int
-s_check_params (const s_params_t *p, const char *const *allowed, char *err, size_t errsize)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        bool ok = false;
-        for (size_t j = 0; allowed[j] && !ok; j++)
-            ok = strcmp (p->key[i], allowed[j]) == 0;
-        if (!ok) {
-            snprintf (err, errsize, "unknown parameter '%.31s'", p->key[i]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-//  Reads the request body (at most MAX_BODY). Returns a fresh NUL-terminated
-//  buffer (possibly empty), or NULL when too large or unreadable.
+//  Reads the request body (at most max_body). Returns a fresh NUL-terminated
+//  buffer (possibly empty), or NULL when too large (counted) or out of memory.
 static char *
-s_read_body (struct mg_connection *conn, size_t *len)
+s_read_body (rs_web_t *self, struct mg_connection *conn, size_t *len)
 {
-    long long declared = mg_get_request_info (conn)->content_length;
-    if (declared > MAX_BODY)
-        return NULL;
-    char *buf = malloc (MAX_BODY + 1);
-    if (!buf)
-        return NULL;
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    //  A declared length over the limit is refused before reading any of it.
+    char *buf = ri->content_length > (long long) self->max_body ? NULL : malloc (self->max_body + 1);
     size_t n = 0;
-    for (;;) {
-        int r = mg_read (conn, buf + n, MAX_BODY + 1 - n);
+    while (buf) {
+        int r = mg_read (conn, buf + n, self->max_body + 1 - n);
         if (r <= 0)
             break;
         n += (size_t) r;
-        if (n > MAX_BODY) {
+        if (n > self->max_body) {
             free (buf);
-            return NULL;
+            buf = NULL;
         }
+    }
+    if (!buf) {
+        atomic_fetch_add (&self->body_too_large, 1);
+        s_warn_limited (self, &self->log_size, "refused a body over %zu bytes on %s from %s", self->max_body,
+                        ri->local_uri, ri->remote_addr);
+        return NULL;
     }
     buf[n] = 0;
     *len = n;
@@ -247,60 +289,18 @@ s_read_body (struct mg_connection *conn, size_t *len)
 }
 
 //  The common history parameters: well, from, to, channels.
-typedef struct {
-    char well[RS_MAX_ID + 1];
-    int64_t from_us, to_us;
-    char channels[RS_WEBAPI_MAX_CHANNELS][RS_MAX_CHNAME + 1];
-    const char *names[RS_WEBAPI_MAX_CHANNELS];
-    size_t n_channels;
-} s_range_t;
-
 static int
-s_parse_range (const s_params_t *p, s_range_t *r, char *err, size_t errsize)
+s_parse_range (const rs_webapi_params_t *p, rs_webapi_range_t *r, char *err, size_t errsize)
 {
-    const char *well = s_param (p, "well");
-    if (!well || !*well) {
-        snprintf (err, errsize, "missing parameter 'well'");
-        return -1;
-    }
-    if (!rs_id_valid (well, strlen (well))) {
-        snprintf (err, errsize, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
-        return -1;
-    }
-    snprintf (r->well, sizeof r->well, "%s", well);
-    const char *to = s_param (p, "to"), *from = s_param (p, "from");
-    r->to_us = rs_clock_now_us ();
-    if (to && rs_webapi_parse_time (to, &r->to_us) != 0) {
-        snprintf (err, errsize, "bad 'to': expected ISO 8601 or microseconds since the epoch");
-        return -1;
-    }
-    r->from_us = r->to_us - (int64_t) HISTORY_DEFAULT_S * 1000000;
-    if (from && rs_webapi_parse_time (from, &r->from_us) != 0) {
-        snprintf (err, errsize, "bad 'from': expected ISO 8601 or microseconds since the epoch");
-        return -1;
-    }
-    if (r->from_us > r->to_us) {
-        snprintf (err, errsize, "'from' is after 'to'");
-        return -1;
-    }
-    const char *channels = s_param (p, "channels");
-    if (channels) {
-        if (rs_webapi_parse_channels (channels, r->channels, RS_WEBAPI_MAX_CHANNELS, &r->n_channels, err,
-                                      errsize) != 0)
-            return -1;
-    }
-    else {
-        for (size_t i = 0; i < N_DEFAULT_CHANNELS; i++)
-            snprintf (r->channels[i], sizeof r->channels[i], "%s", rs_chan_info (s_default_channels[i])->name);
-        r->n_channels = N_DEFAULT_CHANNELS;
-    }
-    for (size_t i = 0; i < r->n_channels; i++)
-        r->names[i] = r->channels[i];
-    return 0;
+    const char *defaults[N_DEFAULT_CHANNELS];
+    for (size_t i = 0; i < N_DEFAULT_CHANNELS; i++)
+        defaults[i] = rs_chan_info (s_default_channels[i])->name;
+    return rs_webapi_parse_range (p, rs_clock_now_us (), HISTORY_DEFAULT_S, defaults, N_DEFAULT_CHANNELS, r, err,
+                                  errsize);
 }
 
 static rs_hist_query_t
-s_hist_query (const s_range_t *r)
+s_hist_query (const rs_webapi_range_t *r)
 {
     return (rs_hist_query_t) { .well = r->well, .from_us = r->from_us, .to_us = r->to_us,
                                .channels = r->names, .n_channels = r->n_channels };
@@ -342,7 +342,9 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_t *components = rs_hub_components_json (self->hub, now, self->stale_ms);
     json_t *broker = json_object ();
     char *status = s_ask (self->broker_control, "STATUS", self->control_timeout_ms);
-    json_t *st = status ? json_loads (status, 0, NULL) : NULL;
+    //  Parsed in a civetweb thread (small stack): bounded nesting even here.
+    json_t *st = status && rs_webapi_json_depth_ok (status, strlen (status), 2 * RS_WEBAPI_MAX_DEPTH)
+                     ? json_loads (status, 0, NULL) : NULL;
     free (status);
     json_object_set_new (broker, "endpoint", json_string (self->broker_control));
     json_object_set_new (broker, "up", json_boolean (st != NULL));
@@ -373,6 +375,18 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (web, "sent", json_integer ((json_int_t) hs.sent));
     json_object_set_new (web, "dropped", json_integer ((json_int_t) hs.dropped));
     json_object_set_new (web, "alerts_active", json_integer ((json_int_t) rs_alerts_active (self->alerts)));
+    rs_web_stats_t ws;
+    rs_web_stats (self, &ws);
+    json_t *sec = json_pack ("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tls",
+                             self->tls, "read_auth", *self->read_token != 0, "write_auth", *self->write_token != 0,
+                             "auth_failed", (json_int_t) ws.auth_failed, "forbidden", (json_int_t) ws.forbidden,
+                             "origin_refused", (json_int_t) ws.origin_refused, "rate_limited",
+                             (json_int_t) ws.rate_limited, "body_too_large", (json_int_t) ws.body_too_large,
+                             "http_rejected", (json_int_t) ws.http_rejected, "ws_refused", (json_int_t) ws.ws_refused,
+                             "ws_bad_frames", (json_int_t) ws.ws_bad_frames, "ws_too_large",
+                             (json_int_t) ws.ws_too_large, "ws_bad_messages", (json_int_t) ws.ws_bad_messages,
+                             "http_errors", (json_int_t) ws.errors, "server_errors", (json_int_t) ws.server_errors);
+    json_object_set_new (web, "security", sec);
     char err[256] = "";
     rs_history_t *h = s_history_open (self, err, sizeof err);
     json_t *hist = json_object ();
@@ -464,15 +478,15 @@ s_api_channels (rs_web_t *self, struct mg_connection *conn)
 }
 
 static int
-s_api_history (rs_web_t *self, struct mg_connection *conn, const s_params_t *p)
+s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
     static const char *const allowed[] = { "well", "from", "to", "channels", "points", NULL };
     char err[256];
-    s_range_t r;
-    if (s_check_params (p, allowed, err, sizeof err) != 0 || s_parse_range (p, &r, err, sizeof err) != 0)
+    rs_webapi_range_t r;
+    if (rs_webapi_check_params (p, allowed, err, sizeof err) != 0 || s_parse_range (p, &r, err, sizeof err) != 0)
         return s_error (self, conn, 400, "%s", err);
     long points = 500;
-    const char *pts = s_param (p, "points");
+    const char *pts = rs_webapi_param (p, "points");
     if (pts && rs_webapi_parse_int (pts, 1, RS_WEBAPI_MAX_POINTS, &points) != 0)
         return s_error (self, conn, 400, "bad 'points': an integer from 1 to %d", RS_WEBAPI_MAX_POINTS);
     rs_history_t *h = s_history_open (self, err, sizeof err);
@@ -488,12 +502,12 @@ s_api_history (rs_web_t *self, struct mg_connection *conn, const s_params_t *p)
 }
 
 static int
-s_api_export (rs_web_t *self, struct mg_connection *conn, const s_params_t *p)
+s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
     static const char *const allowed[] = { "well", "from", "to", "channels", NULL };
     char err[256];
-    s_range_t r;
-    if (s_check_params (p, allowed, err, sizeof err) != 0 || s_parse_range (p, &r, err, sizeof err) != 0)
+    rs_webapi_range_t r;
+    if (rs_webapi_check_params (p, allowed, err, sizeof err) != 0 || s_parse_range (p, &r, err, sizeof err) != 0)
         return s_error (self, conn, 400, "%s", err);
     rs_history_t *h = s_history_open (self, err, sizeof err);
     if (!h)
@@ -539,13 +553,13 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const s_params_t *p)
 }
 
 static int
-s_api_alerts (rs_web_t *self, struct mg_connection *conn, const s_params_t *p)
+s_api_alerts (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
     static const char *const allowed[] = { "well", NULL };
     char err[256];
-    if (s_check_params (p, allowed, err, sizeof err) != 0)
+    if (rs_webapi_check_params (p, allowed, err, sizeof err) != 0)
         return s_error (self, conn, 400, "%s", err);
-    const char *well = s_param (p, "well");
+    const char *well = rs_webapi_param (p, "well");
     if (well && !rs_id_valid (well, strlen (well)))
         return s_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
     return s_send_json (self, conn, 200, rs_alerts_json (self->alerts, well));
@@ -558,24 +572,14 @@ s_api_ack (rs_web_t *self, struct mg_connection *conn, const char *id_text)
     if (rs_webapi_parse_int (id_text, 1, LONG_MAX, &id) != 0)
         return s_error (self, conn, 400, "bad alert id: a positive integer");
     size_t len = 0;
-    char *body = s_read_body (conn, &len);
+    char *body = s_read_body (self, conn, &len);
     if (!body)
-        return s_error (self, conn, 400, "body too large (at most %d bytes)", MAX_BODY);
-    char by[65] = "";
-    if (len) {
-        json_error_t jerr;
-        json_t *doc = json_loadb (body, len, 0, &jerr);
-        json_t *b = json_object_get (doc, "by");
-        bool ok = json_is_object (doc) && (!b || (json_is_string (b) && json_string_length (b) <= 64));
-        if (ok && b)
-            snprintf (by, sizeof by, "%s", json_string_value (b));
-        json_decref (doc);
-        if (!ok) {
-            free (body);
-            return s_error (self, conn, 400, "body must be empty or a JSON object {\"by\": \"name\"}");
-        }
-    }
+        return s_error (self, conn, 413, "body too large (at most %zu bytes)", self->max_body);
+    char by[RS_WEBAPI_MAX_BY + 1], err[256];
+    int rc = rs_webapi_parse_ack_body (body, len, by, sizeof by, err, sizeof err);
     free (body);
+    if (rc != 0)
+        return s_error (self, conn, 400, "%s", err);
     int64_t now = rs_clock_now_us ();
     json_t *alert = rs_alerts_ack (self->alerts, (uint64_t) id, by, now);
     if (!alert)
@@ -598,20 +602,15 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, const char *method
         request = json_pack ("{s:s}", "cmd", "get_thresholds");
     else {
         size_t len = 0;
-        char *body = s_read_body (conn, &len);
+        char *body = s_read_body (self, conn, &len);
         if (!body)
-            return s_error (self, conn, 400, "body too large (at most %d bytes)", MAX_BODY);
-        json_error_t jerr;
-        json_t *doc = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
-        free (body);
-        if (!json_is_object (doc) || !json_is_array (json_object_get (doc, "rules"))
-            || json_object_get (doc, "cmd")) {
-            json_decref (doc);
-            return s_error (self, conn, 400, "body must be a JSON object {\"rules\": [...], \"save\": true|false}");
-        }
+            return s_error (self, conn, 413, "body too large (at most %zu bytes)", self->max_body);
+        char err[256];
         //  The engine validates the rules themselves and names what is wrong.
-        request = doc;
-        json_object_set_new (request, "cmd", json_string ("set_thresholds"));
+        request = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
+        free (body);
+        if (!request)
+            return s_error (self, conn, 400, "%s", err);
     }
     char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
     json_decref (request);
@@ -621,7 +620,8 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, const char *method
     free (text);
     if (!reply)
         return s_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
-    json_t *doc = json_loads (reply, 0, NULL);
+    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
     free (reply);
     if (!json_is_object (doc)) {
         json_decref (doc);
@@ -638,7 +638,7 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, const char *method
 }
 
 static int s_route (rs_web_t *self, struct mg_connection *conn, const struct mg_request_info *ri,
-                    s_params_t *params);
+                    rs_webapi_params_t *params);
 
 static int
 s_on_api (struct mg_connection *conn, void *cbdata)
@@ -647,7 +647,12 @@ s_on_api (struct mg_connection *conn, void *cbdata)
     const struct mg_request_info *ri = mg_get_request_info (conn);
     //  civetweb's worker threads have small stacks (100 KB in Debian's
     //  build): anything big lives on the heap.
-    s_params_t *params = malloc (sizeof *params);
+    if (s_too_many_headers (self, conn))
+        return s_error (self, conn, 431, "too many headers (at most %d)", MG_MAX_HEADERS - 1);
+    int wait = s_rate_take (self, conn);
+    if (wait)
+        return s_too_many (self, conn, wait);
+    rs_webapi_params_t *params = malloc (sizeof *params);
     if (!params)
         return s_error (self, conn, 500, "out of memory");
     int status = s_route (self, conn, ri, params);
@@ -656,14 +661,40 @@ s_on_api (struct mg_connection *conn, void *cbdata)
 }
 
 static int
-s_route (rs_web_t *self, struct mg_connection *conn, const struct mg_request_info *ri, s_params_t *params)
+s_route (rs_web_t *self, struct mg_connection *conn, const struct mg_request_info *ri, rs_webapi_params_t *params)
 {
     const char *path = ri->local_uri;
     const char *method = ri->request_method;
     bool get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
     char err[256];
-    if (s_parse_query (ri->query_string, params, err, sizeof err) != 0)
+    if (rs_webapi_parse_query (ri->query_string, params, err, sizeof err) != 0)
         return s_error (self, conn, 400, "%s", err);
+    //  What the presented token may do: the dashboard's sign-in asks this,
+    //  so it needs no token itself and reveals nothing else.
+    if (strcmp (path, "/api/auth") == 0) {
+        if (!get)
+            return s_error (self, conn, 405, "method %s not allowed on %s", method, path);
+        rs_websec_policy_t policy = { self->read_token, self->write_token };
+        const char *token = s_token (conn, NULL);
+        return s_send_json (self, conn, 200,
+                            json_pack ("{s:b, s:b, s:b, s:b, s:b}", "read_auth", *self->read_token != 0, "write_auth",
+                                       *self->write_token != 0, "can_read",
+                                       rs_websec_check (&policy, false, token) == RS_WEBSEC_ALLOW, "can_write",
+                                       rs_websec_check (&policy, true, token) == RS_WEBSEC_ALLOW, "token",
+                                       token != NULL));
+    }
+    //  Anything but GET/HEAD changes state (acknowledge, thresholds). A read
+    //  may carry its token as "token" (a download link cannot send headers).
+    int denied = s_authorize (self, conn, !get, get ? params : NULL);
+    if (denied)
+        return denied;
+    for (size_t i = 0; get && i < params->n; i++)
+        if (strcmp (params->key[i], "token") == 0) {
+            params->n--;
+            memmove (&params->key[i], &params->key[i + 1], (params->n - i) * sizeof params->key[0]);
+            memmove (&params->value[i], &params->value[i + 1], (params->n - i) * sizeof params->value[0]);
+            break;
+        }
     static const char *const none[] = { NULL };
 
     if (strncmp (path, "/api/alerts/", 12) == 0 && strlen (path) > 12) {
@@ -698,7 +729,7 @@ s_route (rs_web_t *self, struct mg_connection *conn, const struct mg_request_inf
     case 1:
     case 2:
     case 5:
-        if (s_check_params (params, none, err, sizeof err) != 0)
+        if (rs_webapi_check_params (params, none, err, sizeof err) != 0)
             return s_error (self, conn, 400, "%s", err);
         return r == 0 ? s_api_health (self, conn)
              : r == 1 ? s_api_wells (self, conn)
@@ -721,13 +752,24 @@ s_on_file (struct mg_connection *conn, void *cbdata)
 {
     rs_web_t *self = cbdata;
     const struct mg_request_info *ri = mg_get_request_info (conn);
+    if (s_too_many_headers (self, conn))
+        return s_error (self, conn, 431, "too many headers (at most %d)", MG_MAX_HEADERS - 1);
+    int wait = s_rate_take (self, conn);
+    if (wait)
+        return s_too_many (self, conn, wait);
     if (strcmp (ri->request_method, "GET") != 0 && strcmp (ri->request_method, "HEAD") != 0)
         return s_error (self, conn, 405, "method %s not allowed", ri->request_method);
-    const char *path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri;
-    char *file = malloc (2 * PATH_MAX);
+    //  civetweb leaves the path encoded (decode_url=no) so that a "%00"
+    //  is seen here and refused rather than silently cutting the path.
+    const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri;
+    char *file = malloc (3 * PATH_MAX);
     if (!file)
         return s_error (self, conn, 500, "out of memory");
-    char *real = file + PATH_MAX;
+    char *real = file + PATH_MAX, *path = file + 2 * PATH_MAX;
+    if (!raw || rs_webapi_decode_path (raw, path, PATH_MAX) != 0) {
+        free (file);
+        return s_error (self, conn, 400, "bad path");
+    }
     struct stat st;
     size_t root_len = strlen (self->root);
     //  Decoded path checked, then the real path must still be inside the
@@ -774,14 +816,39 @@ s_writer (void *arg)
     return NULL;
 }
 
+//  Before the handshake: rate, origin, read token, number of clients.
+//  Returning non-zero makes civetweb close the connection unanswered.
 static int
 s_ws_connect (const struct mg_connection *conn, void *cbdata)
 {
-    (void) conn;
     rs_web_t *self = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    if (s_too_many_headers (self, conn) || s_rate_take (self, conn))
+        return 1;
+    const char *origin = mg_get_header (conn, "Origin");
+    if (!rs_websec_origin_ok (origin, mg_get_header (conn, "Host"), ri->is_ssl, self->allow_origins)) {
+        atomic_fetch_add (&self->origin_refused, 1);
+        s_warn_limited (self, &self->log_origin, "refusing a WebSocket from %s: origin %.200s not allowed",
+                        ri->remote_addr, origin);
+        return 1;
+    }
+    rs_webapi_params_t *params = malloc (sizeof *params);
+    char err[256];
+    if (!params || rs_webapi_parse_query (ri->query_string, params, err, sizeof err) != 0) {
+        free (params);
+        return 1;
+    }
+    rs_websec_policy_t policy = { self->read_token, self->write_token };
+    rs_websec_verdict_t v = rs_websec_check (&policy, false, s_token (conn, params));
+    free (params);
+    if (v != RS_WEBSEC_ALLOW) {
+        atomic_fetch_add (&self->auth_failed, 1);
+        s_warn_limited (self, &self->log_auth, "refusing a WebSocket from %s: no valid read token", ri->remote_addr);
+        return 1;
+    }
     if (atomic_load (&self->clients) >= self->max_clients) {
         atomic_fetch_add (&self->ws_refused, 1);
-        rs_warn ("refusing a WebSocket client: %d already connected", self->max_clients);
+        s_warn_limited (self, &self->log_ws, "refusing a WebSocket client: %d already connected", self->max_clients);
         return 1;
     }
     return 0;
@@ -939,16 +1006,53 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
 
 static void s_ws_message (rs_web_t *self, s_wsconn_t *ws, const char *data, size_t len, rs_hub_filter_t *filter);
 
+//  Closes a WebSocket with a status code (RFC 6455 7.4) and a reason.
+static int
+s_ws_refuse (struct mg_connection *conn, int code, const char *reason)
+{
+    char frame[125];
+    size_t n = strlen (reason);
+    if (n > sizeof frame - 2)
+        n = sizeof frame - 2;
+    frame[0] = (char) (code >> 8);
+    frame[1] = (char) (code & 0xff);
+    memcpy (frame + 2, reason, n);
+    mg_websocket_write (conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, frame, n + 2);
+    return 0;
+}
+
 static int
 s_ws_data (struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata)
 {
     rs_web_t *self = cbdata;
     s_wsconn_t *ws = mg_get_user_connection_data (conn);
+    const char *addr = mg_get_request_info (conn)->remote_addr;
     int opcode = bits & 0x0f;
     if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE)
         return 0;
-    if (!ws || opcode != MG_WEBSOCKET_OPCODE_TEXT)
+    if (!ws)
+        return 0;
+    //  Clients send short text messages in one frame; civetweb answers pings.
+    if (opcode == MG_WEBSOCKET_OPCODE_PONG || opcode == MG_WEBSOCKET_OPCODE_PING)
         return 1;
+    if (opcode != MG_WEBSOCKET_OPCODE_TEXT || !(bits & 0x80) || (bits & 0x70)) {
+        atomic_fetch_add (&self->ws_bad_frames, 1);
+        s_warn_limited (self, &self->log_ws, "closing the WebSocket of %s: frame 0x%02x (only unfragmented text)",
+                        addr, (unsigned) bits & 0xff);
+        return s_ws_refuse (conn, opcode == MG_WEBSOCKET_OPCODE_BINARY ? 1003 : 1002,
+                            "only unfragmented text messages");
+    }
+    if (len > self->ws_max_message) {
+        atomic_fetch_add (&self->ws_too_large, 1);
+        s_warn_limited (self, &self->log_ws, "closing the WebSocket of %s: a %zu-byte message (at most %zu)", addr,
+                        len, self->ws_max_message);
+        return s_ws_refuse (conn, 1009, "message too big");
+    }
+    if (s_rate_take (self, conn)) {
+        s_ws_push_json (ws->client, json_pack ("{s:s, s:s}", "type", "error", "message",
+                                               "too many messages: this one was ignored"));
+        return 1;
+    }
     rs_hub_filter_t *filter = malloc (sizeof *filter);
     if (!filter)
         return 1;
@@ -964,6 +1068,9 @@ s_ws_message (rs_web_t *self, s_wsconn_t *ws, const char *data, size_t len, rs_h
     char err[256];
     int type = rs_webapi_parse_client_msg (data, len, filter, &since, err, sizeof err);
     if (type < 0) {
+        atomic_fetch_add (&self->ws_bad_messages, 1);
+        s_warn_limited (self, &self->log_ws, "bad WebSocket message from %s: %s",
+                        mg_get_request_info (ws->conn)->remote_addr, err);
         s_ws_push_json (ws->client, json_pack ("{s:s, s:s}", "type", "error", "message", err));
         return;
     }
@@ -1014,9 +1121,54 @@ s_ws_close (const struct mg_connection *conn, void *cbdata)
 static int
 s_log_message (const struct mg_connection *conn, const char *message)
 {
-    (void) conn;
-    rs_warn ("http: %s", message);
+    rs_web_t *self = conn ? mg_get_user_data (mg_get_context (conn)) : NULL;
+    if (self) {
+        atomic_fetch_add (&self->server_errors, 1);
+        s_warn_limited (self, &self->log_http, "http: %s", message);
+    }
+    else
+        rs_warn ("http: %s", message);
     return 1;
+}
+
+//  civetweb refuses a malformed request (bad request line, headers too
+//  large, bad Host...) before any handler sees it: count it here and let
+//  civetweb send its own answer. Our handlers answer their errors
+//  themselves, so this sees only civetweb's.
+static int
+s_http_error (struct mg_connection *conn, int status, const char *msg)
+{
+    rs_web_t *self = mg_get_user_data (mg_get_context (conn));
+    if (self) {
+        atomic_fetch_add (&self->http_rejected, 1);
+        s_warn_limited (self, &self->log_http, "refused a request from %s: %d %s",
+                        mg_get_request_info (conn)->remote_addr, status, msg ? msg : "");
+    }
+    return 1;
+}
+
+//  Loads the OpenSSL 3 shim for civetweb (rs_sslcompat.c), from next to
+//  the binary, else from the build tree. Stays loaded for the process.
+static void
+s_load_sslcompat (void)
+{
+#ifdef RS_SSLCOMPAT
+    char exe[PATH_MAX];
+    ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    void *h = NULL;
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr (exe, '/');
+        if (slash && (size_t) (slash - exe) + sizeof RS_SSLCOMPAT_NAME + 1 < sizeof exe) {
+            strcpy (slash + 1, RS_SSLCOMPAT_NAME);
+            h = dlopen (exe, RTLD_NOW | RTLD_GLOBAL);
+        }
+    }
+    if (!h)
+        h = dlopen (RS_SSLCOMPAT, RTLD_NOW | RTLD_GLOBAL);
+    if (!h)
+        rs_debug ("OpenSSL shim not loaded: %s", dlerror ());
+#endif
 }
 
 rs_web_t *
@@ -1039,17 +1191,37 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     snprintf (self->db_path, sizeof self->db_path, "%s", opts->db_path ? opts->db_path : "");
     snprintf (self->broker_control, sizeof self->broker_control, "%s", opts->broker_control);
     snprintf (self->engine_control, sizeof self->engine_control, "%s", opts->engine_control);
-    if (!realpath (opts->root, self->root)) {
+    snprintf (self->read_token, sizeof self->read_token, "%s", opts->read_token ? opts->read_token : "");
+    snprintf (self->write_token, sizeof self->write_token, "%s", opts->write_token ? opts->write_token : "");
+    snprintf (self->allow_origins, sizeof self->allow_origins, "%s", opts->allow_origins ? opts->allow_origins : "");
+    self->max_body = opts->max_body ? opts->max_body : 65536;
+    self->ws_max_message = opts->ws_max_message ? opts->ws_max_message : 4096;
+    self->tls = opts->tls_cert && *opts->tls_cert;
+    pthread_mutex_init (&self->log_lock, NULL);
+    double burst = opts->rate_burst > 0 ? opts->rate_burst : 4 * opts->rate_limit;
+    self->rate = rs_ratelimit_new (opts->rate_limit, burst < 10 ? 10 : burst, RATE_SLOTS);
+    if (!self->rate || !realpath (opts->root, self->root)) {
         rs_error ("frontend directory %s: %s", opts->root, strerror (errno));
+        rs_ratelimit_destroy (&self->rate);
+        pthread_mutex_destroy (&self->log_lock);
+        free (self);
+        return NULL;
+    }
+    if (self->tls && !mg_check_feature (MG_FEATURES_TLS)) {
+        rs_error ("WEB_TLS_CERT is set but this civetweb library was built without TLS");
+        rs_ratelimit_destroy (&self->rate);
+        pthread_mutex_destroy (&self->log_lock);
         free (self);
         return NULL;
     }
     char ports[300], threads[16];
-    //  IPv6 addresses go in brackets in civetweb's listening_ports.
+    //  IPv6 addresses go in brackets in civetweb's listening_ports; "s"
+    //  makes the port a TLS one.
+    const char *tls = self->tls ? "s" : "";
     if (strchr (opts->host, ':'))
-        snprintf (ports, sizeof ports, "[%s]:%d", opts->host, opts->port);
+        snprintf (ports, sizeof ports, "[%s]:%d%s", opts->host, opts->port, tls);
     else
-        snprintf (ports, sizeof ports, "%s:%d", opts->host, opts->port);
+        snprintf (ports, sizeof ports, "%s:%d%s", opts->host, opts->port, tls);
     //  Each WebSocket holds a worker thread; keep some for plain requests.
     snprintf (threads, sizeof threads, "%d", self->max_clients + 16);
     const char *options[] = {
@@ -1059,15 +1231,49 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         "websocket_timeout_ms", "10000",
         "enable_websocket_ping_pong", "yes",
         "enable_keep_alive", "no",
+        "decode_url", "no",
+        NULL, NULL,     //  TLS: certificate
+        NULL, NULL,     //  TLS: protocol versions
         NULL
     };
+    if (self->tls) {
+        size_t n = 0;
+        while (options[n])
+            n++;
+        options[n] = "ssl_certificate";
+        options[n + 1] = opts->tls_cert;
+        options[n + 2] = "ssl_protocol_version";
+        options[n + 3] = "4";   //  TLS 1.2 and newer only
+    }
     struct mg_callbacks callbacks = { 0 };
     callbacks.log_message = s_log_message;
-    mg_init_library (0);
-    self->ctx = mg_start (&callbacks, self, options);
-    if (!self->ctx) {
-        rs_error ("cannot listen on %s (port in use, or a bad WEB_HOST?)", ports);
+    callbacks.http_error = s_http_error;
+    //  Loads OpenSSL (civetweb opens libssl.so and libcrypto.so at run time).
+    if (self->tls)
+        s_load_sslcompat ();
+    unsigned features = mg_init_library (self->tls ? MG_FEATURES_TLS : 0);
+    if (self->tls && !(features & MG_FEATURES_TLS)) {
         mg_exit_library ();
+        rs_error ("cannot start TLS: civetweb could not load OpenSSL (libssl.so and libcrypto.so; on Debian "
+                  "they come with libssl-dev)");
+        rs_ratelimit_destroy (&self->rate);
+        pthread_mutex_destroy (&self->log_lock);
+        free (self);
+        return NULL;
+    }
+    char why[256] = "";
+    struct mg_init_data init = { .callbacks = &callbacks, .user_data = self, .configuration_options = options };
+    struct mg_error_data error = { .text = why, .text_buffer_size = sizeof why };
+    self->ctx = mg_start2 (&init, &error);
+    if (!self->ctx) {
+        if (self->tls)
+            rs_error ("cannot serve HTTPS on %s with %s: %s", ports, opts->tls_cert, *why ? why : "unknown error");
+        else
+            rs_error ("cannot listen on %s: %s (port in use, or a bad WEB_HOST?)", ports,
+                      *why ? why : "unknown error");
+        mg_exit_library ();
+        rs_ratelimit_destroy (&self->rate);
+        pthread_mutex_destroy (&self->log_lock);
         free (self);
         return NULL;
     }
@@ -1085,6 +1291,8 @@ rs_web_destroy (rs_web_t **self_p)
         return;
     mg_stop (self->ctx);
     mg_exit_library ();
+    rs_ratelimit_destroy (&self->rate);
+    pthread_mutex_destroy (&self->log_lock);
     free (self);
     *self_p = NULL;
 }
@@ -1097,4 +1305,14 @@ rs_web_stats (rs_web_t *self, rs_web_stats_t *out)
     out->ws_accepted = atomic_load (&self->ws_accepted);
     out->ws_refused = atomic_load (&self->ws_refused);
     out->ws_write_errors = atomic_load (&self->ws_write_errors);
+    out->auth_failed = atomic_load (&self->auth_failed);
+    out->forbidden = atomic_load (&self->forbidden);
+    out->origin_refused = atomic_load (&self->origin_refused);
+    out->rate_limited = atomic_load (&self->rate_limited);
+    out->body_too_large = atomic_load (&self->body_too_large);
+    out->http_rejected = atomic_load (&self->http_rejected);
+    out->server_errors = atomic_load (&self->server_errors);
+    out->ws_bad_frames = atomic_load (&self->ws_bad_frames);
+    out->ws_too_large = atomic_load (&self->ws_too_large);
+    out->ws_bad_messages = atomic_load (&self->ws_bad_messages);
 }

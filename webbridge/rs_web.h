@@ -25,6 +25,14 @@ typedef struct {
     int64_t stale_ms;               //  a component silent this long is down; 0 = 5000
     int control_timeout_ms;         //  for broker and engine requests; 0 = 1500
     int display_units;              //  rs_unit_system_t the dashboard starts in
+    const char *tls_cert;           //  PEM with key and certificate: serve HTTPS/WSS; NULL or "" = plain HTTP
+    const char *read_token;         //  bearer token for reads (API, /ws); NULL or "" = open
+    const char *write_token;        //  bearer token for writes (ack, thresholds); NULL or "" = open
+    const char *allow_origins;      //  WebSocket origins besides the page's own (rs_websec_origin_ok)
+    size_t max_body;                //  request body bytes; 0 = 65536
+    size_t ws_max_message;          //  bytes of one client WebSocket message; 0 = 4096
+    double rate_limit;              //  requests per second per client address; 0 = no limit
+    double rate_burst;              //  requests at once before the rate applies; 0 = 4 x rate_limit
 } rs_web_opts_t;
 
 typedef struct {
@@ -32,6 +40,16 @@ typedef struct {
     uint64_t errors;                //  of those, answered 4xx/5xx
     uint64_t ws_accepted, ws_refused;
     uint64_t ws_write_errors;
+    uint64_t auth_failed;           //  401: no token or a wrong one
+    uint64_t forbidden;             //  403: the read token, for a write
+    uint64_t origin_refused;        //  WebSocket from a foreign origin
+    uint64_t rate_limited;          //  429, and WebSocket messages dropped over the rate
+    uint64_t body_too_large;        //  413
+    uint64_t http_rejected;         //  malformed requests civetweb itself refused
+    uint64_t server_errors;         //  problems civetweb logged (a WebSocket frame it cannot hold...)
+    uint64_t ws_bad_frames;         //  binary, fragmented or unknown opcodes: connection closed
+    uint64_t ws_too_large;          //  client messages over the size limit: connection closed
+    uint64_t ws_bad_messages;       //  text messages that are not a valid request: answered with an error
 } rs_web_stats_t;
 
 typedef struct rs_web_t rs_web_t;

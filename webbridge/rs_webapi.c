@@ -1,6 +1,7 @@
 /*  rs_webapi: boundary checks for the web bridge's requests. See rs_webapi.h. */
 #include "rs_webapi.h"
 
+#include <civetweb.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -101,11 +102,42 @@ rs_webapi_parse_channels (const char *text, char names[][RS_MAX_CHNAME + 1], siz
     return 0;
 }
 
+bool
+rs_webapi_json_depth_ok (const char *data, size_t len, int max)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        }
+        else if (c == '"')
+            in_string = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > max)
+                return false;
+        }
+        else if (c == ']' || c == '}')
+            depth--;
+    }
+    return true;
+}
+
+static const char *s_too_deep = "nested too deeply";
+
 int
 rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter, int64_t *since_us,
                             char *err, size_t errsize)
 {
     json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (data, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "not JSON: %s", s_too_deep);
+        return -1;
+    }
     json_t *root = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
     int rc = -1;
     if (!root) {
@@ -242,4 +274,207 @@ rs_webapi_mime (const char *path)
             if (strcmp (dot, types[i].ext) == 0)
                 return types[i].type;
     return "application/octet-stream";
+}
+
+int
+rs_webapi_parse_query (const char *query, rs_webapi_params_t *p, char *err, size_t errsize)
+{
+    p->n = 0;
+    if (!query || !*query)
+        return 0;
+    char buf[RS_WEBAPI_MAX_QUERY];
+    size_t qlen = strlen (query);
+    if (qlen >= sizeof buf) {
+        snprintf (err, errsize, "query string too long (at most %d bytes)", RS_WEBAPI_MAX_QUERY - 1);
+        return -1;
+    }
+    memcpy (buf, query, qlen + 1);
+    char *save = NULL;
+    for (char *part = strtok_r (buf, "&", &save); part; part = strtok_r (NULL, "&", &save)) {
+        if (p->n == RS_WEBAPI_MAX_PARAMS) {
+            snprintf (err, errsize, "too many parameters (at most %d)", RS_WEBAPI_MAX_PARAMS);
+            return -1;
+        }
+        char *eq = strchr (part, '=');
+        if (eq)
+            *eq = 0;
+        const char *value = eq ? eq + 1 : "";
+        char *key_out = p->key[p->n], *value_out = p->value[p->n];
+        int klen = mg_url_decode (part, (int) strlen (part), key_out, (int) sizeof p->key[0], 1);
+        int vlen = mg_url_decode (value, (int) strlen (value), value_out, (int) sizeof p->value[0], 1);
+        if (klen < 0 || vlen < 0) {
+            snprintf (err, errsize, "parameter too long");
+            return -1;
+        }
+        //  "%00" would cut a value short where later checks cannot see it.
+        if (strlen (key_out) != (size_t) klen || strlen (value_out) != (size_t) vlen) {
+            snprintf (err, errsize, "parameter contains a NUL byte");
+            return -1;
+        }
+        for (size_t i = 0; i < p->n; i++)
+            if (strcmp (p->key[i], key_out) == 0) {
+                snprintf (err, errsize, "parameter '%.31s' given twice", p->key[i]);
+                return -1;
+            }
+        p->n++;
+    }
+    return 0;
+}
+
+const char *
+rs_webapi_param (const rs_webapi_params_t *p, const char *key)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp (p->key[i], key) == 0)
+            return p->value[i];
+    return NULL;
+}
+
+int
+rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed, char *err, size_t errsize)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        bool ok = false;
+        for (size_t j = 0; allowed[j] && !ok; j++)
+            ok = strcmp (p->key[i], allowed[j]) == 0;
+        if (!ok) {
+            //  The key may hold any byte: quote only printable ASCII of it.
+            char shown[32];
+            size_t k = 0;
+            for (const char *c = p->key[i]; *c && k < sizeof shown - 1; c++)
+                shown[k++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
+            shown[k] = 0;
+            snprintf (err, errsize, "unknown parameter '%s'", shown);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t default_s,
+                       const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r, char *err,
+                       size_t errsize)
+{
+    const char *well = rs_webapi_param (p, "well");
+    if (!well || !*well) {
+        snprintf (err, errsize, "missing parameter 'well'");
+        return -1;
+    }
+    if (!rs_id_valid (well, strlen (well))) {
+        snprintf (err, errsize, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+        return -1;
+    }
+    snprintf (r->well, sizeof r->well, "%s", well);
+    const char *to = rs_webapi_param (p, "to"), *from = rs_webapi_param (p, "from");
+    r->to_us = now_us;
+    if (to && rs_webapi_parse_time (to, &r->to_us) != 0) {
+        snprintf (err, errsize, "bad 'to': expected ISO 8601 or microseconds since the epoch");
+        return -1;
+    }
+    r->from_us = r->to_us - default_s * 1000000;
+    if (from && rs_webapi_parse_time (from, &r->from_us) != 0) {
+        snprintf (err, errsize, "bad 'from': expected ISO 8601 or microseconds since the epoch");
+        return -1;
+    }
+    if (r->from_us > r->to_us) {
+        snprintf (err, errsize, "'from' is after 'to'");
+        return -1;
+    }
+    const char *channels = rs_webapi_param (p, "channels");
+    if (channels) {
+        if (rs_webapi_parse_channels (channels, r->channels, RS_WEBAPI_MAX_CHANNELS, &r->n_channels, err,
+                                      errsize) != 0)
+            return -1;
+    }
+    else {
+        r->n_channels = 0;
+        for (size_t i = 0; i < n_defaults && i < RS_WEBAPI_MAX_CHANNELS; i++)
+            snprintf (r->channels[r->n_channels++], sizeof r->channels[0], "%s", defaults[i]);
+    }
+    for (size_t i = 0; i < r->n_channels; i++)
+        r->names[i] = r->channels[i];
+    return 0;
+}
+
+int
+rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize, char *err, size_t errsize)
+{
+    static const char *usage = "body must be empty or a JSON object {\"by\": \"name\"}";
+    if (bysize)
+        *by = 0;
+    if (!len)
+        return 0;
+    json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "%s; not JSON: %s", usage, s_too_deep);
+        return -1;
+    }
+    json_t *doc = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        snprintf (err, errsize, "%s; not JSON: %s", usage, jerr.text);
+        return -1;
+    }
+    int rc = -1;
+    json_t *b = json_object_get (doc, "by");
+    if (!json_is_object (doc) || json_object_size (doc) != (b ? 1u : 0u))
+        snprintf (err, errsize, "%s", usage);
+    else if (b && (!json_is_string (b) || json_string_length (b) > RS_WEBAPI_MAX_BY))
+        snprintf (err, errsize, "%s; \"by\" must be a string of at most %d characters", usage, RS_WEBAPI_MAX_BY);
+    else {
+        const char *s = b ? json_string_value (b) : "";
+        size_t slen = b ? json_string_length (b) : 0;
+        rc = 0;
+        for (size_t i = 0; i < slen && rc == 0; i++)
+            if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f) {
+                snprintf (err, errsize, "%s; \"by\" must not hold control characters", usage);
+                rc = -1;
+            }
+        if (rc == 0 && bysize)
+            snprintf (by, bysize, "%s", s);
+    }
+    json_decref (doc);
+    return rc;
+}
+
+json_t *
+rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t errsize)
+{
+    static const char *usage = "body must be a JSON object {\"rules\": [...], \"save\": true|false}";
+    json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "%s; not JSON: %s", usage, s_too_deep);
+        return NULL;
+    }
+    json_t *doc = len ? json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    if (!doc) {
+        if (len)
+            snprintf (err, errsize, "%s; not JSON: %s", usage, jerr.text);
+        else
+            snprintf (err, errsize, "%s", usage);
+        return NULL;
+    }
+    json_t *save = json_object_get (doc, "save");
+    if (!json_is_object (doc) || !json_is_array (json_object_get (doc, "rules")) || json_object_get (doc, "cmd")
+        || (save && !json_is_boolean (save))) {
+        snprintf (err, errsize, "%s", usage);
+        json_decref (doc);
+        return NULL;
+    }
+    if (json_object_set_new (doc, "cmd", json_string ("set_thresholds")) != 0) {
+        snprintf (err, errsize, "out of memory");
+        json_decref (doc);
+        return NULL;
+    }
+    return doc;
+}
+
+int
+rs_webapi_decode_path (const char *raw, char *out, size_t size)
+{
+    size_t len = strlen (raw);
+    if (len >= size || size > INT32_MAX)
+        return -1;
+    int n = mg_url_decode (raw, (int) len, out, (int) size, 0);
+    return n >= 0 && strlen (out) == (size_t) n ? 0 : -1;
 }

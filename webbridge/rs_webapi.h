@@ -10,10 +10,64 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "rs_hub.h"
 
 #define RS_WEBAPI_MAX_POINTS   10000
 #define RS_WEBAPI_MAX_CHANNELS 32
+#define RS_WEBAPI_MAX_PARAMS   16
+#define RS_WEBAPI_MAX_QUERY    4096
+#define RS_WEBAPI_MAX_BY       64          //  length of an acknowledger's name
+
+//  A decoded query string ("well=w1&from=...").
+typedef struct {
+    size_t n;
+    char key[RS_WEBAPI_MAX_PARAMS][32];
+    char value[RS_WEBAPI_MAX_PARAMS][1024];
+} rs_webapi_params_t;
+
+//  Splits and percent-decodes a query string (NULL or "" gives no
+//  parameters). Refuses too long a string, too many or too long parameters,
+//  a key given twice and a decoded NUL. Returns 0, or -1 with the reason.
+int rs_webapi_parse_query (const char *query, rs_webapi_params_t *p, char *err, size_t errsize);
+//  The value of `key`, or NULL.
+const char *rs_webapi_param (const rs_webapi_params_t *p, const char *key);
+//  Refuses a parameter not in the NULL-terminated list. Returns 0 or -1.
+int rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed, char *err,
+                            size_t errsize);
+
+//  The history and export range: well (required), from/to (default: the
+//  last `default_s` seconds up to now_us), channels (default: `defaults`).
+typedef struct {
+    char well[RS_MAX_ID + 1];
+    int64_t from_us, to_us;
+    char channels[RS_WEBAPI_MAX_CHANNELS][RS_MAX_CHNAME + 1];
+    const char *names[RS_WEBAPI_MAX_CHANNELS];  //  points into channels[]
+    size_t n_channels;
+} rs_webapi_range_t;
+int rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t default_s,
+                           const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r,
+                           char *err, size_t errsize);
+
+//  Client JSON nests at most this deep: jansson's parser recurses, and
+//  civetweb's worker threads have small stacks (100 KB in Debian's build).
+#define RS_WEBAPI_MAX_DEPTH    32
+
+//  True when the arrays and objects in `data` (JSON text, strings skipped)
+//  nest at most `max` deep. Checked before parsing anything a client sent.
+bool rs_webapi_json_depth_ok (const char *data, size_t len, int max);
+
+//  The body of POST /api/alerts/{id}/ack: empty, or {"by": "name"} with a
+//  name of at most RS_WEBAPI_MAX_BY printable characters. Fills `by` ("" when
+//  absent). Returns 0, or -1 with the reason.
+int rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize, char *err,
+                              size_t errsize);
+
+//  The body of PUT /api/thresholds: {"rules": [...], "save": true|false}
+//  (the engine checks the rules themselves). Returns a fresh request for
+//  the engine ({"cmd": "set_thresholds", ...}), or NULL with the reason.
+json_t *rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t errsize);
 
 //  A time parameter: ISO 8601 (rs_clock_parse's forms) or an integer of
 //  microseconds since the epoch. Returns 0, or -1 for anything else.
@@ -38,6 +92,10 @@ typedef enum {
 //  Returns the message type, or -1 with the reason in err.
 int rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter,
                                 int64_t *since_us, char *err, size_t errsize);
+
+//  Percent-decodes a URL path into out. Refuses (-1) a decoded NUL byte and
+//  a path that does not fit. Returns 0.
+int rs_webapi_decode_path (const char *raw, char *out, size_t size);
 
 //  Maps a URL path (already percent-decoded, without the query) to a file
 //  under root: "/" and paths ending in "/" get index.html. Refuses (-1) any

@@ -162,7 +162,7 @@ def main():
             ("/api/alerts/abc/ack", None, 400, "bad alert id"),
             ("/api/alerts/9007/ack", "{not json", 400, "body must be"),
             ("/api/alerts/9007/ack", {"by": 5}, 400, "body must be"),
-            ("/api/alerts/9007/ack", "x" * 70000, 400, "too large")]:
+            ("/api/alerts/9007/ack", "x" * 70000, 413, "too large")]:
         st, doc = get_json(port, path, "POST", body)
         check(st == want and text in doc["error"], f"POST {path} -> {want} '{text}' (got {st} {doc})")
     pub.alert("A-01", 9007, "cleared")

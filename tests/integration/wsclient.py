@@ -18,16 +18,19 @@ class Closed(Exception):
 
 
 class WsClient:
-    def __init__(self, host, port, path="/ws", rcvbuf=None, timeout=5.0):
+    def __init__(self, host, port, path="/ws", rcvbuf=None, timeout=5.0, headers=None, ssl_context=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:
             # Before connect, so the advertised window stays small.
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.settimeout(timeout)
         self.sock.connect((host, port))
+        if ssl_context:
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname=host)
         key = base64.b64encode(os.urandom(16)).decode()
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         req = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n")
         self.sock.sendall(req.encode())
         self.buf = b""
         while b"\r\n\r\n" not in self.buf:
@@ -92,7 +95,8 @@ class WsClient:
             if opcode == 0x9:
                 self._send_frame(0xA, payload)
             elif opcode == 0x8:
-                raise Closed("server closed the connection")
+                self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+                raise Closed(f"server closed the connection ({self.close_code})")
             elif opcode == 0x1:
                 return json.loads(payload.decode())
 

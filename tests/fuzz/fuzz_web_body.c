@@ -1,0 +1,47 @@
+/*  libFuzzer harness for the web bridge's request bodies (rs_webapi): the
+    first byte picks the endpoint (even: POST /api/alerts/{id}/ack, odd: PUT
+    /api/thresholds), the rest is the body. An accepted body must give what
+    the handlers rely on; anything else must come back as an error with a
+    reason, never a crash. */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_webapi.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    const char *body = (const char *) data + 1;
+    size_t len = size - 1;
+    char err[256] = "";
+    if (data[0] % 2 == 0) {
+        char by[RS_WEBAPI_MAX_BY + 1];
+        if (rs_webapi_parse_ack_body (body, len, by, sizeof by, err, sizeof err) == 0) {
+            if (strlen (by) > RS_WEBAPI_MAX_BY)
+                abort ();
+            for (const char *c = by; *c; c++)
+                if ((unsigned char) *c < 0x20)
+                    abort ();
+        }
+        else if (!*err)
+            abort ();
+    }
+    else {
+        json_t *req = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
+        if (req) {
+            const char *cmd = json_string_value (json_object_get (req, "cmd"));
+            if (!cmd || strcmp (cmd, "set_thresholds") != 0 || !json_is_array (json_object_get (req, "rules")))
+                abort ();
+            json_decref (req);
+        }
+        else if (!*err)
+            abort ();
+    }
+    return 0;
+}
