@@ -91,7 +91,7 @@ if ! fetch; then
 fi
 cp "$work"/archives/*.deb "$work/$name/debs/" 2>/dev/null || true
 cp "$deb" "$work/$name/debs/"
-(cd "$work/$name/debs" && sha256sum -- *.deb >../SHA256SUMS)
+(cd "$work/$name" && sha256sum -- debs/*.deb >SHA256SUMS)
 
 cat >"$work/$name/install.sh" <<'INSTALL'
 #!/bin/sh
