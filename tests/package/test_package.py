@@ -271,6 +271,7 @@ cd "{bdir}" && RS_PACKAGE_VERSION="{self.version}" cpack -G DEB
         os.makedirs(CACHE, exist_ok=True)
         shutil.copy(m[-1], self.cached + ".new")
         os.replace(self.cached + ".new", self.cached)
+        shutil.rmtree(os.path.dirname(self.log), ignore_errors=True)
         self.deb = self.cached
         return self.deb
 
