@@ -128,7 +128,7 @@ def set_env(root, values):
     with open(path) as f:
         text = f.read()
     for k, v in values.items():
-        text, n = re.subn(rf"(?m)^{k}=.*$", f"{k}={v}", text)
+        text, n = re.subn(rf"(?m)^#?{k}=.*$", f"{k}={v}", text)
         if n == 0:
             text += f"\n{k}={v}\n"
     with open(path, "w") as f:
