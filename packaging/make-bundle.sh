@@ -60,7 +60,8 @@ out=$(readlink -f "$out")
 # What a minimal Debian 12 has installed: the dpkg status of a minbase root.
 if [ -z "$base" ]; then
   base=/var/tmp/rigstream-pkg/minbase.tar
-  if [ ! -s "$base" ]; then
+  # Made once and renewed monthly: minbase changes little within a release.
+  if [ ! -s "$base" ] || [ -n "$(find "$base" -mtime +30 2>/dev/null)" ]; then
     command -v mmdebstrap >/dev/null || die "needs mmdebstrap (apt-get install mmdebstrap) or --base"
     say "making a minimal Debian 12 root with mmdebstrap (about 30 s)"
     mkdir -p "$(dirname "$base")"
