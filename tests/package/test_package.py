@@ -16,9 +16,9 @@ network cut (unshare -n):
   postrm says so);
 - installs the previous version's package (built from the previous commit,
   RS_PKG_PREVIOUS_REF, with this packaging/ added if that commit has none),
-  fills its database, upgrades to this one with a local change in the
-  conffile, and checks the old rows, the change and the schema after the
-  upgraded saver has run.
+  fills its database, upgrades to this one with the bundle's install.sh and a
+  local change in the conffile, and checks the old rows, the change and the
+  schema after the upgraded saver has run.
 
 Root only; skipped (77) without root, unshare, chroot, mmdebstrap or lintian.
 The previous version's package is cached by commit in /var/tmp/rigstream-pkg.
@@ -434,9 +434,11 @@ def main():
         n_old, old_schema = db_state(root)
         with open(root.p("/etc/rigstream/rigstream.env"), "a") as f:
             f.write("\n# local change kept across upgrades\nLOG_LEVEL=info\n")
-        shutil.copy(deb, root.p("/tmp/current.deb"))
-        rc, out = root.sh("dpkg --force-confold -i /tmp/current.deb", ok=False)
-        check(rc == 0, f"dpkg upgrades {pv} to {version}:\n{out[-800:]}")
+        # The upgrade as a crew does it: the bundle's install.sh again, which
+        # skips the libraries already there.
+        rc, out = root.sh(f"cd /tmp/rigstream-{version}-bookworm-amd64 && ./install.sh", ok=False)
+        check(rc == 0 and "installing 1 packages" in out,
+              f"install.sh upgrades {pv} to {version}, the libraries left as they are:\n{out[-800:]}")
         rc, out = root.sh("dpkg-query -W -f='${Version}' rigstream")
         check(out.strip() == version, f"the installed version is now {version}")
         with open(root.p("/etc/rigstream/rigstream.env")) as f:
