@@ -31,7 +31,8 @@ unset _entry _name _bin _args
 
 RS_BUILD_DEPS=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libmsgpack-dev
   libsqlite3-dev libjansson-dev libcivetweb-dev libssl-dev libxml2-dev npm)
-RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm openssl clang libclang-rt-14-dev)
+RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm openssl clang libclang-rt-14-dev
+  dpkg-dev lintian mmdebstrap)
 
 # Directories whose sources the build depends on (for the staleness check).
 RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests)
