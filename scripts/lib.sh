@@ -35,7 +35,7 @@ RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm openssl cl
   dpkg-dev lintian mmdebstrap)
 
 # Directories whose sources the build depends on (for the staleness check).
-RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests)
+RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests packaging)
 
 rs_say() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*"; }
 rs_die() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*" >&2; exit 1; }
