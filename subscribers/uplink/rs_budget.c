@@ -174,7 +174,7 @@ rs_bucket_init (rs_bucket_t *b, double rate, double burst)
 }
 
 bool
-rs_bucket_take (rs_bucket_t *b, size_t bytes, int64_t now_ms)
+rs_bucket_ready (rs_bucket_t *b, int64_t now_ms)
 {
     if (b->rate <= 0)
         return true;
@@ -184,8 +184,21 @@ rs_bucket_take (rs_bucket_t *b, size_t bytes, int64_t now_ms)
             b->tokens = b->burst;
     }
     b->last_ms = now_ms;
-    if (b->tokens <= 0)
+    return b->tokens > 0;
+}
+
+void
+rs_bucket_debit (rs_bucket_t *b, size_t bytes)
+{
+    if (b->rate > 0)
+        b->tokens -= (double) bytes;
+}
+
+bool
+rs_bucket_take (rs_bucket_t *b, size_t bytes, int64_t now_ms)
+{
+    if (!rs_bucket_ready (b, now_ms))
         return false;
-    b->tokens -= (double) bytes;
+    rs_bucket_debit (b, bytes);
     return true;
 }

@@ -56,5 +56,8 @@ void rs_bucket_init (rs_bucket_t *b, double rate, double burst);
 //  True when `bytes` may go now (they are taken; the balance may go below
 //  zero once, so a message larger than the burst still passes).
 bool rs_bucket_take (rs_bucket_t *b, size_t bytes, int64_t now_ms);
+//  Refills; true when something may go now (then debit what went).
+bool rs_bucket_ready (rs_bucket_t *b, int64_t now_ms);
+void rs_bucket_debit (rs_bucket_t *b, size_t bytes);
 
 #endif
