@@ -136,9 +136,10 @@ class Host:
         self.samples = {}               # (well, seq) -> dict(ts, values, historical)
         self.raw_samples = 0
         self.seq_errors = []
-        self.last_seq = None
+        self.last_seq = {}              # node -> seq of its last message
         self.deaths = []                # bdSeq of NDEATHs seen
         self.json = []                  # JSON mode messages
+        self.data_times = []            # (well, arrival time) of each DDATA
         self.connected = threading.Event()
         self.c = mqtt.Client(client_id=f"{name}-{os.getpid()}", clean_session=True)
         if user:
@@ -195,7 +196,7 @@ class Host:
                 return
             if len(parts) < 4 or parts[1] == "STATE":
                 return
-            verb, device = parts[2], (parts[4] if len(parts) > 4 else None)
+            verb, node, device = parts[2], parts[3], (parts[4] if len(parts) > 4 else None)
             if verb in ("NCMD", "DCMD"):
                 return
             try:
@@ -206,33 +207,35 @@ class Host:
             self.log.append((verb, device, p, len(msg.payload)))
             if verb == "NDEATH":
                 self.deaths.append(next(m.long_value for m in p.metrics if m.name == "bdSeq"))
-                self.last_seq = None
+                self.last_seq.pop(node, None)
                 return
+            last = self.last_seq.get(node)
             if verb == "NBIRTH":
                 if p.seq != 0:
                     self.seq_errors.append(f"NBIRTH seq {p.seq}")
-                self.aliases = {}
-            elif self.last_seq is None:
+                self.aliases = {k: v for k, v in self.aliases.items() if k[0] != node}
+            elif last is None:
                 self.seq_errors.append(f"{verb} {device} before any NBIRTH")
-            elif p.seq != (self.last_seq + 1) % 256:
-                self.seq_errors.append(f"{verb} {device} seq {p.seq} after {self.last_seq}")
-            self.last_seq = p.seq
+            elif p.seq != (last + 1) % 256:
+                self.seq_errors.append(f"{verb} {device} seq {p.seq} after {last}")
+            self.last_seq[node] = p.seq
             if verb in ("NBIRTH", "DBIRTH"):
                 self.births[device] = p
                 for m in p.metrics:
-                    other = self.aliases.get(m.alias)
+                    other = self.aliases.get((node, m.alias))
                     if other and other[:2] != (device, m.name):
                         self.seq_errors.append(f"alias {m.alias} of {device}/{m.name} is also {other[:2]}")
-                    self.aliases[m.alias] = (device, m.name, m.datatype)
+                    self.aliases[(node, m.alias)] = (device, m.name, m.datatype)
             elif verb == "DDATA":
-                self._data(device, p)
+                self.data_times.append((device, time.time()))
+                self._data(node, device, p)
 
-    def _data(self, well, p):
+    def _data(self, node, well, p):
         cur = None
         for m in p.metrics:
             if m.HasField("name") or m.HasField("datatype"):
                 self.seq_errors.append(f"DDATA metric with a name or datatype: {m}")
-            a = self.aliases.get(m.alias)
+            a = self.aliases.get((node, m.alias))
             if not a or a[0] != well:
                 self.seq_errors.append(f"DDATA {well}: alias {m.alias} not born for this device")
                 continue
@@ -288,6 +291,16 @@ def check_samples(host, rec, wells, per_well, label, values=True):
                 break
     check(bad == 0, f"{label}: timestamps (ms) and values of {len(host.samples)} samples match what the "
                     f"simulator published ({bad} differ)")
+
+
+def check_samples_well(host, rec, well, seqs, label):
+    """One well's samples are exactly `seqs`, with the simulator's values."""
+    got = sorted(s for (w, s) in host.samples if w == well)
+    want = list(seqs)
+    check(got == want, f"{label}: {well} has seq {want[0]}..{want[-1]} once each at the host ({len(got)} keys)")
+    bad = sum(1 for s in got if host.samples[(well, s)]["ts"] != rec.samples[(well, s)][0] // 1000
+              or host.samples[(well, s)]["values"].get("telemetry/rop") != rec.samples[(well, s)][1].get("rop"))
+    check(bad == 0, f"{label}: {well}'s timestamps and values match the simulator's ({bad} differ)")
 
 
 def wait_samples(host, n, timeout, what):
