@@ -62,6 +62,10 @@ class Mosquitto:
         self.port = port or rigtest.free_port()
         self.conf = os.path.join(rigtest.ARGS.tmp, f"{name}.conf")
         lines = [f"listener {self.port} 127.0.0.1", *extra]
+        if os.geteuid() == 0:
+            # Started as root, mosquitto would switch to its own user, who
+            # cannot read the test's private files (passwords, keys).
+            lines.append("user root")
         if not any(x.startswith(("allow_anonymous", "password_file")) for x in extra):
             lines.append("allow_anonymous true")
         with open(self.conf, "w") as f:
