@@ -72,7 +72,7 @@ def main():
     up_a.wait_for(r"primary host went offline", timeout=5)
     time.sleep(3)
     t_on = time.time()
-    late = [t for w, t in host.data_times if w == "A-02" and t_off + 0.3 < t < t_on]
+    late = [t for w, t, _ in host.data_times if w == "A-02" and t_off + 0.3 < t < t_on]
     check(not late, f"no DDATA while the primary host is offline ({len(late)} arrived)")
     host.set_online(True)
     sim2.wait_for(r"stopped:", timeout=30)

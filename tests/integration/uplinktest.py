@@ -143,7 +143,7 @@ class Host:
         self.last_seq = {}              # node -> seq of its last message
         self.deaths = []                # bdSeq of NDEATHs seen
         self.json = []                  # JSON mode messages
-        self.data_times = []            # (well, arrival time) of each DDATA
+        self.data_times = []            # (well, arrival time, bytes) of each DDATA
         self.connected = threading.Event()
         self.c = mqtt.Client(client_id=f"{name}-{os.getpid()}", clean_session=True)
         if user:
@@ -231,7 +231,7 @@ class Host:
                         self.seq_errors.append(f"alias {m.alias} of {device}/{m.name} is also {other[:2]}")
                     self.aliases[(node, m.alias)] = (device, m.name, m.datatype)
             elif verb == "DDATA":
-                self.data_times.append((device, time.time()))
+                self.data_times.append((device, time.time(), len(msg.payload)))
                 self._data(node, device, p)
 
     def _data(self, node, well, p):
