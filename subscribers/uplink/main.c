@@ -75,6 +75,9 @@ static const rs_option_t s_options[] = {
     { "max-silence-s", "UPLINK_MAX_SILENCE_S", RS_OPT_INT, "60",
       "with a deadband or minimum interval: send an unchanged value at least this often, s (0 = never)", 0,
       86400 },
+    { "downsample-s", "UPLINK_DOWNSAMPLE_S", RS_OPT_INT, "0",
+      "send telemetry as N-second windows: <channel>_mean, _min and _max per window (0 = every sample)", 0,
+      86400 },
     { "rcvhwm", "UPLINK_RCVHWM", RS_OPT_INT, "200000", "messages queued for the uplink by ZeroMQ", 1000,
       100000000 },
     RS_OPTION_END
@@ -87,12 +90,20 @@ typedef struct {
     char *pub, *topic;
 } stream_t;
 
+//  A well's downsampling windows, one per channel.
+typedef struct {
+    zhashx_t *windows;          // channel -> rs_window_t
+    uint64_t last_seq;          // seq of the well's previous sample
+} well_ds_t;
+
 typedef struct {
     rs_sub_t *sub;
     rs_spool_t *spool;
     rs_uplink_t *uplink;
     rs_budget_t *budget;
     zhashx_t *streams;          // "pub\x1ftopic" -> stream_t
+    zhashx_t *wells_ds;         // well -> well_ds_t, when downsampling
+    int64_t downsample_ms;
     msgpack_sbuffer buf;
     bool subscribed;
     int resumed;
@@ -150,16 +161,83 @@ s_account (app_t *self, stream_t *s, uint64_t from, uint64_t to)
     }
 }
 
+static void
+s_well_ds_free (well_ds_t **self_p)
+{
+    if (!*self_p)
+        return;
+    zhashx_destroy (&(*self_p)->windows);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Folds a sample into its well's windows; packs the windows it closes into
+//  self->buf as a record (time: the window's start; seq: the last sample
+//  inside it). Returns the number of values packed, 0 when none closed.
+static int
+s_downsample (app_t *self, const rs_msg_t *msg, int64_t *ts_ms, uint64_t *seq)
+{
+    well_ds_t *w = zhashx_lookup (self->wells_ds, msg->id);
+    if (!w) {
+        w = calloc (1, sizeof *w);
+        if (!w || !(w->windows = zhashx_new ())) {
+            free (w);
+            return -1;
+        }
+        zhashx_set_destructor (w->windows, (zhashx_destructor_fn *) zstr_free);
+        zhashx_insert (self->wells_ds, msg->id, w);
+    }
+    rs_window_t done[RS_MAX_CHANNELS];
+    const char *names[RS_MAX_CHANNELS];
+    size_t n = 0;
+    for (size_t i = 0; i < msg->n_values && i < RS_MAX_CHANNELS; i++) {
+        rs_window_t *win = zhashx_lookup (w->windows, msg->values[i].name);
+        if (!win) {
+            win = calloc (1, sizeof *win);
+            if (!win)
+                return -1;
+            zhashx_insert (w->windows, msg->values[i].name, win);
+        }
+        if (rs_window_add (win, self->downsample_ms, msg->hdr.ts_us / 1000, msg->values[i].value, &done[n]))
+            names[n++] = msg->values[i].name;
+    }
+    *seq = w->last_seq;
+    w->last_seq = msg->hdr.seq;
+    if (!n)
+        return 0;
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &self->buf, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 3 * n);
+    char key[64];
+    *ts_ms = done[0].start_ms;
+    for (size_t i = 0; i < n; i++) {
+        snprintf (key, sizeof key, "%s_mean", names[i]);
+        rs_encode_key (&pk, key);
+        rs_encode_number (&pk, done[i].sum / (double) done[i].n);
+        snprintf (key, sizeof key, "%s_min", names[i]);
+        rs_encode_key (&pk, key);
+        rs_encode_number (&pk, done[i].min);
+        snprintf (key, sizeof key, "%s_max", names[i]);
+        rs_encode_key (&pk, key);
+        rs_encode_number (&pk, done[i].max);
+    }
+    return (int) (3 * n);
+}
+
 static int
 s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
 {
     app_t *self = (app_t *) arg;
     stream_t *s = s_stream (self, msg->hdr.pub, msg->topic, msg->hdr.epoch, msg->hdr.seq - 1);
     self->buf.size = 0;
-    int n = rs_uplink_record (msg, rs_sub_decoder (sub), self->budget, &self->buf);
+    int64_t ts_ms = msg->hdr.ts_us / 1000;
+    uint64_t seq = msg->hdr.seq;
+    int n = self->downsample_ms > 0 && msg->kind == RS_KIND_TELEMETRY
+                ? s_downsample (self, msg, &ts_ms, &seq)
+                : rs_uplink_record (msg, rs_sub_decoder (sub), self->budget, &self->buf);
     if (n > 0) {
-        if (rs_spool_add (self->spool, msg->id, (int) msg->kind, msg->hdr.seq, msg->hdr.ts_us / 1000,
-                          self->buf.data, self->buf.size) != 0) {
+        if (rs_spool_add (self->spool, msg->id, (int) msg->kind, seq, ts_ms, self->buf.data, self->buf.size)
+            != 0) {
             //  Not accounted for: the mark stays, a restart repairs it.
             rs_log_limited (&self->log_limit, 5000, RS_LOG_ERROR, "out of memory queueing %s seq %llu",
                             msg->topic, (unsigned long long) msg->hdr.seq);
@@ -354,6 +432,8 @@ main (int argc, char **argv)
     };
     self.uplink = self.spool ? rs_uplink_new (&uopts) : NULL;
     self.streams = zhashx_new ();
+    self.wells_ds = zhashx_new ();
+    self.downsample_ms = rs_config_int (cfg, "downsample-s") * 1000;
     msgpack_sbuffer_init (&self.buf);
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
@@ -370,13 +450,14 @@ main (int argc, char **argv)
         .durable = true,
         .on_gap = s_on_gap,
     };
-    if (self.uplink && self.streams)
+    if (self.uplink && self.streams && self.wells_ds)
         self.sub = rs_sub_new (&opts);
     if (!self.sub) {
         rc = 1;
         goto done;
     }
     zhashx_set_destructor (self.streams, (zhashx_destructor_fn *) s_stream_free);
+    zhashx_set_destructor (self.wells_ds, (zhashx_destructor_fn *) s_well_ds_free);
     rs_spool_foreach_mark (self.spool, s_resume, &self);
     rs_sub_set_stats_fn (self.sub, s_stats, &self);
     rs_sub_timer (self.sub, TICK_MS, s_on_tick, &self);
@@ -395,6 +476,7 @@ done:
     rs_uplink_destroy (&self.uplink);
     rs_spool_destroy (&self.spool);
     zhashx_destroy (&self.streams);
+    zhashx_destroy (&self.wells_ds);
     msgpack_sbuffer_destroy (&self.buf);
     rs_budget_destroy (&self.budget);
     mosquitto_lib_cleanup ();

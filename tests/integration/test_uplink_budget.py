@@ -4,6 +4,8 @@
 - report by exception: with a deadband and a minimum interval, each channel
   reaches the host only when it moved by more than the band and no more often
   than the interval, with the value the simulator published at that instant;
+- downsampling: 1-second windows arrive as <channel>_mean, _min and _max at
+  the window's start, equal to what the simulator's samples in it give;
 - a byte cap: the payload bytes per second seen by the host stay within the
   cap while the rest waits in the queue, and nothing is lost.
 """
@@ -37,10 +39,13 @@ def main():
         suite.start("uplink-cap", "rigstream-uplink", url + [
             "--node", "rigF", "--topics", "telemetry.F-", "--spool", os.path.join(args.tmp, "f.db"),
             "--max-bytes-per-s", str(CAP), "--batch", "5"]),
+        suite.start("uplink-down", "rigstream-uplink", url + [
+            "--node", "rigG", "--topics", "telemetry.G-", "--spool", os.path.join(args.tmp, "g.db"),
+            "--downsample-s", "1"]),
     ]
     for u in ups:
         u.wait_for(r"online at", timeout=15)
-    sim = suite.start("sim", "rigstream-sim", ["--well-ids", "J-01,E-01,F-01", "--rate", str(RATE), "--count",
+    sim = suite.start("sim", "rigstream-sim", ["--well-ids", "J-01,E-01,F-01,G-01", "--rate", str(RATE), "--count",
                                                str(COUNT), "--seed", "21"])
     sim.wait_for(r"stopped:", timeout=30)
 
@@ -80,6 +85,20 @@ def main():
     check(not wrong and 0 < reported < total / 20,
           f"deadband + minimum interval: {reported} of {total} values reported, each moved past its band "
           f"and >= 1 s after the previous one ({wrong[:3]})")
+
+    # Downsampling: every closed 1 s window, with the simulator's statistics.
+    wins = {smp["ts"]: smp["values"] for (w, s), smp in host.samples.items() if w == "G-01"}
+    by_win = {}
+    for (w, s), (ts_us, ch) in rec.samples.items():
+        if w == "G-01" and ch.get("rop") is not None:
+            by_win.setdefault(ts_us // 1000 // 1000 * 1000, []).append(ch["rop"])
+    closed = sorted(by_win)[:-1]        # the last window is still open
+    bad = [t for t in closed if t not in wins
+           or abs(wins[t]["telemetry/rop_mean"] - sum(by_win[t]) / len(by_win[t])) > 1e-9 * max(1, abs(wins[t]["telemetry/rop_mean"]))
+           or wins[t]["telemetry/rop_min"] != min(by_win[t]) or wins[t]["telemetry/rop_max"] != max(by_win[t])]
+    check(closed and not bad and len(wins) == len(closed),
+          f"downsampling: {len(wins)} windows of 1 s for {COUNT} samples, mean/min/max as the samples give "
+          f"({len(bad)} differ)")
 
     # Byte cap: nothing lost, rate within the cap.
     wait_until(lambda: sum(1 for (w, _) in host.samples if w == "F-01") >= COUNT, timeout=90,

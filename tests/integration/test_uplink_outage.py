@@ -1,6 +1,6 @@
 """Store-and-forward across outages. The simulator streams two wells while
 mosquitto is killed -9 for about 12 s and restarted, then the uplink itself is
-killed -9 and restarted. The test host (the primary host, so the uplink waits
+killed -9 and restarted, then the rigstream broker is killed -9 and restarted. The test host (the primary host, so the uplink waits
 for its STATE before sending after each reconnect) ends with every sample of
 every well, none twice once keyed by (well, seq); what waited in the spool
 arrives flagged historical with its original timestamp; the broker's will
@@ -18,7 +18,7 @@ from uplinktest import Host, Mosquitto, Recorder
 
 WELLS = ["A-01", "A-02"]
 RATE = 100
-PER_WELL = 3000
+PER_WELL = 4000
 OUTAGE_S = 12
 
 
@@ -69,13 +69,21 @@ def main():
     m = up.wait_for(r"ready: .*\((\d+) stream\(s\) resumed, (\d+) record\(s\) queued\)", timeout=15)
     check(int(m.group(1)) >= len(WELLS), f"the restarted uplink resumed {m.group(1)} streams from its spool "
                                          f"({m.group(2)} records queued)")
+
+    # 3. The rigstream broker killed -9 mid-stream and restarted: the uplink's
+    # durable feed repairs what the broker dropped from the simulator's journal.
+    check(sim.alive(), "the simulator is still streaming when the rigstream broker is killed")
+    suite.broker.signal(signal.SIGKILL)
+    suite.broker.p.wait()
+    time.sleep(1.5)
+    suite.start_broker(name="broker-again")
     sim.wait_for(r"stopped:", timeout=60)
     wait_until(lambda: len(host.samples) >= len(WELLS) * PER_WELL, timeout=40, what="every sample at the host")
     born2 = {m.name: m.long_value for m in host.births[None].metrics}["bdSeq"]
     check(born2 == (born + 1) % 256, f"the new session's bdSeq is {born2}")
 
     check(not host.seq_errors, f"seq continuity and aliases in every session: {host.seq_errors[:5]}")
-    uplinktest.check_samples(host, rec, WELLS, PER_WELL, "after both outages")
+    uplinktest.check_samples(host, rec, WELLS, PER_WELL, "after the three outages")
     hist = [s for s in host.samples.values() if s["historical"]]
     outage = [s for s in host.samples.values() if t_kill * 1000 + 500 < s["ts"] < t_back * 1000 - 500]
     check(len(hist) >= RATE * len(WELLS) * (OUTAGE_S - 2), f"{len(hist)} samples arrived flagged historical")
