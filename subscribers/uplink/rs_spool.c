@@ -9,6 +9,8 @@
 
 //  What a row costs besides its data: the key columns and SQLite's overhead.
 #define ROW_OVERHEAD 32
+//  How often the age bound is applied (it is in days: no hurry).
+#define AGE_CHECK_MS 10000
 
 typedef struct {
     char *well;
@@ -39,6 +41,7 @@ struct rs_spool_t {
     char **wells;           // well names of the last read
     size_t n_wells;
     int64_t last_id;
+    int64_t age_checked_ms;     // wall clock of the last age check
     rs_spool_stats_t stats;
     rs_log_limit_t log_limit;
 };
@@ -49,6 +52,7 @@ static const char *s_schema =
     "CREATE TABLE IF NOT EXISTS queue (id INTEGER PRIMARY KEY AUTOINCREMENT, well TEXT NOT NULL, "
     "  kind INTEGER NOT NULL, seq INTEGER NOT NULL, ts_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
     "  data BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS queue_ts ON queue (ts_ms);"
     "CREATE TABLE IF NOT EXISTS marks (pub TEXT NOT NULL, topic TEXT NOT NULL, epoch INTEGER NOT NULL, "
     "  seq INTEGER NOT NULL, PRIMARY KEY (pub, topic));"
     "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
@@ -254,7 +258,9 @@ static int
 s_enforce (rs_spool_t *self, int64_t now_ms)
 {
     int dropped = 0;
-    if (self->opts.max_days > 0 && now_ms > 0 && self->stats.queued > 0) {
+    if (self->opts.max_days > 0 && now_ms > 0 && self->stats.queued > 0
+        && (now_ms - self->age_checked_ms >= AGE_CHECK_MS || now_ms < self->age_checked_ms)) {
+        self->age_checked_ms = now_ms;
         int64_t cut = now_ms - (int64_t) self->opts.max_days * 86400000LL;
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2 (self->db, "DELETE FROM queue WHERE ts_ms < ? RETURNING bytes", -1, &st, NULL)
@@ -312,7 +318,8 @@ int
 rs_spool_flush (rs_spool_t *self, int64_t now_ms)
 {
     if (!self->n_adds && !self->n_marks && !self->n_acks
-        && !(self->opts.max_days > 0 && now_ms > 0 && self->stats.queued > 0))
+        && !(self->opts.max_days > 0 && now_ms > 0 && self->stats.queued > 0
+             && now_ms - self->age_checked_ms >= AGE_CHECK_MS))
         return 0;
     rs_spool_stats_t saved = self->stats;
     int64_t saved_last = self->last_id;
