@@ -18,6 +18,7 @@
 #include "rs_clock.h"
 #include "rs_config.h"
 #include "rs_log.h"
+#include "rs_spb.h"
 #include "rs_spool.h"
 #include "rs_sub.h"
 #include "rs_uplink.h"
@@ -376,6 +377,16 @@ main (int argc, char **argv)
         fprintf (stderr, "rigstream-uplink: --mode (UPLINK_MODE): \"%s\": expected sparkplug or json\n", mode);
         rs_config_destroy (&cfg);
         return 2;
+    }
+    const char *ids[] = { "group", "node", "primary-host" };
+    for (size_t i = 0; i < 3; i++) {
+        const char *id = rs_config_str (cfg, ids[i]);
+        if ((*id || i < 2) && !rs_spb_id_valid (id)) {
+            fprintf (stderr, "rigstream-uplink: --%s: \"%s\": must be non-empty, without '/', '+' or '#'\n",
+                     ids[i], id);
+            rs_config_destroy (&cfg);
+            return 2;
+        }
     }
     char topics_buf[1024];
     const char *topics[MAX_TOPICS + 1];
