@@ -945,10 +945,6 @@ s_rates (rs_uplink_t *self)
         self->rate_samples = self->stats.samples_sent;
         self->rate_bytes = self->stats.bytes_sent;
         self->rate_at = self->now_ms;
-        uint64_t sum = 0;
-        for (int i = 0; i < 60; i++)
-            sum += self->minute_bytes[i];
-        self->stats.bytes_hour = sum;
     }
 }
 
@@ -1082,6 +1078,10 @@ rs_uplink_destroy (rs_uplink_t **self_p)
 const rs_uplink_stats_t *
 rs_uplink_stats (rs_uplink_t *self)
 {
+    uint64_t sum = 0;
+    for (int i = 0; i < 60; i++)
+        sum += self->minute_bytes[i];
+    self->stats.bytes_hour = sum;
     return &self->stats;
 }
 
