@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -72,8 +73,21 @@ class Mosquitto:
             f.write("\n".join(lines) + "\n")
         self.proc = None
         self.runs = 0
+        self.holder = None
+        self.hold()
+
+    def hold(self):
+        """Keeps the port bound (not listening) while mosquitto is down: a
+        client retrying on a free loopback port in the ephemeral range could
+        otherwise connect to itself (TCP simultaneous open) and take it."""
+        self.holder = socket.socket()
+        self.holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.holder.bind(("127.0.0.1", self.port))
 
     def start(self):
+        if self.holder:
+            self.holder.close()
+            self.holder = None
         self.runs += 1
         self.proc = rigtest.Proc(f"{self.name}-{self.runs}", [self.path, "-c", self.conf, "-v"])
         self.proc.wait_for(r"mosquitto version .* running|Opening ipv4 listen socket", timeout=10)
@@ -83,6 +97,7 @@ class Mosquitto:
         self.proc.signal(signal.SIGKILL)
         self.proc.p.wait()
         self.proc.kill()
+        self.hold()
 
     def stop(self):
         if self.proc:
