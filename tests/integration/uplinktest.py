@@ -154,6 +154,7 @@ class Host:
         self.aliases = {}               # alias -> (device, name, datatype)
         self.samples = {}               # (well, seq) -> dict(ts, values, historical)
         self.raw_samples = 0
+        self.kinds = {}                 # kind -> samples received (telemetry, kpi, alert)
         self.seq_errors = []
         self.last_seq = {}              # node -> seq of its last message
         self.deaths = []                # bdSeq of NDEATHs seen
@@ -262,6 +263,7 @@ class Host:
             if name.startswith("rigstream/") and name.endswith("_seq"):
                 kind = name[len("rigstream/"):-len("_seq")]
                 self.raw_samples += kind == "telemetry"
+                self.kinds[kind] = self.kinds.get(kind, 0) + 1
                 cur = {"ts": m.timestamp, "values": {}, "historical": m.is_historical, "kind": kind}
                 if kind == "telemetry":
                     key = (well, m.long_value)
