@@ -248,8 +248,11 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     }
     else if (n == 0)
         self->suppressed_samples++;
-    else
+    else {
         self->ignored++;
+        rs_log_limited (&self->log_limit, 60000, RS_LOG_WARN, "%s: the uplink sends telemetry, kpi and alert "
+                        "messages only (check UPLINK_TOPICS)", msg->topic);
+    }
     if (s)
         s_account (self, s, msg->hdr.seq, msg->hdr.seq);
     return 0;
@@ -318,6 +321,7 @@ s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
         { "rebirths", -1, (double) u->rebirths },
         { "bdseq", -1, (double) u->bdseq },
         { "bad_records", -1, (double) u->bad_records },
+        { "ignored", -1, (double) self->ignored },
     };
     size_t n = sizeof stats / sizeof stats[0];
     if (n > max)
