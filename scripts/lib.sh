@@ -30,9 +30,10 @@ done
 unset _entry _name _bin _args
 
 RS_BUILD_DEPS=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libmsgpack-dev
-  libsqlite3-dev libjansson-dev libcivetweb-dev libssl-dev libxml2-dev npm)
+  libsqlite3-dev libjansson-dev libcivetweb-dev libssl-dev libxml2-dev libmosquitto-dev libprotobuf-c-dev
+  protobuf-c-compiler npm)
 RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm openssl clang libclang-rt-14-dev
-  dpkg-dev lintian mmdebstrap)
+  dpkg-dev lintian mmdebstrap mosquitto mosquitto-clients python3-paho-mqtt python3-protobuf)
 
 # Directories whose sources the build depends on (for the staleness check).
 RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests packaging)
@@ -74,6 +75,12 @@ RUN_DIR=${RIGSTREAM_RUN_DIR:-./run}
 BUILD_DIR=${RIGSTREAM_BUILD_DIR:-./build}
 PID_DIR=$RUN_DIR/pids
 LOG_DIR=$RUN_DIR/logs
+
+# The uplink to the operations centre runs when its MQTT broker is configured
+# (and is stopped while its pid file says it runs).
+if [ -n "${UPLINK_URL:-}" ] || [ -f "$PID_DIR/uplink.pid" ]; then
+  RS_NAMES+=(uplink) RS_BIN[uplink]=rigstream-uplink RS_ARGS[uplink]=
+fi
 
 # Path of a built program: the build directory's, else one on PATH.
 rs_bin() {

@@ -1,0 +1,128 @@
+/*  rs_uplink's pure parts: MQTT URLs, and how a decoded rigstream message
+    becomes a spool record (values through the budget; alerts whole). */
+#include <math.h>
+#include <msgpack.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_test.h"
+#include "rs_uplink.h"
+
+//  The record's map as name -> double (NaN for nil), for checks.
+static double
+s_get (const msgpack_sbuffer *sb, const char *name, int *found)
+{
+    msgpack_unpacked u;
+    msgpack_unpacked_init (&u);
+    size_t off = 0;
+    double v = NAN;
+    *found = 0;
+    if (msgpack_unpack_next (&u, sb->data, sb->size, &off) == MSGPACK_UNPACK_SUCCESS
+        && u.data.type == MSGPACK_OBJECT_MAP)
+        for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+            const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+            if (kv->key.via.str.size != strlen (name) || memcmp (kv->key.via.str.ptr, name, strlen (name)) != 0)
+                continue;
+            *found = 1;
+            if (kv->val.type == MSGPACK_OBJECT_FLOAT64 || kv->val.type == MSGPACK_OBJECT_FLOAT32)
+                v = kv->val.via.f64;
+            else if (kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+                v = (double) kv->val.via.u64;
+            else if (kv->val.type == MSGPACK_OBJECT_STR)
+                v = (double) kv->val.via.str.size;
+        }
+    msgpack_unpacked_destroy (&u);
+    return v;
+}
+
+int
+main (void)
+{
+    char host[64];
+    int port = 0;
+    bool tls = true;
+    RS_CHECK_INT (rs_uplink_parse_url ("mqtt://centre.example.com", host, sizeof host, &port, &tls), 0);
+    RS_CHECK_STR (host, "centre.example.com");
+    RS_CHECK (port == 1883 && !tls);
+    RS_CHECK_INT (rs_uplink_parse_url ("mqtts://10.0.0.5:9883", host, sizeof host, &port, &tls), 0);
+    RS_CHECK (port == 9883 && tls);
+    RS_CHECK_INT (rs_uplink_parse_url ("mqtts://h", host, sizeof host, &port, &tls), 0);
+    RS_CHECK_INT (port, 8883);
+    const char *bad[] = { "", "tcp://h:1", "mqtt://", "mqtt://:1883", "mqtt://h:0", "mqtt://h:70000",
+                          "mqtt://h:x", "mqtt://user@h", "mqtt://h/path:1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        RS_CHECK_INT (rs_uplink_parse_url (bad[i], host, sizeof host, &port, &tls), -1);
+    RS_CHECK_INT (rs_uplink_parse_url ("mqtt://a-very-long-host-name-that-does-not-fit-in-the-buffer-given.example",
+                                       host, 16, &port, &tls), -1);
+
+    rs_encoder_t *enc = rs_encoder_new ();
+    rs_decoder_t *dec = rs_decoder_new ();
+    rs_msg_t msg;
+    rs_header_t hdr = { .pub = "sim", .epoch = 1, .seq = 1, .ts_us = 1000000 };
+    rs_value_t ch[] = { { "rop", -1, 20.0 }, { "wob", -1, 100.0 }, { "gas", -1, NAN } };
+    RS_CHECK_INT (rs_encode_sample (enc, "A-01", &hdr, ch, 3), RS_OK);
+    RS_CHECK_INT (rs_decode (dec, "telemetry.A-01", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    int found;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, NULL, &sb), 3);
+    RS_CHECK_NEAR (s_get (&sb, "rop", &found), 20.0, 0);
+    RS_CHECK (isnan (s_get (&sb, "gas", &found)) && found);
+
+    //  Through a deadband of 1: the second sample keeps only what moved.
+    rs_budget_opts_t bo = { .deadband = 1.0 };
+    rs_budget_t *budget = rs_budget_new (&bo);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), 3);
+    hdr.seq = 2;
+    hdr.ts_us = 2000000;
+    ch[0].value = 20.5;
+    ch[1].value = 102.0;
+    rs_encode_sample (enc, "A-01", &hdr, ch, 3);
+    rs_decode (dec, "telemetry.A-01", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), 1);
+    RS_CHECK_NEAR (s_get (&sb, "wob", &found), 102.0, 0);
+    s_get (&sb, "rop", &found);
+    RS_CHECK (!found);
+    hdr.seq = 3;
+    ch[1].value = 102.5;
+    rs_encode_sample (enc, "A-01", &hdr, ch, 3);
+    rs_decode (dec, "telemetry.A-01", 14, rs_encoder_data (enc), rs_encoder_size (enc), &msg);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), 0);      // nothing moved enough
+
+    //  An alert: its fields, whatever the budget.
+    hdr.seq = 1;
+    msgpack_packer *pk = rs_encode_begin (enc, RS_KIND_ALERT, "A-01", &hdr, 5);
+    rs_encode_key (pk, "alert_id");
+    msgpack_pack_uint64 (pk, 7);
+    rs_encode_key (pk, "type");
+    rs_encode_string (pk, "kick");
+    rs_encode_key (pk, "state");
+    rs_encode_string (pk, "raised");
+    rs_encode_key (pk, "severity");
+    rs_encode_string (pk, "critical");
+    rs_encode_key (pk, "value");
+    msgpack_pack_double (pk, 250.5);
+    RS_CHECK_INT (rs_decode (dec, "alert.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), 5);
+    RS_CHECK_NEAR (s_get (&sb, "alert_id", &found), 7, 0);
+    RS_CHECK_NEAR (s_get (&sb, "value", &found), 250.5, 0);
+    RS_CHECK_NEAR (s_get (&sb, "type", &found), 4, 0);                 // "kick": a string of 4
+    s_get (&sb, "message", &found);
+    RS_CHECK (!found);
+
+    //  Kinds it does not carry.
+    rs_encode_event (enc, "A-01", &hdr, "kick", "start", 1, "", "");
+    RS_CHECK_INT (rs_decode (dec, "event.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), -1);
+
+    msgpack_sbuffer_destroy (&sb);
+    rs_budget_destroy (&budget);
+    rs_encoder_destroy (&enc);
+    rs_decoder_destroy (&dec);
+    return RS_TEST_DONE ();
+}
