@@ -1148,7 +1148,8 @@ s_http_error (struct mg_connection *conn, int status, const char *msg)
 }
 
 //  Loads the OpenSSL 3 shim for civetweb (rs_sslcompat.c), from next to
-//  the binary, else from the build tree. Stays loaded for the process.
+//  the binary, else where the package installs it, else from the build
+//  tree. Stays loaded for the process.
 static void
 s_load_sslcompat (void)
 {
@@ -1164,6 +1165,8 @@ s_load_sslcompat (void)
             h = dlopen (exe, RTLD_NOW | RTLD_GLOBAL);
         }
     }
+    if (!h)
+        h = dlopen ("/usr/lib/rigstream/" RS_SSLCOMPAT_NAME, RTLD_NOW | RTLD_GLOBAL);
     if (!h)
         h = dlopen (RS_SSLCOMPAT, RTLD_NOW | RTLD_GLOBAL);
     if (!h)

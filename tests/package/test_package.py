@@ -324,7 +324,7 @@ def main():
     version = dpkg_field(deb, "Version")
     depends = dpkg_field(deb, "Depends")
     for lib in ("libzmq5", "libczmq4", "libsqlite3-0", "libcivetweb1", "libjansson4", "libmsgpackc2", "libxml2",
-                "libc6", "passwd"):
+                "libmosquitto1", "libprotobuf-c1", "libc6", "passwd"):
         check(re.search(rf"(^|, ){re.escape(lib)}( |,|$)", depends), f"the package depends on {lib}")
     _, listing = run(["dpkg-deb", "-c", deb])
     programs = sorted(p for p in os.listdir(os.path.join(build, "bin")) if p.startswith("rigstream-"))
@@ -347,7 +347,7 @@ def main():
     with tarfile.open(bundle) as t:
         names = t.getnames()
     for lib in ("libzmq5_", "libczmq4_", "libcivetweb1_", "libjansson4_", "libmsgpackc2_", "libsqlite3-0_",
-                "libxml2_", "rigstream_"):
+                "libxml2_", "libmosquitto1_", "libprotobuf-c1_", "rigstream_"):
         check(any(f"/debs/{lib}" in n for n in names), f"the bundle holds {lib}*.deb")
     log(f"bundle {os.path.basename(bundle)}: {sum(n.endswith('.deb') for n in names)} packages")
 
