@@ -10,6 +10,7 @@
 #include "rs_alerts.h"
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_hub.h"
 #include "rs_log.h"
 #include "rs_json.h"
@@ -32,6 +33,8 @@ static const rs_option_t s_options[] = {
       "prediction engine control port (thresholds)", 1, 65535 },
     { "engine-control", "ENGINE_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
       "prediction engine control endpoint; overrides broker-host and engine-control-port", 0, 0 },
+    { "engine-control-key", "ENGINE_CONTROL_KEY", RS_OPT_STRING, NULL,
+      "with CURVE: the prediction engine's public key (Z85) or public certificate file", 0, 0 },
     RS_OPTION_END
 };
 
@@ -208,6 +211,19 @@ main (int argc, char **argv)
     else
         s_default_root (root, sizeof root);
 
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    char engine_key[41] = "", err[300];
+    const char *engine_key_given = rs_config_str (cfg, "engine-control-key");
+    if (curve && *engine_key_given && rs_curve_key_from (engine_key_given, engine_key, err, sizeof err) != 0) {
+        fprintf (stderr, "rigstream-web: invalid ENGINE_CONTROL_KEY: %s\n", err);
+        rs_curve_destroy (&curve);
+    }
+    if (!curve) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    if (rs_curve_on (curve) && !*engine_key)
+        rs_warn ("CURVE is on but ENGINE_CONTROL_KEY is not set: threshold changes cannot reach the engine");
     bridge_t self = { .hub = rs_hub_new (), .alerts = rs_alerts_new (0) };
     int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
     rs_sub_opts_t opts = {
@@ -218,6 +234,7 @@ main (int argc, char **argv)
         .heartbeat_ms = heartbeat_ms,
         .on_message = s_on_message,
         .arg = &self,
+        .curve = curve,
     };
     rs_sub_t *sub = self.hub && self.alerts ? rs_sub_new (&opts) : NULL;
     rs_web_opts_t wopts = {
@@ -230,12 +247,15 @@ main (int argc, char **argv)
         .max_clients = (int) rs_config_int (cfg, "max-clients"),
         //  A component is down after three missed heartbeats (at least 3 s).
         .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
+        .curve = curve,
+        .engine_key = engine_key,
     };
     self.web = sub ? rs_web_new (&wopts, self.hub, self.alerts) : NULL;
     if (!self.web) {
         rs_sub_destroy (&sub);
         rs_alerts_destroy (&self.alerts);
         rs_hub_destroy (&self.hub);
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -250,6 +270,7 @@ main (int argc, char **argv)
     rs_sub_destroy (&sub);
     rs_alerts_destroy (&self.alerts);
     rs_hub_destroy (&self.hub);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;
 }

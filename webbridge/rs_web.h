@@ -24,6 +24,8 @@ typedef struct {
     int max_clients;                //  WebSocket clients at once; 0 = 32
     int64_t stale_ms;               //  a component silent this long is down; 0 = 5000
     int control_timeout_ms;         //  for broker and engine requests; 0 = 1500
+    const struct rs_curve_t *curve; //  CURVE for those requests; NULL = plaintext
+    const char *engine_key;         //  the engine's public key (Z85) when CURVE is on
 } rs_web_opts_t;
 
 typedef struct {
