@@ -626,7 +626,7 @@ s_monitor_drain (rs_broker_t *self, void *pair, int64_t *gauge, const char *role
             self->c.handshake_failed++;
         if (auth || failed)
             rs_log_limited (&self->lim_auth, 10000, RS_LOG_WARN,
-                            "rejected a connection on the %s: %s (%u); %llu refused by the "
+                            "rejected a connection on the %s: %s (code %#x); %llu refused by the "
                             "allow-list and %llu failed handshakes so far", role,
                             auth ? "certificate not in the allow-list" : "CURVE handshake failed, "
                             "e.g. a client without CURVE or with the wrong broker key",
