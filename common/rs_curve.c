@@ -286,6 +286,12 @@ rs_curve_server (const rs_curve_t *self, void *socket)
 }
 
 bool
+rs_curve_can_serve (const rs_curve_t *self)
+{
+    return !rs_curve_on (self) || self->auth != NULL;
+}
+
+bool
 rs_curve_bind_allowed (const rs_curve_t *self, const char *endpoint, bool curve_capable)
 {
     return rs_curve_endpoint_local (endpoint) || (curve_capable && rs_curve_on (self))

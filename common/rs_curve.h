@@ -74,6 +74,9 @@ int rs_curve_server (const rs_curve_t *self, void *socket);
 int rs_curve_check_bind (const rs_curve_t *self, const char *endpoint, bool curve_capable,
                          const char *what);
 
+//  True when the process can serve CURVE clients (CURVE off, or an
+//  allow-list to check them against).
+bool rs_curve_can_serve (const rs_curve_t *self);
 //  The same decision without logging: true when listening there is allowed
 //  (the insecure override included).
 bool rs_curve_bind_allowed (const rs_curve_t *self, const char *endpoint, bool curve_capable);

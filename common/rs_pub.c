@@ -323,6 +323,12 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
         rs_curve_destroy (&curve);
         return -2;
     }
+    if (opts.journal_msgs > 0 && !rs_curve_can_serve (curve)) {
+        rs_error ("CURVE: the replay journal is served with CURVE and needs CURVE_ALLOW_DIR, the "
+                  "directory of the clients allowed to ask it (or REPLAY_JOURNAL=0 for none)");
+        rs_curve_destroy (&curve);
+        return -2;
+    }
     *pub_p = rs_pub_new (&opts);
     if (!*pub_p) {
         rs_curve_destroy (&curve);

@@ -278,6 +278,11 @@ main (int argc, char **argv)
     //  The control endpoint changes thresholds: off the loopback only with
     //  CURVE, and then only for clients in the allow-list.
     rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (curve && *ctl_ep && !rs_curve_can_serve (curve)) {
+        rs_error ("CURVE: the control endpoint is served with CURVE and needs CURVE_ALLOW_DIR, the "
+                  "directory of the clients allowed to change thresholds (or ENGINE_CONTROL_PORT=0)");
+        rs_curve_destroy (&curve);
+    }
     if (!curve || (*ctl_ep && rs_curve_check_bind (curve, ctl_ep, true, "engine control endpoint") != 0)) {
         rs_curve_destroy (&curve);
         rs_rules_destroy (&rules);

@@ -7,7 +7,9 @@ CURVE the data crosses the veth to the saver and the logger; a killed and
 restarted saver repairs what it missed from the simulator's replay journal
 over CURVE; a client whose certificate is not in the allow-list and a client
 without CURVE get nothing and are counted in the broker's STATUS; so is a
-rigstream-ctl without keys.
+rigstream-ctl without keys. The engine's control endpoint (thresholds)
+answers an allowed client on the laptop and nobody else, and a Python client
+set up as docs/SECURITY.md shows receives telemetry.
 
 Needs root and iproute2 (`ip netns`); exits 77 (skipped) where namespaces
 cannot be made. The namespaces and veth pair are removed however the test ends.
@@ -100,6 +102,42 @@ def counts(db, pub):
         con.close()
 
 
+#  Run with the laptop namespace's Python: pyzmq clients as docs/SECURITY.md
+#  shows. argv: keys dir, broker backend endpoint, engine control endpoint.
+PY_CLIENTS = r"""
+import json, sys, zmq, zmq.auth
+keys, backend, engine = sys.argv[1:4]
+ctx = zmq.Context.instance()
+out = {}
+sub = ctx.socket(zmq.SUB)
+sub.curve_publickey, sub.curve_secretkey = zmq.auth.load_certificate(keys + "/laptop.cert_secret")
+sub.curve_serverkey, _ = zmq.auth.load_certificate(keys + "/broker.cert")
+sub.setsockopt(zmq.SUBSCRIBE, b"telemetry.")
+sub.rcvtimeo = 5000
+sub.connect(backend)
+try:
+    out["sub"] = sub.recv_multipart()[0].decode()
+except zmq.Again:
+    out["sub"] = None
+engine_key, _ = zmq.auth.load_certificate(keys + "/acq.cert")
+for who in ("laptop", "intruder", None):
+    req = ctx.socket(zmq.REQ)
+    req.linger = 0
+    req.rcvtimeo = 3000 if who == "laptop" else 1500
+    if who:
+        req.curve_publickey, req.curve_secretkey = zmq.auth.load_certificate(f"{keys}/{who}.cert_secret")
+        req.curve_serverkey = engine_key
+    req.connect(engine)
+    req.send(b'{"cmd": "ping"}')
+    try:
+        out[str(who)] = json.loads(req.recv())
+    except zmq.Again:
+        out[str(who)] = None
+    req.close()
+print(json.dumps(out))
+"""
+
+
 def rx_bytes(ns, dev):
     r = ip("-n", ns, "-j", "-s", "link", "show", dev)
     try:
@@ -187,6 +225,28 @@ def main():
                "the plaintext client's handshake counted as failed")
     r = run_in_ns(NS_B, "rigstream-ctl", ["--timeout-ms", "700", "PING"], dict(ports, BROKER_HOST=ADDR_A))
     check(r.returncode == 1 and "PONG" not in r.stdout, "rigstream-ctl without keys gets no answer")
+
+    #  The engine's control endpoint on the rig network, and clients in Python.
+    eng_port = rigtest.free_port()
+    r = run_in_ns(NS_A, "rigstream-engine", env=dict(ports, BROKER_HOST=ADDR_A, ENGINE_CONTROL_BIND=ADDR_A,
+                                                     ENGINE_CONTROL_PORT=str(eng_port)))
+    check(r.returncode == 2 and "refusing to listen" in r.stderr,
+          f"a plaintext engine refuses a control endpoint on {ADDR_A} (exit {r.returncode})")
+    engine = in_ns(NS_A, "engine", "rigstream-engine", env=client(
+        "acq", CURVE_ALLOW_DIR=allowed, ENGINE_CONTROL_BIND=ADDR_A, ENGINE_CONTROL_PORT=str(eng_port)))
+    engine.wait_for(r"ready:")
+    r = subprocess.run(["ip", "netns", "exec", NS_B, sys.executable, "-c", PY_CLIENTS, keys,
+                        f"tcp://{ADDR_A}:{back}", f"tcp://{ADDR_A}:{eng_port}"],
+                       capture_output=True, text=True, timeout=30)
+    try:
+        py = json.loads(r.stdout)
+    except ValueError:
+        fail(f"the Python clients failed: {r.stderr.strip()}")
+    check(py["sub"] == "telemetry.A-01", "a pyzmq subscriber set up as in docs/SECURITY.md gets telemetry")
+    check(py["laptop"] == {"ok": True, "reply": "pong"}, f"the engine answers the laptop over CURVE: {py['laptop']}")
+    check(py["intruder"] is None, "the engine does not answer a certificate outside the allow-list")
+    check(py["None"] is None, "the engine does not answer a client without CURVE")
+    check(engine.stop() == 0, "engine exits 0")
 
     sim.wait_for(r"stopped:", timeout=30)
     deadline = time.monotonic() + 30
