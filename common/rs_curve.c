@@ -285,6 +285,43 @@ rs_curve_server (const rs_curve_t *self, void *socket)
     return 0;
 }
 
+zsock_t *
+rs_curve_monitor (const rs_curve_t *self, zsock_t *sock)
+{
+    if (!rs_curve_on (self) || !sock)
+        return NULL;
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://rs-curve-monitor-%p", (void *) sock);
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+               | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (zmq_socket_monitor (zsock_resolve (sock), endpoint, events) != 0)
+        return NULL;
+    zsock_t *pair = zsock_new (ZMQ_PAIR);
+    if (pair && zsock_connect (pair, "%s", endpoint) != 0)
+        zsock_destroy (&pair);
+    return pair;
+}
+
+int
+rs_curve_monitor_event (zsock_t *monitor)
+{
+    zmsg_t *msg = zmsg_recv (monitor);
+    if (!msg)
+        return -1;
+    zframe_t *first = zmsg_first (msg);
+    int kind = 0;
+    //  Frame 1: uint16 event + uint32 value (libzmq's monitor format).
+    if (first && zframe_size (first) == 6) {
+        uint16_t event;
+        memcpy (&event, zframe_data (first), sizeof event);
+        kind = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? 1
+             : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+               || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ? 2 : 0;
+    }
+    zmsg_destroy (&msg);
+    return kind;
+}
+
 bool
 rs_curve_can_serve (const rs_curve_t *self)
 {

@@ -67,6 +67,16 @@ int rs_curve_client (const rs_curve_t *self, void *socket, const char *server_ke
 //  off. Returns 0, or -1 when there is no allow-list to check clients with
 //  (logged) or libzmq refuses.
 int rs_curve_server (const rs_curve_t *self, void *socket);
+//  With CURVE on, watches a client socket's handshakes so that a refusal can
+//  be told to the user, who otherwise only sees silence. Call before connect.
+//  Returns a fresh PAIR socket that becomes readable on each event, or NULL
+//  (CURVE off, or no monitor).
+struct _zsock_t *rs_curve_monitor (const rs_curve_t *self, struct _zsock_t *sock);
+//  Reads one event from such a monitor: 1 when the server refused our
+//  certificate, 2 for another failed handshake (wrong server key, server
+//  without CURVE), 0 for anything else, -1 when nothing could be read.
+int rs_curve_monitor_event (struct _zsock_t *monitor);
+
 //  Whether the process may listen on endpoint: loopback, ipc and inproc
 //  always; other addresses only with CURVE on (when the socket can use it:
 //  curve_capable) or with the insecure override, which logs a warning.

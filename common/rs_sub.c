@@ -62,6 +62,9 @@ struct rs_sub_t {
     zhashx_t *dealers;            //  replay endpoint -> s_dealer_t
     zhashx_t *replay_keys;        //  replay endpoint -> its CURVE key (char *), from heartbeats
     const rs_curve_t *curve;
+    zsock_t *curve_monitor;       //  refused handshakes with the broker, to say so
+    char endpoint[256];
+    rs_log_limit_t curve_limit;
     zhashx_t *pubs;               //  publisher id -> s_pubstate_t
     rs_sub_stats_fn *stats_fn;
     void *stats_arg;
@@ -115,11 +118,32 @@ rs_sub_subscribe (rs_sub_t *self, const char *prefix)
 static int
 s_on_socket (zloop_t *loop, zsock_t *reader, void *arg);
 static int
+s_on_curve_event (zloop_t *loop, zsock_t *reader, void *arg);
+static int
 s_on_heartbeat (zloop_t *loop, int timer_id, void *arg);
 static int
 s_on_repair_tick (zloop_t *loop, int timer_id, void *arg);
 static void
 s_on_lost (const rs_gap_t *gap, void *arg);
+
+//  A refused handshake would otherwise look like a silent broker.
+static int
+s_on_curve_event (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    rs_sub_t *self = (rs_sub_t *) arg;
+    int kind = rs_curve_monitor_event (reader);
+    if (kind == 1)
+        rs_log_limited (&self->curve_limit, 30000, RS_LOG_ERROR,
+                        "the broker at %s refused this program's certificate (%s): its public key is "
+                        "not in the broker's allow-list, CURVE_ALLOW_DIR (see docs/SECURITY.md)",
+                        self->endpoint, rs_curve_public_key (self->curve));
+    else if (kind == 2)
+        rs_log_limited (&self->curve_limit, 30000, RS_LOG_ERROR,
+                        "the CURVE handshake with the broker at %s failed: is CURVE_SERVER_KEY the "
+                        "broker's public key, and does the broker run with CURVE?", self->endpoint);
+    return self->stopping ? -1 : 0;
+}
 
 static void
 s_dealer_free (void **item)
@@ -170,6 +194,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
         rs_sub_destroy (&self);
         return NULL;
     }
+    self->curve_monitor = rs_curve_monitor (self->curve, self->sock);
+    snprintf (self->endpoint, sizeof self->endpoint, "%s", opts->sub_endpoint);
     if (zsock_connect (self->sock, "%s", opts->sub_endpoint) != 0) {
         rs_error ("subscriber: cannot connect to %s: %s", opts->sub_endpoint,
                   zmq_strerror (zmq_errno ()));
@@ -220,6 +246,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
         }
     }
     zloop_reader (self->loop, self->sock, s_on_socket, self);
+    if (self->curve_monitor)
+        zloop_reader (self->loop, self->curve_monitor, s_on_curve_event, self);
     zloop_timer (self->loop, (size_t) self->heartbeat_ms, 0, s_on_heartbeat, self);
     return self;
 }
@@ -236,6 +264,7 @@ rs_sub_destroy (rs_sub_t **self_p)
     zhashx_destroy (&self->pubs);
     rs_repair_destroy (&self->repair);
     zsock_destroy (&self->sock);
+    zsock_destroy (&self->curve_monitor);
     rs_pub_destroy (&self->pub);
     rs_decoder_destroy (&self->decoder);
     rs_seqtrack_destroy (&self->seqs);

@@ -266,6 +266,7 @@ def main():
     check("intruder" not in intruder.text("out") and "#" not in intruder.text("out"),
           "the intruder received no telemetry")
     check("#" not in plain.text("out"), "the plaintext client received no telemetry")
+    check("refused this program's certificate" in intruder.text(), "the intruder is told why it gets nothing")
     check(rx_bytes(NS_A, VETH_A) > 50_000 and rx_bytes(NS_B, VETH_B) > 50_000,
           "the traffic crossed the veth pair")
     check("rejected a connection on the" in broker.text(), "the broker logs the rejected handshakes")
