@@ -272,7 +272,7 @@ def main():
     check("rejected a connection on the" in broker.text(), "the broker logs the rejected handshakes")
 
     for p in (intruder, plain, logger):
-        p.stop()
+        check(p.stop() == 0, f"{p.name} exits 0")
     check(saver.stop() == 0, "saver exits 0")
     check(sim.stop() == 0, "simulator exits 0")
     check(broker.stop() == 0, "broker exits 0")
