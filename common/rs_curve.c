@@ -148,11 +148,11 @@ rs_curve_new (const rs_curve_opts_t *opts, char *err, size_t errsize)
     self->on = opts->server ? have_cert : have_key;
     if (!self->on) {
         //  Keys without the switch would be silently unused: say so instead.
-        if (have_cert || (have_dir && !opts->server)) {
-            s_err (err, errsize, opts->server
-                   ? "a certificate or allow-list is set but CURVE is off"
-                   : "CURVE_CERT or CURVE_ALLOW_DIR is set but CURVE_SERVER_KEY is not: "
-                     "give the broker's public key to turn CURVE on");
+        //  (For the broker a certificate is the switch, so only a lone
+        //  allow-list gets here.)
+        if (!opts->server && (have_cert || have_dir)) {
+            s_err (err, errsize, "CURVE_CERT or CURVE_ALLOW_DIR is set but CURVE_SERVER_KEY is not: "
+                   "give the broker's public key to turn CURVE on");
             rs_curve_destroy (&self);
             return NULL;
         }

@@ -45,6 +45,7 @@ struct rs_pub_t {
     uint64_t replay_requests;
     const rs_curve_t *curve;
     rs_curve_t *own_curve;    //  made by rs_pub_start from the configuration
+    zsock_t *curve_monitor;   //  refused handshakes, told while waiting for the broker
 };
 
 static void
@@ -235,6 +236,7 @@ rs_pub_new (const rs_pub_opts_t *opts)
         rs_pub_destroy (&self);
         return NULL;
     }
+    self->curve_monitor = rs_curve_monitor (self->curve, self->sock);
     if (zsock_connect (self->sock, "%s", opts->endpoint) != 0) {
         rs_error ("publisher: cannot connect to %s: %s", opts->endpoint, zmq_strerror (zmq_errno ()));
         rs_pub_destroy (&self);
@@ -259,6 +261,7 @@ rs_pub_destroy (rs_pub_t **self_p)
         pthread_mutex_destroy (&self->journal_lock);
     }
     zsock_destroy (&self->sock);
+    zsock_destroy (&self->curve_monitor);
     zhashx_destroy (&self->seqs);
     rs_encoder_destroy (&self->enc);
     rs_curve_destroy (&self->own_curve);
@@ -354,10 +357,29 @@ rs_pub_wait_broker (rs_pub_t *self)
         return 0;
     if (!zsys_interrupted)
         rs_info ("waiting for the broker at %s", self->endpoint);
+    int64_t told = 0;
     while (rs_pub_wait_ready (self, 1000) != 0) {
         if (zsys_interrupted)
             return -1;
         int64_t now = rs_clock_mono_ms ();
+        //  A refused handshake looks like an absent broker: say which it is.
+        int refused = 0;    //  1: our certificate refused, 2: another failed handshake
+        while (self->curve_monitor && (zsock_events (self->curve_monitor) & ZMQ_POLLIN)) {
+            int kind = rs_curve_monitor_event (self->curve_monitor);
+            if (kind < 0)
+                break;
+            refused |= kind;
+        }
+        if (refused && now - told >= 10000) {
+            told = now;
+            if (refused & 1)
+                rs_error ("the broker at %s refused this program's certificate (%s): its public key "
+                          "is not in the broker's allow-list, CURVE_ALLOW_DIR (see docs/SECURITY.md)",
+                          self->endpoint, rs_curve_public_key (self->curve));
+            else
+                rs_error ("the CURVE handshake with the broker at %s failed: is CURVE_SERVER_KEY the "
+                          "broker's public key, and does the broker run with CURVE?", self->endpoint);
+        }
         if (now - logged >= 10000) {
             rs_info ("still waiting for the broker at %s (%lld s)", self->endpoint,
                      (long long) ((now - since) / 1000));
