@@ -7,7 +7,8 @@ CURVE the data crosses the veth to the saver and the logger; a killed and
 restarted saver repairs what it missed from the simulator's replay journal
 over CURVE; a client whose certificate is not in the allow-list and a client
 without CURVE get nothing and are counted in the broker's STATUS; so is a
-rigstream-ctl without keys. The engine's control endpoint (thresholds)
+rigstream-ctl without keys. A WITS0 listener (no CURVE possible) needs the
+insecure override, which is logged. The engine's control endpoint (thresholds)
 answers an allowed client on the laptop and nobody else, and a Python client
 set up as docs/SECURITY.md shows receives telemetry.
 
@@ -247,6 +248,16 @@ def main():
     check(py["intruder"] is None, "the engine does not answer a certificate outside the allow-list")
     check(py["None"] is None, "the engine does not answer a client without CURVE")
     check(engine.stop() == 0, "engine exits 0")
+
+    #  WITS0 cannot carry CURVE: on the rig network only with the override.
+    wits_port = rigtest.free_port()
+    wenv = client("acq", CURVE_ALLOW_DIR=allowed, WITS0_LISTEN=f"{ADDR_B}:{wits_port}", WITS0_WELL="W-1")
+    r = run_in_ns(NS_B, "rigstream-wits0", env=wenv)
+    check(r.returncode == 2 and "refusing to listen" in r.stderr, "a WITS0 listener on the rig network is refused")
+    wits = in_ns(NS_B, "wits0", "rigstream-wits0", env=dict(wenv, ALLOW_INSECURE_BIND="1"))
+    wits.wait_for(r"ready: WITS0 from listen")
+    check("INSECURE: WITS0 listener listens on" in wits.text(), "the insecure override is logged as INSECURE")
+    check(wits.stop() == 0, "wits0 exits 0")
 
     sim.wait_for(r"stopped:", timeout=30)
     deadline = time.monotonic() + 30
