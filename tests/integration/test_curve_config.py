@@ -107,6 +107,16 @@ def main():
     check(run("rigstream-keys", ["allow", f"{keys}/pc.cert"], kenv).returncode == 0, "keys: allow pc again")
     wait_until(lambda: run("rigstream-ctl", ["--timeout-ms", "800", "PING"], as_pc).returncode == 0, 10,
                "the re-allowed client gets through")
+    #  The Python example client speaks CURVE too, from the same variables.
+    client_py = os.path.join(rigtest.ARGS.source_dir, "docs", "examples", "rigstream_client.py")
+    pyenv = dict(os.environ, RIGSTREAM_ENV_FILE=os.devnull, **as_pc)
+    r = subprocess.run(["/usr/bin/python3", client_py, "publish", "--count", "5", "--rate", "0",
+                        "--pub-id", "pycurve"], capture_output=True, text=True, timeout=20, env=pyenv)
+    check(r.returncode == 0 and "published 5" in r.stdout, f"the Python client publishes over CURVE {r.stderr}")
+    r = subprocess.run(["/usr/bin/python3", client_py, "status"], capture_output=True, text=True, timeout=20,
+                       env=pyenv)
+    check(r.returncode == 0 and json.loads(r.stdout)["components"].get("py_client"),
+          "the Python client reads STATUS over CURVE, and its heartbeat arrived")
     status = json.loads(run("rigstream-ctl", ["STATUS"], as_pc).stdout)
     check(status["curve"] is True and status["counters"]["auth_rejected"] >= 1,
           f"STATUS counts the refusal (auth_rejected {status['counters']['auth_rejected']})")
