@@ -3,14 +3,16 @@ revoke, list, show, and its refusals); every listening program refuses a
 non-loopback address without CURVE (exit 2, before listening), and bad CURVE
 settings stop a program with exit 2 and a reason; a revoked client is refused
 by a running broker without a restart, and an allowed one gets through, over
-loopback TCP with CURVE.
+loopback TCP with CURVE; the web bridge reaches the broker's STATUS and the
+engine's thresholds over CURVE, with one shared set of variables.
 """
 import json
 import os
 import subprocess
 
 import rigtest
-from rigtest import Proc, binary, check, wait_until
+from rigtest import Proc, Suite, binary, check, wait_until
+from webtest import get_json, start_web
 
 
 def run(prog, args=(), env=None, timeout=15):
@@ -121,6 +123,24 @@ def main():
     check(status["curve"] is True and status["counters"]["auth_rejected"] >= 1,
           f"STATUS counts the refusal (auth_rejected {status['counters']['auth_rejected']})")
     check(broker.stop() == 0, "broker exits 0")
+
+    #  One set of variables for every program, as one .env on a machine: the
+    #  broker reads CURVE_SERVER_CERT, the others CURVE_SERVER_KEY/CURVE_CERT.
+    suite = Suite(dict(curve_env, CURVE_SERVER_CERT=f"{keys}/broker.cert_secret"))
+    suite.start_broker()
+    engine_port = rigtest.free_port()
+    engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_CONTROL_PORT": str(engine_port)})
+    engine.wait_for(r"ready", timeout=10)
+    web, port = start_web(suite, engine_port=engine_port,
+                          extra_env={"ENGINE_CONTROL_KEY": f"{keys}/pc.cert"})
+    doc = wait_until(lambda: (lambda r: r[1] if r[0] == 200 and r[1]["broker"]["up"] else None)(
+        get_json(port, "/api/health")), 10, "the web bridge's health with the broker up")
+    check(doc["broker"]["status"]["curve"] is True, "the web bridge reads the broker's STATUS over CURVE")
+    st, doc = get_json(port, "/api/thresholds")
+    check(st == 200 and doc["ok"], f"the web bridge reads the engine's thresholds over CURVE: {st} {doc}")
+    for p in (web, engine):
+        check(p.stop() == 0, f"{p.name} exits 0")
+    check(suite.broker.stop() == 0, "CURVE broker of the suite exits 0")
 
 
 if __name__ == "__main__":
