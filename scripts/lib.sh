@@ -31,7 +31,7 @@ unset _entry _name _bin _args
 
 RS_BUILD_DEPS=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libmsgpack-dev
   libsqlite3-dev libjansson-dev libcivetweb-dev libxml2-dev npm)
-RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm)
+RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm iproute2)
 
 # Directories whose sources the build depends on (for the staleness check).
 RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests)
