@@ -11,6 +11,7 @@
 
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 
 static const rs_option_t s_options[] = {
@@ -22,14 +23,15 @@ static const rs_option_t s_options[] = {
       "broker control port", 1, 65535 },
     { "timeout-ms", NULL, RS_OPT_INT, "2000",
       "how long to wait for the answer (for wait: for every component to be up), ms", 1, 600000 },
+    RS_OPTIONS_CURVE_KEYS,
     RS_OPTION_END
 };
 
 //  Sends command and waits for the reply. Returns the reply length, or -1
 //  on timeout or error (message printed).
 static int
-s_ask (const char *endpoint, const char *command, int timeout_ms, char *reply, size_t size,
-       bool quiet)
+s_ask (const rs_curve_t *curve, const char *endpoint, const char *command, int timeout_ms,
+       char *reply, size_t size, bool quiet)
 {
     void *ctx = zmq_ctx_new ();
     void *req = ctx ? zmq_socket (ctx, ZMQ_REQ) : NULL;
@@ -43,6 +45,10 @@ s_ask (const char *endpoint, const char *command, int timeout_ms, char *reply, s
     if (strchr (endpoint, '[')) {
         int one = 1;
         zmq_setsockopt (req, ZMQ_IPV6, &one, sizeof one);
+    }
+    if (rs_curve_client (curve, req, NULL) != 0) {
+        fprintf (stderr, "rigstream-ctl: cannot set up CURVE: %s\n", zmq_strerror (zmq_errno ()));
+        goto done;
     }
     if (zmq_connect (req, endpoint) != 0) {
         fprintf (stderr, "rigstream-ctl: cannot connect to %s: %s\n", endpoint,
@@ -107,7 +113,7 @@ s_all_up (const char *status, rs_config_t *cfg, const char **missing)
 
 //  wait COMPONENT...: polls STATUS until all are up or the timeout passes.
 static int
-s_wait (const char *endpoint, rs_config_t *cfg, char *reply, size_t size)
+s_wait (const rs_curve_t *curve, const char *endpoint, rs_config_t *cfg, char *reply, size_t size)
 {
     int timeout_ms = (int) rs_config_int (cfg, "timeout-ms");
     int64_t deadline = rs_clock_mono_ms () + timeout_ms;
@@ -115,7 +121,7 @@ s_wait (const char *endpoint, rs_config_t *cfg, char *reply, size_t size)
     while (rs_clock_mono_ms () < deadline) {
         int64_t left = deadline - rs_clock_mono_ms ();
         int ask_ms = left < 1000 ? (int) (left > 0 ? left : 1) : 1000;
-        if (s_ask (endpoint, "STATUS", ask_ms, reply, size, true) >= 0) {
+        if (s_ask (curve, endpoint, "STATUS", ask_ms, reply, size, true) >= 0) {
             if (s_all_up (reply, cfg, &missing)) {
                 printf ("up:");
                 for (int i = 1; i < rs_config_argc (cfg); i++)
@@ -159,15 +165,22 @@ main (int argc, char **argv)
         rs_config_destroy (&cfg);
         return 2;
     }
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (!curve) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     //  STATUS replies grow with the number of components; 1 MiB is plenty.
     static char reply[1024 * 1024];
     if (wait) {
-        rc = s_wait (endpoint, cfg, reply, sizeof reply);
+        rc = s_wait (curve, endpoint, cfg, reply, sizeof reply);
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return rc;
     }
-    int len = s_ask (endpoint, command, (int) rs_config_int (cfg, "timeout-ms"), reply, sizeof reply,
-                     false);
+    int len = s_ask (curve, endpoint, command, (int) rs_config_int (cfg, "timeout-ms"), reply,
+                     sizeof reply, false);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     if (len < 0)
         return 1;

@@ -5,6 +5,7 @@
 
 #include "rs_broker.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 
 static const rs_option_t s_options[] = {
@@ -30,6 +31,7 @@ static const rs_option_t s_options[] = {
       "topics kept in the last-value cache for late joiners; 0 disables it", 0, 1000000 },
     { "heartbeat-ms", "HEARTBEAT_MS", RS_OPT_INT, "1000",
       "interval between sys.broker stats messages, ms", 100, 60000 },
+    RS_OPTIONS_CURVE_SERVER,
     RS_OPTION_END
 };
 
@@ -63,24 +65,6 @@ s_endpoint (rs_config_t *cfg, const char *full, const char *port, char *buf, siz
     return 0;
 }
 
-//  True for a tcp:// endpoint on anything but a loopback address.
-static bool
-s_exposed (const char *endpoint)
-{
-    if (strncmp (endpoint, "tcp://", 6) != 0)
-        return false;
-    const char *host = endpoint + 6;
-    const char *colon = strrchr (host, ':');
-    size_t len = colon ? (size_t) (colon - host) : strlen (host);
-    if (len >= 2 && host [0] == '[') {
-        host++;
-        len -= 2;
-    }
-    return !((len >= 4 && strncmp (host, "127.", 4) == 0)
-             || (len == 9 && strncmp (host, "localhost", 9) == 0)
-             || (len == 3 && strncmp (host, "::1", 3) == 0));
-}
-
 int
 main (int argc, char **argv)
 {
@@ -97,11 +81,17 @@ main (int argc, char **argv)
         rs_config_destroy (&cfg);
         return 2;
     }
+    //  Off the loopback only with CURVE (or the loudly logged override).
+    rs_curve_t *curve = rs_curve_new_config (cfg);
     const char *eps[] = { front, back, ctl };
-    for (size_t i = 0; i < 3; i++)
-        if (s_exposed (eps [i]))
-            rs_warn ("listening on %s: reachable from other hosts, and the broker has no "
-                     "authentication; firewall it", eps [i]);
+    const char *roles[] = { "broker frontend", "broker backend", "broker control endpoint" };
+    for (size_t i = 0; curve && i < 3; i++)
+        if (rs_curve_check_bind (curve, eps [i], true, roles [i]) != 0)
+            rs_curve_destroy (&curve);
+    if (!curve) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
 
     long lvc_max = rs_config_int (cfg, "lvc-max");
     rs_broker_opts_t opts = {
@@ -112,9 +102,11 @@ main (int argc, char **argv)
         .rcvhwm = (int) rs_config_int (cfg, "rcvhwm"),
         .lvc_max = lvc_max > 0 ? (int) lvc_max : -1,
         .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
+        .curve = curve,
     };
     s_broker = rs_broker_new (&opts);
     if (!s_broker) {
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -128,9 +120,9 @@ main (int argc, char **argv)
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
 
-    rs_info ("ready: frontend %s, backend %s, control %s",
+    rs_info ("ready: frontend %s, backend %s, control %s%s",
              rs_broker_endpoint (s_broker, "frontend"), rs_broker_endpoint (s_broker, "backend"),
-             rs_broker_endpoint (s_broker, "control"));
+             rs_broker_endpoint (s_broker, "control"), rs_curve_on (curve) ? ", CURVE on" : "");
     rc = rs_broker_run (s_broker);
     //  Further signals must not touch the broker while it is being freed.
     sa.sa_handler = SIG_IGN;
@@ -139,6 +131,7 @@ main (int argc, char **argv)
     rs_info ("stopping%s", rc == 0 ? "" : " after a socket error");
     rs_broker_log_counters (s_broker);
     rs_broker_destroy (&s_broker);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     rs_log_close ();
     return rc == 0 ? 0 : 1;

@@ -15,6 +15,7 @@
     original bodies. */
 #include "rs_broker.h"
 
+#include <czmq.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -27,6 +28,7 @@
 #include <zmq.h>
 
 #include "rs_clock.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_lvc.h"
 #include "rs_msg.h"
@@ -56,11 +58,14 @@ typedef struct {
 
 struct rs_broker_t {
     void *ctx;
+    bool own_ctx;           // false with CURVE: czmq's context, where zauth answers ZAP
+    bool curve;
     void *frontend;         // XSUB
     void *backend;          // XPUB
     void *control;          // ROUTER, or NULL
     void *mon_front;        // PAIR receiving the frontend's connection events
     void *mon_back;
+    void *mon_ctl;          // only with CURVE: failed handshakes on the control socket
     char ep_front[MAX_ENDPOINT];
     char ep_back[MAX_ENDPOINT];
     char ep_control[MAX_ENDPOINT];
@@ -96,6 +101,7 @@ struct rs_broker_t {
     rs_log_limit_t lim_lvc;
     rs_log_limit_t lim_send;
     rs_log_limit_t lim_ctl;
+    rs_log_limit_t lim_auth;
 };
 
 static const char *const s_prefix_names[RS_BROKER_P_COUNT] = {
@@ -150,7 +156,8 @@ s_printable (const void *data, size_t len, char *buf, size_t size)
 // Setup and teardown
 
 static void *
-s_socket (rs_broker_t *self, int type, const char *endpoint, const char *role)
+s_socket (rs_broker_t *self, int type, const char *endpoint, const char *role,
+          const rs_curve_t *curve)
 {
     void *sock = zmq_socket (self->ctx, type);
     if (!sock) {
@@ -162,6 +169,11 @@ s_socket (rs_broker_t *self, int type, const char *endpoint, const char *role)
     if (strchr (endpoint, '[')) {
         int one = 1;
         zmq_setsockopt (sock, ZMQ_IPV6, &one, sizeof one);
+    }
+    if (rs_curve_server (curve, sock) != 0) {
+        rs_error ("cannot set up CURVE on the %s socket: %s", role, zmq_strerror (zmq_errno ()));
+        zmq_close (sock);
+        return NULL;
     }
     return sock;
 }
@@ -181,13 +193,18 @@ s_bind (void *sock, const char *endpoint, const char *role, char *actual, size_t
     return 0;
 }
 
-//  Watches accepted and closed connections on sock through an inproc PAIR.
+//  Watches accepted and closed connections on sock through an inproc PAIR;
+//  with CURVE also failed handshakes (the ZAP refusals among them).
 static void *
 s_monitor (rs_broker_t *self, void *sock, const char *role)
 {
     char ep[64];
     snprintf (ep, sizeof ep, "inproc://rs-broker-%p-%s", (void *) self, role);
-    if (zmq_socket_monitor (sock, ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+    int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED;
+    if (self->curve)
+        events |= ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (zmq_socket_monitor (sock, ep, events) != 0)
         return NULL;
     void *pair = zmq_socket (self->ctx, ZMQ_PAIR);
     if (!pair)
@@ -221,12 +238,17 @@ rs_broker_new (const rs_broker_opts_t *opts)
     int rcvhwm = opts->rcvhwm > 0 ? opts->rcvhwm : 100000;
     int lvc_max = opts->lvc_max == 0 ? 10000 : opts->lvc_max;
 
-    self->ctx = zmq_ctx_new ();
+    self->curve = rs_curve_on (opts->curve);
+    //  zauth serves ZAP in czmq's context only, so a CURVE broker lives there;
+    //  the plaintext broker keeps a context of its own, as before.
+    self->own_ctx = !self->curve;
+    self->ctx = self->own_ctx ? zmq_ctx_new () : zsys_init ();
     if (!self->ctx) {
         rs_error ("broker: cannot create ZeroMQ context: %s", zmq_strerror (zmq_errno ()));
         goto fail;
     }
-    zmq_ctx_set (self->ctx, ZMQ_BLOCKY, 0);
+    if (self->own_ctx)
+        zmq_ctx_set (self->ctx, ZMQ_BLOCKY, 0);
     self->subs = rs_subs_new (MAX_SUB_PREFIXES);
     self->decoder = rs_decoder_new ();
     self->encoder = rs_encoder_new ();
@@ -237,7 +259,7 @@ rs_broker_new (const rs_broker_opts_t *opts)
         goto fail;
     }
 
-    self->frontend = s_socket (self, ZMQ_XSUB, opts->frontend, "frontend");
+    self->frontend = s_socket (self, ZMQ_XSUB, opts->frontend, "frontend", opts->curve);
     if (!self->frontend)
         goto fail;
     int64_t maxmsg = FRONTEND_MAXMSGSIZE;
@@ -247,7 +269,7 @@ rs_broker_new (const rs_broker_opts_t *opts)
     if (s_bind (self->frontend, opts->frontend, "frontend", self->ep_front, sizeof self->ep_front))
         goto fail;
 
-    self->backend = s_socket (self, ZMQ_XPUB, opts->backend, "backend");
+    self->backend = s_socket (self, ZMQ_XPUB, opts->backend, "backend", opts->curve);
     if (!self->backend)
         goto fail;
     int one = 1;
@@ -260,11 +282,13 @@ rs_broker_new (const rs_broker_opts_t *opts)
         goto fail;
 
     if (opts->control && *opts->control) {
-        self->control = s_socket (self, ZMQ_ROUTER, opts->control, "control");
+        self->control = s_socket (self, ZMQ_ROUTER, opts->control, "control", opts->curve);
         if (!self->control)
             goto fail;
         int64_t maxreq = 4096;
         zmq_setsockopt (self->control, ZMQ_MAXMSGSIZE, &maxreq, sizeof maxreq);
+        if (self->curve)
+            self->mon_ctl = s_monitor (self, self->control, "ctl");
         if (s_bind (self->control, opts->control, "control", self->ep_control,
                     sizeof self->ep_control))
             goto fail;
@@ -303,11 +327,12 @@ rs_broker_destroy (rs_broker_t **self_p)
         int linger = BACKEND_LINGER_MS;
         zmq_setsockopt (self->backend, ZMQ_LINGER, &linger, sizeof linger);
     }
-    void *socks[] = { self->frontend, self->backend, self->control, self->mon_front, self->mon_back };
+    void *socks[] = { self->frontend, self->backend, self->control, self->mon_front, self->mon_back,
+                      self->mon_ctl };
     for (size_t i = 0; i < sizeof socks / sizeof socks [0]; i++)
         if (socks [i])
             zmq_close (socks [i]);
-    if (self->ctx)
+    if (self->ctx && self->own_ctx)
         zmq_ctx_term (self->ctx);
     for (size_t i = 0; i < self->n_components; i++)
         json_decref (self->components [i].stats);
@@ -575,21 +600,38 @@ s_backend_drain (rs_broker_t *self)
 // Connection monitors
 
 static void
-s_monitor_drain (void *pair, int64_t *gauge)
+s_monitor_drain (rs_broker_t *self, void *pair, int64_t *gauge, const char *role)
 {
     zmq_msg_t msg;
     zmq_msg_init (&msg);
     while (zmq_msg_recv (&msg, pair, ZMQ_DONTWAIT) != -1) {
         //  Frame 1: uint16 event + uint32 value; frame 2: the address.
+        uint16_t event = 0;
+        uint32_t value = 0;
         if (zmq_msg_size (&msg) == 6) {
-            uint16_t event;
             memcpy (&event, zmq_msg_data (&msg), sizeof event);
-            if (event == ZMQ_EVENT_ACCEPTED)
+            memcpy (&value, (uint8_t *) zmq_msg_data (&msg) + 2, sizeof value);
+            if (event == ZMQ_EVENT_ACCEPTED && gauge)
                 (*gauge)++;
             else
-            if (event == ZMQ_EVENT_DISCONNECTED && *gauge > 0)
+            if (event == ZMQ_EVENT_DISCONNECTED && gauge && *gauge > 0)
                 (*gauge)--;
         }
+        bool auth = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+        bool failed = event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                   || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+        if (auth)
+            self->c.auth_rejected++;
+        else if (failed)
+            self->c.handshake_failed++;
+        if (auth || failed)
+            rs_log_limited (&self->lim_auth, 10000, RS_LOG_WARN,
+                            "rejected a connection on the %s: %s (code %#x); %llu refused by the "
+                            "allow-list and %llu failed handshakes so far", role,
+                            auth ? "certificate not in the allow-list" : "CURVE handshake failed, "
+                            "e.g. a client without CURVE or with the wrong broker key",
+                            (unsigned) value, (unsigned long long) self->c.auth_rejected,
+                            (unsigned long long) self->c.handshake_failed);
         if (zmq_msg_more (&msg))
             s_discard_rest (pair);
     }
@@ -646,6 +688,8 @@ s_publish_stats (rs_broker_t *self, bool stopping)
     STAT ("subscriptions", rs_subs_total (self->subs));
     STAT ("subscribers", c->subscribers_connected);
     STAT ("publishers", c->publishers_connected);
+    STAT ("auth_rejected", c->auth_rejected);
+    STAT ("handshake_failed", c->handshake_failed);
     STAT ("lvc_topics", self->lvc ? rs_lvc_size (self->lvc) : 0);
     STAT ("lvc_refused", c->lvc_refused);
     STAT ("lvc_replayed", c->lvc_replayed);
@@ -723,6 +767,7 @@ rs_broker_status_json (rs_broker_t *self)
     json_object_set_new (root, "component", json_string ("broker"));
     json_object_set_new (root, "version", json_string (RS_VERSION));
     s_set_int (root, "pid", getpid ());
+    json_object_set_new (root, "curve", json_boolean (self->curve));
     json_object_set_new (root, "uptime_s", json_real (s_uptime_s (self)));
     s_set_int (root, "heartbeat_ms", self->heartbeat_ms);
 
@@ -750,6 +795,8 @@ rs_broker_status_json (rs_broker_t *self)
     s_set_int (cnt, "control_requests", (int64_t) c->control_requests);
     s_set_int (cnt, "control_malformed", (int64_t) c->control_malformed);
     s_set_int (cnt, "heartbeats_sent", (int64_t) c->heartbeats_sent);
+    s_set_int (cnt, "auth_rejected", (int64_t) c->auth_rejected);
+    s_set_int (cnt, "handshake_failed", (int64_t) c->handshake_failed);
     s_set_int (cnt, "publishers_connected", c->publishers_connected);
     s_set_int (cnt, "subscribers_connected", c->subscribers_connected);
     json_object_set_new (root, "counters", cnt);
@@ -884,13 +931,13 @@ s_control_drain (rs_broker_t *self)
 int
 rs_broker_step (rs_broker_t *self, int timeout_ms)
 {
-    zmq_pollitem_t items[5];
+    zmq_pollitem_t items[6];
     int n = 0;
     int i_front = n;
     items [n++] = (zmq_pollitem_t) { self->frontend, 0, ZMQ_POLLIN, 0 };
     int i_back = n;
     items [n++] = (zmq_pollitem_t) { self->backend, 0, ZMQ_POLLIN, 0 };
-    int i_ctl = -1, i_mf = -1, i_mb = -1;
+    int i_ctl = -1, i_mf = -1, i_mb = -1, i_mc = -1;
     if (self->control) {
         i_ctl = n;
         items [n++] = (zmq_pollitem_t) { self->control, 0, ZMQ_POLLIN, 0 };
@@ -902,6 +949,11 @@ rs_broker_step (rs_broker_t *self, int timeout_ms)
     if (self->mon_back) {
         i_mb = n;
         items [n++] = (zmq_pollitem_t) { self->mon_back, 0, ZMQ_POLLIN, 0 };
+    }
+
+    if (self->mon_ctl) {
+        i_mc = n;
+        items [n++] = (zmq_pollitem_t) { self->mon_ctl, 0, ZMQ_POLLIN, 0 };
     }
 
     int64_t now = rs_clock_mono_ms ();
@@ -928,9 +980,11 @@ rs_broker_step (rs_broker_t *self, int timeout_ms)
         if (i_ctl >= 0 && (items [i_ctl].revents & ZMQ_POLLIN) && s_control_drain (self) != 0)
             return -1;
         if (i_mf >= 0 && (items [i_mf].revents & ZMQ_POLLIN))
-            s_monitor_drain (self->mon_front, &self->c.publishers_connected);
+            s_monitor_drain (self, self->mon_front, &self->c.publishers_connected, "frontend");
         if (i_mb >= 0 && (items [i_mb].revents & ZMQ_POLLIN))
-            s_monitor_drain (self->mon_back, &self->c.subscribers_connected);
+            s_monitor_drain (self, self->mon_back, &self->c.subscribers_connected, "backend");
+        if (i_mc >= 0 && (items [i_mc].revents & ZMQ_POLLIN))
+            s_monitor_drain (self, self->mon_ctl, NULL, "control endpoint");
     }
     now = rs_clock_mono_ms ();
     if (now >= self->next_hb_ms) {

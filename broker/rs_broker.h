@@ -25,6 +25,9 @@ typedef struct {
     int rcvhwm;             // XSUB receive high-water mark per publisher; 0 = 100000
     int lvc_max;            // topics in the last-value cache; 0 = 10000, < 0 = no cache
     int heartbeat_ms;       // sys.broker interval; 0 = 1000
+    //  CURVE for all three endpoints, clients checked against its allow-list;
+    //  NULL or off = plaintext (loopback use).
+    const struct rs_curve_t *curve;
 } rs_broker_opts_t;
 
 //  Where a topic's first segment falls, for per-prefix counters.
@@ -58,6 +61,8 @@ typedef struct {
     uint64_t control_requests;
     uint64_t control_malformed;     // wrong envelope, ignored
     uint64_t heartbeats_sent;
+    uint64_t auth_rejected;         // CURVE handshakes refused by the allow-list (ZAP)
+    uint64_t handshake_failed;      // other failed handshakes (e.g. a client without CURVE)
     int64_t publishers_connected;   // TCP/IPC connections on the frontend
     int64_t subscribers_connected;  // ... and on the backend
 } rs_broker_counters_t;

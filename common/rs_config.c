@@ -953,6 +953,12 @@ rs_config_list (rs_config_t *self, const char *flag, char *buf, size_t size, con
 }
 
 bool
+rs_config_has (rs_config_t *self, const char *flag)
+{
+    return self && flag && s_find (self, flag) != NULL;
+}
+
+bool
 rs_config_is_set (rs_config_t *self, const char *flag)
 {
     return s_require (self, flag, "rs_config_is_set")->source != RS_SRC_DEFAULT;

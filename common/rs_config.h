@@ -78,6 +78,8 @@ bool rs_config_bool (rs_config_t *self, const char *flag);
 //  more than max items or buf is too small.
 int rs_config_list (rs_config_t *self, const char *flag, char *buf, size_t size,
                     const char **items, size_t max);
+//  True when the table has the option (the getters abort on unknown names).
+bool rs_config_has (rs_config_t *self, const char *flag);
 //  True when the option was given by flag, environment or .env (not default).
 bool rs_config_is_set (rs_config_t *self, const char *flag);
 //  Where the value came from: "flag", "env", ".env" or "default".
@@ -90,6 +92,31 @@ const char *rs_config_argv (rs_config_t *self, int index);
 //  Applies LOG_LEVEL / LOG_FILE to rs_log with the given component name.
 //  Returns 0, or -1 with a message when LOG_FILE cannot be opened.
 int rs_config_apply_logging (rs_config_t *self, const char *component);
+
+//  ZeroMQ CURVE on the rig network (see rs_curve.h and docs/SECURITY.md);
+//  rs_curve_new_config reads them. The listening side, shared by the broker
+//  and the programs that serve endpoints of their own (replay journals,
+//  engine control):
+#define RS_OPTIONS_CURVE_LISTEN \
+    { "curve-allow-dir", "CURVE_ALLOW_DIR", RS_OPT_STRING, NULL, \
+      "directory of the client certificates allowed to connect to this program's endpoints", 0, 0 }, \
+    { "allow-insecure-bind", "ALLOW_INSECURE_BIND", RS_OPT_BOOL, "false", \
+      "let an endpoint without CURVE listen on a non-loopback address (logged as INSECURE)", 0, 0 }
+//  A client's keys (alone: rigstream-ctl, which serves nothing).
+#define RS_OPTIONS_CURVE_KEYS \
+    { "curve-server-key", "CURVE_SERVER_KEY", RS_OPT_STRING, NULL, \
+      "the broker's public key (40 Z85 characters) or its public certificate file; turns CURVE on", 0, 0 }, \
+    { "curve-cert", "CURVE_CERT", RS_OPT_STRING, NULL, \
+      "this program's own certificate (NAME.cert_secret from rigstream-keys); needed with CURVE", 0, 0 }
+//  Every client of the broker (part of RS_OPTIONS_BROKER_CLIENT).
+#define RS_OPTIONS_CURVE \
+    RS_OPTIONS_CURVE_KEYS, \
+    RS_OPTIONS_CURVE_LISTEN
+//  The broker.
+#define RS_OPTIONS_CURVE_SERVER \
+    { "curve-server-cert", "CURVE_SERVER_CERT", RS_OPT_STRING, NULL, \
+      "the broker's certificate (NAME.cert_secret from rigstream-keys); turns CURVE on", 0, 0 }, \
+    RS_OPTIONS_CURVE_LISTEN
 
 //  The options every program that talks to the broker shares. Put this macro
 //  in a program's table, then call rs_config_broker_endpoint.
@@ -105,7 +132,8 @@ int rs_config_apply_logging (rs_config_t *self, const char *component);
     { "backend", "BROKER_BACKEND_ENDPOINT", RS_OPT_ENDPOINT, NULL, \
       "full backend endpoint (tcp://host:port or ipc://path); overrides host and port", 0, 0 }, \
     { "heartbeat-ms", "HEARTBEAT_MS", RS_OPT_INT, "1000", \
-      "interval between heartbeats on sys.<component>, ms", 100, 60000 }
+      "interval between heartbeats on sys.<component>, ms", 100, 60000 }, \
+    RS_OPTIONS_CURVE
 
 //  Writes the endpoint to connect to: the frontend (publishers) or the
 //  backend (subscribers), from --frontend/--backend or broker-host and port.

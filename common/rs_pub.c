@@ -11,6 +11,7 @@
 
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_journal.h"
 #include "rs_log.h"
 #include "rs_signal.h"
@@ -42,6 +43,9 @@ struct rs_pub_t {
     char replay_bind[256];
     char replay_ep[256];
     uint64_t replay_requests;
+    const rs_curve_t *curve;
+    rs_curve_t *own_curve;    //  made by rs_pub_start from the configuration
+    zsock_t *curve_monitor;   //  refused handshakes, told while waiting for the broker
 };
 
 static void
@@ -123,6 +127,12 @@ s_replay_actor (zsock_t *pipe, void *arg)
     zsock_t *router = zsock_new (ZMQ_ROUTER);
     if (router)
         zsock_set_sndhwm (router, RS_REPLAY_CHUNK * 8);
+    //  The journal is a server too: with CURVE it only answers allowed clients.
+    if (router && rs_curve_server (self->curve, zsock_resolve (router)) != 0) {
+        zsock_destroy (&router);
+        zsock_signal (pipe, 1);
+        return;
+    }
     if (!router || zsock_bind (router, "%s", self->replay_bind) < 0) {
         rs_error ("publisher: cannot bind the replay endpoint %s: %s", self->replay_bind,
                   zmq_strerror (zmq_errno ()));
@@ -163,12 +173,14 @@ s_start_journal (rs_pub_t *self, const rs_pub_opts_t *opts)
     pthread_mutex_init (&self->journal_lock, NULL);
     snprintf (self->replay_bind, sizeof self->replay_bind, "%s",
               opts->replay_endpoint ? opts->replay_endpoint : "tcp://127.0.0.1:*");
+    if (rs_curve_check_bind (self->curve, self->replay_bind, true, "replay journal") != 0)
+        return -1;
     self->replay = zactor_new (s_replay_actor, self);
     //  zactor_new waits for the actor's signal; a failed bind leaves no endpoint.
     if (!self->replay || !self->replay_ep[0])
         return -1;
-    rs_info ("replay journal: %zu messages or %zu MB per topic, served on %s", opts->journal_msgs,
-             bytes >> 20, self->replay_ep);
+    rs_info ("replay journal: %zu messages or %zu MB per topic, served on %s%s", opts->journal_msgs,
+             bytes >> 20, self->replay_ep, rs_curve_on (self->curve) ? " with CURVE" : "");
     return 0;
 }
 
@@ -203,6 +215,7 @@ rs_pub_new (const rs_pub_opts_t *opts)
     }
     snprintf (self->component, sizeof self->component, "%s", opts->component);
     snprintf (self->endpoint, sizeof self->endpoint, "%s", opts->endpoint);
+    self->curve = opts->curve;
     self->epoch = (uint64_t) rs_clock_now_us ();
     self->started_ms = rs_clock_mono_ms ();
     self->enc = rs_encoder_new ();
@@ -218,6 +231,12 @@ rs_pub_new (const rs_pub_opts_t *opts)
     zsock_set_sndhwm (self->sock, opts->sndhwm > 0 ? opts->sndhwm : 100000);
     //  czmq's default linger is 0; keep queued messages for a moment at exit.
     zsock_set_linger (self->sock, 2000);
+    if (rs_curve_client (self->curve, self->handle, NULL) != 0) {
+        rs_error ("publisher: cannot set up CURVE: %s", zmq_strerror (zmq_errno ()));
+        rs_pub_destroy (&self);
+        return NULL;
+    }
+    self->curve_monitor = rs_curve_monitor (self->curve, self->sock);
     if (zsock_connect (self->sock, "%s", opts->endpoint) != 0) {
         rs_error ("publisher: cannot connect to %s: %s", opts->endpoint, zmq_strerror (zmq_errno ()));
         rs_pub_destroy (&self);
@@ -242,8 +261,10 @@ rs_pub_destroy (rs_pub_t **self_p)
         pthread_mutex_destroy (&self->journal_lock);
     }
     zsock_destroy (&self->sock);
+    zsock_destroy (&self->curve_monitor);
     zhashx_destroy (&self->seqs);
     rs_encoder_destroy (&self->enc);
+    rs_curve_destroy (&self->own_curve);
     free (self);
     *self_p = NULL;
 }
@@ -292,11 +313,31 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
         rs_error ("publisher: no usable broker endpoint in the configuration");
         return -1;
     }
-    rs_pub_opts_t opts = { .endpoint = endpoint, .component = component, .pub_id = pub_id };
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (!curve)
+        return -2;
+    rs_pub_opts_t opts = { .endpoint = endpoint, .component = component, .pub_id = pub_id,
+                           .curve = curve };
     rs_pub_opts_config (&opts, cfg);
+    //  A refused journal address is a configuration error (exit 2), told
+    //  apart here from socket failures; s_start_journal logs the reason.
+    if (opts.journal_msgs > 0 && !rs_curve_bind_allowed (curve, opts.replay_endpoint, true)) {
+        rs_curve_check_bind (curve, opts.replay_endpoint, true, "replay journal");
+        rs_curve_destroy (&curve);
+        return -2;
+    }
+    if (opts.journal_msgs > 0 && !rs_curve_can_serve (curve)) {
+        rs_error ("CURVE: the replay journal is served with CURVE and needs CURVE_ALLOW_DIR, the "
+                  "directory of the clients allowed to ask it (or REPLAY_JOURNAL=0 for none)");
+        rs_curve_destroy (&curve);
+        return -2;
+    }
     *pub_p = rs_pub_new (&opts);
-    if (!*pub_p)
+    if (!*pub_p) {
+        rs_curve_destroy (&curve);
         return -1;
+    }
+    (*pub_p)->own_curve = curve;
     //  After the first socket: czmq installs its own handlers at that point.
     rs_signal_catch ();
     return rs_pub_wait_broker (*pub_p) == 0 ? 0 : 1;
@@ -316,10 +357,29 @@ rs_pub_wait_broker (rs_pub_t *self)
         return 0;
     if (!zsys_interrupted)
         rs_info ("waiting for the broker at %s", self->endpoint);
+    int64_t told = 0;
     while (rs_pub_wait_ready (self, 1000) != 0) {
         if (zsys_interrupted)
             return -1;
         int64_t now = rs_clock_mono_ms ();
+        //  A refused handshake looks like an absent broker: say which it is.
+        int refused = 0;    //  1: our certificate refused, 2: another failed handshake
+        while (self->curve_monitor && (zsock_events (self->curve_monitor) & ZMQ_POLLIN)) {
+            int kind = rs_curve_monitor_event (self->curve_monitor);
+            if (kind < 0)
+                break;
+            refused |= kind;
+        }
+        if (refused && now - told >= 10000) {
+            told = now;
+            if (refused & 1)
+                rs_error ("the broker at %s refused this program's certificate (%s): its public key "
+                          "is not in the broker's allow-list, CURVE_ALLOW_DIR (see docs/SECURITY.md)",
+                          self->endpoint, rs_curve_public_key (self->curve));
+            else
+                rs_error ("the CURVE handshake with the broker at %s failed: is CURVE_SERVER_KEY the "
+                          "broker's public key, and does the broker run with CURVE?", self->endpoint);
+        }
         if (now - logged >= 10000) {
             rs_info ("still waiting for the broker at %s (%lld s)", self->endpoint,
                      (long long) ((now - since) / 1000));
@@ -455,10 +515,15 @@ rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats, const
     }
     rs_text_t texts[RS_PUB_MAX_STATS];
     size_t n_texts = 0;
-    for (size_t i = 0; i < n_info && n_texts < RS_PUB_MAX_STATS - 1; i++)
+    for (size_t i = 0; i < n_info && n_texts < RS_PUB_MAX_STATS - 2; i++)
         texts[n_texts++] = info[i];
-    if (self->replay_ep[0])
+    if (self->replay_ep[0]) {
         texts[n_texts++] = (rs_text_t) { "replay", self->replay_ep };
+        //  Subscribers repairing gaps need the journal's CURVE key; the
+        //  heartbeat reaches them over the authenticated broker.
+        if (rs_curve_on (self->curve) && n_texts < RS_PUB_MAX_STATS)
+            texts[n_texts++] = (rs_text_t) { "replay_key", rs_curve_public_key (self->curve) };
+    }
     rs_header_t hdr;
     int rc = s_header (self, RS_KIND_SYS, self->component, 0, &hdr);
     if (rc == RS_OK)

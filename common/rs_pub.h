@@ -23,6 +23,10 @@ typedef struct {
     size_t journal_msgs;
     size_t journal_bytes;
     const char *replay_endpoint;
+    //  CURVE (rs_curve.h): a client of the broker, and the replay ROUTER a
+    //  CURVE server with the publisher's own key (announced in heartbeats as
+    //  info "replay_key"). NULL or off = plaintext. Must outlive the publisher.
+    const struct rs_curve_t *curve;
 } rs_pub_opts_t;
 
 //  The options of a publisher with a journal; put in a program's table and
@@ -53,7 +57,9 @@ int rs_pub_wait_ready (rs_pub_t *self, int timeout_ms);
 //  cfg's RS_OPTIONS_BROKER_CLIENT with the journal of RS_OPTIONS_PUBLISHER,
 //  installs rs_signal's handlers and waits for the broker. Returns 0 with a
 //  fresh *pub_p, 1 when a signal stopped the wait (a clean exit; *pub_p is
-//  still set), or -1 (logged) when the publisher cannot be made.
+//  still set), -1 (logged) when the publisher cannot be made, or -2 (logged)
+//  on a configuration error such as bad CURVE keys or a refused listening
+//  address (exit 2). The publisher owns the CURVE set-up it made from cfg.
 int rs_pub_start (struct rs_config_t *cfg, const char *component, const char *pub_id,
                   rs_pub_t **pub_p);
 //  The broker endpoint the publisher connects to.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rs_clock.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_repair.h"
 #include "rs_seqtrack.h"
@@ -27,6 +28,7 @@ typedef struct {
     rs_sub_t *sub;
     zsock_t *sock;
     char endpoint[256];
+    char key[41];           //  the journal's CURVE key, "" without CURVE
 } s_dealer_t;
 
 typedef struct {
@@ -58,6 +60,11 @@ struct rs_sub_t {
     rs_sub_gap_fn *on_gap;
     rs_repair_t *repair;
     zhashx_t *dealers;            //  replay endpoint -> s_dealer_t
+    zhashx_t *replay_keys;        //  replay endpoint -> its CURVE key (char *), from heartbeats
+    const rs_curve_t *curve;
+    zsock_t *curve_monitor;       //  refused handshakes with the broker, to say so
+    char endpoint[256];
+    rs_log_limit_t curve_limit;
     zhashx_t *pubs;               //  publisher id -> s_pubstate_t
     rs_sub_stats_fn *stats_fn;
     void *stats_arg;
@@ -111,11 +118,32 @@ rs_sub_subscribe (rs_sub_t *self, const char *prefix)
 static int
 s_on_socket (zloop_t *loop, zsock_t *reader, void *arg);
 static int
+s_on_curve_event (zloop_t *loop, zsock_t *reader, void *arg);
+static int
 s_on_heartbeat (zloop_t *loop, int timer_id, void *arg);
 static int
 s_on_repair_tick (zloop_t *loop, int timer_id, void *arg);
 static void
 s_on_lost (const rs_gap_t *gap, void *arg);
+
+//  A refused handshake would otherwise look like a silent broker.
+static int
+s_on_curve_event (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    rs_sub_t *self = (rs_sub_t *) arg;
+    int kind = rs_curve_monitor_event (reader);
+    if (kind == 1)
+        rs_log_limited (&self->curve_limit, 30000, RS_LOG_ERROR,
+                        "the broker at %s refused this program's certificate (%s): its public key is "
+                        "not in the broker's allow-list, CURVE_ALLOW_DIR (see docs/SECURITY.md)",
+                        self->endpoint, rs_curve_public_key (self->curve));
+    else if (kind == 2)
+        rs_log_limited (&self->curve_limit, 30000, RS_LOG_ERROR,
+                        "the CURVE handshake with the broker at %s failed: is CURVE_SERVER_KEY the "
+                        "broker's public key, and does the broker run with CURVE?", self->endpoint);
+    return self->stopping ? -1 : 0;
+}
 
 static void
 s_dealer_free (void **item)
@@ -143,6 +171,7 @@ rs_sub_new (const rs_sub_opts_t *opts)
     self->on_message = opts->on_message;
     self->arg = opts->arg;
     self->durable = opts->durable;
+    self->curve = opts->curve;
     self->on_gap = opts->on_gap;
     self->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 1000;
     self->broker_timeout_ms = opts->broker_timeout_ms > 0 ? opts->broker_timeout_ms : 5000;
@@ -160,6 +189,13 @@ rs_sub_new (const rs_sub_opts_t *opts)
     zlistx_set_destructor (self->timers, s_timer_free);
     self->handle = zsock_resolve (self->sock);
     zsock_set_rcvhwm (self->sock, opts->rcvhwm > 0 ? opts->rcvhwm : 100000);
+    if (rs_curve_client (self->curve, self->handle, NULL) != 0) {
+        rs_error ("subscriber: cannot set up CURVE: %s", zmq_strerror (zmq_errno ()));
+        rs_sub_destroy (&self);
+        return NULL;
+    }
+    self->curve_monitor = rs_curve_monitor (self->curve, self->sock);
+    snprintf (self->endpoint, sizeof self->endpoint, "%s", opts->sub_endpoint);
     if (zsock_connect (self->sock, "%s", opts->sub_endpoint) != 0) {
         rs_error ("subscriber: cannot connect to %s: %s", opts->sub_endpoint,
                   zmq_strerror (zmq_errno ()));
@@ -189,16 +225,20 @@ rs_sub_new (const rs_sub_opts_t *opts)
                                       RS_REPAIR_UNKNOWN_MS, s_on_lost, self);
         self->dealers = zhashx_new ();
         self->pubs = zhashx_new ();
-        if (!self->repair || !self->dealers || !self->pubs) {
+        self->replay_keys = zhashx_new ();
+        if (!self->repair || !self->dealers || !self->pubs || !self->replay_keys) {
             rs_sub_destroy (&self);
             return NULL;
         }
         zhashx_set_destructor (self->dealers, s_dealer_free);
         zhashx_set_destructor (self->pubs, s_timer_free);
+        zhashx_set_destructor (self->replay_keys, s_timer_free);
+        zhashx_set_duplicator (self->replay_keys, (zhashx_duplicator_fn *) strdup);
         zloop_timer (self->loop, RS_REPAIR_TICK_MS, 0, s_on_repair_tick, self);
     }
     if (opts->pub_endpoint) {
-        rs_pub_opts_t popts = { .endpoint = opts->pub_endpoint, .component = self->component };
+        rs_pub_opts_t popts = { .endpoint = opts->pub_endpoint, .component = self->component,
+                                .curve = opts->curve };
         self->pub = rs_pub_new (&popts);
         if (!self->pub) {
             rs_sub_destroy (&self);
@@ -206,6 +246,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
         }
     }
     zloop_reader (self->loop, self->sock, s_on_socket, self);
+    if (self->curve_monitor)
+        zloop_reader (self->loop, self->curve_monitor, s_on_curve_event, self);
     zloop_timer (self->loop, (size_t) self->heartbeat_ms, 0, s_on_heartbeat, self);
     return self;
 }
@@ -218,9 +260,11 @@ rs_sub_destroy (rs_sub_t **self_p)
     rs_sub_t *self = *self_p;
     zloop_destroy (&self->loop);
     zhashx_destroy (&self->dealers);
+    zhashx_destroy (&self->replay_keys);
     zhashx_destroy (&self->pubs);
     rs_repair_destroy (&self->repair);
     zsock_destroy (&self->sock);
+    zsock_destroy (&self->curve_monitor);
     rs_pub_destroy (&self->pub);
     rs_decoder_destroy (&self->decoder);
     rs_seqtrack_destroy (&self->seqs);
@@ -237,16 +281,21 @@ rs_sub_destroy (rs_sub_t **self_p)
 static void
 s_note_publisher (rs_sub_t *self, const rs_msg_t *msg)
 {
-    const char *replay = NULL, *state = "";
+    const char *replay = NULL, *replay_key = NULL, *state = "";
     for (size_t i = 0; i < msg->n_info; i++) {
         if (strcmp (msg->info[i].key, "replay") == 0)
             replay = msg->info[i].value;
+        else if (strcmp (msg->info[i].key, "replay_key") == 0)
+            replay_key = msg->info[i].value;
         else if (strcmp (msg->info[i].key, "state") == 0)
             state = msg->info[i].value;
     }
     int64_t now = rs_clock_mono_ms ();
-    if (replay && *replay)
+    if (replay && *replay) {
         rs_repair_endpoint (self->repair, msg->hdr.pub, msg->hdr.epoch, replay, now);
+        if (replay_key && rs_curve_key_valid (replay_key))
+            zhashx_update (self->replay_keys, replay, (void *) replay_key);
+    }
     s_pubstate_t *p = zhashx_lookup (self->pubs, msg->hdr.pub);
     if (!p && (p = calloc (1, sizeof *p)))
         zhashx_insert (self->pubs, msg->hdr.pub, p);
@@ -427,19 +476,35 @@ s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg)
 static s_dealer_t *
 s_dealer (rs_sub_t *self, const char *endpoint)
 {
+    //  With CURVE the journal's key comes from the publisher's heartbeat; a
+    //  publisher restarted with another certificate gets a new connection.
+    const char *key = zhashx_lookup (self->replay_keys, endpoint);
+    if (!key)
+        key = "";
     s_dealer_t *d = zhashx_lookup (self->dealers, endpoint);
-    if (d)
+    if (d && strcmp (d->key, key) == 0)
         return d;
+    if (d) {
+        zloop_reader_end (self->loop, d->sock);
+        zhashx_delete (self->dealers, endpoint);
+    }
+    if (rs_curve_on (self->curve) && !*key) {
+        rs_warn ("no CURVE key announced for replay endpoint %s", endpoint);
+        return NULL;
+    }
     d = calloc (1, sizeof *d);
     if (!d)
         return NULL;
     d->sub = self;
     snprintf (d->endpoint, sizeof d->endpoint, "%s", endpoint);
+    snprintf (d->key, sizeof d->key, "%s", key);
     d->sock = zsock_new (ZMQ_DEALER);
     //  Queue limits apply to pipes made after they are set: before connect.
     //  A full queue would make the publisher drop replayed messages.
     if (d->sock)
         zsock_set_rcvhwm (d->sock, 0);
+    if (d->sock && rs_curve_client (self->curve, zsock_resolve (d->sock), key) != 0)
+        zsock_destroy (&d->sock);
     if (!d->sock || zsock_connect (d->sock, "%s", endpoint) != 0) {
         rs_warn ("cannot connect to replay endpoint %s", endpoint);
         zsock_destroy (&d->sock);

@@ -61,6 +61,10 @@ typedef struct {
     //  with msg->replayed set. See docs/PROTOCOL.md, "Durable feeds".
     bool durable;
     rs_sub_gap_fn *on_gap;        // optional
+    //  CURVE (rs_curve.h) for the broker connections and the repair
+    //  connections to publishers' journals; NULL or off = plaintext. The
+    //  caller keeps it alive until rs_sub_destroy (rs_curve_new_config).
+    const struct rs_curve_t *curve;
 } rs_sub_opts_t;
 
 typedef struct {

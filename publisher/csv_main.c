@@ -203,7 +203,7 @@ main (int argc, char **argv)
     char *line = NULL;
     int started = rs_pub_start (cfg, "csv", rs_config_str (cfg, "publisher-id"), &pub);
     if (started != 0) {
-        exit_code = started < 0 ? 1 : 0;
+        exit_code = started == -2 ? 2 : started < 0 ? 1 : 0;
         goto done;
     }
     const char *endpoint = rs_pub_endpoint (pub);

@@ -10,6 +10,7 @@
 
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_link.h"
 #include "rs_log.h"
 #include "rs_pub.h"
@@ -172,6 +173,23 @@ s_link_opts (rs_config_t *cfg, rs_link_opts_t *lo, const char **mode)
     return given == 1 ? 0 : -1;
 }
 
+//  WITS0 has no authentication: a listener off the loopback lets anyone on
+//  that network inject data, so it needs the explicit insecure override.
+static bool
+s_listen_allowed (rs_config_t *cfg, const char *target)
+{
+    char endpoint[300];
+    if (!strchr (target, ':'))
+        return true;            //  a bare port listens on 127.0.0.1
+    snprintf (endpoint, sizeof endpoint, "tcp://%s", target);
+    rs_curve_opts_t co = { .insecure_bind = rs_config_bool (cfg, "allow-insecure-bind") };
+    char err[200];
+    rs_curve_t *curve = rs_curve_new (&co, err, sizeof err);
+    bool ok = curve && rs_curve_check_bind (curve, endpoint, false, "WITS0 listener") == 0;
+    rs_curve_destroy (&curve);
+    return ok;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -197,6 +215,8 @@ main (int argc, char **argv)
                  "(see --help)\n");
     else if (rs_link_check (&lo, err, sizeof err) != 0)
         fprintf (stderr, "rigstream-wits0: --%s: %s\n", self.mode, err);
+    else if (lo.kind == RS_LINK_LISTEN && !s_listen_allowed (cfg, lo.target))
+        ;   //  refused, with the reason logged
     else if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0)
         fprintf (stderr, "rigstream-wits0: invalid value \"%s\" for --units: expected metric or fps\n", units);
     else if (!rs_id_valid (self.well, strlen (self.well)))
@@ -226,7 +246,7 @@ main (int argc, char **argv)
 
     int started = rs_pub_start (cfg, "wits0", rs_config_str (cfg, "publisher-id"), &self.pub);
     if (started != 0) {
-        exit_code = started < 0 ? 1 : 0;
+        exit_code = started == -2 ? 2 : started < 0 ? 1 : 0;
         goto done;
     }
     const char *endpoint = rs_pub_endpoint (self.pub);

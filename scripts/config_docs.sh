@@ -36,7 +36,7 @@ RS_SCRIPT=config_docs.sh
 programs=()
 for name in "${RS_NAMES[@]}"; do programs+=("${RS_BIN[$name]}"); done
 [[ " ${programs[*]} " == *" rigstream-uplink "* ]] || programs+=(rigstream-uplink)
-programs+=(rigstream-ctl rigstream-replay rigstream-csv rigstream-wits0 rigstream-wits0-out rigstream-db example_subscriber)
+programs+=(rigstream-ctl rigstream-keys rigstream-replay rigstream-csv rigstream-wits0 rigstream-wits0-out rigstream-db example_subscriber)
 
 # Variables of the scripts; a program's own table takes precedence over a row
 # here. Fields: VAR|default|read by|meaning.

@@ -33,7 +33,7 @@ RS_BUILD_DEPS=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libmsgpa
   libsqlite3-dev libjansson-dev libcivetweb-dev libssl-dev libxml2-dev libmosquitto-dev libprotobuf-c-dev
   protobuf-c-compiler npm)
 RS_TEST_DEPS=(python3 python3-zmq python3-msgpack chromium nodejs npm openssl clang libclang-rt-14-dev
-  dpkg-dev lintian mmdebstrap mosquitto mosquitto-clients python3-paho-mqtt python3-protobuf)
+  dpkg-dev lintian mmdebstrap mosquitto mosquitto-clients python3-paho-mqtt python3-protobuf iproute2)
 
 # Directories whose sources the build depends on (for the staleness check).
 RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/examples bench tests packaging)

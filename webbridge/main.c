@@ -10,6 +10,7 @@
 #include "rs_alerts.h"
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_hub.h"
 #include "rs_log.h"
 #include "rs_json.h"
@@ -50,6 +51,8 @@ static const rs_option_t s_options[] = {
       "prediction engine control endpoint; overrides broker-host and engine-control-port", 0, 0 },
     { "units", "DISPLAY_UNITS", RS_OPT_STRING, "metric",
       "units the dashboard starts in (each browser can switch): metric (as stored) or imperial", 0, 0 },
+    { "engine-control-key", "ENGINE_CONTROL_KEY", RS_OPT_STRING, NULL,
+      "with CURVE: the prediction engine's public key (Z85) or public certificate file", 0, 0 },
     RS_OPTION_END
 };
 
@@ -273,6 +276,19 @@ main (int argc, char **argv)
         return 2;
     }
 
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    char engine_key[41] = "", err[300];
+    const char *engine_key_given = rs_config_str (cfg, "engine-control-key");
+    if (curve && *engine_key_given && rs_curve_key_from (engine_key_given, engine_key, err, sizeof err) != 0) {
+        fprintf (stderr, "rigstream-web: invalid ENGINE_CONTROL_KEY: %s\n", err);
+        rs_curve_destroy (&curve);
+    }
+    if (!curve) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
+    if (rs_curve_on (curve) && !*engine_key)
+        rs_warn ("CURVE is on but ENGINE_CONTROL_KEY is not set: threshold changes cannot reach the engine");
     bridge_t self = { .hub = rs_hub_new (), .alerts = rs_alerts_new (0) };
     int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
     rs_sub_opts_t opts = {
@@ -283,6 +299,7 @@ main (int argc, char **argv)
         .heartbeat_ms = heartbeat_ms,
         .on_message = s_on_message,
         .arg = &self,
+        .curve = curve,
     };
     rs_sub_t *sub = self.hub && self.alerts ? rs_sub_new (&opts) : NULL;
     rs_web_opts_t wopts = {
@@ -303,12 +320,15 @@ main (int argc, char **argv)
         .rate_limit = (double) rs_config_int (cfg, "rate-limit"),
         //  A component is down after three missed heartbeats (at least 3 s).
         .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
+        .curve = curve,
+        .engine_key = engine_key,
     };
     self.web = sub ? rs_web_new (&wopts, self.hub, self.alerts) : NULL;
     if (!self.web) {
         rs_sub_destroy (&sub);
         rs_alerts_destroy (&self.alerts);
         rs_hub_destroy (&self.hub);
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -325,6 +345,7 @@ main (int argc, char **argv)
     rs_sub_destroy (&sub);
     rs_alerts_destroy (&self.alerts);
     rs_hub_destroy (&self.hub);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;
 }

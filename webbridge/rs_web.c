@@ -19,6 +19,7 @@
 #include "rs_channels.h"
 #include "rs_units.h"
 #include "rs_clock.h"
+#include "rs_curve.h"
 #include "rs_history.h"
 #include "rs_log.h"
 #include "rs_webapi.h"
@@ -43,6 +44,8 @@ struct rs_web_t {
     char db_path[PATH_MAX];
     char broker_control[256];
     char engine_control[256];
+    const rs_curve_t *curve;
+    char engine_key[41];
     int max_clients;
     int64_t stale_ms;
     int control_timeout_ms;
@@ -240,11 +243,16 @@ s_too_many (rs_web_t *self, struct mg_connection *conn, int wait)
 //  Sends one frame to a REQ endpoint and waits up to timeout_ms for the
 //  reply. Returns a fresh string, or NULL (no answer, bad endpoint).
 static char *
-s_ask (const char *endpoint, const char *request, int timeout_ms)
+s_ask (const rs_curve_t *curve, const char *key, const char *endpoint, const char *request,
+       int timeout_ms)
 {
     zsock_t *req = zsock_new (ZMQ_REQ);
     if (!req)
         return NULL;
+    if (rs_curve_client (curve, zsock_resolve (req), key) != 0) {
+        zsock_destroy (&req);
+        return NULL;
+    }
     zsock_set_linger (req, 0);
     zsock_set_sndtimeo (req, timeout_ms);
     zsock_set_rcvtimeo (req, timeout_ms);
@@ -341,7 +349,7 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_t *doc = json_object ();
     json_t *components = rs_hub_components_json (self->hub, now, self->stale_ms);
     json_t *broker = json_object ();
-    char *status = s_ask (self->broker_control, "STATUS", self->control_timeout_ms);
+    char *status = s_ask (self->curve, NULL, self->broker_control, "STATUS", self->control_timeout_ms);
     //  Parsed in a civetweb thread (small stack): bounded nesting even here.
     json_t *st = status && rs_webapi_json_depth_ok (status, strlen (status), 2 * RS_WEBAPI_MAX_DEPTH)
                      ? json_loads (status, 0, NULL) : NULL;
@@ -616,7 +624,7 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, const char *method
     json_decref (request);
     if (!text)
         return s_error (self, conn, 500, "out of memory");
-    char *reply = s_ask (self->engine_control, text, self->control_timeout_ms);
+    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
     free (text);
     if (!reply)
         return s_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
@@ -1194,6 +1202,8 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     snprintf (self->db_path, sizeof self->db_path, "%s", opts->db_path ? opts->db_path : "");
     snprintf (self->broker_control, sizeof self->broker_control, "%s", opts->broker_control);
     snprintf (self->engine_control, sizeof self->engine_control, "%s", opts->engine_control);
+    self->curve = opts->curve;
+    snprintf (self->engine_key, sizeof self->engine_key, "%s", opts->engine_key ? opts->engine_key : "");
     snprintf (self->read_token, sizeof self->read_token, "%s", opts->read_token ? opts->read_token : "");
     snprintf (self->write_token, sizeof self->write_token, "%s", opts->write_token ? opts->write_token : "");
     snprintf (self->allow_origins, sizeof self->allow_origins, "%s", opts->allow_origins ? opts->allow_origins : "");

@@ -33,6 +33,8 @@ typedef struct {
     size_t ws_max_message;          //  bytes of one client WebSocket message; 0 = 4096
     double rate_limit;              //  requests per second per client address; 0 = no limit
     double rate_burst;              //  requests at once before the rate applies; 0 = 4 x rate_limit
+    const struct rs_curve_t *curve; //  CURVE for those requests; NULL = plaintext
+    const char *engine_key;         //  the engine's public key (Z85) when CURVE is on
 } rs_web_opts_t;
 
 typedef struct {

@@ -9,6 +9,7 @@
 
 #include "rs_channels.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_sub.h"
 
@@ -67,6 +68,11 @@ main (int argc, char **argv)
     if (rc >= 0)
         return rc;             //  --help, or a bad option (already explained)
     pit_watch_t self = { .threshold = rs_config_double (cfg, "threshold") };
+    rs_curve_t *curve = rs_curve_new_config (cfg);   //  CURVE keys, if configured
+    if (!curve) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
     rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
@@ -79,9 +85,11 @@ main (int argc, char **argv)
         .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
         .on_message = s_on_message,
         .arg = &self,
+        .curve = curve,
     };
     rs_sub_t *sub = rs_sub_new (&opts);
     if (!sub) {
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -90,6 +98,7 @@ main (int argc, char **argv)
     rc = rs_sub_run (sub);              //  until SIGINT or SIGTERM
     rs_info ("stopped after checking %llu samples", (unsigned long long) self.checked);
     rs_sub_destroy (&sub);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;
 }

@@ -9,7 +9,9 @@ Needs Debian's python3-zmq and python3-msgpack and nothing else.
 
 Broker address: --host/--frontend-port/--backend-port/--control-port, or the
 same environment variables as the suite (BROKER_HOST, BROKER_FRONTEND_PORT,
-BROKER_BACKEND_PORT, BROKER_CONTROL_PORT).
+BROKER_BACKEND_PORT, BROKER_CONTROL_PORT). On the rig network with CURVE
+(docs/SECURITY.md): --curve-server-key/--curve-cert or CURVE_SERVER_KEY and
+CURVE_CERT, as for the suite's programs.
 """
 import argparse
 import json
@@ -20,6 +22,7 @@ import time
 
 import msgpack
 import zmq
+import zmq.auth
 
 SCHEMA_VERSION = 1
 
@@ -28,15 +31,30 @@ def now_us():
     return time.time_ns() // 1000
 
 
+def apply_curve(sock, curve):
+    """Makes sock a CURVE client before it connects. curve is (server_key,
+    cert): the broker's public key (40 Z85 characters or its certificate file)
+    and our own certificate (NAME.cert_secret from rigstream-keys); None = off."""
+    if not curve:
+        return
+    server_key, cert = curve
+    if len(server_key) == 40 and not os.path.exists(server_key):
+        sock.curve_serverkey = server_key.encode()
+    else:
+        sock.curve_serverkey, _ = zmq.auth.load_certificate(server_key)
+    sock.curve_publickey, sock.curve_secretkey = zmq.auth.load_certificate(cert)
+
+
 class Publisher:
     """Publishes on the broker's frontend with per-topic sequence numbers."""
 
-    def __init__(self, endpoint, pub_id):
+    def __init__(self, endpoint, pub_id, curve=None):
         self.ctx = zmq.Context.instance()
         # XPUB rather than PUB so we can see the broker's subscription and know
         # it is connected before the first message (see "Sockets").
         self.sock = self.ctx.socket(zmq.XPUB)
         self.sock.setsockopt(zmq.LINGER, 2000)
+        apply_curve(self.sock, curve)
         self.sock.connect(endpoint)
         self.pub_id = pub_id
         self.epoch = now_us()
@@ -77,9 +95,10 @@ class Subscriber:
 
     KINDS = ("telemetry", "event", "kpi", "alert", "sys")
 
-    def __init__(self, endpoint, topics):
+    def __init__(self, endpoint, topics, curve=None):
         self.ctx = zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.SUB)
+        apply_curve(self.sock, curve)
         self.sock.connect(endpoint)
         for t in topics:
             self.sock.setsockopt(zmq.SUBSCRIBE, t.encode())
@@ -165,6 +184,9 @@ def main():
     ap.add_argument("--frontend-port", type=int, default=int(env("BROKER_FRONTEND_PORT", "5555")))
     ap.add_argument("--backend-port", type=int, default=int(env("BROKER_BACKEND_PORT", "5556")))
     ap.add_argument("--control-port", type=int, default=int(env("BROKER_CONTROL_PORT", "5557")))
+    ap.add_argument("--curve-server-key", default=env("CURVE_SERVER_KEY", ""),
+                    help="the broker's public key or certificate file: turns CURVE on")
+    ap.add_argument("--curve-cert", default=env("CURVE_CERT", ""), help="our own NAME.cert_secret")
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("publish")
     p.add_argument("--well", default="PY-1")
@@ -178,9 +200,15 @@ def main():
     s.add_argument("--json", action="store_true")
     sub.add_parser("status")
     a = ap.parse_args()
+    curve = None
+    if a.curve_server_key:
+        if not a.curve_cert:
+            print("CURVE needs our own certificate too (--curve-cert or CURVE_CERT)", file=sys.stderr)
+            return 2
+        curve = (a.curve_server_key, a.curve_cert)
 
     if a.cmd == "publish":
-        pub = Publisher(f"tcp://{a.host}:{a.frontend_port}", a.pub_id)
+        pub = Publisher(f"tcp://{a.host}:{a.frontend_port}", a.pub_id, curve)
         if not pub.wait_ready():
             print("no broker at the frontend within 10 s", file=sys.stderr)
             return 1
@@ -197,7 +225,7 @@ def main():
         return 0
 
     if a.cmd == "subscribe":
-        s = Subscriber(f"tcp://{a.host}:{a.backend_port}", a.topic or ["telemetry."])
+        s = Subscriber(f"tcp://{a.host}:{a.backend_port}", a.topic or ["telemetry."], curve)
         got = 0
         while got < a.count:
             r = s.receive(int(a.timeout * 1000))
@@ -218,6 +246,7 @@ def main():
         ctx = zmq.Context.instance()
         req = ctx.socket(zmq.REQ)
         req.setsockopt(zmq.LINGER, 0)
+        apply_curve(req, curve)
         req.connect(f"tcp://{a.host}:{a.control_port}")
         req.send(b"STATUS")
         if not req.poll(2000):

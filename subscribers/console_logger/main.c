@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_logline.h"
 #include "rs_sub.h"
@@ -120,6 +121,11 @@ main (int argc, char **argv)
         return 2;
     }
 
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (!curve) {
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
     rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
@@ -132,11 +138,13 @@ main (int argc, char **argv)
         .on_message = s_on_message,
         .arg = &self,
         .durable = rs_config_bool (cfg, "durable"),
+        .curve = curve,
     };
     rs_sub_t *sub = rs_sub_new (&opts);
     self.summary = rs_logsum_new ();
     if (!sub || !self.summary) {
         rs_sub_destroy (&sub);
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -155,6 +163,7 @@ main (int argc, char **argv)
              (unsigned long long) st->lost_permanently);
     rs_sub_destroy (&sub);
     rs_logsum_destroy (&self.summary);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;
 }

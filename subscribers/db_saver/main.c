@@ -13,6 +13,7 @@
 
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_store.h"
 #include "rs_sub.h"
@@ -207,6 +208,12 @@ main (int argc, char **argv)
         rs_warn ("starting without the database: data is kept in memory (up to %ld rows) until it can be written",
                  rs_config_int (cfg, "buffer-max"));
 
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (!curve) {
+        rs_store_destroy (&self.store);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
     rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
@@ -222,10 +229,12 @@ main (int argc, char **argv)
         .arg = &self,
         .durable = true,
         .on_gap = s_on_gap,
+        .curve = curve,
     };
     self.sub = rs_sub_new (&opts);
     if (!self.sub) {
         rs_store_destroy (&self.store);
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -253,6 +262,7 @@ main (int argc, char **argv)
     int exit_code = rc == 0 && left == 0 && st->dropped == 0 ? 0 : 1;
     rs_sub_destroy (&self.sub);
     rs_store_destroy (&self.store);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     return exit_code;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_engine.h"
 #include "rs_engine_ctl.h"
 #include "rs_log.h"
@@ -274,6 +275,20 @@ main (int argc, char **argv)
         snprintf (ctl_ep, sizeof ctl_ep, "tcp://%s:%ld", rs_config_str (cfg, "control-bind"),
                   rs_config_int (cfg, "control-port"));
 
+    //  The control endpoint changes thresholds: off the loopback only with
+    //  CURVE, and then only for clients in the allow-list.
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (curve && *ctl_ep && !rs_curve_can_serve (curve)) {
+        rs_error ("CURVE: the control endpoint is served with CURVE and needs CURVE_ALLOW_DIR, the "
+                  "directory of the clients allowed to change thresholds (or ENGINE_CONTROL_PORT=0)");
+        rs_curve_destroy (&curve);
+    }
+    if (!curve || (*ctl_ep && rs_curve_check_bind (curve, ctl_ep, true, "engine control endpoint") != 0)) {
+        rs_curve_destroy (&curve);
+        rs_rules_destroy (&rules);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     rs_engine_opts_t eo = {
         .bit_diameter_m = rs_config_double (cfg, "bit-diameter"),
         .pipe_disp_m3_m = rs_config_double (cfg, "pipe-displacement"),
@@ -284,6 +299,7 @@ main (int argc, char **argv)
     if (!self.engine) {
         rs_error ("out of memory");
         rs_rules_destroy (&rules);
+        rs_curve_destroy (&curve);
         rs_config_destroy (&cfg);
         return 1;
     }
@@ -299,6 +315,7 @@ main (int argc, char **argv)
         .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
         .on_message = s_on_message,
         .arg = &self,
+        .curve = curve,
     };
     int exit_code = 0;
     self.sub = rs_sub_new (&opts);
@@ -314,6 +331,10 @@ main (int argc, char **argv)
         if (self.control) {
             zsock_set_maxmsgsize (self.control, 2 * 1024 * 1024);
             zsock_set_linger (self.control, 0);
+        }
+        if (self.control && rs_curve_server (curve, zsock_resolve (self.control)) != 0) {
+            exit_code = 2;
+            goto done;
         }
         if (!self.control || zsock_bind (self.control, "%s", ctl_ep) < 0) {
             rs_error ("cannot bind the control endpoint %s: %s (is another engine running? "
@@ -350,6 +371,7 @@ done:
     zsock_destroy (&self.control);
     rs_sub_destroy (&self.sub);
     rs_engine_destroy (&self.engine);
+    rs_curve_destroy (&curve);
     rs_config_destroy (&cfg);
     return exit_code;
 }

@@ -17,6 +17,7 @@
 #include "rs_budget.h"
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_spb.h"
 #include "rs_spool.h"
@@ -450,6 +451,11 @@ main (int argc, char **argv)
     self.wells_ds = zhashx_new ();
     self.downsample_ms = rs_config_int (cfg, "downsample-s") * 1000;
     msgpack_sbuffer_init (&self.buf);
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    if (!curve) {
+        rc = 2;
+        goto done;
+    }
     char sub_ep[256], pub_ep[256];
     rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
     rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
@@ -464,6 +470,7 @@ main (int argc, char **argv)
         .arg = &self,
         .durable = true,
         .on_gap = s_on_gap,
+        .curve = curve,
     };
     if (self.uplink && self.streams && self.wells_ds)
         self.sub = rs_sub_new (&opts);
@@ -494,6 +501,7 @@ done:
     zhashx_destroy (&self.wells_ds);
     msgpack_sbuffer_destroy (&self.buf);
     rs_budget_destroy (&self.budget);
+    rs_curve_destroy (&curve);
     mosquitto_lib_cleanup ();
     rs_config_destroy (&cfg);
     return rc;

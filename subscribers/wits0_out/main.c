@@ -9,6 +9,7 @@
 
 #include "rs_clock.h"
 #include "rs_config.h"
+#include "rs_curve.h"
 #include "rs_fanout.h"
 #include "rs_log.h"
 #include "rs_sub.h"
@@ -151,10 +152,22 @@ main (int argc, char **argv)
         return 2;
     }
     snprintf (self.well, sizeof self.well, "%s", well ? well : "");
+    //  WITS0 has no authentication: off the loopback only with the override.
+    rs_curve_t *curve = rs_curve_new_config (cfg);
+    char listen_ep[300];
+    snprintf (listen_ep, sizeof listen_ep, strchr (rs_config_str (cfg, "bind"), ':') ? "tcp://[%s]:%ld"
+              : "tcp://%s:%ld", rs_config_str (cfg, "bind"), rs_config_int (cfg, "port"));
+    if (!curve || rs_curve_check_bind (curve, listen_ep, false, "WITS0 output") != 0) {
+        rs_curve_destroy (&curve);
+        rs_wits0map_destroy (&self.map);
+        rs_config_destroy (&cfg);
+        return 2;
+    }
     self.fanout = rs_fanout_new (rs_config_str (cfg, "bind"), (int) rs_config_int (cfg, "port"),
                                  (size_t) rs_config_int (cfg, "max-clients"), err, sizeof err);
     if (!self.fanout) {
         rs_error ("%s", err);
+        rs_curve_destroy (&curve);
         rs_wits0map_destroy (&self.map);
         rs_config_destroy (&cfg);
         return 1;
@@ -173,10 +186,12 @@ main (int argc, char **argv)
         .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
         .on_message = s_on_message,
         .arg = &self,
+        .curve = curve,
     };
     rs_sub_t *sub = rs_sub_new (&opts);
     if (!sub) {
         rs_fanout_destroy (&self.fanout);
+        rs_curve_destroy (&curve);
         rs_wits0map_destroy (&self.map);
         rs_config_destroy (&cfg);
         return 1;
@@ -196,6 +211,7 @@ main (int argc, char **argv)
              (unsigned long long) f->dropped, (unsigned long long) self.other_wells);
     rs_sub_destroy (&sub);
     rs_fanout_destroy (&self.fanout);
+    rs_curve_destroy (&curve);
     rs_wits0map_destroy (&self.map);
     rs_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;

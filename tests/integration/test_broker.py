@@ -259,9 +259,16 @@ def test_exposed_and_ipc():
     tmp = rigtest.ARGS.tmp
     env = {"BROKER_BIND": "0.0.0.0", "BROKER_FRONTEND_PORT": str(rigtest.free_port()),
            "BROKER_BACKEND_PORT": str(rigtest.free_port()), "BROKER_CONTROL_PORT": str(rigtest.free_port())}
-    p = Proc("broker-exposed", [binary("rigstream-broker")], env)
+    #  Off the loopback without CURVE: refused, exit 2, with the way out.
+    r = subprocess.run([binary("rigstream-broker")], capture_output=True, text=True, timeout=10,
+                       env=dict(os.environ, RIGSTREAM_ENV_FILE=os.devnull, **env))
+    check(r.returncode == 2, f"plaintext broker on 0.0.0.0 refuses to start (exit {r.returncode})")
+    check("refusing to listen on tcp://0.0.0.0:" in r.stderr and "CURVE" in r.stderr
+          and "ALLOW_INSECURE_BIND" in r.stderr, "the refusal says why and how")
+    #  The explicit override starts it, loudly.
+    p = Proc("broker-exposed", [binary("rigstream-broker")], dict(env, ALLOW_INSECURE_BIND="1"))
     p.wait_for("ready")
-    check("reachable from other hosts" in p.text(), "binding 0.0.0.0 logs a warning")
+    check("INSECURE" in p.text(), "the insecure override is logged as INSECURE")
     check(p.stop() == 0, "exposed broker stops cleanly")
 
     ctl_ep = f"ipc://{tmp}/ctl.sock"

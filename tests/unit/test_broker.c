@@ -1,11 +1,14 @@
 /*  Unit tests for the broker's pure parts (topic prefixes, last-value cache,
     subscription refcounts) plus one engine round trip over loopback TCP. */
+#include <czmq.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "rs_broker.h"
+#include "rs_curve.h"
 #include "rs_lvc.h"
 #include "rs_subs.h"
 #include "rs_msg.h"
@@ -293,6 +296,98 @@ test_engine (void)
     RS_CHECK (broker == NULL);
 }
 
+//  A CURVE broker: an allowed publisher and subscriber talk through it; a
+//  subscriber outside the allow-list and a plaintext one get nothing, and
+//  the refusals are counted.
+static void
+test_curve (void)
+{
+    char dir[128], allow[160], path[256], secret[300];
+    snprintf (dir, sizeof dir, "/tmp/test_broker_curve.%d", (int) getpid ());
+    snprintf (allow, sizeof allow, "%s/allowed", dir);
+    zsys_dir_create ("%s", allow);
+    const char *names[] = { "broker", "pub", "sub", "intruder" };
+    for (int i = 0; i < 4; i++) {
+        zcert_t *cert = zcert_new ();
+        snprintf (path, sizeof path, "%s/%s.cert", dir, names [i]);
+        zcert_save (cert, path);
+        if (i == 1 || i == 2) {
+            snprintf (path, sizeof path, "%s/%s.cert", allow, names [i]);
+            zcert_save_public (cert, path);
+        }
+        zcert_destroy (&cert);
+    }
+    char err[512];
+    snprintf (secret, sizeof secret, "%s/broker.cert_secret", dir);
+    rs_curve_t *server = rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = secret,
+                                                             .allow_dir = allow }, err, sizeof err);
+    RS_CHECK (server != NULL);
+    rs_broker_opts_t opts = {
+        .frontend = "tcp://127.0.0.1:*",
+        .backend = "tcp://127.0.0.1:*",
+        .control = "tcp://127.0.0.1:*",
+        .heartbeat_ms = 100,
+        .curve = server,
+    };
+    rs_broker_t *broker = server ? rs_broker_new (&opts) : NULL;
+    RS_CHECK (broker != NULL);
+    if (!broker) {
+        rs_curve_destroy (&server);
+        return;
+    }
+    rs_curve_t *clients[4] = { NULL };
+    snprintf (path, sizeof path, "%s/broker.cert", dir);
+    for (int i = 1; i < 4; i++) {
+        snprintf (secret, sizeof secret, "%s/%s.cert_secret", dir, names [i]);
+        clients [i] = rs_curve_new (&(rs_curve_opts_t) { .server_key = path, .cert = secret }, err,
+                                    sizeof err);
+        RS_CHECK (clients [i] != NULL);
+    }
+    void *ctx = zmq_ctx_new ();
+    void *pub = zmq_socket (ctx, ZMQ_PUB);
+    void *subs[3];     // allowed, intruder, plaintext
+    int zero = 0;
+    zmq_setsockopt (pub, ZMQ_LINGER, &zero, sizeof zero);
+    rs_curve_client (clients [1], pub, NULL);
+    zmq_connect (pub, rs_broker_endpoint (broker, "frontend"));
+    for (int i = 0; i < 3; i++) {
+        subs [i] = zmq_socket (ctx, ZMQ_SUB);
+        zmq_setsockopt (subs [i], ZMQ_LINGER, &zero, sizeof zero);
+        zmq_setsockopt (subs [i], ZMQ_SUBSCRIBE, "telemetry", 9);
+        if (i < 2)
+            rs_curve_client (clients [i == 0 ? 2 : 3], subs [i], NULL);
+        zmq_connect (subs [i], rs_broker_endpoint (broker, "backend"));
+    }
+    s_pump (broker, 500);
+    zmq_send (pub, "telemetry.A", 11, ZMQ_SNDMORE);
+    zmq_send (pub, "body", 4, 0);
+    s_pump (broker, 300);
+    char buf[64];
+    RS_CHECK_INT (zmq_recv (subs [0], buf, sizeof buf, ZMQ_DONTWAIT), 11);
+    RS_CHECK_INT (zmq_recv (subs [1], buf, sizeof buf, ZMQ_DONTWAIT), -1);
+    RS_CHECK_INT (zmq_recv (subs [2], buf, sizeof buf, ZMQ_DONTWAIT), -1);
+    const rs_broker_counters_t *c = rs_broker_counters (broker);
+    RS_CHECK_INT (c->msgs_in, 1);
+    RS_CHECK (c->auth_rejected >= 1);
+    RS_CHECK (c->handshake_failed >= 1);
+    char *status = rs_broker_status_json (broker);
+    RS_CHECK (status && strstr (status, "\"curve\":true") && strstr (status, "\"auth_rejected\":"));
+    free (status);
+
+    zmq_close (pub);
+    for (int i = 0; i < 3; i++)
+        zmq_close (subs [i]);
+    zmq_ctx_term (ctx);
+    rs_broker_destroy (&broker);
+    for (int i = 1; i < 4; i++)
+        rs_curve_destroy (&clients [i]);
+    rs_curve_destroy (&server);
+    zdir_t *tree = zdir_new (dir, NULL);
+    if (tree)
+        zdir_remove (tree, true);
+    zdir_destroy (&tree);
+}
+
 int
 main (void)
 {
@@ -300,5 +395,6 @@ main (void)
     test_lvc ();
     test_subs ();
     test_engine ();
+    test_curve ();
     return RS_TEST_DONE ();
 }

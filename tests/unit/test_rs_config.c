@@ -146,6 +146,10 @@ test_defaults (void)
     RS_CHECK_STR (rs_config_str (config, "log-file"), "");
     RS_CHECK_STR (rs_config_source (config, "name"), "default");
     RS_CHECK (!rs_config_is_set (config, "name"));
+    RS_CHECK (rs_config_has (config, "name"));
+    RS_CHECK (rs_config_has (config, "curve-server-key"));   // from RS_OPTIONS_BROKER_CLIENT
+    RS_CHECK (!rs_config_has (config, "curve-server-cert"));
+    RS_CHECK (!rs_config_has (config, NULL));
     RS_CHECK_INT (rs_config_argc (config), 0);
     RS_CHECK (rs_config_argv (config, 0) == NULL);
     rs_config_destroy (&config);
