@@ -57,6 +57,7 @@ typedef struct {
     uint64_t sys_rejected;          // sys.* messages that failed rs_decode (still forwarded)
     uint64_t control_requests;
     uint64_t control_malformed;     // wrong envelope, ignored
+    uint64_t control_unknown;       // not PING or STATUS: answered with an error
     uint64_t heartbeats_sent;
     int64_t publishers_connected;   // TCP/IPC connections on the frontend
     int64_t subscribers_connected;  // ... and on the backend

@@ -154,7 +154,7 @@ def report(st, run, names, rate, rows):
         c["gaps"] = num(stats, "gaps")
         c["missing"] = num(stats, "missing", "lost_permanently")
         c["rejected"] = num(stats, "rejected", "bad_frames", "dropped_bad_frames", "dropped_too_big",
-                            "control_malformed", "sys_rejected")
+                            "control_malformed", "control_unknown", "control_refused", "sys_rejected")
         c["dropped"] = num(stats, "dropped", "dropped_send", "ws_dropped", "send_errors")
         c["queue"] = num(stats, "buffered", "repair_pending")
         if name == "db_saver":
