@@ -25,7 +25,7 @@ LOG_MAX_KB, LOG_KEEP = 8, 2
 
 env = {k: v for k, v in os.environ.items()
        if not k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "DATABASE_", "ENGINE_"))}
-front, back, ctl, web = rigtest.free_ports(4)
+front, back, ctl, web, ectl = rigtest.free_ports(5)
 env.update({
     "RIGSTREAM_RUN_DIR": run_dir,
     "RIGSTREAM_BUILD_DIR": os.path.abspath(args.build_dir),
@@ -39,6 +39,7 @@ env.update({
     "BROKER_BACKEND_PORT": str(back),
     "BROKER_CONTROL_PORT": str(ctl),
     "WEB_PORT": str(web),
+    "ENGINE_CONTROL_PORT": str(ectl),
     "DATABASE_PATH": os.path.join(args.tmp, "rig.db"),
     "HEARTBEAT_MS": "200",
     "SIM_RATE": "50",
