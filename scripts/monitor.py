@@ -130,7 +130,8 @@ def report(st, run, names, rate, rows):
         problems.append("broker: does not answer STATUS")
     known = (st or {}).get("components", {})
     # Expected: what start_all.sh started (pid file or supervisor), else the
-    # suite's list as the broker knows it, plus anything still reporting.
+    # suite's list as the broker knows it; plus any other component the broker
+    # heard from that did not say it stopped.
     expected = [n for n in names if n in run] or [n for n in names if n in known or n == "broker"]
     expected += [n for n, c in known.items() if n not in expected and c.get("state") != "stopped"]
     order = [n for n in names if n in expected or n in known] + sorted(n for n in known if n not in names)
