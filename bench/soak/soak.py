@@ -40,7 +40,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
-NAMES = ["broker", "db_saver", "simulator", "console_logger", "prediction_engine", "webbridge"]
+# The components start_all.sh started: those with a pid file (set after the start).
+NAMES = []
 # Seconds of running at 1 kHz before a component's bounded buffers are full
 # (see the docstring); the simulator's is set by --journal-s.
 LOG_MAX_KB, LOG_KEEP = 2048, 3
@@ -174,6 +175,9 @@ def main():
         print(out)
         print("soak: start_all.sh failed", file=sys.stderr)
         return 1
+    order = ["broker", "db_saver", "simulator", "console_logger", "prediction_engine", "webbridge"]
+    NAMES[:] = sorted((f[:-4] for f in os.listdir(os.path.join(run_dir, "pids")) if f.endswith(".pid")),
+                      key=lambda n: (order.index(n) if n in order else len(order), n))
     failures = []
     samples = {n: [] for n in NAMES}     # (t, rss kB, fds)
     pids = {n: read_pid(run_dir, n) for n in NAMES}

@@ -26,7 +26,7 @@ args = rigtest.setup()
 scripts = os.path.join(args.source_dir, "scripts")
 run_dir = os.path.join(args.tmp, "run")
 db = os.path.join(args.tmp, "rig.db")
-NAMES = ["broker", "db_saver", "simulator", "console_logger", "prediction_engine", "webbridge"]
+NAMES = []     # what start_all.sh started, from its pid files
 # The order of the kills: the broker in the middle, while data is being repaired.
 VICTIMS = ["console_logger", "prediction_engine", "webbridge", "db_saver", "broker", "simulator"]
 RATE = 200
@@ -138,6 +138,8 @@ rc, out = script("start_all.sh")
 print(out)
 if rc != 0:
     fail(f"start_all.sh exited {rc}")
+NAMES[:] = sorted(f[:-4] for f in os.listdir(os.path.join(run_dir, "pids")))
+check(set(VICTIMS) <= set(NAMES), f"start_all.sh started the suite: {NAMES}")
 wait_until(lambda: monitor()[0] == 0, timeout=20, what="the suite to be healthy")
 wait_until(lambda: stored() > RATE, timeout=20, what="samples in the database")
 check(health(), "the web bridge answers /api/health")

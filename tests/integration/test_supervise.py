@@ -91,7 +91,9 @@ rc, out, err = script("start_all.sh")
 print(out, err)
 if rc != 0:
     fail(f"start_all.sh exited {rc}")
-names = ["broker", "db_saver", "simulator", "console_logger", "prediction_engine", "webbridge"]
+names = sorted(f[:-4] for f in os.listdir(os.path.join(run_dir, "pids")))
+check({"broker", "db_saver", "simulator", "console_logger", "prediction_engine", "webbridge"} <= set(names),
+      f"start_all.sh started the suite: {names}")
 sups = {n: pid_of(n, "supervise") for n in names}
 check(all(p and alive(p) for p in sups.values()), f"each component has a live supervisor: {sups}")
 
