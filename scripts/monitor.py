@@ -122,7 +122,7 @@ def num(stats, *keys):
     return int(total) if found else None
 
 
-def report(st, run, names, rate, rows):
+def report(st, run, names, rate, rows, max_delay_s):
     """The combined view: {healthy, problems, broker, components}."""
     problems = []
     comps = {}
@@ -158,6 +158,7 @@ def report(st, run, names, rate, rows):
                             "control_malformed", "control_unknown", "control_refused", "sys_rejected")
         c["dropped"] = num(stats, "dropped", "dropped_send", "ws_dropped", "send_errors")
         c["queue"] = num(stats, "buffered", "repair_pending")
+        c["delay_s"] = stats["delay_ms"] / 1000 if isinstance(stats.get("delay_ms"), (int, float)) else None
         if name == "db_saver":
             c["db_bytes"] = num(stats, "db_bytes")
             c["db_rows"] = rows
@@ -174,6 +175,8 @@ def report(st, run, names, rate, rows):
                 why.append("does not hear the broker")
             if name == "db_saver" and c["up"] and stats.get("db_ok") == 0:
                 why.append("cannot write the database")
+            if c["up"] and c["delay_s"] is not None and c["delay_s"] > max_delay_s:
+                why.append(f"reads {c['delay_s']:.0f} s behind (more than {max_delay_s:g} s)")
         c["healthy"] = not why
         problems += [f"{name}: {w}" for w in why]
         comps[name] = c
@@ -192,6 +195,10 @@ def fmt_uptime(s):
     return f"{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
+def fmt_delay(s):
+    return "-" if s is None else f"{s:.1f}s" if s < 100 else f"{s:.0f}s"
+
+
 def fmt_n(v):
     return "-" if v is None else str(v)
 
@@ -206,7 +213,7 @@ def table(rep):
                      f"out {r.get('out_msgs_per_s', 0):.1f} msg/s  publishers {cnt.get('publishers_connected', 0)}  "
                      f"subscribers {cnt.get('subscribers_connected', 0)}")
     lines.append(f"{'component':<18} {'state':<7} {'pid':>7} {'uptime':>7} {'restarts':>8} {'msg/s':>8} "
-                 f"{'queue':>6} {'gaps':>5} {'lost':>5} {'rejected':>8} {'dropped':>7}  other")
+                 f"{'queue':>6} {'delay':>6} {'gaps':>5} {'lost':>5} {'rejected':>8} {'dropped':>7}  other")
     for name, c in rep["components"].items():
         state = "up" if c["up"] else ("stopped" if c.get("state") == "stopped" else "DOWN")
         if not c["healthy"] and c["up"]:
@@ -222,7 +229,7 @@ def table(rep):
         if c.get("ws_clients") is not None:
             other.append(f"{c['ws_clients']} ws clients")
         lines.append(f"{name:<18} {state:<7} {fmt_n(c['pid']):>7} {fmt_uptime(c['uptime_s']):>7} "
-                     f"{fmt_n(c['restarts']):>8} {'-' if main is None else f'{main:.1f}':>8} {fmt_n(c['queue']):>6} "
+                     f"{fmt_n(c['restarts']):>8} {'-' if main is None else f'{main:.1f}':>8} {fmt_n(c['queue']):>6} {fmt_delay(c['delay_s']):>6} "
                      f"{fmt_n(c['gaps']):>5} {fmt_n(c['missing']):>5} {fmt_n(c['rejected']):>8} "
                      f"{fmt_n(c['dropped']):>7}  {'  '.join(other)}")
     lines.append("healthy" if rep["healthy"] else "NOT HEALTHY: " + "; ".join(rep["problems"]))
@@ -235,6 +242,7 @@ def main():
     ap.add_argument("--watch", nargs="?", const=2.0, type=float, default=None)
     ap.add_argument("--no-rates", action="store_true")
     ap.add_argument("--timeout-ms", type=int, default=2000)
+    ap.add_argument("--max-delay-s", type=float, default=10.0)
     a, rest = ap.parse_known_args()
     if rest:
         print(f"monitor: unknown argument {rest[0]} (see --help)", file=sys.stderr)
@@ -255,7 +263,7 @@ def main():
         else:
             cur = status(ctl, a.timeout_ms)
             rate = rates(prev, cur)
-        rep = report(cur, run_state(run_dir, names), names, rate, db_rows(db))
+        rep = report(cur, run_state(run_dir, names), names, rate, db_rows(db), a.max_delay_s)
         if a.json:
             print(json.dumps(rep), flush=True)
         else:

@@ -117,6 +117,10 @@ check(all(comps[n]["up"] and comps[n]["restarts"] == 0 and comps[n]["supervised"
 check(comps["db_saver"]["db_rows"] > 0 and comps["db_saver"]["db_bytes"] > 0, "monitor --json: database figures")
 check(comps["db_saver"]["rates"].get("stored", 0) > 20, f"monitor --json: saver stores ({comps['db_saver']['rates']})")
 check(rep["broker_status"]["components"]["simulator"]["up"], "monitor --json carries the broker's STATUS")
+delays = {n: comps[n]["delay_s"] for n in ("db_saver", "console_logger", "prediction_engine", "webbridge")}
+check(all(d is not None and 0 <= d < 2 for d in delays.values()), f"monitor --json: subscribers read in time {delays}")
+rc, out, err = script("monitor", "--no-rates", "--max-delay-s", "-1")
+check(rc == 1 and re.search(r"console_logger: reads \d+ s behind", out), "a subscriber reading behind is not healthy")
 
 # Kill the logger: the monitor names it at once, the supervisor brings it back.
 victim = pid_of("console_logger")
