@@ -92,7 +92,7 @@ def alive(pid):
 atexit.register(lambda: subprocess.run([os.path.join(scripts, "stop_all.sh")], env=env,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
-for name in ("start_all.sh", "stop_all.sh", "monitor", "test.sh", "config_docs.sh"):
+for name in ("start_all.sh", "stop_all.sh", "supervise", "monitor", "test.sh", "config_docs.sh"):
     rc, out = script(name, "--help", quiet=True)
     check(rc == 0 and "Usage:" in out, f"{name} --help")
 
