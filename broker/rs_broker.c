@@ -794,6 +794,7 @@ rs_broker_status_json (rs_broker_t *self)
     s_set_int (cnt, "sys_rejected", (int64_t) c->sys_rejected);
     s_set_int (cnt, "control_requests", (int64_t) c->control_requests);
     s_set_int (cnt, "control_malformed", (int64_t) c->control_malformed);
+    s_set_int (cnt, "control_unknown", (int64_t) c->control_unknown);
     s_set_int (cnt, "heartbeats_sent", (int64_t) c->heartbeats_sent);
     s_set_int (cnt, "auth_rejected", (int64_t) c->auth_rejected);
     s_set_int (cnt, "handshake_failed", (int64_t) c->handshake_failed);
@@ -877,6 +878,8 @@ s_control_reply (rs_broker_t *self, const void *data, size_t len)
     char msg[160];
     snprintf (msg, sizeof msg, "unknown command '%s'; try PING or STATUS",
               s_printable (data, len, shown, sizeof shown));
+    self->c.control_unknown++;
+    rs_log_limited (&self->lim_ctl, 10000, RS_LOG_WARN, "control: %s", msg);
     json_t *o = json_pack ("{s:s}", "error", msg);
     char *text = o ? json_dumps (o, JSON_COMPACT) : NULL;
     json_decref (o);

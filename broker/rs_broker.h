@@ -60,6 +60,7 @@ typedef struct {
     uint64_t sys_rejected;          // sys.* messages that failed rs_decode (still forwarded)
     uint64_t control_requests;
     uint64_t control_malformed;     // wrong envelope, ignored
+    uint64_t control_unknown;       // not PING or STATUS: answered with an error
     uint64_t heartbeats_sent;
     uint64_t auth_rejected;         // CURVE handshakes refused by the allow-list (ZAP)
     uint64_t handshake_failed;      // other failed handshakes (e.g. a client without CURVE)

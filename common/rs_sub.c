@@ -381,6 +381,7 @@ s_accept (rs_sub_t *self, const rs_msg_t *msg)
             rs_info ("broker is back");
         self->stats.broker_up = true;
         self->broker_warned = false;
+        self->stats.delay_ms = (rs_clock_now_us () - msg->hdr.ts_us) / 1000;
     }
     uint64_t missing = 0, old_epoch = 0, old_last = 0;
     if (self->durable)
@@ -621,8 +622,9 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
         { "repaired", -1, (double) s->repaired },
         { "repair_pending", -1, (double) s->repair_pending },
         { "lost_permanently", -1, (double) s->lost_permanently },
+        { "delay_ms", -1, (double) s->delay_ms },
     };
-    size_t n = 14;
+    size_t n = 15;
     if (self->stats_fn)
         n += self->stats_fn (self, stats + n, RS_SUB_MAX_STATS - n, self->stats_arg);
     rs_text_t info[] = { { "state", self->stopping ? "stopped" : "running" },

@@ -81,6 +81,8 @@ typedef struct {
     uint64_t time_backwards;      // delivered, but ts earlier than the stream's last
     size_t streams;
     bool broker_up;
+    int64_t delay_ms;             // age of the broker's last heartbeat on arrival: how far
+                                  // behind this subscriber reads (its queue), by the wall clock
     uint64_t repaired;            // messages recovered from publishers' journals
     uint64_t repair_pending;      // messages still being asked for
     uint64_t lost_permanently;    // messages reported as permanent gaps

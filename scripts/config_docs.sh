@@ -44,7 +44,12 @@ extra_rows='RIGSTREAM_RUN_DIR|./run|scripts|where the scripts keep pids/ and log
 RIGSTREAM_BUILD_DIR|./build|scripts|build directory the scripts build and run from
 RIGSTREAM_NO_BUILD|0|scripts|1: start_all.sh runs the build as it is, without building
 RIGSTREAM_START_TIMEOUT_S|20|scripts|how long start_all.sh waits for the suite to be healthy, s
-RIGSTREAM_STOP_TIMEOUT_S|10|scripts|how long stop_all.sh waits after SIGTERM before SIGKILL, s'
+RIGSTREAM_STOP_TIMEOUT_S|10|scripts|how long stop_all.sh waits after SIGTERM before SIGKILL, s
+RIGSTREAM_RESTART_MIN_S|1|scripts|first wait before the supervisor restarts a component that died, s (doubling after each restart)
+RIGSTREAM_RESTART_MAX_S|60|scripts|longest wait between restarts, s
+RIGSTREAM_RESTART_STABLE_S|60|scripts|a component that ran this long is restarted after the first wait again, s
+RIGSTREAM_LOG_MAX_KB|10240|scripts|size at which run/logs/<component>.log is rotated, kB
+RIGSTREAM_LOG_KEEP|5|scripts|rotated copies kept per log (<component>.log.1 is the newest)'
 
 # Rows as VAR|default|program|meaning, in program order then table order.
 rows=$(

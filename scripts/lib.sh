@@ -75,6 +75,7 @@ RUN_DIR=${RIGSTREAM_RUN_DIR:-./run}
 BUILD_DIR=${RIGSTREAM_BUILD_DIR:-./build}
 PID_DIR=$RUN_DIR/pids
 LOG_DIR=$RUN_DIR/logs
+SUP_DIR=$RUN_DIR/supervise
 
 # The uplink to the operations centre runs when its MQTT broker is configured
 # (and is stopped while its pid file says it runs).
@@ -182,5 +183,17 @@ rs_live_pid() {
   [[ "$pid" =~ ^[0-9]+$ ]] && rs_alive "$pid" || return 1
   cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
   [[ "$cmd" == *"$bin"* ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# The pid of component NAME's supervisor (scripts/supervise) when it is alive
+# and still that script (not a recycled pid); fails otherwise.
+rs_sup_pid() {
+  local pid cmd
+  [ -f "$SUP_DIR/$1.pid" ] || return 1
+  pid=$(<"$SUP_DIR/$1.pid")
+  [[ "$pid" =~ ^[0-9]+$ ]] && rs_alive "$pid" || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmd" == *supervise* ]] || return 1
   printf '%s\n' "$pid"
 }

@@ -8,11 +8,15 @@ usage() {
 Usage: scripts/start_all.sh [--help]
 
 Starts the rigstream suite on this machine in the background: the broker,
-the drilling simulator and the console logger.
+the database saver, the drilling simulator, the console logger, the
+prediction engine and the web dashboard, each under scripts/supervise.
 
 - Installs missing Debian packages when run as root (otherwise prints the
   apt-get line to run) and builds ./build when it is missing or stale.
 - Logs go to run/logs/<component>.log, pids to run/pids/<component>.pid.
+- A component that dies is restarted with a back-off (1 s doubling to 60 s),
+  logged and counted (scripts/monitor shows the counts); logs are rotated by
+  size. See scripts/supervise --help and docs/OPERATIONS.md.
 - Waits until every component is healthy; if one does not come up, prints
   the end of its log, stops what it started and exits 1.
 - Settings come from the environment, then .env (see .env.example).
@@ -36,7 +40,11 @@ TIMEOUT_S=${RIGSTREAM_START_TIMEOUT_S:-20}
 
 running=()
 for name in "${RS_NAMES[@]}"; do
-  if pid=$(rs_live_pid "$name"); then running+=("$name (pid $pid)"); fi
+  if pid=$(rs_live_pid "$name"); then
+    running+=("$name (pid $pid)")
+  elif pid=$(rs_sup_pid "$name"); then
+    running+=("$name (supervisor pid $pid)")
+  fi
 done
 if [ ${#running[@]} -gt 0 ]; then
   rs_say "already running: $(printf '%s, ' "${running[@]}" | sed 's/, $//')" >&2
@@ -54,16 +62,23 @@ CTL=$(rs_bin rigstream-ctl)
 mkdir -p "$PID_DIR" "$LOG_DIR"
 started=()
 
+# Starts NAME under scripts/supervise (which restarts it when it dies) and
+# waits for its pid file.
 start() {
-  local name=$1 path
-  path=$(rs_bin "${RS_BIN[$name]}")
+  local name=$1 sup pid
+  rm -f "$PID_DIR/$name.pid"
   # Its own session: the suite outlives this script and the terminal's Ctrl-C.
-  # shellcheck disable=SC2086 # the args field is a list of words
-  setsid "$path" ${RS_ARGS[$name]} >"$LOG_DIR/$name.log" 2>&1 </dev/null &
-  echo $! >"$PID_DIR/$name.pid"
-  disown $!
+  setsid "$RS_ROOT/scripts/supervise" "$name" </dev/null >>"$LOG_DIR/supervise.log" 2>&1 &
+  sup=$!
+  disown "$sup"
   started+=("$name")
-  rs_say "started $name (pid $!)"
+  until [ -s "$PID_DIR/$name.pid" ]; do
+    rs_alive "$sup" || give_up "the supervisor of $name exited (see $LOG_DIR/supervise.log)" "$name"
+    [ "$SECONDS" -lt "$deadline" ] || give_up "$name did not start within ${TIMEOUT_S} s" "$name"
+    sleep 0.05
+  done
+  pid=$(<"$PID_DIR/$name.pid")
+  rs_say "started $name (pid $pid)"
 }
 
 # Whether NAME's process is alive and has logged that it is ready.

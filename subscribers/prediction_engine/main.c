@@ -6,6 +6,7 @@
     endpoint's "reload"; "set_thresholds" replaces the rules at run time. */
 #include <czmq.h>
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,7 +49,8 @@ typedef struct {
     const char *config_path;
     zsock_t *control;
     int sigfd;
-    uint64_t published, publish_errors, ctl_requests, ctl_bad;
+    uint64_t published, publish_errors, ctl_requests, ctl_bad, ctl_refused;
+    rs_log_limit_t ctl_bad_limit, ctl_refused_limit;
 } engine_main_t;
 
 //  Alert transitions: alert.<well>, and a log line for raised and cleared.
@@ -166,6 +168,19 @@ s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     return 0;
 }
 
+//  Counts and logs (rate limited) a reply that refuses the request.
+static void
+s_count_refusal (engine_main_t *self, const char *reply)
+{
+    json_t *o = reply ? json_loads (reply, 0, NULL) : NULL;
+    if (json_is_false (json_object_get (o, "ok"))) {
+        self->ctl_refused++;
+        rs_log_limited (&self->ctl_refused_limit, 1000, RS_LOG_WARN, "control: refused a request: %s",
+                        json_string_value (json_object_get (o, "error")));
+    }
+    json_decref (o);
+}
+
 //  One request: [identity][empty][JSON] from a REQ (or DEALER) client.
 static int
 s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
@@ -180,7 +195,8 @@ s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *body = zmsg_pop (req);
     if (!id || !empty || zframe_size (empty) != 0 || !body || zmsg_size (req) != 0) {
         self->ctl_bad++;
-        rs_warn ("control: ignored a malformed request (want [empty][JSON] from a REQ socket)");
+        rs_log_limited (&self->ctl_bad_limit, 1000, RS_LOG_WARN,
+                        "control: ignored a malformed request (want [empty][JSON] from a REQ socket)");
     }
     else {
         self->ctl_requests++;
@@ -188,6 +204,7 @@ s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
         char *reply = rs_engine_ctl_handle (self->engine, self->config_path, zframe_data (body), zframe_size (body));
         if (rs_engine_stats (self->engine)->config_loads != loads)
             rs_info ("control: configuration changed: %zu rule(s)", rs_engine_config (self->engine)->n);
+        s_count_refusal (self, reply);
         zmsg_t *out = zmsg_new ();
         zmsg_append (out, &id);
         zmsg_addmem (out, "", 0);
@@ -224,6 +241,7 @@ s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
         { "publish_errors", RS_CH_UNKNOWN, (double) self->publish_errors },
         { "control_requests", RS_CH_UNKNOWN, (double) self->ctl_requests },
         { "control_malformed", RS_CH_UNKNOWN, (double) self->ctl_bad },
+        { "control_refused", RS_CH_UNKNOWN, (double) self->ctl_refused },
     };
     size_t n = sizeof v / sizeof v[0] < max ? sizeof v / sizeof v[0] : max;
     memcpy (out, v, n * sizeof *out);

@@ -9,6 +9,9 @@
 
 #define RS_PI           3.14159265358979323846
 #define MAX_GAP_S       60.0
+//  The pit trend is a regression over the whole 120 s window: at 1 kHz that is
+//  120,000 points, too many to fit on every sample. Refitted at most this often.
+#define PIT_SLOPE_EVERY_US  100000
 #define L_PER_BBL       158.987
 
 //  Flow balance
@@ -114,6 +117,7 @@ struct rs_detect_t {
     int64_t last_ts;
     double prev_bit, prev_hole;
     rs_detect_view_t v;
+    int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
 
     //  flow balance
     bool flow_init;
@@ -210,6 +214,7 @@ s_reset_models (rs_detect_t *self)
     self->coef_s = NAN;
     self->prev_bit = self->prev_hole = NAN;
     rs_window_reset (&self->pit);
+    self->pit_slope_at = 0;
     self->sp_n = 0;
     self->rise_n = 0;
     self->wash_n = 0;
@@ -953,7 +958,10 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch[RS_CH_COUNT],
     double transit = isnan (self->v.flow_expected) ? 0 : self->v.flow_expected * self->o.returns_tau_s / 60000;
     self->v.pit_in_transit = transit;
     rs_window_add (&self->pit, ts_us, isnan (pit) ? NAN : pit + transit);
-    self->v.pit_slope = rs_window_slope (&self->pit, 20, 60) * 60;
+    if (!self->pit_slope_at || ts_us < self->pit_slope_at || ts_us - self->pit_slope_at >= PIT_SLOPE_EVERY_US) {
+        self->v.pit_slope = rs_window_slope (&self->pit, 20, 60) * 60;
+        self->pit_slope_at = ts_us;
+    }
 
     //  A detector switched off clears its alert and stays quiet.
     for (int d = 0; d < RS_DET_COUNT; d++)

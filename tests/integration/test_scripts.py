@@ -26,13 +26,13 @@ NAMES = re.findall(r'^\s+"(\w+) rigstream-', _lib.split("RS_COMPONENTS=(", 1)[1]
 
 env = dict(os.environ)
 for k in list(env):
-    if k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_")):
+    if k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "ENGINE_", "DATABASE_")):
         del env[k]
-# Three distinct ports: each socket stays bound until all are picked.
-socks = [socket.socket() for _ in range(3)]
+# Distinct ports: each socket stays bound until all are picked.
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
-front, back, ctl = (s.getsockname()[1] for s in socks)
+front, back, ctl, web, ectl = (s.getsockname()[1] for s in socks)
 for s in socks:
     s.close()
 env.update({
@@ -44,6 +44,9 @@ env.update({
     "BROKER_FRONTEND_PORT": str(front),
     "BROKER_BACKEND_PORT": str(back),
     "BROKER_CONTROL_PORT": str(ctl),
+    "WEB_PORT": str(web),
+    "ENGINE_CONTROL_PORT": str(ectl),
+    "DATABASE_PATH": os.path.join(args.tmp, "rigstream.db"),
     "HEARTBEAT_MS": "200",
     "LOG_LEVEL": "info",
 })
@@ -89,7 +92,7 @@ def alive(pid):
 atexit.register(lambda: subprocess.run([os.path.join(scripts, "stop_all.sh")], env=env,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
-for name in ("start_all.sh", "stop_all.sh", "monitor", "test.sh", "config_docs.sh"):
+for name in ("start_all.sh", "stop_all.sh", "supervise", "monitor", "test.sh", "config_docs.sh"):
     rc, out = script(name, "--help", quiet=True)
     check(rc == 0 and "Usage:" in out, f"{name} --help")
 
