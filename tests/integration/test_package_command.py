@@ -4,6 +4,7 @@ is down), export runs rigstream-db on a database the real saver filled (the
 `export` command implied), version and help answer, and bad commands or
 component names exit 2 with a message. Its systemd side is exercised by the
 package test (tests/package/)."""
+import json
 import os
 import signal
 import subprocess
@@ -48,7 +49,9 @@ def main():
     rc, out, err = wait_until(lambda: (lambda r: r if r[0] == 0 and "db_saver" in r[1] and "simulator" in r[1]
                                        else None)(rs(args, "status", "--json", env=env)),
                               timeout=20, what="rigstream status with saver and simulator up")
-    check('"up":true' in out, "rigstream status runs the monitor and exits 0 when all are up")
+    comps = json.loads(out).get("components", {})
+    check(all(comps.get(c, {}).get("up") for c in ("broker", "db_saver", "simulator")),
+          "rigstream status runs the monitor and exits 0 when all are up")
 
     wait_until(lambda: (lambda r: r[0] == 0 and r[1].count("\n") >= 6)(
         rs(args, "export", "--db", db, "--well", "A-01", "--channels", "rop")),

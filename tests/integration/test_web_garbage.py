@@ -229,6 +229,9 @@ def main():
     log = web.text()
     check("refused a request" in log and "closing the WebSocket" in log, "rejections are logged")
     check(len(log.splitlines()) < 200, f"logging stays rate limited: {len(log.splitlines())} lines")
+    # Live data still flows once all the garbage is through.
+    n0 = len(watcher.times)
+    wait_until(lambda: len(watcher.times) >= n0 + 5, timeout=10, what="live samples after the garbage")
     watcher.stop = True
     watcher.join(3)
     gaps = [b - a for a, b in zip(watcher.times, watcher.times[1:])]
