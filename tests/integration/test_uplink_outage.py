@@ -1,5 +1,5 @@
 """Store-and-forward across outages. The simulator streams two wells while
-mosquitto is killed -9 for about 12 s and restarted, then the uplink itself is
+mosquitto is killed -9 for 30 s and restarted, then the uplink itself is
 killed -9 and restarted, then the rigstream broker is killed -9 and restarted. The test host (the primary host, so the uplink waits
 for its STATE before sending after each reconnect) ends with every sample of
 every well, none twice once keyed by (well, seq); what waited in the spool
@@ -18,8 +18,8 @@ from uplinktest import Host, Mosquitto, Recorder
 
 WELLS = ["A-01", "A-02"]
 RATE = 100
-PER_WELL = 4000
-OUTAGE_S = 12
+PER_WELL = 6000
+OUTAGE_S = 30
 
 
 def main():
