@@ -40,6 +40,18 @@ def ip(*args):
     return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=10)
 
 
+def netns_mounted():
+    """/run/netns is a mount point (os.path.ismount misses a bind mount on the same device)."""
+    try:
+        with open("/proc/self/mountinfo") as f:
+            return any(line.split()[4] == "/run/netns" for line in f)
+    except OSError:
+        return False
+
+
+RUN_NETNS_WAS_MOUNTED = netns_mounted()
+
+
 def skip(why):
     print(f"SKIP: {why}")
     sys.exit(77)
@@ -53,6 +65,9 @@ def cleanup():
     for ns in reversed(created):
         ip("netns", "del", ns)
     created.clear()
+    # `ip netns add` bind-mounts /run/netns on itself; leave the machine as found.
+    if not RUN_NETNS_WAS_MOUNTED and netns_mounted() and not os.listdir("/run/netns"):
+        subprocess.run(["umount", "/run/netns"], capture_output=True, timeout=10)
 
 
 def make_network():
