@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,25 +39,15 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+import rigtest  # noqa: E402  (the suite's environment and pid files, as the tests use them)
+from wsclient import WsClient  # noqa: E402
 # The components start_all.sh started: those with a pid file (set after the start).
 NAMES = []
 # Seconds of running at 1 kHz before a component's bounded buffers are full
 # (see the docstring); the simulator's is set by --journal-s.
 LOG_MAX_KB, LOG_KEEP = 2048, 3
 FILL_S = {"prediction_engine": 930, "db_saver": 240}
-
-
-def free_ports(n):
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def proc_sample(pid):
@@ -71,14 +60,6 @@ def proc_sample(pid):
                     rss = int(line.split()[1])
         return rss, len(os.listdir(f"/proc/{pid}/fd"))
     except OSError:
-        return None
-
-
-def read_pid(run_dir, name):
-    try:
-        with open(os.path.join(run_dir, "pids", f"{name}.pid")) as f:
-            return int(f.read())
-    except (OSError, ValueError):
         return None
 
 
@@ -98,8 +79,6 @@ class WsReader(threading.Thread):
 
     def __init__(self, port):
         super().__init__(daemon=True)
-        sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
-        from wsclient import WsClient
         self.client = WsClient("127.0.0.1", port)
         self.client.send_json({"type": "subscribe", "max_rate_hz": 10})
         self.frames = 0
@@ -153,19 +132,11 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rigsoak-")
     run_dir = os.path.join(tmp, "run")
     scripts = os.path.join(a.source_dir, "scripts")
-    front, back, ctl, web, ectl = free_ports(5)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "DATABASE_", "ENGINE_", "DB_"))}
-    env.update({
-        "RIGSTREAM_RUN_DIR": run_dir, "RIGSTREAM_BUILD_DIR": os.path.abspath(a.build_dir),
-        "RIGSTREAM_NO_BUILD": "1", "RIGSTREAM_ENV_FILE": os.devnull, "RIGSTREAM_START_TIMEOUT_S": "40",
-        "RIGSTREAM_LOG_MAX_KB": str(LOG_MAX_KB), "RIGSTREAM_LOG_KEEP": str(LOG_KEEP),
-        "BROKER_FRONTEND_PORT": str(front), "BROKER_BACKEND_PORT": str(back), "BROKER_CONTROL_PORT": str(ctl),
-        "WEB_PORT": str(web), "ENGINE_CONTROL_PORT": str(ectl),
-        "DATABASE_PATH": os.path.join(tmp, "soak.db"),
-        "SIM_RATE": str(a.rate), "SIM_WELLS": str(a.wells), "LOG_LEVEL": "info",
-        "REPLAY_JOURNAL": str(max(1000, int(a.journal_s * a.rate))),
-    })
+    env = rigtest.scripts_env(run_dir, os.path.join(tmp, "soak.db"), a.build_dir,
+                              RIGSTREAM_LOG_MAX_KB=LOG_MAX_KB, RIGSTREAM_LOG_KEEP=LOG_KEEP,
+                              HEARTBEAT_MS=1000, SIM_RATE=a.rate, SIM_WELLS=a.wells,
+                              REPLAY_JOURNAL=max(1000, int(a.journal_s * a.rate)))
+    web = int(env["WEB_PORT"])
 
     def script(name, *argv):
         r = subprocess.run([os.path.join(scripts, name), *argv], env=env, stdin=subprocess.DEVNULL,
@@ -182,7 +153,7 @@ def main():
                       key=lambda n: (order.index(n) if n in order else len(order), n))
     failures = []
     samples = {n: [] for n in NAMES}     # (t, rss kB, fds)
-    pids = {n: read_pid(run_dir, n) for n in NAMES}
+    pids = {n: rigtest.read_pid(run_dir, n) for n in NAMES}
     ws = None
     try:
         try:
@@ -196,7 +167,7 @@ def main():
         while True:
             t = time.monotonic() - t0
             for n in NAMES:
-                pid = read_pid(run_dir, n)
+                pid = rigtest.read_pid(run_dir, n)
                 if pid != pids[n]:
                     failures.append(f"{n} changed pid {pids[n]} -> {pid} (restarted)")
                     pids[n] = pid

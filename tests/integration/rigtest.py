@@ -219,3 +219,51 @@ def wait_until(fn, timeout=10.0, what="condition"):
             return v
         time.sleep(0.05)
     fail(f"timed out after {timeout}s waiting for {what}")
+
+
+# ---- the suite as the scripts run it (start_all.sh, monitor, stop_all.sh) ----
+
+def scripts_env(run_dir, db, build_dir, **settings):
+    """Environment for scripts/start_all.sh and the other scripts on a run
+    directory, a database and free ports of their own, the build as it is (no
+    rebuild), and nothing from the developer's shell or .env. settings: more
+    variables, e.g. SIM_RATE=200 (values made strings)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "DATABASE_", "ENGINE_", "DB_"))}
+    front, back, ctl, web, ectl = free_ports(5)
+    env.update({
+        "RIGSTREAM_RUN_DIR": run_dir,
+        "RIGSTREAM_BUILD_DIR": os.path.abspath(build_dir),
+        "RIGSTREAM_NO_BUILD": "1",
+        "RIGSTREAM_ENV_FILE": os.devnull,
+        "RIGSTREAM_START_TIMEOUT_S": "40",
+        "BROKER_FRONTEND_PORT": str(front),
+        "BROKER_BACKEND_PORT": str(back),
+        "BROKER_CONTROL_PORT": str(ctl),
+        "WEB_PORT": str(web),
+        "ENGINE_CONTROL_PORT": str(ectl),
+        "DATABASE_PATH": db,
+        "HEARTBEAT_MS": "200",
+        "LOG_LEVEL": "info",
+    })
+    env.update({k: str(v) for k, v in settings.items()})
+    return env
+
+
+def read_pid(run_dir, name, sub="pids"):
+    """The pid start_all.sh wrote for a component (sub="supervise" for its
+    supervisor), or None."""
+    try:
+        with open(os.path.join(run_dir, sub, f"{name}.pid")) as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+def alive(pid):
+    """True while pid runs (a zombie does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -20,7 +20,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rigtest  # noqa: E402
-from rigtest import check, fail, wait_until  # noqa: E402
+from rigtest import alive, check, fail, read_pid, wait_until  # noqa: E402
 
 args = rigtest.setup()
 scripts = os.path.join(args.source_dir, "scripts")
@@ -32,27 +32,7 @@ VICTIMS = ["console_logger", "prediction_engine", "webbridge", "db_saver", "brok
 RATE = 200
 T0 = time.monotonic()
 
-env = {k: v for k, v in os.environ.items()
-       if not k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "DATABASE_", "ENGINE_"))}
-front, back, ctl, web, ectl = rigtest.free_ports(5)
-env.update({
-    "RIGSTREAM_RUN_DIR": run_dir,
-    "RIGSTREAM_BUILD_DIR": os.path.abspath(args.build_dir),
-    "RIGSTREAM_NO_BUILD": "1",
-    "RIGSTREAM_ENV_FILE": os.devnull,
-    "RIGSTREAM_START_TIMEOUT_S": "40",
-    "RIGSTREAM_RESTART_MIN_S": "1",
-    "BROKER_FRONTEND_PORT": str(front),
-    "BROKER_BACKEND_PORT": str(back),
-    "BROKER_CONTROL_PORT": str(ctl),
-    "WEB_PORT": str(web),
-    "ENGINE_CONTROL_PORT": str(ectl),
-    "DATABASE_PATH": db,
-    "HEARTBEAT_MS": "200",
-    "SIM_RATE": str(RATE),
-    "LOGGER_EVERY": "1",
-    "LOG_LEVEL": "info",
-})
+env = rigtest.scripts_env(run_dir, db, args.build_dir, RIGSTREAM_RESTART_MIN_S=1, SIM_RATE=RATE, LOGGER_EVERY=1)
 
 
 def script(name, *argv):
@@ -67,19 +47,7 @@ atexit.register(lambda: subprocess.run([os.path.join(scripts, "stop_all.sh")], e
 
 
 def pid_of(name):
-    try:
-        with open(os.path.join(run_dir, "pids", f"{name}.pid")) as f:
-            return int(f.read())
-    except (OSError, ValueError):
-        return None
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    return read_pid(run_dir, name)
 
 
 def monitor():
@@ -112,7 +80,7 @@ def stored():
 
 def health():
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{web}/api/health", timeout=2) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{env['WEB_PORT']}/api/health", timeout=2) as r:
             return r.status == 200
     except OSError:
         return False

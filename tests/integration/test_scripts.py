@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rigtest  # noqa: E402
-from rigtest import check, fail, wait_until  # noqa: E402
+from rigtest import alive, check, fail, read_pid, wait_until  # noqa: E402
 
 args = rigtest.setup()
 scripts = os.path.join(os.path.abspath(args.source_dir), "scripts")
@@ -24,32 +24,7 @@ with open(os.path.join(scripts, "lib.sh")) as _f:
     _lib = _f.read()
 NAMES = re.findall(r'^\s+"(\w+) rigstream-', _lib.split("RS_COMPONENTS=(", 1)[1].split(")", 1)[0], re.M)
 
-env = dict(os.environ)
-for k in list(env):
-    if k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "ENGINE_", "DATABASE_")):
-        del env[k]
-# Distinct ports: each socket stays bound until all are picked.
-socks = [socket.socket() for _ in range(5)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-front, back, ctl, web, ectl = (s.getsockname()[1] for s in socks)
-for s in socks:
-    s.close()
-env.update({
-    "RIGSTREAM_RUN_DIR": run_dir,
-    "RIGSTREAM_BUILD_DIR": os.path.abspath(args.build_dir),
-    "RIGSTREAM_NO_BUILD": "1",
-    "RIGSTREAM_ENV_FILE": os.devnull,
-    "RIGSTREAM_START_TIMEOUT_S": "40",
-    "BROKER_FRONTEND_PORT": str(front),
-    "BROKER_BACKEND_PORT": str(back),
-    "BROKER_CONTROL_PORT": str(ctl),
-    "WEB_PORT": str(web),
-    "ENGINE_CONTROL_PORT": str(ectl),
-    "DATABASE_PATH": os.path.join(args.tmp, "rigstream.db"),
-    "HEARTBEAT_MS": "200",
-    "LOG_LEVEL": "info",
-})
+env = rigtest.scripts_env(run_dir, os.path.join(args.tmp, "rigstream.db"), args.build_dir)
 
 
 def script(name, *argv, quiet=False):
@@ -70,22 +45,8 @@ def log(name):
 
 
 def pids():
-    found = {}
-    for name in NAMES:
-        try:
-            with open(os.path.join(run_dir, "pids", f"{name}.pid")) as f:
-                found[name] = int(f.read().strip())
-        except FileNotFoundError:
-            pass
-    return found
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    found = {name: read_pid(run_dir, name) for name in NAMES}
+    return {name: pid for name, pid in found.items() if pid is not None}
 
 
 # Whatever happens, leave nothing running.

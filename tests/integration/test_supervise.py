@@ -16,35 +16,16 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rigtest  # noqa: E402
-from rigtest import check, fail, wait_until  # noqa: E402
+from rigtest import alive, check, fail, read_pid, wait_until  # noqa: E402
 
 args = rigtest.setup()
 scripts = os.path.join(args.source_dir, "scripts")
 run_dir = os.path.join(args.tmp, "run")
 LOG_MAX_KB, LOG_KEEP = 8, 2
 
-env = {k: v for k, v in os.environ.items()
-       if not k.startswith(("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "DATABASE_", "ENGINE_"))}
-front, back, ctl, web, ectl = rigtest.free_ports(5)
-env.update({
-    "RIGSTREAM_RUN_DIR": run_dir,
-    "RIGSTREAM_BUILD_DIR": os.path.abspath(args.build_dir),
-    "RIGSTREAM_NO_BUILD": "1",
-    "RIGSTREAM_ENV_FILE": os.devnull,
-    "RIGSTREAM_START_TIMEOUT_S": "40",
-    "RIGSTREAM_LOG_MAX_KB": str(LOG_MAX_KB),
-    "RIGSTREAM_LOG_KEEP": str(LOG_KEEP),
-    "RIGSTREAM_RESTART_MIN_S": "2",
-    "BROKER_FRONTEND_PORT": str(front),
-    "BROKER_BACKEND_PORT": str(back),
-    "BROKER_CONTROL_PORT": str(ctl),
-    "WEB_PORT": str(web),
-    "ENGINE_CONTROL_PORT": str(ectl),
-    "DATABASE_PATH": os.path.join(args.tmp, "rig.db"),
-    "HEARTBEAT_MS": "200",
-    "SIM_RATE": "50",
-    "LOG_LEVEL": "info",
-})
+env = rigtest.scripts_env(run_dir, os.path.join(args.tmp, "rig.db"), args.build_dir,
+                         RIGSTREAM_LOG_MAX_KB=LOG_MAX_KB, RIGSTREAM_LOG_KEEP=LOG_KEEP,
+                         RIGSTREAM_RESTART_MIN_S=2, SIM_RATE=50)
 
 
 def script(name, *argv, extra=None):
@@ -54,19 +35,7 @@ def script(name, *argv, extra=None):
 
 
 def pid_of(name, sub="pids"):
-    try:
-        with open(os.path.join(run_dir, sub, f"{name}.pid")) as f:
-            return int(f.read())
-    except (OSError, ValueError):
-        return None
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    return read_pid(run_dir, name, sub)
 
 
 def monitor_json():
