@@ -29,7 +29,31 @@ def setup():
     ARGS.source_dir = os.path.abspath(ARGS.source_dir)
     ARGS.bin = os.path.join(os.path.abspath(ARGS.build_dir), "bin")
     ARGS.tmp = tempfile.mkdtemp(prefix="rigtest-")
+    isolate_env(ARGS.tmp)
     return ARGS
+
+
+# Settings that would join a test to a suite started by scripts/start_all.sh
+# (ports, run directory, database) or to the developer's shell.
+SUITE_VARS = ("BROKER_", "RIGSTREAM_", "LOGGER_", "SIM_", "WEB_", "DATABASE_", "ENGINE_", "DB_", "UPLINK_",
+              "CURVE_", "DISPLAY_UNITS", "HEARTBEAT_MS")
+
+
+def isolate_env(tmp):
+    """Makes this test independent of a running suite: every process it starts
+    (by Proc, Suite or subprocess) inherits a run directory, a database path and
+    an empty settings file of the test's own, and none of the suite's ports or
+    settings from the developer's shell. Ports are chosen per test (Suite)."""
+    for k in [k for k in os.environ if k.startswith(SUITE_VARS)]:
+        del os.environ[k]
+    os.environ["RIGSTREAM_ENV_FILE"] = os.devnull
+    os.environ["RIGSTREAM_RUN_DIR"] = os.path.join(tmp, "run")
+    os.environ["DATABASE_PATH"] = os.path.join(tmp, "rigstream.db")
+    # Default ports nobody listens on, so a test that forgets to pass its own
+    # cannot reach the suite on 5555-5557/8080.
+    for var, port in zip(("BROKER_FRONTEND_PORT", "BROKER_BACKEND_PORT", "BROKER_CONTROL_PORT", "WEB_PORT",
+                          "ENGINE_CONTROL_PORT"), free_ports(5)):
+        os.environ[var] = str(port)
 
 
 def binary(name):
