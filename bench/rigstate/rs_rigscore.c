@@ -43,7 +43,10 @@ rs_rigclass_of_state (int state)
         case RS_RIG_CIRCULATING:
         case RS_RIG_OFF_BOTTOM: return RS_RC_OFF_BOTTOM;
         case RS_RIG_CONNECTION: return RS_RC_CONNECTION;
-        case RS_RIG_IN_SLIPS: return RS_RC_IN_SLIPS;
+        case RS_RIG_IN_SLIPS:
+        //  The vendor's codes have no out of hole: with the bit at surface the
+        //  hook carries the block alone, which it reports as in slips.
+        case RS_RIG_OUT_OF_HOLE: return RS_RC_IN_SLIPS;
         case RS_RIG_TRIPPING_IN: return RS_RC_TRIPPING_IN;
         case RS_RIG_TRIPPING_OUT: return RS_RC_TRIPPING_OUT;
         case RS_RIG_SHUT_IN: return RS_RC_SHUT_IN;

@@ -43,6 +43,8 @@ static const rs_option_t s_options[] = {
     RS_OPTION_END
 };
 
+#define RS_ENGINE_LOG_WELLS 4096   // ENGINE_MAX_WELLS at most
+
 typedef struct {
     rs_engine_t *engine;
     rs_sub_t *sub;
@@ -51,6 +53,7 @@ typedef struct {
     int sigfd;
     uint64_t published, publish_errors, ctl_requests, ctl_bad, ctl_refused;
     rs_log_limit_t ctl_bad_limit, ctl_refused_limit;
+    int bw_logged[RS_ENGINE_LOG_WELLS];     // block weight source last logged, + 1 (0 = never)
 } engine_main_t;
 
 //  Alert transitions: alert.<well>, and a log line for raised and cleared.
@@ -115,6 +118,25 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     return 0;
 }
 
+//  Says once per change where a well's block weight comes from: the rig
+//  state of a well whose block weight is unknown cannot tell slips from a
+//  hanging string, and a provisional one may be wrong.
+static void
+s_log_block_weight (engine_main_t *self, size_t i, const char *well, const rs_riginfo_t *rig)
+{
+    if (i >= RS_ENGINE_LOG_WELLS || self->bw_logged[i] == (int) rig->bw_source + 1)
+        return;
+    self->bw_logged[i] = (int) rig->bw_source + 1;
+    if (rig->bw_source == RS_BW_UNKNOWN)
+        rs_warn ("%s: block weight unknown: in slips or hanging cannot be told until the block moves with the "
+                 "bit still, the bit is at surface or the hook load settles (or set rigstate.block_weight_kn in ENGINE_CONFIG)", well);
+    else if (rig->bw_source == RS_BW_PLATEAU)
+        rs_warn ("%s: block weight %.1f kN taken from the lowest steady hook load, provisionally", well,
+                 rig->block_weight_kn);
+    else
+        rs_info ("%s: block weight %.1f kN (%s)", well, rig->block_weight_kn, rs_bw_source_name (rig->bw_source));
+}
+
 //  kpi.<well> for each well with new samples since the last time.
 static int
 s_on_kpi_timer (rs_sub_t *sub, void *arg)
@@ -127,7 +149,17 @@ s_on_kpi_timer (rs_sub_t *sub, void *arg)
         rs_value_t vals[RS_ENGINE_KPI_MAX];
         size_t n = rs_engine_kpis (self->engine, i, vals, RS_ENGINE_KPI_MAX);
         const char *well = rs_engine_well_id (self->engine, i);
-        msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_KPI, well, rs_engine_well_ts (self->engine, i), 2);
+        const rs_riginfo_t *rig = rs_engine_well_rig (self->engine, i);
+        const rs_chanq_t *q = rs_engine_well_quality (self->engine, i);
+        s_log_block_weight (self, i, well, rig);
+        //  Channels that had readings and have none good now, with why.
+        char why[RS_CH_COUNT][160];
+        int bad[RS_CH_COUNT], nbad = 0;
+        for (int c = 0; c < RS_CH_COUNT; c++)
+            if (rs_chanq_state (q, c) != RS_CHQ_OK && rs_chanq_reason (q, c, why[nbad], sizeof why[0])[0])
+                bad[nbad++] = c;
+        size_t fields = 3 + (rig->reason ? 1 : 0) + (nbad ? 1 : 0);
+        msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_KPI, well, rs_engine_well_ts (self->engine, i), fields);
         if (!pk) {
             self->publish_errors++;
             continue;
@@ -136,6 +168,20 @@ s_on_kpi_timer (rs_sub_t *sub, void *arg)
         rs_encode_values (pk, vals, n);
         rs_encode_key (pk, "rig_state");
         rs_encode_string (pk, rs_engine_well_state (self->engine, i));
+        rs_encode_key (pk, "block_weight_source");
+        rs_encode_string (pk, rs_bw_source_name (rig->bw_source));
+        if (rig->reason) {
+            rs_encode_key (pk, "rig_state_reason");
+            rs_encode_string (pk, rig->reason);
+        }
+        if (nbad) {
+            rs_encode_key (pk, "quality");
+            msgpack_pack_map (pk, (size_t) nbad);
+            for (int k = 0; k < nbad; k++) {
+                rs_encode_key (pk, rs_chan_info (bad[k])->name);
+                rs_encode_string (pk, why[k]);
+            }
+        }
         if (rs_pub_send (pub) == 0)
             self->published++;
         else
@@ -237,6 +283,8 @@ s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
         { "config_loads", RS_CH_UNKNOWN, (double) st->config_loads },
         { "readings_implausible", RS_CH_UNKNOWN, (double) st->implausible },
         { "readings_stuck", RS_CH_UNKNOWN, (double) st->stuck },
+        { "readings_pinned", RS_CH_UNKNOWN, (double) st->pinned },
+        { "readings_inconsistent", RS_CH_UNKNOWN, (double) st->inconsistent },
         { "published", RS_CH_UNKNOWN, (double) self->published },
         { "publish_errors", RS_CH_UNKNOWN, (double) self->publish_errors },
         { "control_requests", RS_CH_UNKNOWN, (double) self->ctl_requests },

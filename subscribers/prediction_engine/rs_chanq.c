@@ -1,7 +1,8 @@
-/*  rs_chanq: implausible and stuck channel readings become "no reading". */
+/*  rs_chanq: channel readings checked before any model sees them. */
 #include "rs_chanq.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct {
@@ -10,19 +11,51 @@ typedef struct {
 } range_t;
 
 //  What no sensor on a rig can read: beyond these it is a default or a
-//  fault, not a measurement.
+//  fault, not a measurement. Wide on purpose: only the impossible goes.
 static const range_t s_ranges[] = {
+    { RS_CH_BIT_DEPTH, -50, 15000 },        // above the rotary table by a BHA's length at most
+    { RS_CH_HOLE_DEPTH, 0, 15000 },
+    { RS_CH_BLOCK_POS, -10, 100 },
+    { RS_CH_ROP, -1, 1000 },
+    { RS_CH_HOOK_LOAD, 0, 20000 },          // the hook always carries the block
+    { RS_CH_RPM, -5, 500 },
+    { RS_CH_SPP, -10, 1500 },
+    { RS_CH_FLOW_IN, -100, 20000 },
+    { RS_CH_FLOW_OUT, -100, 20000 },
     { RS_CH_MUD_TEMP_IN, -50, 350 },
     { RS_CH_MUD_TEMP_OUT, -50, 350 },
     { RS_CH_MUD_DENSITY_IN, 500, 3000 },
     { RS_CH_MUD_DENSITY_OUT, 500, 3000 },
 };
 
+//  Analog sensors whose live readings never repeat to the last digit for
+//  long (computed channels such as flow in from pump strokes may).
+//  (Flow out has its own, slower rule: see s_flat.)
+static const int s_analog[] = { RS_CH_HOOK_LOAD, RS_CH_WOB, RS_CH_TORQUE, RS_CH_SPP };
+
+static const char *s_names[RS_CHQ_COUNT] = {
+    "ok", "missing", "implausible", "placeholder", "pinned", "stuck", "inconsistent"
+};
+
+const char *
+rs_chq_name (int state)
+{
+    return state >= 0 && state < RS_CHQ_COUNT ? s_names[state] : "unknown";
+}
+
 void
 rs_chanq_init (rs_chanq_t *self)
 {
     memset (self, 0, sizeof *self);
     self->flow_out.anchor = NAN;
+    self->hole_max = NAN;
+    self->hole_back_since = INT64_MIN;
+    self->role_hole = self->role_block = NAN;
+    for (int i = 0; i < RS_CH_COUNT; i++) {
+        self->state[i] = RS_CHQ_MISSING;
+        self->bad_value[i] = NAN;
+        self->pin[i].value = NAN;
+    }
 }
 
 //  True when the reading x is stuck (see rs_chanq.h).
@@ -41,22 +74,188 @@ s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double eps, double flat_s)
     return f->stuck;
 }
 
+//  True when x is the same non-zero value as the last RS_CHANQ_PIN_N
+//  readings over RS_CHANQ_PIN_S.
+static bool
+s_pinned (rs_chanq_pin_t *p, int64_t ts, double x)
+{
+    if (isnan (x))
+        return false;
+    if (x != p->value) {
+        p->value = x;
+        p->since_us = ts;
+        p->n = 0;
+    }
+    p->n++;
+    return x != 0 && p->n >= RS_CHANQ_PIN_N && (double) (ts - p->since_us) >= RS_CHANQ_PIN_S * 1e6;
+}
+
+static void
+s_drop (rs_chanq_t *self, double ch[RS_CH_COUNT], int c, rs_chq_t why)
+{
+    self->state[c] = why;
+    self->bad_value[c] = ch[c];
+    self->dropped[why]++;
+    if (why == RS_CHQ_IMPLAUSIBLE || why == RS_CHQ_PLACEHOLDER)
+        self->implausible++;
+    else if (why == RS_CHQ_STUCK)
+        self->stuck++;
+    else if (why == RS_CHQ_PINNED)
+        self->pinned++;
+    else
+        self->inconsistent++;
+    ch[c] = NAN;
+}
+
+//  A hole does not get shallower: a reading well above the deepest one is
+//  not a hole depth, unless it holds long enough to be a new reference.
+static bool
+s_hole_back (rs_chanq_t *self, int64_t ts, double hole)
+{
+    if (isnan (self->hole_max) || hole > self->hole_max - RS_CHANQ_HOLE_BACK_M) {
+        if (isnan (self->hole_max) || hole > self->hole_max)
+            self->hole_max = hole;
+        self->hole_back_since = INT64_MIN;
+        return false;
+    }
+    if (self->hole_back_since == INT64_MIN)
+        self->hole_back_since = ts;
+    if ((double) (ts - self->hole_back_since) >= RS_CHANQ_REBASE_S * 1e6) {
+        self->hole_max = hole;
+        self->hole_back_since = INT64_MIN;
+        return false;
+    }
+    return true;
+}
+
+//  Watches the hole depth's excursions against the block's: a depth that
+//  goes up and down with the block is the string's.
+static void
+s_role (rs_chanq_t *self, int64_t ts, double hole, double block)
+{
+    if (isnan (hole) || isnan (block))
+        return;
+    if (isnan (self->role_hole) || (double) (ts - self->role_ts) > 60e6) {
+        self->role_hole = hole;
+        self->role_block = block;
+        self->role_ts = ts;
+        return;
+    }
+    double dh = hole - self->role_hole, db = block - self->role_block;
+    self->role_ts = ts;
+    if (fabs (dh) < RS_CHANQ_ROLE_M)
+        return;
+    if (fabs (dh + db) <= 0.25 * fabs (dh))
+        self->role_with++;
+    else
+        self->role_without++;
+    self->role_hole = hole;
+    self->role_block = block;
+    if (self->role_with >= RS_CHANQ_ROLE_N && self->role_with > 2 * self->role_without)
+        self->hole_is_bit = true;
+}
+
 int
 rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
 {
-    int dropped = 0;
+    uint64_t before = 0;
+    for (int i = 0; i < RS_CHQ_COUNT; i++)
+        before += self->dropped[i];
+    for (int c = 0; c < RS_CH_COUNT; c++) {
+        if (!isnan (ch[c]))
+            self->seen[c] = true;
+        self->state[c] = isnan (ch[c]) ? RS_CHQ_MISSING : RS_CHQ_OK;
+    }
     for (size_t i = 0; i < sizeof s_ranges / sizeof s_ranges[0]; i++) {
-        double *x = &ch[s_ranges[i].channel];
-        if (!isnan (*x) && (*x < s_ranges[i].lo || *x > s_ranges[i].hi)) {
-            *x = NAN;
-            self->implausible++;
-            dropped++;
+        int c = s_ranges[i].channel;
+        if (!isnan (ch[c]) && (ch[c] < s_ranges[i].lo || ch[c] > s_ranges[i].hi))
+            s_drop (self, ch, c, RS_CHQ_IMPLAUSIBLE);
+    }
+    if (ch[RS_CH_HOOK_LOAD] == 0)
+        s_drop (self, ch, RS_CH_HOOK_LOAD, RS_CHQ_PLACEHOLDER);
+    if (ch[RS_CH_HOLE_DEPTH] == 0)
+        s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_PLACEHOLDER);
+    if (ch[RS_CH_SPP] == 0 && ch[RS_CH_FLOW_IN] > 100)
+        s_drop (self, ch, RS_CH_SPP, RS_CHQ_PLACEHOLDER);
+    for (size_t i = 0; i < sizeof s_analog / sizeof s_analog[0]; i++) {
+        int c = s_analog[i];
+        if (s_pinned (&self->pin[c], ts_us, ch[c]))
+            s_drop (self, ch, c, RS_CHQ_PINNED);
+    }
+    if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], RS_CHANQ_FLAT_LPM, RS_CHANQ_FLAT_S))
+        s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
+    if (isnan (ch[RS_CH_BIT_DEPTH])) {
+        s_role (self, ts_us, ch[RS_CH_HOLE_DEPTH], ch[RS_CH_BLOCK_POS]);
+        if (self->hole_is_bit && !isnan (ch[RS_CH_HOLE_DEPTH])) {
+            ch[RS_CH_BIT_DEPTH] = ch[RS_CH_HOLE_DEPTH];
+            self->state[RS_CH_BIT_DEPTH] = RS_CHQ_OK;
+            s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_INCONSISTENT);
         }
     }
-    if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], RS_CHANQ_FLAT_LPM, RS_CHANQ_FLAT_S)) {
-        ch[RS_CH_FLOW_OUT] = NAN;
-        self->stuck++;
-        dropped++;
+    if (!isnan (ch[RS_CH_HOLE_DEPTH]) && s_hole_back (self, ts_us, ch[RS_CH_HOLE_DEPTH]))
+        s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_INCONSISTENT);
+    //  Off bottom the bit carries nothing: a WOB reading there is the
+    //  sensor's zero offset (hook-load based WOB not re-zeroed).
+    double hole = !isnan (ch[RS_CH_HOLE_DEPTH]) ? ch[RS_CH_HOLE_DEPTH] : self->hole_max;
+    double bit = ch[RS_CH_BIT_DEPTH];
+    if (!isnan (ch[RS_CH_WOB]) && !isnan (hole) && !isnan (bit) && hole - bit > RS_CHANQ_OFF_BOTTOM_M
+        && fabs (ch[RS_CH_WOB]) > RS_CHANQ_WOB_OFF_KN)
+        s_drop (self, ch, RS_CH_WOB, RS_CHQ_INCONSISTENT);
+
+    uint64_t after = 0;
+    for (int i = 0; i < RS_CHQ_COUNT; i++)
+        after += self->dropped[i];
+    return (int) (after - before);
+}
+
+rs_chq_t
+rs_chanq_state (const rs_chanq_t *self, int channel)
+{
+    return channel >= 0 && channel < RS_CH_COUNT ? self->state[channel] : RS_CHQ_MISSING;
+}
+
+const char *
+rs_chanq_reason (const rs_chanq_t *self, int channel, char *buf, size_t size)
+{
+    const rs_chan_info_t *info = rs_chan_info (channel);
+    if (size)
+        buf[0] = 0;
+    if (!info || !size)
+        return buf;
+    double v = self->bad_value[channel];
+    switch (self->state[channel]) {
+    case RS_CHQ_OK:
+        break;
+    case RS_CHQ_MISSING:
+        if (self->seen[channel])
+            snprintf (buf, size, "%s: no reading", info->name);
+        break;
+    case RS_CHQ_IMPLAUSIBLE:
+        snprintf (buf, size, "%s reads %.6g %s, which it cannot", info->name, v, info->unit);
+        break;
+    case RS_CHQ_PLACEHOLDER:
+        snprintf (buf, size, "%s reads 0 %s, a placeholder for no reading", info->name, info->unit);
+        break;
+    case RS_CHQ_PINNED:
+        snprintf (buf, size, "%s pinned at %.6g %s", info->name, v, info->unit);
+        break;
+    case RS_CHQ_STUCK:
+        snprintf (buf, size, "%s stuck at %.6g %s", info->name, v, info->unit);
+        break;
+    case RS_CHQ_INCONSISTENT:
+        if (channel == RS_CH_WOB)
+            snprintf (buf, size, "%s reads %.6g %s with the bit off bottom (zero offset)", info->name, v,
+                      info->unit);
+        else if (channel == RS_CH_HOLE_DEPTH && self->hole_is_bit)
+            snprintf (buf, size, "%s moves with the block: read as the bit depth", info->name);
+        else if (channel == RS_CH_HOLE_DEPTH)
+            snprintf (buf, size, "%s %.6g m is shallower than the deepest seen, %.6g m", info->name, v,
+                      self->hole_max);
+        else
+            snprintf (buf, size, "%s reads %.6g %s, against the other channels", info->name, v, info->unit);
+        break;
+    default:
+        break;
     }
-    return dropped;
+    return buf;
 }

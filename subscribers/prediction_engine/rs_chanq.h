@@ -1,19 +1,37 @@
 /*  rs_chanq: the quality of one well's channel readings, checked before any
-    model sees them. Real feeds carry readings no sensor could make (a mud
-    temperature of 0 K, i.e. -273 degC: what a logging unit sends for a
-    sensor that is not there) and stuck channels (a returns flow meter that
-    reads the same non-zero flow to a hundredth of a L/min for hours while
-    the pumps start and stop). Both become "no reading" (NaN), so the rig
-    state, the KPIs, the detectors and the rules treat them as missing
-    rather than as facts (docs/PREDICTION.md, Data quality).
+    model sees them. Real feeds carry readings no sensor could make, sensors
+    that stopped (a value held to the last digit), zeros that stand for "no
+    reading", and channels that contradict the others. A reading judged bad
+    becomes "no reading" (NaN), so the rig state, the KPIs, the detectors and
+    the rules treat it as missing rather than as a fact, and an alarm that
+    needs it cannot be raised by it. Each channel's state and the reason are
+    kept so the engine can publish them (docs/PREDICTION.md, Data quality).
 
-    - Implausible: outside the physical range of the channel (mud
-      temperatures -50 to 350 degC, mud densities 500 to 3,000 kg/m3).
-    - Stuck (flow out): a reading that is not zero and has not moved by more
-      than RS_CHANQ_FLAT_LPM since the channel was first seen, or for
-      RS_CHANQ_FLAT_S. Returns are turbulent: a live meter never holds a
-      non-zero flow that still; a zero reading (no returns) is taken as it
-      is. A stuck channel is live again at its first real change. */
+    - implausible: outside what the channel can physically read (mud
+      temperatures -50 to 350 degC, densities 500 to 3,000 kg/m3, a negative
+      hook load or depth, RPM over 400...).
+    - placeholder: an exact zero where zero is impossible: a hook load of 0
+      (the hook always carries the travelling block), a hole depth of 0, a
+      standpipe pressure of 0 while the pumps deliver flow.
+    - pinned: an analog sensor (hook load, WOB, torque, SPP) that
+      repeats one value to the last digit for RS_CHANQ_PIN_N readings and
+      RS_CHANQ_PIN_S seconds; live sensors are noisy. Zero readings are
+      left alone here (an idle torque or WOB of 0 is what a rig reports).
+    - stuck (flow out): a non-zero reading that has not moved by more than
+      RS_CHANQ_FLAT_LPM since the channel was first seen, or for
+      RS_CHANQ_FLAT_S: returns are turbulent, a live meter never holds still.
+    - inconsistent: WOB reading more than RS_CHANQ_WOB_OFF_KN either way while
+      the bit is clearly off bottom (the bit carries nothing there: a WOB
+      sensor with a drifted zero); a hole depth more than RS_CHANQ_HOLE_BACK_M
+      shallower than the deepest one seen (a hole does not get shallower: a
+      channel that does is a bit depth or a stale value), accepted again as a
+      new reference once it has held for RS_CHANQ_REBASE_S.
+    - a hole depth that moves with the block, metre for metre, is the bit
+      depth (some logs name the string's depth "Depth"): with no bit depth
+      channel, once RS_CHANQ_ROLE_N excursions of a metre or more went with
+      the block and more than twice as many as did not, its readings are
+      taken as the bit depth and the hole depth is left missing.
+    A channel is good again at its first reading that passes. */
 #ifndef RS_CHANQ_H
 #define RS_CHANQ_H
 
@@ -22,8 +40,31 @@
 
 #include "rs_channels.h"
 
-#define RS_CHANQ_FLAT_LPM   0.5     // L/min: less change than this is no change
-#define RS_CHANQ_FLAT_S     600.0   // s without change: stuck
+#define RS_CHANQ_FLAT_LPM    0.5     // L/min: less change than this is no change
+#define RS_CHANQ_FLAT_S      600.0   // s without change: stuck
+#define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
+#define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
+#define RS_CHANQ_WOB_OFF_KN  20.0    // kN: |WOB| beyond this off bottom is a zero offset
+#define RS_CHANQ_OFF_BOTTOM_M 5.0    // m: bit this far above the hole bottom is off bottom for sure
+#define RS_CHANQ_HOLE_BACK_M 1.0     // m: a hole depth this much shallower than the deepest seen
+#define RS_CHANQ_REBASE_S    1800.0  // s: ... is a new reference once it has held this long
+#define RS_CHANQ_ROLE_N      3       // excursions with the block before a hole depth is a bit depth
+#define RS_CHANQ_ROLE_M      1.0     // m: an excursion
+
+typedef enum {
+    RS_CHQ_OK = 0,
+    RS_CHQ_MISSING,             // no reading (absent or NaN)
+    RS_CHQ_IMPLAUSIBLE,
+    RS_CHQ_PLACEHOLDER,
+    RS_CHQ_PINNED,
+    RS_CHQ_STUCK,
+    RS_CHQ_INCONSISTENT,
+    RS_CHQ_COUNT
+} rs_chq_t;
+
+//  "ok", "missing", "implausible", "placeholder", "pinned", "stuck",
+//  "inconsistent".
+const char *rs_chq_name (int state);
 
 typedef struct {
     double anchor;              // reading at the last change; NaN before the first
@@ -33,15 +74,40 @@ typedef struct {
 } rs_chanq_flat_t;
 
 typedef struct {
+    double value;               // the value repeated
+    int64_t since_us;
+    unsigned n;                 // readings of exactly it in a row
+} rs_chanq_pin_t;
+
+typedef struct {
+    rs_chq_t state[RS_CH_COUNT];     // of the last sample
+    double bad_value[RS_CH_COUNT];   // the reading judged bad (NaN if none)
+    bool seen[RS_CH_COUNT];          // the channel has had a reading
     rs_chanq_flat_t flow_out;
-    uint64_t implausible;       // readings dropped as impossible
-    uint64_t stuck;             // readings dropped as stuck
+    rs_chanq_pin_t pin[RS_CH_COUNT];
+    double role_hole, role_block;    // where the current excursion started
+    int64_t role_ts;
+    unsigned role_with, role_without;   // excursions that went with the block, or not
+    bool hole_is_bit;           // the "hole depth" channel is the bit depth
+    double hole_max;            // deepest hole depth accepted; NaN before one
+    int64_t hole_back_since;    // shallower readings since, INT64_MIN when none
+    uint64_t dropped[RS_CHQ_COUNT];  // readings dropped, by state
+    uint64_t implausible;       // readings dropped as impossible (implausible + placeholder)
+    uint64_t stuck;             // readings dropped as stuck (flow out)
+    uint64_t pinned;            // readings dropped as pinned
+    uint64_t inconsistent;      // readings dropped as contradicting another channel
 } rs_chanq_t;
 
 void rs_chanq_init (rs_chanq_t *self);
 //  Checks one sample's channels in place (ch[] by rs_chan_id_t, NaN = no
-//  reading): implausible and stuck readings become NaN. Returns how many
-//  readings it dropped.
+//  reading): bad readings become NaN and their state is kept. Returns how
+//  many readings it dropped.
 int rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT]);
+//  The channel's state on the last sample (RS_CHQ_MISSING for a bad id).
+rs_chq_t rs_chanq_state (const rs_chanq_t *self, int channel);
+//  Writes a one-line reason for a channel that is not ok ("wob pinned at
+//  -89 kN", "hole_depth 0 m stands for no reading"...) into buf; "" when ok
+//  or never seen. Returns buf.
+const char *rs_chanq_reason (const rs_chanq_t *self, int channel, char *buf, size_t size);
 
 #endif

@@ -302,10 +302,13 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
             ch[id] = values[i].value;
     }
     //  Readings no sensor could make and stuck channels are no readings.
-    uint64_t implausible = w->quality.implausible, stuck = w->quality.stuck;
-    rs_chanq_filter (&w->quality, ts_us, ch);
-    self->stats.implausible += w->quality.implausible - implausible;
-    self->stats.stuck += w->quality.stuck - stuck;
+    rs_chanq_t *q = &w->quality;
+    uint64_t implausible = q->implausible, stuck = q->stuck, pinned = q->pinned, inconsistent = q->inconsistent;
+    rs_chanq_filter (q, ts_us, ch);
+    self->stats.implausible += q->implausible - implausible;
+    self->stats.stuck += q->stuck - stuck;
+    self->stats.pinned += q->pinned - pinned;
+    self->stats.inconsistent += q->inconsistent - inconsistent;
     const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts_us, ch);
     rs_alert_sink_t sink;
     s_sink (self, w, &sink);
@@ -401,6 +404,12 @@ const rs_riginfo_t *
 rs_engine_well_rig (const rs_engine_t *self, size_t index)
 {
     return index < self->n_wells ? rs_rigstate_info (self->wells[index]->rig) : NULL;
+}
+
+const rs_chanq_t *
+rs_engine_well_quality (const rs_engine_t *self, size_t index)
+{
+    return index < self->n_wells ? &self->wells[index]->quality : NULL;
 }
 
 json_t *

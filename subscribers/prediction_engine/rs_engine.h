@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "rs_alert.h"
+#include "rs_chanq.h"
 #include "rs_msg.h"
 #include "rs_rules.h"
 
@@ -40,6 +41,8 @@ typedef struct {
     uint64_t config_loads;
     uint64_t implausible;        // readings dropped as physically impossible (rs_chanq)
     uint64_t stuck;              // readings dropped as a stuck channel (rs_chanq)
+    uint64_t pinned;             // readings dropped as a pinned sensor (rs_chanq)
+    uint64_t inconsistent;       // readings dropped as contradicting other channels (rs_chanq)
 } rs_engine_stats_t;
 
 typedef struct rs_engine_t rs_engine_t;
@@ -75,6 +78,9 @@ size_t rs_engine_kpis (rs_engine_t *self, size_t index, rs_value_t *out, size_t 
 //  diagnostics; NULL for a bad index.
 const rs_detect_view_t *rs_engine_well_view (const rs_engine_t *self, size_t index);
 const rs_riginfo_t *rs_engine_well_rig (const rs_engine_t *self, size_t index);
+//  The well's channel quality on its last sample (rs_chanq), NULL for a bad
+//  index.
+const rs_chanq_t *rs_engine_well_quality (const rs_engine_t *self, size_t index);
 
 //  Active alerts as a JSON array (new reference): alert_id, well, type,
 //  rule, severity, message, started_ts, ts.

@@ -8,14 +8,21 @@
 #define HIST        128         // (ts, block, bit) points kept for movement
 #define HIST_STEP   0.25        // s between points kept
 #define MAX_DT_S    60.0        // a longer gap is not counted in the breakdown
-#define BW_ALPHA    0.05        // block weight learning rate per sample
+#define BW_ALPHA    0.05        // block weight learning rate per sample ...
+#define BW_UP       0.2         // ... times this for readings above it
 #define KIN_STEP_M  0.02        // m: the block moved on this sample (above a position sensor's jitter)
 #define BLOCK_VMAX  5.0         // m/s: no block travels faster (bit depth edits without a block)
+#define PLATEAU_S   60.0        // s: a steady hook load this long is a plateau ...
+#define PLATEAU_REL 0.03        // ... when it stays within this fraction of its mean
+#define PLATEAU_KN  10.0        // ... or this many kN, whichever is larger
+#define BW_MIN_N    5           // learned samples before a learned block weight is used
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
-    "connection", "in_slips", "tripping_in", "tripping_out", "shut_in"
+    "connection", "in_slips", "tripping_in", "tripping_out", "shut_in", "out_of_hole"
 };
+
+static const char *s_bw_names[] = { "unknown", "configured", "learned", "plateau" };
 
 typedef struct {
     int64_t ts;
@@ -41,6 +48,19 @@ struct rs_rigstate_t {
     //  Block and bit where the bit last moved: a block that has since
     //  travelled while the bit stayed is in slips, however slowly it went.
     double kin_block, kin_bit;
+    //  The hook-load plateau being watched and the lowest one seen.
+    int64_t pl_since;
+    double pl_min, pl_max, pl_sum, pl_bmin, pl_bmax;
+    unsigned pl_n;
+    double bw_plateau;          // the lowest plateau seen
+    double hole_last;           // last valid hole depth
+    //  Trip direction: +1 in, -1 out, 0 none; the string position (bit
+    //  depth, or block travel out of slips without one) and its extreme
+    //  since the last change of direction.
+    int trip_dir;
+    double spos, spos_ext, spos_anchor;
+    int last_slips;             // -1 never known, 0 out, 1 in
+    double hook_hang;           // hook load when the string last moved out of slips
 };
 
 const char *
@@ -58,6 +78,12 @@ rs_rig_lookup (const char *name)
     return -1;
 }
 
+const char *
+rs_bw_source_name (int source)
+{
+    return source >= 0 && source <= RS_BW_PLATEAU ? s_bw_names[source] : "unknown";
+}
+
 bool
 rs_rig_drilling (int state)
 {
@@ -72,6 +98,9 @@ rs_rig_code (const rs_riginfo_t *info)
         [RS_RIG_REAMING] = 2, [RS_RIG_CIRCULATING] = 3, [RS_RIG_OFF_BOTTOM] = 3,
         [RS_RIG_CONNECTION] = 5, [RS_RIG_IN_SLIPS] = 8, [RS_RIG_TRIPPING_IN] = 6,
         [RS_RIG_TRIPPING_OUT] = 7, [RS_RIG_SHUT_IN] = 9,
+        //  The code set has no out of hole: the hook carries the block alone,
+        //  which a mud-logging unit reports as in slips.
+        [RS_RIG_OUT_OF_HOLE] = 4,
     };
     if (!info || info->state <= RS_RIG_UNKNOWN || info->state >= RS_RIG_COUNT)
         return 0;
@@ -85,7 +114,8 @@ rs_rigstate_opts_default (rs_rigstate_opts_t *o)
         .flow_lpm = 50, .spp_bar = 5, .rpm = 2, .torque_knm = 0.5, .wob_kn = 1.96, .rop_mh = 1,
         .on_bottom_m = 0.45, .move_m = 0.2, .move_window_s = 10, .block_weight_kn = 0,
         .block_weight_tol = 0.15, .stand_m = 27.43, .max_connection_s = 1200, .casing_bar = 5,
-        .min_dwell_s = 10, .ream_m = 54.86,
+        .min_dwell_s = 10, .ream_m = 54.86, .surface_m = 5, .trip_flip_m = 1,
+        .slips_tol = 0.06,
     };
 }
 
@@ -105,6 +135,12 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
+    self->pl_since = INT64_MIN;
+    self->bw_plateau = NAN;
+    self->hole_last = NAN;
+    self->spos = self->spos_ext = self->spos_anchor = NAN;
+    self->last_slips = -1;
+    self->hook_hang = NAN;
     return self;
 }
 
@@ -184,6 +220,91 @@ s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
     return bit - self->bit_shift;
 }
 
+//  Watches for a steady hook load with the block still (PLATEAU_S long,
+//  within PLATEAU_REL or PLATEAU_KN); keeps the lowest such plateau: with
+//  the string in slips or out of the hole it is the block weight.
+static void
+s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block)
+{
+    if (isnan (hook)) {
+        self->pl_since = INT64_MIN;
+        return;
+    }
+    if (self->pl_since != INT64_MIN) {
+        double lo = fmin (self->pl_min, hook), hi = fmax (self->pl_max, hook);
+        double mean = (self->pl_sum + hook) / (self->pl_n + 1);
+        double blo = isnan (block) ? self->pl_bmin : fmin (self->pl_bmin, block);
+        double bhi = isnan (block) ? self->pl_bmax : fmax (self->pl_bmax, block);
+        bool steady = hi - lo <= fmax (PLATEAU_REL * mean, PLATEAU_KN)
+                      && !(bhi - blo > self->o.move_m);
+        if (steady) {
+            self->pl_min = lo;
+            self->pl_max = hi;
+            self->pl_sum += hook;
+            self->pl_n++;
+            self->pl_bmin = blo;
+            self->pl_bmax = bhi;
+            if ((double) (ts - self->pl_since) >= PLATEAU_S * 1e6 && self->pl_n >= 3) {
+                if (isnan (self->bw_plateau) || mean < self->bw_plateau)
+                    self->bw_plateau = mean;
+                self->pl_since = INT64_MIN;
+            }
+            return;
+        }
+    }
+    self->pl_since = ts;
+    self->pl_min = self->pl_max = self->pl_sum = hook;
+    self->pl_n = 1;
+    self->pl_bmin = self->pl_bmax = block;
+}
+
+//  Follows the string's position and turns the trip's direction only when
+//  the string has gone trip_flip_m the other way from its extreme.
+static void
+s_trip_track (rs_rigstate_t *self, double spos)
+{
+    if (isnan (spos))
+        return;
+    double flip = self->o.trip_flip_m;
+    if (self->trip_dir == 0) {
+        if (isnan (self->spos_anchor))
+            self->spos_anchor = spos;
+        if (fabs (spos - self->spos_anchor) >= flip) {
+            self->trip_dir = spos > self->spos_anchor ? 1 : -1;
+            self->spos_ext = spos;
+        }
+        return;
+    }
+    if (self->trip_dir > 0) {
+        self->spos_ext = fmax (self->spos_ext, spos);
+        if (self->spos_ext - spos >= flip) {
+            self->trip_dir = -1;
+            self->spos_ext = spos;
+        }
+    }
+    else {
+        self->spos_ext = fmin (self->spos_ext, spos);
+        if (spos - self->spos_ext >= flip) {
+            self->trip_dir = 1;
+            self->spos_ext = spos;
+        }
+    }
+}
+
+static void
+s_trip_reset (rs_rigstate_t *self)
+{
+    self->trip_dir = 0;
+    self->spos_anchor = self->spos;
+}
+
+static rs_rig_t
+s_unknown (rs_rigstate_t *self, const char *why)
+{
+    self->info.reason = why;
+    return RS_RIG_UNKNOWN;
+}
+
 static rs_rig_t
 s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
 {
@@ -193,7 +314,16 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     double hole = ch[RS_CH_HOLE_DEPTH], bit = ch[RS_CH_BIT_DEPTH], block = ch[RS_CH_BLOCK_POS];
     double hook = ch[RS_CH_HOOK_LOAD], casing = ch[RS_CH_CASING_PRESSURE];
 
+    //  The hole depth held while its channel is silent: only one seen with
+    //  a bit depth above it (a "hole depth" alone may be a mislabelled bit
+    //  depth).
+    if (!isnan (hole) && !isnan (bit) && hole >= bit - o->on_bottom_m)
+        self->hole_last = hole;
+    else if (isnan (hole))
+        hole = self->hole_last;
+
     memset (f, 0, sizeof *f);
+    self->info.reason = NULL;
     f->circulating = !isnan (flow) ? flow > o->flow_lpm : !isnan (spp) && spp > o->spp_bar;
     f->rotating = !isnan (rpm) ? rpm > o->rpm : !isnan (torque) && torque > o->torque_knm;
     f->weight_on_bit = !isnan (wob) ? wob > o->wob_kn : !isnan (rop) && rop > o->rop_mh;
@@ -241,20 +371,67 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
             kin_slips = true;
     }
-    if (kin_slips && o->block_weight_kn <= 0 && !isnan (hook)) {
+    //  At surface nothing hangs below the block but a few metres of BHA.
+    bool deep = isnan (hole) || hole > o->surface_m + o->stand_m;
+    bool at_surface = !isnan (bit) && bit <= o->surface_m && deep;
+    if ((kin_slips || (at_surface && !f->moving)) && o->block_weight_kn <= 0 && !isnan (hook)) {
+        //  Biased low: in slips the hook load rises above the block's
+        //  weight while a stand is made up or the top drive turns, never
+        //  below it for long.
+        double gain = isnan (self->bw_learned) || hook < self->bw_learned ? BW_ALPHA : BW_ALPHA * BW_UP;
         self->bw_learned = isnan (self->bw_learned) ? hook
-                           : self->bw_learned + BW_ALPHA * (hook - self->bw_learned);
+                           : self->bw_learned + gain * (hook - self->bw_learned);
         self->bw_samples++;
     }
-    self->info.block_weight_kn = o->block_weight_kn > 0 ? o->block_weight_kn
-                                 : self->bw_samples >= 5 ? self->bw_learned : NAN;
-    //  In slips: the block moved and the bit did not (only possible in
-    //  slips), or the hook carries no more than the block's own weight and
-    //  the string is not moving (near surface the string weighs next to
-    //  nothing, so a moving string is never in slips).
-    double bw = self->info.block_weight_kn;
-    bool hook_slips = !isnan (hook) && !isnan (bw) && !bit_moving && hook < bw * (1 + o->block_weight_tol);
-    f->in_slips = kin_slips || hook_slips;
+    s_plateau (self, ts, hook, block);
+    rs_riginfo_t *in = &self->info;
+    if (o->block_weight_kn > 0) {
+        in->block_weight_kn = o->block_weight_kn;
+        in->bw_source = RS_BW_CONFIGURED;
+    }
+    else if (self->bw_samples >= BW_MIN_N) {
+        in->block_weight_kn = self->bw_learned;
+        in->bw_source = RS_BW_LEARNED;
+    }
+    //  Provisional: one plateau alone may be a string hanging still, but a
+    //  string stopped for a minute or more is normally set in the slips.
+    else if (!isnan (self->bw_plateau)) {
+        in->block_weight_kn = self->bw_plateau;
+        in->bw_source = RS_BW_PLATEAU;
+    }
+    else {
+        in->block_weight_kn = NAN;
+        in->bw_source = RS_BW_UNKNOWN;
+    }
+
+    //  In slips (1), out (0) or cannot tell (-1): the block moved and the
+    //  bit did not, or the hook carries no more than the block's own weight
+    //  and the string is not moving (near surface the string weighs next to
+    //  nothing, so a moving string is never in slips). Without a hook load
+    //  a still string stays as it was.
+    double bw = in->block_weight_kn;
+    int slips;
+    if (kin_slips)
+        slips = 1;
+    else if (f->moving && !isnan (bitc))
+        slips = 0;
+    else if (!isnan (hook) && !isnan (bw))
+        //  A Schmitt trigger: the hook load in slips rises above the block
+        //  weight as a stand is made up (up to block_weight_tol), a hanging
+        //  string weighs more than slips_tol: neither flips the state.
+        slips = hook < bw * (1 + (self->last_slips == 1 ? o->block_weight_tol : o->slips_tol));
+    else if (isnan (hook) && !f->moving)
+        slips = self->last_slips;
+    else if (f->moving)
+        slips = 0;
+    else if (self->last_slips == 0 && !isnan (self->hook_hang)
+             && hook > self->hook_hang * (1 - o->slips_tol))
+        slips = 0;                      // stopped, still hanging: the hook load did not drop
+    else
+        slips = -1;
+    if (slips == 0 && f->moving && !isnan (hook))
+        self->hook_hang = hook;
+    f->in_slips = slips == 1;
     if (f->in_slips) {
         f->moving = false;
         f->direction = 0;
@@ -263,27 +440,52 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     else
         self->slips_since = INT64_MIN;
+    if (slips >= 0)
+        self->last_slips = slips;
+
+    //  The string's position for the trip: the bit, or without one the
+    //  block's travel while the string hangs from it.
+    if (!isnan (bitc))
+        self->spos = bitc;
+    else if (!isnan (block) && !isnan (prev_block) && slips == 0)
+        self->spos = (isnan (self->spos) ? 0 : self->spos) - (block - prev_block);
+    s_trip_track (self, self->spos);
 
     if (f->shut_in)
         return RS_RIG_SHUT_IN;
+    if (isnan (hook) && isnan (block) && isnan (bit))
+        return s_unknown (self, "no hook load, block position or bit depth");
+    if (at_surface && !f->moving) {
+        s_trip_reset (self);
+        return RS_RIG_OUT_OF_HOLE;
+    }
+    if (slips < 0)
+        return s_unknown (self, isnan (hook) ? "no hook load: a still string may be in slips or hanging"
+                                             : "block weight not known yet: in slips or hanging cannot be told");
     if (f->in_slips) {
         bool near_bottom = !isnan (hole) && !isnan (bit) && hole - bit <= o->stand_m;
         bool short_stop = (double) (ts - self->slips_since) <= o->max_connection_s * 1e6;
         return near_bottom && short_stop ? RS_RIG_CONNECTION : RS_RIG_IN_SLIPS;
     }
-    if (f->on_bottom && f->weight_on_bit)
+    if (f->on_bottom && f->weight_on_bit) {
+        s_trip_reset (self);
         return f->rotating ? RS_RIG_DRILLING_ROTARY : RS_RIG_DRILLING_SLIDING;
+    }
     //  Near bottom, working the string with pumps or rotation is reaming;
     //  farther up, moving it is a trip whatever else runs (washing in,
-    //  back-reaming out: the code's +10 and +100 say so).
-    bool far = !isnan (hole) && !isnan (bit) && hole - bit > o->ream_m;
+    //  back-reaming out: the code's +10 and +100 say so), and so is a pause
+    //  with the string hanging between movements.
+    bool known_depths = !isnan (hole) && !isnan (bit);
+    bool near = known_depths && hole - bit <= o->ream_m;
     if (f->moving) {
-        if ((f->circulating || f->rotating) && !far)
+        if ((f->circulating || f->rotating) && near)
             return RS_RIG_REAMING;
         return f->direction > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
     }
-    if (isnan (flow) && isnan (spp) && isnan (hook) && isnan (bit))
-        return RS_RIG_UNKNOWN;
+    if (!near && self->trip_dir != 0)
+        return self->trip_dir > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
+    if (isnan (bit) && isnan (block))
+        return s_unknown (self, "no block position or bit depth: a string out of slips may be moving");
     return f->circulating ? RS_RIG_CIRCULATING : RS_RIG_OFF_BOTTOM;
 }
 

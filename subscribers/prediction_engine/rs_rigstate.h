@@ -5,15 +5,34 @@
     Each sample gives booleans (circulating, rotating, weight on bit, on
     bottom, string moving, in slips, shut in); they classify the sample; a
     new state is adopted only after it has lasted min_dwell_s, and its start
-    is then dated back to when it first appeared. The block weight (hook load
-    in slips) is configured or learned from samples where the block moves
-    and the bit does not, which can only happen in slips.
+    is then dated back to when it first appeared.
+
+    In slips: the hook carries only the travelling equipment (hook load
+    under block weight x (1 + tol)), or the block moves while the bit does
+    not (only possible in slips). The block weight is configured, or learned
+    from evidence, in order of strength: the block travelling while the bit
+    stays (in slips), the bit at surface (nothing hangs below the block),
+    and, until one of those comes, the lowest steady hook-load plateau seen
+    (provisional). Which one is in use is published (block_weight_source).
+
+    A trip is one operation: out of slips and far from bottom, a string that
+    hangs still between movements is still tripping in the direction it last
+    went (flipped only by a movement of trip_flip_m the other way), as a
+    mud-logging unit counts trip time. Near bottom a still string is
+    circulating or off bottom.
+
+    With channels missing it says what it can and no more: without a hook
+    load a still string keeps the in-slips state it was last seen in; when
+    the channels cannot tell (no hook load, block position or bit depth; a
+    hook load before any block weight is known) the state is unknown with the
+    reason. A bit at surface in a deep hole is out of hole.
 
     Real feeds: the string moves only with the block, so a bit depth that
     jumps further than the block moved is a new depth reference (a mud
     logger's edit), not movement; a block creeping while the bit stays is
     in slips however slowly it creeps; a string counts as moving only while
-    it still moves (a stop shows within half the movement window).
+    it still moves (a stop shows within half the movement window). The last
+    valid hole depth is held while the channel has no valid reading.
 
     Also keeps the time breakdown: time in each state, on-bottom and
     circulating time, connections and their durations. Samples whose time is
@@ -38,6 +57,7 @@ typedef enum {
     RS_RIG_TRIPPING_IN,         // string moving down (farther than ream_m from bottom: also with pumps or rotation)
     RS_RIG_TRIPPING_OUT,        // string moving up (likewise)
     RS_RIG_SHUT_IN,             // casing pressure: BOP closed
+    RS_RIG_OUT_OF_HOLE,         // bit at surface (within surface_m of the rotary table)
     RS_RIG_COUNT
 } rs_rig_t;
 
@@ -53,15 +73,29 @@ typedef struct {
     double move_m;              // string / block moving: moved more than, m (0.2) ...
     double move_window_s;       // ... within this time, s (10)
     double block_weight_kn;     // travelling equipment weight; 0 = learn (0)
-    double block_weight_tol;    // in slips: hook load below block weight x (1 + tol) (0.15)
+    double block_weight_tol;    // stays in slips: hook load below block weight x (1 + tol) (0.15)
+    double slips_tol;           // goes into slips: hook load below block weight x (1 + tol) (0.06)
     double stand_m;             // in slips within this of bottom: a connection, m (27.43)
     double max_connection_s;    // a connection longer than this is something else, s (1200)
     double casing_bar;          // shut in: casing pressure above, bar (5)
     double min_dwell_s;         // a new state must last this long, s (10)
     double ream_m;              // reaming only within this of bottom; farther up a trip, m (54.86 = 2 stands)
+    double surface_m;           // bit depth at or above this: out of hole, m (5)
+    double trip_flip_m;         // a trip changes direction after this movement the other way, m (1)
 } rs_rigstate_opts_t;
 
 void rs_rigstate_opts_default (rs_rigstate_opts_t *opts);
+
+//  Where the block weight in use comes from.
+typedef enum {
+    RS_BW_UNKNOWN = 0,          // none yet: states that need it are unknown
+    RS_BW_CONFIGURED,           // block_weight_kn
+    RS_BW_LEARNED,              // block moving with the bit still, or bit at surface
+    RS_BW_PLATEAU,              // provisional: the lowest steady hook load seen so far
+} rs_bw_source_t;
+
+//  "unknown", "configured", "learned", "plateau".
+const char *rs_bw_source_name (int source);
 
 typedef struct {
     bool circulating, rotating, weight_on_bit, on_bottom, moving, in_slips, shut_in;
@@ -77,6 +111,8 @@ typedef struct {
     int64_t ts_us;              // last sample accepted
     rs_rigflags_t flags;
     double block_weight_kn;     // in use; NaN until known
+    rs_bw_source_t bw_source;
+    const char *reason;         // why the state is unknown (static text), NULL otherwise
     //  Time breakdown since the start, s.
     double total_s;
     double state_s[RS_RIG_COUNT];

@@ -37,6 +37,9 @@ static const rig_key_t s_rig_keys[] = {
     { "casing_bar", offsetof (rs_rigstate_opts_t, casing_bar), 0, 1000 },
     { "min_dwell_s", offsetof (rs_rigstate_opts_t, min_dwell_s), 0, 3600 },
     { "ream_m", offsetof (rs_rigstate_opts_t, ream_m), 0, 10000 },
+    { "slips_tol", offsetof (rs_rigstate_opts_t, slips_tol), 0.01, 1 },
+    { "surface_m", offsetof (rs_rigstate_opts_t, surface_m), 0, 100 },
+    { "trip_flip_m", offsetof (rs_rigstate_opts_t, trip_flip_m), 0.1, 100 },
 };
 #define N_RIG_KEYS (sizeof s_rig_keys / sizeof s_rig_keys[0])
 
@@ -199,7 +202,7 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
                 if (st <= 0) {
                     s_err (err, err_size, "%s.states[%zu]: expected a rig state (drilling_rotary, "
                            "drilling_sliding, reaming, circulating, off_bottom, connection, in_slips, "
-                           "tripping_in, tripping_out, shut_in)", where, i);
+                           "tripping_in, tripping_out, shut_in, out_of_hole)", where, i);
                     return -1;
                 }
                 r->states |= 1u << st;

@@ -147,10 +147,139 @@ test_engine_quiet_on_stuck (void)
     RS_CHECK (stuck <= 1);
 }
 
+
+//  A WOB sensor pinned at its floor (-89 kN, the Volve F-9 feed), a hook
+//  load of 0 and a hole depth of 0: none of them reaches a model.
+static void
+test_pinned_and_placeholder (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    char why[128];
+    for (int i = 0; i < 40; i++) {
+        s_nan (ch);
+        ch[RS_CH_WOB] = -89.0;
+        ch[RS_CH_HOOK_LOAD] = 800 + 3 * sin (i);
+        rs_chanq_filter (&q, i * 3 * S, ch);
+        //  Ten readings over 30 s before it is called pinned.
+        if (i < RS_CHANQ_PIN_N - 1)
+            RS_CHECK_NEAR (ch[RS_CH_WOB], -89.0, 1e-12);
+    }
+    RS_CHECK (isnan (ch[RS_CH_WOB]));
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_WOB), RS_CHQ_PINNED);
+    RS_CHECK_STR (rs_chanq_reason (&q, RS_CH_WOB, why, sizeof why), "wob pinned at -89 kN");
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_HOOK_LOAD), RS_CHQ_OK);
+    RS_CHECK_STR (rs_chanq_reason (&q, RS_CH_HOOK_LOAD, why, sizeof why), "");
+    //  It moves again: good at once.
+    s_nan (ch);
+    ch[RS_CH_WOB] = 12.5;
+    rs_chanq_filter (&q, 200 * S, ch);
+    RS_CHECK_NEAR (ch[RS_CH_WOB], 12.5, 1e-12);
+    //  An idle torque of exactly 0 for an hour is what a rig reports.
+    for (int i = 0; i < 1200; i++) {
+        s_nan (ch);
+        ch[RS_CH_TORQUE] = 0;
+        rs_chanq_filter (&q, (300 + 3 * i) * S, ch);
+    }
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_TORQUE), RS_CHQ_OK);
+    //  Zeros that stand for no reading.
+    s_nan (ch);
+    ch[RS_CH_HOOK_LOAD] = 0;
+    ch[RS_CH_HOLE_DEPTH] = 0;
+    ch[RS_CH_BIT_DEPTH] = 0;            // a bit at the rotary table is real
+    ch[RS_CH_SPP] = 0;
+    ch[RS_CH_FLOW_IN] = 2000;           // pumps on, no pressure: no reading
+    rs_chanq_filter (&q, 5000 * S, ch);
+    RS_CHECK (isnan (ch[RS_CH_HOOK_LOAD]) && isnan (ch[RS_CH_HOLE_DEPTH]) && isnan (ch[RS_CH_SPP]));
+    RS_CHECK_NEAR (ch[RS_CH_BIT_DEPTH], 0, 1e-12);
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_HOOK_LOAD), RS_CHQ_PLACEHOLDER);
+    RS_CHECK_STR (rs_chanq_reason (&q, RS_CH_HOLE_DEPTH, why, sizeof why),
+                  "hole_depth reads 0 m, a placeholder for no reading");
+    //  With the pumps off a zero SPP is real.
+    s_nan (ch);
+    ch[RS_CH_SPP] = 0;
+    ch[RS_CH_FLOW_IN] = 0;
+    rs_chanq_filter (&q, 5001 * S, ch);
+    RS_CHECK_NEAR (ch[RS_CH_SPP], 0, 1e-12);
+    RS_CHECK_STR (rs_chq_name (RS_CHQ_INCONSISTENT), "inconsistent");
+}
+
+//  Readings that contradict the others: WOB off bottom, a hole getting
+//  shallower, and a "hole depth" that moves with the block (a bit depth).
+static void
+test_inconsistent (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    char why[160];
+    s_nan (ch);
+    ch[RS_CH_HOLE_DEPTH] = 1206;
+    ch[RS_CH_BIT_DEPTH] = 210;
+    ch[RS_CH_WOB] = 142.6;              // in slips 1 km off bottom
+    rs_chanq_filter (&q, 0, ch);
+    RS_CHECK (isnan (ch[RS_CH_WOB]));
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_WOB), RS_CHQ_INCONSISTENT);
+    RS_CHECK (strstr (rs_chanq_reason (&q, RS_CH_WOB, why, sizeof why), "off bottom") != NULL);
+    //  On bottom WOB is what the bit carries.
+    s_nan (ch);
+    ch[RS_CH_HOLE_DEPTH] = 1206;
+    ch[RS_CH_BIT_DEPTH] = 1205.8;
+    ch[RS_CH_WOB] = 142.6;
+    rs_chanq_filter (&q, S, ch);
+    RS_CHECK_NEAR (ch[RS_CH_WOB], 142.6, 1e-12);
+    //  A hole depth 100 m shallower than the deepest seen: not a hole depth,
+    //  until it has held long enough to be a new reference.
+    s_nan (ch);
+    ch[RS_CH_HOLE_DEPTH] = 1106;
+    rs_chanq_filter (&q, 2 * S, ch);
+    RS_CHECK (isnan (ch[RS_CH_HOLE_DEPTH]));
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_HOLE_DEPTH), RS_CHQ_INCONSISTENT);
+    s_nan (ch);
+    ch[RS_CH_HOLE_DEPTH] = 1106;
+    rs_chanq_filter (&q, (int64_t) (3 + RS_CHANQ_REBASE_S) * S, ch);
+    RS_CHECK_NEAR (ch[RS_CH_HOLE_DEPTH], 1106, 1e-12);
+
+    //  No bit depth channel; "Depth" follows the block up and down: after
+    //  three excursions with it, it is read as the bit depth.
+    rs_chanq_init (&q);
+    double depth = 197.4, block = 2;
+    int64_t t = 0;
+    bool as_bit = false;
+    for (int leg = 0; leg < 6; leg++) {
+        double v = leg % 2 ? 0.5 : -0.5;        // block up then down, m/s
+        for (int i = 0; i < 60; i++, t += S) {
+            block += v;
+            depth -= v;
+            s_nan (ch);
+            ch[RS_CH_HOLE_DEPTH] = depth;
+            ch[RS_CH_BLOCK_POS] = block;
+            rs_chanq_filter (&q, t, ch);
+            as_bit = !isnan (ch[RS_CH_BIT_DEPTH]);
+        }
+    }
+    RS_CHECK (as_bit);
+    RS_CHECK_NEAR (ch[RS_CH_BIT_DEPTH], depth, 1e-9);
+    RS_CHECK (isnan (ch[RS_CH_HOLE_DEPTH]));
+    RS_CHECK (strstr (rs_chanq_reason (&q, RS_CH_HOLE_DEPTH, why, sizeof why), "bit depth") != NULL);
+    //  A hole depth that the block does not move stays a hole depth.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 600; i++) {
+        s_nan (ch);
+        ch[RS_CH_HOLE_DEPTH] = 1206 + i * 0.01;
+        ch[RS_CH_BLOCK_POS] = 30 - (i % 120) * 0.2;
+        rs_chanq_filter (&q, i * S, ch);
+        RS_CHECK (isnan (ch[RS_CH_BIT_DEPTH]));
+    }
+}
+
 int
 main (void)
 {
     test_implausible ();
+    test_pinned_and_placeholder ();
+    test_inconsistent ();
     test_stuck_flow_out ();
     test_engine_quiet_on_stuck ();
     return RS_TEST_DONE ();

@@ -166,20 +166,36 @@ test_gaps_and_order (void)
     //  Nothing known: unknown, no crash.
     const rs_riginfo_t *in = rs_rigstate_feed (rs, 0, ch);
     RS_CHECK_INT (in->state, RS_RIG_UNKNOWN);
+    RS_CHECK (in->reason && strstr (in->reason, "no hook load"));
+    //  A hook load alone, before any block weight is known: cannot tell.
+    ch[RS_CH_HOOK_LOAD] = 900;
+    in = rs_rigstate_feed (rs, S / 2, ch);
+    RS_CHECK_INT (in->raw, RS_RIG_UNKNOWN);
+    RS_CHECK (in->reason && strstr (in->reason, "block weight"));
+    RS_CHECK_INT (in->bw_source, RS_BW_UNKNOWN);
     //  SPP stands in for a missing flow, torque for a missing RPM.
     ch[RS_CH_SPP] = 150;
     ch[RS_CH_TORQUE] = 6;
-    ch[RS_CH_HOOK_LOAD] = 900;
+    ch[RS_CH_BIT_DEPTH] = 1000;
+    ch[RS_CH_HOLE_DEPTH] = 1010;
+    ch[RS_CH_BLOCK_POS] = 10;
     for (int i = 1; i <= 20; i++)
         in = rs_rigstate_feed (rs, i * S, ch);
-    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    RS_CHECK_INT (in->bw_source, RS_BW_UNKNOWN);
+    //  The string hanging still (its weight not known): the plateau is the
+    //  block weight, provisionally, so a minute on it is in slips.
+    for (int i = 21; i <= 90; i++)
+        in = rs_rigstate_feed (rs, i * S, ch);
+    RS_CHECK_INT (in->bw_source, RS_BW_PLATEAU);
+    RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    RS_CHECK (in->flags.circulating);
     RS_CHECK (in->flags.rotating);
     //  A sample from the past is ignored entirely.
     double total = in->total_s;
     ch[RS_CH_SPP] = 0;
     in = rs_rigstate_feed (rs, 5 * S, ch);
     RS_CHECK_NEAR (in->total_s, total, 1e-12);
-    RS_CHECK_INT (in->ts_us, 20 * S);
+    RS_CHECK_INT (in->ts_us, 90 * S);
     //  A long gap is not counted in the breakdown.
     ch[RS_CH_SPP] = 150;
     in = rs_rigstate_feed (rs, 5000 * S, ch);

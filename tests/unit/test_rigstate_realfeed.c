@@ -59,7 +59,10 @@ s_volve (void)
 static void
 test_depth_edit (void)
 {
-    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 660;            // hanging at 700 kN: out of slips
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
     int64_t t = 0;
     rig_t r = s_volve ();
     const rs_riginfo_t *in = s_run (rs, &t, &r, 10, 3, 0, false);
@@ -127,10 +130,11 @@ test_stop_and_direction (void)
     const rs_riginfo_t *in = s_run (rs, &t, &r, 10, 1, -0.5, false);
     RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
     RS_CHECK_INT (in->flags.direction, -1);
-    //  It stops: still within 6 s (half the 10-s window plus a sample), not 10.
+    //  It stops: still within 6 s (half the 10-s window plus a sample), not
+    //  10; hanging far from bottom it is a pause in the trip out.
     in = s_run (rs, &t, &r, 6, 1, 0, false);
     RS_CHECK (!in->flags.moving);
-    RS_CHECK_INT (in->state, RS_RIG_OFF_BOTTOM);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
     //  A position repeated now and then (a log row that did not refresh)
     //  does not stop a moving string.
     for (int i = 0; i < 12; i++)
@@ -216,9 +220,102 @@ test_garbage (void)
     rs_rigstate_destroy (&rs);
 }
 
+
+//  A trip is one operation: pauses hanging between stands stay in the trip;
+//  the slips hold through a make-up that lifts the hook load (a Schmitt
+//  trigger, not one threshold); a bit at surface is out of hole.
+static void
+test_trip_pause_and_surface (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 660;
+    o.min_dwell_s = 0;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.hook = 760;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, 0.5, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    //  Stopped, hanging, far from bottom: still the trip in.
+    in = s_run (rs, &t, &r, 60, 3, 0, false);
+    RS_CHECK (!in->flags.moving);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    //  A short pick-up (0.6 m) does not turn the trip round ...
+    in = s_run (rs, &t, &r, 2, 3, -0.1, false);
+    in = s_run (rs, &t, &r, 10, 3, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    //  ... pulling a stand does.
+    in = s_run (rs, &t, &r, 20, 3, -0.5, false);
+    in = s_run (rs, &t, &r, 10, 3, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+    //  Slips set: the hook carries the block.
+    r.hook = 662;
+    in = s_run (rs, &t, &r, 5, 3, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    //  The top drive makes up: 735 kN, under 660 x 1.15, still in slips.
+    r.hook = 735;
+    in = s_run (rs, &t, &r, 20, 3, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    //  Picked up at 735 kN from a hanging trip, it is not in slips either:
+    //  going in takes the hook under 660 x 1.06.
+    r.hook = 760;
+    in = s_run (rs, &t, &r, 6, 3, -0.5, false);
+    r.hook = 735;
+    in = s_run (rs, &t, &r, 20, 3, 0, false);
+    RS_CHECK (!in->flags.in_slips);
+    //  Bit at surface: out of hole, which the vendor code calls in slips.
+    r.bit = 2;
+    r.hook = 661;
+    in = s_run (rs, &t, &r, 10, 3, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_OUT_OF_HOLE);
+    RS_CHECK_STR (rs_rig_name (in->state), "out_of_hole");
+    RS_CHECK_INT (rs_rig_code (in) % 10, 4);
+    rs_rigstate_destroy (&rs);
+}
+
+//  Without a configured weight, a rig idle in slips for hours with the block
+//  still learns it from the bit at surface, else from the hook-load plateau
+//  (provisional), and says which.
+static void
+test_block_weight_sources (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.bit = 1.4;                        // BHA at the rotary table
+    r.hook = 649;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 10, 3, 0, true);
+    RS_CHECK_INT (in->bw_source, RS_BW_LEARNED);
+    RS_CHECK_NEAR (in->block_weight_kn, 649, 0.5);
+    RS_CHECK_STR (rs_bw_source_name (in->bw_source), "learned");
+    rs_rigstate_destroy (&rs);
+
+    rs = rs_rigstate_new (NULL);
+    t = 0;
+    r = s_volve ();
+    r.hook = 653;
+    in = s_run (rs, &t, &r, 10, 3, 0, true);
+    RS_CHECK_INT (in->bw_source, RS_BW_UNKNOWN);
+    RS_CHECK_INT (in->raw, RS_RIG_UNKNOWN);
+    RS_CHECK (in->reason != NULL);
+    in = s_run (rs, &t, &r, 40, 3, 0, true);
+    RS_CHECK_INT (in->bw_source, RS_BW_PLATEAU);
+    RS_CHECK_NEAR (in->block_weight_kn, 653, 0.5);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    RS_CHECK (in->reason == NULL);
+    //  Then the block travels with the bit still: learned, and it wins.
+    r.hook = 648;
+    in = s_run (rs, &t, &r, 30, 3, -0.4, true);
+    RS_CHECK_INT (in->bw_source, RS_BW_LEARNED);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
+    test_trip_pause_and_surface ();
+    test_block_weight_sources ();
     test_depth_edit ();
     test_slow_creep_in_slips ();
     test_stop_and_direction ();
