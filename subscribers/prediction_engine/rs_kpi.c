@@ -1,4 +1,4 @@
-/*  rs_kpi: KPI maths, time windows, stands and short-horizon predictions. */
+/*  rs_kpi: KPI maths, stands and short-horizon predictions. */
 #include "rs_kpi.h"
 
 #include <math.h>
@@ -9,7 +9,6 @@
 #define SHORT_S     300.0
 #define LONG_S      900.0
 #define PIT_S       300.0
-#define MAX_CAP     (1u << 22)
 #define MIN_STAND_M 3.0         // a "stand" shorter than this is not one (e.g. after a trip)
 #define RECENT_M    3.0         // the next stand's ROP: that of the last 3 m drilled
 #define RECENT_STEP 0.25        // m between the points kept for it
@@ -37,160 +36,6 @@ rs_kpi_mse_mpa (double wob_kn, double torque_knm, double rpm, double rop_mh, dou
     double v = rop_mh / 3600;                                          // m/s
     double pa = wob_n / area + 2 * RS_PI * n_rps * t_nm / (area * v);
     return pa / 1e6;
-}
-
-//  --------------------------------------------------------------------------
-//  Time windows
-
-int
-rs_window_init (rs_window_t *self, double span_s)
-{
-    memset (self, 0, sizeof *self);
-    if (!(span_s > 0))
-        return -1;
-    self->span_s = span_s;
-    return 0;
-}
-
-void
-rs_window_fini (rs_window_t *self)
-{
-    free (self->ts);
-    free (self->v);
-    double span = self->span_s;
-    memset (self, 0, sizeof *self);
-    self->span_s = span;
-}
-
-void
-rs_window_reset (rs_window_t *self)
-{
-    self->head = self->n = self->valid = 0;
-    self->sum = 0;
-    self->started = false;
-    self->adds = 0;
-}
-
-static void
-s_recompute (rs_window_t *self)
-{
-    double sum = 0;
-    size_t valid = 0;
-    for (size_t i = 0; i < self->n; i++) {
-        double x = self->v[(self->head + i) % self->cap];
-        if (!isnan (x)) {
-            sum += x;
-            valid++;
-        }
-    }
-    self->sum = sum;
-    self->valid = valid;
-    self->adds = 0;
-}
-
-static int
-s_grow (rs_window_t *self)
-{
-    size_t cap = self->cap ? self->cap * 2 : 64;
-    if (cap > MAX_CAP)
-        return -1;
-    int64_t *ts = malloc (cap * sizeof *ts);
-    double *v = malloc (cap * sizeof *v);
-    if (!ts || !v) {
-        free (ts);
-        free (v);
-        return -1;
-    }
-    for (size_t i = 0; i < self->n; i++) {
-        ts[i] = self->ts[(self->head + i) % self->cap];
-        v[i] = self->v[(self->head + i) % self->cap];
-    }
-    free (self->ts);
-    free (self->v);
-    self->ts = ts;
-    self->v = v;
-    self->cap = cap;
-    self->head = 0;
-    return 0;
-}
-
-int
-rs_window_add (rs_window_t *self, int64_t ts_us, double value)
-{
-    if (self->started && ts_us < self->last_ts)
-        return 1;
-    self->started = true;
-    self->last_ts = ts_us;
-    int64_t cut = ts_us - (int64_t) (self->span_s * 1e6);
-    while (self->n > 0 && self->ts[self->head] <= cut) {
-        double x = self->v[self->head];
-        if (!isnan (x)) {
-            self->sum -= x;
-            self->valid--;
-        }
-        self->head = (self->head + 1) % self->cap;
-        self->n--;
-    }
-    if (isnan (value))
-        return 0;
-    if (self->n == self->cap && s_grow (self) != 0)
-        return -1;
-    size_t at = (self->head + self->n) % self->cap;
-    self->ts[at] = ts_us;
-    self->v[at] = value;
-    self->n++;
-    self->sum += value;
-    self->valid++;
-    //  Running sums drift; recompute now and then.
-    if (++self->adds >= 4096)
-        s_recompute (self);
-    return 0;
-}
-
-double
-rs_window_mean (const rs_window_t *self)
-{
-    return self->valid ? self->sum / (double) self->valid : NAN;
-}
-
-size_t
-rs_window_count (const rs_window_t *self)
-{
-    return self->valid;
-}
-
-double
-rs_window_last (const rs_window_t *self)
-{
-    return self->n ? self->v[(self->head + self->n - 1) % self->cap] : NAN;
-}
-
-double
-rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s)
-{
-    if (self->valid < min_points || self->valid < 2)
-        return NAN;
-    int64_t t0 = self->ts[self->head];
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-    double tmin = INFINITY, tmax = -INFINITY;
-    for (size_t i = 0; i < self->n; i++) {
-        size_t k = (self->head + i) % self->cap;
-        double y = self->v[k];
-        if (isnan (y))
-            continue;
-        double x = (double) (self->ts[k] - t0) / 1e6;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-        n++;
-        tmin = fmin (tmin, x);
-        tmax = fmax (tmax, x);
-    }
-    double den = n * sxx - sx * sx;
-    if (tmax - tmin < min_spread_s || den <= 0)
-        return NAN;
-    return (n * sxy - sx * sy) / den;
 }
 
 //  --------------------------------------------------------------------------

@@ -14,10 +14,9 @@
     - Pit trend: least-squares slope of the pit gain over 5 minutes and the
       minutes until it reaches the pit alarm level at that rate.
 
-    rs_window_t is the time window under the averages: samples older than
-    the span (measured from the newest sample time) fall out; a sample whose
-    time is earlier than the newest one is ignored; nil readings (NaN) are
-    not averaged but still move the window on. */
+    The averages and the trend run on rs_window time windows: bucketed
+    aggregates whose memory does not depend on the sample rate, exact to
+    one bucket (1/300 of the span) at their old edge. */
 #ifndef RS_KPI_H
 #define RS_KPI_H
 
@@ -28,6 +27,7 @@
 #include "rs_channels.h"
 #include "rs_msg.h"
 #include "rs_rigstate.h"
+#include "rs_window.h"
 
 #define RS_PSI_PER_MPA 145.037738
 #define RS_M_PER_IN    0.0254
@@ -40,34 +40,6 @@ double rs_kpi_drilling_efficiency (double rop_mh, double wob_kn, double rpm);
 //  positive; negative WOB or torque count as 0.
 double rs_kpi_mse_mpa (double wob_kn, double torque_knm, double rpm, double rop_mh,
                        double bit_diameter_m);
-
-typedef struct {
-    double span_s;
-    int64_t *ts;
-    double *v;
-    size_t cap, head, n;        // ring: oldest at head
-    double sum;
-    size_t valid;               // non-NaN entries
-    int64_t last_ts;
-    bool started;
-    unsigned adds;              // since the sum was last recomputed
-} rs_window_t;
-
-//  Returns 0, or -1 if span_s is not positive.
-int rs_window_init (rs_window_t *self, double span_s);
-void rs_window_fini (rs_window_t *self);
-void rs_window_reset (rs_window_t *self);
-//  Adds a value (NaN = no reading: expiry only). Returns 0, 1 when ignored
-//  (time earlier than the newest), -1 on no memory.
-int rs_window_add (rs_window_t *self, int64_t ts_us, double value);
-//  Mean of the valid values in the window; NaN if none.
-double rs_window_mean (const rs_window_t *self);
-size_t rs_window_count (const rs_window_t *self);
-//  Least-squares slope of value over time, per second; NaN with fewer than
-//  `min_points` valid values or a time spread under min_spread_s.
-double rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s);
-//  Newest valid value, NaN if none.
-double rs_window_last (const rs_window_t *self);
 
 typedef struct {
     double bit_diameter_m;      // 0 = 0.2159 (8 1/2 in)
