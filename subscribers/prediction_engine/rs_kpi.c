@@ -14,13 +14,22 @@
 #define RECENT_STEP 0.25        // m between the points kept for it
 #define RECENT_N    64
 #define MAX_GAP_S   60.0
+#define MSE_MINUTE_S 60.0       // on-bottom time per mean MSE point of the stand's baseline
 
 double
-rs_kpi_drilling_efficiency (double rop_mh, double wob_kn, double rpm)
+rs_kpi_rop_per_wob_rpm (double rop_mh, double wob_kn, double rpm)
 {
     if (isnan (rop_mh) || isnan (wob_kn) || isnan (rpm) || wob_kn <= 0 || rpm <= 0)
         return NAN;
-    return (rop_mh * 100.0) / (wob_kn * rpm / 1000.0);
+    return rop_mh / (wob_kn * rpm) * 1e5;
+}
+
+double
+rs_kpi_ccs_mse_ratio (double ccs_mpa, double mse_mpa)
+{
+    if (!(ccs_mpa > 0) || !(mse_mpa > 0))
+        return NAN;
+    return ccs_mpa / mse_mpa;
 }
 
 double
@@ -56,7 +65,7 @@ struct rs_kpi_t {
     rs_window_t avg[AV_COUNT][2];
     rs_window_t mse5;
     rs_window_t pit;
-    double de, mse;
+    double rpwr, mse;
     double pit_now;
     double pit_ref;             // pit volume reference when there is no pit_gain channel
     int64_t last_ts;
@@ -72,6 +81,11 @@ struct rs_kpi_t {
     double drill_s_total;       // on-bottom drilling time since the start
     double rec_hole[RECENT_N], rec_t[RECENT_N];
     size_t rec_head, rec_n;
+    //  MSE baseline: means over MSE_MINUTE_S of on-bottom time; the lowest
+    //  of this stand and of the previous one
+    double mse_acc, mse_acc_s;
+    size_t mse_acc_n;
+    double mse_best, mse_best_prev;
 };
 
 static void
@@ -100,7 +114,8 @@ rs_kpi_new (const rs_kpi_opts_t *opts)
     }
     rs_window_init (&self->mse5, SHORT_S);
     rs_window_init (&self->pit, PIT_S);
-    self->de = self->mse = self->pit_now = self->pit_ref = NAN;
+    self->rpwr = self->mse = self->pit_now = self->pit_ref = NAN;
+    self->mse_best = self->mse_best_prev = NAN;
     self->pred = NAN;
     self->hole_last = NAN;
     self->rig.connection_last_s = NAN;
@@ -175,6 +190,33 @@ s_stand_close (rs_kpi_t *self, double hole)
     self->stand_open = !isnan (hole);
     self->stand_start_hole = hole;
     self->stand_drill_s = 0;
+    //  The stand's MSE baseline becomes the previous one (unless it has no
+    //  point yet, as after connections back to back).
+    if (!isnan (self->mse_best))
+        self->mse_best_prev = self->mse_best;
+    self->mse_best = NAN;
+    self->mse_acc = self->mse_acc_s = 0;
+    self->mse_acc_n = 0;
+}
+
+//  One more on-bottom sample for the stand's MSE baseline.
+static void
+s_mse_minute (rs_kpi_t *self, double dt)
+{
+    if (!isnan (self->mse)) {
+        self->mse_acc += self->mse;
+        self->mse_acc_n++;
+    }
+    self->mse_acc_s += dt;
+    if (self->mse_acc_s < MSE_MINUTE_S)
+        return;
+    if (self->mse_acc_n) {
+        double m = self->mse_acc / (double) self->mse_acc_n;
+        if (isnan (self->mse_best) || m < self->mse_best)
+            self->mse_best = m;
+    }
+    self->mse_acc = self->mse_acc_s = 0;
+    self->mse_acc_n = 0;
 }
 
 void
@@ -194,7 +236,7 @@ rs_kpi_feed (rs_kpi_t *self, int64_t ts_us, const double ch[RS_CH_COUNT], const 
         self->rig = *rig;
 
     double rop = ch[RS_CH_ROP], wob = ch[RS_CH_WOB], rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
-    self->de = drilling ? rs_kpi_drilling_efficiency (rop, wob, rpm) : NAN;
+    self->rpwr = drilling ? rs_kpi_rop_per_wob_rpm (rop, wob, rpm) : NAN;
     self->mse = drilling ? rs_kpi_mse_mpa (wob, tq, rpm, rop, self->o.bit_diameter_m) : NAN;
     rs_window_add (&self->mse5, ts_us, self->mse);
     for (int i = 0; i < AV_COUNT; i++) {
@@ -227,6 +269,7 @@ rs_kpi_feed (rs_kpi_t *self, int64_t ts_us, const double ch[RS_CH_COUNT], const 
         self->stand_drill_s += dt;
         self->drill_s_total += dt;
         s_recent (self, hole);
+        s_mse_minute (self, dt);
     }
     if (rig && rig->changed && rig->state == RS_RIG_CONNECTION)
         s_stand_close (self, !isnan (hole) ? hole : self->hole_last);
@@ -260,11 +303,15 @@ rs_kpi_values (const rs_kpi_t *self, rs_value_t *out, size_t max)
     size_t n = 0;
 #define PUT(nm, val) do { if (n < max) out[n++] = (rs_value_t) { (nm), RS_CH_UNKNOWN, (val) }; } while (0)
     double mse5 = rs_window_mean (&self->mse5);
-    PUT ("drilling_efficiency", self->de);
+    double best = fmin (self->mse_best, self->mse_best_prev);          // fmin: NaN only if both are
     PUT ("mse_mpa", self->mse);
     PUT ("mse_psi", self->mse * RS_PSI_PER_MPA);
     PUT ("mse_avg5m_mpa", mse5);
     PUT ("mse_avg5m_psi", mse5 * RS_PSI_PER_MPA);
+    PUT ("ccs_mse_ratio", rs_kpi_ccs_mse_ratio (self->o.ccs_mpa, mse5));
+    PUT ("mse_stand_ratio", best > 0 ? mse5 / best : NAN);
+    PUT ("mse_stand_best_mpa", best);
+    PUT ("rop_per_wob_rpm", self->rpwr);
     for (int i = 0; i < AV_COUNT; i++) {
         PUT (s_av_names[i][0], rs_window_mean (&self->avg[i][0]));
         PUT (s_av_names[i][1], rs_window_mean (&self->avg[i][1]));

@@ -1,11 +1,14 @@
 /*  rs_kpi: drilling KPIs for one well. Pure maths, no I/O.
 
-    - Drilling efficiency as the field team defines it: (ROP x 100) / (WOB x
-      RPM / 1000), with ROP in m/h, WOB in kN and RPM in rev/min.
     - Mechanical specific energy (Teale 1965): MSE = WOB/A + 2 pi N T / (A v)
       in SI (WOB N, A m2, N rev/s, T N.m, v m/s gives Pa); reported in MPa
       and psi, per sample and averaged over the on-bottom samples of the
       last 5 minutes.
+    - Two dimensionless drilling efficiencies from it: CCS / MSE (Teale's
+      mechanical efficiency; needs the rock's confined compressive strength,
+      configured), and the 5-minute MSE against the stand's best: the lowest
+      1-minute (on-bottom time) mean MSE of this stand and the previous one.
+    - ROP / (WOB x RPM), the former "drilling efficiency" (it has units).
     - Time-window moving averages (5 and 15 minutes by sample time, not by
       count) of ROP and WOB (on bottom only), RPM, torque, SPP, flow in and
       out.
@@ -32,9 +35,13 @@
 #define RS_PSI_PER_MPA 145.037738
 #define RS_M_PER_IN    0.0254
 
-//  (ROP x 100) / (WOB x RPM / 1000); NaN when an input is NaN or WOB or
-//  RPM is not positive.
-double rs_kpi_drilling_efficiency (double rop_mh, double wob_kn, double rpm);
+//  ROP / (WOB x RPM) x 1e5 with ROP m/h, WOB kN, RPM rev/min (the former
+//  "drilling efficiency", (ROP x 100) / (WOB x RPM / 1000)); NaN when an
+//  input is NaN or WOB or RPM is not positive.
+double rs_kpi_rop_per_wob_rpm (double rop_mh, double wob_kn, double rpm);
+//  CCS / MSE, both in MPa: the share of the mechanical energy spent that
+//  the rock strictly needed. NaN unless both are positive.
+double rs_kpi_ccs_mse_ratio (double ccs_mpa, double mse_mpa);
 //  Teale MSE in MPa from WOB kN, torque kN.m, rev/min, ROP m/h and the bit
 //  diameter in m. NaN when an input is NaN, ROP or the diameter is not
 //  positive; negative WOB or torque count as 0.
@@ -44,6 +51,7 @@ double rs_kpi_mse_mpa (double wob_kn, double torque_knm, double rpm, double rop_
 typedef struct {
     double bit_diameter_m;      // 0 = 0.2159 (8 1/2 in)
     double pit_alarm_m3;        // pit gain (+) or loss (-) alarm level; 0 = 1.6 m3 (10 bbl)
+    double ccs_mpa;             // rock's confined compressive strength; 0 = unknown (no CCS / MSE)
 } rs_kpi_opts_t;
 
 typedef struct rs_kpi_t rs_kpi_t;
