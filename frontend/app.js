@@ -711,7 +711,8 @@
 
   // ---- analytics view: KPIs, rig-state time, crossplot, depth ----------------
   var KPIS = [
-    ['drilling_efficiency', 'Drilling efficiency', ''], ['mse_mpa', 'MSE', 'MPa'], ['mse_avg5m_mpa', 'MSE 5 min', 'MPa'],
+    ['mse_stand_ratio', 'MSE / stand best', ''], ['ccs_mse_ratio', 'CCS / MSE', ''], ['mse_mpa', 'MSE', 'MPa'],
+    ['mse_avg5m_mpa', 'MSE 5 min', 'MPa'],
     ['rop_stand', 'ROP this stand', 'm/h'], ['rop_avg5m', 'ROP 5 min', 'm/h'], ['rop_avg15m', 'ROP 15 min', 'm/h'],
     ['wob_avg5m', 'WOB 5 min', 'kN'], ['wob_avg15m', 'WOB 15 min', 'kN'], ['rpm_avg5m', 'RPM 5 min', 'rpm'],
     ['rpm_avg15m', 'RPM 15 min', 'rpm'], ['torque_avg5m', 'Torque 5 min', 'kN.m'], ['torque_avg15m', 'Torque 15 min', 'kN.m'],

@@ -39,6 +39,8 @@ static const rs_option_t s_options[] = {
       "steel displacement of the drill string, m3/m (5 in drill pipe: 0.0041)", 0.0005, 0.05 },
     { "pit-alarm", "ENGINE_PIT_ALARM_M3", RS_OPT_DOUBLE, "1.6",
       "pit gain or loss alarm level for the time-to-alarm prediction, m3", 0.1, 100 },
+    { "rock-ccs", "ENGINE_ROCK_CCS_MPA", RS_OPT_DOUBLE, "0",
+      "confined compressive strength of the rock drilled, MPa, for the CCS / MSE efficiency (0 = unknown)", 0, 1000 },
     { "max-wells", "ENGINE_MAX_WELLS", RS_OPT_INT, "64", "wells followed at most", 1, 4096 },
     RS_OPTION_END
 };
@@ -359,6 +361,7 @@ main (int argc, char **argv)
         .bit_diameter_m = rs_config_double (cfg, "bit-diameter"),
         .pipe_disp_m3_m = rs_config_double (cfg, "pipe-displacement"),
         .pit_alarm_m3 = rs_config_double (cfg, "pit-alarm"),
+        .rock_ccs_mpa = rs_config_double (cfg, "rock-ccs"),
         .max_wells = (size_t) rs_config_int (cfg, "max-wells"),
     };
     self.engine = rs_engine_new (&eo, s_on_alert, &self);

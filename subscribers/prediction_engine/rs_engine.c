@@ -177,7 +177,8 @@ s_well_new (rs_engine_t *self, const char *id)
         return NULL;
     snprintf (w->id, sizeof w->id, "%s", id);
     rs_chanq_init (&w->quality);
-    rs_kpi_opts_t ko = { .bit_diameter_m = self->o.bit_diameter_m, .pit_alarm_m3 = self->o.pit_alarm_m3 };
+    rs_kpi_opts_t ko = { .bit_diameter_m = self->o.bit_diameter_m, .pit_alarm_m3 = self->o.pit_alarm_m3,
+                         .ccs_mpa = self->o.rock_ccs_mpa };
     rs_detect_opts_t dopt = s_detect_opts (self);
     w->rig = rs_rigstate_new (&self->cfg->rig);
     w->kpi = rs_kpi_new (&ko);

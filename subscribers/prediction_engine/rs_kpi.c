@@ -1,4 +1,4 @@
-/*  rs_kpi: KPI maths, time windows, stands and short-horizon predictions. */
+/*  rs_kpi: KPI maths, stands and short-horizon predictions. */
 #include "rs_kpi.h"
 
 #include <math.h>
@@ -9,19 +9,27 @@
 #define SHORT_S     300.0
 #define LONG_S      900.0
 #define PIT_S       300.0
-#define MAX_CAP     (1u << 22)
 #define MIN_STAND_M 3.0         // a "stand" shorter than this is not one (e.g. after a trip)
 #define RECENT_M    3.0         // the next stand's ROP: that of the last 3 m drilled
 #define RECENT_STEP 0.25        // m between the points kept for it
 #define RECENT_N    64
 #define MAX_GAP_S   60.0
+#define MSE_MINUTE_S 60.0       // on-bottom time per mean MSE point of the stand's baseline
 
 double
-rs_kpi_drilling_efficiency (double rop_mh, double wob_kn, double rpm)
+rs_kpi_rop_per_wob_rpm (double rop_mh, double wob_kn, double rpm)
 {
     if (isnan (rop_mh) || isnan (wob_kn) || isnan (rpm) || wob_kn <= 0 || rpm <= 0)
         return NAN;
-    return (rop_mh * 100.0) / (wob_kn * rpm / 1000.0);
+    return rop_mh / (wob_kn * rpm) * 1e5;
+}
+
+double
+rs_kpi_ccs_mse_ratio (double ccs_mpa, double mse_mpa)
+{
+    if (!(ccs_mpa > 0) || !(mse_mpa > 0))
+        return NAN;
+    return ccs_mpa / mse_mpa;
 }
 
 double
@@ -37,160 +45,6 @@ rs_kpi_mse_mpa (double wob_kn, double torque_knm, double rpm, double rop_mh, dou
     double v = rop_mh / 3600;                                          // m/s
     double pa = wob_n / area + 2 * RS_PI * n_rps * t_nm / (area * v);
     return pa / 1e6;
-}
-
-//  --------------------------------------------------------------------------
-//  Time windows
-
-int
-rs_window_init (rs_window_t *self, double span_s)
-{
-    memset (self, 0, sizeof *self);
-    if (!(span_s > 0))
-        return -1;
-    self->span_s = span_s;
-    return 0;
-}
-
-void
-rs_window_fini (rs_window_t *self)
-{
-    free (self->ts);
-    free (self->v);
-    double span = self->span_s;
-    memset (self, 0, sizeof *self);
-    self->span_s = span;
-}
-
-void
-rs_window_reset (rs_window_t *self)
-{
-    self->head = self->n = self->valid = 0;
-    self->sum = 0;
-    self->started = false;
-    self->adds = 0;
-}
-
-static void
-s_recompute (rs_window_t *self)
-{
-    double sum = 0;
-    size_t valid = 0;
-    for (size_t i = 0; i < self->n; i++) {
-        double x = self->v[(self->head + i) % self->cap];
-        if (!isnan (x)) {
-            sum += x;
-            valid++;
-        }
-    }
-    self->sum = sum;
-    self->valid = valid;
-    self->adds = 0;
-}
-
-static int
-s_grow (rs_window_t *self)
-{
-    size_t cap = self->cap ? self->cap * 2 : 64;
-    if (cap > MAX_CAP)
-        return -1;
-    int64_t *ts = malloc (cap * sizeof *ts);
-    double *v = malloc (cap * sizeof *v);
-    if (!ts || !v) {
-        free (ts);
-        free (v);
-        return -1;
-    }
-    for (size_t i = 0; i < self->n; i++) {
-        ts[i] = self->ts[(self->head + i) % self->cap];
-        v[i] = self->v[(self->head + i) % self->cap];
-    }
-    free (self->ts);
-    free (self->v);
-    self->ts = ts;
-    self->v = v;
-    self->cap = cap;
-    self->head = 0;
-    return 0;
-}
-
-int
-rs_window_add (rs_window_t *self, int64_t ts_us, double value)
-{
-    if (self->started && ts_us < self->last_ts)
-        return 1;
-    self->started = true;
-    self->last_ts = ts_us;
-    int64_t cut = ts_us - (int64_t) (self->span_s * 1e6);
-    while (self->n > 0 && self->ts[self->head] <= cut) {
-        double x = self->v[self->head];
-        if (!isnan (x)) {
-            self->sum -= x;
-            self->valid--;
-        }
-        self->head = (self->head + 1) % self->cap;
-        self->n--;
-    }
-    if (isnan (value))
-        return 0;
-    if (self->n == self->cap && s_grow (self) != 0)
-        return -1;
-    size_t at = (self->head + self->n) % self->cap;
-    self->ts[at] = ts_us;
-    self->v[at] = value;
-    self->n++;
-    self->sum += value;
-    self->valid++;
-    //  Running sums drift; recompute now and then.
-    if (++self->adds >= 4096)
-        s_recompute (self);
-    return 0;
-}
-
-double
-rs_window_mean (const rs_window_t *self)
-{
-    return self->valid ? self->sum / (double) self->valid : NAN;
-}
-
-size_t
-rs_window_count (const rs_window_t *self)
-{
-    return self->valid;
-}
-
-double
-rs_window_last (const rs_window_t *self)
-{
-    return self->n ? self->v[(self->head + self->n - 1) % self->cap] : NAN;
-}
-
-double
-rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s)
-{
-    if (self->valid < min_points || self->valid < 2)
-        return NAN;
-    int64_t t0 = self->ts[self->head];
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-    double tmin = INFINITY, tmax = -INFINITY;
-    for (size_t i = 0; i < self->n; i++) {
-        size_t k = (self->head + i) % self->cap;
-        double y = self->v[k];
-        if (isnan (y))
-            continue;
-        double x = (double) (self->ts[k] - t0) / 1e6;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-        n++;
-        tmin = fmin (tmin, x);
-        tmax = fmax (tmax, x);
-    }
-    double den = n * sxx - sx * sx;
-    if (tmax - tmin < min_spread_s || den <= 0)
-        return NAN;
-    return (n * sxy - sx * sy) / den;
 }
 
 //  --------------------------------------------------------------------------
@@ -211,7 +65,7 @@ struct rs_kpi_t {
     rs_window_t avg[AV_COUNT][2];
     rs_window_t mse5;
     rs_window_t pit;
-    double de, mse;
+    double rpwr, mse;
     double pit_now;
     double pit_ref;             // pit volume reference when there is no pit_gain channel
     int64_t last_ts;
@@ -227,6 +81,11 @@ struct rs_kpi_t {
     double drill_s_total;       // on-bottom drilling time since the start
     double rec_hole[RECENT_N], rec_t[RECENT_N];
     size_t rec_head, rec_n;
+    //  MSE baseline: means over MSE_MINUTE_S of on-bottom time; the lowest
+    //  of this stand and of the previous one
+    double mse_acc, mse_acc_s;
+    size_t mse_acc_n;
+    double mse_best, mse_best_prev;
 };
 
 static void
@@ -255,7 +114,8 @@ rs_kpi_new (const rs_kpi_opts_t *opts)
     }
     rs_window_init (&self->mse5, SHORT_S);
     rs_window_init (&self->pit, PIT_S);
-    self->de = self->mse = self->pit_now = self->pit_ref = NAN;
+    self->rpwr = self->mse = self->pit_now = self->pit_ref = NAN;
+    self->mse_best = self->mse_best_prev = NAN;
     self->pred = NAN;
     self->hole_last = NAN;
     self->rig.connection_last_s = NAN;
@@ -330,6 +190,33 @@ s_stand_close (rs_kpi_t *self, double hole)
     self->stand_open = !isnan (hole);
     self->stand_start_hole = hole;
     self->stand_drill_s = 0;
+    //  The stand's MSE baseline becomes the previous one (unless it has no
+    //  point yet, as after connections back to back).
+    if (!isnan (self->mse_best))
+        self->mse_best_prev = self->mse_best;
+    self->mse_best = NAN;
+    self->mse_acc = self->mse_acc_s = 0;
+    self->mse_acc_n = 0;
+}
+
+//  One more on-bottom sample for the stand's MSE baseline.
+static void
+s_mse_minute (rs_kpi_t *self, double dt)
+{
+    if (!isnan (self->mse)) {
+        self->mse_acc += self->mse;
+        self->mse_acc_n++;
+    }
+    self->mse_acc_s += dt;
+    if (self->mse_acc_s < MSE_MINUTE_S)
+        return;
+    if (self->mse_acc_n) {
+        double m = self->mse_acc / (double) self->mse_acc_n;
+        if (isnan (self->mse_best) || m < self->mse_best)
+            self->mse_best = m;
+    }
+    self->mse_acc = self->mse_acc_s = 0;
+    self->mse_acc_n = 0;
 }
 
 void
@@ -349,7 +236,7 @@ rs_kpi_feed (rs_kpi_t *self, int64_t ts_us, const double ch[RS_CH_COUNT], const 
         self->rig = *rig;
 
     double rop = ch[RS_CH_ROP], wob = ch[RS_CH_WOB], rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
-    self->de = drilling ? rs_kpi_drilling_efficiency (rop, wob, rpm) : NAN;
+    self->rpwr = drilling ? rs_kpi_rop_per_wob_rpm (rop, wob, rpm) : NAN;
     self->mse = drilling ? rs_kpi_mse_mpa (wob, tq, rpm, rop, self->o.bit_diameter_m) : NAN;
     rs_window_add (&self->mse5, ts_us, self->mse);
     for (int i = 0; i < AV_COUNT; i++) {
@@ -382,6 +269,7 @@ rs_kpi_feed (rs_kpi_t *self, int64_t ts_us, const double ch[RS_CH_COUNT], const 
         self->stand_drill_s += dt;
         self->drill_s_total += dt;
         s_recent (self, hole);
+        s_mse_minute (self, dt);
     }
     if (rig && rig->changed && rig->state == RS_RIG_CONNECTION)
         s_stand_close (self, !isnan (hole) ? hole : self->hole_last);
@@ -415,11 +303,15 @@ rs_kpi_values (const rs_kpi_t *self, rs_value_t *out, size_t max)
     size_t n = 0;
 #define PUT(nm, val) do { if (n < max) out[n++] = (rs_value_t) { (nm), RS_CH_UNKNOWN, (val) }; } while (0)
     double mse5 = rs_window_mean (&self->mse5);
-    PUT ("drilling_efficiency", self->de);
+    double best = fmin (self->mse_best, self->mse_best_prev);          // fmin: NaN only if both are
     PUT ("mse_mpa", self->mse);
     PUT ("mse_psi", self->mse * RS_PSI_PER_MPA);
     PUT ("mse_avg5m_mpa", mse5);
     PUT ("mse_avg5m_psi", mse5 * RS_PSI_PER_MPA);
+    PUT ("ccs_mse_ratio", rs_kpi_ccs_mse_ratio (self->o.ccs_mpa, mse5));
+    PUT ("mse_stand_ratio", best > 0 ? mse5 / best : NAN);
+    PUT ("mse_stand_best_mpa", best);
+    PUT ("rop_per_wob_rpm", self->rpwr);
     for (int i = 0; i < AV_COUNT; i++) {
         PUT (s_av_names[i][0], rs_window_mean (&self->avg[i][0]));
         PUT (s_av_names[i][1], rs_window_mean (&self->avg[i][1]));

@@ -1,11 +1,14 @@
 /*  rs_kpi: drilling KPIs for one well. Pure maths, no I/O.
 
-    - Drilling efficiency as the field team defines it: (ROP x 100) / (WOB x
-      RPM / 1000), with ROP in m/h, WOB in kN and RPM in rev/min.
     - Mechanical specific energy (Teale 1965): MSE = WOB/A + 2 pi N T / (A v)
       in SI (WOB N, A m2, N rev/s, T N.m, v m/s gives Pa); reported in MPa
       and psi, per sample and averaged over the on-bottom samples of the
       last 5 minutes.
+    - Two dimensionless drilling efficiencies from it: CCS / MSE (Teale's
+      mechanical efficiency; needs the rock's confined compressive strength,
+      configured), and the 5-minute MSE against the stand's best: the lowest
+      1-minute (on-bottom time) mean MSE of this stand and the previous one.
+    - ROP / (WOB x RPM), the former "drilling efficiency" (it has units).
     - Time-window moving averages (5 and 15 minutes by sample time, not by
       count) of ROP and WOB (on bottom only), RPM, torque, SPP, flow in and
       out.
@@ -14,10 +17,9 @@
     - Pit trend: least-squares slope of the pit gain over 5 minutes and the
       minutes until it reaches the pit alarm level at that rate.
 
-    rs_window_t is the time window under the averages: samples older than
-    the span (measured from the newest sample time) fall out; a sample whose
-    time is earlier than the newest one is ignored; nil readings (NaN) are
-    not averaged but still move the window on. */
+    The averages and the trend run on rs_window time windows: bucketed
+    aggregates whose memory does not depend on the sample rate, exact to
+    one bucket (1/300 of the span) at their old edge. */
 #ifndef RS_KPI_H
 #define RS_KPI_H
 
@@ -28,13 +30,18 @@
 #include "rs_channels.h"
 #include "rs_msg.h"
 #include "rs_rigstate.h"
+#include "rs_window.h"
 
 #define RS_PSI_PER_MPA 145.037738
 #define RS_M_PER_IN    0.0254
 
-//  (ROP x 100) / (WOB x RPM / 1000); NaN when an input is NaN or WOB or
-//  RPM is not positive.
-double rs_kpi_drilling_efficiency (double rop_mh, double wob_kn, double rpm);
+//  ROP / (WOB x RPM) x 1e5 with ROP m/h, WOB kN, RPM rev/min (the former
+//  "drilling efficiency", (ROP x 100) / (WOB x RPM / 1000)); NaN when an
+//  input is NaN or WOB or RPM is not positive.
+double rs_kpi_rop_per_wob_rpm (double rop_mh, double wob_kn, double rpm);
+//  CCS / MSE, both in MPa: the share of the mechanical energy spent that
+//  the rock strictly needed. NaN unless both are positive.
+double rs_kpi_ccs_mse_ratio (double ccs_mpa, double mse_mpa);
 //  Teale MSE in MPa from WOB kN, torque kN.m, rev/min, ROP m/h and the bit
 //  diameter in m. NaN when an input is NaN, ROP or the diameter is not
 //  positive; negative WOB or torque count as 0.
@@ -42,36 +49,9 @@ double rs_kpi_mse_mpa (double wob_kn, double torque_knm, double rpm, double rop_
                        double bit_diameter_m);
 
 typedef struct {
-    double span_s;
-    int64_t *ts;
-    double *v;
-    size_t cap, head, n;        // ring: oldest at head
-    double sum;
-    size_t valid;               // non-NaN entries
-    int64_t last_ts;
-    bool started;
-    unsigned adds;              // since the sum was last recomputed
-} rs_window_t;
-
-//  Returns 0, or -1 if span_s is not positive.
-int rs_window_init (rs_window_t *self, double span_s);
-void rs_window_fini (rs_window_t *self);
-void rs_window_reset (rs_window_t *self);
-//  Adds a value (NaN = no reading: expiry only). Returns 0, 1 when ignored
-//  (time earlier than the newest), -1 on no memory.
-int rs_window_add (rs_window_t *self, int64_t ts_us, double value);
-//  Mean of the valid values in the window; NaN if none.
-double rs_window_mean (const rs_window_t *self);
-size_t rs_window_count (const rs_window_t *self);
-//  Least-squares slope of value over time, per second; NaN with fewer than
-//  `min_points` valid values or a time spread under min_spread_s.
-double rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s);
-//  Newest valid value, NaN if none.
-double rs_window_last (const rs_window_t *self);
-
-typedef struct {
     double bit_diameter_m;      // 0 = 0.2159 (8 1/2 in)
     double pit_alarm_m3;        // pit gain (+) or loss (-) alarm level; 0 = 1.6 m3 (10 bbl)
+    double ccs_mpa;             // rock's confined compressive strength; 0 = unknown (no CCS / MSE)
 } rs_kpi_opts_t;
 
 typedef struct rs_kpi_t rs_kpi_t;

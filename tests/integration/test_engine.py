@@ -72,7 +72,8 @@ def main():
     logger = suite.start("logger", "rigstream-logger", ["--json", "--topics", "kpi.,alert.,event."])
     logger.wait_for(r"ready", timeout=10)
     engine = suite.start("engine", "rigstream-engine", ["--config", config],
-                         extra_env={"ENGINE_CONTROL_PORT": str(ctl_port), "ENGINE_KPI_MS": "200"})
+                         extra_env={"ENGINE_CONTROL_PORT": str(ctl_port), "ENGINE_KPI_MS": "200",
+                                    "ENGINE_ROCK_CCS_MPA": "60"})
     engine.wait_for(r"ready: .* 1 rule\(s\)", timeout=10)
 
     # 30 simulated seconds per real second, one sample per 3 simulated s;
@@ -87,9 +88,17 @@ def main():
     vals = kpi.get("values", {})
     check(kpi["topic"] == "kpi.A-01" and isinstance(kpi.get("rig_state"), str),
           f"kpi.A-01 carries values and rig_state ({kpi.get('rig_state')})")
-    check(all(k in vals for k in ("drilling_efficiency", "mse_psi", "rop_avg5m", "flow_balance",
+    check(all(k in vals for k in ("mse_stand_ratio", "ccs_mse_ratio", "mse_psi", "rop_avg5m", "flow_balance",
                                   "on_bottom_pct", "rop_next_stand", "pit_alarm_eta_min")),
           f"kpi values include the KPIs ({len(vals)} values)")
+    check("drilling_efficiency" not in vals, "no KPI named drilling_efficiency (it had units)")
+    # ENGINE_ROCK_CCS_MPA=60 reaches the KPIs: CCS / MSE of the 5-minute MSE.
+    drilled = wait_until(lambda: [m["values"] for m in lines(logger) if m.get("kind") == "kpi"
+                                  and m.get("values", {}).get("mse_avg5m_mpa")], timeout=20,
+                         what="a KPI message with a 5-minute MSE")[-1]
+    ratio = drilled.get("ccs_mse_ratio")
+    check(ratio is not None and abs(ratio - 60 / drilled["mse_avg5m_mpa"]) <= 1e-6 * ratio,
+          f"ccs_mse_ratio {ratio} = 60 MPa / mse_avg5m_mpa {drilled['mse_avg5m_mpa']}")
 
     raised = wait_until(lambda: alerts(logger, type="kick", state="raised"), timeout=60,
                         what="a kick alert raised")[0]

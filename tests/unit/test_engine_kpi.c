@@ -1,6 +1,8 @@
-/*  test_engine_kpi: KPI maths (drilling efficiency, Teale MSE against the
-    notes' check value), time windows (by sample time, nil gaps, samples out
-    of order), stands and the next-stand ROP, pit trend and time to alarm. */
+/*  test_engine_kpi: KPI maths (Teale MSE against the notes' check value,
+    CCS / MSE, ROP / (WOB x RPM)), averages by sample time (nil readings,
+    samples out of order), the MSE against the stand's best with hand-worked
+    numbers, stands and the next-stand ROP, pit trend and time to alarm. The
+    time windows themselves: test_engine_window. */
 #include "rs_kpi.h"
 #include "rs_test.h"
 
@@ -16,12 +18,19 @@
 static void
 test_formulas (void)
 {
-    //  Field team's efficiency: (ROP x 100) / (WOB x RPM / 1000).
-    RS_CHECK_NEAR (rs_kpi_drilling_efficiency (20, 100, 120), 2000.0 / 12.0, 1e-9);
-    RS_CHECK (isnan (rs_kpi_drilling_efficiency (20, 0, 120)));
-    RS_CHECK (isnan (rs_kpi_drilling_efficiency (20, 100, 0)));
-    RS_CHECK (isnan (rs_kpi_drilling_efficiency (20, -3, 120)));
-    RS_CHECK (isnan (rs_kpi_drilling_efficiency (NAN, 100, 120)));
+    //  The former "drilling efficiency", (ROP x 100) / (WOB x RPM / 1000):
+    //  20 x 100 / (100 x 120 / 1000) = 2000 / 12.
+    RS_CHECK_NEAR (rs_kpi_rop_per_wob_rpm (20, 100, 120), 2000.0 / 12.0, 1e-9);
+    RS_CHECK (isnan (rs_kpi_rop_per_wob_rpm (20, 0, 120)));
+    RS_CHECK (isnan (rs_kpi_rop_per_wob_rpm (20, 100, 0)));
+    RS_CHECK (isnan (rs_kpi_rop_per_wob_rpm (20, -3, 120)));
+    RS_CHECK (isnan (rs_kpi_rop_per_wob_rpm (NAN, 100, 120)));
+    //  CCS / MSE: 50 MPa rock drilled at 200 MPa is 25% efficient.
+    RS_CHECK_NEAR (rs_kpi_ccs_mse_ratio (50, 200), 0.25, 1e-12);
+    RS_CHECK (isnan (rs_kpi_ccs_mse_ratio (0, 200)));
+    RS_CHECK (isnan (rs_kpi_ccs_mse_ratio (NAN, 200)));
+    RS_CHECK (isnan (rs_kpi_ccs_mse_ratio (50, NAN)));
+    RS_CHECK (isnan (rs_kpi_ccs_mse_ratio (50, 0)));
 
     //  Teale, the notes' check: 8.5 in bit, 35 klbf, 120 rpm, 4,500 ft.lbf,
     //  50 ft/h gives about 72,400 psi.
@@ -36,48 +45,6 @@ test_formulas (void)
     RS_CHECK (isnan (rs_kpi_mse_mpa (100, 5, 120, 0, 0.2159)));
     RS_CHECK (isnan (rs_kpi_mse_mpa (100, NAN, 120, 20, 0.2159)));
     RS_CHECK (isnan (rs_kpi_mse_mpa (100, 5, 120, 20, 0)));
-}
-
-static void
-test_window (void)
-{
-    rs_window_t w;
-    RS_CHECK_INT (rs_window_init (&w, 0), -1);
-    RS_CHECK_INT (rs_window_init (&w, 300), 0);
-    RS_CHECK (isnan (rs_window_mean (&w)));
-    //  By time, not count: 10 samples 1 s apart then a 400-s gap.
-    for (int i = 0; i < 10; i++)
-        rs_window_add (&w, i * S, 10.0);
-    RS_CHECK_NEAR (rs_window_mean (&w), 10, 1e-12);
-    RS_CHECK_INT (rs_window_count (&w), 10);
-    rs_window_add (&w, 409 * S, 20.0);
-    RS_CHECK_INT (rs_window_count (&w), 1);
-    RS_CHECK_NEAR (rs_window_mean (&w), 20, 1e-12);
-    //  Nil readings are not averaged but move the window on.
-    rs_window_add (&w, 410 * S, NAN);
-    RS_CHECK_INT (rs_window_count (&w), 1);
-    rs_window_add (&w, 800 * S, NAN);
-    RS_CHECK_INT (rs_window_count (&w), 0);
-    RS_CHECK (isnan (rs_window_mean (&w)));
-    //  A sample earlier than the newest is ignored.
-    rs_window_add (&w, 801 * S, 5.0);
-    RS_CHECK_INT (rs_window_add (&w, 700 * S, 1000.0), 1);
-    RS_CHECK_NEAR (rs_window_mean (&w), 5, 1e-12);
-    //  10 Hz for 300 s: growth past the first allocation; the window keeps
-    //  what is newer than 300 s before the newest sample.
-    rs_window_reset (&w);
-    for (int i = 0; i < 3000; i++)
-        rs_window_add (&w, (int64_t) i * S / 10, (double) i);
-    RS_CHECK_INT (rs_window_count (&w), 3000);         // 0 .. 299.9 s: all inside
-    rs_window_add (&w, 3000 * S / 10, 3000.0);         // 300.0 s: the one at 0 s falls out
-    RS_CHECK_INT (rs_window_count (&w), 3000);
-    rs_window_add (&w, 3001 * S / 10, 3001.0);
-    RS_CHECK_INT (rs_window_count (&w), 3000);
-    RS_CHECK_NEAR (rs_window_mean (&w), (2 + 3001) / 2.0, 1e-6);
-    //  Slope per second of a ramp rising 1 per 0.1 s.
-    RS_CHECK_NEAR (rs_window_slope (&w, 10, 10), 10, 1e-6);
-    RS_CHECK_NEAR (rs_window_last (&w), 3001, 1e-12);
-    rs_window_fini (&w);
 }
 
 //  A drilling sample.
@@ -114,7 +81,7 @@ test_per_well (void)
         rs_kpi_feed (k, t, ch, &rig, NAN);
     }
     RS_CHECK_NEAR (rs_kpi_value (k, "rop_avg5m"), 18, 1e-9);
-    RS_CHECK_NEAR (rs_kpi_value (k, "drilling_efficiency"), 18 * 100 / (100 * 120 / 1000.0), 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "rop_per_wob_rpm"), 18 * 100 / (100 * 120 / 1000.0), 1e-9);
     RS_CHECK_NEAR (rs_kpi_value (k, "mse_mpa"), rs_kpi_mse_mpa (100, 8, 120, 18, 0.2159), 1e-9);
     RS_CHECK_NEAR (rs_kpi_value (k, "mse_avg5m_psi"),
                    rs_kpi_mse_mpa (100, 8, 120, 18, 0.2159) * RS_PSI_PER_MPA, 1e-6);
@@ -124,11 +91,13 @@ test_per_well (void)
         ch[RS_CH_BIT_DEPTH] = hole - 5;
         rs_kpi_feed (k, t, ch, &rig, NAN);
     }
-    //  ROP and WOB average the on-bottom samples only; RPM all of them.
+    //  ROP and WOB average the on-bottom samples only; RPM all of them. The
+    //  5-minute window holds the last 301 one-second buckets (exact to one
+    //  bucket): 241 samples drilling, 60 circulating.
     RS_CHECK_NEAR (rs_kpi_value (k, "rop_avg5m"), 18, 1e-9);
     RS_CHECK_NEAR (rs_kpi_value (k, "wob_avg15m"), 100, 1e-9);
-    RS_CHECK_NEAR (rs_kpi_value (k, "rpm_avg5m"), (240 * 120 + 60 * 60) / 300.0, 1e-6);
-    RS_CHECK (isnan (rs_kpi_value (k, "drilling_efficiency")));
+    RS_CHECK_NEAR (rs_kpi_value (k, "rpm_avg5m"), (241 * 120 + 60 * 60) / 301.0, 1e-6);
+    RS_CHECK (isnan (rs_kpi_value (k, "rop_per_wob_rpm")));
     RS_CHECK (isnan (rs_kpi_value (k, "mse_mpa")));
     //  A nil reading leaves the averages as they are; out of order is ignored.
     s_sample (ch, hole, NAN, NAN, NAN, NAN);
@@ -179,6 +148,84 @@ test_stands (void)
     RS_CHECK_NEAR (pred, 26, 0.2);
     RS_CHECK_NEAR (rs_kpi_value (k, "rop_next_stand"), pred, 1e-12);
     rs_kpi_destroy (&k);
+}
+
+//  Drills `secs` 1-s samples at ROP 18 or 24 m/h, WOB 100 kN, 120 rpm and
+//  the torque given, then (when conn) starts a 2-minute connection.
+static void
+s_drill (rs_kpi_t *k, int64_t *t, double *hole, int secs, double rop, double tq, bool conn)
+{
+    rs_riginfo_t rig = { .state = RS_RIG_DRILLING_ROTARY };
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < secs; i++, *t += S) {
+        *hole += rop / 3600;
+        s_sample (ch, *hole, rop, 100, 120, tq);
+        rs_kpi_feed (k, *t, ch, &rig, NAN);
+    }
+    if (!conn)
+        return;
+    rig = (rs_riginfo_t) { .state = RS_RIG_CONNECTION, .changed = true };
+    for (int i = 0; i < 120; i++, *t += S) {
+        s_sample (ch, *hole, 0, 0, 0, 0);
+        rs_kpi_feed (k, *t, ch, &rig, NAN);
+        rig.changed = false;
+    }
+}
+
+//  The dimensionless efficiencies, worked by hand. 8 1/2 in bit:
+//  A = pi / 4 x 0.2159^2 = 0.0366096 m2, WOB / A = 100 kN / A = 2.7315 MPa.
+//  Rotary term 2 pi N T / (A v) at 120 rpm (2 rev/s), 8 kN.m, 18 m/h
+//  (0.005 m/s): 2 pi x 2 x 8000 / (0.0366096 x 0.005) = 549.2053 MPa, so
+//    m1 (8 kN.m, 18 m/h)  = 551.9368 MPa
+//    m2 (12 kN.m, 18 m/h) = 2.7315 + 549.2053 x 1.5  = 826.5394 MPa
+//    m3 (8 kN.m, 24 m/h)  = 2.7315 + 549.2053 x 0.75 = 414.6354 MPa
+//    m4 (16 kN.m, 24 m/h) = 2.7315 + 549.2053 x 1.5  = 826.5394 MPa
+static void
+test_efficiency (void)
+{
+    rs_kpi_opts_t o = { .bit_diameter_m = 0.2159, .ccs_mpa = 60 };
+    rs_kpi_t *k = rs_kpi_new (&o);
+    rs_kpi_t *none = rs_kpi_new (NULL);                     // no CCS configured
+    int64_t t = 0, t2 = 0;
+    double hole = 2000, hole2 = 2000;
+    RS_CHECK (isnan (rs_kpi_value (k, "mse_stand_ratio")));
+    //  Stand 1: 10 minutes at m1. CCS / MSE = 60 / 551.9368.
+    s_drill (k, &t, &hole, 600, 18, 8, false);
+    s_drill (none, &t2, &hole2, 600, 18, 8, false);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_avg5m_mpa"), 551.9368, 1e-3);
+    RS_CHECK_NEAR (rs_kpi_value (k, "ccs_mse_ratio"), 60 / 551.9368, 1e-6);
+    RS_CHECK (isnan (rs_kpi_value (none, "ccs_mse_ratio")));
+    //  As efficient as the stand's best.
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_ratio"), 1, 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_best_mpa"), 551.9368, 1e-3);
+    s_drill (k, &t, &hole, 0, 18, 8, true);
+    //  Stand 2: 6 minutes at m2 (the 5-minute window holds only these);
+    //  the best is still the previous stand's m1.
+    s_drill (k, &t, &hole, 360, 18, 12, false);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_avg5m_mpa"), 826.5394, 1e-3);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_ratio"), 826.5394 / 551.9368, 1e-6);
+    RS_CHECK_NEAR (rs_kpi_value (k, "ccs_mse_ratio"), 60 / 826.5394, 1e-6);
+    s_drill (k, &t, &hole, 0, 18, 12, true);
+    //  Stand 3: 6 minutes at m3, better than both: 1.
+    s_drill (k, &t, &hole, 360, 24, 8, false);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_ratio"), 1, 1e-9);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_best_mpa"), 414.6354, 1e-3);
+    //  Then 3 minutes at m4: the window (301 one-second buckets) holds 121
+    //  samples at m3 and 180 at m4, against the best m3:
+    //  (121 x 414.6354 + 180 x 826.5394) / 301 / 414.6354 = 1.594067.
+    s_drill (k, &t, &hole, 180, 24, 16, false);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_ratio"), 1.594067, 1e-6);
+    //  Off bottom the 5-minute MSE keeps its on-bottom samples; one second
+    //  on, the oldest m3 sample has left: (120 x m3 + 180 x m4) / 300 / m3.
+    rs_riginfo_t rig = { .state = RS_RIG_CIRCULATING };
+    double ch[RS_CH_COUNT];
+    s_sample (ch, hole, 0, 0, 60, 2);
+    ch[RS_CH_BIT_DEPTH] = hole - 5;
+    rs_kpi_feed (k, t, ch, &rig, NAN);
+    RS_CHECK_NEAR (rs_kpi_value (k, "mse_stand_ratio"), 1.596047, 1e-6);
+    RS_CHECK (isnan (rs_kpi_value (k, "rop_per_wob_rpm")));
+    rs_kpi_destroy (&k);
+    rs_kpi_destroy (&none);
 }
 
 static void
@@ -245,9 +292,9 @@ int
 main (void)
 {
     test_formulas ();
-    test_window ();
     test_per_well ();
     test_stands ();
+    test_efficiency ();
     test_pit ();
     return RS_TEST_DONE ();
 }
