@@ -459,18 +459,22 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         s_trip_reset (self);
         return RS_RIG_OUT_OF_HOLE;
     }
-    if (slips < 0)
-        return s_unknown (self, isnan (hook) ? "no hook load: a still string may be in slips or hanging"
-                                             : "block weight not known yet: in slips or hanging cannot be told");
     if (f->in_slips) {
         bool near_bottom = !isnan (hole) && !isnan (bit) && hole - bit <= o->stand_m;
         bool short_stop = (double) (ts - self->slips_since) <= o->max_connection_s * 1e6;
         return near_bottom && short_stop ? RS_RIG_CONNECTION : RS_RIG_IN_SLIPS;
     }
+    //  Weight on the bit on bottom: the string hangs from the hook, whatever
+    //  the block weighs.
     if (f->on_bottom && f->weight_on_bit) {
         s_trip_reset (self);
+        if (slips < 0)
+            self->last_slips = 0;
         return f->rotating ? RS_RIG_DRILLING_ROTARY : RS_RIG_DRILLING_SLIDING;
     }
+    if (slips < 0)
+        return s_unknown (self, isnan (hook) ? "no hook load: a still string may be in slips or hanging"
+                                             : "block weight not known yet: in slips or hanging cannot be told");
     //  Near bottom, working the string with pumps or rotation is reaming;
     //  farther up, moving it is a trip whatever else runs (washing in,
     //  back-reaming out: the code's +10 and +100 say so), and so is a pause
