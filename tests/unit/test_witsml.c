@@ -112,10 +112,16 @@ test_small (void)
     RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
     RS_CHECK (isnan (v[1]));        //  the null value
     RS_CHECK (isnan (v[2]));        //  a blank cell
-    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);   //  two bad rows skipped
+    //  The row with no valid time is skipped; a cell that is not a number
+    //  is blank and the row's other cells are kept.
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
+    RS_CHECK (isnan (v[1]));
+    RS_CHECK_NEAR (v[2], 1, 0);
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
     RS_CHECK_NEAR (v[1], 5, 0);
     RS_CHECK (isnan (v[2]));        //  a short row: missing cells are blank
-    RS_CHECK_INT (rs_witsml_bad_rows (log), 2);
+    RS_CHECK_INT (rs_witsml_bad_rows (log), 1);
+    RS_CHECK_INT (rs_witsml_bad_cells (log), 1);
     RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 0);
     rs_witsml_close (&log);
 
@@ -177,8 +183,8 @@ test_mapping (void)
     RS_CHECK_INT (m.channel, RS_CH_UNKNOWN);
     RS_CHECK_STR (m.name, "mse");
     RS_CHECK_NEAR (m.scale, 1, 0);
-    rs_chanmap_curve ("RPM", "c/s", &m);
-    RS_CHECK_STR (m.name, "x_rpm");
+    rs_chanmap_curve ("GAS", "Euc", &m);
+    RS_CHECK_STR (m.name, "x_gas");
     rs_chanmap_curve ("3RD-CURVE", "", &m);
     RS_CHECK_STR (m.name, "x_3rd_curve");
     //  A known mnemonic in a unit that does not convert stays unconverted, flagged.
