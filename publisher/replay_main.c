@@ -1,8 +1,10 @@
-/*  rigstream-replay: publishes a recorded WITSML 1.4 time log as telemetry,
+/*  rigstream-replay: publishes recorded WITSML 1.4 time logs as telemetry,
     as fast as possible, at a speed factor, or clock-synchronised (a chosen
     instant of the log maps to now and rows are released as time passes,
-    in batches when the replay is behind: rs_pace). Curves are mapped to
-    channels by rs_chanmap; unmapped curves travel as extra channels. */
+    in batches when the replay is behind: rs_pace). Several logs of one
+    wellbore (files, or a directory of them) are merged by time into one
+    stream (rs_logset, rs_logmerge); curves are mapped to channels by
+    rs_chanmap; unmapped curves travel as extra channels. */
 #include <czmq.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,39 +15,49 @@
 #include "rs_clock.h"
 #include "rs_config.h"
 #include "rs_log.h"
+#include "rs_logset.h"
 #include "rs_pace.h"
 #include "rs_pub.h"
 #include "rs_signal.h"
-#include "rs_witsml.h"
 
 static const rs_option_t s_options[] = {
     RS_OPTIONS_BROKER_CLIENT,
     RS_OPTIONS_PUBLISHER,
     { "well", "REPLAY_WELL", RS_OPT_STRING, NULL,
-      "well id to publish as (default: the log's nameWell, made a valid id)", 0, 0 },
+      "well id to publish as (default: the logs' nameWell, made a valid id)", 0, 0 },
     RS_OPTIONS_PACE,
     { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "replay", "publisher id (unique per process)", 0, 0 },
     RS_OPTION_END
 };
 
-#define MAX_CHANNELS 256
+#define MAX_PATHS 64
 
 typedef struct {
     rs_pub_t *pub;
-    rs_witsml_t *log;
+    rs_logset_t *set;
     rs_pace_t *pace;
-    const char *path;
+    const char *what;       //  the file, or "N logs"
     int heartbeat_ms;
 } replay_t;
+
+static uint64_t
+s_rows (const rs_logset_t *set, bool bad)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < rs_logset_count (set); i++)
+        n += bad ? rs_witsml_bad_rows (rs_logset_log (set, i)) : rs_witsml_rows (rs_logset_log (set, i));
+    return n;
+}
 
 static void
 s_heartbeat (replay_t *self, const char *state)
 {
-    rs_value_t stats[] = { { "rows", -1, (double) rs_witsml_rows (self->log) },
-                           { "bad_rows", -1, (double) rs_witsml_bad_rows (self->log) },
+    rs_value_t stats[] = { { "rows", -1, (double) s_rows (self->set, false) },
+                           { "bad_rows", -1, (double) s_rows (self->set, true) },
+                           { "logs", -1, (double) rs_logset_count (self->set) },
                            { "behind_s", -1, self->pace->behind_s } };
-    rs_text_t info[] = { { "state", state }, { "file", self->path } };
-    rs_pub_heartbeat (self->pub, stats, 3, info, 2);
+    rs_text_t info[] = { { "state", state }, { "file", self->what } };
+    rs_pub_heartbeat (self->pub, stats, 4, info, 2);
 }
 
 static int64_t
@@ -56,50 +68,119 @@ s_tick (void *arg, int64_t now_ms)
     return now_ms + self->heartbeat_ms;
 }
 
+//  Logs, per log, which curve feeds each rig-state channel and how (INFO),
+//  curves whose unit does not convert, and the rig-state channels no log
+//  feeds (WARN).
+static void
+s_report (const rs_logset_t *set)
+{
+    bool fed[RS_CH_COUNT] = { false };
+    for (size_t s = 0; s < rs_logset_count (set); s++) {
+        size_t n;
+        const rs_chanmap_t *map = rs_logset_map (set, s, &n);
+        char line[1024];
+        rs_chanmap_report (map + 1, n - 1, line, sizeof line);
+        size_t mapped = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (map[i].channel != RS_CH_UNKNOWN) {
+                fed[map[i].channel] = true;
+                mapped++;
+            }
+            else if (map[i].unit_unknown)
+                rs_warn ("%s: curve %s: its unit does not convert to %s's unit (%s); carried unconverted as "
+                         "'%s'", rs_logset_path (set, s), map[i].mnemonic, rs_chan_info (map[i].matched)->name,
+                         rs_chan_info (map[i].matched)->unit, map[i].name);
+            else if (map[i].lost_to > 0)
+                rs_info ("%s: curve %s also matches %s; %s takes it, %s is carried as '%s'",
+                         rs_logset_path (set, s), map[i].mnemonic, rs_chan_info (map[i].matched)->name,
+                         map[map[i].lost_to].mnemonic, map[i].mnemonic, map[i].name);
+        }
+        rs_info ("log %s (%s): %zu curves, %zu mapped to known channels; rig-state channels: %s",
+                 rs_logset_path (set, s), rs_witsml_name (rs_logset_log (set, s)), n - 1, mapped, line);
+    }
+    const int *rig;
+    size_t n_rig = rs_chanmap_rig_channels (&rig);
+    char gone[256] = "";
+    size_t len = 0;
+    for (size_t r = 0; r < n_rig; r++)
+        if (!fed[rig[r]]) {
+            int w = snprintf (gone + len, len < sizeof gone ? sizeof gone - len : 0, "%s%s", len ? " " : "",
+                              rs_chan_info (rig[r])->name);
+            if (w > 0)
+                len += (size_t) w;
+        }
+    if (len)
+        rs_warn ("rig-state channels that no log feeds: %s (the rig state is computed without them)", gone);
+}
+
+//  The sample to publish: every channel while the union fits a message;
+//  past RS_MAX_CHANNELS, the known channels first, then the extras with a
+//  reading, blank ones left out.
+static size_t
+s_pack (const rs_value_t *vals, size_t n, rs_value_t *out)
+{
+    if (n <= RS_MAX_CHANNELS) {
+        memcpy (out, vals, n * sizeof *vals);
+        return n;
+    }
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n && k < RS_MAX_CHANNELS; i++) {
+            bool known = vals[i].id != RS_CH_UNKNOWN;
+            if ((pass == 0) == known && (known || !isnan (vals[i].value)))
+                out[k++] = vals[i];
+        }
+    return k;
+}
+
 int
 main (int argc, char **argv)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-replay", "replay a recorded WITSML 1.4 time log",
-                                      s_options, "FILE");
+    rs_config_t *cfg = rs_config_new ("rigstream-replay", "replay recorded WITSML 1.4 time logs of one wellbore "
+                                      "(several files or a directory are merged by time)", s_options,
+                                      "FILE|DIR...");
     int rc = rs_config_start (&cfg, argc, argv, "replay");
     if (rc >= 0)
         return rc;
-    if (rs_config_argc (cfg) != 1) {
-        fprintf (stderr, "rigstream-replay: give one WITSML log file (see --help)\n");
+    int n_paths = rs_config_argc (cfg);
+    if (n_paths < 1 || n_paths > MAX_PATHS) {
+        fprintf (stderr, "rigstream-replay: give one or more WITSML log files or directories, at most %d "
+                 "(see --help)\n", MAX_PATHS);
         rs_config_destroy (&cfg);
         return 2;
     }
-    const char *path = rs_config_argv (cfg, 0);
-    char err[600];
+    const char *paths[MAX_PATHS];
+    for (int i = 0; i < n_paths; i++)
+        paths[i] = rs_config_argv (cfg, i);
+    char err[800];
     rs_pace_t pace;
     if (rs_pace_config (&pace, cfg, err, sizeof err) != 0) {
         fprintf (stderr, "rigstream-replay: %s\n", err);
         rs_config_destroy (&cfg);
         return 2;
     }
-    rs_witsml_t *log = rs_witsml_open (path, err, sizeof err);
-    if (!log) {
+    rs_logset_t *set = rs_logset_open (paths, (size_t) n_paths, err, sizeof err);
+    if (!set) {
         rs_error ("%s", err);
         rs_config_destroy (&cfg);
         return 1;
     }
-    const rs_witsml_curve_t *curves;
-    size_t n_curves = rs_witsml_curves (log, &curves);
-    static rs_chanmap_t map[1024];
-    size_t mapped = 0;
-    for (size_t i = 1; i < n_curves; i++) {
-        rs_chanmap_curve (curves[i].mnemonic, curves[i].unit, &map[i]);
-        if (map[i].channel != RS_CH_UNKNOWN)
-            mapped++;
-        else if (map[i].unit_unknown)
-            rs_warn ("curve %s: unit '%s' does not convert to a known channel's unit; "
-                     "carried unconverted as '%s'", curves[i].mnemonic, curves[i].unit, map[i].name);
-    }
-    if (n_curves - 1 > MAX_CHANNELS)
-        rs_warn ("%zu curves: only the first %d travel in each sample", n_curves - 1, MAX_CHANNELS);
+    s_report (set);
+    rs_logmerge_t *merge = rs_logset_merge (set);
+    const rs_value_t *chans;
+    size_t n_chans = rs_logmerge_channels (merge, &chans);
+    if (n_chans > RS_MAX_CHANNELS)
+        rs_warn ("%zu channels in all: more than a sample carries (%d); each sample carries the known channels "
+                 "and the extra channels that have a reading", n_chans, RS_MAX_CHANNELS);
     char well[65];
     const char *well_opt = rs_config_str (cfg, "well");
-    rs_chanmap_well_id (well_opt && *well_opt ? well_opt : rs_witsml_well (log), "replay", well, sizeof well);
+    rs_chanmap_well_id (well_opt && *well_opt ? well_opt : rs_logset_well (set), "replay", well, sizeof well);
+    char what[600];
+    size_t n_logs = rs_logset_count (set);
+    if (n_logs == 1)
+        snprintf (what, sizeof what, "%s", rs_logset_path (set, 0));
+    else
+        snprintf (what, sizeof what, "%zu logs merged", n_logs);
 
     rs_pub_t *pub;
     int exit_code = 0;
@@ -110,42 +191,40 @@ main (int argc, char **argv)
     }
     const char *endpoint = rs_pub_endpoint (pub);
 
-    replay_t self = { .pub = pub, .log = log, .pace = &pace, .path = path,
+    replay_t self = { .pub = pub, .set = set, .pace = &pace, .what = what,
                       .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };
     rs_pace_set_tick (&pace, s_tick, &self);
-    rs_info ("ready: replaying %s as well %s (%zu curves, %zu mapped to known channels) %s to %s",
-             path, well, n_curves - 1, mapped, rs_pace_mode (&pace), endpoint);
+    rs_info ("ready: replaying %s as well %s (%zu channels) %s to %s", what, well, n_chans, rs_pace_mode (&pace),
+             endpoint);
     uint64_t published = 0;
-    rs_value_t ch[MAX_CHANNELS];
+    static rs_value_t ch[RS_MAX_CHANNELS];
     int64_t ts;
-    const double *values;
-    while (!rs_signal_stopping () && (rc = rs_witsml_next (log, &ts, &values)) == 1) {
+    const rs_value_t *vals;
+    size_t n;
+    while (!rs_signal_stopping () && (rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
         int64_t due;
         if (!rs_pace_row (&pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
             continue;
         if (!rs_pace_wait (&pace, due))
             break;
-        size_t n = 0;
-        for (size_t i = 1; i < n_curves && n < MAX_CHANNELS; i++) {
-            double v = values[i];
-            if (!isnan (v))
-                v = v * map[i].scale + map[i].offset;
-            ch[n++] = (rs_value_t) { map[i].name, map[i].channel, v };
-        }
-        if (rs_pub_sample (pub, well, rs_pace_ts (&pace, ts), ch, n) == RS_OK)
+        size_t k = s_pack (vals, n, ch);
+        if (rs_pub_sample (pub, well, rs_pace_ts (&pace, ts), ch, k) == RS_OK)
             published++;
     }
     if (rc < 0) {
-        rs_error ("%s", rs_witsml_error (log));
+        rs_error ("%s", rs_logset_error (set));
         exit_code = 1;
     }
-    rs_info ("stopped: %llu rows published, %llu skipped before --start, %llu bad rows, from %s",
-             (unsigned long long) published, (unsigned long long) pace.skipped,
-             (unsigned long long) rs_witsml_bad_rows (log), path);
+    uint64_t dropped = 0;
+    for (size_t s = 0; s < n_logs; s++)
+        dropped += rs_logmerge_dropped (merge, s);
+    rs_info ("stopped: %llu rows published, %llu skipped before --start, %llu bad rows, %llu rows out of order "
+             "dropped, from %s", (unsigned long long) published, (unsigned long long) pace.skipped,
+             (unsigned long long) s_rows (set, true), (unsigned long long) dropped, what);
     s_heartbeat (&self, "stopped");
 done:
     rs_pub_destroy (&pub);
-    rs_witsml_close (&log);
+    rs_logset_destroy (&set);
     rs_config_destroy (&cfg);
     return exit_code;
 }

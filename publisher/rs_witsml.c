@@ -17,6 +17,7 @@ struct rs_witsml_t {
     xmlTextReaderPtr reader;
     char path[512];
     char well[128];
+    char name[128];
     double null_value;
     bool have_null;
     //  From logData's mnemonicList / unitList (the columns of the rows).
@@ -24,13 +25,16 @@ struct rs_witsml_t {
     char *names[MAX_CURVES];
     char *units[MAX_CURVES];
     size_t n_curves;
-    //  From logCurveInfo: units by mnemonic, for files without a unitList.
+    //  From logCurveInfo: units (for files without a unitList) and
+    //  descriptions by mnemonic.
     char *info_mnem[MAX_CURVES];
     char *info_unit[MAX_CURVES];
+    char *info_desc[MAX_CURVES];
     size_t n_info;
     double values[MAX_CURVES];
     uint64_t rows;
     uint64_t bad_rows;
+    uint64_t bad_cells;
     bool failed;            //  the XML broke after the last row handed out
     char error[800];
 };
@@ -94,21 +98,22 @@ s_split (const char *list, char **out, size_t max)
     return n;
 }
 
-static const char *
-s_info_unit (rs_witsml_t *self, const char *mnemonic)
+//  The logCurveInfo index of a mnemonic, or -1.
+static int
+s_info (rs_witsml_t *self, const char *mnemonic)
 {
     for (size_t i = 0; i < self->n_info; i++)
         if (strcmp (self->info_mnem[i], mnemonic) == 0)
-            return self->info_unit[i];
-    return "";
+            return (int) i;
+    return -1;
 }
 
-//  Reads a logCurveInfo element: its mnemonic and unit children.
+//  Reads a logCurveInfo element: its mnemonic, unit and curveDescription.
 static void
 s_curve_info (rs_witsml_t *self)
 {
     int depth = xmlTextReaderDepth (self->reader);
-    char *mnem = NULL, *unit = NULL;
+    char *mnem = NULL, *unit = NULL, *desc = NULL;
     while (xmlTextReaderRead (self->reader) == 1 && xmlTextReaderDepth (self->reader) > depth) {
         if (xmlTextReaderNodeType (self->reader) != XML_READER_TYPE_ELEMENT)
             continue;
@@ -116,15 +121,19 @@ s_curve_info (rs_witsml_t *self)
             mnem = s_text (self->reader);
         else if (s_is (self->reader, "unit") && !unit)
             unit = s_text (self->reader);
+        else if (s_is (self->reader, "curveDescription") && !desc)
+            desc = s_text (self->reader);
     }
     if (mnem && self->n_info < MAX_CURVES) {
         self->info_mnem[self->n_info] = mnem;
         self->info_unit[self->n_info] = unit ? unit : strdup ("");
+        self->info_desc[self->n_info] = desc ? desc : strdup ("");
         self->n_info++;
     }
     else {
         free (mnem);
         free (unit);
+        free (desc);
     }
 }
 
@@ -149,16 +158,25 @@ rs_witsml_open (const char *path, char *err, size_t errsize)
     char *mnemonics = NULL, *units = NULL;
     int rc;
     bool in_log = false, at_data = false;
+    int log_depth = 0;
     while (!at_data && (rc = xmlTextReaderRead (self->reader)) == 1) {
         if (xmlTextReaderNodeType (self->reader) != XML_READER_TYPE_ELEMENT)
             continue;
-        if (s_is (self->reader, "log"))
+        if (s_is (self->reader, "log") && !in_log) {
             in_log = true;
+            log_depth = xmlTextReaderDepth (self->reader);
+        }
         else if (!in_log)
             continue;
         else if (s_is (self->reader, "nameWell") && !self->well[0]) {
             char *t = s_text (self->reader);
             snprintf (self->well, sizeof self->well, "%s", t ? t : "");
+            free (t);
+        }
+        else if (s_is (self->reader, "name") && !self->name[0]
+                 && xmlTextReaderDepth (self->reader) == log_depth + 1) {
+            char *t = s_text (self->reader);
+            snprintf (self->name, sizeof self->name, "%s", t ? t : "");
             free (t);
         }
         else if (s_is (self->reader, "nullValue")) {
@@ -193,10 +211,12 @@ rs_witsml_open (const char *path, char *err, size_t errsize)
     self->n_curves = s_split (mnemonics, self->names, MAX_CURVES);
     size_t n_units = units ? s_split (units, self->units, MAX_CURVES) : 0;
     for (size_t i = 0; i < self->n_curves; i++) {
+        int info = s_info (self, self->names[i]);
         if (i >= n_units)
-            self->units[i] = strdup (s_info_unit (self, self->names[i]));
+            self->units[i] = strdup (info >= 0 ? self->info_unit[info] : "");
         self->curves[i].mnemonic = self->names[i];
         self->curves[i].unit = self->units[i] ? self->units[i] : "";
+        self->curves[i].description = info >= 0 && self->info_desc[info] ? self->info_desc[info] : "";
     }
     for (size_t i = self->n_curves; i < n_units; i++)
         free (self->units[i]);
@@ -226,6 +246,7 @@ rs_witsml_close (rs_witsml_t **self_p)
     for (size_t i = 0; i < self->n_info; i++) {
         free (self->info_mnem[i]);
         free (self->info_unit[i]);
+        free (self->info_desc[i]);
     }
     free (self);
     *self_p = NULL;
@@ -244,7 +265,13 @@ rs_witsml_well (rs_witsml_t *self)
     return self->well;
 }
 
-//  Parses one row's text into ts and values; -1 if it is not usable.
+const char *
+rs_witsml_name (rs_witsml_t *self)
+{
+    return self->name;
+}
+
+//  Parses one row's text into ts and values; -1 if its time is not usable.
 static int
 s_row (rs_witsml_t *self, const char *text, int64_t *ts_us)
 {
@@ -272,8 +299,12 @@ s_row (rs_witsml_t *self, const char *text, int64_t *ts_us)
             v = strtod (p, &end);
             while (end < end_field && (*end == ' ' || *end == '\t'))
                 end++;
-            if (end != end_field || !isfinite (v))
-                return -1;
+            //  A cell that is not a number (a date in a text curve, junk)
+            //  is blank: the row's other readings are still good.
+            if (end != end_field || !isfinite (v)) {
+                v = NAN;
+                self->bad_cells++;
+            }
             if (self->have_null && v == self->null_value)
                 v = NAN;
         }
@@ -353,4 +384,10 @@ uint64_t
 rs_witsml_bad_rows (rs_witsml_t *self)
 {
     return self->bad_rows;
+}
+
+uint64_t
+rs_witsml_bad_cells (rs_witsml_t *self)
+{
+    return self->bad_cells;
 }

@@ -1,6 +1,6 @@
 /*  rs_witsml: a streaming reader for WITSML 1.4.1.1 time logs (<logs><log>).
-    Reads logCurveInfo (mnemonic, unit), nullValue and logData's mnemonicList
-    and unitList, then hands out one data row at a time: real logs run to
+    Reads logCurveInfo (mnemonic, unit, curveDescription), nullValue and
+    logData's mnemonicList and unitList, then hands out one data row at a time: real logs run to
     hundreds of MB, so the file is never loaded whole (libxml2's reader). */
 #ifndef RS_WITSML_H
 #define RS_WITSML_H
@@ -13,6 +13,7 @@ typedef struct rs_witsml_t rs_witsml_t;
 typedef struct {
     const char *mnemonic;
     const char *unit;       //  "" when the file gives none
+    const char *description;    //  logCurveInfo's curveDescription, "" when none
 } rs_witsml_curve_t;
 
 //  Opens a log and reads up to its first data row. Returns NULL with a
@@ -25,15 +26,19 @@ void rs_witsml_close (rs_witsml_t **self_p);
 size_t rs_witsml_curves (rs_witsml_t *self, const rs_witsml_curve_t **curves);
 //  The well's name (nameWell), "" if absent.
 const char *rs_witsml_well (rs_witsml_t *self);
+//  The log's name (the log's <name>, e.g. "GenTime"), "" if absent.
+const char *rs_witsml_name (rs_witsml_t *self);
 
 //  Reads the next row: *ts_us gets its time, values[i] (i >= 1, one per curve;
-//  values[0] is unused) the numbers, NAN for blank cells and the file's
-//  nullValue. Returns 1 for a row, 0 at the end, -1 on malformed or truncated
+//  values[0] is unused) the numbers, NAN for blank cells, the file's
+//  nullValue and cells that are not numbers (rs_witsml_bad_cells). Returns 1 for a row, 0 at the end, -1 on malformed or truncated
 //  XML or a bad row (rs_witsml_error says what, with the row count reached).
 int rs_witsml_next (rs_witsml_t *self, int64_t *ts_us, const double **values);
 const char *rs_witsml_error (rs_witsml_t *self);
 uint64_t rs_witsml_rows (rs_witsml_t *self);
-//  Rows skipped because a cell was not a number or the time was invalid.
+//  Rows skipped because their time was invalid.
 uint64_t rs_witsml_bad_rows (rs_witsml_t *self);
+//  Cells read as blank because they were not numbers.
+uint64_t rs_witsml_bad_cells (rs_witsml_t *self);
 
 #endif

@@ -1,22 +1,31 @@
-/*  bench_rigstate: the prediction engine on a real recorded log, in process.
-    Reads a WITSML 1.4 time log with rs_witsml, maps its curves to channels
-    with rs_chanmap (as rigstream-replay does), feeds every row to rs_engine
-    (rig state, KPIs, every detector, the anomaly detector, no rules) and
-      - scores the engine's rig state against the log's own RigActivityCode
+/*  bench_rigstate: the prediction engine on real recorded logs, in process.
+    Reads one or several WITSML 1.4 time logs of one wellbore (rs_logset:
+    rs_witsml reads, rs_chanmap maps curves to channels from logCurveInfo,
+    rs_logmerge merges the logs by time, as rigstream-replay does), feeds
+    every merged sample to rs_engine (rig state, KPIs, every detector, the
+    anomaly detector, no rules) and
+      - scores the engine's rig state against the logs' own RigActivityCode
         (rs_rigscore: common classes, rows weighted by their duration to the
         next row, capped at 60 s), printing the confusion matrix and the
         time-weighted agreement twice: the state as published at each row,
         and as the engine dates it (a new state is adopted after its dwell
         time and counts from when it first appeared);
-      - counts the alerts each detector raises.
-    Without --file it reads the full Volve F-9 log from
+      - counts the alerts each detector raises;
+      - reports which curve feeds each rig-state channel, per log.
+    Without --file it reads the full Volve F-9 GenTime log from
     <source>/../shared/data/ when it is there, else the committed excerpt.
+    --corpus runs every log of a directory (default: the Volve F-9 set,
+    <source>/../shared/data/volve-F-9) one by one, then all of them merged,
+    one table row each.
 
     --assert fails (exit 1) when the agreement is under --min-agreement or a
     kick, lost circulation, washout or stuck pipe alert was raised: nothing
     of the kind happened in these logs. The agreement asserted is the state
-    as published. Exit 77: --full and no full log. */
+    as published; with --corpus, for every log that carries hook load and
+    block position and for the merged wellbore. Exit 77: --full or --corpus
+    and the data are not there. */
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,17 +37,23 @@
 #include "rs_channels.h"
 #include "rs_detect.h"
 #include "rs_engine.h"
+#include "rs_logset.h"
 #include "rs_rigscore.h"
 #include "rs_rigstate.h"
-#include "rs_witsml.h"
 
-#define MAX_CURVES  1024
+#define MAX_FILES   RS_LOGMERGE_MAX_SOURCES
 #define MAX_DT_S    60.0
 #define FULL_LOG    "../shared/data/volve_F-9_GenTime_00003.xml"
+#define CORPUS      "../shared/data/volve-F-9"
 #define EXCERPT     "tests/data/volve_F-9_excerpt.xml"
 #define LABEL_CURVE "RigActivityCode"
+//  The label's channel name: rs_chanmap's extra-channel name of LABEL_CURVE.
+#define LABEL_CHAN  "rigactivitycode"
 #define WELL        "volve"
 #define SKIPPED     77
+
+static const char *s_quiet[] = { "kick", "lost_circulation", "washout", "stuck_pipe" };
+#define N_QUIET (sizeof s_quiet / sizeof s_quiet[0])
 
 //  Alerts raised by type (detector names, "anomaly", "threshold").
 typedef struct {
@@ -111,23 +126,27 @@ s_rows_add (rows_t *rows, int64_t ts, rs_rigclass_t label, const rs_riginfo_t *r
     return 0;
 }
 
-static void
-s_usage (void)
-{
-    printf ("usage: bench_rigstate [--file LOG.xml | --full] [--source-dir DIR] [--min-agreement PCT]\n"
-            "                      [--assert] [--alerts] [--trace FILE.csv] [--help]\n\n"
-            "Runs the prediction engine over a recorded WITSML 1.4 log in process and scores its rig\n"
-            "state against the log's RigActivityCode; counts the alerts of every detector.\n"
-            "  --file LOG.xml       the log (default: <source>/" FULL_LOG " when present,\n"
-            "                       else <source>/" EXCERPT ")\n"
-            "  --full               the full log only; exit 77 (skipped) when it is absent\n"
-            "  --source-dir DIR     the source tree (default: the one this was built from)\n"
-            "  --min-agreement PCT  with --assert: the agreement floor, %% (default 90)\n"
-            "  --assert             exit 1 under the floor, or on any kick, lost_circulation,\n"
-            "                       washout or stuck_pipe alert\n"
-            "  --alerts             print every alert transition\n"
-            "  --trace FILE.csv     one line per row: time, label, engine state, flags\n");
-}
+//  One run over a set of logs merged.
+typedef struct {
+    size_t files;
+    uint64_t samples;           //  merged samples fed
+    uint64_t rows;              //  rows read from the logs
+    uint64_t bad_rows;
+    double hours;
+    rs_rigscore_t live, dated;
+    alerts_t al;
+    rs_engine_stats_t st;
+    double engine_s;
+    bool rig_found[RS_CH_COUNT];    //  rig-state channels some log feeds
+    bool has_label;
+} run_t;
+
+typedef struct {
+    bool show_alerts;
+    const char *trace_path;
+    bool print;                 //  the text report (single run, no --json)
+    json_t *channels;           //  fills the channel report when not NULL
+} run_opts_t;
 
 static double
 s_now (void)
@@ -137,120 +156,151 @@ s_now (void)
     return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
 }
 
-int
-main (int argc, char **argv)
+static const char *
+s_base (const char *path)
 {
-    const char *file = NULL, *source = RS_SOURCE_DIR, *trace_path = NULL;
-    bool full = false, check = false, show_alerts = false;
-    double min_agree = 90;
-    static struct option longopts[] = {
-        { "file", required_argument, NULL, 'f' }, { "full", no_argument, NULL, 'F' },
-        { "source-dir", required_argument, NULL, 's' }, { "min-agreement", required_argument, NULL, 'm' },
-        { "assert", no_argument, NULL, 'a' }, { "alerts", no_argument, NULL, 'A' },
-        { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    int c;
-    while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-            case 'f': file = optarg; break;
-            case 'F': full = true; break;
-            case 's': source = optarg; break;
-            case 'm': min_agree = atof (optarg); break;
-            case 'a': check = true; break;
-            case 'A': show_alerts = true; break;
-            case 't': trace_path = optarg; break;
-            case 'h': s_usage (); return 0;
-            default: s_usage (); return 2;
-        }
-    }
-    if (optind != argc || (file && full)) {
-        fprintf (stderr, "bench_rigstate: bad arguments (see --help)\n");
-        return 2;
-    }
-    char path[4096];
-    if (file)
-        snprintf (path, sizeof path, "%s", file);
-    else {
-        snprintf (path, sizeof path, "%s/%s", source, FULL_LOG);
-        if (access (path, R_OK) != 0) {
-            if (full) {
-                printf ("bench_rigstate: SKIPPED: the full log %s is not there (a fresh clone has no "
-                        "../shared); the committed excerpt is scored by score.rigstate\n", path);
-                return SKIPPED;
-            }
-            printf ("the full log %s is not there: scoring the committed excerpt\n", path);
-            snprintf (path, sizeof path, "%s/%s", source, EXCERPT);
-        }
-    }
+    const char *slash = strrchr (path, '/');
+    return slash ? slash + 1 : path;
+}
 
-    char err[600];
-    rs_witsml_t *log = rs_witsml_open (path, err, sizeof err);
-    if (!log) {
+//  The channel report: per log, which curve feeds each rig-state channel
+//  and how it was matched, which are missing; for the merge, how many
+//  samples each log supplied of each rig-state channel.
+static void
+s_channel_report (rs_logset_t *set, run_t *run, const run_opts_t *o)
+{
+    const int *rig;
+    size_t n_rig = rs_chanmap_rig_channels (&rig);
+    json_t *logs = o->channels ? json_array () : NULL;
+    for (size_t s = 0; s < rs_logset_count (set); s++) {
+        size_t n;
+        const rs_chanmap_t *map = rs_logset_map (set, s, &n);
+        char line[1024];
+        int missing = rs_chanmap_report (map + 1, n - 1, line, sizeof line);
+        if (o->print)
+            printf ("channels of %s (%s): %s\n", s_base (rs_logset_path (set, s)),
+                    rs_witsml_name (rs_logset_log (set, s)), line);
+        json_t *found = logs ? json_object () : NULL, *gone = logs ? json_array () : NULL;
+        for (size_t r = 0; r < n_rig; r++) {
+            const rs_chanmap_t *m = NULL;
+            for (size_t i = 1; i < n && !m; i++)
+                if (map[i].channel == rig[r])
+                    m = &map[i];
+            if (m)
+                run->rig_found[rig[r]] = true;
+            if (!logs)
+                continue;
+            const char *name = rs_chan_info (rig[r])->name;
+            if (m)
+                json_object_set_new (found, name, json_pack ("{s:s, s:s}", "curve", m->mnemonic, "how",
+                                                             rs_chanmap_how_name (m->how)));
+            else
+                json_array_append_new (gone, json_string (name));
+        }
+        if (logs)
+            json_array_append_new (logs, json_pack ("{s:s, s:s, s:o, s:o, s:i}", "file",
+                                                    s_base (rs_logset_path (set, s)), "log",
+                                                    rs_witsml_name (rs_logset_log (set, s)), "found", found,
+                                                    "missing", gone, "missing_count", missing));
+    }
+    if (!o->channels && !o->print)
+        return;
+    rs_logmerge_t *merge = rs_logset_merge (set);
+    json_t *merged = o->channels ? json_object () : NULL;
+    if (o->print && rs_logset_count (set) > 1)
+        printf ("merged, samples per source of each rig-state channel:\n");
+    for (size_t r = 0; r < n_rig; r++) {
+        const char *name = rs_chan_info (rig[r])->name;
+        int c = rs_logmerge_channel (merge, name);
+        json_t *src = merged ? json_object () : NULL;
+        uint64_t used = 0;
+        char line[1024] = "";
+        size_t len = 0;
+        for (size_t s = 0; c >= 0 && s < rs_logset_count (set); s++) {
+            uint64_t u = rs_logmerge_used (merge, (size_t) c, s);
+            if (!u)
+                continue;
+            used += u;
+            const char *file = s_base (rs_logset_path (set, s));
+            if (src)
+                json_object_set_new (src, file, json_integer ((json_int_t) u));
+            int w = snprintf (line + len, len < sizeof line ? sizeof line - len : 0, " %s %llu", file,
+                              (unsigned long long) u);
+            if (w > 0)
+                len += (size_t) w;
+        }
+        uint64_t none = run->samples > used ? run->samples - used : 0;
+        if (o->print && rs_logset_count (set) > 1)
+            printf ("  %-10s%s; missing in %llu of %llu samples\n", name, used ? line : " none",
+                    (unsigned long long) none, (unsigned long long) run->samples);
+        if (merged)
+            json_object_set_new (merged, name, json_pack ("{s:o, s:I}", "samples_from", src, "missing_samples",
+                                                          (json_int_t) none));
+    }
+    if (o->channels) {
+        json_object_set_new (o->channels, "logs", logs);
+        json_object_set_new (o->channels, "merged", merged);
+    }
+}
+
+//  Runs the engine over the logs merged; 0, or 2 on an error (said).
+static int
+s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run)
+{
+    memset (run, 0, sizeof *run);
+    char err[800];
+    rs_logset_t *set = rs_logset_open (paths, n_paths, err, sizeof err);
+    if (!set) {
         fprintf (stderr, "bench_rigstate: %s\n", err);
         return 2;
     }
-    const rs_witsml_curve_t *curves;
-    size_t n_curves = rs_witsml_curves (log, &curves);
-    if (n_curves > MAX_CURVES) {
-        fprintf (stderr, "bench_rigstate: %s: %zu curves, at most %d\n", path, n_curves, MAX_CURVES);
-        rs_witsml_close (&log);
+    run->files = rs_logset_count (set);
+    rs_logmerge_t *merge = rs_logset_merge (set);
+    int label = rs_logmerge_channel (merge, LABEL_CHAN);
+    if (label < 0) {
+        fprintf (stderr, "bench_rigstate: %s%s has no %s curve to score against\n", paths[0],
+                 run->files > 1 ? " (and the others)" : "", LABEL_CURVE);
+        rs_logset_destroy (&set);
         return 2;
     }
-    static rs_chanmap_t map[MAX_CURVES];
-    static rs_value_t vals[MAX_CURVES];
-    size_t label_col = 0;
-    for (size_t i = 1; i < n_curves; i++) {
-        rs_chanmap_curve (curves[i].mnemonic, curves[i].unit, &map[i]);
-        if (strcmp (curves[i].mnemonic, LABEL_CURVE) == 0)
-            label_col = i;
-    }
-    if (!label_col) {
-        fprintf (stderr, "bench_rigstate: %s has no %s curve to score against\n", path, LABEL_CURVE);
-        rs_witsml_close (&log);
-        return 2;
-    }
+    run->has_label = true;
     FILE *trace = NULL;
-    if (trace_path && !(trace = fopen (trace_path, "w"))) {
-        perror (trace_path);
-        rs_witsml_close (&log);
+    if (o->trace_path && !(trace = fopen (o->trace_path, "w"))) {
+        perror (o->trace_path);
+        rs_logset_destroy (&set);
         return 2;
     }
     if (trace)
         fprintf (trace, "ts,code,label,engine,raw,block_weight,hook,block,bit,hole,rpm,flow_in,spp,"
                  "circulating,rotating,on_bottom,moving,direction,in_slips\n");
-
-    alerts_t al = { .log = show_alerts ? stdout : NULL };
-    rs_engine_t *eng = rs_engine_new (NULL, s_on_alert, &al);
+    run->al.log = o->show_alerts ? stdout : NULL;
+    rs_engine_t *eng = rs_engine_new (NULL, s_on_alert, &run->al);
     if (!eng) {
         fprintf (stderr, "bench_rigstate: no memory\n");
-        rs_witsml_close (&log);
+        if (trace)
+            fclose (trace);
+        rs_logset_destroy (&set);
         return 2;
     }
     rows_t rows = { 0 };
     int64_t first_ts = 0;
-    double engine_s = 0;
     int exit_code = 0;
     int64_t ts;
-    const double *values;
+    const rs_value_t *vals;
+    size_t n;
     int rc;
-    while ((rc = rs_witsml_next (log, &ts, &values)) == 1) {
-        size_t n = 0;
-        for (size_t i = 1; i < n_curves; i++) {
-            double v = values[i];
-            if (!isnan (v))
-                v = v * map[i].scale + map[i].offset;
-            vals[n++] = (rs_value_t) { map[i].name, map[i].channel, v };
-        }
+    while ((rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
         double t0 = s_now ();
         int fed = rs_engine_feed (eng, WELL, ts, vals, n);
-        engine_s += s_now () - t0;
+        run->engine_s += s_now () - t0;
         if (fed != 0)
             continue;
+        run->samples++;
         if (!first_ts)
             first_ts = ts;
         const rs_riginfo_t *ri = rs_engine_well_rig (eng, 0);
-        if (s_rows_add (&rows, ts, rs_rigclass_of_code (values[label_col]), ri) != 0) {
+        double code = vals[label].value;
+        if (s_rows_add (&rows, ts, rs_rigclass_of_code (code), ri) != 0) {
             fprintf (stderr, "bench_rigstate: no memory\n");
             exit_code = 2;
             break;
@@ -264,59 +314,409 @@ main (int argc, char **argv)
                     ch[vals[i].id] = vals[i].value;
             const rs_rigflags_t *f = &ri->flags;
             fprintf (trace, "%.0f,%.0f,%s,%s,%s,%.1f,%.1f,%.2f,%.2f,%.2f,%.1f,%.0f,%.2f,%d,%d,%d,%d,%d,%d\n",
-                     (double) (ts - first_ts) / 1e6, values[label_col],
-                     rs_rigclass_name (rows.r[rows.n - 1].label), rs_rig_name (ri->state), rs_rig_name (ri->raw),
-                     ri->block_weight_kn, ch[RS_CH_HOOK_LOAD], ch[RS_CH_BLOCK_POS], ch[RS_CH_BIT_DEPTH],
-                     ch[RS_CH_HOLE_DEPTH], ch[RS_CH_RPM], ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], f->circulating,
-                     f->rotating, f->on_bottom, f->moving, f->direction, f->in_slips);
+                     (double) (ts - first_ts) / 1e6, code, rs_rigclass_name (rows.r[rows.n - 1].label),
+                     rs_rig_name (ri->state), rs_rig_name (ri->raw), ri->block_weight_kn, ch[RS_CH_HOOK_LOAD],
+                     ch[RS_CH_BLOCK_POS], ch[RS_CH_BIT_DEPTH], ch[RS_CH_HOLE_DEPTH], ch[RS_CH_RPM],
+                     ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], f->circulating, f->rotating, f->on_bottom, f->moving,
+                     f->direction, f->in_slips);
         }
     }
     if (rc < 0) {
-        fprintf (stderr, "bench_rigstate: %s\n", rs_witsml_error (log));
+        fprintf (stderr, "bench_rigstate: %s\n", rs_logset_error (set));
         exit_code = 2;
     }
-    const rs_engine_stats_t *st = rs_engine_stats (eng);
-    printf ("%s: %llu rows (%llu bad), %.1f h, well %s\n", path, (unsigned long long) rs_witsml_rows (log),
-            (unsigned long long) rs_witsml_bad_rows (log),
-            rows.n ? (double) (rows.r[rows.n - 1].ts - first_ts) / 3.6e9 : 0.0, rs_witsml_well (log));
-    rs_rigscore_t live = { 0 }, dated = { 0 };
+    for (size_t s = 0; s < run->files; s++) {
+        run->rows += rs_witsml_rows (rs_logset_log (set, s));
+        run->bad_rows += rs_witsml_bad_rows (rs_logset_log (set, s));
+    }
+    run->st = *rs_engine_stats (eng);
+    run->hours = rows.n ? (double) (rows.r[rows.n - 1].ts - first_ts) / 3.6e9 : 0.0;
     for (size_t i = 0; i + 1 < rows.n; i++) {
         //  Each row holds until the next one.
         double dt = fmin ((double) (rows.r[i + 1].ts - rows.r[i].ts) / 1e6, MAX_DT_S);
-        rs_rigscore_add (&live, rows.r[i].label, rows.r[i].live, dt);
-        rs_rigscore_add (&dated, rows.r[i].label, rows.r[i].dated, dt);
+        rs_rigscore_add (&run->live, rows.r[i].label, rows.r[i].live, dt);
+        rs_rigscore_add (&run->dated, rows.r[i].label, rows.r[i].dated, dt);
     }
-    printf ("\nrig state as published at each row (live):\n");
-    rs_rigscore_print (&live, stdout);
-    printf ("\nrig state as the engine dates it (a new state counts from when it first appeared):\n");
-    rs_rigscore_print (&dated, stdout);
-    double agree = 100 * rs_rigscore_agreement (&live);
-
-    printf ("\nalerts raised (all detectors on, no rules):");
-    static const char *quiet[] = { "kick", "lost_circulation", "washout", "stuck_pipe" };
-    unsigned loud = 0;
-    for (int d = 0; d < RS_DET_COUNT; d++)
-        printf (" %s %u", rs_det_name (d), s_raised (&al, rs_det_name (d)));
-    printf (" anomaly %u\n", s_raised (&al, "anomaly"));
-    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
-        loud += s_raised (&al, quiet[i]);
-    printf ("readings dropped by the engine's data-quality check: %llu implausible, %llu stuck\n",
-            (unsigned long long) st->implausible, (unsigned long long) st->stuck);
-    printf ("engine: %llu samples in %.3f s (%.0f samples/s), %llu out of order\n",
-            (unsigned long long) st->samples, engine_s, engine_s > 0 ? (double) st->samples / engine_s : 0,
-            (unsigned long long) st->out_of_order);
-    printf ("\nrig-state agreement with %s: %.1f%% as published, %.1f%% as dated\n", LABEL_CURVE, agree,
-            100 * rs_rigscore_agreement (&dated));
-    if (check && exit_code == 0) {
-        bool ok = agree >= min_agree && loud == 0;
-        printf ("targets (agreement as published >= %.1f%%, no kick, lost_circulation, washout or stuck_pipe "
-                "alert): %s\n", min_agree, ok ? "met" : "MISSED");
-        exit_code = ok ? 0 : 1;
+    if (o->print) {
+        for (size_t s = 0; s < run->files; s++)
+            printf ("%s: %s, %llu rows (%llu bad), well %s\n", rs_logset_path (set, s),
+                    rs_witsml_name (rs_logset_log (set, s)),
+                    (unsigned long long) rs_witsml_rows (rs_logset_log (set, s)),
+                    (unsigned long long) rs_witsml_bad_rows (rs_logset_log (set, s)), rs_logset_well (set));
+        printf ("%zu log(s) merged: %llu samples, %.1f h\n", run->files, (unsigned long long) run->samples,
+                run->hours);
     }
+    s_channel_report (set, run, o);
     if (trace)
         fclose (trace);
     free (rows.r);
     rs_engine_destroy (&eng);
-    rs_witsml_close (&log);
+    rs_logset_destroy (&set);
     return exit_code;
+}
+
+static double
+s_pct (double x)
+{
+    return isnan (x) ? 0 : 100 * x;
+}
+
+static unsigned
+s_loud (const run_t *run)
+{
+    unsigned loud = 0;
+    for (size_t i = 0; i < N_QUIET; i++)
+        loud += s_raised (&run->al, s_quiet[i]);
+    return loud;
+}
+
+static json_t *
+s_alerts_json (const run_t *run)
+{
+    json_t *a = json_object ();
+    for (int d = 0; d < RS_DET_COUNT; d++)
+        json_object_set_new (a, rs_det_name (d), json_integer (s_raised (&run->al, rs_det_name (d))));
+    json_object_set_new (a, "anomaly", json_integer (s_raised (&run->al, "anomaly")));
+    return a;
+}
+
+static json_t *
+s_rig_channels_json (const run_t *run, bool found)
+{
+    const int *rig;
+    size_t n_rig = rs_chanmap_rig_channels (&rig);
+    json_t *a = json_array ();
+    for (size_t r = 0; r < n_rig; r++)
+        if (run->rig_found[rig[r]] == found)
+            json_array_append_new (a, json_string (rs_chan_info (rig[r])->name));
+    return a;
+}
+
+//  The full result of one run as JSON (labelled_min, agreement, classes,
+//  confusion, alerts, channels...).
+static json_t *
+s_run_json (const run_t *run, json_t *channels)
+{
+    json_t *classes = json_object (), *confusion = json_object ();
+    for (int l = 1; l < RS_RC_COUNT; l++) {
+        double row = 0, row_dated = 0;
+        for (int e = 1; e < RS_RC_COUNT; e++) {
+            row += run->live.t[l][e];
+            row_dated += run->dated.t[l][e];
+        }
+        if (row <= 0)
+            continue;
+        json_object_set_new (classes, rs_rigclass_name (l),
+                             json_pack ("{s:f, s:f, s:f}", "label_min", row / 60, "agree_pct",
+                                        100 * run->live.t[l][l] / row, "agree_dated_pct",
+                                        row_dated > 0 ? 100 * run->dated.t[l][l] / row_dated : 0.0));
+        json_t *cells = json_object ();
+        for (int e = 1; e < RS_RC_COUNT; e++)
+            if (run->live.t[l][e] > 0)
+                json_object_set_new (cells, rs_rigclass_name (e), json_real (run->live.t[l][e] / 60));
+        json_object_set_new (confusion, rs_rigclass_name (l), cells);
+    }
+    json_t *o = json_pack ("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "files", (json_int_t) run->files,
+                           "rows", (json_int_t) run->rows, "bad_rows", (json_int_t) run->bad_rows, "samples",
+                           (json_int_t) run->samples, "hours", run->hours, "labelled_min",
+                           run->live.labelled_s / 60, "unlabelled_min", run->live.unlabelled_s / 60,
+                           "agreement_pct", s_pct (rs_rigscore_agreement (&run->live)), "agreement_dated_pct",
+                           s_pct (rs_rigscore_agreement (&run->dated)));
+    json_object_set_new (o, "classes", classes);
+    json_object_set_new (o, "confusion_min", confusion);
+    json_object_set_new (o, "alerts", s_alerts_json (run));
+    json_object_set_new (o, "rig_channels", s_rig_channels_json (run, true));
+    json_object_set_new (o, "rig_channels_missing", s_rig_channels_json (run, false));
+    json_object_set_new (o, "engine", json_pack ("{s:I, s:I, s:I, s:I, s:f}", "samples",
+                                                 (json_int_t) run->st.samples, "out_of_order",
+                                                 (json_int_t) run->st.out_of_order, "implausible",
+                                                 (json_int_t) run->st.implausible, "stuck",
+                                                 (json_int_t) run->st.stuck, "seconds", run->engine_s));
+    if (channels)
+        json_object_set_new (o, "channels", channels);
+    return o;
+}
+
+static void
+s_print_json (json_t *o)
+{
+    char *text = json_dumps (o, JSON_INDENT (2) | JSON_REAL_PRECISION (6));
+    if (text)
+        printf ("%s\n", text);
+    free (text);
+}
+
+static bool
+s_carries_motion (const run_t *run)
+{
+    return run->rig_found[RS_CH_HOOK_LOAD] && run->rig_found[RS_CH_BLOCK_POS];
+}
+
+static int
+s_rig_count (const run_t *run)
+{
+    const int *rig;
+    size_t n_rig = rs_chanmap_rig_channels (&rig);
+    int k = 0;
+    for (size_t r = 0; r < n_rig; r++)
+        k += run->rig_found[rig[r]];
+    return k;
+}
+
+static void
+s_corpus_row (const char *file, const char *log, const run_t *run, const char *mark)
+{
+    printf ("%-20s %-10s %6llu %6.1f %2d/9 %8.1f %7.1f%% %7.1f%% %4u %4u %4u %4u %s\n", file, log,
+            (unsigned long long) run->rows, run->hours, s_rig_count (run), run->live.labelled_s / 60,
+            s_pct (rs_rigscore_agreement (&run->live)), s_pct (rs_rigscore_agreement (&run->dated)),
+            s_raised (&run->al, "kick"), s_raised (&run->al, "lost_circulation"), s_raised (&run->al, "washout"),
+            s_raised (&run->al, "stuck_pipe"), mark);
+}
+
+//  Every log of the directory alone, then all merged.
+static int
+s_corpus (const char *dir, bool json, bool check, double min_agree)
+{
+    char err[800];
+    rs_logset_t *set = rs_logset_open (&dir, 1, err, sizeof err);
+    if (!set) {
+        fprintf (stderr, "bench_rigstate: %s\n", err);
+        return 2;
+    }
+    size_t n = rs_logset_count (set);
+    char **paths = calloc (n, sizeof *paths);
+    char **names = calloc (n, sizeof *names);
+    for (size_t i = 0; paths && names && i < n; i++) {
+        paths[i] = strdup (rs_logset_path (set, i));
+        names[i] = strdup (rs_witsml_name (rs_logset_log (set, i)));
+    }
+    rs_logset_destroy (&set);
+    int exit_code = 0;
+    if (!paths || !names) {
+        fprintf (stderr, "bench_rigstate: no memory\n");
+        exit_code = 2;
+        goto done;
+    }
+    json_t *root = json ? json_object () : NULL, *logs = json ? json_array () : NULL;
+    double t0 = s_now ();
+    bool ok = true;
+    if (!json)
+        printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %4s %4s %4s %4s\n", "file", "log", "rows", "hours", "rig",
+                "label_min", "agree", "dated", "kick", "loss", "wash", "stuck");
+    run_opts_t opts = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        run_t run;
+        int rc = s_run ((const char *const *) &paths[i], 1, &opts, &run);
+        if (rc != 0) {
+            exit_code = rc;
+            continue;
+        }
+        bool held = s_carries_motion (&run);
+        bool met = !held || (rs_rigscore_agreement (&run.live) * 100 >= min_agree && s_loud (&run) == 0);
+        ok = ok && met;
+        if (json) {
+            json_t *o = json_pack ("{s:s, s:s, s:I, s:f, s:o, s:o, s:f, s:f, s:f, s:o, s:b}", "file",
+                                   s_base (paths[i]), "log", names[i], "rows", (json_int_t) run.rows, "hours",
+                                   run.hours, "rig_channels", s_rig_channels_json (&run, true),
+                                   "rig_channels_missing", s_rig_channels_json (&run, false), "labelled_min",
+                                   run.live.labelled_s / 60, "agreement_pct",
+                                   s_pct (rs_rigscore_agreement (&run.live)), "agreement_dated_pct",
+                                   s_pct (rs_rigscore_agreement (&run.dated)), "alerts", s_alerts_json (&run),
+                                   "asserted", held);
+            json_array_append_new (logs, o);
+        }
+        else
+            s_corpus_row (s_base (paths[i]), names[i], &run, check && held ? (met ? "" : "MISSED") : "");
+    }
+    run_t all;
+    json_t *channels = json ? json_object () : NULL;
+    run_opts_t merged_opts = { .channels = channels };
+    int rc = s_run ((const char *const *) paths, n, &merged_opts, &all);
+    if (rc != 0) {
+        exit_code = rc;
+        json_decref (channels);
+    }
+    else {
+        bool met = rs_rigscore_agreement (&all.live) * 100 >= min_agree && s_loud (&all) == 0;
+        ok = ok && met;
+        if (json)
+            json_object_set_new (root, "merged", s_run_json (&all, channels));
+        else
+            s_corpus_row ("(all merged)", "wellbore", &all, check ? (met ? "" : "MISSED") : "");
+    }
+    double took = s_now () - t0;
+    if (json) {
+        json_object_set_new (root, "dir", json_string (dir));
+        json_object_set_new (root, "logs", logs);
+        json_object_set_new (root, "seconds", json_real (took));
+        if (check)
+            json_object_set_new (root, "targets_met", json_boolean (ok && exit_code == 0));
+        s_print_json (root);
+        json_decref (root);
+    }
+    else {
+        printf ("rig: rig-state channels found of hook_load block_pos bit_depth hole_depth flow_in spp rpm "
+                "torque wob; agree/dated: time-weighted agreement with %s, state as published / as dated; "
+                "%zu logs in %.1f s\n", LABEL_CURVE, n, took);
+        if (check && exit_code == 0)
+            printf ("targets (every log with hook load and block position, and the merged wellbore: agreement "
+                    "as published >= %.1f%%, no kick, lost_circulation, washout or stuck_pipe alert): %s\n",
+                    min_agree, ok ? "met" : "MISSED");
+    }
+    if (check && exit_code == 0)
+        exit_code = ok ? 0 : 1;
+done:
+    for (size_t i = 0; i < n; i++) {
+        if (paths)
+            free (paths[i]);
+        if (names)
+            free (names[i]);
+    }
+    free (paths);
+    free (names);
+    return exit_code;
+}
+
+static void
+s_usage (void)
+{
+    printf ("usage: bench_rigstate [--file LOG.xml ... | --full | --corpus [DIR]] [--source-dir DIR]\n"
+            "                      [--min-agreement PCT] [--assert] [--json] [--alerts] [--trace FILE.csv]\n\n"
+            "Runs the prediction engine over recorded WITSML 1.4 logs of one wellbore in process and\n"
+            "scores its rig state against the logs' RigActivityCode; counts the alerts of every detector;\n"
+            "reports which curve feeds each rig-state channel.\n"
+            "  --file LOG.xml       a log; give it several times (or a directory) to merge the logs of\n"
+            "                       one wellbore by time (default: <source>/" FULL_LOG "\n"
+            "                       when present, else <source>/" EXCERPT ")\n"
+            "  --full               the full log only; exit 77 (skipped) when it is absent\n"
+            "  --corpus [DIR]       every *.xml of DIR alone, one row each, then all merged\n"
+            "                       (default DIR: <source>/" CORPUS "; exit 77 when absent)\n"
+            "  --source-dir DIR     the source tree (default: the one this was built from)\n"
+            "  --min-agreement PCT  with --assert: the agreement floor, %% (default 90)\n"
+            "  --assert             exit 1 under the floor, or on any kick, lost_circulation,\n"
+            "                       washout or stuck_pipe alert (--corpus: every log with hook\n"
+            "                       load and block position, and the merged wellbore)\n"
+            "  --json               one JSON object on stdout instead of the text report\n"
+            "  --alerts             print every alert transition\n"
+            "  --trace FILE.csv     one line per sample: time, label, engine state, flags\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    const char *files[MAX_FILES];
+    size_t n_files = 0;
+    const char *source = RS_SOURCE_DIR, *trace_path = NULL, *corpus = NULL;
+    bool full = false, check = false, show_alerts = false, json = false, want_corpus = false;
+    double min_agree = 90;
+    static struct option longopts[] = {
+        { "file", required_argument, NULL, 'f' }, { "full", no_argument, NULL, 'F' },
+        { "corpus", optional_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
+        { "source-dir", required_argument, NULL, 's' }, { "min-agreement", required_argument, NULL, 'm' },
+        { "assert", no_argument, NULL, 'a' }, { "alerts", no_argument, NULL, 'A' },
+        { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+    while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+            case 'f':
+                if (n_files == MAX_FILES) {
+                    fprintf (stderr, "bench_rigstate: at most %d --file\n", MAX_FILES);
+                    return 2;
+                }
+                files[n_files++] = optarg;
+                break;
+            case 'F': full = true; break;
+            case 'c':
+                want_corpus = true;
+                //  "--corpus DIR" as well as "--corpus=DIR".
+                if (optarg)
+                    corpus = optarg;
+                else if (optind < argc && argv[optind][0] != '-')
+                    corpus = argv[optind++];
+                break;
+            case 'j': json = true; break;
+            case 's': source = optarg; break;
+            case 'm': min_agree = atof (optarg); break;
+            case 'a': check = true; break;
+            case 'A': show_alerts = true; break;
+            case 't': trace_path = optarg; break;
+            case 'h': s_usage (); return 0;
+            default: s_usage (); return 2;
+        }
+    }
+    if (optind != argc || (n_files && full) || (want_corpus && (n_files || full || trace_path || show_alerts))) {
+        fprintf (stderr, "bench_rigstate: bad arguments (see --help)\n");
+        return 2;
+    }
+    char path[4096];
+    if (want_corpus) {
+        if (!corpus) {
+            snprintf (path, sizeof path, "%s/%s", source, CORPUS);
+            corpus = path;
+        }
+        if (access (corpus, R_OK) != 0) {
+            printf ("bench_rigstate: SKIPPED: the corpus %s is not there (a fresh clone has no ../shared)\n",
+                    corpus);
+            return SKIPPED;
+        }
+        return s_corpus (corpus, json, check, min_agree);
+    }
+    if (!n_files) {
+        snprintf (path, sizeof path, "%s/%s", source, FULL_LOG);
+        if (access (path, R_OK) != 0) {
+            if (full) {
+                printf ("bench_rigstate: SKIPPED: the full log %s is not there (a fresh clone has no "
+                        "../shared); the committed excerpt is scored by score.rigstate\n", path);
+                return SKIPPED;
+            }
+            if (!json)
+                printf ("the full log %s is not there: scoring the committed excerpt\n", path);
+            snprintf (path, sizeof path, "%s/%s", source, EXCERPT);
+        }
+        files[n_files++] = path;
+    }
+
+    run_t run;
+    json_t *channels = json ? json_object () : NULL;
+    run_opts_t opts = { .show_alerts = show_alerts && !json, .trace_path = trace_path, .print = !json,
+                        .channels = channels };
+    int exit_code = s_run (files, n_files, &opts, &run);
+    if (exit_code != 0) {
+        json_decref (channels);
+        return exit_code;
+    }
+    double agree = s_pct (rs_rigscore_agreement (&run.live));
+    unsigned loud = s_loud (&run);
+    bool ok = agree >= min_agree && loud == 0;
+    if (json) {
+        json_t *o = s_run_json (&run, channels);
+        if (check)
+            json_object_set_new (o, "targets_met", json_boolean (ok));
+        s_print_json (o);
+        json_decref (o);
+        return check && !ok ? 1 : 0;
+    }
+    printf ("\nrig state as published at each row (live):\n");
+    rs_rigscore_print (&run.live, stdout);
+    printf ("\nrig state as the engine dates it (a new state counts from when it first appeared):\n");
+    rs_rigscore_print (&run.dated, stdout);
+    printf ("\nalerts raised (all detectors on, no rules):");
+    for (int d = 0; d < RS_DET_COUNT; d++)
+        printf (" %s %u", rs_det_name (d), s_raised (&run.al, rs_det_name (d)));
+    printf (" anomaly %u\n", s_raised (&run.al, "anomaly"));
+    printf ("readings dropped by the engine's data-quality check: %llu implausible, %llu stuck\n",
+            (unsigned long long) run.st.implausible, (unsigned long long) run.st.stuck);
+    printf ("engine: %llu samples in %.3f s (%.0f samples/s), %llu out of order\n",
+            (unsigned long long) run.st.samples, run.engine_s,
+            run.engine_s > 0 ? (double) run.st.samples / run.engine_s : 0, (unsigned long long) run.st.out_of_order);
+    printf ("\nrig-state agreement with %s: %.1f%% as published, %.1f%% as dated\n", LABEL_CURVE, agree,
+            s_pct (rs_rigscore_agreement (&run.dated)));
+    if (check) {
+        printf ("targets (agreement as published >= %.1f%%, no kick, lost_circulation, washout or stuck_pipe "
+                "alert): %s\n", min_agree, ok ? "met" : "MISSED");
+        return ok ? 0 : 1;
+    }
+    return 0;
 }

@@ -1,18 +1,23 @@
-/*  WITSML 1.4 log reading and channel mapping: the committed Volve excerpt,
+/*  WITSML 1.4 log reading and channel mapping: the committed Volve excerpts,
     crafted logs with blank cells and null values, a truncated copy, files that
-    are not logs, and unit conversions. */
+    are not logs, unit conversions, mapping by alias and description with its
+    priority, and two real logs of the same hours merged (rs_logset). */
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rs_chanmap.h"
 #include "rs_channels.h"
+#include "rs_logset.h"
 #include "rs_units.h"
 #include "rs_clock.h"
 #include "rs_test.h"
 #include "rs_witsml.h"
 
 #define EXCERPT RS_SOURCE_DIR "/tests/data/volve_F-9_excerpt.xml"
+#define GENTIME RS_SOURCE_DIR "/tests/data/volve_F-9_merge_GenTime.xml"
+#define CEMENT  RS_SOURCE_DIR "/tests/data/volve_F-9_merge_CementData.xml"
 
 static int
 column (const rs_witsml_curve_t *curves, size_t n, const char *mnemonic)
@@ -49,6 +54,9 @@ test_excerpt (void)
     int hkld = column (curves, n, "HKLD_AVG"), bitdep = column (curves, n, "BITDEP");
     int code = column (curves, n, "RigActivityCode");
     RS_CHECK_STR (curves[hkld].unit, "N");
+    RS_CHECK_STR (curves[hkld].description, "Hookload");
+    RS_CHECK_STR (curves[column (curves, n, "PUMP")].description, "Pump Pressure - Stand Pipe");
+    RS_CHECK_STR (rs_witsml_name (log), "GenTime");
     int64_t ts, first = 0, last = 0;
     const double *v;
     uint64_t rows = 0;
@@ -112,10 +120,16 @@ test_small (void)
     RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
     RS_CHECK (isnan (v[1]));        //  the null value
     RS_CHECK (isnan (v[2]));        //  a blank cell
-    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);   //  two bad rows skipped
+    //  The row with no valid time is skipped; a cell that is not a number
+    //  is blank and the row's other cells are kept.
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
+    RS_CHECK (isnan (v[1]));
+    RS_CHECK_NEAR (v[2], 1, 0);
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
     RS_CHECK_NEAR (v[1], 5, 0);
     RS_CHECK (isnan (v[2]));        //  a short row: missing cells are blank
-    RS_CHECK_INT (rs_witsml_bad_rows (log), 2);
+    RS_CHECK_INT (rs_witsml_bad_rows (log), 1);
+    RS_CHECK_INT (rs_witsml_bad_cells (log), 1);
     RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 0);
     rs_witsml_close (&log);
 
@@ -177,8 +191,8 @@ test_mapping (void)
     RS_CHECK_INT (m.channel, RS_CH_UNKNOWN);
     RS_CHECK_STR (m.name, "mse");
     RS_CHECK_NEAR (m.scale, 1, 0);
-    rs_chanmap_curve ("RPM", "c/s", &m);
-    RS_CHECK_STR (m.name, "x_rpm");
+    rs_chanmap_curve ("GAS", "Euc", &m);
+    RS_CHECK_STR (m.name, "x_gas");
     rs_chanmap_curve ("3RD-CURVE", "", &m);
     RS_CHECK_STR (m.name, "x_3rd_curve");
     //  A known mnemonic in a unit that does not convert stays unconverted, flagged.
@@ -192,11 +206,222 @@ test_mapping (void)
     RS_CHECK (rs_chan_name_valid (m.name, strlen (m.name)));
 }
 
+//  A log's curves mapped from logCurveInfo: aliases, the description as a
+//  fallback, units converted, one curve per channel by priority.
+static void
+test_mapping_log (void)
+{
+    rs_chanmap_t m;
+    //  The raw hook load of GwdTime / CementData / TripTime logs.
+    rs_chanmap_curve_desc ("HKLD", "N", "Hookload", &m);
+    RS_CHECK_INT (m.channel, RS_CH_HOOK_LOAD);
+    RS_CHECK_INT (m.how, RS_CHANMAP_MNEMONIC);
+    RS_CHECK_NEAR (250000 * m.scale + m.offset, 250, 1e-9);
+    //  An unknown mnemonic found by its description, any case, in klbf.
+    rs_chanmap_curve_desc ("HOOK_WT", "klbf", " hookLOAD ", &m);
+    RS_CHECK_INT (m.channel, RS_CH_HOOK_LOAD);
+    RS_CHECK_INT (m.how, RS_CHANMAP_DESCRIPTION);
+    RS_CHECK_NEAR (100 * m.scale, 444.82216, 1e-6);
+    rs_chanmap_curve_desc ("XYZ", "Pa", "Pump Pressure - Stand Pipe", &m);
+    RS_CHECK_INT (m.channel, RS_CH_SPP);
+    RS_CHECK_NEAR (1e7 * m.scale, 100, 1e-9);
+    rs_chanmap_curve_desc ("TD_SPEED", "c/s", "Surface RPM", &m);
+    RS_CHECK_INT (m.channel, RS_CH_RPM);
+    RS_CHECK_NEAR (1.5 * m.scale, 90, 1e-9);
+    //  The interval's extremes share the description, not the channel.
+    rs_chanmap_curve_desc ("HKLD_MAX", "N", "Hookload", &m);
+    RS_CHECK_INT (m.channel, RS_CH_UNKNOWN);
+    RS_CHECK_STR (m.name, "hkld_max");
+    //  Neither a partial description nor one in a unit that does not convert.
+    rs_chanmap_curve_desc ("CEMPUMPPR", "Pa", "Cementing Pump Pressure", &m);
+    RS_CHECK_INT (m.channel, RS_CH_UNKNOWN);
+    rs_chanmap_curve_desc ("TQ_IN_AMPS", "A", "Surface Torque", &m);
+    RS_CHECK_INT (m.channel, RS_CH_UNKNOWN);
+    RS_CHECK (m.unit_unknown);
+    RS_CHECK_INT (m.matched, RS_CH_TORQUE);
+
+    //  One log: the average before the raw hook load, a mnemonic before a
+    //  description, a curve whose unit does not convert takes nothing.
+    static const struct { const char *mnem, *unit, *desc; } curves[] = {
+        { "HKLD", "N", "Hookload" }, { "HKLD_AVG", "N", "Hookload" }, { "BLOCKUCOMP", "m",
+        "Block/Topdrive Position Uncompensated" }, { "BLOCKCOMP", "m", "Block/Topdrive Position Compensated" },
+        { "SPPX", "Pa", "Standpipe Pressure" }, { "PUMP", "furlong", "Pump Pressure - Stand Pipe" },
+        { "RigActivityCode", "unitless", "NoMonitor[0] Drilling[1]" },
+    };
+    rs_chanmap_t map[7];
+    for (size_t i = 0; i < 7; i++)
+        rs_chanmap_curve_desc (curves[i].mnem, curves[i].unit, curves[i].desc, &map[i]);
+    rs_chanmap_log (map, 7);
+    RS_CHECK_INT (map[0].channel, RS_CH_UNKNOWN);
+    RS_CHECK_INT (map[0].lost_to, 1);
+    RS_CHECK_STR (map[0].name, "hkld");     //  still carried, as an extra channel
+    RS_CHECK_NEAR (map[0].scale, 1, 0);
+    RS_CHECK_INT (map[1].channel, RS_CH_HOOK_LOAD);
+    RS_CHECK_INT (map[2].channel, RS_CH_UNKNOWN);
+    RS_CHECK_INT (map[2].lost_to, 3);
+    RS_CHECK_INT (map[3].channel, RS_CH_BLOCK_POS);
+    RS_CHECK_INT (map[4].channel, RS_CH_SPP);
+    RS_CHECK_INT (map[5].channel, RS_CH_UNKNOWN);
+    RS_CHECK (map[5].unit_unknown);
+    RS_CHECK_STR (map[6].name, "rigactivitycode");
+    char line[512];
+    RS_CHECK_INT (rs_chanmap_report (map, 7, line, sizeof line), 6);
+    RS_CHECK (strstr (line, "hook_load<-HKLD_AVG (mnemonic)") != NULL);
+    RS_CHECK (strstr (line, "spp<-SPPX (description)") != NULL);
+    RS_CHECK (strstr (line, "missing: bit_depth hole_depth flow_in rpm torque wob") != NULL);
+    const int *rig;
+    RS_CHECK_INT (rs_chanmap_rig_channels (&rig), 9);
+    RS_CHECK_INT (rig[0], RS_CH_HOOK_LOAD);
+}
+
+//  Reads every timestamp of a log.
+static size_t
+s_times (const char *path, int64_t *ts, size_t max)
+{
+    char err[600];
+    rs_witsml_t *log = rs_witsml_open (path, err, sizeof err);
+    size_t n = 0;
+    const double *v;
+    while (log && n < max && rs_witsml_next (log, &ts[n], &v) == 1)
+        n++;
+    rs_witsml_close (&log);
+    return n;
+}
+
+static int
+s_cmp_ts (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+//  Two real logs of the same hours (GenTime 20:40-21:10, CementData
+//  20:30-21:20), merged.
+static void
+test_logset (void)
+{
+    const char *paths[] = { GENTIME, CEMENT };
+    char err[800];
+    rs_logset_t *set = rs_logset_open (paths, 2, err, sizeof err);
+    RS_CHECK (set != NULL);
+    if (!set) {
+        fprintf (stderr, "%s\n", err);
+        return;
+    }
+    RS_CHECK_INT (rs_logset_count (set), 2);
+    RS_CHECK_STR (rs_logset_well (set), "NO 15/9-F-9");
+    size_t nm;
+    const rs_chanmap_t *map = rs_logset_map (set, 1, &nm);
+    RS_CHECK_INT (nm, 28);
+    bool hkld = false;
+    for (size_t i = 1; i < nm; i++)
+        hkld = hkld || (strcmp (map[i].mnemonic, "HKLD") == 0 && map[i].channel == RS_CH_HOOK_LOAD);
+    RS_CHECK (hkld);
+
+    //  Every instant of either log once, in order.
+    static int64_t want[4096];
+    size_t n_want = s_times (GENTIME, want, 4096);
+    n_want += s_times (CEMENT, want + n_want, 4096 - n_want);
+    qsort (want, n_want, sizeof want[0], s_cmp_ts);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n_want; i++)
+        if (!i || want[i] != want[i - 1])
+            want[distinct++] = want[i];
+    rs_logmerge_t *m = rs_logset_merge (set);
+    int hk = rs_logmerge_channel (m, "hook_load"), rpm = rs_logmerge_channel (m, "rpm");
+    int mse = rs_logmerge_channel (m, "mse"), cem = rs_logmerge_channel (m, "cemstage");
+    int code = rs_logmerge_channel (m, "rigactivitycode");
+    RS_CHECK (hk >= 0 && rpm >= 0 && mse >= 0 && cem >= 0 && code >= 0);
+    const rs_value_t *chans;
+    size_t n_chan = rs_logmerge_channels (m, &chans);
+    bool unique = true;
+    for (size_t i = 0; i < n_chan; i++)
+        for (size_t k = i + 1; k < n_chan; k++)
+            unique = unique && strcmp (chans[i].name, chans[k].name) != 0;
+    RS_CHECK (unique);
+    int64_t ts, gen_first, gen_last, t;
+    rs_clock_parse ("2016-09-29T20:40:02Z", &gen_first);
+    rs_clock_parse ("2016-09-29T21:10:00Z", &gen_last);
+    const rs_value_t *vals;
+    size_t nv, got = 0, same = 0, hk_outside = 0, rpm_outside = 0, outside = 0;
+    while (rs_logmerge_next (m, &ts, &vals, &nv) == 1) {
+        same += got < distinct && want[got] == ts;
+        got++;
+        RS_CHECK_INT (nv, n_chan);
+        if (ts < gen_first || ts > gen_last + 9 * 1000000LL) {
+            //  Only CementData there (GenTime's last reading is stale 3 of
+            //  its rows, 8.4 s, after its end): its hook load, no rpm.
+            outside++;
+            hk_outside += !isnan (vals[hk].value);
+            rpm_outside += !isnan (vals[rpm].value);
+        }
+    }
+    RS_CHECK_INT (got, distinct);
+    RS_CHECK_INT (same, distinct);
+    RS_CHECK (outside > 100);
+    RS_CHECK_INT (hk_outside, outside);
+    RS_CHECK_INT (rpm_outside, 0);
+    //  GenTime (about 2.8 s rows) gives hook load while it runs, CementData
+    //  (10 s) before and after
+    uint64_t from_gen = rs_logmerge_used (m, (size_t) hk, 0), from_cem = rs_logmerge_used (m, (size_t) hk, 1);
+    RS_CHECK (from_gen > 600);
+    //  (and at GenTime's first row, one reading shows no interval yet)
+    RS_CHECK (from_cem >= outside && from_cem <= outside + 1);
+    RS_CHECK_INT (from_gen + from_cem, got);
+    rs_clock_parse ("2016-09-29T20:30:00Z", &t);
+    RS_CHECK_INT (want[0], t);
+    rs_logset_destroy (&set);
+    RS_CHECK (set == NULL);
+
+    //  A directory: its .xml files in name order.
+    char dir[] = "/tmp/rs-logset-XXXXXX";
+    RS_CHECK (mkdtemp (dir) != NULL);
+    char a[600], b[600], c[600];
+    snprintf (a, sizeof a, "%s/b.xml", dir);
+    snprintf (b, sizeof b, "%s/a.xml", dir);
+    snprintf (c, sizeof c, "%s/notes.txt", dir);
+    RS_CHECK (symlink (GENTIME, a) == 0);
+    RS_CHECK (symlink (CEMENT, b) == 0);
+    write_file (c, "not a log", 9);
+    const char *dirs[] = { dir };
+    set = rs_logset_open (dirs, 1, err, sizeof err);
+    RS_CHECK (set != NULL);
+    if (set) {
+        RS_CHECK_INT (rs_logset_count (set), 2);
+        RS_CHECK (strstr (rs_logset_path (set, 0), "/a.xml") != NULL);
+        RS_CHECK_STR (rs_witsml_name (rs_logset_log (set, 0)), "CementData");
+        rs_logset_destroy (&set);
+    }
+    //  Logs of another well are refused, naming both.
+    char other[600];
+    snprintf (other, sizeof other, "%s/other.log", dir);
+    write_file (other, s_small, strlen (s_small));
+    const char *mixed[] = { GENTIME, other };
+    RS_CHECK (rs_logset_open (mixed, 2, err, sizeof err) == NULL);
+    RS_CHECK (strstr (err, "W 1") != NULL && strstr (err, "NO 15/9-F-9") != NULL);
+    unlink (a);
+    unlink (b);
+    unlink (c);
+    unlink (other);
+    rmdir (dir);
+    //  An empty directory, a missing path.
+    char empty[] = "/tmp/rs-logset-XXXXXX";
+    RS_CHECK (mkdtemp (empty) != NULL);
+    const char *none[] = { empty };
+    RS_CHECK (rs_logset_open (none, 1, err, sizeof err) == NULL);
+    RS_CHECK (strstr (err, "no .xml") != NULL);
+    rmdir (empty);
+    const char *missing[] = { "/nonexistent/dir" };
+    RS_CHECK (rs_logset_open (missing, 1, err, sizeof err) == NULL);
+}
+
 int
 main (void)
 {
     test_excerpt ();
     test_small ();
     test_mapping ();
+    test_mapping_log ();
+    test_logset ();
     return RS_TEST_DONE ();
 }

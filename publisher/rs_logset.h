@@ -1,0 +1,38 @@
+/*  rs_logset: the logs of one wellbore, opened, mapped and merged. Each
+    path is a WITSML 1.4 time log or a directory (its *.xml, in name order);
+    every log is read by rs_witsml (streaming), its curves mapped by
+    rs_chanmap (alias table, description fallback, unit conversion, one curve
+    per channel) and its rows fed, converted, to rs_logmerge. */
+#ifndef RS_LOGSET_H
+#define RS_LOGSET_H
+
+#include <stddef.h>
+
+#include "rs_chanmap.h"
+#include "rs_logmerge.h"
+#include "rs_witsml.h"
+
+typedef struct rs_logset_t rs_logset_t;
+
+//  Opens the logs. Returns NULL with a message in err when a path cannot be
+//  read, a directory holds no .xml, a file is not a WITSML time log, there
+//  are more than RS_LOGMERGE_MAX_SOURCES logs, or the logs name different
+//  wells (nameWell).
+rs_logset_t *rs_logset_open (const char *const *paths, size_t n, char *err, size_t errsize);
+void rs_logset_destroy (rs_logset_t **self_p);
+
+//  How many logs, and each one's reader, file path and settled curve map
+//  (map[i] for the reader's curve i; map[0], the index, unused).
+size_t rs_logset_count (const rs_logset_t *self);
+rs_witsml_t *rs_logset_log (const rs_logset_t *self, size_t i);
+const char *rs_logset_path (const rs_logset_t *self, size_t i);
+const rs_chanmap_t *rs_logset_map (const rs_logset_t *self, size_t i, size_t *n);
+//  The merge over every log (rs_logmerge_next gives the stream).
+rs_logmerge_t *rs_logset_merge (const rs_logset_t *self);
+//  The wells' nameWell, "" when no log gives one.
+const char *rs_logset_well (const rs_logset_t *self);
+//  The error of the log whose reading failed (after rs_logmerge_next
+//  returned -1), "" when none.
+const char *rs_logset_error (const rs_logset_t *self);
+
+#endif
