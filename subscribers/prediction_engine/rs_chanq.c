@@ -120,7 +120,8 @@ s_hole_back (rs_chanq_t *self, int64_t ts, double hole)
     }
     if (self->hole_back_since == INT64_MIN)
         self->hole_back_since = ts;
-    if ((double) (ts - self->hole_back_since) >= RS_CHANQ_REBASE_S * 1e6) {
+    if ((double) (ts - self->hole_back_since) >= RS_CHANQ_REBASE_S * 1e6
+        && self->hole_max - hole <= RS_CHANQ_REBASE_M) {
         self->hole_max = hole;
         self->hole_back_since = INT64_MIN;
         return false;

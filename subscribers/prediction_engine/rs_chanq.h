@@ -25,7 +25,8 @@
       sensor with a drifted zero); a hole depth more than RS_CHANQ_HOLE_BACK_M
       shallower than the deepest one seen (a hole does not get shallower: a
       channel that does is a bit depth or a stale value), accepted again as a
-      new reference once it has held for RS_CHANQ_REBASE_S.
+      new reference (a mud logger's correction) once it has held for
+      RS_CHANQ_REBASE_S within RS_CHANQ_REBASE_M of the deepest.
     - a hole depth that moves with the block, metre for metre, is the bit
       depth (some logs name the string's depth "Depth"): with no bit depth
       channel, once RS_CHANQ_ROLE_N excursions of a metre or more went with
@@ -48,6 +49,7 @@
 #define RS_CHANQ_OFF_BOTTOM_M 5.0    // m: bit this far above the hole bottom is off bottom for sure
 #define RS_CHANQ_HOLE_BACK_M 1.0     // m: a hole depth this much shallower than the deepest seen
 #define RS_CHANQ_REBASE_S    1800.0  // s: ... is a new reference once it has held this long
+#define RS_CHANQ_REBASE_M    30.0    // m: ... and is within this (a stand) of the deepest
 #define RS_CHANQ_ROLE_N      3       // excursions with the block before a hole depth is a bit depth
 #define RS_CHANQ_ROLE_M      1.0     // m: an excursion
 

@@ -239,7 +239,20 @@ test_inconsistent (void)
     s_nan (ch);
     ch[RS_CH_HOLE_DEPTH] = 1106;
     rs_chanq_filter (&q, (int64_t) (3 + RS_CHANQ_REBASE_S) * S, ch);
-    RS_CHECK_NEAR (ch[RS_CH_HOLE_DEPTH], 1106, 1e-12);
+    RS_CHECK (isnan (ch[RS_CH_HOLE_DEPTH]));     // 100 m: never a correction
+    //  A mud logger's correction of 10 m is accepted once it has held.
+    rs_chanq_init (&q);
+    s_nan (ch);
+    ch[RS_CH_HOLE_DEPTH] = 1206;
+    rs_chanq_filter (&q, 0, ch);
+    for (int i = 1; i <= 3; i++) {
+        s_nan (ch);
+        ch[RS_CH_HOLE_DEPTH] = 1196;
+        rs_chanq_filter (&q, (int64_t) (i * RS_CHANQ_REBASE_S / 2) * S, ch);
+        if (i < 2)
+            RS_CHECK (isnan (ch[RS_CH_HOLE_DEPTH]));
+    }
+    RS_CHECK_NEAR (ch[RS_CH_HOLE_DEPTH], 1196, 1e-12);
 
     //  No bit depth channel; "Depth" follows the block up and down: after
     //  three excursions with it, it is read as the bit depth.
