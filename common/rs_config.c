@@ -1,13 +1,16 @@
 /*  rs_config: one option table drives flags, environment, .env, --help and
     the README table. rs_config_load makes one pass over argv to collect flag
-    values, reads the .env file, then resolves every option in the order
-    flag > environment > .env > default and validates it by type, naming
-    where a bad value came from so the user can find it. */
+    values, finds and reads the .env file, then resolves every option in the
+    order flag > environment > .env > default and validates it by type,
+    naming where a bad value came from so the user can find it. Which file
+    was read is logged once logging is set up (rs_config_apply_logging). */
 #include "rs_config.h"
 #include "rs_log.h"
+#include "rs_msg.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +25,15 @@
 //  A .env file is a handful of lines; anything bigger is a wrong path.
 #define RS_ENV_FILE_MAX (1024 * 1024)
 #define RS_ENV_FILE_VAR "RIGSTREAM_ENV_FILE"
+#define RS_ENV_SEARCH_VAR "RIGSTREAM_ENV_SEARCH"
+#define RS_ENV_SYSTEM "/etc/rigstream/rigstream.env"
+//  The source tree and build tree this program was built from (CMake).
+#ifndef RS_CONFIG_CHECKOUT_DIR
+#define RS_CONFIG_CHECKOUT_DIR ""
+#endif
+#ifndef RS_CONFIG_BUILD_DIR
+#define RS_CONFIG_BUILD_DIR ""
+#endif
 
 typedef enum {
     RS_SRC_DEFAULT,
@@ -42,6 +54,7 @@ typedef struct {
     long ival;
     double dval;
     bool bval;
+    bool is_name;           // the instance name: an id
 } rs_entry_t;
 
 struct rs_config_t {
@@ -51,9 +64,17 @@ struct rs_config_t {
     rs_entry_t *entries;
     size_t count;
     char *env_path;         // .env file being read, for messages
+    const char *env_origin; // why that file: "--env-file", RS_ENV_FILE_VAR, "the current directory"...
+    char *env_looked;       // the files looked for when none was found
+    char *name_env;         // the instance name's variable, e.g. WITS0_NAME
     char **args;            // positional arguments, owned copies
     int argc;
 };
+
+//  The process's identity once rs_config_apply_logging has run: the
+//  component's own name and the instance name that replaces it.
+static char s_instance_component [RS_MAX_ID + 1];
+static char s_instance_name [RS_MAX_ID + 1];
 
 static const rs_option_t s_common_options [] = {
     { "log-level", "LOG_LEVEL", RS_OPT_STRING, "info",
@@ -62,6 +83,11 @@ static const rs_option_t s_common_options [] = {
       "also append log lines to this file", 0, 0 },
     RS_OPTION_END
 };
+
+//  Every broker client gets this (the env name is made per program).
+static const char s_name_help [] =
+    "instance name: heartbeat topic sys.NAME, log prefix and publisher id (default: the component's "
+    "name; give one to run two of a kind)";
 
 //  Flags handled by rs_config itself; a table must not redefine them.
 static const char *s_reserved_flags [] = { "help", "version", "env-file", "print-env-table", NULL };
@@ -186,6 +212,10 @@ s_parse_value (const rs_entry_t *entry, const char *text, rs_entry_t *out,
         case RS_OPT_STRING:
             if (s_is_log_level (entry) && rs_log_level_parse (text) < 0) {
                 n = snprintf (why, why_size, "expected error, warn, info, debug or trace");
+                break;
+            }
+            if (entry->is_name && *text && !rs_id_valid (text, strlen (text))) {
+                n = snprintf (why, why_size, "expected 1-%d of A-Z a-z 0-9 _ - (like every id)", RS_MAX_ID);
                 break;
             }
             return 0;
@@ -321,6 +351,29 @@ s_check_table_row (rs_config_t *self, const rs_option_t *opt)
     return true;
 }
 
+//  Adds --name to a broker client's table. Its variable is the program's
+//  own (rigstream-wits0: WITS0_NAME): one .env serves every program, and a
+//  shared variable would give them all one name.
+static int
+s_add_name (rs_config_t *self)
+{
+    const char *base = strncmp (self->program, "rigstream-", 10) == 0 ? self->program + 10 : self->program;
+    size_t len = strlen (base);
+    self->name_env = malloc (len + sizeof "_NAME");
+    if (!self->name_env)
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        self->name_env [i] = isalnum ((unsigned char) base [i]) ? (char) toupper ((unsigned char) base [i]) : '_';
+    memcpy (self->name_env + len, "_NAME", sizeof "_NAME");
+    rs_entry_t *entry = &self->entries [self->count];
+    entry->opt = (rs_option_t) { "name", self->name_env, RS_OPT_STRING, NULL, s_name_help, 0, 0 };
+    if (s_find_env_n (self, self->name_env, strlen (self->name_env)))
+        entry->opt.env = NULL;  // the table has that variable already: flag only
+    entry->is_name = true;
+    self->count++;
+    return 0;
+}
+
 rs_config_t *
 rs_config_new (const char *program, const char *usage,
                const rs_option_t *table, const char *positional)
@@ -338,7 +391,7 @@ rs_config_new (const char *program, const char *usage,
     for (size_t i = 0; table && table [i].flag; i++)
         rows++;
     size_t common = sizeof s_common_options / sizeof s_common_options [0] - 1;
-    self->entries = calloc (rows + common, sizeof *self->entries);
+    self->entries = calloc (rows + common + 1, sizeof *self->entries);
     if (!self->entries) {
         rs_config_destroy (&self);
         return NULL;
@@ -356,6 +409,13 @@ rs_config_new (const char *program, const char *usage,
             rs_config_destroy (&self);
             return NULL;
         }
+    }
+    //  A client of the broker (the broker itself has heartbeats but no
+    //  broker-host, and must stay sys.broker); a table with its own --name keeps it.
+    if (s_find (self, "broker-host") && s_find (self, "heartbeat-ms") && !s_find (self, "name")
+        && s_add_name (self) != 0) {
+        rs_config_destroy (&self);
+        return NULL;
     }
     return self;
 }
@@ -378,6 +438,9 @@ s_clear_loaded (rs_config_t *self)
     self->argc = 0;
     free (self->env_path);
     self->env_path = NULL;
+    self->env_origin = NULL;
+    free (self->env_looked);
+    self->env_looked = NULL;
 }
 
 void
@@ -390,6 +453,7 @@ rs_config_destroy (rs_config_t **self_p)
     for (size_t i = 0; i < self->count; i++)
         free (self->entries [i].value);
     free (self->entries);
+    free (self->name_env);
     free (self->program);
     free (self->usage);
     free (self->positional);
@@ -458,7 +522,8 @@ s_print_help (rs_config_t *self, FILE *out)
         s_help_row (out, width, flag, s_metavar (opt->type), opt->help, opt->env, def);
     }
     s_help_row (out, width, "--env-file", "PATH",
-                "read settings from this file instead of ./.env", RS_ENV_FILE_VAR, NULL);
+                "read settings from this file only (/dev/null: none); else the first of ./.env, the "
+                "checkout's .env, " RS_ENV_SYSTEM, RS_ENV_FILE_VAR, NULL);
     s_help_row (out, width, "-h, --help", NULL, "print this help and exit", NULL, NULL);
     s_help_row (out, width, "--version", NULL, "print the version and exit", NULL, NULL);
     for (size_t i = 0; i < self->count; i++)
@@ -504,8 +569,10 @@ rs_config_print_table (rs_config_t *self, FILE *out)
         s_markdown_cell (out, opt->help, false);
         fputc ('\n', out);
     }
-    fprintf (out, "| `%s` | `--env-file` |  | .env file to read instead of ./.env |\n",
-             RS_ENV_FILE_VAR);
+    fprintf (out, "| `%s` | `--env-file` |  | settings file to read, alone (/dev/null: none); unset: the first "
+             "of ./.env, the checkout's .env, " RS_ENV_SYSTEM " |\n", RS_ENV_FILE_VAR);
+    fprintf (out, "| `%s` |  |  | the files tried after ./.env, separated by ':' (unset: the checkout's .env "
+             "for a program run from its build, then " RS_ENV_SYSTEM ") |\n", RS_ENV_SEARCH_VAR);
 }
 
 static int
@@ -826,6 +893,78 @@ s_parse_args (rs_config_t *self, int argc, char **argv, const char **env_file)
     return 0;
 }
 
+//  True when this program runs from the build tree of a checkout (not an
+//  installed copy): then the checkout's .env is its own.
+static bool
+s_in_checkout (void)
+{
+    if (!*RS_CONFIG_CHECKOUT_DIR || !*RS_CONFIG_BUILD_DIR)
+        return false;
+    char exe [PATH_MAX];
+    ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe [n] = '\0';
+    //  /proc/self/exe has no symbolic links; the build path may have some.
+    char build [PATH_MAX];
+    if (!realpath (RS_CONFIG_BUILD_DIR, build))
+        return false;
+    size_t len = strlen (build);
+    return strncmp (exe, build, len) == 0 && exe [len] == '/';
+}
+
+//  Finds the settings file when none is named: ./.env, then the files of
+//  RIGSTREAM_ENV_SEARCH, or by default the checkout's .env (for a program
+//  run from the checkout's build) and the installation's. The first that
+//  exists is read, alone. Returns 0 with self->env_path set, 1 when there is
+//  none (self->env_looked lists what was tried), -1 out of memory.
+static int
+s_search_env_file (rs_config_t *self)
+{
+    char defaults [PATH_MAX + sizeof RS_ENV_SYSTEM + 8];
+    const char *search = getenv (RS_ENV_SEARCH_VAR);
+    if (!search || !*search) {
+        int n = s_in_checkout ()
+              ? snprintf (defaults, sizeof defaults, "%s/.env:%s", RS_CONFIG_CHECKOUT_DIR, RS_ENV_SYSTEM)
+              : snprintf (defaults, sizeof defaults, "%s", RS_ENV_SYSTEM);
+        if (n < 0 || (size_t) n >= sizeof defaults)
+            snprintf (defaults, sizeof defaults, "%s", RS_ENV_SYSTEM);
+        search = defaults;
+    }
+    size_t looked_size = strlen (search) + 32;
+    char *looked = malloc (looked_size);
+    if (!looked)
+        return -1;
+    snprintf (looked, looked_size, "./.env");
+    if (access (".env", F_OK) == 0) {
+        free (looked);
+        self->env_origin = "the current directory";
+        return s_set_str (&self->env_path, ".env");
+    }
+    bool checkout = search == defaults && s_in_checkout ();
+    for (const char *p = search; *p; ) {
+        const char *colon = strchr (p, ':');
+        size_t len = colon ? (size_t) (colon - p) : strlen (p);
+        char path [PATH_MAX];
+        if (len > 0 && len < sizeof path) {
+            memcpy (path, p, len);
+            path [len] = '\0';
+            size_t used = strlen (looked);
+            snprintf (looked + used, looked_size - used, ", %s", path);
+            if (access (path, F_OK) == 0) {
+                free (looked);
+                self->env_origin = search != defaults ? RS_ENV_SEARCH_VAR
+                                 : checkout && p == search ? "the checkout" : "the installation";
+                return s_set_str (&self->env_path, path);
+            }
+        }
+        p += len + (colon ? 1 : 0);
+    }
+    free (self->env_looked);
+    self->env_looked = looked;
+    return 1;
+}
+
 int
 rs_config_load (rs_config_t *self, int argc, char **argv)
 {
@@ -837,18 +976,33 @@ rs_config_load (rs_config_t *self, int argc, char **argv)
     if (rc != 0)
         return rc;
 
-    //  An explicit file wins over ./.env, so RIGSTREAM_ENV_FILE=/dev/null
-    //  switches a stray ./.env off. Empty counts as unset, as for options.
+    //  An explicit file wins and ends the search, so RIGSTREAM_ENV_FILE=
+    //  /dev/null switches every .env off. Empty counts as unset, as for options.
+    const char *origin = "--env-file";
     if (!env_file) {
         const char *from_env = getenv (RS_ENV_FILE_VAR);
-        if (from_env && *from_env)
+        if (from_env && *from_env) {
             env_file = from_env;
+            origin = RS_ENV_FILE_VAR;
+        }
     }
-    if (env_file)
+    if (env_file) {
         rc = s_load_env_file (self, env_file);
-    else
-    if (access (".env", F_OK) == 0)
-        rc = s_load_env_file (self, ".env");
+        self->env_origin = origin;
+    }
+    else {
+        rc = s_search_env_file (self);
+        if (rc == 0) {
+            char *path = strdup (self->env_path);
+            rc = path ? s_load_env_file (self, path) : -1;
+            free (path);
+        }
+        else
+        if (rc > 0)
+            rc = 0;
+        else
+            fprintf (stderr, "%s: out of memory\n", self->program);
+    }
     if (rc != 0)
         return -1;
 
@@ -996,6 +1150,23 @@ rs_config_start (rs_config_t **self_p, int argc, char **argv, const char *compon
     return rc > 0 ? 0 : 2;
 }
 
+const char *
+rs_config_name (rs_config_t *self)
+{
+    for (size_t i = 0; self && i < self->count; i++)
+        if (self->entries [i].is_name)
+            return self->entries [i].value ? self->entries [i].value : "";
+    return "";
+}
+
+const char *
+rs_config_instance (const char *component)
+{
+    if (component && *s_instance_name && strcmp (component, s_instance_component) == 0)
+        return s_instance_name;
+    return component;
+}
+
 int
 rs_config_apply_logging (rs_config_t *self, const char *component)
 {
@@ -1003,8 +1174,24 @@ rs_config_apply_logging (rs_config_t *self, const char *component)
     if (level < 0)
         level = RS_LOG_INFO;    // cannot happen after a successful load
     const char *file = rs_config_str (self, "log-file");
-    return rs_log_init (component ? component : self->program, (rs_log_level_t) level,
-                        *file ? file : NULL);
+    const char *name = rs_config_name (self);
+    s_instance_component [0] = s_instance_name [0] = '\0';
+    if (component && *name) {
+        snprintf (s_instance_component, sizeof s_instance_component, "%s", component);
+        snprintf (s_instance_name, sizeof s_instance_name, "%s", name);
+    }
+    int rc = rs_log_init (*name ? name : component ? component : self->program, (rs_log_level_t) level,
+                          *file ? file : NULL);
+    if (rc == 0 && self->env_path && strcmp (self->env_path, "/dev/null") != 0)
+        rs_info ("settings from %s (%s)", self->env_path, self->env_origin ? self->env_origin : "");
+    else
+    if (rc == 0 && self->env_path)
+        rs_info ("no settings file (%s=/dev/null)",
+                 self->env_origin && strcmp (self->env_origin, "--env-file") == 0 ? "--env-file" : RS_ENV_FILE_VAR);
+    else
+    if (rc == 0)
+        rs_info ("no settings file (looked for %s)", self->env_looked ? self->env_looked : "./.env");
+    return rc;
 }
 
 int

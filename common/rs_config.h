@@ -3,8 +3,16 @@
     so they never drift apart.
 
     Precedence: --flag value  >  environment  >  .env file  >  table default.
-    The .env file is the one named by --env-file or else RIGSTREAM_ENV_FILE
-    (then it must exist; /dev/null means none), or else ./.env if it exists.
+    One .env file is read, the first of:
+      1. the one named by --env-file or else RIGSTREAM_ENV_FILE (then it must
+         exist, and the search stops there; /dev/null means none);
+      2. ./.env in the current directory;
+      3. the checkout's .env (the source tree the program was built from),
+         for a program run from that checkout's build tree;
+      4. /etc/rigstream/rigstream.env, the installation's.
+    RIGSTREAM_ENV_SEARCH (files separated by ':') replaces 3 and 4. Which
+    file was read, or that none was, is logged at INFO by
+    rs_config_apply_logging.
     Lines are NAME=value; blank lines and lines starting with '#' are skipped;
     after an unquoted value, " #" starts a comment; values may be wrapped in
     single quotes (literal) or double quotes (\n, \" and \\ escapes); an
@@ -16,7 +24,10 @@
     Flags are --name value or --name=value; BOOL flags take no value
     (--name sets, --no-name clears, --name=false also works); -- ends flags.
     Every program also gets the common options LOG_LEVEL and LOG_FILE and the
-    flags --help (-h), --version, --env-file and the hidden --print-env-table. */
+    flags --help (-h), --version, --env-file and the hidden --print-env-table.
+    A client of the broker (a table with RS_OPTIONS_BROKER_CLIENT) also gets
+    --name, the instance name, whose variable is the program's own
+    (rigstream-wits0: WITS0_NAME; see rs_config_name). */
 #ifndef RS_CONFIG_H
 #define RS_CONFIG_H
 
@@ -89,9 +100,22 @@ const char *rs_config_source (rs_config_t *self, const char *flag);
 int rs_config_argc (rs_config_t *self);
 const char *rs_config_argv (rs_config_t *self, int index);
 
-//  Applies LOG_LEVEL / LOG_FILE to rs_log with the given component name.
-//  Returns 0, or -1 with a message when LOG_FILE cannot be opened.
+//  Applies LOG_LEVEL / LOG_FILE to rs_log with the given component name, or
+//  the instance name when --name is set, and logs which settings file was
+//  read. From then on, rs_config_instance (component) gives the instance
+//  name, which rs_pub and rs_sub use. Returns 0, or -1 with a message when
+//  LOG_FILE cannot be opened.
 int rs_config_apply_logging (rs_config_t *self, const char *component);
+
+//  The instance name given by --name (or its variable), "" when not set or
+//  when the program has no such option. A valid id when set.
+const char *rs_config_name (rs_config_t *self);
+//  The name this process goes by for `component`: the instance name when
+//  rs_config_apply_logging was called for that component with --name set,
+//  else component itself. So two WITS0 readers, wits0_mud and wits0_mwd,
+//  heartbeat on sys.wits0_mud and sys.wits0_mwd without any change to their
+//  main, which still says "wits0".
+const char *rs_config_instance (const char *component);
 
 //  ZeroMQ CURVE on the rig network (see rs_curve.h and docs/SECURITY.md);
 //  rs_curve_new_config reads them. The listening side, shared by the broker

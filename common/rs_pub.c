@@ -195,8 +195,9 @@ rs_pub_opts_config (rs_pub_opts_t *opts, rs_config_t *cfg)
 rs_pub_t *
 rs_pub_new (const rs_pub_opts_t *opts)
 {
-    if (!opts || !opts->endpoint || !opts->component
-        || !rs_id_valid (opts->component, strlen (opts->component))) {
+    //  The instance name (--name) when the program has one for this component.
+    const char *component = opts ? rs_config_instance (opts->component) : NULL;
+    if (!opts || !opts->endpoint || !component || !rs_id_valid (component, strlen (component))) {
         rs_error ("publisher: an endpoint and a valid component name are required");
         return NULL;
     }
@@ -206,14 +207,14 @@ rs_pub_new (const rs_pub_opts_t *opts)
     if (opts->pub_id)
         snprintf (self->pub_id, sizeof self->pub_id, "%s", opts->pub_id);
     else
-        snprintf (self->pub_id, sizeof self->pub_id, "%s-%d", opts->component, (int) getpid ());
+        snprintf (self->pub_id, sizeof self->pub_id, "%s-%d", component, (int) getpid ());
     if (!rs_id_valid (self->pub_id, strlen (self->pub_id))) {
         rs_error ("publisher: invalid publisher id '%s' (1-%d chars of A-Z a-z 0-9 _ -)",
                   self->pub_id, RS_MAX_ID);
         free (self);
         return NULL;
     }
-    snprintf (self->component, sizeof self->component, "%s", opts->component);
+    snprintf (self->component, sizeof self->component, "%s", component);
     snprintf (self->endpoint, sizeof self->endpoint, "%s", opts->endpoint);
     self->curve = opts->curve;
     self->epoch = (uint64_t) rs_clock_now_us ();
@@ -316,6 +317,12 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     rs_curve_t *curve = rs_curve_new_config (cfg);
     if (!curve)
         return -2;
+    //  An instance name is also the publisher id, unless one is given: two
+    //  WITS0 readers must not both publish as "wits0".
+    const char *name = rs_config_name (cfg);
+    if (*name && pub_id && rs_config_has (cfg, "publisher-id") && !rs_config_is_set (cfg, "publisher-id")
+        && strcmp (pub_id, rs_config_str (cfg, "publisher-id")) == 0)
+        pub_id = name;
     rs_pub_opts_t opts = { .endpoint = endpoint, .component = component, .pub_id = pub_id,
                            .curve = curve };
     rs_pub_opts_config (&opts, cfg);

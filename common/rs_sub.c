@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rs_clock.h"
+#include "rs_config.h"
 #include "rs_curve.h"
 #include "rs_log.h"
 #include "rs_repair.h"
@@ -167,7 +168,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
     rs_sub_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    snprintf (self->component, sizeof self->component, "%s", opts->component);
+    //  The instance name (--name) when the program has one for this component.
+    snprintf (self->component, sizeof self->component, "%s", rs_config_instance (opts->component));
     self->on_message = opts->on_message;
     self->arg = opts->arg;
     self->durable = opts->durable;

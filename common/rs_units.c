@@ -35,9 +35,10 @@ static const struct {
 };
 
 //  Other spellings of the units above, matched ignoring case: WITS0's
-//  (M, F, KDN, KFLB, L/M...) and what CSV exports write in their unit rows
-//  (ft/hr, klbs, kft-lbs, gpm, deg F...). "F" is WITS0's foot, never
-//  Fahrenheit.
+//  (M, F, KDN, KFLB, L/M...), what CSV exports write in their unit rows
+//  (ft/hr, klbs, kft-lbs, gpm, deg F...) and Pason's EDR words (ft_per_hr,
+//  kft_lb, gal_per_min, barrels, lbs_per_gal...). "F" is WITS0's foot, never
+//  Fahrenheit. Pason's flow_percent is a paddle's deflection in %, not a flow.
 static const struct {
     const char *alias;
     const char *unit;
@@ -46,6 +47,7 @@ static const struct {
     { "F", "ft" }, { "feet", "ft" }, { "foot", "ft" },
     { "M/HR", "m/h" }, { "m/hr", "m/h" },
     { "F/HR", "ft/h" }, { "ft/hr", "ft/h" }, { "fph", "ft/h" }, { "ft/hour", "ft/h" },
+    { "ft_per_hr", "ft/h" }, { "ft_per_hour", "ft/h" }, { "m_per_hr", "m/h" }, { "m_per_hour", "m/h" },
     { "KDN", "kdaN" }, { "KLB", "klbf" }, { "klbs", "klbf" }, { "kips", "klbf" }, { "kip", "klbf" },
     { "RPM", "rpm" }, { "rev/min", "rpm" },
     { "KNM", "kN.m" }, { "kNm", "kN.m" }, { "kN-m", "kN.m" },
@@ -53,16 +55,22 @@ static const struct {
     { "kftlb", "kft.lbf" }, { "kft-lbf", "kft.lbf" }, { "kftlbs", "kft.lbf" },
     { "ft-lbs", "ft.lbf" }, { "ft-lb", "ft.lbf" }, { "ft.lbs", "ft.lbf" }, { "ftlb", "ft.lbf" },
     { "ft-lbf", "ft.lbf" }, { "ftlbs", "ft.lbf" },
+    { "kft_lb", "kft.lbf" }, { "kft_lbs", "kft.lbf" }, { "ft_lb", "ft.lbf" }, { "ft_lbs", "ft.lbf" },
+    { "kN_m", "kN.m" },
     { "KPA", "kPa" }, { "PSI", "psi" }, { "psig", "psi" }, { "MPA", "MPa" },
     { "SPM", "spm" }, { "strokes/min", "spm" }, { "stk/min", "spm" },
     { "L/M", "L/min" }, { "lpm", "L/min" }, { "l/min", "L/min" },
-    { "GPM", "gal/min" }, { "usgpm", "gal/min" },
-    { "M3", "m3" }, { "m^3", "m3" }, { "BBL", "bbl" }, { "bbls", "bbl" },
+    { "GPM", "gal/min" }, { "usgpm", "gal/min" }, { "gal_per_min", "gal/min" },
+    { "L_per_min", "L/min" }, { "m3_per_min", "m3/min" },
+    { "M3", "m3" }, { "m^3", "m3" }, { "BBL", "bbl" }, { "bbls", "bbl" }, { "barrels", "bbl" },
+    { "barrel", "bbl" },
     { "KGM3", "kg/m3" }, { "kg/m^3", "kg/m3" }, { "sg", "g/cm3" }, { "g/cc", "g/cm3" },
-    { "PPG", "ppg" }, { "lb/gal", "ppg" }, { "lbm/gal", "ppg" },
+    { "PPG", "ppg" }, { "lb/gal", "ppg" }, { "lbm/gal", "ppg" }, { "lbs_per_gal", "ppg" },
+    { "lb_per_gal", "ppg" }, { "kg_per_m3", "kg/m3" },
     { "DEGC", "degC" }, { "deg C", "degC" }, { "\xC2\xB0" "C", "degC" }, { "celsius", "degC" },
     { "DEGF", "degF" }, { "deg F", "degF" }, { "\xC2\xB0" "F", "degF" }, { "fahrenheit", "degF" },
-    { "percent", "%" }, { "pct", "%" },
+    { "deg_c", "degC" }, { "deg_f", "degF" },
+    { "percent", "%" }, { "pct", "%" }, { "flow_percent", "%" },
 };
 
 
@@ -90,6 +98,18 @@ rs_units_spelling (const char *unit)
         if (strcasecmp (s_aliases[i].alias, unit) == 0)
             return s_aliases[i].unit;
     return unit;
+}
+
+bool
+rs_units_known (const char *unit)
+{
+    if (!unit)
+        return false;
+    unit = rs_units_spelling (unit);
+    for (size_t i = 0; i < S_COUNT (s_units); i++)
+        if (strcmp (s_units[i].from, unit) == 0 || strcmp (s_units[i].to, unit) == 0)
+            return true;
+    return false;
 }
 
 //  The table entry converting `from` into `to`, or NULL.

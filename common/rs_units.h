@@ -28,6 +28,9 @@ bool rs_units_convert (const char *from, const char *to, double *scale, double *
 //  unit itself when it is already spelled that way or not known.
 const char *rs_units_spelling (const char *unit);
 
+//  True when the unit, in any known spelling, is one rs_units_convert knows.
+bool rs_units_known (const char *unit);
+
 //  A display system by name: "metric" (or "si"), "imperial" (or "us",
 //  "oilfield"), any case. Returns the rs_unit_system_t, or -1.
 int rs_units_system (const char *name);

@@ -1,7 +1,9 @@
 /*  rigstream-csv: replays recorded rig data in CSV (a Pason EDR export, the
     Volve time logs, or any file with a time column) as telemetry, paced like
     rigstream-replay (rs_pace): as fast as possible, at a speed factor, or
-    clock-synchronised. Columns become channels through rs_csv. */
+    clock-synchronised. Columns become channels through rs_csv; the file is
+    read up to its first data row before connecting, so a file that cannot be
+    read as mapped is refused at once, broker or not. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "rs_pace.h"
 #include "rs_pub.h"
 #include "rs_signal.h"
+#include "rs_units.h"
 
 static const rs_option_t s_options[] = {
     RS_OPTIONS_BROKER_CLIENT,
@@ -50,6 +53,11 @@ typedef struct {
     rs_pace_t *pace;
     const char *path;
     int heartbeat_ms;
+    FILE *in;
+    char *line;
+    size_t cap;
+    uint64_t bad_seen;
+    rs_log_limit_t bad_log;
 } csv_replay_t;
 
 static void
@@ -73,27 +81,87 @@ s_tick (void *arg, int64_t now_ms)
     return now_ms + self->heartbeat_ms;
 }
 
-//  Says how the columns map, once per header or unit row.
+//  Says how one channel column converts: "feet (header) to m, x 0.3048".
+static void
+s_log_conversion (const rs_csv_column_t *c)
+{
+    const rs_chan_info_t *info = rs_chan_info (c->ch.channel);
+    if (!*c->unit)
+        rs_info ("column \"%s\" -> %s, taken as %s (no unit given)", c->header, c->ch.name, info->unit);
+    else if (c->ch.offset != 0)
+        rs_info ("column \"%s\" -> %s: %s (%s) to %s, x %.10g %+.10g", c->header, c->ch.name, c->unit,
+                 c->unit_from, info->unit, c->ch.scale, c->ch.offset);
+    else
+        rs_info ("column \"%s\" -> %s: %s (%s) to %s, x %.10g", c->header, c->ch.name, c->unit, c->unit_from,
+                 info->unit, c->ch.scale);
+}
+
+//  Says how every column maps, once per header or unit row: INFO for what
+//  is converted or carried, WARN for units that do not convert or are not known.
 static void
 s_log_columns (rs_csv_t *csv)
 {
     const rs_csv_column_t *cols;
     size_t n = rs_csv_columns (csv, &cols), known = 0, extra = 0, ignored = 0, time = 0;
     for (size_t i = 0; i < n; i++) {
-        if (cols[i].role == RS_MAP_DATE || cols[i].role == RS_MAP_TIME || cols[i].role == RS_MAP_DATETIME)
+        const rs_csv_column_t *c = &cols[i];
+        if (c->role == RS_MAP_DATE || c->role == RS_MAP_TIME || c->role == RS_MAP_DATETIME) {
             time++;
-        else if (cols[i].role == RS_MAP_IGNORE)
+            rs_info ("column \"%s\": the %s", c->header,
+                     c->role == RS_MAP_DATE ? "date" : c->role == RS_MAP_TIME ? "time of day" : "date and time");
+        }
+        else if (c->role == RS_MAP_IGNORE) {
             ignored++;
-        else if (cols[i].role == RS_MAP_CHANNEL && cols[i].ch.channel != RS_CH_UNKNOWN)
+            rs_info ("column \"%s\": ignored", c->header);
+        }
+        else if (c->ch.channel != RS_CH_UNKNOWN) {
             known++;
-        else if (cols[i].role == RS_MAP_CHANNEL)
+            s_log_conversion (c);
+        }
+        else {
             extra++;
-        if (cols[i].unit_unknown)
-            rs_warn ("column \"%s\": unit '%s' does not convert to a known channel's unit; carried unconverted "
-                     "as '%s'", cols[i].header, cols[i].unit, cols[i].ch.name);
+            if (c->unit_unknown)
+                rs_warn ("column \"%s\": unit '%s' does not convert to the known channel's unit; carried "
+                         "unconverted as extra '%s'", c->header, c->unit, c->ch.name);
+            else if (*c->unit && !rs_units_known (c->unit))
+                rs_warn ("column \"%s\": unit '%s' is not one rigstream knows; carried unconverted as extra '%s'",
+                         c->header, c->unit, c->ch.name);
+            else
+                rs_info ("column \"%s\" -> extra '%s', unconverted%s%s%s", c->header, c->ch.name,
+                         *c->unit ? " (" : "", c->unit, *c->unit ? ")" : "");
+        }
     }
     rs_info ("%zu columns: %zu for the time, %zu known channels, %zu extra channels, %zu ignored", n, time, known,
              extra, ignored);
+}
+
+//  Reads lines up to the next row, bad row or error (RS_CSV_SKIP at the end
+//  of the input or on a signal), saying how the columns map when they change
+//  and warning about bad rows and cells (rate-limited).
+static rs_csv_result_t
+s_read (csv_replay_t *self, int64_t *ts, const rs_value_t **ch, size_t *n)
+{
+    ssize_t len;
+    while (!rs_signal_stopping () && (len = getline (&self->line, &self->cap, self->in)) >= 0) {
+        rs_csv_result_t res = rs_csv_line (self->csv, self->line, (size_t) len, ts, ch, n);
+        if (rs_csv_columns_changed (self->csv))
+            s_log_columns (self->csv);
+        if (res == RS_CSV_ERROR)
+            return res;
+        const rs_csv_stats_t *st = rs_csv_stats (self->csv);
+        if (st->bad_rows + st->bad_cells != self->bad_seen) {
+            self->bad_seen = st->bad_rows + st->bad_cells;
+            rs_log_limited (&self->bad_log, 10000, RS_LOG_WARN, "%s", rs_csv_last_reject (self->csv));
+        }
+        if (res != RS_CSV_SKIP)
+            return res;
+    }
+    if (!rs_signal_stopping ()) {
+        if (ferror (self->in))
+            rs_error ("%s: read error: %s", self->path, strerror (errno));
+        return rs_csv_finish (self->csv);
+    }
+    return RS_CSV_SKIP;
 }
 
 //  The mapping: --map, else --preset, else none (*map NULL). Returns 0 or
@@ -198,51 +266,36 @@ main (int argc, char **argv)
         rs_chanmap_well_id (name, "csv", well, sizeof well);
     }
 
-    rs_pub_t *pub;
+    rs_pub_t *pub = NULL;
     int exit_code = 0;
-    char *line = NULL;
+    csv_replay_t self = { .csv = csv, .pace = &pace, .path = path, .in = in,
+                          .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };
+    int64_t ts, due;
+    const rs_value_t *ch;
+    size_t n;
+    rs_csv_result_t res = s_read (&self, &ts, &ch, &n);
+    if (res == RS_CSV_ERROR) {
+        rs_error ("%s: %s", path, rs_csv_error (csv));
+        exit_code = 1;
+        goto done;
+    }
     int started = rs_pub_start (cfg, "csv", rs_config_str (cfg, "publisher-id"), &pub);
     if (started != 0) {
         exit_code = started == -2 ? 2 : started < 0 ? 1 : 0;
         goto done;
     }
-    const char *endpoint = rs_pub_endpoint (pub);
-
-    csv_replay_t self = { .pub = pub, .csv = csv, .pace = &pace, .path = path,
-                          .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };
+    self.pub = pub;
     rs_pace_set_tick (&pace, s_tick, &self);
     rs_info ("ready: replaying %s as well %s (%s%s) %s to %s", path, well, map_origin ? "mapping " : "no mapping",
-             map_origin ? map_origin : "", rs_pace_mode (&pace), endpoint);
-    rs_log_limit_t bad_log = { 0 };
-    uint64_t published = 0, bad_seen = 0;
-    size_t cap = 0;
-    ssize_t len;
-    rs_csv_result_t res = RS_CSV_SKIP;
-    while (!rs_signal_stopping () && (len = getline (&line, &cap, in)) >= 0) {
-        int64_t ts, due;
-        const rs_value_t *ch;
-        size_t n;
-        res = rs_csv_line (csv, line, (size_t) len, &ts, &ch, &n);
-        if (rs_csv_columns_changed (csv))
-            s_log_columns (csv);
-        if (res == RS_CSV_ERROR)
-            break;
-        uint64_t bad = rs_csv_stats (csv)->bad_rows + rs_csv_stats (csv)->bad_cells;
-        if (bad != bad_seen) {
-            bad_seen = bad;
-            rs_log_limited (&bad_log, 10000, RS_LOG_WARN, "%s", rs_csv_last_reject (csv));
-        }
+             map_origin ? map_origin : "", rs_pace_mode (&pace), rs_pub_endpoint (pub));
+    uint64_t published = 0;
+    for (; res != RS_CSV_SKIP && res != RS_CSV_ERROR; res = s_read (&self, &ts, &ch, &n)) {
         if (res != RS_CSV_ROW || !rs_pace_row (&pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
             continue;
         if (!rs_pace_wait (&pace, due))
             break;
         if (rs_pub_sample (pub, well, rs_pace_ts (&pace, ts), ch, n) == RS_OK)
             published++;
-    }
-    if (res != RS_CSV_ERROR && !rs_signal_stopping ()) {
-        if (ferror (in))
-            rs_error ("%s: read error: %s", path, strerror (errno));
-        res = rs_csv_finish (csv);
     }
     if (res == RS_CSV_ERROR) {
         rs_error ("%s: %s", path, rs_csv_error (csv));
@@ -256,7 +309,7 @@ main (int argc, char **argv)
              (unsigned long long) st->repeated_headers, path);
     s_heartbeat (&self, "stopped");
 done:
-    free (line);
+    free (self.line);
     if (in != stdin)
         fclose (in);
     rs_pub_destroy (&pub);

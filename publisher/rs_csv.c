@@ -1,7 +1,8 @@
 /*  rs_csv: a line splitter (quotes, doubled quotes, any of , ; tab) and a
     small state machine: looking for the header, then rows, where a unit row
     may follow any header and a header may come again. Columns are resolved
-    when the header is read and again when a unit row gives their units. */
+    when the header is read and again when a unit row gives their units; the
+    first data row after that checks that some column is a known channel. */
 #include "rs_csv.h"
 
 #include <ctype.h>
@@ -17,44 +18,66 @@
 #define MAX_NULLS 16
 #define US_PER_DAY (INT64_C (86400) * 1000000)
 
-//  Pason EDR exports: imperial units, separate Date and Time columns. A
-//  unit row in the file, when there is one, wins over the units here.
+//  Pason EDR exports: imperial units, separate date and time columns
+//  ("YYYY/MM/DD","HH:MM:SS" in the published layout, Date and Time in older
+//  ones), the unit in parentheses after each name in Pason's words ("Hole
+//  Depth (feet)", "(kft_lb)", "(gal_per_min)"). A unit in the header or in a
+//  unit row wins over the unit here.
 static const char s_pason[] =
     "# rigstream-csv preset \"pason\": a Pason EDR export (imperial units).\n"
-    "# COLUMN = CHANNEL [UNIT]        (a unit row in the file, when there is one, wins)\n"
+    "# COLUMN = CHANNEL [UNIT]   A unit in the file, \"Hole Depth (feet)\" or a unit row, wins over\n"
+    "# the one here. Columns not listed travel as extra channels named after them, unconverted.\n"
+    "YYYY/MM/DD = @date\n"
+    "HH:MM:SS = @time\n"
     "Date = @date\n"
     "Time = @time\n"
-    "Depth = hole_depth ft                  # hole depth\n"
     "Hole Depth = hole_depth ft\n"
+    "Depth = hole_depth ft\n"
     "Bit Depth = bit_depth ft\n"
-    "Block Ht = block_pos ft\n"
     "Block Height = block_pos ft\n"
+    "Block Ht = block_pos ft\n"
+    "Rate Of Penetration = rop ft/h\n"
     "ROP (1min) = rop ft/h                  # time-based ROP, one-minute average\n"
     "ROP(1 ft) = rop_1ft ft/h               # ROP over the last foot drilled (extra channel)\n"
-    "Hookload = hook_load klbf\n"
-    "Hook Load = hook_load klbf\n"
-    "WOB = wob klbf\n"
     "Weight on Bit = wob klbf\n"
+    "WOB = wob klbf\n"
     "Bit Weight = wob klbf\n"
-    "Surface Torque = torque kft.lbf\n"
-    "Rotary Torque = torque kft.lbf\n"
-    "Rotary Speed = rpm rpm\n"
+    "Hook Load = hook_load klbf\n"
+    "Hookload = hook_load klbf\n"
     "Rotary RPM = rpm rpm\n"
-    "Pump Pressure = spp psi\n"
+    "Rotary Speed = rpm rpm\n"
+    "Rotary Torque = torque kft.lbf\n"
+    "Surface Torque = torque kft.lbf\n"
     "Standpipe Pressure = spp psi\n"
+    "Pump Pressure = spp psi\n"
     "Casing Pressure = casing_pressure psi\n"
+    "Pump 1 strokes/min = spm1 spm\n"
+    "Pump 2 strokes/min = spm2 spm\n"
+    "Pump 3 strokes/min = spm3 spm          # extra channel\n"
     "Pump 1 SPM = spm1 spm\n"
     "Pump 2 SPM = spm2 spm\n"
     "Pump 3 SPM = spm3 spm                  # extra channel\n"
+    "Total Pump Output = flow_in gal/min\n"
     "Flow In = flow_in gal/min\n"
+    "# The return-flow paddle (flow_percent) is a deflection in percent, not a flow: it\n"
+    "# travels as its own extra channel, never as flow_out in L/min.\n"
+    "Flow = flow_out_pct %\n"
+    "Flow Out Percent = flow_out_pct %\n"
     "Flow Out = flow_out gal/min            # a paddle in % (unit row) travels as x_flow_out\n"
+    "Total Mud Volume = pit_volume bbl\n"
     "Pit Total = pit_volume bbl\n"
     "Gain Loss = pit_gain bbl\n"
-    "Total Gas = gas %\n"
-    "Temp In = mud_temp_in degF\n"
-    "Temp Out = mud_temp_out degF\n"
+    "Pit Volume Gain Loss = pit_gain bbl\n"
+    "Total Gas = gas %                      # in \"units\" it stays an extra (not %)\n"
+    "Gas = gas %\n"
+    "Mud Weight In = mud_density_in ppg\n"
+    "Mud Weight Out = mud_density_out ppg\n"
     "MW In = mud_density_in ppg\n"
-    "MW Out = mud_density_out ppg\n";
+    "MW Out = mud_density_out ppg\n"
+    "Mud Temperature In = mud_temp_in degF\n"
+    "Mud Temperature Out = mud_temp_out degF\n"
+    "Temp In = mud_temp_in degF\n"
+    "Temp Out = mud_temp_out degF\n";
 
 //  The Volve time logs as CSV (the Kaggle-style export of the WITSML logs):
 //  metric, ISO 8601 times, headers "<name> <unit>", hundreds of columns.
@@ -116,14 +139,15 @@ struct rs_csv_t {
     const char **header;
     size_t n_cols;
     rs_csv_column_t *cols;
-    char (*file_units)[RS_MAPFILE_MAX_UNIT];
+    char (*file_units)[RS_MAPFILE_MAX_UNIT];    //  from a unit row
     int dt_idx, date_idx, time_idx;
     //  The current line.
     char *buf;
     const char **cells;
     rs_value_t values[RS_MAX_CHANNELS];
+    bool checked;               //  the columns were checked for a known channel
     rs_csv_stats_t stats;
-    char error[400];
+    char error[1024];
     char last_reject[240];
 };
 
@@ -349,12 +373,67 @@ s_is_null (const rs_csv_t *self, double v)
     return false;
 }
 
+//  "Hole Depth (feet)" and "Hole Depth [feet]" are "Hole Depth" in feet:
+//  a unit in parentheses or brackets closing the header, after a name.
+static void
+s_split_unit (const char *header, char *name, size_t nsize, char *unit, size_t usize)
+{
+    size_t len = strlen (header);
+    snprintf (name, nsize, "%s", header);
+    unit[0] = 0;
+    if (len < 3 || (header[len - 1] != ')' && header[len - 1] != ']'))
+        return;
+    char open = header[len - 1] == ')' ? '(' : '[';
+    const char *o = header + len - 2;
+    while (o > header && *o != open)
+        o--;
+    const char *us = o + 1, *ue = header + len - 1, *ne = o;
+    while (us < ue && *us == ' ')
+        us++;
+    while (ue > us && ue[-1] == ' ')
+        ue--;
+    while (ne > header && (ne[-1] == ' ' || ne[-1] == '\t'))
+        ne--;
+    if (o == header || ne == header || ue == us || (size_t) (ue - us) >= usize || memchr (us, open, (size_t) (ue - us)))
+        return;
+    snprintf (name, nsize, "%.*s", (int) (ne - header), header);
+    snprintf (unit, usize, "%.*s", (int) (ue - us), us);
+}
+
+//  The mapping's entry for a header: the header as written (*whole), else
+//  its name without the unit, else "name unit" (keys such as Volve's "Bit
+//  Depth m" for "Bit Depth (m)").
+static const rs_mapfile_entry_t *
+s_map_entry (const rs_csv_t *self, const char *header, bool *whole)
+{
+    *whole = true;
+    if (!self->map)
+        return NULL;
+    const rs_mapfile_entry_t *e = rs_mapfile_find (self->map, header);
+    if (e)
+        return e;
+    *whole = false;
+    char name[RS_MAPFILE_MAX_KEY], unit[RS_MAPFILE_MAX_UNIT], spaced[RS_MAPFILE_MAX_KEY + RS_MAPFILE_MAX_UNIT];
+    s_split_unit (header, name, sizeof name, unit, sizeof unit);
+    if (!unit[0])
+        return NULL;
+    e = rs_mapfile_find (self->map, name);
+    if (e)
+        return e;
+    snprintf (spaced, sizeof spaced, "%s %s", name, unit);
+    return rs_mapfile_find (self->map, spaced);
+}
+
+//  The column named `name`, with or without its unit.
 static int
 s_find_col (const rs_csv_t *self, const char *name)
 {
-    for (size_t i = 0; i < self->n_cols; i++)
-        if (strcasecmp (self->header[i], name) == 0)
+    for (size_t i = 0; i < self->n_cols; i++) {
+        char base[RS_MAPFILE_MAX_KEY], unit[RS_MAPFILE_MAX_UNIT];
+        s_split_unit (self->header[i], base, sizeof base, unit, sizeof unit);
+        if (strcasecmp (self->header[i], name) == 0 || strcasecmp (base, name) == 0)
             return (int) i;
+    }
     return -1;
 }
 
@@ -380,7 +459,8 @@ s_time_columns (rs_csv_t *self)
     }
     if (self->map)
         for (size_t i = 0; i < self->n_cols; i++) {
-            const rs_mapfile_entry_t *e = rs_mapfile_find (self->map, self->header[i]);
+            bool whole;
+            const rs_mapfile_entry_t *e = s_map_entry (self, self->header[i], &whole);
             if (!e)
                 continue;
             if (e->role == RS_MAP_DATETIME && self->dt_idx < 0)
@@ -393,6 +473,10 @@ s_time_columns (rs_csv_t *self)
     if (self->dt_idx < 0 && self->date_idx < 0 && self->time_idx < 0) {
         int date = s_find_col (self, "date");
         int time = s_find_col (self, "time");
+        if (date < 0 || time < 0) {
+            date = s_find_col (self, "yyyy/mm/dd");
+            time = s_find_col (self, "hh:mm:ss");
+        }
         if (date >= 0 && time >= 0) {
             self->date_idx = date;
             self->time_idx = time;
@@ -432,12 +516,12 @@ s_name_used (const rs_csv_t *self, size_t upto, const char *name)
     return false;
 }
 
-//  An extra channel named from the header, in the file's unit.
+//  An extra channel named from the header (without its unit), in the file's unit.
 static void
 s_extra (rs_csv_column_t *c)
 {
     rs_chanmap_t m;
-    rs_chanmap_curve (c->header, "", &m);
+    rs_chanmap_curve (c->name, "", &m);
     c->ch = m;
     c->ch.channel = RS_CH_UNKNOWN;
     c->ch.scale = 1;
@@ -445,31 +529,43 @@ s_extra (rs_csv_column_t *c)
     c->ch.unit_unknown = false;
 }
 
-//  How column i becomes a channel (or not).
+//  How column i becomes a channel (or not). Its unit: a unit row's, else
+//  the header's, else the mapping's; but a mapping key that spells the
+//  whole header, unit and all, gives its own unit first.
 static void
 s_resolve_one (rs_csv_t *self, size_t i)
 {
     rs_csv_column_t *c = &self->cols[i];
     const char *header = self->header[i];
-    const char *file_unit = self->file_units[i];
+    const char *row_unit = self->file_units[i];
+    char hdr_unit[RS_MAPFILE_MAX_UNIT];
     char why[200];
     memset (c, 0, sizeof *c);
+    c->unit_from = "";
     snprintf (c->header, sizeof c->header, "%s", header);
+    s_split_unit (header, c->name, sizeof c->name, hdr_unit, sizeof hdr_unit);
     if ((int) i == self->dt_idx || (int) i == self->date_idx || (int) i == self->time_idx) {
         c->role = (int) i == self->dt_idx ? RS_MAP_DATETIME : (int) i == self->date_idx ? RS_MAP_DATE : RS_MAP_TIME;
         c->mapped = true;
         return;
     }
-    const rs_mapfile_entry_t *e = self->map ? rs_mapfile_find (self->map, header) : NULL;
+    bool whole = false;
+    const rs_mapfile_entry_t *e = s_map_entry (self, header, &whole);
     if (e && e->role != RS_MAP_CHANNEL) {
         c->role = RS_MAP_IGNORE;    //  @ignore, or a time column not chosen
         c->mapped = true;
         return;
     }
     c->role = RS_MAP_CHANNEL;
+    if (*row_unit)
+        c->unit_from = "unit row";
+    else if (e && e->unit[0][0] && (whole || !*hdr_unit))
+        c->unit_from = "mapping";
+    else if (*hdr_unit)
+        c->unit_from = "header";
+    const char *unit = *row_unit ? row_unit : strcmp (c->unit_from, "mapping") == 0 ? e->unit[0] : hdr_unit;
+    snprintf (c->unit, sizeof c->unit, "%s", unit);
     if (e) {
-        const char *unit = *file_unit ? file_unit : e->unit[0];
-        snprintf (c->unit, sizeof c->unit, "%s", unit);
         if (rs_mapfile_channel (e->target, unit, &c->ch, why, sizeof why) == 0)
             c->mapped = true;
         else {
@@ -478,14 +574,16 @@ s_resolve_one (rs_csv_t *self, size_t i)
         }
         return;
     }
-    snprintf (c->unit, sizeof c->unit, "%s", file_unit);
+    //  A known channel's name, any case, with spaces or dashes for '_'.
     char lower[33];
-    size_t len = strlen (header);
+    size_t len = strlen (c->name);
     if (len < sizeof lower) {
-        for (size_t k = 0; k <= len; k++)
-            lower[k] = (char) tolower ((unsigned char) header[k]);
+        for (size_t k = 0; k <= len; k++) {
+            char ch = (char) tolower ((unsigned char) c->name[k]);
+            lower[k] = ch == ' ' || ch == '-' ? '_' : ch;
+        }
         if (rs_chan_lookup (lower, len) != RS_CH_UNKNOWN) {
-            if (rs_mapfile_channel (lower, file_unit, &c->ch, why, sizeof why) == 0)
+            if (rs_mapfile_channel (lower, unit, &c->ch, why, sizeof why) == 0)
                 c->mapped = true;
             else {
                 c->unit_unknown = true;
@@ -494,12 +592,12 @@ s_resolve_one (rs_csv_t *self, size_t i)
             return;
         }
     }
-    rs_chanmap_curve (header, file_unit, &c->ch);
+    rs_chanmap_curve (c->name, unit, &c->ch);
     if (c->ch.channel != RS_CH_UNKNOWN) {
         c->mapped = true;
         return;
     }
-    c->unit_unknown = c->ch.unit_unknown && *file_unit;
+    c->unit_unknown = c->ch.unit_unknown && *unit;
     c->ch.unit_unknown = false;
     if (!self->opts.extras)
         c->role = RS_MAP_IGNORE;
@@ -540,6 +638,7 @@ s_resolve (rs_csv_t *self)
 {
     if (s_time_columns (self) != 0)
         return RS_CSV_ERROR;
+    self->checked = false;
     for (size_t i = 0; i < self->n_cols; i++) {
         rs_csv_column_t before = self->cols[i];
         s_resolve_one (self, i);
@@ -576,9 +675,11 @@ s_names_time (rs_csv_t *self, const char **cells, size_t n)
         size_t ne = rs_mapfile_entries (self->map, &entries);
         for (size_t k = 0; k < ne && !keys; k++)
             keys = s_time_role (&entries[k]);
-        for (size_t i = 0; i < n; i++)
-            if (s_time_role (rs_mapfile_find (self->map, cells[i])))
+        for (size_t i = 0; i < n; i++) {
+            bool whole;
+            if (s_time_role (s_map_entry (self, cells[i], &whole)))
                 return true;
+        }
     }
     return !keys;
 }
@@ -709,6 +810,30 @@ s_unit_row (rs_csv_t *self, const char **cells, size_t n)
     return s_resolve (self);
 }
 
+//  Some column must be a known channel, or the file feeds neither the engine
+//  nor the dashboard: refuse it, naming what was seen and what it became.
+static rs_csv_result_t
+s_check_known (rs_csv_t *self)
+{
+    self->checked = true;
+    for (size_t i = 0; i < self->n_cols; i++)
+        if (self->cols[i].role == RS_MAP_CHANNEL && self->cols[i].ch.channel != RS_CH_UNKNOWN)
+            return RS_CSV_SKIP;
+    char seen[700];
+    size_t used = 0;
+    for (size_t i = 0; i < self->n_cols && used < sizeof seen; i++) {
+        const rs_csv_column_t *c = &self->cols[i];
+        const char *what = c->role == RS_MAP_CHANNEL ? "extra " : c->role == RS_MAP_IGNORE ? "ignored" : "time";
+        int w = snprintf (seen + used, sizeof seen - used, "%s\"%s\" (%s%s)", i ? ", " : "", c->header, what,
+                          c->role == RS_MAP_CHANNEL ? c->ch.name : "");
+        used = w > 0 && (size_t) w < sizeof seen - used ? used + (size_t) w : sizeof seen;
+    }
+    if (used >= sizeof seen)
+        memcpy (seen + sizeof seen - 5, "...", 4);
+    return s_error (self, "none of the %zu columns is a known channel: %s; name them with --preset or --map "
+                    "(docs/INGEST.md)", self->n_cols, seen);
+}
+
 rs_csv_result_t
 rs_csv_line (rs_csv_t *self, const char *line, size_t len, int64_t *ts_us, const rs_value_t **ch, size_t *n)
 {
@@ -747,6 +872,8 @@ rs_csv_line (rs_csv_t *self, const char *line, size_t len, int64_t *ts_us, const
         if (s_is_unit_row (self, self->cells, cells))
             return s_unit_row (self, self->cells, cells);
     }
+    if (!self->checked && s_check_known (self) == RS_CSV_ERROR)
+        return RS_CSV_ERROR;
     int64_t ts;
     if (s_time (self, self->cells, cells, &ts) != 0) {
         int idx = self->dt_idx >= 0 ? self->dt_idx : self->date_idx;

@@ -1,8 +1,10 @@
 /*  rs_csv: recorded rig data in CSV, one line at a time, into samples. The
-    header names the columns; a mapping (a preset or a mapping file, see
+    header names the columns, each perhaps with its unit in parentheses or
+    brackets ("Hole Depth (feet)"); a mapping (a preset or a mapping file, see
     rs_mapfile) says which column is which channel in which unit and where
     the time is; columns it does not name are matched to known channels and
-    WITSML mnemonics, else carried as extra channels. Tolerant of what real
+    WITSML mnemonics, else carried as extra channels. A file in which no
+    column is a known channel is refused: it would feed nobody. Tolerant of what real
     exports contain: lines before the header, a unit row after it, repeated
     headers, blank cells, null values (-999.25), junk cells and rows, a
     UTF-8 BOM, CR LF, ';' or tab delimiters with decimal commas, quotes.
@@ -36,9 +38,11 @@ typedef struct {
 
 typedef struct {
     char header[RS_MAPFILE_MAX_KEY];  //  as in the file, trimmed
+    char name[RS_MAPFILE_MAX_KEY];    //  the header without a unit in parentheses or brackets
     rs_map_role_t role;
     rs_chanmap_t ch;            //  for RS_MAP_CHANNEL: name, channel and conversion
     char unit[RS_MAPFILE_MAX_UNIT];   //  the unit the values are in ("" = not known)
+    const char *unit_from;      //  where that unit was read: "unit row", "header", "mapping" or ""
     bool mapped;                //  by the mapping, or as a known channel name or mnemonic
     bool unit_unknown;          //  mapped, but the unit does not convert: carried as extra
 } rs_csv_column_t;
@@ -61,7 +65,8 @@ typedef enum {
     RS_CSV_SKIP = 0,            //  not a data row (header, unit row, blank, comment...)
     RS_CSV_ROW = 1,             //  a sample: *ts_us, *ch, *n are set
     RS_CSV_BAD = -1,            //  a data row that cannot be used (counted; rs_csv_last_reject says why)
-    RS_CSV_ERROR = -2           //  the file cannot be read as mapped (rs_csv_error says why): stop
+    RS_CSV_ERROR = -2           //  the file cannot be read as mapped, or no column is a known
+                                //  channel (rs_csv_error says why): stop
 } rs_csv_result_t;
 
 typedef struct rs_csv_t rs_csv_t;

@@ -1,9 +1,10 @@
 # shellcheck shell=bash disable=SC2034 # variables here are used by the scripts that source it
 # lib.sh: what the rigstream scripts share. Sourced, never run: the repository
-# root, the run and build directories, .env loading, the component list,
+# root, the run and build directories, .env lookup and loading, the component list,
 # Debian package checks and the build.
 
 RS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RS_CALLER_DIR=$PWD
 cd "$RS_ROOT" || exit 1
 
 # Components of the suite in start order (stop order is the reverse):
@@ -41,15 +42,36 @@ RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/exam
 rs_say() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*"; }
 rs_die() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*" >&2; exit 1; }
 
-# Loads NAME=value lines from the .env file (RIGSTREAM_ENV_FILE, else ./.env
-# if present) into the environment, without overriding variables that are
-# already set: the environment wins over .env, as in the programs.
-rs_load_env() {
-  local file=${RIGSTREAM_ENV_FILE:-}
-  if [ -z "$file" ]; then
-    [ -f .env ] || return 0
-    file=.env
+# The settings file, found as the programs find theirs (common/rs_config.h):
+# RIGSTREAM_ENV_FILE when set (/dev/null: none; the search stops there), else
+# the first that exists of ./.env in the caller's directory, then the files
+# of RIGSTREAM_ENV_SEARCH (':'-separated), by default this checkout's .env and
+# /etc/rigstream/rigstream.env. Prints the path, or nothing when there is none.
+rs_env_file() {
+  if [ -n "${RIGSTREAM_ENV_FILE:-}" ]; then
+    printf '%s\n' "$RIGSTREAM_ENV_FILE"
+    return 0
   fi
+  local search=${RIGSTREAM_ENV_SEARCH:-$RS_ROOT/.env:/etc/rigstream/rigstream.env} f
+  local IFS=:
+  for f in "$RS_CALLER_DIR/.env" $search; do
+    [ -n "$f" ] && [ -e "$f" ] && { printf '%s\n' "$f"; return 0; }
+  done
+  return 0
+}
+
+# Loads NAME=value lines from the settings file (rs_env_file) into the
+# environment, without overriding variables that are already set: the
+# environment wins over .env, as in the programs. Exports RIGSTREAM_ENV_FILE
+# as that file (/dev/null when there is none), so the programs the scripts
+# start read the same one whatever their working directory; RS_ENV_USED says
+# which it was, for messages.
+rs_load_env() {
+  local file
+  file=$(rs_env_file)
+  RS_ENV_USED=${file:-none}
+  export RIGSTREAM_ENV_FILE=${file:-/dev/null}
+  [ -n "$file" ] || return 0
   [ -r "$file" ] || rs_die "cannot read the settings file $file (RIGSTREAM_ENV_FILE)"
   local line name value n=0
   while IFS= read -r line || [ -n "$line" ]; do

@@ -121,7 +121,8 @@ def main():
     rc, err = run(["--start", "yesterday", pason])
     check(rc == 2 and "--start" in err, "a bad --start: exit 2")
     rc, err = run(["--fast", "--preset", "pason", volve], suite.env)
-    check(rc == 1 and re.search(r"no header line with the time column Date or Time in \d+ lines", err),
+    check(rc == 1 and re.search(r"no header line with the time column YYYY/MM/DD or HH:MM:SS or Date or Time "
+                                r"in \d+ lines", err),
           "a file that is not the preset's layout: exit 1 with the reason")
     rc, err = run(["--fast", "--map", "/nonexistent.map", pason])
     check(rc == 2 and "cannot open the mapping file" in err, "a missing mapping file: exit 2")

@@ -1,8 +1,9 @@
 /*  CSV ingest: the Pason and Volve presets on the synthetic files in
     tests/data (nulls, blank and junk cells, unit rows, repeated headers, junk
-    rows), files without a mapping, delimiters and quotes, time formats
-    (rs_timeparse), mapping files (rs_mapfile), the unit aliases added to
-    rs_chanmap, and replay pacing (rs_pace). */
+    rows), Pason's published layout (units in parentheses, split date and
+    time), files without a mapping or without any known channel, delimiters
+    and quotes, time formats (rs_timeparse), mapping files (rs_mapfile), the
+    unit aliases added to rs_chanmap, and replay pacing (rs_pace). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -316,6 +317,121 @@ test_generic (void)
     RS_CHECK (rs_csv_preset ("PASON") != NULL);
 }
 
+//  Factors written from the definitions, apart from rs_units.
+#define FT 0.3048
+#define KLBF (0.45359237 * 9.80665)                      //  kN per klbf
+#define GAL (231 * 0.0254 * 0.0254 * 0.0254)              //  m3
+#define PSI (0.45359237 * 9.80665 / (0.0254 * 0.0254) / 1e5)  //  bar per psi
+
+//  Pason's published EDR layout: quoted header, separate YYYY/MM/DD and
+//  HH:MM:SS, units in parentheses in Pason's words.
+static void
+test_pason_published (void)
+{
+    rs_mapfile_t *map = s_preset ("pason");
+    rs_csv_opts_t opts = { .map = map, .extras = true, .offset_us = INT64_C (-6) * 3600 * 1000000 };
+    char err[300];
+    rs_csv_t *csv = rs_csv_new (&opts, err, sizeof err);
+    int64_t ts = 0;
+    rs_value_t last[RS_MAX_CHANNELS];
+    size_t n = 0;
+    int rows = s_feed (csv,
+        "\"YYYY/MM/DD\",\"HH:MM:SS\",\"Hole Depth (feet)\",\"Bit Depth (feet)\",\"Rate Of Penetration (ft_per_hr)\","
+        "\"Weight on Bit (klbs)\",\"Hook Load (klbs)\",\"Rotary RPM (RPM)\",\"Rotary Torque (kft_lb)\","
+        "\"Standpipe Pressure (psi)\",\"Total Pump Output (gal_per_min)\",\"Total Mud Volume (barrels)\","
+        "\"Flow (flow_percent)\",\"Mud Weight In (lbs_per_gal)\",\"Pump 1 strokes/min (SPM)\",\"Total Gas (units)\","
+        "\"Line Wear (ton_miles)\"\n"
+        "2024/03/14,06:00:00,8000,7999.5,180,25,210,120,12.5,3100,650,480.5,42,10.5,95,12,300\n",
+        &ts, last, &n);
+    RS_CHECK_INT (rows, 1);
+    RS_CHECK_INT (ts, iso ("2024-03-14T12:00:00Z"));       //  06:00 at UTC-6
+    RS_CHECK_NEAR (value (last, n, "hole_depth"), 8000 * FT, 1e-9);
+    RS_CHECK_NEAR (value (last, n, "bit_depth"), 7999.5 * FT, 1e-9);
+    RS_CHECK_NEAR (value (last, n, "rop"), 180 * FT, 1e-9);
+    RS_CHECK_NEAR (value (last, n, "wob"), 25 * KLBF, 25 * KLBF * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "hook_load"), 210 * KLBF, 210 * KLBF * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "rpm"), 120, 0);
+    RS_CHECK_NEAR (value (last, n, "torque"), 12.5 * KLBF * FT, 12.5 * KLBF * FT * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "spp"), 3100 * PSI, 3100 * PSI * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "flow_in"), 650 * GAL * 1000, 650 * GAL * 1000 * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "pit_volume"), 480.5 * GAL * 42, 480.5 * GAL * 42 * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "mud_density_in"), 10.5 * 0.45359237 / GAL, 1e-4);
+    RS_CHECK_NEAR (value (last, n, "spm1"), 95, 0);
+    //  The paddle is a percentage: its own channel, never flow_out.
+    RS_CHECK_NEAR (value (last, n, "flow_out_pct"), 42, 0);
+    RS_CHECK_NEAR (value (last, n, "flow_out"), -12345, 0);
+    //  Gas in "units" is not %: carried as an extra, unconverted; unknown columns too.
+    RS_CHECK_NEAR (value (last, n, "gas"), -12345, 0);
+    RS_CHECK_NEAR (value (last, n, "total_gas"), 12, 0);
+    RS_CHECK_NEAR (value (last, n, "line_wear"), 300, 0);
+    const rs_csv_column_t *cols;
+    size_t nc = rs_csv_columns (csv, &cols);
+    RS_CHECK_INT (nc, 17);
+    RS_CHECK_INT (cols[0].role, RS_MAP_DATE);
+    RS_CHECK_INT (cols[1].role, RS_MAP_TIME);
+    RS_CHECK_STR (cols[2].name, "Hole Depth");
+    RS_CHECK_STR (cols[2].unit, "feet");
+    RS_CHECK_STR (cols[2].unit_from, "header");
+    RS_CHECK (cols[15].unit_unknown);
+    RS_CHECK_STR (cols[16].unit, "ton_miles");
+    rs_csv_destroy (&csv);
+
+    //  A header's unit wins over the mapping's; a key spelling the whole
+    //  header gives its own unit; brackets work as parentheses.
+    char mtext[] = "t = @datetime\nDepth = hole_depth m\nLoad (tonnes) = hook_load kkgf\n";
+    rs_mapfile_t *mine = rs_mapfile_parse (mtext, "test", err, sizeof err);
+    opts = (rs_csv_opts_t) { .map = mine, .extras = true };
+    csv = rs_csv_new (&opts, err, sizeof err);
+    rows = s_feed (csv, "t,Depth [ft],Load (tonnes)\n2024-03-14T06:00:00Z,100,10\n", &ts, last, &n);
+    RS_CHECK_INT (rows, 1);
+    RS_CHECK_NEAR (value (last, n, "hole_depth"), 100 * FT, 1e-9);
+    RS_CHECK_NEAR (value (last, n, "hook_load"), 10 * 9.80665, 1e-9);
+    rs_csv_columns (csv, &cols);
+    RS_CHECK_STR (cols[1].unit_from, "header");
+    RS_CHECK_STR (cols[2].unit_from, "mapping");
+    rs_csv_destroy (&csv);
+    rs_mapfile_destroy (&mine);
+
+    //  Volve's keys carry the unit after a space; "(m)" or "[m]" finds them too.
+    rs_mapfile_t *volve = s_preset ("volve");
+    opts = (rs_csv_opts_t) { .map = volve, .extras = true };
+    csv = rs_csv_new (&opts, err, sizeof err);
+    rows = s_feed (csv, "Time,Bit Depth (m),Weight on Bit [kkgf]\n2016-09-29T19:33:01Z,1100,8.5\n", &ts, last, &n);
+    RS_CHECK_INT (rows, 1);
+    RS_CHECK_NEAR (value (last, n, "bit_depth"), 1100, 1e-9);
+    RS_CHECK_NEAR (value (last, n, "wob"), 8.5 * 9.80665, 1e-9);
+    rs_csv_destroy (&csv);
+    rs_mapfile_destroy (&volve);
+
+    //  Without a mapping: channel names with spaces and a unit in parentheses.
+    opts = (rs_csv_opts_t) { .extras = true };
+    csv = rs_csv_new (&opts, err, sizeof err);
+    rows = s_feed (csv, "YYYY/MM/DD,HH:MM:SS,Hole Depth (feet),Hook Load (klbs),Pump Note (text)\n"
+                        "2024/03/14,06:00:00,1000,100,5\n", &ts, last, &n);
+    RS_CHECK_INT (rows, 1);
+    RS_CHECK_INT (ts, iso ("2024-03-14T06:00:00Z"));
+    RS_CHECK_NEAR (value (last, n, "hole_depth"), 1000 * FT, 1e-9);
+    RS_CHECK_NEAR (value (last, n, "hook_load"), 100 * KLBF, 100 * KLBF * 1e-7);
+    RS_CHECK_NEAR (value (last, n, "pump_note"), 5, 0);
+    rs_csv_destroy (&csv);
+
+    //  No known channel at all: an error naming the columns, not a silent run of extras.
+    csv = rs_csv_new (&opts, err, sizeof err);
+    const rs_value_t *ch;
+    RS_CHECK_INT (s_feed (csv, "time,Vendor A (x),Vendor B\n", &ts, NULL, NULL), 0);
+    RS_CHECK_INT (rs_csv_line (csv, "2024-03-14T06:00:00Z,1,2", 24, &ts, &ch, &n), RS_CSV_ERROR);
+    RS_CHECK (strstr (rs_csv_error (csv), "none of the 3 columns is a known channel") != NULL);
+    RS_CHECK (strstr (rs_csv_error (csv), "\"Vendor A (x)\" (extra vendor_a)") != NULL);
+    RS_CHECK (strstr (rs_csv_error (csv), "\"time\" (time)") != NULL);
+    rs_csv_destroy (&csv);
+    //  Also when a unit row turns the only known channel into an extra.
+    csv = rs_csv_new (&opts, err, sizeof err);
+    RS_CHECK_INT (s_feed (csv, "time,rpm\n,%\n", &ts, NULL, NULL), 0);
+    RS_CHECK_INT (rs_csv_line (csv, "2024-03-14T06:00:00Z,1", 22, &ts, &ch, &n), RS_CSV_ERROR);
+    rs_csv_destroy (&csv);
+    rs_mapfile_destroy (&map);
+}
+
 static void
 test_timeparse (void)
 {
@@ -501,6 +617,7 @@ int
 main (void)
 {
     test_pason ();
+    test_pason_published ();
     test_volve ();
     test_generic ();
     test_timeparse ();

@@ -1,12 +1,15 @@
 /*  test_rs_config: precedence (flag > env > .env > default), flag syntax,
-    every rejection path with its message, .env syntax, --help/--version,
-    positional arguments, the broker endpoint and logging setup. Runs in a
-    private temporary directory so a stray ./.env cannot interfere. */
+    every rejection path with its message, .env syntax, the order in which
+    the .env file is looked for, --help/--version, positional arguments, the
+    broker endpoint, the instance name (--name) and logging setup. Runs in a
+    private temporary directory, with RIGSTREAM_ENV_SEARCH pointing into it,
+    so a stray ./.env or the checkout's .env cannot interfere. */
 #include "rs_config.h"
 #include "rs_log.h"
 #include "rs_test.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -33,17 +36,22 @@ static const char *s_env_names [] = {
     "BROKER_HOST", "BROKER_FRONTEND_PORT", "BROKER_BACKEND_PORT", "BROKER_FRONTEND_ENDPOINT",
     "BROKER_BACKEND_ENDPOINT", "HEARTBEAT_MS", "TEST_NAME", "TEST_RATIO", "TEST_GAIN",
     "TEST_VERBOSE", "TEST_COUNT", "TEST_LISTEN", "LOG_LEVEL", "LOG_FILE", "RIGSTREAM_ENV_FILE",
-    NULL
+    "RIGSTREAM_ENV_SEARCH", "WITS0_NAME", NULL
 };
 
 static char s_dir [] = "/tmp/test_rs_config_XXXXXX";
 static char s_out [16384];          // captured stdout or stderr of the last s_load
 
+static char *s_path (const char *name);
+
+//  Clears the variables the tests set; the files tried after ./.env are
+//  one that never exists, so only the test's own files are ever read.
 static void
 s_clean_env (void)
 {
     for (int i = 0; s_env_names [i]; i++)
         unsetenv (s_env_names [i]);
+    setenv ("RIGSTREAM_ENV_SEARCH", s_path ("never.env"), 1);
 }
 
 static char *
@@ -495,6 +503,194 @@ test_dotenv_in_cwd (void)
     rs_config_destroy (&config);
 }
 
+
+//  rs_config_apply_logging for component, its stderr (the log) in s_out.
+static int
+s_apply (rs_config_t *config, const char *component)
+{
+    const char *capture = s_path ("capture.txt");
+    fflush (stderr);
+    int saved = dup (2);
+    int out = open (capture, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2 (out, 2);
+    close (out);
+    int rc = rs_config_apply_logging (config, component);
+    fflush (stderr);
+    dup2 (saved, 2);
+    close (saved);
+    FILE *file = fopen (capture, "r");
+    size_t len = file ? fread (s_out, 1, sizeof s_out - 1, file) : 0;
+    s_out [len] = '\0';
+    if (file)
+        fclose (file);
+    return rc;
+}
+
+//  Each level of the search shadows the next one whole (one file is read),
+//  and the log names the file and why it was chosen.
+static void
+test_env_search (void)
+{
+    rs_config_t *config = s_new ();
+    //  The checkout's and the installation's files, as RIGSTREAM_ENV_SEARCH names them.
+    char checkout [300], install [300], named [300];    //  s_path's buffers are reused
+    snprintf (checkout, sizeof checkout, "%s", s_path ("checkout.env"));
+    snprintf (install, sizeof install, "%s", s_path ("install.env"));
+    snprintf (named, sizeof named, "%s", s_path ("named.env"));
+    char search [PATH_MAX + 200], line [PATH_MAX + 100];
+    snprintf (search, sizeof search, "%s:%s", checkout, install);
+    setenv ("RIGSTREAM_ENV_SEARCH", search, 1);
+    s_env_file ("install.env", "TEST_NAME=install\nTEST_COUNT=4\n");
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "install");
+    RS_CHECK_INT (rs_config_int (config, "count"), 4);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    snprintf (line, sizeof line, " INFO  cfgtest: settings from %s (RIGSTREAM_ENV_SEARCH)\n", install);
+    RS_CHECK (strstr (s_out, line) != NULL);
+
+    //  The checkout's shadows the installation's, whole: TEST_COUNT is back to its default.
+    s_env_file ("checkout.env", "TEST_NAME=checkout\n");
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "checkout");
+    RS_CHECK_INT (rs_config_int (config, "count"), 3);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    snprintf (line, sizeof line, "settings from %s (RIGSTREAM_ENV_SEARCH)\n", checkout);
+    RS_CHECK (strstr (s_out, line) != NULL);
+
+    //  ./.env shadows both.
+    s_env_file (".env", "TEST_NAME=cwd\n");
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "cwd");
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK (strstr (s_out, "settings from .env (the current directory)\n") != NULL);
+
+    //  RIGSTREAM_ENV_FILE shadows every other, and ends the search even when
+    //  it names no file: /dev/null is "none at all".
+    s_env_file ("named.env", "TEST_NAME=named\n");
+    setenv ("RIGSTREAM_ENV_FILE", named, 1);
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "named");
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    snprintf (line, sizeof line, "settings from %s (RIGSTREAM_ENV_FILE)\n", named);
+    RS_CHECK (strstr (s_out, line) != NULL);
+    setenv ("RIGSTREAM_ENV_FILE", "/dev/null", 1);
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "anon");
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK (strstr (s_out, "no settings file (RIGSTREAM_ENV_FILE=/dev/null)\n") != NULL);
+    //  --env-file wins over RIGSTREAM_ENV_FILE.
+    RS_CHECK_INT (s_load (config, "--env-file", named), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "named");
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    snprintf (line, sizeof line, "settings from %s (--env-file)\n", named);
+    RS_CHECK (strstr (s_out, line) != NULL);
+    unsetenv ("RIGSTREAM_ENV_FILE");
+
+    //  None at all: the log lists what was looked for, in order.
+    unlink (s_path (".env"));
+    unlink (checkout);
+    unlink (install);
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_str (config, "name"), "anon");
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    snprintf (line, sizeof line, "no settings file (looked for ./.env, %s, %s)\n", checkout, install);
+    RS_CHECK (strstr (s_out, line) != NULL);
+
+    //  By default, for a program run from the build tree (this test), the
+    //  checkout's .env, then the installation's.
+    unsetenv ("RIGSTREAM_ENV_SEARCH");
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    snprintf (line, sizeof line, "%s/.env", RS_SOURCE_DIR);
+    if (access (line, F_OK) == 0) {
+        snprintf (search, sizeof search, "settings from %s (the checkout)\n", line);
+        RS_CHECK (strstr (s_out, search) != NULL);
+    }
+    else {
+        snprintf (search, sizeof search, "no settings file (looked for ./.env, %s, /etc/rigstream/rigstream.env)",
+                  line);
+        RS_CHECK (strstr (s_out, search) != NULL || access ("/etc/rigstream/rigstream.env", F_OK) == 0);
+    }
+    if (!strstr (s_out, "cfgtest: "))
+        fprintf (stderr, "log: %s\n", s_out);
+    rs_config_destroy (&config);
+    rs_log_init (NULL, RS_LOG_INFO, NULL);
+}
+
+static const rs_option_t s_client_table [] = {
+    RS_OPTIONS_BROKER_CLIENT,
+    RS_OPTION_END
+};
+
+//  --name: every broker client has it, with the program's own variable; it
+//  must be an id; it replaces the component's name in the log, heartbeats
+//  (rs_config_instance) and, by default, the publisher id.
+static void
+test_instance_name (void)
+{
+    s_clean_env ();
+    rs_config_t *config = rs_config_new ("rigstream-wits0", "a reader", s_client_table, NULL);
+    RS_CHECK (rs_config_has (config, "name"));
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_name (config), "");
+    RS_CHECK_INT (s_apply (config, "wits0"), 0);
+    RS_CHECK_STR (rs_config_instance ("wits0"), "wits0");
+    RS_CHECK (strstr (s_out, " INFO  wits0: ") != NULL);
+
+    RS_CHECK_INT (s_load (config, "--name", "wits0_mud"), 0);
+    RS_CHECK_STR (rs_config_name (config), "wits0_mud");
+    RS_CHECK_INT (s_apply (config, "wits0"), 0);
+    RS_CHECK (strstr (s_out, " INFO  wits0_mud: ") != NULL);
+    RS_CHECK_STR (rs_config_instance ("wits0"), "wits0_mud");
+    RS_CHECK_STR (rs_config_instance ("other"), "other");
+    RS_CHECK (rs_config_instance (NULL) == NULL);
+
+    //  The variable is the program's own.
+    setenv ("WITS0_NAME", "wits0-mwd", 1);
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_STR (rs_config_name (config), "wits0-mwd");
+    RS_CHECK_STR (rs_config_source (config, "name"), "env");
+    //  Not an id: refused, naming the option.
+    setenv ("WITS0_NAME", "mud pit", 1);
+    RS_CHECK_INT (s_load (config, NULL), -1);
+    RS_CHECK (strstr (s_out, "invalid value \"mud pit\" for WITS0_NAME (from environment): expected 1-64 of "
+                             "A-Z a-z 0-9 _ -") != NULL);
+    unsetenv ("WITS0_NAME");
+    RS_CHECK_INT (s_load (config, "--name", "a.b"), -1);
+    RS_CHECK (strstr (s_out, "invalid value \"a.b\" for --name") != NULL);
+    char longer [80];
+    memset (longer, 'x', 65);
+    longer [65] = '\0';
+    RS_CHECK_INT (s_load (config, "--name", longer), -1);
+    RS_CHECK_INT (s_load (config, "--name", longer + 1), 0);
+
+    //  Unset again: the component's own name.
+    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_apply (config, "wits0"), 0);
+    RS_CHECK_STR (rs_config_instance ("wits0"), "wits0");
+    RS_CHECK_INT (s_load_out (config, "--print-env-table"), 1);
+    RS_CHECK (strstr (s_out, "| `WITS0_NAME` | `--name` |  | instance name: heartbeat topic sys.NAME") != NULL);
+    rs_config_destroy (&config);
+
+    config = rs_config_new ("rigstream-wits0-out", "a server", s_client_table, NULL);
+    RS_CHECK_INT (s_load_out (config, "--print-env-table"), 1);
+    RS_CHECK (strstr (s_out, "| `WITS0_OUT_NAME` | `--name` |") != NULL);
+    rs_config_destroy (&config);
+    //  Not a broker client (the broker itself, ctl): no --name.
+    static const rs_option_t plain [] = { { "heartbeat-ms", "HEARTBEAT_MS", RS_OPT_INT, "1000", "hb", 1, 9999 },
+                                          RS_OPTION_END };
+    config = rs_config_new ("rigstream-broker", "a broker", plain, NULL);
+    RS_CHECK (!rs_config_has (config, "name"));
+    RS_CHECK_STR (rs_config_name (config), "");
+    rs_config_destroy (&config);
+    //  A table with a --name of its own keeps it as a plain option.
+    config = s_new ();
+    RS_CHECK_INT (s_load (config, "--name", "any thing"), 0);
+    RS_CHECK_STR (rs_config_name (config), "");
+    rs_config_destroy (&config);
+    rs_log_init (NULL, RS_LOG_INFO, NULL);
+}
+
 static void
 test_help_version_table (void)
 {
@@ -631,13 +827,13 @@ test_logging (void)
     rs_debug ("to the file");
     rs_log_close ();
     FILE *file = fopen (log_path, "r");
-    char line [512] = "";
+    char text [1024] = "";
     if (file) {
-        if (!fgets (line, sizeof line, file))
-            line [0] = '\0';
+        text [fread (text, 1, sizeof text - 1, file)] = '\0';
         fclose (file);
     }
-    RS_CHECK (strstr (line, " DEBUG cfgtest: to the file\n"));
+    RS_CHECK (strstr (text, " INFO  cfgtest: no settings file (looked for ./.env, "));
+    RS_CHECK (strstr (text, " DEBUG cfgtest: to the file\n"));
 
     //  An unopenable LOG_FILE is reported by apply_logging, not by load.
     setenv ("LOG_FILE", "/nonexistent-dir/x.log", 1);
@@ -792,6 +988,8 @@ main (void)
     test_rejections ();
     test_dotenv_syntax ();
     test_dotenv_in_cwd ();
+    test_env_search ();
+    test_instance_name ();
     test_help_version_table ();
     test_positional ();
     test_broker_endpoint ();
@@ -802,7 +1000,7 @@ main (void)
     s_clean_env ();
     const char *files [] = {
         "capture.txt", "prec.env", "other.env", "empty.env", "badvalue.env", "syntax.env",
-        "syntax2.env", "bad.env", "nul.env", "cwd-other.env", "config.log", NULL
+        "syntax2.env", "bad.env", "nul.env", "cwd-other.env", "config.log", "named.env", NULL
     };
     for (int i = 0; files [i]; i++)
         unlink (s_path (files [i]));

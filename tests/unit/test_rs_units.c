@@ -87,5 +87,28 @@ main (void)
     RS_CHECK_NEAR (145.0377 * s + o, 1, 1e-4);
     RS_CHECK (!rs_units_convert ("psi", "m", &s, &o));
     RS_CHECK (!rs_units_convert ("rpm", "%", &s, &o));
+
+    //  Pason EDR spellings, against the definitions (1 ft = 0.3048 m, 1 lb =
+    //  0.45359237 kg, g = 9.80665 m/s2, 1 US gal = 231 in3, 1 bbl = 42 gal).
+    const double lbf = 0.45359237 * 9.80665, gal = 231 * 0.0254 * 0.0254 * 0.0254;
+    static const char *const pason[] = { "feet", "ft_per_hr", "klbs", "kft_lb", "ft_lbs", "psi", "gal_per_min",
+                                         "barrels", "lbs_per_gal", "RPM", "SPM", "flow_percent" };
+    const char *to[] = { "m", "m/h", "kN", "kN.m", "kN.m", "bar", "L/min", "m3", "kg/m3", "rpm", "spm", "%" };
+    const double want[] = { 0.3048, 0.3048, lbf, lbf * 0.3048, lbf * 0.3048 / 1000, lbf / (0.0254 * 0.0254) / 1e5,
+                            gal * 1000, gal * 42, 0.45359237 / gal, 1, 1, 1 };
+    for (size_t i = 0; i < sizeof pason / sizeof pason[0]; i++) {
+        bool ok = rs_units_convert (pason[i], to[i], &s, &o);
+        if (!ok || fabs (s / want[i] - 1) > 1e-7 || o != 0) {
+            fprintf (stderr, "%s -> %s: %.10g, expected %.10g\n", pason[i], to[i], ok ? s : NAN, want[i]);
+            RS_CHECK (0);
+        }
+        RS_CHECK (rs_units_known (pason[i]));
+    }
+    //  A percentage paddle is no flow.
+    RS_CHECK (!rs_units_convert ("flow_percent", "L/min", &s, &o));
+    RS_CHECK (!rs_units_known ("units"));
+    RS_CHECK (!rs_units_known ("furlong"));
+    RS_CHECK (!rs_units_known (NULL));
+    RS_CHECK (rs_units_known ("kN"));
     return RS_TEST_DONE ();
 }
