@@ -43,6 +43,11 @@ static const rs_option_t s_options[] = {
     { "start-depth", "SIM_START_DEPTH", RS_OPT_DOUBLE, "2000", "hole depth at start, m", 100, 9000 },
     { "trip-every", "SIM_TRIP_EVERY", RS_OPT_INT, "0",
       "stands per bit run before a trip (0 = random 15-45, -1 = never)", -1, 10000 },
+    { "vary", "SIM_VARY", RS_OPT_BOOL, "false",
+      "draw each well's rig, sensors and event sizes from its seed (docs/SIMULATOR.md); off = the demo rig", 0, 0 },
+    { "faults", "SIM_FAULTS", RS_OPT_DOUBLE, "0",
+      "random sensor faults per simulated hour per well (pinned WOB, stuck flow out, zeros, "
+      "flat lines, spikes)", 0, 100 },
     RS_OPTION_END
 };
 
@@ -146,10 +151,16 @@ s_publish_notes (sim_main_t *self, well_t *w)
             rc = rs_pub_event (self->pub, well, ts, "rig_state", "change", 0, text,
                                rs_sim_state_name (note->state));
         }
+        else if (note->kind == RS_SIM_NOTE_FAULT_START || note->kind == RS_SIM_NOTE_FAULT_END) {
+            bool start = note->kind == RS_SIM_NOTE_FAULT_START;
+            snprintf (text, sizeof text, "%s on %s, duration_s=%.0f", rs_simfault_name (note->fault),
+                      rs_chan_info (note->channel)->name, note->duration_s);
+            rc = rs_pub_event (self->pub, well, ts, "sensor_fault", start ? "start" : "end", 0, text, NULL);
+        }
         else {
             bool start = note->kind == RS_SIM_NOTE_EVENT_START;
-            snprintf (text, sizeof text, "%s, duration_s=%.0f", note->random ? "random" : "injected",
-                      note->duration_s);
+            snprintf (text, sizeof text, "%s, duration_s=%.0f, %s=%.4g", note->random ? "random" : "injected",
+                      note->duration_s, rs_sim_event_unit (note->type), note->size);
             rc = rs_pub_event (self->pub, well, ts, rs_sim_event_name (note->type),
                                start ? "start" : "end", note->event_id, text, NULL);
             rs_info ("%s: %s %s (id %llu, t=%.0f s)", well, rs_sim_event_name (note->type),
@@ -308,6 +319,8 @@ main (int argc, char **argv)
             .start_depth_m = rs_config_double (cfg, "start-depth"),
             .trip_every_stands = (int) rs_config_int (cfg, "trip-every"),
             .random_events_per_h = rs_config_double (cfg, "random-events"),
+            .vary = rs_config_bool (cfg, "vary"),
+            .faults_per_h = rs_config_double (cfg, "faults"),
         };
         self.wells[i].sim = rs_sim_new (&o);
         if (!self.wells[i].sim || rs_sim_inject_spec (self.wells[i].sim, events, err, sizeof err) != 0) {

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  The rig's constants below are the defaults (the live demo's rig); with
+//  opts.vary each run draws its own (rig_draw).
 #define STAND_M        27.432   // 3 joints x 9.144 m
 #define BLOCK_LOW      1.0      // block height when a stand is drilled down, m
 #define SLIPS_BLOCK    2.0      // block height when slips are set (bit 1 m off bottom)
-#define BLOCK_TOP      (SLIPS_BLOCK + STAND_M)
+#define BLOCK_TOP      (SLIPS_BLOCK + self->rig.stand_m)
 #define BLOCK_KN       343.0    // travelling equipment (block + top drive) weight
 #define DP_KG_M        32.0     // 5 in drill pipe with tool joints
 #define BHA_KG_M       140.0
@@ -124,6 +126,13 @@ rng_exp (rng_t *r, double mean)
     return -log (1.0 - rng_u (r)) * mean;
 }
 
+//  Log-uniform in [lo, hi): every decade of size equally likely.
+static double
+rng_log (rng_t *r, double lo, double hi)
+{
+    return exp (log (lo) + (log (hi) - log (lo)) * rng_u (r));
+}
+
 //  --------------------------------------------------------------------------
 
 typedef enum {
@@ -206,6 +215,7 @@ typedef struct {
     rs_sim_event_t type;
     double req, dur, start;
     double mag, mag2;
+    double size;            // in rs_sim_event_unit(type)
     bool started, active, random;
 } sim_event_t;
 
@@ -213,9 +223,26 @@ typedef struct {
     double t, amp, width;
 } spike_t;
 
+//  Everything about the rig and its sensors the detectors must not assume.
+typedef struct {
+    double stand_m;         // stand length
+    double dp_kg_m;         // drill pipe weight per metre (with tool joints or not)
+    double dp_od_m;
+    double block_kn;        // travelling equipment weight
+    double pump_l;          // litres per stroke
+    double tau1_s, tau2_s;  // flowline: two first-order lags in series (tau2 0 = one)
+    double spp_exp;         // exponent of the string and annulus losses
+    double spp_bit;         // bit nozzle loss coefficient, bar at 2000 L/min
+    double rop_k, rop_wob_exp, rop_rpm_exp;
+    double fo_gain, fo_gamma, fo_offset;    // flow-out paddle: gain, nonlinearity, offset (L/min)
+    double fo_noise_rel, fo_noise_abs;
+} rig_t;
+
 struct rs_sim_t {
     char well[RS_MAX_ID + 1];
     rs_sim_opts_t opts;
+    rig_t rig;
+    rs_simfault_t *faults;  // sensor faults; NULL = none
     rng_t rng;              // decisions
     rng_t noise;            // measurement noise
     rng_t rng_ev;           // random event schedule
@@ -230,7 +257,7 @@ struct rs_sim_t {
     bool slips;
     double rop, rop_ar;
     double wob, wob_zero, rpm, torque, hook, overpull;
-    double spm1, spm2, q_in, q_out, lag, spp, spp_spike, casing;
+    double spm1, spm2, q_in, q_mid, q_out, lag, spp, spp_spike, casing;
 
     //  mud
     double pit, pit_target;
@@ -296,6 +323,15 @@ rs_sim_event_lookup (const char *name, size_t len)
         if (strlen (s_event_names[i]) == len && memcmp (s_event_names[i], name, len) == 0)
             return i;
     return -1;
+}
+
+const char *
+rs_sim_event_unit (int type)
+{
+    static const char *units[RS_SIM_EVENT_COUNT] = {
+        "influx_frac", "loss_frac", "spp_loss_frac", "overpull_kn", "spp_rise_frac", "rop_loss_frac"
+    };
+    return type >= 0 && type < RS_SIM_EVENT_COUNT ? units[type] : "unknown";
 }
 
 double
@@ -378,26 +414,27 @@ layer_at (const rs_sim_t *self, double depth)
 //  Geometry and loads
 
 static double
-string_weight (double bit)
+string_weight (const rs_sim_t *self, double bit)
 {
     double bha = bit < BHA_M ? bit : BHA_M;
     double dp = bit > BHA_M ? bit - BHA_M : 0;
-    return (bha * BHA_KG_M + dp * DP_KG_M) * GRAVITY / 1000.0;
+    return (bha * BHA_KG_M + dp * self->rig.dp_kg_m) * GRAVITY / 1000.0;
 }
 
 static double
 q_nominal (const rs_sim_t *self)
 {
-    return 2 * self->spm_sp * PUMP_L * PUMP_EFF;
+    return 2 * self->spm_sp * self->rig.pump_l * PUMP_EFF;
 }
 
-//  Standpipe pressure, bar: string and annulus losses ~ Q^1.8 growing with
-//  depth, bit nozzles ~ Q^2, both proportional to mud density.
+//  Standpipe pressure, bar: string and annulus losses ~ Q^spp_exp (1.8 by
+//  default) growing with depth, bit nozzles ~ Q^2, both proportional to mud
+//  density.
 static double
-spp_model (double q_lpm, double depth, double rho)
+spp_model (const rs_sim_t *self, double q_lpm, double depth, double rho)
 {
     double qr = q_lpm / 2000;
-    return ((15 + 0.03 * depth) * pow (qr, 1.8) + 75 * qr * qr) * rho / 1200;
+    return ((15 + 0.03 * depth) * pow (qr, self->rig.spp_exp) + self->rig.spp_bit * qr * qr) * rho / 1200;
 }
 
 //  Bottoms-up time at the nominal rate, s.
@@ -493,39 +530,47 @@ ev_start (rs_sim_t *self, sim_event_t *e)
     e->started = true;
     e->active = true;
     e->start = self->t;
+    bool vary = self->opts.vary;
     switch (e->type) {
         case RS_SIM_KICK: {
             //  Influx grows over the first half, so volume = frac * Q * 0.75 * dur.
+            //  Varied: from far below to far above any detection limit.
             double vol = rng_range (r, 1.5, 3.0);
             double q = q_nominal (self) / 60000.0;
-            e->mag = clamp (vol / (q * 0.75 * e->dur), 0.10, 0.35);
-            e->mag2 = rng_range (r, 8, 25);
+            e->mag = vary ? rng_log (r, 0.005, 0.30) : clamp (vol / (q * 0.75 * e->dur), 0.10, 0.35);
+            e->mag2 = rng_range (r, 8, 25) * (vary ? fmin (1, e->mag / 0.1) : 1);
+            e->size = e->mag;
             self->kick_influx0 = self->influx;
             break;
         }
         case RS_SIM_LOST_CIRCULATION:
-            e->mag = rng_range (r, 0.10, 0.30);
+            e->mag = vary ? rng_log (r, 0.005, 0.30) : rng_range (r, 0.10, 0.30);
+            e->size = e->mag;
             break;
         case RS_SIM_WASHOUT:
-            e->mag = rng_range (r, 0.10, 0.16);
+            e->mag = vary ? rng_log (r, 0.01, 0.10) : rng_range (r, 0.10, 0.16);
+            e->size = e->mag;
             break;
         case RS_SIM_STUCK_PIPE:
-            e->mag = rng_range (r, 200, 400);
+            e->mag = vary ? rng_log (r, 30, 400) : rng_range (r, 200, 400);
             e->mag2 = self->rpm > 10 ? self->rpm : 0;
+            e->size = e->mag;
             break;
         case RS_SIM_PACK_OFF:
-            e->mag = rng_range (r, 0.15, 0.30);
-            e->mag2 = rng_range (r, 0.15, 0.35);
+            e->mag = vary ? rng_log (r, 0.03, 0.30) : rng_range (r, 0.15, 0.30);
+            e->mag2 = rng_range (r, 0.15, 0.35) * (vary ? e->mag / 0.3 : 1);
+            e->size = e->mag;
             break;
         case RS_SIM_BIT_BALLING:
-            e->mag = rng_range (r, 0.25, 0.40);
+            e->mag = vary ? 1 - rng_range (r, 0.1, 0.6) : rng_range (r, 0.25, 0.40);
+            e->size = 1 - e->mag;
             break;
         default:
             break;
     }
     rs_sim_note_t n = { .kind = RS_SIM_NOTE_EVENT_START, .t_s = self->t, .state = self->state,
                         .prev_state = self->state, .type = e->type, .event_id = e->id,
-                        .duration_s = e->dur, .random = e->random };
+                        .duration_s = e->dur, .size = e->size, .random = e->random };
     note_push (self, &n);
 }
 
@@ -539,7 +584,7 @@ ev_end (rs_sim_t *self, sim_event_t *e)
     }
     rs_sim_note_t n = { .kind = RS_SIM_NOTE_EVENT_END, .t_s = self->t, .state = self->state,
                         .prev_state = self->state, .type = e->type, .event_id = e->id,
-                        .duration_s = e->dur, .random = e->random };
+                        .duration_s = e->dur, .size = e->size, .random = e->random };
     note_push (self, &n);
     switch (e->type) {
         case RS_SIM_KICK:
@@ -843,7 +888,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
             }
             else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur) {
                 //  Run another stand while it fits above bottom, else wash down.
-                if (self->hole - self->bit > STAND_M + (SLIPS_BLOCK - BLOCK_LOW))
+                if (self->hole - self->bit > self->rig.stand_m + (SLIPS_BLOCK - BLOCK_LOW))
                     enter (self, PH_TRIP_RUN);
                 else
                     enter (self, PH_TRIP_PUMPS_ON);
@@ -943,7 +988,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     //  Pumps and rotary
     self->spm1 = approach (self->spm1, c->spm1, SPM_RATE * dt);
     self->spm2 = approach (self->spm2, c->spm2, SPM_RATE * dt);
-    self->q_in = (self->spm1 + self->spm2) * PUMP_L * PUMP_EFF;
+    self->q_in = (self->spm1 + self->spm2) * self->rig.pump_l * PUMP_EFF;
     self->rpm += (c->rpm - self->rpm) * lag_k (dt, 4);
     if (c->rpm == 0 && self->rpm < 0.5)
         self->rpm = 0;
@@ -967,7 +1012,8 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         self->rop_ar = self->rop_ar * ar + rng_gauss (r) * sqrt (1 - ar * ar);
         double wear = self->stands_per_run > 0
                       ? 1 - 0.3 * clamp ((double) self->stands_run / self->stands_per_run, 0, 1) : 0.85;
-        double rop = 28 * l->drill * (self->wob / 120) * pow (self->rpm / 120, 0.6)
+        double rop = self->rig.rop_k * l->drill * pow (self->wob / 120, self->rig.rop_wob_exp)
+                     * pow (self->rpm / 120, self->rig.rop_rpm_exp)
                      * exp (-self->hole / 9000) * wear * self->ball
                      * clamp (1 + 0.08 * self->rop_ar, 0.5, 1.5);
         if (kick && self->t - kick->start < 0.6 * kick->dur)
@@ -1027,7 +1073,12 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     double fill = q_src < 0 ? q_src : 0;      // hole fill straight from the pit
     if (self->si == 2)
         flowline = 0;
-    self->q_out += (flowline - self->q_out) * lag_k (dt, TAU_RETURNS);
+    if (self->rig.tau2_s > 0) {
+        self->q_mid += (flowline - self->q_mid) * lag_k (dt, self->rig.tau1_s);
+        self->q_out += (self->q_mid - self->q_out) * lag_k (dt, self->rig.tau2_s);
+    }
+    else
+        self->q_out += (flowline - self->q_out) * lag_k (dt, self->rig.tau1_s);
     double m3 = dt / 60000.0;
     self->pit += (self->q_out - self->q_in + fill) * m3;
     self->lag += (flowline - self->q_out) * m3;
@@ -1052,7 +1103,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     else
         self->topping_up = false;
 
-    double spp = spp_model (self->q_in, self->bit, self->rho_in);
+    double spp = spp_model (self, self->q_in, self->bit, self->rho_in);
     double w = self->washout + (wash ? wash->mag * ev_progress (self, wash, wash->dur) : 0);
     spp *= 1 - w;
     if (lost)
@@ -1085,17 +1136,17 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     self->torque += (tq - self->torque) * lag_k (dt, 2);
 
     //  Hook load
-    double ws = string_weight (self->bit) * (1 - self->rho_in / STEEL_RHO);
+    double ws = string_weight (self, self->bit) * (1 - self->rho_in / STEEL_RHO);
     double hook;
     if (self->slips)
-        hook = BLOCK_KN;
+        hook = self->rig.block_kn;
     else if (stuck)
-        hook = BLOCK_KN + ws + self->overpull;
+        hook = self->rig.block_kn + ws + self->overpull;
     else {
         double rot = self->rpm > 10 ? 0.3 : 1;
         double drag = self->block_v > 0.01 ? 0.07 * ws * rot
                       : self->block_v < -0.01 && !c->drill ? -0.05 * ws * rot : 0;
-        hook = BLOCK_KN + ws + drag - self->wob;
+        hook = self->rig.block_kn + ws + drag - self->wob;
     }
     self->hook += (hook - self->hook) * lag_k (dt, 1.5);
 
@@ -1179,6 +1230,18 @@ nonneg (double x)
     return x > 0 ? x : 0;
 }
 
+//  The returns' paddle meter: a gain, a nonlinearity around the drilling
+//  rate and an offset while flowing (zero when nothing flows), plus noise.
+static double
+flow_meter (const rs_sim_t *self, rng_t *z)
+{
+    const rig_t *g = &self->rig;
+    double q = self->q_out, qn = q_nominal (self), read = q;
+    if (q > 0 && qn > 0 && (g->fo_gain != 1 || g->fo_gamma != 1 || g->fo_offset != 0))
+        read = g->fo_gain * qn * pow (q / qn, g->fo_gamma) + (q > 0.05 * qn ? g->fo_offset : 0);
+    return nonneg (read + rng_gauss (z) * (g->fo_noise_rel * q + g->fo_noise_abs));
+}
+
 size_t
 rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
 {
@@ -1234,8 +1297,7 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
     put (out, max, &n, RS_CH_SPM2, self->spm2 > 0.5 ? nonneg (self->spm2 + 0.15 * rng_gauss (z)) : 0);
     put (out, max, &n, RS_CH_FLOW_IN,
          self->q_in > 0 ? nonneg (self->q_in * (1 + 0.002 * rng_gauss (z))) : 0);
-    put (out, max, &n, RS_CH_FLOW_OUT,
-         nonneg (self->q_out + rng_gauss (z) * (0.01 * self->q_out + 2)));
+    put (out, max, &n, RS_CH_FLOW_OUT, flow_meter (self, z));
     put (out, max, &n, RS_CH_PIT_VOLUME, self->pit + pit_noise);
     put (out, max, &n, RS_CH_PIT_GAIN, self->pit - self->pit_exp + pit_noise);
     put (out, max, &n, RS_CH_GAS, gas);
@@ -1243,10 +1305,60 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
     put (out, max, &n, RS_CH_MUD_TEMP_OUT, self->t_out + 0.05 * rng_gauss (z));
     put (out, max, &n, RS_CH_MUD_DENSITY_IN, self->rho_in + 1.0 * rng_gauss (z));
     put (out, max, &n, RS_CH_MUD_DENSITY_OUT, self->rho_out + 1.5 * rng_gauss (z));
+
+    rs_simfault_state_t f;
+    int tr;
+    while ((tr = rs_simfault_update (self->faults, self->t, &f)) >= 0) {
+        rs_sim_note_t note = { .kind = tr ? RS_SIM_NOTE_FAULT_START : RS_SIM_NOTE_FAULT_END,
+                               .t_s = self->t, .state = self->state, .prev_state = self->state,
+                               .duration_s = f.end_s - f.start_s, .fault = f.kind, .channel = f.channel };
+        note_push (self, &note);
+    }
+    rs_simfault_apply (self->faults, self->t, out, n);
     return n;
 }
 
 //  --------------------------------------------------------------------------
+
+//  The rig: the demo's constants, or (opts.vary) drawn within physical
+//  ranges from the seed's own stream, so the default run does not change.
+static void
+rig_draw (rs_sim_t *self, rng_t *r)
+{
+    rig_t *g = &self->rig;
+    *g = (rig_t) {
+        .stand_m = STAND_M, .dp_kg_m = DP_KG_M, .dp_od_m = DP_OD_M, .block_kn = BLOCK_KN,
+        .pump_l = PUMP_L, .tau1_s = TAU_RETURNS, .tau2_s = 0, .spp_exp = 1.8, .spp_bit = 75,
+        .rop_k = 28, .rop_wob_exp = 1, .rop_rpm_exp = 0.6,
+        .fo_gain = 1, .fo_gamma = 1, .fo_offset = 0, .fo_noise_rel = 0.01, .fo_noise_abs = 2,
+    };
+    if (!self->opts.vary)
+        return;
+    double bit_in = self->opts.bit_diameter_m / 0.0254;
+    //  Triples of range 2 joints, or doubles.
+    g->stand_m = rng_u (r) < 0.6 ? rng_range (r, 27, 29) : rng_range (r, 18, 19.5);
+    //  Drill pipe 3 1/2 to 6 5/8 in (no larger than the hole allows);
+    //  nominal weight grows with size; tool joints add 4-10% of steel.
+    double od_in = rng_range (r, 3.5, fmax (3.5, fmin (6.625, 0.6 * bit_in)));
+    double tj = rng_u (r) < 0.5 ? rng_range (r, 1.04, 1.10) : 1.0;
+    g->dp_od_m = od_in * 0.0254;
+    g->dp_kg_m = (19.8 + 5.7 * (od_in - 3.5)) * tj;
+    g->block_kn = rng_range (r, 250, 450);
+    g->pump_l = clamp (14 * pow (bit_in / 8.5, 0.8) * rng_range (r, 0.85, 1.15), 6, 30);
+    double lag = rng_log (r, 5, 60);
+    g->tau2_s = lag * rng_range (r, 0, 0.5);
+    g->tau1_s = lag - g->tau2_s;
+    g->spp_exp = rng_range (r, 1.7, 2.0);
+    g->spp_bit = rng_range (r, 40, 110);
+    g->rop_k = rng_range (r, 15, 45);
+    g->rop_wob_exp = rng_range (r, 0.8, 1.4);
+    g->rop_rpm_exp = rng_range (r, 0.4, 0.9);
+    g->fo_gain = rng_range (r, 0.85, 1.15);
+    g->fo_gamma = rng_range (r, 0.85, 1.15);
+    g->fo_offset = rng_range (r, -40, 40);
+    g->fo_noise_rel = rng_range (r, 0.005, 0.03);
+    g->fo_noise_abs = rng_range (r, 1, 8);
+}
 
 rs_sim_t *
 rs_sim_new (const rs_sim_opts_t *opts)
@@ -1256,14 +1368,19 @@ rs_sim_new (const rs_sim_opts_t *opts)
         o = *opts;
     if (!o.well)
         o.well = "A-01";
+    rng_t rr;
+    rng_seed (&rr, o.seed, 4);
     if (o.start_depth_m == 0)
-        o.start_depth_m = 2000;
-    if (o.bit_diameter_m == 0)
-        o.bit_diameter_m = 0.2159;
+        o.start_depth_m = o.vary ? rng_range (&rr, 800, 3500) : 2000;
+    if (o.bit_diameter_m == 0) {
+        static const double sizes_in[] = { 6, 6.125, 8.5, 8.75, 9.875, 12.25, 14.75, 16, 17.5 };
+        size_t i = (size_t) (rng_u (&rr) * (sizeof sizes_in / sizeof sizes_in[0]));
+        o.bit_diameter_m = o.vary ? sizes_in[i] * 0.0254 : 0.2159;
+    }
     if (!isfinite (o.start_depth_m) || o.start_depth_m < 100 || o.start_depth_m > 9000
         || !isfinite (o.bit_diameter_m) || o.bit_diameter_m < 0.1 || o.bit_diameter_m > 0.7
         || !isfinite (o.random_events_per_h) || o.random_events_per_h < 0
-        || strlen (o.well) > RS_MAX_ID)
+        || !isfinite (o.faults_per_h) || o.faults_per_h < 0 || strlen (o.well) > RS_MAX_ID)
         return NULL;
 
     rs_sim_t *self = calloc (1, sizeof *self);
@@ -1277,22 +1394,28 @@ rs_sim_new (const rs_sim_opts_t *opts)
     rng_seed (&self->rng_ev, o.seed, 3);
     layers_build (self, o.seed);
     rng_t *r = &self->rng;
+    rig_draw (self, &rr);
+    if (o.faults_per_h > 0 && !(self->faults = rs_simfault_new (o.seed, o.faults_per_h))) {
+        free (self);
+        return NULL;
+    }
 
     self->a_hole = RS_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
-    self->a_steel = DP_KG_M / STEEL_RHO;
-    self->a_annulus = self->a_hole - RS_PI / 4 * DP_OD_M * DP_OD_M;
+    self->a_steel = self->rig.dp_kg_m / STEEL_RHO;
+    self->a_annulus = self->a_hole - RS_PI / 4 * self->rig.dp_od_m * self->rig.dp_od_m;
     self->hole = self->bit = o.start_depth_m;
     self->block = rng_range (r, 5, BLOCK_TOP - 2);
     self->latch = self->bit + self->block;
     self->stand_start = self->hole;
     //  Pump rate within the pumps' pressure rating for the section ahead.
     self->spm_sp = rng_range (r, 72, 88);
-    while (self->spm_sp > 40 && spp_model (self->spm_sp * 2 * PUMP_L * PUMP_EFF,
+    while (self->spm_sp > 40 && spp_model (self, self->spm_sp * 2 * self->rig.pump_l * PUMP_EFF,
                                            self->hole + 1000, 1300) > 290)
         self->spm_sp -= 1;
     self->spm1 = self->spm2 = self->spm_sp;
     self->q_in = self->q_out = q_nominal (self);
-    self->lag = self->lag0 = self->q_out * TAU_RETURNS / 60000.0;
+    self->q_mid = self->q_out;
+    self->lag = self->lag0 = self->q_out * (self->rig.tau1_s + self->rig.tau2_s) / 60000.0;
     int every = o.trip_every_stands;
     self->stands_per_run = every > 0 ? every : every < 0 ? 0 : 15 + (int) (rng_u (r) * 31);
     self->ball = 1;
@@ -1308,9 +1431,9 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->t_in = self->t_amb + 11;
     self->t_out = self->t_in + 4 + 0.0035 * self->bit;
     self->gas_bg = l->gas * 0.8;
-    self->spp = spp_model (self->q_in, self->bit, self->rho_in);
-    double ws = string_weight (self->bit) * (1 - self->rho_in / STEEL_RHO);
-    self->hook = BLOCK_KN + ws - self->wob;
+    self->spp = spp_model (self, self->q_in, self->bit, self->rho_in);
+    double ws = string_weight (self, self->bit) * (1 - self->rho_in / STEEL_RHO);
+    self->hook = self->rig.block_kn + ws - self->wob;
     self->torque = (0.6 + 0.0022 * self->bit) * (0.75 + 0.25 * self->rpm / 120) + l->kt * self->wob;
     self->phase = PH_DRILL;
     self->ph_t = 120;
@@ -1324,6 +1447,7 @@ void
 rs_sim_destroy (rs_sim_t **self_p)
 {
     if (self_p && *self_p) {
+        rs_simfault_destroy (&(*self_p)->faults);
         free (*self_p);
         *self_p = NULL;
     }
@@ -1387,6 +1511,20 @@ rs_sim_truth (const rs_sim_t *self, rs_sim_truth_t *truth)
     truth->stuck = ev_active (self, RS_SIM_STUCK_PIPE) != NULL;
     truth->stands_drilled = self->stands_drilled;
     truth->trips = self->trips;
+}
+
+void
+rs_sim_rig (const rs_sim_t *self, rs_sim_rig_t *rig)
+{
+    if (!self || !rig)
+        return;
+    const rig_t *g = &self->rig;
+    *rig = (rs_sim_rig_t) {
+        .bit_diameter_m = self->opts.bit_diameter_m, .pipe_od_m = g->dp_od_m,
+        .pipe_disp_m3_m = self->a_steel, .stand_m = g->stand_m, .flowline_lag_s = g->tau1_s + g->tau2_s,
+        .spp_exp = g->spp_exp, .flow_nominal_lpm = q_nominal (self), .fo_gain = g->fo_gain,
+        .fo_gamma = g->fo_gamma, .fo_offset_lpm = g->fo_offset,
+    };
 }
 
 //  --------------------------------------------------------------------------

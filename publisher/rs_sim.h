@@ -25,11 +25,21 @@
     After a kick ends the well is shut in (state shut_in, casing_pressure
     published), then the influx is circulated out through the choke, then
     work resumes. During stuck pipe the reported state stays what it was
-    (e.g. drilling) while the string does not move. */
+    (e.g. drilling) while the string does not move.
+
+    By default the rig is always the same one (the live demo's). With
+    opts.vary the seed also draws the rig and its sensors within physical
+    ranges (flowline lag, string, bit size, stand length, pressure-flow
+    exponent, ROP model, flow-out meter gain, offset, nonlinearity and
+    noise) and events of any size from well below to well above what a
+    detector can see, so a detector scored against it cannot lean on the
+    simulator's constants. opts.faults_per_h adds sensor faults (rs_simfault.h).
+    docs/SIMULATOR.md lists the ranges. */
 #ifndef RS_SIM_H
 #define RS_SIM_H
 
 #include "rs_msg.h"
+#include "rs_simfault.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -74,12 +84,29 @@ typedef struct {
     int trip_every_stands;        // stands per bit run before a trip; 0 = random 15-45, <0 = never
     double random_events_per_h;   // random events: one at a time, a mean gap of 1/N h
                                   // from one's end to the next's start; 0 = none
+    bool vary;                    // draw the rig, its sensors and event sizes from the seed
+    double faults_per_h;          // random sensor faults per simulated hour; 0 = none
 } rs_sim_opts_t;
+
+//  The rig a run simulates (drawn from the seed with opts.vary): for the
+//  scorer to configure an engine the way a rig crew would, and for reports.
+typedef struct {
+    double bit_diameter_m;
+    double pipe_od_m;
+    double pipe_disp_m3_m;        // steel displacement of the drill pipe
+    double stand_m;
+    double flowline_lag_s;        // mean delay of the returns (tau1 + tau2)
+    double spp_exp;
+    double flow_nominal_lpm;      // drilling pump rate
+    double fo_gain, fo_gamma, fo_offset_lpm;
+} rs_sim_rig_t;
 
 typedef enum {
     RS_SIM_NOTE_STATE = 0,        // operating state changed: state (new), prev_state
     RS_SIM_NOTE_EVENT_START,      // event started: type, event_id, duration_s
-    RS_SIM_NOTE_EVENT_END         // event ended: type, event_id
+    RS_SIM_NOTE_EVENT_END,        // event ended: type, event_id
+    RS_SIM_NOTE_FAULT_START,      // sensor fault started: fault, channel, duration_s
+    RS_SIM_NOTE_FAULT_END         // sensor fault ended: fault, channel
 } rs_sim_note_kind_t;
 
 typedef struct {
@@ -90,7 +117,10 @@ typedef struct {
     rs_sim_event_t type;
     uint64_t event_id;
     double duration_s;
+    double size;                  // event size in rs_sim_event_unit(type)
     bool random;                  // event drawn by the random schedule
+    rs_simfault_kind_t fault;     // fault notes: the fault and its channel (rs_chan_id_t)
+    int channel;
 } rs_sim_note_t;
 
 //  Internal quantities for tests and diagnostics (no noise).
@@ -141,6 +171,11 @@ int rs_sim_inject_spec (rs_sim_t *self, const char *spec, char *err, size_t err_
 int rs_sim_spec_check (const char *spec, char *err, size_t err_size);
 //  Default duration of an event type, s.
 double rs_sim_event_default_duration (rs_sim_event_t type);
+//  What an event's size measures: kick "influx_frac" (peak influx / flow
+//  in), lost_circulation "loss_frac" (loss / flow in), washout
+//  "spp_loss_frac" (standpipe pressure lost), stuck_pipe "overpull_kn",
+//  pack_off "spp_rise_frac", bit_balling "rop_loss_frac".
+const char *rs_sim_event_unit (int type);
 
 const char *rs_sim_well (const rs_sim_t *self);
 double rs_sim_time (const rs_sim_t *self);
@@ -148,5 +183,6 @@ rs_sim_state_t rs_sim_state (const rs_sim_t *self);
 //  True while an event of this type is active.
 bool rs_sim_event_active (const rs_sim_t *self, rs_sim_event_t type);
 void rs_sim_truth (const rs_sim_t *self, rs_sim_truth_t *truth);
+void rs_sim_rig (const rs_sim_t *self, rs_sim_rig_t *rig);
 
 #endif

@@ -3,23 +3,25 @@
     events; every sample goes straight into rs_engine (no sockets), and the
     alerts it raises are matched to the events.
 
-    Per event type: recall (events with a matching alert), precision
-    (alerts of that type that fall in an event of that type), median and
-    worst detection delay in simulated seconds. An alert matches an event
-    when it is raised between the event's start and MATCH_GRACE_S after its
-    end; an event still going when the run ends is left out of the recall
-    unless it was detected. False alarms: alerts of any kind (detectors,
-    anomaly) raised in normal operation, i.e. outside every event's affected
-    time (its start to its end plus the aftermath: the shut-in and kill
-    after a kick, the pressure loss that stays after a washout), per 12
-    hours of that time.
-    Also the engine's speed (samples per second on one core, engine only),
-    the rig-state agreement with the simulator's own states and the error
-    of the next-stand ROP prediction.
+    With --vary (the report's default) each seed draws its own rig, sensors,
+    event sizes and sample interval (1, 2, 5 or 10 s), and the engine is
+    configured as a rig crew would: bit size and string displacement
+    (each off by up to 5%); flowline lag and the
+    pressure-flow exponent it learns. Tuning seeds (1-999) and reporting
+    seeds (1001 on) are disjoint; the report prints which it used.
 
-    --assert fails (exit 1) when the targets are missed: recall >= 0.95 and
-    precision >= 0.9 for kick, lost circulation, washout and stuck pipe,
-    median kick delay < 60 s, <= 1 false alarm per 12 h. */
+    Per event type and size bin: recall (events with a matching alert) and
+    median detection delay; per type: precision (alerts of that type that
+    fall in an event of that type; a false alarm has no size). An alert
+    matches an event when raised between its start and MATCH_GRACE_S after
+    its end; an event still going when the run ends counts only if caught.
+    False alarms: alerts of any kind raised in normal operation (outside
+    every event's start to end plus aftermath), per 12 h of that time, in a
+    run without and a run with sensor faults (--faults per hour).
+
+    --assert fails (exit 1) below the floors (docs/PREDICTION.md, Scoring):
+    recall >= 0.8 for kicks of 10% of flow in or more (the flow difference
+    drillers act on) and losses of 5% or more (partial losses). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@
 
 typedef struct {
     int type;                   // rs_sim_event_t
+    double size;                // rs_sim_event_unit(type)
     double start, end;
     bool detected;
     bool censored;              // still going when the run ended
@@ -54,6 +57,7 @@ typedef struct {
     int seed;
     bool matched;               // within an event of its own type
     bool normal;                // raised in normal operation
+    bool faults;                // raised in a run with sensor faults
 } alert_rec_t;
 
 typedef struct {
@@ -61,7 +65,7 @@ typedef struct {
     size_t n_ev;
     alert_rec_t al[MAX_ALERTS];
     size_t n_al;
-    double normal_s, total_s;
+    double normal_s, total_s, normal_f_s;
     double engine_s;
     uint64_t samples;
     double state_agree, state_total;
@@ -125,12 +129,33 @@ s_state_agree (rs_sim_state_t sim, rs_rig_t eng)
     }
 }
 
+typedef struct {
+    double hours, rate, dt;     // dt <= 0: drawn per seed
+    bool vary;
+    double faults;              // sensor faults per hour
+    bool configure;             // configure bit size and pipe displacement
+} run_opts_t;
+
 static int
-s_run_seed (bench_t *b, int seed, double hours, double rate, double dt, FILE *trace)
+s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
 {
-    rs_sim_opts_t so = { .well = "A-01", .seed = (uint64_t) seed, .random_events_per_h = rate };
+    double hours = ro->hours;
+    static const double dts[] = { 1, 2, 5, 10 };
+    double dt = ro->dt > 0 ? ro->dt : dts[(unsigned) seed * 2654435761u >> 30];
+    rs_sim_opts_t so = { .well = "A-01", .seed = (uint64_t) seed, .random_events_per_h = ro->rate,
+                         .vary = ro->vary, .faults_per_h = ro->faults };
     rs_sim_t *sim = rs_sim_new (&so);
-    rs_engine_t *eng = rs_engine_new (NULL, s_on_alert, b);
+    rs_sim_rig_t rig;
+    rs_sim_rig (sim, &rig);
+    //  What a crew would enter: the bit size and the string's displacement
+    //  from a table, each off by up to 5%.
+    double e1 = ((seed * 7919) % 101 - 50) / 1000.0, e2 = ((seed * 104729) % 101 - 50) / 1000.0;
+    rs_engine_opts_t eo = { 0 };
+    if (ro->configure) {
+        eo.bit_diameter_m = rig.bit_diameter_m * (1 + e1);
+        eo.pipe_disp_m3_m = rig.pipe_disp_m3_m * (1 + e2);
+    }
+    rs_engine_t *eng = rs_engine_new (&eo, s_on_alert, b);
     if (!sim || !eng) {
         fprintf (stderr, "bench_engine: cannot create the simulator or the engine\n");
         return -1;
@@ -147,7 +172,7 @@ s_run_seed (bench_t *b, int seed, double hours, double rate, double dt, FILE *tr
     if (trace)
         fprintf (trace, "t,sim_state,eng_state,events,flow_in,flow_out,flow_exp,balance,bal_raw,kick_cusum,"
                  "loss_cusum,spp,spp_coef,spp_dev,spp_drop,hook,block,bit,hole,wob,rpm,torque,rop,"
-                 "pit_gain,pit_slope,spp_rise,flow_sigma\n");
+                 "pit_gain,pit_slope,spp_rise,flow_sigma,lag,gain,spp_exp\n");
     while (rs_sim_time (sim) < end) {
         size_t n = rs_sim_step (sim, dt, vals, RS_CH_COUNT + 4);
         double t = rs_sim_time (sim);
@@ -155,14 +180,15 @@ s_run_seed (bench_t *b, int seed, double hours, double rate, double dt, FILE *tr
         size_t nn = rs_sim_notes (sim, &notes);
         for (size_t i = 0; i < nn; i++) {
             const rs_sim_note_t *note = &notes[i];
-            if (b->alerts_log && note->kind != RS_SIM_NOTE_STATE)
+            if (b->alerts_log && (note->kind == RS_SIM_NOTE_EVENT_START || note->kind == RS_SIM_NOTE_EVENT_END))
                 fprintf (b->alerts_log, "seed %d t=%7.0f EVENT    %-16s %s (state %s)\n", seed, note->t_s,
                          rs_sim_event_name (note->type),
                          note->kind == RS_SIM_NOTE_EVENT_START ? "start" : "end",
                          rs_sim_state_name (note->state));
             if (note->kind == RS_SIM_NOTE_EVENT_START && b->n_ev < MAX_EVENTS) {
                 event_t *e = &b->ev[b->n_ev];
-                *e = (event_t) { .type = note->type, .start = note->t_s, .end = INFINITY, .seed = seed };
+                *e = (event_t) { .type = note->type, .size = note->size, .start = note->t_s, .end = INFINITY,
+                                 .seed = seed };
                 open[note->type] = (long) b->n_ev++;
             }
             else if (note->kind == RS_SIM_NOTE_EVENT_END && open[note->type] >= 0) {
@@ -219,12 +245,13 @@ s_run_seed (bench_t *b, int seed, double hours, double rate, double dt, FILE *tr
             for (size_t i = 0; i < n; i++)
                 ch[vals[i].id] = vals[i].value;
             fprintf (trace, "%.0f,%s,%s,%s,%.0f,%.0f,%.0f,%.1f,%.1f,%.0f,%.0f,%.1f,%.2f,%.4f,%.4f,%.0f,%.2f,%.2f,"
-                     "%.2f,%.1f,%.0f,%.2f,%.1f,%.3f,%.4f,%.2f,%.0f\n", t, rs_sim_state_name (rs_sim_state (sim)),
+                     "%.2f,%.1f,%.0f,%.2f,%.1f,%.3f,%.4f,%.2f,%.0f,%.1f,%.3f,%.2f\n", t, rs_sim_state_name (rs_sim_state (sim)),
                      rs_rig_name (ri->state), evs, ch[RS_CH_FLOW_IN], ch[RS_CH_FLOW_OUT], v->flow_expected,
                      v->flow_balance_avg, v->flow_balance, v->kick_cusum, v->loss_cusum, ch[RS_CH_SPP], v->spp_coef, v->spp_dev,
                      v->spp_drop, ch[RS_CH_HOOK_LOAD], ch[RS_CH_BLOCK_POS], ch[RS_CH_BIT_DEPTH],
                      ch[RS_CH_HOLE_DEPTH], ch[RS_CH_WOB], ch[RS_CH_RPM], ch[RS_CH_TORQUE], ch[RS_CH_ROP],
-                     ch[RS_CH_PIT_GAIN], v->pit_slope, v->spp_rise, v->flow_sigma);
+                     ch[RS_CH_PIT_GAIN], v->pit_slope, v->spp_rise, v->flow_sigma, v->flowline_lag_s,
+                     v->flow_gain, v->spp_exp);
         }
     }
     for (size_t i = ev0; i < b->n_ev; i++)
@@ -237,6 +264,7 @@ s_run_seed (bench_t *b, int seed, double hours, double rate, double dt, FILE *tr
     for (size_t a = al0; a < b->n_al; a++) {
         alert_rec_t *r = &b->al[a];
         r->normal = true;
+        r->faults = ro->faults > 0;
         for (size_t i = ev0; i < b->n_ev; i++) {
             event_t *e = &b->ev[i];
             bool same = strcmp (r->type, rs_sim_event_name (e->type)) == 0;
@@ -267,7 +295,10 @@ s_run_seed (bench_t *b, int seed, double hours, double rate, double dt, FILE *tr
     if (cur_e > cur_s)
         affected += cur_e - cur_s;
     b->total_s += end;
-    b->normal_s += end - affected;
+    if (ro->faults > 0)
+        b->normal_f_s += end - affected;
+    else
+        b->normal_s += end - affected;
     rs_engine_destroy (&eng);
     rs_sim_destroy (&sim);
     return 0;
@@ -283,31 +314,138 @@ s_cmp (const void *a, const void *b)
 static void
 s_usage (void)
 {
-    printf ("Usage: bench_engine [--seeds N] [--first-seed S] [--hours H] [--events-per-hour R]\n"
-            "                    [--dt S] [--assert] [--alerts FILE] [--trace FILE] [--help]\n\n"
+    printf ("Usage: bench_engine [--report | --tune | --short] [--seeds N] [--first-seed S] [--hours H]\n"
+            "                    [--events-per-hour R] [--dt S] [--demo] [--unconfigured] [--faults F]\n"
+            "                    [--json] [--assert] [--alerts FILE] [--trace FILE] [--help]\n\n"
             "Scores the prediction engine against rs_sim's ground truth, in process.\n"
-            "  --seeds N            seeds (wells) to simulate (default 8)\n"
-            "  --first-seed S       first seed (default 1)\n"
+            "  --report             the published report: 240 reporting seeds (1001-1240) x 12 h (default)\n"
+            "  --tune               the same on tuning seeds (1-240); use these to adjust detectors\n"
+            "  --short              a short run for ctest: 24 reporting seeds x 12 h\n"
+            "  --seeds N            seeds (wells) to simulate\n"
+            "  --first-seed S       first seed (tuning 1-999, reporting 1001 on)\n"
             "  --hours H            simulated hours per seed (default 12)\n"
-            "  --events-per-hour R  random events per simulated hour (default 1)\n"
-            "  --dt S               simulated seconds per sample (default 1)\n"
-            "  --assert             exit 1 when a target is missed\n"
+            "  --events-per-hour R  random events per simulated hour (default 1.5)\n"
+            "  --dt S               simulated seconds per sample (default: drawn per seed, 1/2/5/10 s)\n"
+            "  --demo               the demo rig (no --vary): the old, circular score\n"
+            "  --unconfigured       give the engine neither bit size nor pipe displacement\n"
+            "  --faults F           sensor faults per hour in the run with faults (default 0.5)\n"
+            "  --json               print the report as JSON\n"
+            "  --assert             exit 1 below the floors\n"
             "  --alerts FILE        write every alert transition to FILE\n"
             "  --trace FILE         write a CSV of the first seed's samples and signals\n");
+}
+
+//  Size bins per event type, in the unit of rs_sim_event_unit.
+#define MAX_BINS 6
+static const double s_bins[RS_SIM_EVENT_COUNT][MAX_BINS + 1] = {
+    [RS_SIM_KICK] = { 0.005, 0.01, 0.02, 0.05, 0.10, 0.35, -1 },
+    [RS_SIM_LOST_CIRCULATION] = { 0.005, 0.01, 0.02, 0.05, 0.10, 0.35, -1 },
+    [RS_SIM_WASHOUT] = { 0.01, 0.02, 0.04, 0.07, 0.17, -1 },
+    [RS_SIM_STUCK_PIPE] = { 30, 60, 120, 250, 401, -1 },
+    [RS_SIM_PACK_OFF] = { 0.03, 0.06, 0.12, 0.31, -1 },
+    [RS_SIM_BIT_BALLING] = { 0.10, 0.25, 0.40, 0.76, -1 },
+};
+
+static int
+s_nbins (int type)
+{
+    int n = 0;
+    while (n < MAX_BINS && s_bins[type][n + 1] > 0)
+        n++;
+    return n;
+}
+
+typedef struct {
+    size_t n, det;
+    double med;
+} cell_t;
+
+static double
+s_median (double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort (v, n, sizeof *v, s_cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+//  Events of a type in [lo, hi) of size; lo < 0 = all.
+static cell_t
+s_cell (const bench_t *b, int type, double lo, double hi)
+{
+    static double delays[MAX_EVENTS];
+    cell_t c = { 0 };
+    for (size_t i = 0; i < b->n_ev; i++) {
+        const event_t *e = &b->ev[i];
+        if (e->type != type || (e->censored && !e->detected) || (lo >= 0 && (e->size < lo || e->size >= hi)))
+            continue;
+        c.n++;
+        if (e->detected)
+            delays[c.det++] = e->delay;
+    }
+    c.med = s_median (delays, c.det);
+    return c;
+}
+
+static double
+s_fa12 (const bench_t *b, bool faults, bool detectors_only, size_t *count)
+{
+    size_t fa = 0;
+    for (size_t i = 0; i < b->n_al; i++) {
+        const alert_rec_t *r = &b->al[i];
+        if (!r->normal || r->faults != faults)
+            continue;
+        if (detectors_only && (strcmp (r->type, "anomaly") == 0 || strcmp (r->type, "threshold") == 0))
+            continue;
+        fa++;
+    }
+    *count = fa;
+    double t = faults ? b->normal_f_s : b->normal_s;
+    return t > 0 ? fa / (t / 43200) : NAN;
+}
+
+//  The smallest bin from which on every bin has recall >= 0.9; NaN if none.
+static double
+s_smallest (const bench_t *b, int type)
+{
+    double from = NAN;
+    for (int k = s_nbins (type) - 1; k >= 0; k--) {
+        cell_t c = s_cell (b, type, s_bins[type][k], s_bins[type][k + 1]);
+        if (c.n == 0)
+            continue;
+        if ((double) c.det / c.n < 0.9)
+            break;
+        from = s_bins[type][k];
+    }
+    return from;
+}
+
+static void
+s_json_num (double x)
+{
+    if (isnan (x))
+        printf ("null");
+    else
+        printf ("%.4g", x);
 }
 
 int
 main (int argc, char **argv)
 {
-    int seeds = 8, first = 1;
-    double hours = 12, rate = 1, dt = 1;
-    bool check = false;
+    int seeds = 240, first = 1001;
+    run_opts_t ro = { .hours = 12, .rate = 1.5, .dt = 0, .vary = true, .faults = 0.5, .configure = true };
+    bool check = false, json = false;
+    const char *mode = "report";
     const char *trace_path = NULL, *alerts_path = NULL;
     static const struct option longopts[] = {
         { "seeds", required_argument, NULL, 's' }, { "first-seed", required_argument, NULL, 'f' },
         { "hours", required_argument, NULL, 'H' }, { "events-per-hour", required_argument, NULL, 'r' },
         { "dt", required_argument, NULL, 'd' }, { "assert", no_argument, NULL, 'a' },
         { "trace", required_argument, NULL, 't' }, { "alerts", required_argument, NULL, 'l' },
+        { "report", no_argument, NULL, 'R' }, { "tune", no_argument, NULL, 'T' },
+        { "short", no_argument, NULL, 'S' }, { "demo", no_argument, NULL, 'D' },
+        { "unconfigured", no_argument, NULL, 'U' }, { "faults", required_argument, NULL, 'F' },
+        { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     int c;
@@ -315,20 +453,28 @@ main (int argc, char **argv)
         switch (c) {
             case 's': seeds = atoi (optarg); break;
             case 'f': first = atoi (optarg); break;
-            case 'H': hours = atof (optarg); break;
-            case 'r': rate = atof (optarg); break;
-            case 'd': dt = atof (optarg); break;
+            case 'H': ro.hours = atof (optarg); break;
+            case 'r': ro.rate = atof (optarg); break;
+            case 'd': ro.dt = atof (optarg); break;
             case 'a': check = true; break;
             case 't': trace_path = optarg; break;
             case 'l': alerts_path = optarg; break;
+            case 'R': mode = "report"; seeds = 240; first = 1001; break;
+            case 'T': mode = "tune"; seeds = 240; first = 1; break;
+            case 'S': mode = "short"; seeds = 24; first = 1001; break;
+            case 'D': ro.vary = false; break;
+            case 'U': ro.configure = false; break;
+            case 'F': ro.faults = atof (optarg); break;
+            case 'j': json = true; break;
             case 'h': s_usage (); return 0;
             default: s_usage (); return 2;
         }
     }
-    if (seeds < 1 || hours <= 0 || rate < 0 || !(dt > 0) || dt > 60) {
+    if (seeds < 1 || ro.hours <= 0 || ro.rate < 0 || ro.dt < 0 || ro.dt > 60 || ro.faults < 0) {
         fprintf (stderr, "bench_engine: bad arguments (see --help)\n");
         return 2;
     }
+    const char *which = first >= 1001 ? "reporting" : first + seeds <= 1000 ? "tuning" : "MIXED tuning/reporting";
     static bench_t b;
     if (alerts_path && !(b.alerts_log = fopen (alerts_path, "w"))) {
         perror (alerts_path);
@@ -340,95 +486,132 @@ main (int argc, char **argv)
         return 2;
     }
     double wall0 = s_now ();
-    for (int s = first; s < first + seeds; s++) {
-        if (s_run_seed (&b, s, hours, rate, dt, s == first ? trace : NULL) != 0)
-            return 1;
+    for (int pass = 0; pass < (ro.faults > 0 ? 2 : 1); pass++) {
+        run_opts_t r = ro;
+        r.faults = pass ? ro.faults : 0;
+        size_t ev_keep = b.n_ev;
+        for (int s = first; s < first + seeds; s++)
+            if (s_run_seed (&b, s, &r, s == first && pass == 0 ? trace : NULL) != 0)
+                return 1;
+        //  Recall comes from the run without faults; the faulty run only
+        //  counts false alarms.
+        if (pass)
+            b.n_ev = ev_keep;
     }
     double wall = s_now () - wall0;
     if (trace)
         fclose (trace);
-
-    printf ("prediction engine score: %d seed(s) x %.1f h simulated at dt %.1f s, %.2g random events/h "
-            "(%.1f days)\n\n", seeds, hours, dt, rate, seeds * hours / 24);
-    printf ("%-18s %6s %8s %7s %7s %9s %10s %10s\n", "event type", "events", "detected", "recall",
-            "alerts", "precision", "delay_med", "delay_max");
-    bool ok = true;
-    double kick_med = NAN;
-    for (int type = 0; type < RS_SIM_EVENT_COUNT; type++) {
-        const char *name = rs_sim_event_name (type);
-        size_t n = 0, det = 0, na = 0, tp = 0;
-        double delays[MAX_EVENTS];
-        for (size_t i = 0; i < b.n_ev; i++) {
-            //  An event the run cut short counts only if it was caught.
-            if (b.ev[i].type != type || (b.ev[i].censored && !b.ev[i].detected))
-                continue;
-            n++;
-            if (b.ev[i].detected)
-                delays[det++] = b.ev[i].delay;
-        }
-        for (size_t i = 0; i < b.n_al; i++)
-            if (strcmp (b.al[i].type, name) == 0) {
-                na++;
-                tp += b.al[i].matched;
-            }
-        qsort (delays, det, sizeof delays[0], s_cmp);
-        double recall = n ? (double) det / n : NAN, prec = na ? (double) tp / na : NAN;
-        double med = det ? (det % 2 ? delays[det / 2] : (delays[det / 2 - 1] + delays[det / 2]) / 2) : NAN;
-        double worst = det ? delays[det - 1] : NAN;
-        printf ("%-18s %6zu %8zu %7.2f %7zu %9.2f %9.0fs %9.0fs\n", name, n, det, recall, na, prec, med, worst);
-        bool target = type == RS_SIM_KICK || type == RS_SIM_LOST_CIRCULATION || type == RS_SIM_WASHOUT
-                      || type == RS_SIM_STUCK_PIPE;
-        if (target && n > 0 && (recall < 0.95 || (na > 0 && prec < 0.9)))
-            ok = false;
-        if (type == RS_SIM_KICK)
-            kick_med = med;
-    }
-    //  The anomaly detector against any event.
-    size_t an = 0, an_tp = 0;
-    for (size_t i = 0; i < b.n_al; i++)
-        if (strcmp (b.al[i].type, "anomaly") == 0) {
-            an++;
-            an_tp += !b.al[i].normal;
-        }
-    printf ("%-18s %6s %8s %7s %7zu %9.2f   (alerts during any event's affected time)\n", "anomaly", "-",
-            "-", "-", an, an ? (double) an_tp / an : NAN);
-
-    size_t fa = 0;
-    char fa_types[256] = "";
-    for (size_t i = 0; i < b.n_al; i++)
-        if (b.al[i].normal) {
-            if (strlen (fa_types) < 200) {
-                char one[48];
-                snprintf (one, sizeof one, "%s%s@%d:%.0f", fa ? " " : "", b.al[i].type, b.al[i].seed, b.al[i].t);
-                strcat (fa_types, one);
-            }
-            fa++;
-        }
-    double fa12 = b.normal_s > 0 ? fa / (b.normal_s / 43200) : NAN;
-    printf ("\nfalse alarms in normal operation: %zu in %.1f h -> %.2f per 12 h%s%s\n", fa, b.normal_s / 3600,
-            fa12, fa ? ": " : "", fa_types);
-    printf ("rig state agreement with the simulator: %.1f%% of comparable time\n",
-            b.state_total > 0 ? 100 * b.state_agree / b.state_total : NAN);
-    if (b.rop_n)
-        printf ("next-stand ROP: mean abs error %.2f m/h (last stand as the forecast: %.2f m/h) over %d stands\n",
-                b.rop_err_pred / b.rop_n, b.rop_err_last / b.rop_n, b.rop_n);
-    printf ("engine: %.0f samples/s on one core (%llu samples in %.2f s); whole run %.1f s\n",
-            b.engine_s > 0 ? b.samples / b.engine_s : NAN, (unsigned long long) b.samples, b.engine_s, wall);
-    //  No kick in the run leaves the delay target untested, not failed.
-    if (kick_med >= 60)
-        ok = false;
-    if (!(fa12 <= 1))
-        ok = false;
     if (b.alerts_log)
         fclose (b.alerts_log);
     if (b.n_ev == MAX_EVENTS || b.n_al == MAX_ALERTS) {
         fprintf (stderr, "bench_engine: more than %d events or alerts: the scores are incomplete\n", MAX_EVENTS);
         return 2;
     }
-    if (check) {
-        printf ("\ntargets (recall >= 0.95, precision >= 0.9 for kick, lost_circulation, washout, stuck_pipe; "
-                "median kick delay < 60 s; <= 1 false alarm per 12 h): %s\n", ok ? "met" : "MISSED");
-        return ok ? 0 : 1;
+
+    size_t fa0, fa1, fd0, fd1;
+    double fa12 = s_fa12 (&b, false, false, &fa0), fa12f = s_fa12 (&b, true, false, &fa1);
+    double fd12 = s_fa12 (&b, false, true, &fd0), fd12f = s_fa12 (&b, true, true, &fd1);
+    double small_kick = s_smallest (&b, RS_SIM_KICK), small_loss = s_smallest (&b, RS_SIM_LOST_CIRCULATION);
+    //  Floors: kicks of 10% of flow in (the flow difference drillers act
+    //  on) and losses of 5% (about 50 bbl/h at 2,000 L/min: partial losses)
+    //  caught at least 8 times in 10. The target is 9 in 10; docs/PREDICTION.md
+    //  says where the detectors stand.
+    cell_t k5 = s_cell (&b, RS_SIM_KICK, 0.10, 1), l5 = s_cell (&b, RS_SIM_LOST_CIRCULATION, 0.05, 1);
+    bool ok = (k5.n == 0 || (double) k5.det / k5.n >= 0.8) && (l5.n == 0 || (double) l5.det / l5.n >= 0.8);
+
+    if (json) {
+        printf ("{\"mode\":\"%s\",\"seeds\":{\"first\":%d,\"count\":%d,\"kind\":\"%s\"},\"hours\":%g,"
+                "\"events_per_hour\":%g,\"vary\":%s,\"configured\":%s,\"faults_per_hour\":%g,\"types\":[",
+                mode, first, seeds, which, ro.hours, ro.rate, ro.vary ? "true" : "false",
+                ro.configure ? "true" : "false", ro.faults);
+        for (int type = 0; type < RS_SIM_EVENT_COUNT; type++) {
+            const char *name = rs_sim_event_name (type);
+            size_t na = 0, tp = 0;
+            for (size_t i = 0; i < b.n_al; i++)
+                if (!b.al[i].faults && strcmp (b.al[i].type, name) == 0) {
+                    na++;
+                    tp += b.al[i].matched;
+                }
+            cell_t all = s_cell (&b, type, -1, 0);
+            printf ("%s{\"type\":\"%s\",\"unit\":\"%s\",\"events\":%zu,\"detected\":%zu,\"alerts\":%zu,\"precision\":",
+                    type ? "," : "", name, rs_sim_event_unit (type), all.n, all.det, na);
+            s_json_num (na ? (double) tp / na : NAN);
+            printf (",\"delay_median_s\":");
+            s_json_num (all.med);
+            printf (",\"bins\":[");
+            for (int k = 0; k < s_nbins (type); k++) {
+                cell_t cc = s_cell (&b, type, s_bins[type][k], s_bins[type][k + 1]);
+                printf ("%s{\"from\":%g,\"to\":%g,\"events\":%zu,\"detected\":%zu,\"recall\":", k ? "," : "",
+                        s_bins[type][k], s_bins[type][k + 1], cc.n, cc.det);
+                s_json_num (cc.n ? (double) cc.det / cc.n : NAN);
+                printf (",\"delay_median_s\":");
+                s_json_num (cc.med);
+                printf ("}");
+            }
+            printf ("]}");
+        }
+        printf ("],\"smallest_90pct\":{\"kick\":");
+        s_json_num (small_kick);
+        printf (",\"lost_circulation\":");
+        s_json_num (small_loss);
+        printf ("},\"false_alarms_per_12h\":{\"no_faults\":{\"all\":");
+        s_json_num (fa12);
+        printf (",\"detectors\":");
+        s_json_num (fd12);
+        printf (",\"normal_h\":%.1f},\"faults\":{\"all\":", b.normal_s / 3600);
+        s_json_num (fa12f);
+        printf (",\"detectors\":");
+        s_json_num (fd12f);
+        printf (",\"normal_h\":%.1f}},\"floors_met\":%s}\n", b.normal_f_s / 3600, ok ? "true" : "false");
     }
-    return 0;
+    else {
+        printf ("prediction engine score (%s): %s seeds %d-%d, %.1f h each, %.2g random events/h, %s, engine %s\n",
+                mode, which, first, first + seeds - 1, ro.hours, ro.rate,
+                ro.vary ? (ro.dt > 0 ? "varied rig" : "varied rig and sample interval (1/2/5/10 s)") : "demo rig",
+                ro.configure ? "given bit size and pipe displacement (within 5%)" : "not configured");
+        printf ("\n%-17s %-16s %6s %8s %7s %10s\n", "event type", "size", "events", "detected", "recall", "delay_med");
+        for (int type = 0; type < RS_SIM_EVENT_COUNT; type++) {
+            const char *name = rs_sim_event_name (type), *unit = rs_sim_event_unit (type);
+            bool frac = strstr (unit, "frac") != NULL;
+            for (int k = 0; k < s_nbins (type); k++) {
+                cell_t cc = s_cell (&b, type, s_bins[type][k], s_bins[type][k + 1]);
+                char size[32];
+                if (frac)
+                    snprintf (size, sizeof size, "%g-%g%%", 100 * s_bins[type][k], 100 * s_bins[type][k + 1]);
+                else
+                    snprintf (size, sizeof size, "%g-%g kN", s_bins[type][k], s_bins[type][k + 1]);
+                printf ("%-17s %-16s %6zu %8zu %7.2f %9.0fs\n", k ? "" : name, size, cc.n, cc.det,
+                        cc.n ? (double) cc.det / cc.n : NAN, cc.med);
+            }
+        }
+        printf ("\n%-17s %6s %8s %7s %7s %9s %10s\n", "event type", "events", "detected", "recall", "alerts",
+                "precision", "delay_med");
+        for (int type = 0; type < RS_SIM_EVENT_COUNT; type++) {
+            const char *name = rs_sim_event_name (type);
+            size_t na = 0, tp = 0;
+            for (size_t i = 0; i < b.n_al; i++)
+                if (!b.al[i].faults && strcmp (b.al[i].type, name) == 0) {
+                    na++;
+                    tp += b.al[i].matched;
+                }
+            cell_t all = s_cell (&b, type, -1, 0);
+            printf ("%-17s %6zu %8zu %7.2f %7zu %9.2f %9.0fs\n", name, all.n, all.det,
+                    all.n ? (double) all.det / all.n : NAN, na, na ? (double) tp / na : NAN, all.med);
+        }
+        printf ("\nsmallest size from which every bin has recall >= 0.9: kick %.1f%% of flow in, "
+                "lost circulation %.1f%% of flow in\n", 100 * small_kick, 100 * small_loss);
+        printf ("false alarms per 12 h of normal operation (all alerts / detectors only):\n"
+                "  without sensor faults: %.2f / %.2f (%zu / %zu in %.0f h)\n"
+                "  with %.2g faults/h:     %.2f / %.2f (%zu / %zu in %.0f h)\n",
+                fa12, fd12, fa0, fd0, b.normal_s / 3600, ro.faults, fa12f, fd12f, fa1, fd1, b.normal_f_s / 3600);
+        printf ("rig state agreement with the simulator: %.1f%% of comparable time\n",
+                b.state_total > 0 ? 100 * b.state_agree / b.state_total : NAN);
+        printf ("engine: %.0f samples/s on one core (%llu samples in %.2f s); whole run %.1f s\n",
+                b.engine_s > 0 ? b.samples / b.engine_s : NAN, (unsigned long long) b.samples, b.engine_s, wall);
+        if (check)
+            printf ("\nfloors (recall >= 0.8 for kicks >= 10%% and losses >= 5%% of flow in: %zu/%zu, %zu/%zu; "
+                    "false alarms are reported, not asserted): %s\n",
+                    k5.det, k5.n, l5.det, l5.n, ok ? "met" : "MISSED");
+    }
+    return check && !ok ? 1 : 0;
 }

@@ -33,10 +33,14 @@ static const rs_option_t s_options[] = {
     { "control", "ENGINE_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
       "full control endpoint to bind (tcp://host:port or ipc://path); overrides bind and port", 0, 0 },
     { "kpi-ms", "ENGINE_KPI_MS", RS_OPT_INT, "1000", "interval between KPI messages per well, ms", 100, 60000 },
-    { "bit-diameter", "ENGINE_BIT_DIAMETER_M", RS_OPT_DOUBLE, "0.2159",
-      "bit diameter for MSE and the hole drilled, m (8 1/2 in = 0.2159)", 0.05, 1.0 },
-    { "pipe-displacement", "ENGINE_PIPE_DISPLACEMENT", RS_OPT_DOUBLE, "0.0041",
-      "steel displacement of the drill string, m3/m (5 in drill pipe: 0.0041)", 0.0005, 0.05 },
+    { "bit-diameter", "ENGINE_BIT_DIAMETER_M", RS_OPT_DOUBLE, "0",
+      "bit diameter for MSE and the hole drilled, m (8 1/2 in = 0.2159; 0 = not configured: MSE "
+      "assumes 8 1/2 in, the flow model leaves the hole drilled out)", 0, 1.0 },
+    { "pipe-displacement", "ENGINE_PIPE_DISPLACEMENT", RS_OPT_DOUBLE, "0",
+      "steel displacement of the drill string, m3/m (5 in drill pipe: 0.0041; 0 = not configured: "
+      "flow anomalies are not judged while the string moves)", 0, 0.05 },
+    { "flowline-lag", "ENGINE_FLOWLINE_LAG_S", RS_OPT_DOUBLE, "0",
+      "flowline lag of the returns, s (0 = learned from pump starts and stops)", 0, 600 },
     { "pit-alarm", "ENGINE_PIT_ALARM_M3", RS_OPT_DOUBLE, "1.6",
       "pit gain or loss alarm level for the time-to-alarm prediction, m3", 0.1, 100 },
     { "rock-ccs", "ENGINE_ROCK_CCS_MPA", RS_OPT_DOUBLE, "0",
@@ -360,6 +364,7 @@ main (int argc, char **argv)
     rs_engine_opts_t eo = {
         .bit_diameter_m = rs_config_double (cfg, "bit-diameter"),
         .pipe_disp_m3_m = rs_config_double (cfg, "pipe-displacement"),
+        .flowline_lag_s = rs_config_double (cfg, "flowline-lag"),
         .pit_alarm_m3 = rs_config_double (cfg, "pit-alarm"),
         .rock_ccs_mpa = rs_config_double (cfg, "rock-ccs"),
         .max_wells = (size_t) rs_config_int (cfg, "max-wells"),

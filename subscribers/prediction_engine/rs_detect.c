@@ -1,5 +1,6 @@
 /*  rs_detect: flow and pressure models and the event detectors. */
 #include "rs_detect.h"
+#include "rs_fit.h"
 #include "rs_kpi.h"
 
 #include <math.h>
@@ -20,6 +21,19 @@
 #define WARMUP_TAUS     3.0         // the flow model settles for 3 lags before it is trusted
 #define QAVG_TAU_S      5.0         // pump-rate average for "steady"
 #define STEADY_REL      0.03        // pumps steady: flow in within 3% of its 5-s average
+//  Flowline lag: configured, else learned (rs_lagfit); until then the flow
+//  model's transients are not trusted for the longest physical lag.
+#define LAG_GUESS_S     20.0        // used for the model's shape until learned
+#define LAG_MAX_S       60.0        // longest flowline lag a rig has (docs/PREDICTION.md)
+#define HOLD_LAGS       4.0         // a flow change is a transient for this many lags
+#define PIPE_MOVE_MS    0.05        // string moving (m/s): its displacement matters
+#define BIT_MAX_M       0.4445      // 17 1/2 in: the largest hole the unconfigured model allows for
+#define GAIN_LEARN_S    300.0       // steady circulation before the flow-out gain is trusted
+#define GAIN_FAST_S     60.0
+#define GAIN_TAU_S      1800.0
+#define PIT_CHECK_LPM   300.0       // above this the pit must show the same trend ...
+#define PIT_CHECK_FRAC  0.25        // ... at least this fraction of it
+#define SPIKE_SIGMA     6.0         // one sample moves a CUSUM at most k + 6 sigma
 //  Flow noise (sigma of the balance), learned in steady circulation
 #define SIGMA_TAU_S     1800.0
 #define SIGMA_LEARN_S   600.0       // learning time before it is used
@@ -47,7 +61,8 @@
 #define LOSS_AFTER_KILL_S 900.0     // ... or while the kill after a shut-in goes on
 #define LOSS_MIN_FLOW   300.0       // L/min: below this the pumps are not really on
 //  Pressure coefficient
-#define COEF_EXP        1.9
+#define COEF_EXP        1.8         // until fitted (rs_expfit): turbulent losses ~ Q^1.75-1.86
+#define COEF_EXP_MOVE   0.03        // a fitted exponent this far from the one in use restarts the references
 #define COEF_TAU_S      10.0
 #define COEF_FORGET_S   1200.0      // pumps off this long: references start afresh
 #define RISE_HIST       7           // 10-s points: the last minute
@@ -72,7 +87,11 @@
 #define STUCK_WIN_S     30.0
 #define STUCK_MOVE_M    0.1
 #define STUCK_HOLE_M    0.02
-#define STUCK_OVERPULL  80.0        // kN pulled beyond the free-hanging weight (-WOB)
+#define STUCK_OVERPULL  80.0        // kN of hook load beyond the free-hanging weight
+#define STUCK_KEEP      0.5         // ... raised, held while above half of it
+#define FREE_TAU_S      120.0       // free-hanging weight learned while the string moves off bottom
+#define FREE_MAX_M      100.0       // ... valid within this of the depth it was learned at
+#define FREE_OFF_M      1.0         // off bottom: bit this far above the hole depth
 #define STUCK_STALL     1.8         // torque x reference ...
 #define STUCK_STALL_RPM 0.6         // ... with RPM below this x reference
 #define TQ_REF_TAU_S    600.0
@@ -95,9 +114,9 @@ static const rs_alarm_cfg_t s_cfg[RS_DET_COUNT] = {
     [RS_DET_KICK] = { 0, 60, 60, 1800 },
     [RS_DET_LOST_CIRCULATION] = { 10, 120, 60, 3600 },
     [RS_DET_WASHOUT] = { 60, 0, 120, 3600 },
-    [RS_DET_STUCK_PIPE] = { 5, 30, 60, 600 },
+    [RS_DET_STUCK_PIPE] = { 5, 120, 60, 600 },
     [RS_DET_PACK_OFF] = { 10, 60, 60, 600 },
-    [RS_DET_BIT_BALLING] = { 60, 300, 120, 3600 },
+    [RS_DET_BIT_BALLING] = { 60, 300, 120, 1800 },
 };
 
 typedef struct {
@@ -110,9 +129,26 @@ typedef struct {
     bool valid;
 } wpoint_t;
 
+//  Channels despiked by a median of three.
+enum { DS_FLOW_IN, DS_FLOW_OUT, DS_SPP, DS_HOOK, DS_TORQUE, DS_COUNT };
+static const int s_ds_ch[DS_COUNT] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP, RS_CH_HOOK_LOAD, RS_CH_TORQUE };
+
 struct rs_detect_t {
     rs_detect_opts_t o;
-    double a_hole;
+    double a_hole;              // 0 = bit size not configured
+    rs_lagfit_t lagfit;
+    rs_expfit_t expfit;
+    double tau;                 // flowline lag in use
+    bool tau_known;             // configured or learned
+    double n_exp;               // pressure-flow exponent in use
+    int64_t hold_until;         // flow model in a transient until then
+    double flowline_avg;        // its input's 5-s average
+    double gain_s;              // time spent learning the flow-out gain
+    double hole_unc;            // L/min the unknown bit size may hide
+    double drilled_now;         // hole drilled, m/s x 60000
+    double drilled_learn;       // ... its average while the gain was learned
+    double ds[DS_COUNT][2];     // the last two raw readings
+    double free_hook, free_bit; // free-hanging hook load and where it was learned
     bool started;
     int64_t last_ts;
     double prev_bit, prev_hole;
@@ -183,12 +219,13 @@ s_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
     rs_detect_opts_t o = { 0 };
     if (opts)
         o = *opts;
+    //  Not configured (0) stays 0: the terms that need them turn conservative.
     if (!(o.bit_diameter_m > 0))
-        o.bit_diameter_m = 0.2159;
+        o.bit_diameter_m = 0;
     if (!(o.pipe_disp_m3_m > 0))
-        o.pipe_disp_m3_m = 0.0041;
+        o.pipe_disp_m3_m = 0;
     if (!(o.returns_tau_s > 0))
-        o.returns_tau_s = 15;
+        o.returns_tau_s = 0;
     if (!(o.flow_lpm > 0))
         o.flow_lpm = 50;
     self->o = o;
@@ -201,9 +238,11 @@ s_reset_models (rs_detect_t *self)
     rs_detect_view_t *v = &self->v;
     double bias = self->started ? v->flow_bias : 0;
     double sigma = self->started ? v->flow_sigma : NAN;
+    double gain = self->started ? v->flow_gain : 1;
     *v = (rs_detect_view_t) {
         .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
-        .flow_sigma = sigma,
+        .flow_sigma = sigma, .flow_gain = gain, .flowline_lag_s = self->tau_known ? self->tau : NAN,
+        .spp_exp = self->n_exp,
         .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .pit_slope = NAN,
         .pit_in_transit = NAN,
         .spp_ref = NAN, .spp_ref_flow = NAN,
@@ -221,6 +260,10 @@ s_reset_models (rs_detect_t *self)
     self->wash_acc_n = 0;
     self->wash_next = 0;
     self->d_cur = NAN;
+    self->hold_until = INT64_MIN;
+    self->flowline_avg = NAN;
+    for (int i = 0; i < DS_COUNT; i++)
+        self->ds[i][0] = self->ds[i][1] = NAN;
     self->drill_since = INT64_MIN;
     self->ball_n = self->ball_acc_n = 0;
     self->ball_acc_d = self->ball_acc_rpm = 0;
@@ -247,6 +290,13 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->ball_ref = NAN;
     self->kick_pit0 = NAN;
     self->rop_fast = self->rop_slow = NAN;
+    rs_lagfit_init (&self->lagfit, self->o.flow_lpm);
+    rs_expfit_init (&self->expfit);
+    self->tau = self->o.returns_tau_s > 0 ? self->o.returns_tau_s : LAG_GUESS_S;
+    self->tau_known = self->o.returns_tau_s > 0;
+    self->n_exp = COEF_EXP;
+    self->v.flow_gain = 1;
+    self->free_hook = self->free_bit = NAN;
     self->drill_t0 = self->break_until = INT64_MIN;
     return self;
 }
@@ -265,6 +315,16 @@ void
 rs_detect_set_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
 {
     s_opts (self, opts);
+    if (self->o.returns_tau_s > 0) {
+        self->tau = self->o.returns_tau_s;
+        self->tau_known = true;
+    }
+    else if (!isnan (self->lagfit.tau_s))
+        self->tau = self->lagfit.tau_s;
+    else {
+        self->tau = LAG_GUESS_S;
+        self->tau_known = false;
+    }
 }
 
 const rs_detect_view_t *
@@ -312,7 +372,7 @@ s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_s
 //  Models
 
 static void
-s_flow_model (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_t *rig)
+s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
 {
     rs_detect_view_t *v = &self->v;
     double qin = ch[RS_CH_FLOW_IN], qout = ch[RS_CH_FLOW_OUT];
@@ -320,20 +380,54 @@ s_flow_model (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_t
     if (isnan (qin) || isnan (qout)) {
         v->flow_balance = v->flow_balance_avg = v->flow_expected = NAN;
         self->flow_init = false;
+        rs_lagfit_feed (&self->lagfit, ts, NAN, NAN);
         return;
     }
     self->qavg = isnan (self->qavg) ? qin : self->qavg + (qin - self->qavg) * s_k (dt, QAVG_TAU_S);
     //  What the hole takes or gives: pipe run in displaces mud out, new hole
-    //  takes mud in. L/min.
+    //  takes mud in. L/min. Without the pipe's displacement configured, a
+    //  moving string makes the model a guess; without the bit size, the
+    //  hole drilled is left out and the losses allowance covers it.
     double disp = 0;
-    if (dt > 0 && !isnan (bit) && !isnan (self->prev_bit))
-        disp += self->o.pipe_disp_m3_m * (bit - self->prev_bit) / dt * 60000;
-    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole)
-        disp -= self->a_hole * (hole - self->prev_hole) / dt * 60000;
+    self->hole_unc = 0;
+    self->drilled_now = 0;
+    double hold_s = self->tau_known ? HOLD_LAGS * self->tau : 3 * LAG_MAX_S;
+    if (dt > 0 && !isnan (bit) && !isnan (self->prev_bit)) {
+        double speed = (bit - self->prev_bit) / dt;
+        if (self->o.pipe_disp_m3_m > 0)
+            disp += self->o.pipe_disp_m3_m * speed * 60000;
+        else if (fabs (speed) > PIPE_MOVE_MS)
+            self->hold_until = ts + (int64_t) (hold_s * 1e6);
+    }
+    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole) {
+        double drilled = (hole - self->prev_hole) / dt * 60000;
+        if (self->a_hole > 0)
+            disp -= self->a_hole * drilled;
+        else
+            self->drilled_now = drilled;
+    }
+    //  Without the bit size the hole drilled is left out of the model; the
+    //  gain learned absorbs it at the rate drilled then, so what a change
+    //  of that rate may hide (in the largest hole) widens the allowances.
+    if (!(self->a_hole > 0))
+        self->hole_unc = RS_PI / 4 * BIT_MAX_M * BIT_MAX_M * fabs (self->drilled_now - self->drilled_learn);
     double src = qin + disp;
     double flowline = src > 0 ? src : 0;
+    //  The flowline's lag: configured, or learned from pump starts and stops.
+    double learned = rs_lagfit_feed (&self->lagfit, ts, flowline, qout);
+    if (!(self->o.returns_tau_s > 0) && !isnan (learned)) {
+        self->tau = learned;
+        self->tau_known = true;
+    }
+    v->flowline_lag_s = self->tau_known ? self->tau : NAN;
+    //  A change of the flowline's input is a transient the model only
+    //  approximates (the real flowline is no pure first-order lag).
+    self->flowline_avg = isnan (self->flowline_avg) ? flowline
+                         : self->flowline_avg + (flowline - self->flowline_avg) * s_k (dt, QAVG_TAU_S);
+    if (fabs (flowline - self->flowline_avg) > STEADY_REL * fmax (self->flowline_avg, LOSS_MIN_FLOW))
+        self->hold_until = ts + (int64_t) (hold_s * 1e6);
     if (!self->flow_init) {
-        v->flow_expected = qout - v->flow_bias;
+        v->flow_expected = qout / v->flow_gain;
         v->flow_balance_avg = 0;
         self->flow_init = true;
         self->flow_age = 0;
@@ -342,7 +436,7 @@ s_flow_model (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_t
         //  First-order lag integrated in steps of at most a second with the
         //  input interpolated between samples, so that a ramp (the pumps
         //  coming up) gives the same expectation at any sample rate.
-        double tau = self->o.returns_tau_s;
+        double tau = self->tau;
         double u0 = isnan (self->prev_flowline) ? flowline : self->prev_flowline;
         int n = (int) ceil (dt - 1e-9);
         if (n < 1)
@@ -357,23 +451,35 @@ s_flow_model (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_t
         self->flow_age += dt;
     }
     self->prev_flowline = flowline;
-    double raw = qout - v->flow_expected;
-    v->flow_balance = raw - v->flow_bias;
+    //  The returns meter (a paddle) reads a fraction of the true flow: its
+    //  gain is learned in steady circulation, so it reads 0 with no flow.
+    double corrected = qout / v->flow_gain;
+    v->flow_balance = corrected - v->flow_expected;
+    v->flow_bias = qout - corrected;
     v->flow_balance_avg += (v->flow_balance - v->flow_balance_avg) * s_k (dt, BAL_TAU_S);
 
-    //  Learn the sensor bias only in quiet, steady circulation.
-    bool steady = qin > LOSS_MIN_FLOW && fabs (qin - self->qavg) < STEADY_REL * self->qavg;
+    //  Learn the gain and the noise only in quiet, steady circulation.
+    bool steady = qin > LOSS_MIN_FLOW && fabs (qin - self->qavg) < STEADY_REL * self->qavg && ts >= self->hold_until;
     bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
                  && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
-                 && !self->alarm[RS_DET_PACK_OFF].raised && fabs (v->flow_balance) < 100;
-    if (steady && quiet && !(rig && rig->flags.shut_in)) {
-        v->flow_bias += (raw - v->flow_bias) * s_k (dt, BIAS_TAU_S);
-        double dev = 1.2533 * fabs (v->flow_balance);
-        double kk = s_k (dt, self->sigma_s < SIGMA_LEARN_S ? 120 : SIGMA_TAU_S);
-        if (isnan (v->flow_sigma))
-            v->flow_sigma = 0.012 * qin + 3;
-        v->flow_sigma += (fmin (dev, 5 * fmax (v->flow_sigma, SIGMA_MIN)) - v->flow_sigma) * kk;
-        self->sigma_s += dt;
+                 && !self->alarm[RS_DET_PACK_OFF].raised
+                 && (self->gain_s < GAIN_LEARN_S || fabs (v->flow_balance) < 0.05 * qin + 50);
+    if (steady && quiet && !(rig && rig->flags.shut_in) && v->flow_expected > LOSS_MIN_FLOW && qout > 0) {
+        double ratio = qout / v->flow_expected;
+        if (ratio > 0.5 && ratio < 2) {
+            double kg = s_k (dt, self->gain_s < GAIN_LEARN_S ? GAIN_FAST_S : GAIN_TAU_S);
+            v->flow_gain += (ratio - v->flow_gain) * kg;
+            self->drilled_learn += (self->drilled_now - self->drilled_learn) * kg;
+            self->gain_s += dt;
+        }
+        if (self->gain_s >= GAIN_LEARN_S) {
+            double dev = 1.2533 * fabs (v->flow_balance);
+            double kk = s_k (dt, self->sigma_s < SIGMA_LEARN_S ? 120 : SIGMA_TAU_S);
+            if (isnan (v->flow_sigma))
+                v->flow_sigma = 0.012 * qin + 3;
+            v->flow_sigma += (fmin (dev, 5 * fmax (v->flow_sigma, SIGMA_MIN)) - v->flow_sigma) * kk;
+            self->sigma_s += dt;
+        }
     }
 }
 
@@ -399,6 +505,19 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         self->wash_acc_n = 0;
         self->last_coef = INT64_MIN;
     }
+    //  The exponent, fitted over pump-rate changes; a new one makes the old
+    //  coefficients incomparable.
+    double fitted = rs_expfit_feed (&self->expfit, ts, s_pumps_steady (self, qin) && !shut_in, qin, spp);
+    if (!isnan (fitted) && fabs (fitted - self->n_exp) > COEF_EXP_MOVE) {
+        self->n_exp = fitted;
+        self->coef_ref = self->q_ref = NAN;
+        self->freeze_since = INT64_MIN;
+        self->wash_n = 0;
+        self->wash_acc_n = 0;
+        self->rise_n = 0;
+        self->coef_s = NAN;
+    }
+    v->spp_exp = self->n_exp;
     if (isnan (spp) || !s_pumps_steady (self, qin) || shut_in) {
         v->spp_coef = v->spp_dev = v->spp_drop = v->spp_rise = NAN;
         self->coef_s = NAN;
@@ -406,7 +525,7 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         return;
     }
     self->last_coef = ts;
-    double c = spp / pow (qin / 1000, COEF_EXP);
+    double c = spp / pow (qin / 1000, self->n_exp);
     self->coef_s = isnan (self->coef_s) ? c : self->coef_s + (c - self->coef_s) * s_k (dt, COEF_TAU_S);
     v->spp_coef = self->coef_s;
 
@@ -516,6 +635,52 @@ s_stuck_push (rs_detect_t *self, int64_t ts, const double *ch)
 //  --------------------------------------------------------------------------
 //  Detectors
 
+//  A detector without a valid reading of a channel it needs does not
+//  raise, and an alert it raised is cleared: it cannot tell any more.
+//  Returns true (and emits the clear) when a channel is missing.
+static bool
+s_missing (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, int64_t ts, const double *ch,
+           const int *need, size_t n_need)
+{
+    for (size_t i = 0; i < n_need; i++) {
+        if (!isnan (ch[need[i]]))
+            continue;
+        const char *name = rs_chan_info (need[i])->name;
+        rs_alarm_t *a = &self->alarm[det];
+        if (a->raised) {
+            char msg[96];
+            snprintf (msg, sizeof msg, "suppressed: no valid %s reading", name);
+            rs_alert_state_t tr = rs_alarm_clear (a, ts);
+            s_emit (self, sink, det, tr, ts, name, NAN, NAN, msg);
+        }
+        else
+            rs_alarm_step (a, &s_cfg[det], ts, RS_COND_UNKNOWN, RS_SEV_INFO);
+        return true;
+    }
+    return false;
+}
+
+//  Does the pit confirm a flow anomaly? Small ones the pit cannot resolve
+//  pass; a large one (e.g. a returns meter reading 0 with the pumps on)
+//  must show in the pit's trend, when there is a pit reading to ask.
+static bool
+s_pit_agrees (const rs_detect_t *self, double bal_lpm, bool tripping)
+{
+    double slope = self->v.pit_slope;       // m3/min
+    if (fabs (bal_lpm) < PIT_CHECK_LPM || isnan (slope) || tripping)
+        return true;
+    return bal_lpm > 0 ? slope * 1000 >= PIT_CHECK_FRAC * bal_lpm : slope * 1000 <= PIT_CHECK_FRAC * bal_lpm;
+}
+
+//  The flow model can be trusted for kicks and losses. With the pumps off
+//  the meter's gain does not matter: any flow is the well flowing.
+static bool
+s_flow_trusted (const rs_detect_t *self, int64_t ts, bool pumping)
+{
+    return !isnan (self->v.flow_balance) && (self->gain_s >= GAIN_LEARN_S || !pumping)
+           && ts >= self->hold_until && self->flow_age >= WARMUP_TAUS * self->tau;
+}
+
 //  CUSUM allowance and threshold from the learned flow noise.
 static double
 s_sigma (const rs_detect_t *self, double qin)
@@ -535,6 +700,11 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     double pit = ch[RS_CH_PIT_GAIN];
     if (isnan (pit))
         pit = ch[RS_CH_PIT_VOLUME];
+    static const int need[] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT };
+    if (s_missing (self, sink, RS_DET_KICK, ts, ch, need, 2)) {
+        v->kick_cusum = 0;
+        return;
+    }
 
     //  Drilling break (ROP suddenly well above its recent level): a kick's
     //  secondary sign, reported with it.
@@ -554,31 +724,36 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     }
     bool brk = self->break_until != INT64_MIN && ts < self->break_until;
 
-    rs_cond_t cond;
-    bool pumping = !isnan (qin) && qin > self->o.flow_lpm;
-    double sigma = pumping ? s_sigma (self, qin) : SIGMA_MIN;
-    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma);
-    double h = fmax (KICK_H_MIN, KICK_H_SIGMA * sigma) * fmax (dt, 1);
-    if (rig && rig->flags.shut_in) {
-        v->kick_cusum = 0;
-        cond = RS_COND_OFF;             //  the well is secured
-    }
-    else if (isnan (v->flow_balance) || self->flow_age < WARMUP_TAUS * self->o.returns_tau_s) {
-        v->kick_cusum = 0;
-        cond = RS_COND_UNKNOWN;
-    }
-    else {
-        v->kick_cusum = fmin (fmax (0, v->kick_cusum + (v->flow_balance - k) * dt), 3 * h);
-        if (a->raised)
-            cond = v->kick_cusum >= 0.2 * h || v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
-        else
-            cond = v->kick_cusum >= h ? RS_COND_ON : RS_COND_OFF;
-    }
     //  On a trip the pits take the pipe's displacement and the trip tank's
     //  transfers: without trip-tank logic their volume says nothing about
     //  the well, so it neither escalates a kick nor serves as its reference.
     bool tripping = rig && (rig->state == RS_RIG_TRIPPING_IN || rig->state == RS_RIG_TRIPPING_OUT
                             || rig->state == RS_RIG_IN_SLIPS);
+    rs_cond_t cond;
+    bool pumping = !isnan (qin) && qin > self->o.flow_lpm;
+    double sigma = pumping ? s_sigma (self, qin) : SIGMA_MIN;
+    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma) + self->hole_unc;
+    double h = fmax (KICK_H_MIN, KICK_H_SIGMA * sigma) * fmax (dt, 1);
+    if (rig && rig->flags.shut_in) {
+        v->kick_cusum = 0;
+        cond = RS_COND_OFF;             //  the well is secured
+    }
+    else if (isnan (v->flow_balance)) {
+        v->kick_cusum = 0;
+        cond = RS_COND_UNKNOWN;
+    }
+    else if (!s_flow_trusted (self, ts, pumping))
+        cond = RS_COND_UNKNOWN;         //  a transient: the CUSUM waits
+    else {
+        //  One sample moves it at most k + 6 sigma: a spike is not a kick.
+        double inc = fmin (v->flow_balance - k, SPIKE_SIGMA * sigma);
+        v->kick_cusum = fmin (fmax (0, v->kick_cusum + inc * dt), 3 * h);
+        if (a->raised)
+            cond = v->kick_cusum >= 0.2 * h || v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
+        else
+            cond = v->kick_cusum >= h && s_pit_agrees (self, v->flow_balance_avg, tripping)
+                   ? RS_COND_ON : RS_COND_OFF;
+    }
     if (tripping)
         pit = NAN;
     bool was = a->raised;
@@ -606,11 +781,19 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
 }
 
 static void
-s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_alert_sink_t *sink)
+s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
+        const rs_alert_sink_t *sink)
 {
     rs_detect_view_t *v = &self->v;
     rs_alarm_t *a = &self->alarm[RS_DET_LOST_CIRCULATION];
     double qin = ch[RS_CH_FLOW_IN], qout = ch[RS_CH_FLOW_OUT];
+    static const int need[] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT };
+    if (s_missing (self, sink, RS_DET_LOST_CIRCULATION, ts, ch, need, 2)) {
+        v->loss_cusum = 0;
+        return;
+    }
+    bool tripping = rig && (rig->state == RS_RIG_TRIPPING_IN || rig->state == RS_RIG_TRIPPING_OUT
+                            || rig->state == RS_RIG_IN_SLIPS);
     //  Returns down with the pressure up is a pack-off, not losses; and a
     //  kill (and a while after it) has returns of its own.
     bool pressure_up = (!isnan (v->spp_dev) && v->spp_dev > COEF_FREEZE)
@@ -623,20 +806,25 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ale
         v->loss_cusum = 0;
         cond = RS_COND_OFF;
     }
-    else if (isnan (v->flow_balance) || isnan (qin) || qin < LOSS_MIN_FLOW
-             || self->flow_age < WARMUP_TAUS * self->o.returns_tau_s) {
+    else if (isnan (v->flow_balance) || qin < LOSS_MIN_FLOW) {
         v->loss_cusum = 0;
         cond = RS_COND_UNKNOWN;
     }
+    else if (!s_flow_trusted (self, ts, true))
+        cond = RS_COND_UNKNOWN;         //  a transient: the CUSUM waits
     else {
-        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * s_sigma (self, qin));
+        double sigma = s_sigma (self, qin);
+        //  The hole drilled takes mud; with the bit size unknown the
+        //  allowance covers the largest hole.
+        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + self->hole_unc;
         double h = LOSS_H * fmax (dt, 1);
-        v->loss_cusum = pressure_up && !a->raised ? 0
-                        : fmin (fmax (0, v->loss_cusum + (-v->flow_balance - k) * dt), 3 * h);
+        double inc = fmin (-v->flow_balance - k, SPIKE_SIGMA * sigma);
+        v->loss_cusum = pressure_up && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);
         if (a->raised)
             cond = v->loss_cusum >= 0.2 * h || -v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
         else
-            cond = v->loss_cusum >= h && !pressure_up ? RS_COND_ON : RS_COND_OFF;
+            cond = v->loss_cusum >= h && !pressure_up && s_pit_agrees (self, v->flow_balance_avg, tripping)
+                   ? RS_COND_ON : RS_COND_OFF;
     }
     double loss = -v->flow_balance_avg;        // L/min
     double bbl_h = loss * 60 / L_PER_BBL;
@@ -662,6 +850,9 @@ s_washout (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
     rs_detect_view_t *v = &self->v;
     rs_alarm_t *a = &self->alarm[RS_DET_WASHOUT];
     double qin = ch[RS_CH_FLOW_IN];
+    static const int need[] = { RS_CH_SPP, RS_CH_FLOW_IN };
+    if (s_missing (self, sink, RS_DET_WASHOUT, ts, ch, need, 2))
+        return;
     rs_cond_t cond;
     //  Three 2-minute segments, newest first: a washout wears the pressure
     //  down steadily, so each is lower than the one before; a step (the end
@@ -714,6 +905,11 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     if (slips)
         self->last_slips = ts;
     s_stuck_push (self, ts, ch);
+    static const int need_hook[] = { RS_CH_HOOK_LOAD };
+    const int need_pos[] = { isnan (ch[RS_CH_BLOCK_POS]) ? RS_CH_BIT_DEPTH : RS_CH_BLOCK_POS };
+    if (s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_hook, 1)
+        || s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_pos, 1))
+        return;
 
     //  Torque and RPM references while rotating normally.
     bool rotating = !isnan (rpm) && rpm > 2;
@@ -727,27 +923,36 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
 
     //  Over the last STUCK_WIN_S: string and hole still, out of slips.
     int64_t cut = ts - (int64_t) (STUCK_WIN_S * 1e6);
-    double lo = INFINITY;
     const spoint_t *old = NULL;
     for (size_t i = 0; i < self->sp_n; i++) {
         const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 1 - i) % STUCK_HIST];
-        if (!isnan (p->hook) && p->hook < lo)
-            lo = p->hook;
         old = p;
         if (p->ts <= cut)
             break;
     }
-    rs_cond_t cond;
-    //  Overpull: WOB is the hook load's difference from the free-hanging
-    //  weight, so a pull beyond that weight shows as negative WOB. Without
-    //  WOB, the rise of the hook load over its recent low.
-    double wob = ch[RS_CH_WOB];
-    double overpull = !isnan (wob) ? -wob : isnan (hook) || !isfinite (lo) ? NAN : hook - lo;
-    if (!old || old->ts > cut || isnan (hook) || (isnan (block) && isnan (bit))) {
-        cond = RS_COND_UNKNOWN;
-        if (old && old->ts > cut && !isnan (hook))
-            cond = a->raised ? RS_COND_ON : RS_COND_OFF;   // not enough history yet
+    bool moving_up = false;
+    if (self->sp_n >= 2) {
+        const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 2) % STUCK_HIST];
+        double secs = (double) (ts - p->ts) / 1e6;
+        moving_up = secs > 0 && ((!isnan (block) && !isnan (p->block) && (block - p->block) / secs > PIPE_MOVE_MS)
+                                 || (isnan (block) && !isnan (bit) && !isnan (p->bit) && (p->bit - bit) / secs > PIPE_MOVE_MS));
     }
+    //  The free-hanging weight: the hook load while the string is picked up
+    //  (the highest a free string weighs: drag adds to it) or rotates off
+    //  bottom, out of slips. Overpull is the hook load above it. WOB is not
+    //  used: a WOB sensor pinned at a floor reads as a pull.
+    bool off_bottom = !isnan (bit) && !isnan (hole) && bit < hole - FREE_OFF_M;
+    if (!isnan (self->free_bit) && !isnan (bit) && fabs (bit - self->free_bit) > FREE_MAX_M)
+        self->free_hook = self->free_bit = NAN;
+    if (off_bottom && !slips && !a->raised && (moving_up || rotating)
+        && (isnan (self->free_hook) || hook - self->free_hook < STUCK_KEEP * STUCK_OVERPULL)) {
+        self->free_hook = isnan (self->free_hook) ? hook : self->free_hook + (hook - self->free_hook) * s_k (dt, FREE_TAU_S);
+        self->free_bit = bit;
+    }
+    double overpull = hook - self->free_hook;
+    rs_cond_t cond;
+    if (!old || old->ts > cut)
+        cond = a->raised ? RS_COND_ON : RS_COND_OFF;       // not enough history yet
     else {
         bool still = (isnan (block) || isnan (old->block) || fabs (block - old->block) < STUCK_MOVE_M)
                      && (isnan (bit) || isnan (old->bit) || fabs (bit - old->bit) < STUCK_MOVE_M)
@@ -756,29 +961,26 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
         bool stall = rotating && !isnan (tq) && !isnan (self->tq_ref) && !isnan (self->rpm_ref)
                      && tq > STUCK_STALL * self->tq_ref && tq > self->tq_ref + 5
                      && rpm < STUCK_STALL_RPM * self->rpm_ref;
-        //  Once raised, only movement clears it: slacking off a stuck string
-        //  near surface can bring the hook load down to the block weight,
-        //  which looks like slips.
-        if (!still)
-            cond = RS_COND_OFF;
-        else if (a->raised)
-            cond = RS_COND_ON;
-        else if (recent_slips || slips)
+        double need = a->raised ? STUCK_KEEP * STUCK_OVERPULL : STUCK_OVERPULL;
+        bool pulled = !isnan (overpull) && overpull >= need;
+        //  Raised, it holds while the string is still and worked (pulled or
+        //  stalled); it clears after the alarm's hold time without either.
+        if (!still || slips || (!a->raised && recent_slips))
             cond = RS_COND_OFF;
         else
-            cond = overpull >= STUCK_OVERPULL || stall ? RS_COND_ON : RS_COND_OFF;
+            cond = pulled || stall ? RS_COND_ON : RS_COND_OFF;
     }
     rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_STUCK_PIPE], ts, cond, RS_SEV_CRITICAL);
     if (tr == RS_ALERT_NONE)
         return;
     char msg[256];
     if (tr == RS_ALERT_CLEARED)
-        snprintf (msg, sizeof msg, "Stuck pipe alert cleared: string moving again%s",
-                  a->stale ? " (no data)" : "");
+        snprintf (msg, sizeof msg, "Stuck pipe alert cleared: string free (moving, or neither pulled nor "
+                  "stalled for %.0f s)%s", s_cfg[RS_DET_STUCK_PIPE].off_s, a->stale ? " (no data)" : "");
     else
         snprintf (msg, sizeof msg, "Stuck pipe suspected: string not moving, hook load %.0f kN "
-                  "(overpull %.0f kN), torque %.1f kN.m at %.0f rpm. Work the pipe, "
-                  "keep circulating if possible", hook, overpull, tq, rpm);
+                  "(%.0f kN over the free-hanging weight), torque %.1f kN.m at %.0f rpm. Work the pipe, "
+                  "keep circulating if possible", hook, isnan (overpull) ? 0.0 : overpull, tq, rpm);
     s_emit (self, sink, RS_DET_STUCK_PIPE, tr, ts, "hook_load", hook, NAN, msg);
 }
 
@@ -787,6 +989,9 @@ s_packoff (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
 {
     rs_detect_view_t *v = &self->v;
     rs_alarm_t *a = &self->alarm[RS_DET_PACK_OFF];
+    static const int need[] = { RS_CH_SPP, RS_CH_FLOW_IN };
+    if (s_missing (self, sink, RS_DET_PACK_OFF, ts, ch, need, 2))
+        return;
     rs_cond_t cond;
     //  Up against the slow reference, or (with no reference yet, e.g. just
     //  after a trip) against the last minute's low.
@@ -837,6 +1042,9 @@ s_balling (rs_detect_t *self, int64_t ts, const double *ch, const rs_riginfo_t *
     rs_alarm_t *a = &self->alarm[RS_DET_BIT_BALLING];
     const rs_detect_view_t *v = &self->v;
     double rop = ch[RS_CH_ROP], wob = ch[RS_CH_WOB], rpm = ch[RS_CH_RPM];
+    static const int need[] = { RS_CH_ROP, RS_CH_WOB, RS_CH_RPM };
+    if (s_missing (self, sink, RS_DET_BIT_BALLING, ts, ch, need, 3))
+        return;
     bool drilling = rig && rs_rig_drilling (rig->state);
     if (!drilling)
         self->drill_since = INT64_MIN;
@@ -926,8 +1134,32 @@ s_balling (rs_detect_t *self, int64_t ts, const double *ch, const rs_riginfo_t *
 
 //  --------------------------------------------------------------------------
 
+static double
+s_median3 (double a, double b, double c)
+{
+    return a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
+}
+
+//  What the detectors see: single-sample spikes removed (median of three),
+//  and a flow in of 0 while the pumps stroke taken as no reading.
+static void
+s_clean (rs_detect_t *self, const double *in, double *ch)
+{
+    memcpy (ch, in, sizeof (double) * RS_CH_COUNT);
+    for (int i = 0; i < DS_COUNT; i++) {
+        double x = in[s_ds_ch[i]], *h = self->ds[i];
+        if (!isnan (x) && !isnan (h[0]) && !isnan (h[1]))
+            ch[s_ds_ch[i]] = s_median3 (h[0], h[1], x);
+        h[0] = h[1];
+        h[1] = x;
+    }
+    double spm = (isnan (in[RS_CH_SPM1]) ? 0 : in[RS_CH_SPM1]) + (isnan (in[RS_CH_SPM2]) ? 0 : in[RS_CH_SPM2]);
+    if (ch[RS_CH_FLOW_IN] == 0 && spm > 10)
+        ch[RS_CH_FLOW_IN] = NAN;
+}
+
 void
-rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch[RS_CH_COUNT],
+rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT],
                 const rs_riginfo_t *rig, const rs_alert_sink_t *sink)
 {
     if (self->started && ts_us <= self->last_ts)
@@ -939,6 +1171,8 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch[RS_CH_COUNT],
     }
     self->started = true;
     self->last_ts = ts_us;
+    double ch[RS_CH_COUNT];
+    s_clean (self, ch_in, ch);
 
     //  After a shut-in the kill goes on at a low rate with returns through
     //  the choke; the first pump stop after it ends that.
@@ -948,14 +1182,14 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch[RS_CH_COUNT],
     }
     else if (self->kill_hold && !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] < self->o.flow_lpm)
         self->kill_hold = false;
-    s_flow_model (self, dt, ch, rig);
+    s_flow_model (self, ts_us, dt, ch, rig);
     s_pressure_model (self, ts_us, dt, ch, rig);
     double pit = ch[RS_CH_PIT_GAIN];
     if (isnan (pit))
         pit = ch[RS_CH_PIT_VOLUME];
     //  Returns in transit in the flowline leave the pit when the pumps start
     //  and come back when they stop: the model's flowline holds tau x flow.
-    double transit = isnan (self->v.flow_expected) ? 0 : self->v.flow_expected * self->o.returns_tau_s / 60000;
+    double transit = isnan (self->v.flow_expected) ? 0 : self->v.flow_expected * self->tau / 60000;
     self->v.pit_in_transit = transit;
     rs_window_add (&self->pit, ts_us, isnan (pit) ? NAN : pit + transit);
     if (!self->pit_slope_at || ts_us < self->pit_slope_at || ts_us - self->pit_slope_at >= PIT_SLOPE_EVERY_US) {
@@ -973,7 +1207,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch[RS_CH_COUNT],
     if (!(off & (1u << RS_DET_KICK)))
         s_kick (self, ts_us, dt, ch, rig, sink);
     if (!(off & (1u << RS_DET_LOST_CIRCULATION)))
-        s_loss (self, ts_us, dt, ch, sink);
+        s_loss (self, ts_us, dt, ch, rig, sink);
     if (!(off & (1u << RS_DET_PACK_OFF)))
         s_packoff (self, ts_us, ch, sink);
     if (!(off & (1u << RS_DET_WASHOUT)))

@@ -1,14 +1,24 @@
 /*  rs_detect: event detectors for one well, fed one sample at a time with
     its rig state, emitting alert transitions (rs_alert.h) to a sink.
 
+    Nothing about the rig is assumed: the flowline lag is configured or
+    learned from pump starts and stops, the pressure-flow exponent fitted
+    over pump-rate changes (rs_fit.h), the pipe displacement and bit size
+    configured or, when not, the terms that need them made conservative.
+
     Shared models (docs/PREDICTION.md has the numbers and the reasons):
     - Flow balance: the returns expected from the flow pumped in, the pipe
       run in or pulled (steel displacement) and the hole drilled, passed
-      through the flowline's first-order lag; balance = flow out - expected
-      - a slowly learned sensor bias. Its noise (sigma) is learned too.
-    - Pressure coefficient: SPP / (flow in / 1000)^1.9, which stays put at
+      through the flowline's first-order lag; balance = flow out / a
+      learned meter gain - expected. Its noise (sigma) is learned too.
+      Transients (a flow change, an unconfigured string moving) are not
+      trusted for 4 lags (3 minutes while the lag is unknown).
+    - Pressure coefficient: SPP / (flow in / 1000)^n, which stays put at
       a constant pump rate; compared with a slow reference and the last
       minute's low (pack-off), and kept a point a minute for the washout.
+    Flow in, flow out, SPP, hook load and torque are despiked (median of
+    three samples). A detector whose input is NaN does not raise, and its
+    raised alert is cleared "suppressed: no valid <channel> reading".
 
     Detectors:
     - kick: one-sided CUSUM of a positive flow balance (allowance 1 sigma,
@@ -21,8 +31,10 @@
       the same flow, falling steadily (three 2-minute segments, each lower),
       returns normal; cleared once it has stopped falling.
     - stuck_pipe: string and hole still for 30 s out of slips with the
-      string pulled 80 kN beyond its free-hanging weight (negative WOB) or
-      the torque stalled (1.8 x its reference with the RPM down).
+      hook load 80 kN beyond the free-hanging weight (learned while the
+      string moves off bottom; WOB is not used) or the torque stalled (1.8 x
+      its reference with the RPM down); cleared 2 minutes after neither
+      holds (half the overpull) or the string moves.
     - pack_off: pressure coefficient 8% or more above its reference (or its
       last-minute low) at the same flow.
     - bit_balling: while drilling, ROP per unit WOB and RPM^0.6 falling
@@ -57,9 +69,10 @@ const char *rs_det_name (int det);
 int rs_det_lookup (const char *name);
 
 typedef struct {
-    double bit_diameter_m;      // 0 = 0.2159 m (8 1/2 in)
-    double pipe_disp_m3_m;      // steel displacement of the string; 0 = 0.0041 m3/m (5 in DP)
-    double returns_tau_s;       // flowline lag; 0 = 15 s
+    double bit_diameter_m;      // 0 = not configured: the hole drilled widens the losses allowance
+    double pipe_disp_m3_m;      // steel displacement of the string; 0 = not configured: flow
+                                // anomalies are not judged while the string moves
+    double returns_tau_s;       // flowline lag; 0 = learned from pump starts and stops
     double flow_lpm;            // pumps on above; 0 = 50 L/min
     unsigned disabled;          // bit (1 << rs_det_t) per detector switched off
 } rs_detect_opts_t;
@@ -69,9 +82,12 @@ typedef struct {
     double flow_expected;       // L/min
     double flow_balance;        // flow out - expected - bias, L/min
     double flow_balance_avg;    // the same, smoothed (20 s)
-    double flow_bias;           // learned flow-out sensor bias, L/min
+    double flow_bias;           // flow out - flow out / gain: the meter's error now, L/min
+    double flow_gain;           // learned flow-out meter gain (reading / true flow)
+    double flowline_lag_s;      // lag in use (configured or learned); NaN = not known yet
+    double spp_exp;             // pressure-flow exponent in use
     double flow_sigma;          // learned noise of the balance (sample sigma), L/min
-    double spp_coef;            // SPP / (Q/1000)^1.9, smoothed (20 s)
+    double spp_coef;            // SPP / (Q/1000)^spp_exp, smoothed (20 s)
     double spp_dev;             // spp_coef against its reference, fraction (+0.08 = 8% up)
     double spp_drop;            // spp_coef below its 30-min high, fraction (0.03 = 3% down)
     double spp_rise;            // spp_coef above its low of the last minute, fraction

@@ -165,7 +165,7 @@ s_detect_opts (const rs_engine_t *self)
 {
     return (rs_detect_opts_t) {
         .bit_diameter_m = self->o.bit_diameter_m, .pipe_disp_m3_m = self->o.pipe_disp_m3_m,
-        .flow_lpm = self->cfg->rig.flow_lpm, .disabled = self->cfg->disabled,
+        .returns_tau_s = self->o.flowline_lag_s, .flow_lpm = self->cfg->rig.flow_lpm, .disabled = self->cfg->disabled,
     };
 }
 

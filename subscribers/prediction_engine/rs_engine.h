@@ -26,8 +26,9 @@
 #define RS_ENGINE_KPI_MAX   64
 
 typedef struct {
-    double bit_diameter_m;      // 0 = 0.2159 m (8 1/2 in)
-    double pipe_disp_m3_m;      // 0 = 0.0041 m3/m
+    double bit_diameter_m;      // 0 = not configured (KPIs use 8 1/2 in; detectors turn conservative)
+    double pipe_disp_m3_m;      // 0 = not configured
+    double flowline_lag_s;      // 0 = learned from the data
     double pit_alarm_m3;        // 0 = 1.6 m3
     double rock_ccs_mpa;        // confined compressive strength for CCS / MSE; 0 = unknown
     size_t max_wells;           // 0 = 64

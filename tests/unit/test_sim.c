@@ -716,9 +716,118 @@ test_sweep (void)
     RS_CHECK_INT (bad_depth, 0);
 }
 
+//  --vary: each seed its own rig within the documented ranges, the demo rig
+//  without it; the mass balance holds whatever the rig; event sizes span the
+//  range below and above the detection limits.
+static void
+test_vary (void)
+{
+    rs_sim_rig_t demo;
+    rs_sim_opts_t d = { .seed = 3 };
+    rs_sim_t *sim = rs_sim_new (&d);
+    rs_sim_rig (sim, &demo);
+    RS_CHECK_NEAR (demo.bit_diameter_m, 0.2159, 1e-9);
+    RS_CHECK_NEAR (demo.flowline_lag_s, 15, 1e-9);
+    RS_CHECK_NEAR (demo.stand_m, 27.432, 1e-9);
+    rs_sim_destroy (&sim);
+    double lag_lo = 1e9, lag_hi = 0, bit_lo = 1e9, bit_hi = 0, kick_lo = 1, kick_hi = 0;
+    int kicks = 0;
+    for (int seed = 1; seed <= 40; seed++) {
+        rs_sim_opts_t o = { .seed = (uint64_t) seed, .vary = true, .random_events_per_h = 2 };
+        sim = rs_sim_new (&o);
+        RS_CHECK (sim != NULL);
+        if (!sim)
+            continue;
+        rs_sim_rig_t g;
+        rs_sim_rig (sim, &g);
+        RS_CHECK (g.bit_diameter_m >= 6 * 0.0254 - 1e-9 && g.bit_diameter_m <= 17.5 * 0.0254 + 1e-9);
+        RS_CHECK (g.flowline_lag_s >= 5 - 1e-9 && g.flowline_lag_s <= 60 + 1e-9);
+        RS_CHECK (g.stand_m >= 18 && g.stand_m <= 29);
+        RS_CHECK (g.spp_exp >= 1.7 && g.spp_exp <= 2.0);
+        RS_CHECK (g.pipe_od_m <= 0.6 * g.bit_diameter_m + 1e-9 || g.pipe_od_m <= 3.5 * 0.0254 + 1e-9);
+        lag_lo = fmin (lag_lo, g.flowline_lag_s);
+        lag_hi = fmax (lag_hi, g.flowline_lag_s);
+        bit_lo = fmin (bit_lo, g.bit_diameter_m);
+        bit_hi = fmax (bit_hi, g.bit_diameter_m);
+        rs_sim_truth_t t0, t;
+        rs_sim_truth (sim, &t0);
+        rs_value_t v[RS_CH_COUNT + 4];
+        for (int i = 0; i < 6 * 3600; i += 5) {
+            rs_sim_step (sim, 5, v, RS_CH_COUNT + 4);
+            const rs_sim_note_t *notes;
+            size_t nn = rs_sim_notes (sim, &notes);
+            for (size_t k = 0; k < nn; k++)
+                if (notes[k].kind == RS_SIM_NOTE_EVENT_START && notes[k].type == RS_SIM_KICK) {
+                    kicks++;
+                    kick_lo = fmin (kick_lo, notes[k].size);
+                    kick_hi = fmax (kick_hi, notes[k].size);
+                    RS_CHECK (notes[k].size >= 0.005 && notes[k].size <= 0.30);
+                }
+        }
+        rs_sim_truth (sim, &t);
+        double expect = -t.hole_area_m2 * (t.hole_depth - t0.hole_depth)
+                        + t.steel_area_m2 * (t.bit_depth - t0.bit_depth)
+                        + t.transfer_m3 + t.influx_m3 - t.loss_m3 - t.vent_m3;
+        RS_CHECK_NEAR ((t.pit_volume + t.lag_volume) - (t0.pit_volume + t0.lag_volume), expect, 1e-6);
+        rs_sim_destroy (&sim);
+    }
+    //  40 seeds spread over the ranges, not stuck at one value.
+    RS_CHECK (lag_hi - lag_lo > 20);
+    RS_CHECK (bit_hi - bit_lo > 0.1);
+    RS_CHECK (kicks >= 5 && kick_hi / kick_lo > 5);
+}
+
+//  Sensor faults: announced by notes, applied to the readings only.
+static void
+test_faults (void)
+{
+    rs_sim_opts_t o = { .seed = 9, .faults_per_h = 2 };
+    rs_sim_t *sim = rs_sim_new (&o);
+    rs_value_t v[RS_CH_COUNT + 4];
+    int started = 0, ended = 0, pinned_ok = 0, pinned_bad = 0, wob_faults = 0;
+    bool active = false;
+    rs_simfault_kind_t kind = RS_SIMFAULT_COUNT;
+    int channel = -1;
+    for (int i = 0; i < 24 * 3600; i++) {
+        size_t n = rs_sim_step (sim, 1, v, RS_CH_COUNT + 4);
+        const rs_sim_note_t *notes;
+        size_t nn = rs_sim_notes (sim, &notes);
+        for (size_t k = 0; k < nn; k++) {
+            if (notes[k].kind == RS_SIM_NOTE_FAULT_START) {
+                started++;
+                active = true;
+                kind = notes[k].fault;
+                channel = notes[k].channel;
+                wob_faults += kind == RS_SIMFAULT_WOB_PINNED;
+            }
+            else if (notes[k].kind == RS_SIM_NOTE_FAULT_END) {
+                ended++;
+                active = false;
+            }
+        }
+        for (size_t k = 0; active && k < n; k++)
+            if (v[k].id == channel && kind == RS_SIMFAULT_WOB_PINNED) {
+                if (v[k].value <= -60 && v[k].value >= -120)
+                    pinned_ok++;
+                else
+                    pinned_bad++;
+            }
+            else if (v[k].id == channel && kind == RS_SIMFAULT_ZEROS && v[k].value != 0)
+                pinned_bad++;
+    }
+    RS_CHECK (started >= 10);
+    RS_CHECK (ended >= started - 1);
+    RS_CHECK_INT (pinned_bad, 0);
+    RS_CHECK_STR (rs_simfault_name (RS_SIMFAULT_WOB_PINNED), "wob_pinned");
+    RS_CHECK (wob_faults == 0 || pinned_ok > 0);
+    rs_sim_destroy (&sim);
+}
+
 int
 main (void)
 {
+    test_vary ();
+    test_faults ();
     test_names ();
     test_spec ();
     test_options ();
