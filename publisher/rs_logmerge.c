@@ -3,6 +3,8 @@
     then picks, per channel, the richest source whose reading is fresh. */
 #include "rs_logmerge.h"
 
+#include "rs_channels.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -236,10 +238,33 @@ s_fresh (const rs_logmerge_t *self, size_t s, int k, int64_t ts)
     return src->readings[k] && (double) (ts - src->last_t[k]) / 1e6 <= rs_logmerge_stale_s (self, s);
 }
 
+//  The hole depth: the deepest fresh reading. A hole is as deep as its
+//  deepest report; the shallower ones are placeholders (0) or the string's
+//  depth logged under the hole's mnemonic (Volve F-9's CementData "Depth").
+static int
+s_pick_deepest (const rs_logmerge_t *self, const chan_t *ch, int64_t ts)
+{
+    int best = -1;
+    double deepest = -INFINITY;
+    for (size_t s = 0; s < self->n_src; s++) {
+        int k = ch->col[s];
+        if (k < 0 || !s_fresh (self, s, k, ts))
+            continue;
+        double v = self->src[s].last_val[k];
+        if (!isnan (v) && v > deepest) {
+            best = (int) s;
+            deepest = v;
+        }
+    }
+    return best;
+}
+
 //  Picks the channel's source at ts; -1 when none has a fresh reading.
 static int
 s_pick (const rs_logmerge_t *self, const chan_t *ch, int64_t ts)
 {
+    if (ch->id == RS_CH_HOLE_DEPTH)
+        return s_pick_deepest (self, ch, ts);
     int best = -1;
     double best_iv = INFINITY;
     for (size_t s = 0; s < self->n_src; s++) {

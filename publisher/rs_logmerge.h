@@ -14,7 +14,10 @@
         between its readings of that channel so far (finest sampling and the
         fewest blanks both make it small); the source in use is kept unless
         another is richer by more than SWITCH_RATIO, so values do not flap
-        between two logs sampled alike.
+        between two logs sampled alike;
+      - except the hole depth: the deepest fresh reading, since a hole is as
+        deep as its deepest report (shallower ones are placeholders, or the
+        string's depth logged under the hole's mnemonic).
 
     Pure logic: rows come from a callback per source (rs_logset reads them
     from WITSML files), so the merge is tested with crafted series. */

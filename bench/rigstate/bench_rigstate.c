@@ -137,6 +137,8 @@ typedef struct {
     alerts_t al;
     rs_engine_stats_t st;
     double engine_s;
+    double block_weight_kn;         //  the engine's at the end (NaN: unknown) ...
+    int bw_source;                  //  ... and where it came from (rs_bw_source_t)
     bool rig_found[RS_CH_COUNT];    //  rig-state channels some log feeds
     bool has_label;
 } run_t;
@@ -330,6 +332,9 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
         run->bad_rows += rs_witsml_bad_rows (rs_logset_log (set, s));
     }
     run->st = *rs_engine_stats (eng);
+    const rs_riginfo_t *ri = rs_engine_wells (eng) ? rs_engine_well_rig (eng, 0) : NULL;
+    run->block_weight_kn = ri ? ri->block_weight_kn : NAN;
+    run->bw_source = ri ? (int) ri->bw_source : RS_BW_UNKNOWN;
     run->hours = rows.n ? (double) (rows.r[rows.n - 1].ts - first_ts) / 3.6e9 : 0.0;
     for (size_t i = 0; i + 1 < rows.n; i++) {
         //  Each row holds until the next one.
@@ -432,6 +437,9 @@ s_run_json (const run_t *run, json_t *channels)
                                                  (json_int_t) run->st.out_of_order, "implausible",
                                                  (json_int_t) run->st.implausible, "stuck",
                                                  (json_int_t) run->st.stuck, "seconds", run->engine_s));
+    json_object_set_new (o, "block_weight_kn", isnan (run->block_weight_kn) ? json_null ()
+                                                : json_real (run->block_weight_kn));
+    json_object_set_new (o, "block_weight_source", json_string (rs_bw_source_name (run->bw_source)));
     if (channels)
         json_object_set_new (o, "channels", channels);
     return o;

@@ -1,8 +1,9 @@
 # Runs bench_rigstate --json over the given logs merged and checks the shape
 # of its one JSON object: it ran, read every log, and carries the fields the
-# classifier's tuning reads. No floor on the agreement (the classifier is
-# being reworked): score.rigstate asserts one on the GenTime excerpt.
-#   cmake -DBENCH=path/bench_rigstate -DFILES="a.xml;b.xml" -P check_json.cmake
+# classifier's tuning reads; with -DBLOCK_WEIGHT_SOURCE=learned, that the
+# engine ended with a block weight from that source (floors on the agreement
+# are asserted by bench_rigstate --assert in the other score.rigstate tests).
+#   cmake -DBENCH=path/bench_rigstate -DFILES="a.xml;b.xml" [-DBLOCK_WEIGHT_SOURCE=S] -P check_json.cmake
 set(args --json)
 list(LENGTH FILES n_files)
 foreach(f ${FILES})
@@ -33,4 +34,9 @@ string(JSON in_slips GET "${out}" classes in_slips label_min)
 if(NOT n_logs EQUAL n_files OR NOT labelled GREATER 0 OR NOT in_slips GREATER 0)
   message(FATAL_ERROR "channel report of ${n_logs} logs, ${labelled} labelled min, ${in_slips} min in slips:\n${out}")
 endif()
-message(STATUS "bench_rigstate --json: ${files} logs, ${labelled} labelled min")
+string(JSON bw_source GET "${out}" block_weight_source)
+string(JSON bw GET "${out}" block_weight_kn)
+if(BLOCK_WEIGHT_SOURCE AND NOT bw_source STREQUAL BLOCK_WEIGHT_SOURCE)
+  message(FATAL_ERROR "block weight ${bw} kN from ${bw_source}, expected from ${BLOCK_WEIGHT_SOURCE}")
+endif()
+message(STATUS "bench_rigstate --json: ${files} logs, ${labelled} labelled min, block weight ${bw} kN (${bw_source})")
