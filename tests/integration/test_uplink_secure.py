@@ -59,7 +59,7 @@ def main():
     check(up.alive() and not host.samples, "the uplink keeps running and sends nothing")
     check(up.stop() == 0, "uplink with the wrong password exits 0 when stopped")
     up = suite.start("uplink-goodpw", "rigstream-uplink", common + ["--password", "s3cret"])
-    wait_until(lambda: len(host.samples) >= COUNT, timeout=20, what="every sample with the right password")
+    wait_until(lambda: len(host.samples) >= COUNT, timeout=60, what="every sample with the right password")
     uplinktest.check_samples_well(host, rec, "C-01", range(1, COUNT + 1), "after bad credentials")
     check(up.stop() == 0, "uplink exits 0")
     host.close()
