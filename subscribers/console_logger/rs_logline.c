@@ -44,9 +44,16 @@ s_put (s_out_t *o, const char *fmt, ...)
         o->len = o->len + (size_t) n < o->size ? o->len + (size_t) n : o->size - 1;
 }
 
+//  A value with the resolution a reader needs: depths to the centimetre
+//  whatever their size (2999.8 m of bit and 3000.1 m of hole are 0.3 m
+//  apart, not both "3000"), other readings to about four figures.
 static void
-s_value (s_out_t *o, double v)
+s_value_res (s_out_t *o, double v, bool depth)
 {
+    if (!isnan (v) && depth) {
+        s_put (o, "%.2f", v);
+        return;
+    }
     if (isnan (v))
         s_put (o, "-");
     else if (fabs (v) >= 1000)
@@ -55,6 +62,12 @@ s_value (s_out_t *o, double v)
         s_put (o, "%.1f", v);
     else
         s_put (o, "%.2f", v);
+}
+
+static void
+s_value (s_out_t *o, double v)
+{
+    s_value_res (o, v, false);
 }
 
 static void
@@ -90,17 +103,25 @@ rs_logline_text (const rs_msg_t *msg, const rs_logstyle_t *style, char *buf, siz
             rs_unit_view_t view = rs_units_view (info->unit, style->units);
             double v = rs_msg_chan (msg, s_line_channels[i]);
             s_put (&o, " %s=", info->name);
-            s_value (&o, s_shown (&view, v));
+            int c = s_line_channels[i];
+            s_value_res (&o, s_shown (&view, v), c == RS_CH_HOLE_DEPTH || c == RS_CH_BIT_DEPTH);
             if (!isnan (v))
                 s_put (&o, "%s", view.unit);
         }
         {
+            //  Custom channels by name, in their publisher's units (the
+            //  wire carries none), up to a line's worth.
             size_t extra = 0;
-            for (size_t i = 0; i < msg->n_values; i++)
-                if (msg->values[i].id < 0)
-                    extra++;
-            if (extra)
-                s_put (&o, " (+%zu more)", extra);
+            for (size_t i = 0; i < msg->n_values; i++) {
+                if (msg->values[i].id >= 0)
+                    continue;
+                if (extra++ < RS_LOGLINE_EXTRAS) {
+                    s_put (&o, " %s=", msg->values[i].name);
+                    s_value (&o, msg->values[i].value);
+                }
+            }
+            if (extra > RS_LOGLINE_EXTRAS)
+                s_put (&o, " (+%zu more)", extra - RS_LOGLINE_EXTRAS);
         }
         break;
     case RS_KIND_EVENT:

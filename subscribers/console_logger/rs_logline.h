@@ -16,8 +16,12 @@ typedef struct {
     rs_unit_system_t units;
 } rs_logstyle_t;
 
+#define RS_LOGLINE_EXTRAS 8     // custom channels shown by name on a line; more are counted
+
 //  One readable line (no newline) for a message: telemetry shows the main
-//  channels with their units in the style's system, events their type and
+//  channels with their units in the style's system (depths to the
+//  centimetre), then up to RS_LOGLINE_EXTRAS custom channels by name in
+//  their publisher's units and "(+N more)", events their type and
 //  phase, other kinds their fields. With style->color, ANSI escapes highlight
 //  the well and events. Returns the length written (truncated to size - 1).
 size_t rs_logline_text (const rs_msg_t *msg, const rs_logstyle_t *style, char *buf, size_t size);

@@ -23,20 +23,55 @@ main (void)
     rs_logstyle_t imperial = { false, RS_UNITS_IMPERIAL };
     rs_logline_text (&msg, &plain, line, sizeof line);
     RS_CHECK (strstr (line, "2023-11-14T22:13:20.123Z A-01 #12") == line);
-    RS_CHECK (strstr (line, "hole_depth=1523") != NULL);
+    RS_CHECK (strstr (line, "hole_depth=1523.40m") != NULL);   //  depths to the centimetre
     RS_CHECK (strstr (line, "rop=25.12m/h") != NULL);
     RS_CHECK (strstr (line, "rpm=-") != NULL);          //  nil shows as a dash
     RS_CHECK (strstr (line, "gas=0.50%") != NULL);
-    RS_CHECK (strstr (line, "(+1 more)") != NULL);
+    RS_CHECK (strstr (line, " vendor_x=1.00") != NULL);       //  custom channels by name
+    RS_CHECK (strstr (line, "more)") == NULL);
     RS_CHECK (strchr (line, '\033') == NULL);
     rs_logline_text (&msg, &colour, line, sizeof line);
     RS_CHECK (strchr (line, '\033') != NULL);
     //  Imperial: converted at print time, with the imperial units.
     rs_logline_text (&msg, &imperial, line, sizeof line);
-    RS_CHECK (strstr (line, "hole_depth=4998ft") != NULL);     //  1523.4 m
+    RS_CHECK (strstr (line, "hole_depth=4998.03ft") != NULL);  //  1523.4 m
     RS_CHECK (strstr (line, "rop=82.41ft/h") != NULL);         //  25.12 m/h
     RS_CHECK (strstr (line, "gas=0.50%") != NULL);
     RS_CHECK (strstr (line, "rpm=- ") != NULL);
+    //  (A second codec: msg above still points into the first one's buffer.)
+    rs_encoder_t *enc2 = rs_encoder_new ();
+    rs_decoder_t *dec2 = rs_decoder_new ();
+    //  A bit 0.3 m above a 3000.1 m hole: two depths, not both "3000".
+    {
+        rs_value_t d[] = { { "hole_depth", 0, 3000.1 }, { "bit_depth", 0, 2999.8 } };
+        RS_CHECK_INT (rs_encode_sample (enc2, "A-01", &hdr, d, 2), RS_OK);
+        rs_msg_t m2;
+        RS_CHECK_INT (rs_decode (dec2, "telemetry.A-01", 14, rs_encoder_data (enc2), rs_encoder_size (enc2), &m2),
+                      RS_OK);
+        char l2[2048];
+        rs_logline_text (&m2, &plain, l2, sizeof l2);
+        RS_CHECK (strstr (l2, "hole_depth=3000.10m bit_depth=2999.80m") != NULL);
+    }
+    //  Past RS_LOGLINE_EXTRAS custom channels, the rest are counted.
+    {
+        rs_value_t x[RS_LOGLINE_EXTRAS + 3];
+        char names[RS_LOGLINE_EXTRAS + 3][16];
+        for (int i = 0; i < RS_LOGLINE_EXTRAS + 3; i++) {
+            snprintf (names[i], sizeof names[i], "custom_%d", i);
+            x[i] = (rs_value_t) { names[i], 0, i };
+        }
+        RS_CHECK_INT (rs_encode_sample (enc2, "A-01", &hdr, x, RS_LOGLINE_EXTRAS + 3), RS_OK);
+        rs_msg_t m3;
+        RS_CHECK_INT (rs_decode (dec2, "telemetry.A-01", 14, rs_encoder_data (enc2), rs_encoder_size (enc2), &m3),
+                      RS_OK);
+        char l3[4096];
+        rs_logline_text (&m3, &plain, l3, sizeof l3);
+        RS_CHECK (strstr (l3, " custom_0=0.00") != NULL);
+        RS_CHECK (strstr (l3, " custom_8=") == NULL);
+        RS_CHECK (strstr (l3, "(+3 more)") != NULL);
+    }
+    rs_encoder_destroy (&enc2);
+    rs_decoder_destroy (&dec2);
     //  Truncation is safe.
     char tiny[16];
     RS_CHECK (rs_logline_text (&msg, &plain, tiny, sizeof tiny) < sizeof tiny);
