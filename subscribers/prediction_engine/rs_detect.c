@@ -63,6 +63,7 @@
 #define COEF_EXP        1.8         // until fitted (rs_expfit): turbulent losses ~ Q^1.75-1.86
 #define COEF_EXP_MOVE   0.03        // a fitted exponent this far from the one in use restarts the references
 #define COEF_TAU_S      10.0
+#define COEF_MIN_SPP    20.0        // bar: the pressure models need at least this
 #define COEF_FORGET_S   1200.0      // pumps off this long: references start afresh
 #define RISE_HIST       7           // 10-s points: the last minute
 #define COEF_REF_TAU_S  900.0
@@ -527,7 +528,9 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         self->coef_s = NAN;
     }
     v->spp_exp = self->n_exp;
-    if (isnan (spp) || !s_pumps_steady (self, qin) || shut_in) {
+    //  Under COEF_MIN_SPP a standpipe transducer's own error (+/-0.5% of a
+    //  350-700 bar range) is as large as the changes looked for.
+    if (isnan (spp) || spp < COEF_MIN_SPP || !s_pumps_steady (self, qin) || shut_in) {
         v->spp_coef = v->spp_dev = v->spp_drop = v->spp_rise = NAN;
         self->coef_s = NAN;
         self->rise_n = 0;
