@@ -693,6 +693,35 @@ block_at (const rs_sim_t *self, double target)
     return fabs (self->block - target) < 1e-6;
 }
 
+//  A phase with the pipe in the slips, in three steps: a first dwell
+//  (ph_dur, set on entering), the empty block moved to `target`, then a
+//  second dwell of dwell_lo to dwell_hi s (none when dwell_hi is 0). True
+//  when the phase is over; the caller says what comes next.
+static bool
+in_slips (rs_sim_t *self, ctl_t *c, bool held, double target, double dwell_lo, double dwell_hi)
+{
+    c->slips = true;
+    if (self->ph_sub == 1) {
+        c->move = true;
+        c->block_target = target;
+        c->block_vmax = 0.8;
+    }
+    if (held)
+        return false;
+    if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
+        self->ph_sub = 1;
+    else if (self->ph_sub == 1 && block_at (self, target)) {
+        if (dwell_hi <= 0)
+            return true;
+        self->ph_sub = 2;
+        self->ph_t = 0;
+        self->ph_dur = rng_range (&self->rng, dwell_lo, dwell_hi);
+    }
+    else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur)
+        return true;
+    return false;
+}
+
 static void
 op_update (rs_sim_t *self, double dt, ctl_t *c)
 {
@@ -777,23 +806,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
             }
             break;
         case PH_CONN:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = BLOCK_TOP;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur) {
-                self->ph_sub = 1;
-            }
-            else if (self->ph_sub == 1 && block_at (self, BLOCK_TOP)) {
-                self->ph_sub = 2;
-                self->ph_t = 0;
-                self->ph_dur = rng_range (r, 40, 100);
-            }
-            else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur)
+            if (in_slips (self, c, held, BLOCK_TOP, 40, 100))
                 enter (self, PH_CONN_OUT);
             break;
         case PH_CONN_OUT:
@@ -822,36 +835,11 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
                 enter (self, self->bit <= 1e-9 ? PH_BIT_CHANGE : PH_TRIP_SLIPS_OUT);
             break;
         case PH_TRIP_SLIPS_OUT:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = SLIPS_BLOCK;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
-                self->ph_sub = 1;
-            else if (self->ph_sub == 1 && block_at (self, SLIPS_BLOCK)) {
-                self->ph_sub = 2;
-                self->ph_t = 0;
-                self->ph_dur = rng_range (r, 10, 20);
-            }
-            else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur)
+            if (in_slips (self, c, held, SLIPS_BLOCK, 10, 20))
                 enter (self, PH_TRIP_PULL);
             break;
         case PH_BIT_CHANGE:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = BLOCK_TOP;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
-                self->ph_sub = 1;
-            else if (self->ph_sub == 1 && block_at (self, BLOCK_TOP)) {
+            if (in_slips (self, c, held, BLOCK_TOP, 0, 0)) {
                 //  New bit: wear, balling and the washed-out joint are gone.
                 //  The mud logger re-zeroes the pit gain (pumps-on basis).
                 self->pit_exp = self->pit + self->lag - self->lag0;
@@ -871,22 +859,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
                 enter (self, PH_TRIP_SLIPS_IN);
             break;
         case PH_TRIP_SLIPS_IN:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = BLOCK_TOP;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
-                self->ph_sub = 1;
-            else if (self->ph_sub == 1 && block_at (self, BLOCK_TOP)) {
-                self->ph_sub = 2;
-                self->ph_t = 0;
-                self->ph_dur = rng_range (r, 30, 60);
-            }
-            else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur) {
+            if (in_slips (self, c, held, BLOCK_TOP, 30, 60)) {
                 //  Run another stand while it fits above bottom, else wash down.
                 if (self->hole - self->bit > self->rig.stand_m + (SLIPS_BLOCK - BLOCK_LOW))
                     enter (self, PH_TRIP_RUN);
