@@ -1,5 +1,5 @@
-/*  rs_history: the web bridge's history interface over the saver's read
-    side (rs_query, rs_export). See rs_history.h. */
+/*  rs_history: the web bridge's history interface over the recorder's read
+    side (store/: rs_query, rs_export). See rs_history.h. */
 #include "rs_history.h"
 
 #include <math.h>
@@ -8,9 +8,6 @@
 #include <string.h>
 
 #include "rs_channels.h"
-
-#ifdef RS_WEB_HAVE_QUERY
-
 #include "rs_export.h"
 #include "rs_query.h"
 
@@ -295,61 +292,3 @@ rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_
     }
     return s_map (self, qrc);
 }
-
-#else   //  built without the saver's rs_query: no history
-
-struct rs_history_t {
-    int unused;
-};
-
-rs_history_t *
-rs_history_open (const char *path, char *err, size_t errsize)
-{
-    (void) path;
-    snprintf (err, errsize, "history is not built into this web bridge (no rs_query)");
-    return NULL;
-}
-
-void
-rs_history_close (rs_history_t **self_p)
-{
-    *self_p = NULL;
-}
-
-const char *
-rs_history_detail (rs_history_t *self)
-{
-    (void) self;
-    return "history not available";
-}
-
-int
-rs_history_wells (rs_history_t *self, json_t **out)
-{
-    (void) self, (void) out;
-    return RS_HIST_E_UNAVAILABLE;
-}
-
-int
-rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out)
-{
-    (void) self, (void) q, (void) points, (void) out;
-    return RS_HIST_E_UNAVAILABLE;
-}
-
-int
-rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, json_t **out)
-{
-    (void) self, (void) q, (void) max_rows, (void) out;
-    return RS_HIST_E_UNAVAILABLE;
-}
-
-int
-rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
-                       size_t *rows)
-{
-    (void) self, (void) q, (void) max_rows, (void) out, (void) rows;
-    return RS_HIST_E_UNAVAILABLE;
-}
-
-#endif

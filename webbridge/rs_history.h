@@ -1,7 +1,7 @@
 /*  rs_history: what the web bridge asks of the recorded history, behind one
     small interface so the storage can change without touching the HTTP
-    code. Today it is the saver's read side (rs_query, read-only SQLite);
-    built without it, every call answers RS_HIST_E_UNAVAILABLE.
+    code. Today it is the recorder's read side (store/: rs_query, read-only
+    SQLite).
 
     A handle is one read-only connection: open one per request (each HTTP
     thread its own), never share it between threads. */
@@ -15,7 +15,7 @@
 
 typedef enum {
     RS_HIST_OK = 0,
-    RS_HIST_E_UNAVAILABLE,  //  no database (missing, unreadable, not built in)
+    RS_HIST_E_UNAVAILABLE,  //  no database (missing, unreadable)
     RS_HIST_E_WELL,         //  no such well in the history
     RS_HIST_E_CHANNEL,      //  channel never recorded for that well
     RS_HIST_E_ARG,          //  bad range or point count

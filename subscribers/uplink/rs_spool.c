@@ -464,19 +464,9 @@ rs_spool_oldest_ts (rs_spool_t *self)
 }
 
 int
-rs_spool_foreach_mark (rs_spool_t *self, rs_spool_mark_fn *fn, void *arg)
+rs_spool_foreach_mark (rs_spool_t *self, rs_resume_fn *fn, void *arg)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (self->db, "SELECT pub, topic, epoch, seq FROM marks", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    int n = 0;
-    while (sqlite3_step (st) == SQLITE_ROW) {
-        fn ((const char *) sqlite3_column_text (st, 0), (const char *) sqlite3_column_text (st, 1),
-            (uint64_t) sqlite3_column_int64 (st, 2), (uint64_t) sqlite3_column_int64 (st, 3), arg);
-        n++;
-    }
-    sqlite3_finalize (st);
-    return n;
+    return rs_resume_foreach (self->db, "SELECT pub, topic, epoch, seq FROM marks", fn, arg);
 }
 
 int64_t

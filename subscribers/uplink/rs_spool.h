@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_resume.h"
+
 typedef struct rs_spool_t rs_spool_t;
 
 typedef struct {
@@ -70,9 +72,8 @@ int64_t rs_spool_last_id (rs_spool_t *self);
 //  Sample time of the oldest queued record, or 0 when the queue is empty.
 int64_t rs_spool_oldest_ts (rs_spool_t *self);
 
-typedef void (rs_spool_mark_fn) (const char *pub, const char *topic, uint64_t epoch, uint64_t seq, void *arg);
-//  Calls fn for every stream mark in the file. Returns how many, or -1.
-int rs_spool_foreach_mark (rs_spool_t *self, rs_spool_mark_fn *fn, void *arg);
+//  Calls fn for every stream mark in the file (rs_resume). Returns how many, or -1.
+int rs_spool_foreach_mark (rs_spool_t *self, rs_resume_fn *fn, void *arg);
 
 //  Persistent integers (written at once). get returns `def` when absent.
 int64_t rs_spool_state_get (rs_spool_t *self, const char *key, int64_t def);

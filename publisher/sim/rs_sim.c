@@ -1,13 +1,15 @@
 /*  rs_sim: drilling simulator for one well (see rs_sim.h).
 
-    Layout: a small PRNG; the formation (layers generated from the seed);
-    events (schedule, start/end, effects); the operations state machine,
-    which sets driller's controls each step; overlays (shut-in after a kick,
+    Layout (random numbers from rs_simrng, sensor faults in rs_simfault):
+    the formation (layers generated from the seed); events (schedule,
+    start/end, effects); the operations state machine, which sets driller's
+    controls each step; overlays (shut-in after a kick,
     working stuck pipe) that override those controls; the physics, which
     integrate the controls into kinematics, hydraulics and mud; and the
     measurement layer, which adds sensor noise and writes a sample. */
 #include "rs_sim.h"
 #include "rs_channels.h"
+#include "rs_simrng.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -38,100 +40,6 @@
 #define MAX_SPIKES     8
 #define GRAVITY        9.81
 #define RS_PI          3.14159265358979323846
-
-//  --------------------------------------------------------------------------
-//  PRNG: xoshiro256** seeded through splitmix64; gaussian by the polar method.
-
-typedef struct {
-    uint64_t s[4];
-    double spare;
-    bool has_spare;
-} rng_t;
-
-static uint64_t
-splitmix64 (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static void
-rng_seed (rng_t *r, uint64_t seed, uint64_t stream)
-{
-    uint64_t st = seed ^ (stream * 0xD1B54A32D192ED03ull);
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64 (&st);
-    r->has_spare = false;
-    r->spare = 0;
-}
-
-static inline uint64_t
-rotl (uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-rng_next (rng_t *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl (s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl (s[3], 45);
-    return result;
-}
-
-//  Uniform in [0, 1).
-static double
-rng_u (rng_t *r)
-{
-    return (double) (rng_next (r) >> 11) * 0x1.0p-53;
-}
-
-static double
-rng_range (rng_t *r, double lo, double hi)
-{
-    return lo + (hi - lo) * rng_u (r);
-}
-
-static double
-rng_gauss (rng_t *r)
-{
-    if (r->has_spare) {
-        r->has_spare = false;
-        return r->spare;
-    }
-    double u, v, s;
-    do {
-        u = 2.0 * rng_u (r) - 1.0;
-        v = 2.0 * rng_u (r) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    double f = sqrt (-2.0 * log (s) / s);
-    r->spare = v * f;
-    r->has_spare = true;
-    return u * f;
-}
-
-static double
-rng_exp (rng_t *r, double mean)
-{
-    return -log (1.0 - rng_u (r)) * mean;
-}
-
-//  Log-uniform in [lo, hi): every decade of size equally likely.
-static double
-rng_log (rng_t *r, double lo, double hi)
-{
-    return exp (log (lo) + (log (hi) - log (lo)) * rng_u (r));
-}
 
 //  --------------------------------------------------------------------------
 
@@ -243,9 +151,9 @@ struct rs_sim_t {
     rs_sim_opts_t opts;
     rig_t rig;
     rs_simfault_t *faults;  // sensor faults; NULL = none
-    rng_t rng;              // decisions
-    rng_t noise;            // measurement noise
-    rng_t rng_ev;           // random event schedule
+    rs_simrng_t rng;              // decisions
+    rs_simrng_t noise;            // measurement noise
+    rs_simrng_t rng_ev;           // random event schedule
     double t;
 
     double a_hole, a_steel, a_annulus;
@@ -377,20 +285,20 @@ note_push (rs_sim_t *self, const rs_sim_note_t *note)
 static void
 layers_build (rs_sim_t *self, uint64_t seed)
 {
-    rng_t r;
-    rng_seed (&r, seed, 7);
+    rs_simrng_t r;
+    rs_simrng_seed (&r, seed, 7);
     double top = 0;
     for (size_t i = 0; i < MAX_LAYERS; i++) {
         layer_t *l = &self->layers[i];
-        double u = rng_u (&r);
+        double u = rs_simrng_u (&r);
         l->top = top;
-        l->drill = exp (log (0.35) + (log (1.8) - log (0.35)) * rng_u (&r));
-        l->kt = rng_range (&r, 0.015, 0.04);
+        l->drill = exp (log (0.35) + (log (1.8) - log (0.35)) * rs_simrng_u (&r));
+        l->kt = rs_simrng_range (&r, 0.015, 0.04);
         l->gas = 0.2 + 2.0 * u * u;
         double hard = (1.8 - l->drill) / 1.45;         // 0 soft .. 1 hard
-        l->wob = 80 + 60 * hard + rng_range (&r, 0, 15);
-        l->rpm = 100 + 50 * (1 - hard) + rng_range (&r, 0, 10);
-        double v = rng_u (&r);
+        l->wob = 80 + 60 * hard + rs_simrng_range (&r, 0, 15);
+        l->rpm = 100 + 50 * (1 - hard) + rs_simrng_range (&r, 0, 10);
+        double v = rs_simrng_u (&r);
         top += 15 + 135 * v * v;
     }
     self->n_layers = MAX_LAYERS;
@@ -526,7 +434,7 @@ static void shut_in_begin (rs_sim_t *self);
 static void
 ev_start (rs_sim_t *self, sim_event_t *e)
 {
-    rng_t *r = &self->rng;
+    rs_simrng_t *r = &self->rng;
     e->started = true;
     e->active = true;
     e->start = self->t;
@@ -535,34 +443,34 @@ ev_start (rs_sim_t *self, sim_event_t *e)
         case RS_SIM_KICK: {
             //  Influx grows over the first half, so volume = frac * Q * 0.75 * dur.
             //  Varied: from far below to far above any detection limit.
-            double vol = rng_range (r, 1.5, 3.0);
+            double vol = rs_simrng_range (r, 1.5, 3.0);
             double q = q_nominal (self) / 60000.0;
-            e->mag = vary ? rng_log (r, 0.005, 0.30) : clamp (vol / (q * 0.75 * e->dur), 0.10, 0.35);
-            e->mag2 = rng_range (r, 8, 25) * (vary ? fmin (1, e->mag / 0.1) : 1);
+            e->mag = vary ? rs_simrng_log (r, 0.005, 0.30) : clamp (vol / (q * 0.75 * e->dur), 0.10, 0.35);
+            e->mag2 = rs_simrng_range (r, 8, 25) * (vary ? fmin (1, e->mag / 0.1) : 1);
             e->size = e->mag;
             self->kick_influx0 = self->influx;
             break;
         }
         case RS_SIM_LOST_CIRCULATION:
-            e->mag = vary ? rng_log (r, 0.005, 0.30) : rng_range (r, 0.10, 0.30);
+            e->mag = vary ? rs_simrng_log (r, 0.005, 0.30) : rs_simrng_range (r, 0.10, 0.30);
             e->size = e->mag;
             break;
         case RS_SIM_WASHOUT:
-            e->mag = vary ? rng_log (r, 0.01, 0.10) : rng_range (r, 0.10, 0.16);
+            e->mag = vary ? rs_simrng_log (r, 0.01, 0.10) : rs_simrng_range (r, 0.10, 0.16);
             e->size = e->mag;
             break;
         case RS_SIM_STUCK_PIPE:
-            e->mag = vary ? rng_log (r, 30, 400) : rng_range (r, 200, 400);
+            e->mag = vary ? rs_simrng_log (r, 30, 400) : rs_simrng_range (r, 200, 400);
             e->mag2 = self->rpm > 10 ? self->rpm : 0;
             e->size = e->mag;
             break;
         case RS_SIM_PACK_OFF:
-            e->mag = vary ? rng_log (r, 0.03, 0.30) : rng_range (r, 0.15, 0.30);
-            e->mag2 = rng_range (r, 0.15, 0.35) * (vary ? e->mag / 0.3 : 1);
+            e->mag = vary ? rs_simrng_log (r, 0.03, 0.30) : rs_simrng_range (r, 0.15, 0.30);
+            e->mag2 = rs_simrng_range (r, 0.15, 0.35) * (vary ? e->mag / 0.3 : 1);
             e->size = e->mag;
             break;
         case RS_SIM_BIT_BALLING:
-            e->mag = vary ? 1 - rng_range (r, 0.1, 0.6) : rng_range (r, 0.25, 0.40);
+            e->mag = vary ? 1 - rs_simrng_range (r, 0.1, 0.6) : rs_simrng_range (r, 0.25, 0.40);
             e->size = 1 - e->mag;
             break;
         default:
@@ -579,7 +487,7 @@ ev_end (rs_sim_t *self, sim_event_t *e)
 {
     e->active = false;
     if (e->random) {
-        double gap = rng_exp (&self->rng_ev, 3600.0 / self->opts.random_events_per_h);
+        double gap = rs_simrng_exp (&self->rng_ev, 3600.0 / self->opts.random_events_per_h);
         self->next_random = self->t + (gap > 600 ? gap : 600);
     }
     rs_sim_note_t n = { .kind = RS_SIM_NOTE_EVENT_END, .t_s = self->t, .state = self->state,
@@ -610,9 +518,9 @@ events_update (rs_sim_t *self)
     //  Random schedule: one event at a time; the next is drawn when the
     //  last one ends, an exponential gap (at least 10 min) later.
     if (self->opts.random_events_per_h > 0 && self->t >= self->next_random) {
-        rng_t *r = &self->rng_ev;
-        rs_sim_event_t type = (rs_sim_event_t) (rng_next (r) % RS_SIM_EVENT_COUNT);
-        double dur = rng_range (r, s_event_dur[type][1], s_event_dur[type][2]);
+        rs_simrng_t *r = &self->rng_ev;
+        rs_sim_event_t type = (rs_sim_event_t) (rs_simrng_next (r) % RS_SIM_EVENT_COUNT);
+        double dur = rs_simrng_range (r, s_event_dur[type][1], s_event_dur[type][2]);
         if (rs_sim_inject (self, type, self->t, dur)) {
             self->ev[self->n_ev - 1].random = true;
             self->next_random = INFINITY;
@@ -638,26 +546,26 @@ events_update (rs_sim_t *self)
 static void
 enter (rs_sim_t *self, phase_t phase)
 {
-    rng_t *r = &self->rng;
+    rs_simrng_t *r = &self->rng;
     self->phase = phase;
     self->ph_t = 0;
     self->ph_sub = 0;
     self->ph_dur = 0;
     switch (phase) {
         case PH_PICKUP:
-            self->ph_dur = rng_range (r, 20, 45);
+            self->ph_dur = rs_simrng_range (r, 20, 45);
             break;
         case PH_CONN:
-            self->ph_dur = rng_range (r, 20, 40);
+            self->ph_dur = rs_simrng_range (r, 20, 40);
             break;
         case PH_TRIP_SLIPS_OUT:
-            self->ph_dur = rng_range (r, 30, 60);
+            self->ph_dur = rs_simrng_range (r, 30, 60);
             break;
         case PH_TRIP_SLIPS_IN:
-            self->ph_dur = rng_range (r, 10, 20);
+            self->ph_dur = rs_simrng_range (r, 10, 20);
             break;
         case PH_BIT_CHANGE:
-            self->ph_dur = rng_range (r, 1200, 2400);
+            self->ph_dur = rs_simrng_range (r, 1200, 2400);
             break;
         case PH_CONN_OUT:
         case PH_TRIP_PUMPS_ON: {
@@ -669,9 +577,9 @@ enter (rs_sim_t *self, phase_t phase)
             const layer_t *l = layer_at (self, self->hole);
             bool trip = phase == PH_TRIP_PUMPS_ON;
             slot->t = self->t + 40 + lag_time (self);
-            slot->amp = (trip ? rng_range (r, 2.5, 5.5) : rng_range (r, 0.8, 2.3)) * (0.5 + l->gas);
-            slot->width = trip ? rng_range (r, 90, 180) : rng_range (r, 30, 90);
-            self->wob_zero = -rng_range (r, 0.3, 2.5);
+            slot->amp = (trip ? rs_simrng_range (r, 2.5, 5.5) : rs_simrng_range (r, 0.8, 2.3)) * (0.5 + l->gas);
+            slot->width = trip ? rs_simrng_range (r, 90, 180) : rs_simrng_range (r, 30, 90);
+            self->wob_zero = -rs_simrng_range (r, 0.3, 2.5);
             break;
         }
         default:
@@ -684,7 +592,7 @@ circulate (rs_sim_t *self, double dur)
 {
     enter (self, PH_CIRC);
     self->ph_dur = dur;
-    self->circ_rpm = rng_u (&self->rng) < 0.3 ? 0 : rng_range (&self->rng, 40, 70);
+    self->circ_rpm = rs_simrng_u (&self->rng) < 0.3 ? 0 : rs_simrng_range (&self->rng, 40, 70);
 }
 
 static bool
@@ -693,10 +601,39 @@ block_at (const rs_sim_t *self, double target)
     return fabs (self->block - target) < 1e-6;
 }
 
+//  A phase with the pipe in the slips, in three steps: a first dwell
+//  (ph_dur, set on entering), the empty block moved to `target`, then a
+//  second dwell of dwell_lo to dwell_hi s (none when dwell_hi is 0). True
+//  when the phase is over; the caller says what comes next.
+static bool
+in_slips (rs_sim_t *self, ctl_t *c, bool held, double target, double dwell_lo, double dwell_hi)
+{
+    c->slips = true;
+    if (self->ph_sub == 1) {
+        c->move = true;
+        c->block_target = target;
+        c->block_vmax = 0.8;
+    }
+    if (held)
+        return false;
+    if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
+        self->ph_sub = 1;
+    else if (self->ph_sub == 1 && block_at (self, target)) {
+        if (dwell_hi <= 0)
+            return true;
+        self->ph_sub = 2;
+        self->ph_t = 0;
+        self->ph_dur = rs_simrng_range (&self->rng, dwell_lo, dwell_hi);
+    }
+    else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur)
+        return true;
+    return false;
+}
+
 static void
 op_update (rs_sim_t *self, double dt, ctl_t *c)
 {
-    rng_t *r = &self->rng;
+    rs_simrng_t *r = &self->rng;
     const layer_t *l = layer_at (self, self->hole);
     bool held = hold (self);
     double sp = self->spm_sp;
@@ -728,7 +665,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
             c->block_target = SLIPS_BLOCK;
             c->block_vmax = 0.1;
             if (!held && block_at (self, SLIPS_BLOCK) && self->ph_t >= self->ph_dur) {
-                double u = rng_u (r);
+                double u = rs_simrng_u (r);
                 if (self->trip_due
                     || (self->stands_per_run > 0 && self->stands_run >= self->stands_per_run)) {
                     self->trip_due = false;
@@ -738,9 +675,9 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
                 else if (u < 0.3)
                     enter (self, PH_REAM_UP);
                 else if (u < 0.38)
-                    circulate (self, rng_range (r, 600, 1200));
+                    circulate (self, rs_simrng_range (r, 600, 1200));
                 else
-                    circulate (self, rng_range (r, 60, 150));
+                    circulate (self, rs_simrng_range (r, 60, 150));
             }
             break;
         case PH_REAM_UP:
@@ -755,7 +692,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
                 if (up)
                     enter (self, PH_REAM_DOWN);
                 else
-                    circulate (self, rng_range (r, 60, 120));
+                    circulate (self, rs_simrng_range (r, 60, 120));
             }
             break;
         }
@@ -777,23 +714,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
             }
             break;
         case PH_CONN:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = BLOCK_TOP;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur) {
-                self->ph_sub = 1;
-            }
-            else if (self->ph_sub == 1 && block_at (self, BLOCK_TOP)) {
-                self->ph_sub = 2;
-                self->ph_t = 0;
-                self->ph_dur = rng_range (r, 40, 100);
-            }
-            else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur)
+            if (in_slips (self, c, held, BLOCK_TOP, 40, 100))
                 enter (self, PH_CONN_OUT);
             break;
         case PH_CONN_OUT:
@@ -822,42 +743,17 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
                 enter (self, self->bit <= 1e-9 ? PH_BIT_CHANGE : PH_TRIP_SLIPS_OUT);
             break;
         case PH_TRIP_SLIPS_OUT:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = SLIPS_BLOCK;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
-                self->ph_sub = 1;
-            else if (self->ph_sub == 1 && block_at (self, SLIPS_BLOCK)) {
-                self->ph_sub = 2;
-                self->ph_t = 0;
-                self->ph_dur = rng_range (r, 10, 20);
-            }
-            else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur)
+            if (in_slips (self, c, held, SLIPS_BLOCK, 10, 20))
                 enter (self, PH_TRIP_PULL);
             break;
         case PH_BIT_CHANGE:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = BLOCK_TOP;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
-                self->ph_sub = 1;
-            else if (self->ph_sub == 1 && block_at (self, BLOCK_TOP)) {
+            if (in_slips (self, c, held, BLOCK_TOP, 0, 0)) {
                 //  New bit: wear, balling and the washed-out joint are gone.
                 //  The mud logger re-zeroes the pit gain (pumps-on basis).
                 self->pit_exp = self->pit + self->lag - self->lag0;
                 self->stands_run = 0;
                 int every = self->opts.trip_every_stands;
-                self->stands_per_run = every > 0 ? every : every < 0 ? 0 : 15 + (int) (rng_u (r) * 31);
+                self->stands_per_run = every > 0 ? every : every < 0 ? 0 : 15 + (int) (rs_simrng_u (r) * 31);
                 self->washout = 0;
                 self->ball = 1;
                 enter (self, PH_TRIP_RUN);
@@ -871,22 +767,7 @@ op_update (rs_sim_t *self, double dt, ctl_t *c)
                 enter (self, PH_TRIP_SLIPS_IN);
             break;
         case PH_TRIP_SLIPS_IN:
-            c->slips = true;
-            if (self->ph_sub == 1) {
-                c->move = true;
-                c->block_target = BLOCK_TOP;
-                c->block_vmax = 0.8;
-            }
-            if (held)
-                break;
-            if (self->ph_sub == 0 && self->ph_t >= self->ph_dur)
-                self->ph_sub = 1;
-            else if (self->ph_sub == 1 && block_at (self, BLOCK_TOP)) {
-                self->ph_sub = 2;
-                self->ph_t = 0;
-                self->ph_dur = rng_range (r, 30, 60);
-            }
-            else if (self->ph_sub == 2 && self->ph_t >= self->ph_dur) {
+            if (in_slips (self, c, held, BLOCK_TOP, 30, 60)) {
                 //  Run another stand while it fits above bottom, else wash down.
                 if (self->hole - self->bit > self->rig.stand_m + (SLIPS_BLOCK - BLOCK_LOW))
                     enter (self, PH_TRIP_RUN);
@@ -907,13 +788,13 @@ shut_in_begin (rs_sim_t *self)
     self->si = 1;
     self->si_t = 0;
     self->si_kick_vol = vol;
-    self->si_sicp = 10 + 8 * vol + rng_range (&self->rng, 0, 8);
+    self->si_sicp = 10 + 8 * vol + rs_simrng_range (&self->rng, 0, 8);
 }
 
 static void
 shut_in_update (rs_sim_t *self, double dt, ctl_t *c)
 {
-    rng_t *r = &self->rng;
+    rs_simrng_t *r = &self->rng;
     self->si_t += dt;
     c->drill = false;
     c->move = false;
@@ -922,12 +803,12 @@ shut_in_update (rs_sim_t *self, double dt, ctl_t *c)
     if (self->si == 1 && self->spm1 + self->spm2 < 0.01 && self->si_t >= 30) {
         self->si = 2;
         self->si_t = 0;
-        self->si_dur = rng_range (r, 600, 900);
+        self->si_dur = rs_simrng_range (r, 600, 900);
     }
     else if (self->si == 2 && self->si_t >= self->si_dur) {
         self->si = 3;
         self->si_t = 0;
-        self->si_dur = rng_range (r, 1500, 2400);
+        self->si_dur = rs_simrng_range (r, 1500, 2400);
         //  The influx is circulated out and its gas vented at the separator.
         self->si_vent = self->si_kick_vol / (self->si_dur - 120) * 60000.0;
     }
@@ -965,7 +846,7 @@ stuck_update (rs_sim_t *self, const sim_event_t *e, ctl_t *c)
     self->overpull = op;
     //  Rotating attempts that stall against the torque limit, then rest.
     if (e->mag2 > 0)
-        c->rpm = fmod (ts, 120.0) < 60 ? e->mag2 * rng_range (&self->rng, 0.1, 0.5) : 0;
+        c->rpm = fmod (ts, 120.0) < 60 ? e->mag2 * rs_simrng_range (&self->rng, 0.1, 0.5) : 0;
     else
         c->rpm = 0;
 }
@@ -976,7 +857,7 @@ stuck_update (rs_sim_t *self, const sim_event_t *e, ctl_t *c)
 static void
 physics (rs_sim_t *self, double dt, const ctl_t *c)
 {
-    rng_t *r = &self->rng;
+    rs_simrng_t *r = &self->rng;
     const layer_t *l = layer_at (self, self->hole);
     sim_event_t *kick = ev_active (self, RS_SIM_KICK);
     sim_event_t *lost = ev_active (self, RS_SIM_LOST_CIRCULATION);
@@ -1009,7 +890,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     if (c->drill && on_bottom && !self->slips) {
         self->wob += (c->wob - self->wob) * lag_k (dt, 6);
         double ar = exp (-dt / 20);
-        self->rop_ar = self->rop_ar * ar + rng_gauss (r) * sqrt (1 - ar * ar);
+        self->rop_ar = self->rop_ar * ar + rs_simrng_gauss (r) * sqrt (1 - ar * ar);
         double wear = self->stands_per_run > 0
                       ? 1 - 0.3 * clamp ((double) self->stands_run / self->stands_per_run, 0, 1) : 0.85;
         double rop = self->rig.rop_k * l->drill * pow (self->wob / 120, self->rig.rop_wob_exp)
@@ -1110,8 +991,8 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         spp *= 1 - 0.05 * ev_progress (self, lost, 120);
     self->spp_spike *= exp (-dt / 8);
     if (pack) {
-        if (rng_u (r) < 0.08 * dt)
-            self->spp_spike += rng_range (r, 0.05, 0.2);
+        if (rs_simrng_u (r) < 0.08 * dt)
+            self->spp_spike += rs_simrng_range (r, 0.05, 0.2);
         spp *= 1 + pack->mag * ev_progress (self, pack, 30) + self->spp_spike;
     }
     if (stuck)
@@ -1129,7 +1010,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         if (pack)
             tq *= 1 + 0.5 * ev_progress (self, pack, 30) + 2 * self->spp_spike;
         if (stuck)
-            tq = clamp (2.0 * tq_off + 10, 15, 40) * rng_range (r, 0.9, 1.05);
+            tq = clamp (2.0 * tq_off + 10, 15, 40) * rs_simrng_range (r, 0.9, 1.05);
         if (tq > 45)
             tq = 45;            // top drive torque limit
     }
@@ -1185,7 +1066,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         self->t_out += (self->t_amb + 5 - self->t_out) * lag_k (dt, 1800);
         self->t_in += (self->t_amb - self->t_in) * lag_k (dt, 7200);
     }
-    self->rho_in += (self->rho0 - self->rho_in) * dt / 20000 + rng_gauss (r) * 0.02 * sqrt (dt);
+    self->rho_in += (self->rho0 - self->rho_in) * dt / 20000 + rs_simrng_gauss (r) * 0.02 * sqrt (dt);
 }
 
 //  --------------------------------------------------------------------------
@@ -1233,13 +1114,13 @@ nonneg (double x)
 //  The returns' paddle meter: a gain, a nonlinearity around the drilling
 //  rate and an offset while flowing (zero when nothing flows), plus noise.
 static double
-flow_meter (const rs_sim_t *self, rng_t *z)
+flow_meter (const rs_sim_t *self, rs_simrng_t *z)
 {
     const rig_t *g = &self->rig;
     double q = self->q_out, qn = q_nominal (self), read = q;
     if (q > 0 && qn > 0 && (g->fo_gain != 1 || g->fo_gamma != 1 || g->fo_offset != 0))
         read = g->fo_gain * qn * pow (q / qn, g->fo_gamma) + (q > 0.05 * qn ? g->fo_offset : 0);
-    return nonneg (read + rng_gauss (z) * (g->fo_noise_rel * q + g->fo_noise_abs));
+    return nonneg (read + rs_simrng_gauss (z) * (g->fo_noise_rel * q + g->fo_noise_abs));
 }
 
 size_t
@@ -1261,9 +1142,9 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
     if (!out)
         return 0;
 
-    rng_t *z = &self->noise;
+    rs_simrng_t *z = &self->noise;
     double rop = advance ? (self->hole - hole0) / dt_s * 3600 : self->rop;
-    double pit_noise = rng_gauss (z) * 0.03;
+    double pit_noise = rs_simrng_gauss (z) * 0.03;
     double gas = 0;
     for (int i = 0; i < MAX_SPIKES; i++) {
         const spike_t *s = &self->spikes[i];
@@ -1275,8 +1156,8 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
     }
     gas = 0.02 + (self->gas_bg + gas + self->gas_kick)
                  * clamp (self->q_out / (0.5 * q_nominal (self)), 0, 1);
-    gas = clamp (gas * (1 + 0.03 * rng_gauss (z)) + 0.01 * rng_gauss (z), 0, 100);
-    double wob = self->wob + self->wob_zero + rng_gauss (z) * (0.5 + 0.01 * self->wob);
+    gas = clamp (gas * (1 + 0.03 * rs_simrng_gauss (z)) + 0.01 * rs_simrng_gauss (z), 0, 100);
+    double wob = self->wob + self->wob_zero + rs_simrng_gauss (z) * (0.5 + 0.01 * self->wob);
     if (rs_sim_event_active (self, RS_SIM_STUCK_PIPE))
         wob -= self->overpull;
 
@@ -1286,25 +1167,25 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
     put (out, max, &n, RS_CH_BLOCK_POS, self->block);
     put (out, max, &n, RS_CH_ROP, rop);
     put (out, max, &n, RS_CH_WOB, wob);
-    put (out, max, &n, RS_CH_HOOK_LOAD, self->hook + rng_gauss (z) * 2.0);
-    put (out, max, &n, RS_CH_RPM, self->rpm > 0 ? nonneg (self->rpm + rng_gauss (z) * 0.5) : 0);
+    put (out, max, &n, RS_CH_HOOK_LOAD, self->hook + rs_simrng_gauss (z) * 2.0);
+    put (out, max, &n, RS_CH_RPM, self->rpm > 0 ? nonneg (self->rpm + rs_simrng_gauss (z) * 0.5) : 0);
     put (out, max, &n, RS_CH_TORQUE,
-         nonneg (self->torque * (1 + 0.03 * rng_gauss (z)) + 0.03 * rng_gauss (z)));
-    put (out, max, &n, RS_CH_SPP, nonneg (self->spp * (1 + 0.003 * rng_gauss (z)) + 0.3 * rng_gauss (z)));
+         nonneg (self->torque * (1 + 0.03 * rs_simrng_gauss (z)) + 0.03 * rs_simrng_gauss (z)));
+    put (out, max, &n, RS_CH_SPP, nonneg (self->spp * (1 + 0.003 * rs_simrng_gauss (z)) + 0.3 * rs_simrng_gauss (z)));
     if (self->si)
-        put (out, max, &n, RS_CH_CASING_PRESSURE, nonneg (self->casing + 0.2 * rng_gauss (z)));
-    put (out, max, &n, RS_CH_SPM1, self->spm1 > 0.5 ? nonneg (self->spm1 + 0.15 * rng_gauss (z)) : 0);
-    put (out, max, &n, RS_CH_SPM2, self->spm2 > 0.5 ? nonneg (self->spm2 + 0.15 * rng_gauss (z)) : 0);
+        put (out, max, &n, RS_CH_CASING_PRESSURE, nonneg (self->casing + 0.2 * rs_simrng_gauss (z)));
+    put (out, max, &n, RS_CH_SPM1, self->spm1 > 0.5 ? nonneg (self->spm1 + 0.15 * rs_simrng_gauss (z)) : 0);
+    put (out, max, &n, RS_CH_SPM2, self->spm2 > 0.5 ? nonneg (self->spm2 + 0.15 * rs_simrng_gauss (z)) : 0);
     put (out, max, &n, RS_CH_FLOW_IN,
-         self->q_in > 0 ? nonneg (self->q_in * (1 + 0.002 * rng_gauss (z))) : 0);
+         self->q_in > 0 ? nonneg (self->q_in * (1 + 0.002 * rs_simrng_gauss (z))) : 0);
     put (out, max, &n, RS_CH_FLOW_OUT, flow_meter (self, z));
     put (out, max, &n, RS_CH_PIT_VOLUME, self->pit + pit_noise);
     put (out, max, &n, RS_CH_PIT_GAIN, self->pit - self->pit_exp + pit_noise);
     put (out, max, &n, RS_CH_GAS, gas);
-    put (out, max, &n, RS_CH_MUD_TEMP_IN, self->t_in + 0.05 * rng_gauss (z));
-    put (out, max, &n, RS_CH_MUD_TEMP_OUT, self->t_out + 0.05 * rng_gauss (z));
-    put (out, max, &n, RS_CH_MUD_DENSITY_IN, self->rho_in + 1.0 * rng_gauss (z));
-    put (out, max, &n, RS_CH_MUD_DENSITY_OUT, self->rho_out + 1.5 * rng_gauss (z));
+    put (out, max, &n, RS_CH_MUD_TEMP_IN, self->t_in + 0.05 * rs_simrng_gauss (z));
+    put (out, max, &n, RS_CH_MUD_TEMP_OUT, self->t_out + 0.05 * rs_simrng_gauss (z));
+    put (out, max, &n, RS_CH_MUD_DENSITY_IN, self->rho_in + 1.0 * rs_simrng_gauss (z));
+    put (out, max, &n, RS_CH_MUD_DENSITY_OUT, self->rho_out + 1.5 * rs_simrng_gauss (z));
 
     rs_simfault_state_t f;
     int tr;
@@ -1323,7 +1204,7 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
 //  The rig: the demo's constants, or (opts.vary) drawn within physical
 //  ranges from the seed's own stream, so the default run does not change.
 static void
-rig_draw (rs_sim_t *self, rng_t *r)
+rig_draw (rs_sim_t *self, rs_simrng_t *r)
 {
     rig_t *g = &self->rig;
     *g = (rig_t) {
@@ -1336,28 +1217,28 @@ rig_draw (rs_sim_t *self, rng_t *r)
         return;
     double bit_in = self->opts.bit_diameter_m / 0.0254;
     //  Triples of range 2 joints, or doubles.
-    g->stand_m = rng_u (r) < 0.6 ? rng_range (r, 27, 29) : rng_range (r, 18, 19.5);
+    g->stand_m = rs_simrng_u (r) < 0.6 ? rs_simrng_range (r, 27, 29) : rs_simrng_range (r, 18, 19.5);
     //  Drill pipe 3 1/2 to 6 5/8 in (no larger than the hole allows);
     //  nominal weight grows with size; tool joints add 4-10% of steel.
-    double od_in = rng_range (r, 3.5, fmax (3.5, fmin (6.625, 0.6 * bit_in)));
-    double tj = rng_u (r) < 0.5 ? rng_range (r, 1.04, 1.10) : 1.0;
+    double od_in = rs_simrng_range (r, 3.5, fmax (3.5, fmin (6.625, 0.6 * bit_in)));
+    double tj = rs_simrng_u (r) < 0.5 ? rs_simrng_range (r, 1.04, 1.10) : 1.0;
     g->dp_od_m = od_in * 0.0254;
     g->dp_kg_m = (19.8 + 5.7 * (od_in - 3.5)) * tj;
-    g->block_kn = rng_range (r, 250, 450);
-    g->pump_l = clamp (14 * pow (bit_in / 8.5, 0.8) * rng_range (r, 0.85, 1.15), 6, 30);
-    double lag = rng_log (r, 5, 60);
-    g->tau2_s = lag * rng_range (r, 0, 0.5);
+    g->block_kn = rs_simrng_range (r, 250, 450);
+    g->pump_l = clamp (14 * pow (bit_in / 8.5, 0.8) * rs_simrng_range (r, 0.85, 1.15), 6, 30);
+    double lag = rs_simrng_log (r, 5, 60);
+    g->tau2_s = lag * rs_simrng_range (r, 0, 0.5);
     g->tau1_s = lag - g->tau2_s;
-    g->spp_exp = rng_range (r, 1.7, 2.0);
-    g->spp_bit = rng_range (r, 40, 110);
-    g->rop_k = rng_range (r, 15, 45);
-    g->rop_wob_exp = rng_range (r, 0.8, 1.4);
-    g->rop_rpm_exp = rng_range (r, 0.4, 0.9);
-    g->fo_gain = rng_range (r, 0.85, 1.15);
-    g->fo_gamma = rng_range (r, 0.85, 1.15);
-    g->fo_offset = rng_range (r, -40, 40);
-    g->fo_noise_rel = rng_range (r, 0.005, 0.03);
-    g->fo_noise_abs = rng_range (r, 1, 8);
+    g->spp_exp = rs_simrng_range (r, 1.7, 2.0);
+    g->spp_bit = rs_simrng_range (r, 40, 110);
+    g->rop_k = rs_simrng_range (r, 15, 45);
+    g->rop_wob_exp = rs_simrng_range (r, 0.8, 1.4);
+    g->rop_rpm_exp = rs_simrng_range (r, 0.4, 0.9);
+    g->fo_gain = rs_simrng_range (r, 0.85, 1.15);
+    g->fo_gamma = rs_simrng_range (r, 0.85, 1.15);
+    g->fo_offset = rs_simrng_range (r, -40, 40);
+    g->fo_noise_rel = rs_simrng_range (r, 0.005, 0.03);
+    g->fo_noise_abs = rs_simrng_range (r, 1, 8);
 }
 
 rs_sim_t *
@@ -1368,13 +1249,13 @@ rs_sim_new (const rs_sim_opts_t *opts)
         o = *opts;
     if (!o.well)
         o.well = "A-01";
-    rng_t rr;
-    rng_seed (&rr, o.seed, 4);
+    rs_simrng_t rr;
+    rs_simrng_seed (&rr, o.seed, 4);
     if (o.start_depth_m == 0)
-        o.start_depth_m = o.vary ? rng_range (&rr, 800, 3500) : 2000;
+        o.start_depth_m = o.vary ? rs_simrng_range (&rr, 800, 3500) : 2000;
     if (o.bit_diameter_m == 0) {
         static const double sizes_in[] = { 6, 6.125, 8.5, 8.75, 9.875, 12.25, 14.75, 16, 17.5 };
-        size_t i = (size_t) (rng_u (&rr) * (sizeof sizes_in / sizeof sizes_in[0]));
+        size_t i = (size_t) (rs_simrng_u (&rr) * (sizeof sizes_in / sizeof sizes_in[0]));
         o.bit_diameter_m = o.vary ? sizes_in[i] * 0.0254 : 0.2159;
     }
     if (!isfinite (o.start_depth_m) || o.start_depth_m < 100 || o.start_depth_m > 9000
@@ -1389,11 +1270,11 @@ rs_sim_new (const rs_sim_opts_t *opts)
     snprintf (self->well, sizeof self->well, "%s", o.well);
     o.well = self->well;
     self->opts = o;
-    rng_seed (&self->rng, o.seed, 1);
-    rng_seed (&self->noise, o.seed, 2);
-    rng_seed (&self->rng_ev, o.seed, 3);
+    rs_simrng_seed (&self->rng, o.seed, 1);
+    rs_simrng_seed (&self->noise, o.seed, 2);
+    rs_simrng_seed (&self->rng_ev, o.seed, 3);
     layers_build (self, o.seed);
-    rng_t *r = &self->rng;
+    rs_simrng_t *r = &self->rng;
     rig_draw (self, &rr);
     if (o.faults_per_h > 0 && !(self->faults = rs_simfault_new (o.seed, o.faults_per_h))) {
         free (self);
@@ -1404,11 +1285,11 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->a_steel = self->rig.dp_kg_m / STEEL_RHO;
     self->a_annulus = self->a_hole - RS_PI / 4 * self->rig.dp_od_m * self->rig.dp_od_m;
     self->hole = self->bit = o.start_depth_m;
-    self->block = rng_range (r, 5, BLOCK_TOP - 2);
+    self->block = rs_simrng_range (r, 5, BLOCK_TOP - 2);
     self->latch = self->bit + self->block;
     self->stand_start = self->hole;
     //  Pump rate within the pumps' pressure rating for the section ahead.
-    self->spm_sp = rng_range (r, 72, 88);
+    self->spm_sp = rs_simrng_range (r, 72, 88);
     while (self->spm_sp > 40 && spp_model (self, self->spm_sp * 2 * self->rig.pump_l * PUMP_EFF,
                                            self->hole + 1000, 1300) > 290)
         self->spm_sp -= 1;
@@ -1417,17 +1298,17 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->q_mid = self->q_out;
     self->lag = self->lag0 = self->q_out * (self->rig.tau1_s + self->rig.tau2_s) / 60000.0;
     int every = o.trip_every_stands;
-    self->stands_per_run = every > 0 ? every : every < 0 ? 0 : 15 + (int) (rng_u (r) * 31);
+    self->stands_per_run = every > 0 ? every : every < 0 ? 0 : 15 + (int) (rs_simrng_u (r) * 31);
     self->ball = 1;
-    self->wob_zero = -rng_range (r, 0.3, 2.5);
+    self->wob_zero = -rs_simrng_range (r, 0.3, 2.5);
 
     const layer_t *l = layer_at (self, self->hole);
     self->wob = l->wob;
     self->rpm = l->rpm;
-    self->pit = self->pit_exp = self->pit_target = rng_range (r, 80, 120);
-    self->rho0 = self->rho_in = rng_range (r, 1150, 1280);
+    self->pit = self->pit_exp = self->pit_target = rs_simrng_range (r, 80, 120);
+    self->rho0 = self->rho_in = rs_simrng_range (r, 1150, 1280);
     self->rho_out = self->rho_in + 6;
-    self->t_amb = rng_range (r, 18, 28);
+    self->t_amb = rs_simrng_range (r, 18, 28);
     self->t_in = self->t_amb + 11;
     self->t_out = self->t_in + 4 + 0.0035 * self->bit;
     self->gas_bg = l->gas * 0.8;
@@ -1439,7 +1320,7 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->ph_t = 120;
     self->state = RS_SIM_DRILLING;
     if (o.random_events_per_h > 0)
-        self->next_random = rng_exp (&self->rng_ev, 3600.0 / o.random_events_per_h);
+        self->next_random = rs_simrng_exp (&self->rng_ev, 3600.0 / o.random_events_per_h);
     return self;
 }
 

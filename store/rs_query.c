@@ -71,6 +71,32 @@ s_db_fail (rs_query_t *self)
     return s_fail (self, RS_QUERY_E_DB, "%s", sqlite3_errmsg (self->db));
 }
 
+//  Prepares the statement built in sql, which it frees. Returns RS_QUERY_OK
+//  with *st, or the error (recorded).
+static int
+s_prepare_built (rs_query_t *self, rs_strbuf_t *sql, sqlite3_stmt **st)
+{
+    *st = NULL;
+    if (!rs_strbuf_ok (sql)) {
+        rs_strbuf_cleanup (sql);
+        return s_fail (self, RS_QUERY_E_NOMEM, "out of memory");
+    }
+    int rc = sqlite3_prepare_v2 (self->db, rs_strbuf_text (sql), -1, st, NULL);
+    rs_strbuf_cleanup (sql);
+    return rc == SQLITE_OK ? RS_QUERY_OK : s_db_fail (self);
+}
+
+//  Ends a loop over the rows of st, which it finalizes: the caller stopped
+//  it (RS_QUERY_E_STOPPED), the rows ran out (last step SQLITE_DONE:
+//  RS_QUERY_OK) or a read failed (recorded).
+static int
+s_rows_done (rs_query_t *self, sqlite3_stmt *st, int rc, bool stopped)
+{
+    int err = stopped ? RS_QUERY_E_STOPPED : rc == SQLITE_DONE ? RS_QUERY_OK : s_db_fail (self);
+    sqlite3_finalize (st);
+    return err;
+}
+
 rs_query_t *
 rs_query_new (const char *path, char *err, size_t errsize)
 {
@@ -142,8 +168,8 @@ rs_query_wells (rs_query_t *self, rs_query_well_fn *fn, void *arg)
         " FROM wells w ORDER BY w.name", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return s_db_fail (self);
-    int err = RS_QUERY_OK;
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+    bool stopped = false;
+    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
         rs_query_well_t w = {
             .name = (const char *) sqlite3_column_text (st, 0),
             .samples = sqlite3_column_int64 (st, 1),
@@ -151,15 +177,9 @@ rs_query_wells (rs_query_t *self, rs_query_well_fn *fn, void *arg)
             .first_us = sqlite3_column_int64 (st, 3),
             .last_us = sqlite3_column_int64 (st, 4),
         };
-        if (fn (&w, arg) != 0) {
-            err = RS_QUERY_E_STOPPED;
-            break;
-        }
+        stopped = fn (&w, arg) != 0;
     }
-    if (err == RS_QUERY_OK && rc != SQLITE_DONE)
-        err = s_db_fail (self);
-    sqlite3_finalize (st);
-    return err;
+    return s_rows_done (self, st, rc, stopped);
 }
 
 static int
@@ -302,33 +322,23 @@ rs_query_samples (rs_query_t *self, const rs_query_spec_t *spec, rs_query_row_fn
         s_chan_expr (&sql, &chans[i], &param);
     }
     rs_strbuf_add (&sql, " FROM samples WHERE well = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts, seq");
-    sqlite3_stmt *st = NULL;
-    if (!rs_strbuf_ok (&sql)) {
-        rs_strbuf_cleanup (&sql);
-        return s_fail (self, RS_QUERY_E_NOMEM, "out of memory");
-    }
-    int rc = sqlite3_prepare_v2 (self->db, rs_strbuf_text (&sql), -1, &st, NULL);
-    rs_strbuf_cleanup (&sql);
-    if (rc != SQLITE_OK)
-        return s_db_fail (self);
+    sqlite3_stmt *st;
+    if ((err = s_prepare_built (self, &sql, &st)) != RS_QUERY_OK)
+        return err;
     sqlite3_bind_int64 (st, 1, well_id);
     sqlite3_bind_int64 (st, 2, spec->from_us);
     sqlite3_bind_int64 (st, 3, spec->to_us);
     s_bind_paths (st, chans, spec->n_channels, 4);
     double values[RS_QUERY_MAX_CHANNELS];
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+    bool stopped = false;
+    int rc = SQLITE_OK;
+    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
         for (size_t i = 0; i < spec->n_channels; i++)
             values[i] = s_col (st, 2 + (int) i);
         rs_query_row_t row = { sqlite3_column_int64 (st, 0), (uint64_t) sqlite3_column_int64 (st, 1), values };
-        if (fn (&row, arg) != 0) {
-            err = RS_QUERY_E_STOPPED;
-            break;
-        }
+        stopped = fn (&row, arg) != 0;
     }
-    if (err == RS_QUERY_OK && rc != SQLITE_DONE)
-        err = s_db_fail (self);
-    sqlite3_finalize (st);
-    return err;
+    return s_rows_done (self, st, rc, stopped);
 }
 
 rs_query_source_t
@@ -435,15 +445,9 @@ rs_query_range (rs_query_t *self, const rs_query_spec_t *spec, int points,
         rs_strbuf_add (&sql, " FROM %s WHERE well = ?1 AND bucket BETWEEN ?2 AND ?3 GROUP BY b ORDER BY b",
                        table);
     }
-    if (!rs_strbuf_ok (&sql)) {
-        rs_strbuf_cleanup (&sql);
-        return s_fail (self, RS_QUERY_E_NOMEM, "out of memory");
-    }
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (self->db, rs_strbuf_text (&sql), -1, &st, NULL);
-    rs_strbuf_cleanup (&sql);
-    if (rc != SQLITE_OK)
-        return s_db_fail (self);
+    sqlite3_stmt *st;
+    if ((err = s_prepare_built (self, &sql, &st)) != RS_QUERY_OK)
+        return err;
     int64_t unit = source == RS_QUERY_AGG_1H ? S_HOUR_US : source == RS_QUERY_AGG_1M ? S_MINUTE_US : 1;
     //  Aggregate rows start on their unit: the first point starts at the
     //  unit boundary at or before `from`.
@@ -464,7 +468,9 @@ rs_query_range (rs_query_t *self, const rs_query_spec_t *spec, int points,
             for (int k = 0; k < 3; k++)
                 sqlite3_bind_text (st, param++, chans[i].path, -1, SQLITE_STATIC);
     double mins[RS_QUERY_MAX_CHANNELS], maxs[RS_QUERY_MAX_CHANNELS], means[RS_QUERY_MAX_CHANNELS];
-    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+    bool stopped = false;
+    int rc = SQLITE_OK;
+    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
         for (size_t i = 0; i < spec->n_channels; i++) {
             mins[i] = s_col (st, 2 + 3 * (int) i);
             maxs[i] = s_col (st, 3 + 3 * (int) i);
@@ -476,17 +482,11 @@ rs_query_range (rs_query_t *self, const rs_query_spec_t *spec, int points,
             .n = sqlite3_column_int64 (st, 1),
             .min = mins, .max = maxs, .mean = means,
         };
-        if (fn (&p, arg) != 0) {
-            err = RS_QUERY_E_STOPPED;
-            break;
-        }
+        stopped = fn (&p, arg) != 0;
     }
-    if (err == RS_QUERY_OK && rc != SQLITE_DONE)
-        err = s_db_fail (self);
-    sqlite3_finalize (st);
     if (used)
         *used = source;
-    return err;
+    return s_rows_done (self, st, rc, stopped);
 }
 
 static int64_t

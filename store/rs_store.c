@@ -18,6 +18,7 @@
 #include "rs_channels.h"
 #include "rs_clock.h"
 #include "rs_log.h"
+#include "rs_resume.h"
 #include "rs_schema.h"
 #include "rs_strbuf.h"
 #include "rs_wm.h"
@@ -541,26 +542,16 @@ rs_store_open (rs_store_t *self, int64_t now_ms)
 }
 
 int
-rs_store_foreach_resume (rs_store_t *self, rs_store_resume_fn *fn, void *arg)
+rs_store_foreach_resume (rs_store_t *self, rs_resume_fn *fn, void *arg)
 {
     if (!self->db)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (self->db,
+    int n = rs_resume_foreach (self->db,
         "SELECT p.name, s.topic, s.epoch, s.mark FROM streams s JOIN publishers p ON p.id = s.publisher "
         "WHERE s.closed = 0 AND s.epoch = (SELECT max(t.epoch) FROM streams t "
-        "WHERE t.publisher = s.publisher AND t.topic = s.topic) ORDER BY p.name, s.topic", -1, &st, NULL);
-    if (rc != SQLITE_OK) {
+        "WHERE t.publisher = s.publisher AND t.topic = s.topic) ORDER BY p.name, s.topic", fn, arg);
+    if (n < 0)
         rs_error ("database %s: cannot list streams to resume: %s", self->path, sqlite3_errmsg (self->db));
-        return -1;
-    }
-    int n = 0;
-    while (sqlite3_step (st) == SQLITE_ROW) {
-        fn ((const char *) sqlite3_column_text (st, 0), (const char *) sqlite3_column_text (st, 1),
-            (uint64_t) sqlite3_column_int64 (st, 2), (uint64_t) sqlite3_column_int64 (st, 3), arg);
-        n++;
-    }
-    sqlite3_finalize (st);
     return n;
 }
 

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "rs_msg.h"
+#include "rs_resume.h"
 #include "rs_schema.h"
 
 typedef struct {
@@ -73,10 +74,9 @@ int rs_store_open (rs_store_t *self, int64_t now_ms);
 
 //  Streams to resume from storage: for each (publisher, topic), its latest
 //  epoch and mark, unless that stream was closed by an open-ended gap.
-typedef void (rs_store_resume_fn) (const char *pub, const char *topic, uint64_t epoch,
-                                   uint64_t mark, void *arg);
-//  Calls fn for each; returns how many, or -1 when the database is not open.
-int rs_store_foreach_resume (rs_store_t *self, rs_store_resume_fn *fn, void *arg);
+//  Calls fn for each; returns how many, or -1 when the database is not open
+//  or cannot be read (logged).
+int rs_store_foreach_resume (rs_store_t *self, rs_resume_fn *fn, void *arg);
 
 //  Buffers a message (telemetry, event, kpi, alert; other kinds are
 //  ignored). Returns 0 when buffered, 1 when ignored, -1 when dropped
