@@ -42,7 +42,7 @@ RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/exam
 rs_say() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*"; }
 rs_die() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*" >&2; exit 1; }
 
-# The settings file, found as the programs find theirs (common/rs_config.h):
+# The settings file, found as the programs find theirs (common/include/rs_config.h):
 # RIGSTREAM_ENV_FILE when set (/dev/null: none; the search stops there), else
 # the first that exists of ./.env in the caller's directory, then the files
 # of RIGSTREAM_ENV_SEARCH (':'-separated), by default this checkout's .env and
