@@ -929,3 +929,13 @@ rs_sub_finish (rs_sub_t **sub_p, int err)
     }
     return rs_exit_status (err);
 }
+
+int
+rs_sub_main (const rs_sub_def_t *def, int argc, char **argv)
+{
+    rs_sub_t *sub;
+    int rc = rs_sub_start (def, argc, argv, &sub);
+    if (rc == RS_OK)
+        rc = rs_sub_run (sub);
+    return rs_sub_finish (&sub, rc);
+}

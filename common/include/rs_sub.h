@@ -152,6 +152,9 @@ int rs_sub_start (const rs_sub_def_t *def, int argc, char **argv, rs_sub_t **sub
 //  frees the configuration and CURVE set-up, and returns the exit status
 //  (rs_exit_status of the first failure).
 int rs_sub_finish (rs_sub_t **sub_p, int err);
+//  A subscriber's whole main: rs_sub_start, rs_sub_run, rs_sub_finish.
+//  Returns the exit status.
+int rs_sub_main (const rs_sub_def_t *def, int argc, char **argv);
 //  The configuration rs_sub_start loaded (NULL for a subscriber from rs_sub_new).
 rs_config_t *rs_sub_config (rs_sub_t *self);
 //  The CURVE set-up the subscriber uses (NULL or off = plaintext), e.g.

@@ -91,9 +91,5 @@ main (int argc, char **argv)
         .on_stop = s_stop,
         .arg = &self,
     };
-    rs_sub_t *sub;
-    int rc = rs_sub_start (&def, argc, argv, &sub);
-    if (rc == RS_OK)
-        rc = rs_sub_run (sub);          //  until SIGINT or SIGTERM
-    return rs_sub_finish (&sub, rc);
+    return rs_sub_main (&def, argc, argv);        //  runs until SIGINT or SIGTERM
 }

@@ -221,9 +221,5 @@ main (int argc, char **argv)
         .on_free = s_free,
         .arg = &self,
     };
-    rs_sub_t *sub;
-    int rc = rs_sub_start (&def, argc, argv, &sub);
-    if (rc == RS_OK)
-        rc = rs_sub_run (sub);
-    return rs_sub_finish (&sub, rc);
+    return rs_sub_main (&def, argc, argv);
 }
