@@ -19,37 +19,6 @@ static const char *s_kind_names[RS_KIND_COUNT] = {
     "telemetry", "event", "kpi", "alert", "sys"
 };
 
-static const struct {
-    const char *name;
-    const char *text;
-} s_errors[RS_E_COUNT] = {
-    { "ok", "success" },
-    { "topic", "bad topic" },
-    { "too_big", "message too big" },
-    { "msgpack", "malformed MessagePack" },
-    { "not_map", "body is not a map with string keys" },
-    { "missing", "required field missing" },
-    { "type", "field has the wrong type" },
-    { "version", "unsupported schema version" },
-    { "range", "value out of range" },
-    { "nonfinite", "NaN or infinite number" },
-    { "mismatch", "body does not match topic" },
-    { "nomem", "out of memory" },
-    { "io", "I/O error" },
-};
-
-const char *
-rs_strerror (int err)
-{
-    return err >= 0 && err < RS_E_COUNT ? s_errors[err].text : "unknown error";
-}
-
-const char *
-rs_errname (int err)
-{
-    return err >= 0 && err < RS_E_COUNT ? s_errors[err].name : "unknown";
-}
-
 const char *
 rs_kind_name (rs_kind_t kind)
 {

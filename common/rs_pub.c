@@ -296,13 +296,15 @@ rs_pub_wait_ready (rs_pub_t *self, int timeout_ms)
     int64_t deadline = rs_clock_mono_ms () + timeout_ms;
     while (!rs_pub_ready (self)) {
         int64_t left = deadline - rs_clock_mono_ms ();
-        if (left <= 0 || zsys_interrupted)
-            return -1;
+        if (zsys_interrupted)
+            return RS_E_STOPPED;
+        if (left <= 0)
+            return RS_E_TIMEOUT;
         zmq_pollitem_t item = { self->handle, 0, ZMQ_POLLIN, 0 };
         if (zmq_poll (&item, 1, left > 100 ? 100 : (long) left) < 0 && zmq_errno () != EINTR)
-            return -1;
+            return RS_E_IO;
     }
-    return 0;
+    return RS_OK;
 }
 
 int
@@ -312,11 +314,11 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     char endpoint[256];
     if (rs_config_broker_endpoint (cfg, false, endpoint, sizeof endpoint) != 0) {
         rs_error ("publisher: no usable broker endpoint in the configuration");
-        return -1;
+        return RS_E_SOCKET;
     }
     rs_curve_t *curve = rs_curve_new_config (cfg);
     if (!curve)
-        return -2;
+        return RS_E_CONFIG;
     //  An instance name is also the publisher id, unless one is given: two
     //  WITS0 readers must not both publish as "wits0".
     const char *name = rs_config_name (cfg);
@@ -331,23 +333,23 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     if (opts.journal_msgs > 0 && !rs_curve_bind_allowed (curve, opts.replay_endpoint, true)) {
         rs_curve_check_bind (curve, opts.replay_endpoint, true, "replay journal");
         rs_curve_destroy (&curve);
-        return -2;
+        return RS_E_CONFIG;
     }
     if (opts.journal_msgs > 0 && !rs_curve_can_serve (curve)) {
         rs_error ("CURVE: the replay journal is served with CURVE and needs CURVE_ALLOW_DIR, the "
                   "directory of the clients allowed to ask it (or REPLAY_JOURNAL=0 for none)");
         rs_curve_destroy (&curve);
-        return -2;
+        return RS_E_CONFIG;
     }
     *pub_p = rs_pub_new (&opts);
     if (!*pub_p) {
         rs_curve_destroy (&curve);
-        return -1;
+        return RS_E_SOCKET;
     }
     (*pub_p)->own_curve = curve;
     //  After the first socket: czmq installs its own handlers at that point.
     rs_signal_catch ();
-    return rs_pub_wait_broker (*pub_p) == 0 ? 0 : 1;
+    return rs_pub_wait_broker (*pub_p);
 }
 
 const char *
@@ -360,14 +362,14 @@ int
 rs_pub_wait_broker (rs_pub_t *self)
 {
     int64_t since = rs_clock_mono_ms (), logged = since;
-    if (rs_pub_wait_ready (self, 200) == 0)
-        return 0;
+    if (rs_pub_wait_ready (self, 200) == RS_OK)
+        return RS_OK;
     if (!zsys_interrupted)
         rs_info ("waiting for the broker at %s", self->endpoint);
     int64_t told = 0;
-    while (rs_pub_wait_ready (self, 1000) != 0) {
+    while (rs_pub_wait_ready (self, 1000) != RS_OK) {
         if (zsys_interrupted)
-            return -1;
+            return RS_E_STOPPED;
         int64_t now = rs_clock_mono_ms ();
         //  A refused handshake looks like an absent broker: say which it is.
         int refused = 0;    //  1: our certificate refused, 2: another failed handshake
@@ -393,7 +395,7 @@ rs_pub_wait_broker (rs_pub_t *self)
             logged = now;
         }
     }
-    return 0;
+    return RS_OK;
 }
 
 static uint64_t

@@ -1,11 +1,16 @@
-/*  rs_signal: a flag set from the handler; nothing else is safe there. */
+/*  rs_signal: a flag set from the SIGINT/SIGTERM handler (nothing else is
+    safe there), and SIGHUP through a signalfd. */
 #include "rs_signal.h"
 
 #include <czmq.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t s_stop = 0;
+static int s_reload_fd = -1;
 
 static void
 s_on_signal (int sig)
@@ -30,4 +35,30 @@ bool
 rs_signal_stopping (void)
 {
     return s_stop || zsys_interrupted;
+}
+
+int
+rs_signal_reload_fd (void)
+{
+    if (s_reload_fd >= 0)
+        return s_reload_fd;
+    sigset_t hup;
+    sigemptyset (&hup);
+    sigaddset (&hup, SIGHUP);
+    if (pthread_sigmask (SIG_BLOCK, &hup, NULL) != 0)
+        return -1;
+    s_reload_fd = signalfd (-1, &hup, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (s_reload_fd < 0)
+        pthread_sigmask (SIG_UNBLOCK, &hup, NULL);
+    return s_reload_fd;
+}
+
+bool
+rs_signal_reload_take (void)
+{
+    struct signalfd_siginfo si;
+    bool pending = false;
+    while (s_reload_fd >= 0 && read (s_reload_fd, &si, sizeof si) == (ssize_t) sizeof si)
+        pending = pending || si.ssi_signo == SIGHUP;
+    return pending;
 }

@@ -2,6 +2,7 @@
     so a fast stream costs one poll per batch, not one per message. */
 #include "rs_sub.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,13 @@
 #include "rs_log.h"
 #include "rs_repair.h"
 #include "rs_seqtrack.h"
+#include "rs_signal.h"
 
 #define RS_SUB_MAX_TOPICS 32
 #define RS_SUB_BATCH 1024
 #define RS_SUB_MAX_STATS 48
+//  Topic prefixes a definition's topics_option may give.
+#define RS_SUB_MAX_OPT_TOPICS 16
 //  Durable feeds: messages per replay request, answer deadline, attempts, and
 //  how long to wait for a publisher to announce its replay endpoint.
 #define RS_REPAIR_CHUNK 2000
@@ -77,7 +81,23 @@ struct rs_sub_t {
     bool stopping;
     rs_log_limit_t reject_limit;
     rs_log_limit_t gap_limit;
+    //  Made by rs_sub_start, freed with the subscriber.
+    const rs_sub_def_t *def;
+    rs_config_t *own_config;
+    rs_curve_t *own_curve;
 };
+
+struct rs_sub_report_t {
+    rs_value_t *out;
+    size_t n, max;
+};
+
+void
+rs_sub_report_add (rs_sub_report_t *report, const char *name, double value)
+{
+    if (report->n < report->max)
+        report->out[report->n++] = (rs_value_t) { name, -1, value };
+}
 
 static void
 s_timer_free (void **item)
@@ -105,15 +125,15 @@ int
 rs_sub_subscribe (rs_sub_t *self, const char *prefix)
 {
     if (!prefix || self->n_topics == RS_SUB_MAX_TOPICS || strlen (prefix) > RS_MAX_TOPIC)
-        return -1;
+        return RS_E_INVAL;
     char *copy = strdup (prefix);
     if (!copy)
-        return -1;
+        return RS_E_NOMEM;
     self->topics[self->n_topics++] = copy;
     zsock_set_subscribe (self->sock, prefix);
     if (s_prefix_of (prefix, "sys.broker"))
         self->want_broker = true;
-    return 0;
+    return RS_OK;
 }
 
 static int
@@ -273,6 +293,12 @@ rs_sub_destroy (rs_sub_t **self_p)
     zlistx_destroy (&self->timers);
     for (size_t i = 0; i < self->n_topics; i++)
         free (self->topics[i]);
+    //  After the sockets: the program's own resources, then the CURVE set-up
+    //  (its zauth actor served those sockets) and the configuration.
+    if (self->def && self->def->on_free)
+        self->def->on_free (self->def->arg);
+    rs_curve_destroy (&self->own_curve);
+    rs_config_destroy (&self->own_config);
     free (self);
     *self_p = NULL;
 }
@@ -626,9 +652,10 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
         { "lost_permanently", -1, (double) s->lost_permanently },
         { "delay_ms", -1, (double) s->delay_ms },
     };
-    size_t n = 15;
+    rs_sub_report_t report = { stats, 15, RS_SUB_MAX_STATS };
     if (self->stats_fn)
-        n += self->stats_fn (self, stats + n, RS_SUB_MAX_STATS - n, self->stats_arg);
+        self->stats_fn (self, &report, self->stats_arg);
+    size_t n = report.n;
     rs_text_t info[] = { { "state", self->stopping ? "stopped" : "running" },
                          { "version", RS_VERSION } };
     rs_pub_heartbeat (self->pub, stats, n, info, 2);
@@ -645,7 +672,7 @@ rs_sub_run (rs_sub_t *self)
     (void) rc;
     self->stopping = true;
     s_on_heartbeat (self->loop, 0, self);   //  a last heartbeat says "stopped"
-    return 0;
+    return RS_OK;
 }
 
 void
@@ -667,16 +694,16 @@ s_on_user_timer (zloop_t *loop, int timer_id, void *arg)
 int
 rs_sub_timer (rs_sub_t *self, int interval_ms, rs_sub_timer_fn *fn, void *arg)
 {
+    if (interval_ms <= 0 || !fn)
+        return RS_E_INVAL;
     s_timer_t *t = calloc (1, sizeof *t);
-    if (!t || interval_ms <= 0) {
-        free (t);
-        return -1;
-    }
+    if (!t)
+        return RS_E_NOMEM;
     t->sub = self;
     t->fn = fn;
     t->arg = arg;
     zlistx_add_end (self->timers, t);
-    return zloop_timer (self->loop, (size_t) interval_ms, 0, s_on_user_timer, t) < 0 ? -1 : 0;
+    return zloop_timer (self->loop, (size_t) interval_ms, 0, s_on_user_timer, t) < 0 ? RS_E_NOMEM : RS_OK;
 }
 
 int
@@ -684,8 +711,8 @@ rs_sub_resume (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoc
                uint64_t last_seq)
 {
     if (!self->durable || !pub || !topic || epoch == 0)
-        return -1;
-    return rs_seqtrack_seed (self->seqs, pub, topic, epoch, last_seq);
+        return RS_E_INVAL;
+    return rs_seqtrack_seed (self->seqs, pub, topic, epoch, last_seq) == 0 ? RS_OK : RS_E_NOMEM;
 }
 
 void
@@ -723,4 +750,192 @@ const char *
 rs_sub_component (rs_sub_t *self)
 {
     return self->component;
+}
+
+rs_config_t *
+rs_sub_config (rs_sub_t *self)
+{
+    return self->own_config;
+}
+
+const rs_curve_t *
+rs_sub_curve (rs_sub_t *self)
+{
+    return self->curve;
+}
+
+const char *
+rs_sub_endpoint (rs_sub_t *self)
+{
+    return self->endpoint;
+}
+
+//  The definition's table behind the broker client's options, unless it has
+//  them already. Returns a fresh table, or NULL.
+static rs_option_t *
+s_table (const rs_option_t *own)
+{
+    static const rs_option_t broker[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTION_END };
+    size_t n_own = 0, n_broker = sizeof broker / sizeof broker[0] - 1;
+    bool has_broker = false;
+    for (; own && own[n_own].flag; n_own++)
+        if (strcmp (own[n_own].flag, "broker-host") == 0)
+            has_broker = true;
+    if (has_broker)
+        n_broker = 0;
+    rs_option_t *table = calloc (n_broker + n_own + 1, sizeof *table);
+    if (!table)
+        return NULL;
+    memcpy (table, broker, n_broker * sizeof *table);
+    if (n_own)
+        memcpy (table + n_broker, own, n_own * sizeof *table);
+    table[n_broker + n_own] = (rs_option_t) RS_OPTION_END;
+    return table;
+}
+
+//  SIGHUP, read from rs_signal's pipe in the loop.
+static int
+s_on_reload (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    (void) item;
+    rs_sub_t *self = (rs_sub_t *) arg;
+    if (rs_signal_reload_take ())
+        self->def->on_reload (self, self->def->arg);
+    return 0;
+}
+
+//  Loads the configuration of def into *cfg_p and fills opts from it, with
+//  the topics in buf/items. Returns RS_OK or the code to exit with.
+static int
+s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p, rs_curve_t **curve_p,
+             rs_sub_opts_t *opts, char *sub_ep, char *pub_ep, size_t ep_size, char *buf, size_t size,
+             const char **items)
+{
+    rs_option_t *table = s_table (def->options);
+    const char *program = def->program ? def->program : def->component;
+    *cfg_p = table ? rs_config_new (program, def->usage, table, NULL) : NULL;
+    free (table);
+    int rc = rs_config_start (cfg_p, argc, argv, def->component);
+    if (rc >= 0)
+        return rc == 0 ? RS_E_EXIT : RS_E_CONFIG;
+    rs_config_t *cfg = *cfg_p;
+    if (rs_config_broker_endpoint (cfg, true, sub_ep, ep_size) != 0
+        || rs_config_broker_endpoint (cfg, false, pub_ep, ep_size) != 0) {
+        fprintf (stderr, "%s: no usable broker endpoint (--broker-host, --backend, --frontend)\n", program);
+        return RS_E_CONFIG;
+    }
+    opts->topics = def->topics;
+    if (def->topics_option) {
+        int n = rs_config_list (cfg, def->topics_option, buf, size, items, RS_SUB_MAX_OPT_TOPICS);
+        if (n < 0) {
+            fprintf (stderr, "%s: --%s: at most %d prefixes\n", program, def->topics_option,
+                     RS_SUB_MAX_OPT_TOPICS);
+            return RS_E_CONFIG;
+        }
+        opts->topics = n ? items : NULL;
+    }
+    //  A key that cannot be read is an error here, never a plaintext run.
+    *curve_p = rs_curve_new_config (cfg);
+    if (!*curve_p)
+        return RS_E_CONFIG;
+    opts->component = def->component;
+    opts->sub_endpoint = sub_ep;
+    opts->pub_endpoint = pub_ep;
+    opts->heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
+    opts->on_message = def->on_message;
+    opts->arg = def->arg;
+    opts->durable = def->durable;
+    opts->on_gap = def->on_gap;
+    opts->curve = *curve_p;
+    return RS_OK;
+}
+
+int
+rs_sub_start (const rs_sub_def_t *def, int argc, char **argv, rs_sub_t **sub_p)
+{
+    *sub_p = NULL;
+    if (!def || !def->component || !def->on_message)
+        return RS_E_INVAL;
+    //  Before any thread (zauth, libzmq's): they inherit the blocked SIGHUP.
+    int reload_fd = def->on_reload ? rs_signal_reload_fd () : -1;
+    rs_config_t *cfg = NULL;
+    rs_curve_t *curve = NULL;
+    rs_sub_opts_t opts = { 0 };
+    char sub_ep[256], pub_ep[256], buf[1024];
+    const char *items[RS_SUB_MAX_OPT_TOPICS + 1];
+    int rc = s_configure (def, argc, argv, &cfg, &curve, &opts, sub_ep, pub_ep, sizeof sub_ep, buf,
+                          sizeof buf, items);
+    bool set_up = rc == RS_OK;
+    if (rc == RS_OK && def->on_setup)
+        rc = def->on_setup (cfg, &opts, def->arg);
+    rs_sub_t *self = NULL;
+    if (rc == RS_OK && !(self = rs_sub_new (&opts)))
+        rc = RS_E_SOCKET;
+    if (rc != RS_OK) {
+        if (set_up && def->on_free)
+            def->on_free (def->arg);
+        rs_curve_destroy (&curve);
+        rs_config_destroy (&cfg);
+        return rc;
+    }
+    self->def = def;
+    self->own_config = cfg;
+    self->own_curve = curve;
+    if (def->on_stats)
+        rs_sub_set_stats_fn (self, def->on_stats, def->arg);
+    //  After the first socket: czmq installs its own handlers at that point.
+    rs_signal_catch ();
+    if (def->on_reload) {
+        zmq_pollitem_t item = { NULL, reload_fd, ZMQ_POLLIN, 0 };
+        if (reload_fd < 0 || zloop_poller (self->loop, &item, s_on_reload, self) != 0)
+            rs_warn ("cannot watch for SIGHUP: %s", strerror (errno));
+    }
+    rc = def->on_start ? def->on_start (self, def->arg) : RS_OK;
+    if (rc != RS_OK) {
+        rs_sub_destroy (&self);
+        return rc;
+    }
+    if (!def->own_ready_line) {
+        char topics[512] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < self->n_topics && used < sizeof topics; i++)
+            used += (size_t) snprintf (topics + used, sizeof topics - used, "%s%s", i ? "," : "",
+                                       *self->topics[i] ? self->topics[i] : "everything");
+        rs_info ("ready: reading %s from %s", topics, self->endpoint);
+    }
+    *sub_p = self;
+    return RS_OK;
+}
+
+int
+rs_sub_finish (rs_sub_t **sub_p, int err)
+{
+    rs_sub_t *self = sub_p ? *sub_p : NULL;
+    if (self) {
+        char own[1024] = "";
+        int rc = self->def && self->def->on_stop ? self->def->on_stop (self, own, sizeof own, self->def->arg)
+                                                 : RS_OK;
+        if (err == RS_OK)
+            err = rc;
+        const rs_sub_stats_t *st = &self->stats;
+        rs_info ("stopped: %s%s%llu received, %llu delivered, %llu rejected, %llu lost in %llu gap(s), "
+                 "%llu recovered, %llu lost for good",
+                 own, *own ? "; " : "", (unsigned long long) st->received, (unsigned long long) st->delivered,
+                 (unsigned long long) st->rejected, (unsigned long long) st->missing,
+                 (unsigned long long) st->gaps, (unsigned long long) st->repaired,
+                 (unsigned long long) st->lost_permanently);
+        rs_sub_destroy (sub_p);
+    }
+    return rs_exit_status (err);
+}
+
+int
+rs_sub_main (const rs_sub_def_t *def, int argc, char **argv)
+{
+    rs_sub_t *sub;
+    int rc = rs_sub_start (def, argc, argv, &sub);
+    if (rc == RS_OK)
+        rc = rs_sub_run (sub);
+    return rs_sub_finish (&sub, rc);
 }

@@ -42,7 +42,7 @@ RS_SOURCE_DIRS=(common broker publisher subscribers webbridge frontend docs/exam
 rs_say() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*"; }
 rs_die() { printf '%s: %s\n' "${RS_SCRIPT:-rigstream}" "$*" >&2; exit 1; }
 
-# The settings file, found as the programs find theirs (common/rs_config.h):
+# The settings file, found as the programs find theirs (common/include/rs_config.h):
 # RIGSTREAM_ENV_FILE when set (/dev/null: none; the search stops there), else
 # the first that exists of ./.env in the caller's directory, then the files
 # of RIGSTREAM_ENV_SEARCH (':'-separated), by default this checkout's .env and
@@ -174,16 +174,15 @@ rs_build_fresh() {
 }
 
 # Builds BUILD_DIR when it is missing or older than a source; does nothing
-# with RIGSTREAM_NO_BUILD=1. A new build leaves the tests out (they need
-# python3, which running the suite does not); test.sh turns them on.
+# with RIGSTREAM_NO_BUILD=1. The unit tests are built too, so that
+# `ctest --test-dir build -R NAME` runs one right after (the integration
+# tests are registered when python3 is there).
 ensure_build() {
-  local opts=(-DRS_WERROR=ON)
   if [ "${RIGSTREAM_NO_BUILD:-0}" = 1 ]; then
     return 0
   fi
   rs_build_fresh && return 0
-  [ -f "$BUILD_DIR/CMakeCache.txt" ] || opts+=(-DBUILD_TESTING=OFF)
-  rs_build "$BUILD_DIR" "${opts[@]}"
+  rs_build "$BUILD_DIR" -DRS_WERROR=ON -DBUILD_TESTING=ON
 }
 
 # Whether process PID exists and has not exited (a zombie has).

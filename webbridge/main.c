@@ -9,7 +9,6 @@
 
 #include "rs_alerts.h"
 #include "rs_clock.h"
-#include "rs_config.h"
 #include "rs_curve.h"
 #include "rs_hub.h"
 #include "rs_log.h"
@@ -20,7 +19,6 @@
 #include "rs_websec.h"
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "control-port", "BROKER_CONTROL_PORT", RS_OPT_INT, "5557", "broker control port", 1, 65535 },
     { "control", "BROKER_CONTROL_ENDPOINT", RS_OPT_ENDPOINT, NULL,
       "broker control endpoint; overrides broker-host and control-port", 0, 0 },
@@ -155,8 +153,8 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     return 0;
 }
 
-static size_t
-s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+static void
+s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
 {
     (void) sub;
     bridge_t *self = arg;
@@ -164,28 +162,21 @@ s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
     rs_web_stats_t ws;
     rs_hub_stats (self->hub, &hs);
     rs_web_stats (self->web, &ws);
-    rs_value_t v[] = {
-        { "clients", -1, (double) hs.clients },
-        { "ws_sent", -1, (double) hs.sent },
-        { "ws_dropped", -1, (double) hs.dropped },
-        { "ws_accepted", -1, (double) ws.ws_accepted },
-        { "ws_refused", -1, (double) ws.ws_refused },
-        { "ws_write_errors", -1, (double) ws.ws_write_errors },
-        { "http_requests", -1, (double) ws.requests },
-        { "http_errors", -1, (double) ws.errors },
-        { "auth_failed", -1, (double) (ws.auth_failed + ws.forbidden) },
-        { "origin_refused", -1, (double) ws.origin_refused },
-        { "rate_limited", -1, (double) ws.rate_limited },
-        { "http_rejected", -1, (double) (ws.http_rejected + ws.body_too_large) },
-        { "ws_bad_frames", -1, (double) (ws.ws_bad_frames + ws.ws_too_large + ws.ws_bad_messages) },
-        { "refused_wells", -1, (double) hs.refused_wells },
-        { "alerts_active", -1, (double) rs_alerts_active (self->alerts) },
-    };
-    size_t n = sizeof v / sizeof v[0];
-    if (n > max)
-        n = max;
-    memcpy (out, v, n * sizeof v[0]);
-    return n;
+    rs_sub_report_add (r, "clients", (double) hs.clients);
+    rs_sub_report_add (r, "ws_sent", (double) hs.sent);
+    rs_sub_report_add (r, "ws_dropped", (double) hs.dropped);
+    rs_sub_report_add (r, "ws_accepted", (double) ws.ws_accepted);
+    rs_sub_report_add (r, "ws_refused", (double) ws.ws_refused);
+    rs_sub_report_add (r, "ws_write_errors", (double) ws.ws_write_errors);
+    rs_sub_report_add (r, "http_requests", (double) ws.requests);
+    rs_sub_report_add (r, "http_errors", (double) ws.errors);
+    rs_sub_report_add (r, "auth_failed", (double) (ws.auth_failed + ws.forbidden));
+    rs_sub_report_add (r, "origin_refused", (double) ws.origin_refused);
+    rs_sub_report_add (r, "rate_limited", (double) ws.rate_limited);
+    rs_sub_report_add (r, "http_rejected", (double) (ws.http_rejected + ws.body_too_large));
+    rs_sub_report_add (r, "ws_bad_frames", (double) (ws.ws_bad_frames + ws.ws_too_large + ws.ws_bad_messages));
+    rs_sub_report_add (r, "refused_wells", (double) hs.refused_wells);
+    rs_sub_report_add (r, "alerts_active", (double) rs_alerts_active (self->alerts));
 }
 
 //  The frontend tree next to the binary's build tree (bin/../frontend), else
@@ -217,91 +208,69 @@ s_endpoint (rs_config_t *cfg, const char *full, const char *port, char *buf, siz
         snprintf (buf, size, "tcp://%s:%ld", rs_config_str (cfg, "broker-host"), rs_config_int (cfg, port));
 }
 
-int
-main (int argc, char **argv)
+//  Anyone who reaches the port could change thresholds: off loopback,
+//  writes need a token. Returns RS_OK or RS_E_CONFIG (logged).
+static int
+s_check (rs_config_t *cfg)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-web", "serve the operators' dashboard and its API", s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "webbridge");
-    if (rc >= 0)
-        return rc;
-    char sub_ep[256], pub_ep[256], control_ep[256], engine_ep[256], root[4096];
-    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
-    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
-    s_endpoint (cfg, "control", "control-port", control_ep, sizeof control_ep);
-    s_endpoint (cfg, "engine-control", "engine-control-port", engine_ep, sizeof engine_ep);
-    //  Anyone who reaches the port could change thresholds: off loopback,
-    //  writes need a token.
     const char *host = rs_config_str (cfg, "host");
     const char *write_token = rs_config_str (cfg, "write-token");
     const char *read_token = rs_config_str (cfg, "read-token");
+    const char *tls_cert = rs_config_str (cfg, "tls-cert");
     char oerr[256];
-    if (!rs_websec_host_is_loopback (host) && !*write_token) {
+    if (!rs_websec_host_is_loopback (host) && !*write_token)
         rs_error ("WEB_HOST=%s listens beyond this machine: set WEB_WRITE_TOKEN (at least %d characters) so only "
                   "signed-in operators can acknowledge alerts and change thresholds",
                   host, RS_WEBSEC_MIN_TOKEN);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    if ((*write_token && strlen (write_token) < RS_WEBSEC_MIN_TOKEN)
-        || (*read_token && strlen (read_token) < RS_WEBSEC_MIN_TOKEN)) {
+    else if ((*write_token && strlen (write_token) < RS_WEBSEC_MIN_TOKEN)
+             || (*read_token && strlen (read_token) < RS_WEBSEC_MIN_TOKEN))
         rs_error ("WEB_WRITE_TOKEN and WEB_READ_TOKEN need at least %d characters", RS_WEBSEC_MIN_TOKEN);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    if (*write_token && strcmp (write_token, read_token) == 0) {
+    else if (*write_token && strcmp (write_token, read_token) == 0)
         rs_error ("WEB_READ_TOKEN must differ from WEB_WRITE_TOKEN");
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    if (rs_websec_origins_valid (rs_config_str (cfg, "allow-origins"), oerr, sizeof oerr) != 0) {
+    else if (rs_websec_origins_valid (rs_config_str (cfg, "allow-origins"), oerr, sizeof oerr) != 0)
         rs_error ("WEB_ALLOW_ORIGINS: %s", oerr);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    const char *tls_cert = rs_config_str (cfg, "tls-cert");
-    if (*tls_cert && access (tls_cert, R_OK) != 0) {
+    else if (*tls_cert && access (tls_cert, R_OK) != 0)
         rs_error ("WEB_TLS_CERT %s: cannot read it", tls_cert);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
+    else if (rs_units_system (rs_config_str (cfg, "units")) < 0)
+        fprintf (stderr, "rigstream-web: invalid value \"%s\" for --units: expected metric or imperial\n",
+                 rs_config_str (cfg, "units"));
+    else
+        return RS_OK;
+    return RS_E_CONFIG;
+}
+
+static int
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
+{
+    (void) opts;
+    (void) arg;
+    return s_check (cfg);
+}
+
+//  Makes the hub, the alert store and the web server.
+static int
+s_start (rs_sub_t *sub, void *arg)
+{
+    bridge_t *self = arg;
+    rs_config_t *cfg = rs_sub_config (sub);
+    const rs_curve_t *curve = rs_sub_curve (sub);
+    int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
+    char control_ep[256], engine_ep[256], root[4096], engine_key[41] = "", err[300];
+    s_endpoint (cfg, "control", "control-port", control_ep, sizeof control_ep);
+    s_endpoint (cfg, "engine-control", "engine-control-port", engine_ep, sizeof engine_ep);
     if (*rs_config_str (cfg, "root"))
         snprintf (root, sizeof root, "%s", rs_config_str (cfg, "root"));
     else
         s_default_root (root, sizeof root);
-    int units = rs_units_system (rs_config_str (cfg, "units"));
-    if (units < 0) {
-        fprintf (stderr, "rigstream-web: invalid value \"%s\" for --units: expected metric or imperial\n",
-                 rs_config_str (cfg, "units"));
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-
-    rs_curve_t *curve = rs_curve_new_config (cfg);
-    char engine_key[41] = "", err[300];
     const char *engine_key_given = rs_config_str (cfg, "engine-control-key");
-    if (curve && *engine_key_given && rs_curve_key_from (engine_key_given, engine_key, err, sizeof err) != 0) {
+    if (*engine_key_given && rs_curve_key_from (engine_key_given, engine_key, err, sizeof err) != 0) {
         fprintf (stderr, "rigstream-web: invalid ENGINE_CONTROL_KEY: %s\n", err);
-        rs_curve_destroy (&curve);
-    }
-    if (!curve) {
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
     if (rs_curve_on (curve) && !*engine_key)
         rs_warn ("CURVE is on but ENGINE_CONTROL_KEY is not set: threshold changes cannot reach the engine");
-    bridge_t self = { .hub = rs_hub_new (), .alerts = rs_alerts_new (0) };
-    int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
-    rs_sub_opts_t opts = {
-        .component = "webbridge",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,
-        .topics = NULL,
-        .heartbeat_ms = heartbeat_ms,
-        .on_message = s_on_message,
-        .arg = &self,
-        .curve = curve,
-    };
-    rs_sub_t *sub = self.hub && self.alerts ? rs_sub_new (&opts) : NULL;
+    self->hub = rs_hub_new ();
+    self->alerts = rs_alerts_new (0);
     rs_web_opts_t wopts = {
         .host = rs_config_str (cfg, "host"),
         .port = (int) rs_config_int (cfg, "port"),
@@ -310,10 +279,10 @@ main (int argc, char **argv)
         .broker_control = control_ep,
         .engine_control = engine_ep,
         .max_clients = (int) rs_config_int (cfg, "max-clients"),
-        .display_units = units,
-        .tls_cert = tls_cert,
-        .read_token = read_token,
-        .write_token = write_token,
+        .display_units = rs_units_system (rs_config_str (cfg, "units")),
+        .tls_cert = rs_config_str (cfg, "tls-cert"),
+        .read_token = rs_config_str (cfg, "read-token"),
+        .write_token = rs_config_str (cfg, "write-token"),
         .allow_origins = rs_config_str (cfg, "allow-origins"),
         .max_body = (size_t) rs_config_int (cfg, "max-body"),
         .ws_max_message = (size_t) rs_config_int (cfg, "ws-max-message"),
@@ -323,29 +292,54 @@ main (int argc, char **argv)
         .curve = curve,
         .engine_key = engine_key,
     };
-    self.web = sub ? rs_web_new (&wopts, self.hub, self.alerts) : NULL;
-    if (!self.web) {
-        rs_sub_destroy (&sub);
-        rs_alerts_destroy (&self.alerts);
-        rs_hub_destroy (&self.hub);
-        rs_curve_destroy (&curve);
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    rs_sub_set_stats_fn (sub, s_stats, &self);
-    rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s)", *tls_cert ? "https" : "http",
-             wopts.host, wopts.port, root, sub_ep, *write_token ? "token" : "open on loopback",
-             *read_token ? "token" : "open");
-    rc = rs_sub_run (sub);
-    rs_web_destroy (&self.web);
+    self->web = self->hub && self->alerts ? rs_web_new (&wopts, self->hub, self->alerts) : NULL;
+    if (!self->web)
+        return RS_E_SOCKET;
+    rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s)",
+             *wopts.tls_cert ? "https" : "http", wopts.host, wopts.port, root, rs_sub_endpoint (sub),
+             *wopts.write_token ? "token" : "open on loopback", *wopts.read_token ? "token" : "open");
+    return RS_OK;
+}
+
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    (void) sub;
+    bridge_t *self = arg;
+    rs_web_destroy (&self->web);
     rs_hub_stats_t hs;
-    rs_hub_stats (self.hub, &hs);
-    rs_info ("stopped: %llu samples in, %llu messages sent to browsers, %llu dropped for slow ones",
-             (unsigned long long) hs.samples, (unsigned long long) hs.sent, (unsigned long long) hs.dropped);
-    rs_sub_destroy (&sub);
-    rs_alerts_destroy (&self.alerts);
-    rs_hub_destroy (&self.hub);
-    rs_curve_destroy (&curve);
-    rs_config_destroy (&cfg);
-    return rc == 0 ? 0 : 1;
+    rs_hub_stats (self->hub, &hs);
+    snprintf (summary, size, "%llu samples in, %llu messages sent to browsers, %llu dropped for slow ones",
+              (unsigned long long) hs.samples, (unsigned long long) hs.sent, (unsigned long long) hs.dropped);
+    return RS_OK;
+}
+
+static void
+s_free (void *arg)
+{
+    bridge_t *self = arg;
+    rs_web_destroy (&self->web);
+    rs_alerts_destroy (&self->alerts);
+    rs_hub_destroy (&self->hub);
+}
+
+int
+main (int argc, char **argv)
+{
+    bridge_t self = { 0 };
+    rs_sub_def_t def = {
+        .component = "webbridge",
+        .program = "rigstream-web",
+        .usage = "serve the operators' dashboard and its API",
+        .options = s_options,
+        .own_ready_line = true,
+        .on_setup = s_setup,
+        .on_start = s_start,
+        .on_message = s_on_message,
+        .on_stats = s_stats,
+        .on_stop = s_stop,
+        .on_free = s_free,
+        .arg = &self,
+    };
+    return rs_sub_main (&def, argc, argv);
 }

@@ -8,13 +8,10 @@
 #include <stdio.h>
 
 #include "rs_channels.h"
-#include "rs_config.h"
-#include "rs_curve.h"
-#include "rs_log.h"
 #include "rs_sub.h"
 
+//  The program's own options; the SDK adds the broker's, CURVE's and logging's.
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "threshold", "PIT_WATCH_THRESHOLD", RS_OPT_DOUBLE, "1.0",
       "pit volume change that is reported, m3", 0.01, 100 },
     RS_OPTION_END
@@ -27,7 +24,17 @@ typedef struct {
     uint64_t checked;
 } pit_watch_t;
 
-//  Called by the SDK for each valid, new message on the topics we asked for.
+//  Called once the configuration is loaded: read our own options.
+static int
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
+{
+    (void) opts;
+    pit_watch_t *self = arg;
+    self->threshold = rs_config_double (cfg, "threshold");
+    return RS_OK;
+}
+
+//  Called for each valid, new message on the topics we asked for.
 static int
 s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
 {
@@ -48,57 +55,41 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     return 0;
 }
 
-//  Adds our own counter to the SDK's heartbeat on sys.pit_watch.
-static size_t
-s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+//  Adds our own counter to the heartbeat on sys.pit_watch.
+static void
+s_stats (rs_sub_t *sub, rs_sub_report_t *report, void *arg)
 {
     (void) sub;
     pit_watch_t *self = arg;
-    if (max < 1)
-        return 0;
-    out[0] = (rs_value_t) { "checked", -1, (double) self->checked };
-    return 1;
+    rs_sub_report_add (report, "checked", (double) self->checked);
+}
+
+//  Our part of the "stopped:" line.
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    (void) sub;
+    pit_watch_t *self = arg;
+    snprintf (summary, size, "%llu samples checked", (unsigned long long) self->checked);
+    return RS_OK;
 }
 
 int
 main (int argc, char **argv)
 {
-    rs_config_t *cfg = rs_config_new ("example_subscriber", "report pit volume changes", s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "pit_watch");
-    if (rc >= 0)
-        return rc;             //  --help, or a bad option (already explained)
-    pit_watch_t self = { .threshold = rs_config_double (cfg, "threshold") };
-    rs_curve_t *curve = rs_curve_new_config (cfg);   //  CURVE keys, if configured
-    if (!curve) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    char sub_ep[256], pub_ep[256];
-    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
-    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
-    const char *topics[] = { "telemetry.", NULL };
-    rs_sub_opts_t opts = {
+    pit_watch_t self = { 0 };
+    static const char *const topics[] = { "telemetry.", NULL };
+    rs_sub_def_t def = {
         .component = "pit_watch",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,         //  for heartbeats
+        .program = "example_subscriber",
+        .usage = "report pit volume changes",
+        .options = s_options,
         .topics = topics,
-        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
+        .on_setup = s_setup,
         .on_message = s_on_message,
+        .on_stats = s_stats,
+        .on_stop = s_stop,
         .arg = &self,
-        .curve = curve,
     };
-    rs_sub_t *sub = rs_sub_new (&opts);
-    if (!sub) {
-        rs_curve_destroy (&curve);
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    rs_sub_set_stats_fn (sub, s_stats, &self);
-    rs_info ("ready: watching pit volume on %s", sub_ep);
-    rc = rs_sub_run (sub);              //  until SIGINT or SIGTERM
-    rs_info ("stopped after checking %llu samples", (unsigned long long) self.checked);
-    rs_sub_destroy (&sub);
-    rs_curve_destroy (&curve);
-    rs_config_destroy (&cfg);
-    return rc == 0 ? 0 : 1;
+    return rs_sub_main (&def, argc, argv);        //  runs until SIGINT or SIGTERM
 }

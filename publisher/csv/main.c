@@ -281,7 +281,7 @@ main (int argc, char **argv)
     }
     int started = rs_pub_start (cfg, "csv", rs_config_str (cfg, "publisher-id"), &pub);
     if (started != 0) {
-        exit_code = started == -2 ? 2 : started < 0 ? 1 : 0;
+        exit_code = rs_exit_status (started);
         goto done;
     }
     self.pub = pub;

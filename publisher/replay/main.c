@@ -186,7 +186,7 @@ main (int argc, char **argv)
     int exit_code = 0;
     int started = rs_pub_start (cfg, "replay", rs_config_str (cfg, "publisher-id"), &pub);
     if (started != 0) {
-        exit_code = started == -2 ? 2 : started < 0 ? 1 : 0;
+        exit_code = rs_exit_status (started);
         goto done;
     }
     const char *endpoint = rs_pub_endpoint (pub);

@@ -246,7 +246,7 @@ main (int argc, char **argv)
 
     int started = rs_pub_start (cfg, "wits0", rs_config_str (cfg, "publisher-id"), &self.pub);
     if (started != 0) {
-        exit_code = started == -2 ? 2 : started < 0 ? 1 : 0;
+        exit_code = rs_exit_status (started);
         goto done;
     }
     const char *endpoint = rs_pub_endpoint (self.pub);

@@ -5,16 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rs_config.h"
-#include "rs_curve.h"
-#include "rs_log.h"
 #include "rs_logline.h"
 #include "rs_sub.h"
 
-#define MAX_TOPICS 16
-
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "topics", "LOGGER_TOPICS", RS_OPT_STRING, "telemetry.,event.,alert.",
       "comma-separated topic prefixes to print (e.g. telemetry.A-01,event.)", 0, 0 },
     { "every", "LOGGER_EVERY", RS_OPT_INT, "0",
@@ -83,87 +77,79 @@ s_on_flush (rs_sub_t *sub, void *arg)
     return 0;
 }
 
-int
-main (int argc, char **argv)
+//  Reads and checks the options; opens the summary.
+static int
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-logger", "print live rigstream messages", s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "console_logger");
-    if (rc >= 0)
-        return rc;
-    logger_t self = { .json = rs_config_bool (cfg, "json"), .every = (int) rs_config_int (cfg, "every") };
+    logger_t *self = (logger_t *) arg;
+    self->json = rs_config_bool (cfg, "json");
+    self->every = (int) rs_config_int (cfg, "every");
+    opts->durable = rs_config_bool (cfg, "durable");
     const char *color = rs_config_str (cfg, "color");
     if (strcmp (color, "always") == 0)
-        self.style.color = true;
+        self->style.color = true;
     else if (strcmp (color, "auto") == 0)
-        self.style.color = isatty (STDOUT_FILENO) && !getenv ("NO_COLOR");
+        self->style.color = isatty (STDOUT_FILENO) && !getenv ("NO_COLOR");
     else if (strcmp (color, "never") != 0) {
         fprintf (stderr, "rigstream-logger: invalid value \"%s\" for --color: expected auto, always or never\n", color);
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
-    if (self.json)
-        self.style.color = false;
+    if (self->json)
+        self->style.color = false;
     int units = rs_units_system (rs_config_str (cfg, "units"));
     if (units < 0) {
         fprintf (stderr, "rigstream-logger: invalid value \"%s\" for --units: expected metric or imperial\n",
                  rs_config_str (cfg, "units"));
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
-    self.style.units = (rs_unit_system_t) units;
+    self->style.units = (rs_unit_system_t) units;
+    self->summary = rs_logsum_new ();
+    return self->summary ? RS_OK : RS_E_NOMEM;
+}
 
-    char topics_buf[1024];
-    const char *topics[MAX_TOPICS + 1];
-    int n = rs_config_list (cfg, "topics", topics_buf, sizeof topics_buf, topics, MAX_TOPICS);
-    if (n < 0) {
-        fprintf (stderr, "rigstream-logger: --topics: at most %d prefixes\n", MAX_TOPICS);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
+static int
+s_start (rs_sub_t *sub, void *arg)
+{
+    logger_t *self = (logger_t *) arg;
+    if (self->every > 0 && rs_sub_timer (sub, self->every * 1000, s_on_summary, self) != RS_OK)
+        return RS_E_NOMEM;
+    return rs_sub_timer (sub, 250, s_on_flush, NULL);
+}
 
-    rs_curve_t *curve = rs_curve_new_config (cfg);
-    if (!curve) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    char sub_ep[256], pub_ep[256];
-    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
-    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
-    rs_sub_opts_t opts = {
-        .component = "console_logger",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,
-        .topics = n ? topics : NULL,
-        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
-        .on_message = s_on_message,
-        .arg = &self,
-        .durable = rs_config_bool (cfg, "durable"),
-        .curve = curve,
-    };
-    rs_sub_t *sub = rs_sub_new (&opts);
-    self.summary = rs_logsum_new ();
-    if (!sub || !self.summary) {
-        rs_sub_destroy (&sub);
-        rs_curve_destroy (&curve);
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    if (self.every > 0)
-        rs_sub_timer (sub, self.every * 1000, s_on_summary, &self);
-    rs_sub_timer (sub, 250, s_on_flush, NULL);
-    rs_info ("ready: printing %s from %s", rs_config_str (cfg, "topics"), sub_ep);
-    rc = rs_sub_run (sub);
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    (void) sub;
+    (void) summary;
+    (void) size;
+    (void) arg;
     fflush (stdout);
-    const rs_sub_stats_t *st = rs_sub_stats (sub);
-    rs_info ("stopped: %llu received, %llu printed, %llu rejected, %llu lost in %llu gap(s), "
-             "%llu recovered, %llu lost for good",
-             (unsigned long long) st->received, (unsigned long long) st->delivered,
-             (unsigned long long) st->rejected, (unsigned long long) st->missing,
-             (unsigned long long) st->gaps, (unsigned long long) st->repaired,
-             (unsigned long long) st->lost_permanently);
-    rs_sub_destroy (&sub);
-    rs_logsum_destroy (&self.summary);
-    rs_curve_destroy (&curve);
-    rs_config_destroy (&cfg);
-    return rc == 0 ? 0 : 1;
+    return RS_OK;
+}
+
+static void
+s_free (void *arg)
+{
+    logger_t *self = (logger_t *) arg;
+    rs_logsum_destroy (&self->summary);
+}
+
+int
+main (int argc, char **argv)
+{
+    logger_t self = { 0 };
+    rs_sub_def_t def = {
+        .component = "console_logger",
+        .program = "rigstream-logger",
+        .usage = "print live rigstream messages",
+        .options = s_options,
+        .topics_option = "topics",
+        .on_setup = s_setup,
+        .on_start = s_start,
+        .on_message = s_on_message,
+        .on_stop = s_stop,
+        .on_free = s_free,
+        .arg = &self,
+    };
+    return rs_sub_main (&def, argc, argv);
 }

@@ -6,25 +6,20 @@
     recorded as permanent gaps. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 
 #include "rs_clock.h"
-#include "rs_config.h"
-#include "rs_curve.h"
+#include "rs_dirs.h"
 #include "rs_log.h"
 #include "rs_store.h"
 #include "rs_sub.h"
 
-#define MAX_TOPICS 16
 //  Time the timer may spend catching up on a backlog before the loop reads
 //  the socket again.
 #define TICK_BUDGET_MS 50
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "db", "DATABASE_PATH", RS_OPT_STRING, "./data/rigstream.db",
       "SQLite database file (its directory is created if missing)", 0, 0 },
     { "batch-rows", "DB_BATCH_ROWS", RS_OPT_INT, "1000", "rows per transaction", 1, 1000000 },
@@ -49,8 +44,8 @@ typedef struct {
     rs_sub_t *sub;
     bool subscribed;
     int resumed;
+    int flush_ms;
     const char *topics_text;
-    const char *endpoint;
     const char *path;
 } saver_t;
 
@@ -86,7 +81,7 @@ s_on_timer (rs_sub_t *sub, void *arg)
         //  nothing published on our topics is missed.
         self->subscribed = true;
         rs_info ("ready: subscribed to %s at %s, saving into %s (%d stream(s) resumed)", self->topics_text,
-                 self->endpoint, self->path, self->resumed);
+                 rs_sub_endpoint (sub), self->path, self->resumed);
     }
     int64_t start = rs_clock_mono_ms ();
     while (rs_store_tick (self->store, rs_clock_mono_ms ()) > 0 && rs_clock_mono_ms () - start < TICK_BUDGET_MS)
@@ -103,32 +98,25 @@ s_on_prune (rs_sub_t *sub, void *arg)
     return 0;
 }
 
-static size_t
-s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+static void
+s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
 {
     (void) sub;
     saver_t *self = (saver_t *) arg;
     const rs_store_stats_t *s = rs_store_stats (self->store);
-    int64_t now = rs_clock_mono_ms ();
-    rs_value_t stats[] = {
-        { "stored", -1, (double) s->stored },
-        { "ignored", -1, (double) s->ignored },
-        { "batches", -1, (double) s->batches },
-        { "buffered", -1, (double) s->buffered },
-        { "write_errors", -1, (double) s->write_errors },
-        { "dropped", -1, (double) s->dropped },
-        { "gaps_recorded", -1, (double) s->gaps },
-        { "pruned", -1, (double) s->pruned },
-        { "db_bytes", -1, (double) s->db_bytes },
-        { "db_ok", -1, s->db_ok ? 1.0 : 0.0 },
-        { "last_flush_ms", -1, (double) s->last_flush_ms },
-        { "flush_age_ms", -1, s->last_flush_at_ms ? (double) (now - s->last_flush_at_ms) : -1.0 },
-    };
-    size_t n = sizeof stats / sizeof stats[0];
-    if (n > max)
-        n = max;
-    memcpy (out, stats, n * sizeof *out);
-    return n;
+    rs_sub_report_add (r, "stored", (double) s->stored);
+    rs_sub_report_add (r, "ignored", (double) s->ignored);
+    rs_sub_report_add (r, "batches", (double) s->batches);
+    rs_sub_report_add (r, "buffered", (double) s->buffered);
+    rs_sub_report_add (r, "write_errors", (double) s->write_errors);
+    rs_sub_report_add (r, "dropped", (double) s->dropped);
+    rs_sub_report_add (r, "gaps_recorded", (double) s->gaps);
+    rs_sub_report_add (r, "pruned", (double) s->pruned);
+    rs_sub_report_add (r, "db_bytes", (double) s->db_bytes);
+    rs_sub_report_add (r, "db_ok", s->db_ok ? 1.0 : 0.0);
+    rs_sub_report_add (r, "last_flush_ms", (double) s->last_flush_ms);
+    rs_sub_report_add (r, "flush_age_ms",
+                       s->last_flush_at_ms ? (double) (rs_clock_mono_ms () - s->last_flush_at_ms) : -1.0);
 }
 
 static void
@@ -139,130 +127,99 @@ s_resume (const char *pub, const char *topic, uint64_t epoch, uint64_t mark, voi
         self->resumed++;
 }
 
-//  Creates the database's directory and its parents. Returns 0 or -1 (logged).
+//  Opens the store (the database may come later: rows wait in memory).
 static int
-s_make_parent (const char *path)
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
 {
+    saver_t *self = (saver_t *) arg;
+    //  SQLite's memory statistics cost a lock per allocation; nothing reads them.
+    sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+    self->topics_text = rs_config_str (cfg, "topics");
+    self->path = rs_config_str (cfg, "db");
+    self->flush_ms = (int) rs_config_int (cfg, "flush-ms");
+    opts->rcvhwm = (int) rs_config_int (cfg, "rcvhwm");
+    //  A directory that cannot be created is reported here and again by the
+    //  store, which keeps buffering and retrying (someone may fix it).
     char dir[4096];
-    if (snprintf (dir, sizeof dir, "%s", path) >= (int) sizeof dir) {
-        rs_error ("database path too long: %s", path);
-        return -1;
-    }
-    char *slash = strrchr (dir, '/');
-    if (!slash || slash == dir)
-        return 0;
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir (dir, 0775) != 0 && errno != EEXIST) {
-            rs_error ("cannot create directory %s for the database: %s", dir, strerror (errno));
-            return -1;
-        }
-        *p = '/';
-    }
-    if (mkdir (dir, 0775) != 0 && errno != EEXIST) {
+    if (rs_dirs_make_parent (self->path, dir, sizeof dir) != RS_OK)
         rs_error ("cannot create directory %s for the database: %s", dir, strerror (errno));
-        return -1;
-    }
-    return 0;
+    rs_store_opts_t sopts = {
+        .path = self->path,
+        .batch_rows = (int) rs_config_int (cfg, "batch-rows"),
+        .flush_ms = self->flush_ms,
+        .retention_days = (int) rs_config_int (cfg, "retention-days"),
+        .agg_retention_days = (int) rs_config_int (cfg, "agg-retention-days"),
+        .buffer_max = (size_t) rs_config_int (cfg, "buffer-max"),
+    };
+    self->store = rs_store_new (&sopts);
+    if (!self->store)
+        return RS_E_NOMEM;
+    if (rs_store_open (self->store, rs_clock_mono_ms ()) != 0)
+        rs_warn ("starting without the database: data is kept in memory (up to %zu rows) until it can be written",
+                 sopts.buffer_max);
+    return RS_OK;
+}
+
+//  Resumes every stream the database holds, then writes on timers.
+static int
+s_start (rs_sub_t *sub, void *arg)
+{
+    saver_t *self = (saver_t *) arg;
+    self->sub = sub;
+    if (rs_store_foreach_resume (self->store, s_resume, self) < 0)
+        rs_warn ("no stream resumed: the database is not available yet, so what was published while the "
+                 "saver was down cannot be repaired in this run");
+    if (rs_sub_timer (sub, self->flush_ms < 50 ? self->flush_ms : 50, s_on_timer, self) != RS_OK
+        || rs_sub_timer (sub, 1000, s_on_prune, self) != RS_OK)
+        return RS_E_NOMEM;
+    return RS_OK;
+}
+
+//  Stopped (SIGTERM/SIGINT): write what is still in memory.
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    (void) sub;
+    saver_t *self = (saver_t *) arg;
+    size_t left = rs_store_drain (self->store, 5000);
+    const rs_store_stats_t *st = rs_store_stats (self->store);
+    snprintf (summary, size, "%llu stored, %llu already stored, %llu gap(s) recorded, %llu batches, "
+              "%llu write error(s), %llu dropped, %zu not written",
+              (unsigned long long) st->stored, (unsigned long long) st->ignored, (unsigned long long) st->gaps,
+              (unsigned long long) st->batches, (unsigned long long) st->write_errors,
+              (unsigned long long) st->dropped, left);
+    if (left > 0)
+        rs_error ("%zu row(s) could not be written to %s before exit and are lost", left, self->path);
+    return left == 0 && st->dropped == 0 ? RS_OK : RS_E_IO;
+}
+
+static void
+s_free (void *arg)
+{
+    saver_t *self = (saver_t *) arg;
+    rs_store_destroy (&self->store);
 }
 
 int
 main (int argc, char **argv)
 {
-    //  SQLite's memory statistics cost a lock per allocation; nothing reads them.
-    sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
-    rs_config_t *cfg = rs_config_new ("rigstream-saver", "store rigstream data in SQLite", s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "db_saver");
-    if (rc >= 0)
-        return rc;
-    saver_t self = { .topics_text = rs_config_str (cfg, "topics"), .path = rs_config_str (cfg, "db") };
-    char topics_buf[1024];
-    const char *topics[MAX_TOPICS + 1];
-    int n = rs_config_list (cfg, "topics", topics_buf, sizeof topics_buf, topics, MAX_TOPICS);
-    if (n < 0) {
-        fprintf (stderr, "rigstream-saver: --topics: at most %d prefixes\n", MAX_TOPICS);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-
-    //  A directory that cannot be created is reported here and again by the
-    //  store, which keeps buffering and retrying (someone may fix it).
-    s_make_parent (self.path);
-    rs_store_opts_t sopts = {
-        .path = self.path,
-        .batch_rows = (int) rs_config_int (cfg, "batch-rows"),
-        .flush_ms = (int) rs_config_int (cfg, "flush-ms"),
-        .retention_days = (int) rs_config_int (cfg, "retention-days"),
-        .agg_retention_days = (int) rs_config_int (cfg, "agg-retention-days"),
-        .buffer_max = (size_t) rs_config_int (cfg, "buffer-max"),
-    };
-    self.store = rs_store_new (&sopts);
-    if (!self.store) {
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    if (rs_store_open (self.store, rs_clock_mono_ms ()) != 0)
-        rs_warn ("starting without the database: data is kept in memory (up to %ld rows) until it can be written",
-                 rs_config_int (cfg, "buffer-max"));
-
-    rs_curve_t *curve = rs_curve_new_config (cfg);
-    if (!curve) {
-        rs_store_destroy (&self.store);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    char sub_ep[256], pub_ep[256];
-    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
-    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
-    self.endpoint = sub_ep;
-    rs_sub_opts_t opts = {
+    saver_t self = { 0 };
+    rs_sub_def_t def = {
         .component = "db_saver",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,
-        .topics = n ? topics : NULL,
-        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
-        .rcvhwm = (int) rs_config_int (cfg, "rcvhwm"),
-        .on_message = s_on_message,
-        .arg = &self,
+        .program = "rigstream-saver",
+        .usage = "store rigstream data in SQLite",
+        .options = s_options,
+        .topics_option = "topics",
         .durable = true,
+        .own_ready_line = true,
+        .on_setup = s_setup,
+        .on_start = s_start,
+        .on_message = s_on_message,
         .on_gap = s_on_gap,
-        .curve = curve,
+        .on_stats = s_stats,
+        .on_stop = s_stop,
+        .on_free = s_free,
+        .arg = &self,
     };
-    self.sub = rs_sub_new (&opts);
-    if (!self.sub) {
-        rs_store_destroy (&self.store);
-        rs_curve_destroy (&curve);
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    if (rs_store_foreach_resume (self.store, s_resume, &self) < 0)
-        rs_warn ("no stream resumed: the database is not available yet, so what was published while the "
-                 "saver was down cannot be repaired in this run");
-    rs_sub_set_stats_fn (self.sub, s_stats, &self);
-    int flush_ms = (int) rs_config_int (cfg, "flush-ms");
-    rs_sub_timer (self.sub, flush_ms < 50 ? flush_ms : 50, s_on_timer, &self);
-    rs_sub_timer (self.sub, 1000, s_on_prune, &self);
-    rc = rs_sub_run (self.sub);
-
-    //  Stopped (SIGTERM/SIGINT): write what is still in memory.
-    size_t left = rs_store_drain (self.store, 5000);
-    const rs_store_stats_t *st = rs_store_stats (self.store);
-    const rs_sub_stats_t *ss = rs_sub_stats (self.sub);
-    rs_info ("stopped: %llu received, %llu stored, %llu already stored, %llu gap(s) recorded, %llu batches, "
-             "%llu write error(s), %llu dropped, %zu not written",
-             (unsigned long long) ss->delivered, (unsigned long long) st->stored,
-             (unsigned long long) st->ignored, (unsigned long long) st->gaps,
-             (unsigned long long) st->batches, (unsigned long long) st->write_errors,
-             (unsigned long long) st->dropped, left);
-    if (left > 0)
-        rs_error ("%zu row(s) could not be written to %s before exit and are lost", left, self.path);
-    int exit_code = rc == 0 && left == 0 && st->dropped == 0 ? 0 : 1;
-    rs_sub_destroy (&self.sub);
-    rs_store_destroy (&self.store);
-    rs_curve_destroy (&curve);
-    rs_config_destroy (&cfg);
-    return exit_code;
+    return rs_sub_main (&def, argc, argv);
 }

@@ -4,26 +4,16 @@
     transition on alert.<well>. Its configuration file (rules, rig-state
     thresholds, detectors on/off) is re-read on SIGHUP and on the control
     endpoint's "reload"; "set_thresholds" replaces the rules at run time. */
-#include <czmq.h>
-#include <errno.h>
-#include <jansson.h>
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
-#include "rs_config.h"
 #include "rs_curve.h"
-#include "rs_engine.h"
 #include "rs_engine_ctl.h"
+#include "rs_engine_out.h"
+#include "rs_engine_srv.h"
 #include "rs_log.h"
 #include "rs_sub.h"
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "config", "ENGINE_CONFIG", RS_OPT_STRING, NULL,
       "configuration file (JSON: threshold rules, rig-state thresholds, detectors); none = no rules", 0, 0 },
     { "control-port", "ENGINE_CONTROL_PORT", RS_OPT_INT, "5558",
@@ -49,17 +39,14 @@ static const rs_option_t s_options[] = {
     RS_OPTION_END
 };
 
-#define RS_ENGINE_LOG_WELLS 4096   // ENGINE_MAX_WELLS at most
-
 typedef struct {
     rs_engine_t *engine;
     rs_sub_t *sub;
+    rs_engine_srv_t *control;
     const char *config_path;
-    zsock_t *control;
-    int sigfd;
-    uint64_t published, publish_errors, ctl_requests, ctl_bad, ctl_refused;
-    rs_log_limit_t ctl_bad_limit, ctl_refused_limit;
-    int bw_logged[RS_ENGINE_LOG_WELLS];     // block weight source last logged, + 1 (0 = never)
+    char ctl_ep[300];
+    uint64_t published, publish_errors;
+    rs_engine_bwlog_t bw_log;
 } engine_main_t;
 
 //  Alert transitions: alert.<well>, and a log line for raised and cleared.
@@ -71,47 +58,8 @@ s_on_alert (const rs_alert_t *a, void *arg)
         rs_info ("alert %s %s #%llu on %s (%s): %s", rs_alert_state_name (a->state),
                  a->rule ? a->rule : a->type, (unsigned long long) a->alert_id, a->well,
                  rs_severity_name (a->severity), a->message);
-    rs_pub_t *pub = self->sub ? rs_sub_pub (self->sub) : NULL;
-    if (!pub || !a->well)
-        return;
-    size_t n = 8 + (a->channel ? 1 : 0) + (isfinite (a->threshold) ? 1 : 0) + (a->rule ? 1 : 0);
-    msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_ALERT, a->well, a->ts_us, n);
-    if (!pk) {
-        self->publish_errors++;
-        return;
-    }
-    rs_encode_key (pk, "alert_id");
-    msgpack_pack_uint64 (pk, a->alert_id);
-    rs_encode_key (pk, "type");
-    rs_encode_string (pk, a->type);
-    rs_encode_key (pk, "state");
-    rs_encode_string (pk, rs_alert_state_name (a->state));
-    rs_encode_key (pk, "severity");
-    rs_encode_string (pk, rs_severity_name (a->severity));
-    rs_encode_key (pk, "message");
-    rs_encode_string (pk, a->message ? a->message : "");
-    rs_encode_key (pk, "value");
-    rs_encode_number (pk, a->value);
-    rs_encode_key (pk, "started_ts");
-    msgpack_pack_int64 (pk, a->started_us);
-    rs_encode_key (pk, "rig_state");
-    rs_encode_string (pk, a->rig_state ? a->rig_state : "unknown");
-    if (a->channel) {
-        rs_encode_key (pk, "channel");
-        rs_encode_string (pk, a->channel);
-    }
-    if (isfinite (a->threshold)) {
-        rs_encode_key (pk, "threshold");
-        rs_encode_number (pk, a->threshold);
-    }
-    if (a->rule) {
-        rs_encode_key (pk, "rule");
-        rs_encode_string (pk, a->rule);
-    }
-    if (rs_pub_send (pub) == 0)
-        self->published++;
-    else
-        self->publish_errors++;
+    if (self->sub && a->well)
+        *(rs_engine_out_alert (rs_sub_pub (self->sub), a) == RS_OK ? &self->published : &self->publish_errors) += 1;
 }
 
 static int
@@ -124,242 +72,79 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     return 0;
 }
 
-//  Says once per change where a well's block weight comes from: the rig
-//  state of a well whose block weight is unknown cannot tell slips from a
-//  hanging string, and a provisional one may be wrong.
-static void
-s_log_block_weight (engine_main_t *self, size_t i, const char *well, const rs_riginfo_t *rig)
-{
-    if (i >= RS_ENGINE_LOG_WELLS || self->bw_logged[i] == (int) rig->bw_source + 1)
-        return;
-    self->bw_logged[i] = (int) rig->bw_source + 1;
-    if (rig->bw_source == RS_BW_UNKNOWN)
-        rs_warn ("%s: block weight unknown: in slips or hanging cannot be told until the block moves with the "
-                 "bit still, the bit is at surface or the hook load settles (or set rigstate.block_weight_kn in ENGINE_CONFIG)", well);
-    else if (rig->bw_source == RS_BW_PLATEAU)
-        rs_warn ("%s: block weight %.1f kN taken from the lowest steady hook load, provisionally", well,
-                 rig->block_weight_kn);
-    else
-        rs_info ("%s: block weight %.1f kN (%s)", well, rig->block_weight_kn, rs_bw_source_name (rig->bw_source));
-}
-
 //  kpi.<well> for each well with new samples since the last time.
 static int
 s_on_kpi_timer (rs_sub_t *sub, void *arg)
 {
     engine_main_t *self = arg;
-    rs_pub_t *pub = rs_sub_pub (sub);
-    for (size_t i = 0; pub && i < rs_engine_wells (self->engine); i++) {
-        if (!rs_engine_well_dirty (self->engine, i))
-            continue;
-        rs_value_t vals[RS_ENGINE_KPI_MAX];
-        size_t n = rs_engine_kpis (self->engine, i, vals, RS_ENGINE_KPI_MAX);
-        const char *well = rs_engine_well_id (self->engine, i);
-        const rs_riginfo_t *rig = rs_engine_well_rig (self->engine, i);
-        const rs_chanq_t *q = rs_engine_well_quality (self->engine, i);
-        s_log_block_weight (self, i, well, rig);
-        //  Channels that had readings and have none good now, with why.
-        char why[RS_CH_COUNT][160];
-        int bad[RS_CH_COUNT], nbad = 0;
-        for (int c = 0; c < RS_CH_COUNT; c++)
-            if (rs_chanq_state (q, c) != RS_CHQ_OK && rs_chanq_reason (q, c, why[nbad], sizeof why[0])[0])
-                bad[nbad++] = c;
-        size_t fields = 3 + (rig->reason ? 1 : 0) + (nbad ? 1 : 0);
-        msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_KPI, well, rs_engine_well_ts (self->engine, i), fields);
-        if (!pk) {
-            self->publish_errors++;
-            continue;
+    for (size_t i = 0; i < rs_engine_wells (self->engine); i++)
+        if (rs_engine_well_dirty (self->engine, i)) {
+            rs_engine_out_block_weight (&self->bw_log, self->engine, i);
+            *(rs_engine_out_kpis (rs_sub_pub (sub), self->engine, i) == RS_OK ? &self->published
+                                                                             : &self->publish_errors) += 1;
         }
-        rs_encode_key (pk, "values");
-        rs_encode_values (pk, vals, n);
-        rs_encode_key (pk, "rig_state");
-        rs_encode_string (pk, rs_engine_well_state (self->engine, i));
-        rs_encode_key (pk, "block_weight_source");
-        rs_encode_string (pk, rs_bw_source_name (rig->bw_source));
-        if (rig->reason) {
-            rs_encode_key (pk, "rig_state_reason");
-            rs_encode_string (pk, rig->reason);
-        }
-        if (nbad) {
-            rs_encode_key (pk, "quality");
-            msgpack_pack_map (pk, (size_t) nbad);
-            for (int k = 0; k < nbad; k++) {
-                rs_encode_key (pk, rs_chan_info (bad[k])->name);
-                rs_encode_string (pk, why[k]);
-            }
-        }
-        if (rs_pub_send (pub) == 0)
-            self->published++;
-        else
-            self->publish_errors++;
-    }
     return 0;
 }
 
 static void
-s_reload (engine_main_t *self, const char *why)
+s_on_reload (rs_sub_t *sub, void *arg)
 {
+    (void) sub;
+    engine_main_t *self = arg;
     char err[512];
     if (rs_engine_ctl_reload (self->engine, self->config_path, err, sizeof err) == 0)
-        rs_info ("configuration reloaded (%s) from %s: %zu rule(s)", why, self->config_path,
+        rs_info ("configuration reloaded (SIGHUP) from %s: %zu rule(s)", self->config_path,
                  rs_engine_config (self->engine)->n);
     else
-        rs_error ("configuration reload (%s) failed, keeping the previous one: %s", why, err);
+        rs_error ("configuration reload (SIGHUP) failed, keeping the previous one: %s", err);
 }
 
-static int
-s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
-{
-    (void) loop;
-    (void) item;
-    engine_main_t *self = arg;
-    struct signalfd_siginfo si;
-    while (read (self->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
-        if (si.ssi_signo == SIGHUP)
-            s_reload (self, "SIGHUP");
-    return 0;
-}
-
-//  Counts and logs (rate limited) a reply that refuses the request.
 static void
-s_count_refusal (engine_main_t *self, const char *reply)
-{
-    json_t *o = reply ? json_loads (reply, 0, NULL) : NULL;
-    if (json_is_false (json_object_get (o, "ok"))) {
-        self->ctl_refused++;
-        rs_log_limited (&self->ctl_refused_limit, 1000, RS_LOG_WARN, "control: refused a request: %s",
-                        json_string_value (json_object_get (o, "error")));
-    }
-    json_decref (o);
-}
-
-//  One request: [identity][empty][JSON] from a REQ (or DEALER) client.
-static int
-s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
-{
-    (void) loop;
-    engine_main_t *self = arg;
-    zmsg_t *req = zmsg_recv (sock);
-    if (!req)
-        return 0;
-    zframe_t *id = zmsg_pop (req);
-    zframe_t *empty = zmsg_pop (req);
-    zframe_t *body = zmsg_pop (req);
-    if (!id || !empty || zframe_size (empty) != 0 || !body || zmsg_size (req) != 0) {
-        self->ctl_bad++;
-        rs_log_limited (&self->ctl_bad_limit, 1000, RS_LOG_WARN,
-                        "control: ignored a malformed request (want [empty][JSON] from a REQ socket)");
-    }
-    else {
-        self->ctl_requests++;
-        uint64_t loads = rs_engine_stats (self->engine)->config_loads;
-        char *reply = rs_engine_ctl_handle (self->engine, self->config_path, zframe_data (body), zframe_size (body));
-        if (rs_engine_stats (self->engine)->config_loads != loads)
-            rs_info ("control: configuration changed: %zu rule(s)", rs_engine_config (self->engine)->n);
-        s_count_refusal (self, reply);
-        zmsg_t *out = zmsg_new ();
-        zmsg_append (out, &id);
-        zmsg_addmem (out, "", 0);
-        zmsg_addstr (out, reply ? reply : "{\"ok\":false,\"error\":\"out of memory\"}");
-        zmsg_send (&out, sock);
-        free (reply);
-    }
-    zframe_destroy (&id);
-    zframe_destroy (&empty);
-    zframe_destroy (&body);
-    zmsg_destroy (&req);
-    return 0;
-}
-
-static size_t
-s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
 {
     (void) sub;
     engine_main_t *self = arg;
     const rs_engine_stats_t *st = rs_engine_stats (self->engine);
-    const rs_value_t v[] = {
-        { "samples", RS_CH_UNKNOWN, (double) st->samples },
-        { "out_of_order", RS_CH_UNKNOWN, (double) st->out_of_order },
-        { "stream_restarts", RS_CH_UNKNOWN, (double) st->restarts },
-        { "wells", RS_CH_UNKNOWN, (double) rs_engine_wells (self->engine) },
-        { "wells_refused", RS_CH_UNKNOWN, (double) st->refused },
-        { "alerts_active", RS_CH_UNKNOWN, (double) rs_engine_alerts_active (self->engine) },
-        { "alerts_raised", RS_CH_UNKNOWN, (double) st->raised },
-        { "alerts_cleared", RS_CH_UNKNOWN, (double) st->cleared },
-        { "config_loads", RS_CH_UNKNOWN, (double) st->config_loads },
-        { "readings_implausible", RS_CH_UNKNOWN, (double) st->implausible },
-        { "readings_stuck", RS_CH_UNKNOWN, (double) st->stuck },
-        { "readings_pinned", RS_CH_UNKNOWN, (double) st->pinned },
-        { "readings_inconsistent", RS_CH_UNKNOWN, (double) st->inconsistent },
-        { "published", RS_CH_UNKNOWN, (double) self->published },
-        { "publish_errors", RS_CH_UNKNOWN, (double) self->publish_errors },
-        { "control_requests", RS_CH_UNKNOWN, (double) self->ctl_requests },
-        { "control_malformed", RS_CH_UNKNOWN, (double) self->ctl_bad },
-        { "control_refused", RS_CH_UNKNOWN, (double) self->ctl_refused },
-    };
-    size_t n = sizeof v / sizeof v[0] < max ? sizeof v / sizeof v[0] : max;
-    memcpy (out, v, n * sizeof *out);
-    return n;
+    static const rs_engine_srv_stats_t none = { 0 };
+    const rs_engine_srv_stats_t *ctl = self->control ? rs_engine_srv_stats (self->control) : &none;
+    const char *names[] = { "samples", "out_of_order", "stream_restarts", "wells", "wells_refused",
+                            "alerts_active", "alerts_raised", "alerts_cleared", "config_loads",
+                            "readings_implausible", "readings_stuck", "readings_pinned", "readings_inconsistent",
+                            "published", "publish_errors", "control_requests", "control_malformed",
+                            "control_refused" };
+    const double v[] = { st->samples, st->out_of_order, st->restarts, rs_engine_wells (self->engine), st->refused,
+                         rs_engine_alerts_active (self->engine), st->raised, st->cleared, st->config_loads,
+                         st->implausible, st->stuck, st->pinned, st->inconsistent, self->published,
+                         self->publish_errors, ctl->requests, ctl->malformed, ctl->refused };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        rs_sub_report_add (r, names[i], v[i]);
 }
 
-int
-main (int argc, char **argv)
+//  Loads the rules and makes the engine; checks the control endpoint, which
+//  changes thresholds: off the loopback only with CURVE, and then only for
+//  the clients in the allow-list.
+static int
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
 {
-    //  SIGHUP is read from a signalfd in the loop; block it before any thread
-    //  (ZeroMQ's) exists so that none of them takes it.
-    sigset_t hup;
-    sigemptyset (&hup);
-    sigaddset (&hup, SIGHUP);
-    pthread_sigmask (SIG_BLOCK, &hup, NULL);
-
-    rs_config_t *cfg = rs_config_new ("rigstream-engine",
-                                      "compute KPIs and raise alerts from live telemetry", s_options, NULL);
-    int rc = cfg ? rs_config_load (cfg, argc, argv) : -1;
-    if (rc != 0) {
-        rs_config_destroy (&cfg);
-        return rc > 0 ? 0 : 2;
-    }
-    if (rs_config_apply_logging (cfg, "prediction_engine") != 0) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    engine_main_t self = { .config_path = rs_config_str (cfg, "config"), .sigfd = -1 };
-    rs_rules_t *rules = NULL;
-    if (self.config_path && *self.config_path) {
-        char err[512];
-        rules = rs_rules_load (self.config_path, err, sizeof err);
-        if (!rules) {
-            fprintf (stderr, "rigstream-engine: invalid configuration file: %s\n", err);
-            rs_config_destroy (&cfg);
-            return 2;
-        }
-    }
-    char sub_ep[256], pub_ep[256], ctl_ep[300] = "";
-    if (rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep) != 0
-        || rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep) != 0) {
-        rs_rules_destroy (&rules);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
+    engine_main_t *self = arg;
+    self->config_path = rs_config_str (cfg, "config");
     if (rs_config_is_set (cfg, "control"))
-        snprintf (ctl_ep, sizeof ctl_ep, "%s", rs_config_str (cfg, "control"));
+        snprintf (self->ctl_ep, sizeof self->ctl_ep, "%s", rs_config_str (cfg, "control"));
     else if (rs_config_int (cfg, "control-port") > 0)
-        snprintf (ctl_ep, sizeof ctl_ep, "tcp://%s:%ld", rs_config_str (cfg, "control-bind"),
+        snprintf (self->ctl_ep, sizeof self->ctl_ep, "tcp://%s:%ld", rs_config_str (cfg, "control-bind"),
                   rs_config_int (cfg, "control-port"));
-
-    //  The control endpoint changes thresholds: off the loopback only with
-    //  CURVE, and then only for clients in the allow-list.
-    rs_curve_t *curve = rs_curve_new_config (cfg);
-    if (curve && *ctl_ep && !rs_curve_can_serve (curve)) {
+    if (*self->ctl_ep && !rs_curve_can_serve (opts->curve)) {
         rs_error ("CURVE: the control endpoint is served with CURVE and needs CURVE_ALLOW_DIR, the "
                   "directory of the clients allowed to change thresholds (or ENGINE_CONTROL_PORT=0)");
-        rs_curve_destroy (&curve);
+        return RS_E_CONFIG;
     }
-    if (!curve || (*ctl_ep && rs_curve_check_bind (curve, ctl_ep, true, "engine control endpoint") != 0)) {
-        rs_curve_destroy (&curve);
-        rs_rules_destroy (&rules);
-        rs_config_destroy (&cfg);
-        return 2;
+    if (*self->ctl_ep && rs_curve_check_bind (opts->curve, self->ctl_ep, true, "engine control endpoint") != 0)
+        return RS_E_CONFIG;
+    rs_rules_t *rules = NULL;
+    char err[512];
+    if (self->config_path && *self->config_path && !(rules = rs_rules_load (self->config_path, err, sizeof err))) {
+        fprintf (stderr, "rigstream-engine: invalid configuration file: %s\n", err);
+        return RS_E_CONFIG;
     }
     rs_engine_opts_t eo = {
         .bit_diameter_m = rs_config_double (cfg, "bit-diameter"),
@@ -369,83 +154,72 @@ main (int argc, char **argv)
         .rock_ccs_mpa = rs_config_double (cfg, "rock-ccs"),
         .max_wells = (size_t) rs_config_int (cfg, "max-wells"),
     };
-    self.engine = rs_engine_new (&eo, s_on_alert, &self);
-    if (!self.engine) {
-        rs_error ("out of memory");
+    if (!(self->engine = rs_engine_new (&eo, s_on_alert, self))) {
         rs_rules_destroy (&rules);
-        rs_curve_destroy (&curve);
-        rs_config_destroy (&cfg);
-        return 1;
+        return RS_E_NOMEM;
     }
     if (rules)
-        rs_engine_set_config (self.engine, rules);
+        rs_engine_set_config (self->engine, rules);
+    return RS_OK;
+}
 
-    const char *topics[] = { "telemetry.", NULL };
-    rs_sub_opts_t opts = {
+static int
+s_start (rs_sub_t *sub, void *arg)
+{
+    engine_main_t *self = arg;
+    self->sub = sub;
+    rs_config_t *cfg = rs_sub_config (sub);
+    if (rs_sub_timer (sub, (int) rs_config_int (cfg, "kpi-ms"), s_on_kpi_timer, self) != RS_OK)
+        return RS_E_NOMEM;
+    if (*self->ctl_ep && !(self->control = rs_engine_srv_new (self->engine, self->config_path, self->ctl_ep,
+                                                              rs_sub_curve (sub), rs_sub_loop (sub))))
+        return RS_E_CONFIG;
+    rs_info ("ready: telemetry from %s, kpi/alert to %s, control %s, %zu rule(s)%s%s", rs_sub_endpoint (sub),
+             rs_pub_endpoint (rs_sub_pub (sub)), *self->ctl_ep ? self->ctl_ep : "off",
+             rs_engine_config (self->engine)->n, *self->config_path ? " from " : "", self->config_path);
+    return RS_OK;
+}
+
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    engine_main_t *self = arg;
+    s_on_kpi_timer (sub, self);
+    const rs_engine_stats_t *st = rs_engine_stats (self->engine);
+    snprintf (summary, size, "%llu samples, %llu out of order, %llu alerts raised, %llu published",
+              (unsigned long long) st->samples, (unsigned long long) st->out_of_order,
+              (unsigned long long) st->raised, (unsigned long long) self->published);
+    return RS_OK;
+}
+
+static void
+s_free (void *arg)
+{
+    engine_main_t *self = arg;
+    rs_engine_srv_destroy (&self->control);
+    rs_engine_destroy (&self->engine);
+}
+
+int
+main (int argc, char **argv)
+{
+    engine_main_t self = { 0 };
+    static const char *const topics[] = { "telemetry.", NULL };
+    rs_sub_def_t def = {
         .component = "prediction_engine",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,
+        .program = "rigstream-engine",
+        .usage = "compute KPIs and raise alerts from live telemetry",
+        .options = s_options,
         .topics = topics,
-        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
+        .own_ready_line = true,
+        .on_setup = s_setup,
+        .on_start = s_start,
         .on_message = s_on_message,
+        .on_stats = s_stats,
+        .on_reload = s_on_reload,
+        .on_stop = s_stop,
+        .on_free = s_free,
         .arg = &self,
-        .curve = curve,
     };
-    int exit_code = 0;
-    self.sub = rs_sub_new (&opts);
-    if (!self.sub) {
-        exit_code = 1;
-        goto done;
-    }
-    rs_sub_set_stats_fn (self.sub, s_stats, &self);
-    rs_sub_timer (self.sub, (int) rs_config_int (cfg, "kpi-ms"), s_on_kpi_timer, &self);
-    zloop_t *loop = rs_sub_loop (self.sub);
-    if (*ctl_ep) {
-        self.control = zsock_new (ZMQ_ROUTER);
-        if (self.control) {
-            zsock_set_maxmsgsize (self.control, 2 * 1024 * 1024);
-            zsock_set_linger (self.control, 0);
-        }
-        if (self.control && rs_curve_server (curve, zsock_resolve (self.control)) != 0) {
-            exit_code = 2;
-            goto done;
-        }
-        if (!self.control || zsock_bind (self.control, "%s", ctl_ep) < 0) {
-            rs_error ("cannot bind the control endpoint %s: %s (is another engine running? "
-                      "ENGINE_CONTROL_PORT=0 turns it off)", ctl_ep, zmq_strerror (zmq_errno ()));
-            exit_code = 2;
-            goto done;
-        }
-        zloop_reader (loop, self.control, s_on_control, &self);
-        zloop_reader_set_tolerant (loop, self.control);
-    }
-    self.sigfd = signalfd (-1, &hup, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (self.sigfd >= 0) {
-        zmq_pollitem_t item = { NULL, self.sigfd, ZMQ_POLLIN, 0 };
-        zloop_poller (loop, &item, s_on_signal, &self);
-    }
-    else
-        rs_warn ("cannot read SIGHUP (%s): reload through the control endpoint only", strerror (errno));
-
-    rs_info ("ready: telemetry from %s, kpi/alert to %s, control %s, %zu rule(s)%s%s", sub_ep, pub_ep,
-             *ctl_ep ? ctl_ep : "off", rs_engine_config (self.engine)->n,
-             self.config_path && *self.config_path ? " from " : "",
-             self.config_path && *self.config_path ? self.config_path : "");
-    rc = rs_sub_run (self.sub);
-    s_on_kpi_timer (self.sub, &self);
-    const rs_engine_stats_t *st = rs_engine_stats (self.engine);
-    rs_info ("stopped: %llu samples, %llu out of order, %llu alerts raised, %llu published",
-             (unsigned long long) st->samples, (unsigned long long) st->out_of_order,
-             (unsigned long long) st->raised, (unsigned long long) self.published);
-    exit_code = rc == 0 ? 0 : 1;
-
-done:
-    if (self.sigfd >= 0)
-        close (self.sigfd);
-    zsock_destroy (&self.control);
-    rs_sub_destroy (&self.sub);
-    rs_engine_destroy (&self.engine);
-    rs_curve_destroy (&curve);
-    rs_config_destroy (&cfg);
-    return exit_code;
+    return rs_sub_main (&def, argc, argv);
 }

@@ -1,35 +1,30 @@
 /*  rigstream-uplink: sends the rig's data to the operations centre's MQTT
     broker, as a Sparkplug B edge node (or plain JSON), store-and-forward.
-    A durable subscriber: every message passes the bandwidth budget into the
-    spool, together with its stream's mark, so a restart resumes from the
-    spool and the publishers' journals; rs_uplink sends from the spool and
-    deletes on acknowledgement. See docs/UPLINK.md. */
+    A durable subscriber: every message passes the bandwidth budget (or the
+    downsampler) into the spool, and its stream's mark (rs_marks) with it, so
+    a restart resumes from the spool and the publishers' journals; rs_uplink
+    sends from the spool and deletes on acknowledgement. See docs/UPLINK.md. */
 #include <errno.h>
-#include <math.h>
 #include <mosquitto.h>
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "rs_budget.h"
 #include "rs_clock.h"
-#include "rs_config.h"
-#include "rs_curve.h"
+#include "rs_dirs.h"
+#include "rs_downsample.h"
 #include "rs_log.h"
+#include "rs_marks.h"
 #include "rs_spb.h"
 #include "rs_spool.h"
 #include "rs_sub.h"
 #include "rs_uplink.h"
 #include "rs_wm.h"
 
-#define MAX_TOPICS 16
 #define TICK_MS 10
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "url", "UPLINK_URL", RS_OPT_STRING, NULL,
       "MQTT broker of the operations centre: mqtt://host[:port] or mqtts://host[:port] (TLS); the uplink runs "
       "only when this is set", 0, 0 },
@@ -86,156 +81,38 @@ static const rs_option_t s_options[] = {
 };
 
 typedef struct {
-    rs_wm_t wm;
-    uint64_t epoch;
-    uint64_t saved;             // mark last given to the spool
-    char *pub, *topic;
-} stream_t;
-
-//  A well's downsampling windows, one per channel.
-typedef struct {
-    zhashx_t *windows;          // channel -> rs_window_t
-    uint64_t last_seq;          // seq of the well's previous sample
-} well_ds_t;
-
-typedef struct {
     rs_sub_t *sub;
     rs_spool_t *spool;
     rs_uplink_t *uplink;
     rs_budget_t *budget;
-    zhashx_t *streams;          // "pub\x1ftopic" -> stream_t
-    zhashx_t *wells_ds;         // well -> well_ds_t, when downsampling
-    int64_t downsample_ms;
+    rs_marks_t *marks;
+    rs_downsample_t *downsample;    //  NULL: every sample is sent
     msgpack_sbuffer buf;
     bool subscribed;
     int resumed;
     uint64_t queued_samples, suppressed_samples, ignored;
-    const char *url, *topics_text, *spool_path;
+    const char *url, *topics_text;
+    char client_id[256];
     rs_log_limit_t log_limit;
 } app_t;
 
 static void
-s_stream_free (stream_t **self_p)
+s_account (app_t *self, rs_mark_t *m, uint64_t from, uint64_t to)
 {
-    if (!*self_p)
-        return;
-    rs_wm_cleanup (&(*self_p)->wm);
-    free ((*self_p)->pub);
-    free ((*self_p)->topic);
-    free (*self_p);
-    *self_p = NULL;
-}
-
-//  The stream of (pub, topic); a new epoch starts it afresh at `start`.
-static stream_t *
-s_stream (app_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t start)
-{
-    char key[256];
-    snprintf (key, sizeof key, "%s\x1f%s", pub, topic);
-    stream_t *s = zhashx_lookup (self->streams, key);
-    if (s && s->epoch == epoch)
-        return s;
-    if (s && s->epoch > epoch)
-        return NULL;    // an old incarnation: the SDK drops those anyway
-    if (!s) {
-        s = calloc (1, sizeof *s);
-        if (!s || !(s->pub = strdup (pub)) || !(s->topic = strdup (topic))) {
-            s_stream_free (&s);
-            return NULL;
-        }
-        zhashx_insert (self->streams, key, s);
-    }
-    else
-        rs_wm_cleanup (&s->wm);
-    rs_wm_init (&s->wm, start);
-    s->epoch = epoch;
-    s->saved = start;
-    return s;
-}
-
-static void
-s_account (app_t *self, stream_t *s, uint64_t from, uint64_t to)
-{
-    rs_wm_add (&s->wm, from, to);
-    if (s->wm.mark != s->saved) {
-        s->saved = s->wm.mark;
-        rs_spool_set_mark (self->spool, s->pub, s->topic, s->epoch, s->saved);
-    }
-}
-
-static void
-s_well_ds_free (well_ds_t **self_p)
-{
-    if (!*self_p)
-        return;
-    zhashx_destroy (&(*self_p)->windows);
-    free (*self_p);
-    *self_p = NULL;
-}
-
-//  Folds a sample into its well's windows; packs the windows it closes into
-//  self->buf as a record (time: the window's start; seq: the last sample
-//  inside it). Returns the number of values packed, 0 when none closed.
-static int
-s_downsample (app_t *self, const rs_msg_t *msg, int64_t *ts_ms, uint64_t *seq)
-{
-    well_ds_t *w = zhashx_lookup (self->wells_ds, msg->id);
-    if (!w) {
-        w = calloc (1, sizeof *w);
-        if (!w || !(w->windows = zhashx_new ())) {
-            free (w);
-            return -1;
-        }
-        zhashx_set_destructor (w->windows, (zhashx_destructor_fn *) zstr_free);
-        zhashx_insert (self->wells_ds, msg->id, w);
-    }
-    rs_window_t done[RS_MAX_CHANNELS];
-    const char *names[RS_MAX_CHANNELS];
-    size_t n = 0;
-    for (size_t i = 0; i < msg->n_values && i < RS_MAX_CHANNELS; i++) {
-        rs_window_t *win = zhashx_lookup (w->windows, msg->values[i].name);
-        if (!win) {
-            win = calloc (1, sizeof *win);
-            if (!win)
-                return -1;
-            zhashx_insert (w->windows, msg->values[i].name, win);
-        }
-        if (rs_window_add (win, self->downsample_ms, msg->hdr.ts_us / 1000, msg->values[i].value, &done[n]))
-            names[n++] = msg->values[i].name;
-    }
-    *seq = w->last_seq;
-    w->last_seq = msg->hdr.seq;
-    if (!n)
-        return 0;
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &self->buf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 3 * n);
-    char key[64];
-    *ts_ms = done[0].start_ms;
-    for (size_t i = 0; i < n; i++) {
-        snprintf (key, sizeof key, "%s_mean", names[i]);
-        rs_encode_key (&pk, key);
-        rs_encode_number (&pk, done[i].sum / (double) done[i].n);
-        snprintf (key, sizeof key, "%s_min", names[i]);
-        rs_encode_key (&pk, key);
-        rs_encode_number (&pk, done[i].min);
-        snprintf (key, sizeof key, "%s_max", names[i]);
-        rs_encode_key (&pk, key);
-        rs_encode_number (&pk, done[i].max);
-    }
-    return (int) (3 * n);
+    if (rs_mark_account (m, from, to))
+        rs_spool_set_mark (self->spool, rs_mark_pub (m), rs_mark_topic (m), rs_mark_epoch (m), rs_mark_value (m));
 }
 
 static int
 s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
 {
     app_t *self = (app_t *) arg;
-    stream_t *s = s_stream (self, msg->hdr.pub, msg->topic, msg->hdr.epoch, msg->hdr.seq - 1);
+    rs_mark_t *m = rs_marks_open (self->marks, msg->hdr.pub, msg->topic, msg->hdr.epoch, msg->hdr.seq - 1);
     self->buf.size = 0;
     int64_t ts_ms = msg->hdr.ts_us / 1000;
     uint64_t seq = msg->hdr.seq;
-    int n = self->downsample_ms > 0 && msg->kind == RS_KIND_TELEMETRY
-                ? s_downsample (self, msg, &ts_ms, &seq)
+    int n = self->downsample && msg->kind == RS_KIND_TELEMETRY
+                ? rs_downsample_add (self->downsample, msg, &self->buf, &ts_ms, &seq)
                 : rs_uplink_record (msg, rs_sub_decoder (sub), self->budget, &self->buf);
     if (n > 0) {
         if (rs_spool_add (self->spool, msg->id, (int) msg->kind, seq, ts_ms, self->buf.data, self->buf.size)
@@ -254,8 +131,8 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
         rs_log_limited (&self->log_limit, 60000, RS_LOG_WARN, "%s: the uplink sends telemetry, kpi and alert "
                         "messages only (check UPLINK_TOPICS)", msg->topic);
     }
-    if (s)
-        s_account (self, s, msg->hdr.seq, msg->hdr.seq);
+    if (m)
+        s_account (self, m, msg->hdr.seq, msg->hdr.seq);
     return 0;
 }
 
@@ -268,11 +145,9 @@ s_on_gap (rs_sub_t *sub, const rs_gap_t *gap, void *arg)
         return;
     rs_log_limited (&self->log_limit, 5000, RS_LOG_WARN, "%s from %s: seq %llu-%llu lost for good",
                     gap->topic, gap->pub, (unsigned long long) gap->from_seq, (unsigned long long) gap->to_seq);
-    char key[256];
-    snprintf (key, sizeof key, "%s\x1f%s", gap->pub, gap->topic);
-    stream_t *s = zhashx_lookup (self->streams, key);
-    if (s && s->epoch == gap->epoch)
-        s_account (self, s, gap->from_seq, gap->to_seq ? gap->to_seq : RS_WM_OPEN);
+    rs_mark_t *m = rs_marks_find (self->marks, gap->pub, gap->topic, gap->epoch);
+    if (m)
+        s_account (self, m, gap->from_seq, gap->to_seq ? gap->to_seq : RS_WM_OPEN);
 }
 
 static int
@@ -289,220 +164,187 @@ s_on_tick (rs_sub_t *sub, void *arg)
     return 0;
 }
 
-static size_t
-s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+static void
+s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
 {
     (void) sub;
     app_t *self = (app_t *) arg;
     const rs_uplink_stats_t *u = rs_uplink_stats (self->uplink);
     const rs_spool_stats_t *q = rs_spool_stats (self->spool);
     int64_t oldest = rs_spool_oldest_ts (self->spool);
-    rs_value_t stats[] = {
-        { "connected", -1, u->connected ? 1.0 : 0.0 },
-        { "online", -1, u->online ? 1.0 : 0.0 },
-        { "queued", -1, (double) (q->queued + q->pending) },
-        { "queued_bytes", -1, (double) q->queued_bytes },
-        { "oldest_queued_s", -1, oldest ? (double) (rs_clock_now_us () / 1000 - oldest) / 1000.0 : 0.0 },
-        { "backlog", -1, (double) u->backlog },
-        { "samples_sent", -1, (double) u->samples_sent },
-        { "samples_historical", -1, (double) u->historical_sent },
-        { "messages_sent", -1, (double) u->messages_sent },
-        { "sent_per_s", -1, u->sent_per_s },
-        { "bytes_sent", -1, (double) u->bytes_sent },
-        { "bytes_per_s", -1, u->bytes_per_s },
-        { "bytes_hour", -1, (double) u->bytes_hour },
-        { "inflight", -1, (double) u->inflight },
-        { "dropped", -1, (double) q->dropped },
-        { "dropped_run", -1, (double) q->dropped_run },
-        { "suppressed", -1, (double) (self->budget ? rs_budget_suppressed (self->budget) : 0) },
-        { "spool_errors", -1, (double) q->write_errors },
-        { "sessions", -1, (double) u->sessions },
-        { "connect_failures", -1, (double) u->connect_failures },
-        { "births", -1, (double) u->births },
-        { "rebirths", -1, (double) u->rebirths },
-        { "bdseq", -1, (double) u->bdseq },
-        { "bad_records", -1, (double) u->bad_records },
-        { "ignored", -1, (double) self->ignored },
-    };
-    size_t n = sizeof stats / sizeof stats[0];
-    if (n > max)
-        n = max;
-    memcpy (out, stats, n * sizeof *out);
-    return n;
+    rs_sub_report_add (r, "connected", u->connected ? 1.0 : 0.0);
+    rs_sub_report_add (r, "online", u->online ? 1.0 : 0.0);
+    rs_sub_report_add (r, "queued", (double) (q->queued + q->pending));
+    rs_sub_report_add (r, "queued_bytes", (double) q->queued_bytes);
+    rs_sub_report_add (r, "oldest_queued_s", oldest ? (double) (rs_clock_now_us () / 1000 - oldest) / 1000.0 : 0.0);
+    rs_sub_report_add (r, "backlog", (double) u->backlog);
+    rs_sub_report_add (r, "samples_sent", (double) u->samples_sent);
+    rs_sub_report_add (r, "samples_historical", (double) u->historical_sent);
+    rs_sub_report_add (r, "messages_sent", (double) u->messages_sent);
+    rs_sub_report_add (r, "sent_per_s", u->sent_per_s);
+    rs_sub_report_add (r, "bytes_sent", (double) u->bytes_sent);
+    rs_sub_report_add (r, "bytes_per_s", u->bytes_per_s);
+    rs_sub_report_add (r, "bytes_hour", (double) u->bytes_hour);
+    rs_sub_report_add (r, "inflight", (double) u->inflight);
+    rs_sub_report_add (r, "dropped", (double) q->dropped);
+    rs_sub_report_add (r, "dropped_run", (double) q->dropped_run);
+    rs_sub_report_add (r, "suppressed", (double) (self->budget ? rs_budget_suppressed (self->budget) : 0));
+    rs_sub_report_add (r, "spool_errors", (double) q->write_errors);
+    rs_sub_report_add (r, "sessions", (double) u->sessions);
+    rs_sub_report_add (r, "connect_failures", (double) u->connect_failures);
+    rs_sub_report_add (r, "births", (double) u->births);
+    rs_sub_report_add (r, "rebirths", (double) u->rebirths);
+    rs_sub_report_add (r, "bdseq", (double) u->bdseq);
+    rs_sub_report_add (r, "bad_records", (double) u->bad_records);
+    rs_sub_report_add (r, "ignored", (double) self->ignored);
 }
 
 static void
 s_resume (const char *pub, const char *topic, uint64_t epoch, uint64_t seq, void *arg)
 {
     app_t *self = (app_t *) arg;
-    if (s_stream (self, pub, topic, epoch, seq) && rs_sub_resume (self->sub, pub, topic, epoch, seq) == 0)
+    if (rs_marks_open (self->marks, pub, topic, epoch, seq) && rs_sub_resume (self->sub, pub, topic, epoch, seq) == RS_OK)
         self->resumed++;
 }
 
-static void
-s_make_parent (const char *path)
+//  The MQTT side's options; returns RS_OK or RS_E_CONFIG with the reason printed.
+static int
+s_check (rs_config_t *cfg, const char *url, const char *mode)
 {
-    char dir[4096];
-    if (snprintf (dir, sizeof dir, "%s", path) >= (int) sizeof dir)
-        return;
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir (dir, 0775) != 0 && errno != EEXIST)
-            rs_warn ("cannot create directory %s for the spool: %s", dir, strerror (errno));
-        *p = '/';
-    }
-}
-
-int
-main (int argc, char **argv)
-{
-    sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
-    rs_config_t *cfg = rs_config_new ("rigstream-uplink",
-                                      "send rig data to an MQTT broker (Sparkplug B or JSON), store-and-forward",
-                                      s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "uplink");
-    if (rc >= 0)
-        return rc;
-    app_t self = { .url = rs_config_str (cfg, "url"), .topics_text = rs_config_str (cfg, "topics"),
-                   .spool_path = rs_config_str (cfg, "spool") };
-    const char *mode = rs_config_str (cfg, "mode");
     char host[256];
     int port;
     bool tls;
-    if (!*self.url || rs_uplink_parse_url (self.url, host, sizeof host, &port, &tls) != 0) {
+    if (!*url || rs_uplink_parse_url (url, host, sizeof host, &port, &tls) != 0) {
         fprintf (stderr, "rigstream-uplink: --url (UPLINK_URL): %s\n",
-                 *self.url ? "expected mqtt://host[:port] or mqtts://host[:port]"
-                           : "not set: give the MQTT broker to send to");
-        rs_config_destroy (&cfg);
-        return 2;
+                 *url ? "expected mqtt://host[:port] or mqtts://host[:port]" : "not set: give the MQTT broker to send to");
+        return RS_E_CONFIG;
     }
     if (strcmp (mode, "sparkplug") != 0 && strcmp (mode, "json") != 0) {
         fprintf (stderr, "rigstream-uplink: --mode (UPLINK_MODE): \"%s\": expected sparkplug or json\n", mode);
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
     const char *ids[] = { "group", "node", "primary-host" };
     for (size_t i = 0; i < 3; i++) {
         const char *id = rs_config_str (cfg, ids[i]);
         if ((*id || i < 2) && !rs_spb_id_valid (id)) {
-            fprintf (stderr, "rigstream-uplink: --%s: \"%s\": must be non-empty, without '/', '+' or '#'\n",
-                     ids[i], id);
-            rs_config_destroy (&cfg);
-            return 2;
+            fprintf (stderr, "rigstream-uplink: --%s: \"%s\": must be non-empty, without '/', '+' or '#'\n", ids[i], id);
+            return RS_E_CONFIG;
         }
     }
-    char topics_buf[1024];
-    const char *topics[MAX_TOPICS + 1];
-    int n = rs_config_list (cfg, "topics", topics_buf, sizeof topics_buf, topics, MAX_TOPICS);
-    if (n < 0) {
-        fprintf (stderr, "rigstream-uplink: --topics: at most %d prefixes\n", MAX_TOPICS);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    rs_budget_opts_t bopts = {
-        .deadband = rs_config_double (cfg, "deadband"),
-        .deadbands = rs_config_str (cfg, "deadbands"),
-        .min_interval_ms = rs_config_int (cfg, "min-interval-ms"),
-        .max_silence_ms = rs_config_int (cfg, "max-silence-s") * 1000,
-    };
-    self.budget = rs_budget_new (&bopts);
-    if (!self.budget) {
-        fprintf (stderr, "rigstream-uplink: --deadbands (UPLINK_DEADBANDS): expected channel=value,...\n");
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    char client_id[256];
-    if (*rs_config_str (cfg, "client-id"))
-        snprintf (client_id, sizeof client_id, "%s", rs_config_str (cfg, "client-id"));
-    else
-        snprintf (client_id, sizeof client_id, "rigstream-%s", rs_config_str (cfg, "node"));
+    return RS_OK;
+}
 
-    s_make_parent (self.spool_path);
-    rs_spool_opts_t qopts = { .path = self.spool_path, .max_bytes = rs_config_int (cfg, "spool-max-bytes"),
-                              .max_days = (int) rs_config_int (cfg, "spool-days") };
-    self.spool = rs_spool_new (&qopts);
+//  Checks the options, opens the budget, the spool and the MQTT session.
+static int
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
+{
+    app_t *self = (app_t *) arg;
+    sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+    msgpack_sbuffer_init (&self->buf);
     mosquitto_lib_init ();
+    self->url = rs_config_str (cfg, "url");
+    self->topics_text = rs_config_str (cfg, "topics");
+    opts->rcvhwm = (int) rs_config_int (cfg, "rcvhwm");
+    const char *mode = rs_config_str (cfg, "mode"), *spool = rs_config_str (cfg, "spool");
+    if (s_check (cfg, self->url, mode) != RS_OK)
+        return RS_E_CONFIG;
+    rs_budget_opts_t bopts = { .deadband = rs_config_double (cfg, "deadband"), .deadbands = rs_config_str (cfg, "deadbands"),
+                               .min_interval_ms = rs_config_int (cfg, "min-interval-ms"),
+                               .max_silence_ms = rs_config_int (cfg, "max-silence-s") * 1000 };
+    if (!(self->budget = rs_budget_new (&bopts))) {
+        fprintf (stderr, "rigstream-uplink: --deadbands (UPLINK_DEADBANDS): expected channel=value,...\n");
+        return RS_E_CONFIG;
+    }
+    snprintf (self->client_id, sizeof self->client_id, *rs_config_str (cfg, "client-id") ? "%s" : "rigstream-%s",
+              *rs_config_str (cfg, "client-id") ? rs_config_str (cfg, "client-id") : rs_config_str (cfg, "node"));
+    char dir[4096];
+    if (rs_dirs_make_parent (spool, dir, sizeof dir) != RS_OK)
+        rs_warn ("cannot create directory %s for the spool: %s", dir, strerror (errno));
+    rs_spool_opts_t qopts = { .path = spool, .max_bytes = rs_config_int (cfg, "spool-max-bytes"),
+                              .max_days = (int) rs_config_int (cfg, "spool-days") };
+    self->spool = rs_spool_new (&qopts);
     rs_uplink_opts_t uopts = {
-        .mode = strcmp (mode, "json") == 0 ? RS_UPLINK_JSON : RS_UPLINK_SPARKPLUG,
-        .url = self.url,
-        .username = rs_config_str (cfg, "username"),
-        .password = rs_config_str (cfg, "password"),
-        .ca_file = rs_config_str (cfg, "ca-file"),
-        .cert_file = rs_config_str (cfg, "cert-file"),
-        .key_file = rs_config_str (cfg, "key-file"),
-        .client_id = client_id,
+        .mode = strcmp (mode, "json") == 0 ? RS_UPLINK_JSON : RS_UPLINK_SPARKPLUG, .url = self->url,
+        .username = rs_config_str (cfg, "username"), .password = rs_config_str (cfg, "password"),
+        .ca_file = rs_config_str (cfg, "ca-file"), .cert_file = rs_config_str (cfg, "cert-file"),
+        .key_file = rs_config_str (cfg, "key-file"), .client_id = self->client_id,
         .keepalive_s = (int) rs_config_int (cfg, "keepalive-s"),
         .reconnect_min_ms = (int) rs_config_int (cfg, "reconnect-min-ms"),
         .reconnect_max_ms = (int) rs_config_int (cfg, "reconnect-max-ms"),
-        .group = rs_config_str (cfg, "group"),
-        .node = rs_config_str (cfg, "node"),
-        .primary_host = rs_config_str (cfg, "primary-host"),
-        .json_prefix = rs_config_str (cfg, "json-prefix"),
-        .batch = (int) rs_config_int (cfg, "batch"),
-        .max_inflight = (int) rs_config_int (cfg, "max-inflight"),
+        .group = rs_config_str (cfg, "group"), .node = rs_config_str (cfg, "node"),
+        .primary_host = rs_config_str (cfg, "primary-host"), .json_prefix = rs_config_str (cfg, "json-prefix"),
+        .batch = (int) rs_config_int (cfg, "batch"), .max_inflight = (int) rs_config_int (cfg, "max-inflight"),
         .backlog_rate = rs_config_double (cfg, "backlog-rate"),
-        .max_bytes_per_s = rs_config_double (cfg, "max-bytes-per-s"),
-        .spool = self.spool,
+        .max_bytes_per_s = rs_config_double (cfg, "max-bytes-per-s"), .spool = self->spool,
     };
-    self.uplink = self.spool ? rs_uplink_new (&uopts) : NULL;
-    self.streams = zhashx_new ();
-    self.wells_ds = zhashx_new ();
-    self.downsample_ms = rs_config_int (cfg, "downsample-s") * 1000;
-    msgpack_sbuffer_init (&self.buf);
-    rs_curve_t *curve = rs_curve_new_config (cfg);
-    if (!curve) {
-        rc = 2;
-        goto done;
-    }
-    char sub_ep[256], pub_ep[256];
-    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
-    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
-    rs_sub_opts_t opts = {
-        .component = "uplink",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,
-        .topics = n ? topics : NULL,
-        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
-        .rcvhwm = (int) rs_config_int (cfg, "rcvhwm"),
-        .on_message = s_on_message,
-        .arg = &self,
-        .durable = true,
-        .on_gap = s_on_gap,
-        .curve = curve,
-    };
-    if (self.uplink && self.streams && self.wells_ds)
-        self.sub = rs_sub_new (&opts);
-    if (!self.sub) {
-        rc = 1;
-        goto done;
-    }
-    zhashx_set_destructor (self.streams, (zhashx_destructor_fn *) s_stream_free);
-    zhashx_set_destructor (self.wells_ds, (zhashx_destructor_fn *) s_well_ds_free);
-    rs_spool_foreach_mark (self.spool, s_resume, &self);
-    rs_sub_set_stats_fn (self.sub, s_stats, &self);
-    rs_sub_timer (self.sub, TICK_MS, s_on_tick, &self);
-    rc = rs_sub_run (self.sub) == 0 ? 0 : 1;
-    {
-        const rs_uplink_stats_t *u = rs_uplink_stats (self.uplink);
-        const rs_spool_stats_t *q = rs_spool_stats (self.spool);
-        rs_info ("stopped: %llu sample(s) queued, %llu sent (%llu historical), %llu still queued, %llu dropped "
-                 "by the queue bounds",
-                 (unsigned long long) self.queued_samples, (unsigned long long) u->samples_sent,
-                 (unsigned long long) u->historical_sent, (unsigned long long) (q->queued + q->pending),
-                 (unsigned long long) q->dropped_run);
-    }
-done:
-    rs_sub_destroy (&self.sub);
-    rs_uplink_destroy (&self.uplink);
-    rs_spool_destroy (&self.spool);
-    zhashx_destroy (&self.streams);
-    zhashx_destroy (&self.wells_ds);
-    msgpack_sbuffer_destroy (&self.buf);
-    rs_budget_destroy (&self.budget);
-    rs_curve_destroy (&curve);
+    self->uplink = self->spool ? rs_uplink_new (&uopts) : NULL;
+    self->marks = rs_marks_new ();
+    if (rs_config_int (cfg, "downsample-s") > 0)
+        self->downsample = rs_downsample_new (rs_config_int (cfg, "downsample-s") * 1000);
+    if (!self->uplink || !self->marks || (rs_config_int (cfg, "downsample-s") > 0 && !self->downsample))
+        return RS_E_NOMEM;
+    return RS_OK;
+}
+
+//  Resumes every stream the spool has a mark for; sends on a fast timer.
+static int
+s_start (rs_sub_t *sub, void *arg)
+{
+    app_t *self = (app_t *) arg;
+    self->sub = sub;
+    rs_spool_foreach_mark (self->spool, s_resume, self);
+    return rs_sub_timer (sub, TICK_MS, s_on_tick, self);
+}
+
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    (void) sub;
+    app_t *self = (app_t *) arg;
+    const rs_uplink_stats_t *u = rs_uplink_stats (self->uplink);
+    const rs_spool_stats_t *q = rs_spool_stats (self->spool);
+    snprintf (summary, size, "%llu sample(s) queued, %llu sent (%llu historical), %llu still queued, %llu dropped "
+              "by the queue bounds", (unsigned long long) self->queued_samples, (unsigned long long) u->samples_sent,
+              (unsigned long long) u->historical_sent, (unsigned long long) (q->queued + q->pending),
+              (unsigned long long) q->dropped_run);
+    return RS_OK;
+}
+
+//  The MQTT session ends with an NDEATH of its own, before the options it
+//  was made from go.
+static void
+s_free (void *arg)
+{
+    app_t *self = (app_t *) arg;
+    rs_uplink_destroy (&self->uplink);
+    rs_spool_destroy (&self->spool);
+    rs_marks_destroy (&self->marks);
+    rs_downsample_destroy (&self->downsample);
+    rs_budget_destroy (&self->budget);
+    msgpack_sbuffer_destroy (&self->buf);
     mosquitto_lib_cleanup ();
-    rs_config_destroy (&cfg);
-    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    app_t self = { 0 };
+    rs_sub_def_t def = {
+        .component = "uplink",
+        .program = "rigstream-uplink",
+        .usage = "send rig data to an MQTT broker (Sparkplug B or JSON), store-and-forward",
+        .options = s_options,
+        .topics_option = "topics",
+        .durable = true,
+        .own_ready_line = true,
+        .on_setup = s_setup,
+        .on_start = s_start,
+        .on_message = s_on_message,
+        .on_gap = s_on_gap,
+        .on_stats = s_stats,
+        .on_stop = s_stop,
+        .on_free = s_free,
+        .arg = &self,
+    };
+    return rs_sub_main (&def, argc, argv);
 }

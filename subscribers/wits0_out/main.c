@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "rs_clock.h"
-#include "rs_config.h"
 #include "rs_curve.h"
 #include "rs_fanout.h"
 #include "rs_log.h"
@@ -17,7 +16,6 @@
 #include "rs_wits0map.h"
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
     { "port", "WITS0_OUT_PORT", RS_OPT_INT, "5600", "TCP port that WITS0 clients connect to", 1, 65535 },
     { "bind", "WITS0_OUT_BIND", RS_OPT_STRING, "127.0.0.1",
       "interface to listen on; 0.0.0.0 serves the rig network", 0, 0 },
@@ -43,6 +41,8 @@ typedef struct {
     int64_t offset_us;
     int64_t heartbeat_ms;
     rs_wits0_frame_t frame;
+    char topic[RS_MAX_TOPIC + 1];
+    const char *topics[2];
     char text[16384];
     uint64_t samples;
     uint64_t heartbeats;
@@ -101,118 +101,123 @@ s_on_listen (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     return 0;
 }
 
-static size_t
-s_stats (rs_sub_t *sub, rs_value_t *out, size_t max, void *arg)
+static void
+s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
 {
     (void) sub;
     out_t *self = (out_t *) arg;
     const rs_fanout_stats_t *f = rs_fanout_stats (self->fanout);
-    rs_value_t stats[] = {
-        { "clients", -1, (double) rs_fanout_clients (self->fanout) }, { "frames_sent", -1, (double) self->samples },
-        { "heartbeats_sent", -1, (double) self->heartbeats }, { "dropped_frames", -1, (double) f->dropped },
-        { "clients_accepted", -1, (double) f->accepted }, { "clients_refused", -1, (double) f->refused },
-        { "other_wells", -1, (double) self->other_wells }, { "empty_samples", -1, (double) self->empty },
-        { "bytes_out", -1, (double) f->bytes_out },
-    };
-    size_t n = sizeof stats / sizeof stats[0] < max ? sizeof stats / sizeof stats[0] : max;
-    memcpy (out, stats, n * sizeof *out);
-    return n;
+    rs_sub_report_add (r, "clients", (double) rs_fanout_clients (self->fanout));
+    rs_sub_report_add (r, "frames_sent", (double) self->samples);
+    rs_sub_report_add (r, "heartbeats_sent", (double) self->heartbeats);
+    rs_sub_report_add (r, "dropped_frames", (double) f->dropped);
+    rs_sub_report_add (r, "clients_accepted", (double) f->accepted);
+    rs_sub_report_add (r, "clients_refused", (double) f->refused);
+    rs_sub_report_add (r, "other_wells", (double) self->other_wells);
+    rs_sub_report_add (r, "empty_samples", (double) self->empty);
+    rs_sub_report_add (r, "bytes_out", (double) f->bytes_out);
+}
+
+//  Checks the options, loads the map and listens; subscribes to the well's
+//  telemetry (or every well's, to serve the first heard).
+static int
+s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
+{
+    out_t *self = (out_t *) arg;
+    self->null_text = rs_config_str (cfg, "null-value");
+    self->offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6);
+    self->heartbeat_ms = rs_config_int (cfg, "peer-heartbeat-s") * 1000;
+    const char *well = rs_config_str (cfg, "well"), *units = rs_config_str (cfg, "units");
+    const char *map_path = rs_config_str (cfg, "map"), *bind = rs_config_str (cfg, "bind");
+    char err[600];
+    if (*well && !rs_id_valid (well, strlen (well))) {
+        fprintf (stderr, "rigstream-wits0-out: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", well);
+        return RS_E_CONFIG;
+    }
+    if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0) {
+        fprintf (stderr, "rigstream-wits0-out: invalid value \"%s\" for --units: expected metric or fps\n", units);
+        return RS_E_CONFIG;
+    }
+    bool fps = strcmp (units, "fps") == 0;
+    self->map = *map_path ? rs_wits0map_load (map_path, fps, err, sizeof err)
+                          : rs_wits0map_parse (NULL, NULL, fps, err, sizeof err);
+    if (!self->map) {
+        fprintf (stderr, "rigstream-wits0-out: %s\n", err);
+        return RS_E_CONFIG;
+    }
+    snprintf (self->well, sizeof self->well, "%s", well);
+    snprintf (self->topic, sizeof self->topic, "telemetry.%s", well);
+    self->topics[0] = self->topic;
+    opts->topics = self->topics;
+    //  WITS0 has no authentication: off the loopback only with the override.
+    char listen_ep[300];
+    snprintf (listen_ep, sizeof listen_ep, strchr (bind, ':') ? "tcp://[%s]:%ld" : "tcp://%s:%ld", bind,
+              rs_config_int (cfg, "port"));
+    if (rs_curve_check_bind (opts->curve, listen_ep, false, "WITS0 output") != 0)
+        return RS_E_CONFIG;
+    self->fanout = rs_fanout_new (bind, (int) rs_config_int (cfg, "port"),
+                                  (size_t) rs_config_int (cfg, "max-clients"), err, sizeof err);
+    if (!self->fanout) {
+        rs_error ("%s", err);
+        return RS_E_SOCKET;
+    }
+    return RS_OK;
+}
+
+static int
+s_start (rs_sub_t *sub, void *arg)
+{
+    out_t *self = (out_t *) arg;
+    rs_config_t *cfg = rs_sub_config (sub);
+    zmq_pollitem_t listen_item = { NULL, rs_fanout_fd (self->fanout), ZMQ_POLLIN, 0 };
+    if (rs_sub_timer (sub, 100, s_on_tick, self) != RS_OK
+        || zloop_poller (rs_sub_loop (sub), &listen_item, s_on_listen, self) != 0)
+        return RS_E_NOMEM;
+    rs_info ("ready: serving %s as WITS0 record 01 (%s units) on %s:%ld from %s",
+             self->well[0] ? self->well : "the first well heard", rs_config_str (cfg, "units"),
+             rs_config_str (cfg, "bind"), rs_config_int (cfg, "port"), rs_sub_endpoint (sub));
+    return RS_OK;
+}
+
+static int
+s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
+{
+    (void) sub;
+    out_t *self = (out_t *) arg;
+    const rs_fanout_stats_t *f = rs_fanout_stats (self->fanout);
+    snprintf (summary, size, "%llu frames sent, %llu clients served, %llu heartbeat frames, %llu frames dropped "
+              "for slow clients, %llu samples of other wells",
+              (unsigned long long) self->samples, (unsigned long long) f->accepted,
+              (unsigned long long) self->heartbeats, (unsigned long long) f->dropped,
+              (unsigned long long) self->other_wells);
+    return RS_OK;
+}
+
+static void
+s_free (void *arg)
+{
+    out_t *self = (out_t *) arg;
+    rs_fanout_destroy (&self->fanout);
+    rs_wits0map_destroy (&self->map);
 }
 
 int
 main (int argc, char **argv)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-wits0-out", "serve telemetry as WITS0 record 01 over TCP",
-                                      s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "wits0_out");
-    if (rc >= 0)
-        return rc;
-    out_t self = { .null_text = rs_config_str (cfg, "null-value"),
-                   .offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6),
-                   .heartbeat_ms = rs_config_int (cfg, "peer-heartbeat-s") * 1000 };
-    const char *well = rs_config_str (cfg, "well"), *units = rs_config_str (cfg, "units");
-    const char *map_path = rs_config_str (cfg, "map");
-    char err[600];
-    if (well && *well && !rs_id_valid (well, strlen (well))) {
-        fprintf (stderr, "rigstream-wits0-out: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", well);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0) {
-        fprintf (stderr, "rigstream-wits0-out: invalid value \"%s\" for --units: expected metric or fps\n", units);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    bool fps = strcmp (units, "fps") == 0;
-    self.map = map_path && *map_path ? rs_wits0map_load (map_path, fps, err, sizeof err)
-                                     : rs_wits0map_parse (NULL, NULL, fps, err, sizeof err);
-    if (!self.map) {
-        fprintf (stderr, "rigstream-wits0-out: %s\n", err);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    snprintf (self.well, sizeof self.well, "%s", well ? well : "");
-    //  WITS0 has no authentication: off the loopback only with the override.
-    rs_curve_t *curve = rs_curve_new_config (cfg);
-    char listen_ep[300];
-    snprintf (listen_ep, sizeof listen_ep, strchr (rs_config_str (cfg, "bind"), ':') ? "tcp://[%s]:%ld"
-              : "tcp://%s:%ld", rs_config_str (cfg, "bind"), rs_config_int (cfg, "port"));
-    if (!curve || rs_curve_check_bind (curve, listen_ep, false, "WITS0 output") != 0) {
-        rs_curve_destroy (&curve);
-        rs_wits0map_destroy (&self.map);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    self.fanout = rs_fanout_new (rs_config_str (cfg, "bind"), (int) rs_config_int (cfg, "port"),
-                                 (size_t) rs_config_int (cfg, "max-clients"), err, sizeof err);
-    if (!self.fanout) {
-        rs_error ("%s", err);
-        rs_curve_destroy (&curve);
-        rs_wits0map_destroy (&self.map);
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    char topic[RS_MAX_TOPIC + 1];
-    snprintf (topic, sizeof topic, "telemetry.%s", self.well);
-    const char *topics[] = { topic, NULL };
-    char sub_ep[256], pub_ep[256];
-    rs_config_broker_endpoint (cfg, true, sub_ep, sizeof sub_ep);
-    rs_config_broker_endpoint (cfg, false, pub_ep, sizeof pub_ep);
-    rs_sub_opts_t opts = {
+    out_t self = { 0 };
+    rs_sub_def_t def = {
         .component = "wits0_out",
-        .sub_endpoint = sub_ep,
-        .pub_endpoint = pub_ep,
-        .topics = topics,
-        .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
+        .program = "rigstream-wits0-out",
+        .usage = "serve telemetry as WITS0 record 01 over TCP",
+        .options = s_options,
+        .own_ready_line = true,
+        .on_setup = s_setup,
+        .on_start = s_start,
         .on_message = s_on_message,
+        .on_stats = s_stats,
+        .on_stop = s_stop,
+        .on_free = s_free,
         .arg = &self,
-        .curve = curve,
     };
-    rs_sub_t *sub = rs_sub_new (&opts);
-    if (!sub) {
-        rs_fanout_destroy (&self.fanout);
-        rs_curve_destroy (&curve);
-        rs_wits0map_destroy (&self.map);
-        rs_config_destroy (&cfg);
-        return 1;
-    }
-    rs_sub_set_stats_fn (sub, s_stats, &self);
-    rs_sub_timer (sub, 100, s_on_tick, &self);
-    zmq_pollitem_t listen_item = { NULL, rs_fanout_fd (self.fanout), ZMQ_POLLIN, 0 };
-    zloop_poller (rs_sub_loop (sub), &listen_item, s_on_listen, &self);
-    rs_info ("ready: serving %s as WITS0 record 01 (%s units) on %s:%ld from %s",
-             self.well[0] ? self.well : "the first well heard", units, rs_config_str (cfg, "bind"),
-             rs_config_int (cfg, "port"), sub_ep);
-    rc = rs_sub_run (sub);
-    const rs_fanout_stats_t *f = rs_fanout_stats (self.fanout);
-    rs_info ("stopped: %llu frames sent, %llu clients served, %llu heartbeat frames, %llu frames dropped for slow "
-             "clients, %llu samples of other wells",
-             (unsigned long long) self.samples, (unsigned long long) f->accepted, (unsigned long long) self.heartbeats,
-             (unsigned long long) f->dropped, (unsigned long long) self.other_wells);
-    rs_sub_destroy (&sub);
-    rs_fanout_destroy (&self.fanout);
-    rs_curve_destroy (&curve);
-    rs_wits0map_destroy (&self.map);
-    rs_config_destroy (&cfg);
-    return rc == 0 ? 0 : 1;
+    return rs_sub_main (&def, argc, argv);
 }

@@ -98,7 +98,7 @@ def main():
     check(int(m.group(1)) > 0, f"the frozen logger detected lost messages ({m.group(1)} in its first gap)")
     rc = slow.stop()
     check(rc == 0, "slow logger exits 0")
-    m = re.search(r"stopped: (\d+) received, (\d+) printed, (\d+) rejected, (\d+) lost in (\d+) gap",
+    m = re.search(r"stopped: (\d+) received, (\d+) delivered, (\d+) rejected, (\d+) lost in (\d+) gap",
                   slow.text())
     check(m is not None and int(m.group(4)) > 0 and int(m.group(5)) > 0,
           f"exit summary counts the loss: {m.group(0) if m else slow.text()[-300:]}")

@@ -9,6 +9,7 @@
 #ifndef RS_PUB_H
 #define RS_PUB_H
 
+#include "rs_err.h"
 #include "rs_msg.h"
 
 typedef struct {
@@ -51,26 +52,31 @@ rs_pub_t *rs_pub_new (const rs_pub_opts_t *opts);
 void rs_pub_destroy (rs_pub_t **self_p);
 
 //  Waits until the broker has subscribed (connected), up to timeout_ms.
-//  Returns 0 when ready, -1 on timeout or interrupt.
+//  Returns RS_OK when ready, RS_E_TIMEOUT, RS_E_STOPPED (SIGINT/SIGTERM) or
+//  RS_E_IO.
 int rs_pub_wait_ready (rs_pub_t *self, int timeout_ms);
 //  The usual start of a publisher program: connects to the broker given by
 //  cfg's RS_OPTIONS_BROKER_CLIENT with the journal of RS_OPTIONS_PUBLISHER,
-//  installs rs_signal's handlers and waits for the broker. Returns 0 with a
-//  fresh *pub_p, 1 when a signal stopped the wait (a clean exit; *pub_p is
-//  still set), -1 (logged) when the publisher cannot be made, or -2 (logged)
-//  on a configuration error such as bad CURVE keys or a refused listening
-//  address (exit 2). The publisher owns the CURVE set-up it made from cfg.
+//  installs rs_signal's handlers and waits for the broker. Returns RS_OK
+//  with a fresh *pub_p, RS_E_STOPPED when a signal stopped the wait (a clean
+//  exit; *pub_p is still set), RS_E_SOCKET (logged) when the publisher
+//  cannot be made, or RS_E_CONFIG (logged) on a configuration error such as
+//  bad CURVE keys or a refused listening address. rs_exit_status gives the
+//  exit status for each. The publisher owns the CURVE set-up it made from cfg.
 int rs_pub_start (struct rs_config_t *cfg, const char *component, const char *pub_id,
                   rs_pub_t **pub_p);
 //  The broker endpoint the publisher connects to.
 const char *rs_pub_endpoint (rs_pub_t *self);
 //  Waits as long as it takes for the broker, saying so in the log every
-//  10 s. Returns 0 when connected, -1 when interrupted (SIGINT/SIGTERM).
+//  10 s. Returns RS_OK when connected, RS_E_STOPPED when interrupted
+//  (SIGINT/SIGTERM).
 int rs_pub_wait_broker (rs_pub_t *self);
 //  Processes pending subscription messages without waiting; true when the
 //  broker is connected. Call from the main loop now and then.
 bool rs_pub_ready (rs_pub_t *self);
 
+//  The senders below return RS_OK or the rs_err_t of what failed (a bad
+//  value: RS_E_RANGE, RS_E_NONFINITE...; the socket: RS_E_IO).
 //  Publishes a telemetry sample on telemetry.<well>. ts_us 0 = now.
 int rs_pub_sample (rs_pub_t *self, const char *well, int64_t ts_us,
                    const rs_value_t *ch, size_t n);

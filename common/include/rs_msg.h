@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 #define RS_SCHEMA_VERSION 1
 #define RS_MAX_BODY       (256 * 1024)  // bytes of the MessagePack body
 #define RS_MAX_TOPIC      128           // bytes of the topic frame
@@ -18,28 +20,6 @@
 #define RS_MAX_CHANNELS   256           // entries in a "ch" or "stats" map
 #define RS_MAX_CHNAME     32            // bytes of a channel or stat name
 #define RS_MAX_TEXT       1024          // bytes of a free-text field (event note...)
-
-typedef enum {
-    RS_OK = 0,
-    RS_E_TOPIC,       // topic empty, too long, bad characters or unknown kind
-    RS_E_TOO_BIG,     // body larger than RS_MAX_BODY
-    RS_E_MSGPACK,     // body is not one complete MessagePack object (truncated, trailing bytes)
-    RS_E_NOT_MAP,     // body is not a map, or a map key is not a string
-    RS_E_MISSING,     // a required field is missing
-    RS_E_TYPE,        // a field has the wrong type
-    RS_E_VERSION,     // schema version not supported
-    RS_E_RANGE,       // a value is out of range (empty id, seq 0, too many channels, bad name)
-    RS_E_NONFINITE,   // a number is NaN or infinite
-    RS_E_MISMATCH,    // the body's well/component does not match the topic
-    RS_E_NOMEM,
-    RS_E_IO,          // a socket or file operation failed
-    RS_E_COUNT
-} rs_err_t;
-
-//  Static, human-readable text for an rs_err_t ("malformed msgpack", ...).
-const char *rs_strerror (int err);
-//  Short stable identifier for counters and JSON: "topic", "too_big", ...
-const char *rs_errname (int err);
 
 typedef enum {
     RS_KIND_TELEMETRY = 0,  // telemetry.<well>
