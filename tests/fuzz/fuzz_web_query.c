@@ -1,14 +1,18 @@
 /*  libFuzzer harness for the web bridge's URL handling (rs_webapi,
-    rs_websec): the input is a query string for /api/history, /api/export.csv
-    and /api/alerts, then a URL path for the frontend tree, then header
-    values (Authorization, Origin). Checks what must always hold: a path
-    that is accepted never climbs out of the root, parsed ranges are
-    ordered, channel lists are within bounds. */
+    rs_websec, rs_webguard, rs_webroute): the input is a query string for
+    /api/history, /api/export.csv and /api/alerts, then a URL path for the
+    frontend tree, then header values (Authorization, Origin). Checks what
+    must always hold: a path that is accepted never climbs out of the root,
+    parsed ranges are ordered, channel lists are within bounds, the guard
+    admits a write only with the write token and never hands a read's
+    token parameter on, and a routed request has a known route. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rs_webapi.h"
+#include "rs_webguard.h"
+#include "rs_webroute.h"
 #include "rs_websec.h"
 
 #define ROOT "/srv/frontend"
@@ -57,6 +61,44 @@ s_path (const char *raw)
     rs_webapi_mime (out);
 }
 
+//  The admission guard and the routing table over the same parts: as an
+//  API read and write of the path, and as a WebSocket upgrade.
+static void
+s_guard (const char *query, const char *path, const char *auth, const char *origin)
+{
+    static rs_webguard_t *guard;
+    if (!guard) {
+        rs_webguard_opts_t opts = { .read_token = "read-token-0123456789", .write_token = "write-token-0123456789",
+                                    .allow_origins = "http://ops:9000", .max_headers = 64 };
+        guard = rs_webguard_new (&opts);
+    }
+    rs_webapi_params_t *p = malloc (sizeof *p);
+    static const char *const methods[] = { "GET", "PUT", "POST" };
+    for (int kind = RS_WEBGUARD_API; kind <= RS_WEBGUARD_WS; kind++)
+        for (int m = 0; m < 3; m++) {
+            rs_webguard_request_t req = { .kind = (rs_webguard_kind_t) kind, .method = methods[m], .path = path,
+                                          .query = query, .remote_addr = "10.0.0.1", .authorization = auth,
+                                          .origin = origin, .host = "127.0.0.1:8080" };
+            rs_webguard_verdict_t v;
+            int status = rs_webguard_admit (guard, &req, kind == RS_WEBGUARD_FILE ? NULL : p, &v);
+            if (status != v.status || (status && !v.message[0]))
+                abort ();
+            const char *token = rs_websec_bearer (auth);
+            if (status == 0 && kind == RS_WEBGUARD_API && m && strcmp (path, "/api/auth") != 0
+                && (!token || strcmp (token, "write-token-0123456789") != 0))
+                abort ();
+            if (status == 0 && kind == RS_WEBGUARD_API && !m && rs_webapi_param (p, "token"))
+                abort ();
+            rs_webroute_t route;
+            char err[256];
+            if (status == 0 && kind == RS_WEBGUARD_API
+                && rs_webroute_match (path, methods[m], p, &route, err, sizeof err) == 0
+                && (route.id > RS_WEBROUTE_ACK || (route.id == RS_WEBROUTE_ACK && !route.arg[0])))
+                abort ();
+        }
+    free (p);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -76,6 +118,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     s_query (parts[0]);
     s_path (parts[1]);
+    s_guard (parts[0], parts[1], parts[2], parts[3]);
     const char *token = rs_websec_bearer (parts[2]);
     rs_websec_policy_t policy = { "read-token-0123456789", "write-token-0123456789" };
     rs_websec_verdict_t v = rs_websec_check (&policy, true, token);

@@ -5,12 +5,11 @@ the read token, say clearly that acknowledging needs the write token, and
 acknowledge once signed in with it. Skips (77) without chromium, node or npm.
 """
 import os
-import shutil
 import subprocess
 
 import rigtest
 from rigtest import check, Suite
-from test_web_e2e import npm_install, skip
+from test_web_e2e import browser_tests
 from webtest import Publisher, get_json, start_web
 
 READ = "read-token-browser-000001"
@@ -19,14 +18,7 @@ WRITE = "write-token-browser-00001"
 
 def main():
     args = rigtest.setup()
-    if not os.access("/usr/bin/chromium", os.X_OK):
-        skip("/usr/bin/chromium is missing (Debian package chromium)")
-    for tool in ("node", "npm"):
-        if not shutil.which(tool):
-            skip(f"{tool} is missing (Debian packages nodejs and npm)")
-    work = os.path.join(os.path.abspath(args.build_dir), "tests", "web")
-    npm_install(os.path.join(args.source_dir, "tests", "web"), work)
-    shutil.copy(os.path.join(args.source_dir, "tests", "web", "auth.mjs"), os.path.join(work, "auth.mjs"))
+    work = browser_tests(args)
 
     suite = Suite()
     suite.start_broker()

@@ -30,7 +30,7 @@ def npm_install(src, dst):
     lock_dst = os.path.join(dst, "package-lock.json")
     fresh = (os.path.exists(os.path.join(dst, "node_modules", "playwright-core", "package.json"))
              and os.path.exists(lock_dst) and open(lock_src, "rb").read() == open(lock_dst, "rb").read())
-    for name in ("package.json", "package-lock.json", "e2e.mjs"):
+    for name in ("package.json", "package-lock.json", "browser.mjs", "e2e.mjs", "auth.mjs"):
         shutil.copy(os.path.join(src, name), os.path.join(dst, name))
     if fresh:
         return
@@ -40,17 +40,24 @@ def npm_install(src, dst):
         rigtest.fail(f"npm ci in {dst} failed:\n{r.stdout}\n{r.stderr}")
 
 
-def main():
-    args = rigtest.setup()
+def browser_tests(args):
+    """The browser tests' directory in the build tree, ready to run node in; skips
+    without chromium, node or npm."""
     if not os.access("/usr/bin/chromium", os.X_OK):
         skip("/usr/bin/chromium is missing (Debian package chromium)")
     for tool in ("node", "npm"):
         if not shutil.which(tool):
             skip(f"{tool} is missing (Debian packages nodejs and npm)")
     work = os.path.join(os.path.abspath(args.build_dir), "tests", "web")
+    npm_install(os.path.join(args.source_dir, "tests", "web"), work)
+    return work
+
+
+def main():
+    args = rigtest.setup()
+    work = browser_tests(args)
     shots = os.path.join(work, "screenshots")
     os.makedirs(shots, exist_ok=True)
-    npm_install(os.path.join(args.source_dir, "tests", "web"), work)
 
     suite = Suite()
     suite.start_broker()

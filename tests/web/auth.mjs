@@ -2,24 +2,12 @@
 // started with WEB_READ_TOKEN and WEB_WRITE_TOKEN. Run by
 // tests/integration/test_web_auth.py. Environment: RS_URL, RS_PROFILE,
 // RS_READ, RS_WRITE (the tokens), RS_ALERT_ID (a published alert).
-import { chromium } from 'playwright-core';
+import { check, failed, launch } from './browser.mjs';
 
 const url = process.env.RS_URL;
 const alertId = process.env.RS_ALERT_ID;
-let failures = 0;
 
-function check(cond, what) {
-  console.log(`${cond ? 'ok' : 'FAIL'}: ${what}`);
-  if (!cond) failures++;
-}
-
-const context = await chromium.launchPersistentContext(process.env.RS_PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1400, height: 900 },
-});
+const context = await launch(process.env.RS_PROFILE, { width: 1400, height: 900 });
 const page = context.pages()[0] || await context.newPage();
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
@@ -70,4 +58,4 @@ try {
 } finally {
   await context.close();
 }
-process.exit(failures ? 1 : 0);
+process.exit(failed() ? 1 : 0);

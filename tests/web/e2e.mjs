@@ -3,18 +3,12 @@
 // which starts the suite and answers the STOP-WEB / START-WEB lines below.
 // Environment: RS_URL (the dashboard), RS_SHOTS (screenshot directory),
 // RS_PROFILE (a fresh user-data-dir), RS_ALERT_ID (an alert published for the test).
-import { chromium } from 'playwright-core';
+import { check, failed, launch } from './browser.mjs';
 import { createInterface } from 'node:readline';
 
 const url = process.env.RS_URL;
 const shots = process.env.RS_SHOTS;
 const alertId = process.env.RS_ALERT_ID;
-let failures = 0;
-
-function check(cond, what) {
-  console.log(`${cond ? 'ok' : 'FAIL'}: ${what}`);
-  if (!cond) failures++;
-}
 
 const stdin = createInterface({ input: process.stdin });
 const lines = stdin[Symbol.asyncIterator]();
@@ -49,13 +43,7 @@ async function movedFrom(page, channel, before, timeoutMs) {
   return [null, Date.now() - t0];
 }
 
-const context = await chromium.launchPersistentContext(process.env.RS_PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1600, height: 1000 },
-});
+const context = await launch(process.env.RS_PROFILE, { width: 1600, height: 1000 });
 const requests = [];
 context.on('request', (r) => requests.push(r.url()));
 const page = context.pages()[0] || await context.newPage();
@@ -297,5 +285,5 @@ check(requests.length > 0 && foreign.length === 0,
   `${requests.length} requests and ${sockets.length} WebSockets, none off this machine ${foreign.join(' ')}`);
 check(errors.length === 0, `no script errors on the page ${errors.join('; ')}`);
 await context.close();
-console.log(failures ? `e2e: ${failures} check(s) failed` : 'e2e: all checks passed');
-process.exit(failures ? 1 : 0);
+console.log(failed() ? `e2e: ${failed()} check(s) failed` : 'e2e: all checks passed');
+process.exit(failed() ? 1 : 0);

@@ -1,0 +1,193 @@
+/*  The web bridge's admission guard (rs_webguard) and routing table
+    (rs_webroute), without a server: every kind of request meets the same
+    checks in the same order, each refusal is counted by reason, a read's
+    token parameter never reaches a handler, and WebSocket messages are
+    held to their frame kind, size and rate. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_test.h"
+#include "rs_webguard.h"
+#include "rs_webroute.h"
+
+#define READ  "read-token-0123456789"
+#define WRITE "write-token-0123456789"
+
+static rs_webguard_request_t
+s_req (rs_webguard_kind_t kind, const char *method, const char *path, const char *query, const char *auth)
+{
+    static int64_t now = 1000;
+    now += 1000;                    //  a second apart: within any rate
+    return (rs_webguard_request_t) { .kind = kind, .method = method, .path = path, .query = query,
+                                     .remote_addr = "10.0.0.9", .num_headers = 3, .authorization = auth,
+                                     .host = "rig:8080", .now_ms = now };
+}
+
+static int
+s_admit (rs_webguard_t *g, rs_webguard_request_t req, rs_webapi_params_t *p, rs_webguard_verdict_t *v)
+{
+    return rs_webguard_admit (g, &req, p, v);
+}
+
+static void
+s_test_tokens (rs_webapi_params_t *p)
+{
+    rs_webguard_opts_t opts = { .read_token = READ, .write_token = WRITE };
+    rs_webguard_t *g = rs_webguard_new (&opts);
+    RS_CHECK (g != NULL);
+    rs_webguard_verdict_t v;
+    //  Reads: no token, a wrong one, the read token in the header or the query.
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/wells", NULL, NULL), p, &v) == 401);
+    RS_CHECK (v.reason == RS_WEBGUARD_NO_TOKEN && strstr (v.message, "sign in first"));
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/wells", NULL, "Bearer nope-nope-nope-nope"), p, &v)
+              == 401);
+    RS_CHECK (v.reason == RS_WEBGUARD_WRONG_TOKEN);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/wells", NULL, "Bearer " READ), p, &v) == 0);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/history", "well=w1&token=" READ, NULL), p, &v) == 0);
+    //  The token parameter is taken out: handlers never see it.
+    RS_CHECK (p->n == 1 && rs_webapi_param (p, "token") == NULL && strcmp (rs_webapi_param (p, "well"), "w1") == 0);
+    //  Writes: only the write token, only in the header.
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "PUT", "/api/thresholds", NULL, "Bearer " READ), p, &v) == 403);
+    RS_CHECK (v.reason == RS_WEBGUARD_READ_ONLY);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/alerts/1/ack", "token=" WRITE, NULL), p, &v) == 401);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/alerts/1/ack", NULL, "Bearer " WRITE), p, &v) == 0);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "HEAD", "/api/health", NULL, "Bearer " WRITE), p, &v) == 0);
+    //  The sign-in probe is open, whatever the method (the router answers 405).
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/auth", NULL, NULL), p, &v) == 0);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/auth", NULL, NULL), p, &v) == 0);
+    //  An unknown path is 401 too: nothing is revealed before the token.
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/secret", NULL, NULL), p, &v) == 401);
+    //  Files need no token; only GET and HEAD.
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_FILE, "GET", "/app.js", NULL, NULL), NULL, &v) == 0);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_FILE, "DELETE", "/app.js", NULL, NULL), NULL, &v) == 405);
+    RS_CHECK (v.reason == RS_WEBGUARD_METHOD);
+    //  WebSocket: the read token in the query; the write token reads too.
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_WS, "GET", "/ws", NULL, NULL), p, &v) == 401);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_WS, "GET", "/ws", "token=" READ, NULL), p, &v) == 0);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_WS, "GET", "/ws", "token=" WRITE, NULL), p, &v) == 0);
+    //  A malformed query is 400 before any token check.
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/wells", "a=1&a=2", NULL), p, &v) == 400);
+    RS_CHECK (v.reason == RS_WEBGUARD_QUERY);
+
+    rs_webguard_access_t a = rs_webguard_access (g, "Bearer " READ);
+    RS_CHECK (a.read_auth && a.write_auth && a.can_read && !a.can_write && a.token);
+    a = rs_webguard_access (g, NULL);
+    RS_CHECK (!a.can_read && !a.can_write && !a.token);
+    a = rs_webguard_access (g, "Bearer " WRITE);
+    RS_CHECK (a.can_read && a.can_write);
+
+    rs_webguard_stats_t st;
+    rs_webguard_stats (g, &st);
+    RS_CHECK (st.auth_failed == 5 && st.forbidden == 1);
+    rs_webguard_destroy (&g);
+    RS_CHECK (g == NULL);
+}
+
+static void
+s_test_limits (rs_webapi_params_t *p)
+{
+    rs_webguard_opts_t opts = { .rate_limit = 1, .rate_burst = 10, .max_headers = 64, .max_clients = 2,
+                                .allow_origins = "https://dash", .max_body = 100, .ws_max_message = 50 };
+    rs_webguard_t *g = rs_webguard_new (&opts);
+    rs_webguard_verdict_t v;
+    //  A full header table: civetweb may have dropped some.
+    rs_webguard_request_t r = s_req (RS_WEBGUARD_FILE, "GET", "/", NULL, NULL);
+    r.num_headers = 64;
+    RS_CHECK (rs_webguard_admit (g, &r, NULL, &v) == 431 && v.reason == RS_WEBGUARD_HEADERS);
+    //  The burst, then 429 with a Retry-After, for files, API and WebSocket alike.
+    r = s_req (RS_WEBGUARD_FILE, "GET", "/", NULL, NULL);
+    int ok = 0;
+    for (int i = 0; i < 20 && rs_webguard_admit (g, &r, NULL, &v) == 0; i++)
+        ok++;
+    RS_CHECK (ok == 10 && v.status == 429 && v.retry_after_s >= 1);
+    r.kind = RS_WEBGUARD_API;
+    r.path = "/api/wells";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 429);
+    r.kind = RS_WEBGUARD_WS;
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 429);
+    //  Another address has its own budget.
+    r.remote_addr = "10.0.0.10";
+    r.origin = "http://evil.example";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 403 && v.reason == RS_WEBGUARD_ORIGIN);
+    r.origin = "https://dash";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    r.origin = "http://rig:8080";   //  the page's own
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    r.clients = 2;
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 503 && v.reason == RS_WEBGUARD_CLIENTS);
+
+    //  WebSocket messages: unfragmented text within the size, within the rate.
+    RS_CHECK (rs_webguard_ws_message (g, "10.0.0.11", 0x81, 10, 0, &v) == 0);
+    RS_CHECK (rs_webguard_ws_message (g, "10.0.0.11", 0x82, 10, 0, &v) == RS_WEBGUARD_FRAME && v.status == 1003);
+    RS_CHECK (rs_webguard_ws_message (g, "10.0.0.11", 0x01, 10, 0, &v) == RS_WEBGUARD_FRAME && v.status == 1002);
+    RS_CHECK (rs_webguard_ws_message (g, "10.0.0.11", 0xc1, 10, 0, &v) == RS_WEBGUARD_FRAME && v.status == 1002);
+    RS_CHECK (rs_webguard_ws_message (g, "10.0.0.11", 0x81, 51, 0, &v) == RS_WEBGUARD_TOO_LARGE && v.status == 1009);
+    int sent = 1;
+    while (sent < 20 && rs_webguard_ws_message (g, "10.0.0.11", 0x81, 10, 0, &v) == 0)
+        sent++;
+    RS_CHECK (sent == 10 && v.reason == RS_WEBGUARD_RATE && strstr (v.message, "ignored"));
+    rs_webguard_bad_message (g, "10.0.0.11", "not JSON");
+
+    //  Bodies.
+    RS_CHECK (rs_webguard_max_body (g) == 100);
+    RS_CHECK (rs_webguard_body_declared_ok (g, -1) && rs_webguard_body_declared_ok (g, 100));
+    RS_CHECK (!rs_webguard_body_declared_ok (g, 101));
+    rs_webguard_body_refused (g, "10.0.0.9", "/api/thresholds", &v);
+    RS_CHECK (v.status == 413 && strstr (v.message, "100 bytes"));
+
+    rs_webguard_http_refused (g, "10.0.0.12", 400, "Bad Request");
+    rs_webguard_server_error (g, "cannot hold a frame");
+
+    rs_webguard_stats_t st;
+    rs_webguard_stats (g, &st);
+    RS_CHECK (st.http_rejected == 2 && st.server_errors == 1 && st.rate_limited == 4 && st.origin_refused == 1 && st.ws_refused == 1);
+    RS_CHECK (st.ws_bad_frames == 3 && st.ws_too_large == 1 && st.ws_bad_messages == 1 && st.body_too_large == 1);
+    RS_CHECK (st.auth_failed == 0);
+    rs_webguard_destroy (&g);
+}
+
+static void
+s_test_routes (rs_webapi_params_t *p)
+{
+    rs_webroute_t r;
+    char err[256];
+    RS_CHECK (rs_webapi_parse_query (NULL, p, err, sizeof err) == 0);
+    RS_CHECK (rs_webroute_match ("/api/health", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_HEALTH);
+    RS_CHECK (rs_webroute_match ("/api/wells", "HEAD", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_WELLS);
+    RS_CHECK (rs_webroute_match ("/api/thresholds", "PUT", p, &r, err, sizeof err) == 0 && r.write);
+    RS_CHECK (rs_webroute_match ("/api/thresholds", "GET", p, &r, err, sizeof err) == 0 && !r.write);
+    RS_CHECK (rs_webroute_match ("/api/health", "PUT", p, &r, err, sizeof err) == 405);
+    RS_CHECK (strcmp (err, "method PUT not allowed on /api/health") == 0);
+    RS_CHECK (rs_webroute_match ("/api/auth", "POST", p, &r, err, sizeof err) == 405);
+    RS_CHECK (rs_webroute_match ("/api/nothing", "GET", p, &r, err, sizeof err) == 404);
+    RS_CHECK (strcmp (err, "no such path: /api/nothing") == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "POST", p, &r, err, sizeof err) == 0);
+    RS_CHECK (r.id == RS_WEBROUTE_ACK && r.write && strcmp (r.arg, "42") == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "GET", p, &r, err, sizeof err) == 405);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42", "POST", p, &r, err, sizeof err) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42/ackx", "POST", p, &r, err, sizeof err) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/0123456789012345678901234567890123/ack", "POST", p, &r, err,
+                                 sizeof err) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/", "GET", p, &r, err, sizeof err) == 404);
+    //  Each route's parameters.
+    RS_CHECK (rs_webapi_parse_query ("well=w1&points=10", p, err, sizeof err) == 0);
+    RS_CHECK (rs_webroute_match ("/api/history", "GET", p, &r, err, sizeof err) == 0);
+    RS_CHECK (rs_webroute_match ("/api/export.csv", "GET", p, &r, err, sizeof err) == 400);
+    RS_CHECK (rs_webroute_match ("/api/health", "GET", p, &r, err, sizeof err) == 400);
+    RS_CHECK (rs_webapi_parse_query ("well=w1", p, err, sizeof err) == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_ALERTS);
+    RS_CHECK (rs_webapi_parse_query ("anything=1", p, err, sizeof err) == 0);
+    RS_CHECK (rs_webroute_match ("/api/auth", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_AUTH);
+}
+
+int
+main (void)
+{
+    rs_webapi_params_t *p = malloc (sizeof *p);
+    RS_CHECK (p != NULL);
+    s_test_tokens (p);
+    s_test_limits (p);
+    s_test_routes (p);
+    free (p);
+    return RS_TEST_DONE ();
+}

@@ -1,0 +1,63 @@
+/*  rs_web_internal: what the web bridge's civetweb modules share and
+    nothing else includes: the server's state (rs_web.c owns it), and the
+    replies every handler answers with. rs_webrest (REST handlers) and
+    rs_websock (the WebSocket session) read the server's settings from it;
+    every refusal goes through the server's rs_webguard. */
+#ifndef RS_WEB_INTERNAL_H
+#define RS_WEB_INTERNAL_H
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <civetweb.h>
+#include <jansson.h>
+
+#include "rs_alerts.h"
+#include "rs_hub.h"
+#include "rs_web.h"
+#include "rs_webguard.h"
+
+#define RS_WEB_JSON_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION (12))
+
+struct rs_web_t {
+    struct mg_context *ctx;
+    rs_hub_t *hub;
+    rs_alerts_t *alerts;
+    rs_webguard_t *guard;           //  every request, upgrade and client message passes it
+    char root[PATH_MAX];            //  realpath of the frontend tree
+    char db_path[PATH_MAX];
+    char broker_control[256];
+    char engine_control[256];
+    const struct rs_curve_t *curve;
+    char engine_key[41];
+    int64_t stale_ms;
+    int control_timeout_ms;
+    int display_units;
+    int64_t started_ms;
+    bool tls;
+    atomic_int clients;             //  WebSockets open
+    atomic_ullong requests, errors, ws_accepted, ws_write_errors;
+};
+
+//  Passes a civetweb request (or WebSocket upgrade) through the guard.
+//  Returns 0 when admitted (params holds the query), else the status of
+//  the verdict in v; nothing is answered.
+int rs_web_admit (rs_web_t *self, const struct mg_connection *conn, rs_webguard_kind_t kind,
+                  rs_webapi_params_t *params, rs_webguard_verdict_t *v);
+
+//  Answers with a body of `len` bytes (none for HEAD) and one optional
+//  extra header. Returns the status sent.
+int rs_web_send (rs_web_t *self, struct mg_connection *conn, int status, const char *type, const char *body,
+                 size_t len, const char *extra_name, const char *extra_value);
+//  Answers with a JSON document and releases it.
+int rs_web_send_json (rs_web_t *self, struct mg_connection *conn, int status, json_t *doc);
+//  Answers {"error": ..., "status": status}.
+int rs_web_error (rs_web_t *self, struct mg_connection *conn, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+//  Answers a guard's refusal: its status and message, with Retry-After
+//  for 429 and WWW-Authenticate for 401.
+int rs_web_refuse (rs_web_t *self, struct mg_connection *conn, const rs_webguard_verdict_t *v);
+
+#endif

@@ -1,0 +1,345 @@
+/*  rs_webguard: the web bridge's one admission guard. See rs_webguard.h. */
+#include "rs_webguard.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_log.h"
+#include "rs_websec.h"
+
+#define LOG_EVERY_MS 5000           //  rate-limited warnings about bad clients
+#define RATE_SLOTS   256            //  client addresses the rate limiter tracks
+
+//  The dashboard's sign-in asks what its token may do: it needs no token
+//  itself and reveals nothing else.
+#define OPEN_PATH "/api/auth"
+
+//  WebSocket opcodes and frame bits (RFC 6455 5.2).
+#define WS_FIN    0x80
+#define WS_RSV    0x70
+#define WS_TEXT   0x1
+#define WS_BINARY 0x2
+
+struct rs_webguard_t {
+    char read_token[256], write_token[256];
+    char allow_origins[1024];
+    int max_headers, max_clients;
+    size_t max_body, ws_max_message;
+    rs_ratelimit_t *rate;
+    pthread_mutex_t log_lock;
+    rs_log_limit_t log_auth, log_origin, log_rate, log_size, log_http, log_ws;
+    atomic_ullong auth_failed, forbidden, origin_refused, rate_limited, body_too_large, http_rejected;
+    atomic_ullong server_errors;
+    atomic_ullong ws_refused, ws_bad_frames, ws_too_large, ws_bad_messages;
+};
+
+rs_webguard_t *
+rs_webguard_new (const rs_webguard_opts_t *opts)
+{
+    rs_webguard_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    snprintf (self->read_token, sizeof self->read_token, "%s", opts->read_token ? opts->read_token : "");
+    snprintf (self->write_token, sizeof self->write_token, "%s", opts->write_token ? opts->write_token : "");
+    snprintf (self->allow_origins, sizeof self->allow_origins, "%s", opts->allow_origins ? opts->allow_origins : "");
+    self->max_headers = opts->max_headers;
+    self->max_clients = opts->max_clients > 0 ? opts->max_clients : 32;
+    self->max_body = opts->max_body ? opts->max_body : 65536;
+    self->ws_max_message = opts->ws_max_message ? opts->ws_max_message : 4096;
+    double burst = opts->rate_burst > 0 ? opts->rate_burst : 4 * opts->rate_limit;
+    self->rate = rs_ratelimit_new (opts->rate_limit, burst < 10 ? 10 : burst, RATE_SLOTS);
+    if (!self->rate) {
+        free (self);
+        return NULL;
+    }
+    pthread_mutex_init (&self->log_lock, NULL);
+    return self;
+}
+
+void
+rs_webguard_destroy (rs_webguard_t **self_p)
+{
+    rs_webguard_t *self = *self_p;
+    if (!self)
+        return;
+    rs_ratelimit_destroy (&self->rate);
+    pthread_mutex_destroy (&self->log_lock);
+    free (self);
+    *self_p = NULL;
+}
+
+//  A warning about a client, at most once per LOG_EVERY_MS per kind; the
+//  limiter state is shared by civetweb's threads, hence the lock.
+static void
+s_warn (rs_webguard_t *self, rs_log_limit_t *limit, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static void
+s_warn (rs_webguard_t *self, rs_log_limit_t *limit, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    pthread_mutex_lock (&self->log_lock);
+    rs_log_limited (limit, LOG_EVERY_MS, RS_LOG_WARN, "%s", msg);
+    pthread_mutex_unlock (&self->log_lock);
+}
+
+static int
+s_refuse (rs_webguard_verdict_t *v, rs_webguard_reason_t reason, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+static int
+s_refuse (rs_webguard_verdict_t *v, rs_webguard_reason_t reason, int status, const char *fmt, ...)
+{
+    v->reason = reason;
+    v->status = status;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (v->message, sizeof v->message, fmt, ap);
+    va_end (ap);
+    return status;
+}
+
+static const char *
+s_str (const char *s)
+{
+    return s ? s : "";
+}
+
+static bool
+s_is_read (const char *method)
+{
+    return method && (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0);
+}
+
+//  Takes one request from the client's budget. Returns 0 when within it,
+//  else the seconds it must wait (counted, logged).
+static int
+s_rate_take (rs_webguard_t *self, const char *addr, int64_t now_ms)
+{
+    int wait = rs_ratelimit_take (self->rate, s_str (addr), now_ms);
+    if (wait) {
+        atomic_fetch_add (&self->rate_limited, 1);
+        s_warn (self, &self->log_rate, "client %s over the request rate: refused for %d s", s_str (addr), wait);
+    }
+    return wait;
+}
+
+//  Takes the "token" parameter out of a read's query: handlers never see it.
+static void
+s_drop_token (rs_webapi_params_t *params)
+{
+    for (size_t i = 0; i < params->n; i++)
+        if (strcmp (params->key[i], "token") == 0) {
+            params->n--;
+            memmove (&params->key[i], &params->key[i + 1], (params->n - i) * sizeof params->key[0]);
+            memmove (&params->value[i], &params->value[i + 1], (params->n - i) * sizeof params->value[0]);
+            return;
+        }
+}
+
+//  The token check. A read may carry its token as the query's "token" (a
+//  WebSocket or a download link cannot send headers); a write only in the
+//  Authorization header.
+static int
+s_authorize (rs_webguard_t *self, const rs_webguard_request_t *req, bool write, const rs_webapi_params_t *params,
+             rs_webguard_verdict_t *v)
+{
+    rs_websec_policy_t policy = { self->read_token, self->write_token };
+    const char *token = rs_websec_bearer (req->authorization);
+    if (!token && !write && params)
+        token = rs_webapi_param (params, "token");
+    rs_websec_verdict_t verdict = rs_websec_check (&policy, write, token);
+    if (verdict == RS_WEBSEC_ALLOW)
+        return 0;
+    if (req->kind == RS_WEBGUARD_WS) {
+        atomic_fetch_add (&self->auth_failed, 1);
+        s_warn (self, &self->log_auth, "refusing a WebSocket from %s: no valid read token", s_str (req->remote_addr));
+        return s_refuse (v, token ? RS_WEBGUARD_WRONG_TOKEN : RS_WEBGUARD_NO_TOKEN, 401, "no valid read token");
+    }
+    if (verdict == RS_WEBSEC_FORBIDDEN) {
+        atomic_fetch_add (&self->forbidden, 1);
+        s_warn (self, &self->log_auth, "refused %s %s from %s: the read token cannot write", s_str (req->method),
+                s_str (req->path), s_str (req->remote_addr));
+        return s_refuse (v, RS_WEBGUARD_READ_ONLY, 403,
+                         "this token may read but not change anything: sign in with the write token");
+    }
+    atomic_fetch_add (&self->auth_failed, 1);
+    s_warn (self, &self->log_auth, "refused %s %s from %s: %s token", s_str (req->method), s_str (req->path),
+            s_str (req->remote_addr), token ? "wrong" : "no");
+    return token ? s_refuse (v, RS_WEBGUARD_WRONG_TOKEN, 401, "wrong token: sign in again")
+                 : s_refuse (v, RS_WEBGUARD_NO_TOKEN, 401, "sign in first: this needs a token");
+}
+
+int
+rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webapi_params_t *params,
+                   rs_webguard_verdict_t *v)
+{
+    memset (v, 0, sizeof *v);
+    const char *addr = s_str (req->remote_addr);
+    bool read = s_is_read (req->method);
+    //  civetweb keeps the first MG_MAX_HEADERS headers and silently drops
+    //  the rest: a request that fills the table may have lost some.
+    if (self->max_headers > 0 && req->num_headers >= self->max_headers) {
+        atomic_fetch_add (&self->http_rejected, 1);
+        s_warn (self, &self->log_http, "refused a request from %s: %d headers or more", addr, self->max_headers);
+        return s_refuse (v, RS_WEBGUARD_HEADERS, 431, "too many headers (at most %d)", self->max_headers - 1);
+    }
+    int wait = s_rate_take (self, addr, req->now_ms);
+    if (wait) {
+        v->retry_after_s = wait;
+        return s_refuse (v, RS_WEBGUARD_RATE, 429, "too many requests: retry in %d s", wait);
+    }
+    if (req->kind == RS_WEBGUARD_FILE) {
+        if (!read)
+            return s_refuse (v, RS_WEBGUARD_METHOD, 405, "method %s not allowed", s_str (req->method));
+        return 0;
+    }
+    if (req->kind == RS_WEBGUARD_WS
+        && !rs_websec_origin_ok (req->origin, req->host, req->tls, self->allow_origins)) {
+        atomic_fetch_add (&self->origin_refused, 1);
+        s_warn (self, &self->log_origin, "refusing a WebSocket from %s: origin %.200s not allowed", addr,
+                s_str (req->origin));
+        return s_refuse (v, RS_WEBGUARD_ORIGIN, 403, "origin not allowed");
+    }
+    char err[256];
+    if (rs_webapi_parse_query (req->query, params, err, sizeof err) != 0)
+        return s_refuse (v, RS_WEBGUARD_QUERY, 400, "%s", err);
+    if (req->kind == RS_WEBGUARD_WS) {
+        int rc = s_authorize (self, req, false, params, v);
+        if (rc)
+            return rc;
+        if (req->clients >= self->max_clients) {
+            atomic_fetch_add (&self->ws_refused, 1);
+            s_warn (self, &self->log_ws, "refusing a WebSocket client: %d already connected", self->max_clients);
+            return s_refuse (v, RS_WEBGUARD_CLIENTS, 503, "%d clients already connected", self->max_clients);
+        }
+        return 0;
+    }
+    //  Anything but GET/HEAD changes state (acknowledge, thresholds).
+    bool open = req->path && strcmp (req->path, OPEN_PATH) == 0;
+    int rc = open ? 0 : s_authorize (self, req, !read, read ? params : NULL, v);
+    if (rc == 0 && read)
+        s_drop_token (params);
+    return rc;
+}
+
+int
+rs_webguard_ws_message (rs_webguard_t *self, const char *remote_addr, int bits, size_t len, int64_t now_ms,
+                        rs_webguard_verdict_t *v)
+{
+    memset (v, 0, sizeof *v);
+    const char *addr = s_str (remote_addr);
+    int opcode = bits & 0x0f;
+    //  Clients send short text messages in one frame.
+    if (opcode != WS_TEXT || !(bits & WS_FIN) || (bits & WS_RSV)) {
+        atomic_fetch_add (&self->ws_bad_frames, 1);
+        s_warn (self, &self->log_ws, "closing the WebSocket of %s: frame 0x%02x (only unfragmented text)", addr,
+                (unsigned) bits & 0xff);
+        s_refuse (v, RS_WEBGUARD_FRAME, opcode == WS_BINARY ? 1003 : 1002, "only unfragmented text messages");
+        return RS_WEBGUARD_FRAME;
+    }
+    if (len > self->ws_max_message) {
+        atomic_fetch_add (&self->ws_too_large, 1);
+        s_warn (self, &self->log_ws, "closing the WebSocket of %s: a %zu-byte message (at most %zu)", addr, len,
+                self->ws_max_message);
+        s_refuse (v, RS_WEBGUARD_TOO_LARGE, 1009, "message too big");
+        return RS_WEBGUARD_TOO_LARGE;
+    }
+    if (s_rate_take (self, addr, now_ms)) {
+        s_refuse (v, RS_WEBGUARD_RATE, 0, "too many messages: this one was ignored");
+        return RS_WEBGUARD_RATE;
+    }
+    return 0;
+}
+
+void
+rs_webguard_bad_message (rs_webguard_t *self, const char *remote_addr, const char *why)
+{
+    atomic_fetch_add (&self->ws_bad_messages, 1);
+    s_warn (self, &self->log_ws, "bad WebSocket message from %s: %s", s_str (remote_addr), s_str (why));
+}
+
+size_t
+rs_webguard_max_body (const rs_webguard_t *self)
+{
+    return self->max_body;
+}
+
+bool
+rs_webguard_body_declared_ok (const rs_webguard_t *self, long long declared)
+{
+    return declared <= (long long) self->max_body;
+}
+
+void
+rs_webguard_body_refused (rs_webguard_t *self, const char *remote_addr, const char *path, rs_webguard_verdict_t *v)
+{
+    memset (v, 0, sizeof *v);
+    atomic_fetch_add (&self->body_too_large, 1);
+    s_warn (self, &self->log_size, "refused a body over %zu bytes on %s from %s", self->max_body, s_str (path),
+            s_str (remote_addr));
+    s_refuse (v, RS_WEBGUARD_TOO_LARGE, 413, "body too large (at most %zu bytes)", self->max_body);
+}
+
+void
+rs_webguard_http_refused (rs_webguard_t *self, const char *remote_addr, int status, const char *msg)
+{
+    atomic_fetch_add (&self->http_rejected, 1);
+    s_warn (self, &self->log_http, "refused a request from %s: %d %s", s_str (remote_addr), status, s_str (msg));
+}
+
+void
+rs_webguard_server_error (rs_webguard_t *self, const char *msg)
+{
+    atomic_fetch_add (&self->server_errors, 1);
+    s_warn (self, &self->log_http, "http: %s", s_str (msg));
+}
+
+rs_webguard_access_t
+rs_webguard_access (const rs_webguard_t *self, const char *authorization)
+{
+    rs_websec_policy_t policy = { self->read_token, self->write_token };
+    const char *token = rs_websec_bearer (authorization);
+    return (rs_webguard_access_t) {
+        .read_auth = *self->read_token != 0,
+        .write_auth = *self->write_token != 0,
+        .can_read = rs_websec_check (&policy, false, token) == RS_WEBSEC_ALLOW,
+        .can_write = rs_websec_check (&policy, true, token) == RS_WEBSEC_ALLOW,
+        .token = token != NULL,
+    };
+}
+
+bool
+rs_webguard_read_auth (const rs_webguard_t *self)
+{
+    return *self->read_token != 0;
+}
+
+bool
+rs_webguard_write_auth (const rs_webguard_t *self)
+{
+    return *self->write_token != 0;
+}
+
+void
+rs_webguard_stats (rs_webguard_t *self, rs_webguard_stats_t *out)
+{
+    out->auth_failed = atomic_load (&self->auth_failed);
+    out->forbidden = atomic_load (&self->forbidden);
+    out->origin_refused = atomic_load (&self->origin_refused);
+    out->rate_limited = atomic_load (&self->rate_limited);
+    out->body_too_large = atomic_load (&self->body_too_large);
+    out->http_rejected = atomic_load (&self->http_rejected);
+    out->server_errors = atomic_load (&self->server_errors);
+    out->ws_refused = atomic_load (&self->ws_refused);
+    out->ws_bad_frames = atomic_load (&self->ws_bad_frames);
+    out->ws_too_large = atomic_load (&self->ws_too_large);
+    out->ws_bad_messages = atomic_load (&self->ws_bad_messages);
+}

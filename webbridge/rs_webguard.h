@@ -1,0 +1,147 @@
+/*  rs_webguard: the web bridge's one admission guard. Every HTTP request
+    (API and files) and every WebSocket upgrade passes rs_webguard_admit
+    before anything else looks at it, and every message a WebSocket client
+    sends passes rs_webguard_ws_message. The checks, in order:
+
+      request     header count, rate, method (files), origin (WebSocket),
+                  query string, token (read for GET/HEAD and WebSocket,
+                  write for anything else), WebSocket client count
+      message     frame kind (unfragmented text), size, rate
+
+    The guard is pure policy over a plain description of the request: it
+    never sees civetweb, so unit tests and fuzzers drive it directly. It
+    counts every refusal by reason and logs it (rate-limited, with the
+    client's address); the caller only turns a verdict into an answer. */
+#ifndef RS_WEBGUARD_H
+#define RS_WEBGUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rs_webapi.h"
+
+typedef struct {
+    const char *read_token;         //  reads (API, /ws); NULL or "" = open
+    const char *write_token;        //  writes (ack, thresholds); NULL or "" = open
+    const char *allow_origins;      //  WebSocket origins besides the page's own (rs_websec_origin_ok)
+    double rate_limit;              //  requests (and WebSocket messages) per second per address; 0 = no limit
+    double rate_burst;              //  at once before the rate applies; 0 = 4 x rate_limit (at least 10)
+    int max_headers;                //  a request with this many headers may have lost some: refused; 0 = no check
+    int max_clients;                //  WebSocket clients at once; 0 = 32
+    size_t max_body;                //  request body bytes; 0 = 65536
+    size_t ws_max_message;          //  bytes of one client WebSocket message; 0 = 4096
+} rs_webguard_opts_t;
+
+typedef enum {
+    RS_WEBGUARD_API,                //  /api/...
+    RS_WEBGUARD_FILE,               //  the frontend tree
+    RS_WEBGUARD_WS                  //  the /ws upgrade
+} rs_webguard_kind_t;
+
+//  One request as the guard sees it. Strings may be NULL when absent.
+typedef struct {
+    rs_webguard_kind_t kind;
+    const char *method;             //  "GET", "POST"...
+    const char *path;               //  decoded path, e.g. "/api/auth"
+    const char *query;              //  raw query string
+    const char *remote_addr;
+    int num_headers;
+    const char *authorization;      //  the Authorization header
+    const char *origin, *host;      //  the Origin and Host headers
+    bool tls;                       //  came over HTTPS
+    int clients;                    //  WebSocket clients connected now
+    int64_t now_ms;                 //  monotonic clock, for the rate
+} rs_webguard_request_t;
+
+//  Why a request or message was refused.
+typedef enum {
+    RS_WEBGUARD_OK = 0,
+    RS_WEBGUARD_HEADERS,            //  431: the header table is full
+    RS_WEBGUARD_RATE,               //  429 with Retry-After; a message: dropped with an error
+    RS_WEBGUARD_METHOD,             //  405: files are GET and HEAD only
+    RS_WEBGUARD_ORIGIN,             //  403: a WebSocket from a foreign origin
+    RS_WEBGUARD_QUERY,              //  400: a malformed query string
+    RS_WEBGUARD_NO_TOKEN,           //  401: a token is needed
+    RS_WEBGUARD_WRONG_TOKEN,        //  401: not a token the bridge knows
+    RS_WEBGUARD_READ_ONLY,          //  403: the read token, for a write
+    RS_WEBGUARD_CLIENTS,            //  503: WebSocket clients at the limit
+    RS_WEBGUARD_FRAME,              //  a binary, fragmented or unknown WebSocket frame: close 1003/1002
+    RS_WEBGUARD_TOO_LARGE           //  a WebSocket message over the limit: close 1009
+} rs_webguard_reason_t;
+
+typedef struct {
+    rs_webguard_reason_t reason;
+    int status;                     //  HTTP status to answer, or the WebSocket close code; 0 = pass
+    int retry_after_s;              //  RS_WEBGUARD_RATE: seconds until the client may try again
+    char message[256];              //  the error for the client
+} rs_webguard_verdict_t;
+
+//  Refusals by reason since the guard started.
+typedef struct {
+    uint64_t auth_failed;           //  401 and WebSockets without a valid read token
+    uint64_t forbidden;             //  403: the read token, for a write
+    uint64_t origin_refused;
+    uint64_t rate_limited;          //  requests refused and WebSocket messages dropped
+    uint64_t body_too_large;
+    uint64_t http_rejected;         //  full header tables, and malformed requests civetweb refused itself
+    uint64_t server_errors;         //  problems civetweb logged (a WebSocket frame it cannot hold...)
+    uint64_t ws_refused;            //  WebSockets over max_clients
+    uint64_t ws_bad_frames;
+    uint64_t ws_too_large;
+    uint64_t ws_bad_messages;
+} rs_webguard_stats_t;
+
+//  What a token may do, for the dashboard's sign-in (/api/auth).
+typedef struct {
+    bool read_auth, write_auth;     //  a token is needed to read / to write
+    bool can_read, can_write;       //  what this token may do
+    bool token;                     //  a token was presented
+} rs_webguard_access_t;
+
+typedef struct rs_webguard_t rs_webguard_t;
+
+//  Fresh guard (copies the options), or NULL (out of memory).
+rs_webguard_t *rs_webguard_new (const rs_webguard_opts_t *opts);
+void rs_webguard_destroy (rs_webguard_t **self_p);
+
+//  Decides on one request. `params` (may be NULL for files) receives the
+//  parsed query, the "token" parameter of a read taken out. Returns 0 when
+//  admitted, else the HTTP status in v->status (for a WebSocket: close the
+//  connection unanswered). Thread-safe.
+int rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webapi_params_t *params,
+                       rs_webguard_verdict_t *v);
+
+//  Decides on one client WebSocket frame (a data frame: the caller handles
+//  pings, pongs and closes). `bits` are the frame's first byte (FIN, RSV,
+//  opcode). Returns 0 to process the message; RS_WEBGUARD_RATE to drop it
+//  and tell the client v->message; else close with v->status.
+int rs_webguard_ws_message (rs_webguard_t *self, const char *remote_addr, int bits, size_t len, int64_t now_ms,
+                            rs_webguard_verdict_t *v);
+
+//  A client text message that is not a valid request: counted, logged.
+void rs_webguard_bad_message (rs_webguard_t *self, const char *remote_addr, const char *why);
+
+//  The request body limit, and the refusal of a body over it (counted,
+//  logged; the caller answers 413 with v->message). `declared` is the
+//  Content-Length (-1 when none).
+size_t rs_webguard_max_body (const rs_webguard_t *self);
+bool rs_webguard_body_declared_ok (const rs_webguard_t *self, long long declared);
+void rs_webguard_body_refused (rs_webguard_t *self, const char *remote_addr, const char *path,
+                               rs_webguard_verdict_t *v);
+
+//  civetweb's own refusals (a malformed request it answered itself, before
+//  any handler) and complaints: counted, logged.
+void rs_webguard_http_refused (rs_webguard_t *self, const char *remote_addr, int status, const char *msg);
+void rs_webguard_server_error (rs_webguard_t *self, const char *msg);
+
+//  What `authorization` (an Authorization header, may be NULL) may do.
+rs_webguard_access_t rs_webguard_access (const rs_webguard_t *self, const char *authorization);
+
+//  True when a token is configured for reads / for writes.
+bool rs_webguard_read_auth (const rs_webguard_t *self);
+bool rs_webguard_write_auth (const rs_webguard_t *self);
+
+void rs_webguard_stats (rs_webguard_t *self, rs_webguard_stats_t *out);
+
+#endif

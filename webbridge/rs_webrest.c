@@ -1,0 +1,488 @@
+/*  rs_webrest: the REST API's handlers. See rs_webrest.h and docs/WEB.md. */
+#include "rs_webrest.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_channels.h"
+#include "rs_clock.h"
+#include "rs_curve.h"
+#include "rs_history.h"
+#include "rs_units.h"
+#include "rs_web_internal.h"
+
+#define EXPORT_MAX_ROWS   2000000
+#define HISTORY_DEFAULT_S 3600
+
+//  The channels history answers with when the request names none.
+static const int s_default_channels[] = {
+    RS_CH_HOOK_LOAD, RS_CH_WOB, RS_CH_RPM, RS_CH_TORQUE, RS_CH_SPP, RS_CH_FLOW_IN, RS_CH_FLOW_OUT,
+    RS_CH_PIT_VOLUME, RS_CH_PIT_GAIN, RS_CH_GAS, RS_CH_ROP, RS_CH_BIT_DEPTH, RS_CH_HOLE_DEPTH,
+};
+#define N_DEFAULT_CHANNELS (sizeof s_default_channels / sizeof s_default_channels[0])
+
+//  Sends one frame to a REQ endpoint and waits up to timeout_ms for the
+//  reply. Returns a fresh string, or NULL (no answer, bad endpoint).
+static char *
+s_ask (const rs_curve_t *curve, const char *key, const char *endpoint, const char *request,
+       int timeout_ms)
+{
+    zsock_t *req = zsock_new (ZMQ_REQ);
+    if (!req)
+        return NULL;
+    if (rs_curve_client (curve, zsock_resolve (req), key) != 0) {
+        zsock_destroy (&req);
+        return NULL;
+    }
+    zsock_set_linger (req, 0);
+    zsock_set_sndtimeo (req, timeout_ms);
+    zsock_set_rcvtimeo (req, timeout_ms);
+    char *reply = NULL;
+    if (zsock_connect (req, "%s", endpoint) == 0 && zstr_send (req, request) == 0)
+        reply = zstr_recv (req);
+    zsock_destroy (&req);
+    return reply;
+}
+
+// ---------------------------------------------------------------------------
+// Bodies and history
+
+//  Reads the request body within the guard's limit. Returns a fresh
+//  NUL-terminated buffer (possibly empty), or NULL after answering 413 (or
+//  500: out of memory); *status is what was sent.
+static char *
+s_read_body (rs_web_t *self, struct mg_connection *conn, size_t *len, int *status)
+{
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    size_t max = rs_webguard_max_body (self->guard);
+    //  A declared length over the limit is refused before reading any of it.
+    bool declared_ok = rs_webguard_body_declared_ok (self->guard, ri->content_length);
+    char *buf = declared_ok ? malloc (max + 1) : NULL;
+    if (declared_ok && !buf) {
+        *status = rs_web_error (self, conn, 500, "out of memory");
+        return NULL;
+    }
+    size_t n = 0;
+    while (buf) {
+        int r = mg_read (conn, buf + n, max + 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t) r;
+        if (n > max) {
+            free (buf);
+            buf = NULL;
+        }
+    }
+    if (!buf) {
+        rs_webguard_verdict_t v;
+        rs_webguard_body_refused (self->guard, ri->remote_addr, ri->local_uri, &v);
+        *status = rs_web_refuse (self, conn, &v);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+//  The common history parameters: well, from, to, channels.
+static int
+s_parse_range (const rs_webapi_params_t *p, rs_webapi_range_t *r, char *err, size_t errsize)
+{
+    const char *defaults[N_DEFAULT_CHANNELS];
+    for (size_t i = 0; i < N_DEFAULT_CHANNELS; i++)
+        defaults[i] = rs_chan_info (s_default_channels[i])->name;
+    return rs_webapi_parse_range (p, rs_clock_now_us (), HISTORY_DEFAULT_S, defaults, N_DEFAULT_CHANNELS, r, err,
+                                  errsize);
+}
+
+static rs_hist_query_t
+s_hist_query (const rs_webapi_range_t *r)
+{
+    return (rs_hist_query_t) { .well = r->well, .from_us = r->from_us, .to_us = r->to_us,
+                               .channels = r->names, .n_channels = r->n_channels };
+}
+
+//  Maps a history error to an HTTP answer.
+static int
+s_history_error (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, int rc, const char *well)
+{
+    const char *detail = h ? rs_history_detail (h) : "";
+    switch (rc) {
+    case RS_HIST_E_WELL:
+        return rs_web_error (self, conn, 404, "unknown well '%s': no history recorded for it", well);
+    case RS_HIST_E_CHANNEL:
+    case RS_HIST_E_ARG:
+    case RS_HIST_E_TOO_MANY:
+        return rs_web_error (self, conn, 400, "%s", detail);
+    case RS_HIST_E_UNAVAILABLE:
+        return rs_web_error (self, conn, 503, "history not available: %s", detail);
+    default:
+        return rs_web_error (self, conn, 500, "history query failed: %s", detail);
+    }
+}
+
+static rs_history_t *
+s_history_open (rs_web_t *self, char *err, size_t errsize)
+{
+    return rs_history_open (self->db_path, err, errsize);
+}
+
+// ---------------------------------------------------------------------------
+// API endpoints
+
+static int
+s_api_health (rs_web_t *self, struct mg_connection *conn)
+{
+    int64_t now = rs_clock_mono_ms ();
+    json_t *doc = json_object ();
+    json_t *components = rs_hub_components_json (self->hub, now, self->stale_ms);
+    json_t *broker = json_object ();
+    char *status = s_ask (self->curve, NULL, self->broker_control, "STATUS", self->control_timeout_ms);
+    //  Parsed in a civetweb thread (small stack): bounded nesting even here.
+    json_t *st = status && rs_webapi_json_depth_ok (status, strlen (status), 2 * RS_WEBAPI_MAX_DEPTH)
+                     ? json_loads (status, 0, NULL) : NULL;
+    free (status);
+    json_object_set_new (broker, "endpoint", json_string (self->broker_control));
+    json_object_set_new (broker, "up", json_boolean (st != NULL));
+    if (st) {
+        //  Components the broker hears of that the bridge has not (yet).
+        const char *name;
+        json_t *c;
+        json_object_foreach (json_object_get (st, "components"), name, c) {
+            if (!json_object_get (components, name)) {
+                json_t *o = json_object ();
+                json_object_set (o, "up", json_object_get (c, "up"));
+                json_object_set (o, "last_seen_ms_ago", json_object_get (c, "last_seen_ms_ago"));
+                json_object_set_new (o, "source", json_string ("broker"));
+                json_object_set_new (components, name, o);
+            }
+        }
+        json_object_set_new (broker, "status", st);
+    }
+    else
+        json_object_set_new (broker, "error", json_string ("no answer to STATUS"));
+    rs_hub_stats_t hs;
+    rs_hub_stats (self->hub, &hs);
+    json_t *web = json_object ();
+    json_object_set_new (web, "version", json_string (RS_VERSION));
+    json_object_set_new (web, "uptime_s", json_real ((double) (now - self->started_ms) / 1000.0));
+    json_object_set_new (web, "clients", json_integer ((json_int_t) hs.clients));
+    json_object_set_new (web, "samples", json_integer ((json_int_t) hs.samples));
+    json_object_set_new (web, "sent", json_integer ((json_int_t) hs.sent));
+    json_object_set_new (web, "dropped", json_integer ((json_int_t) hs.dropped));
+    json_object_set_new (web, "alerts_active", json_integer ((json_int_t) rs_alerts_active (self->alerts)));
+    rs_web_stats_t ws;
+    rs_web_stats (self, &ws);
+    json_t *sec = json_pack ("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tls",
+                             self->tls, "read_auth", rs_webguard_read_auth (self->guard), "write_auth",
+                             rs_webguard_write_auth (self->guard),
+                             "auth_failed", (json_int_t) ws.auth_failed, "forbidden", (json_int_t) ws.forbidden,
+                             "origin_refused", (json_int_t) ws.origin_refused, "rate_limited",
+                             (json_int_t) ws.rate_limited, "body_too_large", (json_int_t) ws.body_too_large,
+                             "http_rejected", (json_int_t) ws.http_rejected, "ws_refused", (json_int_t) ws.ws_refused,
+                             "ws_bad_frames", (json_int_t) ws.ws_bad_frames, "ws_too_large",
+                             (json_int_t) ws.ws_too_large, "ws_bad_messages", (json_int_t) ws.ws_bad_messages,
+                             "http_errors", (json_int_t) ws.errors, "server_errors", (json_int_t) ws.server_errors);
+    json_object_set_new (web, "security", sec);
+    char err[256] = "";
+    rs_history_t *h = s_history_open (self, err, sizeof err);
+    json_t *hist = json_object ();
+    json_object_set_new (hist, "available", json_boolean (h != NULL));
+    json_object_set_new (hist, "path", json_string (self->db_path));
+    if (!h)
+        json_object_set_new (hist, "error", json_string (err));
+    rs_history_close (&h);
+    bool all_up = st != NULL;
+    const char *name;
+    json_t *c;
+    json_object_foreach (components, name, c)
+        all_up = all_up && json_is_true (json_object_get (c, "up"));
+    json_object_set_new (doc, "status", json_string (all_up ? "ok" : "degraded"));
+    json_object_set_new (doc, "webbridge", web);
+    json_object_set_new (doc, "broker", broker);
+    json_object_set_new (doc, "components", components);
+    json_object_set_new (doc, "history", hist);
+    return rs_web_send_json (self, conn, 200, doc);
+}
+
+static int
+s_api_wells (rs_web_t *self, struct mg_connection *conn)
+{
+    json_t *live = rs_hub_wells_json (self->hub);
+    json_t *wells = json_array ();
+    size_t i;
+    json_t *w;
+    json_array_foreach (live, i, w) {
+        json_t *o = json_deep_copy (w);
+        json_object_set_new (o, "live", json_true ());
+        json_array_append_new (wells, o);
+    }
+    char err[256];
+    rs_history_t *h = s_history_open (self, err, sizeof err);
+    json_t *recorded = NULL;
+    if (h && rs_history_wells (h, &recorded) == RS_HIST_OK) {
+        json_array_foreach (recorded, i, w) {
+            const char *name = json_string_value (json_object_get (w, "well"));
+            json_t *match = NULL;
+            size_t j;
+            json_t *o;
+            json_array_foreach (wells, j, o)
+                if (name && strcmp (json_string_value (json_object_get (o, "well")), name) == 0)
+                    match = o;
+            json_t *hist = json_deep_copy (w);
+            json_object_del (hist, "well");
+            if (!match) {
+                match = json_object ();
+                json_object_set_new (match, "well", json_string (name));
+                json_object_set_new (match, "live", json_false ());
+                json_array_append_new (wells, match);
+            }
+            json_object_set_new (match, "history", hist);
+        }
+    }
+    json_decref (recorded);
+    rs_history_close (&h);
+    json_decref (live);
+    json_t *doc = json_object ();
+    json_object_set_new (doc, "wells", wells);
+    return rs_web_send_json (self, conn, 200, doc);
+}
+
+static int
+s_api_channels (rs_web_t *self, struct mg_connection *conn)
+{
+    json_t *arr = json_array ();
+    for (int id = 0; id < RS_CH_COUNT; id++) {
+        const rs_chan_info_t *c = rs_chan_info (id);
+        json_array_append_new (arr, json_pack ("{s:s, s:s, s:s, s:s}", "name", c->name, "unit", c->unit,
+                                               "label", c->label, "meaning", c->meaning));
+    }
+    //  The display systems, so the dashboard converts with the suite's own
+    //  factors: shown = value * scale + offset, keyed by the stored unit.
+    json_t *imperial = json_object ();
+    const char *unit;
+    for (size_t i = 0; (unit = rs_units_displayed (i)); i++) {
+        rs_unit_view_t v = rs_units_view (unit, RS_UNITS_IMPERIAL);
+        json_object_set_new (imperial, unit,
+                             json_pack ("{s:s, s:f, s:f}", "unit", v.unit, "scale", v.scale, "offset", v.offset));
+    }
+    json_t *doc = json_object ();
+    json_object_set_new (doc, "channels", arr);
+    json_object_set_new (doc, "units", json_pack ("{s:s, s:o}", "default",
+                                                  rs_units_system_name ((rs_unit_system_t) self->display_units),
+                                                  "imperial", imperial));
+    return rs_web_send_json (self, conn, 200, doc);
+}
+
+//  The start of a history request: its range (and, when `points` is not
+//  NULL, its "points"), and the history opened. Returns the history, or
+//  NULL after answering 400 or 503 (*status is what was sent).
+static rs_history_t *
+s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p, rs_webapi_range_t *r,
+                   long *points, int *status)
+{
+    char err[256];
+    if (s_parse_range (p, r, err, sizeof err) != 0) {
+        *status = rs_web_error (self, conn, 400, "%s", err);
+        return NULL;
+    }
+    const char *pts = points ? rs_webapi_param (p, "points") : NULL;
+    if (pts && rs_webapi_parse_int (pts, 1, RS_WEBAPI_MAX_POINTS, points) != 0) {
+        *status = rs_web_error (self, conn, 400, "bad 'points': an integer from 1 to %d", RS_WEBAPI_MAX_POINTS);
+        return NULL;
+    }
+    rs_history_t *h = s_history_open (self, err, sizeof err);
+    if (!h)
+        *status = rs_web_error (self, conn, 503, "history not available: %s", err);
+    return h;
+}
+
+static int
+s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
+{
+    rs_webapi_range_t r;
+    long points = 500;
+    int status = 0;
+    rs_history_t *h = s_history_request (self, conn, p, &r, &points, &status);
+    if (!h)
+        return status;
+    rs_hist_query_t q = s_hist_query (&r);
+    json_t *doc = NULL;
+    int rc = rs_history_range (h, &q, (int) points, &doc);
+    status = rc == RS_HIST_OK ? rs_web_send_json (self, conn, 200, doc) : s_history_error (self, conn, h, rc, r.well);
+    rs_history_close (&h);
+    return status;
+}
+
+static int
+s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
+{
+    rs_webapi_range_t r;
+    int status = 0;
+    rs_history_t *h = s_history_request (self, conn, p, &r, NULL, &status);
+    if (!h)
+        return status;
+    //  Written to a temporary file first, so an error still gets a proper
+    //  status, and memory stays flat for big ranges.
+    FILE *tmp = tmpfile ();
+    if (!tmp) {
+        rs_history_close (&h);
+        return rs_web_error (self, conn, 500, "cannot create a temporary file: %s", strerror (errno));
+    }
+    rs_hist_query_t q = s_hist_query (&r);
+    size_t rows = 0;
+    int rc = rs_history_export_csv (h, &q, EXPORT_MAX_ROWS, tmp, &rows);
+    if (rc != RS_HIST_OK)
+        status = s_history_error (self, conn, h, rc, r.well);
+    else {
+        long size = ftell (tmp);
+        rewind (tmp);
+        char disp[128];
+        snprintf (disp, sizeof disp, "attachment; filename=\"%s.csv\"", r.well);
+        char length[32];
+        snprintf (length, sizeof length, "%ld", size);
+        atomic_fetch_add (&self->requests, 1);
+        mg_response_header_start (conn, 200);
+        mg_response_header_add (conn, "Content-Type", "text/csv; charset=utf-8", -1);
+        mg_response_header_add (conn, "Content-Length", length, -1);
+        mg_response_header_add (conn, "Content-Disposition", disp, -1);
+        mg_response_header_add (conn, "Cache-Control", "no-store", -1);
+        mg_response_header_send (conn);
+        char *buf = malloc (65536);
+        size_t n;
+        while (buf && (n = fread (buf, 1, 65536, tmp)) > 0)
+            if (mg_write (conn, buf, n) <= 0)
+                break;
+        free (buf);
+        status = 200;
+    }
+    fclose (tmp);
+    rs_history_close (&h);
+    return status;
+}
+
+static int
+s_api_alerts (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
+{
+    const char *well = rs_webapi_param (p, "well");
+    if (well && !rs_id_valid (well, strlen (well)))
+        return rs_web_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+    return rs_web_send_json (self, conn, 200, rs_alerts_json (self->alerts, well));
+}
+
+static int
+s_api_ack (rs_web_t *self, struct mg_connection *conn, const char *id_text)
+{
+    long id;
+    if (rs_webapi_parse_int (id_text, 1, LONG_MAX, &id) != 0)
+        return rs_web_error (self, conn, 400, "bad alert id: a positive integer");
+    size_t len = 0;
+    int status = 0;
+    char *body = s_read_body (self, conn, &len, &status);
+    if (!body)
+        return status;
+    char by[RS_WEBAPI_MAX_BY + 1], err[256];
+    int rc = rs_webapi_parse_ack_body (body, len, by, sizeof by, err, sizeof err);
+    free (body);
+    if (rc != 0)
+        return rs_web_error (self, conn, 400, "%s", err);
+    int64_t now = rs_clock_now_us ();
+    json_t *alert = rs_alerts_ack (self->alerts, (uint64_t) id, by, now);
+    if (!alert)
+        return rs_web_error (self, conn, 404, "unknown alert %ld", id);
+    //  Every page shows the acknowledgement at once.
+    json_t *msg = json_pack ("{s:s, s:I, s:O}", "type", "ack", "alert_id", (json_int_t) id, "alert", alert);
+    char *text = msg ? json_dumps (msg, RS_WEB_JSON_FLAGS) : NULL;
+    if (text)
+        rs_hub_broadcast (self->hub, json_string_value (json_object_get (alert, "well")), text, false);
+    free (text);
+    json_decref (msg);
+    return rs_web_send_json (self, conn, 200, alert);
+}
+
+static int
+s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
+{
+    json_t *request = NULL;
+    if (!write)
+        request = json_pack ("{s:s}", "cmd", "get_thresholds");
+    else {
+        size_t len = 0;
+        int status = 0;
+        char *body = s_read_body (self, conn, &len, &status);
+        if (!body)
+            return status;
+        char err[256];
+        //  The engine validates the rules themselves and names what is wrong.
+        request = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
+        free (body);
+        if (!request)
+            return rs_web_error (self, conn, 400, "%s", err);
+    }
+    char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
+    json_decref (request);
+    if (!text)
+        return rs_web_error (self, conn, 500, "out of memory");
+    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
+    free (text);
+    if (!reply)
+        return rs_web_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
+    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
+    free (reply);
+    if (!json_is_object (doc)) {
+        json_decref (doc);
+        return rs_web_error (self, conn, 502, "prediction engine answered something other than a JSON object");
+    }
+    json_t *error = json_object_get (doc, "error");
+    if (error || json_is_false (json_object_get (doc, "ok"))) {
+        int rc = rs_web_error (self, conn, 400, "%s",
+                          json_is_string (error) ? json_string_value (error) : "rejected by the engine");
+        json_decref (doc);
+        return rc;
+    }
+    return rs_web_send_json (self, conn, 200, doc);
+}
+
+
+//  What the presented token may do: the dashboard's sign-in asks this. The
+//  guard lets it through without a token; it reveals nothing else.
+static int
+s_api_auth (rs_web_t *self, struct mg_connection *conn)
+{
+    rs_webguard_access_t a = rs_webguard_access (self->guard, mg_get_header (conn, "Authorization"));
+    return rs_web_send_json (self, conn, 200,
+                             json_pack ("{s:b, s:b, s:b, s:b, s:b}", "read_auth", a.read_auth, "write_auth",
+                                        a.write_auth, "can_read", a.can_read, "can_write", a.can_write, "token",
+                                        a.token));
+}
+
+int
+rs_webrest_answer (rs_web_t *web, struct mg_connection *conn, const rs_webroute_t *route,
+                   const rs_webapi_params_t *params)
+{
+    switch (route->id) {
+    case RS_WEBROUTE_AUTH:
+        return s_api_auth (web, conn);
+    case RS_WEBROUTE_HEALTH:
+        return s_api_health (web, conn);
+    case RS_WEBROUTE_WELLS:
+        return s_api_wells (web, conn);
+    case RS_WEBROUTE_CHANNELS:
+        return s_api_channels (web, conn);
+    case RS_WEBROUTE_HISTORY:
+        return s_api_history (web, conn, params);
+    case RS_WEBROUTE_ALERTS:
+        return s_api_alerts (web, conn, params);
+    case RS_WEBROUTE_THRESHOLDS:
+        return s_api_thresholds (web, conn, route->write);
+    case RS_WEBROUTE_EXPORT:
+        return s_api_export (web, conn, params);
+    case RS_WEBROUTE_ACK:
+        return s_api_ack (web, conn, route->arg);
+    }
+    return rs_web_error (web, conn, 500, "no handler");
+}

@@ -1,0 +1,76 @@
+/*  rs_webroute: the REST API's routing table. See rs_webroute.h. */
+#include "rs_webroute.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ACK_PREFIX "/api/alerts/"
+
+static const char *const s_none[] = { NULL };
+static const char *const s_range[] = { "well", "from", "to", "channels", NULL };
+static const char *const s_history[] = { "well", "from", "to", "channels", "points", NULL };
+static const char *const s_alerts[] = { "well", NULL };
+
+static const struct {
+    const char *path;
+    rs_webroute_id_t id;
+    bool put;                       //  PUT allowed besides GET and HEAD
+    const char *const *allowed;     //  query parameters; NULL = not checked
+} s_routes[] = {
+    { "/api/auth", RS_WEBROUTE_AUTH, false, NULL },
+    { "/api/health", RS_WEBROUTE_HEALTH, false, s_none },
+    { "/api/wells", RS_WEBROUTE_WELLS, false, s_none },
+    { "/api/channels", RS_WEBROUTE_CHANNELS, false, s_none },
+    { "/api/history", RS_WEBROUTE_HISTORY, false, s_history },
+    { "/api/alerts", RS_WEBROUTE_ALERTS, false, s_alerts },
+    { "/api/thresholds", RS_WEBROUTE_THRESHOLDS, true, s_none },
+    { "/api/export.csv", RS_WEBROUTE_EXPORT, false, s_range },
+};
+#define N_ROUTES (sizeof s_routes / sizeof s_routes[0])
+
+//  POST /api/alerts/<id>/ack. Returns 0, 404 or 405.
+static int
+s_match_ack (const char *path, const char *method, rs_webroute_t *out, char *err, size_t errsize)
+{
+    const char *rest = path + strlen (ACK_PREFIX);
+    const char *slash = strchr (rest, '/');
+    if (!slash || strcmp (slash, "/ack") != 0 || (size_t) (slash - rest) >= sizeof out->arg) {
+        snprintf (err, errsize, "no such path: %s", path);
+        return 404;
+    }
+    if (strcmp (method, "POST") != 0) {
+        snprintf (err, errsize, "use POST to acknowledge an alert");
+        return 405;
+    }
+    out->id = RS_WEBROUTE_ACK;
+    out->write = true;
+    memcpy (out->arg, rest, (size_t) (slash - rest));
+    out->arg[slash - rest] = 0;
+    return 0;
+}
+
+int
+rs_webroute_match (const char *path, const char *method, const rs_webapi_params_t *params, rs_webroute_t *out,
+                   char *err, size_t errsize)
+{
+    memset (out, 0, sizeof *out);
+    bool get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
+    if (strncmp (path, ACK_PREFIX, strlen (ACK_PREFIX)) == 0 && strlen (path) > strlen (ACK_PREFIX))
+        return s_match_ack (path, method, out, err, errsize);
+    size_t r = 0;
+    while (r < N_ROUTES && strcmp (s_routes[r].path, path) != 0)
+        r++;
+    if (r == N_ROUTES) {
+        snprintf (err, errsize, "no such path: %s", path);
+        return 404;
+    }
+    if (!get && !(s_routes[r].put && strcmp (method, "PUT") == 0)) {
+        snprintf (err, errsize, "method %s not allowed on %s", method, path);
+        return 405;
+    }
+    if (s_routes[r].allowed && rs_webapi_check_params (params, s_routes[r].allowed, err, errsize) != 0)
+        return 400;
+    out->id = s_routes[r].id;
+    out->write = !get;
+    return 0;
+}
