@@ -23,13 +23,21 @@ rs_webapi_parse_time (const char *text, int64_t *ts_us)
     while (*p >= '0' && *p <= '9')
         p++;
     int64_t v;
-    if (*p == 0) {
+    size_t digits = (size_t) (p - text);
+    int64_t unit_us = strcmp (p, "s") == 0 ? 1000000 : strcmp (p, "ms") == 0 ? 1000 : strcmp (p, "us") == 0 ? 1 : 0;
+    if (digits > 0 && (*p == 0 || unit_us)) {
         errno = 0;
         char *end;
         long long n = strtoll (text, &end, 10);
-        if (errno || *end || n < 0 || n > TS_MAX_US)
+        if (errno || end != p || n < 0)
             return -1;
-        v = n;
+        if (*p == 0 && digits >= 10 && digits <= 14)
+            return RS_WEBAPI_TIME_UNIT;
+        if (unit_us == 0)
+            unit_us = 1;
+        if (n > TS_MAX_US / unit_us)
+            return -1;
+        v = n * unit_us;
     }
     else if (strlen (text) > 4 && text[4] == '-') {
         if (rs_clock_parse (text, &v) != 0 || v < 0 || v > TS_MAX_US)
@@ -39,6 +47,19 @@ rs_webapi_parse_time (const char *text, int64_t *ts_us)
         return -1;
     *ts_us = v;
     return 0;
+}
+
+//  A time query parameter, with the reason when it is not one.
+static int
+s_time_param (const char *name, const char *text, int64_t *ts_us, char *err, size_t errsize)
+{
+    int rc = rs_webapi_parse_time (text, ts_us);
+    if (rc == RS_WEBAPI_TIME_UNIT)
+        snprintf (err, errsize, "bad '%s': %.20s looks like seconds or milliseconds since the epoch; give the "
+                  "unit (%.20sms or %.20ss), microseconds or ISO 8601", name, text, text, text);
+    else if (rc != 0)
+        snprintf (err, errsize, "bad '%s': expected " RS_WEBAPI_TIME_HELP, name);
+    return rc == 0 ? 0 : -1;
 }
 
 int
@@ -217,7 +238,7 @@ rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filte
             else if (json_is_string (value))
                 ok = rs_webapi_parse_time (json_string_value (value), &ts) == 0;
             if (!ok) {
-                snprintf (err, errsize, "\"since\" must be ISO 8601 or microseconds since the epoch");
+                snprintf (err, errsize, "\"since\" must be " RS_WEBAPI_TIME_HELP);
                 goto done;
             }
             *since_us = ts;
@@ -368,15 +389,11 @@ rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t defa
     snprintf (r->well, sizeof r->well, "%s", well);
     const char *to = rs_webapi_param (p, "to"), *from = rs_webapi_param (p, "from");
     r->to_us = now_us;
-    if (to && rs_webapi_parse_time (to, &r->to_us) != 0) {
-        snprintf (err, errsize, "bad 'to': expected ISO 8601 or microseconds since the epoch");
+    if (to && s_time_param ("to", to, &r->to_us, err, errsize) != 0)
         return -1;
-    }
     r->from_us = r->to_us - default_s * 1000000;
-    if (from && rs_webapi_parse_time (from, &r->from_us) != 0) {
-        snprintf (err, errsize, "bad 'from': expected ISO 8601 or microseconds since the epoch");
+    if (from && s_time_param ("from", from, &r->from_us, err, errsize) != 0)
         return -1;
-    }
     if (r->from_us > r->to_us) {
         snprintf (err, errsize, "'from' is after 'to'");
         return -1;

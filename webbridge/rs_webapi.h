@@ -69,8 +69,14 @@ int rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bys
 //  the engine ({"cmd": "set_thresholds", ...}), or NULL with the reason.
 json_t *rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t errsize);
 
-//  A time parameter: ISO 8601 (rs_clock_parse's forms) or an integer of
-//  microseconds since the epoch. Returns 0, or -1 for anything else.
+//  A time parameter: ISO 8601 (rs_clock_parse's forms), an integer of
+//  microseconds since the epoch, or an integer with its unit: "s", "ms" or
+//  "us" (1796506200000ms). Returns 0; RS_WEBAPI_TIME_UNIT for a bare
+//  integer of 10 to 14 digits, which is seconds or milliseconds since the
+//  epoch far more often than microseconds of 1970 (taken as microseconds it
+//  would name an empty range in 1970); -1 for anything else.
+#define RS_WEBAPI_TIME_UNIT (-2)
+#define RS_WEBAPI_TIME_HELP "ISO 8601, microseconds since the epoch, or a number with its unit (1796506200000ms, 1796506200s)"
 int rs_webapi_parse_time (const char *text, int64_t *ts_us);
 
 //  A comma-separated channel list ("hook_load,wob"): valid names (known or

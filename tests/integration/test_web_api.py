@@ -91,6 +91,11 @@ def main():
     hl = doc["channels"]["hook_load"]
     check(hl["unit"] == "kN" and all(lo <= mean <= hi for lo, mean, hi in zip(hl["min"], hl["mean"], hl["max"])
                                      if lo is not None), "each point has min <= mean <= max")
+    # The same range in milliseconds, with the unit: the same samples (ms floor the start, ceil the end).
+    st2, doc2 = get_json(port, f"/api/history?well=A-01&from={h['first_ts'] // 1000}ms"
+                               f"&to={-(-h['last_ts'] // 1000)}ms&channels=hook_load,spp&points=10")
+    check(st2 == 200 and sum(doc2["n"]) == h["samples"],
+          f"/api/history takes milliseconds with their unit ({sum(doc2.get('n', []))} samples)")
     iso_from = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 120))
     st, doc = get_json(port, f"/api/history?well=A-02&from={iso_from}")
     check(st == 200 and "hook_load" in doc["channels"] and "rop" in doc["channels"],
@@ -116,6 +121,9 @@ def main():
         ("/api/export.csv", 400, "missing parameter 'well'"),
         ("/api/export.csv?well=A-01&points=5", 400, "unknown parameter 'points'"),
         ("/api/export.csv?well=A-01&from=x", 400, "bad 'from'"),
+        # Milliseconds since the epoch read as microseconds named 1970: refused, naming the parameter.
+        ("/api/history?well=A-01&from=1796506200000", 400, "bad 'from': 1796506200000 looks like seconds or milliseconds"),
+        ("/api/export.csv?well=A-01&to=1796506200", 400, "bad 'to': 1796506200 looks like seconds or milliseconds"),
         ("/api/export.csv?well=Q-1", 404, "unknown well"),
         ("/api/alerts?well=A%2001", 400, "bad 'well'"),
         ("/api/alerts?state=active", 400, "unknown parameter"),

@@ -20,6 +20,20 @@ main (void)
     for (int i = 0; bad_times[i]; i++)
         RS_CHECK_INT (rs_webapi_parse_time (bad_times[i], &ts), -1);
     RS_CHECK_INT (rs_webapi_parse_time (NULL, &ts), -1);
+    //  Milliseconds or seconds since the epoch need their unit: bare, 10 to
+    //  14 digits are refused rather than read as microseconds of 1970.
+    RS_CHECK_INT (rs_webapi_parse_time ("1796506200000", &ts), RS_WEBAPI_TIME_UNIT);
+    RS_CHECK_INT (rs_webapi_parse_time ("1796506200", &ts), RS_WEBAPI_TIME_UNIT);
+    RS_CHECK_INT (rs_webapi_parse_time ("1796506200000ms", &ts), 0);
+    RS_CHECK_INT (ts, 1796506200000000LL);
+    RS_CHECK_INT (rs_webapi_parse_time ("1796506200s", &ts), 0);
+    RS_CHECK_INT (ts, 1796506200000000LL);
+    RS_CHECK_INT (rs_webapi_parse_time ("1796506200000000us", &ts), 0);
+    RS_CHECK_INT (ts, 1796506200000000LL);
+    RS_CHECK_INT (rs_webapi_parse_time ("0", &ts), 0);          //  small values stay microseconds
+    RS_CHECK_INT (rs_webapi_parse_time ("ms", &ts), -1);
+    RS_CHECK_INT (rs_webapi_parse_time ("5h", &ts), -1);
+    RS_CHECK_INT (rs_webapi_parse_time ("99999999999999s", &ts), -1);   //  past 2200
 
     long v;
     RS_CHECK_INT (rs_webapi_parse_int ("500", 1, 10000, &v), 0);
