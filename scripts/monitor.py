@@ -132,8 +132,12 @@ def report(st, run, names, rate, rows, max_delay_s):
     # Expected: what start_all.sh started (pid file or supervisor), else the
     # suite's list as the broker knows it; plus any other component the broker
     # heard from that did not say it stopped.
-    expected = [n for n in names if n in run] or [n for n in names if n in known or n == "broker"]
-    expected += [n for n, c in known.items() if n not in expected and c.get("state") != "stopped"]
+    # A component that said it stopped (its last heartbeat) is not a fault
+    # unless the run directory says it should be running.
+    said_stopped = {n for n, c in known.items() if c.get("state") == "stopped"}
+    expected = [n for n in names if n in run] or [n for n in names if (n in known and n not in said_stopped)
+                                                  or n == "broker"]
+    expected += [n for n in known if n not in expected and n not in said_stopped]
     order = [n for n in names if n in expected or n in known] + sorted(n for n in known if n not in names)
     for name in order:
         r = run.get(name, {})

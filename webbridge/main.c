@@ -26,6 +26,9 @@ static const rs_option_t s_options[] = {
     { "port", "WEB_PORT", RS_OPT_INT, "8080", "port of the web dashboard", 1, 65535 },
     { "root", "WEB_ROOT", RS_OPT_STRING, NULL,
       "directory of the built dashboard (default: frontend/ of the build tree)", 0, 0 },
+    { "well-timeout-s", "WEB_WELL_TIMEOUT_S", RS_OPT_INT, "10",
+      "seconds without a sample after which a well is not live and its channels stale (/api/wells, /api/latest)",
+      1, 86400 },
     { "max-clients", "WEB_MAX_CLIENTS", RS_OPT_INT, "32", "WebSocket clients served at once", 1, 1000 },
     { "tls-cert", "WEB_TLS_CERT", RS_OPT_STRING, NULL,
       "PEM file with the private key and certificate: serve HTTPS and WSS instead of HTTP", 0, 0 },
@@ -104,6 +107,8 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
         const char *state = json_string_value (json_object_get (doc, "rig_state"));
         if (!state)
             state = json_string_value (json_object_get (doc, "state"));
+        if (doc)
+            rs_hub_kpi_meta (self->hub, msg->id, doc, now);
         char *text = s_dump (doc);
         if (text)
             rs_hub_kpi (self->hub, msg->id, text, state, now);
@@ -270,6 +275,8 @@ s_start (rs_sub_t *sub, void *arg)
     if (rs_curve_on (curve) && !*engine_key)
         rs_warn ("CURVE is on but ENGINE_CONTROL_KEY is not set: threshold changes cannot reach the engine");
     self->hub = rs_hub_new ();
+    if (self->hub)
+        rs_hub_set_well_timeout (self->hub, rs_config_int (cfg, "well-timeout-s") * 1000);
     self->alerts = rs_alerts_new (0);
     rs_web_opts_t wopts = {
         .host = rs_config_str (cfg, "host"),

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rs_channels.h"
 #include "rs_clock.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION (12))
@@ -39,6 +40,15 @@ typedef struct {
     s_chan_t ch[];
 } s_sample_t;
 
+//  The last reading of one channel of a well, for /api/latest.
+typedef struct {
+    char name[RS_MAX_CHNAME + 1];
+    char pub[RS_MAX_ID + 1];
+    double value;
+    int64_t ts_us;              //  its sample time
+    int64_t rx_ms;              //  when it arrived (caller's clock)
+} s_last_t;
+
 typedef struct {
     char name[RS_MAX_ID + 1];
     s_sample_t *latest;
@@ -46,6 +56,11 @@ typedef struct {
     s_text_t *state_event;
     char rig_state[RS_MAX_ID + 1];
     uint64_t samples;
+    int64_t rx_ms;              //  when its last sample arrived; INT64_MIN = never
+    s_last_t *last;             //  every channel ever read, in order of first reading
+    size_t n_last, cap_last;
+    json_t *kpi_meta;           //  rig_state, block_weight_source, rig_state_reason, quality
+    int64_t kpi_rx_ms;
 } s_well_t;
 
 typedef struct {
@@ -93,6 +108,7 @@ struct rs_hub_t {
     uint64_t next_id;
     rs_hub_stats_t stats;
     uint64_t gone_sent, gone_dropped;   //  counts of detached clients
+    int64_t well_timeout_ms;
 };
 
 static s_text_t *
@@ -223,6 +239,7 @@ rs_hub_new (void)
         return NULL;
     pthread_mutex_init (&self->mutex, NULL);
     self->next_id = 1;
+    self->well_timeout_ms = RS_HUB_WELL_TIMEOUT_MS;
     return self;
 }
 
@@ -236,6 +253,8 @@ rs_hub_destroy (rs_hub_t **self_p)
         s_sample_unref (&self->wells[i].latest);
         s_text_unref (&self->wells[i].kpi);
         s_text_unref (&self->wells[i].state_event);
+        free (self->wells[i].last);
+        json_decref (self->wells[i].kpi_meta);
     }
     pthread_mutex_destroy (&self->mutex);
     free (self);
@@ -255,6 +274,7 @@ s_well_index (rs_hub_t *self, const char *well, bool add)
     s_well_t *w = &self->wells[self->n_wells];
     memset (w, 0, sizeof *w);
     snprintf (w->name, sizeof w->name, "%s", well);
+    w->rx_ms = INT64_MIN;
     return (int) self->n_wells++;
 }
 
@@ -349,6 +369,40 @@ s_set_kpi (rs_hub_client_t *c, int idx, s_text_t *t, int64_t now_ms)
     s_wake (c);
 }
 
+//  Keeps each channel's last reading. A nil ("no reading") leaves the last
+//  one in place, so it ages and turns stale. Hub locked.
+static void
+s_remember (s_well_t *w, const rs_msg_t *msg, int64_t now_ms)
+{
+    for (size_t i = 0; i < msg->n_values; i++) {
+        const rs_value_t *v = &msg->values[i];
+        if (!isfinite (v->value))
+            continue;
+        s_last_t *l = NULL;
+        for (size_t j = 0; j < w->n_last && !l; j++)
+            if (strcmp (w->last[j].name, v->name) == 0)
+                l = &w->last[j];
+        if (!l) {
+            if (w->n_last == w->cap_last) {
+                size_t cap = w->cap_last ? w->cap_last * 2 : 16;
+                if (cap > RS_MAX_CHANNELS)
+                    cap = RS_MAX_CHANNELS;
+                s_last_t *grown = cap > w->cap_last ? realloc (w->last, cap * sizeof *grown) : NULL;
+                if (!grown)
+                    continue;
+                w->last = grown;
+                w->cap_last = cap;
+            }
+            l = &w->last[w->n_last++];
+            snprintf (l->name, sizeof l->name, "%s", v->name);
+        }
+        snprintf (l->pub, sizeof l->pub, "%s", msg->hdr.pub);
+        l->value = v->value;
+        l->ts_us = msg->hdr.ts_us;
+        l->rx_ms = now_ms;
+    }
+}
+
 int
 rs_hub_sample (rs_hub_t *self, const rs_msg_t *msg, int64_t now_ms)
 {
@@ -368,6 +422,8 @@ rs_hub_sample (rs_hub_t *self, const rs_msg_t *msg, int64_t now_ms)
     s_sample_unref (&w->latest);
     w->latest = s_sample_ref (s);
     w->samples++;
+    w->rx_ms = now_ms;
+    s_remember (w, msg, now_ms);
     for (rs_hub_client_t *c = self->clients; c; c = c->next) {
         pthread_mutex_lock (&c->mutex);
         if (!c->closed && s_wants (self, c, idx))
@@ -472,8 +528,127 @@ rs_hub_heartbeat (rs_hub_t *self, const rs_msg_t *msg, int64_t now_ms)
     pthread_mutex_unlock (&self->mutex);
 }
 
+void
+rs_hub_set_well_timeout (rs_hub_t *self, int64_t timeout_ms)
+{
+    pthread_mutex_lock (&self->mutex);
+    self->well_timeout_ms = timeout_ms > 0 ? timeout_ms : RS_HUB_WELL_TIMEOUT_MS;
+    pthread_mutex_unlock (&self->mutex);
+}
+
+void
+rs_hub_kpi_meta (rs_hub_t *self, const char *well, const json_t *kpi, int64_t now_ms)
+{
+    static const char *const keys[] = { "rig_state", "block_weight_source", "rig_state_reason", "quality" };
+    json_t *meta = json_object ();
+    if (!meta)
+        return;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get (kpi, keys[i]);
+        if (v)
+            json_object_set_new (meta, keys[i], json_deep_copy (v));
+    }
+    pthread_mutex_lock (&self->mutex);
+    int idx = s_well_index (self, well, true);
+    if (idx >= 0) {
+        json_decref (self->wells[idx].kpi_meta);
+        self->wells[idx].kpi_meta = meta;
+        self->wells[idx].kpi_rx_ms = now_ms;
+        meta = NULL;
+    }
+    pthread_mutex_unlock (&self->mutex);
+    json_decref (meta);
+}
+
+//  Seconds since the well's last sample arrived, or -1 when none has. Hub locked.
+static double
+s_age_s (const s_well_t *w, int64_t now_ms)
+{
+    return w->rx_ms == INT64_MIN ? -1.0 : (double) (now_ms - w->rx_ms) / 1000.0;
+}
+
+static void
+s_set_time (json_t *o, int64_t ts_us)
+{
+    char iso[40];
+    json_object_set_new (o, "ts", json_integer (ts_us));
+    json_object_set_new (o, "time", json_string (rs_clock_format (ts_us, iso, sizeof iso)));
+}
+
+//  One well's /api/latest object. Hub locked.
+static json_t *
+s_latest_well (const rs_hub_t *self, const s_well_t *w, int64_t now_ms)
+{
+    json_t *o = json_object ();
+    json_t *chans = json_object ();
+    if (!o || !chans) {
+        json_decref (o);
+        json_decref (chans);
+        return NULL;
+    }
+    double age = s_age_s (w, now_ms);
+    bool live = age >= 0 && age * 1000.0 <= (double) self->well_timeout_ms;
+    json_object_set_new (o, "well", json_string (w->name));
+    if (w->latest)
+        s_set_time (o, w->latest->ts_us);
+    else
+        json_object_set_new (o, "ts", json_null ());
+    json_object_set_new (o, "age_s", age >= 0 ? json_real (age) : json_null ());
+    json_object_set_new (o, "live", json_boolean (live));
+    //  The engine's verdicts hold only while its KPIs keep coming.
+    bool engine_fresh = w->kpi_meta && now_ms - w->kpi_rx_ms <= self->well_timeout_ms;
+    json_t *verdicts = engine_fresh ? json_object_get (w->kpi_meta, "quality") : NULL;
+    const char *state = engine_fresh ? json_string_value (json_object_get (w->kpi_meta, "rig_state")) : NULL;
+    if (!state && *w->rig_state)
+        state = w->rig_state;
+    json_object_set_new (o, "rig_state", state ? json_string (state) : json_null ());
+    if (engine_fresh) {
+        json_t *v = json_object_get (w->kpi_meta, "block_weight_source");
+        if (json_is_string (v))
+            json_object_set (o, "block_weight_source", v);
+        v = json_object_get (w->kpi_meta, "rig_state_reason");
+        if (json_is_string (v))
+            json_object_set (o, "rig_state_reason", v);
+    }
+    for (size_t i = 0; i < w->n_last; i++) {
+        const s_last_t *l = &w->last[i];
+        int id = rs_chan_lookup (l->name, strlen (l->name));
+        const rs_chan_info_t *info = rs_chan_info (id);
+        json_t *c = json_object ();
+        json_object_set_new (c, "value", json_real (l->value));
+        json_object_set_new (c, "unit", info ? json_string (info->unit) : json_null ());
+        s_set_time (c, l->ts_us);
+        json_object_set_new (c, "pub", json_string (l->pub));
+        const char *verdict = json_string_value (json_object_get (verdicts, l->name));
+        const char *quality = now_ms - l->rx_ms > self->well_timeout_ms ? "stale" : verdict ? verdict : "ok";
+        json_object_set_new (c, "quality", json_string (quality));
+        json_object_set_new (chans, l->name, c);
+    }
+    json_object_set_new (o, "channels", chans);
+    return o;
+}
+
 json_t *
-rs_hub_wells_json (rs_hub_t *self)
+rs_hub_latest_json (rs_hub_t *self, const char *well, int64_t now_ms)
+{
+    json_t *arr = json_array ();
+    if (!arr)
+        return NULL;
+    pthread_mutex_lock (&self->mutex);
+    for (size_t i = 0; i < self->n_wells; i++) {
+        const s_well_t *w = &self->wells[i];
+        if (w->rx_ms == INT64_MIN || (well && strcmp (w->name, well) != 0))
+            continue;
+        json_t *o = s_latest_well (self, w, now_ms);
+        if (o)
+            json_array_append_new (arr, o);
+    }
+    pthread_mutex_unlock (&self->mutex);
+    return arr;
+}
+
+json_t *
+rs_hub_wells_json (rs_hub_t *self, int64_t now_ms)
 {
     json_t *arr = json_array ();
     if (!arr)
@@ -490,6 +665,9 @@ rs_hub_wells_json (rs_hub_t *self)
             json_object_set_new (o, "last_time", json_string (rs_clock_format (w->latest->ts_us, iso, sizeof iso)));
             json_object_set_new (o, "last_seq", json_integer ((json_int_t) w->latest->seq));
         }
+        double age = s_age_s (w, now_ms);
+        json_object_set_new (o, "age_s", age >= 0 ? json_real (age) : json_null ());
+        json_object_set_new (o, "live", json_boolean (age >= 0 && age * 1000.0 <= (double) self->well_timeout_ms));
         json_object_set_new (o, "rig_state", *w->rig_state ? json_string (w->rig_state) : json_null ());
         json_array_append_new (arr, o);
     }

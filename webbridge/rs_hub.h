@@ -35,6 +35,7 @@
 #define RS_HUB_DEFAULT_RATE_HZ 2.0
 #define RS_HUB_MAX_RATE_HZ     50.0
 #define RS_HUB_DROP_NOTICE_MS  1000    //  at most one "dropped" notice per client this often
+#define RS_HUB_WELL_TIMEOUT_MS 10000   //  a well silent this long is not live
 
 //  What a client asked for. Empty lists mean everything.
 typedef struct {
@@ -80,9 +81,27 @@ void rs_hub_set_rig_state (rs_hub_t *self, const char *well, const char *state);
 //  A heartbeat (sys.<component>): remembered for /api/health.
 void rs_hub_heartbeat (rs_hub_t *self, const rs_msg_t *msg, int64_t now_ms);
 
+//  The rest of the engine's view of a well from its KPI message (a JSON
+//  object): rig_state, block_weight_source, rig_state_reason and the
+//  quality map (channel -> why its readings are not good), for /api/latest.
+void rs_hub_kpi_meta (rs_hub_t *self, const char *well, const json_t *kpi, int64_t now_ms);
+//  A well with no sample for this long is not live, and a channel whose
+//  last reading is this old is stale (0 = RS_HUB_WELL_TIMEOUT_MS).
+void rs_hub_set_well_timeout (rs_hub_t *self, int64_t timeout_ms);
+
 //  API side (any thread). Fresh JSON references.
-//  [{"well","last_ts","last_seq","rig_state","samples"}] for wells seen live.
-json_t *rs_hub_wells_json (rs_hub_t *self);
+//  [{"well","last_ts","last_seq","age_s","live","rig_state","samples"}] for
+//  wells seen live; age_s is the time since the well's last sample arrived
+//  (null: none yet), live is age_s within the well time-out.
+json_t *rs_hub_wells_json (rs_hub_t *self, int64_t now_ms);
+//  /api/latest: [{"well","ts","time","age_s","live","rig_state",
+//  "channels": {name: {"value","unit","ts","time","pub","quality"}}}] for
+//  every well with samples (or only `well`, when not NULL: then [] if it
+//  has none). A channel keeps its last reading (nil readings skipped) with
+//  that reading's time; quality is "stale" when it arrived longer ago than
+//  the well time-out, else the engine's verdict for it when its latest KPI
+//  (within the time-out) named one, else "ok".
+json_t *rs_hub_latest_json (rs_hub_t *self, const char *well, int64_t now_ms);
 //  True when the well has been seen live.
 bool rs_hub_has_well (rs_hub_t *self, const char *well);
 //  {"<component>": {"up","last_seen_ms_ago","state","pid","uptime_s"}} from

@@ -495,3 +495,46 @@ rs_webapi_decode_path (const char *raw, char *out, size_t size)
     int n = mg_url_decode (raw, (int) len, out, (int) size, 0);
     return n >= 0 && strlen (out) == (size_t) n ? 0 : -1;
 }
+
+json_t *
+rs_webapi_health (const json_t *status, json_t *components, double max_delay_s)
+{
+    json_t *problems = json_array ();
+    if (!problems)
+        return NULL;
+    if (!status)
+        json_array_append_new (problems, json_string ("broker: does not answer STATUS"));
+    const json_t *known = json_object_get (status, "components");
+    const char *name;
+    json_t *c;
+    json_object_foreach (components, name, c) {
+        const char *state = json_string_value (json_object_get (c, "state"));
+        const json_t *stats = json_object_get (json_object_get (known, name), "stats");
+        const char *health = "up";
+        char why[160] = "";
+        if (state && strcmp (state, "stopped") == 0)
+            health = "stopped";
+        else if (!json_is_true (json_object_get (c, "up"))) {
+            health = "down";
+            snprintf (why, sizeof why, "down (silent without saying it stopped)");
+        }
+        else {
+            json_t *broker_up = json_object_get (stats, "broker_up");
+            json_t *delay = json_object_get (stats, "delay_ms");
+            json_t *db_ok = json_object_get (stats, "db_ok");
+            if (json_is_number (broker_up) && json_number_value (broker_up) == 0)
+                snprintf (why, sizeof why, "does not hear the broker");
+            else if (json_is_number (db_ok) && json_number_value (db_ok) == 0)
+                snprintf (why, sizeof why, "cannot write the database");
+            else if (json_is_number (delay) && json_number_value (delay) / 1000.0 > max_delay_s)
+                snprintf (why, sizeof why, "reads %.0f s behind (more than %g s)",
+                          json_number_value (delay) / 1000.0, max_delay_s);
+            if (*why)
+                health = "sick";
+        }
+        json_object_set_new (c, "health", json_string (health));
+        if (*why)
+            json_array_append_new (problems, json_pack ("s++", name, ": ", why));
+    }
+    return problems;
+}

@@ -115,4 +115,15 @@ int rs_webapi_static_path (const char *root, const char *path, char *out, size_t
 //  utf-8); "application/octet-stream" when unknown.
 const char *rs_webapi_mime (const char *path);
 
+//  The suite's health rules (docs/OPERATIONS.md, "Healthy"), as far as
+//  heartbeats tell them: the broker answers (`status`, its STATUS, not
+//  NULL); no component that went silent without saying it stopped (a clean
+//  stop, its last heartbeat's state "stopped", is not a fault); every
+//  subscriber that is up hears the broker and reads at most max_delay_s
+//  behind; the saver can write its database. Sets each component's
+//  "health" ("up", "stopped", "down", "sick") in `components` ({name:
+//  {"up","state",...}}); stats come from the broker's STATUS. Returns a
+//  fresh array of problems ("name: why"), empty when healthy.
+json_t *rs_webapi_health (const json_t *status, json_t *components, double max_delay_s);
+
 #endif

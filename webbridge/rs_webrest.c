@@ -16,6 +16,7 @@
 
 #define EXPORT_MAX_ROWS   2000000
 #define HISTORY_DEFAULT_S 3600
+#define HEALTH_MAX_DELAY_S 10.0      //  as scripts/monitor's --max-delay-s default
 
 //  The channels history answers with when the request names none.
 static const int s_default_channels[] = {
@@ -156,6 +157,8 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
                 json_t *o = json_object ();
                 json_object_set (o, "up", json_object_get (c, "up"));
                 json_object_set (o, "last_seen_ms_ago", json_object_get (c, "last_seen_ms_ago"));
+                if (json_is_string (json_object_get (c, "state")))
+                    json_object_set (o, "state", json_object_get (c, "state"));
                 json_object_set_new (o, "source", json_string ("broker"));
                 json_object_set_new (components, name, o);
             }
@@ -195,12 +198,10 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     if (!h)
         json_object_set_new (hist, "error", json_string (err));
     rs_history_close (&h);
-    bool all_up = st != NULL;
-    const char *name;
-    json_t *c;
-    json_object_foreach (components, name, c)
-        all_up = all_up && json_is_true (json_object_get (c, "up"));
-    json_object_set_new (doc, "status", json_string (all_up ? "ok" : "degraded"));
+    //  One health model with scripts/monitor (docs/OPERATIONS.md).
+    json_t *problems = rs_webapi_health (st, components, HEALTH_MAX_DELAY_S);
+    json_object_set_new (doc, "status", json_string (json_array_size (problems) ? "degraded" : "ok"));
+    json_object_set_new (doc, "problems", problems);
     json_object_set_new (doc, "webbridge", web);
     json_object_set_new (doc, "broker", broker);
     json_object_set_new (doc, "components", components);
@@ -211,15 +212,12 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
 static int
 s_api_wells (rs_web_t *self, struct mg_connection *conn)
 {
-    json_t *live = rs_hub_wells_json (self->hub);
+    json_t *live = rs_hub_wells_json (self->hub, rs_clock_mono_ms ());
     json_t *wells = json_array ();
     size_t i;
     json_t *w;
-    json_array_foreach (live, i, w) {
-        json_t *o = json_deep_copy (w);
-        json_object_set_new (o, "live", json_true ());
-        json_array_append_new (wells, o);
-    }
+    json_array_foreach (live, i, w)
+        json_array_append_new (wells, json_deep_copy (w));
     char err[256];
     rs_history_t *h = s_history_open (self, err, sizeof err);
     json_t *recorded = NULL;
@@ -249,6 +247,29 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     json_t *doc = json_object ();
     json_object_set_new (doc, "wells", wells);
     return rs_web_send_json (self, conn, 200, doc);
+}
+
+//  The current value of every channel of one well or of all.
+static int
+s_api_latest (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
+{
+    const char *well = rs_webapi_param (p, "well");
+    if (well && !rs_id_valid (well, strlen (well)))
+        return rs_web_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+    json_t *wells = rs_hub_latest_json (self->hub, well, rs_clock_mono_ms ());
+    if (!wells)
+        return rs_web_error (self, conn, 500, "out of memory");
+    if (well && json_array_size (wells) == 0) {
+        json_decref (wells);
+        return rs_web_error (self, conn, 404, "unknown well '%s': no live sample of it since the bridge started",
+                             well);
+    }
+    if (well) {
+        json_t *one = json_incref (json_array_get (wells, 0));
+        json_decref (wells);
+        return rs_web_send_json (self, conn, 200, one);
+    }
+    return rs_web_send_json (self, conn, 200, json_pack ("{s:o}", "wells", wells));
 }
 
 static int
@@ -471,6 +492,8 @@ rs_webrest_answer (rs_web_t *web, struct mg_connection *conn, const rs_webroute_
         return s_api_health (web, conn);
     case RS_WEBROUTE_WELLS:
         return s_api_wells (web, conn);
+    case RS_WEBROUTE_LATEST:
+        return s_api_latest (web, conn, params);
     case RS_WEBROUTE_CHANNELS:
         return s_api_channels (web, conn);
     case RS_WEBROUTE_HISTORY:

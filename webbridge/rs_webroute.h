@@ -14,6 +14,7 @@ typedef enum {
     RS_WEBROUTE_AUTH,               //  GET  /api/auth: what the token may do
     RS_WEBROUTE_HEALTH,             //  GET  /api/health
     RS_WEBROUTE_WELLS,              //  GET  /api/wells
+    RS_WEBROUTE_LATEST,             //  GET  /api/latest?well
     RS_WEBROUTE_CHANNELS,           //  GET  /api/channels
     RS_WEBROUTE_HISTORY,            //  GET  /api/history?well&from&to&channels&points
     RS_WEBROUTE_ALERTS,             //  GET  /api/alerts?well

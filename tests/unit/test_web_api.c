@@ -106,5 +106,26 @@ main (void)
     RS_CHECK_STR (rs_webapi_mime ("/x/app.js"), "text/javascript; charset=utf-8");
     RS_CHECK_STR (rs_webapi_mime ("/x/index.html"), "text/html; charset=utf-8");
     RS_CHECK_STR (rs_webapi_mime ("/x.d/README"), "application/octet-stream");
+
+    //  The health model: a clean stop is not a fault, silence is.
+    json_t *st = json_pack ("{s:{s:{s:{s:i}}, s:{s:{s:i}}}}", "components", "saver", "stats", "db_ok", 0, "slow",
+                            "stats", "delay_ms", 60000);
+    json_t *comps = json_pack ("{s:{s:b, s:s}, s:{s:b, s:s}, s:{s:b, s:s}, s:{s:b, s:s}, s:{s:b, s:s}}",
+                               "replay", "up", 0, "state", "stopped", "lost", "up", 0, "state", "running",
+                               "fine", "up", 1, "state", "running", "saver", "up", 1, "state", "running",
+                               "slow", "up", 1, "state", "running");
+    json_t *problems = rs_webapi_health (st, comps, 10.0);
+    RS_CHECK_INT ((long long) json_array_size (problems), 3);
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (comps, "replay"), "health")), "stopped");
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (comps, "lost"), "health")), "down");
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (comps, "fine"), "health")), "up");
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (comps, "saver"), "health")), "sick");
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (comps, "slow"), "health")), "sick");
+    json_decref (problems);
+    problems = rs_webapi_health (NULL, comps, 10.0);
+    RS_CHECK_STR (json_string_value (json_array_get (problems, 0)), "broker: does not answer STATUS");
+    json_decref (problems);
+    json_decref (comps);
+    json_decref (st);
     return RS_TEST_DONE ();
 }

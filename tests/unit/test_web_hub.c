@@ -169,7 +169,7 @@ main (void)
     RS_CHECK_INT (kpis, 1);
     RS_CHECK_INT (events, 1);
     RS_CHECK_INT (samples, 2);
-    json_t *wells = rs_hub_wells_json (hub);
+    json_t *wells = rs_hub_wells_json (hub, t);
     RS_CHECK_INT (json_array_size (wells), 2);
     RS_CHECK_STR (json_string_value (json_object_get (json_array_get (wells, 0), "rig_state")), "drilling");
     json_decref (wells);
@@ -202,6 +202,50 @@ main (void)
     comps = rs_hub_components_json (hub, t + 5000, 3000);
     RS_CHECK (json_is_false (json_object_get (json_object_get (comps, "simulator"), "up")));
     json_decref (comps);
+
+    //  /api/latest: each channel's last reading with its own time; nil skipped.
+    rs_hub_t *lh = rs_hub_new ();
+    rs_hub_set_well_timeout (lh, 2000);
+    m = s_sample ("L-01", 1, 500);
+    rs_hub_sample (lh, &m, 0);
+    rs_header_t h2 = { "other", 1, 1, 1700000009000000LL };
+    rs_value_t only[] = { { "hook_load", 0, 777 }, { "rpm", 0, NAN } };
+    rs_encode_sample (s_enc, "L-01", &h2, only, 2);
+    rs_decode (s_dec, "telemetry.L-01", 14, rs_encoder_data (s_enc), rs_encoder_size (s_enc), &m);
+    rs_hub_sample (lh, &m, 1500);
+    json_t *kpi = json_pack ("{s:s, s:{s:s}}", "rig_state", "drilling_rotary", "quality", "rpm", "rpm frozen");
+    rs_hub_kpi_meta (lh, "L-01", kpi, 1500);
+    json_decref (kpi);
+    json_t *lat = rs_hub_latest_json (lh, "L-01", 2500);
+    RS_CHECK_INT ((long long) json_array_size (lat), 1);
+    json_t *w = json_array_get (lat, 0);
+    json_t *chs = json_object_get (w, "channels");
+    RS_CHECK (json_is_true (json_object_get (w, "live")));
+    RS_CHECK_STR (json_string_value (json_object_get (w, "rig_state")), "drilling_rotary");
+    RS_CHECK_NEAR (json_real_value (json_object_get (json_object_get (chs, "hook_load"), "value")), 777, 1e-9);
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (chs, "hook_load"), "pub")), "other");
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (chs, "hook_load"), "quality")), "ok");
+    //  rpm's last reading (50, from the first sample) is 2.5 s old: stale
+    //  beats the engine's verdict; gas only ever carried nil.
+    RS_CHECK_NEAR (json_real_value (json_object_get (json_object_get (chs, "rpm"), "value")), 50, 1e-9);
+    RS_CHECK_INT (json_integer_value (json_object_get (json_object_get (chs, "rpm"), "ts")), 1700000001000000LL);
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (chs, "rpm"), "quality")), "stale");
+    RS_CHECK (json_object_get (chs, "gas") == NULL);
+    json_decref (lat);
+    lat = rs_hub_latest_json (lh, "L-01", 1900);
+    chs = json_object_get (json_array_get (lat, 0), "channels");
+    RS_CHECK_STR (json_string_value (json_object_get (json_object_get (chs, "rpm"), "quality")), "rpm frozen");
+    json_decref (lat);
+    lat = rs_hub_latest_json (lh, NULL, 9000);
+    RS_CHECK (json_is_false (json_object_get (json_array_get (lat, 0), "live")));
+    json_decref (lat);
+    lat = rs_hub_latest_json (lh, "nope", 9000);
+    RS_CHECK_INT ((long long) json_array_size (lat), 0);
+    json_decref (lat);
+    json_t *wl = rs_hub_wells_json (lh, 9000);
+    RS_CHECK_NEAR (json_real_value (json_object_get (json_array_get (wl, 0), "age_s")), 7.5, 1e-9);
+    json_decref (wl);
+    rs_hub_destroy (&lh);
 
     //  Closing wakes and stops the writer side.
     rs_hub_client_close (late);
