@@ -1,5 +1,6 @@
 /*  rigstream-ctl: asks the broker's control endpoint one question (PING or
-    STATUS) and prints the answer, or waits until named components are up.
+    STATUS) and prints the answer, or waits until named components are up,
+    or shows from STATUS which messages each component rejected and why.
     For scripts and health checks: exit 0 with the reply, 1 when there is no
     answer in time or the broker answers with an error, 2 on bad options. */
 #include <errno.h>
@@ -138,22 +139,73 @@ s_wait (const rs_curve_t *curve, const char *endpoint, rs_config_t *cfg, char *r
     return 1;
 }
 
+//  rejects: per component, the messages it rejected by reason and the last
+//  offender, from the heartbeats in a STATUS reply. Returns 0, or 1 when the
+//  reply is not a STATUS.
+static int
+s_rejects (const char *status)
+{
+    json_t *root = json_loads (status, 0, NULL);
+    json_t *comps = json_object_get (root, "components");
+    if (!json_is_object (comps)) {
+        fprintf (stderr, "rigstream-ctl: the broker's answer has no components\n");
+        json_decref (root);
+        return 1;
+    }
+    printf ("%-20s %9s %10s  %-40s %s\n", "component", "rejected", "bad_frames", "by reason", "last offender");
+    const char *name;
+    json_t *c;
+    json_object_foreach (comps, name, c) {
+        json_t *stats = json_object_get (c, "stats");
+        json_t *info = json_object_get (c, "info");
+        json_t *rejected = json_object_get (stats, "rejected");
+        if (!json_is_number (rejected))
+            continue;       //  not a subscriber: it reads no messages
+        char reasons[256] = "";
+        size_t used = 0;
+        const char *key;
+        json_t *v;
+        json_object_foreach (stats, key, v) {
+            if (strncmp (key, "rejected.", 9) == 0 && json_is_number (v) && used < sizeof reasons) {
+                int n = snprintf (reasons + used, sizeof reasons - used, "%s%s=%.0f", used ? " " : "", key + 9,
+                                  json_number_value (v));
+                used += n > 0 ? (size_t) n : 0;
+            }
+        }
+        const char *pub = json_string_value (json_object_get (info, "last_reject_pub"));
+        const char *why = json_string_value (json_object_get (info, "last_reject_reason"));
+        const char *topic = json_string_value (json_object_get (info, "last_reject_topic"));
+        json_t *bad = json_object_get (stats, "bad_frames");
+        printf ("%-20s %9.0f %10.0f  %-40s ", name, json_number_value (rejected),
+                json_is_number (bad) ? json_number_value (bad) : 0.0, *reasons ? reasons : "-");
+        if (pub)
+            printf ("pub=%s reason=%s topic=%s\n", pub, why ? why : "?", topic ? topic : "?");
+        else
+            printf ("-\n");
+    }
+    json_decref (root);
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
     rs_config_t *cfg = rs_config_new ("rigstream-ctl",
                                       "asks the rigstream broker PING or STATUS and prints the answer",
-                                      s_options, "[PING|STATUS|wait COMPONENT...]");
+                                      s_options, "[PING|STATUS|rejects|wait COMPONENT...]");
     int rc = rs_config_start (&cfg, argc, argv, "ctl");
     if (rc >= 0)
         return rc;
     bool wait = rs_config_argc (cfg) >= 1 && strcmp (rs_config_argv (cfg, 0), "wait") == 0;
     if (wait ? rs_config_argc (cfg) < 2 : rs_config_argc (cfg) > 1) {
-        fprintf (stderr, "rigstream-ctl: give one command: PING, STATUS, or wait COMPONENT...\n");
+        fprintf (stderr, "rigstream-ctl: give one command: PING, STATUS, rejects, or wait COMPONENT...\n");
         rs_config_destroy (&cfg);
         return 2;
     }
     const char *command = rs_config_argc (cfg) == 1 ? rs_config_argv (cfg, 0) : "STATUS";
+    bool rejects = strcmp (command, "rejects") == 0;
+    if (rejects)
+        command = "STATUS";
     char endpoint[256];
     const char *ep = rs_config_str (cfg, "endpoint");
     const char *host = rs_config_str (cfg, "broker-host");
@@ -184,6 +236,8 @@ main (int argc, char **argv)
     rs_config_destroy (&cfg);
     if (len < 0)
         return 1;
+    if (rejects)
+        return s_rejects (reply);
     printf ("%s\n", reply);
     return strncmp (reply, "{\"error\"", 8) == 0 ? 1 : 0;
 }

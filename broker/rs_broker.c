@@ -54,6 +54,7 @@ typedef struct {
     int64_t last_seen_ms;
     uint64_t heartbeats;
     json_t *stats;          // name -> number (null for nil), from the last heartbeat
+    json_t *info;           // name -> string, from the last heartbeat
 } component_t;
 
 struct rs_broker_t {
@@ -334,8 +335,10 @@ rs_broker_destroy (rs_broker_t **self_p)
             zmq_close (socks [i]);
     if (self->ctx && self->own_ctx)
         zmq_ctx_term (self->ctx);
-    for (size_t i = 0; i < self->n_components; i++)
+    for (size_t i = 0; i < self->n_components; i++) {
         json_decref (self->components [i].stats);
+        json_decref (self->components [i].info);
+    }
     free (self->components);
     rs_lvc_destroy (&self->lvc);
     rs_subs_destroy (&self->subs);
@@ -407,9 +410,15 @@ s_note_sys (rs_broker_t *self, const void *topic, size_t tlen, const void *body,
     comp->stats = stats;
     snprintf (comp->pub, sizeof comp->pub, "%s", msg.hdr.pub ? msg.hdr.pub : "");
     comp->state [0] = 0;
-    for (size_t i = 0; i < msg.n_info; i++)
+    json_t *info = json_object ();
+    for (size_t i = 0; i < msg.n_info; i++) {
         if (strcmp (msg.info [i].key, "state") == 0)
             snprintf (comp->state, sizeof comp->state, "%s", msg.info [i].value);
+        if (info)
+            json_object_set_new (info, msg.info [i].key, json_string (msg.info [i].value));
+    }
+    json_decref (comp->info);
+    comp->info = info;
     comp->last_seen_ms = rs_clock_mono_ms ();
     comp->heartbeats++;
 }
@@ -848,6 +857,7 @@ rs_broker_status_json (rs_broker_t *self)
             json_object_set_new (o, "state", json_string (comp->state));
         s_set_int (o, "heartbeats", (int64_t) comp->heartbeats);
         json_object_set (o, "stats", comp->stats ? comp->stats : json_null ());
+        json_object_set (o, "info", comp->info ? comp->info : json_null ());
         json_object_set_new (comps, comp->name, o);
     }
     json_object_set_new (root, "components", comps);

@@ -81,11 +81,61 @@ struct rs_sub_t {
     bool stopping;
     rs_log_limit_t reject_limit;
     rs_log_limit_t gap_limit;
+    //  The last rejected message: who sent it (its body's "pub", when it
+    //  can be read), why, and on which topic (printable bytes only).
+    char last_reject_pub[RS_MAX_ID + 1];
+    char last_reject_reason[32];
+    char last_reject_topic[65];
+    char reject_names[RS_E_COUNT][48];      //  "rejected.<reason>" stat names
     //  Made by rs_sub_start, freed with the subscriber.
     const rs_sub_def_t *def;
     rs_config_t *own_config;
     rs_curve_t *own_curve;
 };
+
+//  The publisher id a rejected body claims, for the operator to find the
+//  sender: the "pub" string of a top-level map, when it is a valid id;
+//  "?" otherwise. The body failed the strict decoder, so this only looks.
+static void
+s_peek_pub (const void *body, size_t len, char *out, size_t size)
+{
+    snprintf (out, size, "?");
+    if (len > RS_MAX_BODY)
+        return;
+    msgpack_unpacked u;
+    msgpack_unpacked_init (&u);
+    if (msgpack_unpack_next (&u, body, len, NULL) == MSGPACK_UNPACK_SUCCESS && u.data.type == MSGPACK_OBJECT_MAP) {
+        const msgpack_object_map *m = &u.data.via.map;
+        for (uint32_t i = 0; i < m->size; i++) {
+            const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+            if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 3 && memcmp (k->via.str.ptr, "pub", 3) == 0
+                && v->type == MSGPACK_OBJECT_STR && rs_id_valid (v->via.str.ptr, v->via.str.size)) {
+                snprintf (out, size, "%.*s", (int) v->via.str.size, v->via.str.ptr);
+                break;
+            }
+        }
+    }
+    msgpack_unpacked_destroy (&u);
+}
+
+//  Counts a message rs_decode refused, by reason, and remembers who sent it.
+static void
+s_rejected (rs_sub_t *self, int err, const void *topic, size_t topic_len, const void *body, size_t body_len)
+{
+    self->stats.rejected++;
+    if (err > RS_OK && err < RS_E_COUNT)
+        self->stats.rejected_by[err]++;
+    s_peek_pub (body, body_len, self->last_reject_pub, sizeof self->last_reject_pub);
+    snprintf (self->last_reject_reason, sizeof self->last_reject_reason, "%s", rs_errname (err));
+    size_t n = topic_len < sizeof self->last_reject_topic - 1 ? topic_len : sizeof self->last_reject_topic - 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = ((const char *) topic)[i];
+        self->last_reject_topic[i] = c > 0x20 && c < 0x7f ? c : '?';
+    }
+    self->last_reject_topic[n] = 0;
+    if (n == 0)
+        snprintf (self->last_reject_topic, sizeof self->last_reject_topic, "?");
+}
 
 struct rs_sub_report_t {
     rs_value_t *out;
@@ -479,10 +529,9 @@ s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg)
                 self->stats.delivered++;
                 rc = self->on_message (self, &msg, self->arg);
             }
-            else if (err != RS_OK) {
-                self->stats.rejected++;
-                self->stats.rejected_by[err]++;
-            }
+            else if (err != RS_OK)
+                s_rejected (self, err, zframe_data (topic), zframe_size (topic), zframe_data (body),
+                            zframe_size (body));
         }
         else if (kind && topic && strcmp (kind, "END") == 0 && zmsg_size (m) == 3) {
             char *t = zframe_strdup (topic);
@@ -602,13 +651,12 @@ s_on_socket (zloop_t *loop, zsock_t *reader, void *arg)
         int err = rs_decode (self->decoder, zmq_msg_data (&topic), zmq_msg_size (&topic),
                              zmq_msg_data (&body), zmq_msg_size (&body), &msg);
         if (err != RS_OK) {
-            self->stats.rejected++;
-            self->stats.rejected_by[err]++;
-            size_t tl = zmq_msg_size (&topic);
+            s_rejected (self, err, zmq_msg_data (&topic), zmq_msg_size (&topic), zmq_msg_data (&body),
+                        zmq_msg_size (&body));
             rs_log_limited (&self->reject_limit, 1000, RS_LOG_WARN,
-                            "rejected a message on '%.*s': %s: %s", (int) (tl > 64 ? 64 : tl),
-                            (const char *) zmq_msg_data (&topic), rs_strerror (err),
-                            rs_decoder_detail (self->decoder));
+                            "rejected a message on '%s' from publisher '%s': %s: %s (%llu rejected so far)",
+                            self->last_reject_topic, self->last_reject_pub, rs_strerror (err),
+                            rs_decoder_detail (self->decoder), (unsigned long long) self->stats.rejected);
             continue;
         }
         rc = s_accept (self, &msg);
@@ -653,12 +701,21 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
         { "delay_ms", -1, (double) s->delay_ms },
     };
     rs_sub_report_t report = { stats, 15, RS_SUB_MAX_STATS };
+    //  Rejections by the decoder's reason (docs/PROTOCOL.md), those seen.
+    for (int err = RS_OK + 1; err < RS_E_COUNT; err++)
+        if (s->rejected_by[err]) {
+            snprintf (self->reject_names[err], sizeof self->reject_names[err], "rejected.%s", rs_errname (err));
+            rs_sub_report_add (&report, self->reject_names[err], (double) s->rejected_by[err]);
+        }
     if (self->stats_fn)
         self->stats_fn (self, &report, self->stats_arg);
     size_t n = report.n;
     rs_text_t info[] = { { "state", self->stopping ? "stopped" : "running" },
-                         { "version", RS_VERSION } };
-    rs_pub_heartbeat (self->pub, stats, n, info, 2);
+                         { "version", RS_VERSION },
+                         { "last_reject_pub", self->last_reject_pub },
+                         { "last_reject_reason", self->last_reject_reason },
+                         { "last_reject_topic", self->last_reject_topic } };
+    rs_pub_heartbeat (self->pub, stats, n, info, s->rejected ? 5 : 2);
     return 0;
 }
 

@@ -160,6 +160,11 @@ def report(st, run, names, rate, rows, max_delay_s):
         c["missing"] = num(stats, "missing", "lost_permanently")
         c["rejected"] = num(stats, "rejected", "bad_frames", "dropped_bad_frames", "dropped_too_big",
                             "control_malformed", "control_unknown", "control_refused", "sys_rejected")
+        c["rejected_by"] = {k[9:]: int(v) for k, v in stats.items()
+                            if k.startswith("rejected.") and isinstance(v, (int, float))}
+        info = (known.get(name) or {}).get("info") or {}
+        c["last_reject"] = ({"pub": info.get("last_reject_pub"), "reason": info.get("last_reject_reason"),
+                             "topic": info.get("last_reject_topic")} if info.get("last_reject_pub") else None)
         c["dropped"] = num(stats, "dropped", "dropped_send", "ws_dropped", "send_errors")
         c["queue"] = num(stats, "buffered", "repair_pending")
         c["delay_s"] = stats["delay_ms"] / 1000 if isinstance(stats.get("delay_ms"), (int, float)) else None
@@ -234,6 +239,10 @@ def table(rep):
                 other.append(f"db {c['db_bytes'] / 1e6:.1f} MB")
             if c["db_rows"] is not None:
                 other.append(f"{c['db_rows']} rows")
+        if c.get("rejected_by"):
+            why = " ".join(f"{k}={v}" for k, v in sorted(c["rejected_by"].items()))
+            last = c.get("last_reject") or {}
+            other.append(f"rejected {why}" + (f", last from {last['pub']} on {last['topic']}" if last else ""))
         if c.get("ws_clients") is not None:
             other.append(f"{c['ws_clients']} ws clients")
         link = c.get("link")

@@ -533,6 +533,24 @@ rs_webapi_health (const json_t *status, json_t *components, double max_delay_s)
                 health = "sick";
         }
         json_object_set_new (c, "health", json_string (health));
+        //  Rejections explained: counts by the decoder's reason, and who sent the last one.
+        const json_t *info = json_object_get (json_object_get (known, name), "info");
+        json_t *total = json_object_get (stats, "rejected");
+        if (json_is_number (total)) {
+            json_t *by = json_object ();
+            const char *key;
+            json_t *v;
+            json_object_foreach ((json_t *) stats, key, v)
+                if (strncmp (key, "rejected.", 9) == 0 && json_is_number (v))
+                    json_object_set (by, key + 9, v);
+            json_object_set (c, "rejected", total);
+            json_object_set_new (c, "rejected_by", by);
+            if (json_is_string (json_object_get (info, "last_reject_pub")))
+                json_object_set_new (c, "last_reject",
+                                     json_pack ("{s:O, s:O, s:O}", "pub", json_object_get (info, "last_reject_pub"),
+                                                "reason", json_object_get (info, "last_reject_reason"), "topic",
+                                                json_object_get (info, "last_reject_topic")));
+        }
         if (*why)
             json_array_append_new (problems, json_pack ("s++", name, ": ", why));
     }

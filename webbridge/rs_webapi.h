@@ -122,7 +122,9 @@ const char *rs_webapi_mime (const char *path);
 //  subscriber that is up hears the broker and reads at most max_delay_s
 //  behind; the saver can write its database. Sets each component's
 //  "health" ("up", "stopped", "down", "sick") in `components` ({name:
-//  {"up","state",...}}); stats come from the broker's STATUS. Returns a
+//  {"up","state",...}}), and for a subscriber its "rejected", "rejected_by"
+//  ({reason: n}) and "last_reject" ({pub, reason, topic}); stats and info
+//  come from the broker's STATUS. Returns a
 //  fresh array of problems ("name: why"), empty when healthy.
 json_t *rs_webapi_health (const json_t *status, json_t *components, double max_delay_s);
 
