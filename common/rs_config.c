@@ -1150,6 +1150,44 @@ rs_config_start (rs_config_t **self_p, int argc, char **argv, const char *compon
     return rc > 0 ? 0 : 2;
 }
 
+static size_t
+s_table_len (const rs_option_t *table)
+{
+    size_t n = 0;
+    while (table && table[n].flag)
+        n++;
+    return n;
+}
+
+static bool
+s_table_has (const rs_option_t *table, const char *flag)
+{
+    for (size_t i = 0; table && table[i].flag; i++)
+        if (strcmp (table[i].flag, flag) == 0)
+            return true;
+    return false;
+}
+
+rs_option_t *
+rs_config_table (const rs_option_t *front, const rs_option_t *own, const rs_option_t *back)
+{
+    rs_option_t *table = calloc (s_table_len (front) + s_table_len (own) + s_table_len (back) + 1,
+                                 sizeof *table);
+    if (!table)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; front && front[i].flag; i++)
+        if (!s_table_has (own, front[i].flag))
+            table[n++] = front[i];
+    for (size_t i = 0; own && own[i].flag; i++)
+        table[n++] = own[i];
+    for (size_t i = 0; back && back[i].flag; i++)
+        if (!s_table_has (own, back[i].flag))
+            table[n++] = back[i];
+    table[n] = (rs_option_t) RS_OPTION_END;
+    return table;
+}
+
 const char *
 rs_config_name (rs_config_t *self)
 {

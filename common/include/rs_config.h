@@ -63,6 +63,11 @@ typedef struct rs_config_t rs_config_t;
 rs_config_t *rs_config_new (const char *program, const char *usage,
                             const rs_option_t *table, const char *positional);
 void rs_config_destroy (rs_config_t **self_p);
+//  A table of `own` with the options of `front` before it and those of
+//  `back` after it, each left out when `own` has an option of that flag (a
+//  program's table may already hold the shared ones). Any of the three may
+//  be NULL. Returns a fresh table (free it), or NULL when out of memory.
+rs_option_t *rs_config_table (const rs_option_t *front, const rs_option_t *own, const rs_option_t *back);
 
 //  Loads flags, environment and .env. Returns 0 to run, 1 when --help or
 //  --version was printed (exit 0), -1 on a bad value or unknown flag (a message
