@@ -368,8 +368,8 @@ s_configure (const rs_pub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     *cfg_p = table ? rs_config_new (program, def->usage, table, def->positional) : NULL;
     free (table);
     int rc = rs_config_start (cfg_p, argc, argv, def->component);
-    if (rc >= 0)
-        return rc == 0 ? RS_E_EXIT : RS_E_CONFIG;
+    if (rc != RS_OK)
+        return rc;
     const char *pub_id = rs_config_str (*cfg_p, "publisher-id");
     if (!rs_id_valid (pub_id, strlen (pub_id))) {
         fprintf (stderr, "%s: invalid value \"%s\" for --publisher-id: 1-%d chars of A-Z a-z 0-9 _ -\n",

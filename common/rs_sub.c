@@ -795,8 +795,8 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     *cfg_p = table ? rs_config_new (program, def->usage, table, NULL) : NULL;
     free (table);
     int rc = rs_config_start (cfg_p, argc, argv, def->component);
-    if (rc >= 0)
-        return rc == 0 ? RS_E_EXIT : RS_E_CONFIG;
+    if (rc != RS_OK)
+        return rc;
     rs_config_t *cfg = *cfg_p;
     if (rs_config_broker_endpoint (cfg, true, sub_ep, ep_size) != 0
         || rs_config_broker_endpoint (cfg, false, pub_ep, ep_size) != 0) {
