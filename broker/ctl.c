@@ -194,8 +194,8 @@ main (int argc, char **argv)
                                       "asks the rigstream broker PING or STATUS and prints the answer",
                                       s_options, "[PING|STATUS|rejects|wait COMPONENT...]");
     int rc = rs_config_start (&cfg, argc, argv, "ctl");
-    if (rc >= 0)
-        return rc;
+    if (rc != RS_OK)
+        return rs_exit_status (rc);
     bool wait = rs_config_argc (cfg) >= 1 && strcmp (rs_config_argv (cfg, 0), "wait") == 0;
     if (wait ? rs_config_argc (cfg) < 2 : rs_config_argc (cfg) > 1) {
         fprintf (stderr, "rigstream-ctl: give one command: PING, STATUS, rejects, or wait COMPONENT...\n");

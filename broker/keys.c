@@ -230,8 +230,8 @@ main (int argc, char **argv)
 {
     rs_config_t *cfg = rs_config_new ("rigstream-keys", s_usage, s_options, "COMMAND [ARG...]");
     int rc = rs_config_start (&cfg, argc, argv, "keys");
-    if (rc >= 0)
-        return rc;
+    if (rc != RS_OK)
+        return rs_exit_status (rc);
     int n = rs_config_argc (cfg);
     const char *cmd = n > 0 ? rs_config_argv (cfg, 0) : "";
     //  zsys would otherwise log its own start-up chatter on stdout.

@@ -72,8 +72,8 @@ main (int argc, char **argv)
                                       "routes rigstream messages from publishers to subscribers",
                                       s_options, NULL);
     int rc = rs_config_start (&cfg, argc, argv, "broker");
-    if (rc >= 0)
-        return rc;
+    if (rc != RS_OK)
+        return rs_exit_status (rc);
     char front[256], back[256], ctl[256];
     if (s_endpoint (cfg, "frontend", "frontend-port", front, sizeof front)
         || s_endpoint (cfg, "backend", "backend-port", back, sizeof back)

@@ -965,8 +965,9 @@ s_search_env_file (rs_config_t *self)
     return 1;
 }
 
-int
-rs_config_load (rs_config_t *self, int argc, char **argv)
+//  rs_config_load with the inner convention: 0, 1 (--help, --version) or -1.
+static int
+s_load (rs_config_t *self, int argc, char **argv)
 {
     if (!self)
         return -1;
@@ -1139,15 +1140,60 @@ rs_config_argv (rs_config_t *self, int index)
 }
 
 int
+rs_config_load (rs_config_t *self, int argc, char **argv)
+{
+    int rc = s_load (self, argc, argv);
+    return rc == 0 ? RS_OK : rc > 0 ? RS_E_EXIT : RS_E_CONFIG;
+}
+
+int
 rs_config_start (rs_config_t **self_p, int argc, char **argv, const char *component)
 {
     if (!*self_p)
-        return 2;
+        return RS_E_CONFIG;
     int rc = rs_config_load (*self_p, argc, argv);
-    if (rc == 0 && rs_config_apply_logging (*self_p, component) == 0)
-        return -1;
+    if (rc == RS_OK && rs_config_apply_logging (*self_p, component) == RS_OK)
+        return RS_OK;
     rs_config_destroy (self_p);
-    return rc > 0 ? 0 : 2;
+    return rc == RS_E_EXIT ? RS_E_EXIT : RS_E_CONFIG;
+}
+
+static size_t
+s_table_len (const rs_option_t *table)
+{
+    size_t n = 0;
+    while (table && table[n].flag)
+        n++;
+    return n;
+}
+
+static bool
+s_table_has (const rs_option_t *table, const char *flag)
+{
+    for (size_t i = 0; table && table[i].flag; i++)
+        if (strcmp (table[i].flag, flag) == 0)
+            return true;
+    return false;
+}
+
+rs_option_t *
+rs_config_table (const rs_option_t *front, const rs_option_t *own, const rs_option_t *back)
+{
+    rs_option_t *table = calloc (s_table_len (front) + s_table_len (own) + s_table_len (back) + 1,
+                                 sizeof *table);
+    if (!table)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; front && front[i].flag; i++)
+        if (!s_table_has (own, front[i].flag))
+            table[n++] = front[i];
+    for (size_t i = 0; own && own[i].flag; i++)
+        table[n++] = own[i];
+    for (size_t i = 0; back && back[i].flag; i++)
+        if (!s_table_has (own, back[i].flag))
+            table[n++] = back[i];
+    table[n] = (rs_option_t) RS_OPTION_END;
+    return table;
 }
 
 const char *
@@ -1191,14 +1237,14 @@ rs_config_apply_logging (rs_config_t *self, const char *component)
     else
     if (rc == 0)
         rs_info ("no settings file (looked for %s)", self->env_looked ? self->env_looked : "./.env");
-    return rc;
+    return rc == 0 ? RS_OK : RS_E_IO;
 }
 
 int
 rs_config_broker_endpoint (rs_config_t *self, bool backend, char *buf, size_t size)
 {
     if (!self || !buf || size == 0)
-        return -1;
+        return RS_E_CONFIG;
     buf [0] = '\0';
     int n;
     rs_entry_t *full = s_find (self, backend ? "backend" : "frontend");
@@ -1208,7 +1254,7 @@ rs_config_broker_endpoint (rs_config_t *self, bool backend, char *buf, size_t si
         rs_entry_t *host = s_find (self, "broker-host");
         rs_entry_t *port = s_find (self, backend ? "backend-port" : "frontend-port");
         if (!host || !port || port->opt.type != RS_OPT_INT || !host->value || !*host->value)
-            return -1;
+            return RS_E_CONFIG;
         //  ZeroMQ wants an IPv6 literal in brackets.
         bool bracket = strchr (host->value, ':') && host->value [0] != '[';
         n = snprintf (buf, size, bracket ? "tcp://[%s]:%ld" : "tcp://%s:%ld",
@@ -1216,7 +1262,7 @@ rs_config_broker_endpoint (rs_config_t *self, bool backend, char *buf, size_t si
     }
     if (n < 0 || (size_t) n >= size) {
         buf [0] = '\0';
-        return -1;
+        return RS_E_CONFIG;
     }
-    return 0;
+    return RS_OK;
 }

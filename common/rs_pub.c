@@ -352,6 +352,66 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     return rs_pub_wait_broker (*pub_p);
 }
 
+//  Loads the configuration of def into *cfg_p. Returns RS_OK or the code
+//  to exit with.
+static int
+s_configure (const rs_pub_def_t *def, int argc, char **argv, rs_config_t **cfg_p)
+{
+    static const rs_option_t front[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTIONS_PUBLISHER, RS_OPTION_END };
+    const rs_option_t back[] = {
+        { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, def->pub_id ? def->pub_id : def->component,
+          "publisher id (unique per process)", 0, 0 },
+        RS_OPTION_END
+    };
+    const char *program = def->program ? def->program : def->component;
+    rs_option_t *table = rs_config_table (front, def->options, back);
+    *cfg_p = table ? rs_config_new (program, def->usage, table, def->positional) : NULL;
+    free (table);
+    int rc = rs_config_start (cfg_p, argc, argv, def->component);
+    if (rc != RS_OK)
+        return rc;
+    const char *pub_id = rs_config_str (*cfg_p, "publisher-id");
+    if (!rs_id_valid (pub_id, strlen (pub_id))) {
+        fprintf (stderr, "%s: invalid value \"%s\" for --publisher-id: 1-%d chars of A-Z a-z 0-9 _ -\n",
+                 program, pub_id, RS_MAX_ID);
+        return RS_E_CONFIG;
+    }
+    return RS_OK;
+}
+
+int
+rs_pub_main (const rs_pub_def_t *def, int argc, char **argv)
+{
+    if (!def || !def->component || !def->on_run)
+        return rs_exit_status (RS_E_INVAL);
+    rs_config_t *cfg = NULL;
+    int rc = s_configure (def, argc, argv, &cfg);
+    bool set_up = rc == RS_OK;
+    if (rc == RS_OK && def->on_setup)
+        rc = def->on_setup (cfg, def->arg);
+    rs_pub_t *pub = NULL;
+    if (rc == RS_OK)
+        rc = rs_pub_start (cfg, def->component, rs_config_str (cfg, "publisher-id"), &pub);
+    if (rc == RS_OK) {
+        char text[1024] = "";
+        if (def->on_ready)
+            def->on_ready (pub, text, sizeof text, def->arg);
+        rs_info ("ready: %s%sto %s", text, *text ? " " : "", pub->endpoint);
+        rc = def->on_run (pub, cfg, def->arg);
+        *text = '\0';
+        if (def->on_stop)
+            def->on_stop (pub, text, sizeof text, def->arg);
+        rs_info ("stopped: %s%s%llu messages sent", text, *text ? "; " : "", (unsigned long long) pub->sent);
+        if (def->on_heartbeat)
+            def->on_heartbeat (pub, "stopped", def->arg);
+    }
+    rs_pub_destroy (&pub);
+    if (set_up && def->on_free)
+        def->on_free (def->arg);
+    rs_config_destroy (&cfg);
+    return rs_exit_status (rc);
+}
+
 const char *
 rs_pub_endpoint (rs_pub_t *self)
 {

@@ -827,29 +827,6 @@ rs_sub_endpoint (rs_sub_t *self)
     return self->endpoint;
 }
 
-//  The definition's table behind the broker client's options, unless it has
-//  them already. Returns a fresh table, or NULL.
-static rs_option_t *
-s_table (const rs_option_t *own)
-{
-    static const rs_option_t broker[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTION_END };
-    size_t n_own = 0, n_broker = sizeof broker / sizeof broker[0] - 1;
-    bool has_broker = false;
-    for (; own && own[n_own].flag; n_own++)
-        if (strcmp (own[n_own].flag, "broker-host") == 0)
-            has_broker = true;
-    if (has_broker)
-        n_broker = 0;
-    rs_option_t *table = calloc (n_broker + n_own + 1, sizeof *table);
-    if (!table)
-        return NULL;
-    memcpy (table, broker, n_broker * sizeof *table);
-    if (n_own)
-        memcpy (table + n_broker, own, n_own * sizeof *table);
-    table[n_broker + n_own] = (rs_option_t) RS_OPTION_END;
-    return table;
-}
-
 //  SIGHUP, read from rs_signal's pipe in the loop.
 static int
 s_on_reload (zloop_t *loop, zmq_pollitem_t *item, void *arg)
@@ -869,13 +846,14 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
              rs_sub_opts_t *opts, char *sub_ep, char *pub_ep, size_t ep_size, char *buf, size_t size,
              const char **items)
 {
-    rs_option_t *table = s_table (def->options);
+    static const rs_option_t broker[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTION_END };
+    rs_option_t *table = rs_config_table (broker, def->options, NULL);
     const char *program = def->program ? def->program : def->component;
     *cfg_p = table ? rs_config_new (program, def->usage, table, NULL) : NULL;
     free (table);
     int rc = rs_config_start (cfg_p, argc, argv, def->component);
-    if (rc >= 0)
-        return rc == 0 ? RS_E_EXIT : RS_E_CONFIG;
+    if (rc != RS_OK)
+        return rc;
     rs_config_t *cfg = *cfg_p;
     if (rs_config_broker_endpoint (cfg, true, sub_ep, ep_size) != 0
         || rs_config_broker_endpoint (cfg, false, pub_ep, ep_size) != 0) {

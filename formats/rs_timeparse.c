@@ -54,17 +54,27 @@ s_two_digit_year (int yy)
     return yy >= 70 ? 1900 + yy : 2000 + yy;
 }
 
+//  The text without its leading and trailing blanks: the start, and its
+//  length in *len.
+static const char *
+s_trim (const char *text, size_t *len)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t n = strlen (text);
+    while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return text;
+}
+
 int
 rs_timeparse_date (const char *text, rs_date_order_t order, int64_t *days)
 {
     if (!text)
         return -1;
-    const char *p = text;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    size_t len = strlen (p);
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
+    size_t len;
+    const char *p = s_trim (text, &len);
     if (len == 0 || len > 10)
         return -1;
     char buf[11];
@@ -210,12 +220,8 @@ rs_timeparse_datetime (const char *text, rs_date_order_t order, int64_t offset_u
     if (!text)
         return -1;
     char buf[64];
-    const char *p = text;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    size_t len = strlen (p);
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
+    size_t len;
+    const char *p = s_trim (text, &len);
     if (len == 0 || len >= sizeof buf)
         return -1;
     memcpy (buf, p, len);

@@ -34,6 +34,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "rs_err.h"
+
 typedef enum {
     RS_OPT_STRING,
     RS_OPT_INT,        // decimal integer within [min, max]
@@ -63,16 +65,23 @@ typedef struct rs_config_t rs_config_t;
 rs_config_t *rs_config_new (const char *program, const char *usage,
                             const rs_option_t *table, const char *positional);
 void rs_config_destroy (rs_config_t **self_p);
+//  A table of `own` with the options of `front` before it and those of
+//  `back` after it, each left out when `own` has an option of that flag (a
+//  program's table may already hold the shared ones). Any of the three may
+//  be NULL. Returns a fresh table (free it), or NULL when out of memory.
+rs_option_t *rs_config_table (const rs_option_t *front, const rs_option_t *own, const rs_option_t *back);
 
-//  Loads flags, environment and .env. Returns 0 to run, 1 when --help or
-//  --version was printed (exit 0), -1 on a bad value or unknown flag (a message
-//  naming the option and the reason is already printed to stderr: exit 2).
+//  Loads flags, environment and .env. Returns RS_OK to run, RS_E_EXIT when
+//  --help or --version was printed (exit 0), RS_E_CONFIG on a bad value or
+//  unknown flag (a message naming the option and the reason is already
+//  printed to stderr: exit 2).
 int rs_config_load (rs_config_t *self, int argc, char **argv);
 
 //  The usual start of a main: rs_config_load, then rs_config_apply_logging
-//  for `component`. Returns -1 to go on, or the exit status to return at
-//  once (0 after --help or --version, 2 on a bad value, with the message
-//  printed), having then destroyed *self_p. A NULL *self_p gives 2.
+//  for `component`. Returns RS_OK to go on; else RS_E_EXIT (after --help or
+//  --version) or RS_E_CONFIG (a bad value, with the message printed), having
+//  then destroyed *self_p: rs_exit_status gives the status to return. A
+//  NULL *self_p gives RS_E_CONFIG.
 int rs_config_start (rs_config_t **self_p, int argc, char **argv, const char *component);
 
 //  Typed getters by flag name. Asking for a name not in the table, or with
@@ -103,8 +112,8 @@ const char *rs_config_argv (rs_config_t *self, int index);
 //  Applies LOG_LEVEL / LOG_FILE to rs_log with the given component name, or
 //  the instance name when --name is set, and logs which settings file was
 //  read. From then on, rs_config_instance (component) gives the instance
-//  name, which rs_pub and rs_sub use. Returns 0, or -1 with a message when
-//  LOG_FILE cannot be opened.
+//  name, which rs_pub and rs_sub use. Returns RS_OK, or RS_E_IO with a
+//  message when LOG_FILE cannot be opened.
 int rs_config_apply_logging (rs_config_t *self, const char *component);
 
 //  The instance name given by --name (or its variable), "" when not set or
@@ -161,8 +170,8 @@ const char *rs_config_instance (const char *component);
 
 //  Writes the endpoint to connect to: the frontend (publishers) or the
 //  backend (subscribers), from --frontend/--backend or broker-host and port.
-//  Returns 0, or -1 if it does not fit, the broker host is empty, or the
-//  table lacks RS_OPTIONS_BROKER_CLIENT.
+//  Returns RS_OK, or RS_E_CONFIG if it does not fit, the broker host is
+//  empty, or the table lacks RS_OPTIONS_BROKER_CLIENT.
 int rs_config_broker_endpoint (rs_config_t *self, bool backend, char *buf, size_t size);
 
 //  Prints the table as Markdown rows (| VAR | --flag | default | meaning |),

@@ -9,6 +9,7 @@
 #ifndef RS_PUB_H
 #define RS_PUB_H
 
+#include "rs_config.h"
 #include "rs_err.h"
 #include "rs_msg.h"
 
@@ -40,9 +41,8 @@ typedef struct {
     { "replay-endpoint", "REPLAY_ENDPOINT", RS_OPT_ENDPOINT, "tcp://127.0.0.1:*", \
       "where the journal is served (tcp://host:* picks a free port)", 0, 0 }
 
-struct rs_config_t;
 //  Fills the journal fields of opts from RS_OPTIONS_PUBLISHER options.
-void rs_pub_opts_config (rs_pub_opts_t *opts, struct rs_config_t *cfg);
+void rs_pub_opts_config (rs_pub_opts_t *opts, rs_config_t *cfg);
 
 typedef struct rs_pub_t rs_pub_t;
 
@@ -63,8 +63,50 @@ int rs_pub_wait_ready (rs_pub_t *self, int timeout_ms);
 //  cannot be made, or RS_E_CONFIG (logged) on a configuration error such as
 //  bad CURVE keys or a refused listening address. rs_exit_status gives the
 //  exit status for each. The publisher owns the CURVE set-up it made from cfg.
-int rs_pub_start (struct rs_config_t *cfg, const char *component, const char *pub_id,
+int rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id,
                   rs_pub_t **pub_p);
+//  A publisher program, described once: the twin of rs_sub_def_t. Only
+//  component and on_run are required; every callback gets `arg`.
+typedef struct {
+    const char *component;        //  e.g. "simulator": log prefix, heartbeats on sys.<component>
+    const char *program;          //  name shown by --help; NULL = component
+    const char *usage;            //  one line for --help
+    const char *positional;       //  the arguments after the flags, for --help; NULL = none accepted
+    //  The program's own options (RS_OPTION_END-terminated; NULL = none).
+    //  RS_OPTIONS_BROKER_CLIENT and RS_OPTIONS_PUBLISHER come before them and
+    //  --publisher-id (default pub_id) after, unless the table has them.
+    const rs_option_t *options;
+    const char *pub_id;           //  the default publisher id; NULL = component
+    //  Optional: the configuration is loaded: read and check the program's
+    //  own options and open its input, before the broker is waited for.
+    //  Return RS_OK, RS_E_CONFIG having printed why (exit 2), RS_E_EXIT when
+    //  there is nothing more to do (exit 0, e.g. after --print-map), or
+    //  another code, logged (exit 1).
+    int (*on_setup) (rs_config_t *cfg, void *arg);
+    //  Optional: the broker is connected: say what is published, for the
+    //  "ready: <what> to <endpoint>" line.
+    void (*on_ready) (rs_pub_t *pub, char *what, size_t size, void *arg);
+    //  The program's loop, until it is done or rs_signal_stopping. Return
+    //  RS_OK, or the code of what failed (logged).
+    int (*on_run) (rs_pub_t *pub, rs_config_t *cfg, void *arg);
+    //  Optional: the loop has ended: the program's own counters for the
+    //  "stopped:" line, written into summary (size bytes).
+    void (*on_stop) (rs_pub_t *pub, char *summary, size_t size, void *arg);
+    //  Optional: sends a heartbeat in `state`; called with "stopped" last.
+    void (*on_heartbeat) (rs_pub_t *pub, const char *state, void *arg);
+    //  Optional: frees what on_setup made. Called once, last, whenever
+    //  on_setup was called, with the configuration still valid.
+    void (*on_free) (void *arg);
+    void *arg;
+} rs_pub_def_t;
+
+//  A publisher's whole main: loads the configuration for def (flags,
+//  environment, .env), sets up logging, checks --publisher-id, calls
+//  on_setup, connects (rs_pub_start: CURVE, journal, signals, the wait for
+//  the broker), logs "ready:", calls on_run, logs "stopped:" (on_stop's
+//  summary, then the messages sent), sends the last heartbeat and tears all
+//  down. Returns the exit status (rs_exit_status of the first failure).
+int rs_pub_main (const rs_pub_def_t *def, int argc, char **argv);
 //  The broker endpoint the publisher connects to.
 const char *rs_pub_endpoint (rs_pub_t *self);
 //  Waits as long as it takes for the broker, saying so in the log every

@@ -22,8 +22,6 @@
 #include "rs_units.h"
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
-    RS_OPTIONS_PUBLISHER,
     RS_OPTIONS_PACE,
     { "preset", "CSV_PRESET", RS_OPT_STRING, NULL,
       "column mapping for a known export: pason or volve (none: columns named as channels or mnemonics)", 0, 0 },
@@ -43,16 +41,24 @@ static const rs_option_t s_options[] = {
     { "extras", "CSV_EXTRAS", RS_OPT_BOOL, "true",
       "carry columns that are no known channel as extra channels (--no-extras drops them)", 0, 0 },
     { "print-preset", NULL, RS_OPT_STRING, NULL, "print a preset's mapping (a start for --map) and exit", 0, 0 },
-    { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "csv", "publisher id (unique per process)", 0, 0 },
     RS_OPTION_END
 };
 
 typedef struct {
     rs_pub_t *pub;
     rs_csv_t *csv;
-    rs_pace_t *pace;
+    rs_mapfile_t *map;
+    const char *map_origin; //  --map or --preset; NULL = none
+    rs_pace_t pace;
     const char *path;
+    char well[65];
     int heartbeat_ms;
+    uint64_t published;
+    //  The row read ahead (the first before connecting, to refuse a bad file at once).
+    rs_csv_result_t res;
+    int64_t ts;
+    const rs_value_t *ch;
+    size_t n;
     FILE *in;
     char *line;
     size_t cap;
@@ -61,23 +67,24 @@ typedef struct {
 } csv_replay_t;
 
 static void
-s_heartbeat (csv_replay_t *self, const char *state)
+s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
 {
+    csv_replay_t *self = (csv_replay_t *) arg;
     const rs_csv_stats_t *st = rs_csv_stats (self->csv);
     rs_value_t stats[] = { { "rows", -1, (double) st->rows }, { "bad_rows", -1, (double) st->bad_rows },
                            { "bad_cells", -1, (double) st->bad_cells }, { "nulls", -1, (double) st->nulls },
                            { "unit_rows", -1, (double) st->unit_rows },
                            { "repeated_headers", -1, (double) st->repeated_headers },
-                           { "behind_s", -1, self->pace->behind_s } };
+                           { "behind_s", -1, self->pace.behind_s } };
     rs_text_t info[] = { { "state", state }, { "file", self->path } };
-    rs_pub_heartbeat (self->pub, stats, sizeof stats / sizeof stats[0], info, 2);
+    rs_pub_heartbeat (pub, stats, sizeof stats / sizeof stats[0], info, 2);
 }
 
 static int64_t
 s_tick (void *arg, int64_t now_ms)
 {
     csv_replay_t *self = (csv_replay_t *) arg;
-    s_heartbeat (self, "running");
+    s_heartbeat (self->pub, "running", self);
     return now_ms + self->heartbeat_ms;
 }
 
@@ -193,128 +200,146 @@ s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
     return *map ? 0 : -1;
 }
 
-int
-main (int argc, char **argv)
+//  The well id: --well, else the file's name without extension.
+static void
+s_well (rs_config_t *cfg, const char *path, char *well, size_t size)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-csv", "replay recorded rig data in CSV (Pason EDR, Volve, ...)",
-                                      s_options, "FILE");
-    int rc = rs_config_start (&cfg, argc, argv, "csv");
-    if (rc >= 0)
-        return rc;
+    const char *well_opt = rs_config_str (cfg, "well");
+    if (well_opt && *well_opt) {
+        rs_chanmap_well_id (well_opt, "csv", well, size);
+        return;
+    }
+    const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+    char name[65];
+    snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
+    char *dot = strrchr (name, '.');
+    if (dot && dot != name)
+        *dot = 0;
+    rs_chanmap_well_id (name, "csv", well, size);
+}
+
+static int
+s_setup (rs_config_t *cfg, void *arg)
+{
+    csv_replay_t *self = (csv_replay_t *) arg;
     const char *print = rs_config_str (cfg, "print-preset");
     if (print && *print) {
         const char *text = rs_csv_preset (print);
-        if (text)
-            fputs (text, stdout);
-        else
+        if (!text) {
             fprintf (stderr, "rigstream-csv: unknown preset \"%s\": expected %s\n", print, rs_csv_preset_names ());
-        rs_config_destroy (&cfg);
-        return text ? 0 : 2;
+            return RS_E_CONFIG;
+        }
+        fputs (text, stdout);
+        return RS_E_EXIT;
     }
     if (rs_config_argc (cfg) != 1) {
         fprintf (stderr, "rigstream-csv: give one CSV file, or - for standard input (see --help)\n");
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
-    const char *path = rs_config_argv (cfg, 0);
+    self->path = rs_config_argv (cfg, 0);
     char err[600];
-    rs_pace_t pace;
     const char *order = rs_config_str (cfg, "date-order");
-    rs_mapfile_t *map = NULL;
-    const char *map_origin = NULL;
-    rs_csv_t *csv = NULL;
-    if (rs_pace_config (&pace, cfg, err, sizeof err) != 0)
+    if (rs_pace_config (&self->pace, cfg, err, sizeof err) != 0)
         fprintf (stderr, "rigstream-csv: %s\n", err);
     else if (strcmp (order, "mdy") != 0 && strcmp (order, "dmy") != 0)
         fprintf (stderr, "rigstream-csv: invalid --date-order \"%s\": expected mdy or dmy\n", order);
-    else if (s_mapping (cfg, &map, &map_origin) == 0) {
+    else if (s_mapping (cfg, &self->map, &self->map_origin) == 0) {
         rs_csv_opts_t copts = {
-            .map = map, .nulls = rs_config_str (cfg, "nulls"),
+            .map = self->map, .nulls = rs_config_str (cfg, "nulls"),
             .time_column = rs_config_str (cfg, "time-column"), .date_column = rs_config_str (cfg, "date-column"),
             .order = strcmp (order, "dmy") == 0 ? RS_DATE_DMY : RS_DATE_MDY,
             .offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6),
             .extras = rs_config_bool (cfg, "extras"),
         };
-        csv = rs_csv_new (&copts, err, sizeof err);
-        if (!csv)
+        self->csv = rs_csv_new (&copts, err, sizeof err);
+        if (!self->csv)
             fprintf (stderr, "rigstream-csv: %s\n", err);
     }
-    if (!csv) {
-        rs_mapfile_destroy (&map);
-        rs_config_destroy (&cfg);
-        return 2;
+    if (!self->csv)
+        return RS_E_CONFIG;
+    self->in = strcmp (self->path, "-") == 0 ? stdin : fopen (self->path, "rb");
+    if (!self->in) {
+        rs_error ("%s: cannot open: %s", self->path, strerror (errno));
+        return RS_E_IO;
     }
-    FILE *in = strcmp (path, "-") == 0 ? stdin : fopen (path, "rb");
-    if (!in) {
-        rs_error ("%s: cannot open: %s", path, strerror (errno));
-        rs_csv_destroy (&csv);
-        rs_mapfile_destroy (&map);
-        rs_config_destroy (&cfg);
-        return 1;
+    s_well (cfg, self->path, self->well, sizeof self->well);
+    self->heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
+    self->res = s_read (self, &self->ts, &self->ch, &self->n);
+    if (self->res == RS_CSV_ERROR) {
+        rs_error ("%s: %s", self->path, rs_csv_error (self->csv));
+        return RS_E_IO;
     }
-    char well[65];
-    const char *well_opt = rs_config_str (cfg, "well");
-    if (well_opt && *well_opt)
-        rs_chanmap_well_id (well_opt, "csv", well, sizeof well);
-    else {
-        const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
-        char name[65];
-        snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
-        char *dot = strrchr (name, '.');
-        if (dot && dot != name)
-            *dot = 0;
-        rs_chanmap_well_id (name, "csv", well, sizeof well);
-    }
+    return RS_OK;
+}
 
-    rs_pub_t *pub = NULL;
-    int exit_code = 0;
-    csv_replay_t self = { .csv = csv, .pace = &pace, .path = path, .in = in,
-                          .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };
-    int64_t ts, due;
-    const rs_value_t *ch;
-    size_t n;
-    rs_csv_result_t res = s_read (&self, &ts, &ch, &n);
-    if (res == RS_CSV_ERROR) {
-        rs_error ("%s: %s", path, rs_csv_error (csv));
-        exit_code = 1;
-        goto done;
-    }
-    int started = rs_pub_start (cfg, "csv", rs_config_str (cfg, "publisher-id"), &pub);
-    if (started != 0) {
-        exit_code = rs_exit_status (started);
-        goto done;
-    }
-    self.pub = pub;
-    rs_pace_set_tick (&pace, s_tick, &self);
-    rs_info ("ready: replaying %s as well %s (%s%s) %s to %s", path, well, map_origin ? "mapping " : "no mapping",
-             map_origin ? map_origin : "", rs_pace_mode (&pace), rs_pub_endpoint (pub));
-    uint64_t published = 0;
-    for (; res != RS_CSV_SKIP && res != RS_CSV_ERROR; res = s_read (&self, &ts, &ch, &n)) {
-        if (res != RS_CSV_ROW || !rs_pace_row (&pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
+static void
+s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
+{
+    csv_replay_t *self = (csv_replay_t *) arg;
+    self->pub = pub;
+    rs_pace_set_tick (&self->pace, s_tick, self);
+    snprintf (what, size, "replaying %s as well %s (%s%s) %s", self->path, self->well,
+              self->map_origin ? "mapping " : "no mapping", self->map_origin ? self->map_origin : "",
+              rs_pace_mode (&self->pace));
+}
+
+static int
+s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
+{
+    (void) cfg;
+    csv_replay_t *self = (csv_replay_t *) arg;
+    int64_t due;
+    for (; self->res != RS_CSV_SKIP && self->res != RS_CSV_ERROR;
+         self->res = s_read (self, &self->ts, &self->ch, &self->n)) {
+        if (self->res != RS_CSV_ROW
+            || !rs_pace_row (&self->pace, self->ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
             continue;
-        if (!rs_pace_wait (&pace, due))
+        if (!rs_pace_wait (&self->pace, due))
             break;
-        if (rs_pub_sample (pub, well, rs_pace_ts (&pace, ts), ch, n) == RS_OK)
-            published++;
+        if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, self->ts), self->ch, self->n) == RS_OK)
+            self->published++;
     }
-    if (res == RS_CSV_ERROR) {
-        rs_error ("%s: %s", path, rs_csv_error (csv));
-        exit_code = 1;
+    if (self->res == RS_CSV_ERROR) {
+        rs_error ("%s: %s", self->path, rs_csv_error (self->csv));
+        return RS_E_IO;
     }
-    const rs_csv_stats_t *st = rs_csv_stats (csv);
-    rs_info ("stopped: %llu rows published, %llu skipped before --start, %llu bad rows, %llu bad cells, "
-             "%llu null values, %llu unit rows, %llu repeated headers, from %s",
-             (unsigned long long) published, (unsigned long long) pace.skipped, (unsigned long long) st->bad_rows,
-             (unsigned long long) st->bad_cells, (unsigned long long) st->nulls, (unsigned long long) st->unit_rows,
-             (unsigned long long) st->repeated_headers, path);
-    s_heartbeat (&self, "stopped");
-done:
-    free (self.line);
-    if (in != stdin)
-        fclose (in);
-    rs_pub_destroy (&pub);
-    rs_csv_destroy (&csv);
-    rs_mapfile_destroy (&map);
-    rs_config_destroy (&cfg);
-    return exit_code;
+    return RS_OK;
+}
+
+static void
+s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
+{
+    (void) pub;
+    csv_replay_t *self = (csv_replay_t *) arg;
+    const rs_csv_stats_t *st = rs_csv_stats (self->csv);
+    snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu bad cells, "
+              "%llu null values, %llu unit rows, %llu repeated headers, from %s",
+              (unsigned long long) self->published, (unsigned long long) self->pace.skipped,
+              (unsigned long long) st->bad_rows, (unsigned long long) st->bad_cells,
+              (unsigned long long) st->nulls, (unsigned long long) st->unit_rows,
+              (unsigned long long) st->repeated_headers, self->path);
+}
+
+static void
+s_free (void *arg)
+{
+    csv_replay_t *self = (csv_replay_t *) arg;
+    free (self->line);
+    if (self->in && self->in != stdin)
+        fclose (self->in);
+    rs_csv_destroy (&self->csv);
+    rs_mapfile_destroy (&self->map);
+}
+
+int
+main (int argc, char **argv)
+{
+    static csv_replay_t self;
+    static const rs_pub_def_t def = {
+        .component = "csv", .program = "rigstream-csv", .positional = "FILE",
+        .usage = "replay recorded rig data in CSV (Pason EDR, Volve, ...)", .options = s_options,
+        .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
+        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+    };
+    return rs_pub_main (&def, argc, argv);
 }

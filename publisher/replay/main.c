@@ -21,12 +21,9 @@
 #include "rs_signal.h"
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
-    RS_OPTIONS_PUBLISHER,
     { "well", "REPLAY_WELL", RS_OPT_STRING, NULL,
       "well id to publish as (default: the logs' nameWell, made a valid id)", 0, 0 },
     RS_OPTIONS_PACE,
-    { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "replay", "publisher id (unique per process)", 0, 0 },
     RS_OPTION_END
 };
 
@@ -35,8 +32,12 @@ static const rs_option_t s_options[] = {
 typedef struct {
     rs_pub_t *pub;
     rs_logset_t *set;
-    rs_pace_t *pace;
-    const char *what;       //  the file, or "N logs"
+    rs_logmerge_t *merge;
+    rs_pace_t pace;
+    char what[600];         //  the file, or "N logs merged"
+    char well[65];
+    size_t n_chans;
+    uint64_t published;
     int heartbeat_ms;
 } replay_t;
 
@@ -50,21 +51,22 @@ s_rows (const rs_logset_t *set, bool bad)
 }
 
 static void
-s_heartbeat (replay_t *self, const char *state)
+s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
 {
+    replay_t *self = (replay_t *) arg;
     rs_value_t stats[] = { { "rows", -1, (double) s_rows (self->set, false) },
                            { "bad_rows", -1, (double) s_rows (self->set, true) },
                            { "logs", -1, (double) rs_logset_count (self->set) },
-                           { "behind_s", -1, self->pace->behind_s } };
+                           { "behind_s", -1, self->pace.behind_s } };
     rs_text_t info[] = { { "state", state }, { "file", self->what } };
-    rs_pub_heartbeat (self->pub, stats, 4, info, 2);
+    rs_pub_heartbeat (pub, stats, 4, info, 2);
 }
 
 static int64_t
 s_tick (void *arg, int64_t now_ms)
 {
     replay_t *self = (replay_t *) arg;
-    s_heartbeat (self, "running");
+    s_heartbeat (self->pub, "running", self);
     return now_ms + self->heartbeat_ms;
 }
 
@@ -133,98 +135,115 @@ s_pack (const rs_value_t *vals, size_t n, rs_value_t *out)
     return k;
 }
 
-int
-main (int argc, char **argv)
+static int
+s_setup (rs_config_t *cfg, void *arg)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-replay", "replay recorded WITSML 1.4 time logs of one wellbore "
-                                      "(several files or a directory are merged by time)", s_options,
-                                      "FILE|DIR...");
-    int rc = rs_config_start (&cfg, argc, argv, "replay");
-    if (rc >= 0)
-        return rc;
+    replay_t *self = (replay_t *) arg;
     int n_paths = rs_config_argc (cfg);
     if (n_paths < 1 || n_paths > MAX_PATHS) {
         fprintf (stderr, "rigstream-replay: give one or more WITSML log files or directories, at most %d "
                  "(see --help)\n", MAX_PATHS);
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
     const char *paths[MAX_PATHS];
     for (int i = 0; i < n_paths; i++)
         paths[i] = rs_config_argv (cfg, i);
     char err[800];
-    rs_pace_t pace;
-    if (rs_pace_config (&pace, cfg, err, sizeof err) != 0) {
+    if (rs_pace_config (&self->pace, cfg, err, sizeof err) != 0) {
         fprintf (stderr, "rigstream-replay: %s\n", err);
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
-    rs_logset_t *set = rs_logset_open (paths, (size_t) n_paths, err, sizeof err);
-    if (!set) {
+    self->set = rs_logset_open (paths, (size_t) n_paths, err, sizeof err);
+    if (!self->set) {
         rs_error ("%s", err);
-        rs_config_destroy (&cfg);
-        return 1;
+        return RS_E_IO;
     }
-    s_report (set);
-    rs_logmerge_t *merge = rs_logset_merge (set);
+    s_report (self->set);
+    self->merge = rs_logset_merge (self->set);
     const rs_value_t *chans;
-    size_t n_chans = rs_logmerge_channels (merge, &chans);
-    if (n_chans > RS_MAX_CHANNELS)
+    self->n_chans = rs_logmerge_channels (self->merge, &chans);
+    if (self->n_chans > RS_MAX_CHANNELS)
         rs_warn ("%zu channels in all: more than a sample carries (%d); each sample carries the known channels "
-                 "and the extra channels that have a reading", n_chans, RS_MAX_CHANNELS);
-    char well[65];
+                 "and the extra channels that have a reading", self->n_chans, RS_MAX_CHANNELS);
     const char *well_opt = rs_config_str (cfg, "well");
-    rs_chanmap_well_id (well_opt && *well_opt ? well_opt : rs_logset_well (set), "replay", well, sizeof well);
-    char what[600];
-    size_t n_logs = rs_logset_count (set);
+    rs_chanmap_well_id (well_opt && *well_opt ? well_opt : rs_logset_well (self->set), "replay", self->well,
+                        sizeof self->well);
+    size_t n_logs = rs_logset_count (self->set);
     if (n_logs == 1)
-        snprintf (what, sizeof what, "%s", rs_logset_path (set, 0));
+        snprintf (self->what, sizeof self->what, "%s", rs_logset_path (self->set, 0));
     else
-        snprintf (what, sizeof what, "%zu logs merged", n_logs);
+        snprintf (self->what, sizeof self->what, "%zu logs merged", n_logs);
+    self->heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
+    return RS_OK;
+}
 
-    rs_pub_t *pub;
-    int exit_code = 0;
-    int started = rs_pub_start (cfg, "replay", rs_config_str (cfg, "publisher-id"), &pub);
-    if (started != 0) {
-        exit_code = rs_exit_status (started);
-        goto done;
-    }
-    const char *endpoint = rs_pub_endpoint (pub);
+static void
+s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
+{
+    replay_t *self = (replay_t *) arg;
+    self->pub = pub;
+    rs_pace_set_tick (&self->pace, s_tick, self);
+    snprintf (what, size, "replaying %s as well %s (%zu channels) %s", self->what, self->well, self->n_chans,
+              rs_pace_mode (&self->pace));
+}
 
-    replay_t self = { .pub = pub, .set = set, .pace = &pace, .what = what,
-                      .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms") };
-    rs_pace_set_tick (&pace, s_tick, &self);
-    rs_info ("ready: replaying %s as well %s (%zu channels) %s to %s", what, well, n_chans, rs_pace_mode (&pace),
-             endpoint);
-    uint64_t published = 0;
+static int
+s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
+{
+    (void) cfg;
+    replay_t *self = (replay_t *) arg;
     static rs_value_t ch[RS_MAX_CHANNELS];
     int64_t ts;
     const rs_value_t *vals;
     size_t n;
-    while (!rs_signal_stopping () && (rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
+    int rc = 0;
+    while (!rs_signal_stopping () && (rc = rs_logmerge_next (self->merge, &ts, &vals, &n)) == 1) {
         int64_t due;
-        if (!rs_pace_row (&pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
+        if (!rs_pace_row (&self->pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
             continue;
-        if (!rs_pace_wait (&pace, due))
+        if (!rs_pace_wait (&self->pace, due))
             break;
         size_t k = s_pack (vals, n, ch);
-        if (rs_pub_sample (pub, well, rs_pace_ts (&pace, ts), ch, k) == RS_OK)
-            published++;
+        if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, ts), ch, k) == RS_OK)
+            self->published++;
     }
     if (rc < 0) {
-        rs_error ("%s", rs_logset_error (set));
-        exit_code = 1;
+        rs_error ("%s", rs_logset_error (self->set));
+        return RS_E_IO;
     }
+    return RS_OK;
+}
+
+static void
+s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
+{
+    (void) pub;
+    replay_t *self = (replay_t *) arg;
     uint64_t dropped = 0;
-    for (size_t s = 0; s < n_logs; s++)
-        dropped += rs_logmerge_dropped (merge, s);
-    rs_info ("stopped: %llu rows published, %llu skipped before --start, %llu bad rows, %llu rows out of order "
-             "dropped, from %s", (unsigned long long) published, (unsigned long long) pace.skipped,
-             (unsigned long long) s_rows (set, true), (unsigned long long) dropped, what);
-    s_heartbeat (&self, "stopped");
-done:
-    rs_pub_destroy (&pub);
-    rs_logset_destroy (&set);
-    rs_config_destroy (&cfg);
-    return exit_code;
+    for (size_t s = 0; s < rs_logset_count (self->set); s++)
+        dropped += rs_logmerge_dropped (self->merge, s);
+    snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu rows out "
+              "of order dropped, from %s", (unsigned long long) self->published,
+              (unsigned long long) self->pace.skipped, (unsigned long long) s_rows (self->set, true),
+              (unsigned long long) dropped, self->what);
+}
+
+static void
+s_free (void *arg)
+{
+    rs_logset_destroy (&((replay_t *) arg)->set);
+}
+
+int
+main (int argc, char **argv)
+{
+    static replay_t self;
+    static const rs_pub_def_t def = {
+        .component = "replay", .program = "rigstream-replay", .positional = "FILE|DIR...",
+        .usage = "replay recorded WITSML 1.4 time logs of one wellbore (several files or a directory are "
+                 "merged by time)",
+        .options = s_options, .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
+        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+    };
+    return rs_pub_main (&def, argc, argv);
 }

@@ -20,8 +20,6 @@
 #define MAX_RATE  10000.0
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
-    RS_OPTIONS_PUBLISHER,
     { "wells", "SIM_WELLS", RS_OPT_INT, "1",
       "number of wells to simulate, named A-01, A-02...", 1, MAX_WELLS },
     { "well-ids", "SIM_WELL_IDS", RS_OPT_STRING, NULL,
@@ -37,7 +35,6 @@ static const rs_option_t s_options[] = {
       "stuck_pipe, pack_off, bit_balling), e.g. kick@600,washout@1800:1200", 0, 0 },
     { "random-events", "SIM_RANDOM_EVENTS", RS_OPT_DOUBLE, "0",
       "random events per simulated hour per well (mean gap 1/N h from one event's end to the next)", 0, 100 },
-    { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "sim", "publisher id (unique per process)", 0, 0 },
     { "start-depth", "SIM_START_DEPTH", RS_OPT_DOUBLE, "2000", "hole depth at start, m", 100, 9000 },
     { "trip-every", "SIM_TRIP_EVERY", RS_OPT_INT, "0",
       "stands per bit run before a trip (0 = random 15-45, -1 = never)", -1, 10000 },
@@ -113,87 +110,115 @@ s_well_ids (rs_config_t *cfg, char ids[][RS_MAX_ID + 1])
     return n;
 }
 
-int
-main (int argc, char **argv)
+typedef struct {
+    rs_simpub_t pub;
+    double rate;
+    double speed;
+    long seed;
+    char ids[MAX_WELLS][RS_MAX_ID + 1];
+} sim_t;
+
+static int
+s_setup (rs_config_t *cfg, void *arg)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-sim", "simulate drilling wells and publish their telemetry",
-                                      s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "simulator");
-    if (rc >= 0)
-        return rc;
-    static rs_simpub_t self;
-    double rate = s_parse_rate (rs_config_str (cfg, "rate"));
-    if (rate < 0) {
+    sim_t *self = (sim_t *) arg;
+    self->rate = s_parse_rate (rs_config_str (cfg, "rate"));
+    if (self->rate < 0) {
         fprintf (stderr, "rigstream-sim: invalid value \"%s\" for --rate: expected a number of Hz "
                  "(0 < rate <= %.0f), 0 or max\n", rs_config_str (cfg, "rate"), MAX_RATE);
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    const char *pub_id = rs_config_str (cfg, "publisher-id");
-    if (!pub_id || !rs_id_valid (pub_id, strlen (pub_id))) {
-        fprintf (stderr, "rigstream-sim: invalid value \"%s\" for --publisher-id: 1-%d chars of "
-                 "A-Z a-z 0-9 _ -\n", pub_id ? pub_id : "", RS_MAX_ID);
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
     const char *events = rs_config_str (cfg, "events");
     char err[256];
     if (rs_sim_spec_check (events, err, sizeof err) != 0) {
         fprintf (stderr, "rigstream-sim: invalid value for --events: %s\n", err);
-        rs_config_destroy (&cfg);
-        return 2;
+        return RS_E_CONFIG;
     }
-    static char ids[MAX_WELLS][RS_MAX_ID + 1];
-    self.n_wells = s_well_ids (cfg, ids);
-    if (self.n_wells < 0 || rs_config_broker_endpoint (cfg, false, self.endpoint, sizeof self.endpoint) != 0) {
-        rs_config_destroy (&cfg);
-        return 2;
-    }
-    double speed = rs_config_double (cfg, "speed");
-    self.dt = rate > 0 ? speed / rate : speed;
-    if (rate > 0)
-        snprintf (self.rate_text, sizeof self.rate_text, "%g", rate);
+    rs_simpub_t *sp = &self->pub;
+    int n_wells = s_well_ids (cfg, self->ids);
+    if (n_wells < 0 || rs_config_broker_endpoint (cfg, false, sp->endpoint, sizeof sp->endpoint) != 0)
+        return RS_E_CONFIG;
+    self->speed = rs_config_double (cfg, "speed");
+    sp->dt = self->rate > 0 ? self->speed / self->rate : self->speed;
+    if (self->rate > 0)
+        snprintf (sp->rate_text, sizeof sp->rate_text, "%g", self->rate);
     else
-        snprintf (self.rate_text, sizeof self.rate_text, "max");
-
-    int exit_code = 0;
-    for (int i = 0; i < self.n_wells; i++) {
+        snprintf (sp->rate_text, sizeof sp->rate_text, "max");
+    self->seed = rs_config_int (cfg, "seed");
+    sp->n_wells = n_wells;
+    for (int i = 0; i < n_wells; i++) {
         rs_sim_opts_t o = {
-            .well = ids[i],
-            .seed = (uint64_t) rs_config_int (cfg, "seed") + (uint64_t) i,
+            .well = self->ids[i],
+            .seed = (uint64_t) self->seed + (uint64_t) i,
             .start_depth_m = rs_config_double (cfg, "start-depth"),
             .trip_every_stands = (int) rs_config_int (cfg, "trip-every"),
             .random_events_per_h = rs_config_double (cfg, "random-events"),
             .vary = rs_config_bool (cfg, "vary"),
             .faults_per_h = rs_config_double (cfg, "faults"),
         };
-        self.wells[i] = rs_sim_new (&o);
-        if (!self.wells[i] || rs_sim_inject_spec (self.wells[i], events, err, sizeof err) != 0) {
-            rs_error ("cannot create the simulator for well %s", ids[i]);
-            exit_code = 1;
-            goto done;
+        sp->wells[i] = rs_sim_new (&o);
+        if (!sp->wells[i] || rs_sim_inject_spec (sp->wells[i], events, err, sizeof err) != 0) {
+            rs_error ("cannot create the simulator for well %s", self->ids[i]);
+            return RS_E_NOMEM;
         }
     }
+    return RS_OK;
+}
 
-    int started = rs_pub_start (cfg, "simulator", pub_id, &self.pub);
-    if (started != 0) {
-        exit_code = rs_exit_status (started);
-        goto done;
-    }
+static void
+s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
+{
+    sim_t *self = (sim_t *) arg;
+    self->pub.pub = pub;
+    rs_simpub_start (&self->pub, rs_clock_now_us ());
+    snprintf (what, size, "publishing %d well(s) at %s Hz (speed %g, seed %ld)", self->pub.n_wells,
+              self->pub.rate_text, self->speed, self->seed);
+}
 
-    rs_simpub_start (&self, rs_clock_now_us ());
-    rs_info ("ready: publishing %d well(s) at %s Hz to %s (speed %g, seed %lld)", self.n_wells,
-             self.rate_text, self.endpoint, speed, (long long) rs_config_int (cfg, "seed"));
-    rs_simpub_run (&self, rate, (uint64_t) rs_config_int (cfg, "count"), (int) rs_config_int (cfg, "heartbeat-ms"));
-    rs_simpub_heartbeat (&self, "stopped");
-    rs_info ("stopped: %llu samples, %llu events, %llu errors, %.0f s simulated",
-             (unsigned long long) self.samples, (unsigned long long) self.events,
-             (unsigned long long) self.errors, rs_sim_time (self.wells[0]));
+static int
+s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
+{
+    (void) pub;
+    sim_t *self = (sim_t *) arg;
+    rs_simpub_run (&self->pub, self->rate, (uint64_t) rs_config_int (cfg, "count"),
+                   (int) rs_config_int (cfg, "heartbeat-ms"));
+    return RS_OK;
+}
 
-done:
-    rs_pub_destroy (&self.pub);
-    for (int i = 0; i < self.n_wells; i++)
-        rs_sim_destroy (&self.wells[i]);
-    rs_config_destroy (&cfg);
-    return exit_code;
+static void
+s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
+{
+    (void) pub;
+    rs_simpub_t *sp = &((sim_t *) arg)->pub;
+    snprintf (summary, size, "%llu samples, %llu events, %llu errors, %.0f s simulated",
+              (unsigned long long) sp->samples, (unsigned long long) sp->events,
+              (unsigned long long) sp->errors, rs_sim_time (sp->wells[0]));
+}
+
+static void
+s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
+{
+    (void) pub;
+    rs_simpub_heartbeat (&((sim_t *) arg)->pub, state);
+}
+
+static void
+s_free (void *arg)
+{
+    rs_simpub_t *sp = &((sim_t *) arg)->pub;
+    for (int i = 0; i < sp->n_wells; i++)
+        rs_sim_destroy (&sp->wells[i]);
+}
+
+int
+main (int argc, char **argv)
+{
+    static sim_t self;
+    static const rs_pub_def_t def = {
+        .component = "simulator", .program = "rigstream-sim", .pub_id = "sim",
+        .usage = "simulate drilling wells and publish their telemetry", .options = s_options,
+        .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
+        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+    };
+    return rs_pub_main (&def, argc, argv);
 }

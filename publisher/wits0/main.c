@@ -19,8 +19,6 @@
 #include "rs_wits0map.h"
 
 static const rs_option_t s_options[] = {
-    RS_OPTIONS_BROKER_CLIENT,
-    RS_OPTIONS_PUBLISHER,
     { "connect", "WITS0_CONNECT", RS_OPT_STRING, NULL,
       "read WITS0 from this TCP server (host:port), reconnecting when the link drops", 0, 0 },
     { "listen", "WITS0_LISTEN", RS_OPT_STRING, NULL,
@@ -49,7 +47,6 @@ static const rs_option_t s_options[] = {
     { "reconnect-max-s", "WITS0_RECONNECT_MAX_S", RS_OPT_INT, "30",
       "longest wait between attempts to reconnect, s (the first wait is 1 s, then doubling)", 1, 3600 },
     { "print-map", NULL, RS_OPT_BOOL, "false", "print the built-in mapping (a start for --map) and exit", 0, 0 },
-    { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, "wits0", "publisher id (unique per process)", 0, 0 },
     RS_OPTION_END
 };
 
@@ -60,6 +57,9 @@ typedef struct {
     rs_link_t *link;
     const char *well;
     const char *mode;
+    rs_link_opts_t lo;
+    const char *units;
+    const char *map_path;
     int64_t offset_us;
     bool carry_unknown;
     int64_t rx_us;              //  when the bytes being parsed arrived
@@ -108,8 +108,9 @@ s_on_frame (const rs_wits0_item_t *items, size_t n, void *arg)
 }
 
 static void
-s_heartbeat (wits0_t *self, const char *state)
+s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
 {
+    wits0_t *self = (wits0_t *) arg;
     const rs_wits0_stats_t *p = rs_wits0_stats (self->parser);
     const rs_link_stats_t *l = rs_link_stats (self->link);
     rs_value_t stats[] = {
@@ -127,7 +128,7 @@ s_heartbeat (wits0_t *self, const char *state)
         { "idle_drops", -1, (double) l->idle_drops }, { "link_up", -1, rs_link_up (self->link) ? 1 : 0 },
     };
     rs_text_t info[] = { { "state", state }, { "source", rs_link_peer (self->link) }, { "mode", self->mode } };
-    rs_pub_heartbeat (self->pub, stats, sizeof stats / sizeof stats[0], info, 3);
+    rs_pub_heartbeat (pub, stats, sizeof stats / sizeof stats[0], info, 3);
 }
 
 //  Logs rejected input, at most every 10 s, with the counts and the latest reason.
@@ -190,128 +191,147 @@ s_listen_allowed (rs_config_t *cfg, const char *target)
     return ok;
 }
 
-int
-main (int argc, char **argv)
+static int
+s_setup (rs_config_t *cfg, void *arg)
 {
-    rs_config_t *cfg = rs_config_new ("rigstream-wits0", "publish a WITS Level 0 feed (TCP, serial or file)",
-                                      s_options, NULL);
-    int rc = rs_config_start (&cfg, argc, argv, "wits0");
-    if (rc >= 0)
-        return rc;
+    wits0_t *self = (wits0_t *) arg;
     if (rs_config_bool (cfg, "print-map")) {
         fputs (rs_wits0map_default (), stdout);
-        rs_config_destroy (&cfg);
-        return 0;
+        return RS_E_EXIT;
     }
-    wits0_t self = { .well = rs_config_str (cfg, "well"), .carry_unknown = rs_config_bool (cfg, "carry-unknown"),
-                     .offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6) };
-    rs_link_opts_t lo = { 0 };
-    const char *units = rs_config_str (cfg, "units");
-    const char *map_path = rs_config_str (cfg, "map");
+    self->well = rs_config_str (cfg, "well");
+    self->carry_unknown = rs_config_bool (cfg, "carry-unknown");
+    self->offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6);
+    rs_link_opts_t *lo = &self->lo;
+    self->units = rs_config_str (cfg, "units");
+    self->map_path = rs_config_str (cfg, "map");
     char err[600];
-    int exit_code = 2;
-    if (s_link_opts (cfg, &lo, &self.mode) != 0)
+    if (s_link_opts (cfg, lo, &self->mode) != 0)
         fprintf (stderr, "rigstream-wits0: give exactly one of --connect, --listen, --serial or --file "
                  "(see --help)\n");
-    else if (rs_link_check (&lo, err, sizeof err) != 0)
-        fprintf (stderr, "rigstream-wits0: --%s: %s\n", self.mode, err);
-    else if (lo.kind == RS_LINK_LISTEN && !s_listen_allowed (cfg, lo.target))
+    else if (rs_link_check (lo, err, sizeof err) != 0)
+        fprintf (stderr, "rigstream-wits0: --%s: %s\n", self->mode, err);
+    else if (lo->kind == RS_LINK_LISTEN && !s_listen_allowed (cfg, lo->target))
         ;   //  refused, with the reason logged
-    else if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0)
-        fprintf (stderr, "rigstream-wits0: invalid value \"%s\" for --units: expected metric or fps\n", units);
-    else if (!rs_id_valid (self.well, strlen (self.well)))
-        fprintf (stderr, "rigstream-wits0: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", self.well);
-    else if (!(self.parser = rs_wits0_new ()) || rs_wits0_set_nulls (self.parser, rs_config_str (cfg, "nulls")) != 0)
+    else if (strcmp (self->units, "metric") != 0 && strcmp (self->units, "fps") != 0)
+        fprintf (stderr, "rigstream-wits0: invalid value \"%s\" for --units: expected metric or fps\n", self->units);
+    else if (!rs_id_valid (self->well, strlen (self->well)))
+        fprintf (stderr, "rigstream-wits0: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", self->well);
+    else if (!(self->parser = rs_wits0_new ()) || rs_wits0_set_nulls (self->parser, rs_config_str (cfg, "nulls")) != 0)
         fprintf (stderr, "rigstream-wits0: invalid --nulls \"%s\": expected numbers separated by commas\n",
                  rs_config_str (cfg, "nulls"));
     else {
-        bool fps = strcmp (units, "fps") == 0;
-        self.map = map_path && *map_path ? rs_wits0map_load (map_path, fps, err, sizeof err)
-                                         : rs_wits0map_parse (NULL, NULL, fps, err, sizeof err);
-        if (!self.map)
+        bool fps = strcmp (self->units, "fps") == 0;
+        self->map = self->map_path && *self->map_path ? rs_wits0map_load (self->map_path, fps, err, sizeof err)
+                                                      : rs_wits0map_parse (NULL, NULL, fps, err, sizeof err);
+        if (!self->map)
             fprintf (stderr, "rigstream-wits0: %s\n", err);
-        else if (!(self.link = rs_link_new (&lo, err, sizeof err))) {
+        else if (!(self->link = rs_link_new (lo, err, sizeof err))) {
             rs_error ("%s", err);
-            exit_code = 1;
+            return RS_E_IO;
         }
         else
-            exit_code = 0;
+            return RS_OK;
     }
-    if (exit_code != 0) {
-        rs_wits0map_destroy (&self.map);
-        rs_wits0_destroy (&self.parser);
-        rs_config_destroy (&cfg);
-        return exit_code;
-    }
+    return RS_E_CONFIG;
+}
 
-    int started = rs_pub_start (cfg, "wits0", rs_config_str (cfg, "publisher-id"), &self.pub);
-    if (started != 0) {
-        exit_code = rs_exit_status (started);
-        goto done;
-    }
-    const char *endpoint = rs_pub_endpoint (self.pub);
-
+static void
+s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
+{
+    wits0_t *self = (wits0_t *) arg;
+    self->pub = pub;
     const rs_wits0map_entry_t *entries;
-    size_t n_entries = rs_wits0map_entries (self.map, &entries);
-    rs_info ("ready: WITS0 from %s %s (%s units, %zu items mapped by %s) as well %s to %s", self.mode, lo.target,
-             units, n_entries, map_path && *map_path ? map_path : "the built-in record 01 table", self.well,
-             endpoint);
+    size_t n_entries = rs_wits0map_entries (self->map, &entries);
+    snprintf (what, size, "WITS0 from %s %s (%s units, %zu items mapped by %s) as well %s", self->mode,
+              self->lo.target, self->units, n_entries,
+              self->map_path && *self->map_path ? self->map_path : "the built-in record 01 table", self->well);
+}
+
+//  One poll loop: the link, this process's heartbeats and the WITS0
+//  heartbeats the peer expects.
+static int
+s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
+{
+    wits0_t *self = (wits0_t *) arg;
     int hb_ms = (int) rs_config_int (cfg, "heartbeat-ms");
     int peer_hb_ms = (int) rs_config_int (cfg, "peer-heartbeat-s") * 1000;
+    bool peer_hb = peer_hb_ms > 0 && self->lo.kind != RS_LINK_FILE;
     int64_t next_hb = 0, next_peer_hb = 0;
     bool was_up = false;
     static char buf[65536];
     while (!rs_signal_stopping ()) {
         int64_t now = rs_clock_mono_ms ();
         if (now >= next_hb) {
-            s_heartbeat (&self, "running");
+            s_heartbeat (pub, "running", self);
             next_hb = now + hb_ms;
         }
-        bool up = rs_link_up (self.link);
+        bool up = rs_link_up (self->link);
         if (up && !was_up)
             next_peer_hb = now + peer_hb_ms;
         was_up = up;
-        if (up && peer_hb_ms > 0 && lo.kind != RS_LINK_FILE && now >= next_peer_hb) {
-            rs_link_write (self.link, RS_WITS0_HEARTBEAT, strlen (RS_WITS0_HEARTBEAT));
+        if (up && peer_hb && now >= next_peer_hb) {
+            rs_link_write (self->link, RS_WITS0_HEARTBEAT, strlen (RS_WITS0_HEARTBEAT));
             next_peer_hb = now + peer_hb_ms;
         }
         int64_t wake = next_hb;
-        if (up && peer_hb_ms > 0 && lo.kind != RS_LINK_FILE && next_peer_hb < wake)
+        if (up && peer_hb && next_peer_hb < wake)
             wake = next_peer_hb;
         struct pollfd fds[2];
-        int n = rs_link_fds (self.link, fds, 2, now, &wake);
+        int n = rs_link_fds (self->link, fds, 2, now, &wake);
         int timeout = wake > now ? (int) (wake - now) : 0;
         if (poll (fds, (nfds_t) n, timeout) < 0 && errno != EINTR) {
             rs_error ("poll: %s", strerror (errno));
-            exit_code = 1;
-            break;
+            return RS_E_IO;
         }
         if (rs_signal_stopping ())
             break;
-        ssize_t got = rs_link_service (self.link, fds, n, rs_clock_mono_ms (), buf, sizeof buf);
+        ssize_t got = rs_link_service (self->link, fds, n, rs_clock_mono_ms (), buf, sizeof buf);
         if (got > 0) {
-            self.rx_us = rs_clock_now_us ();
-            rs_wits0_feed (self.parser, buf, (size_t) got, s_on_frame, &self);
+            self->rx_us = rs_clock_now_us ();
+            rs_wits0_feed (self->parser, buf, (size_t) got, s_on_frame, self);
         }
         else if (got == RS_LINK_DOWN || got == RS_LINK_END)
-            rs_wits0_end (self.parser, s_on_frame, &self);
-        s_log_rejects (&self);
+            rs_wits0_end (self->parser, s_on_frame, self);
+        s_log_rejects (self);
         if (got == RS_LINK_END)
             break;
     }
-    const rs_wits0_stats_t *p = rs_wits0_stats (self.parser);
-    rs_info ("stopped: %llu frames, %llu samples published, %llu heartbeats received, %llu items unknown, "
-             "%llu rejected (%llu bad lines, %llu partial frames), %llu noise bytes, from %s",
-             (unsigned long long) p->frames, (unsigned long long) self.samples,
-             (unsigned long long) p->heartbeats, (unsigned long long) self.unknown_items,
-             (unsigned long long) rs_wits0_rejected (self.parser), (unsigned long long) p->bad_lines,
-             (unsigned long long) p->partial_frames, (unsigned long long) p->noise_bytes, lo.target);
-    s_heartbeat (&self, "stopped");
-done:
-    rs_pub_destroy (&self.pub);
-    rs_link_destroy (&self.link);
-    rs_wits0map_destroy (&self.map);
-    rs_wits0_destroy (&self.parser);
-    rs_config_destroy (&cfg);
-    return exit_code;
+    return RS_OK;
+}
+
+static void
+s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
+{
+    (void) pub;
+    wits0_t *self = (wits0_t *) arg;
+    const rs_wits0_stats_t *p = rs_wits0_stats (self->parser);
+    snprintf (summary, size, "%llu frames, %llu samples published, %llu heartbeats received, %llu items unknown, "
+              "%llu rejected (%llu bad lines, %llu partial frames), %llu noise bytes, from %s",
+              (unsigned long long) p->frames, (unsigned long long) self->samples,
+              (unsigned long long) p->heartbeats, (unsigned long long) self->unknown_items,
+              (unsigned long long) rs_wits0_rejected (self->parser), (unsigned long long) p->bad_lines,
+              (unsigned long long) p->partial_frames, (unsigned long long) p->noise_bytes, self->lo.target);
+}
+
+static void
+s_free (void *arg)
+{
+    wits0_t *self = (wits0_t *) arg;
+    rs_link_destroy (&self->link);
+    rs_wits0map_destroy (&self->map);
+    rs_wits0_destroy (&self->parser);
+}
+
+int
+main (int argc, char **argv)
+{
+    static wits0_t self;
+    static const rs_pub_def_t def = {
+        .component = "wits0", .program = "rigstream-wits0",
+        .usage = "publish a WITS Level 0 feed (TCP, serial or file)", .options = s_options,
+        .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
+        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+    };
+    return rs_pub_main (&def, argc, argv);
 }

@@ -248,8 +248,8 @@ main (int argc, char **argv)
     rs_config_t *cfg = rs_config_new ("rigstream-db", "query the rigstream recorder's database (read-only)",
                                       s_options, S_USAGE);
     int rc = rs_config_start (&cfg, argc, argv, "db");
-    if (rc >= 0)
-        return rc;
+    if (rc != RS_OK)
+        return rs_exit_status (rc);
     if (rs_config_argc (cfg) != 1) {
         fprintf (stderr, "rigstream-db: give one command: export, range, wells or stats (--help for options)\n");
         rs_config_destroy (&cfg);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_window.h"
+
 #define GROUPS       2          // drilling; circulating + reaming
 #define MEAN_TAU_S   600.0
 #define SCALE_TAU_S  3600.0
@@ -35,8 +37,7 @@ struct rs_anomaly_t {
     double score;
     double z[RS_AF_COUNT];
     double x[RS_AF_COUNT];
-    int64_t last_ts;
-    bool started;
+    rs_step_t step;
 };
 
 const char *
@@ -144,13 +145,9 @@ void
 rs_anomaly_feed (rs_anomaly_t *self, int64_t ts_us, const double x[RS_AF_COUNT], rs_rig_t state,
                  bool explained, bool disabled, const rs_alert_sink_t *sink)
 {
-    if (self->started && ts_us <= self->last_ts)
+    double dt = rs_step (&self->step, ts_us, MAX_GAP_S);
+    if (dt < 0)
         return;
-    double dt = self->started ? (double) (ts_us - self->last_ts) / 1e6 : 0;
-    if (dt > MAX_GAP_S)
-        dt = 0;
-    self->started = true;
-    self->last_ts = ts_us;
     if (disabled) {
         self->score = NAN;
         s_emit (self, rs_alarm_clear (&self->alarm, ts_us), ts_us, sink);

@@ -68,8 +68,7 @@ struct rs_kpi_t {
     double rpwr, mse;
     double pit_now;
     double pit_ref;             // pit volume reference when there is no pit_gain channel
-    int64_t last_ts;
-    bool started;
+    rs_step_t step;
     rs_riginfo_t rig;
     //  stands
     bool stand_open;
@@ -223,13 +222,9 @@ void
 rs_kpi_feed (rs_kpi_t *self, int64_t ts_us, const double ch[RS_CH_COUNT], const rs_riginfo_t *rig,
              double transit_m3)
 {
-    if (self->started && ts_us <= self->last_ts)
+    double dt = rs_step (&self->step, ts_us, MAX_GAP_S);
+    if (dt < 0)
         return;
-    double dt = self->started ? (double) (ts_us - self->last_ts) / 1e6 : 0;
-    if (dt > MAX_GAP_S)
-        dt = 0;
-    self->started = true;
-    self->last_ts = ts_us;
     rs_rig_t state = rig ? rig->state : RS_RIG_UNKNOWN;
     bool drilling = rs_rig_drilling (state);
     if (rig)
@@ -346,8 +341,8 @@ rs_kpi_values (const rs_kpi_t *self, rs_value_t *out, size_t max)
     PUT ("connections", (double) r->connections);
     PUT ("connection_last_s", r->connection_last_s);
     PUT ("connection_avg_s", r->connections ? r->connection_sum_s / (double) r->connections : NAN);
-    PUT ("rig_state_code", self->started ? (double) rs_rig_code (r) : NAN);
-    PUT ("rig_state_s", self->started ? (double) (self->last_ts - r->since_us) / 1e6 : NAN);
+    PUT ("rig_state_code", self->step.started ? (double) rs_rig_code (r) : NAN);
+    PUT ("rig_state_s", self->step.started ? (double) (self->step.last_ts - r->since_us) / 1e6 : NAN);
     PUT ("block_weight", r->block_weight_kn);
 #undef PUT
     return n;

@@ -236,3 +236,14 @@ rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s
     double sxx = self->stt - self->st * ct, sxy = self->stv - ct * self->sum;
     return sxx > 0 ? sxy / sxx : NAN;
 }
+
+double
+rs_step (rs_step_t *self, int64_t ts_us, double max_gap_s)
+{
+    if (self->started && ts_us <= self->last_ts)
+        return -1;
+    double dt = self->started ? (double) (ts_us - self->last_ts) / 1e6 : 0;
+    self->started = true;
+    self->last_ts = ts_us;
+    return dt > max_gap_s ? 0 : dt;
+}

@@ -81,4 +81,14 @@ double rs_window_last (const rs_window_t *self);
 //  Width of a bucket in µs (the precision of the window's edge).
 int64_t rs_window_width_us (const rs_window_t *self);
 
+//  The time step of a stream fed in time order.
+typedef struct {
+    int64_t last_ts;
+    bool started;
+} rs_step_t;
+//  Takes ts_us as the stream's newest time. Returns the seconds since the
+//  previous one (0 for the first, and after a gap longer than max_gap_s),
+//  or -1 when ts_us is not after it: the sample is to be ignored.
+double rs_step (rs_step_t *self, int64_t ts_us, double max_gap_s);
+
 #endif

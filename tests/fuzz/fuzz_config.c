@@ -58,9 +58,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         abort ();
     char *argv [] = { "fuzz", "--env-file", s_path, NULL };
     int rc = rs_config_load (config, 3, argv);
-    if (rc != 0 && rc != -1)
+    if (rc != RS_OK && rc != RS_E_CONFIG)
         abort ();
-    if (rc == 0) {
+    if (rc == RS_OK) {
         long port = rs_config_int (config, "frontend-port");
         double ratio = rs_config_double (config, "ratio");
         if (port < 1 || port > 65535 || !(ratio >= 0 && ratio <= 1))

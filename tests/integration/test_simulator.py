@@ -68,7 +68,7 @@ def main():
     rate, speed = 20, 60
     sim = suite.start("sim", "rigstream-sim", ["--wells", "2", "--rate", str(rate), "--speed", str(speed),
                                                "--seed", "3", "--events", "kick@60:240"])
-    sim.wait_for(r"ready: publishing 2 well\(s\) at 20 Hz to tcp://", timeout=10)
+    sim.wait_for(r"ready: publishing 2 well\(s\) at 20 Hz .*to tcp://", timeout=10)
     t0 = time.monotonic()
     msgs = recv_all(sub, 8.0, [])
     elapsed = time.monotonic() - t0

@@ -137,7 +137,7 @@ test_defaults (void)
     RS_CHECK (config != NULL);
     //  Defaults are readable before load, and after a load with nothing set.
     RS_CHECK_INT (rs_config_int (config, "frontend-port"), 5555);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "broker-host"), "127.0.0.1");
     RS_CHECK_INT (rs_config_int (config, "frontend-port"), 5555);
     RS_CHECK_INT (rs_config_int (config, "backend-port"), 5556);
@@ -178,7 +178,7 @@ test_precedence (void)
     setenv ("BROKER_BACKEND_PORT", "7001", 1);
     setenv ("TEST_NAME", "from-env", 1);
     setenv ("HEARTBEAT_MS", "3000", 1);
-    RS_CHECK_INT (s_load (config, "--env-file", dotenv, "--heartbeat-ms", "4000"), 0);
+    RS_CHECK_INT (s_load (config, "--env-file", dotenv, "--heartbeat-ms", "4000"), RS_OK);
     //  .env beats default
     RS_CHECK_STR (rs_config_str (config, "broker-host"), "dotenv-host");
     RS_CHECK_STR (rs_config_source (config, "broker-host"), ".env");
@@ -196,12 +196,12 @@ test_precedence (void)
 
     //  RIGSTREAM_ENV_FILE names the file when no --env-file is given.
     setenv ("RIGSTREAM_ENV_FILE", dotenv, 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_INT (rs_config_int (config, "frontend-port"), 6000);
     //  --env-file wins over RIGSTREAM_ENV_FILE.
     const char *other = s_env_file ("other.env", "BROKER_FRONTEND_PORT=6100\n");
-    RS_CHECK_INT (s_load (config, "--env-file=", NULL), -1);
-    RS_CHECK_INT (s_load (config, "--env-file", other), 0);
+    RS_CHECK_INT (s_load (config, "--env-file=", NULL), RS_E_CONFIG);
+    RS_CHECK_INT (s_load (config, "--env-file", other), RS_OK);
     RS_CHECK_INT (rs_config_int (config, "frontend-port"), 6100);
     //  A reload forgets the previous load's flags.
     RS_CHECK_INT (rs_config_int (config, "heartbeat-ms"), 3000);
@@ -213,7 +213,7 @@ test_precedence (void)
     setenv ("TEST_NAME", "", 1);
     setenv ("TEST_VERBOSE", "", 1);
     setenv ("TEST_LISTEN", "", 1);
-    RS_CHECK_INT (s_load (config, "--env-file", empties), 0);
+    RS_CHECK_INT (s_load (config, "--env-file", empties), RS_OK);
     RS_CHECK_INT (rs_config_int (config, "frontend-port"), 5555);
     RS_CHECK_STR (rs_config_source (config, "frontend-port"), "default");
     RS_CHECK_INT (rs_config_int (config, "backend-port"), 5556);
@@ -222,7 +222,7 @@ test_precedence (void)
     RS_CHECK (!rs_config_bool (config, "verbose"));
     RS_CHECK_STR (rs_config_str (config, "listen"), "tcp://*:7000");
     //  ...but an empty flag value for a typed option is an error.
-    RS_CHECK_INT (s_load (config, "--env-file", empties, "--frontend-port="), -1);
+    RS_CHECK_INT (s_load (config, "--env-file", empties, "--frontend-port="), RS_E_CONFIG);
     rs_config_destroy (&config);
 }
 
@@ -231,7 +231,7 @@ test_flag_forms (void)
 {
     rs_config_t *config = s_new ();
     RS_CHECK_INT (s_load (config, "--name=alpha", "--count", "-7", "--ratio=0.25",
-                          "--verbose", "--gain", "-1e3", "--only-flag", "x=y"), 0);
+                          "--verbose", "--gain", "-1e3", "--only-flag", "x=y"), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "alpha");
     RS_CHECK_INT (rs_config_int (config, "count"), -7);
     RS_CHECK_NEAR (rs_config_double (config, "ratio"), 0.25, 1e-12);
@@ -241,34 +241,34 @@ test_flag_forms (void)
     RS_CHECK_STR (rs_config_str (config, "only-flag"), "x=y");
 
     setenv ("TEST_VERBOSE", "yes", 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK (rs_config_bool (config, "verbose"));
-    RS_CHECK_INT (s_load (config, "--no-verbose"), 0);
+    RS_CHECK_INT (s_load (config, "--no-verbose"), RS_OK);
     RS_CHECK (!rs_config_bool (config, "verbose"));
     RS_CHECK_STR (rs_config_source (config, "verbose"), "flag");
-    RS_CHECK_INT (s_load (config, "--verbose=false"), 0);
+    RS_CHECK_INT (s_load (config, "--verbose=false"), RS_OK);
     RS_CHECK (!rs_config_bool (config, "verbose"));
     const char *truthy [] = { "1", "true", "YES", "On", NULL };
     const char *falsy [] = { "0", "False", "no", "OFF", NULL };
     for (int i = 0; truthy [i]; i++) {
         setenv ("TEST_VERBOSE", truthy [i], 1);
-        RS_CHECK_INT (s_load (config, NULL), 0);
+        RS_CHECK_INT (s_load (config, NULL), RS_OK);
         RS_CHECK (rs_config_bool (config, "verbose"));
         setenv ("TEST_VERBOSE", falsy [i], 1);
-        RS_CHECK_INT (s_load (config, NULL), 0);
+        RS_CHECK_INT (s_load (config, NULL), RS_OK);
         RS_CHECK (!rs_config_bool (config, "verbose"));
     }
     unsetenv ("TEST_VERBOSE");
     //  A BOOL flag does not eat the next argument.
     rs_config_t *with_args = rs_config_new ("test", NULL, s_table, "FILE...");
-    RS_CHECK_INT (s_load (with_args, "--verbose", "false"), 0);
+    RS_CHECK_INT (s_load (with_args, "--verbose", "false"), RS_OK);
     RS_CHECK (rs_config_bool (with_args, "verbose"));
     RS_CHECK_INT (rs_config_argc (with_args), 1);
     RS_CHECK_STR (rs_config_argv (with_args, 0), "false");
     rs_config_destroy (&with_args);
 
     //  The last of repeated flags wins.
-    RS_CHECK_INT (s_load (config, "--name", "a", "--name", "b"), 0);
+    RS_CHECK_INT (s_load (config, "--name", "a", "--name", "b"), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "b");
 
     const char *endpoints [] = {
@@ -276,7 +276,7 @@ test_flag_forms (void)
         "tcp://eth0:5555", "ipc:///tmp/rig.sock", "inproc://broker", NULL
     };
     for (int i = 0; endpoints [i]; i++) {
-        RS_CHECK_INT (s_load (config, "--listen", endpoints [i]), 0);
+        RS_CHECK_INT (s_load (config, "--listen", endpoints [i]), RS_OK);
         RS_CHECK_STR (rs_config_str (config, "listen"), endpoints [i]);
     }
     rs_config_destroy (&config);
@@ -287,7 +287,7 @@ static void
 s_expect_error (rs_config_t *config, const char *expected, const char *arg1, const char *arg2)
 {
     int rc = arg2 ? s_load (config, arg1, arg2) : s_load (config, arg1);
-    RS_CHECK_INT (rc, -1);
+    RS_CHECK_INT (rc, RS_E_CONFIG);
     if (!strstr (s_out, expected)) {
         fprintf (stderr, "expected \"%s\" in: %s", expected, s_out);
         RS_CHECK (false);
@@ -300,17 +300,17 @@ test_rejections (void)
     rs_config_t *config = s_new ();
 
     setenv ("BROKER_FRONTEND_PORT", "abc", 1);
-    RS_CHECK_INT (s_load (config, NULL), -1);
+    RS_CHECK_INT (s_load (config, NULL), RS_E_CONFIG);
     RS_CHECK_STR (s_out, "test: invalid value \"abc\" for BROKER_FRONTEND_PORT (from environment): "
                          "expected an integer between 1 and 65535\n");
     //  A flag overrides the bad environment value, so it is never looked at.
-    RS_CHECK_INT (s_load (config, "--frontend-port", "5000"), 0);
+    RS_CHECK_INT (s_load (config, "--frontend-port", "5000"), RS_OK);
     unsetenv ("BROKER_FRONTEND_PORT");
 
     //  Every bad value is reported, not only the first.
     setenv ("TEST_COUNT", "12x", 1);
     setenv ("TEST_RATIO", "2", 1);
-    RS_CHECK_INT (s_load (config, NULL), -1);
+    RS_CHECK_INT (s_load (config, NULL), RS_E_CONFIG);
     RS_CHECK (strstr (s_out, "\"12x\" for TEST_COUNT (from environment): expected an integer\n"));
     RS_CHECK (strstr (s_out, "\"2\" for TEST_RATIO (from environment): "
                              "expected a number between 0 and 1\n"));
@@ -368,7 +368,7 @@ test_rejections (void)
     s_expect_error (config, "missing.env: No such file or directory", NULL, NULL);
     //  /dev/null is an empty file: "no .env".
     setenv ("RIGSTREAM_ENV_FILE", "/dev/null", 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     unsetenv ("RIGSTREAM_ENV_FILE");
     //  A directory is not a file.
     s_expect_error (config, "test: cannot read env file /tmp", "--env-file", "/tmp");
@@ -406,7 +406,7 @@ test_dotenv_syntax (void)
         "LOG_LEVEL='debug'#c\n"
         "TEST_GAIN=''\n"
         "HEARTBEAT_MS=2500");      // no final newline
-    RS_CHECK_INT (s_load (config, "--env-file", path), -1);
+    RS_CHECK_INT (s_load (config, "--env-file", path), RS_E_CONFIG);
     //  "only-flag=..." is not a valid NAME: a malformed line.
     RS_CHECK (strstr (s_out, "syntax.env:14: expected NAME=value"));
 
@@ -429,7 +429,7 @@ test_dotenv_syntax (void)
         "TEST_GAIN=''\n"
         "TEST_VERBOSE= # empty, then a comment\n"
         "HEARTBEAT_MS=2500");
-    RS_CHECK_INT (s_load (config, "--env-file", path), 0);
+    RS_CHECK_INT (s_load (config, "--env-file", path), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "broker-host"), "exported-host");
     RS_CHECK_STR (rs_config_str (config, "name"), "single # not a comment \\n");
     RS_CHECK_STR (rs_config_str (config, "frontend"), "tcp://dq:5000");
@@ -459,7 +459,7 @@ test_dotenv_syntax (void)
     };
     for (int i = 0; bad [i].content; i++) {
         const char *file = s_env_file ("bad.env", bad [i].content);
-        RS_CHECK_INT (s_load (config, "--env-file", file), -1);
+        RS_CHECK_INT (s_load (config, "--env-file", file), RS_E_CONFIG);
         char expected [512];
         snprintf (expected, sizeof expected, "test: %s%s\n", file, bad [i].reason);
         RS_CHECK_STR (s_out, expected);
@@ -472,7 +472,7 @@ test_dotenv_syntax (void)
         fwrite ("TEST_NAME=a\0b\n", 1, 14, file);
         fclose (file);
     }
-    RS_CHECK_INT (s_load (config, "--env-file", nul_path), -1);
+    RS_CHECK_INT (s_load (config, "--env-file", nul_path), RS_E_CONFIG);
     RS_CHECK (strstr (s_out, "nul.env:1: NUL byte in line"));
     rs_config_destroy (&config);
 }
@@ -483,23 +483,23 @@ test_dotenv_in_cwd (void)
     rs_config_t *config = s_new ();
     //  The test runs inside s_dir, so ./.env is s_dir/.env.
     s_env_file (".env", "TEST_NAME=from-cwd\n");
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "from-cwd");
     RS_CHECK_STR (rs_config_source (config, "name"), ".env");
     //  An explicit file replaces ./.env; /dev/null switches it off.
     const char *other = s_env_file ("cwd-other.env", "TEST_NAME=from-other\n");
-    RS_CHECK_INT (s_load (config, "--env-file", other), 0);
+    RS_CHECK_INT (s_load (config, "--env-file", other), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "from-other");
     setenv ("RIGSTREAM_ENV_FILE", "/dev/null", 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "anon");
     unsetenv ("RIGSTREAM_ENV_FILE");
     //  A malformed ./.env is an error too.
     s_env_file (".env", "garbage\n");
-    RS_CHECK_INT (s_load (config, NULL), -1);
+    RS_CHECK_INT (s_load (config, NULL), RS_E_CONFIG);
     RS_CHECK_STR (s_out, "test: .env:1: expected NAME=value\n");
     unlink (s_path (".env"));
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     rs_config_destroy (&config);
 }
 
@@ -541,47 +541,47 @@ test_env_search (void)
     snprintf (search, sizeof search, "%s:%s", checkout, install);
     setenv ("RIGSTREAM_ENV_SEARCH", search, 1);
     s_env_file ("install.env", "TEST_NAME=install\nTEST_COUNT=4\n");
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "install");
     RS_CHECK_INT (rs_config_int (config, "count"), 4);
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     snprintf (line, sizeof line, " INFO  cfgtest: settings from %s (RIGSTREAM_ENV_SEARCH)\n", install);
     RS_CHECK (strstr (s_out, line) != NULL);
 
     //  The checkout's shadows the installation's, whole: TEST_COUNT is back to its default.
     s_env_file ("checkout.env", "TEST_NAME=checkout\n");
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "checkout");
     RS_CHECK_INT (rs_config_int (config, "count"), 3);
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     snprintf (line, sizeof line, "settings from %s (RIGSTREAM_ENV_SEARCH)\n", checkout);
     RS_CHECK (strstr (s_out, line) != NULL);
 
     //  ./.env shadows both.
     s_env_file (".env", "TEST_NAME=cwd\n");
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "cwd");
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     RS_CHECK (strstr (s_out, "settings from .env (the current directory)\n") != NULL);
 
     //  RIGSTREAM_ENV_FILE shadows every other, and ends the search even when
     //  it names no file: /dev/null is "none at all".
     s_env_file ("named.env", "TEST_NAME=named\n");
     setenv ("RIGSTREAM_ENV_FILE", named, 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "named");
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     snprintf (line, sizeof line, "settings from %s (RIGSTREAM_ENV_FILE)\n", named);
     RS_CHECK (strstr (s_out, line) != NULL);
     setenv ("RIGSTREAM_ENV_FILE", "/dev/null", 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "anon");
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     RS_CHECK (strstr (s_out, "no settings file (RIGSTREAM_ENV_FILE=/dev/null)\n") != NULL);
     //  --env-file wins over RIGSTREAM_ENV_FILE.
-    RS_CHECK_INT (s_load (config, "--env-file", named), 0);
+    RS_CHECK_INT (s_load (config, "--env-file", named), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "named");
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     snprintf (line, sizeof line, "settings from %s (--env-file)\n", named);
     RS_CHECK (strstr (s_out, line) != NULL);
     unsetenv ("RIGSTREAM_ENV_FILE");
@@ -590,17 +590,17 @@ test_env_search (void)
     unlink (s_path (".env"));
     unlink (checkout);
     unlink (install);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_str (config, "name"), "anon");
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     snprintf (line, sizeof line, "no settings file (looked for ./.env, %s, %s)\n", checkout, install);
     RS_CHECK (strstr (s_out, line) != NULL);
 
     //  By default, for a program run from the build tree (this test), the
     //  checkout's .env, then the installation's.
     unsetenv ("RIGSTREAM_ENV_SEARCH");
-    RS_CHECK_INT (s_load (config, NULL), 0);
-    RS_CHECK_INT (s_apply (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
+    RS_CHECK_INT (s_apply (config, "cfgtest"), RS_OK);
     snprintf (line, sizeof line, "%s/.env", RS_SOURCE_DIR);
     if (access (line, F_OK) == 0) {
         snprintf (search, sizeof search, "settings from %s (the checkout)\n", line);
@@ -631,15 +631,15 @@ test_instance_name (void)
     s_clean_env ();
     rs_config_t *config = rs_config_new ("rigstream-wits0", "a reader", s_client_table, NULL);
     RS_CHECK (rs_config_has (config, "name"));
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_name (config), "");
-    RS_CHECK_INT (s_apply (config, "wits0"), 0);
+    RS_CHECK_INT (s_apply (config, "wits0"), RS_OK);
     RS_CHECK_STR (rs_config_instance ("wits0"), "wits0");
     RS_CHECK (strstr (s_out, " INFO  wits0: ") != NULL);
 
-    RS_CHECK_INT (s_load (config, "--name", "wits0_mud"), 0);
+    RS_CHECK_INT (s_load (config, "--name", "wits0_mud"), RS_OK);
     RS_CHECK_STR (rs_config_name (config), "wits0_mud");
-    RS_CHECK_INT (s_apply (config, "wits0"), 0);
+    RS_CHECK_INT (s_apply (config, "wits0"), RS_OK);
     RS_CHECK (strstr (s_out, " INFO  wits0_mud: ") != NULL);
     RS_CHECK_STR (rs_config_instance ("wits0"), "wits0_mud");
     RS_CHECK_STR (rs_config_instance ("other"), "other");
@@ -647,33 +647,33 @@ test_instance_name (void)
 
     //  The variable is the program's own.
     setenv ("WITS0_NAME", "wits0-mwd", 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_STR (rs_config_name (config), "wits0-mwd");
     RS_CHECK_STR (rs_config_source (config, "name"), "env");
     //  Not an id: refused, naming the option.
     setenv ("WITS0_NAME", "mud pit", 1);
-    RS_CHECK_INT (s_load (config, NULL), -1);
+    RS_CHECK_INT (s_load (config, NULL), RS_E_CONFIG);
     RS_CHECK (strstr (s_out, "invalid value \"mud pit\" for WITS0_NAME (from environment): expected 1-64 of "
                              "A-Z a-z 0-9 _ -") != NULL);
     unsetenv ("WITS0_NAME");
-    RS_CHECK_INT (s_load (config, "--name", "a.b"), -1);
+    RS_CHECK_INT (s_load (config, "--name", "a.b"), RS_E_CONFIG);
     RS_CHECK (strstr (s_out, "invalid value \"a.b\" for --name") != NULL);
     char longer [80];
     memset (longer, 'x', 65);
     longer [65] = '\0';
-    RS_CHECK_INT (s_load (config, "--name", longer), -1);
-    RS_CHECK_INT (s_load (config, "--name", longer + 1), 0);
+    RS_CHECK_INT (s_load (config, "--name", longer), RS_E_CONFIG);
+    RS_CHECK_INT (s_load (config, "--name", longer + 1), RS_OK);
 
     //  Unset again: the component's own name.
-    RS_CHECK_INT (s_load (config, NULL), 0);
-    RS_CHECK_INT (s_apply (config, "wits0"), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
+    RS_CHECK_INT (s_apply (config, "wits0"), RS_OK);
     RS_CHECK_STR (rs_config_instance ("wits0"), "wits0");
-    RS_CHECK_INT (s_load_out (config, "--print-env-table"), 1);
+    RS_CHECK_INT (s_load_out (config, "--print-env-table"), RS_E_EXIT);
     RS_CHECK (strstr (s_out, "| `WITS0_NAME` | `--name` |  | instance name: heartbeat topic sys.NAME") != NULL);
     rs_config_destroy (&config);
 
     config = rs_config_new ("rigstream-wits0-out", "a server", s_client_table, NULL);
-    RS_CHECK_INT (s_load_out (config, "--print-env-table"), 1);
+    RS_CHECK_INT (s_load_out (config, "--print-env-table"), RS_E_EXIT);
     RS_CHECK (strstr (s_out, "| `WITS0_OUT_NAME` | `--name` |") != NULL);
     rs_config_destroy (&config);
     //  Not a broker client (the broker itself, ctl): no --name.
@@ -685,7 +685,7 @@ test_instance_name (void)
     rs_config_destroy (&config);
     //  A table with a --name of its own keeps it as a plain option.
     config = s_new ();
-    RS_CHECK_INT (s_load (config, "--name", "any thing"), 0);
+    RS_CHECK_INT (s_load (config, "--name", "any thing"), RS_OK);
     RS_CHECK_STR (rs_config_name (config), "");
     rs_config_destroy (&config);
     rs_log_init (NULL, RS_LOG_INFO, NULL);
@@ -695,7 +695,7 @@ static void
 test_help_version_table (void)
 {
     rs_config_t *config = rs_config_new ("test", "tests the option table", s_table, "[FILE...]");
-    RS_CHECK_INT (s_load_out (config, "--help"), 1);
+    RS_CHECK_INT (s_load_out (config, "--help"), RS_E_EXIT);
     RS_CHECK (s_starts_with (s_out, "test: tests the option table\n\nUsage: test [options] [FILE...]\n"));
     RS_CHECK (strstr (s_out, "\n  --frontend-port N "));
     RS_CHECK (strstr (s_out, " broker port that publishers connect to (XSUB side) "
@@ -719,17 +719,17 @@ test_help_version_table (void)
         size_t col_b = strspn (b + 1 + strlen ("  --verbose"), " ") + strlen ("  --verbose");
         RS_CHECK_INT (col_a, col_b);
     }
-    RS_CHECK_INT (s_load_out (config, "-h"), 1);
+    RS_CHECK_INT (s_load_out (config, "-h"), RS_E_EXIT);
     RS_CHECK (strstr (s_out, "Usage: test"));
     //  --help stops at once, before later bad flags are looked at.
-    RS_CHECK_INT (s_load_out (config, "--help", "--bogus"), 1);
-    RS_CHECK_INT (s_load (config, "--bogus", "--help"), -1);
+    RS_CHECK_INT (s_load_out (config, "--help", "--bogus"), RS_E_EXIT);
+    RS_CHECK_INT (s_load (config, "--bogus", "--help"), RS_E_CONFIG);
 
-    RS_CHECK_INT (s_load_out (config, "--version"), 1);
+    RS_CHECK_INT (s_load_out (config, "--version"), RS_E_EXIT);
     RS_CHECK (s_starts_with (s_out, "test rigstream " RS_VERSION "\n"));
     RS_CHECK (strlen (s_out) > 16 && s_out [strlen (s_out) - 1] == '\n');
 
-    RS_CHECK_INT (s_load_out (config, "--print-env-table"), 1);
+    RS_CHECK_INT (s_load_out (config, "--print-env-table"), RS_E_EXIT);
     RS_CHECK (s_starts_with (s_out, "| Variable | Flag | Default | Meaning |\n|---|---|---|---|\n"));
     RS_CHECK (strstr (s_out, "| `BROKER_HOST` | `--broker-host` | `127.0.0.1` | host of the broker to connect to |\n"));
     RS_CHECK (strstr (s_out, "| `BROKER_FRONTEND_ENDPOINT` | `--frontend` |  | full frontend endpoint"));
@@ -740,7 +740,7 @@ test_help_version_table (void)
     //  Without a summary line the help starts at "Usage:".
     rs_config_t *bare = rs_config_new ("bare", NULL, NULL, NULL);
     RS_CHECK (bare != NULL);
-    RS_CHECK_INT (s_load_out (bare, "--help"), 1);
+    RS_CHECK_INT (s_load_out (bare, "--help"), RS_E_EXIT);
     RS_CHECK (s_starts_with (s_out, "Usage: bare [options]\n"));
     rs_config_destroy (&bare);
     rs_config_destroy (&config);
@@ -751,7 +751,7 @@ test_positional (void)
 {
     rs_config_t *config = rs_config_new ("test", NULL, s_table, "FILE...");
     s_clean_env ();
-    RS_CHECK_INT (s_load (config, "a.csv", "--name", "x", "-", "b.csv", "--", "--verbose", "-h"), 0);
+    RS_CHECK_INT (s_load (config, "a.csv", "--name", "x", "-", "b.csv", "--", "--verbose", "-h"), RS_OK);
     RS_CHECK_INT (rs_config_argc (config), 5);
     RS_CHECK_STR (rs_config_argv (config, 0), "a.csv");
     RS_CHECK_STR (rs_config_argv (config, 1), "-");
@@ -763,7 +763,7 @@ test_positional (void)
     RS_CHECK_STR (rs_config_str (config, "name"), "x");
     RS_CHECK (!rs_config_bool (config, "verbose"));
     //  A reload starts from no positional arguments.
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     RS_CHECK_INT (rs_config_argc (config), 0);
     rs_config_destroy (&config);
 }
@@ -773,42 +773,42 @@ test_broker_endpoint (void)
 {
     rs_config_t *config = s_new ();
     char buf [128];
-    RS_CHECK_INT (s_load (config, NULL), 0);
-    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), RS_OK);
     RS_CHECK_STR (buf, "tcp://127.0.0.1:5555");
-    RS_CHECK_INT (rs_config_broker_endpoint (config, true, buf, sizeof buf), 0);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, true, buf, sizeof buf), RS_OK);
     RS_CHECK_STR (buf, "tcp://127.0.0.1:5556");
     //  Too small: -1 and an empty string, never a cut endpoint.
-    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, 10), -1);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, 10), RS_E_CONFIG);
     RS_CHECK_STR (buf, "");
-    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, 0), -1);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, 0), RS_E_CONFIG);
 
     setenv ("BROKER_HOST", "rig-broker", 1);
-    RS_CHECK_INT (s_load (config, "--backend-port", "6001"), 0);
-    RS_CHECK_INT (rs_config_broker_endpoint (config, true, buf, sizeof buf), 0);
+    RS_CHECK_INT (s_load (config, "--backend-port", "6001"), RS_OK);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, true, buf, sizeof buf), RS_OK);
     RS_CHECK_STR (buf, "tcp://rig-broker:6001");
-    RS_CHECK_INT (s_load (config, "--broker-host", "::1"), 0);
-    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), 0);
+    RS_CHECK_INT (s_load (config, "--broker-host", "::1"), RS_OK);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), RS_OK);
     RS_CHECK_STR (buf, "tcp://[::1]:5555");
 
     //  A full endpoint overrides host and port, per side.
     setenv ("BROKER_BACKEND_ENDPOINT", "ipc:///tmp/rig-backend", 1);
-    RS_CHECK_INT (s_load (config, "--frontend", "tcp://10.1.1.1:9000"), 0);
-    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), 0);
+    RS_CHECK_INT (s_load (config, "--frontend", "tcp://10.1.1.1:9000"), RS_OK);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), RS_OK);
     RS_CHECK_STR (buf, "tcp://10.1.1.1:9000");
-    RS_CHECK_INT (rs_config_broker_endpoint (config, true, buf, sizeof buf), 0);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, true, buf, sizeof buf), RS_OK);
     RS_CHECK_STR (buf, "ipc:///tmp/rig-backend");
 
     setenv ("BROKER_HOST", "", 1);
     unsetenv ("BROKER_BACKEND_ENDPOINT");
-    RS_CHECK_INT (s_load (config, NULL), 0);
-    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), -1);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
+    RS_CHECK_INT (rs_config_broker_endpoint (config, false, buf, sizeof buf), RS_E_CONFIG);
     rs_config_destroy (&config);
 
     //  Without RS_OPTIONS_BROKER_CLIENT there is no endpoint to give.
     rs_config_t *plain = rs_config_new ("plain", NULL, NULL, NULL);
-    RS_CHECK_INT (s_load (plain, NULL), 0);
-    RS_CHECK_INT (rs_config_broker_endpoint (plain, false, buf, sizeof buf), -1);
+    RS_CHECK_INT (s_load (plain, NULL), RS_OK);
+    RS_CHECK_INT (rs_config_broker_endpoint (plain, false, buf, sizeof buf), RS_E_CONFIG);
     rs_config_destroy (&plain);
     s_clean_env ();
 }
@@ -820,8 +820,8 @@ test_logging (void)
     const char *log_path = s_path ("config.log");
     setenv ("LOG_LEVEL", "DEBUG", 1);
     setenv ("LOG_FILE", log_path, 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
-    RS_CHECK_INT (rs_config_apply_logging (config, "cfgtest"), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
+    RS_CHECK_INT (rs_config_apply_logging (config, "cfgtest"), RS_OK);
     RS_CHECK (rs_log_enabled (RS_LOG_DEBUG));
     RS_CHECK (!rs_log_enabled (RS_LOG_TRACE));
     rs_debug ("to the file");
@@ -838,7 +838,7 @@ test_logging (void)
     //  An unopenable LOG_FILE is reported by apply_logging, not by load.
     setenv ("LOG_FILE", "/nonexistent-dir/x.log", 1);
     setenv ("LOG_LEVEL", "error", 1);
-    RS_CHECK_INT (s_load (config, NULL), 0);
+    RS_CHECK_INT (s_load (config, NULL), RS_OK);
     fflush (stderr);
     int saved = dup (2);
     int null_fd = open ("/dev/null", O_WRONLY);
@@ -847,11 +847,11 @@ test_logging (void)
     int rc = rs_config_apply_logging (config, NULL);
     dup2 (saved, 2);
     close (saved);
-    RS_CHECK_INT (rc, -1);
+    RS_CHECK_INT (rc, RS_E_IO);
     RS_CHECK (!rs_log_enabled (RS_LOG_WARN));
 
     setenv ("LOG_LEVEL", "chatty", 1);
-    RS_CHECK_INT (s_load (config, NULL), -1);
+    RS_CHECK_INT (s_load (config, NULL), RS_E_CONFIG);
     RS_CHECK (strstr (s_out, "invalid value \"chatty\" for LOG_LEVEL (from environment)"));
     rs_log_init (NULL, RS_LOG_INFO, NULL);
     rs_config_destroy (&config);
@@ -958,7 +958,7 @@ static void
 test_lists (void)
 {
     rs_config_t *config = s_new ();
-    RS_CHECK_INT (s_load (config, "--name", "telemetry.,event. alert.,,"), 0);
+    RS_CHECK_INT (s_load (config, "--name", "telemetry.,event. alert.,,"), RS_OK);
     char buf[64];
     const char *items[4];
     RS_CHECK_INT (rs_config_list (config, "name", buf, sizeof buf, items, 3), 3);
@@ -969,7 +969,7 @@ test_lists (void)
     RS_CHECK_INT (rs_config_list (config, "name", buf, 8, items, 3), -1);
     rs_config_destroy (&config);
     config = s_new ();
-    RS_CHECK_INT (s_load (config, "--name", ""), 0);
+    RS_CHECK_INT (s_load (config, "--name", ""), RS_OK);
     RS_CHECK_INT (rs_config_list (config, "name", buf, sizeof buf, items, 3), 0);
     RS_CHECK (items[0] == NULL);
     rs_config_destroy (&config);

@@ -2,7 +2,9 @@
     zproxy actor is the broker, a plain SUB socket the subscriber. Covers
     readiness (the broker's subscription), numbering, what a bad value does
     (refused with its code, no gap), rs_pub_start's codes, and the timeout
-    of rs_pub_wait_ready with no broker. */
+    of rs_pub_wait_ready with no broker; and rs_pub_main, a publisher
+    program from its definition: options, the order of the callbacks, exit
+    statuses. */
 #include <czmq.h>
 
 #include "rs_channels.h"
@@ -47,6 +49,116 @@ s_config (int argc, const char **argv)
     rs_config_t *cfg = rs_config_new ("pub_test", "test", s_options, NULL);
     RS_CHECK (cfg && rs_config_load (cfg, argc, (char **) argv) == 0);
     return cfg;
+}
+
+//  A publisher program for rs_pub_main: records which callbacks ran.
+typedef struct {
+    char calls[64];
+    int setup_rc;
+    long count;
+} prog_t;
+
+static void
+s_call (prog_t *self, char c)
+{
+    size_t n = strlen (self->calls);
+    if (n + 1 < sizeof self->calls)
+        self->calls[n] = c;
+}
+
+static int
+s_prog_setup (rs_config_t *cfg, void *arg)
+{
+    prog_t *self = (prog_t *) arg;
+    s_call (self, 'S');
+    self->count = rs_config_int (cfg, "count");
+    return self->setup_rc;
+}
+
+static void
+s_prog_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
+{
+    (void) pub;
+    s_call ((prog_t *) arg, 'R');
+    snprintf (what, size, "testing");
+}
+
+static int
+s_prog_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
+{
+    prog_t *self = (prog_t *) arg;
+    s_call (self, 'U');
+    RS_CHECK_STR (rs_config_str (cfg, "publisher-id"), "tp4");
+    rs_value_t ch[] = { { "pit_volume", RS_CH_PIT_VOLUME, 7.0 } };
+    for (long i = 0; i < self->count; i++)
+        RS_CHECK_INT (rs_pub_sample (pub, "W4", 0, ch, 1), RS_OK);
+    return RS_OK;
+}
+
+static void
+s_prog_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
+{
+    RS_CHECK_INT (rs_pub_sent (pub), 2);
+    s_call ((prog_t *) arg, 'T');
+    snprintf (summary, size, "%d samples", 2);
+}
+
+static void
+s_prog_heartbeat (rs_pub_t *pub, const char *state, void *arg)
+{
+    RS_CHECK_STR (state, "stopped");
+    RS_CHECK_INT (rs_pub_heartbeat (pub, NULL, 0, NULL, 0), RS_OK);
+    s_call ((prog_t *) arg, 'H');
+}
+
+static void
+s_prog_free (void *arg)
+{
+    s_call ((prog_t *) arg, 'F');
+}
+
+static void
+s_program_test (zsock_t *sub, rs_decoder_t *dec)
+{
+    static const rs_option_t own[] = {
+        { "count", "PROG_COUNT", RS_OPT_INT, "2", "samples to send", 0, 100 },
+        RS_OPTION_END
+    };
+    prog_t prog = { .setup_rc = RS_OK };
+    const rs_pub_def_t def = {
+        .component = "pub_prog", .pub_id = "tp4", .usage = "test", .options = own,
+        .on_setup = s_prog_setup, .on_ready = s_prog_ready, .on_run = s_prog_run, .on_stop = s_prog_stop,
+        .on_heartbeat = s_prog_heartbeat, .on_free = s_prog_free, .arg = &prog,
+    };
+    //  A whole run: the broker's options and --publisher-id come with the table.
+    const char *run[] = { "pub_prog", "--env-file", "/dev/null", "--frontend", FRONT, "--backend", BACK,
+                          "--replay-journal", "0", NULL };
+    RS_CHECK_INT (rs_pub_main (&def, 9, (char **) run), 0);
+    RS_CHECK_STR (prog.calls, "SRUTHF");
+    RS_CHECK_INT (s_recv (sub, dec, "telemetry.W4"), 1);
+    RS_CHECK_INT (s_recv (sub, dec, "telemetry.W4"), 2);
+
+    //  --help: nothing runs. A bad flag or publisher id: exit 2, nothing runs.
+    const char *help[] = { "pub_prog", "--help", NULL };
+    const char *bad[] = { "pub_prog", "--env-file", "/dev/null", "--count", "x", NULL };
+    const char *bad_id[] = { "pub_prog", "--env-file", "/dev/null", "--publisher-id", "a b", NULL };
+    memset (prog.calls, 0, sizeof prog.calls);
+    RS_CHECK_INT (rs_pub_main (&def, 2, (char **) help), 0);
+    RS_CHECK_INT (rs_pub_main (&def, 5, (char **) bad), 2);
+    RS_CHECK_INT (rs_pub_main (&def, 5, (char **) bad_id), 2);
+    RS_CHECK_STR (prog.calls, "");
+
+    //  on_setup decides: RS_E_EXIT (done, exit 0), RS_E_CONFIG (exit 2),
+    //  another code (exit 1); on_free runs either way, nothing else does.
+    const char *quiet[] = { "pub_prog", "--env-file", "/dev/null", "--frontend", FRONT, NULL };
+    const int codes[][2] = { { RS_E_EXIT, 0 }, { RS_E_CONFIG, 2 }, { RS_E_IO, 1 } };
+    for (size_t i = 0; i < 3; i++) {
+        memset (prog.calls, 0, sizeof prog.calls);
+        prog.setup_rc = codes[i][0];
+        RS_CHECK_INT (rs_pub_main (&def, 5, (char **) quiet), codes[i][1]);
+        RS_CHECK_STR (prog.calls, "SF");
+    }
+    RS_CHECK_INT (rs_pub_main (NULL, 0, NULL), 1);
 }
 
 int
@@ -98,6 +210,8 @@ main (void)
     RS_CHECK_INT (rs_pub_wait_ready (pub, 50), RS_E_TIMEOUT);
     RS_CHECK (!rs_pub_ready (pub));
     rs_pub_destroy (&pub);
+
+    s_program_test (sub, dec);
 
     rs_decoder_destroy (&dec);
     zsock_destroy (&sub);
