@@ -56,17 +56,21 @@ s_writer (void *arg)
     return NULL;
 }
 
-//  Before the handshake: the guard (rate, origin, read token, number of
-//  clients). Returning non-zero makes civetweb close the connection
-//  unanswered.
+//  Before the handshake: the guard (Host, rate, origin, read token, number
+//  of clients). A refusal is answered like any request's (403 with the
+//  reason...), then non-zero makes civetweb close the connection. civetweb
+//  hands this callback a const connection, but nothing has been sent on it
+//  yet: answering it is what a request handler would do.
 static int
 s_ws_connect (const struct mg_connection *conn, void *cbdata)
 {
     rs_web_t *self = cbdata;
     rs_webapi_params_t *params = malloc (sizeof *params);
-    rs_webguard_verdict_t v;
+    rs_webguard_verdict_t v = { 0 };
     int refused = !params || rs_web_admit (self, conn, RS_WEBGUARD_WS, params, &v) != 0;
     free (params);
+    if (refused && v.status >= 400)
+        rs_web_refuse_upgrade (self, (struct mg_connection *) conn, &v);
     return refused;
 }
 
