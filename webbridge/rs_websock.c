@@ -138,19 +138,19 @@ s_ws_ready (struct mg_connection *conn, void *cbdata)
                                RS_HUB_DEFAULT_RATE_HZ);
     char *greeting = hello ? json_dumps (hello, RS_WEB_JSON_FLAGS) : NULL;
     json_decref (hello);
+    //  Counted before the writer can send the greeting: a client that got
+    //  its hello must already count against the limit for the next one.
+    atomic_fetch_add (&self->clients, 1);
     ws->client = rs_hub_attach (self->hub, rs_clock_mono_ms (), greeting);
     free (greeting);
-    if (!ws->client) {
-        free (ws);
-        return;
-    }
-    if (pthread_create (&ws->writer, NULL, s_writer, ws) != 0) {
+    if (ws->client && pthread_create (&ws->writer, NULL, s_writer, ws) != 0)
         rs_hub_detach (self->hub, &ws->client);
+    if (!ws->client) {
+        atomic_fetch_sub (&self->clients, 1);
         free (ws);
         return;
     }
     ws->writer_started = true;
-    atomic_fetch_add (&self->clients, 1);
     atomic_fetch_add (&self->ws_accepted, 1);
     mg_set_user_connection_data (conn, ws);
     rs_debug ("WebSocket client %llu from %s", (unsigned long long) rs_hub_client_id (ws->client),
