@@ -255,8 +255,10 @@ s_http_error (struct mg_connection *conn, int status, const char *msg)
 // ---------------------------------------------------------------------------
 // The server
 
+#define RS_WEB_OPTIONS 32           //  civetweb option names and values, and the NULL
+
 //  The listening port and civetweb's options; TLS adds the certificate and
-//  TLS 1.2 or newer. `options` has room for 24 entries.
+//  TLS 1.2 or newer. `options` has room for RS_WEB_OPTIONS entries.
 static void
 s_options (const rs_web_opts_t *opts, int max_clients, bool tls, char *ports, size_t ports_size, char *threads,
            size_t threads_size, const char **options)
@@ -293,6 +295,7 @@ s_options (const rs_web_opts_t *opts, int max_clients, bool tls, char *ports, si
         options[n++] = "ssl_protocol_version";
         options[n++] = "4";     //  TLS 1.2 and newer only
     }
+    _Static_assert (sizeof base / sizeof base[0] + 4 < RS_WEB_OPTIONS, "room for civetweb's options");
     options[n] = NULL;
 }
 
@@ -336,7 +339,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         return NULL;
     }
     char ports[300], threads[16];
-    const char *options[24];
+    const char *options[RS_WEB_OPTIONS];
     s_options (opts, max_clients, self->tls, ports, sizeof ports, threads, sizeof threads, options);
     struct mg_callbacks callbacks = { 0 };
     callbacks.log_message = s_log_message;
