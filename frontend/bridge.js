@@ -2,8 +2,10 @@
    bridge answers every path that starts with /api itself. The bridge may ask for a token to read
    (WEB_READ_TOKEN) and to change anything (WEB_WRITE_TOKEN). The operator's token is kept for this tab only
    (sessionStorage); every API request made here sends it as "Authorization: Bearer", and the WebSocket URL
-   carries it as ?token= (browsers open WebSockets without headers). Nothing global is replaced: the rest of
-   the page calls these helpers. */
+   carries it as ?token= (browsers open WebSockets without headers). Every request that changes something
+   carries "X-Rigstream: 1": a page on another site cannot add that header without a preflight the bridge
+   refuses, so the bridge takes it as proof the request comes from this dashboard (docs/SECURITY.md).
+   Nothing global is replaced: the rest of the page calls these helpers. */
 
 const KEY = 'rigstream.token';
 const deniedListeners = [];
@@ -22,10 +24,13 @@ export function clearToken() {
 
 function withToken(init) {
   const t = token();
-  if (!t) return init;
+  const method = ((init && init.method) || 'GET').toUpperCase();
+  const write = method !== 'GET' && method !== 'HEAD';
+  if (!t && !write) return init;
   const out = Object.assign({}, init || {});
   const h = new Headers(out.headers || {});
-  h.set('Authorization', 'Bearer ' + t);
+  if (t) h.set('Authorization', 'Bearer ' + t);
+  if (write) h.set('X-Rigstream', '1');
   out.headers = h;
   return out;
 }

@@ -38,7 +38,11 @@ static const rs_option_t s_options[] = {
     { "read-token", "WEB_READ_TOKEN", RS_OPT_STRING, NULL,
       "token needed to read the API and the live feed (at least 16 characters); empty: reading is open", 0, 0 },
     { "allow-origins", "WEB_ALLOW_ORIGINS", RS_OPT_STRING, NULL,
-      "WebSocket origins allowed besides the dashboard's own, comma-separated (http://host:port, or *)", 0, 0 },
+      "origins allowed to read the API and the live feed besides the dashboard's own, comma-separated "
+      "(http://host:port, or *); writes come only from the dashboard's own pages", 0, 0 },
+    { "allowed-hosts", "WEB_ALLOWED_HOSTS", RS_OPT_STRING, NULL,
+      "names the dashboard is reached by besides localhost, the loopback addresses and WEB_HOST, "
+      "comma-separated (name or name:port); other Host headers get 421 (DNS rebinding)", 0, 0 },
     { "max-body", "WEB_MAX_BODY", RS_OPT_INT, "65536", "largest request body in bytes", 1024, 16777216 },
     { "ws-max-message", "WEB_WS_MAX_MESSAGE", RS_OPT_INT, "4096",
       "largest WebSocket message a browser may send, in bytes", 256, 1048576 },
@@ -234,6 +238,8 @@ s_check (rs_config_t *cfg)
         rs_error ("WEB_READ_TOKEN must differ from WEB_WRITE_TOKEN");
     else if (rs_websec_origins_valid (rs_config_str (cfg, "allow-origins"), oerr, sizeof oerr) != 0)
         rs_error ("WEB_ALLOW_ORIGINS: %s", oerr);
+    else if (rs_websec_hosts_valid (rs_config_str (cfg, "allowed-hosts"), oerr, sizeof oerr) != 0)
+        rs_error ("WEB_ALLOWED_HOSTS: %s", oerr);
     else if (*tls_cert && access (tls_cert, R_OK) != 0)
         rs_error ("WEB_TLS_CERT %s: cannot read it", tls_cert);
     else if (rs_units_system (rs_config_str (cfg, "units")) < 0)
@@ -291,6 +297,7 @@ s_start (rs_sub_t *sub, void *arg)
         .read_token = rs_config_str (cfg, "read-token"),
         .write_token = rs_config_str (cfg, "write-token"),
         .allow_origins = rs_config_str (cfg, "allow-origins"),
+        .allowed_hosts = rs_config_str (cfg, "allowed-hosts"),
         .max_body = (size_t) rs_config_int (cfg, "max-body"),
         .ws_max_message = (size_t) rs_config_int (cfg, "ws-max-message"),
         .rate_limit = (double) rs_config_int (cfg, "rate-limit"),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "rs_clock.h"
@@ -101,6 +102,28 @@ rs_web_refuse (rs_web_t *self, struct mg_connection *conn, const rs_webguard_ver
     return s_send_json (self, conn, v->status, s_error_doc (v->status, v->message), name, value);
 }
 
+int
+rs_web_refuse_upgrade (rs_web_t *self, struct mg_connection *conn, const rs_webguard_verdict_t *v)
+{
+    atomic_fetch_add (&self->requests, 1);
+    atomic_fetch_add (&self->errors, 1);
+    json_t *doc = s_error_doc (v->status, v->message);
+    char *text = json_dumps (doc, RS_WEB_JSON_FLAGS);
+    json_decref (doc);
+    char retry[48] = "";
+    if (v->status == 429)
+        snprintf (retry, sizeof retry, "Retry-After: %d\r\n", v->retry_after_s);
+    //  civetweb's response-header calls refuse a connection it already
+    //  marked as a WebSocket: the answer is written whole.
+    mg_printf (conn,
+               "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+               "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%sConnection: close\r\n\r\n%s",
+               v->status, mg_get_response_code_text (conn, v->status), text ? strlen (text) : 0, retry,
+               text ? text : "");
+    free (text);
+    return v->status;
+}
+
 // ---------------------------------------------------------------------------
 // Admission and routing
 
@@ -109,6 +132,11 @@ rs_web_admit (rs_web_t *self, const struct mg_connection *conn, rs_webguard_kind
               rs_webguard_verdict_t *v)
 {
     const struct mg_request_info *ri = mg_get_request_info (conn);
+    //  civetweb keeps the first Content-Length it sees and ignores others.
+    int content_lengths = 0;
+    for (int i = 0; i < ri->num_headers; i++)
+        if (ri->http_headers[i].name && strcasecmp (ri->http_headers[i].name, "Content-Length") == 0)
+            content_lengths++;
     rs_webguard_request_t req = {
         .kind = kind,
         .method = ri->request_method,
@@ -119,6 +147,12 @@ rs_web_admit (rs_web_t *self, const struct mg_connection *conn, rs_webguard_kind
         .authorization = mg_get_header (conn, "Authorization"),
         .origin = mg_get_header (conn, "Origin"),
         .host = mg_get_header (conn, "Host"),
+        .http_version = ri->http_version,
+        .content_type = mg_get_header (conn, "Content-Type"),
+        .proof = mg_get_header (conn, "X-Rigstream"),
+        .transfer_encoding = mg_get_header (conn, "Transfer-Encoding"),
+        .content_lengths = content_lengths,
+        .content_length = ri->content_length,
         .tls = ri->is_ssl,
         .clients = atomic_load (&self->clients),
         .now_ms = rs_clock_mono_ms (),
@@ -221,8 +255,10 @@ s_http_error (struct mg_connection *conn, int status, const char *msg)
 // ---------------------------------------------------------------------------
 // The server
 
+#define RS_WEB_OPTIONS 32           //  civetweb option names and values, and the NULL
+
 //  The listening port and civetweb's options; TLS adds the certificate and
-//  TLS 1.2 or newer. `options` has room for 20 entries.
+//  TLS 1.2 or newer. `options` has room for RS_WEB_OPTIONS entries.
 static void
 s_options (const rs_web_opts_t *opts, int max_clients, bool tls, char *ports, size_t ports_size, char *threads,
            size_t threads_size, const char **options)
@@ -244,6 +280,12 @@ s_options (const rs_web_opts_t *opts, int max_clients, bool tls, char *ports, si
         "enable_websocket_ping_pong", "yes",
         "enable_keep_alive", "no",
         "decode_url", "no",
+        //  No CORS: civetweb's defaults ("*") would answer every preflight
+        //  and label files readable by any site. Empty hands OPTIONS to
+        //  the guard, which refuses foreign origins.
+        "access_control_allow_origin", "",
+        "access_control_allow_methods", "",
+        "access_control_allow_headers", "",
     };
     size_t n = sizeof base / sizeof base[0];
     memcpy (options, base, sizeof base);
@@ -253,6 +295,7 @@ s_options (const rs_web_opts_t *opts, int max_clients, bool tls, char *ports, si
         options[n++] = "ssl_protocol_version";
         options[n++] = "4";     //  TLS 1.2 and newer only
     }
+    _Static_assert (sizeof base / sizeof base[0] + 4 < RS_WEB_OPTIONS, "room for civetweb's options");
     options[n] = NULL;
 }
 
@@ -281,6 +324,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     self->tls = opts->tls_cert && *opts->tls_cert;
     rs_webguard_opts_t guard = {
         .read_token = opts->read_token, .write_token = opts->write_token, .allow_origins = opts->allow_origins,
+        .allowed_hosts = opts->allowed_hosts, .bind_host = opts->host, .port = opts->port,
         .rate_limit = opts->rate_limit, .rate_burst = opts->rate_burst, .max_headers = MG_MAX_HEADERS,
         .max_clients = max_clients, .max_body = opts->max_body, .ws_max_message = opts->ws_max_message,
     };
@@ -295,7 +339,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         return NULL;
     }
     char ports[300], threads[16];
-    const char *options[20];
+    const char *options[RS_WEB_OPTIONS];
     s_options (opts, max_clients, self->tls, ports, sizeof ports, threads, sizeof threads, options);
     struct mg_callbacks callbacks = { 0 };
     callbacks.log_message = s_log_message;
@@ -348,6 +392,8 @@ rs_web_stats (rs_web_t *self, rs_web_stats_t *out)
     out->auth_failed = g.auth_failed;
     out->forbidden = g.forbidden;
     out->origin_refused = g.origin_refused;
+    out->host_refused = g.host_refused;
+    out->csrf_refused = g.csrf_refused;
     out->rate_limited = g.rate_limited;
     out->body_too_large = g.body_too_large;
     out->http_rejected = g.http_rejected;

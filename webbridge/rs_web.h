@@ -28,7 +28,8 @@ typedef struct {
     const char *tls_cert;           //  PEM with key and certificate: serve HTTPS/WSS; NULL or "" = plain HTTP
     const char *read_token;         //  bearer token for reads (API, /ws); NULL or "" = open
     const char *write_token;        //  bearer token for writes (ack, thresholds); NULL or "" = open
-    const char *allow_origins;      //  WebSocket origins besides the page's own (rs_websec_origin_ok)
+    const char *allow_origins;      //  origins that may read and open WebSockets besides the page's own
+    const char *allowed_hosts;      //  Host names besides loopback and `host` (rs_websec_host_allowed)
     size_t max_body;                //  request body bytes; 0 = 65536
     size_t ws_max_message;          //  bytes of one client WebSocket message; 0 = 4096
     double rate_limit;              //  requests per second per client address; 0 = no limit
@@ -44,7 +45,9 @@ typedef struct {
     uint64_t ws_write_errors;
     uint64_t auth_failed;           //  401: no token or a wrong one
     uint64_t forbidden;             //  403: the read token, for a write
-    uint64_t origin_refused;        //  WebSocket from a foreign origin
+    uint64_t origin_refused;        //  403: a request or WebSocket from a foreign origin
+    uint64_t host_refused;          //  421: a Host not among the bridge's names (DNS rebinding)
+    uint64_t csrf_refused;          //  403 write without the same-origin proof, 415 body not JSON
     uint64_t rate_limited;          //  429, and WebSocket messages dropped over the rate
     uint64_t body_too_large;        //  413
     uint64_t http_rejected;         //  malformed requests civetweb itself refused

@@ -59,5 +59,7 @@ int rs_web_error (rs_web_t *self, struct mg_connection *conn, int status, const 
 //  Answers a guard's refusal: its status and message, with Retry-After
 //  for 429 and WWW-Authenticate for 401.
 int rs_web_refuse (rs_web_t *self, struct mg_connection *conn, const rs_webguard_verdict_t *v);
+//  The same for a WebSocket upgrade refused before its handshake.
+int rs_web_refuse_upgrade (rs_web_t *self, struct mg_connection *conn, const rs_webguard_verdict_t *v);
 
 #endif

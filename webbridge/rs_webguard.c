@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rs_log.h"
 #include "rs_websec.h"
@@ -26,12 +27,14 @@
 
 struct rs_webguard_t {
     char read_token[256], write_token[256];
-    char allow_origins[1024];
+    char allow_origins[1024], allowed_hosts[1024], bind_host[256];
+    rs_websec_hosts_t hosts;
     int max_headers, max_clients;
     size_t max_body, ws_max_message;
     rs_ratelimit_t *rate;
     pthread_mutex_t log_lock;
-    rs_log_limit_t log_auth, log_origin, log_rate, log_size, log_http, log_ws;
+    rs_log_limit_t log_host, log_csrf, log_auth, log_origin, log_rate, log_size, log_http, log_ws;
+    atomic_ullong host_refused, csrf_refused;
     atomic_ullong auth_failed, forbidden, origin_refused, rate_limited, body_too_large, http_rejected;
     atomic_ullong server_errors;
     atomic_ullong ws_refused, ws_bad_frames, ws_too_large, ws_bad_messages;
@@ -46,6 +49,9 @@ rs_webguard_new (const rs_webguard_opts_t *opts)
     snprintf (self->read_token, sizeof self->read_token, "%s", opts->read_token ? opts->read_token : "");
     snprintf (self->write_token, sizeof self->write_token, "%s", opts->write_token ? opts->write_token : "");
     snprintf (self->allow_origins, sizeof self->allow_origins, "%s", opts->allow_origins ? opts->allow_origins : "");
+    snprintf (self->allowed_hosts, sizeof self->allowed_hosts, "%s", opts->allowed_hosts ? opts->allowed_hosts : "");
+    snprintf (self->bind_host, sizeof self->bind_host, "%s", opts->bind_host ? opts->bind_host : "");
+    self->hosts = (rs_websec_hosts_t) { opts->port, self->bind_host, self->allowed_hosts };
     self->max_headers = opts->max_headers;
     self->max_clients = opts->max_clients > 0 ? opts->max_clients : 32;
     self->max_body = opts->max_body ? opts->max_body : 65536;
@@ -123,7 +129,10 @@ s_is_read (const char *method)
 static int
 s_rate_take (rs_webguard_t *self, const char *addr, int64_t now_ms)
 {
-    int wait = rs_ratelimit_take (self->rate, s_str (addr), now_ms);
+    //  Every 127.x.y.z is this machine: one client, or rotating source
+    //  addresses would each get a fresh budget.
+    const char *key = rs_websec_host_is_loopback (addr) ? "loopback" : s_str (addr);
+    int wait = rs_ratelimit_take (self->rate, key, now_ms);
     if (wait) {
         atomic_fetch_add (&self->rate_limited, 1);
         s_warn (self, &self->log_rate, "client %s over the request rate: refused for %d s", s_str (addr), wait);
@@ -177,6 +186,65 @@ s_authorize (rs_webguard_t *self, const rs_webguard_request_t *req, bool write, 
                  : s_refuse (v, RS_WEBGUARD_NO_TOKEN, 401, "sign in first: this needs a token");
 }
 
+//  Request framing civetweb lets through: a request smuggled past a proxy
+//  or read two ways must not reach a handler. Returns 0 or the status.
+static int
+s_framing (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webguard_verdict_t *v)
+{
+    const char *why = NULL;
+    if (!req->host && req->http_version && strcmp (req->http_version, "1.0") != 0)
+        why = "HTTP/1.1 needs a Host header";
+    else if (req->content_lengths > 1)
+        why = "more than one Content-Length";
+    else if (req->content_lengths && req->transfer_encoding)
+        why = "both Content-Length and Transfer-Encoding";
+    if (!why)
+        return 0;
+    atomic_fetch_add (&self->http_rejected, 1);
+    s_warn (self, &self->log_http, "refused %s %s from %s: %s", s_str (req->method), s_str (req->path),
+            s_str (req->remote_addr), why);
+    return s_refuse (v, RS_WEBGUARD_FRAMING, 400, "%s", why);
+}
+
+//  A body a write carries must be JSON declared as such: a form or a
+//  text/plain body is what a cross-site page can send without a preflight.
+static bool
+s_json_type (const char *type)
+{
+    if (!type)
+        return false;
+    while (*type == ' ')
+        type++;
+    size_t n = strlen ("application/json");
+    return strncasecmp (type, "application/json", n) == 0 && (type[n] == 0 || type[n] == ';' || type[n] == ' ');
+}
+
+//  The write check against cross-site requests (CSRF): the dashboard proves
+//  a request is its own with the X-Rigstream header or a bearer token,
+//  which a page on another site cannot send without a preflight, and every
+//  preflight is refused. Returns 0 or the status.
+static int
+s_same_origin_write (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webguard_verdict_t *v)
+{
+    const char *addr = s_str (req->remote_addr);
+    bool proof = (req->proof && strcmp (req->proof, "1") == 0) || rs_websec_bearer (req->authorization);
+    if (!proof) {
+        atomic_fetch_add (&self->csrf_refused, 1);
+        s_warn (self, &self->log_csrf, "refused %s %s from %s: no X-Rigstream header (a cross-site request?)",
+                s_str (req->method), s_str (req->path), addr);
+        return s_refuse (v, RS_WEBGUARD_CROSS_SITE, 403,
+                         "writes need the header X-Rigstream: 1 (the dashboard sends it) or a bearer token");
+    }
+    bool body = req->content_length > 0 || req->transfer_encoding;
+    if (body && !s_json_type (req->content_type)) {
+        atomic_fetch_add (&self->csrf_refused, 1);
+        s_warn (self, &self->log_csrf, "refused %s %s from %s: body of type %.100s", s_str (req->method),
+                s_str (req->path), addr, req->content_type ? req->content_type : "(none)");
+        return s_refuse (v, RS_WEBGUARD_MEDIA_TYPE, 415, "the body must be Content-Type: application/json");
+    }
+    return 0;
+}
+
 int
 rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webapi_params_t *params,
                    rs_webguard_verdict_t *v)
@@ -191,28 +259,45 @@ rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_web
         s_warn (self, &self->log_http, "refused a request from %s: %d headers or more", addr, self->max_headers);
         return s_refuse (v, RS_WEBGUARD_HEADERS, 431, "too many headers (at most %d)", self->max_headers - 1);
     }
+    int rc = s_framing (self, req, v);
+    if (rc)
+        return rc;
+    //  DNS rebinding: the page's name resolves to this machine, but the
+    //  browser still sends that name as Host.
+    if (req->host && !rs_websec_host_allowed (req->host, &self->hosts)) {
+        atomic_fetch_add (&self->host_refused, 1);
+        s_warn (self, &self->log_host, "refused %s %s from %s: Host %.200s is not one of this bridge's names",
+                s_str (req->method), s_str (req->path), addr, req->host);
+        return s_refuse (v, RS_WEBGUARD_HOST, 421,
+                         "Host %.100s is not a name of this bridge (add it to WEB_ALLOWED_HOSTS)", req->host);
+    }
     int wait = s_rate_take (self, addr, req->now_ms);
     if (wait) {
         v->retry_after_s = wait;
         return s_refuse (v, RS_WEBGUARD_RATE, 429, "too many requests: retry in %d s", wait);
+    }
+    //  A browser names the page a request comes from; only the bridge's own
+    //  pages (and, for reads, the origins configured) may ask. Preflights
+    //  from other sites are refused here: the bridge grants no CORS.
+    if (req->origin
+        && !rs_websec_origin_allowed (req->origin, req->tls, &self->hosts, read || req->kind == RS_WEBGUARD_WS
+                                          ? self->allow_origins : NULL, true)) {
+        atomic_fetch_add (&self->origin_refused, 1);
+        s_warn (self, &self->log_origin, "refused %s %s from %s: origin %.200s not allowed", s_str (req->method),
+                s_str (req->path), addr, req->origin);
+        return s_refuse (v, RS_WEBGUARD_ORIGIN, 403, "origin %.100s not allowed: no cross-site requests",
+                         req->origin);
     }
     if (req->kind == RS_WEBGUARD_FILE) {
         if (!read)
             return s_refuse (v, RS_WEBGUARD_METHOD, 405, "method %s not allowed", s_str (req->method));
         return 0;
     }
-    if (req->kind == RS_WEBGUARD_WS
-        && !rs_websec_origin_ok (req->origin, req->host, req->tls, self->allow_origins)) {
-        atomic_fetch_add (&self->origin_refused, 1);
-        s_warn (self, &self->log_origin, "refusing a WebSocket from %s: origin %.200s not allowed", addr,
-                s_str (req->origin));
-        return s_refuse (v, RS_WEBGUARD_ORIGIN, 403, "origin not allowed");
-    }
     char err[256];
     if (rs_webapi_parse_query (req->query, params, err, sizeof err) != 0)
         return s_refuse (v, RS_WEBGUARD_QUERY, 400, "%s", err);
     if (req->kind == RS_WEBGUARD_WS) {
-        int rc = s_authorize (self, req, false, params, v);
+        rc = s_authorize (self, req, false, params, v);
         if (rc)
             return rc;
         if (req->clients >= self->max_clients) {
@@ -224,7 +309,9 @@ rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_web
     }
     //  Anything but GET/HEAD changes state (acknowledge, thresholds).
     bool open = req->path && strcmp (req->path, OPEN_PATH) == 0;
-    int rc = open ? 0 : s_authorize (self, req, !read, read ? params : NULL, v);
+    rc = open ? 0 : s_authorize (self, req, !read, read ? params : NULL, v);
+    if (rc == 0 && !read)
+        rc = s_same_origin_write (self, req, v);
     if (rc == 0 && read)
         s_drop_token (params);
     return rc;
@@ -334,6 +421,8 @@ rs_webguard_stats (rs_webguard_t *self, rs_webguard_stats_t *out)
     out->auth_failed = atomic_load (&self->auth_failed);
     out->forbidden = atomic_load (&self->forbidden);
     out->origin_refused = atomic_load (&self->origin_refused);
+    out->host_refused = atomic_load (&self->host_refused);
+    out->csrf_refused = atomic_load (&self->csrf_refused);
     out->rate_limited = atomic_load (&self->rate_limited);
     out->body_too_large = atomic_load (&self->body_too_large);
     out->http_rejected = atomic_load (&self->http_rejected);

@@ -3,9 +3,11 @@
     before anything else looks at it, and every message a WebSocket client
     sends passes rs_webguard_ws_message. The checks, in order:
 
-      request     header count, rate, method (files), origin (WebSocket),
-                  query string, token (read for GET/HEAD and WebSocket,
-                  write for anything else), WebSocket client count
+      request     header count, framing (Host, Content-Length), Host
+                  allow-list, rate, Origin, method (files), query string,
+                  token (read for GET/HEAD and WebSocket, write for
+                  anything else), same-origin proof and media type
+                  (writes), WebSocket client count
       message     frame kind (unfragmented text), size, rate
 
     The guard is pure policy over a plain description of the request: it
@@ -24,7 +26,10 @@
 typedef struct {
     const char *read_token;         //  reads (API, /ws); NULL or "" = open
     const char *write_token;        //  writes (ack, thresholds); NULL or "" = open
-    const char *allow_origins;      //  WebSocket origins besides the page's own (rs_websec_origin_ok)
+    const char *allow_origins;      //  origins allowed to read and open WebSockets besides the page's own
+    const char *allowed_hosts;      //  Host names besides loopback and bind_host (rs_websec_host_allowed)
+    const char *bind_host;          //  the interface the bridge listens on
+    int port;                       //  the port it listens on
     double rate_limit;              //  requests (and WebSocket messages) per second per address; 0 = no limit
     double rate_burst;              //  at once before the rate applies; 0 = 4 x rate_limit (at least 10)
     int max_headers;                //  a request with this many headers may have lost some: refused; 0 = no check
@@ -49,6 +54,12 @@ typedef struct {
     int num_headers;
     const char *authorization;      //  the Authorization header
     const char *origin, *host;      //  the Origin and Host headers
+    const char *http_version;       //  "1.0", "1.1"
+    const char *content_type;       //  the Content-Type header
+    const char *proof;              //  the X-Rigstream header the dashboard sends with writes
+    const char *transfer_encoding;  //  the Transfer-Encoding header
+    int content_lengths;            //  Content-Length headers in the request
+    long long content_length;       //  its value, -1 when none
     bool tls;                       //  came over HTTPS
     int clients;                    //  WebSocket clients connected now
     int64_t now_ms;                 //  monotonic clock, for the rate
@@ -58,9 +69,13 @@ typedef struct {
 typedef enum {
     RS_WEBGUARD_OK = 0,
     RS_WEBGUARD_HEADERS,            //  431: the header table is full
+    RS_WEBGUARD_FRAMING,            //  400: no Host in HTTP/1.1, two Content-Lengths, Content-Length and chunked
+    RS_WEBGUARD_HOST,               //  421: a Host that is not one of the bridge's names (DNS rebinding)
+    RS_WEBGUARD_CROSS_SITE,         //  403: a write without the dashboard's proof of a same-origin request
+    RS_WEBGUARD_MEDIA_TYPE,         //  415: a write body that is not application/json
     RS_WEBGUARD_RATE,               //  429 with Retry-After; a message: dropped with an error
     RS_WEBGUARD_METHOD,             //  405: files are GET and HEAD only
-    RS_WEBGUARD_ORIGIN,             //  403: a WebSocket from a foreign origin
+    RS_WEBGUARD_ORIGIN,             //  403: a request or WebSocket from a foreign origin (preflights too)
     RS_WEBGUARD_QUERY,              //  400: a malformed query string
     RS_WEBGUARD_NO_TOKEN,           //  401: a token is needed
     RS_WEBGUARD_WRONG_TOKEN,        //  401: not a token the bridge knows
@@ -81,10 +96,12 @@ typedef struct {
 typedef struct {
     uint64_t auth_failed;           //  401 and WebSockets without a valid read token
     uint64_t forbidden;             //  403: the read token, for a write
-    uint64_t origin_refused;
+    uint64_t origin_refused;        //  403: a foreign Origin (requests, preflights, WebSockets)
+    uint64_t host_refused;          //  421: a foreign Host
+    uint64_t csrf_refused;          //  403 without the same-origin proof, 415 for a body not JSON
     uint64_t rate_limited;          //  requests refused and WebSocket messages dropped
     uint64_t body_too_large;
-    uint64_t http_rejected;         //  full header tables, and malformed requests civetweb refused itself
+    uint64_t http_rejected;         //  full header tables, bad framing, and malformed requests civetweb refused
     uint64_t server_errors;         //  problems civetweb logged (a WebSocket frame it cannot hold...)
     uint64_t ws_refused;            //  WebSockets over max_clients
     uint64_t ws_bad_frames;
@@ -107,8 +124,8 @@ void rs_webguard_destroy (rs_webguard_t **self_p);
 
 //  Decides on one request. `params` (may be NULL for files) receives the
 //  parsed query, the "token" parameter of a read taken out. Returns 0 when
-//  admitted, else the HTTP status in v->status (for a WebSocket: close the
-//  connection unanswered). Thread-safe.
+//  admitted, else the HTTP status in v->status (a WebSocket is answered
+//  with it too, before any handshake). Thread-safe.
 int rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webapi_params_t *params,
                        rs_webguard_verdict_t *v);
 

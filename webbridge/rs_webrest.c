@@ -189,6 +189,8 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
                              "ws_bad_frames", (json_int_t) ws.ws_bad_frames, "ws_too_large",
                              (json_int_t) ws.ws_too_large, "ws_bad_messages", (json_int_t) ws.ws_bad_messages,
                              "http_errors", (json_int_t) ws.errors, "server_errors", (json_int_t) ws.server_errors);
+    json_object_set_new (sec, "host_refused", json_integer ((json_int_t) ws.host_refused));
+    json_object_set_new (sec, "csrf_refused", json_integer ((json_int_t) ws.csrf_refused));
     json_object_set_new (web, "security", sec);
     char err[256] = "";
     rs_history_t *h = s_history_open (self, err, sizeof err);

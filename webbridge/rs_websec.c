@@ -2,6 +2,7 @@
 #include "rs_websec.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -74,6 +75,107 @@ rs_websec_check (const rs_websec_policy_t *policy, bool write, const char *token
     return RS_WEBSEC_UNAUTHORIZED;
 }
 
+//  Splits `len` bytes of "name", "name:port" or "[v6]:port" into the name
+//  (lowercase, brackets off) and the port (0 when none). Returns 0, or -1
+//  when malformed.
+static int
+s_split_host (const char *host, size_t len, char *name, size_t namesize, int *port)
+{
+    const char *end = host + len, *colon = NULL, *nstart = host, *nend;
+    if (len && *host == '[') {
+        const char *close = memchr (host, ']', len);
+        if (!close)
+            return -1;
+        nstart = host + 1;
+        nend = close;
+        if (close + 1 < end) {
+            if (close[1] != ':')
+                return -1;
+            colon = close + 1;
+        }
+    }
+    else {
+        colon = memchr (host, ':', len);
+        nend = colon ? colon : end;
+        if (colon && memchr (colon + 1, ':', (size_t) (end - colon - 1)))
+            return -1;              //  a bare IPv6 address: not a Host
+    }
+    size_t nlen = (size_t) (nend - nstart);
+    if (nlen == 0 || nlen >= namesize)
+        return -1;
+    for (size_t i = 0; i < nlen; i++) {
+        unsigned char c = (unsigned char) nstart[i];
+        bool v6 = nstart != host && (c == ':' || c == '%');
+        if (!isalnum (c) && c != '-' && c != '.' && c != '_' && !v6)
+            return -1;
+        name[i] = (char) tolower (c);
+    }
+    name[nlen] = 0;
+    *port = 0;
+    if (colon) {
+        const char *p = colon + 1;
+        if (p == end || end - p > 5)
+            return -1;
+        int v = 0;
+        for (; p < end; p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            v = v * 10 + (*p - '0');
+        }
+        if (v < 1 || v > 65535)
+            return -1;
+        *port = v;
+    }
+    return 0;
+}
+
+static bool
+s_is_wildcard (const char *host)
+{
+    return !host || !*host || strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0
+           || strcmp (host, "[::]") == 0;
+}
+
+static bool
+s_is_ip_literal (const char *name)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    return inet_pton (AF_INET, name, &a4) == 1 || inet_pton (AF_INET6, name, &a6) == 1;
+}
+
+bool
+rs_websec_host_allowed (const char *host, const rs_websec_hosts_t *hosts)
+{
+    char name[256], want[256];
+    int port;
+    if (!host || s_split_host (host, strlen (host), name, sizeof name, &port) != 0)
+        return false;
+    bool port_ok = port == 0 || port == hosts->port;
+    if (port_ok && rs_websec_host_is_loopback (name))
+        return true;
+    const char *bind = hosts->bind_host;
+    if (port_ok && s_is_wildcard (bind) && s_is_ip_literal (name))
+        return true;
+    int wport;
+    if (port_ok && !s_is_wildcard (bind) && s_split_host (bind, strlen (bind), want, sizeof want, &wport) == 0
+        && strcmp (want, name) == 0)
+        return true;
+    for (const char *p = hosts->allowed; p && *p;) {
+        const char *comma = strchr (p, ',');
+        size_t len = comma ? (size_t) (comma - p) : strlen (p);
+        while (len && (*p == ' ' || *p == '\t'))
+            p++, len--;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len && s_split_host (p, len, want, sizeof want, &wport) == 0 && strcmp (want, name) == 0
+            && (wport ? port == wport : port_ok))
+            return true;
+        p = comma ? comma + 1 : p + len;
+    }
+    return false;
+}
+
 //  Case-insensitive comparison of `len` bytes of a with the whole of b.
 static bool
 s_equal_n (const char *a, size_t len, const char *b)
@@ -82,27 +184,48 @@ s_equal_n (const char *a, size_t len, const char *b)
 }
 
 bool
-rs_websec_origin_ok (const char *origin, const char *host_header, bool tls, const char *allow)
+rs_websec_origin_allowed (const char *origin, bool tls, const rs_websec_hosts_t *hosts, const char *extra,
+                          bool star)
 {
     if (!origin)
-        return true;
+        return false;
     const char *scheme = tls ? "https://" : "http://";
     size_t slen = strlen (scheme);
-    if (host_header && *host_header && strncasecmp (origin, scheme, slen) == 0
-        && strcasecmp (origin + slen, host_header) == 0)
+    if (strncasecmp (origin, scheme, slen) == 0 && rs_websec_host_allowed (origin + slen, hosts))
         return true;
-    for (const char *p = allow; p && *p;) {
+    for (const char *p = extra; p && *p;) {
         const char *end = strchr (p, ',');
         size_t len = end ? (size_t) (end - p) : strlen (p);
         while (len && (*p == ' ' || *p == '\t'))
             p++, len--;
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
             len--;
-        if ((len == 1 && *p == '*') || (len && s_equal_n (p, len, origin)))
+        if ((len == 1 && *p == '*' && star) || (len && s_equal_n (p, len, origin)))
             return true;
         p = end ? end + 1 : p + len;
     }
     return false;
+}
+
+int
+rs_websec_hosts_valid (const char *allowed, char *err, size_t errsize)
+{
+    for (const char *p = allowed; p && *p;) {
+        const char *end = strchr (p, ',');
+        size_t len = end ? (size_t) (end - p) : strlen (p);
+        while (len && *p == ' ')
+            p++, len--;
+        while (len && p[len - 1] == ' ')
+            len--;
+        char name[256];
+        int port;
+        if (len && s_split_host (p, len, name, sizeof name, &port) != 0) {
+            snprintf (err, errsize, "bad host '%.*s': expected a name or name:port", (int) (len > 200 ? 200 : len), p);
+            return -1;
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return 0;
 }
 
 int

@@ -39,11 +39,33 @@ typedef enum {
 //  The decision for one request carrying `token` (NULL when none).
 rs_websec_verdict_t rs_websec_check (const rs_websec_policy_t *policy, bool write, const char *token);
 
-//  WebSocket origin check. A request without an Origin header (not from a
-//  browser) passes; otherwise the origin must be the page's own
-//  (scheme://Host) or appear in `allow`, a comma-separated list of origins
-//  ("http://10.0.0.5:8080,https://rig-dash") where "*" allows any.
-bool rs_websec_origin_ok (const char *origin, const char *host_header, bool tls, const char *allow);
+//  The names this bridge answers to, against DNS rebinding: a page on
+//  evil.example whose name is made to resolve to 127.0.0.1 reaches the
+//  bridge with "Host: evil.example". Allowed: the loopback names
+//  (localhost, 127.0.0.0/8, [::1]) and `bind_host` (unless a wildcard),
+//  each with `port`; with a wildcard bind, any IP address literal (an
+//  address cannot be rebound); and `allowed`, a comma-separated list of
+//  "name" (with `port`) or "name:port". A missing port counts as `port`
+//  (a browser leaves out 80 and 443).
+typedef struct {
+    int port;                       //  the bridge's port
+    const char *bind_host;          //  WEB_HOST
+    const char *allowed;            //  WEB_ALLOWED_HOSTS; NULL or "" = none
+} rs_websec_hosts_t;
+
+//  True when `host` (a Host header, or the host[:port] of an origin) is
+//  one of the bridge's names.
+bool rs_websec_host_allowed (const char *host, const rs_websec_hosts_t *hosts);
+
+//  True when `origin` (an Origin header, not NULL) is the bridge's own:
+//  the page's scheme and an allowed host. `extra` adds the origins of a
+//  comma-separated list ("*" counts only when `star` is true).
+bool rs_websec_origin_allowed (const char *origin, bool tls, const rs_websec_hosts_t *hosts, const char *extra,
+                               bool star);
+
+//  Checks a WEB_ALLOWED_HOSTS list: names or name:port, no scheme, path
+//  or wildcard. Returns 0, or -1 with the reason in err.
+int rs_websec_hosts_valid (const char *allowed, char *err, size_t errsize);
 
 //  Checks a comma-separated origin list for the configuration: each entry
 //  "*" or scheme://host[:port] without a path. Returns 0, or -1 with the

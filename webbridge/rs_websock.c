@@ -56,17 +56,21 @@ s_writer (void *arg)
     return NULL;
 }
 
-//  Before the handshake: the guard (rate, origin, read token, number of
-//  clients). Returning non-zero makes civetweb close the connection
-//  unanswered.
+//  Before the handshake: the guard (Host, rate, origin, read token, number
+//  of clients). A refusal is answered like any request's (403 with the
+//  reason...), then non-zero makes civetweb close the connection. civetweb
+//  hands this callback a const connection, but nothing has been sent on it
+//  yet: answering it is what a request handler would do.
 static int
 s_ws_connect (const struct mg_connection *conn, void *cbdata)
 {
     rs_web_t *self = cbdata;
     rs_webapi_params_t *params = malloc (sizeof *params);
-    rs_webguard_verdict_t v;
+    rs_webguard_verdict_t v = { 0 };
     int refused = !params || rs_web_admit (self, conn, RS_WEBGUARD_WS, params, &v) != 0;
     free (params);
+    if (refused && v.status >= 400)
+        rs_web_refuse_upgrade (self, (struct mg_connection *) conn, &v);
     return refused;
 }
 
@@ -134,19 +138,19 @@ s_ws_ready (struct mg_connection *conn, void *cbdata)
                                RS_HUB_DEFAULT_RATE_HZ);
     char *greeting = hello ? json_dumps (hello, RS_WEB_JSON_FLAGS) : NULL;
     json_decref (hello);
+    //  Counted before the writer can send the greeting: a client that got
+    //  its hello must already count against the limit for the next one.
+    atomic_fetch_add (&self->clients, 1);
     ws->client = rs_hub_attach (self->hub, rs_clock_mono_ms (), greeting);
     free (greeting);
-    if (!ws->client) {
-        free (ws);
-        return;
-    }
-    if (pthread_create (&ws->writer, NULL, s_writer, ws) != 0) {
+    if (ws->client && pthread_create (&ws->writer, NULL, s_writer, ws) != 0)
         rs_hub_detach (self->hub, &ws->client);
+    if (!ws->client) {
+        atomic_fetch_sub (&self->clients, 1);
         free (ws);
         return;
     }
     ws->writer_started = true;
-    atomic_fetch_add (&self->clients, 1);
     atomic_fetch_add (&self->ws_accepted, 1);
     mg_set_user_connection_data (conn, ws);
     rs_debug ("WebSocket client %llu from %s", (unsigned long long) rs_hub_client_id (ws->client),

@@ -69,7 +69,8 @@ s_guard (const char *query, const char *path, const char *auth, const char *orig
     static rs_webguard_t *guard;
     if (!guard) {
         rs_webguard_opts_t opts = { .read_token = "read-token-0123456789", .write_token = "write-token-0123456789",
-                                    .allow_origins = "http://ops:9000", .max_headers = 64 };
+                                    .allow_origins = "http://ops:9000", .max_headers = 64, .port = 8080,
+                                    .bind_host = "127.0.0.1" };
         guard = rs_webguard_new (&opts);
     }
     rs_webapi_params_t *p = malloc (sizeof *p);
@@ -124,8 +125,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     rs_websec_verdict_t v = rs_websec_check (&policy, true, token);
     if (v == RS_WEBSEC_ALLOW && strcmp (token, policy.write_token) != 0)
         abort ();
-    rs_websec_origin_ok (parts[3], "127.0.0.1:8080", false, "http://ops:9000,https://rig");
     char err[256];
+    rs_websec_hosts_t hosts = { 8080, "127.0.0.1", "rig-pc,dash:443" };
+    rs_websec_origin_allowed (parts[3], false, &hosts, "http://ops:9000,https://rig", true);
+    if (rs_websec_host_allowed (parts[3], &hosts) && strstr (parts[3], "evil"))
+        abort ();
+    rs_websec_hosts_valid (parts[3], err, sizeof err);
     rs_websec_origins_valid (parts[3], err, sizeof err);
     rs_websec_host_is_loopback (parts[3]);
     free (text);

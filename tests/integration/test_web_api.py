@@ -21,7 +21,7 @@ from webtest import Publisher, get_json, request, start_web, wait_history
 def raw_get(port, path):
     """A request line sent as is (no client-side normalisation of '..')."""
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
     data = b""
     while True:
         chunk = s.recv(65536)

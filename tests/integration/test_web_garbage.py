@@ -126,19 +126,19 @@ def main():
     http_cases = {
         "garbage line": b"GARBAGE\r\n\r\n",
         "method only": b"GET\r\n\r\n",
-        "HTTP/9.9": b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
-        "header without colon": b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        "HTTP/9.9": b"GET / HTTP/9.9\r\nHost: localhost\r\n\r\n",
+        "header without colon": b"GET / HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n",
         "binary request": b"\x00\x01\x02\xff" * 100 + b"\r\n\r\n",
         "random bytes": os.urandom(3000) + b"\r\n\r\n",
-        "20 kB request line": b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-        "100 kB header": b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 100000 + b"\r\n\r\n",
-        "200 headers": b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(200)) + b"\r\n",
-        "negative length": b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-        "huge length number": b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-        "length not a number": b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
-        "bad chunk size": b"PUT /api/thresholds HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        "20 kB request line": b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "100 kB header": b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"b" * 100000 + b"\r\n\r\n",
+        "200 headers": b"GET / HTTP/1.1\r\nHost: localhost\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(200)) + b"\r\n",
+        "negative length": b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n",
+        "huge length number": b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+        "length not a number": b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n",
+        "bad chunk size": b"PUT /api/thresholds HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
         "empty request": b"\r\n\r\n",
-        "NUL in method": b"G\x00T / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "NUL in method": b"G\x00T / HTTP/1.1\r\nHost: localhost\r\n\r\n",
     }
     for name, data in http_cases.items():
         st = raw(port, data)
@@ -146,17 +146,19 @@ def main():
     raw(port, b"GET /api/hea", read=False)    # truncated, then gone
     slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
     for s in slow:
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")   # never finished
+        s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n")   # never finished
     check(get_json(port, "/api/channels")[0] == 200, "served while 5 half-sent requests hang")
     for s in slow:
         s.close()
     still_live("malformed HTTP")
 
     # --- huge and lying bodies
-    st = raw(port, b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n{}")
+    st = raw(port, b"POST /api/alerts/1/ack HTTP/1.1\r\nHost: localhost\r\nX-Rigstream: 1\r\n"
+             b"Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{}")
     check(st == 413, f"a declared 100 MB body is refused before reading it: {st}")
     chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
-    st = raw(port, b"PUT /api/thresholds HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 4
+    st = raw(port, b"PUT /api/thresholds HTTP/1.1\r\nHost: localhost\r\nX-Rigstream: 1\r\n"
+             b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 4
              + b"0\r\n\r\n")
     check(st == 413, f"a 256 kB chunked body is refused: {st}")
     st, _, _ = request(port, "PUT", "/api/thresholds", "[" * 70000)

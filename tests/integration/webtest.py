@@ -23,14 +23,22 @@ def start_web(suite, name="web", db=None, engine_port=None, extra_env=None):
     return web, port
 
 
-def request(port, method, path, body=None, headers=None, raw_path=False):
-    """One HTTP request; returns (status, headers dict, body bytes)."""
+def request(port, method, path, body=None, headers=None, raw_path=False, dashboard=True):
+    """One HTTP request; returns (status, headers dict, body bytes). With
+    `dashboard` a write carries what the dashboard's writes carry (the
+    X-Rigstream header, a JSON Content-Type for a body); the security tests
+    send writes without them."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
-        conn.putrequest(method, path, skip_accept_encoding=True)
+        skip_host = any(k.lower() == "host" for k in (headers or {}))
+        conn.putrequest(method, path, skip_accept_encoding=True, skip_host=skip_host)
         hdrs = {"Content-Length": str(len(body.encode() if isinstance(body, str) else (body or b"")))}
+        if dashboard and method not in ("GET", "HEAD"):
+            hdrs["X-Rigstream"] = "1"
+            if body:
+                hdrs["Content-Type"] = "application/json"
         hdrs.update(headers or {})
         for k, v in hdrs.items():
             conn.putheader(k, v)

@@ -3,6 +3,7 @@
     checks in the same order, each refusal is counted by reason, a read's
     token parameter never reaches a handler, and WebSocket messages are
     held to their frame kind, size and rate. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ s_admit (rs_webguard_t *g, rs_webguard_request_t req, rs_webapi_params_t *p, rs_
 static void
 s_test_tokens (rs_webapi_params_t *p)
 {
-    rs_webguard_opts_t opts = { .read_token = READ, .write_token = WRITE };
+    rs_webguard_opts_t opts = { .read_token = READ, .write_token = WRITE, .allowed_hosts = "rig", .port = 8080 };
     rs_webguard_t *g = rs_webguard_new (&opts);
     RS_CHECK (g != NULL);
     rs_webguard_verdict_t v;
@@ -52,9 +53,11 @@ s_test_tokens (rs_webapi_params_t *p)
     RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/alerts/1/ack", "token=" WRITE, NULL), p, &v) == 401);
     RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/alerts/1/ack", NULL, "Bearer " WRITE), p, &v) == 0);
     RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "HEAD", "/api/health", NULL, "Bearer " WRITE), p, &v) == 0);
-    //  The sign-in probe is open, whatever the method (the router answers 405).
+    //  The sign-in probe needs no token (a POST still needs the dashboard's
+    //  proof; the router then answers 405).
     RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/auth", NULL, NULL), p, &v) == 0);
-    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/auth", NULL, NULL), p, &v) == 0);
+    RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "POST", "/api/auth", NULL, NULL), p, &v) == 403);
+    RS_CHECK (v.reason == RS_WEBGUARD_CROSS_SITE);
     //  An unknown path is 401 too: nothing is revealed before the token.
     RS_CHECK (s_admit (g, s_req (RS_WEBGUARD_API, "GET", "/api/secret", NULL, NULL), p, &v) == 401);
     //  Files need no token; only GET and HEAD.
@@ -87,7 +90,8 @@ static void
 s_test_limits (rs_webapi_params_t *p)
 {
     rs_webguard_opts_t opts = { .rate_limit = 1, .rate_burst = 10, .max_headers = 64, .max_clients = 2,
-                                .allow_origins = "https://dash", .max_body = 100, .ws_max_message = 50 };
+                                .allow_origins = "https://dash", .max_body = 100, .ws_max_message = 50,
+                                .allowed_hosts = "rig", .port = 8080 };
     rs_webguard_t *g = rs_webguard_new (&opts);
     rs_webguard_verdict_t v;
     //  A full header table: civetweb may have dropped some.
@@ -146,6 +150,101 @@ s_test_limits (rs_webapi_params_t *p)
     rs_webguard_destroy (&g);
 }
 
+//  Cross-site requests and DNS rebinding, with no token configured (the
+//  zero-configuration start on loopback).
+static void
+s_test_cross_site (rs_webapi_params_t *p)
+{
+    rs_webguard_opts_t opts = { .bind_host = "127.0.0.1", .port = 8080, .rate_limit = 1, .rate_burst = 10 };
+    rs_webguard_t *g = rs_webguard_new (&opts);
+    rs_webguard_verdict_t v;
+    rs_webguard_request_t r = s_req (RS_WEBGUARD_API, "PUT", "/api/thresholds", NULL, NULL);
+    r.remote_addr = "127.0.0.1";
+    r.http_version = "1.1";
+    r.content_type = "text/plain";
+    r.content_length = 12;
+    r.content_lengths = 1;
+    //  The page on evil.example whose name now resolves to 127.0.0.1.
+    r.host = "evil.example:8080";
+    r.origin = "http://evil.example:8080";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 421 && v.reason == RS_WEBGUARD_HOST);
+    RS_CHECK (strstr (v.message, "WEB_ALLOWED_HOSTS") != NULL);
+    //  The page on evil.example posting to 127.0.0.1 directly.
+    r.host = "127.0.0.1:8080";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 403 && v.reason == RS_WEBGUARD_ORIGIN);
+    r.method = "OPTIONS";           //  its preflight
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 403 && v.reason == RS_WEBGUARD_ORIGIN);
+    //  No Origin (a form from a page that hides it, a script): no proof.
+    r.method = "PUT";
+    r.origin = NULL;
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 403 && v.reason == RS_WEBGUARD_CROSS_SITE);
+    RS_CHECK (strstr (v.message, "X-Rigstream") != NULL);
+    r.proof = "1";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 415 && v.reason == RS_WEBGUARD_MEDIA_TYPE);
+    r.content_type = NULL;
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 415);
+    r.content_type = "application/json; charset=utf-8";
+    r.origin = "http://localhost:8080";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    r.content_type = "application/jsonx";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 415);
+    //  A bearer token proves it too (a cross-site page cannot add one).
+    r.proof = NULL;
+    r.authorization = "Bearer anything-at-all";
+    r.content_type = "application/json";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    //  An acknowledgement without a body needs no Content-Type.
+    r = s_req (RS_WEBGUARD_API, "POST", "/api/alerts/1/ack", NULL, NULL);
+    r.remote_addr = "127.0.0.1";
+    r.host = "[::1]:8080";
+    r.proof = "1";
+    r.content_length = -1;
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    //  Reads and files from a rebound name are refused as well.
+    r = s_req (RS_WEBGUARD_FILE, "GET", "/", NULL, NULL);
+    r.host = "evil.example:8080";
+    RS_CHECK (rs_webguard_admit (g, &r, NULL, &v) == 421);
+    //  A WebSocket: its Origin against the allow-list, not against Host.
+    r = s_req (RS_WEBGUARD_WS, "GET", "/ws", NULL, NULL);
+    r.host = "127.0.0.1:8080";
+    r.origin = "http://evil.example:8080";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 403 && v.reason == RS_WEBGUARD_ORIGIN);
+    r.origin = "http://127.0.0.1:8080";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    //  Framing.
+    r = s_req (RS_WEBGUARD_API, "GET", "/api/wells", NULL, NULL);
+    r.host = NULL;
+    r.http_version = "1.1";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 400 && v.reason == RS_WEBGUARD_FRAMING);
+    r.http_version = "1.0";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
+    r.host = "localhost:8080";
+    r.content_lengths = 2;
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 400 && strstr (v.message, "Content-Length"));
+    r.content_lengths = 1;
+    r.transfer_encoding = "chunked";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 400 && strstr (v.message, "Transfer-Encoding"));
+    rs_webguard_stats_t st;
+    rs_webguard_stats (g, &st);
+    RS_CHECK (st.host_refused == 2 && st.origin_refused == 3 && st.csrf_refused == 4);
+    rs_webguard_destroy (&g);
+
+    //  Every 127.x.y.z is one client for the rate.
+    g = rs_webguard_new (&opts);
+    r = s_req (RS_WEBGUARD_FILE, "GET", "/", NULL, NULL);
+    r.host = "127.0.0.1:8080";
+    int served = 0;
+    char addr[32];
+    for (int i = 0; i < 30; i++) {
+        snprintf (addr, sizeof addr, "127.0.%d.%d", i / 200, 1 + i % 200);
+        r.remote_addr = addr;
+        if (rs_webguard_admit (g, &r, NULL, &v) == 0)
+            served++;
+    }
+    RS_CHECK_INT (served, 10);
+    rs_webguard_destroy (&g);
+}
+
 static void
 s_test_routes (rs_webapi_params_t *p)
 {
@@ -187,6 +286,7 @@ main (void)
     RS_CHECK (p != NULL);
     s_test_tokens (p);
     s_test_limits (p);
+    s_test_cross_site (p);
     s_test_routes (p);
     free (p);
     return RS_TEST_DONE ();
