@@ -55,7 +55,7 @@ rs_export_new (FILE *out, rs_export_format_t format, const char *const *channels
         fputs ("[", out);
         return self;
     }
-    fputs (points ? "time,ts_us,width_us,n" : "time,ts_us,seq", out);
+    fputs (points ? "time,ts_us,width_us,n" : "time,ts_us,pub,seq", out);
     for (size_t i = 0; i < n_channels; i++) {
         if (points)
             fprintf (out, ",%s_min,%s_max,%s_mean", channels[i], channels[i], channels[i]);
@@ -95,7 +95,9 @@ rs_export_row (rs_export_t *self, const rs_query_row_t *row)
 {
     s_begin (self, row->ts_us);
     bool json = self->format == RS_EXPORT_JSON;
-    fprintf (self->out, json ? ",\"seq\":%llu" : ",%llu", (unsigned long long) row->seq);
+    //  Publisher ids are [A-Za-z0-9_-] (rs_id_valid): nothing to quote or escape.
+    const char *pub = row->pub ? row->pub : "";
+    fprintf (self->out, json ? ",\"pub\":\"%s\",\"seq\":%llu" : ",%s,%llu", pub, (unsigned long long) row->seq);
     for (size_t i = 0; i < self->n; i++) {
         if (json)
             fprintf (self->out, ",\"%s\":", self->channels[i]);

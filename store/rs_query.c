@@ -286,9 +286,9 @@ static void
 s_chan_expr (rs_strbuf_t *sql, const s_chan_t *c, int *param)
 {
     if (c->known != RS_CH_UNKNOWN)
-        rs_strbuf_add (sql, "%s", rs_chan_info (c->known)->name);
+        rs_strbuf_add (sql, "x.%s", rs_chan_info (c->known)->name);
     else
-        rs_strbuf_add (sql, "json_extract(extra, ?%d)", (*param)++);
+        rs_strbuf_add (sql, "json_extract(x.extra, ?%d)", (*param)++);
 }
 
 static void
@@ -316,12 +316,15 @@ rs_query_samples (rs_query_t *self, const rs_query_spec_t *spec, rs_query_row_fn
     rs_strbuf_t sql;
     rs_strbuf_init (&sql);
     int param = 4;
-    rs_strbuf_add (&sql, "SELECT ts, seq");
+    rs_strbuf_add (&sql, "SELECT x.ts, x.seq, p.name");
     for (size_t i = 0; i < spec->n_channels; i++) {
         rs_strbuf_add (&sql, ", ");
         s_chan_expr (&sql, &chans[i], &param);
     }
-    rs_strbuf_add (&sql, " FROM samples WHERE well = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts, seq");
+    //  Streams and publishers are few and keyed by id: the join costs a
+    //  lookup per row, and names each sample's publisher.
+    rs_strbuf_add (&sql, " FROM samples x JOIN streams s ON s.id = x.stream JOIN publishers p ON p.id = s.publisher"
+                   " WHERE x.well = ?1 AND x.ts BETWEEN ?2 AND ?3 ORDER BY x.ts, x.seq");
     sqlite3_stmt *st;
     if ((err = s_prepare_built (self, &sql, &st)) != RS_QUERY_OK)
         return err;
@@ -334,11 +337,61 @@ rs_query_samples (rs_query_t *self, const rs_query_spec_t *spec, rs_query_row_fn
     int rc = SQLITE_OK;
     while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
         for (size_t i = 0; i < spec->n_channels; i++)
-            values[i] = s_col (st, 2 + (int) i);
-        rs_query_row_t row = { sqlite3_column_int64 (st, 0), (uint64_t) sqlite3_column_int64 (st, 1), values };
+            values[i] = s_col (st, 3 + (int) i);
+        rs_query_row_t row = { sqlite3_column_int64 (st, 0), (uint64_t) sqlite3_column_int64 (st, 1), values,
+                               (const char *) sqlite3_column_text (st, 2) };
         stopped = fn (&row, arg) != 0;
     }
     return s_rows_done (self, st, rc, stopped);
+}
+
+//  Runs st (parameters bound) and calls fn with column 0 of every row.
+static int
+s_names (rs_query_t *self, sqlite3_stmt *st, rs_query_name_fn *fn, void *arg)
+{
+    bool stopped = false;
+    int rc = SQLITE_OK;
+    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW)
+        stopped = fn ((const char *) sqlite3_column_text (st, 0), arg) != 0;
+    return s_rows_done (self, st, rc, stopped);
+}
+
+int
+rs_query_publishers (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
+                     rs_query_name_fn *fn, void *arg)
+{
+    int64_t id;
+    int err = s_well_id (self, well, &id);
+    if (err != RS_QUERY_OK)
+        return err;
+    //  A well has a handful of telemetry streams; each is probed with the
+    //  (well, ts) index for one sample in the range, not counted.
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2 (self->db,
+            "SELECT DISTINCT p.name FROM streams s JOIN publishers p ON p.id = s.publisher"
+            " WHERE s.well = ?1 AND s.kind = 'telemetry' AND EXISTS (SELECT 1 FROM samples x"
+            " INDEXED BY samples_well_ts WHERE x.well = ?1 AND x.ts BETWEEN ?2 AND ?3 AND x.stream = s.id)"
+            " ORDER BY p.name", -1, &st, NULL) != SQLITE_OK)
+        return s_db_fail (self);
+    sqlite3_bind_int64 (st, 1, id);
+    sqlite3_bind_int64 (st, 2, from_us);
+    sqlite3_bind_int64 (st, 3, to_us);
+    return s_names (self, st, fn, arg);
+}
+
+int
+rs_query_extras (rs_query_t *self, const char *well, rs_query_name_fn *fn, void *arg)
+{
+    int64_t id;
+    int err = s_well_id (self, well, &id);
+    if (err != RS_QUERY_OK)
+        return err;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2 (self->db, "SELECT name FROM extra_channels WHERE well = ? ORDER BY name", -1, &st,
+                            NULL) != SQLITE_OK)
+        return s_db_fail (self);
+    sqlite3_bind_int64 (st, 1, id);
+    return s_names (self, st, fn, arg);
 }
 
 rs_query_source_t

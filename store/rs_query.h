@@ -65,15 +65,29 @@ typedef struct {
 //  error (rs_query_detail names the offender).
 int rs_query_check (rs_query_t *self, const rs_query_spec_t *spec);
 
-//  A raw sample: values[i] for spec->channels[i], NaN = no reading.
+//  A raw sample: the publisher that sent it (its id; seq counts within
+//  that publisher's stream, so (pub, seq) names one sample), values[i] for
+//  spec->channels[i], NaN = no reading.
 typedef struct {
     int64_t ts_us;
     uint64_t seq;
     const double *values;
+    const char *pub;
 } rs_query_row_t;
 typedef int (rs_query_row_fn) (const rs_query_row_t *row, void *arg);
 //  Calls fn for every sample in the range, oldest first.
 int rs_query_samples (rs_query_t *self, const rs_query_spec_t *spec, rs_query_row_fn *fn, void *arg);
+
+//  Calls fn with the id of every publisher whose raw samples of the well
+//  fall in [from_us, to_us], sorted by name. Only raw samples carry their
+//  publisher: a range held only in agg_1m/agg_1h names none.
+typedef int (rs_query_name_fn) (const char *name, void *arg);
+int rs_query_publishers (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
+                         rs_query_name_fn *fn, void *arg);
+
+//  Calls fn with every extra (non-standard) channel the well has carried,
+//  sorted by name.
+int rs_query_extras (rs_query_t *self, const char *well, rs_query_name_fn *fn, void *arg);
 
 typedef enum {
     RS_QUERY_RAW = 0,

@@ -111,6 +111,25 @@ s_num (double v)
     return isfinite (v) ? json_real (v) : json_null ();
 }
 
+static int
+s_on_name (const char *name, void *arg)
+{
+    return json_array_append_new (arg, json_string (name)) == 0 ? 0 : 1;
+}
+
+int
+rs_history_extras (rs_history_t *self, const char *well, json_t **out)
+{
+    json_t *arr = json_array ();
+    int rc = s_map (self, rs_query_extras (self->query, well, s_on_name, arr));
+    if (rc != RS_HIST_OK) {
+        json_decref (arr);
+        return rc;
+    }
+    *out = arr;
+    return RS_HIST_OK;
+}
+
 typedef struct {
     json_t *t, *n;
     json_t **min, **max, **mean;
@@ -166,8 +185,12 @@ rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json
     rs_query_source_t used = RS_QUERY_RAW;
     int64_t width = 0;
     rs_query_pick (q->from_us, q->to_us, points, &width);
+    json_t *pubs = json_array ();
     rc = s_map (self, rs_query_range (self->query, &spec, points, s_on_point, &r, &used));
+    if (rc == RS_HIST_OK)
+        rc = s_map (self, rs_query_publishers (self->query, q->well, q->from_us, q->to_us, s_on_name, pubs));
     if (rc != RS_HIST_OK) {
+        json_decref (pubs);
         json_decref (root);
         json_decref (chans);
         json_decref (r.t);
@@ -183,12 +206,13 @@ rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json
     json_object_set_new (root, "t", r.t);
     json_object_set_new (root, "n", r.n);
     json_object_set_new (root, "channels", chans);
+    json_object_set_new (root, "publishers", pubs);
     *out = root;
     return RS_HIST_OK;
 }
 
 typedef struct {
-    json_t *ts, *seq;
+    json_t *ts, *pub, *seq;
     json_t *values[RS_QUERY_MAX_CHANNELS];
     size_t n_channels, rows, max_rows;
 } s_rows_t;
@@ -200,6 +224,7 @@ s_on_row (const rs_query_row_t *row, void *arg)
     if (++r->rows > r->max_rows)
         return 1;
     json_array_append_new (r->ts, json_integer (row->ts_us));
+    json_array_append_new (r->pub, json_string (row->pub ? row->pub : ""));
     json_array_append_new (r->seq, json_integer ((json_int_t) row->seq));
     for (size_t i = 0; i < r->n_channels; i++)
         json_array_append_new (r->values[i], s_num (row->values[i]));
@@ -220,7 +245,7 @@ rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_row
     json_t *root = json_object ();
     json_t *values = json_object ();
     json_t *names = json_array ();
-    s_rows_t r = { .ts = json_array (), .seq = json_array (), .n_channels = q->n_channels,
+    s_rows_t r = { .ts = json_array (), .pub = json_array (), .seq = json_array (), .n_channels = q->n_channels,
                    .max_rows = max_rows };
     json_object_set_new (root, "type", json_string ("history"));
     json_object_set_new (root, "well", json_string (q->well));
@@ -228,6 +253,7 @@ rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_row
     json_object_set_new (root, "to", json_integer (q->to_us));
     json_object_set_new (root, "channels", names);
     json_object_set_new (root, "ts", r.ts);
+    json_object_set_new (root, "pub", r.pub);
     json_object_set_new (root, "seq", r.seq);
     json_object_set_new (root, "values", values);
     for (size_t i = 0; i < q->n_channels; i++) {

@@ -34,6 +34,9 @@ const char *rs_history_detail (rs_history_t *self);
 
 //  Wells in the history: [{"well","samples","first_ts","last_ts"}].
 int rs_history_wells (rs_history_t *self, json_t **out);
+//  The extra (non-standard) channels the well has carried, as a JSON array
+//  of names, sorted.
+int rs_history_extras (rs_history_t *self, const char *well, json_t **out);
 
 typedef struct {
     const char *well;
@@ -44,16 +47,17 @@ typedef struct {
 
 //  The range in at most `points` buckets with min/max/mean per channel:
 //  {"well","from","to","source","width_us","points":n,"t":[bucket start µs...],
-//   "n":[samples per bucket...], "channels":{"<ch>":{"unit","min":[],"max":[],"mean":[]}}}
+//   "n":[samples per bucket...], "channels":{"<ch>":{"unit","min":[],"max":[],"mean":[]}},
+//   "publishers":[ids whose raw samples are in the range]}
 //  (null where a bucket has no reading).
 int rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out);
 
 //  Raw samples of the range as {"type":"history","well","channels":[...],
-//  "ts":[µs...],"seq":[...],"values":{"<ch>":[...]}}, at most max_rows;
+//  "ts":[µs...],"pub":[publisher id...],"seq":[...],"values":{"<ch>":[...]}}, at most max_rows;
 //  more than that is RS_HIST_E_TOO_MANY (nothing returned).
 int rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, json_t **out);
 
-//  Writes the range's raw samples as CSV (header time,ts_us,seq,<channels>)
+//  Writes the range's raw samples as CSV (header time,ts_us,pub,seq,<channels>)
 //  to out, at most max_rows rows (more: RS_HIST_E_TOO_MANY, output partial).
 //  *rows, if given, gets the count written.
 int rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,

@@ -340,6 +340,60 @@ s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_param
     return status;
 }
 
+//  Settles the channels of an export. No `channels`: the defaults, with the
+//  well's extra channels listed in omitted ("a,b"; "" when none; "*" when
+//  the list does not fit the header). `channels=all`: every known channel,
+//  then the well's extra ones. Returns 0, or -1 after answering (*status).
+static int
+s_export_channels (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, const char *given,
+                   rs_webapi_range_t *r, char *omitted, size_t size, int *status)
+{
+    bool all = given && strcmp (given, "all") == 0;
+    if (given && !all)
+        return 0;
+    json_t *extras = NULL;
+    int rc = rs_history_extras (h, r->well, &extras);
+    if (rc != RS_HIST_OK) {
+        *status = s_history_error (self, conn, h, rc, r->well);
+        return -1;
+    }
+    size_t n = 0, used = 0;
+    if (all)
+        for (int c = 0; c < RS_CH_COUNT && n < RS_WEBAPI_MAX_CHANNELS; c++)
+            snprintf (r->channels[n++], sizeof r->channels[0], "%s", rs_chan_info (c)->name);
+    size_t i;
+    json_t *name;
+    json_array_foreach (extras, i, name) {
+        const char *text = json_string_value (name);
+        if (all) {
+            if (n == RS_WEBAPI_MAX_CHANNELS) {
+                json_decref (extras);
+                *status = rs_web_error (self, conn, 400, "channels=all is %zu channels for well '%s', more than %d: "
+                                        "name them", RS_CH_COUNT + json_array_size (extras), r->well,
+                                        RS_WEBAPI_MAX_CHANNELS);
+                return -1;
+            }
+            snprintf (r->channels[n++], sizeof r->channels[0], "%s", text);
+        }
+        else {
+            int w = snprintf (omitted + used, size - used, "%s%s", used ? "," : "", text);
+            if (w < 0 || (size_t) w >= size - used) {
+                //  Too many to list: say so rather than send a cut name.
+                snprintf (omitted, size, "*");
+                break;
+            }
+            used += (size_t) w;
+        }
+    }
+    json_decref (extras);
+    if (all) {
+        r->n_channels = n;
+        for (size_t k = 0; k < n; k++)
+            r->names[k] = r->channels[k];
+    }
+    return 0;
+}
+
 static int
 s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
@@ -348,6 +402,14 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     rs_history_t *h = s_history_request (self, conn, p, &r, NULL, &status);
     if (!h)
         return status;
+    //  The default export is the usual drilling channels: it names the
+    //  well's extra channels it leaves out; channels=all adds every one.
+    char omitted[1024] = "";
+    if (s_export_channels (self, conn, h, rs_webapi_param (p, "channels"), &r, omitted, sizeof omitted,
+                           &status) != 0) {
+        rs_history_close (&h);
+        return status;
+    }
     //  Written to a temporary file first, so an error still gets a proper
     //  status, and memory stays flat for big ranges.
     FILE *tmp = tmpfile ();
@@ -373,6 +435,8 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
         mg_response_header_add (conn, "Content-Length", length, -1);
         mg_response_header_add (conn, "Content-Disposition", disp, -1);
         mg_response_header_add (conn, "Cache-Control", "no-store", -1);
+        if (*omitted)
+            mg_response_header_add (conn, "X-Rigstream-Omitted-Channels", omitted, -1);
         mg_response_header_send (conn);
         char *buf = malloc (65536);
         size_t n;

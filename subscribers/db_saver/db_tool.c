@@ -12,6 +12,7 @@
 #include "rs_config.h"
 #include "rs_export.h"
 #include "rs_log.h"
+#include "rs_msg.h"
 #include "rs_query.h"
 
 static const rs_option_t s_options[] = {
@@ -22,7 +23,7 @@ static const rs_option_t s_options[] = {
       0, 0 },
     { "to", NULL, RS_OPT_STRING, NULL, "end of the range (inclusive), same forms; default: its last sample", 0, 0 },
     { "channels", NULL, RS_OPT_STRING, NULL,
-      "comma-separated channels (known ones or a well's extra channels); default: every known channel", 0, 0 },
+      "comma-separated channels (known ones or a well's extra channels), or all; default: every known channel", 0, 0 },
     { "format", NULL, RS_OPT_STRING, "csv", "output format: csv or json", 0, 0 },
     { "points", NULL, RS_OPT_INT, "1000", "range: number of points to downsample to", 1, RS_QUERY_MAX_POINTS },
     RS_OPTION_END
@@ -119,12 +120,57 @@ s_on_point (const rs_query_point_t *point, void *arg)
     return rs_export_point (arg, point);
 }
 
+//  The well's extra channels, gathered for --channels all or named when
+//  the default leaves them out.
+typedef struct {
+    char names[RS_QUERY_MAX_CHANNELS][RS_MAX_CHNAME + 1];
+    size_t n, total;
+} s_extras_t;
+
+static int
+s_on_extra (const char *name, void *arg)
+{
+    s_extras_t *x = arg;
+    if (x->n < RS_QUERY_MAX_CHANNELS)
+        snprintf (x->names[x->n++], sizeof x->names[0], "%s", name);
+    x->total++;
+    return 0;
+}
+
+//  Adds the well's extra channels to the spec (all) or tells on stderr
+//  which ones the default list leaves out. Returns RS_QUERY_OK or the error.
+static int
+s_add_extras (rs_query_t *q, rs_query_spec_t *spec, const char **channels, bool all)
+{
+    static s_extras_t x;
+    x.n = x.total = 0;
+    int err = rs_query_extras (q, spec->well, s_on_extra, &x);
+    if (err != RS_QUERY_OK || x.total == 0)
+        return err;
+    if (all) {
+        if (spec->n_channels + x.total > RS_QUERY_MAX_CHANNELS) {
+            fprintf (stderr, "rigstream-db: --channels all is %zu channels for well %s, more than %d: name them\n",
+                     spec->n_channels + x.total, spec->well, RS_QUERY_MAX_CHANNELS);
+            return RS_QUERY_E_ARG;
+        }
+        for (size_t i = 0; i < x.n; i++)
+            channels[spec->n_channels++] = x.names[i];
+        return RS_QUERY_OK;
+    }
+    fprintf (stderr, "rigstream-db: left out the extra channels of well %s:", spec->well);
+    for (size_t i = 0; i < x.n; i++)
+        fprintf (stderr, "%s%s", i ? "," : " ", x.names[i]);
+    fprintf (stderr, "%s (--channels all includes them)\n", x.total > x.n ? ",..." : "");
+    return RS_QUERY_OK;
+}
+
 //  Splits the channel list in place; returns the count or -1 (reported).
+//  None, or "all": every known channel (s_add_extras adds the rest).
 static int
 s_channels (char *list, const char **out, size_t max)
 {
     size_t n = 0;
-    if (!list || !*list) {
+    if (!list || !*list || strcmp (list, "all") == 0) {
         for (int c = 0; c < RS_CH_COUNT; c++)
             out[n++] = rs_chan_info (c)->name;
         return (int) n;
@@ -156,6 +202,7 @@ s_run (rs_config_t *cfg, const char *command)
     rs_query_spec_t spec = { .well = rs_config_str (cfg, "well"), .from_us = 0, .to_us = INT64_MAX };
     static char list[4096];
     const char *channels[RS_QUERY_MAX_CHANNELS];
+    bool defaults = false, all = false;
     if (is_export || is_range) {
         if (!spec.well || !*spec.well)
             return s_usage_error ("%s needs --well", command);
@@ -172,6 +219,8 @@ s_run (rs_config_t *cfg, const char *command)
         if (given && strlen (given) >= sizeof list)
             return s_usage_error ("%s", "--channels is too long");
         snprintf (list, sizeof list, "%s", given ? given : "");
+        defaults = !*list;
+        all = strcmp (list, "all") == 0;
         int n = s_channels (list, channels, RS_QUERY_MAX_CHANNELS);
         if (n < 0)
             return 2;
@@ -202,6 +251,8 @@ s_run (rs_config_t *cfg, const char *command)
         rc = s_stats (q, (rs_export_format_t) format);
     else {
         int qerr = rs_query_check (q, &spec);
+        if (qerr == RS_QUERY_OK && (defaults || all))
+            qerr = s_add_extras (q, &spec, channels, all);
         //  A range without bounds spans the well's data, so the points fall on it.
         int64_t first = 0, last = 0;
         bool has_from = rs_config_is_set (cfg, "from"), has_to = rs_config_is_set (cfg, "to");
@@ -230,7 +281,8 @@ s_run (rs_config_t *cfg, const char *command)
             rc = 1;
         }
         else if (qerr != RS_QUERY_OK) {
-            fprintf (stderr, "rigstream-db: %s\n", rs_query_detail (q));
+            if (*rs_query_detail (q))   //  empty: already told (s_add_extras)
+                fprintf (stderr, "rigstream-db: %s\n", rs_query_detail (q));
             rc = qerr == RS_QUERY_E_WELL || qerr == RS_QUERY_E_DB || qerr == RS_QUERY_E_NOMEM ? 1 : 2;
         }
         else

@@ -58,7 +58,7 @@ def main():
         timeout=20, what="rows in the saver's database")
     rc, out, err = rs(args, "export", "--db", db, "--well", "A-01", "--channels", "rop")
     lines = out.strip().splitlines()
-    check(rc == 0 and lines[0] == "time,ts_us,seq,rop" and len(lines) >= 6,
+    check(rc == 0 and lines[0] == "time,ts_us,pub,seq,rop" and len(lines) >= 6,
           f"rigstream export (export implied) prints the well's CSV ({len(lines) - 1} rows)")
     rc, out, err = rs(args, "export", "wells", "--db", db)
     check(rc == 0 and "A-01" in out, "rigstream export wells passes the command through")

@@ -69,7 +69,7 @@ def main():
     rc, out, err = tool(db, "export", "--well", "A-01", "--channels", "bit_depth,rop,casing_pressure")
     rows = list(csv.DictReader(io.StringIO(out)))
     check(rc == 0 and len(rows) == PER_WELL, f"export csv: {len(rows)} rows")
-    check(list(rows[0].keys()) == ["time", "ts_us", "seq", "bit_depth", "rop", "casing_pressure"],
+    check(list(rows[0].keys()) == ["time", "ts_us", "pub", "seq", "bit_depth", "rop", "casing_pressure"],
           f"csv header: {list(rows[0].keys())}")
     same = all(int(r["ts_us"]) == ts and int(r["seq"]) == seq and float(r["bit_depth"]) == bd
                and (r["rop"] == "" if rop is None else float(r["rop"]) == rop)

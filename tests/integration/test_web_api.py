@@ -141,7 +141,7 @@ def main():
     # --- CSV export
     st, headers, body = request(port, "GET", f"/api/export.csv?well=A-01&from={now - 60_000_000}&channels=wob,rpm")
     lines = body.decode().splitlines()
-    check(st == 200 and headers["content-type"].startswith("text/csv") and lines[0] == "time,ts_us,seq,wob,rpm"
+    check(st == 200 and headers["content-type"].startswith("text/csv") and lines[0] == "time,ts_us,pub,seq,wob,rpm"
           and len(lines) > 2 and "attachment" in headers.get("content-disposition", ""),
           f"/api/export.csv gives CSV with a header and {len(lines) - 1} rows")
 

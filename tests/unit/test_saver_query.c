@@ -182,6 +182,30 @@ test_samples (rs_query_t *q)
     RS_CHECK_INT (r.n, 0);
 }
 
+static int
+s_on_name (const char *name, void *arg)
+{
+    char *out = arg;
+    size_t len = strlen (out);
+    snprintf (out + len, 256 - len, "%s%s", len ? "," : "", name);
+    return 0;
+}
+
+static void
+test_names (rs_query_t *q)
+{
+    char names[256] = "";
+    RS_CHECK_INT (rs_query_publishers (q, "A-01", T0, T0 + 199 * SEC, s_on_name, names), RS_QUERY_OK);
+    RS_CHECK_STR (names, "sim");
+    names[0] = '\0';
+    RS_CHECK_INT (rs_query_publishers (q, "A-01", T0 - 100 * SEC, T0 - 1, s_on_name, names), RS_QUERY_OK);
+    RS_CHECK_STR (names, "");
+    RS_CHECK_INT (rs_query_publishers (q, "NOPE", T0, T0, s_on_name, names), RS_QUERY_E_WELL);
+    names[0] = '\0';
+    RS_CHECK_INT (rs_query_extras (q, "A-01", s_on_name, names), RS_QUERY_OK);
+    RS_CHECK_STR (names, "vendor_gr");
+}
+
 static void
 test_pick (void)
 {
@@ -315,7 +339,7 @@ test_export (void)
 
     const char *chans[] = { "bit_depth", "rop" };
     double v1[] = { 1.5, NAN }, v2[] = { 2, 0.25 };
-    rs_query_row_t rows[] = { { T0, 1, v1 }, { T0 + 1500, 2, v2 } };
+    rs_query_row_t rows[] = { { T0, 1, v1, "sim-a" }, { T0 + 1500, 2, v2, "sim-b" } };
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream (&text, &size);
@@ -325,9 +349,9 @@ test_export (void)
     RS_CHECK_INT (rs_export_end (ex), 0);
     rs_export_destroy (&ex);
     fclose (out);
-    RS_CHECK_STR (text, "time,ts_us,seq,bit_depth,rop\n"
-                        "2026-11-23T00:00:00.000Z,1795392000000000,1,1.5,\n"
-                        "2026-11-23T00:00:00.001Z,1795392000001500,2,2,0.25\n");
+    RS_CHECK_STR (text, "time,ts_us,pub,seq,bit_depth,rop\n"
+                        "2026-11-23T00:00:00.000Z,1795392000000000,sim-a,1,1.5,\n"
+                        "2026-11-23T00:00:00.001Z,1795392000001500,sim-b,2,2,0.25\n");
     free (text);
 
     out = open_memstream (&text, &size);
@@ -343,6 +367,7 @@ test_export (void)
     json_t *o = json_array_get (root, 0);
     RS_CHECK_STR (json_string_value (json_object_get (o, "time")), "2026-11-23T00:00:00.000Z");
     RS_CHECK_INT (json_integer_value (json_object_get (o, "ts_us")), T0);
+    RS_CHECK_STR (json_string_value (json_object_get (o, "pub")), "sim-a");
     RS_CHECK_NEAR (json_number_value (json_object_get (o, "bit_depth")), 1.5, 0);
     RS_CHECK (json_is_null (json_object_get (o, "rop")));
     json_decref (root);
@@ -387,6 +412,7 @@ main (void)
     }
     test_open_and_check (q);
     test_samples (q);
+    test_names (q);
     test_pick ();
     test_range (q);
     rs_query_destroy (&q);
