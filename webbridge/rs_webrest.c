@@ -251,6 +251,31 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     return rs_web_send_json (self, conn, 200, doc);
 }
 
+//  The latest values as flat rows, one per well and channel: the shape a
+//  table reader (Grafana's Infinity source, a spreadsheet) takes as it is.
+static json_t *
+s_latest_rows (json_t *wells)
+{
+    json_t *rows = json_array ();
+    size_t i;
+    json_t *w;
+    json_array_foreach (wells, i, w) {
+        const char *name;
+        json_t *c;
+        json_object_foreach (json_object_get (w, "channels"), name, c) {
+            json_array_append_new (rows, json_pack ("{s:O?, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "well",
+                                                    json_object_get (w, "well"), "channel", name, "value",
+                                                    json_object_get (c, "value"), "unit",
+                                                    json_object_get (c, "unit"), "time",
+                                                    json_object_get (c, "time"), "ts", json_object_get (c, "ts"),
+                                                    "quality", json_object_get (c, "quality"), "live",
+                                                    json_object_get (w, "live"), "rig_state",
+                                                    json_object_get (w, "rig_state")));
+        }
+    }
+    return rows;
+}
+
 //  The current value of every channel of one well or of all.
 static int
 s_api_latest (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
@@ -258,6 +283,9 @@ s_api_latest (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     const char *well = rs_webapi_param (p, "well");
     if (well && !rs_id_valid (well, strlen (well)))
         return rs_web_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+    const char *format = rs_webapi_param (p, "format");
+    if (format && strcmp (format, "rows") != 0)
+        return rs_web_error (self, conn, 400, "bad 'format': 'rows' or none");
     json_t *wells = rs_hub_latest_json (self->hub, well, rs_clock_mono_ms ());
     if (!wells)
         return rs_web_error (self, conn, 500, "out of memory");
@@ -265,6 +293,11 @@ s_api_latest (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
         json_decref (wells);
         return rs_web_error (self, conn, 404, "unknown well '%s': no live sample of it since the bridge started",
                              well);
+    }
+    if (format) {
+        json_t *rows = s_latest_rows (wells);
+        json_decref (wells);
+        return rs_web_send_json (self, conn, 200, rows);
     }
     if (well) {
         json_t *one = json_incref (json_array_get (wells, 0));

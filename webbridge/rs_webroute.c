@@ -9,7 +9,8 @@
 static const char *const s_none[] = { NULL };
 static const char *const s_range[] = { "well", "from", "to", "channels", NULL };
 static const char *const s_history[] = { "well", "from", "to", "channels", "points", NULL };
-static const char *const s_alerts[] = { "well", NULL };    //  also /api/latest
+static const char *const s_alerts[] = { "well", NULL };
+static const char *const s_latest[] = { "well", "format", NULL };
 
 static const struct {
     const char *path;
@@ -20,7 +21,7 @@ static const struct {
     { "/api/auth", RS_WEBROUTE_AUTH, false, NULL },
     { "/api/health", RS_WEBROUTE_HEALTH, false, s_none },
     { "/api/wells", RS_WEBROUTE_WELLS, false, s_none },
-    { "/api/latest", RS_WEBROUTE_LATEST, false, s_alerts },
+    { "/api/latest", RS_WEBROUTE_LATEST, false, s_latest },
     { "/api/channels", RS_WEBROUTE_CHANNELS, false, s_none },
     { "/api/history", RS_WEBROUTE_HISTORY, false, s_history },
     { "/api/alerts", RS_WEBROUTE_ALERTS, false, s_alerts },
