@@ -949,13 +949,17 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
         if (p->ts <= cut)
             break;
     }
-    bool moving_up = false;
+    //  Block and bit speeds since the previous point, m/s (NaN: unknown).
+    double v_block = NAN, v_bit = NAN;
     if (self->sp_n >= 2) {
         const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 2) % STUCK_HIST];
         double secs = (double) (ts - p->ts) / 1e6;
-        moving_up = secs > 0 && ((!isnan (block) && !isnan (p->block) && (block - p->block) / secs > PIPE_MOVE_MS)
-                                 || (isnan (block) && !isnan (bit) && !isnan (p->bit) && (p->bit - bit) / secs > PIPE_MOVE_MS));
+        if (secs > 0) {
+            v_block = (block - p->block) / secs;
+            v_bit = (bit - p->bit) / secs;
+        }
     }
+    bool moving_up = v_block > PIPE_MOVE_MS || (isnan (block) && -v_bit > PIPE_MOVE_MS);
     //  The free-hanging weight: the hook load while the string is picked up
     //  (the highest a free string weighs: drag adds to it) or rotates off
     //  bottom, out of slips. Overpull is the hook load above it. WOB is not
@@ -973,16 +977,9 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     //  overpull. The slips end that reference (a pick-up starts afresh).
     if (slips)
         self->move_hook = NAN;
-    else if (self->sp_n >= 2 && !a->raised) {
-        const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 2) % STUCK_HIST];
-        double secs = (double) (ts - p->ts) / 1e6;
-        bool moving = secs > 0 && ((!isnan (block) && !isnan (p->block) && fabs (block - p->block) / secs > PIPE_MOVE_MS)
-                                   || (!isnan (bit) && !isnan (p->bit) && fabs (bit - p->bit) / secs > PIPE_MOVE_MS));
-        if (moving)
-            self->move_hook = hook;
-    }
-    double ref = isnan (self->move_hook) ? self->free_hook
-                 : isnan (self->free_hook) ? self->move_hook : fmax (self->free_hook, self->move_hook);
+    else if (!a->raised && (fabs (v_block) > PIPE_MOVE_MS || fabs (v_bit) > PIPE_MOVE_MS))
+        self->move_hook = hook;
+    double ref = fmax (self->free_hook, self->move_hook);     // fmax skips a NaN
     double overpull = hook - ref;
     rs_cond_t cond;
     if (!old || old->ts > cut)
