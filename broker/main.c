@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rs_bind.h"
 #include "rs_broker.h"
 #include "rs_config.h"
 #include "rs_curve.h"
@@ -44,25 +45,20 @@ s_on_signal (int sig)
     rs_broker_stop (s_broker);
 }
 
-//  The endpoint from its full-endpoint option, else tcp://bind:port.
+//  The endpoint from its full-endpoint option, else tcp://bind:port; either
+//  way "localhost" is the loopback (rs_bind).
 static int
 s_endpoint (rs_config_t *cfg, const char *full, const char *port, char *buf, size_t size)
 {
     const char *ep = rs_config_str (cfg, full);
-    int n;
-    if (ep && *ep)
-        n = snprintf (buf, size, "%s", ep);
-    else {
-        const char *host = rs_config_str (cfg, "bind");
-        bool v6 = strchr (host, ':') != NULL;
-        n = snprintf (buf, size, v6 ? "tcp://[%s]:%ld" : "tcp://%s:%ld", host,
-                      rs_config_int (cfg, port));
-    }
-    if (n < 0 || (size_t) n >= size) {
-        rs_error ("endpoint for --%s is too long", full);
-        return -1;
-    }
-    return 0;
+    char err[400];
+    int rc = ep && *ep ? rs_bind_resolve (ep, buf, size, err, sizeof err)
+                       : rs_bind_endpoint (rs_config_str (cfg, "bind"), rs_config_int (cfg, port), buf, size,
+                                           err, sizeof err);
+    if (rc != 0)
+        rs_error ("cannot listen for the %s (%s): %s", full,
+                  ep && *ep ? "its endpoint option" : "BROKER_BIND", err);
+    return rc;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rs_bind.h"
 #include "rs_clock.h"
 #include "rs_config.h"
 #include "rs_curve.h"
@@ -171,8 +172,12 @@ s_start_journal (rs_pub_t *self, const rs_pub_opts_t *opts)
     if (!self->journal)
         return -1;
     pthread_mutex_init (&self->journal_lock, NULL);
-    snprintf (self->replay_bind, sizeof self->replay_bind, "%s",
-              opts->replay_endpoint ? opts->replay_endpoint : "tcp://127.0.0.1:*");
+    char err[400];
+    if (rs_bind_resolve (opts->replay_endpoint ? opts->replay_endpoint : "tcp://127.0.0.1:*", self->replay_bind,
+                         sizeof self->replay_bind, err, sizeof err) != 0) {
+        rs_error ("publisher: cannot listen for the replay journal (REPLAY_ENDPOINT): %s", err);
+        return -1;
+    }
     if (rs_curve_check_bind (self->curve, self->replay_bind, true, "replay journal") != 0)
         return -1;
     self->replay = zactor_new (s_replay_actor, self);

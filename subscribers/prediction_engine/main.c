@@ -6,6 +6,7 @@
     endpoint's "reload"; "set_thresholds" replaces the rules at run time. */
 #include <stdio.h>
 
+#include "rs_bind.h"
 #include "rs_curve.h"
 #include "rs_engine_ctl.h"
 #include "rs_engine_out.h"
@@ -128,11 +129,20 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
 {
     engine_main_t *self = arg;
     self->config_path = rs_config_str (cfg, "config");
+    //  "localhost" is the loopback, as for every listener (rs_bind).
+    char bind_err[400];
+    int bind_rc = 0;
     if (rs_config_is_set (cfg, "control"))
-        snprintf (self->ctl_ep, sizeof self->ctl_ep, "%s", rs_config_str (cfg, "control"));
+        bind_rc = rs_bind_resolve (rs_config_str (cfg, "control"), self->ctl_ep, sizeof self->ctl_ep, bind_err,
+                                   sizeof bind_err);
     else if (rs_config_int (cfg, "control-port") > 0)
-        snprintf (self->ctl_ep, sizeof self->ctl_ep, "tcp://%s:%ld", rs_config_str (cfg, "control-bind"),
-                  rs_config_int (cfg, "control-port"));
+        bind_rc = rs_bind_endpoint (rs_config_str (cfg, "control-bind"), rs_config_int (cfg, "control-port"),
+                                    self->ctl_ep, sizeof self->ctl_ep, bind_err, sizeof bind_err);
+    if (bind_rc != 0) {
+        rs_error ("cannot listen for the control endpoint (ENGINE_CONTROL_BIND or ENGINE_CONTROL_ENDPOINT): %s",
+                  bind_err);
+        return RS_E_CONFIG;
+    }
     if (*self->ctl_ep && !rs_curve_can_serve (opts->curve)) {
         rs_error ("CURVE: the control endpoint is served with CURVE and needs CURVE_ALLOW_DIR, the "
                   "directory of the clients allowed to change thresholds (or ENGINE_CONTROL_PORT=0)");
