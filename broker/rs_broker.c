@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -39,13 +38,17 @@
 #define MAX_COMPONENTS   256
 #define MAX_SUB_PREFIXES 4096
 #define MAX_ENDPOINT     256
-#define MAX_COMMAND      64
+#define MAX_COMMAND      64         // the longest command frame answered as a command
 #define RUN_POLL_MS      250
 #define BACKEND_LINGER_MS 200       // at close: time for the final heartbeat to leave        // bounds the wait if a stop signal lands just before zmq_poll
 //  A publisher sending a frame above this is disconnected by libzmq before the
 //  frame is buffered; frames between RS_MAX_BODY and this are read and counted
 //  as too_big. Bounds the memory one bad publisher can make us allocate.
 #define FRONTEND_MAXMSGSIZE (16 * 1024 * 1024)
+//  The control endpoint's hard cap per frame: a longer frame makes libzmq drop
+//  the connection unanswered. Anything up to it is read and answered with an
+//  error (docs/PROTOCOL.md), so a client is never left waiting for less.
+#define CONTROL_MAXMSGSIZE (32 * 1024 * 1024)
 
 typedef struct {
     char name[RS_MAX_ID + 1];
@@ -101,7 +104,9 @@ struct rs_broker_t {
     rs_log_limit_t lim_sys;
     rs_log_limit_t lim_lvc;
     rs_log_limit_t lim_send;
-    rs_log_limit_t lim_ctl;
+    rs_log_limit_t lim_ctl;         // control requests of the wrong shape
+    rs_log_limit_t lim_ctl_unknown;
+    rs_log_limit_t lim_ctl_big;
     rs_log_limit_t lim_auth;
 };
 
@@ -286,7 +291,7 @@ rs_broker_new (const rs_broker_opts_t *opts)
         self->control = s_socket (self, ZMQ_ROUTER, opts->control, "control", opts->curve);
         if (!self->control)
             goto fail;
-        int64_t maxreq = 4096;
+        int64_t maxreq = CONTROL_MAXMSGSIZE;
         zmq_setsockopt (self->control, ZMQ_MAXMSGSIZE, &maxreq, sizeof maxreq);
         if (self->curve)
             self->mon_ctl = s_monitor (self, self->control, "ctl");
@@ -804,6 +809,7 @@ rs_broker_status_json (rs_broker_t *self)
     s_set_int (cnt, "control_requests", (int64_t) c->control_requests);
     s_set_int (cnt, "control_malformed", (int64_t) c->control_malformed);
     s_set_int (cnt, "control_unknown", (int64_t) c->control_unknown);
+    s_set_int (cnt, "control_too_big", (int64_t) c->control_too_big);
     s_set_int (cnt, "heartbeats_sent", (int64_t) c->heartbeats_sent);
     s_set_int (cnt, "auth_rejected", (int64_t) c->auth_rejected);
     s_set_int (cnt, "handshake_failed", (int64_t) c->handshake_failed);
@@ -871,29 +877,61 @@ rs_broker_status_json (rs_broker_t *self)
 // ---------------------------------------------------------------------------
 // Control: PING / STATUS over ROUTER, REQ-compatible envelope
 
+rs_broker_command_t
+rs_broker_command_of (const void *data, size_t len)
+{
+    //  Exact bytes: no case folding, no trailing newline or NUL.
+    if (len == 4 && memcmp (data, "PING", 4) == 0)
+        return RS_BROKER_CMD_PING;
+    if (len == 6 && memcmp (data, "STATUS", 6) == 0)
+        return RS_BROKER_CMD_STATUS;
+    return len > MAX_COMMAND ? RS_BROKER_CMD_TOO_BIG : RS_BROKER_CMD_UNKNOWN;
+}
+
+//  {"error": text} as a fresh string (NULL when out of memory).
+static char *
+s_error_json (const char *text)
+{
+    json_t *o = json_pack ("{s:s}", "error", text);
+    char *out = o ? json_dumps (o, JSON_COMPACT) : NULL;
+    json_decref (o);
+    return out;
+}
+
 static char *
 s_control_reply (rs_broker_t *self, const void *data, size_t len)
 {
-    char cmd[MAX_COMMAND + 1];
-    size_t n = len < MAX_COMMAND ? len : MAX_COMMAND;
-    memcpy (cmd, data, n);
-    cmd [n] = 0;
-    while (n > 0 && (cmd [n - 1] == '\n' || cmd [n - 1] == '\r' || cmd [n - 1] == ' '))
-        cmd [--n] = 0;
-    if (len <= MAX_COMMAND && strcasecmp (cmd, "PING") == 0)
+    rs_broker_command_t cmd = rs_broker_command_of (data, len);
+    if (cmd == RS_BROKER_CMD_PING)
         return strdup ("PONG");
-    if (len <= MAX_COMMAND && strcasecmp (cmd, "STATUS") == 0)
+    if (cmd == RS_BROKER_CMD_STATUS)
         return rs_broker_status_json (self);
     char shown[MAX_COMMAND + 1];
-    char msg[160];
-    snprintf (msg, sizeof msg, "unknown command '%s'; try PING or STATUS",
-              s_printable (data, len, shown, sizeof shown));
-    self->c.control_unknown++;
-    rs_log_limited (&self->lim_ctl, 10000, RS_LOG_WARN, "control: %s", msg);
-    json_t *o = json_pack ("{s:s}", "error", msg);
-    char *text = o ? json_dumps (o, JSON_COMPACT) : NULL;
-    json_decref (o);
-    return text;
+    char msg[200];
+    if (cmd == RS_BROKER_CMD_TOO_BIG) {
+        self->c.control_too_big++;
+        snprintf (msg, sizeof msg, "request too large: %zu bytes; a command is at most %d bytes: PING or STATUS",
+                  len, MAX_COMMAND);
+    }
+    else {
+        self->c.control_unknown++;
+        snprintf (msg, sizeof msg, "unknown command '%s'; the commands are PING and STATUS, in capitals, "
+                  "with nothing after them", s_printable (data, len, shown, sizeof shown));
+    }
+    rs_log_limited (cmd == RS_BROKER_CMD_TOO_BIG ? &self->lim_ctl_big : &self->lim_ctl_unknown, 10000,
+                    RS_LOG_WARN, "control: %s", msg);
+    return s_error_json (msg);
+}
+
+//  Sends [identity][empty][text]: what a REQ client expects, and a DEALER
+//  reads the same two frames after its identity is stripped.
+static void
+s_control_send (rs_broker_t *self, zmq_msg_t *identity, const char *text)
+{
+    if (zmq_msg_send (identity, self->control, ZMQ_SNDMORE | ZMQ_DONTWAIT) != -1) {
+        zmq_send (self->control, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->control, text, strlen (text), ZMQ_DONTWAIT);
+    }
 }
 
 static int
@@ -916,21 +954,25 @@ s_control_drain (rs_broker_t *self)
         }
         if (zmq_msg_more (&frames [nframes - 1]))
             nframes += s_discard_rest (self->control);
-        //  [identity][empty][command] from REQ; anything else is ignored.
+        char *reply;
+        //  [identity][empty][command] from REQ; every other shape is answered
+        //  with an error, so that no client waits for a reply that never comes.
         if (nframes != 3 || zmq_msg_size (&frames [1]) != 0) {
             self->c.control_malformed++;
-            rs_log_limited (&self->lim_ctl, 10000, RS_LOG_WARN,
-                            "ignored a control request of %zu frames: want an empty delimiter "
-                            "frame, then the command (REQ does this)", nframes - 1);
-            continue;
+            char msg[200];
+            if (nframes >= 2 && zmq_msg_size (&frames [1]) == 0)
+                snprintf (msg, sizeof msg, "a request is one frame; got %zu", nframes - 2);
+            else
+                snprintf (msg, sizeof msg, "a request is an empty delimiter frame, then the command "
+                          "(REQ sends this); got %zu frame(s) without the delimiter", nframes - 1);
+            rs_log_limited (&self->lim_ctl, 10000, RS_LOG_WARN, "control: %s", msg);
+            reply = s_error_json (msg);
         }
-        self->c.control_requests++;
-        char *reply = s_control_reply (self, zmq_msg_data (&frames [2]), zmq_msg_size (&frames [2]));
-        const char *text = reply ? reply : "{\"error\":\"out of memory\"}";
-        if (zmq_msg_send (&frames [0], self->control, ZMQ_SNDMORE | ZMQ_DONTWAIT) != -1) {
-            zmq_send (self->control, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-            zmq_send (self->control, text, strlen (text), ZMQ_DONTWAIT);
+        else {
+            self->c.control_requests++;
+            reply = s_control_reply (self, zmq_msg_data (&frames [2]), zmq_msg_size (&frames [2]));
         }
+        s_control_send (self, &frames [0], reply ? reply : "{\"error\":\"out of memory\"}");
         free (reply);
     }
     for (int f = 0; f < 3; f++)

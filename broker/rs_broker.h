@@ -59,8 +59,9 @@ typedef struct {
     uint64_t sys_seen;              // sys.* heartbeats decoded
     uint64_t sys_rejected;          // sys.* messages that failed rs_decode (still forwarded)
     uint64_t control_requests;
-    uint64_t control_malformed;     // wrong envelope, ignored
-    uint64_t control_unknown;       // not PING or STATUS: answered with an error
+    uint64_t control_malformed;     // wrong envelope or more than one frame: answered with an error
+    uint64_t control_unknown;       // not exactly PING or STATUS: answered with an error
+    uint64_t control_too_big;       // a command frame over 64 bytes: answered with an error
     uint64_t heartbeats_sent;
     uint64_t auth_rejected;         // CURVE handshakes refused by the allow-list (ZAP)
     uint64_t handshake_failed;      // other failed handshakes (e.g. a client without CURVE)
@@ -69,6 +70,18 @@ typedef struct {
 } rs_broker_counters_t;
 
 typedef struct rs_broker_t rs_broker_t;
+
+//  What a control request frame asks for.
+typedef enum {
+    RS_BROKER_CMD_PING,
+    RS_BROKER_CMD_STATUS,
+    RS_BROKER_CMD_UNKNOWN,          // anything else up to 64 bytes
+    RS_BROKER_CMD_TOO_BIG           // longer than any command
+} rs_broker_command_t;
+
+//  Parses a control frame: the exact bytes "PING" or "STATUS", nothing else
+//  (no lowercase, no trailing newline or NUL) (pure).
+rs_broker_command_t rs_broker_command_of (const void *data, size_t len);
 
 //  Creates the sockets and binds them. Returns a fresh broker, or NULL with
 //  the reason logged ("cannot bind frontend tcp://...: Address already in use").

@@ -2,9 +2,15 @@
 #include "rs_engine_srv.h"
 
 #include <jansson.h>
+#include <string.h>
 
 #include "rs_engine_ctl.h"
 #include "rs_log.h"
+
+//  The hard cap per frame: a longer frame makes libzmq drop the connection
+//  unanswered. Anything up to it is read and answered, those over 1 MiB with
+//  an error from rs_engine_ctl (docs/PREDICTION.md).
+#define CONTROL_MAXMSGSIZE (32 * 1024 * 1024)
 
 struct rs_engine_srv_t {
     rs_engine_t *engine;
@@ -27,6 +33,18 @@ s_count_refusal (rs_engine_srv_t *self, const char *reply)
     json_decref (o);
 }
 
+//  Sends [identity][empty][reply]: what a REQ client expects; a DEALER reads
+//  the same two frames. Takes the identity.
+static void
+s_send (rs_engine_srv_t *self, zframe_t **id, const char *reply)
+{
+    zmsg_t *out = zmsg_new ();
+    zmsg_append (out, id);
+    zmsg_addmem (out, "", 0);
+    zmsg_addstr (out, reply ? reply : "{\"ok\":false,\"error\":\"out of memory\"}");
+    zmsg_send (&out, self->sock);
+}
+
 static void
 s_answer (rs_engine_srv_t *self, zframe_t **id, zframe_t *body)
 {
@@ -36,11 +54,27 @@ s_answer (rs_engine_srv_t *self, zframe_t **id, zframe_t *body)
     if (rs_engine_stats (self->engine)->config_loads != loads)
         rs_info ("control: configuration changed: %zu rule(s)", rs_engine_config (self->engine)->n);
     s_count_refusal (self, reply);
-    zmsg_t *out = zmsg_new ();
-    zmsg_append (out, id);
-    zmsg_addmem (out, "", 0);
-    zmsg_addstr (out, reply ? reply : "{\"ok\":false,\"error\":\"out of memory\"}");
-    zmsg_send (&out, self->sock);
+    s_send (self, id, reply);
+    free (reply);
+}
+
+//  A request of the wrong shape: counted, logged and answered, so that no
+//  client waits for a reply that never comes.
+static void
+s_refuse_malformed (rs_engine_srv_t *self, zframe_t **id, bool delimited, size_t frames)
+{
+    self->stats.malformed++;
+    char msg[200];
+    if (delimited)
+        snprintf (msg, sizeof msg, "a request is one frame of JSON; got %zu", frames);
+    else
+        snprintf (msg, sizeof msg, "a request is an empty delimiter frame, then the JSON (REQ sends this); "
+                  "got %zu frame(s) without the delimiter", frames);
+    rs_log_limited (&self->bad_limit, 1000, RS_LOG_WARN, "control: malformed request answered with an error: %s", msg);
+    json_t *o = json_pack ("{s:b,s:s}", "ok", 0, "error", msg);
+    char *reply = o ? json_dumps (o, JSON_COMPACT) : NULL;
+    json_decref (o);
+    s_send (self, id, reply);
     free (reply);
 }
 
@@ -53,19 +87,26 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
     zmsg_t *req = zmsg_recv (sock);
     if (!req)
         return 0;
+    size_t nframes = zmsg_size (req);
     zframe_t *id = zmsg_pop (req);
-    zframe_t *empty = zmsg_pop (req);
-    zframe_t *body = zmsg_pop (req);
-    if (!id || !empty || zframe_size (empty) != 0 || !body || zmsg_size (req) != 0) {
+    zframe_t *first = zmsg_first (req);
+    bool delimited = first && zframe_size (first) == 0;
+    if (!id)
         self->stats.malformed++;
-        rs_log_limited (&self->bad_limit, 1000, RS_LOG_WARN,
-                        "control: ignored a malformed request (want [empty][JSON] from a REQ socket)");
-    }
     else
+    if (!delimited || nframes != 3) {
+        //  The frames after the identity, and after the delimiter if any.
+        size_t n = nframes - 1 - (delimited ? 1 : 0);
+        s_refuse_malformed (self, &id, delimited, n);
+    }
+    else {
+        zframe_t *empty = zmsg_pop (req);
+        zframe_t *body = zmsg_pop (req);
         s_answer (self, &id, body);
+        zframe_destroy (&empty);
+        zframe_destroy (&body);
+    }
     zframe_destroy (&id);
-    zframe_destroy (&empty);
-    zframe_destroy (&body);
     zmsg_destroy (&req);
     return 0;
 }
@@ -84,7 +125,9 @@ rs_engine_srv_new (rs_engine_t *engine, const char *config_path, const char *end
         rs_engine_srv_destroy (&self);
         return NULL;
     }
-    zsock_set_maxmsgsize (self->sock, 2 * 1024 * 1024);
+    zsock_set_maxmsgsize (self->sock, CONTROL_MAXMSGSIZE);
+    if (strchr (endpoint, '['))
+        zsock_set_ipv6 (self->sock, 1);
     zsock_set_linger (self->sock, 0);
     if (rs_curve_server (curve, zsock_resolve (self->sock)) != 0) {
         rs_engine_srv_destroy (&self);

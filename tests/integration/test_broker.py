@@ -99,16 +99,19 @@ def test_control(suite):
     err = json.loads(suite.control("FROB"))
     check("unknown command 'FROB'" in err.get("error", ""), "unknown command gets a JSON error")
 
-    # A DEALER without the empty delimiter is ignored and counted; REQ still works.
+    # A DEALER without the empty delimiter gets an error and is counted; REQ still works.
     d = zmq.Context.instance().socket(zmq.DEALER)
     d.setsockopt(zmq.LINGER, 0)
+    d.setsockopt(zmq.RCVTIMEO, 5000)
     d.connect(f"tcp://127.0.0.1:{suite.ctl}")
     d.send(b"PING")
+    rep = d.recv_multipart()
+    check(len(rep) == 2 and "without the delimiter" in json.loads(rep[1]).get("error", ""),
+          "DEALER without the delimiter gets an error")
     wait_until(lambda: json.loads(suite.control("STATUS"))["counters"]["control_malformed"] >= 1, 5,
                "malformed control request counted")
     # ... and one with the delimiter is answered, as the protocol says.
     d.send_multipart([b"", b"PING"])
-    d.setsockopt(zmq.RCVTIMEO, 2000)
     check(d.recv_multipart() == [b"", b"PONG"], "DEALER with empty delimiter gets PONG")
     d.close()
 

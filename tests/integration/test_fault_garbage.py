@@ -6,7 +6,8 @@ the wrong types (a list, an int, fields of the wrong type), NaN and Inf
 readings, timestamps beyond 2200 or before 1970, a topic with bad bytes, a
 body claiming another well, unknown topics, bad frame counts, a 1 MB body and
 a 100 MB frame; then garbage to the broker's control ROUTER and to the
-engine's control port (random bytes, bad JSON, wrong frame shapes, 100 MB).
+engine's control port (random bytes, bad JSON, wrong frame shapes, each
+answered with an error; 100 MB, past the hard cap, only survived).
 
 Every case must be a counted rejection at the first component that sees it
 (the broker for what it drops, each subscriber for what it cannot decode),
@@ -160,24 +161,28 @@ def main():
     rss_after = rss_kb(broker.pid)
     check(rss_after - rss_before < 32 * 1024, f"and does not buffer it: RSS {rss_before} -> {rss_after} kB")
 
-    # Garbage to the broker's control ROUTER.
+    # Garbage to the broker's control ROUTER: each request gets an error reply.
     def ctl_rejected():
         c = status(suite)["counters"]
-        return c["control_malformed"], c["control_unknown"]
-    m0, u0 = ctl_rejected()
+        return c["control_malformed"], c["control_unknown"], c["control_too_big"]
+    m0, u0, t0 = ctl_rejected()
     d = ctx.socket(zmq.DEALER)
     d.setsockopt(zmq.LINGER, 0)
-    d.setsockopt(zmq.RCVTIMEO, 2000)
+    d.setsockopt(zmq.RCVTIMEO, 5000)
     d.connect(f"tcp://127.0.0.1:{suite.ctl}")
     ctl_bad = [[rng.randbytes(100)], [b"", rng.randbytes(300)], [b"", b"STATUS", b"more"],
                [b"", b"\xff\xfe\x00"], [b"", b"x" * 4000], [b""]]
     for frames in ctl_bad:
         d.send_multipart(frames)
-    wait_until(lambda: sum(ctl_rejected()) - m0 - u0 >= len(ctl_bad), 5, "bad control requests counted")
-    m1, u1 = ctl_rejected()
-    check((m1 - m0, u1 - u0) == (3, 3), f"broker: 3 malformed and 3 unknown control requests counted "
-                                        f"({m1 - m0}, {u1 - u0})")
-    d.send_multipart([b"", b"x" * (50 * 1024 * 1024)])                    # past its 4 KiB cap: disconnected
+        try:
+            rep = d.recv_multipart()
+        except zmq.Again:
+            fail(f"the broker did not answer {frames!r:.60}")
+        check(len(rep) == 2 and json.loads(rep[1]).get("error"), f"broker answers {frames!r:.60} with an error")
+    m1, u1, t1 = ctl_rejected()
+    check((m1 - m0, u1 - u0, t1 - t0) == (3, 1, 2), f"broker: 3 malformed, 1 unknown and 2 too large control "
+                                                    f"requests counted ({m1 - m0}, {u1 - u0}, {t1 - t0})")
+    d.send_multipart([b"", b"x" * (50 * 1024 * 1024)])                    # past its 32 MiB cap: disconnected
     time.sleep(0.5)
     d.close()
     check(broker.alive(), "the broker survives garbage on its control endpoint")
@@ -203,11 +208,17 @@ def main():
     d = ctx.socket(zmq.DEALER)
     d.setsockopt(zmq.LINGER, 0)
     d.connect(f"tcp://127.0.0.1:{ctl_port}")
+    d.setsockopt(zmq.RCVTIMEO, 5000)
     for frames in ([b"no delimiter"], [b"", b"a", b"b"], [b"x", b"y"]):
         d.send_multipart(frames)
+        try:
+            rep = d.recv_multipart()
+        except zmq.Again:
+            fail(f"the engine did not answer {frames!r}")
+        check(len(rep) == 2 and json.loads(rep[1]).get("ok") is False, f"engine answers {frames!r} with an error")
     wait_until(lambda: stats(suite, "prediction_engine").get("control_malformed", 0) >= 3, 5,
                "the engine's malformed control requests counted")
-    d.send_multipart([b"", b"x" * (100 * 1024 * 1024)])                   # past its 2 MiB cap
+    d.send_multipart([b"", b"x" * (100 * 1024 * 1024)])                   # past its 32 MiB cap
     time.sleep(0.5)
     d.close()
     check(engine.alive(), "the engine survives garbage on its control port")
@@ -272,7 +283,7 @@ def main():
     check(est.get("control_refused", 0) == refused and est.get("control_malformed", 0) >= 3,
           f"engine: control garbage counted (refused {est.get('control_refused')}, "
           f"malformed {est.get('control_malformed')})")
-    check("control: refused a request" in engine.text() and "control: ignored a malformed request" in engine.text(),
+    check("control: refused a request" in engine.text() and "control: malformed request answered with an error" in engine.text(),
           "engine: control garbage logged")
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)

@@ -52,6 +52,25 @@ s_visit (const char *topic, size_t tlen, const void *body, size_t blen, void *ar
     return v->stop_after && v->n >= v->stop_after ? -1 : 0;
 }
 
+//  Control commands are exact bytes.
+static void
+test_command (void)
+{
+    RS_CHECK_INT (rs_broker_command_of (S ("PING")), RS_BROKER_CMD_PING);
+    RS_CHECK_INT (rs_broker_command_of (S ("STATUS")), RS_BROKER_CMD_STATUS);
+    RS_CHECK_INT (rs_broker_command_of (S ("status")), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of (S ("Ping")), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of ("STATUS\0junk", 11), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of ("STATUS\0", 7), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of (S ("PING\n")), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of (S (" PING")), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of ("", 0), RS_BROKER_CMD_UNKNOWN);
+    char big[65];
+    memset (big, 'P', sizeof big);
+    RS_CHECK_INT (rs_broker_command_of (big, 64), RS_BROKER_CMD_UNKNOWN);
+    RS_CHECK_INT (rs_broker_command_of (big, 65), RS_BROKER_CMD_TOO_BIG);
+}
+
 static void
 test_lvc (void)
 {
@@ -392,6 +411,7 @@ int
 main (void)
 {
     test_prefix ();
+    test_command ();
     test_lvc ();
     test_subs ();
     test_engine ();
