@@ -15,7 +15,8 @@ prediction engine and the web dashboard, each under scripts/supervise.
   apt-get line to run) and builds ./build when it is missing or stale.
 - Logs go to run/logs/<component>.log, pids to run/pids/<component>.pid.
 - A component that dies is restarted with a back-off (1 s doubling to 60 s),
-  logged and counted (scripts/monitor shows the counts); logs are rotated by
+  logged and counted (scripts/monitor shows the counts). Logs are rotated
+  at each start (the last run's becomes <component>.log.1, 5 kept) and by
   size. See scripts/supervise --help and docs/OPERATIONS.md.
 - Waits until every component is healthy; if one does not come up, prints
   the end of its log, stops what it started and exits 1.

@@ -2,7 +2,8 @@
 option tables, start_all.sh starts the suite from the build under test, the
 logger prints telemetry, monitor reports everything up,
 start_all.sh refuses a second start, stop_all.sh stops everything (twice is
-harmless), and a broker that cannot bind makes start_all.sh clean up and fail.
+harmless), and a broker that cannot bind makes start_all.sh clean up and fail;
+the logs of the earlier runs stay on disk, rotated (NAME.log.1, .2), not emptied.
 Run in a temporary run directory on free ports, with building switched off."""
 import atexit
 import json
@@ -37,8 +38,10 @@ def script(name, *argv, quiet=False):
 
 
 def log(name):
+    """The text of run/logs/NAME.log (NAME may be "broker.log.1": a rotated copy)."""
+    path = os.path.join(run_dir, "logs", name if ".log" in name else f"{name}.log")
     try:
-        with open(os.path.join(run_dir, "logs", f"{name}.log"), "rb") as f:
+        with open(path, "rb") as f:
             return f.read().decode("utf-8", "replace")
     except FileNotFoundError:
         return ""
@@ -94,6 +97,10 @@ for name in NAMES:
     text = log(name)
     check(not re.search(r"ERROR: \w+Sanitizer|runtime error:", text), f"no sanitizer report in {name}.log")
 
+first_logs = {name: log(name) for name in NAMES}
+check(re.search(r"\bready\b", first_logs["broker"]) and "stopping" in first_logs["broker"],
+      "broker.log holds the first run from ready to stopping")
+
 rc, out = script("stop_all.sh")
 check(rc == 0 and out.count("was not running") == len(NAMES), "a second stop_all.sh is harmless")
 rc, _ = script("monitor")
@@ -106,5 +113,17 @@ with socket.socket() as blocker:
     rc, out = script("start_all.sh")
 check(rc == 1 and "broker.log" in out and "in use" in out, "start_all.sh reports a broker that cannot bind")
 check(not pids(), "and leaves no pid files behind")
+
+# Start, stop, start again: the first run's lines are still on disk.
+second = log("broker")
+check("in use" in second and not re.search(r"\bready\b", second), "the new start wrote a fresh broker.log")
+check(log("broker.log.1") == first_logs["broker"], "the first run's broker log is kept whole as broker.log.1")
+check(log("console_logger") == first_logs["console_logger"], "logs of components not started again are untouched")
+with socket.socket() as blocker:
+    blocker.bind(("127.0.0.1", int(env["BROKER_BACKEND_PORT"])))
+    blocker.listen()
+    rc, out = script("start_all.sh", quiet=True)
+check(rc == 1 and log("broker.log.2") == first_logs["broker"] and log("broker.log.1") == second,
+      "one more start shifts them: broker.log.2 is the first run, broker.log.1 the second")
 
 print("PASS")
