@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rs_bind.h"
 #include "rs_clock.h"
 #include "rs_curve.h"
 #include "rs_fanout.h"
@@ -149,13 +150,18 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     snprintf (self->topic, sizeof self->topic, "telemetry.%s", well);
     self->topics[0] = self->topic;
     opts->topics = self->topics;
+    //  "localhost" is 127.0.0.1 here as for every listener (rs_bind), not
+    //  whatever the resolver lists first.
+    char host[128], listen_ep[300];
+    if (rs_bind_host (bind, host, sizeof host, err, sizeof err) != 0
+        || rs_bind_endpoint (bind, rs_config_int (cfg, "port"), listen_ep, sizeof listen_ep, err, sizeof err) != 0) {
+        fprintf (stderr, "rigstream-wits0-out: invalid --bind (WITS0_OUT_BIND): %s\n", err);
+        return RS_E_CONFIG;
+    }
     //  WITS0 has no authentication: off the loopback only with the override.
-    char listen_ep[300];
-    snprintf (listen_ep, sizeof listen_ep, strchr (bind, ':') ? "tcp://[%s]:%ld" : "tcp://%s:%ld", bind,
-              rs_config_int (cfg, "port"));
     if (rs_curve_check_bind (opts->curve, listen_ep, false, "WITS0 output") != 0)
         return RS_E_CONFIG;
-    self->fanout = rs_fanout_new (bind, (int) rs_config_int (cfg, "port"),
+    self->fanout = rs_fanout_new (strcmp (host, "*") == 0 ? "0.0.0.0" : host, (int) rs_config_int (cfg, "port"),
                                   (size_t) rs_config_int (cfg, "max-clients"), err, sizeof err);
     if (!self->fanout) {
         rs_error ("%s", err);

@@ -25,7 +25,7 @@ def main():
     out_fps = suite.start("out_fps", "rigstream-wits0-out", ["--port", str(fps_port), "--well", "RT", "--units", "fps",
                                                               "--peer-heartbeat-s", "1"])
     out_metric = suite.start("out_metric", "rigstream-wits0-out", ["--port", str(metric_port), "--units", "metric",
-                                                                    "--null-value", ""])
+                                                                    "--null-value", "", "--bind", "localhost"])
     out_fps.wait_for("ready", timeout=10)
     out_metric.wait_for("ready", timeout=10)
     c_fps = FrameReader(socket.create_connection(("127.0.0.1", fps_port)))
