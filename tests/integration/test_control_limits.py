@@ -8,8 +8,9 @@ missing reply fails the test instead of hanging it; each is counted by
 reason. A frame above the hard cap (32 MiB) is dropped by libzmq with the
 connection: the process lives on and answers the next client.
 
-Also: the broker bound with BROKER_BIND=localhost listens on 127.0.0.1, and a
-bind name that is neither an address nor an interface makes it exit non-zero
+Also: the broker bound with BROKER_BIND=localhost (and the engine's control
+endpoint with ENGINE_CONTROL_BIND=localhost) listens on 127.0.0.1, and a bind
+name that is neither an address nor an interface makes it exit non-zero
 with a clear message.
 """
 import json
@@ -108,8 +109,10 @@ def test_broker(suite):
 
 def test_engine(suite):
     port = rigtest.free_port()
-    engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_CONTROL_PORT": str(port)})
+    engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_CONTROL_PORT": str(port),
+                                                            "ENGINE_CONTROL_BIND": "localhost"})
     engine.wait_for(r"ready", timeout=20)
+    check(f"control tcp://127.0.0.1:{port}" in engine.text(), "ENGINE_CONTROL_BIND=localhost binds 127.0.0.1")
     engine_error(port, [b'{"cmd": "ping"}', b'{"cmd": "ping"}'], "a 2-frame REQ", "one frame of JSON; got 2")
     engine_error(port, [b'{"cmd": "ping"}'], "a DEALER without the delimiter", "without the delimiter",
                  dealer=True)
