@@ -15,6 +15,9 @@
 #define PLATEAU_S   60.0        // s: a steady hook load this long is a plateau ...
 #define PLATEAU_REL 0.03        // ... when it stays within this fraction of its mean
 #define PLATEAU_KN  10.0        // ... or this many kN, whichever is larger
+#define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
+#define HANG_LEAVE  0.75        // ... out again over this share
+#define HANG_GAIN   0.2         // per moving sample: drag up and down and a stop's bounce average out
 #define BW_MIN_N    5           // learned samples before a learned block weight is used
 
 static const char *s_names[RS_RIG_COUNT] = {
@@ -61,6 +64,10 @@ struct rs_rigstate_t {
     double spos, spos_ext, spos_anchor;
     int last_slips;             // -1 never known, 0 out, 1 in
     double hook_hang;           // hook load when the string last moved out of slips
+    double hang_avg;            // the moving string's hook load, averaged (HANG_GAIN)
+    //  Start of a run of hook-load readings on the other side of the slips
+    //  trigger, INT64_MIN when none: the trigger flips only once it holds.
+    int64_t flip_since;
 };
 
 const char *
@@ -141,6 +148,8 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->spos = self->spos_ext = self->spos_anchor = NAN;
     self->last_slips = -1;
     self->hook_hang = NAN;
+    self->hang_avg = NAN;
+    self->flip_since = INT64_MIN;
     return self;
 }
 
@@ -411,15 +420,26 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  a still string stays as it was.
     double bw = in->block_weight_kn;
     int slips;
+    bool by_hook = false;
     if (kin_slips)
         slips = 1;
     else if (f->moving && !isnan (bitc))
         slips = 0;
-    else if (!isnan (hook) && !isnan (bw))
+    else if (!isnan (hook) && !isnan (bw)) {
         //  A Schmitt trigger: the hook load in slips rises above the block
         //  weight as a stand is made up (up to block_weight_tol), a hanging
         //  string weighs more than slips_tol: neither flips the state.
-        slips = hook < bw * (1 + (self->last_slips == 1 ? o->block_weight_tol : o->slips_tol));
+        double enter = bw * (1 + o->slips_tol), leave = bw * (1 + o->block_weight_tol);
+        //  Off bottom, a string that weighed W over the block when it last
+        //  moved and now weighs less than half of it has set its weight in
+        //  the slips, whatever its share of the hook load.
+        if (!f->on_bottom && !isnan (self->hang_avg) && self->hang_avg > bw) {
+            enter = fmax (enter, bw + HANG_ENTER * (self->hang_avg - bw));
+            leave = fmax (leave, bw + HANG_LEAVE * (self->hang_avg - bw));
+        }
+        slips = hook < (self->last_slips == 1 ? leave : enter);
+        by_hook = true;
+    }
     else if (isnan (hook) && !f->moving)
         slips = self->last_slips;
     else if (f->moving)
@@ -429,8 +449,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         slips = 0;                      // stopped, still hanging: the hook load did not drop
     else
         slips = -1;
-    if (slips == 0 && f->moving && !isnan (hook))
+    if (slips == 0 && f->moving && !isnan (hook)) {
         self->hook_hang = hook;
+        self->hang_avg = isnan (self->hang_avg) ? hook : self->hang_avg + HANG_GAIN * (hook - self->hang_avg);
+    }
     f->in_slips = slips == 1;
     if (f->in_slips) {
         f->moving = false;
@@ -440,8 +462,22 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     else
         self->slips_since = INT64_MIN;
-    if (slips >= 0)
+    //  The trigger's memory flips only once the hook load has stayed on the
+    //  other side for min_dwell_s: a string that stops bounces on the hook
+    //  (one reading 50 kN light, then back), which sets no slips; the
+    //  sample itself still shows it, and the dwell filter judges the state.
+    if (slips >= 0 && by_hook && self->last_slips >= 0 && slips != self->last_slips) {
+        if (self->flip_since == INT64_MIN)
+            self->flip_since = ts;
+        if ((double) (ts - self->flip_since) >= o->min_dwell_s * 1e6) {
+            self->last_slips = slips;
+            self->flip_since = INT64_MIN;
+        }
+    }
+    else if (slips >= 0) {
         self->last_slips = slips;
+        self->flip_since = INT64_MIN;
+    }
 
     //  The string's position for the trip: the bit, or without one the
     //  block's travel while the string hangs from it.

@@ -311,9 +311,67 @@ test_block_weight_sources (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  The stop of a string on a trip bounces on the hook: one reading 110 kN
+//  light, then the string hangs again. That sets no slips (the trigger
+//  flips only once the reading holds for the dwell time).
+static void
+test_stop_bounce (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 660;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.hook = 760;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, 0.5, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    r.hook = 650;
+    in = s_run (rs, &t, &r, 1, 3, 0, false);
+    r.hook = 728;                       // hanging, 10% over the block
+    in = s_run (rs, &t, &r, 30, 3, 0, false);
+    RS_CHECK (!in->flags.in_slips);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    //  Set in the slips for real: the reading holds.
+    r.hook = 655;
+    in = s_run (rs, &t, &r, 6, 3, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    rs_rigstate_destroy (&rs);
+}
+
+//  A block weight learned low (600 kN for 646) still sees the slips set: the
+//  string weighed 213 kN over it when it moved and now weighs 46 kN, under
+//  half; it hangs again over three quarters.
+static void
+test_slips_by_string_weight (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 600;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.bit = 345;
+    r.hook = 813;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, 0.5, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    r.hook = 646;                       // 7.7% over the block: over slips_tol
+    in = s_run (rs, &t, &r, 10, 3, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    r.hook = 700;                       // the top drive makes up: still in slips
+    in = s_run (rs, &t, &r, 10, 3, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    r.hook = 800;                       // picked up, not yet moving
+    in = s_run (rs, &t, &r, 10, 3, 0, true);
+    RS_CHECK (!in->flags.in_slips);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
+    test_stop_bounce ();
+    test_slips_by_string_weight ();
     test_trip_pause_and_surface ();
     test_block_weight_sources ();
     test_depth_edit ();
