@@ -43,6 +43,7 @@ struct rs_rigstate_t {
     bool started;
     double bw_learned;          // block weight, NaN until learned
     int bw_samples;
+    double bw_seed[BW_MIN_N];   // the first evidence, its median seeds the estimate
     //  Bit depth re-references (a mud logger's edit of the string length)
     //  are taken out of the movement history: bit - bit_shift.
     double bit_shift;
@@ -173,6 +174,19 @@ const rs_riginfo_t *
 rs_rigstate_info (const rs_rigstate_t *self)
 {
     return &self->info;
+}
+
+//  Median of n values (n small); sorts them.
+static double
+s_median (double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 //  The oldest kept point at least `window` before ts, else the oldest kept.
@@ -387,10 +401,16 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         //  Biased low: in slips the hook load rises above the block's
         //  weight while a stand is made up or the top drive turns, never
         //  below it for long.
-        double gain = isnan (self->bw_learned) || hook < self->bw_learned ? BW_ALPHA : BW_ALPHA * BW_UP;
-        self->bw_learned = isnan (self->bw_learned) ? hook
-                           : self->bw_learned + gain * (hook - self->bw_learned);
-        self->bw_samples++;
+        if (self->bw_samples < BW_MIN_N) {
+            self->bw_seed[self->bw_samples++] = hook;
+            if (self->bw_samples == BW_MIN_N)
+                self->bw_learned = s_median (self->bw_seed, BW_MIN_N);
+        }
+        else {
+            double gain = hook < self->bw_learned ? BW_ALPHA : BW_ALPHA * BW_UP;
+            self->bw_learned += gain * (hook - self->bw_learned);
+            self->bw_samples++;
+        }
     }
     s_plateau (self, ts, hook, block);
     rs_riginfo_t *in = &self->info;

@@ -367,9 +367,33 @@ test_slips_by_string_weight (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  The first evidence of the block weight can be a block starting down, its
+//  hook load light with the acceleration (F-9 GenTime 00002: 576 kN for a
+//  650 kN block): the median of the first readings seeds the estimate, not
+//  the first one.
+static void
+test_block_weight_seed (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = s_volve ();
+    r.bit = 359;
+    r.block = 20;
+    r.hook = 650;
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 9, 3, 0, true);
+    r.hook = 576;
+    in = s_run (rs, &t, &r, 1, 3, 0.9, true);
+    r.hook = 650;
+    in = s_run (rs, &t, &r, 8, 3, 0.4, true);
+    RS_CHECK_INT (in->bw_source, RS_BW_LEARNED);
+    RS_CHECK_NEAR (in->block_weight_kn, 650, 10);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
+    test_block_weight_seed ();
     test_stop_bounce ();
     test_slips_by_string_weight ();
     test_trip_pause_and_surface ();
