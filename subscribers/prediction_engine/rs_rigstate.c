@@ -437,7 +437,8 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  bit did not, or the hook carries no more than the block's own weight
     //  and the string is not moving (near surface the string weighs next to
     //  nothing, so a moving string is never in slips). Without a hook load
-    //  a still string stays as it was.
+    //  a still string in the slips stays there (it cannot leave them without
+    //  moving); one that stopped after moving may be in them or hanging.
     double bw = in->block_weight_kn;
     int slips;
     bool by_hook = false;
@@ -461,7 +462,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         by_hook = true;
     }
     else if (isnan (hook) && !f->moving)
-        slips = self->last_slips;
+        slips = self->last_slips == 1 ? 1 : -1;
     else if (f->moving)
         slips = 0;
     else if (self->last_slips == 0 && !isnan (self->hook_hang)
