@@ -453,8 +453,9 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         double enter = bw * (1 + o->slips_tol), leave = bw * (1 + o->block_weight_tol);
         //  Off bottom, a string that weighed W over the block when it last
         //  moved and now weighs less than half of it has set its weight in
-        //  the slips, whatever its share of the hook load.
-        if (!f->on_bottom && !isnan (self->hang_avg) && self->hang_avg > bw) {
+        //  the slips, whatever its share of the hook load (with weight on
+        //  the bit it went to the bottom).
+        if (!f->on_bottom && !f->weight_on_bit && !isnan (self->hang_avg) && self->hang_avg > bw) {
             enter = fmax (enter, bw + HANG_ENTER * (self->hang_avg - bw));
             leave = fmax (leave, bw + HANG_LEAVE * (self->hang_avg - bw));
         }

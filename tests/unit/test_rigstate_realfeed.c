@@ -365,6 +365,21 @@ test_slips_by_string_weight (void)
     in = s_run (rs, &t, &r, 10, 3, 0, true);
     RS_CHECK (!in->flags.in_slips);
     rs_rigstate_destroy (&rs);
+
+    //  No hole depth, and the WOB reads 200 kN: the weight went to the
+    //  bottom, not into the slips.
+    rs = rs_rigstate_new (&o);
+    t = 0;
+    r = s_volve ();
+    r.hole = NAN;
+    r.wob = 0;
+    r.hook = 900;
+    in = s_run (rs, &t, &r, 20, 3, 0.5, false);
+    r.hook = 700;
+    r.wob = 200;
+    in = s_run (rs, &t, &r, 10, 3, 0, false);
+    RS_CHECK (!in->flags.in_slips);
+    rs_rigstate_destroy (&rs);
 }
 
 //  The first evidence of the block weight can be a block starting down, its
