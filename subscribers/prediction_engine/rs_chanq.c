@@ -55,6 +55,7 @@ rs_chanq_init (rs_chanq_t *self)
         self->state[i] = RS_CHQ_MISSING;
         self->bad_value[i] = NAN;
         self->pin[i].value = NAN;
+        self->pin[i].block0 = NAN;
     }
 }
 
@@ -180,7 +181,16 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         s_drop (self, ch, RS_CH_SPP, RS_CHQ_PLACEHOLDER);
     for (size_t i = 0; i < sizeof s_analog / sizeof s_analog[0]; i++) {
         int c = s_analog[i];
-        if (s_pinned (&self->pin[c], ts_us, ch[c]))
+        rs_chanq_pin_t *pin = &self->pin[c];
+        bool pinned = s_pinned (pin, ts_us, ch[c]);
+        //  A hook load is a dead sensor only if it held while the block
+        //  travelled: a still string may sit within one step of the cell.
+        if (c == RS_CH_HOOK_LOAD && !isnan (ch[RS_CH_BLOCK_POS])) {
+            if (pin->n == 1 || isnan (pin->block0))
+                pin->block0 = ch[RS_CH_BLOCK_POS];
+            pinned = pinned && fabs (ch[RS_CH_BLOCK_POS] - pin->block0) > RS_CHANQ_PIN_MOVE_M;
+        }
+        if (pinned)
             s_drop (self, ch, c, RS_CHQ_PINNED);
     }
     if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], RS_CHANQ_FLAT_LPM, RS_CHANQ_FLAT_S))

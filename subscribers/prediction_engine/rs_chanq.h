@@ -17,6 +17,10 @@
       repeats one value to the last digit for RS_CHANQ_PIN_N readings and
       RS_CHANQ_PIN_S seconds; live sensors are noisy. Zero readings are
       left alone here (an idle torque or WOB of 0 is what a rig reports).
+      A hook load with a block position must also hold while the block
+      travels RS_CHANQ_PIN_MOVE_M: a still string on a coarse load cell
+      (a step of 3.85 kN on the Volve F-9 TripTime log) reads one value for
+      minutes, a moving one cannot.
     - stuck (flow out): a non-zero reading that has not moved by more than
       RS_CHANQ_FLAT_LPM since the channel was first seen, or for
       RS_CHANQ_FLAT_S: returns are turbulent, a live meter never holds still.
@@ -45,6 +49,7 @@
 #define RS_CHANQ_FLAT_S      600.0   // s without change: stuck
 #define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
 #define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
+#define RS_CHANQ_PIN_MOVE_M  1.0     // m: a hook load pinned through this much block travel
 #define RS_CHANQ_WOB_OFF_KN  20.0    // kN: |WOB| beyond this off bottom is a zero offset
 #define RS_CHANQ_OFF_BOTTOM_M 5.0    // m: bit this far above the hole bottom is off bottom for sure
 #define RS_CHANQ_HOLE_BACK_M 1.0     // m: a hole depth this much shallower than the deepest seen
@@ -79,6 +84,7 @@ typedef struct {
     double value;               // the value repeated
     int64_t since_us;
     unsigned n;                 // readings of exactly it in a row
+    double block0;              // hook load: block position when the run began
 } rs_chanq_pin_t;
 
 typedef struct {

@@ -15,6 +15,9 @@
 #define PLATEAU_S   60.0        // s: a steady hook load this long is a plateau ...
 #define PLATEAU_REL 0.03        // ... when it stays within this fraction of its mean
 #define PLATEAU_KN  10.0        // ... or this many kN, whichever is larger
+#define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
+#define HANG_LEAVE  0.75        // ... out again over this share
+#define HANG_GAIN   0.2         // per moving sample: drag up and down and a stop's bounce average out
 #define BW_MIN_N    5           // learned samples before a learned block weight is used
 
 static const char *s_names[RS_RIG_COUNT] = {
@@ -40,6 +43,7 @@ struct rs_rigstate_t {
     bool started;
     double bw_learned;          // block weight, NaN until learned
     int bw_samples;
+    double bw_seed[BW_MIN_N];   // the first evidence, its median seeds the estimate
     //  Bit depth re-references (a mud logger's edit of the string length)
     //  are taken out of the movement history: bit - bit_shift.
     double bit_shift;
@@ -61,6 +65,10 @@ struct rs_rigstate_t {
     double spos, spos_ext, spos_anchor;
     int last_slips;             // -1 never known, 0 out, 1 in
     double hook_hang;           // hook load when the string last moved out of slips
+    double hang_avg;            // the moving string's hook load, averaged (HANG_GAIN)
+    //  Start of a run of hook-load readings on the other side of the slips
+    //  trigger, INT64_MIN when none: the trigger flips only once it holds.
+    int64_t flip_since;
 };
 
 const char *
@@ -141,6 +149,8 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->spos = self->spos_ext = self->spos_anchor = NAN;
     self->last_slips = -1;
     self->hook_hang = NAN;
+    self->hang_avg = NAN;
+    self->flip_since = INT64_MIN;
     return self;
 }
 
@@ -164,6 +174,19 @@ const rs_riginfo_t *
 rs_rigstate_info (const rs_rigstate_t *self)
 {
     return &self->info;
+}
+
+//  Median of n values (n small); sorts them.
+static double
+s_median (double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 //  The oldest kept point at least `window` before ts, else the oldest kept.
@@ -378,10 +401,16 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         //  Biased low: in slips the hook load rises above the block's
         //  weight while a stand is made up or the top drive turns, never
         //  below it for long.
-        double gain = isnan (self->bw_learned) || hook < self->bw_learned ? BW_ALPHA : BW_ALPHA * BW_UP;
-        self->bw_learned = isnan (self->bw_learned) ? hook
-                           : self->bw_learned + gain * (hook - self->bw_learned);
-        self->bw_samples++;
+        if (self->bw_samples < BW_MIN_N) {
+            self->bw_seed[self->bw_samples++] = hook;
+            if (self->bw_samples == BW_MIN_N)
+                self->bw_learned = s_median (self->bw_seed, BW_MIN_N);
+        }
+        else {
+            double gain = hook < self->bw_learned ? BW_ALPHA : BW_ALPHA * BW_UP;
+            self->bw_learned += gain * (hook - self->bw_learned);
+            self->bw_samples++;
+        }
     }
     s_plateau (self, ts, hook, block);
     rs_riginfo_t *in = &self->info;
@@ -408,20 +437,33 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  bit did not, or the hook carries no more than the block's own weight
     //  and the string is not moving (near surface the string weighs next to
     //  nothing, so a moving string is never in slips). Without a hook load
-    //  a still string stays as it was.
+    //  a still string in the slips stays there (it cannot leave them without
+    //  moving); one that stopped after moving may be in them or hanging.
     double bw = in->block_weight_kn;
     int slips;
+    bool by_hook = false;
     if (kin_slips)
         slips = 1;
     else if (f->moving && !isnan (bitc))
         slips = 0;
-    else if (!isnan (hook) && !isnan (bw))
+    else if (!isnan (hook) && !isnan (bw)) {
         //  A Schmitt trigger: the hook load in slips rises above the block
         //  weight as a stand is made up (up to block_weight_tol), a hanging
         //  string weighs more than slips_tol: neither flips the state.
-        slips = hook < bw * (1 + (self->last_slips == 1 ? o->block_weight_tol : o->slips_tol));
+        double enter = bw * (1 + o->slips_tol), leave = bw * (1 + o->block_weight_tol);
+        //  Off bottom, a string that weighed W over the block when it last
+        //  moved and now weighs less than half of it has set its weight in
+        //  the slips, whatever its share of the hook load (with weight on
+        //  the bit it went to the bottom).
+        if (!f->on_bottom && !f->weight_on_bit && !isnan (self->hang_avg) && self->hang_avg > bw) {
+            enter = fmax (enter, bw + HANG_ENTER * (self->hang_avg - bw));
+            leave = fmax (leave, bw + HANG_LEAVE * (self->hang_avg - bw));
+        }
+        slips = hook < (self->last_slips == 1 ? leave : enter);
+        by_hook = true;
+    }
     else if (isnan (hook) && !f->moving)
-        slips = self->last_slips;
+        slips = self->last_slips == 1 ? 1 : -1;
     else if (f->moving)
         slips = 0;
     else if (self->last_slips == 0 && !isnan (self->hook_hang)
@@ -429,8 +471,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         slips = 0;                      // stopped, still hanging: the hook load did not drop
     else
         slips = -1;
-    if (slips == 0 && f->moving && !isnan (hook))
+    if (slips == 0 && f->moving && !isnan (hook)) {
         self->hook_hang = hook;
+        self->hang_avg = isnan (self->hang_avg) ? hook : self->hang_avg + HANG_GAIN * (hook - self->hang_avg);
+    }
     f->in_slips = slips == 1;
     if (f->in_slips) {
         f->moving = false;
@@ -440,8 +484,22 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     else
         self->slips_since = INT64_MIN;
-    if (slips >= 0)
+    //  The trigger's memory flips only once the hook load has stayed on the
+    //  other side for min_dwell_s: a string that stops bounces on the hook
+    //  (one reading 50 kN light, then back), which sets no slips; the
+    //  sample itself still shows it, and the dwell filter judges the state.
+    if (slips >= 0 && by_hook && self->last_slips >= 0 && slips != self->last_slips) {
+        if (self->flip_since == INT64_MIN)
+            self->flip_since = ts;
+        if ((double) (ts - self->flip_since) >= o->min_dwell_s * 1e6) {
+            self->last_slips = slips;
+            self->flip_since = INT64_MIN;
+        }
+    }
+    else if (slips >= 0) {
         self->last_slips = slips;
+        self->flip_since = INT64_MIN;
+    }
 
     //  The string's position for the trip: the bit, or without one the
     //  block's travel while the string hangs from it.

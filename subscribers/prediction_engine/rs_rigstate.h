@@ -22,7 +22,8 @@
     circulating or off bottom.
 
     With channels missing it says what it can and no more: without a hook
-    load a still string keeps the in-slips state it was last seen in; when
+    load a still string seen in the slips stays in them, one that stopped
+    after moving cannot be told in them or hanging; when
     the channels cannot tell (no hook load, block position or bit depth; a
     hook load before any block weight is known) the state is unknown with the
     reason. A bit at surface in a deep hole is out of hole.

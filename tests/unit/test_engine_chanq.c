@@ -148,6 +148,42 @@ test_engine_quiet_on_stuck (void)
 }
 
 
+//  A coarse load cell (3.85 kN steps, the Volve F-9 TripTime log, a row
+//  every 30 s) on a still string reads one value for minutes: not pinned.
+//  The same value while the block travels is a dead sensor.
+static void
+test_hook_pinned_needs_travel (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < 20; i++) {
+        s_nan (ch);
+        ch[RS_CH_HOOK_LOAD] = 735.0;
+        ch[RS_CH_BLOCK_POS] = 1.89;
+        rs_chanq_filter (&q, i * 30 * S, ch);
+        RS_CHECK_NEAR (ch[RS_CH_HOOK_LOAD], 735.0, 1e-12);
+    }
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_HOOK_LOAD), RS_CHQ_OK);
+    for (int i = 20; i < 40; i++) {
+        s_nan (ch);
+        ch[RS_CH_HOOK_LOAD] = 735.0;
+        ch[RS_CH_BLOCK_POS] = 1.89 + 0.5 * (i - 19);
+        rs_chanq_filter (&q, i * 30 * S, ch);
+    }
+    RS_CHECK (isnan (ch[RS_CH_HOOK_LOAD]));
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_HOOK_LOAD), RS_CHQ_PINNED);
+    //  Without a block position the repeats alone tell.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 20; i++) {
+        s_nan (ch);
+        ch[RS_CH_HOOK_LOAD] = 735.0;
+        rs_chanq_filter (&q, i * 30 * S, ch);
+    }
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_HOOK_LOAD), RS_CHQ_PINNED);
+}
+
+
 //  A WOB sensor pinned at its floor (-89 kN, the Volve F-9 feed), a hook
 //  load of 0 and a hole depth of 0: none of them reaches a model.
 static void
@@ -292,6 +328,7 @@ main (void)
 {
     test_implausible ();
     test_pinned_and_placeholder ();
+    test_hook_pinned_needs_travel ();
     test_inconsistent ();
     test_stuck_flow_out ();
     test_engine_quiet_on_stuck ();
