@@ -134,14 +134,35 @@ typedef struct {
     json_t *t, *n;
     json_t **min, **max, **mean;
     size_t n_channels;
+    int64_t next_us;                //  where the bucket after the last one given starts (0 before any)
 } s_range_t;
+
+static void
+s_point_at (s_range_t *r, int64_t t_us, int64_t n)
+{
+    json_array_append_new (r->t, json_integer (t_us));
+    json_array_append_new (r->n, json_integer (n));
+}
 
 static int
 s_on_point (const rs_query_point_t *p, void *arg)
 {
     s_range_t *r = arg;
-    json_array_append_new (r->t, json_integer (p->t_us));
-    json_array_append_new (r->n, json_integer (p->n));
+    //  The query gives only buckets with samples. A silence of a whole
+    //  bucket and at least RS_HIST_GAP_US keeps its first empty bucket,
+    //  with n 0 and nulls, so a chart breaks its line there instead of
+    //  drawing a straight one across the outage. Shorter holes (buckets
+    //  finer than the sample rate) are not gaps.
+    if (r->next_us && p->t_us > r->next_us && p->t_us - r->next_us >= RS_HIST_GAP_US) {
+        s_point_at (r, r->next_us, 0);
+        for (size_t i = 0; i < r->n_channels; i++) {
+            json_array_append_new (r->min[i], json_null ());
+            json_array_append_new (r->max[i], json_null ());
+            json_array_append_new (r->mean[i], json_null ());
+        }
+    }
+    r->next_us = p->t_us + p->width_us;
+    s_point_at (r, p->t_us, p->n);
     for (size_t i = 0; i < r->n_channels; i++) {
         json_array_append_new (r->min[i], s_num (p->min[i]));
         json_array_append_new (r->max[i], s_num (p->max[i]));

@@ -38,6 +38,8 @@ int rs_history_wells (rs_history_t *self, json_t **out);
 //  of names, sorted.
 int rs_history_extras (rs_history_t *self, const char *well, json_t **out);
 
+#define RS_HIST_GAP_US 10000000    //  a silence this long is a gap in the range
+
 typedef struct {
     const char *well;
     int64_t from_us, to_us;           //  inclusive
@@ -49,7 +51,9 @@ typedef struct {
 //  {"well","from","to","source","width_us","points":n,"t":[bucket start µs...],
 //   "n":[samples per bucket...], "channels":{"<ch>":{"unit","min":[],"max":[],"mean":[]}},
 //   "publishers":[ids whose raw samples are in the range]}
-//  (null where a bucket has no reading).
+//  (null where a bucket has no reading). A silence of at least one whole
+//  bucket and RS_HIST_GAP_US shows as one bucket with n 0 and nulls at its
+//  start, so that charts break their lines there.
 int rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out);
 
 //  Raw samples of the range as {"type":"history","well","channels":[...],

@@ -248,6 +248,7 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     json_decref (live);
     json_t *doc = json_object ();
     json_object_set_new (doc, "wells", wells);
+    json_object_set_new (doc, "timeout_s", json_real ((double) rs_hub_well_timeout (self->hub) / 1000.0));
     return rs_web_send_json (self, conn, 200, doc);
 }
 
