@@ -67,7 +67,9 @@ export function load() {
   const chans = trackChannels();
   status.textContent = 'loading...';
   rangeOf('history').then((range) => {
-    $('history-export').href = 'api/export.csv?' + params(range, chans);
+    // The export: the usual drilling channels (with depth), the rig state and a units row, in the units shown.
+    $('history-export').href = 'api/export.csv?well=' + encodeURIComponent(store.get('well') || '') + '&from=' +
+                               Math.floor(range.from) + '&to=' + Math.floor(range.to) + '&units=' + units.current();
     return apiFetch('api/history?' + params(range, chans) + '&points=' + points);
   }).then(answer).then((res) => {
     if (!res.ok) { status.textContent = res.doc.error || 'failed'; return; }

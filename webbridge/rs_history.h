@@ -63,8 +63,11 @@ int rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max
 
 //  Writes the range's raw samples as CSV (header time,ts_us,pub,seq,<channels>)
 //  to out, at most max_rows rows (more: RS_HIST_E_TOO_MANY, output partial).
-//  *rows, if given, gets the count written.
-int rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
+//  *rows, if given, gets the count written. units: -1 for that plain form,
+//  or an rs_unit_system_t: then a rig_state column after seq (the well's
+//  recorded rig state at each sample) and a second header row with each
+//  column's unit, the values converted into that system.
+int rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, size_t max_rows, FILE *out,
                            size_t *rows);
 
 #endif

@@ -250,6 +250,11 @@ try {
     null, { timeout: 10000 });
   check(true, `history view: ${await page.locator('#history-status').textContent()}`);
   check(Number(await page.locator('#history-tracks').getAttribute('data-points')) > 0, 'history charts have data');
+  const csv = await page.evaluate(async () => (await (await fetch(document.getElementById('history-export').href)).text())
+    .split('\n').slice(0, 3));
+  check(/^time,ts_us,pub,seq,rig_state,.*bit_depth,hole_depth$/.test(csv[0]) && /^UTC,us,,,,kN,.*,m,m$/.test(csv[1]) &&
+        csv[2].split(',')[4] !== '',
+    `Export CSV: depth, rig state and a metric units row: ${csv[0]} / ${csv[1]}`);
   // Any range: everything recorded, then from / to typed in.
   await page.selectOption('#well', 'A-01');
   await page.selectOption('#history-range', 'all');
