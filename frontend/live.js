@@ -53,6 +53,9 @@ export function knowWell(info) {
   if (info.rig_state) w.rigState = info.rig_state;
 }
 
+// The newest sample time known of a well (µs), 0 when none.
+export function newestOf(name) { return wells[name] ? wells[name].lastTs : 0; }
+
 // Seconds since the well's last live sample arrived, Infinity before any.
 function silentS(w) { return w && w.lastAt ? (Date.now() - w.lastAt) / 1000 : Infinity; }
 
