@@ -18,7 +18,7 @@ export const TRACKS = [
 ];
 const AXIS_W = 64;                  // every y axis, so that the plot areas of all tracks line up
 const TIME_H = 24;                  // the time labels under the bottom track
-const TRACK_EXTRA = 34;             // a track's legend, border and gap around its plot
+const TRACK_EXTRA = 29;             // a track's legend, border and gap around its plot
 
 // Every channel the tracks show.
 export function trackChannels() {
@@ -77,7 +77,7 @@ function makeChart(container, track, height, withBands, onSelect, last) {
       scales[s[2]] = { auto: true };
       axes.push({ scale: s[2], side: side, stroke: s[1], grid: { show: side === 3, stroke: '#2a313c' },
                   ticks: { stroke: '#2a313c', size: 4 }, size: AXIS_W - 14, space: 18, gap: 2,
-                  label: axisLabel(track, s[2]), labelSize: 14, labelGap: 0, labelFont: '11px sans-serif',
+                  label: axisLabel(track, s[2]), labelSize: 14, labelGap: 0, labelFont: '10px sans-serif',
                   font: '11px sans-serif', values: (u, vals) => vals.map(units.fmt) });
     }
   });

@@ -3,12 +3,16 @@
 import { $, el } from './dom.js';
 import * as store from './state.js';
 import * as units from './units.js';
-import { TRACKS, buildCharts, resizeCharts } from './charts.js';
+import { buildCharts, resizeCharts, trackChannels } from './charts.js';
+import { drawDepthLog } from './depthlog.js';
 
 // Depth and ROP first: on a small screen they stay in sight.
 const READOUTS = ['hole_depth', 'bit_depth', 'rop', 'hook_load', 'wob', 'rpm', 'torque', 'spp', 'flow_in', 'flow_out',
                   'pit_volume', 'pit_gain', 'gas'];
 const MAX_POINTS = 7200;            // per well kept in memory (1 h at 2 Hz)
+const KEPT = trackChannels().concat(['bit_depth', 'hole_depth']);   // the channels kept per sample
+// The live view's mud log: [channel, colour, name] against bit depth, on bottom, over the samples held.
+const MUD_TRACKS = [['rop', '#7ee787', 'ROP'], ['wob', '#f0883e', 'WOB'], ['rpm', '#3fb950', 'RPM']];
 const TREND_S = 60;
 
 // well -> { t: [], ch: {name: []}, last: sample, lastTs: its µs, lastAt: when the last live one arrived (ms of
@@ -237,6 +241,16 @@ function withGaps(arr, gaps, start, fill) {
   return out;
 }
 
+// The mud log beside the tracks (when the screen is wide enough to show it): the selected well's drilling
+// channels against bit depth, on bottom, over the samples held (the last hour or so).
+export function drawMudLog() {
+  const box = $('mudlog');
+  if (!box || !box.offsetParent || store.get('paused')) return;
+  const w = wells[store.get('well')];
+  drawDepthLog('mudlog', w ? w.t.length : 0, (name) => (w ? w.ch[name] : null), MUD_TRACKS,
+               { min: 60, left: 44, empty: 'not on bottom', font: '11px "DejaVu Sans", sans-serif' });
+}
+
 export function scheduleRedraw() {
   if (dirty) return;
   dirty = true;
@@ -259,12 +273,10 @@ export function addSample(s, historic, recorded) {
     if (at < n && w.t[at] === t) return;
   }
   w.t.splice(at, 0, t);
-  TRACKS.forEach((tr) => {
-    tr.series.forEach((sr) => {
-      const arr = w.ch[sr[0]] || (w.ch[sr[0]] = new Array(n).fill(null));
-      const v = s.ch[sr[0]];
-      arr.splice(at, 0, v === undefined ? null : v);
-    });
+  KEPT.forEach((name) => {
+    const arr = w.ch[name] || (w.ch[name] = new Array(n).fill(null));
+    const v = s.ch[name];
+    arr.splice(at, 0, v === undefined ? null : v);
   });
   if (w.t.length > MAX_POINTS) {
     const cut = w.t.length - MAX_POINTS;
@@ -295,7 +307,7 @@ export function setRigState(well, rs) {
   if (well === store.get('well')) showReadouts();
 }
 
-store.subscribe(['well', 'windowS'], () => { showReadouts(); scheduleRedraw(); });
+store.subscribe(['well', 'windowS'], () => { showReadouts(); scheduleRedraw(); drawMudLog(); });
 store.subscribe(['paused'], () => {
   const b = $('pause');
   b.setAttribute('aria-pressed', String(store.get('paused')));
@@ -308,3 +320,4 @@ store.subscribe(['zoom'], () => {
 });
 // Readouts go stale and the time axis moves on while nothing arrives.
 setInterval(() => { showReadouts(); scheduleRedraw(); }, 1000);
+setInterval(drawMudLog, 2000);

@@ -435,7 +435,8 @@ try {
         header: Math.round(document.querySelector('header').getBoundingClientRect().height),
         pageScroll: document.scrollingElement.scrollHeight - innerHeight,
         tracksScroll: tracks.scrollHeight - tracks.clientHeight,
-        aligned: lefts.every((l) => l === lefts[0])
+        aligned: lefts.every((l) => l === lefts[0]),
+        mud: inView('#mudlog') ? Number(document.getElementById('mudlog').dataset.points) : null
       };
     });
     const shot = `${shots}/layout-${w}x${h}.png`;
@@ -445,6 +446,15 @@ try {
       `${w}x${h}: depth, ROP, alarm strip, rig state in sight (${fit.seen.length ? 'not: ' + fit.seen : 'all'}), ` +
       `header ${fit.header} px, page scroll ${fit.pageScroll} px, tracks scroll ${fit.tracksScroll} px, ` +
       `plot areas aligned ${fit.aligned}`);
+    // The mud log beside the tracks where there is room for it.
+    if (w >= 1366) {
+      await page.waitForFunction(() => Number(document.getElementById('mudlog').dataset.points) > 0, null,
+        { timeout: 5000 }).catch(() => {});
+      const pts = await page.locator('#mudlog').getAttribute('data-points');
+      check(fit.mud !== null && Number(pts) > 0, `${w}x${h}: the mud log (ROP, WOB, RPM against depth) shows ${pts} samples on bottom`);
+    } else {
+      check(fit.mud === null, `${w}x${h}: no room for the mud log, the time tracks keep the width`);
+    }
   }
 } catch (e) {
   check(false, `unexpected: ${e.message}`);
