@@ -76,9 +76,9 @@ function makeChart(container, track, height, withBands, onSelect, last) {
       seenScales[s[2]] = true;
       scales[s[2]] = { auto: true };
       axes.push({ scale: s[2], side: side, stroke: s[1], grid: { show: side === 3, stroke: '#2a313c' },
-                  ticks: { stroke: '#2a313c', size: 4 }, size: AXIS_W - 14, space: 18, gap: 2,
+                  ticks: { stroke: '#2a313c', size: 4 }, size: AXIS_W - 14, space: 15, gap: 2,
                   label: axisLabel(track, s[2]), labelSize: 14, labelGap: 0, labelFont: '10px sans-serif',
-                  font: '11px sans-serif', values: (u, vals) => vals.map(units.fmt) });
+                  font: '10px sans-serif', values: (u, vals) => vals.map(units.fmt) });
     }
   });
   // A track with one scale gets an empty right axis as wide as the others'.

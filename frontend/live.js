@@ -32,13 +32,16 @@ export function ensureWell(name) {
   return w;
 }
 
-// Where the feed should start after a (re)connect, in µs: the earliest, over the wells heard live (or all
-// known when none was), of `spanS` back from a well's newest sample when none is held yet (the page was just
+// Where the feed should start after a (re)connect, in µs: the earliest, over the wells heard live (or, when
+// none was, the recorded wells whose newest sample is within `spanS` of the newest of all: not a well that
+// stopped days ago), of `spanS` back from a well's newest sample when none is held yet (the page was just
 // opened), else just after its newest (the gap of a reconnect). Per well: a replay or a sped-up simulator
 // runs on its own clock. 0: nothing known, no history asked for.
 export function sinceUs(spanS) {
-  const known = Object.keys(wells).map((k) => wells[k]).filter((w) => w.lastTs);
+  let known = Object.keys(wells).map((k) => wells[k]).filter((w) => w.lastTs);
   const heard = known.filter((w) => w.lastAt);
+  const newest = Math.max.apply(null, known.map((w) => w.lastTs).concat([0]));
+  known = known.filter((w) => w.lastTs >= newest - spanS * 1e6);
   let since = 0;
   (heard.length ? heard : known).forEach((w) => {
     const s = w.t.length ? w.lastTs + 1 : w.lastTs - spanS * 1e6;
