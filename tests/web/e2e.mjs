@@ -51,11 +51,11 @@ async function boxOf(page, sel) {
 
 // Opens (or reloads) the page and waits until the first live chart of A-01 draws from its first recorded
 // sample: only the back-fill from the database can, the page having opened well after it. Returns ms from
-// the page's load event.
+// the start of the navigation.
 async function openFilled(page, how, firstS) {
+  const t0 = Date.now();
   if (how === 'reload') await page.reload({ waitUntil: 'load' });
   else await page.goto(url, { waitUntil: 'load' });
-  const t0 = Date.now();
   await page.waitForFunction((f) => {
     const d = window.rigstreamLiveData && window.rigstreamLiveData();
     return d && d.n > 0 && d.first <= f;
