@@ -5,6 +5,7 @@ import { $, el } from './dom.js';
 import * as store from './state.js';
 import * as units from './units.js';
 import { fetchHistory, rangeOf } from './history.js';
+import { canvasOf, drawDepthLog, extent } from './depthlog.js';
 
 const KPIS = [
   ['mse_stand_ratio', 'MSE / stand best', ''], ['ccs_mse_ratio', 'CCS / MSE', ''], ['mse_mpa', 'MSE', 'MPa'],
@@ -16,8 +17,8 @@ const KPIS = [
   ['flow_in_avg15m', 'Flow in 15 min', 'L/min'], ['rop_next_stand', 'ROP next stand', 'm/h'], ['flow_balance', 'Flow balance', 'L/min']
 ];
 const STATE_COLOURS = { rotary: '#1f6feb', sliding: '#58a6ff', connection: '#d29922', other: '#484f58' };
-const DEPTH_TRACKS = [['rop', '#7ee787'], ['wob', '#f0883e'], ['rpm', '#3fb950'], ['torque', '#d2a8ff'],
-                      ['spp', '#ff7b72'], ['gas', '#a5d6ff']];
+const DEPTH_TRACKS = [['rop', '#7ee787', 'ROP'], ['wob', '#f0883e', 'WOB'], ['rpm', '#3fb950', 'RPM'],
+                      ['torque', '#d2a8ff', 'TORQUE'], ['spp', '#ff7b72', 'SPP'], ['gas', '#a5d6ff', 'GAS']];
 
 const kpis = {};                    // well -> its latest kpi message
 let lastDoc = null;                     // the history the plots were drawn from
@@ -86,26 +87,6 @@ export function showKpis() {
   if (extra.length) legend.appendChild(el('div', 'status', extra.join(' · ')));
 }
 
-// A canvas sized to its box in device pixels; returns [ctx, width, height] in CSS pixels.
-function canvasOf(id) {
-  let box = $(id), c = box.querySelector('canvas');
-  let w = Math.max(200, box.clientWidth), h = Math.max(200, box.clientHeight), r = window.devicePixelRatio || 1;
-  c.width = Math.round(w * r);
-  c.height = Math.round(h * r);
-  let ctx = c.getContext('2d');
-  ctx.setTransform(r, 0, 0, r, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  ctx.font = '12px "DejaVu Sans", sans-serif';
-  return [ctx, w, h];
-}
-
-function extent(a) {
-  let lo = Infinity, hi = -Infinity;
-  a.forEach(function (v) { if (v < lo) lo = v; if (v > hi) hi = v; });
-  if (lo === hi) { lo -= 1; hi += 1; }
-  return [lo, hi];
-}
-
 // Blue (low) to yellow (high), readable on the dark background.
 function ramp(f) {
   let stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
@@ -116,7 +97,7 @@ function ramp(f) {
 }
 
 function drawCrossplot(doc) {
-  let cv = canvasOf('crossplot'), ctx = cv[0], W = cv[1], H = cv[2];
+  let cv = canvasOf('crossplot', 200), ctx = cv[0], W = cv[1], H = cv[2];
   let ch = doc.channels, pts = [];
   for (let i = 0; i < doc.t.length; i++) {
     let x = ch.wob && units.shown('wob', ch.wob.mean[i]), y = ch.rop && units.shown('rop', ch.rop.mean[i]);
@@ -158,46 +139,9 @@ function drawCrossplot(doc) {
 }
 
 function drawDepth(doc) {
-  let cv = canvasOf('depthplot'), ctx = cv[0], W = cv[1], H = cv[2];
-  // On bottom: the bit within 1 m of the hole bottom, judged in stored units (m).
-  let ch = doc.channels, raw = (ch.bit_depth || {}).mean || [], hole = (ch.hole_depth || {}).mean || [];
-  let bit = units.values(units.unitOf('bit_depth'), raw);
-  let rows = [];
-  for (let i = 0; i < doc.t.length; i++)
-    if (raw[i] !== null && hole[i] !== null && isFinite(raw[i]) && hole[i] - raw[i] < 1) rows.push(i);
-  $('depthplot').dataset.points = String(rows.length);
-  let L = 60, T = 24, B = 10, gap = 8, n = DEPTH_TRACKS.length, tw = (W - L - gap * n) / n;
-  ctx.fillStyle = '#8b949e';
-  if (!rows.length) { ctx.fillText('no samples on bottom in this range', L, T + 20); return; }
-  rows.sort(function (a, b) { return bit[a] - bit[b]; });
-  let ds = extent(rows.map(function (i) { return bit[i]; }));
-  function py(d) { return T + (d - ds[0]) / (ds[1] - ds[0]) * (H - T - B); }
-  let digits = ds[1] - ds[0] < 0.5 ? 3 : ds[1] - ds[0] < 5 ? 2 : 1;
-  for (let k = 0; k <= 5; k++) {
-    let d = ds[0] + (ds[1] - ds[0]) * k / 5;
-    ctx.fillText(d.toFixed(digits), 4, py(d) + 4, L - 6);
-  }
-  ctx.fillText(units.shownUnit('bit_depth'), 4, T - 8);
-  DEPTH_TRACKS.forEach(function (tr, j) {
-    let x0 = L + j * (tw + gap), vals = units.values(units.unitOf(tr[0]), (ch[tr[0]] || {}).mean || []);
-    let good = rows.filter(function (i) { return vals[i] !== null && isFinite(vals[i]); });
-    ctx.strokeStyle = '#2a313c';
-    ctx.strokeRect(x0, T, tw, H - T - B);
-    ctx.fillStyle = tr[1];
-    ctx.fillText(tr[0].toUpperCase(), x0 + 2, T - 8, tw - 4);
-    if (!good.length) return;
-    let xs = extent(good.map(function (i) { return vals[i]; }));
-    ctx.fillStyle = '#8b949e';
-    ctx.fillText(units.fmt(xs[0]) + ' - ' + units.fmt(xs[1]), x0 + 2, H - B - 4, tw - 4);
-    ctx.strokeStyle = tr[1];
-    ctx.lineWidth = 1.2;
-    ctx.beginPath();
-    good.forEach(function (i, k) {
-      let x = x0 + (vals[i] - xs[0]) / (xs[1] - xs[0]) * tw, y = py(bit[i]);
-      if (k) ctx.lineTo(x, y); else ctx.moveTo(x, y);
-    });
-    ctx.stroke();
-  });
+  const ch = doc.channels;
+  drawDepthLog('depthplot', doc.t.length, (name) => (ch[name] || {}).mean, DEPTH_TRACKS,
+               { min: 200, left: 60, empty: 'no samples on bottom in this range' });
 }
 
 

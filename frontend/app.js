@@ -15,7 +15,7 @@ import * as alerts from './alerts.js';
 import * as rules from './rules.js';
 
 // ---- the live feed -------------------------------------------------------
-connection.on('sample', (m) => { live.addSample(m, !!m.replayed); });
+connection.on('sample', (m) => { live.addSample(m, !!m.replayed, false); });
 connection.on('history', live.addHistory);
 connection.on('kpi', (m) => {
   live.setRigState(m.well, m.rig_state || m.state);
@@ -32,10 +32,17 @@ connection.on('alert', (m) => {
 connection.on('ack', (m) => { alerts.put(m.alert); });
 connection.on('dropped', (m) => { $('stats').textContent = 'server skipped ' + m.count + ' updates (slow link)'; });
 
+// The longest live window the page offers: what the first subscription fills from the database.
+function longestWindowS() {
+  return Math.max.apply(null, Array.prototype.map.call($('window').options, (o) => Number(o.value)));
+}
+
 function subscription() {
   const sub = { type: 'subscribe', max_rate_hz: 2 };
-  // After a reconnect, ask for what was missed (from the recorded history).
-  if (live.newestTs()) sub.since = live.newestTs() + 1;
+  // On load, the recorded history fills the live window (a reload keeps the trend); after a reconnect, what
+  // was missed.
+  const since = live.sinceUs(longestWindowS());
+  if (since) sub.since = Math.floor(since);
   return sub;
 }
 
@@ -144,6 +151,9 @@ function init() {
   // For tests and the curious: the live charts' zoom, and the time range the first live chart shows.
   window.rigstreamZoom = () => store.get('zoom');
   window.rigstreamLiveRange = live.liveRange;
+  window.rigstreamLiveData = live.liveData;
+  window.rigstreamAxisLabels = live.axisLabels;
+  window.rigstreamTimedOut = live.timedOut;
   document.querySelectorAll('.tab').forEach((t) => {
     t.addEventListener('click', () => { showView(t.dataset.view); });
   });
@@ -172,7 +182,8 @@ function init() {
     live.buildReadouts();
     live.buildLiveCharts();
     return getJson('api/wells').then((doc) => {
-      doc.wells.forEach((w) => { live.ensureWell(w.well); if (w.rig_state) live.setRigState(w.well, w.rig_state); });
+      if (doc.timeout_s > 0) store.set({ timeoutS: doc.timeout_s });
+      doc.wells.forEach(live.knowWell);
     }).catch(() => {});
   }).then(() => { connection.start({ subscription: subscription, onOpen: alerts.load }); });
 }

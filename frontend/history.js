@@ -6,10 +6,12 @@ import { answer, apiFetch, getJson } from './bridge.js';
 import * as store from './state.js';
 import * as units from './units.js';
 import { buildCharts, resizeCharts, trackChannels } from './charts.js';
+import { newestOf } from './live.js';
 
 const charts = [];
 
-// The range the form `prefix` ('history', 'analytics') asks for, in µs: a span back from now, everything the
+// The range the form `prefix` ('history', 'analytics') asks for, in µs: a span back from now (or from the well's
+// newest sample when that is later: a sped-up simulator runs ahead of the clock), everything the
 // database holds for the well, or the from / to fields. Resolves to {from, to}, or rejects with a message.
 export function rangeOf(prefix) {
   const v = $(prefix + '-range').value;
@@ -26,7 +28,7 @@ export function rangeOf(prefix) {
       return { from: w.history.first_ts, to: w.history.last_ts + 1 };
     });
   }
-  const to = Date.now() * 1000;
+  const to = Math.max(Date.now() * 1000, newestOf(well) + 1);
   return Promise.resolve({ from: to - Number(v) * 1e6, to: to });
 }
 
@@ -67,7 +69,9 @@ export function load() {
   const chans = trackChannels();
   status.textContent = 'loading...';
   rangeOf('history').then((range) => {
-    $('history-export').href = 'api/export.csv?' + params(range, chans);
+    // The export: the usual drilling channels (with depth), the rig state and a units row, in the units shown.
+    $('history-export').href = 'api/export.csv?well=' + encodeURIComponent(store.get('well') || '') + '&from=' +
+                               Math.floor(range.from) + '&to=' + Math.floor(range.to) + '&units=' + units.current();
     return apiFetch('api/history?' + params(range, chans) + '&points=' + points);
   }).then(answer).then((res) => {
     if (!res.ok) { status.textContent = res.doc.error || 'failed'; return; }

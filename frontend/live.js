@@ -3,31 +3,71 @@
 import { $, el } from './dom.js';
 import * as store from './state.js';
 import * as units from './units.js';
-import { TRACKS, buildCharts, resizeCharts } from './charts.js';
+import { buildCharts, resizeCharts, trackChannels } from './charts.js';
+import { drawDepthLog } from './depthlog.js';
 
-const READOUTS = ['hook_load', 'wob', 'rpm', 'torque', 'spp', 'flow_in', 'flow_out', 'pit_volume', 'pit_gain',
-                  'gas', 'rop', 'bit_depth', 'hole_depth'];
+// Depth and ROP first: on a small screen they stay in sight.
+const READOUTS = ['hole_depth', 'bit_depth', 'rop', 'hook_load', 'wob', 'rpm', 'torque', 'spp', 'flow_in', 'flow_out',
+                  'pit_volume', 'pit_gain', 'gas'];
 const MAX_POINTS = 7200;            // per well kept in memory (1 h at 2 Hz)
+const KEPT = trackChannels().concat(['bit_depth', 'hole_depth']);   // the channels kept per sample
+// The live view's mud log: [channel, colour, name] against bit depth, on bottom, over the samples held.
+const MUD_TRACKS = [['rop', '#7ee787', 'ROP'], ['wob', '#f0883e', 'WOB'], ['rpm', '#3fb950', 'RPM']];
 const TREND_S = 60;
 
-const wells = {};                   // well -> { t: [], ch: {name: []}, last: sample, lastAt, rigState }
+// well -> { t: [], ch: {name: []}, last: sample, lastTs: its µs, lastAt: when the last live one arrived (ms of
+// this browser's clock, 0 before any), rigState }
+const wells = {};
 const charts = [];
-let lastTsUs = 0;                   // the newest sample's time: a reconnect asks for what came after it
 let dirty = false;
-
-// The newest sample time seen (µs since the epoch), 0 before any.
-export function newestTs() { return lastTsUs; }
 
 // A well's buffers, created (and announced in the store) the first time the well is seen.
 export function ensureWell(name) {
   let w = wells[name];
   if (!w) {
-    w = wells[name] = { t: [], ch: {}, last: null, lastAt: 0, rigState: null };
+    w = wells[name] = { t: [], ch: {}, last: null, lastTs: 0, lastAt: 0, rigState: null };
     store.set({ wells: store.get('wells').concat([name]) });
     if (!store.get('well')) store.set({ well: name });
   }
   return w;
 }
+
+// Where the feed should start after a (re)connect, in µs: the earliest, over the wells heard live (or, when
+// none was, the recorded wells whose newest sample is within `spanS` of the newest of all: not a well that
+// stopped days ago), of `spanS` back from a well's newest sample when none is held yet (the page was just
+// opened), else just after its newest (the gap of a reconnect). Per well: a replay or a sped-up simulator
+// runs on its own clock. 0: nothing known, no history asked for.
+export function sinceUs(spanS) {
+  let known = Object.keys(wells).map((k) => wells[k]).filter((w) => w.lastTs);
+  const heard = known.filter((w) => w.lastAt);
+  const newest = Math.max.apply(null, known.map((w) => w.lastTs).concat([0]));
+  known = known.filter((w) => w.lastTs >= newest - spanS * 1e6);
+  let since = 0;
+  (heard.length ? heard : known).forEach((w) => {
+    const s = w.t.length ? w.lastTs + 1 : w.lastTs - spanS * 1e6;
+    since = since ? Math.min(since, s) : s;
+  });
+  return since;
+}
+
+// What /api/wells tells of a well before the feed starts: its newest sample (live or recorded) and how long
+// ago the bridge received it, so the page starts with the window and the time-out right.
+export function knowWell(info) {
+  const w = ensureWell(info.well);
+  const ts = Math.max(info.last_ts || 0, (info.history && info.history.last_ts) || 0);
+  if (ts > w.lastTs) w.lastTs = ts;
+  if (info.live && typeof info.age_s === 'number') w.lastAt = Date.now() - info.age_s * 1000;
+  if (info.rig_state) w.rigState = info.rig_state;
+}
+
+// The newest sample time known of a well (µs), 0 when none.
+export function newestOf(name) { return wells[name] ? wells[name].lastTs : 0; }
+
+// Seconds since the well's last live sample arrived, Infinity before any.
+function silentS(w) { return w && w.lastAt ? (Date.now() - w.lastAt) / 1000 : Infinity; }
+
+// Whether a well has been silent longer than the time-out.
+export function timedOut(name) { return silentS(wells[name]) > store.get('timeoutS'); }
 
 // ---- readouts ----------------------------------------------------------
 export function buildReadouts() {
@@ -74,10 +114,21 @@ export function showReadouts() {
     t.title = arrow ? 'over the last minute' : '';
     r.classList.toggle('stale', !s || Date.now() - (w.lastAt || 0) > store.STALE_MS);
   });
+  // Past the time-out the well's values are old news: the readouts, the rig state and the header say so.
+  const name = store.get('well');
+  const out = !!w && timedOut(name);
+  const silent = silentS(w);
+  $('readouts').classList.toggle('timeout', out);
   const badge = $('rigstate');
   const rs = w && w.rigState;
-  badge.textContent = 'rig state: ' + (rs ? rs.replace(/_/g, ' ') : '-');
-  badge.dataset.state = rs || '';
+  const said = rs ? rs.replace(/_/g, ' ') : '-';
+  badge.textContent = out ? 'rig state: TIME-OUT' : 'rig state: ' + said;
+  badge.title = out ? 'no data for this well; last known: ' + said : 'rig state';
+  badge.dataset.state = out ? 'timeout' : rs || '';
+  const ws = $('well-status');
+  ws.dataset.state = !w ? 'none' : out ? 'timeout' : 'live';
+  ws.textContent = !w ? '' : out ? 'TIME-OUT ' + (isFinite(silent) ? Math.floor(silent) + ' s' : '') : 'data';
+  ws.title = out ? name + ': no sample for more than ' + store.get('timeoutS') + ' s' : name + ': samples arriving';
 }
 
 // ---- charts ------------------------------------------------------------
@@ -91,6 +142,30 @@ export function resizeLiveCharts() { resizeCharts(charts); }
 export function liveRange() {
   const c = charts[0] && charts[0].chart;
   return c ? [c.scales.x.min, c.scales.x.max] : null;
+}
+
+// What the first live chart draws: { n: values, first, last: their times (s), breaks: gaps drawn as breaks }.
+export function liveData() {
+  const c = charts[0] && charts[0].chart;
+  if (!c) return null;
+  const xs = c.data[0] || [], ys = c.data[1] || [];
+  let n = 0, first = null, last = null, breaks = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (ys[i] === null || ys[i] === undefined) {
+      if (n) breaks++;
+      continue;
+    }
+    n++;
+    if (first === null) first = xs[i];
+    last = xs[i];
+  }
+  return { n: n, first: first, last: last, breaks: breaks };
+}
+
+// The y axes of the live charts, per track: [{ scale, label }].
+export function axisLabels() {
+  return charts.map((c) => c.chart.axes.filter((a) => a.scale !== 'x' && a.label)
+                                  .map((a) => ({ scale: a.scale, label: a.label })));
 }
 
 // Zoom and pan of the live charts: the range stays put while data arrives, until the operator goes back to
@@ -115,8 +190,11 @@ function redrawLive() {
   if (store.get('paused')) return;
   const w = wells[store.get('well')];
   if (!w) return;
-  // The right edge is the newest sample: a replay or a sped-up simulator runs on its own clock.
-  let nowS = w.t.length ? w.t[w.t.length - 1] : Date.now() / 1000, from = nowS - store.get('windowS');
+  // The right edge is the newest sample, moved on by the time since it arrived: a replay or a sped-up
+  // simulator runs on its own clock, and a silent well shows its outage as a growing gap.
+  let nowS = w.lastTs ? w.lastTs / 1e6 : Date.now() / 1000;
+  if (w.lastAt) nowS += Math.max(0, Date.now() - w.lastAt) / 1000;
+  let from = nowS - store.get('windowS');
   const zoom = store.get('zoom');
   if (zoom) {
     from = zoom.min;
@@ -124,15 +202,56 @@ function redrawLive() {
   }
   let start = 0;
   while (start < w.t.length && w.t[start] < from) start++;
-  const xs = w.t.slice(start);
+  const gaps = gapsOf(w.t, start);
+  const xs = withGaps(w.t.slice(start), gaps, start, (i) => w.t[i - 1] + 1e-3);
   charts.forEach((c) => {
     const data = [xs];
     c.track.series.forEach((s) => {
-      data.push(units.values(units.unitOf(s[0]), (w.ch[s[0]] || []).slice(start)));
+      const arr = (w.ch[s[0]] || []).slice(start);
+      data.push(units.values(units.unitOf(s[0]), withGaps(arr, gaps, start, () => null)));
     });
     c.chart.setData(data, false);
     c.chart.setScale('x', { min: from, max: nowS });
   });
+}
+
+// Where the buffer from `start` on has a gap: indexes i whose sample came more than the gap time after
+// the one before. The gap time is the time-out, or four times the usual spacing of the samples when that is
+// longer (a sped-up simulator's samples are far apart in its time).
+function gapsOf(t, start) {
+  const d = [];
+  for (let i = Math.max(start + 1, t.length - 60); i < t.length; i++) d.push(t[i] - t[i - 1]);
+  d.sort((a, b) => a - b);
+  const usual = d.length ? d[Math.floor(d.length / 2)] : 0;
+  const gap = Math.max(store.get('timeoutS'), 4 * usual);
+  const out = [];
+  for (let i = start + 1; i < t.length; i++) if (t[i] - t[i - 1] > gap) out.push(i);
+  return out;
+}
+
+// `arr` (the buffer from `start` on) with one extra point before each gap index: fill(i) gives its value
+// (a time just after the sample before the gap, or null, which breaks the line).
+function withGaps(arr, gaps, start, fill) {
+  if (!gaps.length) return arr;
+  const out = [];
+  let from = 0;
+  gaps.forEach((i) => {
+    const k = i - start;
+    for (; from < k; from++) out.push(arr[from]);
+    out.push(fill(i));
+  });
+  for (; from < arr.length; from++) out.push(arr[from]);
+  return out;
+}
+
+// The mud log beside the tracks (when the screen is wide enough to show it): the selected well's drilling
+// channels against bit depth, on bottom, over the samples held (the last hour or so).
+export function drawMudLog() {
+  const box = $('mudlog');
+  if (!box || !box.offsetParent || store.get('paused')) return;
+  const w = wells[store.get('well')];
+  drawDepthLog('mudlog', w ? w.t.length : 0, (name) => (w ? w.ch[name] : null), MUD_TRACKS,
+               { min: 60, left: 44, empty: 'not on bottom', font: '11px "DejaVu Sans", sans-serif' });
 }
 
 export function scheduleRedraw() {
@@ -142,8 +261,9 @@ export function scheduleRedraw() {
 }
 
 // ---- data --------------------------------------------------------------
-// One sample ({ well, ts, ch }); historic: it may fill in before values already held.
-export function addSample(s, historic) {
+// One sample ({ well, ts, ch }); historic: it may fill in before values already held; recorded: it comes from
+// the database (a back-fill), not from the live feed.
+export function addSample(s, historic, recorded) {
   const w = ensureWell(s.well);
   const t = s.ts / 1e6;
   // Keep the buffer in time order: history fills in before live values.
@@ -156,12 +276,10 @@ export function addSample(s, historic) {
     if (at < n && w.t[at] === t) return;
   }
   w.t.splice(at, 0, t);
-  TRACKS.forEach((tr) => {
-    tr.series.forEach((sr) => {
-      const arr = w.ch[sr[0]] || (w.ch[sr[0]] = new Array(n).fill(null));
-      const v = s.ch[sr[0]];
-      arr.splice(at, 0, v === undefined ? null : v);
-    });
+  KEPT.forEach((name) => {
+    const arr = w.ch[name] || (w.ch[name] = new Array(n).fill(null));
+    const v = s.ch[name];
+    arr.splice(at, 0, v === undefined ? null : v);
   });
   if (w.t.length > MAX_POINTS) {
     const cut = w.t.length - MAX_POINTS;
@@ -170,8 +288,9 @@ export function addSample(s, historic) {
   }
   if (at === n) {
     w.last = s;
-    w.lastAt = Date.now();
-    if (s.ts > lastTsUs) lastTsUs = s.ts;
+    if (s.ts > w.lastTs) w.lastTs = s.ts;
+    // Recorded samples fill the charts; only the live feed says the well is alive.
+    if (!recorded) w.lastAt = Date.now();
   }
   if (s.well === store.get('well')) scheduleRedraw();
 }
@@ -181,7 +300,7 @@ export function addHistory(h) {
   for (let i = 0; i < h.ts.length; i++) {
     const ch = {};
     h.channels.forEach((name) => { ch[name] = h.values[name][i]; });
-    addSample({ well: h.well, ts: h.ts[i], ch: ch }, true);
+    addSample({ well: h.well, ts: h.ts[i], ch: ch }, true, true);
   }
 }
 
@@ -191,7 +310,7 @@ export function setRigState(well, rs) {
   if (well === store.get('well')) showReadouts();
 }
 
-store.subscribe(['well', 'windowS'], () => { showReadouts(); scheduleRedraw(); });
+store.subscribe(['well', 'windowS'], () => { showReadouts(); scheduleRedraw(); drawMudLog(); });
 store.subscribe(['paused'], () => {
   const b = $('pause');
   b.setAttribute('aria-pressed', String(store.get('paused')));
@@ -202,5 +321,6 @@ store.subscribe(['zoom'], () => {
   $('zoom-note').hidden = !store.get('zoom');
   redrawLive();
 });
-// Readouts go stale while nothing arrives.
-setInterval(showReadouts, 1000);
+// Readouts go stale and the time axis moves on while nothing arrives.
+setInterval(() => { showReadouts(); scheduleRedraw(); }, 1000);
+setInterval(drawMudLog, 2000);

@@ -10,7 +10,8 @@ const state = {
   view: 'live',                     // live, history, analytics or alerts
   paused: false,                    // the live charts stand still
   windowS: 600,                     // the live charts' time window
-  zoom: null                        // {min, max} in s while the live charts are zoomed, else null
+  zoom: null,                       // {min, max} in s while the live charts are zoomed, else null
+  timeoutS: 10                      // a well silent this long is timed out (the bridge's WEB_WELL_TIMEOUT_S)
 };
 const listeners = [];
 

@@ -44,6 +44,7 @@ extra_rows='RIGSTREAM_RUN_DIR|./run|scripts|where the scripts keep pids/ and log
 RIGSTREAM_BUILD_DIR|./build|scripts|build directory the scripts build and run from
 RIGSTREAM_NO_BUILD|0|scripts|1: start_all.sh runs the build as it is, without building
 RIGSTREAM_START_TIMEOUT_S|20|scripts|how long start_all.sh waits for the suite to be healthy, s
+RIGSTREAM_DEMO|1|scripts|start_all.sh runs the demo scenario (simulator 40x real time, a connection, lost circulation and its alarm, a trip out within 5 min); 0: the simulator defaults (SIM_* settings win either way)
 RIGSTREAM_STOP_TIMEOUT_S|10|scripts|how long stop_all.sh waits after SIGTERM before SIGKILL, s
 RIGSTREAM_RESTART_MIN_S|1|scripts|first wait before the supervisor restarts a component that died, s (doubling after each restart)
 RIGSTREAM_RESTART_MAX_S|60|scripts|longest wait between restarts, s

@@ -23,7 +23,11 @@ prediction engine and the web dashboard, each under scripts/supervise.
 - Settings come from the environment, then .env (see .env.example).
 
 Environment: RIGSTREAM_RUN_DIR (run), RIGSTREAM_BUILD_DIR (build),
-RIGSTREAM_NO_BUILD=1 (use the build as it is), RIGSTREAM_START_TIMEOUT_S (20).
+RIGSTREAM_NO_BUILD=1 (use the build as it is), RIGSTREAM_START_TIMEOUT_S (20),
+RIGSTREAM_DEMO=0 (the simulator's own defaults: one well at 1 Hz, real
+time, instead of the demo: 40 times faster, a connection, lost circulation
+and its alarm, then a trip out, all within 5 minutes; SIM_* settings given
+in the environment or .env win over the demo's).
 Stop the suite with scripts/stop_all.sh.
 EOF
 }
@@ -38,6 +42,13 @@ RS_SCRIPT=start_all.sh
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 TIMEOUT_S=${RIGSTREAM_START_TIMEOUT_S:-20}
+# The demo scenario (docs/SIMULATOR.md): the simulator's clock 40 times real
+# time, a trip after the first full stand, lost circulation 25 simulated
+# minutes in (37 s real).
+if [ "${RIGSTREAM_DEMO:-1}" != 0 ]; then
+  export SIM_SPEED=${SIM_SPEED:-40} SIM_RATE=${SIM_RATE:-10} SIM_TRIP_EVERY=${SIM_TRIP_EVERY:-1}
+  export SIM_EVENTS=${SIM_EVENTS-lost_circulation@1500:900}
+fi
 
 running=()
 for name in "${RS_NAMES[@]}"; do
@@ -143,4 +154,5 @@ rigstream is running: ${started[*]}
   live data:  tail -f $LOG_DIR/console_logger.log
   health:     scripts/monitor
   stop:       scripts/stop_all.sh
+  simulator:  speed ${SIM_SPEED:-1}, events: ${SIM_EVENTS:-none} (RIGSTREAM_DEMO=0: a quiet 1 Hz rig)
 EOF

@@ -17,6 +17,8 @@ struct rs_export_t {
     size_t n;
     bool points;
     size_t count;
+    const rs_unit_view_t *views;    //  per channel, or NULL: values as stored
+    bool rig_state;
 };
 
 int
@@ -50,7 +52,7 @@ rs_export_new (FILE *out, rs_export_format_t format, const char *const *channels
     rs_export_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    *self = (rs_export_t) { out, format, channels, n_channels, points, 0 };
+    *self = (rs_export_t) { out, format, channels, n_channels, points, 0, NULL, false };
     if (format == RS_EXPORT_JSON) {
         fputs ("[", out);
         return self;
@@ -62,6 +64,27 @@ rs_export_new (FILE *out, rs_export_format_t format, const char *const *channels
         else
             fprintf (out, ",%s", channels[i]);
     }
+    fputc ('\n', out);
+    return self;
+}
+
+rs_export_t *
+rs_export_new_csv (FILE *out, const char *const *channels, size_t n_channels, const rs_export_opts_t *opts)
+{
+    if (!opts || (!opts->views && !opts->rig_state))
+        return rs_export_new (out, RS_EXPORT_CSV, channels, n_channels, false);
+    rs_export_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    *self = (rs_export_t) { out, RS_EXPORT_CSV, channels, n_channels, false, 0, opts->views, opts->rig_state };
+    fputs (self->rig_state ? "time,ts_us,pub,seq,rig_state" : "time,ts_us,pub,seq", out);
+    for (size_t i = 0; i < n_channels; i++)
+        fprintf (out, ",%s", channels[i]);
+    //  Channel names are [a-z0-9_] and units the suite's own spellings
+    //  (letters, digits, '/', '.'): nothing to quote.
+    fputs (self->rig_state ? "\nUTC,us,,," : "\nUTC,us,,", out);
+    for (size_t i = 0; i < n_channels; i++)
+        fprintf (out, ",%s", self->views && self->views[i].unit ? self->views[i].unit : "");
     fputc ('\n', out);
     return self;
 }
@@ -93,17 +116,30 @@ s_begin (rs_export_t *self, int64_t ts_us)
 int
 rs_export_row (rs_export_t *self, const rs_query_row_t *row)
 {
+    return rs_export_row_state (self, row, NULL);
+}
+
+int
+rs_export_row_state (rs_export_t *self, const rs_query_row_t *row, const char *rig_state)
+{
     s_begin (self, row->ts_us);
     bool json = self->format == RS_EXPORT_JSON;
     //  Publisher ids are [A-Za-z0-9_-] (rs_id_valid): nothing to quote or escape.
     const char *pub = row->pub ? row->pub : "";
     fprintf (self->out, json ? ",\"pub\":\"%s\",\"seq\":%llu" : ",%s,%llu", pub, (unsigned long long) row->seq);
+    //  Rig states are the publishers' words ([a-z_] from the simulator and
+    //  the engine); anything that would need quoting is left out.
+    if (self->rig_state)
+        fprintf (self->out, ",%s", rig_state && !strpbrk (rig_state, ",\"\r\n") ? rig_state : "");
     for (size_t i = 0; i < self->n; i++) {
         if (json)
             fprintf (self->out, ",\"%s\":", self->channels[i]);
         else
             fputc (',', self->out);
-        s_value (self, row->values[i]);
+        double v = row->values[i];
+        if (self->views && !isnan (v))
+            v = v * self->views[i].scale + self->views[i].offset;
+        s_value (self, v);
     }
     fputs (json ? "}" : "\n", self->out);
     return ferror (self->out) ? -1 : 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "rs_query.h"
+#include "rs_units.h"
 
 typedef enum {
     RS_EXPORT_CSV = 0,
@@ -30,7 +31,22 @@ typedef struct rs_export_t rs_export_t;
 //  header or the JSON array's opening. Returns a fresh exporter or NULL.
 rs_export_t *rs_export_new (FILE *out, rs_export_format_t format, const char *const *channels,
                             size_t n_channels, bool points);
+
+//  What an operator's CSV of raw rows adds: a rig_state column after seq,
+//  and values converted into `views` (one per channel: the unit shown,
+//  value * scale + offset), named in a second header row (time "UTC",
+//  ts_us "us", the channels' units; empty where a column has none).
+typedef struct {
+    const rs_unit_view_t *views;
+    bool rig_state;
+} rs_export_opts_t;
+//  rs_export_new for raw rows in CSV with `opts` (NULL: as rs_export_new).
+rs_export_t *rs_export_new_csv (FILE *out, const char *const *channels, size_t n_channels,
+                                const rs_export_opts_t *opts);
 int rs_export_row (rs_export_t *self, const rs_query_row_t *row);
+//  rs_export_row with the rig state the row was taken in (NULL or "": none);
+//  the state is written only by an exporter made with opts->rig_state.
+int rs_export_row_state (rs_export_t *self, const rs_query_row_t *row, const char *rig_state);
 int rs_export_point (rs_export_t *self, const rs_query_point_t *point);
 //  Closes the JSON array and flushes. Returns 0, or -1 if any write failed.
 int rs_export_end (rs_export_t *self);

@@ -85,6 +85,18 @@ typedef int (rs_query_name_fn) (const char *name, void *arg);
 int rs_query_publishers (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
                          rs_query_name_fn *fn, void *arg);
 
+//  A change of rig state recorded for a well (a rig_state event).
+typedef struct {
+    int64_t ts_us;
+    const char *state;
+} rs_query_state_t;
+typedef int (rs_query_state_fn) (const rs_query_state_t *state, void *arg);
+//  Calls fn with the well's rig-state changes in the range, oldest first,
+//  starting with the last one at or before from_us (the state the range
+//  starts in).
+int rs_query_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
+                         rs_query_state_fn *fn, void *arg);
+
 //  Calls fn with every extra (non-standard) channel the well has carried,
 //  sorted by name.
 int rs_query_extras (rs_query_t *self, const char *well, rs_query_name_fn *fn, void *arg);

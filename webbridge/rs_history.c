@@ -134,14 +134,35 @@ typedef struct {
     json_t *t, *n;
     json_t **min, **max, **mean;
     size_t n_channels;
+    int64_t next_us;                //  where the bucket after the last one given starts (0 before any)
 } s_range_t;
+
+static void
+s_point_at (s_range_t *r, int64_t t_us, int64_t n)
+{
+    json_array_append_new (r->t, json_integer (t_us));
+    json_array_append_new (r->n, json_integer (n));
+}
 
 static int
 s_on_point (const rs_query_point_t *p, void *arg)
 {
     s_range_t *r = arg;
-    json_array_append_new (r->t, json_integer (p->t_us));
-    json_array_append_new (r->n, json_integer (p->n));
+    //  The query gives only buckets with samples. A silence of a whole
+    //  bucket and at least RS_HIST_GAP_US keeps its first empty bucket,
+    //  with n 0 and nulls, so a chart breaks its line there instead of
+    //  drawing a straight one across the outage. Shorter holes (buckets
+    //  finer than the sample rate) are not gaps.
+    if (r->next_us && p->t_us > r->next_us && p->t_us - r->next_us >= RS_HIST_GAP_US) {
+        s_point_at (r, r->next_us, 0);
+        for (size_t i = 0; i < r->n_channels; i++) {
+            json_array_append_new (r->min[i], json_null ());
+            json_array_append_new (r->max[i], json_null ());
+            json_array_append_new (r->mean[i], json_null ());
+        }
+    }
+    r->next_us = p->t_us + p->width_us;
+    s_point_at (r, p->t_us, p->n);
     for (size_t i = 0; i < r->n_channels; i++) {
         json_array_append_new (r->min[i], s_num (p->min[i]));
         json_array_append_new (r->max[i], s_num (p->max[i]));
@@ -276,9 +297,40 @@ rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max_row
 }
 
 typedef struct {
+    int64_t ts_us;
+    char *state;
+} s_state_t;
+
+typedef struct {
     rs_export_t *exp;
     size_t rows, max_rows;
+    s_state_t *states;              //  rig-state changes, oldest first (with units only)
+    size_t n_states, cap_states, next_state;
+    bool failed;
 } s_csv_t;
+
+static int
+s_on_state (const rs_query_state_t *s, void *arg)
+{
+    s_csv_t *c = arg;
+    if (c->n_states == c->cap_states) {
+        size_t cap = c->cap_states ? c->cap_states * 2 : 64;
+        s_state_t *grown = realloc (c->states, cap * sizeof *grown);
+        if (!grown) {
+            c->failed = true;
+            return 1;
+        }
+        c->states = grown;
+        c->cap_states = cap;
+    }
+    char *text = strdup (s->state ? s->state : "");
+    if (!text) {
+        c->failed = true;
+        return 1;
+    }
+    c->states[c->n_states++] = (s_state_t) { s->ts_us, text };
+    return 0;
+}
 
 static int
 s_on_csv_row (const rs_query_row_t *row, void *arg)
@@ -286,28 +338,60 @@ s_on_csv_row (const rs_query_row_t *row, void *arg)
     s_csv_t *c = arg;
     if (++c->rows > c->max_rows)
         return 1;
-    return rs_export_row (c->exp, row) == 0 ? 0 : 1;
+    //  Rows come oldest first: the state is the last change at or before.
+    while (c->next_state < c->n_states && c->states[c->next_state].ts_us <= row->ts_us)
+        c->next_state++;
+    const char *state = c->next_state ? c->states[c->next_state - 1].state : NULL;
+    return rs_export_row_state (c->exp, row, state) == 0 ? 0 : 1;
 }
 
 int
-rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
+rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, size_t max_rows, FILE *out,
                        size_t *rows)
 {
     rs_query_spec_t spec = s_spec (q);
     int rc = s_map (self, rs_query_check (self->query, &spec));
     if (rc != RS_HIST_OK)
         return rc;
-    s_csv_t c = { .exp = rs_export_new (out, RS_EXPORT_CSV, q->channels, q->n_channels, false),
-                  .max_rows = max_rows };
-    if (!c.exp) {
+    if (q->n_channels > RS_QUERY_MAX_CHANNELS) {
+        snprintf (self->detail, sizeof self->detail, "too many channels");
+        return RS_HIST_E_ARG;
+    }
+    s_csv_t c = { .max_rows = max_rows };
+    rs_unit_view_t views[RS_QUERY_MAX_CHANNELS];
+    rs_export_opts_t opts = { .views = views, .rig_state = true };
+    if (units >= 0) {
+        for (size_t i = 0; i < q->n_channels; i++) {
+            const rs_chan_info_t *info = rs_chan_info (rs_chan_lookup (q->channels[i], strlen (q->channels[i])));
+            views[i] = info ? rs_units_view (info->unit, (rs_unit_system_t) units)
+                            : (rs_unit_view_t) { NULL, 1.0, 0.0 };
+        }
+        rc = s_map (self, rs_query_rig_states (self->query, q->well, q->from_us, q->to_us, s_on_state, &c));
+        if (rc == RS_HIST_OK && c.failed) {
+            snprintf (self->detail, sizeof self->detail, "out of memory for the rig states");
+            rc = RS_HIST_E_INTERNAL;
+        }
+    }
+    if (rc == RS_HIST_OK)
+        c.exp = rs_export_new_csv (out, q->channels, q->n_channels, units >= 0 ? &opts : NULL);
+    if (rc == RS_HIST_OK && !c.exp) {
         snprintf (self->detail, sizeof self->detail, "cannot start the export");
-        return RS_HIST_E_INTERNAL;
+        rc = RS_HIST_E_INTERNAL;
+    }
+    if (rc != RS_HIST_OK) {
+        for (size_t i = 0; i < c.n_states; i++)
+            free (c.states[i].state);
+        free (c.states);
+        return rc;
     }
     int qrc = rs_query_samples (self->query, &spec, s_on_csv_row, &c);
     int end = rs_export_end (c.exp);
     if (rows)
         *rows = rs_export_count (c.exp);
     rs_export_destroy (&c.exp);
+    for (size_t i = 0; i < c.n_states; i++)
+        free (c.states[i].state);
+    free (c.states);
     if (c.rows > max_rows) {
         snprintf (self->detail, sizeof self->detail, "more than %zu samples in the range", max_rows);
         return RS_HIST_E_TOO_MANY;

@@ -38,6 +38,8 @@ int rs_history_wells (rs_history_t *self, json_t **out);
 //  of names, sorted.
 int rs_history_extras (rs_history_t *self, const char *well, json_t **out);
 
+#define RS_HIST_GAP_US 10000000    //  a silence this long is a gap in the range
+
 typedef struct {
     const char *well;
     int64_t from_us, to_us;           //  inclusive
@@ -49,7 +51,9 @@ typedef struct {
 //  {"well","from","to","source","width_us","points":n,"t":[bucket start µs...],
 //   "n":[samples per bucket...], "channels":{"<ch>":{"unit","min":[],"max":[],"mean":[]}},
 //   "publishers":[ids whose raw samples are in the range]}
-//  (null where a bucket has no reading).
+//  (null where a bucket has no reading). A silence of at least one whole
+//  bucket and RS_HIST_GAP_US shows as one bucket with n 0 and nulls at its
+//  start, so that charts break their lines there.
 int rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out);
 
 //  Raw samples of the range as {"type":"history","well","channels":[...],
@@ -59,8 +63,11 @@ int rs_history_samples (rs_history_t *self, const rs_hist_query_t *q, size_t max
 
 //  Writes the range's raw samples as CSV (header time,ts_us,pub,seq,<channels>)
 //  to out, at most max_rows rows (more: RS_HIST_E_TOO_MANY, output partial).
-//  *rows, if given, gets the count written.
-int rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, size_t max_rows, FILE *out,
+//  *rows, if given, gets the count written. units: -1 for that plain form,
+//  or an rs_unit_system_t: then a rig_state column after seq (the well's
+//  recorded rig state at each sample) and a second header row with each
+//  column's unit, the values converted into that system.
+int rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, size_t max_rows, FILE *out,
                            size_t *rows);
 
 #endif

@@ -536,6 +536,15 @@ rs_hub_set_well_timeout (rs_hub_t *self, int64_t timeout_ms)
     pthread_mutex_unlock (&self->mutex);
 }
 
+int64_t
+rs_hub_well_timeout (rs_hub_t *self)
+{
+    pthread_mutex_lock (&self->mutex);
+    int64_t ms = self->well_timeout_ms;
+    pthread_mutex_unlock (&self->mutex);
+    return ms;
+}
+
 void
 rs_hub_kpi_meta (rs_hub_t *self, const char *well, const json_t *kpi, int64_t now_ms)
 {

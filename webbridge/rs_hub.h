@@ -88,6 +88,7 @@ void rs_hub_kpi_meta (rs_hub_t *self, const char *well, const json_t *kpi, int64
 //  A well with no sample for this long is not live, and a channel whose
 //  last reading is this old is stale (0 = RS_HUB_WELL_TIMEOUT_MS).
 void rs_hub_set_well_timeout (rs_hub_t *self, int64_t timeout_ms);
+int64_t rs_hub_well_timeout (rs_hub_t *self);
 
 //  API side (any thread). Fresh JSON references.
 //  [{"well","last_ts","last_seq","age_s","live","rig_state","samples"}] for

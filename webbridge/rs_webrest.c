@@ -248,6 +248,7 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     json_decref (live);
     json_t *doc = json_object ();
     json_object_set_new (doc, "wells", wells);
+    json_object_set_new (doc, "timeout_s", json_real ((double) rs_hub_well_timeout (self->hub) / 1000.0));
     return rs_web_send_json (self, conn, 200, doc);
 }
 
@@ -430,6 +431,12 @@ s_export_channels (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, 
 static int
 s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
+    //  units=metric or imperial: the operator's CSV (rig state, a units row,
+    //  values in that system); without it the plain form, as stored.
+    const char *units_name = rs_webapi_param (p, "units");
+    int units = units_name ? rs_units_system (units_name) : -1;
+    if (units_name && units < 0)
+        return rs_web_error (self, conn, 400, "units must be metric or imperial");
     rs_webapi_range_t r;
     int status = 0;
     rs_history_t *h = s_history_request (self, conn, p, &r, NULL, &status);
@@ -452,7 +459,7 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     }
     rs_hist_query_t q = s_hist_query (&r);
     size_t rows = 0;
-    int rc = rs_history_export_csv (h, &q, EXPORT_MAX_ROWS, tmp, &rows);
+    int rc = rs_history_export_csv (h, &q, units, EXPORT_MAX_ROWS, tmp, &rows);
     if (rc != RS_HIST_OK)
         status = s_history_error (self, conn, h, rc, r.well);
     else {

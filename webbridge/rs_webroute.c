@@ -7,8 +7,8 @@
 #define ACK_PREFIX "/api/alerts/"
 
 static const char *const s_none[] = { NULL };
-static const char *const s_range[] = { "well", "from", "to", "channels", NULL };
 static const char *const s_history[] = { "well", "from", "to", "channels", "points", NULL };
+static const char *const s_export[] = { "well", "from", "to", "channels", "units", NULL };
 static const char *const s_alerts[] = { "well", NULL };
 static const char *const s_latest[] = { "well", "format", NULL };
 
@@ -26,7 +26,7 @@ static const struct {
     { "/api/history", RS_WEBROUTE_HISTORY, false, s_history },
     { "/api/alerts", RS_WEBROUTE_ALERTS, false, s_alerts },
     { "/api/thresholds", RS_WEBROUTE_THRESHOLDS, true, s_none },
-    { "/api/export.csv", RS_WEBROUTE_EXPORT, false, s_range },
+    { "/api/export.csv", RS_WEBROUTE_EXPORT, false, s_export },
 };
 #define N_ROUTES (sizeof s_routes / sizeof s_routes[0])
 

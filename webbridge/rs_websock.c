@@ -169,17 +169,17 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
         return;
     }
     json_t *wells = json_array ();
+    json_t *recorded = NULL;
+    if (rs_history_wells (h, &recorded) != RS_HIST_OK)
+        recorded = json_array ();
     if (f->n_wells)
         for (size_t i = 0; i < f->n_wells; i++)
             json_array_append_new (wells, json_string (f->wells[i]));
     else {
-        json_t *recorded = NULL;
         size_t i;
         json_t *w;
-        if (rs_history_wells (h, &recorded) == RS_HIST_OK)
-            json_array_foreach (recorded, i, w)
-                json_array_append (wells, json_object_get (w, "well"));
-        json_decref (recorded);
+        json_array_foreach (recorded, i, w)
+            json_array_append (wells, json_object_get (w, "well"));
     }
     const char *names[RS_HUB_MAX_FILTER];
     size_t n = 0;
@@ -192,7 +192,18 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     size_t i;
     json_t *w;
     json_array_foreach (wells, i, w) {
-        rs_hist_query_t q = { .well = json_string_value (w), .from_us = since_us, .to_us = rs_clock_now_us (),
+        //  Up to now, or to the well's newest recorded sample when that is
+        //  later: a sped-up simulator or a replay runs ahead of this clock.
+        int64_t to_us = rs_clock_now_us ();
+        size_t j;
+        json_t *r;
+        json_array_foreach (recorded, j, r)
+            if (json_equal (json_object_get (r, "well"), w)) {
+                int64_t last = json_integer_value (json_object_get (r, "last_ts"));
+                if (last > to_us)
+                    to_us = last;
+            }
+        rs_hist_query_t q = { .well = json_string_value (w), .from_us = since_us, .to_us = to_us,
                               .channels = names, .n_channels = n };
         json_t *doc = NULL;
         int rc = rs_history_samples (h, &q, SINCE_MAX_ROWS, &doc);
@@ -221,6 +232,7 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
                                                    rs_history_detail (h)));
     }
     json_decref (wells);
+    json_decref (recorded);
     rs_history_close (&h);
 }
 

@@ -74,6 +74,9 @@ check(sorted(first) == sorted(NAMES) and all(alive(p) for p in first.values()),
 wait_until(lambda: re.search(r"\bbit_depth=\d", log("console_logger")), timeout=20,
            what="telemetry lines in console_logger.log")
 check(True, "the logger prints telemetry")
+# The demo scenario by default: the simulator on a fast clock with its scripted event.
+check(re.search(r"publishing 1 well\(s\) at 10 Hz \(speed 40,", log("simulator")) is not None
+      and "lost_circulation@1500:900" in out, "start_all.sh runs the demo scenario (speed 40, lost circulation)")
 
 wait_until(lambda: script("monitor", quiet=True)[0] == 0, timeout=20, what="monitor to report all up")
 check(True, "monitor exits 0 with everything up")

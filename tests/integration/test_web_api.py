@@ -144,6 +144,33 @@ def main():
     check(st == 200 and headers["content-type"].startswith("text/csv") and lines[0] == "time,ts_us,pub,seq,wob,rpm"
           and len(lines) > 2 and "attachment" in headers.get("content-disposition", ""),
           f"/api/export.csv gives CSV with a header and {len(lines) - 1} rows")
+    # The operator's CSV (units=): rig state, depth, a units row, values converted. The same closed range twice.
+    rng = f"well=A-01&from={now - 60_000_000}&to={now}"
+    def csv_rows(units):
+        st, _, body = request(port, "GET", f"/api/export.csv?{rng}&units={units}")
+        return st, [ln.split(",") for ln in body.decode().splitlines()]
+    st_m, metric = csv_rows("metric")
+    st_i, imperial = csv_rows("imperial")
+    head = metric[0] if metric else []
+    col = {name: i for i, name in enumerate(head)}
+    check(st_m == 200 and head[:5] == ["time", "ts_us", "pub", "seq", "rig_state"]
+          and "hole_depth" in col and "bit_depth" in col and "hook_load" in col,
+          f"units=metric: header {','.join(head)}")
+    check(metric[1][:5] == ["UTC", "us", "", "", ""] and metric[1][col["hole_depth"]] == "m"
+          and metric[1][col["hook_load"]] == "kN" and imperial[1][col["hole_depth"]] == "ft"
+          and imperial[1][col["hook_load"]] == "klbf" and imperial[1][col["spp"]] == "psi",
+          f"a units row: metric {','.join(metric[1])}; imperial {','.join(imperial[1])}")
+    states = {r[col["rig_state"]] for r in metric[2:]}
+    check(len(metric) > 4 and len(imperial) == len(metric) and "" not in states
+          and states <= {"drilling", "reaming", "circulating", "off_bottom", "connection", "in_slips",
+                         "tripping_out", "tripping_in", "shut_in"},
+          f"a rig state on each of the {len(metric) - 2} rows: {sorted(states)}")
+    ratios = [float(i[col["hole_depth"]]) / float(m[col["hole_depth"]]) for m, i in zip(metric[2:], imperial[2:])
+              if m[col["hole_depth"]] and float(m[col["hole_depth"]]) > 0]
+    check(ratios and all(abs(r - 3.28084) < 1e-4 for r in ratios) and metric[2][1] == imperial[2][1],
+          f"imperial values converted: hole depth ft / m = {ratios[0] if ratios else None} over {len(ratios)} rows")
+    st, doc = get_json(port, f"/api/export.csv?{rng}&units=furlongs")
+    check(st == 400 and "units" in doc.get("error", ""), f"units=furlongs -> 400 ({st} {doc})")
 
     # --- alerts from the live topic, acknowledgement
     pub = Publisher(suite)

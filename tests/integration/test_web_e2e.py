@@ -3,6 +3,10 @@ from tests/web/package-lock.json, installed into the build tree): broker,
 simulator, saver, prediction engine and rigstream-web as real processes; tests/web/e2e.mjs
 drives the page. Screenshots go to <build>/tests/web/screenshots.
 
+A fast well (K-01, 30 times real time) has recorded more than the live window before the page opens, so the
+back-fill on load shows; a fourth well (T-01, its own simulator) is stopped and started again for the per-well
+time-out and the gap it leaves.
+
 Skips (exit 77, ctest SKIP_RETURN_CODE) with a message when /usr/bin/chromium,
 node or npm is missing: Debian packages chromium, nodejs, npm.
 """
@@ -13,7 +17,8 @@ import sys
 
 import rigtest
 from rigtest import check, free_port, Suite
-from webtest import Publisher, start_web, wait_history
+from rigtest import wait_until
+from webtest import Publisher, get_json, start_web, wait_history
 
 SKIP = 77
 
@@ -69,12 +74,25 @@ def main():
                                                       "--events", "kick@300:600", "--speed", "30", "--rate", "10",
                                                       "--seed", "5"])
     kick.wait_for(r"publishing", timeout=10)
+    # The well the test silences: its own publisher, stopped and started again (STOP-WELL / START-WELL).
+    t_args = ["--well-ids", "T-01", "--publisher-id", "simt", "--rate", "2", "--seed", "7"]
+    quiet = suite.start("sim-t", "rigstream-sim", t_args)
+    quiet.wait_for(r"publishing", timeout=10)
     saver = suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db})
     engine_port = free_port()
     engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_CONTROL_PORT": str(engine_port)})
     engine.wait_for(r"ready", timeout=10)
     web, port = start_web(suite, db=db, engine_port=engine_port)
     wait_history(port, "A-01")
+
+    # Enough recorded before the page opens: K-01 more than the 10-minute window (its clock runs 30 times
+    # faster), A-01 at least 15 s, so that only a back-fill can draw them right after the page loads.
+    def recorded_s(well):
+        hist = next((w.get("history") or {} for w in get_json(port, "/api/wells")[1]["wells"]
+                     if w["well"] == well), {})
+        return ((hist.get("last_ts") or 0) - (hist.get("first_ts") or 0)) / 1e6
+    wait_until(lambda: recorded_s("K-01") >= 660 and recorded_s("A-01") >= 15, timeout=60,
+               what="K-01 recorded over 11 min, A-01 over 15 s")
     pub = Publisher(suite)
     # An id no engine reaches during the test: alert ids are only unique per publisher.
     pub.alert("A-01", 9001, "raised", message="Pit gain 2.5 m3 over 5 min")
@@ -92,6 +110,15 @@ def main():
                 check(web.stop() == 0, "bridge stopped for the reconnect check")
                 node.stdin.write("stopped\n")
                 node.stdin.flush()
+            elif line == "STOP-WELL":
+                check(quiet.stop() == 0, "T-01's publisher stopped for the time-out check")
+                node.stdin.write("stopped\n")
+                node.stdin.flush()
+            elif line == "START-WELL":
+                quiet = suite.start("sim-t2", "rigstream-sim", t_args)
+                quiet.wait_for(r"publishing", timeout=10)
+                node.stdin.write("started\n")
+                node.stdin.flush()
             elif line == "START-WEB":
                 restarted = suite.start("web2", "rigstream-web", [],
                                         {"WEB_PORT": str(port), "DATABASE_PATH": db,
@@ -105,7 +132,7 @@ def main():
         rigtest.fail("the browser test hung")
     check(rc == 0, f"e2e.mjs passed in headless chromium (screenshots in {shots})")
     pub.close()
-    for p in (restarted, engine, saver, kick, sim):
+    for p in (restarted, engine, saver, quiet, kick, sim):
         if p:
             check(p.stop() == 0, f"{p.name} exits 0 on SIGTERM")
     suite.broker.stop()

@@ -392,6 +392,24 @@ test_export (void)
     fclose (out);
     RS_CHECK_STR (text, "[]\n");
     free (text);
+
+    //  The operator's CSV: rig state after seq, a units row, values converted
+    //  (imperial: m -> ft, m/h -> ft/h); a state that would need quoting is
+    //  left out.
+    rs_unit_view_t views[] = { rs_units_view ("m", RS_UNITS_IMPERIAL), rs_units_view ("m/h", RS_UNITS_IMPERIAL) };
+    rs_export_opts_t opts = { views, true };
+    out = open_memstream (&text, &size);
+    ex = rs_export_new_csv (out, chans, 2, &opts);
+    rs_export_row_state (ex, &rows[0], "drilling");
+    rs_export_row_state (ex, &rows[1], "bad,state");
+    RS_CHECK_INT (rs_export_end (ex), 0);
+    rs_export_destroy (&ex);
+    fclose (out);
+    RS_CHECK_STR (text, "time,ts_us,pub,seq,rig_state,bit_depth,rop\n"
+                        "UTC,us,,,,ft,ft/h\n"
+                        "2026-11-23T00:00:00.000Z,1795392000000000,sim-a,1,drilling,4.921259842519684,\n"
+                        "2026-11-23T00:00:00.001Z,1795392000001500,sim-b,2,,6.561679790026246,0.8202099737532808\n");
+    free (text);
 }
 
 int

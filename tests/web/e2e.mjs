@@ -1,6 +1,6 @@
 // End-to-end check of the dashboard in Debian's headless chromium, driven by
 // playwright-core (no browser download). Run by tests/integration/test_web_e2e.py,
-// which starts the suite and answers the STOP-WEB / START-WEB lines below.
+// which starts the suite and answers the STOP-WEB / START-WEB and STOP-WELL / START-WELL lines below.
 // Environment: RS_URL (the dashboard), RS_SHOTS (screenshot directory),
 // RS_PROFILE (a fresh user-data-dir), RS_ALERT_ID (an alert published for the test).
 import { check, failed, launch } from './browser.mjs';
@@ -43,6 +43,26 @@ async function movedFrom(page, channel, before, timeoutMs) {
   return [null, Date.now() - t0];
 }
 
+// Box of a selector's first match: [x, y, width, height], rounded to 0.1 px.
+async function boxOf(page, sel) {
+  const b = await page.locator(sel).first().boundingBox();
+  return b ? [b.x, b.y, b.width, b.height].map((v) => Math.round(v * 10) / 10) : null;
+}
+
+// Opens (or reloads) the page and waits until the first live chart of A-01 draws from its first recorded
+// sample: only the back-fill from the database can, the page having opened well after it. Returns ms from
+// the start of the navigation.
+async function openFilled(page, how, firstS) {
+  const t0 = Date.now();
+  if (how === 'reload') await page.reload({ waitUntil: 'load' });
+  else await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction((f) => {
+    const d = window.rigstreamLiveData && window.rigstreamLiveData();
+    return d && d.n > 0 && d.first <= f;
+  }, firstS + 3, { timeout: 10000 }).catch(() => {});
+  return Date.now() - t0;
+}
+
 const context = await launch(process.env.RS_PROFILE, { width: 1600, height: 1000 });
 const requests = [];
 context.on('request', (r) => requests.push(r.url()));
@@ -53,7 +73,17 @@ const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
 
 try {
-  await page.goto(url, { waitUntil: 'load' });
+  // Back-fill on load and on reload: the live window comes from the database at once.
+  const wellsDoc = await (await fetch(url + 'api/wells')).json();
+  const a01 = wellsDoc.wells.find((w) => w.well === 'A-01');
+  const firstS = a01.history.first_ts / 1e6;
+  for (const how of ['open', 'reload']) {
+    const ms = await openFilled(page, how, firstS);
+    const d = await page.evaluate(() => window.rigstreamLiveData());
+    check(ms <= 2000 && d.first <= firstS + 3,
+      `${how}: A-01's window drawn from its first recorded sample in ${ms} ms ` +
+      `(${d.n} points over ${(d.last - d.first).toFixed(0)} s, recorded from ${(d.first - firstS).toFixed(1)} s)`);
+  }
   await page.waitForSelector('#conn[data-state="live"]', { timeout: 10000 });
   check(true, 'connection indicator shows live');
   await page.waitForFunction(() => {
@@ -92,12 +122,55 @@ try {
   const charts = await page.locator('.uplot').count();
   check(charts === 6, `six chart tracks (${charts})`);
   const legend = await page.locator('.uplot').first().locator('.u-legend').textContent();
-  check(/Hook load/.test(legend) && /WOB/.test(legend), 'first track is hook load / WOB');
+  check(/ROP/.test(legend), 'first track is ROP');
+  const axes = await page.evaluate(() => window.rigstreamAxisLabels());
+  const flat = axes.flat();
+  const hook = flat.find((a) => /^Hook /.test(a.label)), wob = flat.find((a) => /^WOB /.test(a.label));
+  check(hook && wob && hook.scale !== wob.scale && hook.label === 'Hook kN' && wob.label === 'WOB kN',
+    `hook load and WOB on their own scales: ${JSON.stringify(axes[1])}`);
+  check(axes.every((t) => t.length >= 1) && flat.some((a) => a.label === 'SPP bar') &&
+        flat.some((a) => a.label === 'Pit m3') && flat.some((a) => a.label === 'Gain m3'),
+    `every track's axes labelled with their metric units: ${flat.map((a) => a.label).join(', ')}`);
+  const overs = await page.locator('#tracks .u-over').evaluateAll((els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return [Math.round(r.left), Math.round(r.width)];
+  }));
+  check(overs.length === 6 && overs.every((o) => o[0] === overs[0][0] && o[1] === overs[0][1]),
+    `the plot areas of the six tracks line up (left, width): ${JSON.stringify(overs)}`);
+  const timeLabelled = await page.locator('#tracks .track').evaluateAll((els) =>
+    els.filter((e) => getComputedStyle(e.querySelector('.u-legend .u-series')).display !== 'none').length);
+  check(timeLabelled === 1, `the time is written once, under the bottom track (${timeLabelled})`);
+
+  // The back-fill of a well whose clock runs ahead: K-01 fills the whole 10-minute window at once.
+  await page.selectOption('#well', 'K-01');
+  const tk = Date.now();
+  await page.waitForFunction(() => {
+    const d = window.rigstreamLiveData();
+    return d && d.n > 0 && d.last - d.first >= 570;
+  }, null, { timeout: 5000 }).catch(() => {});
+  const dk = await page.evaluate(() => window.rigstreamLiveData());
+  check(dk.last - dk.first >= 570 && Date.now() - tk <= 2000,
+    `K-01's 10-minute window is full: ${dk.n} points over ${(dk.last - dk.first).toFixed(0)} s`);
+  await page.selectOption('#well', 'A-01');
+
+  // The alarm strip: no banner now (K-01's kick may have gone critical: acknowledged here), one later; the
+  // tracks must not move.
+  await page.evaluate(async () => {
+    const doc = await (await fetch('api/alerts')).json();
+    for (const a of doc.active || [])
+      if (a.severity === 'critical' && !a.acked)
+        await fetch('api/alerts/' + a.alert_id + '/ack', { method: 'POST', body: '{"by":"e2e"}',
+          headers: { 'Content-Type': 'application/json', 'X-Rigstream': '1' } });
+  });
+  await page.waitForSelector('#crit-banner', { state: 'hidden', timeout: 5000 }).catch(() => {});
+  check(await page.locator('#crit-banner').isHidden(), 'no critical banner yet');
+  const layoutBefore = [await boxOf(page, '#tracks'), await boxOf(page, '#tracks .u-over'),
+                        await boxOf(page, '.readout[data-channel="rop"]')];
   await page.waitForFunction(() => /drilling|connection|tripping|circulating|reaming/.test(
     document.getElementById('rigstate').textContent), null, { timeout: 5000 });
   check(true, `rig state badge: ${await page.locator('#rigstate').textContent()}`);
   const wells = await page.locator('#well option').allTextContents();
-  check(wells.length === 3 && ['A-01', 'A-02', 'K-01'].every((w) => wells.includes(w)), `well selector: ${wells}`);
+  check(wells.length === 4 && ['A-01', 'A-02', 'K-01', 'T-01'].every((w) => wells.includes(w)), `well selector: ${wells}`);
 
   // The alert the test published, and its acknowledgement.
   const item = page.locator(`#alerts-active li[data-alert-id="${alertId}"]`);
@@ -127,12 +200,61 @@ try {
   const [after, ms2] = await movedFrom(page, 'hook_load', before, 3000);
   check(after !== null, `reconnected by itself; values move again (${ms2} ms)`);
 
+  // One well falls silent: within 15 s its readouts, rig state and the header say TIME-OUT, the other wells
+  // stay live, and the time axis moves on so that the outage shows as a growing gap.
+  await page.selectOption('#well', 'T-01');
+  await page.waitForSelector('#well-status[data-state="live"]', { timeout: 5000 });
+  check(await page.locator('#rigstate').getAttribute('data-state') !== 'timeout', 'T-01 live before its publisher stops');
+  await ask('STOP-WELL');
+  const tStop = Date.now();
+  await page.waitForSelector('#rigstate[data-state="timeout"]', { timeout: 20000 }).catch(() => {});
+  const outMs = Date.now() - tStop;
+  check(outMs <= 15000 && await page.locator('#readouts.timeout').count() === 1 &&
+        await page.locator('#well-status[data-state="timeout"]').count() === 1,
+    `T-01 timed out ${outMs} ms after its publisher stopped: "${await page.locator('#rigstate').textContent()}", ` +
+    `header "${await page.locator('#well-status').textContent()}"`);
+  check(await page.evaluate(() => !window.rigstreamTimedOut('A-01') && window.rigstreamTimedOut('T-01')),
+    'A-01 still live meanwhile');
+  const r1 = await page.evaluate(() => window.rigstreamLiveRange());
+  await page.waitForTimeout(2000);
+  const r2 = await page.evaluate(() => window.rigstreamLiveRange());
+  const dt = await page.evaluate(() => window.rigstreamLiveData());
+  check(r2[1] - r1[1] >= 1.5 && r2[1] - dt.last >= 10,
+    `the time axis moves on while T-01 is silent (+${(r2[1] - r1[1]).toFixed(1)} s in 2 s; ` +
+    `${(r2[1] - dt.last).toFixed(0)} s since its last value)`);
+  await page.screenshot({ path: `${shots}/timeout.png` });
+  console.log(`screenshot: ${shots}/timeout.png`);
+  await ask('START-WELL');
+  await page.waitForSelector('#well-status[data-state="live"]', { timeout: 15000 });
+  await page.waitForFunction(() => window.rigstreamLiveData().breaks > 0, null, { timeout: 10000 }).catch(() => {});
+  check((await page.evaluate(() => window.rigstreamLiveData())).breaks > 0,
+    'T-01 back: the outage is a break in the live line, not a straight line across it');
+  const gapDoc = await page.evaluate(async () => {
+    const w = (await (await fetch('api/wells')).json()).wells.find((x) => x.well === 'T-01');
+    for (let i = 0; i < 40; i++) {
+      const doc = await (await fetch('api/history?well=T-01&channels=spp&points=500&from=' + w.history.first_ts +
+                                      '&to=' + (Date.now() * 1000))).json();
+      const k = doc.n.indexOf(0);
+      if (k > 0 && k < doc.n.length - 1) return { k: k, mean: doc.channels.spp.mean[k], points: doc.points };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return null;
+  });
+  check(gapDoc && gapDoc.mean === null,
+    `/api/history keeps T-01's outage as an empty bucket (${JSON.stringify(gapDoc)})`);
+  await page.selectOption('#well', 'A-01');
+
   // History view (from the saver's database).
   await page.click('#tab-history');
   await page.waitForFunction(() => /points from/.test(document.getElementById('history-status').textContent),
     null, { timeout: 10000 });
   check(true, `history view: ${await page.locator('#history-status').textContent()}`);
   check(Number(await page.locator('#history-tracks').getAttribute('data-points')) > 0, 'history charts have data');
+  const csv = await page.evaluate(async () => (await (await fetch(document.getElementById('history-export').href)).text())
+    .split('\n').slice(0, 3));
+  check(/^time,ts_us,pub,seq,rig_state,.*bit_depth,hole_depth$/.test(csv[0]) && /^UTC,us,,,,kN,.*,m,m$/.test(csv[1]) &&
+        csv[2].split(',')[4] !== '',
+    `Export CSV: depth, rig state and a metric units row: ${csv[0]} / ${csv[1]}`);
   // Any range: everything recorded, then from / to typed in.
   await page.selectOption('#well', 'A-01');
   await page.selectOption('#history-range', 'all');
@@ -204,6 +326,19 @@ try {
   await page.waitForSelector('#crit-banner:not([hidden])', { timeout: 3000 });
   check(await page.evaluate(() => document.body.classList.contains('critical')),
     `visual cue for a critical alert: "${await page.locator('#crit-banner').textContent()}"`);
+  // The banner is in the alarm strip: in the live view, nothing moved.
+  await page.keyboard.press('1');
+  await page.waitForSelector('#view-live:not([hidden])', { timeout: 2000 });
+  const layoutAfter = [await boxOf(page, '#tracks'), await boxOf(page, '#tracks .u-over'),
+                       await boxOf(page, '.readout[data-channel="rop"]')];
+  check(await page.locator('#crit-banner').isVisible() &&
+        JSON.stringify(layoutAfter) === JSON.stringify(layoutBefore),
+    `the critical banner does not move the tracks or readouts: ${JSON.stringify(layoutBefore)} -> ` +
+    `${JSON.stringify(layoutAfter)}`);
+  await page.screenshot({ path: `${shots}/banner.png` });
+  console.log(`screenshot: ${shots}/banner.png`);
+  await page.keyboard.press('4');
+  await page.waitForSelector('#view-alerts:not([hidden])', { timeout: 2000 });
   check(await page.evaluate(() => !window.rsBeeps), 'no sound until switched on');
   await page.keyboard.press('s');
   check(await page.locator('#sound').getAttribute('aria-pressed') === 'true', 'S switches the sound on');
@@ -264,8 +399,11 @@ try {
   check(await unitOfReadout('hook_load') === 'klbf' && await unitOfReadout('spp') === 'psi' &&
         await unitOfReadout('flow_in') === 'gal/min' && await unitOfReadout('pit_volume') === 'bbl',
     'imperial readouts: klbf, psi, gal/min, bbl');
-  check(await page.locator('#tracks .u-legend').first().textContent().then((t) => t.includes('(klbf)')),
+  check(await page.locator('#tracks .u-legend').nth(1).textContent().then((t) => t.includes('(klbf)')),
     'imperial chart legend');
+  const imperialAxes = (await page.evaluate(() => window.rigstreamAxisLabels())).flat().map((a) => a.label);
+  check(['ROP ft/h', 'Hook klbf', 'WOB klbf', 'SPP psi', 'Flow gal/min', 'Pit bbl'].every((l) => imperialAxes.includes(l)),
+    `axis labels in imperial units: ${imperialAxes.join(', ')}`);
   await page.screenshot({ path: `${shots}/dashboard-imperial.png` });
   const ft = Number(await readout(page, 'hole_depth'));
   await page.keyboard.press('u');
@@ -275,6 +413,49 @@ try {
   check(m > 0 && Math.abs(ft / m - 3.28084) < 0.01, `hole depth ${ft} ft = ${m} m (ratio ${(ft / m).toFixed(4)})`);
   await page.waitForTimeout(1000);
   await page.screenshot({ path: `${shots}/dashboard-live.png` });
+
+  // The rig-floor sizes: depth, ROP and the alarm strip in sight without scrolling, a one-line header, the
+  // tracks inside their box.
+  for (const [w, h] of [[1920, 1080], [1366, 768], [1024, 768]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(600);
+    const fit = await page.evaluate(() => {
+      const inView = (sel) => {
+        const e = document.querySelector(sel);
+        const r = e && e.getBoundingClientRect();
+        return !!r && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 0.5 &&
+               r.right <= innerWidth + 0.5;
+      };
+      const tracks = document.getElementById('tracks');
+      const lefts = Array.from(document.querySelectorAll('#tracks .u-over')).map((e) => Math.round(e.getBoundingClientRect().left));
+      return {
+        seen: ['#alarm-strip', '.readout[data-channel="hole_depth"]', '.readout[data-channel="bit_depth"]',
+               '.readout[data-channel="rop"]', '#tracks .track:first-child .u-over', '#tracks .track:last-child .u-over',
+               '#rigstate', '#conn'].filter((s) => !inView(s)),
+        header: Math.round(document.querySelector('header').getBoundingClientRect().height),
+        pageScroll: document.scrollingElement.scrollHeight - innerHeight,
+        tracksScroll: tracks.scrollHeight - tracks.clientHeight,
+        aligned: lefts.every((l) => l === lefts[0]),
+        mud: inView('#mudlog') ? Number(document.getElementById('mudlog').dataset.points) : null
+      };
+    });
+    const shot = `${shots}/layout-${w}x${h}.png`;
+    await page.screenshot({ path: shot });
+    console.log(`screenshot: ${shot}`);
+    check(fit.seen.length === 0 && fit.header <= 48 && fit.pageScroll <= 0 && fit.tracksScroll <= 1 && fit.aligned,
+      `${w}x${h}: depth, ROP, alarm strip, rig state in sight (${fit.seen.length ? 'not: ' + fit.seen : 'all'}), ` +
+      `header ${fit.header} px, page scroll ${fit.pageScroll} px, tracks scroll ${fit.tracksScroll} px, ` +
+      `plot areas aligned ${fit.aligned}`);
+    // The mud log beside the tracks where there is room for it.
+    if (w >= 1366) {
+      await page.waitForFunction(() => Number(document.getElementById('mudlog').dataset.points) > 0, null,
+        { timeout: 5000 }).catch(() => {});
+      const pts = await page.locator('#mudlog').getAttribute('data-points');
+      check(fit.mud !== null && Number(pts) > 0, `${w}x${h}: the mud log (ROP, WOB, RPM against depth) shows ${pts} samples on bottom`);
+    } else {
+      check(fit.mud === null, `${w}x${h}: no room for the mud log, the time tracks keep the width`);
+    }
+  }
 } catch (e) {
   check(false, `unexpected: ${e.message}`);
   await page.screenshot({ path: `${shots}/failure.png` }).catch(() => {});
