@@ -71,9 +71,9 @@ typedef enum {
 
 typedef struct rs_csv_t rs_csv_t;
 
-//  Returns a fresh reader, or NULL with a message in err (a bad null list).
-//  The mapping must outlive it.
-rs_csv_t *rs_csv_new (const rs_csv_opts_t *opts, char *err, size_t errsize);
+//  Returns a fresh reader, or NULL (rs_errmsg says why: a bad null list, a
+//  date column without a time column). The mapping must outlive it.
+rs_csv_t *rs_csv_new (const rs_csv_opts_t *opts);
 void rs_csv_destroy (rs_csv_t **self_p);
 
 //  Feeds one line (without its line end; a trailing CR is ignored). The

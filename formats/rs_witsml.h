@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 typedef struct rs_witsml_t rs_witsml_t;
 
 typedef struct {
@@ -16,10 +18,10 @@ typedef struct {
     const char *description;    //  logCurveInfo's curveDescription, "" when none
 } rs_witsml_curve_t;
 
-//  Opens a log and reads up to its first data row. Returns NULL with a
-//  message in err (file, line, what is wrong) when the file cannot be read or
-//  is not a WITSML time log.
-rs_witsml_t *rs_witsml_open (const char *path, char *err, size_t errsize);
+//  Opens a log and reads up to its first data row. Returns NULL when the
+//  file cannot be read or is not a WITSML time log, rs_errmsg () saying why
+//  (file, what is wrong).
+rs_witsml_t *rs_witsml_open (const char *path);
 void rs_witsml_close (rs_witsml_t **self_p);
 
 //  The data columns, index curve (time) first, as named by mnemonicList.

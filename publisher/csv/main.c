@@ -177,11 +177,10 @@ static int
 s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
 {
     const char *path = rs_config_str (cfg, "map"), *preset = rs_config_str (cfg, "preset");
-    char err[600];
     *map = NULL;
     *origin = NULL;
     if (path && *path) {
-        *map = rs_mapfile_load (path, err, sizeof err);
+        *map = rs_mapfile_load (path);
         *origin = path;
     }
     else if (preset && *preset) {
@@ -190,13 +189,13 @@ s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
             fprintf (stderr, "rigstream-csv: unknown --preset \"%s\": expected %s\n", preset, rs_csv_preset_names ());
             return -1;
         }
-        *map = rs_mapfile_parse (text, preset, err, sizeof err);
+        *map = rs_mapfile_parse (text, preset);
         *origin = preset;
     }
     else
         return 0;
     if (!*map)
-        fprintf (stderr, "rigstream-csv: %s\n", err);
+        fprintf (stderr, "rigstream-csv: %s\n", rs_errmsg ());
     return *map ? 0 : -1;
 }
 
@@ -251,9 +250,9 @@ s_setup (rs_config_t *cfg, void *arg)
             .offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6),
             .extras = rs_config_bool (cfg, "extras"),
         };
-        self->csv = rs_csv_new (&copts, err, sizeof err);
+        self->csv = rs_csv_new (&copts);
         if (!self->csv)
-            fprintf (stderr, "rigstream-csv: %s\n", err);
+            fprintf (stderr, "rigstream-csv: %s\n", rs_errmsg ());
     }
     if (!self->csv)
         return RS_E_CONFIG;

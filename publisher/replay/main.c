@@ -153,9 +153,9 @@ s_setup (rs_config_t *cfg, void *arg)
         fprintf (stderr, "rigstream-replay: %s\n", err);
         return RS_E_CONFIG;
     }
-    self->set = rs_logset_open (paths, (size_t) n_paths, err, sizeof err);
+    self->set = rs_logset_open (paths, (size_t) n_paths);
     if (!self->set) {
-        rs_error ("%s", err);
+        rs_error ("%s", rs_errmsg ());
         return RS_E_IO;
     }
     s_report (self->set);

@@ -217,15 +217,14 @@ s_setup (rs_config_t *cfg, void *arg)
         fprintf (stderr, "rigstream-wits0: invalid value \"%s\" for --units: expected metric or fps\n", self->units);
     else if (!rs_id_valid (self->well, strlen (self->well)))
         fprintf (stderr, "rigstream-wits0: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", self->well);
-    else if (!(self->parser = rs_wits0_new ()) || rs_wits0_set_nulls (self->parser, rs_config_str (cfg, "nulls")) != 0)
+    else if (!(self->parser = rs_wits0_new ()) || rs_wits0_set_nulls (self->parser, rs_config_str (cfg, "nulls")) != RS_OK)
         fprintf (stderr, "rigstream-wits0: invalid --nulls \"%s\": expected numbers separated by commas\n",
                  rs_config_str (cfg, "nulls"));
     else {
         bool fps = strcmp (self->units, "fps") == 0;
-        self->map = self->map_path && *self->map_path ? rs_wits0map_load (self->map_path, fps, err, sizeof err)
-                                                      : rs_wits0map_parse (NULL, NULL, fps, err, sizeof err);
+        self->map = rs_wits0map_open (self->map_path, fps);
         if (!self->map)
-            fprintf (stderr, "rigstream-wits0: %s\n", err);
+            fprintf (stderr, "rigstream-wits0: %s\n", rs_errmsg ());
         else if (!(self->link = rs_link_new (lo, err, sizeof err))) {
             rs_error ("%s", err);
             return RS_E_IO;

@@ -139,10 +139,9 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         return RS_E_CONFIG;
     }
     bool fps = strcmp (units, "fps") == 0;
-    self->map = *map_path ? rs_wits0map_load (map_path, fps, err, sizeof err)
-                          : rs_wits0map_parse (NULL, NULL, fps, err, sizeof err);
+    self->map = rs_wits0map_open (map_path, fps);
     if (!self->map) {
-        fprintf (stderr, "rigstream-wits0-out: %s\n", err);
+        fprintf (stderr, "rigstream-wits0-out: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     snprintf (self->well, sizeof self->well, "%s", well);
