@@ -68,7 +68,7 @@ rs_wits0map_destroy (rs_wits0map_t **self_p)
 }
 
 static rs_wits0map_t *
-s_build (rs_mapfile_t *file, bool fps)
+s_entries (const rs_mapfile_t *file, bool fps)
 {
     const rs_mapfile_entry_t *fe;
     size_t n = rs_mapfile_entries (file, &fe);
@@ -112,26 +112,37 @@ s_build (rs_mapfile_t *file, bool fps)
     return self;
 }
 
-rs_wits0map_t *
-rs_wits0map_parse (const char *text, const char *origin, bool fps)
+//  The map from a parsed mapping file, which it takes and frees (NULL:
+//  the parse failed, rs_errmsg says why).
+static rs_wits0map_t *
+s_build (rs_mapfile_t *file, bool fps)
 {
-    rs_mapfile_t *file = rs_mapfile_parse (text ? text : s_default, text ? origin : "built-in WITS0 mapping");
     if (!file)
         return NULL;
-    rs_wits0map_t *self = s_build (file, fps);
+    rs_wits0map_t *self = s_entries (file, fps);
     rs_mapfile_destroy (&file);
     return self;
 }
 
 rs_wits0map_t *
+rs_wits0map_parse (const char *text, const char *origin, bool fps)
+{
+    return s_build (rs_mapfile_parse (text ? text : s_default, text ? origin : "built-in WITS0 mapping"), fps);
+}
+
+rs_wits0map_t *
 rs_wits0map_load (const char *path, bool fps)
 {
-    rs_mapfile_t *file = rs_mapfile_load (path);
-    if (!file)
-        return NULL;
-    rs_wits0map_t *self = s_build (file, fps);
-    rs_mapfile_destroy (&file);
-    return self;
+    return s_build (rs_mapfile_load (path), fps);
+}
+
+rs_err_t
+rs_wits0map_units (const char *units, bool *fps)
+{
+    if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0)
+        return rs_err_set (RS_E_CONFIG, "invalid value \"%s\" for --units: expected metric or fps", units);
+    *fps = strcmp (units, "fps") == 0;
+    return RS_OK;
 }
 
 rs_wits0map_t *

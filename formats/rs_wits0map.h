@@ -33,6 +33,9 @@ const char *rs_wits0map_default (void);
 rs_wits0map_t *rs_wits0map_parse (const char *text, const char *origin, bool fps);
 //  Same from a file.
 rs_wits0map_t *rs_wits0map_load (const char *path, bool fps);
+//  Reads a --units value: metric or fps. Returns RS_OK, setting *fps, or
+//  RS_E_CONFIG (rs_errmsg says why).
+rs_err_t rs_wits0map_units (const char *units, bool *fps);
 //  The mapping a --map option names: the file at path, or the built-in
 //  default when path is NULL or "". Fresh, or NULL (rs_errmsg says why).
 rs_wits0map_t *rs_wits0map_open (const char *path, bool fps);

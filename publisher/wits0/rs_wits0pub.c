@@ -176,6 +176,7 @@ rs_wits0pub_setup (rs_config_t *cfg, void *arg)
     self->units = rs_config_str (cfg, "units");
     self->map_path = rs_config_str (cfg, "map");
     char err[600];
+    bool fps = false;
     if (s_link_opts (cfg, lo, &self->mode) != 0)
         fprintf (stderr, "rigstream-wits0: give exactly one of --connect, --listen, --serial or --file "
                  "(see --help)\n");
@@ -183,15 +184,15 @@ rs_wits0pub_setup (rs_config_t *cfg, void *arg)
         fprintf (stderr, "rigstream-wits0: --%s: %s\n", self->mode, err);
     else if (lo->kind == RS_LINK_LISTEN && !s_listen_allowed (cfg, lo->target))
         ;   //  refused, with the reason logged
-    else if (strcmp (self->units, "metric") != 0 && strcmp (self->units, "fps") != 0)
-        fprintf (stderr, "rigstream-wits0: invalid value \"%s\" for --units: expected metric or fps\n", self->units);
+    else if (rs_wits0map_units (self->units, &fps) != RS_OK)
+        fprintf (stderr, "rigstream-wits0: %s\n", rs_errmsg ());
     else if (!rs_id_valid (self->well, strlen (self->well)))
         fprintf (stderr, "rigstream-wits0: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", self->well);
-    else if (!(self->parser = rs_wits0_new ()) || rs_wits0_set_nulls (self->parser, rs_config_str (cfg, "nulls")) != RS_OK)
+    else if (!(self->parser = rs_wits0_new ())
+             || rs_wits0_set_nulls (self->parser, rs_config_str (cfg, "nulls")) != RS_OK)
         fprintf (stderr, "rigstream-wits0: invalid --nulls \"%s\": expected numbers separated by commas\n",
                  rs_config_str (cfg, "nulls"));
     else {
-        bool fps = strcmp (self->units, "fps") == 0;
         self->map = rs_wits0map_open (self->map_path, fps);
         if (!self->map)
             fprintf (stderr, "rigstream-wits0: %s\n", rs_errmsg ());

@@ -117,11 +117,11 @@ rs_wits0out_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         fprintf (stderr, "rigstream-wits0-out: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", well);
         return RS_E_CONFIG;
     }
-    if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0) {
-        fprintf (stderr, "rigstream-wits0-out: invalid value \"%s\" for --units: expected metric or fps\n", units);
+    bool fps;
+    if (rs_wits0map_units (units, &fps) != RS_OK) {
+        fprintf (stderr, "rigstream-wits0-out: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
-    bool fps = strcmp (units, "fps") == 0;
     self->map = rs_wits0map_open (map_path, fps);
     if (!self->map) {
         fprintf (stderr, "rigstream-wits0-out: %s\n", rs_errmsg ());
