@@ -147,9 +147,9 @@ s_read (rs_csvreplay_t *self, int64_t *ts, const rs_value_t **ch, size_t *n)
     return RS_CSV_SKIP;
 }
 
-//  The mapping: --map, else --preset, else none (*map NULL). Returns 0 or
-//  -1 (said on stderr).
-static int
+//  The mapping: --map, else --preset, else none (*map NULL). Returns RS_OK
+//  or RS_E_CONFIG (said on stderr).
+static rs_err_t
 s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
 {
     const char *path = rs_config_str (cfg, "map"), *preset = rs_config_str (cfg, "preset");
@@ -163,16 +163,16 @@ s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
         const char *text = rs_csv_preset (preset);
         if (!text) {
             fprintf (stderr, "rigstream-csv: unknown --preset \"%s\": expected %s\n", preset, rs_csv_preset_names ());
-            return -1;
+            return RS_E_CONFIG;
         }
         *map = rs_mapfile_parse (text, preset);
         *origin = preset;
     }
     else
-        return 0;
+        return RS_OK;
     if (!*map)
         fprintf (stderr, "rigstream-csv: %s\n", rs_errmsg ());
-    return *map ? 0 : -1;
+    return *map ? RS_OK : RS_E_CONFIG;
 }
 
 //  The well id: --well, else the file's name without extension.
@@ -212,13 +212,12 @@ rs_csvreplay_setup (rs_config_t *cfg, void *arg)
         return RS_E_CONFIG;
     }
     self->path = rs_config_argv (cfg, 0);
-    char err[600];
     const char *order = rs_config_str (cfg, "date-order");
-    if (rs_pace_config (&self->pace, cfg, err, sizeof err) != 0)
-        fprintf (stderr, "rigstream-csv: %s\n", err);
+    if (rs_pace_config (&self->pace, cfg) != RS_OK)
+        fprintf (stderr, "rigstream-csv: %s\n", rs_errmsg ());
     else if (strcmp (order, "mdy") != 0 && strcmp (order, "dmy") != 0)
         fprintf (stderr, "rigstream-csv: invalid --date-order \"%s\": expected mdy or dmy\n", order);
-    else if (s_mapping (cfg, &self->map, &self->map_origin) == 0) {
+    else if (s_mapping (cfg, &self->map, &self->map_origin) == RS_OK) {
         rs_csv_opts_t copts = {
             .map = self->map, .nulls = rs_config_str (cfg, "nulls"),
             .time_column = rs_config_str (cfg, "time-column"), .date_column = rs_config_str (cfg, "date-column"),

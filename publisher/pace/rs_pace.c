@@ -16,19 +16,17 @@ rs_pace_init (rs_pace_t *self, double speed, bool sync, int64_t start_us)
     *self = (rs_pace_t) { .speed = speed, .sync = sync, .start_us = start_us };
 }
 
-int
-rs_pace_config (rs_pace_t *self, rs_config_t *cfg, char *err, size_t errsize)
+rs_err_t
+rs_pace_config (rs_pace_t *self, rs_config_t *cfg)
 {
     int64_t start_us = 0;
     const char *start = rs_config_str (cfg, "start");
-    if (start && *start && rs_clock_parse (start, &start_us) != 0) {
-        snprintf (err, errsize, "invalid --start \"%s\": expected an ISO 8601 time", start);
-        return -1;
-    }
+    if (start && *start && rs_clock_parse (start, &start_us) != 0)
+        return rs_err_set (RS_E_CONFIG, "invalid --start \"%s\": expected an ISO 8601 time", start);
     bool fast = rs_config_bool (cfg, "fast"), sync = rs_config_bool (cfg, "clock-sync");
     //  --fast wins over --clock-sync's real time, but the times still move to now.
     rs_pace_init (self, fast ? 0 : sync ? 1 : rs_config_double (cfg, "speed"), sync, start_us);
-    return 0;
+    return RS_OK;
 }
 
 const char *

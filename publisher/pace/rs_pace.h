@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 struct rs_config_t;
 
 //  The pacing options, shared by every replayer: put in a program's table
@@ -45,9 +47,9 @@ typedef struct {
     int64_t next_tick_ms;
 } rs_pace_t;
 
-//  Sets up pacing from RS_OPTIONS_PACE. Returns 0, or -1 with a message in
-//  err when --start is not a time.
-int rs_pace_config (rs_pace_t *self, struct rs_config_t *cfg, char *err, size_t errsize);
+//  Sets up pacing from RS_OPTIONS_PACE. Returns RS_OK, or RS_E_CONFIG when
+//  --start is not a time (rs_errmsg says so).
+rs_err_t rs_pace_config (rs_pace_t *self, struct rs_config_t *cfg);
 //  Sets up pacing directly (tests, programs without the options): speed 0
 //  is as fast as possible; sync shifts the times (use speed 1 with it).
 void rs_pace_init (rs_pace_t *self, double speed, bool sync, int64_t start_us);

@@ -138,9 +138,8 @@ rs_logreplay_setup (rs_config_t *cfg, void *arg)
     const char *paths[MAX_PATHS];
     for (int i = 0; i < n_paths; i++)
         paths[i] = rs_config_argv (cfg, i);
-    char err[800];
-    if (rs_pace_config (&self->pace, cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-replay: %s\n", err);
+    if (rs_pace_config (&self->pace, cfg) != RS_OK) {
+        fprintf (stderr, "rigstream-replay: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     self->set = rs_logset_open (paths, (size_t) n_paths);

@@ -175,13 +175,12 @@ rs_wits0pub_setup (rs_config_t *cfg, void *arg)
     rs_link_opts_t *lo = &self->lo;
     self->units = rs_config_str (cfg, "units");
     self->map_path = rs_config_str (cfg, "map");
-    char err[600];
     bool fps = false;
     if (s_link_opts (cfg, lo, &self->mode) != 0)
         fprintf (stderr, "rigstream-wits0: give exactly one of --connect, --listen, --serial or --file "
                  "(see --help)\n");
-    else if (rs_link_check (lo, err, sizeof err) != 0)
-        fprintf (stderr, "rigstream-wits0: --%s: %s\n", self->mode, err);
+    else if (rs_link_check (lo) != RS_OK)
+        fprintf (stderr, "rigstream-wits0: --%s: %s\n", self->mode, rs_errmsg ());
     else if (lo->kind == RS_LINK_LISTEN && !s_listen_allowed (cfg, lo->target))
         ;   //  refused, with the reason logged
     else if (rs_wits0map_units (self->units, &fps) != RS_OK)
@@ -196,8 +195,8 @@ rs_wits0pub_setup (rs_config_t *cfg, void *arg)
         self->map = rs_wits0map_open (self->map_path, fps);
         if (!self->map)
             fprintf (stderr, "rigstream-wits0: %s\n", rs_errmsg ());
-        else if (!(self->link = rs_link_new (lo, err, sizeof err))) {
-            rs_error ("%s", err);
+        else if (!(self->link = rs_link_new (lo))) {
+            rs_error ("%s", rs_errmsg ());
             return RS_E_IO;
         }
         else

@@ -112,7 +112,6 @@ rs_wits0out_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     self->heartbeat_ms = rs_config_int (cfg, "peer-heartbeat-s") * 1000;
     const char *well = rs_config_str (cfg, "well"), *units = rs_config_str (cfg, "units");
     const char *map_path = rs_config_str (cfg, "map"), *bind = rs_config_str (cfg, "bind");
-    char err[600];
     if (*well && !rs_id_valid (well, strlen (well))) {
         fprintf (stderr, "rigstream-wits0-out: invalid --well \"%s\": 1-64 of A-Z a-z 0-9 _ -\n", well);
         return RS_E_CONFIG;
@@ -138,9 +137,9 @@ rs_wits0out_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     if (rs_curve_check_bind (opts->curve, listen_ep, false, "WITS0 output") != 0)
         return RS_E_CONFIG;
     self->fanout = rs_fanout_new (bind, (int) rs_config_int (cfg, "port"),
-                                  (size_t) rs_config_int (cfg, "max-clients"), err, sizeof err);
+                                  (size_t) rs_config_int (cfg, "max-clients"));
     if (!self->fanout) {
-        rs_error ("%s", err);
+        rs_error ("%s", rs_errmsg ());
         return RS_E_SOCKET;
     }
     return RS_OK;
