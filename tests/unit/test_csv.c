@@ -517,7 +517,7 @@ test_mapfile (void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         m = rs_mapfile_parse (bad[i].text, "test");
-        RS_CHECK (m == NULL);
+        RS_CHECK (m == NULL && rs_errcode () == RS_E_FORMAT);
         if (!strstr (rs_errmsg (), bad[i].error)) {
             fprintf (stderr, "expected \"%s\" in \"%s\"\n", bad[i].error, rs_errmsg ());
             RS_CHECK (0);
@@ -525,6 +525,7 @@ test_mapfile (void)
         rs_mapfile_destroy (&m);
     }
     RS_CHECK (rs_mapfile_load ("/nonexistent.map") == NULL && strstr (rs_errmsg (), "cannot open"));
+    RS_CHECK_INT (rs_errcode (), RS_E_IO);
     //  Every preset parses.
     for (const char *names[] = { "pason", "volve", NULL }, **p = names; *p; p++) {
         m = rs_mapfile_parse (rs_csv_preset (*p), *p);

@@ -161,6 +161,7 @@ test_small (void)
     RS_CHECK (rs_witsml_open (path) == NULL);
     RS_CHECK (rs_witsml_open ("/nonexistent/log.xml") == NULL);
     RS_CHECK (strstr (rs_errmsg (), "/nonexistent/log.xml") != NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_IO);
     unlink (path);
 }
 
