@@ -17,29 +17,31 @@
 #define MAX_WELLS RS_SIMPUB_MAX_WELLS
 #define MAX_RATE  10000.0
 
-//  Parses --rate: a number of Hz, or 0 / "max". Returns -1 if invalid.
-static double
-s_parse_rate (const char *text)
+rs_err_t
+rs_simapp_rate (const char *text, double *rate)
 {
-    if (strcmp (text, "max") == 0)
-        return 0;
+    if (strcmp (text, "max") == 0) {
+        *rate = 0;
+        return RS_OK;
+    }
     char *end;
-    double rate = strtod (text, &end);
-    if (end == text || *end || !isfinite (rate) || rate < 0 || rate > MAX_RATE)
-        return -1;
-    return rate;
+    double v = strtod (text, &end);
+    if (end == text || *end || !isfinite (v) || v < 0 || v > MAX_RATE)
+        return rs_err_set (RS_E_CONFIG, "invalid value \"%s\" for --rate: expected a number of Hz "
+                           "(0 < rate <= %.0f), 0 or max", text, MAX_RATE);
+    *rate = v;
+    return RS_OK;
 }
 
-//  Fills ids from --well-ids or --wells. Returns the count, or -1 (reported).
-static int
-s_well_ids (rs_config_t *cfg, char ids[][RS_MAX_ID + 1])
+rs_err_t
+rs_simapp_well_ids (const char *list, int wells, char ids[][RS_MAX_ID + 1], int *count)
 {
-    const char *list = rs_config_str (cfg, "well-ids");
+    *count = 0;
     if (!list || !*list) {
-        int n = (int) rs_config_int (cfg, "wells");
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < wells; i++)
             snprintf (ids[i], RS_MAX_ID + 1, "A-%02d", i + 1);
-        return n;
+        *count = wells;
+        return RS_OK;
     }
     int n = 0;
     const char *p = list;
@@ -52,33 +54,26 @@ s_well_ids (rs_config_t *cfg, char ids[][RS_MAX_ID + 1])
         while (len > 0 && p[len - 1] == ' ')
             len--;
         if (len > 0) {
-            if (!rs_id_valid (p, len)) {
-                fprintf (stderr, "rigstream-sim: invalid well id \"%.*s\" in --well-ids: "
-                         "1-%d chars of A-Z a-z 0-9 _ -\n", (int) len, p, RS_MAX_ID);
-                return -1;
-            }
-            if (n == MAX_WELLS) {
-                fprintf (stderr, "rigstream-sim: too many wells in --well-ids (at most %d)\n", MAX_WELLS);
-                return -1;
-            }
+            if (!rs_id_valid (p, len))
+                return rs_err_set (RS_E_CONFIG, "invalid well id \"%.*s\" in --well-ids: 1-%d chars of "
+                                   "A-Z a-z 0-9 _ -", (int) len, p, RS_MAX_ID);
+            if (n == MAX_WELLS)
+                return rs_err_set (RS_E_CONFIG, "too many wells in --well-ids (at most %d)", MAX_WELLS);
             memcpy (ids[n], p, len);
             ids[n][len] = '\0';
             for (int i = 0; i < n; i++)
-                if (strcmp (ids[i], ids[n]) == 0) {
-                    fprintf (stderr, "rigstream-sim: well id \"%s\" given twice\n", ids[n]);
-                    return -1;
-                }
+                if (strcmp (ids[i], ids[n]) == 0)
+                    return rs_err_set (RS_E_CONFIG, "well id \"%s\" given twice", ids[n]);
             n++;
         }
         p += strcspn (p, ",");
         if (*p == ',')
             p++;
     }
-    if (n == 0) {
-        fprintf (stderr, "rigstream-sim: --well-ids names no well\n");
-        return -1;
-    }
-    return n;
+    if (n == 0)
+        return rs_err_set (RS_E_CONFIG, "--well-ids names no well");
+    *count = n;
+    return RS_OK;
 }
 
 struct rs_simapp_t {
@@ -93,10 +88,8 @@ int
 rs_simapp_setup (rs_config_t *cfg, void *arg)
 {
     rs_simapp_t *self = (rs_simapp_t *) arg;
-    self->rate = s_parse_rate (rs_config_str (cfg, "rate"));
-    if (self->rate < 0) {
-        fprintf (stderr, "rigstream-sim: invalid value \"%s\" for --rate: expected a number of Hz "
-                 "(0 < rate <= %.0f), 0 or max\n", rs_config_str (cfg, "rate"), MAX_RATE);
+    if (rs_simapp_rate (rs_config_str (cfg, "rate"), &self->rate) != RS_OK) {
+        fprintf (stderr, "rigstream-sim: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     const char *events = rs_config_str (cfg, "events");
@@ -106,8 +99,13 @@ rs_simapp_setup (rs_config_t *cfg, void *arg)
         return RS_E_CONFIG;
     }
     rs_simpub_t *sp = &self->pub;
-    int n_wells = s_well_ids (cfg, self->ids);
-    if (n_wells < 0 || rs_config_broker_endpoint (cfg, false, sp->endpoint, sizeof sp->endpoint) != 0)
+    int n_wells;
+    if (rs_simapp_well_ids (rs_config_str (cfg, "well-ids"), (int) rs_config_int (cfg, "wells"), self->ids,
+                            &n_wells) != RS_OK) {
+        fprintf (stderr, "rigstream-sim: %s\n", rs_errmsg ());
+        return RS_E_CONFIG;
+    }
+    if (rs_config_broker_endpoint (cfg, false, sp->endpoint, sizeof sp->endpoint) != 0)
         return RS_E_CONFIG;
     self->speed = rs_config_double (cfg, "speed");
     sp->dt = self->rate > 0 ? self->speed / self->rate : self->speed;

@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include "rs_config.h"
+#include "rs_err.h"
+#include "rs_msg.h"
 #include "rs_pub.h"
 
 typedef struct rs_simapp_t rs_simapp_t;
@@ -17,6 +19,16 @@ typedef struct rs_simapp_t rs_simapp_t;
 //  and NULLs the pointer, after rs_simapp_free has freed the wells.
 rs_simapp_t *rs_simapp_new (void);
 void rs_simapp_destroy (rs_simapp_t **self_p);
+
+//  Pure checks of two options, for setup and the tests. --rate: a number
+//  of Hz, or 0 / "max" for as fast as possible; RS_OK setting *rate, or
+//  RS_E_CONFIG (rs_errmsg says why).
+rs_err_t rs_simapp_rate (const char *text, double *rate);
+//  The well ids: those of list (--well-ids: comma-separated, spaces
+//  trimmed; at most RS_SIMPUB_MAX_WELLS), else A-01 .. A-<wells>. RS_OK
+//  setting *count, or RS_E_CONFIG (an invalid id, too many, one given
+//  twice, none; rs_errmsg says which).
+rs_err_t rs_simapp_well_ids (const char *list, int wells, char ids[][RS_MAX_ID + 1], int *count);
 
 //  Checks the options and builds the wells: RS_OK, RS_E_CONFIG (said on
 //  stderr) or RS_E_NOMEM (logged).
