@@ -366,3 +366,20 @@ rs_logmerge_failed (const rs_logmerge_t *self)
 {
     return self->failed;
 }
+
+size_t
+rs_logmerge_pack (const rs_value_t *values, size_t n, rs_value_t *out)
+{
+    if (n <= RS_MAX_CHANNELS) {
+        memcpy (out, values, n * sizeof *values);
+        return n;
+    }
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n && k < RS_MAX_CHANNELS; i++) {
+            bool known = values[i].id != RS_CH_UNKNOWN;
+            if ((pass == 0) == known && (known || !isnan (values[i].value)))
+                out[k++] = values[i];
+        }
+    return k;
+}

@@ -58,6 +58,12 @@ int rs_logmerge_add (rs_logmerge_t *self, const rs_value_t *cols, size_t n, rs_l
 //  source has ended, -1 when a source's callback failed (rs_logmerge_failed).
 int rs_logmerge_next (rs_logmerge_t *self, int64_t *ts_us, const rs_value_t **values, size_t *n);
 
+//  The sample to publish from a merged row: every channel while the union
+//  fits a message (RS_MAX_CHANNELS); past that, the known channels first,
+//  then the extras with a reading, blank ones left out. out has room for
+//  RS_MAX_CHANNELS; returns how many it holds.
+size_t rs_logmerge_pack (const rs_value_t *values, size_t n, rs_value_t *out);
+
 //  The union of the channels so far (names and ids; values unused).
 size_t rs_logmerge_channels (const rs_logmerge_t *self, const rs_value_t **channels);
 //  The channel's index by name, or -1.

@@ -105,26 +105,6 @@ s_report (const rs_logset_t *set)
         rs_warn ("rig-state channels that no log feeds: %s (the rig state is computed without them)", gone);
 }
 
-//  The sample to publish: every channel while the union fits a message;
-//  past RS_MAX_CHANNELS, the known channels first, then the extras with a
-//  reading, blank ones left out.
-static size_t
-s_pack (const rs_value_t *vals, size_t n, rs_value_t *out)
-{
-    if (n <= RS_MAX_CHANNELS) {
-        memcpy (out, vals, n * sizeof *vals);
-        return n;
-    }
-    size_t k = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < n && k < RS_MAX_CHANNELS; i++) {
-            bool known = vals[i].id != RS_CH_UNKNOWN;
-            if ((pass == 0) == known && (known || !isnan (vals[i].value)))
-                out[k++] = vals[i];
-        }
-    return k;
-}
-
 int
 rs_logreplay_setup (rs_config_t *cfg, void *arg)
 {
@@ -192,7 +172,7 @@ rs_logreplay_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
             continue;
         if (!rs_pace_wait (&self->pace, due))
             break;
-        size_t k = s_pack (vals, n, ch);
+        size_t k = rs_logmerge_pack (vals, n, ch);
         if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, ts), ch, k) == RS_OK)
             self->published++;
     }

@@ -265,11 +265,32 @@ test_order_and_failure (void)
     rs_logmerge_destroy (&m);
 }
 
+//  A row wider than a message: the known channels first, then the extras
+//  that have a reading; a narrow row passes whole, blanks included.
+static void
+test_pack (void)
+{
+    static rs_value_t row[RS_MAX_CHANNELS + 3], out[RS_MAX_CHANNELS];
+    size_t n = sizeof row / sizeof row[0];
+    for (size_t i = 0; i < n; i++)
+        row[i] = (rs_value_t) { "extra", RS_CH_UNKNOWN, i % 2 ? NAN : (double) i };
+    row[n - 1] = (rs_value_t) { "bit_depth", RS_CH_BIT_DEPTH, NAN };
+    size_t k = rs_logmerge_pack (row, n, out);
+    //  The known channel, then the extras of even index below n - 1: those with a reading.
+    RS_CHECK_INT (k, 1 + (n - 1 + 1) / 2);
+    RS_CHECK_INT (out[0].id, RS_CH_BIT_DEPTH);
+    for (size_t i = 1; i < k; i++)
+        RS_CHECK (out[i].id == RS_CH_UNKNOWN && !isnan (out[i].value));
+    RS_CHECK_INT (rs_logmerge_pack (row, 3, out), 3);
+    RS_CHECK (isnan (out[1].value));
+}
+
 int
 main (void)
 {
     test_merge ();
     test_switch_margin ();
     test_order_and_failure ();
+    test_pack ();
     return RS_TEST_DONE ();
 }
