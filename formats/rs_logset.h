@@ -32,7 +32,7 @@ rs_logmerge_t *rs_logset_merge (const rs_logset_t *self);
 //  The wells' nameWell, "" when no log gives one.
 const char *rs_logset_well (const rs_logset_t *self);
 //  The error of the log whose reading failed (after rs_logmerge_next
-//  returned -1), "" when none.
+//  returned -1), "" when none: the set's own detail, as sqlite3_errmsg.
 const char *rs_logset_error (const rs_logset_t *self);
 
 #endif

@@ -36,6 +36,7 @@ const char *rs_witsml_name (rs_witsml_t *self);
 //  nullValue and cells that are not numbers (rs_witsml_bad_cells). Returns 1 for a row, 0 at the end, -1 on malformed or truncated
 //  XML or a bad row (rs_witsml_error says what, with the row count reached).
 int rs_witsml_next (rs_witsml_t *self, int64_t *ts_us, const double **values);
+//  Why rs_witsml_next returned -1, "" before: the reader's own detail, as sqlite3_errmsg.
 const char *rs_witsml_error (rs_witsml_t *self);
 uint64_t rs_witsml_rows (rs_witsml_t *self);
 //  Rows skipped because their time was invalid.
