@@ -12,7 +12,6 @@
 
 #include "rs_chanmap.h"
 #include "rs_channels.h"
-#include "rs_clock.h"
 #include "rs_csv.h"
 #include "rs_log.h"
 #include "rs_mapfile.h"
@@ -29,7 +28,6 @@ struct rs_csvreplay_t {
     const char *path;
     char well[65];
     int heartbeat_ms;
-    uint64_t published;
     //  The row read ahead (the first before connecting, to refuse a bad file at once).
     rs_csv_result_t res;
     int64_t ts;
@@ -262,17 +260,11 @@ rs_csvreplay_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
 {
     (void) cfg;
     rs_csvreplay_t *self = (rs_csvreplay_t *) arg;
-    int64_t due;
     for (; self->res != RS_CSV_SKIP && self->res != RS_CSV_ERROR;
-         self->res = s_read (self, &self->ts, &self->ch, &self->n)) {
-        if (self->res != RS_CSV_ROW
-            || !rs_pace_row (&self->pace, self->ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
-            continue;
-        if (!rs_pace_wait (&self->pace, due))
+         self->res = s_read (self, &self->ts, &self->ch, &self->n))
+        if (self->res == RS_CSV_ROW
+            && rs_pace_publish (&self->pace, pub, self->well, self->ts, self->ch, self->n) == RS_E_STOPPED)
             break;
-        if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, self->ts), self->ch, self->n) == RS_OK)
-            self->published++;
-    }
     if (self->res == RS_CSV_ERROR) {
         rs_error ("%s: %s", self->path, rs_csv_error (self->csv));
         return RS_E_IO;
@@ -288,7 +280,7 @@ rs_csvreplay_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
     const rs_csv_stats_t *st = rs_csv_stats (self->csv);
     snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu bad cells, "
               "%llu null values, %llu unit rows, %llu repeated headers, from %s",
-              (unsigned long long) self->published, (unsigned long long) self->pace.skipped,
+              (unsigned long long) self->pace.published, (unsigned long long) self->pace.skipped,
               (unsigned long long) st->bad_rows, (unsigned long long) st->bad_cells,
               (unsigned long long) st->nulls, (unsigned long long) st->unit_rows,
               (unsigned long long) st->repeated_headers, self->path);

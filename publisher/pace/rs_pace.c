@@ -90,3 +90,16 @@ rs_pace_wait (rs_pace_t *self, int64_t due_ms)
         self->behind_s = (double) (now - due_ms) / 1000.0;
     return true;
 }
+
+rs_err_t
+rs_pace_publish (rs_pace_t *self, rs_pub_t *pub, const char *well, int64_t ts_us, const rs_value_t *ch, size_t n)
+{
+    int64_t due;
+    if (!rs_pace_row (self, ts_us, rs_clock_mono_ms (), rs_clock_now_us (), &due))
+        return RS_OK;
+    if (!rs_pace_wait (self, due))
+        return RS_E_STOPPED;
+    if (rs_pub_sample (pub, well, rs_pace_ts (self, ts_us), ch, n) == RS_OK)
+        self->published++;
+    return RS_OK;
+}

@@ -5,7 +5,8 @@
     behind sends what is due at once and catches up; it never skips rows.
 
     The decision (rs_pace_row) is pure, with the clocks passed in, so it is
-    unit-tested; rs_pace_wait does the sleeping and keeps heartbeats going. */
+    unit-tested; rs_pace_wait does the sleeping and keeps heartbeats going;
+    rs_pace_publish is the whole step both replayers take for a row. */
 #ifndef RS_PACE_H
 #define RS_PACE_H
 
@@ -14,6 +15,8 @@
 #include <stdint.h>
 
 #include "rs_err.h"
+#include "rs_msg.h"
+#include "rs_pub.h"
 
 struct rs_config_t;
 
@@ -42,6 +45,7 @@ typedef struct {
     int64_t shift_us;       //  added to log times (clock-sync)
     double behind_s;        //  how late the last row was released
     uint64_t skipped;       //  rows before start_us
+    uint64_t published;     //  rows rs_pace_publish sent
     rs_pace_tick_fn *tick;
     void *tick_arg;
     int64_t next_tick_ms;
@@ -68,5 +72,12 @@ int64_t rs_pace_ts (const rs_pace_t *self, int64_t ts_us);
 //  and records how late the row is. Returns true when the row is due, false
 //  when SIGINT/SIGTERM came first (do not send it).
 bool rs_pace_wait (rs_pace_t *self, int64_t due_ms);
+
+//  One recorded row, paced: skipped when before --start, else sent on pub
+//  for well once due (rs_pace_row, rs_pace_wait), timed by rs_pace_ts, and
+//  counted in published. Returns RS_OK, or RS_E_STOPPED when SIGINT/SIGTERM
+//  came while waiting (the row is not sent: stop).
+rs_err_t rs_pace_publish (rs_pace_t *self, rs_pub_t *pub, const char *well, int64_t ts_us, const rs_value_t *ch,
+                          size_t n);
 
 #endif

@@ -11,7 +11,6 @@
 
 #include "rs_chanmap.h"
 #include "rs_channels.h"
-#include "rs_clock.h"
 #include "rs_log.h"
 #include "rs_logset.h"
 #include "rs_pace.h"
@@ -27,7 +26,6 @@ struct rs_logreplay_t {
     char what[600];         //  the file, or "N logs merged"
     char well[65];
     size_t n_chans;
-    uint64_t published;
     int heartbeat_ms;
 };
 
@@ -166,16 +164,9 @@ rs_logreplay_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
     const rs_value_t *vals;
     size_t n;
     int rc = 0;
-    while (!rs_signal_stopping () && (rc = rs_logmerge_next (self->merge, &ts, &vals, &n)) == 1) {
-        int64_t due;
-        if (!rs_pace_row (&self->pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
-            continue;
-        if (!rs_pace_wait (&self->pace, due))
+    while (!rs_signal_stopping () && (rc = rs_logmerge_next (self->merge, &ts, &vals, &n)) == 1)
+        if (rs_pace_publish (&self->pace, pub, self->well, ts, ch, rs_logmerge_pack (vals, n, ch)) == RS_E_STOPPED)
             break;
-        size_t k = rs_logmerge_pack (vals, n, ch);
-        if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, ts), ch, k) == RS_OK)
-            self->published++;
-    }
     if (rc < 0) {
         rs_error ("%s", rs_logset_error (self->set));
         return RS_E_IO;
@@ -192,7 +183,7 @@ rs_logreplay_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
     for (size_t s = 0; s < rs_logset_count (self->set); s++)
         dropped += rs_logmerge_dropped (self->merge, s);
     snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu rows out "
-              "of order dropped, from %s", (unsigned long long) self->published,
+              "of order dropped, from %s", (unsigned long long) self->pace.published,
               (unsigned long long) self->pace.skipped, (unsigned long long) s_rows (self->set, true),
               (unsigned long long) dropped, self->what);
 }
