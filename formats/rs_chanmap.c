@@ -261,3 +261,15 @@ rs_chanmap_well_id (const char *name, const char *fallback, char *id, size_t siz
     if (n == 0)
         snprintf (id, size, "%s", fallback);
 }
+
+void
+rs_chanmap_well_from_path (const char *path, const char *fallback, char *id, size_t size)
+{
+    const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+    char name[65];
+    snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
+    char *dot = strrchr (name, '.');
+    if (dot && dot != name)
+        *dot = 0;
+    rs_chanmap_well_id (name, fallback, id, size);
+}

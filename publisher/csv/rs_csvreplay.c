@@ -178,17 +178,10 @@ static void
 s_well (rs_config_t *cfg, const char *path, char *well, size_t size)
 {
     const char *well_opt = rs_config_str (cfg, "well");
-    if (well_opt && *well_opt) {
+    if (well_opt && *well_opt)
         rs_chanmap_well_id (well_opt, "csv", well, size);
-        return;
-    }
-    const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
-    char name[65];
-    snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
-    char *dot = strrchr (name, '.');
-    if (dot && dot != name)
-        *dot = 0;
-    rs_chanmap_well_id (name, "csv", well, size);
+    else
+        rs_chanmap_well_from_path (path, "csv", well, size);
 }
 
 int

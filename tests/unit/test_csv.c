@@ -568,6 +568,12 @@ test_units (void)
     RS_CHECK_STR (id, "NO_15_9-F-9");
     rs_chanmap_well_id ("", "csv", id, sizeof id);
     RS_CHECK_STR (id, "csv");
+    rs_chanmap_well_from_path ("data/Well 7.csv", "csv", id, sizeof id);
+    RS_CHECK_STR (id, "Well_7");
+    rs_chanmap_well_from_path (".hidden", "csv", id, sizeof id);
+    RS_CHECK_STR (id, "_hidden");
+    rs_chanmap_well_from_path ("-", "csv", id, sizeof id);
+    RS_CHECK_STR (id, "csv");
 }
 
 int
