@@ -136,14 +136,14 @@ rs_logset_open (const char *const *paths, size_t n)
     for (size_t s = 0; s < self->n; s++) {
         entry_t *e = &self->e[s];
         rs_value_t *cols = calloc (e->n_curves, sizeof *cols);
-        int added = cols ? 0 : -1;
+        rs_err_t added = cols ? RS_OK : RS_E_NOMEM;
         if (cols) {
             for (size_t i = 1; i < e->n_curves; i++)
                 cols[i - 1] = (rs_value_t) { e->map[i].name, e->map[i].channel, NAN };
             added = rs_logmerge_add (self->merge, cols, e->n_curves - 1, s_next, e);
             free (cols);
         }
-        if (added < 0) {
+        if (added != RS_OK) {
             rs_err_set (RS_E_RANGE, "%s: too many channels in all (at most %d) or out of memory", e->path,
                         RS_LOGMERGE_MAX_CHANNELS);
             rs_logset_destroy (&self);

@@ -15,7 +15,10 @@
     - a function with no such object (a constructor that returned NULL, a
       parser of a list) records it for the calling thread with rs_err_set,
       read with rs_errmsg () until the next failure, as dlerror. Library code
-      that is pure (formats/) never logs; the program's edge does. */
+      that is pure (formats/) never logs; the program's edge does.
+    Readers that hand out rows (rs_csv_line, rs_witsml_next, rs_logmerge_next)
+    return a row / end / failed result instead, as sqlite3_step does, the
+    failure's detail by the reader's accessor. */
 #ifndef RS_ERR_H
 #define RS_ERR_H
 

@@ -107,9 +107,9 @@ test_merge (void)
     rs_value_t ca[] = { { "hook_load", RS_CH_HOOK_LOAD, 0 }, { "a_only", -1, 0 }, { "code", -1, 0 } };
     rs_value_t cb[] = { { "hook_load", RS_CH_HOOK_LOAD, 0 }, { "b_only", -1, 0 }, { "code", -1, 0 } };
     rs_value_t cc[] = { { "hook_load", RS_CH_HOOK_LOAD, 0 } };
-    RS_CHECK_INT (rs_logmerge_add (m, cb, 3, s_next, &b), 0);
-    RS_CHECK_INT (rs_logmerge_add (m, ca, 3, s_next, &a), 1);
-    RS_CHECK_INT (rs_logmerge_add (m, cc, 1, s_next, &c), 2);
+    RS_CHECK_INT (rs_logmerge_add (m, cb, 3, s_next, &b), RS_OK);
+    RS_CHECK_INT (rs_logmerge_add (m, ca, 3, s_next, &a), RS_OK);
+    RS_CHECK_INT (rs_logmerge_add (m, cc, 1, s_next, &c), RS_OK);
 
     //  The union, each channel once.
     const rs_value_t *chans;
@@ -257,6 +257,8 @@ test_order_and_failure (void)
     RS_CHECK_INT (rs_logmerge_failed (m), 1);
     RS_CHECK (rows >= 2 && rows <= 3);
     RS_CHECK_INT (rs_logmerge_next (m, &ts, &vals, &nv), -1);
+    //  Sources come before the merge starts.
+    RS_CHECK_INT (rs_logmerge_add (m, col, 1, s_next, &ok), RS_E_INVAL);
     rs_logmerge_destroy (&m);
 
     //  No source at all: the stream is empty.
