@@ -20,7 +20,6 @@
 #include "rs_units.h"
 
 struct rs_csvreplay_t {
-    rs_pub_t *pub;
     rs_csv_t *csv;
     rs_mapfile_t *map;
     const char *map_origin; //  --map or --preset; NULL = none
@@ -52,14 +51,6 @@ rs_csvreplay_heartbeat (rs_pub_t *pub, const char *state, void *arg)
                            { "behind_s", -1, self->pace.behind_s } };
     rs_text_t info[] = { { "state", state }, { "file", self->path } };
     rs_pub_heartbeat (pub, stats, sizeof stats / sizeof stats[0], info, 2);
-}
-
-static int64_t
-s_tick (void *arg, int64_t now_ms)
-{
-    rs_csvreplay_t *self = (rs_csvreplay_t *) arg;
-    rs_csvreplay_heartbeat (self->pub, "running", self);
-    return now_ms + self->heartbeat_ms;
 }
 
 //  Says how one channel column converts: "feet (header) to m, x 0.3048".
@@ -241,8 +232,7 @@ void
 rs_csvreplay_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
 {
     rs_csvreplay_t *self = (rs_csvreplay_t *) arg;
-    self->pub = pub;
-    rs_pace_set_tick (&self->pace, s_tick, self);
+    rs_pace_set_heartbeat (&self->pace, pub, self->heartbeat_ms, rs_csvreplay_heartbeat, self);
     snprintf (what, size, "replaying %s as well %s (%s%s) %s", self->path, self->well,
               self->map_origin ? "mapping " : "no mapping", self->map_origin ? self->map_origin : "",
               rs_pace_mode (&self->pace));

@@ -43,6 +43,24 @@ rs_pace_set_tick (rs_pace_t *self, rs_pace_tick_fn *fn, void *arg)
     self->next_tick_ms = 0;
 }
 
+static int64_t
+s_heartbeat_tick (void *arg, int64_t now_ms)
+{
+    rs_pace_t *self = (rs_pace_t *) arg;
+    self->heartbeat (self->heartbeat_pub, "running", self->heartbeat_arg);
+    return now_ms + self->heartbeat_ms;
+}
+
+void
+rs_pace_set_heartbeat (rs_pace_t *self, rs_pub_t *pub, int every_ms, rs_pace_heartbeat_fn *fn, void *arg)
+{
+    self->heartbeat = fn;
+    self->heartbeat_pub = pub;
+    self->heartbeat_arg = arg;
+    self->heartbeat_ms = every_ms;
+    rs_pace_set_tick (self, s_heartbeat_tick, self);
+}
+
 bool
 rs_pace_row (rs_pace_t *self, int64_t ts_us, int64_t now_ms, int64_t now_us, int64_t *due_ms)
 {

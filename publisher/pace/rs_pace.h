@@ -33,6 +33,8 @@ struct rs_config_t;
 //  Called while waiting, when the time it asked for has come (e.g. to send
 //  a heartbeat); returns the next monotonic ms it wants to be called at.
 typedef int64_t (rs_pace_tick_fn) (void *arg, int64_t now_ms);
+//  A replayer's heartbeat, as rs_pub_def_t's on_heartbeat.
+typedef void (rs_pace_heartbeat_fn) (rs_pub_t *pub, const char *state, void *arg);
 
 typedef struct {
     double speed;           //  log seconds per real second; 0 = as fast as possible
@@ -49,6 +51,11 @@ typedef struct {
     rs_pace_tick_fn *tick;
     void *tick_arg;
     int64_t next_tick_ms;
+    //  rs_pace_set_heartbeat's.
+    rs_pace_heartbeat_fn *heartbeat;
+    rs_pub_t *heartbeat_pub;
+    void *heartbeat_arg;
+    int heartbeat_ms;
 } rs_pace_t;
 
 //  Sets up pacing from RS_OPTIONS_PACE. Returns RS_OK, or RS_E_CONFIG when
@@ -61,6 +68,9 @@ void rs_pace_init (rs_pace_t *self, double speed, bool sync, int64_t start_us);
 const char *rs_pace_mode (const rs_pace_t *self);
 //  Registers the function called while waiting (heartbeats); first call at once.
 void rs_pace_set_tick (rs_pace_t *self, rs_pace_tick_fn *fn, void *arg);
+//  The tick both replayers want: fn (pub, "running", arg) at once, then
+//  every every_ms while waiting.
+void rs_pace_set_heartbeat (rs_pace_t *self, rs_pub_t *pub, int every_ms, rs_pace_heartbeat_fn *fn, void *arg);
 
 //  Decides about a row with log time ts_us, at monotonic now_ms and wall
 //  clock now_us: false when it is before --start (skip it); else true with

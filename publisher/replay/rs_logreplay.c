@@ -19,7 +19,6 @@
 #define MAX_PATHS 64
 
 struct rs_logreplay_t {
-    rs_pub_t *pub;
     rs_logset_t *set;
     rs_logmerge_t *merge;
     rs_pace_t pace;
@@ -48,14 +47,6 @@ rs_logreplay_heartbeat (rs_pub_t *pub, const char *state, void *arg)
                            { "behind_s", -1, self->pace.behind_s } };
     rs_text_t info[] = { { "state", state }, { "file", self->what } };
     rs_pub_heartbeat (pub, stats, 4, info, 2);
-}
-
-static int64_t
-s_tick (void *arg, int64_t now_ms)
-{
-    rs_logreplay_t *self = (rs_logreplay_t *) arg;
-    rs_logreplay_heartbeat (self->pub, "running", self);
-    return now_ms + self->heartbeat_ms;
 }
 
 //  Logs, per log, which curve feeds each rig-state channel and how (INFO),
@@ -148,8 +139,7 @@ void
 rs_logreplay_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
 {
     rs_logreplay_t *self = (rs_logreplay_t *) arg;
-    self->pub = pub;
-    rs_pace_set_tick (&self->pace, s_tick, self);
+    rs_pace_set_heartbeat (&self->pace, pub, self->heartbeat_ms, rs_logreplay_heartbeat, self);
     snprintf (what, size, "replaying %s as well %s (%zu channels) %s", self->what, self->well, self->n_chans,
               rs_pace_mode (&self->pace));
 }
