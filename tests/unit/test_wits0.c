@@ -421,6 +421,19 @@ test_map_files (void)
         rs_wits0map_destroy (&m);
     }
     RS_CHECK (rs_wits0map_load ("/nonexistent.map", false) == NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_IO);
+    //  --map and --units as both WITS0 programs read them.
+    RS_CHECK (rs_wits0map_open ("/nonexistent.map", false) == NULL && strstr (rs_errmsg (), "/nonexistent.map"));
+    m = rs_wits0map_open ("", true);
+    RS_CHECK (m != NULL && rs_wits0map_find (m, 108) != NULL);
+    rs_wits0map_destroy (&m);
+    bool fps = false;
+    RS_CHECK_INT (rs_wits0map_units ("fps", &fps), RS_OK);
+    RS_CHECK (fps);
+    RS_CHECK_INT (rs_wits0map_units ("metric", &fps), RS_OK);
+    RS_CHECK (!fps);
+    RS_CHECK_INT (rs_wits0map_units ("imperial", &fps), RS_E_CONFIG);
+    RS_CHECK_STR (rs_errmsg (), "invalid value \"imperial\" for --units: expected metric or fps");
     //  The built-in text is a valid mapping file, as --print-map promises.
     RS_CHECK (strstr (rs_wits0map_default (), "0121 = spp") != NULL);
 }
