@@ -1,4 +1,8 @@
-/*  rs_err: texts and names of the library's result codes. */
+/*  rs_err: texts and names of the library's result codes, and the calling
+    thread's last failure detail (rs_err_set, rs_errmsg). */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "rs_err.h"
 
 static const struct {
@@ -24,7 +28,12 @@ static const struct {
     { "timeout", "timed out" },
     { "stopped", "stopped by a signal" },
     { "exit", "nothing to do (help or version printed)" },
+    { "format", "input not in the expected format" },
 };
+
+//  Per thread, as errno: a failure in one thread never hides another's.
+static _Thread_local rs_err_t s_last_code;
+static _Thread_local char s_last_detail[1024];
 
 const char *
 rs_strerror (int err)
@@ -51,4 +60,27 @@ rs_exit_status (int err)
     default:
         return 1;
     }
+}
+
+rs_err_t
+rs_err_set (rs_err_t err, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    vsnprintf (s_last_detail, sizeof s_last_detail, format, args);
+    va_end (args);
+    s_last_code = err;
+    return err;
+}
+
+const char *
+rs_errmsg (void)
+{
+    return s_last_detail;
+}
+
+rs_err_t
+rs_errcode (void)
+{
+    return s_last_code;
 }

@@ -166,6 +166,19 @@ rs_chanmap_curve (const char *mnemonic, const char *unit, rs_chanmap_t *out)
     rs_chanmap_curve_desc (mnemonic, unit, NULL, out);
 }
 
+//  A curve that lost its channel to curve `to` of the same log: carried as
+//  an extra channel, unconverted, as an unmapped curve is.
+static void
+s_demote (rs_chanmap_t *m, size_t to)
+{
+    m->channel = RS_CH_UNKNOWN;
+    m->how = RS_CHANMAP_EXTRA;
+    m->lost_to = (int) to;
+    m->scale = 1;
+    m->offset = 0;
+    s_extra_name (m->mnemonic, m->name, sizeof m->name);
+}
+
 void
 rs_chanmap_log (rs_chanmap_t *map, size_t n)
 {
@@ -178,25 +191,13 @@ rs_chanmap_log (rs_chanmap_t *map, size_t n)
                 best = k;
         if (best == i)
             continue;
-        //  Demoted: carried as an extra channel, as an unmapped curve is.
-        map[i].channel = RS_CH_UNKNOWN;
-        map[i].how = RS_CHANMAP_EXTRA;
-        map[i].lost_to = (int) best;
-        map[i].scale = 1;
-        map[i].offset = 0;
-        s_extra_name (map[i].mnemonic, map[i].name, sizeof map[i].name);
+        s_demote (&map[i], best);
     }
     //  Ties (two curves with one rank): the first keeps the channel.
     for (size_t i = 0; i < n; i++)
         for (size_t k = i + 1; k < n; k++)
-            if (map[i].channel != RS_CH_UNKNOWN && map[k].channel == map[i].channel) {
-                map[k].channel = RS_CH_UNKNOWN;
-                map[k].how = RS_CHANMAP_EXTRA;
-                map[k].lost_to = (int) i;
-                map[k].scale = 1;
-                map[k].offset = 0;
-                s_extra_name (map[k].mnemonic, map[k].name, sizeof map[k].name);
-            }
+            if (map[i].channel != RS_CH_UNKNOWN && map[k].channel == map[i].channel)
+                s_demote (&map[k], i);
 }
 
 size_t
@@ -259,4 +260,16 @@ rs_chanmap_well_id (const char *name, const char *fallback, char *id, size_t siz
     id[n] = 0;
     if (n == 0)
         snprintf (id, size, "%s", fallback);
+}
+
+void
+rs_chanmap_well_from_path (const char *path, const char *fallback, char *id, size_t size)
+{
+    const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+    char name[65];
+    snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
+    char *dot = strrchr (name, '.');
+    if (dot && dot != name)
+        *dot = 0;
+    rs_chanmap_well_id (name, fallback, id, size);
 }

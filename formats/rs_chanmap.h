@@ -56,5 +56,8 @@ const char *rs_chanmap_how_name (int how);
 //  A well id (1-64 of A-Z a-z 0-9 _ -) from a name such as a log's nameWell
 //  or a file name: other characters become '_'; "fallback" when name is empty.
 void rs_chanmap_well_id (const char *name, const char *fallback, char *id, size_t size);
+//  The same from a file's path: its name without directory or extension
+//  ("data/Well 7.csv" -> "Well_7"); "fallback" for "-" (standard input).
+void rs_chanmap_well_from_path (const char *path, const char *fallback, char *id, size_t size);
 
 #endif

@@ -187,11 +187,11 @@ s_parse_nulls (rs_csv_t *self, const char *list)
 }
 
 rs_csv_t *
-rs_csv_new (const rs_csv_opts_t *opts, char *err, size_t errsize)
+rs_csv_new (const rs_csv_opts_t *opts)
 {
     rs_csv_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     self->opts = *opts;
@@ -202,18 +202,18 @@ rs_csv_new (const rs_csv_opts_t *opts, char *err, size_t errsize)
     self->buf = malloc (RS_CSV_MAX_LINE + 1);
     self->cells = calloc (RS_CSV_MAX_COLUMNS, sizeof *self->cells);
     if (!self->buf || !self->cells) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         rs_csv_destroy (&self);
         return NULL;
     }
     if (s_parse_nulls (self, opts->nulls ? opts->nulls : "-999.25,-9999") != 0) {
-        snprintf (err, errsize, "invalid null values \"%s\": expected numbers separated by commas (at most %d)",
-                  opts->nulls, MAX_NULLS);
+        rs_err_set (RS_E_CONFIG, "invalid null values \"%s\": expected numbers separated by commas (at most %d)",
+                    opts->nulls, MAX_NULLS);
         rs_csv_destroy (&self);
         return NULL;
     }
     if (self->date_col[0] && !self->time_col[0]) {
-        snprintf (err, errsize, "a date column needs a time column too (the time of day)");
+        rs_err_set (RS_E_CONFIG, "a date column needs a time column too (the time of day)");
         rs_csv_destroy (&self);
         return NULL;
     }
@@ -539,7 +539,6 @@ s_resolve_one (rs_csv_t *self, size_t i)
     const char *header = self->header[i];
     const char *row_unit = self->file_units[i];
     char hdr_unit[RS_MAPFILE_MAX_UNIT];
-    char why[200];
     memset (c, 0, sizeof *c);
     c->unit_from = "";
     snprintf (c->header, sizeof c->header, "%s", header);
@@ -566,7 +565,7 @@ s_resolve_one (rs_csv_t *self, size_t i)
     const char *unit = *row_unit ? row_unit : strcmp (c->unit_from, "mapping") == 0 ? e->unit[0] : hdr_unit;
     snprintf (c->unit, sizeof c->unit, "%s", unit);
     if (e) {
-        if (rs_mapfile_channel (e->target, unit, &c->ch, why, sizeof why) == 0)
+        if (rs_mapfile_channel (e->target, unit, &c->ch) == RS_OK)
             c->mapped = true;
         else {
             c->unit_unknown = true;
@@ -583,7 +582,7 @@ s_resolve_one (rs_csv_t *self, size_t i)
             lower[k] = ch == ' ' || ch == '-' ? '_' : ch;
         }
         if (rs_chan_lookup (lower, len) != RS_CH_UNKNOWN) {
-            if (rs_mapfile_channel (lower, unit, &c->ch, why, sizeof why) == 0)
+            if (rs_mapfile_channel (lower, unit, &c->ch) == RS_OK)
                 c->mapped = true;
             else {
                 c->unit_unknown = true;
@@ -752,7 +751,8 @@ s_time (const rs_csv_t *self, const char **cells, size_t n, int64_t *ts)
 {
     if (self->dt_idx >= 0)
         return (size_t) self->dt_idx < n
-             ? rs_timeparse_datetime (cells[self->dt_idx], self->opts.order, self->opts.offset_us, ts) : -1;
+             ? rs_timeparse_datetime (cells[self->dt_idx], self->opts.order, self->opts.offset_us, ts)
+             : RS_E_FORMAT;
     if ((size_t) self->date_idx >= n || (size_t) self->time_idx >= n)
         return -1;
     int64_t days, us;

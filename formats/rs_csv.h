@@ -71,9 +71,9 @@ typedef enum {
 
 typedef struct rs_csv_t rs_csv_t;
 
-//  Returns a fresh reader, or NULL with a message in err (a bad null list).
-//  The mapping must outlive it.
-rs_csv_t *rs_csv_new (const rs_csv_opts_t *opts, char *err, size_t errsize);
+//  Returns a fresh reader, or NULL (rs_errmsg says why: a bad null list, a
+//  date column without a time column). The mapping must outlive it.
+rs_csv_t *rs_csv_new (const rs_csv_opts_t *opts);
 void rs_csv_destroy (rs_csv_t **self_p);
 
 //  Feeds one line (without its line end; a trailing CR is ignored). The
@@ -88,7 +88,10 @@ size_t rs_csv_columns (const rs_csv_t *self, const rs_csv_column_t **columns);
 //  True once columns changed (header or unit row read) since the last call.
 bool rs_csv_columns_changed (rs_csv_t *self);
 const rs_csv_stats_t *rs_csv_stats (const rs_csv_t *self);
+//  Why the reader returned RS_CSV_ERROR, "" before (the reader's own
+//  detail, as sqlite3_errmsg: rs_err.h).
 const char *rs_csv_error (const rs_csv_t *self);
+//  Why the last row or cell was rejected, for a rate-limited log line.
 const char *rs_csv_last_reject (const rs_csv_t *self);
 
 //  A preset's mapping text ("pason", "volve"), or NULL.

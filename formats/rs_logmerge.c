@@ -119,11 +119,13 @@ s_channel (rs_logmerge_t *self, const char *name, int id)
     return (int) self->n_chan++;
 }
 
-int
+rs_err_t
 rs_logmerge_add (rs_logmerge_t *self, const rs_value_t *cols, size_t n, rs_logmerge_next_fn *next, void *arg)
 {
-    if (self->n_src == RS_LOGMERGE_MAX_SOURCES || self->started)
-        return -1;
+    if (self->started)
+        return rs_err_set (RS_E_INVAL, "a source added after the merge started");
+    if (self->n_src == RS_LOGMERGE_MAX_SOURCES)
+        return rs_err_set (RS_E_RANGE, "more than %d sources", RS_LOGMERGE_MAX_SOURCES);
     size_t s = self->n_src;
     src_t *src = &self->src[s];
     memset (src, 0, sizeof *src);
@@ -140,11 +142,12 @@ rs_logmerge_add (rs_logmerge_t *self, const rs_value_t *cols, size_t n, rs_logme
     //  Counted from here on, so that destroy frees what was allocated.
     self->n_src++;
     if (!src->chan || !src->ahead || !src->last_val || !src->last_t || !src->first_t || !src->readings)
-        return -1;
+        return rs_err_set (RS_E_NOMEM, "out of memory");
     for (size_t k = 0; k < n; k++) {
         int c = s_channel (self, cols[k].name, cols[k].id);
         if (c < 0)
-            return -1;
+            return rs_err_set (RS_E_RANGE, "more than %d channels in all, or out of memory",
+                               RS_LOGMERGE_MAX_CHANNELS);
         if (self->chan[c].col[s] >= 0) {
             src->chan[k] = -1;
             continue;
@@ -152,7 +155,7 @@ rs_logmerge_add (rs_logmerge_t *self, const rs_value_t *cols, size_t n, rs_logme
         self->chan[c].col[s] = (int) k;
         src->chan[k] = c;
     }
-    return (int) s;
+    return RS_OK;
 }
 
 //  Reads the source's next usable row into its look-ahead; -1 on failure.
@@ -365,4 +368,21 @@ int
 rs_logmerge_failed (const rs_logmerge_t *self)
 {
     return self->failed;
+}
+
+size_t
+rs_logmerge_pack (const rs_value_t *values, size_t n, rs_value_t *out)
+{
+    if (n <= RS_MAX_CHANNELS) {
+        memcpy (out, values, n * sizeof *values);
+        return n;
+    }
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n && k < RS_MAX_CHANNELS; i++) {
+            bool known = values[i].id != RS_CH_UNKNOWN;
+            if ((pass == 0) == known && (known || !isnan (values[i].value)))
+                out[k++] = values[i];
+        }
+    return k;
 }

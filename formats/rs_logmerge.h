@@ -47,16 +47,22 @@ void rs_logmerge_destroy (rs_logmerge_t **self_p);
 
 //  Adds a source whose columns feed the channels cols[0..n) (name and id;
 //  values unused). A second column of one source naming a channel already
-//  named is ignored. Returns the source's index, or -1 when there are too
-//  many sources or channels, or no memory. Add every source before the
-//  first rs_logmerge_next.
-int rs_logmerge_add (rs_logmerge_t *self, const rs_value_t *cols, size_t n, rs_logmerge_next_fn *next,
+//  named is ignored. Sources are numbered 0, 1, ... in the order added.
+//  Returns RS_OK, or RS_E_RANGE (too many sources or channels), RS_E_NOMEM,
+//  or RS_E_INVAL (after the first rs_logmerge_next), rs_errmsg saying which.
+rs_err_t rs_logmerge_add (rs_logmerge_t *self, const rs_value_t *cols, size_t n, rs_logmerge_next_fn *next,
                      void *arg);
 
 //  The next merged sample: 1 with its time and one value per channel of
 //  the union (rs_logmerge_channels order; NaN when missing), 0 when every
 //  source has ended, -1 when a source's callback failed (rs_logmerge_failed).
 int rs_logmerge_next (rs_logmerge_t *self, int64_t *ts_us, const rs_value_t **values, size_t *n);
+
+//  The sample to publish from a merged row: every channel while the union
+//  fits a message (RS_MAX_CHANNELS); past that, the known channels first,
+//  then the extras with a reading, blank ones left out. out has room for
+//  RS_MAX_CHANNELS; returns how many it holds.
+size_t rs_logmerge_pack (const rs_value_t *values, size_t n, rs_value_t *out);
 
 //  The union of the channels so far (names and ids; values unused).
 size_t rs_logmerge_channels (const rs_logmerge_t *self, const rs_value_t **channels);

@@ -49,31 +49,25 @@ s_has_xml_suffix (const struct dirent *d)
     return d->d_name[0] != '.' && len > 4 && strcmp (d->d_name + len - 4, ".xml") == 0;
 }
 
-static int
-s_add_file (rs_logset_t *self, const char *path, char *err, size_t errsize)
+static rs_err_t
+s_add_file (rs_logset_t *self, const char *path)
 {
-    if (self->n == RS_LOGMERGE_MAX_SOURCES) {
-        snprintf (err, errsize, "%s: more than %d logs", path, RS_LOGMERGE_MAX_SOURCES);
-        return -1;
-    }
+    if (self->n == RS_LOGMERGE_MAX_SOURCES)
+        return rs_err_set (RS_E_RANGE, "%s: more than %d logs", path, RS_LOGMERGE_MAX_SOURCES);
     entry_t *e = &self->e[self->n];
     e->path = strdup (path);
-    if (!e->path) {
-        snprintf (err, errsize, "out of memory");
-        return -1;
-    }
+    if (!e->path)
+        return rs_err_set (RS_E_NOMEM, "out of memory");
     self->n++;
-    e->log = rs_witsml_open (path, err, errsize);
+    e->log = rs_witsml_open (path);
     if (!e->log)
-        return -1;
+        return rs_errcode ();
     const rs_witsml_curve_t *curves;
     e->n_curves = rs_witsml_curves (e->log, &curves);
     e->map = calloc (e->n_curves, sizeof *e->map);
     e->conv = calloc (e->n_curves, sizeof *e->conv);
-    if (!e->map || !e->conv) {
-        snprintf (err, errsize, "out of memory");
-        return -1;
-    }
+    if (!e->map || !e->conv)
+        return rs_err_set (RS_E_NOMEM, "out of memory");
     for (size_t i = 1; i < e->n_curves; i++)
         rs_chanmap_curve_desc (curves[i].mnemonic, curves[i].unit, curves[i].description, &e->map[i]);
     rs_chanmap_log (e->map + 1, e->n_curves - 1);
@@ -84,38 +78,30 @@ s_add_file (rs_logset_t *self, const char *path, char *err, size_t errsize)
     const char *well = rs_witsml_well (e->log);
     if (*well && !*self->well)
         snprintf (self->well, sizeof self->well, "%s", well);
-    else if (*well && strcmp (well, self->well) != 0) {
-        snprintf (err, errsize, "%s: well '%s', while the logs before are of well '%s': one wellbore's logs "
-                  "are merged, not several wells'", path, well, self->well);
-        return -1;
-    }
-    return 0;
+    else if (*well && strcmp (well, self->well) != 0)
+        return rs_err_set (RS_E_FORMAT, "%s: well '%s', while the logs before are of well '%s': one wellbore's "
+                           "logs are merged, not several wells'", path, well, self->well);
+    return RS_OK;
 }
 
-static int
-s_add_path (rs_logset_t *self, const char *path, char *err, size_t errsize)
+static rs_err_t
+s_add_path (rs_logset_t *self, const char *path)
 {
     struct stat st;
-    if (stat (path, &st) != 0) {
-        snprintf (err, errsize, "%s: cannot open", path);
-        return -1;
-    }
+    if (stat (path, &st) != 0)
+        return rs_err_set (RS_E_IO, "%s: cannot open", path);
     if (!S_ISDIR (st.st_mode))
-        return s_add_file (self, path, err, errsize);
+        return s_add_file (self, path);
     struct dirent **list;
     int n = scandir (path, &list, s_has_xml_suffix, alphasort);
-    if (n < 0) {
-        snprintf (err, errsize, "%s: cannot read the directory", path);
-        return -1;
-    }
-    int rc = n ? 0 : -1;
-    if (!n)
-        snprintf (err, errsize, "%s: no .xml log in the directory", path);
+    if (n < 0)
+        return rs_err_set (RS_E_IO, "%s: cannot read the directory", path);
+    rs_err_t rc = n ? RS_OK : rs_err_set (RS_E_IO, "%s: no .xml log in the directory", path);
     for (int i = 0; i < n; i++) {
-        if (rc == 0) {
+        if (rc == RS_OK) {
             char file[4096];
             snprintf (file, sizeof file, "%s/%s", path, list[i]->d_name);
-            rc = s_add_file (self, file, err, errsize);
+            rc = s_add_file (self, file);
         }
         free (list[i]);
     }
@@ -124,42 +110,42 @@ s_add_path (rs_logset_t *self, const char *path, char *err, size_t errsize)
 }
 
 rs_logset_t *
-rs_logset_open (const char *const *paths, size_t n, char *err, size_t errsize)
+rs_logset_open (const char *const *paths, size_t n)
 {
     rs_logset_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
-        if (s_add_path (self, paths[i], err, errsize) != 0) {
+        if (s_add_path (self, paths[i]) != RS_OK) {
             rs_logset_destroy (&self);
             return NULL;
         }
     if (!self->n) {
-        snprintf (err, errsize, "no log given");
+        rs_err_set (RS_E_INVAL, "no log given");
         rs_logset_destroy (&self);
         return NULL;
     }
     self->merge = rs_logmerge_new ();
     if (!self->merge) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         rs_logset_destroy (&self);
         return NULL;
     }
     for (size_t s = 0; s < self->n; s++) {
         entry_t *e = &self->e[s];
         rs_value_t *cols = calloc (e->n_curves, sizeof *cols);
-        int added = cols ? 0 : -1;
+        rs_err_t added = cols ? RS_OK : RS_E_NOMEM;
         if (cols) {
             for (size_t i = 1; i < e->n_curves; i++)
                 cols[i - 1] = (rs_value_t) { e->map[i].name, e->map[i].channel, NAN };
             added = rs_logmerge_add (self->merge, cols, e->n_curves - 1, s_next, e);
             free (cols);
         }
-        if (added < 0) {
-            snprintf (err, errsize, "%s: too many channels in all (at most %d) or out of memory", e->path,
-                      RS_LOGMERGE_MAX_CHANNELS);
+        if (added != RS_OK) {
+            rs_err_set (RS_E_RANGE, "%s: too many channels in all (at most %d) or out of memory", e->path,
+                        RS_LOGMERGE_MAX_CHANNELS);
             rs_logset_destroy (&self);
             return NULL;
         }

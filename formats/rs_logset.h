@@ -14,11 +14,11 @@
 
 typedef struct rs_logset_t rs_logset_t;
 
-//  Opens the logs. Returns NULL with a message in err when a path cannot be
-//  read, a directory holds no .xml, a file is not a WITSML time log, there
+//  Opens the logs. Returns NULL, rs_errmsg () saying why, when a path cannot
+//  be read, a directory holds no .xml, a file is not a WITSML time log, there
 //  are more than RS_LOGMERGE_MAX_SOURCES logs, or the logs name different
 //  wells (nameWell).
-rs_logset_t *rs_logset_open (const char *const *paths, size_t n, char *err, size_t errsize);
+rs_logset_t *rs_logset_open (const char *const *paths, size_t n);
 void rs_logset_destroy (rs_logset_t **self_p);
 
 //  How many logs, and each one's reader, file path and settled curve map
@@ -32,7 +32,7 @@ rs_logmerge_t *rs_logset_merge (const rs_logset_t *self);
 //  The wells' nameWell, "" when no log gives one.
 const char *rs_logset_well (const rs_logset_t *self);
 //  The error of the log whose reading failed (after rs_logmerge_next
-//  returned -1), "" when none.
+//  returned -1), "" when none: the set's own detail, as sqlite3_errmsg.
 const char *rs_logset_error (const rs_logset_t *self);
 
 #endif

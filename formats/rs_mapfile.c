@@ -23,8 +23,9 @@ struct rs_mapfile_t {
     char origin[256];
 };
 
-__attribute__ ((format (printf, 5, 6))) static void
-s_err (char *err, size_t errsize, const char *origin, int line, const char *fmt, ...)
+//  Records "origin:line: what" as the failure (rs_errmsg) and returns RS_E_FORMAT.
+__attribute__ ((format (printf, 3, 4))) static rs_err_t
+s_err (const char *origin, int line, const char *fmt, ...)
 {
     char what[300];
     va_list args;
@@ -32,9 +33,8 @@ s_err (char *err, size_t errsize, const char *origin, int line, const char *fmt,
     vsnprintf (what, sizeof what, fmt, args);
     va_end (args);
     if (line > 0)
-        snprintf (err, errsize, "%s:%d: %s", origin, line, what);
-    else
-        snprintf (err, errsize, "%s: %s", origin, what);
+        return rs_err_set (RS_E_FORMAT, "%s:%d: %s", origin, line, what);
+    return rs_err_set (RS_E_FORMAT, "%s: %s", origin, what);
 }
 
 //  Trims spaces and tabs at both ends of [*start, *end).
@@ -53,26 +53,19 @@ s_keys_equal (const char *a, const char *b)
     return strcasecmp (a, b) == 0;
 }
 
-//  Parses one non-blank, non-comment line into *e. Returns 0 or -1 (err set).
-static int
-s_line (rs_mapfile_t *self, const char *p, const char *end, int line, rs_mapfile_entry_t *e,
-        char *err, size_t errsize)
+//  Parses one non-blank, non-comment line into *e. Returns RS_OK or RS_E_FORMAT (rs_errmsg says why).
+static rs_err_t
+s_line (rs_mapfile_t *self, const char *p, const char *end, int line, rs_mapfile_entry_t *e)
 {
     const char *eq = memchr (p, '=', (size_t) (end - p));
-    if (!eq) {
-        s_err (err, errsize, self->origin, line, "expected KEY = TARGET [UNIT [FPS_UNIT]]");
-        return -1;
-    }
+    if (!eq)
+        return s_err (self->origin, line, "expected KEY = TARGET [UNIT [FPS_UNIT]]");
     const char *ks = p, *ke = eq;
     s_trim (&ks, &ke);
-    if (ks == ke) {
-        s_err (err, errsize, self->origin, line, "empty key before '='");
-        return -1;
-    }
-    if ((size_t) (ke - ks) >= sizeof e->key) {
-        s_err (err, errsize, self->origin, line, "key longer than %zu characters", sizeof e->key - 1);
-        return -1;
-    }
+    if (ks == ke)
+        return s_err (self->origin, line, "empty key before '='");
+    if ((size_t) (ke - ks) >= sizeof e->key)
+        return s_err (self->origin, line, "key longer than %zu characters", sizeof e->key - 1);
     memset (e, 0, sizeof *e);
     memcpy (e->key, ks, (size_t) (ke - ks));
     e->line = line;
@@ -95,26 +88,18 @@ s_line (rs_mapfile_t *self, const char *p, const char *end, int line, rs_mapfile
         const char *t = q;
         while (q < re && *q != ' ' && *q != '\t' && *q != '\r')
             q++;
-        if (n == 4) {
-            s_err (err, errsize, self->origin, line, "too many fields: expected TARGET [UNIT [FPS_UNIT]]");
-            return -1;
-        }
-        if ((size_t) (q - t) >= sizeof tokens[0]) {
-            s_err (err, errsize, self->origin, line, "field '%.20s...' is too long", t);
-            return -1;
-        }
+        if (n == 4)
+            return s_err (self->origin, line, "too many fields: expected TARGET [UNIT [FPS_UNIT]]");
+        if ((size_t) (q - t) >= sizeof tokens[0])
+            return s_err (self->origin, line, "field '%.20s...' is too long", t);
         memcpy (tokens[n], t, (size_t) (q - t));
         tokens[n][q - t] = 0;
         n++;
     }
-    if (n == 0) {
-        s_err (err, errsize, self->origin, line, "no target after '='");
-        return -1;
-    }
-    if (n == 4) {
-        s_err (err, errsize, self->origin, line, "too many fields: expected TARGET [UNIT [FPS_UNIT]]");
-        return -1;
-    }
+    if (n == 0)
+        return s_err (self->origin, line, "no target after '='");
+    if (n == 4)
+        return s_err (self->origin, line, "too many fields: expected TARGET [UNIT [FPS_UNIT]]");
     const char *target = tokens[0];
     static const struct {
         const char *name;
@@ -127,26 +112,20 @@ s_line (rs_mapfile_t *self, const char *p, const char *end, int line, rs_mapfile
         for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
             if (strcmp (target, roles[i].name) == 0)
                 break;
-        if (i == sizeof roles / sizeof roles[0]) {
-            s_err (err, errsize, self->origin, line,
-                   "unknown role '%s': expected @date, @time, @datetime or @ignore", target);
-            return -1;
-        }
+        if (i == sizeof roles / sizeof roles[0])
+            return s_err (self->origin, line,
+                          "unknown role '%s': expected @date, @time, @datetime or @ignore", target);
         e->role = roles[i].role;
     }
-    else if (!rs_chan_name_valid (target, strlen (target))) {
-        s_err (err, errsize, self->origin, line,
-               "'%s' is not a channel name (1-32 of a-z 0-9 _, starting with a letter)", target);
-        return -1;
-    }
+    else if (!rs_chan_name_valid (target, strlen (target)))
+        return s_err (self->origin, line,
+                      "'%s' is not a channel name (1-32 of a-z 0-9 _, starting with a letter)", target);
     //  Valid names and roles are at most 32 characters.
     memcpy (e->target, target, strlen (target) + 1);
     for (int i = 1; i < n; i++) {
         size_t ulen = strlen (tokens[i]);
-        if (ulen >= sizeof e->unit[0]) {
-            s_err (err, errsize, self->origin, line, "unit '%s' is too long", tokens[i]);
-            return -1;
-        }
+        if (ulen >= sizeof e->unit[0])
+            return s_err (self->origin, line, "unit '%s' is too long", tokens[i]);
         if (strcmp (tokens[i], "-") != 0)
             memcpy (e->unit[i - 1], tokens[i], ulen + 1);
     }
@@ -154,28 +133,26 @@ s_line (rs_mapfile_t *self, const char *p, const char *end, int line, rs_mapfile
         memcpy (e->unit[1], e->unit[0], sizeof e->unit[1]);
     if (e->role == RS_MAP_CHANNEL) {
         rs_chanmap_t m;
-        char why[200];
         for (int i = 0; i < 2; i++)
-            if (rs_mapfile_channel (e->target, e->unit[i], &m, why, sizeof why) != 0) {
-                s_err (err, errsize, self->origin, line, "%s", why);
-                return -1;
+            if (rs_mapfile_channel (e->target, e->unit[i], &m) != RS_OK) {
+                char why[300];
+                snprintf (why, sizeof why, "%s", rs_errmsg ());
+                return s_err (self->origin, line, "%s", why);
             }
     }
     for (size_t i = 0; i < self->n; i++)
-        if (s_keys_equal (self->entries[i].key, e->key)) {
-            s_err (err, errsize, self->origin, line, "'%s' is already mapped on line %d", e->key,
-                   self->entries[i].line);
-            return -1;
-        }
-    return 0;
+        if (s_keys_equal (self->entries[i].key, e->key))
+            return s_err (self->origin, line, "'%s' is already mapped on line %d", e->key,
+                          self->entries[i].line);
+    return RS_OK;
 }
 
 rs_mapfile_t *
-rs_mapfile_parse (const char *text, const char *origin, char *err, size_t errsize)
+rs_mapfile_parse (const char *text, const char *origin)
 {
     rs_mapfile_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     snprintf (self->origin, sizeof self->origin, "%s", origin ? origin : "mapping");
@@ -192,14 +169,14 @@ rs_mapfile_parse (const char *text, const char *origin, char *err, size_t errsiz
                 size_t cap = self->cap ? self->cap * 2 : 32;
                 rs_mapfile_entry_t *grown = realloc (self->entries, cap * sizeof *grown);
                 if (!grown) {
-                    snprintf (err, errsize, "out of memory");
+                    rs_err_set (RS_E_NOMEM, "out of memory");
                     rs_mapfile_destroy (&self);
                     return NULL;
                 }
                 self->entries = grown;
                 self->cap = cap;
             }
-            if (s_line (self, s, e, line, &self->entries[self->n], err, errsize) != 0) {
+            if (s_line (self, s, e, line, &self->entries[self->n]) != RS_OK) {
                 rs_mapfile_destroy (&self);
                 return NULL;
             }
@@ -213,11 +190,11 @@ rs_mapfile_parse (const char *text, const char *origin, char *err, size_t errsiz
 }
 
 rs_mapfile_t *
-rs_mapfile_load (const char *path, char *err, size_t errsize)
+rs_mapfile_load (const char *path)
 {
     FILE *f = fopen (path, "rb");
     if (!f) {
-        snprintf (err, errsize, "%s: cannot open the mapping file", path);
+        rs_err_set (RS_E_IO, "%s: cannot open the mapping file", path);
         return NULL;
     }
     char *text = malloc (MAX_FILE_BYTES + 1);
@@ -225,18 +202,18 @@ rs_mapfile_load (const char *path, char *err, size_t errsize)
     bool failed = !text || ferror (f);
     fclose (f);
     if (failed || len > MAX_FILE_BYTES) {
-        snprintf (err, errsize, "%s: %s", path, failed ? "cannot read the mapping file"
-                                                       : "larger than 1 MB: not a mapping file");
+        rs_err_set (failed ? RS_E_IO : RS_E_FORMAT, "%s: %s", path,
+                    failed ? "cannot read the mapping file" : "larger than 1 MB: not a mapping file");
         free (text);
         return NULL;
     }
     text[len] = 0;
     if (strlen (text) != len) {
-        snprintf (err, errsize, "%s: contains NUL bytes: not a mapping file", path);
+        rs_err_set (RS_E_FORMAT, "%s: contains NUL bytes: not a mapping file", path);
         free (text);
         return NULL;
     }
-    rs_mapfile_t *self = rs_mapfile_parse (text, path, err, errsize);
+    rs_mapfile_t *self = rs_mapfile_parse (text, path);
     free (text);
     return self;
 }
@@ -276,18 +253,17 @@ rs_mapfile_origin (const rs_mapfile_t *self)
     return self->origin;
 }
 
-int
-rs_mapfile_channel (const char *target, const char *unit, rs_chanmap_t *out, char *err, size_t errsize)
+rs_err_t
+rs_mapfile_channel (const char *target, const char *unit, rs_chanmap_t *out)
 {
     memset (out, 0, sizeof *out);
     out->scale = 1;
     out->channel = rs_chan_lookup (target, strlen (target));
     snprintf (out->name, sizeof out->name, "%s", target);
     if (out->channel == RS_CH_UNKNOWN || !unit || !*unit || strcmp (unit, "-") == 0)
-        return 0;
+        return RS_OK;
     const rs_chan_info_t *info = rs_chan_info (out->channel);
     if (rs_units_convert (unit, info->unit, &out->scale, &out->offset))
-        return 0;
-    snprintf (err, errsize, "unit '%s' does not convert to %s's unit (%s)", unit, target, info->unit);
-    return -1;
+        return RS_OK;
+    return rs_err_set (RS_E_FORMAT, "unit '%s' does not convert to %s's unit (%s)", unit, target, info->unit);
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "rs_chanmap.h"
+#include "rs_err.h"
 
 #define RS_MAPFILE_MAX_KEY  128
 #define RS_MAPFILE_MAX_UNIT 24
@@ -40,10 +41,10 @@ typedef struct rs_mapfile_t rs_mapfile_t;
 
 //  Parses a mapping from text; origin names it in messages (a path, or
 //  "built-in pason"). Returns a fresh mapping, or NULL with "origin:line:
-//  what is wrong" in err.
-rs_mapfile_t *rs_mapfile_parse (const char *text, const char *origin, char *err, size_t errsize);
-//  Reads and parses a file. Returns a fresh mapping, or NULL with a message.
-rs_mapfile_t *rs_mapfile_load (const char *path, char *err, size_t errsize);
+//  what is wrong" in rs_errmsg ().
+rs_mapfile_t *rs_mapfile_parse (const char *text, const char *origin);
+//  Reads and parses a file. Returns a fresh mapping, or NULL (rs_errmsg says why).
+rs_mapfile_t *rs_mapfile_load (const char *path);
 void rs_mapfile_destroy (rs_mapfile_t **self_p);
 
 size_t rs_mapfile_entries (const rs_mapfile_t *self, const rs_mapfile_entry_t **entries);
@@ -54,8 +55,7 @@ const char *rs_mapfile_origin (const rs_mapfile_t *self);
 //  How values of a channel entry become the channel: for a known channel,
 //  the conversion from `unit` (NULL or "" or "-": the channel's own unit) to
 //  the channel's unit; for another name, an extra channel, unconverted.
-//  Returns 0, or -1 with a message in err when the unit does not convert.
-int rs_mapfile_channel (const char *target, const char *unit, rs_chanmap_t *out,
-                        char *err, size_t errsize);
+//  Returns RS_OK, or RS_E_FORMAT when the unit does not convert (rs_errmsg says why).
+rs_err_t rs_mapfile_channel (const char *target, const char *unit, rs_chanmap_t *out);
 
 #endif

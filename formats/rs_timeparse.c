@@ -68,15 +68,15 @@ s_trim (const char *text, size_t *len)
     return text;
 }
 
-int
+rs_err_t
 rs_timeparse_date (const char *text, rs_date_order_t order, int64_t *days)
 {
     if (!text)
-        return -1;
+        return RS_E_FORMAT;
     size_t len;
     const char *p = s_trim (text, &len);
     if (len == 0 || len > 10)
-        return -1;
+        return RS_E_FORMAT;
     char buf[11];
     memcpy (buf, p, len);
     buf[len] = 0;
@@ -99,26 +99,26 @@ rs_timeparse_date (const char *text, rs_date_order_t order, int64_t *days)
             day = v % 100;
         }
         else
-            return -1;
+            return RS_E_FORMAT;
     }
     else if (digits == 4 && (buf[4] == '-' || buf[4] == '/' || buf[4] == '.')) {
         char sep = buf[4];
         s_number (&q, 4, &year);
         q++;
         if (!s_number (&q, 2, &month) || *q++ != sep || !s_number (&q, 2, &day) || *q)
-            return -1;
+            return RS_E_FORMAT;
     }
     else if (digits == 1 || digits == 2) {
         char sep = buf[digits];
         if (sep != '/' && sep != '-' && sep != '.')
-            return -1;
+            return RS_E_FORMAT;
         s_number (&q, 2, &a);
         q++;
         if (!s_number (&q, 2, &b) || *q++ != sep)
-            return -1;
+            return RS_E_FORMAT;
         int ny = s_number (&q, 4, &c);
         if (*q || (ny != 2 && ny != 4))
-            return -1;
+            return RS_E_FORMAT;
         year = ny == 2 ? s_two_digit_year (c) : c;
         //  Dots are always day first (European); slashes and dashes follow order.
         if (sep == '.' || order == RS_DATE_DMY) {
@@ -131,11 +131,11 @@ rs_timeparse_date (const char *text, rs_date_order_t order, int64_t *days)
         }
     }
     else
-        return -1;
+        return RS_E_FORMAT;
     if (!s_valid_date (year, month, day))
-        return -1;
+        return RS_E_FORMAT;
     *days = rs_timeparse_days (year, month, day);
-    return 0;
+    return RS_OK;
 }
 
 //  A fraction of a second after '.', in µs (digits past the sixth dropped).
@@ -158,11 +158,11 @@ s_fraction (const char **p, int64_t *us)
     return 0;
 }
 
-int
+rs_err_t
 rs_timeparse_time (const char *text, int64_t *us)
 {
     if (!text)
-        return -1;
+        return RS_E_FORMAT;
     const char *p = text;
     while (*p == ' ' || *p == '\t')
         p++;
@@ -173,13 +173,13 @@ rs_timeparse_time (const char *text, int64_t *us)
         s_number (&p, 2, &hour);
         p++;
         if (s_number (&p, 2, &minute) != 2)
-            return -1;
+            return RS_E_FORMAT;
         if (*p == ':') {
             p++;
             if (s_number (&p, 2, &second) != 2)
-                return -1;
+                return RS_E_FORMAT;
             if ((*p == '.' || *p == ',') && (p++, s_fraction (&p, &frac) != 0))
-                return -1;
+                return RS_E_FORMAT;
         }
     }
     else if (digits >= 1 && digits <= 6) {
@@ -189,41 +189,41 @@ rs_timeparse_time (const char *text, int64_t *us)
         minute = v / 100 % 100;
         second = v % 100;
         if (*p == '.' && (p++, s_fraction (&p, &frac) != 0))
-            return -1;
+            return RS_E_FORMAT;
     }
     else
-        return -1;
+        return RS_E_FORMAT;
     while (*p == ' ' || *p == '\t')
         p++;
     if (*p) {
         bool pm = strncasecmp (p, "PM", 2) == 0;
         if (!pm && strncasecmp (p, "AM", 2) != 0)
-            return -1;
+            return RS_E_FORMAT;
         if (hour < 1 || hour > 12)
-            return -1;
+            return RS_E_FORMAT;
         hour = hour % 12 + (pm ? 12 : 0);
         p += 2;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p)
-            return -1;
+            return RS_E_FORMAT;
     }
     if (hour > 23 || minute > 59 || second > 59)
-        return -1;
+        return RS_E_FORMAT;
     *us = ((int64_t) hour * 3600 + minute * 60 + second) * US_PER_S + frac;
-    return 0;
+    return RS_OK;
 }
 
-int
+rs_err_t
 rs_timeparse_datetime (const char *text, rs_date_order_t order, int64_t offset_us, int64_t *ts_us)
 {
     if (!text)
-        return -1;
+        return RS_E_FORMAT;
     char buf[64];
     size_t len;
     const char *p = s_trim (text, &len);
     if (len == 0 || len >= sizeof buf)
-        return -1;
+        return RS_E_FORMAT;
     memcpy (buf, p, len);
     buf[len] = 0;
 
@@ -241,20 +241,20 @@ rs_timeparse_datetime (const char *text, rs_date_order_t order, int64_t offset_u
             break;
         }
     if (!split)
-        return -1;
+        return RS_E_FORMAT;
     const char *time = buf + split + 1;
     while (*time == ' ' || *time == '\t')
         time++;
     //  A zone (Z, +hh:mm, -hh:mm after the time): ISO 8601 with its own offset.
     if (strpbrk (time, "Zz+-")) {
         if (len < 10 || buf[4] != '-')
-            return -1;
+            return RS_E_FORMAT;
         return rs_clock_parse (buf, ts_us);
     }
     buf[split] = 0;
     int64_t days, us;
     if (rs_timeparse_date (buf, order, &days) != 0 || rs_timeparse_time (time, &us) != 0)
-        return -1;
+        return RS_E_FORMAT;
     *ts_us = days * US_PER_DAY + us - offset_us;
-    return 0;
+    return RS_OK;
 }

@@ -73,7 +73,7 @@ rs_wits0_destroy (rs_wits0_t **self_p)
     *self_p = NULL;
 }
 
-int
+rs_err_t
 rs_wits0_set_nulls (rs_wits0_t *self, const char *list)
 {
     double nulls[RS_WITS0_MAX_NULLS];
@@ -87,15 +87,15 @@ rs_wits0_set_nulls (rs_wits0_t *self, const char *list)
         char *end = NULL;
         double v = strtod (p, &end);
         if (end == p || !isfinite (v) || (*end && *end != ',' && *end != ' ' && *end != '\t'))
-            return -1;
+            return rs_err_set (RS_E_FORMAT, "null value '%.*s' is not a number", (int) strcspn (p, ", \t"), p);
         if (n == RS_WITS0_MAX_NULLS)
-            return -1;
+            return rs_err_set (RS_E_RANGE, "more than %d null values", RS_WITS0_MAX_NULLS);
         nulls[n++] = v;
         p = end;
     }
     memcpy (self->nulls, nulls, n * sizeof nulls[0]);
     self->n_nulls = n;
-    return 0;
+    return RS_OK;
 }
 
 static bool

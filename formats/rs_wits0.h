@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 #define RS_WITS0_MAX_LINE   256     //  bytes of one line; longer lines are dropped
 #define RS_WITS0_MAX_ITEMS  256     //  items in one frame; more are dropped
 #define RS_WITS0_MAX_NULLS  16
@@ -52,9 +54,10 @@ rs_wits0_t *rs_wits0_new (void);
 void rs_wits0_destroy (rs_wits0_t **self_p);
 
 //  Sets the null sentinels from a list such as "-9999.00,-8888.00" (commas
-//  or spaces; empty = none). Returns 0, or -1 (nothing changed) when an
-//  entry is not a number or there are more than RS_WITS0_MAX_NULLS.
-int rs_wits0_set_nulls (rs_wits0_t *self, const char *list);
+//  or spaces; empty = none). Returns RS_OK, or (nothing changed) RS_E_FORMAT
+//  when an entry is not a number, RS_E_RANGE when there are more than
+//  RS_WITS0_MAX_NULLS; rs_errmsg says which.
+rs_err_t rs_wits0_set_nulls (rs_wits0_t *self, const char *list);
 
 //  Feeds bytes; calls fn for each frame completed by them.
 void rs_wits0_feed (rs_wits0_t *self, const void *data, size_t len, rs_wits0_fn *fn, void *arg);

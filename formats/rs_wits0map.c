@@ -68,13 +68,13 @@ rs_wits0map_destroy (rs_wits0map_t **self_p)
 }
 
 static rs_wits0map_t *
-s_build (rs_mapfile_t *file, bool fps, char *err, size_t errsize)
+s_entries (const rs_mapfile_t *file, bool fps)
 {
     const rs_mapfile_entry_t *fe;
     size_t n = rs_mapfile_entries (file, &fe);
     rs_wits0map_t *self = calloc (1, sizeof *self);
     if (!self || !(self->entries = calloc (n ? n : 1, sizeof *self->entries))) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         free (self);
         return NULL;
     }
@@ -84,14 +84,14 @@ s_build (rs_mapfile_t *file, bool fps, char *err, size_t errsize)
         bool code_ok = strlen (key) == 4 && strspn (key, "0123456789") == 4;
         int code = code_ok ? atoi (key) : 0;
         if (!code_ok || code / 100 == 0 || code % 100 == 0) {
-            snprintf (err, errsize, "%s:%d: '%s' is not a WITS0 item code (four digits RRII, record "
-                      "and item 01-99)", rs_mapfile_origin (file), fe[i].line, key);
+            rs_err_set (RS_E_FORMAT, "%s:%d: '%s' is not a WITS0 item code (four digits RRII, record "
+                        "and item 01-99)", rs_mapfile_origin (file), fe[i].line, key);
             rs_wits0map_destroy (&self);
             return NULL;
         }
         if (fe[i].role == RS_MAP_DATETIME) {
-            snprintf (err, errsize, "%s:%d: WITS0 sends the date and the time as two items: map them "
-                      "to @date and @time", rs_mapfile_origin (file), fe[i].line);
+            rs_err_set (RS_E_FORMAT, "%s:%d: WITS0 sends the date and the time as two items: map them "
+                        "to @date and @time", rs_mapfile_origin (file), fe[i].line);
             rs_wits0map_destroy (&self);
             return NULL;
         }
@@ -102,7 +102,7 @@ s_build (rs_mapfile_t *file, bool fps, char *err, size_t errsize)
         e->ch.channel = RS_CH_UNKNOWN;
         e->ch.scale = 1;
         if (e->role == RS_MAP_CHANNEL
-            && rs_mapfile_channel (fe[i].target, e->unit, &e->ch, err, errsize) != 0) {
+            && rs_mapfile_channel (fe[i].target, e->unit, &e->ch) != RS_OK) {
             //  rs_mapfile_parse checked both unit columns; kept for safety.
             rs_wits0map_destroy (&self);
             return NULL;
@@ -112,27 +112,43 @@ s_build (rs_mapfile_t *file, bool fps, char *err, size_t errsize)
     return self;
 }
 
-rs_wits0map_t *
-rs_wits0map_parse (const char *text, const char *origin, bool fps, char *err, size_t errsize)
+//  The map from a parsed mapping file, which it takes and frees (NULL:
+//  the parse failed, rs_errmsg says why).
+static rs_wits0map_t *
+s_build (rs_mapfile_t *file, bool fps)
 {
-    rs_mapfile_t *file = rs_mapfile_parse (text ? text : s_default,
-                                           text ? origin : "built-in WITS0 mapping", err, errsize);
     if (!file)
         return NULL;
-    rs_wits0map_t *self = s_build (file, fps, err, errsize);
+    rs_wits0map_t *self = s_entries (file, fps);
     rs_mapfile_destroy (&file);
     return self;
 }
 
 rs_wits0map_t *
-rs_wits0map_load (const char *path, bool fps, char *err, size_t errsize)
+rs_wits0map_parse (const char *text, const char *origin, bool fps)
 {
-    rs_mapfile_t *file = rs_mapfile_load (path, err, errsize);
-    if (!file)
-        return NULL;
-    rs_wits0map_t *self = s_build (file, fps, err, errsize);
-    rs_mapfile_destroy (&file);
-    return self;
+    return s_build (rs_mapfile_parse (text ? text : s_default, text ? origin : "built-in WITS0 mapping"), fps);
+}
+
+rs_wits0map_t *
+rs_wits0map_load (const char *path, bool fps)
+{
+    return s_build (rs_mapfile_load (path), fps);
+}
+
+rs_err_t
+rs_wits0map_units (const char *units, bool *fps)
+{
+    if (strcmp (units, "metric") != 0 && strcmp (units, "fps") != 0)
+        return rs_err_set (RS_E_CONFIG, "invalid value \"%s\" for --units: expected metric or fps", units);
+    *fps = strcmp (units, "fps") == 0;
+    return RS_OK;
+}
+
+rs_wits0map_t *
+rs_wits0map_open (const char *path, bool fps)
+{
+    return path && *path ? rs_wits0map_load (path, fps) : rs_wits0map_parse (NULL, NULL, fps);
 }
 
 size_t

@@ -29,11 +29,16 @@ const char *rs_wits0map_default (void);
 
 //  Builds a mapping from mapping-file text (NULL = the built-in default),
 //  with the unit column for FPS or metric. Returns a fresh map, or NULL with
-//  "origin:line: reason" in err.
-rs_wits0map_t *rs_wits0map_parse (const char *text, const char *origin, bool fps,
-                                  char *err, size_t errsize);
+//  "origin:line: reason" in rs_errmsg ().
+rs_wits0map_t *rs_wits0map_parse (const char *text, const char *origin, bool fps);
 //  Same from a file.
-rs_wits0map_t *rs_wits0map_load (const char *path, bool fps, char *err, size_t errsize);
+rs_wits0map_t *rs_wits0map_load (const char *path, bool fps);
+//  Reads a --units value: metric or fps. Returns RS_OK, setting *fps, or
+//  RS_E_CONFIG (rs_errmsg says why).
+rs_err_t rs_wits0map_units (const char *units, bool *fps);
+//  The mapping a --map option names: the file at path, or the built-in
+//  default when path is NULL or "". Fresh, or NULL (rs_errmsg says why).
+rs_wits0map_t *rs_wits0map_open (const char *path, bool fps);
 void rs_wits0map_destroy (rs_wits0map_t **self_p);
 
 size_t rs_wits0map_entries (const rs_wits0map_t *self, const rs_wits0map_entry_t **entries);

@@ -138,11 +138,11 @@ s_curve_info (rs_witsml_t *self)
 }
 
 rs_witsml_t *
-rs_witsml_open (const char *path, char *err, size_t errsize)
+rs_witsml_open (const char *path)
 {
     rs_witsml_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     snprintf (self->path, sizeof self->path, "%s", path);
@@ -151,7 +151,7 @@ rs_witsml_open (const char *path, char *err, size_t errsize)
     self->reader = xmlReaderForFile (path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR
                                      | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
     if (!self->reader) {
-        snprintf (err, errsize, "%s: cannot open", path);
+        rs_err_set (RS_E_IO, "%s: cannot open", path);
         free (self);
         return NULL;
     }
@@ -199,10 +199,10 @@ rs_witsml_open (const char *path, char *err, size_t errsize)
             at_data = true;
     }
     if (!mnemonics || !at_data) {
-        snprintf (err, errsize, "%s: %s", path,
-                  !in_log ? "not a WITSML log (no <log> element)"
-                  : !mnemonics ? "no logData/mnemonicList: not a WITSML 1.4 time log, or truncated"
-                  : "no data rows");
+        rs_err_set (RS_E_FORMAT, "%s: %s", path,
+                    !in_log ? "not a WITSML log (no <log> element)"
+                    : !mnemonics ? "no logData/mnemonicList: not a WITSML 1.4 time log, or truncated"
+                    : "no data rows");
         free (mnemonics);
         free (units);
         rs_witsml_close (&self);
@@ -223,8 +223,8 @@ rs_witsml_open (const char *path, char *err, size_t errsize)
     free (mnemonics);
     free (units);
     if (self->n_curves < 2) {
-        snprintf (err, errsize, "%s: mnemonicList names %zu column(s); a time log needs the index and "
-                  "at least one curve", path, self->n_curves);
+        rs_err_set (RS_E_FORMAT, "%s: mnemonicList names %zu column(s); a time log needs the index and "
+                    "at least one curve", path, self->n_curves);
         rs_witsml_close (&self);
         return NULL;
     }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 typedef struct rs_witsml_t rs_witsml_t;
 
 typedef struct {
@@ -16,10 +18,10 @@ typedef struct {
     const char *description;    //  logCurveInfo's curveDescription, "" when none
 } rs_witsml_curve_t;
 
-//  Opens a log and reads up to its first data row. Returns NULL with a
-//  message in err (file, line, what is wrong) when the file cannot be read or
-//  is not a WITSML time log.
-rs_witsml_t *rs_witsml_open (const char *path, char *err, size_t errsize);
+//  Opens a log and reads up to its first data row. Returns NULL when the
+//  file cannot be read or is not a WITSML time log, rs_errmsg () saying why
+//  (file, what is wrong).
+rs_witsml_t *rs_witsml_open (const char *path);
 void rs_witsml_close (rs_witsml_t **self_p);
 
 //  The data columns, index curve (time) first, as named by mnemonicList.
@@ -34,6 +36,7 @@ const char *rs_witsml_name (rs_witsml_t *self);
 //  nullValue and cells that are not numbers (rs_witsml_bad_cells). Returns 1 for a row, 0 at the end, -1 on malformed or truncated
 //  XML or a bad row (rs_witsml_error says what, with the row count reached).
 int rs_witsml_next (rs_witsml_t *self, int64_t *ts_us, const double **values);
+//  Why rs_witsml_next returned -1, "" before: the reader's own detail, as sqlite3_errmsg.
 const char *rs_witsml_error (rs_witsml_t *self);
 uint64_t rs_witsml_rows (rs_witsml_t *self);
 //  Rows skipped because their time was invalid.

@@ -250,10 +250,9 @@ static int
 s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run)
 {
     memset (run, 0, sizeof *run);
-    char err[800];
-    rs_logset_t *set = rs_logset_open (paths, n_paths, err, sizeof err);
+    rs_logset_t *set = rs_logset_open (paths, n_paths);
     if (!set) {
-        fprintf (stderr, "bench_rigstate: %s\n", err);
+        fprintf (stderr, "bench_rigstate: %s\n", rs_errmsg ());
         return 2;
     }
     run->files = rs_logset_count (set);
@@ -485,10 +484,9 @@ s_corpus_row (const char *file, const char *log, const run_t *run, const char *m
 static int
 s_corpus (const char *dir, bool json, bool check, double min_agree)
 {
-    char err[800];
-    rs_logset_t *set = rs_logset_open (&dir, 1, err, sizeof err);
+    rs_logset_t *set = rs_logset_open (&dir, 1);
     if (!set) {
-        fprintf (stderr, "bench_rigstate: %s\n", err);
+        fprintf (stderr, "bench_rigstate: %s\n", rs_errmsg ());
         return 2;
     }
     size_t n = rs_logset_count (set);

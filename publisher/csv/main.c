@@ -3,23 +3,14 @@
     rigstream-replay (rs_pace): as fast as possible, at a speed factor, or
     clock-synchronised. Columns become channels through rs_csv; the file is
     read up to its first data row before connecting, so a file that cannot be
-    read as mapped is refused at once, broker or not. */
-#include <errno.h>
-#include <stdio.h>
+    read as mapped is refused at once, broker or not. This file is the
+    options; rs_csvreplay is the engine. */
 #include <stdlib.h>
-#include <string.h>
 
-#include "rs_chanmap.h"
-#include "rs_channels.h"
-#include "rs_clock.h"
 #include "rs_config.h"
-#include "rs_csv.h"
-#include "rs_log.h"
-#include "rs_mapfile.h"
+#include "rs_csvreplay.h"
 #include "rs_pace.h"
 #include "rs_pub.h"
-#include "rs_signal.h"
-#include "rs_units.h"
 
 static const rs_option_t s_options[] = {
     RS_OPTIONS_PACE,
@@ -44,302 +35,18 @@ static const rs_option_t s_options[] = {
     RS_OPTION_END
 };
 
-typedef struct {
-    rs_pub_t *pub;
-    rs_csv_t *csv;
-    rs_mapfile_t *map;
-    const char *map_origin; //  --map or --preset; NULL = none
-    rs_pace_t pace;
-    const char *path;
-    char well[65];
-    int heartbeat_ms;
-    uint64_t published;
-    //  The row read ahead (the first before connecting, to refuse a bad file at once).
-    rs_csv_result_t res;
-    int64_t ts;
-    const rs_value_t *ch;
-    size_t n;
-    FILE *in;
-    char *line;
-    size_t cap;
-    uint64_t bad_seen;
-    rs_log_limit_t bad_log;
-} csv_replay_t;
-
-static void
-s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
-{
-    csv_replay_t *self = (csv_replay_t *) arg;
-    const rs_csv_stats_t *st = rs_csv_stats (self->csv);
-    rs_value_t stats[] = { { "rows", -1, (double) st->rows }, { "bad_rows", -1, (double) st->bad_rows },
-                           { "bad_cells", -1, (double) st->bad_cells }, { "nulls", -1, (double) st->nulls },
-                           { "unit_rows", -1, (double) st->unit_rows },
-                           { "repeated_headers", -1, (double) st->repeated_headers },
-                           { "behind_s", -1, self->pace.behind_s } };
-    rs_text_t info[] = { { "state", state }, { "file", self->path } };
-    rs_pub_heartbeat (pub, stats, sizeof stats / sizeof stats[0], info, 2);
-}
-
-static int64_t
-s_tick (void *arg, int64_t now_ms)
-{
-    csv_replay_t *self = (csv_replay_t *) arg;
-    s_heartbeat (self->pub, "running", self);
-    return now_ms + self->heartbeat_ms;
-}
-
-//  Says how one channel column converts: "feet (header) to m, x 0.3048".
-static void
-s_log_conversion (const rs_csv_column_t *c)
-{
-    const rs_chan_info_t *info = rs_chan_info (c->ch.channel);
-    if (!*c->unit)
-        rs_info ("column \"%s\" -> %s, taken as %s (no unit given)", c->header, c->ch.name, info->unit);
-    else if (c->ch.offset != 0)
-        rs_info ("column \"%s\" -> %s: %s (%s) to %s, x %.10g %+.10g", c->header, c->ch.name, c->unit,
-                 c->unit_from, info->unit, c->ch.scale, c->ch.offset);
-    else
-        rs_info ("column \"%s\" -> %s: %s (%s) to %s, x %.10g", c->header, c->ch.name, c->unit, c->unit_from,
-                 info->unit, c->ch.scale);
-}
-
-//  Says how every column maps, once per header or unit row: INFO for what
-//  is converted or carried, WARN for units that do not convert or are not known.
-static void
-s_log_columns (rs_csv_t *csv)
-{
-    const rs_csv_column_t *cols;
-    size_t n = rs_csv_columns (csv, &cols), known = 0, extra = 0, ignored = 0, time = 0;
-    for (size_t i = 0; i < n; i++) {
-        const rs_csv_column_t *c = &cols[i];
-        if (c->role == RS_MAP_DATE || c->role == RS_MAP_TIME || c->role == RS_MAP_DATETIME) {
-            time++;
-            rs_info ("column \"%s\": the %s", c->header,
-                     c->role == RS_MAP_DATE ? "date" : c->role == RS_MAP_TIME ? "time of day" : "date and time");
-        }
-        else if (c->role == RS_MAP_IGNORE) {
-            ignored++;
-            rs_info ("column \"%s\": ignored", c->header);
-        }
-        else if (c->ch.channel != RS_CH_UNKNOWN) {
-            known++;
-            s_log_conversion (c);
-        }
-        else {
-            extra++;
-            if (c->unit_unknown)
-                rs_warn ("column \"%s\": unit '%s' does not convert to the known channel's unit; carried "
-                         "unconverted as extra '%s'", c->header, c->unit, c->ch.name);
-            else if (*c->unit && !rs_units_known (c->unit))
-                rs_warn ("column \"%s\": unit '%s' is not one rigstream knows; carried unconverted as extra '%s'",
-                         c->header, c->unit, c->ch.name);
-            else
-                rs_info ("column \"%s\" -> extra '%s', unconverted%s%s%s", c->header, c->ch.name,
-                         *c->unit ? " (" : "", c->unit, *c->unit ? ")" : "");
-        }
-    }
-    rs_info ("%zu columns: %zu for the time, %zu known channels, %zu extra channels, %zu ignored", n, time, known,
-             extra, ignored);
-}
-
-//  Reads lines up to the next row, bad row or error (RS_CSV_SKIP at the end
-//  of the input or on a signal), saying how the columns map when they change
-//  and warning about bad rows and cells (rate-limited).
-static rs_csv_result_t
-s_read (csv_replay_t *self, int64_t *ts, const rs_value_t **ch, size_t *n)
-{
-    ssize_t len;
-    while (!rs_signal_stopping () && (len = getline (&self->line, &self->cap, self->in)) >= 0) {
-        rs_csv_result_t res = rs_csv_line (self->csv, self->line, (size_t) len, ts, ch, n);
-        if (rs_csv_columns_changed (self->csv))
-            s_log_columns (self->csv);
-        if (res == RS_CSV_ERROR)
-            return res;
-        const rs_csv_stats_t *st = rs_csv_stats (self->csv);
-        if (st->bad_rows + st->bad_cells != self->bad_seen) {
-            self->bad_seen = st->bad_rows + st->bad_cells;
-            rs_log_limited (&self->bad_log, 10000, RS_LOG_WARN, "%s", rs_csv_last_reject (self->csv));
-        }
-        if (res != RS_CSV_SKIP)
-            return res;
-    }
-    if (!rs_signal_stopping ()) {
-        if (ferror (self->in))
-            rs_error ("%s: read error: %s", self->path, strerror (errno));
-        return rs_csv_finish (self->csv);
-    }
-    return RS_CSV_SKIP;
-}
-
-//  The mapping: --map, else --preset, else none (*map NULL). Returns 0 or
-//  -1 (said on stderr).
-static int
-s_mapping (rs_config_t *cfg, rs_mapfile_t **map, const char **origin)
-{
-    const char *path = rs_config_str (cfg, "map"), *preset = rs_config_str (cfg, "preset");
-    char err[600];
-    *map = NULL;
-    *origin = NULL;
-    if (path && *path) {
-        *map = rs_mapfile_load (path, err, sizeof err);
-        *origin = path;
-    }
-    else if (preset && *preset) {
-        const char *text = rs_csv_preset (preset);
-        if (!text) {
-            fprintf (stderr, "rigstream-csv: unknown --preset \"%s\": expected %s\n", preset, rs_csv_preset_names ());
-            return -1;
-        }
-        *map = rs_mapfile_parse (text, preset, err, sizeof err);
-        *origin = preset;
-    }
-    else
-        return 0;
-    if (!*map)
-        fprintf (stderr, "rigstream-csv: %s\n", err);
-    return *map ? 0 : -1;
-}
-
-//  The well id: --well, else the file's name without extension.
-static void
-s_well (rs_config_t *cfg, const char *path, char *well, size_t size)
-{
-    const char *well_opt = rs_config_str (cfg, "well");
-    if (well_opt && *well_opt) {
-        rs_chanmap_well_id (well_opt, "csv", well, size);
-        return;
-    }
-    const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
-    char name[65];
-    snprintf (name, sizeof name, "%s", strcmp (path, "-") == 0 ? "" : base);
-    char *dot = strrchr (name, '.');
-    if (dot && dot != name)
-        *dot = 0;
-    rs_chanmap_well_id (name, "csv", well, size);
-}
-
-static int
-s_setup (rs_config_t *cfg, void *arg)
-{
-    csv_replay_t *self = (csv_replay_t *) arg;
-    const char *print = rs_config_str (cfg, "print-preset");
-    if (print && *print) {
-        const char *text = rs_csv_preset (print);
-        if (!text) {
-            fprintf (stderr, "rigstream-csv: unknown preset \"%s\": expected %s\n", print, rs_csv_preset_names ());
-            return RS_E_CONFIG;
-        }
-        fputs (text, stdout);
-        return RS_E_EXIT;
-    }
-    if (rs_config_argc (cfg) != 1) {
-        fprintf (stderr, "rigstream-csv: give one CSV file, or - for standard input (see --help)\n");
-        return RS_E_CONFIG;
-    }
-    self->path = rs_config_argv (cfg, 0);
-    char err[600];
-    const char *order = rs_config_str (cfg, "date-order");
-    if (rs_pace_config (&self->pace, cfg, err, sizeof err) != 0)
-        fprintf (stderr, "rigstream-csv: %s\n", err);
-    else if (strcmp (order, "mdy") != 0 && strcmp (order, "dmy") != 0)
-        fprintf (stderr, "rigstream-csv: invalid --date-order \"%s\": expected mdy or dmy\n", order);
-    else if (s_mapping (cfg, &self->map, &self->map_origin) == 0) {
-        rs_csv_opts_t copts = {
-            .map = self->map, .nulls = rs_config_str (cfg, "nulls"),
-            .time_column = rs_config_str (cfg, "time-column"), .date_column = rs_config_str (cfg, "date-column"),
-            .order = strcmp (order, "dmy") == 0 ? RS_DATE_DMY : RS_DATE_MDY,
-            .offset_us = (int64_t) (rs_config_double (cfg, "utc-offset") * 3600e6),
-            .extras = rs_config_bool (cfg, "extras"),
-        };
-        self->csv = rs_csv_new (&copts, err, sizeof err);
-        if (!self->csv)
-            fprintf (stderr, "rigstream-csv: %s\n", err);
-    }
-    if (!self->csv)
-        return RS_E_CONFIG;
-    self->in = strcmp (self->path, "-") == 0 ? stdin : fopen (self->path, "rb");
-    if (!self->in) {
-        rs_error ("%s: cannot open: %s", self->path, strerror (errno));
-        return RS_E_IO;
-    }
-    s_well (cfg, self->path, self->well, sizeof self->well);
-    self->heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
-    self->res = s_read (self, &self->ts, &self->ch, &self->n);
-    if (self->res == RS_CSV_ERROR) {
-        rs_error ("%s: %s", self->path, rs_csv_error (self->csv));
-        return RS_E_IO;
-    }
-    return RS_OK;
-}
-
-static void
-s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
-{
-    csv_replay_t *self = (csv_replay_t *) arg;
-    self->pub = pub;
-    rs_pace_set_tick (&self->pace, s_tick, self);
-    snprintf (what, size, "replaying %s as well %s (%s%s) %s", self->path, self->well,
-              self->map_origin ? "mapping " : "no mapping", self->map_origin ? self->map_origin : "",
-              rs_pace_mode (&self->pace));
-}
-
-static int
-s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
-{
-    (void) cfg;
-    csv_replay_t *self = (csv_replay_t *) arg;
-    int64_t due;
-    for (; self->res != RS_CSV_SKIP && self->res != RS_CSV_ERROR;
-         self->res = s_read (self, &self->ts, &self->ch, &self->n)) {
-        if (self->res != RS_CSV_ROW
-            || !rs_pace_row (&self->pace, self->ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
-            continue;
-        if (!rs_pace_wait (&self->pace, due))
-            break;
-        if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, self->ts), self->ch, self->n) == RS_OK)
-            self->published++;
-    }
-    if (self->res == RS_CSV_ERROR) {
-        rs_error ("%s: %s", self->path, rs_csv_error (self->csv));
-        return RS_E_IO;
-    }
-    return RS_OK;
-}
-
-static void
-s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
-{
-    (void) pub;
-    csv_replay_t *self = (csv_replay_t *) arg;
-    const rs_csv_stats_t *st = rs_csv_stats (self->csv);
-    snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu bad cells, "
-              "%llu null values, %llu unit rows, %llu repeated headers, from %s",
-              (unsigned long long) self->published, (unsigned long long) self->pace.skipped,
-              (unsigned long long) st->bad_rows, (unsigned long long) st->bad_cells,
-              (unsigned long long) st->nulls, (unsigned long long) st->unit_rows,
-              (unsigned long long) st->repeated_headers, self->path);
-}
-
-static void
-s_free (void *arg)
-{
-    csv_replay_t *self = (csv_replay_t *) arg;
-    free (self->line);
-    if (self->in && self->in != stdin)
-        fclose (self->in);
-    rs_csv_destroy (&self->csv);
-    rs_mapfile_destroy (&self->map);
-}
-
 int
 main (int argc, char **argv)
 {
-    static csv_replay_t self;
-    static const rs_pub_def_t def = {
+    rs_csvreplay_t *self = rs_csvreplay_new ();
+    const rs_pub_def_t def = {
         .component = "csv", .program = "rigstream-csv", .positional = "FILE",
         .usage = "replay recorded rig data in CSV (Pason EDR, Volve, ...)", .options = s_options,
-        .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
-        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+        .on_setup = rs_csvreplay_setup, .on_ready = rs_csvreplay_ready, .on_run = rs_csvreplay_run,
+        .on_stop = rs_csvreplay_stop, .on_heartbeat = rs_csvreplay_heartbeat, .on_free = rs_csvreplay_free,
+        .arg = self,
     };
-    return rs_pub_main (&def, argc, argv);
+    int rc = self ? rs_pub_main (&def, argc, argv) : EXIT_FAILURE;
+    rs_csvreplay_destroy (&self);
+    return rc;
 }

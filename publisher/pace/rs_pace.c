@@ -16,19 +16,17 @@ rs_pace_init (rs_pace_t *self, double speed, bool sync, int64_t start_us)
     *self = (rs_pace_t) { .speed = speed, .sync = sync, .start_us = start_us };
 }
 
-int
-rs_pace_config (rs_pace_t *self, rs_config_t *cfg, char *err, size_t errsize)
+rs_err_t
+rs_pace_config (rs_pace_t *self, rs_config_t *cfg)
 {
     int64_t start_us = 0;
     const char *start = rs_config_str (cfg, "start");
-    if (start && *start && rs_clock_parse (start, &start_us) != 0) {
-        snprintf (err, errsize, "invalid --start \"%s\": expected an ISO 8601 time", start);
-        return -1;
-    }
+    if (start && *start && rs_clock_parse (start, &start_us) != 0)
+        return rs_err_set (RS_E_CONFIG, "invalid --start \"%s\": expected an ISO 8601 time", start);
     bool fast = rs_config_bool (cfg, "fast"), sync = rs_config_bool (cfg, "clock-sync");
     //  --fast wins over --clock-sync's real time, but the times still move to now.
     rs_pace_init (self, fast ? 0 : sync ? 1 : rs_config_double (cfg, "speed"), sync, start_us);
-    return 0;
+    return RS_OK;
 }
 
 const char *
@@ -43,6 +41,24 @@ rs_pace_set_tick (rs_pace_t *self, rs_pace_tick_fn *fn, void *arg)
     self->tick = fn;
     self->tick_arg = arg;
     self->next_tick_ms = 0;
+}
+
+static int64_t
+s_heartbeat_tick (void *arg, int64_t now_ms)
+{
+    rs_pace_t *self = (rs_pace_t *) arg;
+    self->heartbeat (self->heartbeat_pub, "running", self->heartbeat_arg);
+    return now_ms + self->heartbeat_ms;
+}
+
+void
+rs_pace_set_heartbeat (rs_pace_t *self, rs_pub_t *pub, int every_ms, rs_pace_heartbeat_fn *fn, void *arg)
+{
+    self->heartbeat = fn;
+    self->heartbeat_pub = pub;
+    self->heartbeat_arg = arg;
+    self->heartbeat_ms = every_ms;
+    rs_pace_set_tick (self, s_heartbeat_tick, self);
 }
 
 bool
@@ -91,4 +107,17 @@ rs_pace_wait (rs_pace_t *self, int64_t due_ms)
     if (self->speed > 0)
         self->behind_s = (double) (now - due_ms) / 1000.0;
     return true;
+}
+
+rs_err_t
+rs_pace_publish (rs_pace_t *self, rs_pub_t *pub, const char *well, int64_t ts_us, const rs_value_t *ch, size_t n)
+{
+    int64_t due;
+    if (!rs_pace_row (self, ts_us, rs_clock_mono_ms (), rs_clock_now_us (), &due))
+        return RS_OK;
+    if (!rs_pace_wait (self, due))
+        return RS_E_STOPPED;
+    if (rs_pub_sample (pub, well, rs_pace_ts (self, ts_us), ch, n) == RS_OK)
+        self->published++;
+    return RS_OK;
 }

@@ -4,21 +4,14 @@
     in batches when the replay is behind: rs_pace). Several logs of one
     wellbore (files, or a directory of them) are merged by time into one
     stream (rs_logset, rs_logmerge); curves are mapped to channels by
-    rs_chanmap; unmapped curves travel as extra channels. */
-#include <czmq.h>
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
+    rs_chanmap; unmapped curves travel as extra channels. This file is the
+    options; rs_logreplay is the engine. */
+#include <stdlib.h>
 
-#include "rs_chanmap.h"
-#include "rs_channels.h"
-#include "rs_clock.h"
 #include "rs_config.h"
-#include "rs_log.h"
-#include "rs_logset.h"
+#include "rs_logreplay.h"
 #include "rs_pace.h"
 #include "rs_pub.h"
-#include "rs_signal.h"
 
 static const rs_option_t s_options[] = {
     { "well", "REPLAY_WELL", RS_OPT_STRING, NULL,
@@ -27,223 +20,19 @@ static const rs_option_t s_options[] = {
     RS_OPTION_END
 };
 
-#define MAX_PATHS 64
-
-typedef struct {
-    rs_pub_t *pub;
-    rs_logset_t *set;
-    rs_logmerge_t *merge;
-    rs_pace_t pace;
-    char what[600];         //  the file, or "N logs merged"
-    char well[65];
-    size_t n_chans;
-    uint64_t published;
-    int heartbeat_ms;
-} replay_t;
-
-static uint64_t
-s_rows (const rs_logset_t *set, bool bad)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < rs_logset_count (set); i++)
-        n += bad ? rs_witsml_bad_rows (rs_logset_log (set, i)) : rs_witsml_rows (rs_logset_log (set, i));
-    return n;
-}
-
-static void
-s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
-{
-    replay_t *self = (replay_t *) arg;
-    rs_value_t stats[] = { { "rows", -1, (double) s_rows (self->set, false) },
-                           { "bad_rows", -1, (double) s_rows (self->set, true) },
-                           { "logs", -1, (double) rs_logset_count (self->set) },
-                           { "behind_s", -1, self->pace.behind_s } };
-    rs_text_t info[] = { { "state", state }, { "file", self->what } };
-    rs_pub_heartbeat (pub, stats, 4, info, 2);
-}
-
-static int64_t
-s_tick (void *arg, int64_t now_ms)
-{
-    replay_t *self = (replay_t *) arg;
-    s_heartbeat (self->pub, "running", self);
-    return now_ms + self->heartbeat_ms;
-}
-
-//  Logs, per log, which curve feeds each rig-state channel and how (INFO),
-//  curves whose unit does not convert, and the rig-state channels no log
-//  feeds (WARN).
-static void
-s_report (const rs_logset_t *set)
-{
-    bool fed[RS_CH_COUNT] = { false };
-    for (size_t s = 0; s < rs_logset_count (set); s++) {
-        size_t n;
-        const rs_chanmap_t *map = rs_logset_map (set, s, &n);
-        char line[1024];
-        rs_chanmap_report (map + 1, n - 1, line, sizeof line);
-        size_t mapped = 0;
-        for (size_t i = 1; i < n; i++) {
-            if (map[i].channel != RS_CH_UNKNOWN) {
-                fed[map[i].channel] = true;
-                mapped++;
-            }
-            else if (map[i].unit_unknown)
-                rs_warn ("%s: curve %s: its unit does not convert to %s's unit (%s); carried unconverted as "
-                         "'%s'", rs_logset_path (set, s), map[i].mnemonic, rs_chan_info (map[i].matched)->name,
-                         rs_chan_info (map[i].matched)->unit, map[i].name);
-            else if (map[i].lost_to > 0)
-                rs_info ("%s: curve %s also matches %s; %s takes it, %s is carried as '%s'",
-                         rs_logset_path (set, s), map[i].mnemonic, rs_chan_info (map[i].matched)->name,
-                         map[map[i].lost_to].mnemonic, map[i].mnemonic, map[i].name);
-        }
-        rs_info ("log %s (%s): %zu curves, %zu mapped to known channels; rig-state channels: %s",
-                 rs_logset_path (set, s), rs_witsml_name (rs_logset_log (set, s)), n - 1, mapped, line);
-    }
-    const int *rig;
-    size_t n_rig = rs_chanmap_rig_channels (&rig);
-    char gone[256] = "";
-    size_t len = 0;
-    for (size_t r = 0; r < n_rig; r++)
-        if (!fed[rig[r]]) {
-            int w = snprintf (gone + len, len < sizeof gone ? sizeof gone - len : 0, "%s%s", len ? " " : "",
-                              rs_chan_info (rig[r])->name);
-            if (w > 0)
-                len += (size_t) w;
-        }
-    if (len)
-        rs_warn ("rig-state channels that no log feeds: %s (the rig state is computed without them)", gone);
-}
-
-//  The sample to publish: every channel while the union fits a message;
-//  past RS_MAX_CHANNELS, the known channels first, then the extras with a
-//  reading, blank ones left out.
-static size_t
-s_pack (const rs_value_t *vals, size_t n, rs_value_t *out)
-{
-    if (n <= RS_MAX_CHANNELS) {
-        memcpy (out, vals, n * sizeof *vals);
-        return n;
-    }
-    size_t k = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < n && k < RS_MAX_CHANNELS; i++) {
-            bool known = vals[i].id != RS_CH_UNKNOWN;
-            if ((pass == 0) == known && (known || !isnan (vals[i].value)))
-                out[k++] = vals[i];
-        }
-    return k;
-}
-
-static int
-s_setup (rs_config_t *cfg, void *arg)
-{
-    replay_t *self = (replay_t *) arg;
-    int n_paths = rs_config_argc (cfg);
-    if (n_paths < 1 || n_paths > MAX_PATHS) {
-        fprintf (stderr, "rigstream-replay: give one or more WITSML log files or directories, at most %d "
-                 "(see --help)\n", MAX_PATHS);
-        return RS_E_CONFIG;
-    }
-    const char *paths[MAX_PATHS];
-    for (int i = 0; i < n_paths; i++)
-        paths[i] = rs_config_argv (cfg, i);
-    char err[800];
-    if (rs_pace_config (&self->pace, cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-replay: %s\n", err);
-        return RS_E_CONFIG;
-    }
-    self->set = rs_logset_open (paths, (size_t) n_paths, err, sizeof err);
-    if (!self->set) {
-        rs_error ("%s", err);
-        return RS_E_IO;
-    }
-    s_report (self->set);
-    self->merge = rs_logset_merge (self->set);
-    const rs_value_t *chans;
-    self->n_chans = rs_logmerge_channels (self->merge, &chans);
-    if (self->n_chans > RS_MAX_CHANNELS)
-        rs_warn ("%zu channels in all: more than a sample carries (%d); each sample carries the known channels "
-                 "and the extra channels that have a reading", self->n_chans, RS_MAX_CHANNELS);
-    const char *well_opt = rs_config_str (cfg, "well");
-    rs_chanmap_well_id (well_opt && *well_opt ? well_opt : rs_logset_well (self->set), "replay", self->well,
-                        sizeof self->well);
-    size_t n_logs = rs_logset_count (self->set);
-    if (n_logs == 1)
-        snprintf (self->what, sizeof self->what, "%s", rs_logset_path (self->set, 0));
-    else
-        snprintf (self->what, sizeof self->what, "%zu logs merged", n_logs);
-    self->heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
-    return RS_OK;
-}
-
-static void
-s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
-{
-    replay_t *self = (replay_t *) arg;
-    self->pub = pub;
-    rs_pace_set_tick (&self->pace, s_tick, self);
-    snprintf (what, size, "replaying %s as well %s (%zu channels) %s", self->what, self->well, self->n_chans,
-              rs_pace_mode (&self->pace));
-}
-
-static int
-s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
-{
-    (void) cfg;
-    replay_t *self = (replay_t *) arg;
-    static rs_value_t ch[RS_MAX_CHANNELS];
-    int64_t ts;
-    const rs_value_t *vals;
-    size_t n;
-    int rc = 0;
-    while (!rs_signal_stopping () && (rc = rs_logmerge_next (self->merge, &ts, &vals, &n)) == 1) {
-        int64_t due;
-        if (!rs_pace_row (&self->pace, ts, rs_clock_mono_ms (), rs_clock_now_us (), &due))
-            continue;
-        if (!rs_pace_wait (&self->pace, due))
-            break;
-        size_t k = s_pack (vals, n, ch);
-        if (rs_pub_sample (pub, self->well, rs_pace_ts (&self->pace, ts), ch, k) == RS_OK)
-            self->published++;
-    }
-    if (rc < 0) {
-        rs_error ("%s", rs_logset_error (self->set));
-        return RS_E_IO;
-    }
-    return RS_OK;
-}
-
-static void
-s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
-{
-    (void) pub;
-    replay_t *self = (replay_t *) arg;
-    uint64_t dropped = 0;
-    for (size_t s = 0; s < rs_logset_count (self->set); s++)
-        dropped += rs_logmerge_dropped (self->merge, s);
-    snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu rows out "
-              "of order dropped, from %s", (unsigned long long) self->published,
-              (unsigned long long) self->pace.skipped, (unsigned long long) s_rows (self->set, true),
-              (unsigned long long) dropped, self->what);
-}
-
-static void
-s_free (void *arg)
-{
-    rs_logset_destroy (&((replay_t *) arg)->set);
-}
-
 int
 main (int argc, char **argv)
 {
-    static replay_t self;
-    static const rs_pub_def_t def = {
+    rs_logreplay_t *self = rs_logreplay_new ();
+    const rs_pub_def_t def = {
         .component = "replay", .program = "rigstream-replay", .positional = "FILE|DIR...",
         .usage = "replay recorded WITSML 1.4 time logs of one wellbore (several files or a directory are "
                  "merged by time)",
-        .options = s_options, .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
-        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+        .options = s_options, .on_setup = rs_logreplay_setup, .on_ready = rs_logreplay_ready,
+        .on_run = rs_logreplay_run, .on_stop = rs_logreplay_stop, .on_heartbeat = rs_logreplay_heartbeat,
+        .on_free = rs_logreplay_free, .arg = self,
     };
-    return rs_pub_main (&def, argc, argv);
+    int rc = self ? rs_pub_main (&def, argc, argv) : EXIT_FAILURE;
+    rs_logreplay_destroy (&self);
+    return rc;
 }

@@ -2,22 +2,16 @@
     their telemetry on telemetry.<well>, ground truth (injected events and
     rig-state changes) on event.<well>, and heartbeats on sys.simulator
     (rs_simpub). Sample times are simulated time mapped onto the wall clock
-    from launch. This file is the options and their checks. */
-#include <math.h>
-#include <stdio.h>
+    from launch. This file is the options; rs_simapp checks them and
+    runs the wells. */
 #include <stdlib.h>
-#include <string.h>
 
-#include "rs_channels.h"
-#include "rs_clock.h"
 #include "rs_config.h"
-#include "rs_log.h"
 #include "rs_pub.h"
-#include "rs_sim.h"
+#include "rs_simapp.h"
 #include "rs_simpub.h"
 
 #define MAX_WELLS RS_SIMPUB_MAX_WELLS
-#define MAX_RATE  10000.0
 
 static const rs_option_t s_options[] = {
     { "wells", "SIM_WELLS", RS_OPT_INT, "1",
@@ -46,179 +40,18 @@ static const rs_option_t s_options[] = {
     RS_OPTION_END
 };
 
-//  Parses --rate: a number of Hz, or 0 / "max". Returns -1 if invalid.
-static double
-s_parse_rate (const char *text)
-{
-    if (strcmp (text, "max") == 0)
-        return 0;
-    char *end;
-    double rate = strtod (text, &end);
-    if (end == text || *end || !isfinite (rate) || rate < 0 || rate > MAX_RATE)
-        return -1;
-    return rate;
-}
-
-//  Fills ids from --well-ids or --wells. Returns the count, or -1 (reported).
-static int
-s_well_ids (rs_config_t *cfg, char ids[][RS_MAX_ID + 1])
-{
-    const char *list = rs_config_str (cfg, "well-ids");
-    if (!list || !*list) {
-        int n = (int) rs_config_int (cfg, "wells");
-        for (int i = 0; i < n; i++)
-            snprintf (ids[i], RS_MAX_ID + 1, "A-%02d", i + 1);
-        return n;
-    }
-    int n = 0;
-    const char *p = list;
-    while (*p) {
-        size_t len = strcspn (p, ",");
-        while (len > 0 && p[0] == ' ') {
-            p++;
-            len--;
-        }
-        while (len > 0 && p[len - 1] == ' ')
-            len--;
-        if (len > 0) {
-            if (!rs_id_valid (p, len)) {
-                fprintf (stderr, "rigstream-sim: invalid well id \"%.*s\" in --well-ids: "
-                         "1-%d chars of A-Z a-z 0-9 _ -\n", (int) len, p, RS_MAX_ID);
-                return -1;
-            }
-            if (n == MAX_WELLS) {
-                fprintf (stderr, "rigstream-sim: too many wells in --well-ids (at most %d)\n", MAX_WELLS);
-                return -1;
-            }
-            memcpy (ids[n], p, len);
-            ids[n][len] = '\0';
-            for (int i = 0; i < n; i++)
-                if (strcmp (ids[i], ids[n]) == 0) {
-                    fprintf (stderr, "rigstream-sim: well id \"%s\" given twice\n", ids[n]);
-                    return -1;
-                }
-            n++;
-        }
-        p += strcspn (p, ",");
-        if (*p == ',')
-            p++;
-    }
-    if (n == 0) {
-        fprintf (stderr, "rigstream-sim: --well-ids names no well\n");
-        return -1;
-    }
-    return n;
-}
-
-typedef struct {
-    rs_simpub_t pub;
-    double rate;
-    double speed;
-    long seed;
-    char ids[MAX_WELLS][RS_MAX_ID + 1];
-} sim_t;
-
-static int
-s_setup (rs_config_t *cfg, void *arg)
-{
-    sim_t *self = (sim_t *) arg;
-    self->rate = s_parse_rate (rs_config_str (cfg, "rate"));
-    if (self->rate < 0) {
-        fprintf (stderr, "rigstream-sim: invalid value \"%s\" for --rate: expected a number of Hz "
-                 "(0 < rate <= %.0f), 0 or max\n", rs_config_str (cfg, "rate"), MAX_RATE);
-        return RS_E_CONFIG;
-    }
-    const char *events = rs_config_str (cfg, "events");
-    char err[256];
-    if (rs_sim_spec_check (events, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-sim: invalid value for --events: %s\n", err);
-        return RS_E_CONFIG;
-    }
-    rs_simpub_t *sp = &self->pub;
-    int n_wells = s_well_ids (cfg, self->ids);
-    if (n_wells < 0 || rs_config_broker_endpoint (cfg, false, sp->endpoint, sizeof sp->endpoint) != 0)
-        return RS_E_CONFIG;
-    self->speed = rs_config_double (cfg, "speed");
-    sp->dt = self->rate > 0 ? self->speed / self->rate : self->speed;
-    if (self->rate > 0)
-        snprintf (sp->rate_text, sizeof sp->rate_text, "%g", self->rate);
-    else
-        snprintf (sp->rate_text, sizeof sp->rate_text, "max");
-    self->seed = rs_config_int (cfg, "seed");
-    sp->n_wells = n_wells;
-    for (int i = 0; i < n_wells; i++) {
-        rs_sim_opts_t o = {
-            .well = self->ids[i],
-            .seed = (uint64_t) self->seed + (uint64_t) i,
-            .start_depth_m = rs_config_double (cfg, "start-depth"),
-            .trip_every_stands = (int) rs_config_int (cfg, "trip-every"),
-            .random_events_per_h = rs_config_double (cfg, "random-events"),
-            .vary = rs_config_bool (cfg, "vary"),
-            .faults_per_h = rs_config_double (cfg, "faults"),
-        };
-        sp->wells[i] = rs_sim_new (&o);
-        if (!sp->wells[i] || rs_sim_inject_spec (sp->wells[i], events, err, sizeof err) != 0) {
-            rs_error ("cannot create the simulator for well %s", self->ids[i]);
-            return RS_E_NOMEM;
-        }
-    }
-    return RS_OK;
-}
-
-static void
-s_ready (rs_pub_t *pub, char *what, size_t size, void *arg)
-{
-    sim_t *self = (sim_t *) arg;
-    self->pub.pub = pub;
-    rs_simpub_start (&self->pub, rs_clock_now_us ());
-    snprintf (what, size, "publishing %d well(s) at %s Hz (speed %g, seed %ld)", self->pub.n_wells,
-              self->pub.rate_text, self->speed, self->seed);
-}
-
-static int
-s_run (rs_pub_t *pub, rs_config_t *cfg, void *arg)
-{
-    (void) pub;
-    sim_t *self = (sim_t *) arg;
-    rs_simpub_run (&self->pub, self->rate, (uint64_t) rs_config_int (cfg, "count"),
-                   (int) rs_config_int (cfg, "heartbeat-ms"));
-    return RS_OK;
-}
-
-static void
-s_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
-{
-    (void) pub;
-    rs_simpub_t *sp = &((sim_t *) arg)->pub;
-    snprintf (summary, size, "%llu samples, %llu events, %llu errors, %.0f s simulated",
-              (unsigned long long) sp->samples, (unsigned long long) sp->events,
-              (unsigned long long) sp->errors, rs_sim_time (sp->wells[0]));
-}
-
-static void
-s_heartbeat (rs_pub_t *pub, const char *state, void *arg)
-{
-    (void) pub;
-    rs_simpub_heartbeat (&((sim_t *) arg)->pub, state);
-}
-
-static void
-s_free (void *arg)
-{
-    rs_simpub_t *sp = &((sim_t *) arg)->pub;
-    for (int i = 0; i < sp->n_wells; i++)
-        rs_sim_destroy (&sp->wells[i]);
-}
-
 int
 main (int argc, char **argv)
 {
-    static sim_t self;
-    static const rs_pub_def_t def = {
+    rs_simapp_t *self = rs_simapp_new ();
+    const rs_pub_def_t def = {
         .component = "simulator", .program = "rigstream-sim", .pub_id = "sim",
         .usage = "simulate drilling wells and publish their telemetry", .options = s_options,
-        .on_setup = s_setup, .on_ready = s_ready, .on_run = s_run, .on_stop = s_stop,
-        .on_heartbeat = s_heartbeat, .on_free = s_free, .arg = &self,
+        .on_setup = rs_simapp_setup, .on_ready = rs_simapp_ready, .on_run = rs_simapp_run,
+        .on_stop = rs_simapp_stop, .on_heartbeat = rs_simapp_heartbeat, .on_free = rs_simapp_free,
+        .arg = self,
     };
-    return rs_pub_main (&def, argc, argv);
+    int rc = self ? rs_pub_main (&def, argc, argv) : EXIT_FAILURE;
+    rs_simapp_destroy (&self);
+    return rc;
 }

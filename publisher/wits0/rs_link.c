@@ -235,64 +235,57 @@ s_serial_open (rs_link_t *self, int64_t now_ms)
     rs_info ("opened %s at %d baud, %s", self->target, self->opts.baud, self->opts.framing);
 }
 
-//  Parses the options into self (addresses, speed, framing).
-static int
-s_parse (rs_link_t *self, const rs_link_opts_t *opts, char *err, size_t errsize)
+//  Parses the options into self (addresses, speed, framing): RS_OK or
+//  RS_E_CONFIG (rs_errmsg says why).
+static rs_err_t
+s_parse (rs_link_t *self, const rs_link_opts_t *opts)
 {
     snprintf (self->target, sizeof self->target, "%s", opts->target ? opts->target : "");
-    if (!self->target[0]) {
-        snprintf (err, errsize, "no address, device or file given");
-        return -1;
-    }
+    if (!self->target[0])
+        return rs_err_set (RS_E_CONFIG, "no address, device or file given");
     if (opts->kind == RS_LINK_CONNECT || opts->kind == RS_LINK_LISTEN) {
         bool listen = opts->kind == RS_LINK_LISTEN;
         if (s_address (self->target, listen ? "127.0.0.1" : "", self->host, sizeof self->host, self->port,
-                       sizeof self->port) != 0) {
-            snprintf (err, errsize, "invalid address \"%s\": expected %s", self->target,
-                      listen ? "[host:]port" : "host:port");
-            return -1;
-        }
+                       sizeof self->port) != 0)
+            return rs_err_set (RS_E_CONFIG, "invalid address \"%s\": expected %s", self->target,
+                               listen ? "[host:]port" : "host:port");
     }
     else if (opts->kind == RS_LINK_SERIAL) {
         size_t i;
         for (i = 0; i < sizeof s_bauds / sizeof s_bauds[0]; i++)
             if (s_bauds[i].baud == opts->baud)
                 break;
-        if (i == sizeof s_bauds / sizeof s_bauds[0]) {
-            snprintf (err, errsize, "unsupported baud rate %d (1200, 2400, 4800, 9600, 19200, 38400, "
-                      "57600, 115200...)", opts->baud);
-            return -1;
-        }
+        if (i == sizeof s_bauds / sizeof s_bauds[0])
+            return rs_err_set (RS_E_CONFIG, "unsupported baud rate %d (1200, 2400, 4800, 9600, 19200, 38400, "
+                               "57600, 115200...)", opts->baud);
         self->speed = s_bauds[i].speed;
-        if (s_framing (opts->framing, &self->cflag) != 0) {
-            snprintf (err, errsize, "invalid framing \"%s\": expected data bits 5-8, parity N, E or O, "
-                      "stop bits 1 or 2, e.g. 8N1 or 7E1", opts->framing ? opts->framing : "");
-            return -1;
-        }
+        if (s_framing (opts->framing, &self->cflag) != 0)
+            return rs_err_set (RS_E_CONFIG, "invalid framing \"%s\": expected data bits 5-8, parity N, E or O, "
+                               "stop bits 1 or 2, e.g. 8N1 or 7E1", opts->framing ? opts->framing : "");
     }
-    return 0;
+    return RS_OK;
 }
 
-int
-rs_link_check (const rs_link_opts_t *opts, char *err, size_t errsize)
+rs_err_t
+rs_link_check (const rs_link_opts_t *opts)
 {
     rs_link_t scratch;
-    return s_parse (&scratch, opts, err, errsize);
+    return s_parse (&scratch, opts);
 }
 
 rs_link_t *
-rs_link_new (const rs_link_opts_t *opts, char *err, size_t errsize)
+rs_link_new (const rs_link_opts_t *opts)
 {
     rs_link_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     self->opts = *opts;
     self->fd = -1;
     self->listen_fd = -1;
     self->backoff_ms = BACKOFF_FIRST_MS;
-    if (s_parse (self, opts, err, errsize) != 0)
+    if (s_parse (self, opts) != RS_OK)
         goto fail;
     snprintf (self->peer, sizeof self->peer, "%s", self->target);
     switch (opts->kind) {
@@ -304,7 +297,7 @@ rs_link_new (const rs_link_opts_t *opts, char *err, size_t errsize)
                                       .ai_flags = AI_PASSIVE }, *res = NULL;
             int rc = getaddrinfo (self->host, self->port, &hints, &res);
             if (rc != 0) {
-                snprintf (err, errsize, "cannot listen on %s: %s", self->target, gai_strerror (rc));
+                rs_err_set (RS_E_SOCKET, "cannot listen on %s: %s", self->target, gai_strerror (rc));
                 goto fail;
             }
             int fd = socket (res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -312,7 +305,7 @@ rs_link_new (const rs_link_opts_t *opts, char *err, size_t errsize)
             if (fd >= 0)
                 setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
             if (fd < 0 || bind (fd, res->ai_addr, res->ai_addrlen) != 0 || listen (fd, 4) != 0) {
-                snprintf (err, errsize, "cannot listen on %s:%s: %s", self->host, self->port, strerror (errno));
+                rs_err_set (RS_E_SOCKET, "cannot listen on %s:%s: %s", self->host, self->port, strerror (errno));
                 if (fd >= 0)
                     close (fd);
                 freeaddrinfo (res);
@@ -328,7 +321,7 @@ rs_link_new (const rs_link_opts_t *opts, char *err, size_t errsize)
                 snprintf (self->peer, sizeof self->peer, "standard input");
             }
             else if ((self->fd = open (self->target, O_RDONLY | O_CLOEXEC)) < 0) {
-                snprintf (err, errsize, "%s: cannot open: %s", self->target, strerror (errno));
+                rs_err_set (RS_E_IO, "%s: cannot open: %s", self->target, strerror (errno));
                 goto fail;
             }
             s_up (self, 0);

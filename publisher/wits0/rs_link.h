@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rs_err.h"
+
 typedef enum { RS_LINK_CONNECT, RS_LINK_LISTEN, RS_LINK_SERIAL, RS_LINK_FILE } rs_link_kind_t;
 
 typedef struct {
@@ -34,12 +36,13 @@ typedef struct {
 
 typedef struct rs_link_t rs_link_t;
 
-//  Checks the options without touching anything: 0, or -1 with a message
-//  in err (an address that is not host:port, an unknown baud rate or framing).
-int rs_link_check (const rs_link_opts_t *opts, char *err, size_t errsize);
+//  Checks the options without touching anything: RS_OK, or RS_E_CONFIG
+//  (an address that is not host:port, an unknown baud rate or framing;
+//  rs_errmsg says which).
+rs_err_t rs_link_check (const rs_link_opts_t *opts);
 //  Checks the options and, for a listener, binds. Returns a fresh link, or
-//  NULL with a message in err (bad address or framing, port in use...).
-rs_link_t *rs_link_new (const rs_link_opts_t *opts, char *err, size_t errsize);
+//  NULL, rs_errmsg saying why (bad address or framing, port in use...).
+rs_link_t *rs_link_new (const rs_link_opts_t *opts);
 void rs_link_destroy (rs_link_t **self_p);
 
 //  What to poll: fills up to 2 entries of fds and returns how many; sets

@@ -34,11 +34,11 @@ struct rs_fanout_t {
 };
 
 rs_fanout_t *
-rs_fanout_new (const char *host, int port, size_t max_clients, char *err, size_t errsize)
+rs_fanout_new (const char *host, int port, size_t max_clients)
 {
     rs_fanout_t *self = calloc (1, sizeof *self);
     if (!self || !(self->clients = calloc (max_clients ? max_clients : 1, sizeof *self->clients))) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         free (self);
         return NULL;
     }
@@ -49,7 +49,7 @@ rs_fanout_new (const char *host, int port, size_t max_clients, char *err, size_t
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res;
     int rc = getaddrinfo (host, service, &hints, &res);
     if (rc != 0) {
-        snprintf (err, errsize, "cannot listen on %s:%d: %s", host, port, gai_strerror (rc));
+        rs_err_set (RS_E_SOCKET, "cannot listen on %s:%d: %s", host, port, gai_strerror (rc));
         rs_fanout_destroy (&self);
         return NULL;
     }
@@ -58,7 +58,7 @@ rs_fanout_new (const char *host, int port, size_t max_clients, char *err, size_t
     if (fd >= 0)
         setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (fd < 0 || bind (fd, res->ai_addr, res->ai_addrlen) != 0 || listen (fd, 8) != 0) {
-        snprintf (err, errsize, "cannot listen on %s:%d: %s", host, port, strerror (errno));
+        rs_err_set (RS_E_SOCKET, "cannot listen on %s:%d: %s", host, port, strerror (errno));
         if (fd >= 0)
             close (fd);
         freeaddrinfo (res);

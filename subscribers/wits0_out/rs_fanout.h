@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 typedef struct {
     uint64_t accepted;
     uint64_t refused;           //  connections over max_clients, closed at once
@@ -23,8 +25,8 @@ typedef struct {
 
 typedef struct rs_fanout_t rs_fanout_t;
 
-//  Listens on host:port. Returns a fresh server, or NULL with a message in err.
-rs_fanout_t *rs_fanout_new (const char *host, int port, size_t max_clients, char *err, size_t errsize);
+//  Listens on host:port. Returns a fresh server, or NULL (rs_errmsg says why).
+rs_fanout_t *rs_fanout_new (const char *host, int port, size_t max_clients);
 //  Closes every connection and the listener.
 void rs_fanout_destroy (rs_fanout_t **self_p);
 

@@ -69,9 +69,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     if (!s_maps[0]) {
-        char err[200];
-        s_maps[0] = rs_wits0map_parse (NULL, NULL, false, err, sizeof err);
-        s_maps[1] = rs_wits0map_parse (NULL, NULL, true, err, sizeof err);
+        s_maps[0] = rs_wits0map_parse (NULL, NULL, false);
+        s_maps[1] = rs_wits0map_parse (NULL, NULL, true);
         if (!s_maps[0] || !s_maps[1])
             abort ();
     }

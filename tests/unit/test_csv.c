@@ -84,11 +84,10 @@ s_run (rs_csv_t *csv, const char *path, const char *const names[4], run_t *r)
 static rs_mapfile_t *
 s_preset (const char *name)
 {
-    char err[300];
-    rs_mapfile_t *map = rs_mapfile_parse (rs_csv_preset (name), name, err, sizeof err);
+    rs_mapfile_t *map = rs_mapfile_parse (rs_csv_preset (name), name);
     RS_CHECK (map != NULL);
     if (!map)
-        fprintf (stderr, "%s\n", err);
+        fprintf (stderr, "%s\n", rs_errmsg ());
     return map;
 }
 
@@ -97,8 +96,7 @@ test_pason (void)
 {
     rs_mapfile_t *map = s_preset ("pason");
     rs_csv_opts_t opts = { .map = map, .extras = true };
-    char err[300];
-    rs_csv_t *csv = rs_csv_new (&opts, err, sizeof err);
+    rs_csv_t *csv = rs_csv_new (&opts);
     RS_CHECK (csv != NULL);
     const char *names[4] = { "hook_load", "spp", "rpm", "mud_temp_in" };
     run_t r;
@@ -150,7 +148,7 @@ test_pason (void)
 
     //  Rig-local times: 06:00 at UTC-6 is 12:00 UTC.
     opts.offset_us = INT64_C (-6) * 3600 * 1000000;
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     s_run (csv, PASON, names, &r);
     RS_CHECK_INT (r.ts[0], iso ("2024-03-14T12:00:00Z"));
     rs_csv_destroy (&csv);
@@ -162,8 +160,7 @@ test_volve (void)
 {
     rs_mapfile_t *map = s_preset ("volve");
     rs_csv_opts_t opts = { .map = map, .extras = true };
-    char err[300];
-    rs_csv_t *csv = rs_csv_new (&opts, err, sizeof err);
+    rs_csv_t *csv = rs_csv_new (&opts);
     const char *names[4] = { "wob", "gas", "rpm", "gamma_ray_api" };
     run_t r;
     s_run (csv, VOLVE, names, &r);
@@ -226,9 +223,8 @@ s_feed (rs_csv_t *csv, const char *text, int64_t *ts, rs_value_t *last, size_t *
 static void
 test_generic (void)
 {
-    char err[300];
     rs_csv_opts_t opts = { .extras = true };
-    rs_csv_t *csv = rs_csv_new (&opts, err, sizeof err);
+    rs_csv_t *csv = rs_csv_new (&opts);
     int64_t ts = 0;
     rs_value_t last[RS_MAX_CHANNELS];
     size_t n = 0;
@@ -246,7 +242,7 @@ test_generic (void)
 
     //  Semicolons and decimal commas; separate date and time found by name; day-first dates.
     opts.order = RS_DATE_DMY;
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     rows = s_feed (csv, "Date;Time;hook_load;wob\n"
                         "14.03.2024;06:00:05;\"1200,5\";12,25\n"
                         "15/03/2024;6:00:05 PM;1300;\n", &ts, last, &n);
@@ -258,7 +254,7 @@ test_generic (void)
 
     //  Two columns for one channel: the second becomes an extra; equal extra names get a suffix.
     opts.order = RS_DATE_MDY;
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     rows = s_feed (csv, "time,hook_load,Hook Load,x y,x-y\n"
                         "2024-03-14 06:00:00,1,2,3,4\n", &ts, last, &n);
     RS_CHECK_INT (rows, 1);
@@ -271,7 +267,7 @@ test_generic (void)
 
     //  --no-extras drops unmapped columns.
     opts.extras = false;
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     rows = s_feed (csv, "time,rpm,vendor\n2024-03-14T06:00:00Z,100,5\n", &ts, last, &n);
     RS_CHECK_INT (rows, 1);
     RS_CHECK_INT (n, 1);
@@ -279,39 +275,39 @@ test_generic (void)
 
     //  No time column: an error that names the columns; with --time-column it works.
     opts.extras = true;
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     const rs_value_t *ch;
     RS_CHECK_INT (rs_csv_line (csv, "when,rpm", 8, &ts, &ch, &n), RS_CSV_ERROR);
     RS_CHECK (strstr (rs_csv_error (csv), "\"when\"") != NULL);
     rs_csv_destroy (&csv);
     opts.time_column = "when";
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     RS_CHECK_INT (s_feed (csv, "some preamble\nwhen,rpm\n2024-03-14T06:00:00+01:00,90\n", &ts, NULL, NULL), 1);
     RS_CHECK_INT (ts, iso ("2024-03-14T05:00:00Z"));
     RS_CHECK_INT (rs_csv_stats (csv)->preamble_lines, 1);
     rs_csv_destroy (&csv);
     opts.date_column = "d";
     opts.time_column = "t";
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     RS_CHECK_INT (s_feed (csv, "d,t,rpm\n03/14/24,061500,90\n", &ts, NULL, NULL), 1);
     RS_CHECK_INT (ts, iso ("2024-03-14T06:15:00Z"));
     rs_csv_destroy (&csv);
 
     //  An empty file, a file without the mapping's header, bad nulls.
     opts = (rs_csv_opts_t) { .extras = true };
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     RS_CHECK_INT (rs_csv_finish (csv), RS_CSV_ERROR);
     RS_CHECK (strstr (rs_csv_error (csv), "empty") != NULL);
     rs_csv_destroy (&csv);
     rs_mapfile_t *map = s_preset ("pason");
     opts.map = map;
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     s_feed (csv, "a,b\n1,2\n", &ts, NULL, NULL);
     RS_CHECK_INT (rs_csv_finish (csv), RS_CSV_ERROR);
     rs_csv_destroy (&csv);
     rs_mapfile_destroy (&map);
     opts = (rs_csv_opts_t) { .nulls = "-999.25,abc" };
-    RS_CHECK (rs_csv_new (&opts, err, sizeof err) == NULL);
+    RS_CHECK (rs_csv_new (&opts) == NULL);
     RS_CHECK (rs_csv_preset ("nope") == NULL);
     RS_CHECK (rs_csv_preset ("PASON") != NULL);
 }
@@ -329,8 +325,7 @@ test_pason_published (void)
 {
     rs_mapfile_t *map = s_preset ("pason");
     rs_csv_opts_t opts = { .map = map, .extras = true, .offset_us = INT64_C (-6) * 3600 * 1000000 };
-    char err[300];
-    rs_csv_t *csv = rs_csv_new (&opts, err, sizeof err);
+    rs_csv_t *csv = rs_csv_new (&opts);
     int64_t ts = 0;
     rs_value_t last[RS_MAX_CHANNELS];
     size_t n = 0;
@@ -378,9 +373,9 @@ test_pason_published (void)
     //  A header's unit wins over the mapping's; a key spelling the whole
     //  header gives its own unit; brackets work as parentheses.
     char mtext[] = "t = @datetime\nDepth = hole_depth m\nLoad (tonnes) = hook_load kkgf\n";
-    rs_mapfile_t *mine = rs_mapfile_parse (mtext, "test", err, sizeof err);
+    rs_mapfile_t *mine = rs_mapfile_parse (mtext, "test");
     opts = (rs_csv_opts_t) { .map = mine, .extras = true };
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     rows = s_feed (csv, "t,Depth [ft],Load (tonnes)\n2024-03-14T06:00:00Z,100,10\n", &ts, last, &n);
     RS_CHECK_INT (rows, 1);
     RS_CHECK_NEAR (value (last, n, "hole_depth"), 100 * FT, 1e-9);
@@ -394,7 +389,7 @@ test_pason_published (void)
     //  Volve's keys carry the unit after a space; "(m)" or "[m]" finds them too.
     rs_mapfile_t *volve = s_preset ("volve");
     opts = (rs_csv_opts_t) { .map = volve, .extras = true };
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     rows = s_feed (csv, "Time,Bit Depth (m),Weight on Bit [kkgf]\n2016-09-29T19:33:01Z,1100,8.5\n", &ts, last, &n);
     RS_CHECK_INT (rows, 1);
     RS_CHECK_NEAR (value (last, n, "bit_depth"), 1100, 1e-9);
@@ -404,7 +399,7 @@ test_pason_published (void)
 
     //  Without a mapping: channel names with spaces and a unit in parentheses.
     opts = (rs_csv_opts_t) { .extras = true };
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     rows = s_feed (csv, "YYYY/MM/DD,HH:MM:SS,Hole Depth (feet),Hook Load (klbs),Pump Note (text)\n"
                         "2024/03/14,06:00:00,1000,100,5\n", &ts, last, &n);
     RS_CHECK_INT (rows, 1);
@@ -415,7 +410,7 @@ test_pason_published (void)
     rs_csv_destroy (&csv);
 
     //  No known channel at all: an error naming the columns, not a silent run of extras.
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     const rs_value_t *ch;
     RS_CHECK_INT (s_feed (csv, "time,Vendor A (x),Vendor B\n", &ts, NULL, NULL), 0);
     RS_CHECK_INT (rs_csv_line (csv, "2024-03-14T06:00:00Z,1,2", 24, &ts, &ch, &n), RS_CSV_ERROR);
@@ -424,7 +419,7 @@ test_pason_published (void)
     RS_CHECK (strstr (rs_csv_error (csv), "\"time\" (time)") != NULL);
     rs_csv_destroy (&csv);
     //  Also when a unit row turns the only known channel into an extra.
-    csv = rs_csv_new (&opts, err, sizeof err);
+    csv = rs_csv_new (&opts);
     RS_CHECK_INT (s_feed (csv, "time,rpm\n,%\n", &ts, NULL, NULL), 0);
     RS_CHECK_INT (rs_csv_line (csv, "2024-03-14T06:00:00Z,1", 22, &ts, &ch, &n), RS_CSV_ERROR);
     rs_csv_destroy (&csv);
@@ -483,17 +478,16 @@ test_timeparse (void)
 static void
 test_mapfile (void)
 {
-    char err[300];
     rs_mapfile_t *m = rs_mapfile_parse ("# a comment\n"
                                         "  Pump #1 SPM = spm1 spm     # the pump\n"
                                         "\n"
                                         "Depth = hole_depth ft m\n"
                                         "Vendor X = vendor_x kPa\n"
                                         "Stamp=@datetime\n"
-                                        "Junk = @ignore\n", "test", err, sizeof err);
+                                        "Junk = @ignore\n", "test");
     RS_CHECK (m != NULL);
     if (!m) {
-        fprintf (stderr, "%s\n", err);
+        fprintf (stderr, "%s\n", rs_errmsg ());
         return;
     }
     const rs_mapfile_entry_t *entries;
@@ -522,19 +516,19 @@ test_mapfile (void)
         { "A = rpm\na = rop\n", "test:2: 'a' is already mapped on line 1" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err[0] = 0;
-        m = rs_mapfile_parse (bad[i].text, "test", err, sizeof err);
-        RS_CHECK (m == NULL);
-        if (!strstr (err, bad[i].error)) {
-            fprintf (stderr, "expected \"%s\" in \"%s\"\n", bad[i].error, err);
+        m = rs_mapfile_parse (bad[i].text, "test");
+        RS_CHECK (m == NULL && rs_errcode () == RS_E_FORMAT);
+        if (!strstr (rs_errmsg (), bad[i].error)) {
+            fprintf (stderr, "expected \"%s\" in \"%s\"\n", bad[i].error, rs_errmsg ());
             RS_CHECK (0);
         }
         rs_mapfile_destroy (&m);
     }
-    RS_CHECK (rs_mapfile_load ("/nonexistent.map", err, sizeof err) == NULL && strstr (err, "cannot open"));
+    RS_CHECK (rs_mapfile_load ("/nonexistent.map") == NULL && strstr (rs_errmsg (), "cannot open"));
+    RS_CHECK_INT (rs_errcode (), RS_E_IO);
     //  Every preset parses.
     for (const char *names[] = { "pason", "volve", NULL }, **p = names; *p; p++) {
-        m = rs_mapfile_parse (rs_csv_preset (*p), *p, err, sizeof err);
+        m = rs_mapfile_parse (rs_csv_preset (*p), *p);
         RS_CHECK (m != NULL);
         rs_mapfile_destroy (&m);
     }
@@ -573,6 +567,12 @@ test_units (void)
     rs_chanmap_well_id ("NO 15/9-F-9", "x", id, sizeof id);
     RS_CHECK_STR (id, "NO_15_9-F-9");
     rs_chanmap_well_id ("", "csv", id, sizeof id);
+    RS_CHECK_STR (id, "csv");
+    rs_chanmap_well_from_path ("data/Well 7.csv", "csv", id, sizeof id);
+    RS_CHECK_STR (id, "Well_7");
+    rs_chanmap_well_from_path (".hidden", "csv", id, sizeof id);
+    RS_CHECK_STR (id, "_hidden");
+    rs_chanmap_well_from_path ("-", "csv", id, sizeof id);
     RS_CHECK_STR (id, "csv");
 }
 

@@ -107,9 +107,9 @@ test_merge (void)
     rs_value_t ca[] = { { "hook_load", RS_CH_HOOK_LOAD, 0 }, { "a_only", -1, 0 }, { "code", -1, 0 } };
     rs_value_t cb[] = { { "hook_load", RS_CH_HOOK_LOAD, 0 }, { "b_only", -1, 0 }, { "code", -1, 0 } };
     rs_value_t cc[] = { { "hook_load", RS_CH_HOOK_LOAD, 0 } };
-    RS_CHECK_INT (rs_logmerge_add (m, cb, 3, s_next, &b), 0);
-    RS_CHECK_INT (rs_logmerge_add (m, ca, 3, s_next, &a), 1);
-    RS_CHECK_INT (rs_logmerge_add (m, cc, 1, s_next, &c), 2);
+    RS_CHECK_INT (rs_logmerge_add (m, cb, 3, s_next, &b), RS_OK);
+    RS_CHECK_INT (rs_logmerge_add (m, ca, 3, s_next, &a), RS_OK);
+    RS_CHECK_INT (rs_logmerge_add (m, cc, 1, s_next, &c), RS_OK);
 
     //  The union, each channel once.
     const rs_value_t *chans;
@@ -257,6 +257,8 @@ test_order_and_failure (void)
     RS_CHECK_INT (rs_logmerge_failed (m), 1);
     RS_CHECK (rows >= 2 && rows <= 3);
     RS_CHECK_INT (rs_logmerge_next (m, &ts, &vals, &nv), -1);
+    //  Sources come before the merge starts.
+    RS_CHECK_INT (rs_logmerge_add (m, col, 1, s_next, &ok), RS_E_INVAL);
     rs_logmerge_destroy (&m);
 
     //  No source at all: the stream is empty.
@@ -265,11 +267,32 @@ test_order_and_failure (void)
     rs_logmerge_destroy (&m);
 }
 
+//  A row wider than a message: the known channels first, then the extras
+//  that have a reading; a narrow row passes whole, blanks included.
+static void
+test_pack (void)
+{
+    static rs_value_t row[RS_MAX_CHANNELS + 3], out[RS_MAX_CHANNELS];
+    size_t n = sizeof row / sizeof row[0];
+    for (size_t i = 0; i < n; i++)
+        row[i] = (rs_value_t) { "extra", RS_CH_UNKNOWN, i % 2 ? NAN : (double) i };
+    row[n - 1] = (rs_value_t) { "bit_depth", RS_CH_BIT_DEPTH, NAN };
+    size_t k = rs_logmerge_pack (row, n, out);
+    //  The known channel, then the extras of even index below n - 1: those with a reading.
+    RS_CHECK_INT (k, 1 + (n - 1 + 1) / 2);
+    RS_CHECK_INT (out[0].id, RS_CH_BIT_DEPTH);
+    for (size_t i = 1; i < k; i++)
+        RS_CHECK (out[i].id == RS_CH_UNKNOWN && !isnan (out[i].value));
+    RS_CHECK_INT (rs_logmerge_pack (row, 3, out), 3);
+    RS_CHECK (isnan (out[1].value));
+}
+
 int
 main (void)
 {
     test_merge ();
     test_switch_margin ();
     test_order_and_failure ();
+    test_pack ();
     return RS_TEST_DONE ();
 }

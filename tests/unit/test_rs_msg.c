@@ -1,5 +1,6 @@
 /*  Codec tests: round trips for every kind, and every rejection path. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "rs_channels.h"
@@ -409,6 +410,30 @@ test_rejections (void)
     RS_CHECK_STR (rs_errname (999), "unknown");
 }
 
+//  The detail of a failure with no object to hold it: rs_err_set records it
+//  for the calling thread only, and rs_errmsg reads it until the next one.
+static void *
+s_other_thread (void *arg)
+{
+    (void) arg;
+    rs_err_set (RS_E_IO, "from the other thread");
+    return NULL;
+}
+
+static void
+test_errmsg (void)
+{
+    RS_CHECK_INT (rs_err_set (RS_E_FORMAT, "%s:%d: bad", "map", 3), RS_E_FORMAT);
+    RS_CHECK_STR (rs_errmsg (), "map:3: bad");
+    RS_CHECK_INT (rs_errcode (), RS_E_FORMAT);
+    RS_CHECK_STR (rs_errname (RS_E_FORMAT), "format");
+    pthread_t t;
+    RS_CHECK_INT (pthread_create (&t, NULL, s_other_thread, NULL), 0);
+    pthread_join (t, NULL);
+    RS_CHECK_STR (rs_errmsg (), "map:3: bad");
+    RS_CHECK_INT (rs_exit_status (RS_E_FORMAT), 1);
+}
+
 //  A message decoded right after a failed one must be intact (no state leaks).
 static void
 test_reuse (void)
@@ -439,6 +464,7 @@ main (void)
     test_topics ();
     test_rejections ();
     test_reuse ();
+    test_errmsg ();
     msgpack_sbuffer_destroy (&sb);
     rs_decoder_destroy (&dec);
     RS_CHECK (dec == NULL);

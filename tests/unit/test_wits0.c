@@ -122,15 +122,15 @@ test_pason_and_heartbeats (void)
     RS_CHECK_INT (rs_wits0_rejected (p), 0);
     RS_CHECK_INT (st->noise_bytes, 0);
     //  Other null sentinels: -9999 becomes a reading, -999.25 is none.
-    RS_CHECK_INT (rs_wits0_set_nulls (p, "-999.25"), 0);
+    RS_CHECK_INT (rs_wits0_set_nulls (p, "-999.25"), RS_OK);
     g = (got_t) { 0 };
     rs_wits0_feed (p, "&&\n0108-9999\n0110-999.25\n!!\n", 28, s_collect, &g);
     RS_CHECK_INT (g.frames, 1);
     RS_CHECK (!g.null[0][0] && g.value[0][0] == -9999);
     RS_CHECK (g.null[0][1]);
-    RS_CHECK_INT (rs_wits0_set_nulls (p, "-1, x"), -1);
-    RS_CHECK_INT (rs_wits0_set_nulls (p, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"), -1);
-    RS_CHECK_INT (rs_wits0_set_nulls (p, ""), 0);
+    RS_CHECK_INT (rs_wits0_set_nulls (p, "-1, x"), RS_E_FORMAT);
+    RS_CHECK_INT (rs_wits0_set_nulls (p, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"), RS_E_RANGE);
+    RS_CHECK_INT (rs_wits0_set_nulls (p, ""), RS_OK);
     g = (got_t) { 0 };
     rs_wits0_feed (p, "&&\n0111-9999\n!!\n", 16, s_collect, &g);
     RS_CHECK_INT (g.frames, 1);
@@ -253,9 +253,8 @@ iso (const char *text)
 static void
 test_map (void)
 {
-    char err[300];
-    rs_wits0map_t *metric = rs_wits0map_parse (NULL, NULL, false, err, sizeof err);
-    rs_wits0map_t *fps = rs_wits0map_parse (NULL, NULL, true, err, sizeof err);
+    rs_wits0map_t *metric = rs_wits0map_parse (NULL, NULL, false);
+    rs_wits0map_t *fps = rs_wits0map_parse (NULL, NULL, true);
     RS_CHECK (metric && fps);
     if (!metric || !fps)
         return;
@@ -387,9 +386,8 @@ test_map (void)
 static void
 test_map_files (void)
 {
-    char err[300];
     rs_wits0map_t *m = rs_wits0map_parse ("0208 = bit_depth F M\n0169 = pason_169 -\n0105=@date\n0150 = @ignore\n",
-                                          "my.map", false, err, sizeof err);
+                                          "my.map", false);
     RS_CHECK (m != NULL);
     if (m) {
         RS_CHECK_NEAR (rs_wits0map_find (m, 208)->ch.scale, 0.3048, 1e-12);
@@ -414,16 +412,28 @@ test_map_files (void)
         { "0108 = rpm\n0108 = rop\n", "already mapped" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err[0] = 0;
-        m = rs_wits0map_parse (bad[i].text, "my.map", false, err, sizeof err);
+        m = rs_wits0map_parse (bad[i].text, "my.map", false);
         RS_CHECK (m == NULL);
-        if (!strstr (err, bad[i].error)) {
-            fprintf (stderr, "expected \"%s\" in \"%s\"\n", bad[i].error, err);
+        if (!strstr (rs_errmsg (), bad[i].error)) {
+            fprintf (stderr, "expected \"%s\" in \"%s\"\n", bad[i].error, rs_errmsg ());
             RS_CHECK (0);
         }
         rs_wits0map_destroy (&m);
     }
-    RS_CHECK (rs_wits0map_load ("/nonexistent.map", false, err, sizeof err) == NULL);
+    RS_CHECK (rs_wits0map_load ("/nonexistent.map", false) == NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_IO);
+    //  --map and --units as both WITS0 programs read them.
+    RS_CHECK (rs_wits0map_open ("/nonexistent.map", false) == NULL && strstr (rs_errmsg (), "/nonexistent.map"));
+    m = rs_wits0map_open ("", true);
+    RS_CHECK (m != NULL && rs_wits0map_find (m, 108) != NULL);
+    rs_wits0map_destroy (&m);
+    bool fps = false;
+    RS_CHECK_INT (rs_wits0map_units ("fps", &fps), RS_OK);
+    RS_CHECK (fps);
+    RS_CHECK_INT (rs_wits0map_units ("metric", &fps), RS_OK);
+    RS_CHECK (!fps);
+    RS_CHECK_INT (rs_wits0map_units ("imperial", &fps), RS_E_CONFIG);
+    RS_CHECK_STR (rs_errmsg (), "invalid value \"imperial\" for --units: expected metric or fps");
     //  The built-in text is a valid mapping file, as --print-map promises.
     RS_CHECK (strstr (rs_wits0map_default (), "0121 = spp") != NULL);
 }

@@ -39,11 +39,10 @@ write_file (const char *path, const char *text, size_t len)
 static void
 test_excerpt (void)
 {
-    char err[600];
-    rs_witsml_t *log = rs_witsml_open (EXCERPT, err, sizeof err);
+    rs_witsml_t *log = rs_witsml_open (EXCERPT);
     RS_CHECK (log != NULL);
     if (!log) {
-        fprintf (stderr, "%s\n", err);
+        fprintf (stderr, "%s\n", rs_errmsg ());
         return;
     }
     const rs_witsml_curve_t *curves;
@@ -106,8 +105,7 @@ test_small (void)
     int fd = mkstemp (path);
     close (fd);
     write_file (path, s_small, strlen (s_small));
-    char err[600];
-    rs_witsml_t *log = rs_witsml_open (path, err, sizeof err);
+    rs_witsml_t *log = rs_witsml_open (path);
     RS_CHECK (log != NULL);
     const rs_witsml_curve_t *curves;
     RS_CHECK_INT (rs_witsml_curves (log, &curves), 3);
@@ -141,7 +139,7 @@ test_small (void)
     if (in)
         fclose (in);
     write_file (path, big, len * 6 / 10);
-    log = rs_witsml_open (path, err, sizeof err);
+    log = rs_witsml_open (path);
     RS_CHECK (log != NULL);
     int rc;
     uint64_t got = 0;
@@ -157,12 +155,13 @@ test_small (void)
 
     //  Not a log at all, and no file.
     write_file (path, "<html><body>hello</body></html>", 31);
-    RS_CHECK (rs_witsml_open (path, err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "not a WITSML log") != NULL);
+    RS_CHECK (rs_witsml_open (path) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "not a WITSML log") != NULL);
     write_file (path, "garbage", 7);
-    RS_CHECK (rs_witsml_open (path, err, sizeof err) == NULL);
-    RS_CHECK (rs_witsml_open ("/nonexistent/log.xml", err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "/nonexistent/log.xml") != NULL);
+    RS_CHECK (rs_witsml_open (path) == NULL);
+    RS_CHECK (rs_witsml_open ("/nonexistent/log.xml") == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "/nonexistent/log.xml") != NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_IO);
     unlink (path);
 }
 
@@ -278,8 +277,7 @@ test_mapping_log (void)
 static size_t
 s_times (const char *path, int64_t *ts, size_t max)
 {
-    char err[600];
-    rs_witsml_t *log = rs_witsml_open (path, err, sizeof err);
+    rs_witsml_t *log = rs_witsml_open (path);
     size_t n = 0;
     const double *v;
     while (log && n < max && rs_witsml_next (log, &ts[n], &v) == 1)
@@ -301,11 +299,10 @@ static void
 test_logset (void)
 {
     const char *paths[] = { GENTIME, CEMENT };
-    char err[800];
-    rs_logset_t *set = rs_logset_open (paths, 2, err, sizeof err);
+    rs_logset_t *set = rs_logset_open (paths, 2);
     RS_CHECK (set != NULL);
     if (!set) {
-        fprintf (stderr, "%s\n", err);
+        fprintf (stderr, "%s\n", rs_errmsg ());
         return;
     }
     RS_CHECK_INT (rs_logset_count (set), 2);
@@ -384,7 +381,7 @@ test_logset (void)
     RS_CHECK (symlink (CEMENT, b) == 0);
     write_file (c, "not a log", 9);
     const char *dirs[] = { dir };
-    set = rs_logset_open (dirs, 1, err, sizeof err);
+    set = rs_logset_open (dirs, 1);
     RS_CHECK (set != NULL);
     if (set) {
         RS_CHECK_INT (rs_logset_count (set), 2);
@@ -397,8 +394,8 @@ test_logset (void)
     snprintf (other, sizeof other, "%s/other.log", dir);
     write_file (other, s_small, strlen (s_small));
     const char *mixed[] = { GENTIME, other };
-    RS_CHECK (rs_logset_open (mixed, 2, err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "W 1") != NULL && strstr (err, "NO 15/9-F-9") != NULL);
+    RS_CHECK (rs_logset_open (mixed, 2) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "W 1") != NULL && strstr (rs_errmsg (), "NO 15/9-F-9") != NULL);
     unlink (a);
     unlink (b);
     unlink (c);
@@ -408,11 +405,11 @@ test_logset (void)
     char empty[] = "/tmp/rs-logset-XXXXXX";
     RS_CHECK (mkdtemp (empty) != NULL);
     const char *none[] = { empty };
-    RS_CHECK (rs_logset_open (none, 1, err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "no .xml") != NULL);
+    RS_CHECK (rs_logset_open (none, 1) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "no .xml") != NULL);
     rmdir (empty);
     const char *missing[] = { "/nonexistent/dir" };
-    RS_CHECK (rs_logset_open (missing, 1, err, sizeof err) == NULL);
+    RS_CHECK (rs_logset_open (missing, 1) == NULL);
 }
 
 int
