@@ -81,8 +81,8 @@ static const rs_option_t s_options[] = {
     { "audit-log", "WEB_AUDIT_LOG", RS_OPT_STRING, NULL,
       "audit file (JSON lines) of every write request and every refused one (default: "
       "$RIGSTREAM_RUN_DIR/logs/web_audit.log, RIGSTREAM_RUN_DIR being run; none: no audit file)", 0, 0 },
-    { "audit-max-mb", "WEB_AUDIT_MAX_MB", RS_OPT_INT, "10", "size at which the audit file is rotated, in MB", 1,
-      1024 },
+    { "audit-max-kb", "WEB_AUDIT_MAX_KB", RS_OPT_INT, "10240", "size at which the audit file is rotated, in KB",
+      16, 1048576 },
     { "audit-keep", "WEB_AUDIT_KEEP", RS_OPT_INT, "5", "rotated audit files kept (file.1 ... file.N)", 1, 100 },
     { "db", "DATABASE_PATH", RS_OPT_STRING, "./data/rigstream.db",
       "SQLite database the saver writes and the web bridge reads", 0, 0 },
@@ -364,7 +364,7 @@ s_start (rs_sub_t *sub, void *arg)
         .ws_queue_bytes = (size_t) rs_config_int (cfg, "ws-queue-bytes"),
         .export_max_bytes = (uint64_t) rs_config_int (cfg, "export-max-bytes"),
         .audit_log = audit,
-        .audit_max_bytes = (size_t) rs_config_int (cfg, "audit-max-mb") * 1024 * 1024,
+        .audit_max_bytes = (size_t) rs_config_int (cfg, "audit-max-kb") * 1024,
         .audit_keep = (int) rs_config_int (cfg, "audit-keep"),
         //  A component is down after three missed heartbeats (at least 3 s).
         .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
