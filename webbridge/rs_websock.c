@@ -290,6 +290,12 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
         s_ws_error (ws, NULL, s_cost_option (cv.reason), cv.retry_after_s, "%s", cv.message);
         return;
     }
+    //  A client that left while its requests were queued (its writer
+    //  found the socket gone) costs nothing more.
+    if (rs_hub_client_closed (ws->client)) {
+        rs_web_cost_end (self, &ticket, 0, 0);
+        return;
+    }
     char err[256];
     uint64_t rows = 0;
     size_t bytes = 0;
