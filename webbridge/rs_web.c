@@ -234,7 +234,6 @@ rs_web_admit (rs_web_t *self, const struct mg_connection *conn, rs_webguard_kind
         .content_lengths = content_lengths,
         .content_length = ri->content_length,
         .tls = ri->is_ssl,
-        .clients = atomic_load (&self->clients),
         .now_ms = rs_clock_mono_ms (),
     };
     return rs_webguard_admit (self->guard, &req, params, v);

@@ -63,7 +63,6 @@ typedef struct {
     int content_lengths;            //  Content-Length headers in the request
     long long content_length;       //  its value, -1 when none
     bool tls;                       //  came over HTTPS
-    int clients;                    //  unused: the guard counts WebSockets itself
     int64_t now_ms;                 //  monotonic clock, for the rate
 } rs_webguard_request_t;
 

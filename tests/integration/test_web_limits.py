@@ -20,6 +20,7 @@ through the saver's own store).
 """
 import base64
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -111,6 +112,13 @@ def main():
     db = os.path.join(args.tmp, "rigstream.db")
     seed = rigtest.binary("seed_db")
     subprocess.run([seed, db, "24", "B-01"], check=True, capture_output=True)
+    # ASan's allocator keeps freed memory in quarantine and maps shadow
+    # memory: RSS means something only in the plain build.
+    with open(os.path.join(args.build_dir, "CMakeCache.txt")) as f:
+        sanitized = re.search(r"^RS_SANITIZE:BOOL=ON$", f.read(), re.M) is not None
+    rss_limit = 1e9 if sanitized else 40
+    if sanitized:
+        print("sanitizer build: RSS is printed, not checked")
     web, port = start_web(suite, db=db)
     origin = f"http://127.0.0.1:{port}"
     pid = web.pid
@@ -169,11 +177,11 @@ def main():
     check(flood_cpu < 12, f"the bridge's CPU during the flood within the client's budget: {flood_cpu:.1f} s")
     check(histories + len(errors) >= CLIENTS * REQUESTS,
           f"every request was answered (history or an error): {histories} + {len(errors)}")
-    check(peak_rss < 100, f"RSS bounded during the flood: {peak_rss:.1f} MB")
+    check(peak_rss < 100 or sanitized, f"RSS bounded during the flood: {peak_rss:.1f} MB")
 
     # --- back to idle within 10 s of the clients leaving
     def idle():
-        return rss_mb(pid) < 40 and cpu_pct(pid, 1.0) < 5
+        return rss_mb(pid) < rss_limit and cpu_pct(pid, 1.0) < 5
     wait_until(idle, timeout=10, what="RSS under 40 MB and CPU idle after the flood")
     back_s = time.monotonic() - left
     print(f"after the flood: idle again {back_s:.1f} s after the clients left: RSS {rss_mb(pid):.1f} MB, "
@@ -250,7 +258,7 @@ def main():
     print(f"REST: exports of 23 h one after the other: {served} served, then {last and last[:2]}")
     check(last and last[0] == 429 and int(last[1]) >= 1 and b"WEB_HISTORY_CLIENT_ROWS" in last[2],
           f"past the client's rows per minute: 429, Retry-After, the limit named: {last}")
-    wait_until(lambda: rss_mb(pid2) < 40, timeout=10, what="RSS under 40 MB after the exports")
+    wait_until(lambda: rss_mb(pid2) < rss_limit, timeout=10, what="RSS under 40 MB after the exports")
     # The same budget holds for the WebSocket: the same client (loopback).
     c = WsClient("127.0.0.1", port2, headers={"Origin": f"http://127.0.0.1:{port2}"})
     c.recv(5)
