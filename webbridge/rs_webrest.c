@@ -191,6 +191,10 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
                              "http_errors", (json_int_t) ws.errors, "server_errors", (json_int_t) ws.server_errors);
     json_object_set_new (sec, "host_refused", json_integer ((json_int_t) ws.host_refused));
     json_object_set_new (sec, "csrf_refused", json_integer ((json_int_t) ws.csrf_refused));
+    json_object_set_new (sec, "history_refused", json_integer ((json_int_t) ws.history_refused));
+    json_object_set_new (sec, "history_rows", json_integer ((json_int_t) ws.history_rows));
+    json_object_set_new (sec, "history_cpu_ms", json_integer ((json_int_t) ws.history_cpu_ms));
+    json_object_set_new (sec, "audit_lines", json_integer ((json_int_t) ws.audit_lines));
     json_object_set_new (web, "security", sec);
     char err[256] = "";
     rs_history_t *h = s_history_open (self, err, sizeof err);

@@ -259,6 +259,10 @@ def main():
     check(last and last[0] == 429 and int(last[1]) >= 1 and b"WEB_HISTORY_CLIENT_ROWS" in last[2],
           f"past the client's rows per minute: 429, Retry-After, the limit named: {last}")
     wait_until(lambda: rss_mb(pid2) < rss_limit, timeout=10, what="RSS under 40 MB after the exports")
+    st, doc = get_json(port2, "/api/health")
+    sec = doc["webbridge"]["security"] if st == 200 else {}
+    check(sec.get("history_refused", 0) >= len(busy) + 1 and sec.get("history_rows", 0) >= 300000,
+          f"/api/health counts the refusals and the rows read: {sec}")
     # The same budget holds for the WebSocket: the same client (loopback).
     c = WsClient("127.0.0.1", port2, headers={"Origin": f"http://127.0.0.1:{port2}"})
     c.recv(5)
