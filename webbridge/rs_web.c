@@ -426,6 +426,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         .client_cpu_ms_min = opts->history_client_cpu_ms, .total_cpu_ms_min = opts->history_total_cpu_ms,
     };
     self->history_max_bytes = opts->history_max_bytes ? opts->history_max_bytes : 8 * 1024 * 1024;
+    self->history_max_ms = opts->history_max_ms > 0 ? opts->history_max_ms : 10000;
     self->ws_queue_bytes = opts->ws_queue_bytes ? opts->ws_queue_bytes : 4 * 1024 * 1024;
     self->export_max_bytes = opts->export_max_bytes ? opts->export_max_bytes : 256ull * 1024 * 1024;
     pthread_mutex_init (&self->trim_lock, NULL);

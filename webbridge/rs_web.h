@@ -44,6 +44,7 @@ typedef struct {
     double history_client_cpu_ms;   //  CPU ms one client's history may use per minute; 0 = no budget
     double history_total_cpu_ms;    //  the same for all clients; 0 = no budget
     size_t history_max_bytes;       //  one history answer; 0 = 8 MB
+    int history_max_ms;             //  wall time one history request may read for; 0 = 10000
     size_t ws_queue_bytes;          //  replies queued for one WebSocket before history is refused; 0 = 4 MB
     uint64_t export_max_bytes;      //  one CSV export; 0 = 256 MB
     const char *audit_log;          //  audit file of writes and refusals; NULL or "" = none

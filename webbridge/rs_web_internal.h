@@ -33,6 +33,7 @@ struct rs_web_t {
     rs_webcost_t *cost;             //  history and export work, per client and in total
     rs_webaudit_t *audit;           //  writes and refusals; NULL = no audit file
     size_t history_max_bytes;       //  one history answer (REST or WebSocket)
+    int history_max_ms;             //  wall time one history request may read for
     size_t ws_queue_bytes;          //  replies queued for one WebSocket before history is refused
     uint64_t export_max_bytes;      //  one CSV export
     pthread_t trimmer;              //  gives freed heap back after large answers

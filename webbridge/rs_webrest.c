@@ -120,6 +120,9 @@ s_history_error (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, in
         return rs_web_error (self, conn, 400, "%s", detail);
     case RS_HIST_E_UNAVAILABLE:
         return rs_web_error (self, conn, 503, "history not available: %s", detail);
+    case RS_HIST_E_TIMEOUT:
+        return rs_web_error (self, conn, 413, "this request takes longer than %d ms (WEB_HISTORY_MAX_MS): ask a "
+                            "shorter range, fewer points or fewer channels", self->history_max_ms);
     default:
         return rs_web_error (self, conn, 500, "history query failed: %s", detail);
     }
@@ -387,6 +390,7 @@ s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_param
         rs_history_close (&h);
         return rs_web_cost_refuse (self, conn, &cv);
     }
+    rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     rs_hist_query_t q = s_hist_query (&r);
     json_t *doc = NULL;
     int rc = rs_history_range (h, &q, (int) points, &doc);
@@ -496,6 +500,7 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
         rs_history_close (&h);
         return rs_web_cost_refuse (self, conn, &cv);
     }
+    rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     rs_hist_query_t q = s_hist_query (&r);
     size_t rows = 0;
     int rc = rs_history_export_csv (h, &q, EXPORT_MAX_ROWS, tmp, &rows);

@@ -305,6 +305,7 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
         s_ws_error (ws, NULL, NULL, 0, "history not available");
         return;
     }
+    rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     json_t *wells = json_array ();
     if (f->n_wells)
         for (size_t i = 0; i < f->n_wells; i++)
@@ -335,6 +336,12 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
                               .channels = names, .n_channels = n };
         json_t *doc = NULL;
         int rc = s_ws_well_history (h, &q, &doc, &rows);
+        if (rc == RS_HIST_E_TIMEOUT) {
+            s_ws_error (ws, q.well, "WEB_HISTORY_MAX_MS", 0,
+                        "history takes longer than %d ms: ask a later since, fewer wells or fewer channels",
+                        self->history_max_ms);
+            break;
+        }
         if (rc != RS_HIST_OK) {
             s_ws_error (ws, q.well, NULL, 0, "%s", rs_history_detail (h));
             continue;

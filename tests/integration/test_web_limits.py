@@ -16,7 +16,8 @@ through the saver's own store).
   bridge's own Origin) still connects and gets history. A second bridge
   with a small WEB_MAX_CLIENTS shows the reserve: raw clients stop short of
   it, the dashboard takes it.
-- Control frames over 125 bytes are closed with 1002.
+- A history request past WEB_HISTORY_MAX_MS is stopped (413).
+- Close frames over 125 bytes are closed with 1002.
 """
 import base64
 import os
@@ -218,6 +219,20 @@ def main():
     for s in held:
         s.close()
     web.stop()
+
+    # --- the wall time of one request: a bridge allowing 100 ms (an export of
+    # every channel over 24 h takes over a second)
+    web3, port3 = start_web(suite, name="web3", db=db, extra_env={"WEB_HISTORY_MAX_MS": "100"})
+    t0 = time.monotonic()
+    day = int((time.time() - 24 * 3600) * 1e6)
+    st, _, body = request(port3, "GET", f"/api/export.csv?well=B-01&from={day}&channels=all")
+    took = time.monotonic() - t0
+    print(f"export of 24 h with every channel under WEB_HISTORY_MAX_MS=100: {st} after {took:.2f} s")
+    check(st == 413 and b"WEB_HISTORY_MAX_MS" in body and took < 5,
+          f"a request over its time is stopped: 413 naming the limit: {st} {body[:200]}")
+    st, doc = get_json(port3, "/api/wells")
+    check(st == 200, "the bridge serves on")
+    web3.stop()
 
     # --- the reserve: a bridge with 10 slots, 3 kept for the dashboard
     web2, port2 = start_web(suite, name="web2", db=db, extra_env={
