@@ -176,7 +176,7 @@ rs_webaudit_write (rs_webaudit_t *self, const rs_webaudit_entry_t *e, int64_t no
     else
         rc = s_append (self, text);
     if (refused)
-        rs_log_limited (&self->log_refused, 1000, RS_LOG_WARN, "audit: refused %s %s from %s: %d %s",
+        rs_log_limited (&self->log_refused, 5000, RS_LOG_WARN, "audit: refused %s %s from %s: %d %s",
                         e->method ? e->method : "", e->path ? e->path : "",
                         e->remote_addr ? e->remote_addr : "", e->status, e->reason);
     pthread_mutex_unlock (&self->lock);

@@ -33,7 +33,7 @@ rs_webaudit_t *rs_webaudit_new (const char *path, size_t max_bytes, int keep, ch
 void rs_webaudit_destroy (rs_webaudit_t **self_p);
 
 //  Appends one entry at now_us (and logs it: writes at INFO, refusals at
-//  WARN at most once a second). Returns 0, or -1 when the file could not
+//  WARN at most once every 5 s, with the number suppressed). Returns 0, or -1 when the file could not
 //  be written (logged).
 int rs_webaudit_write (rs_webaudit_t *self, const rs_webaudit_entry_t *e, int64_t now_us);
 
