@@ -333,6 +333,14 @@ s_log_message (const struct mg_connection *conn, const char *message)
 //  large, bad Host...) before any handler sees it: the guard counts it and
 //  civetweb sends its own answer. Our handlers answer their errors
 //  themselves, so this sees only civetweb's.
+static void
+s_connection_closed (const struct mg_connection *conn)
+{
+    rs_web_t *self = mg_get_user_data (mg_get_context (conn));
+    if (self)
+        rs_websock_connection_closed (self, conn);
+}
+
 static int
 s_http_error (struct mg_connection *conn, int status, const char *msg)
 {
@@ -463,6 +471,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     struct mg_callbacks callbacks = { 0 };
     callbacks.log_message = s_log_message;
     callbacks.http_error = s_http_error;
+    callbacks.connection_closed = s_connection_closed;
     char why[256] = "";
     struct mg_init_data init = { .callbacks = &callbacks, .user_data = self, .configuration_options = options };
     struct mg_error_data error = { .text = why, .text_buffer_size = sizeof why };

@@ -477,6 +477,12 @@ s_ws_close (const struct mg_connection *conn, void *cbdata)
     atomic_fetch_sub (&self->clients, 1);
 }
 
+void
+rs_websock_connection_closed (rs_web_t *web, const struct mg_connection *conn)
+{
+    if (mg_get_user_connection_data (conn))
+        s_ws_close (conn, web);
+}
 
 void
 rs_websock_serve (rs_web_t *web, const char *uri)

@@ -15,7 +15,7 @@ through the saver's own store).
   one client); with the slots filled, a dashboard-like connection (the
   bridge's own Origin) still connects and gets history. A second bridge
   with a small WEB_MAX_CLIENTS shows the reserve: raw clients stop short of
-  it, the dashboard takes it.
+  it, the dashboard takes it; closed connections give their slots back.
 - A history request past WEB_HISTORY_MAX_MS is stopped (413).
 - Close frames over 125 bytes are closed with 1002.
 """
@@ -304,6 +304,15 @@ def main():
         s.close()
     for d in dashes:
         d.close()
+
+    # Closed connections give their slots back.
+    def slots_back():
+        got = [raw_upgrade(port2, f"127.0.2.{2 + i}")[1] for i in range(7)]
+        for s in got:
+            if s:
+                s.close()
+        return all(got)
+    wait_until(slots_back, timeout=15, what="the 7 unreserved slots free again after the clients closed")
     web2.stop()
     suite.stop_all()
     print("ok")
