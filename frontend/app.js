@@ -31,6 +31,8 @@ connection.on('alert', (m) => {
 });
 connection.on('ack', (m) => { alerts.put(m.alert); });
 connection.on('dropped', (m) => { $('stats').textContent = 'server skipped ' + m.count + ' updates (slow link)'; });
+// The bridge refused to fill a gap from the history for its limits: say so (live values go on).
+connection.on('error', (m) => { if (m.limit) $('stats').textContent = 'history not sent: ' + m.message; });
 
 // The longest live window the page offers: what the first subscription fills from the database.
 function longestWindowS() {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rs_channels.h"
+#include "rs_clock.h"
 #include "rs_msg.h"
 #include "rs_store.h"
 #include "rs_strbuf.h"
@@ -19,6 +20,8 @@
 struct rs_query_t {
     sqlite3 *db;
     char detail[512];
+    int64_t deadline_ms;            //  0 = none
+    bool timed_out;                 //  the progress handler interrupted a read
 };
 
 //  A requested channel, resolved: a known column, or a key of samples.extra.
@@ -38,6 +41,7 @@ rs_query_strerror (int err)
     case RS_QUERY_E_ARG: return "invalid argument";
     case RS_QUERY_E_NOMEM: return "out of memory";
     case RS_QUERY_E_STOPPED: return "stopped";
+    case RS_QUERY_E_TIMEOUT: return "time limit reached";
     default: return "unknown error";
     }
 }
@@ -68,7 +72,30 @@ s_fail (rs_query_t *self, int err, const char *fmt, ...)
 static int
 s_db_fail (rs_query_t *self)
 {
+    if (self->timed_out)
+        return s_fail (self, RS_QUERY_E_TIMEOUT, "the read took longer than its time limit");
     return s_fail (self, RS_QUERY_E_DB, "%s", sqlite3_errmsg (self->db));
+}
+
+//  SQLite calls this every few thousand steps of a statement: non-zero
+//  interrupts it (SQLITE_INTERRUPT).
+static int
+s_progress (void *arg)
+{
+    rs_query_t *self = arg;
+    if (self->deadline_ms && rs_clock_mono_ms () > self->deadline_ms) {
+        self->timed_out = true;
+        return 1;
+    }
+    return 0;
+}
+
+void
+rs_query_set_deadline (rs_query_t *self, int64_t deadline_ms)
+{
+    self->deadline_ms = deadline_ms;
+    self->timed_out = false;
+    sqlite3_progress_handler (self->db, deadline_ms ? 1000 : 0, deadline_ms ? s_progress : NULL, self);
 }
 
 //  Prepares the statement built in sql, which it frees. Returns RS_QUERY_OK

@@ -19,7 +19,8 @@ typedef enum {
     RS_QUERY_E_CHANNEL,     //  not a known channel, nor an extra channel of the well
     RS_QUERY_E_ARG,         //  bad argument: from > to, points out of range, too many channels
     RS_QUERY_E_NOMEM,
-    RS_QUERY_E_STOPPED      //  a callback asked to stop
+    RS_QUERY_E_STOPPED,     //  a callback asked to stop
+    RS_QUERY_E_TIMEOUT      //  past the deadline set with rs_query_set_deadline
 } rs_query_err_t;
 
 //  Static text for an rs_query_err_t.
@@ -37,6 +38,10 @@ rs_query_t *rs_query_new (const char *path, char *err, size_t errsize);
 void rs_query_destroy (rs_query_t **self_p);
 //  The reason for the last error on this handle ("" when none).
 const char *rs_query_detail (rs_query_t *self);
+//  Interrupts any read still running at deadline_ms (rs_clock_mono_ms):
+//  it fails with RS_QUERY_E_TIMEOUT. 0 removes the deadline. A server
+//  bounds the time one request may hold a core with it.
+void rs_query_set_deadline (rs_query_t *self, int64_t deadline_ms);
 
 typedef struct {
     const char *name;

@@ -2,6 +2,7 @@
     broker and feeds the hub (live values for the browsers) and the alert
     store; civetweb serves the dashboard, the REST API and /ws (rs_web). */
 #include <jansson.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,43 @@ static const rs_option_t s_options[] = {
       "largest WebSocket message a browser may send, in bytes", 256, 1048576 },
     { "rate-limit", "WEB_RATE_LIMIT", RS_OPT_INT, "50",
       "requests per second per client address, bursts of 4x allowed (0: no limit)", 0, 100000 },
+    { "ws-per-client", "WEB_WS_PER_CLIENT", RS_OPT_INT, "8",
+      "WebSockets one client may hold without the dashboard's Origin or a token (every loopback address is one "
+      "client)", 1, 1000 },
+    { "ws-reserve", "WEB_WS_RESERVE", RS_OPT_INT, "4",
+      "of WEB_MAX_CLIENTS, the WebSockets only the dashboard's pages (allowed Origin) and token holders may take",
+      0, 1000 },
+    { "history-concurrent", "WEB_HISTORY_CONCURRENT", RS_OPT_INT, "2",
+      "history and export requests (REST and WebSocket since) worked on at once, all clients", 1, 64 },
+    { "history-client-concurrent", "WEB_HISTORY_CLIENT_CONCURRENT", RS_OPT_INT, "1",
+      "history and export requests worked on at once for one client", 1, 64 },
+    { "history-wait-ms", "WEB_HISTORY_WAIT_MS", RS_OPT_INT, "2000",
+      "how long a history or export request waits for a free slot before it is refused", 0, 60000 },
+    { "history-client-rows", "WEB_HISTORY_CLIENT_ROWS", RS_OPT_INT, "2000000",
+      "rows one client's history and export requests may read per minute (0: no budget)", 0, 1000000000 },
+    { "history-total-rows", "WEB_HISTORY_TOTAL_ROWS", RS_OPT_INT, "6000000",
+      "rows every client's history and export requests may read per minute together (0: no budget)", 0,
+      1000000000 },
+    { "history-client-cpu-ms", "WEB_HISTORY_CLIENT_CPU_MS", RS_OPT_INT, "10000",
+      "CPU milliseconds one client's history and export requests may use per minute (0: no budget)", 0, 3600000 },
+    { "history-total-cpu-ms", "WEB_HISTORY_TOTAL_CPU_MS", RS_OPT_INT, "20000",
+      "CPU milliseconds every client's history and export requests may use per minute together (0: no budget)",
+      0, 3600000 },
+    { "history-max-ms", "WEB_HISTORY_MAX_MS", RS_OPT_INT, "10000",
+      "wall time one history or export request may read the database for: 413 beyond", 100, 600000 },
+    { "history-max-bytes", "WEB_HISTORY_MAX_BYTES", RS_OPT_INT, "8388608",
+      "largest history answer (REST or WebSocket), in bytes: 413 or an error beyond", 65536, 1073741824 },
+    { "ws-queue-bytes", "WEB_WS_QUEUE_BYTES", RS_OPT_INT, "4194304",
+      "bytes of answers queued for one WebSocket beyond which its history requests are refused", 65536,
+      1073741824 },
+    { "export-max-bytes", "WEB_EXPORT_MAX_BYTES", RS_OPT_INT, "268435456",
+      "largest CSV export, in bytes: 413 beyond", 65536, 17179869184 },
+    { "audit-log", "WEB_AUDIT_LOG", RS_OPT_STRING, NULL,
+      "audit file (JSON lines) of every write request and every refused one (default: "
+      "$RIGSTREAM_RUN_DIR/logs/web_audit.log, RIGSTREAM_RUN_DIR being run; none: no audit file)", 0, 0 },
+    { "audit-max-kb", "WEB_AUDIT_MAX_KB", RS_OPT_INT, "10240", "size at which the audit file is rotated, in KB",
+      16, 1048576 },
+    { "audit-keep", "WEB_AUDIT_KEEP", RS_OPT_INT, "5", "rotated audit files kept (file.1 ... file.N)", 1, 100 },
     { "db", "DATABASE_PATH", RS_OPT_STRING, "./data/rigstream.db",
       "SQLite database the saver writes and the web bridge reads", 0, 0 },
     { "engine-control-port", "ENGINE_CONTROL_PORT", RS_OPT_INT, "5558",
@@ -184,6 +222,10 @@ s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
     rs_sub_report_add (r, "rate_limited", (double) ws.rate_limited);
     rs_sub_report_add (r, "http_rejected", (double) (ws.http_rejected + ws.body_too_large));
     rs_sub_report_add (r, "ws_bad_frames", (double) (ws.ws_bad_frames + ws.ws_too_large + ws.ws_bad_messages));
+    rs_sub_report_add (r, "history_refused", (double) ws.history_refused);
+    rs_sub_report_add (r, "history_rows", (double) ws.history_rows);
+    rs_sub_report_add (r, "history_cpu_ms", (double) ws.history_cpu_ms);
+    rs_sub_report_add (r, "audit_lines", (double) ws.audit_lines);
     rs_sub_report_add (r, "refused_wells", (double) hs.refused_wells);
     rs_sub_report_add (r, "alerts_active", (double) rs_alerts_active (self->alerts));
 }
@@ -280,6 +322,16 @@ s_start (rs_sub_t *sub, void *arg)
     }
     if (rs_curve_on (curve) && !*engine_key)
         rs_warn ("CURVE is on but ENGINE_CONTROL_KEY is not set: threshold changes cannot reach the engine");
+    //  The audit file: by default with the other logs of the run directory.
+    char audit[4096];
+    const char *audit_given = rs_config_str (cfg, "audit-log");
+    const char *run_dir = getenv ("RIGSTREAM_RUN_DIR");
+    if (strcmp (audit_given, "none") == 0)
+        audit[0] = 0;
+    else if (*audit_given)
+        snprintf (audit, sizeof audit, "%s", audit_given);
+    else
+        snprintf (audit, sizeof audit, "%.4000s/logs/web_audit.log", run_dir && *run_dir ? run_dir : "run");
     self->hub = rs_hub_new ();
     if (self->hub)
         rs_hub_set_well_timeout (self->hub, rs_config_int (cfg, "well-timeout-s") * 1000);
@@ -301,6 +353,22 @@ s_start (rs_sub_t *sub, void *arg)
         .max_body = (size_t) rs_config_int (cfg, "max-body"),
         .ws_max_message = (size_t) rs_config_int (cfg, "ws-max-message"),
         .rate_limit = (double) rs_config_int (cfg, "rate-limit"),
+        .ws_per_client = (int) rs_config_int (cfg, "ws-per-client"),
+        .ws_reserve = (int) rs_config_int (cfg, "ws-reserve"),
+        .history_concurrent = (int) rs_config_int (cfg, "history-concurrent"),
+        .history_client_concurrent = (int) rs_config_int (cfg, "history-client-concurrent"),
+        .history_wait_ms = (int) rs_config_int (cfg, "history-wait-ms"),
+        .history_client_rows = (double) rs_config_int (cfg, "history-client-rows"),
+        .history_total_rows = (double) rs_config_int (cfg, "history-total-rows"),
+        .history_client_cpu_ms = (double) rs_config_int (cfg, "history-client-cpu-ms"),
+        .history_total_cpu_ms = (double) rs_config_int (cfg, "history-total-cpu-ms"),
+        .history_max_bytes = (size_t) rs_config_int (cfg, "history-max-bytes"),
+        .history_max_ms = (int) rs_config_int (cfg, "history-max-ms"),
+        .ws_queue_bytes = (size_t) rs_config_int (cfg, "ws-queue-bytes"),
+        .export_max_bytes = (uint64_t) rs_config_int (cfg, "export-max-bytes"),
+        .audit_log = audit,
+        .audit_max_bytes = (size_t) rs_config_int (cfg, "audit-max-kb") * 1024,
+        .audit_keep = (int) rs_config_int (cfg, "audit-keep"),
         //  A component is down after three missed heartbeats (at least 3 s).
         .stale_ms = heartbeat_ms * 3 > 3000 ? heartbeat_ms * 3 : 3000,
         .curve = curve,
@@ -309,9 +377,10 @@ s_start (rs_sub_t *sub, void *arg)
     self->web = self->hub && self->alerts ? rs_web_new (&wopts, self->hub, self->alerts) : NULL;
     if (!self->web)
         return RS_E_SOCKET;
-    rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s)",
+    rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s, audit: %s)",
              *wopts.tls_cert ? "https" : "http", wopts.host, wopts.port, root, rs_sub_endpoint (sub),
-             *wopts.write_token ? "token" : "open on loopback", *wopts.read_token ? "token" : "open");
+             *wopts.write_token ? "token" : "open on loopback", *wopts.read_token ? "token" : "open",
+             *audit ? audit : "none");
     return RS_OK;
 }
 
@@ -340,6 +409,13 @@ s_free (void *arg)
 int
 main (int argc, char **argv)
 {
+    //  civetweb runs a thread per connection: with an arena each, glibc
+    //  would keep the heap of every large answer per thread. Few arenas and
+    //  a fixed mmap threshold (large buffers mapped and unmapped, never
+    //  kept) let an idle bridge give the memory back.
+    mallopt (M_ARENA_MAX, 2);
+    mallopt (M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt (M_TRIM_THRESHOLD, 1024 * 1024);
     bridge_t self = { 0 };
     rs_sub_def_t def = {
         .component = "webbridge",

@@ -49,6 +49,12 @@ rs_history_detail (rs_history_t *self)
     return self->detail;
 }
 
+void
+rs_history_set_deadline (rs_history_t *self, int64_t deadline_ms)
+{
+    rs_query_set_deadline (self->query, deadline_ms);
+}
+
 static int
 s_map (rs_history_t *self, int rc)
 {
@@ -68,6 +74,8 @@ s_map (rs_history_t *self, int rc)
         return RS_HIST_E_ARG;
     case RS_QUERY_E_DB:
         return RS_HIST_E_UNAVAILABLE;
+    case RS_QUERY_E_TIMEOUT:
+        return RS_HIST_E_TIMEOUT;
     default:
         return RS_HIST_E_INTERNAL;
     }

@@ -20,7 +20,8 @@ typedef enum {
     RS_HIST_E_CHANNEL,      //  channel never recorded for that well
     RS_HIST_E_ARG,          //  bad range or point count
     RS_HIST_E_TOO_MANY,     //  more rows than the caller allows
-    RS_HIST_E_INTERNAL      //  read error, no memory
+    RS_HIST_E_INTERNAL,     //  read error, no memory
+    RS_HIST_E_TIMEOUT       //  past the deadline (rs_history_set_deadline)
 } rs_hist_err_t;
 
 typedef struct rs_history_t rs_history_t;
@@ -29,6 +30,9 @@ typedef struct rs_history_t rs_history_t;
 //  reason in err (RS_HIST_E_UNAVAILABLE).
 rs_history_t *rs_history_open (const char *path, char *err, size_t errsize);
 void rs_history_close (rs_history_t **self_p);
+//  Makes every read still running at deadline_ms (rs_clock_mono_ms) fail
+//  with RS_HIST_E_TIMEOUT; 0: no deadline.
+void rs_history_set_deadline (rs_history_t *self, int64_t deadline_ms);
 //  Why the last call failed ("" when it did not).
 const char *rs_history_detail (rs_history_t *self);
 

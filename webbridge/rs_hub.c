@@ -93,6 +93,7 @@ struct rs_hub_client_t {
     s_slot_t slots[RS_HUB_MAX_WELLS];
     s_text_t *fifo[RS_HUB_FIFO_MAX];
     size_t head, count;
+    size_t queued_bytes;                //  bytes of the texts in fifo
     uint64_t sent, dropped, unreported;
     int64_t last_notice_ms;
     rs_hub_client_t *next;
@@ -328,6 +329,7 @@ s_fifo_push (rs_hub_client_t *c, s_text_t *t)
     }
     if (c->count == RS_HUB_FIFO_MAX) {
         //  Oldest first out: the client is far behind.
+        c->queued_bytes -= c->fifo[c->head]->len;
         s_text_unref (&c->fifo[c->head]);
         c->head = (c->head + 1) % RS_HUB_FIFO_MAX;
         c->count--;
@@ -335,6 +337,7 @@ s_fifo_push (rs_hub_client_t *c, s_text_t *t)
     }
     c->fifo[(c->head + c->count) % RS_HUB_FIFO_MAX] = t;
     c->count++;
+    c->queued_bytes += t->len;
     s_wake (c);
     return 0;
 }
@@ -810,6 +813,7 @@ s_client_clear (rs_hub_client_t *c)
         c->head = (c->head + 1) % RS_HUB_FIFO_MAX;
         c->count--;
     }
+    c->queued_bytes = 0;
 }
 
 void
@@ -909,6 +913,7 @@ rs_hub_client_poll (rs_hub_client_t *c, int64_t now_ms, int64_t *next_ms)
             c->fifo[c->head] = NULL;
             c->head = (c->head + 1) % RS_HUB_FIFO_MAX;
             c->count--;
+            c->queued_bytes -= t->len;
             s_text_unref (&t);
             c->sent++;
         }
@@ -1004,6 +1009,15 @@ uint64_t
 rs_hub_client_id (rs_hub_client_t *c)
 {
     return c->id;
+}
+
+size_t
+rs_hub_client_queued_bytes (rs_hub_client_t *c)
+{
+    pthread_mutex_lock (&c->mutex);
+    size_t n = c->queued_bytes;
+    pthread_mutex_unlock (&c->mutex);
+    return n;
 }
 
 void

@@ -139,6 +139,9 @@ bool rs_hub_client_closed (rs_hub_client_t *client);
 uint64_t rs_hub_client_id (rs_hub_client_t *client);
 //  Texts handed out and updates dropped for this client so far.
 void rs_hub_client_counts (rs_hub_client_t *client, uint64_t *sent, uint64_t *dropped);
+//  Bytes of the replies and history queued for this client and not yet
+//  handed to its writer (live values are not counted: they coalesce).
+size_t rs_hub_client_queued_bytes (rs_hub_client_t *client);
 //  Copies the client's current filter.
 void rs_hub_client_get_filter (rs_hub_client_t *client, rs_hub_filter_t *out);
 

@@ -6,6 +6,7 @@
 #include "rs_web.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,85 @@ rs_web_refuse (rs_web_t *self, struct mg_connection *conn, const rs_webguard_ver
     return s_send_json (self, conn, v->status, s_error_doc (v->status, v->message), name, value);
 }
 
+// ---------------------------------------------------------------------------
+// What history costs, and the audit trail
+
+int
+rs_web_cost_begin (rs_web_t *self, const char *remote_addr, rs_webcost_ticket_t *ticket, rs_webcost_verdict_t *v)
+{
+    int rc = rs_webcost_begin (self->cost, remote_addr, rs_clock_mono_ms (), ticket, v);
+    if (rc) {
+        pthread_mutex_lock (&self->trim_lock);
+        rs_log_limited (&self->log_cost, 5000, RS_LOG_WARN, "refused history for %s: %s", remote_addr, v->message);
+        pthread_mutex_unlock (&self->trim_lock);
+    }
+    return rc;
+}
+
+void
+rs_web_cost_end (rs_web_t *self, rs_webcost_ticket_t *ticket, uint64_t rows, size_t bytes)
+{
+    rs_webcost_end (self->cost, ticket, rows, rs_clock_mono_ms ());
+    //  The trimmer looks once a second: by then the answer is freed.
+    rs_webcost_sent (self->cost, bytes);
+}
+
+int
+rs_web_cost_refuse (rs_web_t *self, struct mg_connection *conn, const rs_webcost_verdict_t *v)
+{
+    rs_web_audit (self, conn, 429, v->message);
+    char retry[16];
+    snprintf (retry, sizeof retry, "%d", v->retry_after_s);
+    json_t *doc = s_error_doc (429, v->message);
+    json_object_set_new (doc, "retry_after_s", json_integer (v->retry_after_s));
+    return s_send_json (self, conn, 429, doc, "Retry-After", retry);
+}
+
+void
+rs_web_audit (rs_web_t *self, const struct mg_connection *conn, int status, const char *reason)
+{
+    if (!self->audit)
+        return;
+    const struct mg_request_info *ri = mg_get_request_info (conn);
+    rs_webaudit_entry_t e = {
+        .event = reason ? "refused" : "write",
+        .method = ri->request_method,
+        .path = ri->local_uri,
+        .query = ri->query_string,
+        .remote_addr = ri->remote_addr,
+        .origin = mg_get_header (conn, "Origin"),
+        .host = mg_get_header (conn, "Host"),
+        .auth = rs_webguard_auth_name (self->guard, mg_get_header (conn, "Authorization"),
+                                       mg_get_header (conn, "X-Rigstream")),
+        .status = status,
+        .reason = reason,
+    };
+    rs_webaudit_write (self->audit, &e, rs_clock_now_us ());
+}
+
+//  glibc keeps the heap a large answer used (jansson's many small objects,
+//  the text) for the next one: after large answers, this thread gives the
+//  free pages back, so an idle bridge stays small.
+static void *
+s_trimmer (void *arg)
+{
+    rs_web_t *self = arg;
+    pthread_mutex_lock (&self->trim_lock);
+    while (!self->stopping) {
+        struct timespec until;
+        clock_gettime (CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait (&self->trim_cond, &self->trim_lock, &until);
+        if (self->stopping || !rs_webcost_trim_due (self->cost))
+            continue;
+        pthread_mutex_unlock (&self->trim_lock);
+        malloc_trim (0);
+        pthread_mutex_lock (&self->trim_lock);
+    }
+    pthread_mutex_unlock (&self->trim_lock);
+    return NULL;
+}
+
 int
 rs_web_refuse_upgrade (rs_web_t *self, struct mg_connection *conn, const rs_webguard_verdict_t *v)
 {
@@ -154,7 +234,6 @@ rs_web_admit (rs_web_t *self, const struct mg_connection *conn, rs_webguard_kind
         .content_lengths = content_lengths,
         .content_length = ri->content_length,
         .tls = ri->is_ssl,
-        .clients = atomic_load (&self->clients),
         .now_ms = rs_clock_mono_ms (),
     };
     return rs_webguard_admit (self->guard, &req, params, v);
@@ -175,12 +254,21 @@ s_on_api (struct mg_connection *conn, void *cbdata)
     rs_webroute_t route;
     char err[256];
     int status;
-    if (rs_web_admit (self, conn, RS_WEBGUARD_API, params, &v) != 0)
+    bool write = strcmp (ri->request_method, "GET") != 0 && strcmp (ri->request_method, "HEAD") != 0;
+    if (rs_web_admit (self, conn, RS_WEBGUARD_API, params, &v) != 0) {
+        rs_web_audit (self, conn, v.status, v.message);
         status = rs_web_refuse (self, conn, &v);
-    else if ((status = rs_webroute_match (ri->local_uri, ri->request_method, params, &route, err, sizeof err)) != 0)
+    }
+    else if ((status = rs_webroute_match (ri->local_uri, ri->request_method, params, &route, err, sizeof err)) != 0) {
+        if (write)
+            rs_web_audit (self, conn, status, err);
         status = rs_web_error (self, conn, status, "%s", err);
-    else
+    }
+    else {
         status = rs_webrest_answer (self, conn, &route, params);
+        if (write)
+            rs_web_audit (self, conn, status, NULL);
+    }
     free (params);
     return status;
 }
@@ -194,8 +282,10 @@ s_on_file (struct mg_connection *conn, void *cbdata)
     rs_web_t *self = cbdata;
     const struct mg_request_info *ri = mg_get_request_info (conn);
     rs_webguard_verdict_t v;
-    if (rs_web_admit (self, conn, RS_WEBGUARD_FILE, NULL, &v) != 0)
+    if (rs_web_admit (self, conn, RS_WEBGUARD_FILE, NULL, &v) != 0) {
+        rs_web_audit (self, conn, v.status, v.message);
         return rs_web_refuse (self, conn, &v);
+    }
     //  civetweb leaves the path encoded (decode_url=no) so that a "%00"
     //  is seen here and refused rather than silently cutting the path.
     const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri;
@@ -243,6 +333,14 @@ s_log_message (const struct mg_connection *conn, const char *message)
 //  large, bad Host...) before any handler sees it: the guard counts it and
 //  civetweb sends its own answer. Our handlers answer their errors
 //  themselves, so this sees only civetweb's.
+static void
+s_connection_closed (const struct mg_connection *conn)
+{
+    rs_web_t *self = mg_get_user_data (mg_get_context (conn));
+    if (self)
+        rs_websock_connection_closed (self, conn);
+}
+
 static int
 s_http_error (struct mg_connection *conn, int status, const char *msg)
 {
@@ -327,7 +425,36 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         .allowed_hosts = opts->allowed_hosts, .bind_host = opts->host, .port = opts->port,
         .rate_limit = opts->rate_limit, .rate_burst = opts->rate_burst, .max_headers = MG_MAX_HEADERS,
         .max_clients = max_clients, .max_body = opts->max_body, .ws_max_message = opts->ws_max_message,
+        .ws_per_client = opts->ws_per_client, .ws_reserve = opts->ws_reserve,
     };
+    rs_webcost_opts_t cost = {
+        .max_active = opts->history_concurrent, .max_active_client = opts->history_client_concurrent,
+        .wait_ms = opts->history_wait_ms,
+        .client_rows_min = opts->history_client_rows, .total_rows_min = opts->history_total_rows,
+        .client_cpu_ms_min = opts->history_client_cpu_ms, .total_cpu_ms_min = opts->history_total_cpu_ms,
+    };
+    self->history_max_bytes = opts->history_max_bytes ? opts->history_max_bytes : 8 * 1024 * 1024;
+    self->history_max_ms = opts->history_max_ms > 0 ? opts->history_max_ms : 10000;
+    self->ws_queue_bytes = opts->ws_queue_bytes ? opts->ws_queue_bytes : 4 * 1024 * 1024;
+    self->export_max_bytes = opts->export_max_bytes ? opts->export_max_bytes : 256ull * 1024 * 1024;
+    pthread_mutex_init (&self->trim_lock, NULL);
+    pthread_cond_init (&self->trim_cond, NULL);
+    self->cost = rs_webcost_new (&cost);
+    if (!self->cost) {
+        rs_web_destroy (&self);
+        return NULL;
+    }
+    if (opts->audit_log && *opts->audit_log) {
+        char aerr[PATH_MAX + 64];
+        self->audit = rs_webaudit_new (opts->audit_log, opts->audit_max_bytes, opts->audit_keep > 0
+                                       ? opts->audit_keep : 5, aerr, sizeof aerr);
+        if (!self->audit) {
+            rs_error ("audit log (WEB_AUDIT_LOG): cannot open %s", aerr);
+            rs_web_destroy (&self);
+            return NULL;
+        }
+    }
+    self->trimmer_started = pthread_create (&self->trimmer, NULL, s_trimmer, self) == 0;
     self->guard = rs_webguard_new (&guard);
     if (!self->guard || !realpath (opts->root, self->root)) {
         rs_error ("frontend directory %s: %s", opts->root, strerror (errno));
@@ -344,6 +471,7 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
     struct mg_callbacks callbacks = { 0 };
     callbacks.log_message = s_log_message;
     callbacks.http_error = s_http_error;
+    callbacks.connection_closed = s_connection_closed;
     char why[256] = "";
     struct mg_init_data init = { .callbacks = &callbacks, .user_data = self, .configuration_options = options };
     struct mg_error_data error = { .text = why, .text_buffer_size = sizeof why };
@@ -374,7 +502,18 @@ rs_web_destroy (rs_web_t **self_p)
         mg_stop (self->ctx);
         rs_webtls_exit ();
     }
+    if (self->trimmer_started) {
+        pthread_mutex_lock (&self->trim_lock);
+        self->stopping = true;
+        pthread_cond_signal (&self->trim_cond);
+        pthread_mutex_unlock (&self->trim_lock);
+        pthread_join (self->trimmer, NULL);
+    }
+    pthread_mutex_destroy (&self->trim_lock);
+    pthread_cond_destroy (&self->trim_cond);
     rs_webguard_destroy (&self->guard);
+    rs_webcost_destroy (&self->cost);
+    rs_webaudit_destroy (&self->audit);
     free (self);
     *self_p = NULL;
 }
@@ -401,4 +540,12 @@ rs_web_stats (rs_web_t *self, rs_web_stats_t *out)
     out->ws_bad_frames = g.ws_bad_frames;
     out->ws_too_large = g.ws_too_large;
     out->ws_bad_messages = g.ws_bad_messages;
+    rs_webcost_stats_t c;
+    rs_webcost_stats (self->cost, &c);
+    out->history_refused = c.refused_busy + c.refused_budget;
+    out->history_rows = c.rows;
+    out->history_cpu_ms = c.cpu_ms;
+    out->audit_lines = 0;
+    if (self->audit)
+        rs_webaudit_counts (self->audit, &out->audit_lines, NULL);
 }

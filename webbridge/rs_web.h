@@ -34,6 +34,22 @@ typedef struct {
     size_t ws_max_message;          //  bytes of one client WebSocket message; 0 = 4096
     double rate_limit;              //  requests per second per client address; 0 = no limit
     double rate_burst;              //  requests at once before the rate applies; 0 = 4 x rate_limit
+    int ws_per_client;              //  WebSockets of one client without Origin or token; 0 = 8
+    int ws_reserve;                 //  WebSocket slots only the dashboard's pages and token holders take
+    int history_concurrent;         //  history and export requests at once, all clients; 0 = 2
+    int history_client_concurrent;  //  the same for one client; 0 = 1
+    int history_wait_ms;            //  how long one waits for a free slot before 429
+    double history_client_rows;     //  rows one client may read per minute; 0 = no budget
+    double history_total_rows;      //  rows all clients may read per minute; 0 = no budget
+    double history_client_cpu_ms;   //  CPU ms one client's history may use per minute; 0 = no budget
+    double history_total_cpu_ms;    //  the same for all clients; 0 = no budget
+    size_t history_max_bytes;       //  one history answer; 0 = 8 MB
+    int history_max_ms;             //  wall time one history request may read for; 0 = 10000
+    size_t ws_queue_bytes;          //  replies queued for one WebSocket before history is refused; 0 = 4 MB
+    uint64_t export_max_bytes;      //  one CSV export; 0 = 256 MB
+    const char *audit_log;          //  audit file of writes and refusals; NULL or "" = none
+    size_t audit_max_bytes;         //  rotated past this size; 0 = 10 MB
+    int audit_keep;                 //  rotated files kept; 0 = 5
     const struct rs_curve_t *curve; //  CURVE for those requests; NULL = plaintext
     const char *engine_key;         //  the engine's public key (Z85) when CURVE is on
 } rs_web_opts_t;
@@ -55,6 +71,10 @@ typedef struct {
     uint64_t ws_bad_frames;         //  binary, fragmented or unknown opcodes: connection closed
     uint64_t ws_too_large;          //  client messages over the size limit: connection closed
     uint64_t ws_bad_messages;       //  text messages that are not a valid request: answered with an error
+    uint64_t history_refused;       //  history and export requests refused for their cost (429)
+    uint64_t history_rows;          //  rows history and export requests read
+    uint64_t history_cpu_ms;        //  CPU they used
+    uint64_t audit_lines;           //  lines written to the audit file
 } rs_web_stats_t;
 
 typedef struct rs_web_t rs_web_t;

@@ -7,6 +7,7 @@
 #define RS_WEB_INTERNAL_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +17,10 @@
 
 #include "rs_alerts.h"
 #include "rs_hub.h"
+#include "rs_log.h"
 #include "rs_web.h"
+#include "rs_webaudit.h"
+#include "rs_webcost.h"
 #include "rs_webguard.h"
 
 #define RS_WEB_JSON_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION (12))
@@ -26,6 +30,18 @@ struct rs_web_t {
     rs_hub_t *hub;
     rs_alerts_t *alerts;
     rs_webguard_t *guard;           //  every request, upgrade and client message passes it
+    rs_webcost_t *cost;             //  history and export work, per client and in total
+    rs_webaudit_t *audit;           //  writes and refusals; NULL = no audit file
+    size_t history_max_bytes;       //  one history answer (REST or WebSocket)
+    int history_max_ms;             //  wall time one history request may read for
+    size_t ws_queue_bytes;          //  replies queued for one WebSocket before history is refused
+    uint64_t export_max_bytes;      //  one CSV export
+    pthread_t trimmer;              //  gives freed heap back after large answers
+    bool trimmer_started;
+    pthread_mutex_t trim_lock;
+    pthread_cond_t trim_cond;
+    bool stopping;
+    rs_log_limit_t log_cost;        //  under trim_lock
     char root[PATH_MAX];            //  realpath of the frontend tree
     char db_path[PATH_MAX];
     char broker_control[256];
@@ -46,6 +62,21 @@ struct rs_web_t {
 //  the verdict in v; nothing is answered.
 int rs_web_admit (rs_web_t *self, const struct mg_connection *conn, rs_webguard_kind_t kind,
                   rs_webapi_params_t *params, rs_webguard_verdict_t *v);
+
+//  Runs a heavy request (history, export) for the client at remote_addr
+//  through the cost ledger: 0 with a ticket, else the refusal in v
+//  (counted, logged, audited as refused by the caller's answer).
+int rs_web_cost_begin (rs_web_t *self, const char *remote_addr, rs_webcost_ticket_t *ticket,
+                       rs_webcost_verdict_t *v);
+//  Ends it: charges `rows` and the thread's CPU time; `bytes` is the size
+//  of the answer (large ones make the heap be given back). Called before
+//  the answer is sent: a client that asks again at once finds its slot free.
+void rs_web_cost_end (rs_web_t *self, rs_webcost_ticket_t *ticket, uint64_t rows, size_t bytes);
+//  Answers a cost refusal: 429 with Retry-After and the reason.
+int rs_web_cost_refuse (rs_web_t *self, struct mg_connection *conn, const rs_webcost_verdict_t *v);
+//  Records a request in the audit file (when there is one): "write" when
+//  reason is NULL, else "refused" with the reason.
+void rs_web_audit (rs_web_t *self, const struct mg_connection *conn, int status, const char *reason);
 
 //  Answers with a body of `len` bytes (none for HEAD) and one optional
 //  extra header. Returns the status sent.

@@ -237,6 +237,12 @@ rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filte
             }
             else if (json_is_string (value))
                 ok = rs_webapi_parse_time (json_string_value (value), &ts) == 0;
+            //  0 would read as "no history wanted": said so, not ignored.
+            if (ok && ts <= 0) {
+                snprintf (err, errsize, "\"since\" must be after the epoch: 0 asks for no time at all; give "
+                          RS_WEBAPI_TIME_HELP);
+                goto done;
+            }
             if (!ok) {
                 snprintf (err, errsize, "\"since\" must be " RS_WEBAPI_TIME_HELP);
                 goto done;

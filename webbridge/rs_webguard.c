@@ -14,6 +14,7 @@
 
 #define LOG_EVERY_MS 5000           //  rate-limited warnings about bad clients
 #define RATE_SLOTS   256            //  client addresses the rate limiter tracks
+#define WS_KEYS      256            //  clients with WebSockets open the guard tracks
 
 //  The dashboard's sign-in asks what its token may do: it needs no token
 //  itself and reveals nothing else.
@@ -29,7 +30,13 @@ struct rs_webguard_t {
     char read_token[256], write_token[256];
     char allow_origins[1024], allowed_hosts[1024], bind_host[256];
     rs_websec_hosts_t hosts;
-    int max_headers, max_clients;
+    int max_headers, max_clients, ws_per_client, ws_reserve;
+    pthread_mutex_t ws_lock;
+    int ws_total;                   //  WebSockets open
+    struct {
+        char key[64];
+        int count;                  //  open without Origin or token
+    } ws_keys[WS_KEYS];
     size_t max_body, ws_max_message;
     rs_ratelimit_t *rate;
     pthread_mutex_t log_lock;
@@ -54,6 +61,9 @@ rs_webguard_new (const rs_webguard_opts_t *opts)
     self->hosts = (rs_websec_hosts_t) { opts->port, self->bind_host, self->allowed_hosts };
     self->max_headers = opts->max_headers;
     self->max_clients = opts->max_clients > 0 ? opts->max_clients : 32;
+    self->ws_per_client = opts->ws_per_client > 0 ? opts->ws_per_client : 8;
+    self->ws_reserve = opts->ws_reserve < 0 ? 0 : opts->ws_reserve >= self->max_clients ? self->max_clients - 1
+                                                                                        : opts->ws_reserve;
     self->max_body = opts->max_body ? opts->max_body : 65536;
     self->ws_max_message = opts->ws_max_message ? opts->ws_max_message : 4096;
     double burst = opts->rate_burst > 0 ? opts->rate_burst : 4 * opts->rate_limit;
@@ -63,6 +73,7 @@ rs_webguard_new (const rs_webguard_opts_t *opts)
         return NULL;
     }
     pthread_mutex_init (&self->log_lock, NULL);
+    pthread_mutex_init (&self->ws_lock, NULL);
     return self;
 }
 
@@ -74,6 +85,7 @@ rs_webguard_destroy (rs_webguard_t **self_p)
         return;
     rs_ratelimit_destroy (&self->rate);
     pthread_mutex_destroy (&self->log_lock);
+    pthread_mutex_destroy (&self->ws_lock);
     free (self);
     *self_p = NULL;
 }
@@ -138,6 +150,113 @@ s_rate_take (rs_webguard_t *self, const char *addr, int64_t now_ms)
         s_warn (self, &self->log_rate, "client %s over the request rate: refused for %d s", s_str (addr), wait);
     }
     return wait;
+}
+
+//  True when the request presents a configured token (header, or the
+//  query's "token" a WebSocket has to use).
+static bool
+s_valid_token (const rs_webguard_t *self, const char *authorization, const rs_webapi_params_t *params)
+{
+    const char *token = rs_websec_bearer (authorization);
+    if (!token && params)
+        token = rs_webapi_param (params, "token");
+    if (!token)
+        return false;
+    return (*self->read_token && rs_websec_token_equal (token, self->read_token))
+           || (*self->write_token && rs_websec_token_equal (token, self->write_token));
+}
+
+//  ws_lock held. The entry of a client key, made when new (-1: table full).
+static int
+s_ws_key (rs_webguard_t *self, const char *key, bool make)
+{
+    int free_slot = -1;
+    for (int i = 0; i < WS_KEYS; i++) {
+        if (self->ws_keys[i].count && strcmp (self->ws_keys[i].key, key) == 0)
+            return i;
+        if (!self->ws_keys[i].count && free_slot < 0)
+            free_slot = i;
+    }
+    if (!make || free_slot < 0)
+        return -1;
+    snprintf (self->ws_keys[free_slot].key, sizeof self->ws_keys[0].key, "%s", key);
+    return free_slot;
+}
+
+//  Takes a WebSocket slot. Connections without Origin or token count per
+//  client (every loopback address is one) and never take the last
+//  ws_reserve slots: a flood of raw clients cannot lock the operator's
+//  dashboard out. Returns 0 or the status.
+static int
+s_ws_take (rs_webguard_t *self, const char *addr, bool privileged, rs_webguard_verdict_t *v)
+{
+    const char *key = rs_websec_host_is_loopback (addr) ? "loopback" : addr;
+    pthread_mutex_lock (&self->ws_lock);
+    int rc = 0, i = privileged ? 0 : s_ws_key (self, key, true);
+    if (self->ws_total >= self->max_clients)
+        rc = s_refuse (v, RS_WEBGUARD_CLIENTS, 503, "%d clients already connected (WEB_MAX_CLIENTS)",
+                       self->max_clients);
+    else if (!privileged && self->ws_total >= self->max_clients - self->ws_reserve)
+        rc = s_refuse (v, RS_WEBGUARD_CLIENTS, 503,
+                       "only the %d connections kept for the dashboard are left (WEB_WS_RESERVE): open it from "
+                       "the dashboard's page or with a token", self->ws_reserve);
+    else if (!privileged && (i < 0 || self->ws_keys[i].count >= self->ws_per_client)) {
+        v->retry_after_s = 1;
+        rc = s_refuse (v, RS_WEBGUARD_CLIENT_SOCKETS, 429,
+                       "this client has %d WebSockets open, the most without the dashboard's Origin or a token "
+                       "(WEB_WS_PER_CLIENT)", self->ws_per_client);
+    }
+    if (rc == 0) {
+        self->ws_total++;
+        if (!privileged)
+            self->ws_keys[i].count++;
+        v->ws_privileged = privileged;
+    }
+    pthread_mutex_unlock (&self->ws_lock);
+    if (rc) {
+        atomic_fetch_add (&self->ws_refused, 1);
+        s_warn (self, &self->log_ws, "refusing a WebSocket from %s: %s", addr, v->message);
+    }
+    return rc;
+}
+
+void
+rs_webguard_ws_release (rs_webguard_t *self, const char *remote_addr, bool privileged)
+{
+    const char *addr = s_str (remote_addr);
+    const char *key = rs_websec_host_is_loopback (addr) ? "loopback" : addr;
+    pthread_mutex_lock (&self->ws_lock);
+    if (self->ws_total > 0)
+        self->ws_total--;
+    int i = privileged ? -1 : s_ws_key (self, key, false);
+    if (i >= 0)
+        self->ws_keys[i].count--;
+    pthread_mutex_unlock (&self->ws_lock);
+}
+
+int
+rs_webguard_ws_count (rs_webguard_t *self)
+{
+    pthread_mutex_lock (&self->ws_lock);
+    int n = self->ws_total;
+    pthread_mutex_unlock (&self->ws_lock);
+    return n;
+}
+
+const char *
+rs_webguard_auth_name (const rs_webguard_t *self, const char *authorization, const char *proof)
+{
+    const char *token = rs_websec_bearer (authorization);
+    if (token) {
+        if (*self->write_token && rs_websec_token_equal (token, self->write_token))
+            return "write-token";
+        if (*self->read_token && rs_websec_token_equal (token, self->read_token))
+            return "read-token";
+        return "wrong-token";
+    }
+    if (proof && strcmp (proof, "1") == 0)
+        return "x-rigstream";
+    return "none";
 }
 
 //  Takes the "token" parameter out of a read's query: handlers never see it.
@@ -300,12 +419,10 @@ rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_web
         rc = s_authorize (self, req, false, params, v);
         if (rc)
             return rc;
-        if (req->clients >= self->max_clients) {
-            atomic_fetch_add (&self->ws_refused, 1);
-            s_warn (self, &self->log_ws, "refusing a WebSocket client: %d already connected", self->max_clients);
-            return s_refuse (v, RS_WEBGUARD_CLIENTS, 503, "%d clients already connected", self->max_clients);
-        }
-        return 0;
+        //  A browser on the dashboard's page sends its Origin (checked
+        //  above); a raw client flooding connections sends none.
+        bool privileged = req->origin || s_valid_token (self, req->authorization, params);
+        return s_ws_take (self, addr, privileged, v);
     }
     //  Anything but GET/HEAD changes state (acknowledge, thresholds).
     bool open = req->path && strcmp (req->path, OPEN_PATH) == 0;
@@ -344,6 +461,14 @@ rs_webguard_ws_message (rs_webguard_t *self, const char *remote_addr, int bits, 
         return RS_WEBGUARD_RATE;
     }
     return 0;
+}
+
+void
+rs_webguard_bad_frame (rs_webguard_t *self, const char *remote_addr, int bits, size_t len)
+{
+    atomic_fetch_add (&self->ws_bad_frames, 1);
+    s_warn (self, &self->log_ws, "closing the WebSocket of %s: control frame 0x%02x of %zu bytes", s_str (remote_addr),
+            (unsigned) bits & 0xff, len);
 }
 
 void

@@ -34,6 +34,8 @@ typedef struct {
     double rate_burst;              //  at once before the rate applies; 0 = 4 x rate_limit (at least 10)
     int max_headers;                //  a request with this many headers may have lost some: refused; 0 = no check
     int max_clients;                //  WebSocket clients at once; 0 = 32
+    int ws_per_client;              //  WebSockets of one client (loopback is one) without Origin or token; 0 = 8
+    int ws_reserve;                 //  of max_clients, kept for the dashboard's pages and token holders; 0 = none
     size_t max_body;                //  request body bytes; 0 = 65536
     size_t ws_max_message;          //  bytes of one client WebSocket message; 0 = 4096
 } rs_webguard_opts_t;
@@ -61,7 +63,6 @@ typedef struct {
     int content_lengths;            //  Content-Length headers in the request
     long long content_length;       //  its value, -1 when none
     bool tls;                       //  came over HTTPS
-    int clients;                    //  WebSocket clients connected now
     int64_t now_ms;                 //  monotonic clock, for the rate
 } rs_webguard_request_t;
 
@@ -80,7 +81,8 @@ typedef enum {
     RS_WEBGUARD_NO_TOKEN,           //  401: a token is needed
     RS_WEBGUARD_WRONG_TOKEN,        //  401: not a token the bridge knows
     RS_WEBGUARD_READ_ONLY,          //  403: the read token, for a write
-    RS_WEBGUARD_CLIENTS,            //  503: WebSocket clients at the limit
+    RS_WEBGUARD_CLIENTS,            //  503: WebSocket clients at the limit (or only reserved slots left)
+    RS_WEBGUARD_CLIENT_SOCKETS,     //  429: this client's WebSockets at WEB_WS_PER_CLIENT
     RS_WEBGUARD_FRAME,              //  a binary, fragmented or unknown WebSocket frame: close 1003/1002
     RS_WEBGUARD_TOO_LARGE           //  a WebSocket message over the limit: close 1009
 } rs_webguard_reason_t;
@@ -89,6 +91,7 @@ typedef struct {
     rs_webguard_reason_t reason;
     int status;                     //  HTTP status to answer, or the WebSocket close code; 0 = pass
     int retry_after_s;              //  RS_WEBGUARD_RATE: seconds until the client may try again
+    bool ws_privileged;             //  an admitted WebSocket holds a reserved-class slot (Origin or token)
     char message[256];              //  the error for the client
 } rs_webguard_verdict_t;
 
@@ -129,12 +132,27 @@ void rs_webguard_destroy (rs_webguard_t **self_p);
 int rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_webapi_params_t *params,
                        rs_webguard_verdict_t *v);
 
+//  Gives back the WebSocket slot an admitted upgrade took (its address and
+//  v->ws_privileged), when the connection closes.
+void rs_webguard_ws_release (rs_webguard_t *self, const char *remote_addr, bool privileged);
+//  WebSockets connected now (slots taken).
+int rs_webguard_ws_count (rs_webguard_t *self);
+
+//  How a request authenticated, for the audit trail: "write-token",
+//  "read-token", "wrong-token", "x-rigstream" (the dashboard's header) or
+//  "none".
+const char *rs_webguard_auth_name (const rs_webguard_t *self, const char *authorization, const char *proof);
+
 //  Decides on one client WebSocket frame (a data frame: the caller handles
 //  pings, pongs and closes). `bits` are the frame's first byte (FIN, RSV,
 //  opcode). Returns 0 to process the message; RS_WEBGUARD_RATE to drop it
 //  and tell the client v->message; else close with v->status.
 int rs_webguard_ws_message (rs_webguard_t *self, const char *remote_addr, int bits, size_t len, int64_t now_ms,
                             rs_webguard_verdict_t *v);
+
+//  A control frame over 125 bytes or fragmented (RFC 6455 5.5): counted,
+//  logged; the caller closes with 1002.
+void rs_webguard_bad_frame (rs_webguard_t *self, const char *remote_addr, int bits, size_t len);
 
 //  A client text message that is not a valid request: counted, logged.
 void rs_webguard_bad_message (rs_webguard_t *self, const char *remote_addr, const char *why);

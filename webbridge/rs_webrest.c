@@ -120,6 +120,9 @@ s_history_error (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, in
         return rs_web_error (self, conn, 400, "%s", detail);
     case RS_HIST_E_UNAVAILABLE:
         return rs_web_error (self, conn, 503, "history not available: %s", detail);
+    case RS_HIST_E_TIMEOUT:
+        return rs_web_error (self, conn, 413, "this request takes longer than %d ms (WEB_HISTORY_MAX_MS): ask a "
+                            "shorter range, fewer points or fewer channels", self->history_max_ms);
     default:
         return rs_web_error (self, conn, 500, "history query failed: %s", detail);
     }
@@ -191,6 +194,10 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
                              "http_errors", (json_int_t) ws.errors, "server_errors", (json_int_t) ws.server_errors);
     json_object_set_new (sec, "host_refused", json_integer ((json_int_t) ws.host_refused));
     json_object_set_new (sec, "csrf_refused", json_integer ((json_int_t) ws.csrf_refused));
+    json_object_set_new (sec, "history_refused", json_integer ((json_int_t) ws.history_refused));
+    json_object_set_new (sec, "history_rows", json_integer ((json_int_t) ws.history_rows));
+    json_object_set_new (sec, "history_cpu_ms", json_integer ((json_int_t) ws.history_cpu_ms));
+    json_object_set_new (sec, "audit_lines", json_integer ((json_int_t) ws.audit_lines));
     json_object_set_new (web, "security", sec);
     char err[256] = "";
     rs_history_t *h = s_history_open (self, err, sizeof err);
@@ -357,6 +364,18 @@ s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_p
     return h;
 }
 
+//  Rows a history range read: the sum of its per-bucket counts.
+static uint64_t
+s_range_rows (json_t *range)
+{
+    uint64_t rows = 0;
+    size_t i;
+    json_t *n;
+    json_array_foreach (json_object_get (range, "n"), i, n)
+        rows += (uint64_t) (json_integer_value (n) > 0 ? json_integer_value (n) : 0);
+    return rows;
+}
+
 static int
 s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
@@ -366,11 +385,35 @@ s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_param
     rs_history_t *h = s_history_request (self, conn, p, &r, &points, &status);
     if (!h)
         return status;
+    rs_webcost_ticket_t ticket;
+    rs_webcost_verdict_t cv;
+    if (rs_web_cost_begin (self, mg_get_request_info (conn)->remote_addr, &ticket, &cv) != 0) {
+        rs_history_close (&h);
+        return rs_web_cost_refuse (self, conn, &cv);
+    }
+    rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     rs_hist_query_t q = s_hist_query (&r);
     json_t *doc = NULL;
     int rc = rs_history_range (h, &q, (int) points, &doc);
-    status = rc == RS_HIST_OK ? rs_web_send_json (self, conn, 200, doc) : s_history_error (self, conn, h, rc, r.well);
+    size_t bytes = 0;
+    uint64_t rows = rc == RS_HIST_OK ? s_range_rows (doc) : 0;
+    char *text = rc == RS_HIST_OK ? json_dumps (doc, RS_WEB_JSON_FLAGS) : NULL;
+    json_decref (doc);
+    if (rc != RS_HIST_OK)
+        status = s_history_error (self, conn, h, rc, r.well);
+    else if (!text)
+        status = rs_web_error (self, conn, 500, "out of memory");
+    else if ((bytes = strlen (text)) > self->history_max_bytes)
+        status = rs_web_error (self, conn, 413, "history of %zu bytes, more than %zu (WEB_HISTORY_MAX_BYTES): ask "
+                               "fewer points or channels", bytes, self->history_max_bytes);
+    else {
+        rs_history_close (&h);
+        rs_web_cost_end (self, &ticket, rows, bytes);
+        status = rs_web_send (self, conn, 200, "application/json", text, bytes, NULL, NULL);
+    }
+    free (text);
     rs_history_close (&h);
+    rs_web_cost_end (self, &ticket, rows, bytes);
     return status;
 }
 
@@ -457,13 +500,26 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
         rs_history_close (&h);
         return rs_web_error (self, conn, 500, "cannot create a temporary file: %s", strerror (errno));
     }
+    rs_webcost_ticket_t ticket;
+    rs_webcost_verdict_t cv;
+    if (rs_web_cost_begin (self, mg_get_request_info (conn)->remote_addr, &ticket, &cv) != 0) {
+        fclose (tmp);
+        rs_history_close (&h);
+        return rs_web_cost_refuse (self, conn, &cv);
+    }
+    rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     rs_hist_query_t q = s_hist_query (&r);
     size_t rows = 0;
     int rc = rs_history_export_csv (h, &q, units, EXPORT_MAX_ROWS, tmp, &rows);
+    long size = ftell (tmp);
     if (rc != RS_HIST_OK)
         status = s_history_error (self, conn, h, rc, r.well);
-    else {
-        long size = ftell (tmp);
+    rs_history_close (&h);
+    rs_web_cost_end (self, &ticket, rows, 0);
+    if (rc == RS_HIST_OK && size > 0 && (uint64_t) size > self->export_max_bytes)
+        status = rs_web_error (self, conn, 413, "export of %ld bytes, more than %llu (WEB_EXPORT_MAX_BYTES): ask a "
+                               "shorter range or fewer channels", size, (unsigned long long) self->export_max_bytes);
+    else if (rc == RS_HIST_OK) {
         rewind (tmp);
         char disp[128];
         snprintf (disp, sizeof disp, "attachment; filename=\"%s.csv\"", r.well);
@@ -487,7 +543,6 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
         status = 200;
     }
     fclose (tmp);
-    rs_history_close (&h);
     return status;
 }
 

@@ -8,9 +8,15 @@
 #ifndef RS_WEBSOCK_H
 #define RS_WEBSOCK_H
 
+#include <civetweb.h>
+
 #include "rs_web.h"
 
 //  Serves the WebSocket session at `uri` on the server's civetweb context.
 void rs_websock_serve (rs_web_t *web, const char *uri);
+//  civetweb's last word on a connection: an upgrade admitted whose
+//  handshake then failed never reaches the WebSocket close handler, so
+//  its slot is given back here.
+void rs_websock_connection_closed (rs_web_t *web, const struct mg_connection *conn);
 
 #endif

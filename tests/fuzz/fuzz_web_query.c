@@ -90,6 +90,9 @@ s_guard (const char *query, const char *path, const char *auth, const char *orig
                 abort ();
             if (status == 0 && kind == RS_WEBGUARD_API && !m && rs_webapi_param (p, "token"))
                 abort ();
+            //  An admitted WebSocket holds a slot until it closes.
+            if (status == 0 && kind == RS_WEBGUARD_WS)
+                rs_webguard_ws_release (guard, req.remote_addr, v.ws_privileged);
             rs_webroute_t route;
             char err[256];
             if (status == 0 && kind == RS_WEBGUARD_API

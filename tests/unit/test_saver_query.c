@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rs_channels.h"
+#include "rs_clock.h"
 #include "rs_export.h"
 #include "rs_log.h"
 #include "rs_msg.h"
@@ -180,6 +181,23 @@ test_samples (rs_query_t *q)
     memset (&r, 0, sizeof r);
     RS_CHECK_INT (rs_query_samples (q, &spec, s_on_row, &r), RS_QUERY_OK);
     RS_CHECK_INT (r.n, 0);
+}
+
+//  A deadline already past interrupts a read of the whole series; cleared,
+//  the same read goes through.
+static void
+test_deadline (rs_query_t *q)
+{
+    const char *chans[] = { "bit_depth", "vendor_gr" };
+    rs_query_spec_t spec = { "A-01", T0, T0 + SPAN * SEC, chans, 2 };
+    rows_t r = { 0 };
+    rs_query_set_deadline (q, rs_clock_mono_ms () - 1);
+    RS_CHECK_INT (rs_query_samples (q, &spec, s_on_row, &r), RS_QUERY_E_TIMEOUT);
+    RS_CHECK (r.n < SPAN && strstr (rs_query_detail (q), "time limit") != NULL);
+    rs_query_set_deadline (q, 0);
+    memset (&r, 0, sizeof r);
+    RS_CHECK_INT (rs_query_samples (q, &spec, s_on_row, &r), RS_QUERY_OK);
+    RS_CHECK_INT (r.n, SPAN);
 }
 
 static int
@@ -431,6 +449,7 @@ main (void)
     test_open_and_check (q);
     test_samples (q);
     test_names (q);
+    test_deadline (q);
     test_pick ();
     test_range (q);
     rs_query_destroy (&q);

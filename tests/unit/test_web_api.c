@@ -83,6 +83,8 @@ main (void)
         "{\"type\":\"subscribe\",\"max_rate_hz\":0}", "{\"type\":\"subscribe\",\"max_rate_hz\":1000}",
         "{\"type\":\"subscribe\",\"max_rate_hz\":\"2\"}", "{\"type\":\"subscribe\",\"since\":\"yesterday\"}",
         "{\"type\":\"subscribe\",\"since\":-1}", "{\"type\":\"subscribe\",\"colour\":\"red\"}",
+        //  0 would read as "no history wanted": an error, never silence.
+        "{\"type\":\"subscribe\",\"since\":0}", "{\"type\":\"subscribe\",\"since\":\"0\"}",
         "{\"type\":\"subscribe\",\"type\":\"subscribe\"}", NULL };
     for (int i = 0; bad_msgs[i]; i++) {
         err[0] = 0;

@@ -117,8 +117,12 @@ s_test_limits (rs_webapi_params_t *p)
     RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
     r.origin = "http://rig:8080";   //  the page's own
     RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
-    r.clients = 2;
+    //  The guard counts the WebSockets it admitted: two of two.
+    RS_CHECK (rs_webguard_ws_count (g) == 2);
     RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 503 && v.reason == RS_WEBGUARD_CLIENTS);
+    rs_webguard_ws_release (g, "10.0.0.10", true);
+    RS_CHECK (rs_webguard_ws_count (g) == 1);
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0);
 
     //  WebSocket messages: unfragmented text within the size, within the rate.
     RS_CHECK (rs_webguard_ws_message (g, "10.0.0.11", 0x81, 10, 0, &v) == 0);
@@ -279,6 +283,70 @@ s_test_routes (rs_webapi_params_t *p)
     RS_CHECK (rs_webroute_match ("/api/auth", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_AUTH);
 }
 
+//  WebSockets without Origin or token: per client (every loopback address
+//  is one), never in the reserve; the dashboard's pages and token holders
+//  take the reserve.
+static void
+s_test_ws_slots (rs_webapi_params_t *p)
+{
+    rs_webguard_opts_t opts = { .max_clients = 6, .ws_per_client = 2, .ws_reserve = 2, .read_token = READ,
+                                .port = 8080, .allowed_hosts = "rig" };
+    rs_webguard_t *g = rs_webguard_new (&opts);
+    rs_webguard_verdict_t v;
+    char addr[32], query[64];
+    snprintf (query, sizeof query, "token=%s", READ);
+    //  A token holder (the read token in the query, as a WebSocket sends
+    //  it) takes a slot of the reserve class; without it, 401 and no slot.
+    rs_webguard_request_t t = s_req (RS_WEBGUARD_WS, "GET", "/ws", query, NULL);
+    t.remote_addr = "127.0.0.1";
+    RS_CHECK (rs_webguard_admit (g, &t, p, &v) == 0 && v.ws_privileged);
+    t.query = NULL;
+    RS_CHECK (rs_webguard_admit (g, &t, p, &v) == 401);
+    RS_CHECK_INT (rs_webguard_ws_count (g), 1);
+    rs_webguard_destroy (&g);
+
+    int ok = 0;
+    opts.read_token = NULL;
+    g = rs_webguard_new (&opts);
+    for (int i = 0; i < 5; i++) {
+        snprintf (addr, sizeof addr, "127.0.%d.%d", i, 2 + i);
+        rs_webguard_request_t r = s_req (RS_WEBGUARD_WS, "GET", "/ws", NULL, NULL);
+        r.remote_addr = addr;
+        if (rs_webguard_admit (g, &r, p, &v) == 0)
+            ok++;
+        else
+            RS_CHECK (v.status == 429 && v.reason == RS_WEBGUARD_CLIENT_SOCKETS && v.retry_after_s >= 1);
+    }
+    RS_CHECK_INT (ok, 2);           //  rotating 127.x.y.z: still one client
+    for (int i = 0; i < 3; i++) {
+        rs_webguard_request_t r = s_req (RS_WEBGUARD_WS, "GET", "/ws", NULL, NULL);
+        snprintf (addr, sizeof addr, "10.1.0.%d", i);
+        r.remote_addr = addr;
+        int rc = rs_webguard_admit (g, &r, p, &v);
+        //  Two more clients fill the unreserved four; the next finds only the reserve.
+        RS_CHECK (i < 2 ? rc == 0 : rc == 503 && strstr (v.message, "WEB_WS_RESERVE") != NULL);
+    }
+    for (int i = 0; i < 3; i++) {
+        rs_webguard_request_t r = s_req (RS_WEBGUARD_WS, "GET", "/ws", NULL, NULL);
+        r.remote_addr = "127.0.0.1";
+        r.origin = "http://rig:8080";
+        int rc = rs_webguard_admit (g, &r, p, &v);
+        RS_CHECK (i < 2 ? rc == 0 && v.ws_privileged : rc == 503 && strstr (v.message, "WEB_MAX_CLIENTS") != NULL);
+    }
+    RS_CHECK_INT (rs_webguard_ws_count (g), 6);
+    //  Raw sockets close (one of loopback's, the two dashboards): raw
+    //  clients hold three, the reserve's two stay free for the dashboard.
+    rs_webguard_ws_release (g, "127.0.0.9", false);
+    rs_webguard_ws_release (g, "127.0.0.1", true);
+    rs_webguard_ws_release (g, "127.0.0.1", true);
+    rs_webguard_request_t r = s_req (RS_WEBGUARD_WS, "GET", "/ws", NULL, NULL);
+    r.remote_addr = "127.0.0.1";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 0 && !v.ws_privileged);
+    r.remote_addr = "10.2.0.1";
+    RS_CHECK (rs_webguard_admit (g, &r, p, &v) == 503 && strstr (v.message, "WEB_WS_RESERVE") != NULL);
+    rs_webguard_destroy (&g);
+}
+
 int
 main (void)
 {
@@ -286,6 +354,7 @@ main (void)
     RS_CHECK (p != NULL);
     s_test_tokens (p);
     s_test_limits (p);
+    s_test_ws_slots (p);
     s_test_cross_site (p);
     s_test_routes (p);
     free (p);

@@ -247,6 +247,23 @@ main (void)
     json_decref (wl);
     rs_hub_destroy (&lh);
 
+    //  Replies and history queued for a client are counted in bytes until
+    //  its writer takes them (what bounds a WebSocket's "since" requests).
+    rs_hub_t *qh = rs_hub_new ();
+    rs_hub_client_t *qc = rs_hub_attach (qh, 0, NULL);
+    while (rs_hub_client_poll (qc, 0, NULL) != NULL)
+        ;
+    RS_CHECK_INT ((long long) rs_hub_client_queued_bytes (qc), 0);
+    RS_CHECK_INT (rs_hub_client_push (qc, strdup ("{\"type\":\"history\"}")), 0);
+    RS_CHECK_INT (rs_hub_client_push (qc, strdup ("{}")), 0);
+    RS_CHECK_INT ((long long) rs_hub_client_queued_bytes (qc), 20);
+    char *got = rs_hub_client_poll (qc, 0, NULL);
+    RS_CHECK (got && strcmp (got, "{\"type\":\"history\"}") == 0);
+    free (got);
+    RS_CHECK_INT ((long long) rs_hub_client_queued_bytes (qc), 2);
+    rs_hub_detach (qh, &qc);
+    rs_hub_destroy (&qh);
+
     //  Closing wakes and stops the writer side.
     rs_hub_client_close (late);
     RS_CHECK (rs_hub_client_closed (late));
