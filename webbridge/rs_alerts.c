@@ -187,6 +187,10 @@ rs_alerts_feed (rs_alerts_t *self, const json_t *msg, const char **reason)
     //  when it manages the alarm).
     json_t *acked = managed ? json_boolean (json_is_string (json_object_get (msg, "acked_by")))
                             : json_incref (json_object_get (entry, "acked"));
+    //  What caused the previous message is not what caused this one.
+    static const char *const cause[] = { "action", "by", "addr", "detail" };
+    for (size_t k = 0; managed && k < sizeof cause / sizeof cause[0]; k++)
+        json_object_del (entry, cause[k]);
     json_object_update (entry, (json_t *) msg);
     json_object_set_new (entry, "acked", acked ? acked : json_false ());
     json_object_set_new (entry, "active", json_boolean (holding));
