@@ -646,6 +646,8 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
         free (body);
         if (!request)
             return rs_web_error (self, conn, 400, "%s", err);
+        //  The engine logs who changed the rules, and from where.
+        json_object_set_new (request, "addr", json_string (mg_get_request_info (conn)->remote_addr));
     }
     char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
     json_decref (request);

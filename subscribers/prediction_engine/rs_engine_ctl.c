@@ -239,6 +239,8 @@ rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *
         json_t *o = s_ok ();
         json_object_set_new (o, "rules", rs_rules_rules_json (rs_engine_config (engine)));
         json_object_set_new (o, "config_file", s_has_file (config_path) ? json_string (config_path) : json_null ());
+        const char *rp = rs_engine_rules_path (engine);
+        json_object_set_new (o, "rules_file", s_has_file (rp) ? json_string (rp) : json_null ());
         reply = s_reply (o);
     }
     else if (strcmp (cmd, "set_thresholds") == 0)
