@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +253,25 @@ rs_alarms_claim (const rs_alert_t *alert, void *arg)
     return 0;
 }
 
+//  Drops the oldest returned, unacknowledged alarm when there are too many.
+static void
+s_bound_returned (rs_alarms_t *self, int64_t ts_us)
+{
+    size_t n = 0, oldest = SIZE_MAX;
+    for (size_t i = 0; i < self->alarms.n; i++)
+        if (!ALARM (self, i)->active) {
+            n++;
+            if (oldest == SIZE_MAX)
+                oldest = i;
+        }
+    if (n <= RS_ALARMS_RETURNED_MAX)
+        return;
+    entry_t *e = s_drop (self, oldest);
+    e->acked = true;
+    s_publish (self, e, RS_ALERT_CLEARED, ts_us, "dropped", "engine", NULL,
+               "too many returned alarms not acknowledged: the oldest leaves the list");
+}
+
 void
 rs_alarms_transition (rs_alarms_t *self, const rs_alert_t *a)
 {
@@ -306,6 +326,8 @@ rs_alarms_transition (rs_alarms_t *self, const rs_alert_t *a)
     else
         return;
     s_publish (self, e, state, a->ts_us, action, action ? "engine" : NULL, NULL, NULL);
+    if (a->state == RS_ALERT_CLEARED)
+        s_bound_returned (self, a->ts_us);
 }
 
 static size_t

@@ -41,6 +41,9 @@
 #define RS_ALARMS_FLOOD_N       10
 #define RS_ALARMS_FLOOD_S       600
 #define RS_ALARMS_BURST_S       60
+//  Returned alarms nobody acknowledges (an unattended rig) are bounded: past
+//  this many, the oldest leaves the book (action "dropped").
+#define RS_ALARMS_RETURNED_MAX  1000
 
 typedef struct rs_alarms_t rs_alarms_t;
 

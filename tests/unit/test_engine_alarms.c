@@ -295,6 +295,27 @@ test_flood (void)
     rs_alarms_destroy (&book);
 }
 
+static void
+test_bounded (void)
+{
+    last_t l = { 0 };
+    rs_alarms_t *book = rs_alarms_new (s_seen, &l);
+    det_t d;
+    s_det (&d, book, "A-01", "anomaly");
+    for (int i = 0; i < RS_ALARMS_RETURNED_MAX + 5; i++) {
+        s_step (&d, T0 + (2 * i) * S, RS_COND_ON);
+        s_step (&d, T0 + (2 * i + 1) * S, RS_COND_OFF);
+    }
+    json_t *list = rs_alarms_json (book);
+    RS_CHECK_INT (json_array_size (list), RS_ALARMS_RETURNED_MAX);
+    //  The oldest went: the list starts (oldest last) at alarm 6.
+    RS_CHECK_INT (json_integer_value (json_object_get (json_array_get (list, RS_ALARMS_RETURNED_MAX - 1), "alert_id")), 6);
+    json_decref (list);
+    RS_CHECK_STR (l.action, "dropped");
+    RS_CHECK_INT (l.id, 5);
+    rs_alarms_destroy (&book);
+}
+
 int
 main (void)
 {
@@ -303,5 +324,6 @@ main (void)
     test_shelve_and_service ();
     test_restart ();
     test_flood ();
+    test_bounded ();
     return RS_TEST_DONE ();
 }
