@@ -222,6 +222,18 @@ try {
   await page.keyboard.press('s');
   check(await page.locator('#sound').getAttribute('aria-pressed') === 'false', 'S switches the sound off');
   check(await page.evaluate(() => localStorage.getItem('rigstream.sound')) === 'off', 'and the choice is remembered');
+
+  // A acknowledges from the keyboard: the form opens on the newest announced alarm with the remembered name,
+  // Enter confirms.
+  await page.keyboard.press('a');
+  const kbForm = page.locator('#view-alerts form.alarm-form');
+  await kbForm.waitFor({ timeout: 3000 });
+  const kbId = await kbForm.evaluate((f) => f.closest('li').dataset.alertId);
+  check(await kbForm.locator('input[data-key="by"]').inputValue() === 'E2E Operator',
+    `A opens the acknowledgement of alarm ${kbId} with the remembered name`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`#view-alerts li[data-alert-id="${kbId}"].acked`, { timeout: 5000 });
+  check(true, `alarm ${kbId} acknowledged from the keyboard`);
   await page.screenshot({ path: `${shots}/alerts.png` });
 
   // Imperial units (U): the page's rule shows its bound in psi, and a bound typed in psi reaches the
