@@ -571,8 +571,16 @@ rs_alarms_expire (rs_alarms_t *self, int64_t now_us)
         hold_t h = *SHELF (self, i);
         if (h.until_us > now_us)
             continue;
+        //  Say it on the point's alarm now in the book, else on the one it was asked for.
         entry_t e;
-        bool known = s_point_of (self, h.id, &self->shelves, &e);
+        bool known = false;
+        for (size_t k = self->alarms.n; k-- > 0 && !known;)
+            if (s_same_point (&ALARM (self, k)->p, &h.p)) {
+                e = *ALARM (self, k);
+                known = true;
+            }
+        if (!known)
+            known = s_point_of (self, h.id, &self->shelves, &e);
         s_remove (&self->shelves, i, sizeof (hold_t));
         self->dirty = true;
         if (known)

@@ -295,6 +295,30 @@ test_flood (void)
     rs_alarms_destroy (&book);
 }
 
+//  A shelf outlives its alarm: the point's next alarm is shelved too, and
+//  the expiry is said on it.
+static void
+test_shelf_outlives (void)
+{
+    last_t l = { 0 };
+    rs_alarms_t *book = rs_alarms_new (s_seen, &l);
+    det_t d;
+    s_det (&d, book, "A-01", "pack_off");
+    char err[300];
+    s_step (&d, T0, RS_COND_ON);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "known issue", 60, NULL, T0, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", "", NULL, T0, err, sizeof err), RS_ALARMS_OK);
+    s_step (&d, T0 + S, RS_COND_OFF);
+    s_step (&d, T0 + 2 * S, RS_COND_ON);
+    RS_CHECK_INT (l.id, 2);
+    RS_CHECK_INT (l.shelved_until_us, T0 + 3600 * S);
+    rs_alarms_expire (book, T0 + 3600 * S);
+    RS_CHECK_INT (l.id, 2);
+    RS_CHECK_STR (l.action, "shelve_expired");
+    RS_CHECK_INT (l.shelved_until_us, 0);
+    rs_alarms_destroy (&book);
+}
+
 static void
 test_bounded (void)
 {
@@ -325,5 +349,6 @@ main (void)
     test_restart ();
     test_flood ();
     test_bounded ();
+    test_shelf_outlives ();
     return RS_TEST_DONE ();
 }
