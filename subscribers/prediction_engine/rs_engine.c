@@ -1,4 +1,4 @@
-/*  rs_engine: per-well pipelines, alert numbering and the active list. */
+/*  rs_engine: per-well pipelines, alert numbering and the alarm book. */
 #include "rs_engine.h"
 
 #include <math.h>

@@ -87,8 +87,8 @@ const rs_riginfo_t *rs_engine_well_rig (const rs_engine_t *self, size_t index);
 //  index.
 const rs_chanq_t *rs_engine_well_quality (const rs_engine_t *self, size_t index);
 
-//  Active alerts as a JSON array (new reference): alert_id, well, type,
-//  rule, severity, message, started_ts, ts.
+//  The alarm list (rs_alarms_json: every alarm not back to normal, newest
+//  first) as a JSON array (new reference).
 json_t *rs_engine_alerts_json (const rs_engine_t *self);
 size_t rs_engine_alerts_active (const rs_engine_t *self);
 
