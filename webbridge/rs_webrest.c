@@ -588,7 +588,7 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
     if (!json_is_true (json_object_get (doc, "ok"))) {
         json_int_t code = json_integer_value (json_object_get (doc, "code"));
         const char *e = json_string_value (json_object_get (doc, "error"));
-        int rc = rs_web_error (self, conn, code == 404 || code == 409 ? (int) code : 400, "%s",
+        int rc = rs_web_error (self, conn, code == 404 || code == 409 || code == 500 ? (int) code : 400, "%s",
                                e ? e : "refused by the engine");
         json_decref (doc);
         return rc;

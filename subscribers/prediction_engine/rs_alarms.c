@@ -514,6 +514,9 @@ s_release (rs_alarms_t *self, vec_t *holds, uint64_t id, const char *by, const c
     s_remove (holds, i, sizeof (hold_t));
     self->dirty = true;
     s_publish_hold (self, &e, now_us, action, by, addr, NULL);
+    //  An alarm no longer in the book is still answered (rs_alarms_alert_json).
+    if (s_find (self, id) < 0)
+        self->gone = e;
     return RS_ALARMS_OK;
 }
 

@@ -195,9 +195,11 @@ s_alarm_request (rs_engine_t *engine, const char *cmd, json_t *req)
         else
             rc = rs_alarms_in_service (book, id, by, addr, now, err, sizeof err);
         if (rc == RS_ALARMS_OK) {
-            char perr[400];
-            if (rs_engine_persist (engine, perr, sizeof perr) != 0)
-                return s_error ("applied, but the alarm state was not saved: %s", perr);
+            char perr[300];
+            if (rs_engine_persist (engine, perr, sizeof perr) != 0) {
+                snprintf (err, sizeof err, "applied, but the alarm state was not saved: %s", perr);
+                return s_reply (json_pack ("{s:b, s:s, s:i}", "ok", 0, "error", err, "code", 500));
+            }
             json_t *o = s_ok ();
             json_t *alert = rs_alarms_alert_json (book, id);
             if (alert)

@@ -207,6 +207,10 @@ test_shelve_and_service (void)
     RS_CHECK (l.oos);
     RS_CHECK_INT (rs_alarms_in_service (book, 1, "Bo", NULL, T0 + 30 * S, err, sizeof err), RS_ALARMS_OK);
     RS_CHECK_STR (l.action, "in_service");
+    //  Alarm 1 left the book; the answer about it is still there.
+    json_t *one = rs_alarms_alert_json (book, 1);
+    RS_CHECK (one && json_is_false (json_object_get (one, "out_of_service")));
+    json_decref (one);
     RS_CHECK (!l.oos);
     RS_CHECK_INT (rs_alarms_in_service (book, 1, "Bo", NULL, T0 + 30 * S, err, sizeof err), RS_ALARMS_UNKNOWN);
     rs_alarms_destroy (&book);
