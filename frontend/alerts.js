@@ -226,6 +226,7 @@ function submit(id, action, f) {
   sendJson('POST', 'api/alerts/' + encodeURIComponent(id) + '/' + action, body).then((res) => {
     if (!res.ok) { err.textContent = res.doc.error || 'refused'; return; }
     localStorage.setItem(NAME_KEY, body.by.trim());
+    if ($('operator-name')) $('operator-name').value = body.by.trim();
     closeForm();
     put(res.doc);
     loadAudit();
