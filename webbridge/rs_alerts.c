@@ -165,7 +165,17 @@ rs_alerts_feed (rs_alerts_t *self, const json_t *msg, const char **reason)
         json_object_set_new (entry, "acked", json_false ());
         json_object_set_new (entry, "first_ts", json_deep_copy (json_object_get (msg, "ts")));
         if (cleared) {
-            //  A clear for an alert raised before we started: history only.
+            //  A clear for an alert raised before we started: history only,
+            //  once (a managed alarm's last message may come again: the
+            //  database at start, then the broker's last-value cache).
+            long old = managed ? s_find (self->history, id, NULL) : -1;
+            if (old >= 0) {
+                json_decref (entry);
+                entry = json_array_get (self->history, (size_t) old);
+                json_object_update (entry, (json_t *) msg);
+                out = json_deep_copy (entry);
+                goto done;
+            }
             json_object_update (entry, (json_t *) msg);
             if (managed)
                 json_object_set_new (entry, "acked", json_boolean (json_is_string (json_object_get (msg, "acked_by"))));

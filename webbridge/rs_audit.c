@@ -66,3 +66,45 @@ done:
     sqlite3_close (db);
     return out;
 }
+
+json_t *
+rs_audit_recent_normal (const char *db_path, long limit, char *err, size_t errsize)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    json_t *out = NULL;
+    if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf (err, errsize, "no database at %s", db_path);
+        goto done;
+    }
+    sqlite3_busy_timeout (db, 2000);
+    if (sqlite3_prepare_v2 (db,
+            "SELECT w.name, x.ts, x.body FROM alerts x JOIN wells w ON w.id = x.well"
+            " WHERE json_extract (x.body, '$.alarm_state') = 'normal' ORDER BY x.ts DESC LIMIT ?1", -1, &st, NULL)
+        != SQLITE_OK) {
+        snprintf (err, errsize, "%s", sqlite3_errmsg (db));
+        goto done;
+    }
+    sqlite3_bind_int64 (st, 1, limit);
+    out = json_array ();
+    int rc;
+    while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+        json_t *body = json_loads ((const char *) sqlite3_column_text (st, 2), 0, NULL);
+        if (!json_is_object (body)) {
+            json_decref (body);
+            continue;
+        }
+        json_object_set_new (body, "well", json_string ((const char *) sqlite3_column_text (st, 0)));
+        json_object_set_new (body, "ts", json_integer ((json_int_t) sqlite3_column_int64 (st, 1)));
+        json_array_insert_new (out, 0, body);
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf (err, errsize, "%s", sqlite3_errmsg (db));
+        json_decref (out);
+        out = NULL;
+    }
+done:
+    sqlite3_finalize (st);
+    sqlite3_close (db);
+    return out;
+}

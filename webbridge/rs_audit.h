@@ -1,7 +1,8 @@
 /*  rs_audit: the alarm audit trail as the recorder keeps it (the audit view
     of the database, docs/STORAGE.md): every alarm transition and operator
     request with who, from where, when and why, read back for
-    GET /api/audit. Read-only; opens the database per query. */
+    GET /api/audit, and the alarms lately back to normal for the bridge's
+    history after a restart. Read-only; opens the database per query. */
 #ifndef RS_AUDIT_H
 #define RS_AUDIT_H
 
@@ -22,5 +23,11 @@ typedef struct {
 //  newest first (fresh reference), or NULL with the reason in err; *status
 //  is then 503 (no database, or one older than the audit trail) or 500.
 json_t *rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char *err, size_t errsize);
+
+//  The last message of the `limit` alarms most recently back to normal
+//  (alarm_state "normal"), oldest first, as the recorder stored them: what
+//  the bridge lists as history after it restarts. Fresh array, or NULL with
+//  the reason in err.
+json_t *rs_audit_recent_normal (const char *db_path, long limit, char *err, size_t errsize);
 
 #endif

@@ -499,9 +499,15 @@ s_seed_alerts (rs_web_t *self)
                       ? json_loads (reply, 0, NULL) : NULL;
     free (reply);
     if (json_is_true (json_object_get (doc, "ok"))) {
+        //  The recorder's alarms lately back to normal first, for the history;
+        //  then the engine's list, the alarms as they are now.
+        char err[300];
+        json_t *recent = rs_audit_recent_normal (self->db_path, RS_ALERTS_HISTORY_MAX, err, sizeof err);
+        size_t h = recent ? rs_alerts_seed (self->alerts, recent) : 0;
+        json_decref (recent);
         size_t n = rs_alerts_seed (self->alerts, json_object_get (doc, "alerts"));
         atomic_store (&self->alerts_seeded, true);
-        rs_info ("alerts: %zu alarm(s) taken from the prediction engine", n);
+        rs_info ("alerts: %zu alarm(s) taken from the prediction engine, %zu back to normal from the database", n, h);
     }
     json_decref (doc);
 }

@@ -150,6 +150,18 @@ def main():
     wait_until(lambda: not ours(port, HOOK), timeout=10, what="the normal alarm to leave the active list")
     st, doc = get_json(port, "/api/alerts")
     check(any(a["alert_id"] == hid for a in doc["history"]), "and it is in the history")
+    # The bridge restarted again: its history comes back from the recorder.
+    wait_until(lambda: get_json(port, f"/api/audit?action=ack&limit=50")[1]["entries"][0]["who"] == "Bo",
+               timeout=20, what="the saver to record the last acknowledgement")
+    web.p.send_signal(signal.SIGKILL)
+    web.p.wait(10)
+    web, port = start_web(suite, name="web3", db=db, engine_port=ctl)
+    st, doc = get_json(port, "/api/alerts")
+    past = [a for a in doc["history"] if a["alert_id"] == hid]
+    check(len(past) == 1 and past[0]["alarm_state"] == "normal" and past[0]["acked_by"] == "Bo"
+          and past[0]["ack_comment"] == "rule removed" and past[0]["well"] == "A-01",
+          f"after another kill -9 of the bridge its history comes back from the database: {past}")
+    check(any(a["alert_id"] == sid for a in doc["active"]), "and the active alarms from the engine")
 
     # --- the audit trail in the saver's database
     def audit(q=""):

@@ -88,6 +88,13 @@ test_managed (void)
     json_decref (status);
     RS_CHECK_INT (s_count (a, "active", 3), 1);
     RS_CHECK_INT (s_count (a, "active", 4), 0);
+    //  A normal alarm's last message twice (database, then last-value cache): one history entry.
+    json_t *past = json_array ();
+    json_array_append_new (past, s_alarm (2, "cleared", "normal", 5, "Bo"));
+    RS_CHECK_INT (rs_alerts_seed (a, past), 1);
+    json_decref (past);
+    json_decref (s_feed (a, s_alarm (2, "cleared", "normal", 5, "Bo")));
+    RS_CHECK_INT (s_count (a, "history", 2), 1);
     rs_alerts_destroy (&a);
 }
 
