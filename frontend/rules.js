@@ -31,7 +31,8 @@ export function load() {
     if (!res.ok) { status(res.doc.error || 'engine not available', true); return; }
     rules = res.doc.rules || [];
     dirty = false;
-    $('rules-file').textContent = res.doc.config_file ? '(' + res.doc.config_file + ')' : '(not saved to a file)';
+    const file = res.doc.rules_file || res.doc.config_file;
+    $('rules-file').textContent = file ? '(saved in ' + file + ')' : '(not saved to a file)';
     render();
     if (!savedAt || Date.now() - savedAt > 3000)
       status(rules.length + ' rule(s) from the engine');
@@ -154,7 +155,10 @@ export function save() {
     return o;
   });
   status('saving...');
-  sendJson('PUT', 'api/thresholds', { rules: out }).then((res) => {
+  const body = { rules: out };
+  const by = (localStorage.getItem('rigstream.operator') || '').trim();
+  if (by) body.by = by;
+  sendJson('PUT', 'api/thresholds', body).then((res) => {
     if (!res.ok || !res.doc.ok) { status('refused: ' + (res.doc.error || 'failed'), true); return; }
     load();
     // load() overwrites the status when it answers; say what happened first.

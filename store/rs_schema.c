@@ -1,4 +1,4 @@
-/*  rs_schema: schema v1 and the migration runner. */
+/*  rs_schema: schema v1, the audit view (v2) and the migration runner. */
 #include "rs_schema.h"
 
 #include <czmq.h>
@@ -112,11 +112,25 @@ s_schema_v1 (rs_strbuf_t *sql)
         "  JOIN publishers p ON p.id = s.publisher;\n");
 }
 
+//  v2: the audit trail of alarms, read from the alert messages that say
+//  what caused them (the engine's "action", "by", "addr", "detail").
+static void
+s_schema_v2 (rs_strbuf_t *sql)
+{
+    rs_strbuf_add (sql,
+        "CREATE VIEW audit AS SELECT x.ts AS ts_us, json_extract (x.body, '$.by') AS who,\n"
+        "  json_extract (x.body, '$.addr') AS addr, json_extract (x.body, '$.action') AS action,\n"
+        "  json_extract (x.body, '$.alert_id') AS alert_id, w.name AS well,\n"
+        "  json_extract (x.body, '$.detail') AS detail\n"
+        "  FROM alerts x JOIN wells w ON w.id = x.well\n"
+        "  WHERE json_extract (x.body, '$.action') IS NOT NULL;\n");
+}
+
 //  Migration i brings the schema from version i to i + 1 (SQL appended to
 //  sql); s_migrate runs each in its own transaction with the user_version
 //  update. Never change a released one: add the next.
 typedef void (s_migration_fn) (rs_strbuf_t *sql);
-static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1 };
+static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1, s_schema_v2 };
 
 int
 rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)

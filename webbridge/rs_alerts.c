@@ -81,6 +81,14 @@ s_find (json_t *list, uint64_t id, const json_t *like)
     return -1;
 }
 
+//  An alert from an engine that manages alarms (it sends alarm_state): its
+//  ids are unique across the engine's restarts and it clears them itself.
+static bool
+s_managed (const json_t *o)
+{
+    return json_is_string (json_object_get (o, "alarm_state"));
+}
+
 static void
 s_retire (rs_alerts_t *self, json_t *entry)
 {
@@ -103,7 +111,7 @@ s_retire_older (rs_alerts_t *self, const json_t *msg)
         json_t *e = json_array_get (self->active, i);
         const char *p = json_string_value (json_object_get (e, "pub"));
         json_t *ep = json_object_get (e, "epoch");
-        if (p && strcmp (p, pub) == 0 && json_is_integer (ep) && json_integer_value (ep) < json_integer_value (epoch)) {
+        if (!s_managed (e) && p && strcmp (p, pub) == 0 && json_is_integer (ep) && json_integer_value (ep) < json_integer_value (epoch)) {
             json_incref (e);
             json_array_remove (self->active, i);
             json_object_set_new (e, "ended", json_string ("publisher restarted"));
@@ -131,13 +139,18 @@ rs_alerts_feed (rs_alerts_t *self, const json_t *msg, const char **reason)
             *reason = why;
         return NULL;
     }
-    bool cleared = state && strcmp (state, "cleared") == 0;
+    //  A managed alarm stays listed until it is back to normal (cleared and
+    //  acknowledged); "active" says whether its condition still holds.
+    bool managed = s_managed (msg);
+    const char *astate = json_string_value (json_object_get (msg, "alarm_state"));
+    bool cleared = managed ? strcmp (astate, "normal") == 0 : state && strcmp (state, "cleared") == 0;
+    bool holding = managed ? strcmp (astate, "unack_active") == 0 || strcmp (astate, "ack_active") == 0 : !cleared;
     json_t *out = NULL;
     pthread_mutex_lock (&self->mutex);
     s_retire_older (self, msg);
     long at = s_find (self->active, id, NULL);
     json_t *entry = at >= 0 ? json_array_get (self->active, (size_t) at) : NULL;
-    if (entry && !s_same_incarnation (entry, msg)) {
+    if (entry && !managed && !s_same_incarnation (entry, msg)) {
         //  Same number from a restarted engine: the old one is history now.
         json_incref (entry);
         json_array_remove (self->active, (size_t) at);
@@ -152,8 +165,20 @@ rs_alerts_feed (rs_alerts_t *self, const json_t *msg, const char **reason)
         json_object_set_new (entry, "acked", json_false ());
         json_object_set_new (entry, "first_ts", json_deep_copy (json_object_get (msg, "ts")));
         if (cleared) {
-            //  A clear for an alert raised before we started: history only.
+            //  A clear for an alert raised before we started: history only,
+            //  once (a managed alarm's last message may come again: the
+            //  database at start, then the broker's last-value cache).
+            long old = managed ? s_find (self->history, id, NULL) : -1;
+            if (old >= 0) {
+                json_decref (entry);
+                entry = json_array_get (self->history, (size_t) old);
+                json_object_update (entry, (json_t *) msg);
+                out = json_deep_copy (entry);
+                goto done;
+            }
             json_object_update (entry, (json_t *) msg);
+            if (managed)
+                json_object_set_new (entry, "acked", json_boolean (json_is_string (json_object_get (msg, "acked_by"))));
             s_retire (self, entry);
             out = json_deep_copy (entry);
             json_decref (entry);
@@ -166,13 +191,19 @@ rs_alerts_feed (rs_alerts_t *self, const json_t *msg, const char **reason)
             s_retire (self, old);
             json_decref (old);
         }
-        at = s_find (self->active, id, msg);
+        at = s_find (self->active, id, managed ? NULL : msg);
     }
-    //  Keep the operator's acknowledgement across updates.
-    json_t *acked = json_incref (json_object_get (entry, "acked"));
+    //  Keep the operator's acknowledgement across updates (the engine's
+    //  when it manages the alarm).
+    json_t *acked = managed ? json_boolean (json_is_string (json_object_get (msg, "acked_by")))
+                            : json_incref (json_object_get (entry, "acked"));
+    //  What caused the previous message is not what caused this one.
+    static const char *const cause[] = { "action", "by", "addr", "detail" };
+    for (size_t k = 0; managed && k < sizeof cause / sizeof cause[0]; k++)
+        json_object_del (entry, cause[k]);
     json_object_update (entry, (json_t *) msg);
     json_object_set_new (entry, "acked", acked ? acked : json_false ());
-    json_object_set_new (entry, "active", json_boolean (!cleared));
+    json_object_set_new (entry, "active", json_boolean (holding));
     out = json_deep_copy (entry);
     if (cleared && at >= 0) {
         json_incref (entry);
@@ -211,6 +242,36 @@ rs_alerts_json (rs_alerts_t *self, const char *well)
     }
     pthread_mutex_unlock (&self->mutex);
     return root;
+}
+
+size_t
+rs_alerts_seed (rs_alerts_t *self, const json_t *alarms)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size (alarms); i++) {
+        json_t *a = json_array_get (alarms, i);
+        if (!s_managed (a))
+            continue;
+        json_t *out = rs_alerts_feed (self, a, NULL);
+        n += out != NULL;
+        json_decref (out);
+    }
+    return n;
+}
+
+bool
+rs_alerts_is_managed (rs_alerts_t *self, uint64_t alert_id, bool *known)
+{
+    pthread_mutex_lock (&self->mutex);
+    long at = s_find (self->active, alert_id, NULL);
+    json_t *e = at >= 0 ? json_array_get (self->active, (size_t) at) : NULL;
+    for (size_t i = json_array_size (self->history); !e && i-- > 0;)
+        if (s_id (json_array_get (self->history, i)) == alert_id)
+            e = json_array_get (self->history, i);
+    *known = e != NULL;
+    bool managed = e && s_managed (e);
+    pthread_mutex_unlock (&self->mutex);
+    return managed;
 }
 
 json_t *

@@ -3,8 +3,14 @@
     history of cleared ones, and operators' acknowledgements. Thread-safe
     (its own mutex: the loop feeds it, HTTP threads read and ack); no I/O.
 
-    An alert is keyed by its alert_id within one engine incarnation (pub,
-    epoch). A message from a newer incarnation of a publisher retires the
+    An engine that manages alarms (its messages carry alarm_state) owns
+    their lifecycle: ids are unique across its restarts, an alarm stays in
+    the active list until it is back to normal (cleared and acknowledged),
+    and acknowledgements are the engine's (acked_by, ack_comment). The
+    store is rebuilt from the engine's status at start (rs_alerts_seed).
+
+    Other alerts are keyed by their alert_id within one engine incarnation
+    (pub, epoch). A message from a newer incarnation of a publisher retires the
     old incarnation's active alerts to the history ("ended": "publisher
     restarted"): a stopped engine never clears them itself. */
 #ifndef RS_ALERTS_H
@@ -41,6 +47,13 @@ json_t *rs_alerts_json (rs_alerts_t *self, const char *well);
 //  (NULL or "" = "operator"). Returns the alert (fresh reference) or NULL
 //  when no alert has that id.
 json_t *rs_alerts_ack (rs_alerts_t *self, uint64_t alert_id, const char *by, int64_t ts_us);
+
+//  Feeds the alarms an engine lists in its status (managed ones only).
+//  Returns how many were taken.
+size_t rs_alerts_seed (rs_alerts_t *self, const json_t *alarms);
+
+//  Whether alert_id is known (*known) and managed by its engine.
+bool rs_alerts_is_managed (rs_alerts_t *self, uint64_t alert_id, bool *known);
 
 //  Number of active alerts.
 size_t rs_alerts_active (rs_alerts_t *self);

@@ -53,6 +53,7 @@ struct rs_web_t {
     int display_units;
     int64_t started_ms;
     bool tls;
+    atomic_bool alerts_seeded;      //  the alert store has the engine's alarms (rs_webrest)
     atomic_int clients;             //  WebSockets open
     atomic_ullong requests, errors, ws_accepted, ws_write_errors;
 };

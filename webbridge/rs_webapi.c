@@ -562,3 +562,93 @@ rs_webapi_health (const json_t *status, json_t *components, double max_delay_s)
     }
     return problems;
 }
+
+//  A text field: a string of min..max characters (UTF-8), no control
+//  characters, not only spaces when required. -1 with the reason otherwise.
+static int
+s_text_field (const json_t *v, const char *field, size_t min, size_t max, char *err, size_t errsize)
+{
+    if (!v) {
+        if (min == 0)
+            return 0;
+        snprintf (err, errsize, "%s: required (%zu to %zu characters)", field, min, max);
+        return -1;
+    }
+    if (!json_is_string (v)) {
+        snprintf (err, errsize, "%s: expected a string", field);
+        return -1;
+    }
+    const char *s = json_string_value (v);
+    size_t len = json_string_length (v), chars = 0;
+    bool blank = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (c < 0x20 || c == 0x7f) {
+            snprintf (err, errsize, "%s: control characters are not allowed", field);
+            return -1;
+        }
+        if ((c & 0xC0) != 0x80)
+            chars++;
+        if (c != ' ')
+            blank = false;
+    }
+    if (chars < min || (min > 0 && blank)) {
+        snprintf (err, errsize, "%s: required (%zu to %zu characters)", field, min, max);
+        return -1;
+    }
+    if (chars > max) {
+        snprintf (err, errsize, "%s: %zu characters, at most %zu", field, chars, max);
+        return -1;
+    }
+    return 0;
+}
+
+json_t *
+rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len, char *err, size_t errsize)
+{
+    bool ack = strcmp (action, "ack") == 0, shelve = strcmp (action, "shelve") == 0;
+    bool oos = strcmp (action, "out_of_service") == 0;
+    if (!len) {
+        snprintf (err, errsize, "by: required (1 to %d characters)", RS_WEBAPI_MAX_BY);
+        return NULL;
+    }
+    json_error_t jerr;
+    if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
+        snprintf (err, errsize, "body: not JSON: %s", s_too_deep);
+        return NULL;
+    }
+    json_t *doc = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object (doc)) {
+        snprintf (err, errsize, "body: expected a JSON object%s%s", doc ? "" : ": ", doc ? "" : jerr.text);
+        json_decref (doc);
+        return NULL;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach (doc, key, v) {
+        bool known = strcmp (key, "by") == 0 || (ack && strcmp (key, "comment") == 0)
+                     || ((shelve || oos) && strcmp (key, "reason") == 0) || (shelve && strcmp (key, "minutes") == 0);
+        if (!known) {
+            snprintf (err, errsize, "%.40s: not a field of this request", key);
+            json_decref (doc);
+            return NULL;
+        }
+    }
+    json_t *minutes = json_object_get (doc, "minutes");
+    int rc = s_text_field (json_object_get (doc, "by"), "by", 1, RS_WEBAPI_MAX_BY, err, errsize);
+    if (rc == 0 && ack)
+        rc = s_text_field (json_object_get (doc, "comment"), "comment", 0, RS_WEBAPI_MAX_COMMENT, err, errsize);
+    if (rc == 0 && (shelve || oos))
+        rc = s_text_field (json_object_get (doc, "reason"), "reason", 1, RS_WEBAPI_MAX_REASON, err, errsize);
+    if (rc == 0 && shelve && (!json_is_integer (minutes) || json_integer_value (minutes) < 1
+                              || json_integer_value (minutes) > 720)) {
+        snprintf (err, errsize, "minutes: a whole number from 1 to 720");
+        rc = -1;
+    }
+    if (rc != 0) {
+        json_decref (doc);
+        return NULL;
+    }
+    json_object_set_new (doc, "cmd", json_string (action));
+    return doc;
+}

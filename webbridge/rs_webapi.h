@@ -58,6 +58,16 @@ int rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t 
 //  nest at most `max` deep. Checked before parsing anything a client sent.
 bool rs_webapi_json_depth_ok (const char *data, size_t len, int max);
 
+#define RS_WEBAPI_MAX_COMMENT  500         //  an acknowledgement's comment
+#define RS_WEBAPI_MAX_REASON   200         //  a shelve's or out of service's reason
+
+//  The body of POST /api/alerts/{id}/<action> (action: ack, shelve,
+//  unshelve, out_of_service, in_service): a JSON object with "by" (1-64
+//  characters) and, by action, "comment" (0-500), "reason" (1-200),
+//  "minutes" (1-720). Returns the engine's request without id and addr
+//  (fresh reference), or NULL with "<field>: <reason>" in err.
+json_t *rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len, char *err, size_t errsize);
+
 //  The body of POST /api/alerts/{id}/ack: empty, or {"by": "name"} with a
 //  name of at most RS_WEBAPI_MAX_BY printable characters. Fills `by` ("" when
 //  absent). Returns 0, or -1 with the reason.

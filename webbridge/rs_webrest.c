@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_audit.h"
 #include "rs_channels.h"
 #include "rs_clock.h"
 #include "rs_curve.h"
 #include "rs_history.h"
+#include "rs_log.h"
 #include "rs_units.h"
 #include "rs_web_internal.h"
 
@@ -546,43 +548,152 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     return status;
 }
 
+//  Rebuilds the alert store from the engine's alarm list once it answers:
+//  acknowledgements and alarms survive a restart of the bridge.
+static void
+s_seed_alerts (rs_web_t *self)
+{
+    if (atomic_load (&self->alerts_seeded) || !*self->engine_control)
+        return;
+    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, "{\"cmd\":\"status\"}",
+                         self->control_timeout_ms);
+    json_t *doc = reply && rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
+    free (reply);
+    if (json_is_true (json_object_get (doc, "ok"))) {
+        //  The recorder's alarms lately back to normal first, for the history;
+        //  then the engine's list, the alarms as they are now.
+        char err[300];
+        json_t *recent = rs_audit_recent_normal (self->db_path, RS_ALERTS_HISTORY_MAX, err, sizeof err);
+        size_t h = recent ? rs_alerts_seed (self->alerts, recent) : 0;
+        json_decref (recent);
+        size_t n = rs_alerts_seed (self->alerts, json_object_get (doc, "alerts"));
+        atomic_store (&self->alerts_seeded, true);
+        rs_info ("alerts: %zu alarm(s) taken from the prediction engine, %zu back to normal from the database", n, h);
+    }
+    json_decref (doc);
+}
+
 static int
 s_api_alerts (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
     const char *well = rs_webapi_param (p, "well");
     if (well && !rs_id_valid (well, strlen (well)))
         return rs_web_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+    s_seed_alerts (self);
     return rs_web_send_json (self, conn, 200, rs_alerts_json (self->alerts, well));
 }
 
-static int
-s_api_ack (rs_web_t *self, struct mg_connection *conn, const char *id_text)
+//  Every page shows an operator's request at once.
+static void
+s_broadcast_ack (rs_web_t *self, long id, json_t *alert)
 {
-    long id;
-    if (rs_webapi_parse_int (id_text, 1, LONG_MAX, &id) != 0)
-        return rs_web_error (self, conn, 400, "bad alert id: a positive integer");
-    size_t len = 0;
-    int status = 0;
-    char *body = s_read_body (self, conn, &len, &status);
-    if (!body)
-        return status;
-    char by[RS_WEBAPI_MAX_BY + 1], err[256];
-    int rc = rs_webapi_parse_ack_body (body, len, by, sizeof by, err, sizeof err);
-    free (body);
-    if (rc != 0)
-        return rs_web_error (self, conn, 400, "%s", err);
-    int64_t now = rs_clock_now_us ();
-    json_t *alert = rs_alerts_ack (self->alerts, (uint64_t) id, by, now);
-    if (!alert)
-        return rs_web_error (self, conn, 404, "unknown alert %ld", id);
-    //  Every page shows the acknowledgement at once.
     json_t *msg = json_pack ("{s:s, s:I, s:O}", "type", "ack", "alert_id", (json_int_t) id, "alert", alert);
     char *text = msg ? json_dumps (msg, RS_WEB_JSON_FLAGS) : NULL;
     if (text)
         rs_hub_broadcast (self->hub, json_string_value (json_object_get (alert, "well")), text, false);
     free (text);
     json_decref (msg);
-    return rs_web_send_json (self, conn, 200, alert);
+}
+
+//  POST /api/alerts/<id>/<action>: ack, shelve, unshelve, out-of-service,
+//  in-service. The engine owns the alarm: the request goes to it with the
+//  operator's name and address, and its verdict (400, 404, 409) is the
+//  answer. Alerts of an engine that does not manage alarms can only be
+//  acknowledged, here.
+static int
+s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *route)
+{
+    long id;
+    if (rs_webapi_parse_int (route->arg, 1, LONG_MAX, &id) != 0)
+        return rs_web_error (self, conn, 400, "bad alert id: a positive integer");
+    size_t len = 0;
+    int status = 0;
+    char *body = s_read_body (self, conn, &len, &status);
+    if (!body)
+        return status;
+    char err[300];
+    json_t *req = rs_webapi_parse_alarm_body (route->action, body, len, err, sizeof err);
+    free (body);
+    if (!req)
+        return rs_web_error (self, conn, 400, "%s", err);
+    s_seed_alerts (self);
+    bool known = false;
+    bool managed = rs_alerts_is_managed (self->alerts, (uint64_t) id, &known);
+    if (!known) {
+        json_decref (req);
+        return rs_web_error (self, conn, 404, "unknown alert %ld", id);
+    }
+    const char *addr = mg_get_request_info (conn)->remote_addr;
+    if (!managed) {
+        const char *by = json_string_value (json_object_get (req, "by"));
+        json_t *alert = strcmp (route->action, "ack") == 0
+                            ? rs_alerts_ack (self->alerts, (uint64_t) id, by, rs_clock_now_us ()) : NULL;
+        json_decref (req);
+        if (!alert)
+            return rs_web_error (self, conn, 409, "alert %ld: its engine does not manage alarms (only ack)", id);
+        rs_info ("alert %ld acknowledged by %s from %s", id, by, addr);
+        s_broadcast_ack (self, id, alert);
+        return rs_web_send_json (self, conn, 200, alert);
+    }
+    json_object_set_new (req, "id", json_integer ((json_int_t) id));
+    json_object_set_new (req, "addr", json_string (addr));
+    char *text = json_dumps (req, JSON_COMPACT);
+    json_decref (req);
+    if (!text)
+        return rs_web_error (self, conn, 500, "out of memory");
+    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
+    free (text);
+    if (!reply)
+        return rs_web_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
+    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
+    free (reply);
+    if (!json_is_object (doc)) {
+        json_decref (doc);
+        return rs_web_error (self, conn, 502, "prediction engine answered something other than a JSON object");
+    }
+    if (!json_is_true (json_object_get (doc, "ok"))) {
+        json_int_t code = json_integer_value (json_object_get (doc, "code"));
+        const char *e = json_string_value (json_object_get (doc, "error"));
+        int rc = rs_web_error (self, conn, code == 404 || code == 409 || code == 500 ? (int) code : 400, "%s",
+                               e ? e : "refused by the engine");
+        json_decref (doc);
+        return rc;
+    }
+    json_t *fed = rs_alerts_feed (self->alerts, json_object_get (doc, "alert"), NULL);
+    json_decref (doc);
+    if (!fed)
+        return rs_web_error (self, conn, 502, "prediction engine answered without the alert");
+    s_broadcast_ack (self, id, fed);
+    return rs_web_send_json (self, conn, 200, fed);
+}
+
+//  GET /api/audit?since&until&well&action&limit: the recorder's audit trail.
+static int
+s_api_audit (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
+{
+    rs_audit_query_t q = { .since_us = 0, .until_us = INT64_MAX, .limit = 500 };
+    const char *v;
+    if ((v = rs_webapi_param (p, "since")) && rs_webapi_parse_time (v, &q.since_us) != 0)
+        return rs_web_error (self, conn, 400, "since: expected " RS_WEBAPI_TIME_HELP);
+    if ((v = rs_webapi_param (p, "until")) && rs_webapi_parse_time (v, &q.until_us) != 0)
+        return rs_web_error (self, conn, 400, "until: expected " RS_WEBAPI_TIME_HELP);
+    if ((v = rs_webapi_param (p, "limit")) && rs_webapi_parse_int (v, 1, RS_AUDIT_LIMIT_MAX, &q.limit) != 0)
+        return rs_web_error (self, conn, 400, "limit: a whole number from 1 to %d", RS_AUDIT_LIMIT_MAX);
+    q.well = rs_webapi_param (p, "well");
+    if (q.well && !rs_id_valid (q.well, strlen (q.well)))
+        return rs_web_error (self, conn, 400, "well: 1-64 characters of A-Z a-z 0-9 _ -");
+    q.action = rs_webapi_param (p, "action");
+    if (q.action && (strlen (q.action) > 32 || strspn (q.action, "abcdefghijklmnopqrstuvwxyz_") != strlen (q.action)))
+        return rs_web_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, shelve_expired, "
+                                              "out_of_service, in_service, dropped");
+    char err[300];
+    int status = 500;
+    json_t *doc = rs_audit_read (self->db_path, &q, &status, err, sizeof err);
+    if (!doc)
+        return rs_web_error (self, conn, status, "%s", err);
+    return rs_web_send_json (self, conn, 200, doc);
 }
 
 static int
@@ -603,6 +714,8 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
         free (body);
         if (!request)
             return rs_web_error (self, conn, 400, "%s", err);
+        //  The engine logs who changed the rules, and from where.
+        json_object_set_new (request, "addr", json_string (mg_get_request_info (conn)->remote_addr));
     }
     char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
     json_decref (request);
@@ -666,7 +779,9 @@ rs_webrest_answer (rs_web_t *web, struct mg_connection *conn, const rs_webroute_
     case RS_WEBROUTE_EXPORT:
         return s_api_export (web, conn, params);
     case RS_WEBROUTE_ACK:
-        return s_api_ack (web, conn, route->arg);
+        return s_api_alarm (web, conn, route);
+    case RS_WEBROUTE_AUDIT:
+        return s_api_audit (web, conn, params);
     }
     return rs_web_error (web, conn, 500, "no handler");
 }

@@ -11,6 +11,13 @@ static const char *const s_history[] = { "well", "from", "to", "channels", "poin
 static const char *const s_export[] = { "well", "from", "to", "channels", "units", NULL };
 static const char *const s_alerts[] = { "well", NULL };
 static const char *const s_latest[] = { "well", "format", NULL };
+static const char *const s_audit[] = { "since", "until", "well", "action", "limit", NULL };
+
+//  The operators' requests on an alarm: path suffix, engine command.
+static const char *const s_alarm_actions[][2] = {
+    { "/ack", "ack" }, { "/shelve", "shelve" }, { "/unshelve", "unshelve" },
+    { "/out-of-service", "out_of_service" }, { "/in-service", "in_service" },
+};
 
 static const struct {
     const char *path;
@@ -27,24 +34,29 @@ static const struct {
     { "/api/alerts", RS_WEBROUTE_ALERTS, false, s_alerts },
     { "/api/thresholds", RS_WEBROUTE_THRESHOLDS, true, s_none },
     { "/api/export.csv", RS_WEBROUTE_EXPORT, false, s_export },
+    { "/api/audit", RS_WEBROUTE_AUDIT, false, s_audit },
 };
 #define N_ROUTES (sizeof s_routes / sizeof s_routes[0])
 
-//  POST /api/alerts/<id>/ack. Returns 0, 404 or 405.
+//  POST /api/alerts/<id>/<action>. Returns 0, 404 or 405.
 static int
 s_match_ack (const char *path, const char *method, rs_webroute_t *out, char *err, size_t errsize)
 {
     const char *rest = path + strlen (ACK_PREFIX);
     const char *slash = strchr (rest, '/');
-    if (!slash || strcmp (slash, "/ack") != 0 || (size_t) (slash - rest) >= sizeof out->arg) {
+    size_t a = 0, n = sizeof s_alarm_actions / sizeof s_alarm_actions[0];
+    while (slash && a < n && strcmp (slash, s_alarm_actions[a][0]) != 0)
+        a++;
+    if (!slash || a == n || (size_t) (slash - rest) >= sizeof out->arg) {
         snprintf (err, errsize, "no such path: %s", path);
         return 404;
     }
     if (strcmp (method, "POST") != 0) {
-        snprintf (err, errsize, "use POST to acknowledge an alert");
+        snprintf (err, errsize, "use POST to %s an alert", strcmp (slash, "/ack") == 0 ? "acknowledge" : slash + 1);
         return 405;
     }
     out->id = RS_WEBROUTE_ACK;
+    snprintf (out->action, sizeof out->action, "%s", s_alarm_actions[a][1]);
     out->write = true;
     memcpy (out->arg, rest, (size_t) (slash - rest));
     out->arg[slash - rest] = 0;

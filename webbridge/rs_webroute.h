@@ -20,13 +20,15 @@ typedef enum {
     RS_WEBROUTE_ALERTS,             //  GET  /api/alerts?well
     RS_WEBROUTE_THRESHOLDS,         //  GET or PUT /api/thresholds
     RS_WEBROUTE_EXPORT,             //  GET  /api/export.csv?well&from&to&channels
-    RS_WEBROUTE_ACK                 //  POST /api/alerts/<id>/ack
+    RS_WEBROUTE_ACK,                //  POST /api/alerts/<id>/(ack|shelve|unshelve|out-of-service|in-service)
+    RS_WEBROUTE_AUDIT               //  GET  /api/audit?since&until&well&action&limit
 } rs_webroute_id_t;
 
 typedef struct {
     rs_webroute_id_t id;
     bool write;                     //  the method changes state (POST, PUT)
     char arg[32];                   //  RS_WEBROUTE_ACK: the alert id as given
+    char action[24];                //  RS_WEBROUTE_ACK: the engine's command (ack, shelve, ..., in_service)
 } rs_webroute_t;
 
 //  Matches `path` and `method` (HEAD counts as GET) and checks `params`

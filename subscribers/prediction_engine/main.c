@@ -5,6 +5,9 @@
     thresholds, detectors on/off) is re-read on SIGHUP and on the control
     endpoint's "reload"; "set_thresholds" replaces the rules at run time. */
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "rs_clock.h"
 
 #include "rs_bind.h"
 #include "rs_curve.h"
@@ -17,6 +20,15 @@
 static const rs_option_t s_options[] = {
     { "config", "ENGINE_CONFIG", RS_OPT_STRING, NULL,
       "configuration file (JSON: threshold rules, rig-state thresholds, detectors); none = no rules", 0, 0 },
+    { "rules-file", "ENGINE_RULES_FILE", RS_OPT_STRING, "",
+      "file of the threshold rules set at run time (written atomically; its rules replace the configuration's); "
+      "empty = $RIGSTREAM_RUN_DIR/state/engine-rules.json", 0, 0 },
+    { "state-file", "ENGINE_STATE_FILE", RS_OPT_STRING, "",
+      "file of the alarm state (next alert id, active alarms, acknowledgements, shelves, out of service; written "
+      "atomically); empty = $RIGSTREAM_RUN_DIR/state/engine-state.json", 0, 0 },
+    { "recheck", "ENGINE_RECHECK_S", RS_OPT_DOUBLE, "60",
+      "after a restart, alarms still active that no detector raises again within this many seconds of a well's "
+      "data are cleared", 1, 3600 },
     { "control-port", "ENGINE_CONTROL_PORT", RS_OPT_INT, "5558",
       "port of the control endpoint (JSON commands; 0 = none)", 0, 65535 },
     { "control-bind", "ENGINE_CONTROL_BIND", RS_OPT_STRING, "127.0.0.1",
@@ -48,7 +60,31 @@ typedef struct {
     char ctl_ep[300];
     uint64_t published, publish_errors;
     rs_engine_bwlog_t bw_log;
+    char rules_path[4096], state_path[4096];
+    rs_log_limit_t persist_limit;
 } engine_main_t;
+
+//  A file under the run directory's state/ when the option is empty.
+static void
+s_state_path (rs_config_t *cfg, const char *opt, const char *name, char *out, size_t size)
+{
+    const char *v = rs_config_str (cfg, opt);
+    if (v && *v) {
+        snprintf (out, size, "%s", v);
+        return;
+    }
+    const char *run = getenv ("RIGSTREAM_RUN_DIR");
+    snprintf (out, size, "%s/state/%s", run && *run ? run : "./run", name);
+}
+
+//  Saves the alarm book when it changed; a failure is logged, rate-limited.
+static void
+s_persist (engine_main_t *self)
+{
+    char err[512];
+    if (rs_engine_persist (self->engine, err, sizeof err) != 0)
+        rs_log_limited (&self->persist_limit, 10000, RS_LOG_ERROR, "alarm state not saved: %s", err);
+}
 
 //  Alert transitions: alert.<well>, and a log line for raised and cleared.
 static void
@@ -59,6 +95,9 @@ s_on_alert (const rs_alert_t *a, void *arg)
         rs_info ("alert %s %s #%llu on %s (%s): %s", rs_alert_state_name (a->state),
                  a->rule ? a->rule : a->type, (unsigned long long) a->alert_id, a->well,
                  rs_severity_name (a->severity), a->message);
+    if (a->action && a->addr)
+        rs_info ("alarm #%llu on %s: %s by %s from %s%s%s", (unsigned long long) a->alert_id, a->well, a->action,
+                 a->by ? a->by : "?", a->addr, a->detail ? ": " : "", a->detail ? a->detail : "");
     if (self->sub && a->well)
         *(rs_engine_out_alert (rs_sub_pub (self->sub), a) == RS_OK ? &self->published : &self->publish_errors) += 1;
 }
@@ -68,8 +107,10 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
 {
     (void) sub;
     engine_main_t *self = arg;
-    if (msg->kind == RS_KIND_TELEMETRY)
+    if (msg->kind == RS_KIND_TELEMETRY) {
         rs_engine_feed (self->engine, msg->id, msg->hdr.ts_us, msg->values, msg->n_values);
+        s_persist (self);
+    }
     return 0;
 }
 
@@ -84,6 +125,9 @@ s_on_kpi_timer (rs_sub_t *sub, void *arg)
             *(rs_engine_out_kpis (rs_sub_pub (sub), self->engine, i) == RS_OK ? &self->published
                                                                              : &self->publish_errors) += 1;
         }
+    //  Shelves run on the wall clock.
+    rs_alarms_expire (rs_engine_alarms (self->engine), rs_clock_now_us ());
+    s_persist (self);
     return 0;
 }
 
@@ -163,6 +207,7 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         .pit_alarm_m3 = rs_config_double (cfg, "pit-alarm"),
         .rock_ccs_mpa = rs_config_double (cfg, "rock-ccs"),
         .max_wells = (size_t) rs_config_int (cfg, "max-wells"),
+        .recheck_s = rs_config_double (cfg, "recheck"),
     };
     if (!(self->engine = rs_engine_new (&eo, s_on_alert, self))) {
         rs_rules_destroy (&rules);
@@ -170,6 +215,12 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     }
     if (rules)
         rs_engine_set_config (self->engine, rules);
+    s_state_path (cfg, "rules-file", "engine-rules.json", self->rules_path, sizeof self->rules_path);
+    s_state_path (cfg, "state-file", "engine-state.json", self->state_path, sizeof self->state_path);
+    if (rs_engine_set_files (self->engine, self->rules_path, self->state_path, err, sizeof err) != 0) {
+        fprintf (stderr, "rigstream-engine: cannot restore: %s\n", err);
+        return RS_E_CONFIG;
+    }
     return RS_OK;
 }
 
@@ -184,9 +235,13 @@ s_start (rs_sub_t *sub, void *arg)
     if (*self->ctl_ep && !(self->control = rs_engine_srv_new (self->engine, self->config_path, self->ctl_ep,
                                                               rs_sub_curve (sub), rs_sub_loop (sub))))
         return RS_E_CONFIG;
-    rs_info ("ready: telemetry from %s, kpi/alert to %s, control %s, %zu rule(s)%s%s", rs_sub_endpoint (sub),
+    rs_info ("ready: telemetry from %s, kpi/alert to %s, control %s, %zu rule(s)%s%s, rules file %s, "
+             "alarm state %s (next id %llu, %zu alarm(s) carried)", rs_sub_endpoint (sub),
              rs_pub_endpoint (rs_sub_pub (sub)), *self->ctl_ep ? self->ctl_ep : "off",
-             rs_engine_config (self->engine)->n, *self->config_path ? " from " : "", self->config_path);
+             rs_engine_config (self->engine)->n, *self->config_path ? " from " : "", self->config_path,
+             self->rules_path, self->state_path,
+             (unsigned long long) *rs_alarms_next_id (rs_engine_alarms (self->engine)) + 1,
+             rs_engine_alerts_active (self->engine));
     return RS_OK;
 }
 

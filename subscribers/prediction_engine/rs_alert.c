@@ -124,15 +124,17 @@ rs_alert_emit (const rs_alert_sink_t *sink, rs_alarm_t *alarm, rs_alert_state_t 
 {
     if (transition == RS_ALERT_NONE)
         return;
-    if (transition == RS_ALERT_RAISED && alarm->id == 0)
-        alarm->id = sink && sink->next_id ? ++*sink->next_id : 0;
-    alert->alert_id = alarm->id;
     alert->state = transition;
     alert->severity = alarm->severity;
     alert->started_us = alarm->started_us;
     alert->ts_us = ts_us;
     alert->rig_state = sink ? sink->rig_state : NULL;
     alert->well = sink ? sink->well : NULL;
+    if (transition == RS_ALERT_RAISED && alarm->id == 0 && sink && sink->claim)
+        alarm->id = sink->claim (alert, sink->arg);
+    if (transition == RS_ALERT_RAISED && alarm->id == 0)
+        alarm->id = sink && sink->next_id ? ++*sink->next_id : 0;
+    alert->alert_id = alarm->id;
     if (sink && sink->fn)
         sink->fn (alert, sink->arg);
 }

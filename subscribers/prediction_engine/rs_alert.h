@@ -45,14 +45,33 @@ typedef struct {
     int64_t started_us;         // when the alert was raised
     int64_t ts_us;              // sample time of this transition
     const char *rig_state;      // rig state at the transition
+    //  The alarm's lifecycle (rs_alarms), filled in by the engine; NULL
+    //  alarm_state = not managed (bench, unit tests of detectors).
+    const char *alarm_state;    // unack_active, ack_active, rtn_unack, normal
+    const char *acked_by;       // NULL = not acknowledged
+    const char *ack_comment;
+    int64_t acked_us;
+    int64_t shelved_until_us;   // 0 = not shelved
+    bool out_of_service;
+    bool first_out;             // first alarm of a burst on its well
+    bool flood;                 // the well is in an alarm flood
+    //  What caused this message, for the audit trail (NULL = a periodic update).
+    const char *action;         // raise, clear, ack, shelve, unshelve, shelve_expired, ...
+    const char *by;             // operator, or "engine"
+    const char *addr;           // the operator's client address, or NULL
+    const char *detail;         // comment or reason, or NULL
 } rs_alert_t;
 
-//  Where transitions go. next_id numbers raised alerts (1, 2, 3...).
+//  Where transitions go. next_id numbers raised alerts (1, 2, 3...); claim,
+//  when set, may hand a raised alert the id an alarm of the same point had
+//  before the engine restarted (0 = none: a new id).
 typedef void (rs_alert_fn) (const rs_alert_t *alert, void *arg);
+typedef uint64_t (rs_alert_claim_fn) (const rs_alert_t *alert, void *arg);
 typedef struct {
     rs_alert_fn *fn;
     void *arg;
     uint64_t *next_id;
+    rs_alert_claim_fn *claim;
     const char *well;           // filled in on each emitted alert
     const char *rig_state;      // filled in on each emitted alert
 } rs_alert_sink_t;

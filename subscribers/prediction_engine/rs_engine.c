@@ -1,12 +1,15 @@
-/*  rs_engine: per-well pipelines, alert numbering and the active list. */
+/*  rs_engine: per-well pipelines, alert numbering and the alarm book. */
 #include "rs_engine.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "rs_alarms.h"
 #include "rs_anomaly.h"
+#include "rs_atomic.h"
 #include "rs_chanq.h"
 #include "rs_detect.h"
 #include "rs_kpi.h"
@@ -29,17 +32,6 @@ typedef struct {
     size_t n_values;
 } well_t;
 
-typedef struct {
-    uint64_t id;
-    char well[RS_MAX_ID + 1];
-    char type[32];
-    char rule[RS_RULE_NAME_MAX + 1];
-    char message[512];
-    rs_severity_t severity;
-    int64_t started_us, ts_us;
-    double value;
-} active_t;
-
 struct rs_engine_t {
     rs_engine_opts_t o;
     rs_alert_fn *fn;
@@ -48,59 +40,39 @@ struct rs_engine_t {
     unsigned cfg_gen;
     well_t **wells;
     size_t n_wells;
-    uint64_t next_id;
-    active_t *active;
-    size_t n_active, cap_active;
+    rs_alarms_t *alarms;
+    char rules_path[4096], state_path[4096];
     rs_engine_stats_t stats;
 };
 
+//  Every message the alarm book publishes: counted, then handed on.
+static void
+s_publish (const rs_alert_t *a, void *arg)
+{
+    rs_engine_t *self = arg;
+    if (a->state == RS_ALERT_RAISED)
+        self->stats.raised++;
+    else if (a->state == RS_ALERT_UPDATED)
+        self->stats.updated++;
+    else if (a->state == RS_ALERT_CLEARED)
+        self->stats.cleared++;
+    if (self->fn)
+        self->fn (a, self->arg);
+}
+
+//  A detector's transition goes through the alarm book.
 static void
 s_on_alert (const rs_alert_t *a, void *arg)
 {
     rs_engine_t *self = arg;
-    //  The well is the one being fed; find the active entry by id.
-    size_t i = 0;
-    while (i < self->n_active && self->active[i].id != a->alert_id)
-        i++;
-    if (a->state == RS_ALERT_RAISED) {
-        self->stats.raised++;
-        if (i == self->n_active) {
-            if (self->n_active == self->cap_active) {
-                size_t cap = self->cap_active ? self->cap_active * 2 : 16;
-                active_t *p = realloc (self->active, cap * sizeof *p);
-                if (p) {
-                    self->active = p;
-                    self->cap_active = cap;
-                }
-            }
-            if (self->n_active < self->cap_active) {
-                active_t *e = &self->active[self->n_active++];
-                memset (e, 0, sizeof *e);
-                e->id = a->alert_id;
-            }
-        }
-    }
-    else if (a->state == RS_ALERT_UPDATED)
-        self->stats.updated++;
-    else if (a->state == RS_ALERT_CLEARED) {
-        self->stats.cleared++;
-        if (i < self->n_active)
-            self->active[i] = self->active[--self->n_active];
-        i = self->n_active;
-    }
-    if (i < self->n_active) {
-        active_t *e = &self->active[i];
-        snprintf (e->well, sizeof e->well, "%s", a->well ? a->well : "");
-        snprintf (e->type, sizeof e->type, "%s", a->type ? a->type : "");
-        snprintf (e->rule, sizeof e->rule, "%s", a->rule ? a->rule : "");
-        snprintf (e->message, sizeof e->message, "%s", a->message ? a->message : "");
-        e->severity = a->severity;
-        e->started_us = a->started_us;
-        e->ts_us = a->ts_us;
-        e->value = a->value;
-    }
-    if (self->fn)
-        self->fn (a, self->arg);
+    rs_alarms_transition (self->alarms, a);
+}
+
+static uint64_t
+s_claim (const rs_alert_t *a, void *arg)
+{
+    rs_engine_t *self = arg;
+    return rs_alarms_claim (a, self->alarms);
 }
 
 rs_engine_t *
@@ -115,9 +87,12 @@ rs_engine_new (const rs_engine_opts_t *opts, rs_alert_fn *fn, void *arg)
         self->o.max_wells = 64;
     self->fn = fn;
     self->arg = arg;
+    if (self->o.recheck_s <= 0)
+        self->o.recheck_s = 60;
     self->cfg = rs_rules_new ();
     self->wells = calloc (self->o.max_wells, sizeof *self->wells);
-    if (!self->cfg || !self->wells)
+    self->alarms = rs_alarms_new (s_publish, self);
+    if (!self->cfg || !self->wells || !self->alarms)
         rs_engine_destroy (&self);
     return self;
 }
@@ -144,7 +119,7 @@ rs_engine_destroy (rs_engine_t **self_p)
     for (size_t i = 0; i < self->n_wells; i++)
         s_well_free (self->wells[i]);
     free (self->wells);
-    free (self->active);
+    rs_alarms_destroy (&self->alarms);
     rs_rules_destroy (&self->cfg);
     free (self);
     *self_p = NULL;
@@ -155,7 +130,7 @@ s_sink (rs_engine_t *self, well_t *w, rs_alert_sink_t *sink)
 {
     const rs_riginfo_t *ri = w->rig ? rs_rigstate_info (w->rig) : NULL;
     *sink = (rs_alert_sink_t) {
-        .fn = s_on_alert, .arg = self, .next_id = &self->next_id, .well = w->id,
+        .fn = s_on_alert, .arg = self, .next_id = rs_alarms_next_id (self->alarms), .claim = s_claim, .well = w->id,
         .rig_state = rs_rig_name (ri ? (int) ri->state : 0),
     };
 }
@@ -337,6 +312,7 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
     w->ch = NULL;
     w->values = NULL;
     w->n_values = 0;
+    rs_alarms_recheck (self->alarms, w->id, ts_us, self->o.recheck_s);
     return 0;
 }
 
@@ -416,29 +392,68 @@ rs_engine_well_quality (const rs_engine_t *self, size_t index)
 json_t *
 rs_engine_alerts_json (const rs_engine_t *self)
 {
-    json_t *a = json_array ();
-    for (size_t i = 0; i < self->n_active; i++) {
-        const active_t *e = &self->active[i];
-        json_t *o = json_object ();
-        json_object_set_new (o, "alert_id", json_integer ((json_int_t) e->id));
-        json_object_set_new (o, "well", json_string (e->well));
-        json_object_set_new (o, "type", json_string (e->type));
-        if (e->rule[0])
-            json_object_set_new (o, "rule", json_string (e->rule));
-        json_object_set_new (o, "severity", json_string (rs_severity_name (e->severity)));
-        json_object_set_new (o, "message", json_string (e->message));
-        json_object_set_new (o, "started_ts", json_integer ((json_int_t) e->started_us));
-        json_object_set_new (o, "ts", json_integer ((json_int_t) e->ts_us));
-        json_object_set_new (o, "value", isfinite (e->value) ? json_real (e->value) : json_null ());
-        json_array_append_new (a, o);
-    }
-    return a;
+    return rs_alarms_json (self->alarms);
 }
 
 size_t
 rs_engine_alerts_active (const rs_engine_t *self)
 {
-    return self->n_active;
+    return rs_alarms_active (self->alarms);
+}
+
+rs_alarms_t *
+rs_engine_alarms (rs_engine_t *self)
+{
+    return self->alarms;
+}
+
+int
+rs_engine_set_files (rs_engine_t *self, const char *rules_path, const char *state_path, char *err,
+                     size_t err_size)
+{
+    snprintf (self->rules_path, sizeof self->rules_path, "%s", rules_path ? rules_path : "");
+    snprintf (self->state_path, sizeof self->state_path, "%s", state_path ? state_path : "");
+    if (self->rules_path[0] && access (self->rules_path, F_OK) == 0) {
+        rs_rules_t *cfg = rs_rules_dup (self->cfg);
+        if (!cfg || rs_rules_apply_file (cfg, self->rules_path, err, err_size) != 0) {
+            rs_rules_destroy (&cfg);
+            return -1;
+        }
+        rs_engine_set_config (self, cfg);
+    }
+    if (self->state_path[0] && access (self->state_path, F_OK) == 0) {
+        json_error_t jerr;
+        json_t *doc = json_load_file (self->state_path, JSON_REJECT_DUPLICATES, &jerr);
+        char inner[300];
+        if (!doc) {
+            snprintf (err, err_size, "%s: %s (line %d)", self->state_path, jerr.text, jerr.line);
+            return -1;
+        }
+        int rc = rs_alarms_load (self->alarms, doc, inner, sizeof inner);
+        json_decref (doc);
+        if (rc != 0) {
+            snprintf (err, err_size, "%s: %s", self->state_path, inner);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const char *
+rs_engine_rules_path (const rs_engine_t *self)
+{
+    return self->rules_path;
+}
+
+int
+rs_engine_persist (rs_engine_t *self, char *err, size_t err_size)
+{
+    if (!rs_alarms_take_dirty (self->alarms) || !self->state_path[0])
+        return 0;
+    json_t *doc = rs_alarms_state_json (self->alarms);
+    int rc = doc ? rs_atomic_write_json (self->state_path, doc, err, err_size) : -1;
+    json_decref (doc);
+    return rc;
 }
 
 const rs_engine_stats_t *

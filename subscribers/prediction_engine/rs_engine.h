@@ -1,7 +1,8 @@
 /*  rs_engine: the prediction engine without its sockets. Keeps one pipeline
     per well (rig state -> KPIs -> detectors, threshold rules, anomaly
-    detector), numbers the alerts, keeps the list of active ones and hands
-    every alert transition to a callback. The process (main.c) and the
+    detector), numbers the alerts, runs them through the alarm book
+    (rs_alarms: lifecycle, shelving, out of service) and hands every alert
+    message to a callback. The process (main.c) and the
     scorer (bench/engine) drive the same code.
 
     Time: each well's samples should come in time order. A sample not after
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_alarms.h"
 #include "rs_alert.h"
 #include "rs_chanq.h"
 #include "rs_msg.h"
@@ -32,6 +34,7 @@ typedef struct {
     double pit_alarm_m3;        // 0 = 1.6 m3
     double rock_ccs_mpa;        // confined compressive strength for CCS / MSE; 0 = unknown
     size_t max_wells;           // 0 = 64
+    double recheck_s;           // carried alarms not raised again within this sample time clear; 0 = 60 s
 } rs_engine_opts_t;
 
 typedef struct {
@@ -84,10 +87,25 @@ const rs_riginfo_t *rs_engine_well_rig (const rs_engine_t *self, size_t index);
 //  index.
 const rs_chanq_t *rs_engine_well_quality (const rs_engine_t *self, size_t index);
 
-//  Active alerts as a JSON array (new reference): alert_id, well, type,
-//  rule, severity, message, started_ts, ts.
+//  The alarm list (rs_alarms_json: every alarm not back to normal, newest
+//  first) as a JSON array (new reference).
 json_t *rs_engine_alerts_json (const rs_engine_t *self);
 size_t rs_engine_alerts_active (const rs_engine_t *self);
+
+//  The alarm book: lifecycle, operators' requests, state (rs_alarms).
+rs_alarms_t *rs_engine_alarms (rs_engine_t *self);
+
+//  Where the engine keeps what it must not forget: the rules set at run
+//  time (rules_path) and the alarm book (state_path); "" = nowhere. Loads
+//  the files that exist: the rules file's rules replace the configuration's,
+//  the state restores ids, alarms, shelves and out-of-service points.
+//  Returns 0, or -1 with the reason (naming the file) in err.
+int rs_engine_set_files (rs_engine_t *self, const char *rules_path, const char *state_path, char *err,
+                         size_t err_size);
+const char *rs_engine_rules_path (const rs_engine_t *self);
+//  Writes the alarm book to the state file atomically when it changed.
+//  Returns 0, or -1 with the reason in err.
+int rs_engine_persist (rs_engine_t *self, char *err, size_t err_size);
 const rs_engine_stats_t *rs_engine_stats (const rs_engine_t *self);
 
 #endif

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "rs_clock.h"
+#include "rs_log.h"
 
 #define MAX_REQUEST (1024 * 1024)
 
@@ -57,6 +61,13 @@ rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path, char *err, s
     rs_rules_t *cfg = rs_rules_load (config_path, err, err_size);
     if (!cfg)
         return -1;
+    //  Rules set at run time (the rules file) win over the configuration's.
+    const char *rules_path = rs_engine_rules_path (engine);
+    if (s_has_file (rules_path) && access (rules_path, F_OK) == 0
+        && rs_rules_apply_file (cfg, rules_path, err, err_size) != 0) {
+        rs_rules_destroy (&cfg);
+        return -1;
+    }
     rs_engine_set_config (engine, cfg);
     return 0;
 }
@@ -98,31 +109,108 @@ s_set_thresholds (rs_engine_t *engine, const char *config_path, json_t *req)
 {
     json_t *rules = json_object_get (req, "rules");
     json_t *save_v = json_object_get (req, "save");
+    const char *rules_path = rs_engine_rules_path (engine);
     if (!rules)
         return s_error ("set_thresholds needs \"rules\": an array of rules");
     if (save_v && !json_is_boolean (save_v))
         return s_error ("\"save\" must be true or false");
-    bool save = save_v ? json_is_true (save_v) : s_has_file (config_path);
-    if (save && !s_has_file (config_path))
-        return s_error ("cannot save: the engine has no configuration file");
+    char err[400];
+    const char *by = json_string_value (json_object_get (req, "by"));
+    if (by && rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX, err, sizeof err) != 0)
+        return s_error ("%s", err);
+    //  The rules file, when the engine has one, is where rules set at run
+    //  time live; else the configuration file as before.
+    bool to_rules = s_has_file (rules_path);
+    const char *target = to_rules ? rules_path : config_path;
+    bool save = save_v ? json_is_true (save_v) : s_has_file (target);
+    if (save && !s_has_file (target))
+        return s_error ("cannot save: the engine has no rules file (ENGINE_RULES_FILE) or configuration file");
     rs_rules_t *cfg = rs_rules_dup (rs_engine_config (engine));
     if (!cfg)
         return NULL;
-    char err[400];
     if (rs_rules_set_rules (cfg, rules, err, sizeof err) != 0) {
         rs_rules_destroy (&cfg);
         return s_error ("%s", err);
     }
     //  Save first: either the rules are applied and on disk, or neither.
-    if (save && rs_rules_save (cfg, config_path, err, sizeof err) != 0) {
+    if (save && (to_rules ? rs_rules_save_rules (cfg, target, err, sizeof err)
+                          : rs_rules_save (cfg, target, err, sizeof err)) != 0) {
         rs_rules_destroy (&cfg);
         return s_error ("%s", err);
     }
     size_t n = cfg->n;
     rs_engine_set_config (engine, cfg);
+    const char *addr = json_string_value (json_object_get (req, "addr"));
+    rs_info ("rules set by %s from %s: %zu rule(s)%s%s", by ? by : "(unnamed)", addr ? addr : "the control endpoint",
+             n, save ? ", saved to " : ", not saved", save ? target : "");
     json_t *o = s_ok ();
     json_object_set_new (o, "rules", json_integer ((json_int_t) n));
     json_object_set_new (o, "saved", json_boolean (save));
+    if (save)
+        json_object_set_new (o, "file", json_string (target));
+    return s_reply (o);
+}
+
+//  An operator's request on one alarm: ack, shelve, unshelve,
+//  out_of_service, in_service. A refusal carries "code" (400, 404, 409) for
+//  the web bridge to answer with.
+static char *
+s_alarm_request (rs_engine_t *engine, const char *cmd, json_t *req)
+{
+    json_t *id_v = json_object_get (req, "id");
+    const char *by = json_string_value (json_object_get (req, "by"));
+    const char *addr = json_string_value (json_object_get (req, "addr"));
+    json_t *comment_v = json_object_get (req, "comment"), *reason_v = json_object_get (req, "reason");
+    json_t *minutes_v = json_object_get (req, "minutes");
+    char err[400] = "";
+    rs_alarms_rc_t rc = RS_ALARMS_INVALID;
+    if (!json_is_integer (id_v) || json_integer_value (id_v) <= 0)
+        snprintf (err, sizeof err, "id: a positive integer");
+    else if (!json_is_string (json_object_get (req, "by")))
+        snprintf (err, sizeof err, "by: required (1 to %d characters)", RS_ALARMS_BY_MAX);
+    else if (comment_v && !json_is_string (comment_v))
+        snprintf (err, sizeof err, "comment: expected a string");
+    else if (reason_v && !json_is_string (reason_v))
+        snprintf (err, sizeof err, "reason: expected a string");
+    else if (addr && strlen (addr) > 100)
+        snprintf (err, sizeof err, "addr: at most 100 characters");
+    else {
+        uint64_t id = (uint64_t) json_integer_value (id_v);
+        rs_alarms_t *book = rs_engine_alarms (engine);
+        int64_t now = rs_clock_now_us ();
+        const char *reason = json_string_value (reason_v);
+        if (strcmp (cmd, "ack") == 0)
+            rc = rs_alarms_ack (book, id, by, json_string_value (comment_v), addr, now, err, sizeof err);
+        else if (strcmp (cmd, "shelve") == 0) {
+            if (!json_is_number (minutes_v))
+                snprintf (err, sizeof err, "minutes: a whole number from 1 to %d", RS_ALARMS_SHELVE_MAX_MIN);
+            else
+                rc = rs_alarms_shelve (book, id, by, reason, json_number_value (minutes_v), addr, now, err,
+                                       sizeof err);
+        }
+        else if (strcmp (cmd, "unshelve") == 0)
+            rc = rs_alarms_unshelve (book, id, by, addr, now, err, sizeof err);
+        else if (strcmp (cmd, "out_of_service") == 0)
+            rc = rs_alarms_out_of_service (book, id, by, reason, addr, now, err, sizeof err);
+        else
+            rc = rs_alarms_in_service (book, id, by, addr, now, err, sizeof err);
+        if (rc == RS_ALARMS_OK) {
+            char perr[300];
+            if (rs_engine_persist (engine, perr, sizeof perr) != 0) {
+                snprintf (err, sizeof err, "applied, but the alarm state was not saved: %s", perr);
+                return s_reply (json_pack ("{s:b, s:s, s:i}", "ok", 0, "error", err, "code", 500));
+            }
+            json_t *o = s_ok ();
+            json_t *alert = rs_alarms_alert_json (book, id);
+            if (alert)
+                json_object_set_new (o, "alert", alert);
+            return s_reply (o);
+        }
+    }
+    json_t *o = json_object ();
+    json_object_set_new (o, "ok", json_false ());
+    json_object_set_new (o, "error", json_string (err));
+    json_object_set_new (o, "code", json_integer (rc == RS_ALARMS_UNKNOWN ? 404 : rc == RS_ALARMS_CONFLICT ? 409 : 400));
     return s_reply (o);
 }
 
@@ -153,10 +241,15 @@ rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *
         json_t *o = s_ok ();
         json_object_set_new (o, "rules", rs_rules_rules_json (rs_engine_config (engine)));
         json_object_set_new (o, "config_file", s_has_file (config_path) ? json_string (config_path) : json_null ());
+        const char *rp = rs_engine_rules_path (engine);
+        json_object_set_new (o, "rules_file", s_has_file (rp) ? json_string (rp) : json_null ());
         reply = s_reply (o);
     }
     else if (strcmp (cmd, "set_thresholds") == 0)
         reply = s_set_thresholds (engine, config_path, req);
+    else if (strcmp (cmd, "ack") == 0 || strcmp (cmd, "shelve") == 0 || strcmp (cmd, "unshelve") == 0
+             || strcmp (cmd, "out_of_service") == 0 || strcmp (cmd, "in_service") == 0)
+        reply = s_alarm_request (engine, cmd, req);
     else if (strcmp (cmd, "reload") == 0) {
         char err[512];
         if (rs_engine_ctl_reload (engine, config_path, err, sizeof err) != 0)
@@ -168,7 +261,8 @@ rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *
         }
     }
     else
-        reply = s_error ("unknown cmd \"%s\" (ping, status, get_thresholds, set_thresholds, reload)", cmd);
+        reply = s_error ("unknown cmd \"%s\" (ping, status, get_thresholds, set_thresholds, reload, ack, shelve, "
+                           "unshelve, out_of_service, in_service)", cmd);
     json_decref (req);
     return reply;
 }

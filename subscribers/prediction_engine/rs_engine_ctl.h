@@ -6,8 +6,15 @@
       {"cmd": "status"}                               wells, active alerts, counters
       {"cmd": "get_thresholds"}                       {"ok": true, "rules": [...], "config_file": ...}
       {"cmd": "set_thresholds", "rules": [...],       validates, applies, and saves to the
-       "save": true}                                  configuration file (default: when there is one)
+       "save": true, "by": ...}                       rules file (else the configuration file)
       {"cmd": "reload"}                               re-reads the configuration file
+      {"cmd": "ack", "id": N, "by": "name", "comment": "...", "addr": "..."}
+      {"cmd": "shelve", "id": N, "by": ..., "reason": ..., "minutes": 1-720}
+      {"cmd": "unshelve" | "in_service", "id": N, "by": ...}
+      {"cmd": "out_of_service", "id": N, "by": ..., "reason": ...}
+                                                      an operator's request on an alarm;
+                                                      {"ok": true, "alert": {...}} or a
+                                                      refusal with "code" 400, 404 or 409
 
     Every reply has "ok"; a refused request has "ok": false and "error",
     and changes nothing. See docs/PREDICTION.md, "Control endpoint". */

@@ -9,7 +9,8 @@
 int
 rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a)
 {
-    size_t n = 8 + (a->channel ? 1 : 0) + (isfinite (a->threshold) ? 1 : 0) + (a->rule ? 1 : 0);
+    size_t n = 8 + (a->channel ? 1 : 0) + (isfinite (a->threshold) ? 1 : 0) + (a->rule ? 1 : 0)
+               + (a->alarm_state ? 8 : 0) + (a->action ? 2 : 0) + (a->addr ? 1 : 0) + (a->detail ? 1 : 0);
     msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_ALERT, a->well, a->ts_us, n);
     if (!pk)
         return RS_E_RANGE;
@@ -40,6 +41,45 @@ rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a)
     if (a->rule) {
         rs_encode_key (pk, "rule");
         rs_encode_string (pk, a->rule);
+    }
+    if (a->alarm_state) {
+        rs_encode_key (pk, "alarm_state");
+        rs_encode_string (pk, a->alarm_state);
+        rs_encode_key (pk, "acked_by");
+        if (a->acked_by)
+            rs_encode_string (pk, a->acked_by);
+        else
+            msgpack_pack_nil (pk);
+        rs_encode_key (pk, "ack_comment");
+        if (a->acked_by)
+            rs_encode_string (pk, a->ack_comment ? a->ack_comment : "");
+        else
+            msgpack_pack_nil (pk);
+        rs_encode_key (pk, "acked_us");
+        msgpack_pack_int64 (pk, a->acked_us);
+        rs_encode_key (pk, "shelved_until_us");
+        msgpack_pack_int64 (pk, a->shelved_until_us);
+        rs_encode_key (pk, "out_of_service");
+        (a->out_of_service ? msgpack_pack_true : msgpack_pack_false) (pk);
+        rs_encode_key (pk, "first_out");
+        (a->first_out ? msgpack_pack_true : msgpack_pack_false) (pk);
+        rs_encode_key (pk, "flood");
+        (a->flood ? msgpack_pack_true : msgpack_pack_false) (pk);
+    }
+    //  The audit trail: what caused this message, who, from where.
+    if (a->action) {
+        rs_encode_key (pk, "action");
+        rs_encode_string (pk, a->action);
+        rs_encode_key (pk, "by");
+        rs_encode_string (pk, a->by ? a->by : "engine");
+    }
+    if (a->addr) {
+        rs_encode_key (pk, "addr");
+        rs_encode_string (pk, a->addr);
+    }
+    if (a->detail) {
+        rs_encode_key (pk, "detail");
+        rs_encode_string (pk, a->detail);
     }
     return rs_pub_send (pub);
 }

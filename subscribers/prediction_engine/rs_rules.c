@@ -1,6 +1,8 @@
 /*  rs_rules: configuration file parsing and threshold rule evaluation. */
 #include "rs_rules.h"
 
+#include "rs_atomic.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -92,6 +94,24 @@ rs_rules_dup (const rs_rules_t *self)
     return copy;
 }
 
+//  A rule's name is for people: letters, digits, spaces and punctuation,
+//  without control characters or spaces at either end.
+static const char *
+s_rule_name_problem (const char *s)
+{
+    size_t len = strlen (s);
+    if (len == 0)
+        return "required (1 to 64 characters)";
+    if (len > RS_RULE_NAME_MAX)
+        return "longer than 64 bytes";
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f)
+            return "control characters are not allowed";
+    if (s[0] == ' ' || s[len - 1] == ' ')
+        return "no spaces at the start or the end";
+    return NULL;
+}
+
 static bool
 s_name_ok (const char *s)
 {
@@ -142,8 +162,16 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
     const char *key;
     json_t *v;
     json_object_foreach ((json_t *) obj, key, v) {
-        if (strcmp (key, "name") == 0 || strcmp (key, "channel") == 0) {
-            char *dst = key[0] == 'n' ? r->name : r->channel;
+        if (strcmp (key, "name") == 0) {
+            const char *why = json_is_string (v) ? s_rule_name_problem (json_string_value (v)) : "expected a string";
+            if (why) {
+                s_err (err, err_size, "%s.name: %s", where, why);
+                return -1;
+            }
+            snprintf (r->name, sizeof r->name, "%s", json_string_value (v));
+        }
+        else if (strcmp (key, "channel") == 0) {
+            char *dst = r->channel;
             if (!json_is_string (v) || !s_name_ok (json_string_value (v))) {
                 s_err (err, err_size, "%s.%s: expected 1-%d characters of A-Z a-z 0-9 _ - .", where, key,
                        RS_RULE_NAME_MAX);
@@ -462,20 +490,35 @@ rs_rules_json (const rs_rules_t *self)
 int
 rs_rules_save (const rs_rules_t *self, const char *path, char *err, size_t err_size)
 {
-    char tmp[4096];
-    if (snprintf (tmp, sizeof tmp, "%s.tmp.%ld", path, (long) getpid ()) >= (int) sizeof tmp) {
-        s_err (err, err_size, "%s: path too long", path);
-        return -1;
-    }
     json_t *root = rs_rules_json (self);
-    int rc = json_dump_file (root, tmp, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
+    int rc = root ? rs_atomic_write_json (path, root, err, err_size) : -1;
     json_decref (root);
-    if (rc != 0 || rename (tmp, path) != 0) {
-        s_err (err, err_size, "%s: cannot write: %s", path, strerror (errno));
-        unlink (tmp);
+    return rc;
+}
+
+int
+rs_rules_save_rules (const rs_rules_t *self, const char *path, char *err, size_t err_size)
+{
+    json_t *root = json_pack ("{s:i, s:o}", "version", 1, "rules", rs_rules_rules_json (self));
+    int rc = root ? rs_atomic_write_json (path, root, err, err_size) : -1;
+    json_decref (root);
+    return rc;
+}
+
+int
+rs_rules_apply_file (rs_rules_t *self, const char *path, char *err, size_t err_size)
+{
+    rs_rules_t *file = rs_rules_load (path, err, err_size);
+    if (!file)
         return -1;
-    }
-    return 0;
+    json_t *rules = rs_rules_rules_json (file);
+    rs_rules_destroy (&file);
+    char inner[400];
+    int rc = rules ? rs_rules_set_rules (self, rules, inner, sizeof inner) : -1;
+    json_decref (rules);
+    if (rc != 0)
+        s_err (err, err_size, "%s: %s", path, inner);
+    return rc;
 }
 
 //  --------------------------------------------------------------------------

@@ -34,7 +34,7 @@
 #define RS_DET_ANOMALY    RS_DET_COUNT
 
 typedef struct {
-    char name[RS_RULE_NAME_MAX + 1];        // [A-Za-z0-9_.-], unique in the set
+    char name[RS_RULE_NAME_MAX + 1];        // for people (spaces allowed), unique in the set
     char channel[RS_RULE_NAME_MAX + 1];     // telemetry channel or KPI name
     double min, max;                        // NaN = no bound
     double hysteresis;                      // >= 0, in the channel's unit
@@ -71,9 +71,16 @@ int rs_rules_set_rules (rs_rules_t *self, const json_t *array, char *err, size_t
 json_t *rs_rules_rules_json (const rs_rules_t *self);
 //  The whole configuration as a JSON object (new reference).
 json_t *rs_rules_json (const rs_rules_t *self);
-//  Writes the whole configuration to path atomically (temporary file and
-//  rename). Returns 0 or -1 (reason in err).
+//  Writes the whole configuration to path atomically (rs_atomic). Returns 0
+//  or -1 (reason in err).
 int rs_rules_save (const rs_rules_t *self, const char *path, char *err, size_t err_size);
+//  Writes only the rules ({"version": 1, "rules": [...]}), atomically: the
+//  engine's rules file. Returns 0 or -1 (reason in err).
+int rs_rules_save_rules (const rs_rules_t *self, const char *path, char *err, size_t err_size);
+//  Replaces the rules of self with those of a rules (or configuration)
+//  file. On error self is unchanged. Returns 0 or -1 (reason, naming the
+//  file, in err).
+int rs_rules_apply_file (rs_rules_t *self, const char *path, char *err, size_t err_size);
 
 //  Per-well state of the rules.
 typedef struct {

@@ -1,6 +1,7 @@
 /*  libFuzzer harness for the web bridge's request bodies (rs_webapi): the
-    first byte picks the endpoint (even: POST /api/alerts/{id}/ack, odd: PUT
-    /api/thresholds), the rest is the body. An accepted body must give what
+    first byte picks the endpoint (0 mod 4: an acknowledgement of an alert
+    the bridge keeps, 2 mod 4: an alarm request, ack to in-service, by the
+    byte's upper bits; odd: PUT /api/thresholds), the rest is the body. An accepted body must give what
     the handlers rely on; anything else must come back as an error with a
     reason, never a crash. */
 #include <jansson.h>
@@ -20,7 +21,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     const char *body = (const char *) data + 1;
     size_t len = size - 1;
     char err[256] = "";
-    if (data[0] % 2 == 0) {
+    if (data[0] % 4 == 2) {
+        static const char *actions[] = { "ack", "shelve", "unshelve", "out_of_service", "in_service" };
+        const char *action = actions[(data[0] >> 2) % 5];
+        json_t *req = rs_webapi_parse_alarm_body (action, body, len, err, sizeof err);
+        if (req) {
+            json_t *by = json_object_get (req, "by");
+            const char *cmd = json_string_value (json_object_get (req, "cmd"));
+            if (!cmd || strcmp (cmd, action) != 0 || !json_is_string (by) || json_string_length (by) == 0
+                || json_string_length (by) > 4 * RS_WEBAPI_MAX_BY)
+                abort ();
+            for (const char *c = json_string_value (by); *c; c++)
+                if ((unsigned char) *c < 0x20)
+                    abort ();
+            json_decref (req);
+        }
+        else if (!*err)
+            abort ();
+    }
+    else if (data[0] % 2 == 0) {
         char by[RS_WEBAPI_MAX_BY + 1];
         if (rs_webapi_parse_ack_body (body, len, by, sizeof by, err, sizeof err) == 0) {
             if (strlen (by) > RS_WEBAPI_MAX_BY)

@@ -135,9 +135,11 @@ def main():
                what="the removed rule's alert cleared")
     wait_until(lambda: alerts(logger, rule="flow_in_high", state="raised"), timeout=30,
                what="the new rule's alert")
-    with open(config) as f:
+    rules_file = os.path.join(os.environ["RIGSTREAM_RUN_DIR"], "state", "engine-rules.json")
+    check(r["file"] == rules_file, f"set_thresholds saved to the rules file under the run directory: {r['file']}")
+    with open(rules_file) as f:
         saved = json.load(f)
-    check([x["name"] for x in saved["rules"]] == ["flow_in_high"], "set_thresholds saved the file")
+    check([x["name"] for x in saved["rules"]] == ["flow_in_high"], "set_thresholds saved the rules file")
     r = control(ctl_port, {"cmd": "set_thresholds", "rules": [{"channel": "spp"}]})
     check(not r["ok"] and "rules[0]" in r["error"], f"bad rules refused: {r.get('error')}")
     r = control(ctl_port, {"cmd": "status"})

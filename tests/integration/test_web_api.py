@@ -189,14 +189,24 @@ def main():
     st, doc = get_json(port, "/api/alerts/9007/ack", "POST", {"by": "driller"})
     check(st == 200 and doc["acked"] and doc["acked_by"] == "driller", f"POST ack -> 200 acked: {st}")
     st, doc = get_json(port, "/api/alerts/9008/ack", "POST", "")
-    check(st == 200 and doc["acked_by"] == "operator", "POST ack with an empty body")
+    check(st == 400 and doc["error"].startswith("by: required"), f"POST ack with an empty body: 400 naming 'by' {doc}")
+    st, doc = get_json(port, "/api/alerts/9008/shelve", "POST", {"by": "driller", "reason": "noisy", "minutes": 5})
+    check(st == 409 and "does not manage alarms" in doc["error"],
+          f"shelving an alert of an engine that does not manage alarms: 409 {doc}")
     for path, body, want, text in [
-            ("/api/alerts/999/ack", None, 404, "unknown alert"),
+            ("/api/alerts/999/ack", {"by": "driller"}, 404, "unknown alert"),
             ("/api/alerts/0/ack", None, 400, "bad alert id"),
             ("/api/alerts/-1/ack", None, 400, "bad alert id"),
             ("/api/alerts/abc/ack", None, 400, "bad alert id"),
-            ("/api/alerts/9007/ack", "{not json", 400, "body must be"),
-            ("/api/alerts/9007/ack", {"by": 5}, 400, "body must be"),
+            ("/api/alerts/9007/ack", "{not json", 400, "body: expected a JSON object"),
+            ("/api/alerts/9007/ack", {"by": 5}, 400, "by: expected a string"),
+            ("/api/alerts/9007/ack", {"by": "x" * 65}, 400, "by: 65 characters, at most 64"),
+            ("/api/alerts/9007/ack", {"by": "Ana", "comment": "c" * 501}, 400, "comment: 501 characters, at most 500"),
+            ("/api/alerts/9007/ack", {"by": "Ana", "reason": "x"}, 400, "reason: not a field of this request"),
+            ("/api/alerts/9007/shelve", {"by": "Ana", "minutes": 5}, 400, "reason: required"),
+            ("/api/alerts/9007/shelve", {"by": "Ana", "reason": "r", "minutes": 721}, 400, "minutes: a whole number"),
+            ("/api/alerts/9007/shelve", {"by": "Ana", "reason": "r", "minutes": 1.5}, 400, "minutes: a whole number"),
+            ("/api/alerts/9007/out-of-service", {"by": "Ana", "reason": "r" * 201}, 400, "reason: 201 characters"),
             ("/api/alerts/9007/ack", "x" * 70000, 413, "too large")]:
         st, doc = get_json(port, path, "POST", body)
         check(st == want and text in doc["error"], f"POST {path} -> {want} '{text}' (got {st} {doc})")

@@ -123,7 +123,10 @@ test_wells (void)
     RS_CHECK (seen.threshold > before);
     RS_CHECK (rs_engine_alerts_active (e) >= 1);
     json_t *act = rs_engine_alerts_json (e);
-    RS_CHECK (json_array_size (act) == rs_engine_alerts_active (e));
+    size_t n_active = 0;
+    for (size_t k = 0; k < json_array_size (act); k++)
+        n_active += json_is_true (json_object_get (json_array_get (act, k), "active"));
+    RS_CHECK (n_active == rs_engine_alerts_active (e));
     json_decref (act);
     //  Time jumps back two hours: the stream restarted; its alerts clear.
     int cleared = seen.cleared[0];

@@ -1,5 +1,7 @@
 /*  rs_alerts: raise/update/clear lifecycle, acknowledgements kept across
-    updates, history bound, engine restarts reusing ids, bad input. */
+    updates, history bound, engine restarts reusing ids, bad input; alarms
+    an engine manages (alarm_state): listed until normal, acknowledgement
+    from the engine, kept across engine restarts, seeded from its status. */
 #include <jansson.h>
 #include <stdlib.h>
 
@@ -21,6 +23,79 @@ s_feed (rs_alerts_t *a, json_t *msg)
     json_t *out = rs_alerts_feed (a, msg, &why);
     json_decref (msg);
     return out;
+}
+
+static json_t *
+s_alarm (int id, const char *state, const char *alarm_state, long long epoch, const char *acked_by)
+{
+    json_t *o = s_alert (id, state, "prediction_engine", epoch);
+    json_object_set_new (o, "alarm_state", json_string (alarm_state));
+    json_object_set_new (o, "acked_by", acked_by ? json_string (acked_by) : json_null ());
+    return o;
+}
+
+static size_t
+s_count (rs_alerts_t *a, const char *list, int id)
+{
+    json_t *all = rs_alerts_json (a, NULL);
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size (json_object_get (all, list)); i++)
+        n += json_integer_value (json_object_get (json_array_get (json_object_get (all, list), i), "alert_id")) == id;
+    json_decref (all);
+    return n;
+}
+
+static void
+test_managed (void)
+{
+    rs_alerts_t *a = rs_alerts_new (10);
+    json_decref (s_feed (a, s_alarm (7, "raised", "unack_active", 1, NULL)));
+    //  Cleared without acknowledgement: still listed, not holding.
+    json_t *out = s_feed (a, s_alarm (7, "cleared", "rtn_unack", 1, NULL));
+    RS_CHECK (json_is_false (json_object_get (out, "active")) && json_is_false (json_object_get (out, "acked")));
+    json_decref (out);
+    RS_CHECK_INT (s_count (a, "active", 7), 1);
+    //  A newer engine incarnation does not retire it: the engine clears it itself.
+    json_decref (s_feed (a, s_alarm (8, "raised", "unack_active", 2, NULL)));
+    RS_CHECK_INT (s_count (a, "active", 7), 1);
+    //  Acknowledged (by the engine, from its new incarnation): normal, to the history.
+    json_t *msg = s_alarm (7, "cleared", "normal", 2, "Ana");
+    json_object_set_new (msg, "action", json_string ("ack"));
+    out = s_feed (a, msg);
+    RS_CHECK (json_is_true (json_object_get (out, "acked")) && json_object_get (out, "action"));
+    json_decref (out);
+    RS_CHECK_INT (s_count (a, "active", 7), 0);
+    RS_CHECK_INT (s_count (a, "history", 7), 1);
+    //  A later message without a cause does not keep the previous one's.
+    msg = s_alarm (8, "updated", "ack_active", 2, "Bo");
+    json_object_set_new (msg, "action", json_string ("ack"));
+    json_decref (s_feed (a, msg));
+    out = s_feed (a, s_alarm (8, "updated", "ack_active", 2, "Bo"));
+    RS_CHECK (json_object_get (out, "action") == NULL && json_is_true (json_object_get (out, "acked")));
+    json_decref (out);
+    bool known = false;
+    RS_CHECK (rs_alerts_is_managed (a, 8, &known) && known);
+    RS_CHECK (rs_alerts_is_managed (a, 7, &known) && known);
+    RS_CHECK (!rs_alerts_is_managed (a, 99, &known) && !known);
+    rs_alerts_destroy (&a);
+
+    //  Seeded from the engine's status: managed alarms only.
+    a = rs_alerts_new (10);
+    json_t *status = json_array ();
+    json_array_append_new (status, s_alarm (3, "updated", "ack_active", 5, "Ana"));
+    json_array_append_new (status, s_alert (4, "raised", "other", 1));
+    RS_CHECK_INT (rs_alerts_seed (a, status), 1);
+    json_decref (status);
+    RS_CHECK_INT (s_count (a, "active", 3), 1);
+    RS_CHECK_INT (s_count (a, "active", 4), 0);
+    //  A normal alarm's last message twice (database, then last-value cache): one history entry.
+    json_t *past = json_array ();
+    json_array_append_new (past, s_alarm (2, "cleared", "normal", 5, "Bo"));
+    RS_CHECK_INT (rs_alerts_seed (a, past), 1);
+    json_decref (past);
+    json_decref (s_feed (a, s_alarm (2, "cleared", "normal", 5, "Bo")));
+    RS_CHECK_INT (s_count (a, "history", 2), 1);
+    rs_alerts_destroy (&a);
 }
 
 int
@@ -112,5 +187,6 @@ main (void)
 
     rs_alerts_destroy (&a);
     RS_CHECK (a == NULL);
+    test_managed ();
     return RS_TEST_DONE ();
 }

@@ -129,5 +129,37 @@ main (void)
     json_decref (problems);
     json_decref (comps);
     json_decref (st);
+    //  Alarm request bodies: each field checked, errors name it.
+    static const struct {
+        const char *action, *body, *err;
+    } alarm[] = {
+        { "ack", "", "by: required" },
+        { "ack", "{\"by\": \"\"}", "by: required" },
+        { "ack", "{\"by\": 5}", "by: expected a string" },
+        { "ack", "{\"by\": \"a\\u0001\"}", "by: control characters" },
+        { "ack", "{\"by\": \"Ana\", \"reason\": \"x\"}", "reason: not a field" },
+        { "ack", "[1]", "body: expected a JSON object" },
+        { "shelve", "{\"by\": \"Ana\", \"minutes\": 10}", "reason: required" },
+        { "shelve", "{\"by\": \"Ana\", \"reason\": \"r\", \"minutes\": 0}", "minutes: a whole number" },
+        { "shelve", "{\"by\": \"Ana\", \"reason\": \"r\"}", "minutes: a whole number" },
+        { "out_of_service", "{\"by\": \"Ana\", \"reason\": \" \"}", "reason: required" },
+        { "unshelve", "{\"by\": \"Ana\", \"comment\": \"x\"}", "comment: not a field" },
+    };
+    for (size_t i = 0; i < sizeof alarm / sizeof alarm[0]; i++) {
+        char aerr[300] = "";
+        json_t *req = rs_webapi_parse_alarm_body (alarm[i].action, alarm[i].body, strlen (alarm[i].body), aerr,
+                                                  sizeof aerr);
+        RS_CHECK (req == NULL);
+        RS_CHECK (strncmp (aerr, alarm[i].err, strlen (alarm[i].err)) == 0);
+        if (strncmp (aerr, alarm[i].err, strlen (alarm[i].err)) != 0)
+            fprintf (stderr, "  %s %s: %s\n", alarm[i].action, alarm[i].body, aerr);
+        json_decref (req);
+    }
+    char aerr[300];
+    const char *good = "{\"by\": \"Ana Lima\", \"reason\": \"sensor swap\", \"minutes\": 720}";
+    json_t *req = rs_webapi_parse_alarm_body ("shelve", good, strlen (good), aerr, sizeof aerr);
+    RS_CHECK (req && strcmp (json_string_value (json_object_get (req, "cmd")), "shelve") == 0);
+    RS_CHECK (json_integer_value (json_object_get (req, "minutes")) == 720);
+    json_decref (req);
     return RS_TEST_DONE ();
 }

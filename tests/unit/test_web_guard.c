@@ -264,6 +264,12 @@ s_test_routes (rs_webapi_params_t *p)
     RS_CHECK (rs_webroute_match ("/api/auth", "POST", p, &r, err, sizeof err) == 405);
     RS_CHECK (rs_webroute_match ("/api/nothing", "GET", p, &r, err, sizeof err) == 404);
     RS_CHECK (strcmp (err, "no such path: /api/nothing") == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts/12/out-of-service", "POST", p, &r, err, sizeof err) == 0
+              && r.id == RS_WEBROUTE_ACK && strcmp (r.action, "out_of_service") == 0 && strcmp (r.arg, "12") == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts/12/shelve", "GET", p, &r, err, sizeof err) == 405);
+    RS_CHECK (rs_webroute_match ("/api/alerts/12/delete", "POST", p, &r, err, sizeof err) == 404);
+    RS_CHECK (rs_webroute_match ("/api/audit", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_AUDIT);
+    RS_CHECK (rs_webroute_match ("/api/audit", "PUT", p, &r, err, sizeof err) == 405);
     RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "POST", p, &r, err, sizeof err) == 0);
     RS_CHECK (r.id == RS_WEBROUTE_ACK && r.write && strcmp (r.arg, "42") == 0);
     RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "GET", p, &r, err, sizeof err) == 405);

@@ -39,6 +39,8 @@ try {
   const item = page.locator(`#alerts-active li[data-alert-id="${alertId}"]`);
   await item.waitFor({ timeout: 10000 });
   await item.locator('button.ack').click();
+  await item.locator('form.alarm-form input[data-key="by"]').fill('Auth Tester');
+  await item.locator('form.alarm-form button.confirm').click();
   await page.waitForSelector('#auth-dialog[open]', { timeout: 5000 });
   const msg = await page.locator('#auth-msg').textContent();
   check(/only read/.test(msg) && /write token/.test(msg), `the read token cannot acknowledge: "${msg}"`);
@@ -50,6 +52,8 @@ try {
   check(/read and write/.test(await page.locator('#auth-btn').textContent()), 'the header says: read and write');
   await item.waitFor({ timeout: 10000 });
   await item.locator('button.ack').click();
+  await item.locator('form.alarm-form input[data-key="by"]').fill('Auth Tester');
+  await item.locator('form.alarm-form button.confirm').click();
   await page.waitForSelector(`#alerts-active li[data-alert-id="${alertId}"].acked`, { timeout: 5000 });
   check(true, 'with the write token the alert is acknowledged');
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);

@@ -177,10 +177,21 @@ try {
   await item.waitFor({ timeout: 5000 });
   check(/Pit gain/.test(await item.textContent()), 'the published alert is listed');
   await page.screenshot({ path: `${shots}/dashboard.png` });
+  // Acknowledge: the form asks the operator's name (remembered) and a comment; a blank name is refused.
   await item.locator('button.ack').click();
+  const ackForm = item.locator('form.alarm-form');
+  await ackForm.locator('input[data-key="by"]').fill(' ');
+  await ackForm.locator('button.confirm').click();
+  await page.waitForFunction((id) => /by: required/.test(
+    document.querySelector(`#alerts-active li[data-alert-id="${id}"] form .error`).textContent), alertId, { timeout: 5000 });
+  check(true, 'a blank name is refused with the field named');
+  await ackForm.locator('input[data-key="by"]').fill('E2E Operator');
+  await ackForm.locator('input[data-key="comment"]').fill('pit gain checked');
+  await ackForm.locator('button.confirm').click();
   await page.waitForSelector(`#alerts-active li[data-alert-id="${alertId}"].acked`, { timeout: 5000 });
   const api = await page.evaluate(async () => (await fetch('api/alerts')).json());
-  check(api.active.some((a) => String(a.alert_id) === alertId && a.acked), 'acknowledged through the API');
+  check(api.active.some((a) => String(a.alert_id) === alertId && a.acked && a.acked_by === 'E2E Operator'),
+    'acknowledged through the API with the name');
 
   // Another well; pause freezes the charts.
   await page.selectOption('#well', 'A-02');
@@ -339,12 +350,25 @@ try {
   console.log(`screenshot: ${shots}/banner.png`);
   await page.keyboard.press('4');
   await page.waitForSelector('#view-alerts:not([hidden])', { timeout: 2000 });
-  check(await page.evaluate(() => !window.rsBeeps), 'no sound until switched on');
+  check(await page.locator('#sound').getAttribute('aria-pressed') === 'true', 'sound is on by default');
+  await page.waitForFunction(() => window.rsBeeps > 0, null, { timeout: 5000 });
+  check(/^Sound on$/.test(await page.locator('#sound').textContent()),
+    'armed by the first click: a beep for the unacknowledged critical alarm (WebAudio)');
   await page.keyboard.press('s');
-  check(await page.locator('#sound').getAttribute('aria-pressed') === 'true', 'S switches the sound on');
-  await page.waitForFunction(() => window.rsBeeps > 0, null, { timeout: 3000 });
-  check(true, 'a beep for the unacknowledged critical alert (WebAudio)');
-  await page.click('#sound');
+  check(await page.locator('#sound').getAttribute('aria-pressed') === 'false', 'S switches the sound off');
+  check(await page.evaluate(() => localStorage.getItem('rigstream.sound')) === 'off', 'and the choice is remembered');
+
+  // A acknowledges from the keyboard: the form opens on the newest announced alarm with the remembered name,
+  // Enter confirms.
+  await page.keyboard.press('a');
+  const kbForm = page.locator('#view-alerts form.alarm-form');
+  await kbForm.waitFor({ timeout: 3000 });
+  const kbId = await kbForm.evaluate((f) => f.closest('li').dataset.alertId);
+  check(await kbForm.locator('input[data-key="by"]').inputValue() === 'E2E Operator',
+    `A opens the acknowledgement of alarm ${kbId} with the remembered name`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`#view-alerts li[data-alert-id="${kbId}"].acked`, { timeout: 5000 });
+  check(true, `alarm ${kbId} acknowledged from the keyboard`);
   await page.screenshot({ path: `${shots}/alerts.png` });
 
   // Imperial units (U): the page's rule shows its bound in psi, and a bound typed in psi reaches the
@@ -371,18 +395,35 @@ try {
   const kickId = await kick.getAttribute('data-alert-id');
   check(true, `kick alert ${kickId} listed: ${await kick.locator('.msg').textContent()}`);
   await kick.locator('button.ack').click();
+  const kickForm = page.locator(`#view-alerts li[data-alert-id="${kickId}"] form.alarm-form`);
+  check(await kickForm.locator('input[data-key="by"]').inputValue() === 'E2E Operator', 'the name is remembered');
+  await kickForm.locator('input[data-key="comment"]').fill('flow check, well shut in');
+  await kickForm.locator('input[data-key="comment"]').press('Enter');
   await page.waitForSelector(`#view-alerts li[data-alert-id="${kickId}"][data-type="kick"].acked`, { timeout: 5000 });
-  check(true, 'kick alert acknowledged in the page');
+  const kickApi = (await page.evaluate(async () => (await fetch('api/alerts')).json())).active
+    .find((a) => String(a.alert_id) === kickId);
+  check(kickApi && kickApi.alarm_state === 'ack_active' && kickApi.acked_by === 'E2E Operator' &&
+        kickApi.ack_comment === 'flow check, well shut in', 'the engine holds the kick\'s acknowledgement and comment');
+  // The saver records the acknowledgement within its batch interval: refresh until it is there.
+  let audited = false;
+  for (let i = 0; i < 30 && !audited; i++) {
+    await page.click('#audit-refresh');
+    await page.waitForTimeout(500);
+    audited = /E2E Operator/.test(await page.locator('#audit-body').textContent());
+  }
+  check(audited, 'the audit trail shows the acknowledgement');
 
   // Removing the rule in the page clears its alerts.
   const idx = await page.locator('#rules-body tr').evaluateAll(
     (rows) => rows.findIndex((r) => r.querySelector('input[data-key="name"]').value === 'e2e_spp'));
   await page.locator('#rules-body tr').nth(idx).locator('button.rule-remove').click();
   await page.click('#rules-save');
-  await page.waitForFunction(() => !document.querySelector('#alerts-view-active li[data-rule="e2e_spp"]'),
-    null, { timeout: 20000 });
-  check(await page.locator('#alerts-view-history li[data-rule="e2e_spp"]').count() > 0,
-    'the removed rule\'s alerts are cleared');
+  // Unacknowledged, they stay listed as returned to normal until acknowledged (ISA-18.2).
+  await page.waitForFunction(() => {
+    const li = [...document.querySelectorAll('#alerts-view-active li[data-rule="e2e_spp"]')];
+    return li.length > 0 && li.every((x) => x.dataset.state === 'rtn_unack');
+  }, null, { timeout: 20000 });
+  check(true, 'the removed rule\'s alarms are cleared and wait, returned, for acknowledgement');
 
   // Help lists the shortcuts; 1 goes back to the live view.
   await page.keyboard.press('?');

@@ -1,0 +1,18 @@
+/*  rs_atomic: replacing a file so that a crash (kill -9, power loss) leaves
+    either the old content or the new one, never a torn mix: write a
+    temporary file beside it, fsync it, rename it over the old one, fsync
+    the directory. The engine keeps its rules and its alarm state this way. */
+#ifndef RS_ATOMIC_H
+#define RS_ATOMIC_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+//  Writes len bytes of data to path atomically, creating its directory if
+//  needed. Returns 0, or -1 with the reason (naming the file) in err.
+int rs_atomic_write (const char *path, const char *data, size_t len, char *err, size_t err_size);
+
+//  The same for a JSON document, indented for a human reader.
+int rs_atomic_write_json (const char *path, const json_t *doc, char *err, size_t err_size);
+
+#endif
