@@ -47,6 +47,7 @@ typedef struct {
     int max_inflight;               // unacknowledged messages, at most
     double backlog_rate;            // backlog samples per second; 0 = unlimited
     double max_bytes_per_s;         // payload bytes per second; 0 = unlimited
+    int health_ms;                  // node health NDATA this often; 0 = in births only
     rs_spool_t *spool;              // not owned
 } rs_uplink_opts_t;
 
@@ -66,6 +67,7 @@ typedef struct {
     uint64_t inflight;
     uint64_t bdseq;
     uint64_t backlog;               // records still to send as backlog
+    uint64_t stale_states;          // primary host STATEs ignored as older than the last
     double sent_per_s, bytes_per_s; // over the last second
     uint64_t bytes_hour;            // payload bytes acknowledged in the last hour
 } rs_uplink_stats_t;

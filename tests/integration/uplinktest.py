@@ -158,6 +158,8 @@ class Host:
         self.seq_errors = []
         self.last_seq = {}              # node -> seq of its last message
         self.deaths = []                # bdSeq of NDEATHs seen
+        self.death_qos = []             # the QoS each NDEATH was delivered with
+        self.node_data = []             # (arrival time, {name: value}) of each NDATA
         self.json = []                  # JSON mode messages
         self.data_times = []            # (well, arrival time, bytes) of each DDATA
         self.connected = threading.Event()
@@ -227,6 +229,7 @@ class Host:
             self.log.append((verb, device, p, len(msg.payload)))
             if verb == "NDEATH":
                 self.deaths.append(next(m.long_value for m in p.metrics if m.name == "bdSeq"))
+                self.death_qos.append(msg.qos)
                 self.last_seq.pop(node, None)
                 return
             last = self.last_seq.get(node)
@@ -249,6 +252,15 @@ class Host:
             elif verb == "DDATA":
                 self.data_times.append((device, time.time(), len(msg.payload)))
                 self._data(node, device, p)
+            elif verb == "NDATA":
+                vals = {}
+                for m in p.metrics:
+                    a = self.aliases.get((node, m.alias))
+                    if not a or a[0] is not None:
+                        self.seq_errors.append(f"NDATA: alias {m.alias} not born for the node")
+                        continue
+                    vals[a[1]] = getattr(m, m.WhichOneof("value")) if m.WhichOneof("value") else None
+                self.node_data.append((time.time(), vals))
 
     def _data(self, node, well, p):
         cur = None

@@ -1,5 +1,6 @@
 /*  rs_uplink's pure parts: MQTT URLs, and how a decoded rigstream message
-    becomes a spool record (values through the budget; alerts whole). */
+    becomes a spool record (values through the budget; KPIs with the rig
+    state; alerts whole). */
 #include <math.h>
 #include <msgpack.h>
 #include <stdlib.h>
@@ -113,6 +114,20 @@ main (void)
     RS_CHECK_NEAR (s_get (&sb, "type", &found), 4, 0);                 // "kick": a string of 4
     s_get (&sb, "message", &found);
     RS_CHECK (!found);
+
+    //  KPIs: their values and the rig state as text.
+    hdr.seq = 1;
+    pk = rs_encode_begin (enc, RS_KIND_KPI, "A-01", &hdr, 2);
+    rs_encode_key (pk, "values");
+    rs_value_t kpis[] = { { "mse_mpa", -1, 42.0 }, { "stands", -1, 3 } };
+    rs_encode_values (pk, kpis, 2);
+    rs_encode_key (pk, "rig_state");
+    rs_encode_string (pk, "drilling_rotary");
+    RS_CHECK_INT (rs_decode (dec, "kpi.A-01", 8, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, NULL, &sb), 3);
+    RS_CHECK_NEAR (s_get (&sb, "mse_mpa", &found), 42.0, 0);
+    RS_CHECK_NEAR (s_get (&sb, "rig_state", &found), 15, 0);           // "drilling_rotary": a string of 15
 
     //  Kinds it does not carry.
     rs_encode_event (enc, "A-01", &hdr, "kick", "start", 1, "", "");
