@@ -48,7 +48,7 @@ static const rs_option_t s_options[] = {
     { "keepalive-s", "UPLINK_KEEPALIVE_S", RS_OPT_INT, "30", "MQTT keep-alive, seconds", 5, 3600 },
     { "reconnect-min-ms", "UPLINK_RECONNECT_MIN_MS", RS_OPT_INT, "250",
       "first wait before reconnecting, ms (doubles up to the maximum)", 10, 600000 },
-    { "reconnect-max-ms", "UPLINK_RECONNECT_MAX_MS", RS_OPT_INT, "2000",
+    { "reconnect-max-ms", "UPLINK_RECONNECT_MAX_MS", RS_OPT_INT, "1500",
       "longest wait between attempts, ms: the uplink is back this soon after the MQTT broker is", 10, 3600000 },
     { "health-s", "UPLINK_HEALTH_S", RS_OPT_INT, "10",
       "Sparkplug: send the node's health (uplink/queue_depth, oldest_queued_s, dropped) in NDATA this often, s "

@@ -8,13 +8,19 @@
     well a Device. The will is NDEATH with a bdSeq kept in the spool across
     restarts; after CONNACK: NCMD/DCMD (and the primary host's STATE)
     subscriptions, NBIRTH, a DBIRTH per well, then DDATA with aliases and
-    millisecond timestamps, payload seq 0-255. A primary host's STATE offline
-    ends the session (data is held in the spool); online again starts a new
-    one. NCMD Node Control/Rebirth re-sends the births.
+    millisecond timestamps, payload seq 0-255; the node's health (queue
+    depth, oldest queued, dropped) in NBIRTH and periodic NDATA. A primary
+    host's STATE offline ends the session (data is held in the spool); online
+    again starts a new one; a STATE older than the last one acted on is
+    ignored. NCMD Node Control/Rebirth re-sends the births. A clean stop
+    publishes NDEATH at QoS 1 and waits for its PUBACK.
     JSON mode: one object per sample on <prefix>/<node>/<well>/<kind>.
 
     Live data first: when a session starts, what the spool holds is backlog
-    and goes behind the live records at a capped rate, flagged historical. */
+    and goes behind the live records at a capped rate, flagged historical.
+    Live is also strictly in time order per stream: a record recovered from
+    a journal, or older than what its stream already sent live, is flagged
+    historical too. */
 #ifndef RS_UPLINK_H
 #define RS_UPLINK_H
 

@@ -154,6 +154,7 @@ class Host:
         self.aliases = {}               # alias -> (device, name, datatype)
         self.samples = {}               # (well, seq) -> dict(ts, values, historical)
         self.raw_samples = 0
+        self.arrivals = []              # (well, seq, ts, historical, arrival time) of each telemetry sample
         self.kinds = {}                 # kind -> samples received (telemetry, kpi, alert)
         self.seq_errors = []
         self.last_seq = {}              # node -> seq of its last message
@@ -279,6 +280,7 @@ class Host:
                 cur = {"ts": m.timestamp, "values": {}, "historical": m.is_historical, "kind": kind}
                 if kind == "telemetry":
                     key = (well, m.long_value)
+                    self.arrivals.append((well, m.long_value, m.timestamp, m.is_historical, time.time()))
                     cur["dup"] = key in self.samples
                     if not cur["dup"]:
                         self.samples[key] = cur
