@@ -1,4 +1,5 @@
-"""The uplink catching up, against a real mosquitto and a primary host:
+"""The uplink catching up, against a real mosquitto, a primary host and the
+prediction engine:
 
 - started late behind a 3-minute journal: the simulator streams well A-01 for
   JOURNAL_S before the uplink for it starts, so the uplink back-fills those
@@ -12,8 +13,8 @@
   newer one still ends the session;
 - reconnects: mosquitto killed -9 for OUTAGE_S, twice, while a second uplink
   (well B-01) streams with the default back-off: it is connected again
-  within 2 s of mosquitto listening, and the outage's samples arrive, as
-  historical, behind live data.
+  within 2 s of mosquitto listening, and the outage's samples and KPIs (with
+  the rig state as text) arrive as historical behind live data.
 
 While the journal fills, the second uplink's checks run, so the 3 minutes
 are not spent idle. Figures (loss, duplicates, catch-up time, reconnect
@@ -65,12 +66,13 @@ def main():
     host.wait_connected()
     rec = Recorder(suite)
     common = ["--url", f"mqtt://127.0.0.1:{mq.port}", "--primary-host", "centre", "--keepalive-s", "5"]
+    engine = suite.start("engine", "rigstream-engine", ["--control-port", "0"])
     sim = suite.start("sim", "rigstream-sim", ["--well-ids", "A-01,B-01", "--rate", str(RATE), "--seed", "21"])
     sim.wait_for(r"ready: publishing", timeout=15)
     t_sim = time.time()
     # Uplink B runs from the start, with the default reconnect back-off.
     up_b = suite.start("uplink-b", "rigstream-uplink", common + [
-        "--spool", os.path.join(args.tmp, "b.db"), "--node", "rigB", "--topics", "telemetry.B-"])
+        "--spool", os.path.join(args.tmp, "b.db"), "--node", "rigB", "--topics", "telemetry.B-,kpi.B-"])
     up_b.wait_for(r"online at", timeout=15)
     wait_until(lambda: sum(1 for (w, _) in host.samples if w == "B-01") >= 2 * RATE, timeout=15,
                what="B-01 flowing")
@@ -93,7 +95,8 @@ def main():
     wait_until(lambda: len(host.deaths) > deaths, timeout=10, what="NDEATH after a current STATE offline")
     host.c.publish("spBv1.0/STATE/centre", state(True, int(time.time() * 1000)), qos=1, retain=True)
     wait_until(lambda: host.count("NBIRTH") > births, timeout=10, what="NBIRTH after the host is online again")
-    check(True, "a current STATE offline ends the session (NDEATH); a newer online starts one (NBIRTH)")
+    check(len(host.deaths) > deaths and host.count("NBIRTH") > births,
+          "a current STATE offline ends the session (NDEATH); a newer online starts one (NBIRTH)")
 
     # Reconnects with the default back-off, twice.
     delays = []
@@ -158,6 +161,18 @@ def main():
     check(b_seqs == set(range(1, b_last + 1)), f"B-01: seq 1..{b_last} all at the host across two outages")
     b_hist = sum(1 for a in b if a[3])
     check(b_hist >= OUTAGE_S * RATE, f"B-01: {b_hist} samples held through the outages arrived historical")
+    with host.lock:
+        kpis = [o for o in host.others if o[0] == "B-01" and o[1] == "kpi"]
+    held = [o for o in kpis if o[3]]
+    check(len(held) >= OUTAGE_S and all(isinstance(o[4].get("kpi/rig_state"), str) for o in held),
+          f"B-01: the engine's {len(held)} KPI messages held through the outages arrived historical, each with "
+          f"the rig state as text")
+    newest, back = 0, 0
+    for o in kpis:
+        if not o[3]:
+            back += o[2] < newest
+            newest = max(newest, o[2])
+    check(back == 0 and len(kpis) > len(held), f"B-01: {len(kpis) - len(held)} live KPI messages in time order")
     print(f"figures: journal {JOURNAL_S} s ({journal_n} samples at {RATE} Hz) caught up "
           f"{t_caught - t_ready:.1f} s after the uplink started; A-01 {last} samples, 0 lost, {dups} duplicates, "
           f"{len(early)} historical from the journal, {live} live; B-01 {b_last} samples, 0 lost, "
@@ -165,7 +180,7 @@ def main():
           + ", ".join(f"{d:.2f} s" for d in delays))
     online = next(x for x in up_a.text().splitlines() if "online at" in x).split("uplink: ")[-1]
     print(f"uplink A went online {log_times(up_a, 'online at')[0] - t_ready:.3f} s after it was ready: {online}")
-    check(up_a.stop() == 0 and up_b.stop() == 0, "both uplinks exit 0")
+    check(up_a.stop() == 0 and up_b.stop() == 0 and engine.stop() == 0, "both uplinks and the engine exit 0")
     rec.close()
     host.close()
     check(suite.broker.stop() == 0, "broker exits 0")

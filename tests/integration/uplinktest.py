@@ -155,6 +155,7 @@ class Host:
         self.samples = {}               # (well, seq) -> dict(ts, values, historical)
         self.raw_samples = 0
         self.arrivals = []              # (well, seq, ts, historical, arrival time) of each telemetry sample
+        self.others = []                # (well, kind, ts, historical, values) of each KPI and alert
         self.kinds = {}                 # kind -> samples received (telemetry, kpi, alert)
         self.seq_errors = []
         self.last_seq = {}              # node -> seq of its last message
@@ -278,6 +279,8 @@ class Host:
                 self.raw_samples += kind == "telemetry"
                 self.kinds[kind] = self.kinds.get(kind, 0) + 1
                 cur = {"ts": m.timestamp, "values": {}, "historical": m.is_historical, "kind": kind}
+                if kind != "telemetry":
+                    self.others.append((well, kind, m.timestamp, m.is_historical, cur["values"]))
                 if kind == "telemetry":
                     key = (well, m.long_value)
                     self.arrivals.append((well, m.long_value, m.timestamp, m.is_historical, time.time()))
