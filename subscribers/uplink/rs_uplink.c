@@ -182,6 +182,12 @@ rs_uplink_record (const rs_msg_t *msg, rs_decoder_t *dec, rs_budget_t *budget, m
     return (int) (n + 1 + has_id);
 }
 
+bool
+rs_uplink_live (bool backlog, bool late, uint64_t ts_ms, uint64_t newest_live_ms)
+{
+    return !backlog && !late && ts_ms >= newest_live_ms;
+}
+
 //  ------------------------------------------------------------------------
 //  Devices and their metrics.
 
@@ -593,7 +599,7 @@ s_ddata (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool historica
         metric_t *sm = s_metric (self, d, name, RS_SPB_UINT64, NULL, &created);
         if (!sm)
             goto fail;
-        bool hist = historical || recs[r].late || ts < sm->live_ts;
+        bool hist = !rs_uplink_live (historical, recs[r].late, ts, sm->live_ts);
         *n_hist += hist;
         msgpack_object seqv = { .type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = recs[r].seq };
         if (s_push_value (&b, sm, &seqv, ts, hist) != 0)
@@ -692,7 +698,7 @@ s_publish_group (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool h
         device_t *d = s_device (self, recs[0].well);
         metric_t *sm = d ? s_metric (self, d, name, RS_SPB_UINT64, NULL, NULL) : NULL;
         uint64_t ts = (uint64_t) recs[0].ts_ms;
-        historical = historical || recs[0].late || (sm && ts < sm->live_ts);
+        historical = !rs_uplink_live (historical, recs[0].late, ts, sm ? sm->live_ts : 0);
         if (!historical && sm)
             sm->live_ts = ts;
         n_hist = historical;

@@ -92,6 +92,13 @@ const rs_uplink_stats_t *rs_uplink_stats (rs_uplink_t *self);
 //  8883 by default). Returns 0, or -1 with nothing written when malformed.
 int rs_uplink_parse_url (const char *url, char *host, size_t host_size, int *port, bool *tls);
 
+//  True when a record may go out live: not backlog (queued before the
+//  session went online), not late (recovered from a publisher's journal),
+//  and not older than the newest timestamp its stream already sent live
+//  (0 = none yet). Anything else is sent flagged historical, so a host's
+//  live value never steps back in time.
+bool rs_uplink_live (bool backlog, bool late, uint64_t ts_ms, uint64_t newest_live_ms);
+
 //  Turns a decoded message into a spool record: its values (telemetry
 //  channels, KPIs, or the alert's fields) packed as a MessagePack map,
 //  through the budget (NULL = everything passes). Returns the number of

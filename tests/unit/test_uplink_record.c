@@ -1,6 +1,6 @@
 /*  rs_uplink's pure parts: MQTT URLs, and how a decoded rigstream message
     becomes a spool record (values through the budget; KPIs with the rig
-    state; alerts whole). */
+    state; alerts whole), and when a record may go out live. */
 #include <math.h>
 #include <msgpack.h>
 #include <stdlib.h>
@@ -134,6 +134,15 @@ main (void)
     RS_CHECK_INT (rs_decode (dec, "event.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
     sb.size = 0;
     RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), -1);
+
+    //  Live or historical: backlog, journal catch-up and anything older than
+    //  the stream's newest live sample go historical; the same time may repeat.
+    RS_CHECK (rs_uplink_live (false, false, 5000, 0));
+    RS_CHECK (rs_uplink_live (false, false, 5000, 5000));
+    RS_CHECK (rs_uplink_live (false, false, 5001, 5000));
+    RS_CHECK (!rs_uplink_live (false, false, 4999, 5000));
+    RS_CHECK (!rs_uplink_live (true, false, 9000, 5000));
+    RS_CHECK (!rs_uplink_live (false, true, 9000, 5000));
 
     msgpack_sbuffer_destroy (&sb);
     rs_budget_destroy (&budget);
