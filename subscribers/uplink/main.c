@@ -46,10 +46,13 @@ static const rs_option_t s_options[] = {
     { "cert-file", "UPLINK_CERT_FILE", RS_OPT_STRING, "", "TLS: client certificate (optional)", 0, 0 },
     { "key-file", "UPLINK_KEY_FILE", RS_OPT_STRING, "", "TLS: client private key (with --cert-file)", 0, 0 },
     { "keepalive-s", "UPLINK_KEEPALIVE_S", RS_OPT_INT, "30", "MQTT keep-alive, seconds", 5, 3600 },
-    { "reconnect-min-ms", "UPLINK_RECONNECT_MIN_MS", RS_OPT_INT, "1000",
+    { "reconnect-min-ms", "UPLINK_RECONNECT_MIN_MS", RS_OPT_INT, "250",
       "first wait before reconnecting, ms (doubles up to the maximum)", 10, 600000 },
-    { "reconnect-max-ms", "UPLINK_RECONNECT_MAX_MS", RS_OPT_INT, "30000", "longest wait between attempts, ms",
-      10, 3600000 },
+    { "reconnect-max-ms", "UPLINK_RECONNECT_MAX_MS", RS_OPT_INT, "1500",
+      "longest wait between attempts, ms: the uplink is back this soon after the MQTT broker is", 10, 3600000 },
+    { "health-s", "UPLINK_HEALTH_S", RS_OPT_INT, "10",
+      "Sparkplug: send the node's health (uplink/queue_depth, oldest_queued_s, dropped) in NDATA this often, s "
+      "(0 = in NBIRTH only)", 0, 86400 },
     { "spool", "UPLINK_SPOOL", RS_OPT_STRING, "./data/uplink.db",
       "store-and-forward queue (SQLite); its directory is created if missing", 0, 0 },
     { "spool-max-bytes", "UPLINK_SPOOL_MAX_BYTES", RS_OPT_INT, "1073741824",
@@ -115,7 +118,8 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
                 ? rs_downsample_add (self->downsample, msg, &self->buf, &ts_ms, &seq)
                 : rs_uplink_record (msg, rs_sub_decoder (sub), self->budget, &self->buf);
     if (n > 0) {
-        if (rs_spool_add (self->spool, msg->id, (int) msg->kind, seq, ts_ms, self->buf.data, self->buf.size)
+        if (rs_spool_add (self->spool, msg->id, (int) msg->kind, seq, ts_ms, msg->replayed, self->buf.data,
+                          self->buf.size)
             != 0) {
             //  Not accounted for: the mark stays, a restart repairs it.
             rs_log_limited (&self->log_limit, 5000, RS_LOG_ERROR, "out of memory queueing %s seq %llu",
@@ -194,6 +198,7 @@ s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
     rs_sub_report_add (r, "connect_failures", (double) u->connect_failures);
     rs_sub_report_add (r, "births", (double) u->births);
     rs_sub_report_add (r, "rebirths", (double) u->rebirths);
+    rs_sub_report_add (r, "stale_states", (double) u->stale_states);
     rs_sub_report_add (r, "bdseq", (double) u->bdseq);
     rs_sub_report_add (r, "bad_records", (double) u->bad_records);
     rs_sub_report_add (r, "ignored", (double) self->ignored);
@@ -276,6 +281,7 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         .batch = (int) rs_config_int (cfg, "batch"), .max_inflight = (int) rs_config_int (cfg, "max-inflight"),
         .backlog_rate = rs_config_double (cfg, "backlog-rate"),
         .max_bytes_per_s = rs_config_double (cfg, "max-bytes-per-s"), .spool = self->spool,
+        .health_ms = (int) rs_config_int (cfg, "health-s") * 1000,
     };
     self->uplink = self->spool ? rs_uplink_new (&uopts) : NULL;
     self->marks = rs_marks_new ();

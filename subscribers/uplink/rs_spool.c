@@ -17,6 +17,7 @@ typedef struct {
     int kind;
     uint64_t seq;
     int64_t ts_ms;
+    bool late;
     void *data;
     size_t size;
 } pending_t;
@@ -51,7 +52,7 @@ static const char *s_schema =
     "PRAGMA synchronous = NORMAL;"
     "CREATE TABLE IF NOT EXISTS queue (id INTEGER PRIMARY KEY AUTOINCREMENT, well TEXT NOT NULL, "
     "  kind INTEGER NOT NULL, seq INTEGER NOT NULL, ts_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
-    "  data BLOB NOT NULL);"
+    "  data BLOB NOT NULL, late INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS queue_ts ON queue (ts_ms);"
     "CREATE TABLE IF NOT EXISTS marks (pub TEXT NOT NULL, topic TEXT NOT NULL, epoch INTEGER NOT NULL, "
     "  seq INTEGER NOT NULL, PRIMARY KEY (pub, topic));"
@@ -82,6 +83,16 @@ s_query_int (rs_spool_t *self, const char *sql, int64_t def)
     return v;
 }
 
+//  Spools written before the `late` column get it (their records are not late).
+static int
+s_migrate (rs_spool_t *self)
+{
+    sqlite3_stmt *st = NULL;
+    int has = sqlite3_prepare_v2 (self->db, "SELECT late FROM queue LIMIT 0", -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize (st);
+    return has ? 0 : s_exec (self, "ALTER TABLE queue ADD COLUMN late INTEGER NOT NULL DEFAULT 0");
+}
+
 rs_spool_t *
 rs_spool_new (const rs_spool_opts_t *opts)
 {
@@ -100,12 +111,12 @@ rs_spool_new (const rs_spool_opts_t *opts)
         return NULL;
     }
     sqlite3_busy_timeout (self->db, 2000);
-    if (s_exec (self, s_schema) != 0
-        || sqlite3_prepare_v2 (self->db, "INSERT INTO queue (well, kind, seq, ts_ms, bytes, data) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", -1, &self->ins, NULL) != SQLITE_OK
+    if (s_exec (self, s_schema) != 0 || s_migrate (self) != 0
+        || sqlite3_prepare_v2 (self->db, "INSERT INTO queue (well, kind, seq, ts_ms, bytes, data, late) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &self->ins, NULL) != SQLITE_OK
         || sqlite3_prepare_v2 (self->db, "DELETE FROM queue WHERE id = ? RETURNING bytes", -1, &self->del,
                                NULL) != SQLITE_OK
-        || sqlite3_prepare_v2 (self->db, "SELECT id, well, kind, seq, ts_ms, bytes, data FROM queue "
+        || sqlite3_prepare_v2 (self->db, "SELECT id, well, kind, seq, ts_ms, bytes, data, late FROM queue "
                                "WHERE id > ? AND id <= ? ORDER BY id LIMIT ?", -1, &self->sel, NULL) != SQLITE_OK
         || sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO marks (pub, topic, epoch, seq) "
                                "VALUES (?, ?, ?, ?)", -1, &self->mark, NULL) != SQLITE_OK) {
@@ -189,8 +200,8 @@ s_realloc (void *p, size_t size)
 }
 
 int
-rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, int64_t ts_ms, const void *data,
-              size_t size)
+rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, int64_t ts_ms, bool late,
+              const void *data, size_t size)
 {
     if (GROW (self->adds, self->n_adds, self->cap_adds) != 0) {
         self->n_adds = self->cap_adds = 0;
@@ -209,6 +220,7 @@ rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, int64_
     p->kind = kind;
     p->seq = seq;
     p->ts_ms = ts_ms;
+    p->late = late;
     self->n_adds++;
     self->stats.pending = self->n_adds;
     return 0;
@@ -337,6 +349,7 @@ rs_spool_flush (rs_spool_t *self, int64_t now_ms)
         sqlite3_bind_int64 (self->ins, 4, p->ts_ms);
         sqlite3_bind_int64 (self->ins, 5, bytes);
         sqlite3_bind_blob (self->ins, 6, p->data, (int) p->size, SQLITE_STATIC);
+        sqlite3_bind_int (self->ins, 7, p->late);
         if (sqlite3_step (self->ins) != SQLITE_DONE)
             goto fail;
         self->last_id = sqlite3_last_insert_rowid (self->db);
@@ -440,6 +453,7 @@ rs_spool_read (rs_spool_t *self, int64_t after_id, int64_t upto_id, rs_spool_rec
         r->seq = (uint64_t) sqlite3_column_int64 (self->sel, 3);
         r->ts_ms = sqlite3_column_int64 (self->sel, 4);
         r->bytes = sqlite3_column_int64 (self->sel, 5);
+        r->late = sqlite3_column_int (self->sel, 7) != 0;
         r->data = (const void *) (uintptr_t) used;
         r->size = size;
         used += size;

@@ -29,6 +29,7 @@ typedef struct {
     int kind;               // rs_kind_t
     uint64_t seq;           // the rigstream message's seq
     int64_t ts_ms;          // sample time, ms since the Unix epoch
+    bool late;              // recovered from a publisher's journal: never sent as live
     const void *data;       // the caller's encoded values
     size_t size;
     int64_t bytes;          // what the record counts against max_bytes
@@ -50,8 +51,9 @@ rs_spool_t *rs_spool_new (const rs_spool_opts_t *opts);
 //  Flushes what is pending, then closes.
 void rs_spool_destroy (rs_spool_t **self_p);
 
-//  Queues a record for the next flush (copies everything). Returns 0 or -1.
-int rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, int64_t ts_ms,
+//  Queues a record for the next flush (copies everything). `late`: it was
+//  recovered from a publisher's journal (see rs_spool_rec_t). Returns 0 or -1.
+int rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, int64_t ts_ms, bool late,
                   const void *data, size_t size);
 //  Records, for the next flush, that a stream is held up to `seq`.
 int rs_spool_set_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t seq);

@@ -11,11 +11,17 @@
 #include <string.h>
 
 #include "rs_channels.h"
+#include "rs_kpi_units.h"
 #include "rs_log.h"
 #include "rs_spb.h"
 
 #define ALIAS_BDSEQ   1
 #define ALIAS_REBIRTH 2
+#define ALIAS_QUEUE   3       // node health: uplink/queue_depth
+#define ALIAS_OLDEST  4       // uplink/oldest_queued_s
+#define ALIAS_DROPPED 5       // uplink/dropped
+#define ALIAS_FIRST   6       // device metrics from here
+#define DEATH_WAIT_MS 2000    // a clean stop waits this long for the NDEATH's PUBACK
 #define READ_MAX      256
 #define MID_SLOTS     65536
 #define MAX_NAME      160
@@ -32,6 +38,7 @@ typedef struct {
     uint64_t u;
     char *s;
     uint64_t ts_ms;
+    uint64_t live_ts;           // newest timestamp sent live (0: none yet)
 } metric_t;
 
 typedef struct {
@@ -46,7 +53,7 @@ typedef struct {
     int64_t *ids;               // spool records carried
     size_t n;
     size_t bytes;
-    bool historical;
+    size_t n_historical;        // of which sent flagged historical
 } flight_t;
 
 struct rs_uplink_t {
@@ -80,6 +87,10 @@ struct rs_uplink_t {
     int64_t minute_at;
     rs_log_limit_t log_limit;
     char topic_buf[512];
+    int64_t host_ts;            // timestamp of the last primary host STATE acted on (-1: none)
+    int64_t health_at;          // monotonic ms of the last health NDATA
+    int death_mid;              // the clean stop's NDEATH, until acknowledged
+    bool death_acked;
 };
 
 static void s_lose (rs_uplink_t *self, const char *reason);
@@ -107,14 +118,20 @@ rs_uplink_record (const rs_msg_t *msg, rs_decoder_t *dec, rs_budget_t *budget, m
         }
         if (!n)
             return 0;
-        msgpack_pack_map (&pk, n);
+        //  The engine's rig state rides with its KPIs, as text.
+        const char *state = msg->kind == RS_KIND_KPI ? rs_msg_text (dec, msg, "rig_state") : NULL;
+        msgpack_pack_map (&pk, n + (state != NULL));
         for (size_t i = 0; i < msg->n_values && i < RS_MAX_CHANNELS; i++) {
             if (!keep[i])
                 continue;
             rs_encode_key (&pk, msg->values[i].name);
             rs_encode_number (&pk, msg->values[i].value);
         }
-        return (int) n;
+        if (state) {
+            rs_encode_key (&pk, "rig_state");
+            rs_encode_string (&pk, state);
+        }
+        return (int) (n + (state != NULL));
     }
     if (msg->kind != RS_KIND_ALERT || !msg->body || msg->body->type != MSGPACK_OBJECT_MAP)
         return -1;
@@ -163,6 +180,12 @@ rs_uplink_record (const rs_msg_t *msg, rs_decoder_t *dec, rs_budget_t *budget, m
     rs_encode_key (&pk, "value");
     rs_encode_number (&pk, value);
     return (int) (n + 1 + has_id);
+}
+
+bool
+rs_uplink_live (bool backlog, bool late, uint64_t ts_ms, uint64_t newest_live_ms)
+{
+    return !backlog && !late && ts_ms >= newest_live_ms;
 }
 
 //  ------------------------------------------------------------------------
@@ -337,16 +360,59 @@ s_dbirth (rs_uplink_t *self, device_t *d)
     return rc;
 }
 
-static uint8_t *
-s_bdseq_payload (rs_uplink_t *self, bool with_rebirth, bool has_seq, size_t *size)
+//  The node's health metrics (aliases ALIAS_QUEUE..ALIAS_DROPPED), in
+//  births with name and type, in NDATA by alias; 3 entries in ms.
+static void
+s_health_metrics (rs_uplink_t *self, rs_spb_metric_t *ms, bool birth)
 {
-    rs_spb_metric_t ms[2] = {
+    const rs_spool_stats_t *q = rs_spool_stats (self->opts.spool);
+    int64_t oldest = rs_spool_oldest_ts (self->opts.spool);
+    uint64_t ts = (uint64_t) self->wall_ms;
+    ms[0] = (rs_spb_metric_t) { .alias = ALIAS_QUEUE, .ts_ms = ts, .datatype = RS_SPB_UINT64,
+                                .u = q->queued + q->pending };
+    ms[1] = (rs_spb_metric_t) { .alias = ALIAS_OLDEST, .ts_ms = ts, .datatype = RS_SPB_DOUBLE,
+                                .d = oldest ? (double) (self->wall_ms - oldest) / 1000.0 : 0.0 };
+    ms[2] = (rs_spb_metric_t) { .alias = ALIAS_DROPPED, .ts_ms = ts, .datatype = RS_SPB_UINT64, .u = q->dropped };
+    if (birth) {
+        ms[0].name = "uplink/queue_depth";
+        ms[1].name = "uplink/oldest_queued_s";
+        ms[1].unit = "s";
+        ms[2].name = "uplink/dropped";
+        for (int i = 0; i < 3; i++)
+            ms[i].send_datatype = true;
+    }
+}
+
+//  NDEATH (bdSeq only, no seq) or NBIRTH (bdSeq, rebirth, health; seq 0).
+static uint8_t *
+s_node_payload (rs_uplink_t *self, bool birth, size_t *size)
+{
+    rs_spb_metric_t ms[5] = {
         { .name = "bdSeq", .alias = ALIAS_BDSEQ, .ts_ms = (uint64_t) self->wall_ms, .datatype = RS_SPB_UINT64,
           .send_datatype = true, .u = self->stats.bdseq },
         { .name = "Node Control/Rebirth", .alias = ALIAS_REBIRTH, .ts_ms = (uint64_t) self->wall_ms,
           .datatype = RS_SPB_BOOLEAN, .send_datatype = true, .b = false },
     };
-    return rs_spb_encode ((uint64_t) self->wall_ms, has_seq, 0, ms, with_rebirth ? 2 : 1, size);
+    if (birth)
+        s_health_metrics (self, &ms[2], true);
+    return rs_spb_encode ((uint64_t) self->wall_ms, birth, 0, ms, birth ? 5 : 1, size);
+}
+
+//  NDATA with the health metrics: the queue as the host sees it.
+static int
+s_health (rs_uplink_t *self)
+{
+    rs_spb_metric_t ms[3];
+    s_health_metrics (self, ms, false);
+    size_t size = 0;
+    uint8_t *bytes = rs_spb_encode ((uint64_t) self->wall_ms, true, s_next_seq (self), ms, 3, &size);
+    if (!bytes)
+        return -1;
+    rs_spb_topic (self->topic_buf, sizeof self->topic_buf, self->opts.group, "NDATA", self->opts.node, NULL);
+    int rc = s_publish (self, self->topic_buf, bytes, size, 0, NULL);
+    free (bytes);
+    self->health_at = self->now_ms;
+    return rc;
 }
 
 //  NBIRTH (seq 0) and a DBIRTH for every device known.
@@ -355,9 +421,10 @@ s_births (rs_uplink_t *self)
 {
     self->seq = 0;
     size_t size = 0;
-    uint8_t *bytes = s_bdseq_payload (self, true, true, &size);
+    uint8_t *bytes = s_node_payload (self, true, &size);
     if (!bytes)
         return -1;
+    self->health_at = self->now_ms;
     s_next_seq (self);
     rs_spb_topic (self->topic_buf, sizeof self->topic_buf, self->opts.group, "NBIRTH", self->opts.node, NULL);
     int rc = s_publish (self, self->topic_buf, bytes, size, 0, NULL);
@@ -420,25 +487,75 @@ s_type_of (const msgpack_object *v)
     }
 }
 
+//  The metrics of one data message being built, and the text values of
+//  historical ones (they are not the metrics' current values).
+typedef struct {
+    rs_spb_metric_t *ms;
+    size_t n, cap;
+    char **texts;
+    size_t n_texts, cap_texts;
+} build_t;
+
+static void
+s_build_free (build_t *b)
+{
+    for (size_t i = 0; i < b->n_texts; i++)
+        free (b->texts[i]);
+    free (b->texts);
+    free (b->ms);
+}
+
 //  Adds one metric of a data message (alias only, value, timestamp).
 static int
-s_push (rs_spb_metric_t **ms, size_t *n, size_t *cap, const metric_t *m, uint64_t ts_ms, bool historical)
+s_push (build_t *b, const metric_t *m, uint64_t ts_ms, bool historical)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        rs_spb_metric_t *p = realloc (*ms, c * sizeof *p);
+    if (b->n == b->cap) {
+        size_t c = b->cap ? b->cap * 2 : 64;
+        rs_spb_metric_t *p = realloc (b->ms, c * sizeof *p);
         if (!p)
             return -1;
-        *ms = p;
-        *cap = c;
+        b->ms = p;
+        b->cap = c;
     }
-    rs_spb_metric_t *o = &(*ms)[(*n)++];
+    rs_spb_metric_t *o = &b->ms[b->n++];
     memset (o, 0, sizeof *o);
     o->alias = m->alias;
     o->ts_ms = ts_ms;
     o->is_historical = historical;
     s_fill_value (o, m);
     return 0;
+}
+
+//  Adds a record's value of metric m. A live value becomes the metric's
+//  current one (what a later DBIRTH carries) and its newest live time; a
+//  historical one is sent as it is and leaves the metric alone, so a birth
+//  never takes a value back in time.
+static int
+s_push_value (build_t *b, metric_t *m, const msgpack_object *v, uint64_t ts_ms, bool historical)
+{
+    if (!historical) {
+        if (!s_set_value (m, v, ts_ms))
+            return -1;
+        m->live_ts = ts_ms;
+        return s_push (b, m, ts_ms, false);
+    }
+    metric_t old = { .alias = m->alias, .datatype = m->datatype };
+    if (!s_set_value (&old, v, ts_ms))
+        return -1;
+    if (old.s) {
+        if (b->n_texts == b->cap_texts) {
+            size_t c = b->cap_texts ? b->cap_texts * 2 : 8;
+            char **t = realloc (b->texts, c * sizeof *t);
+            if (!t) {
+                free (old.s);
+                return -1;
+            }
+            b->texts = t;
+            b->cap_texts = c;
+        }
+        b->texts[b->n_texts++] = old.s;
+    }
+    return s_push (b, &old, ts_ms, true);
 }
 
 static const char *
@@ -449,18 +566,22 @@ s_kind_folder (int kind)
 
 //  Builds the Sparkplug DDATA for records of one well (sending a DBIRTH
 //  first when the device is new to the session or has new metrics).
-//  Returns fresh bytes or NULL; *bad counts records that could not be read.
+//  A record goes live only when it is neither backlog (`historical`) nor
+//  late (recovered from a journal) and no older than what its stream last
+//  sent live: the stream's rigstream/<kind>_seq metric rides with each of
+//  its records, so its newest live time orders them all, and no host tag
+//  ever steps back in time. Everything else is flagged historical.
+//  Returns fresh bytes or NULL; *bad counts records that could not be read,
+//  *n_hist those sent historical.
 static uint8_t *
-s_ddata (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool historical, size_t *size, size_t *bad)
+s_ddata (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool historical, size_t *size, size_t *bad,
+         size_t *n_hist)
 {
     device_t *d = s_device (self, recs[0].well);
     if (!d)
         return NULL;
-    rs_spb_metric_t *ms = NULL;
-    size_t n = 0, cap = 0;
+    build_t b = { 0 };
     bool created = false;
-    //  Metric values are copied at once (s_push), so each record's values
-    //  can overwrite the device's current ones.
     for (size_t r = 0; r < k; r++) {
         const char *folder = s_kind_folder (recs[r].kind);
         msgpack_unpacked u;
@@ -478,34 +599,37 @@ s_ddata (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool historica
         metric_t *sm = s_metric (self, d, name, RS_SPB_UINT64, NULL, &created);
         if (!sm)
             goto fail;
-        sm->has_value = true;
-        sm->u = recs[r].seq;
-        sm->ts_ms = ts;
-        if (s_push (&ms, &n, &cap, sm, ts, historical) != 0)
+        bool hist = !rs_uplink_live (historical, recs[r].late, ts, sm->live_ts);
+        *n_hist += hist;
+        msgpack_object seqv = { .type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = recs[r].seq };
+        if (s_push_value (&b, sm, &seqv, ts, hist) != 0)
             goto fail;
+        bool kpi = recs[r].kind == RS_KIND_KPI;
         const msgpack_object_map *map = &u.data.via.map;
         for (uint32_t i = 0; i < map->size; i++) {
             const msgpack_object *key = &map->ptr[i].key, *v = &map->ptr[i].val;
             if (key->type != MSGPACK_OBJECT_STR)
                 continue;
             snprintf (name, sizeof name, "%s/%.*s", folder, (int) key->via.str.size, key->via.str.ptr);
-            metric_t *m = s_metric (self, d, name, s_type_of (v), NULL, &created);
-            if (!m || !s_set_value (m, v, ts) || s_push (&ms, &n, &cap, m, ts, historical) != 0)
+            //  KPIs carry no units on the wire: the suite's table names them.
+            const char *unit = kpi && v->type != MSGPACK_OBJECT_STR ? rs_kpi_unit (name + 4) : NULL;
+            metric_t *m = s_metric (self, d, name, s_type_of (v), unit, &created);
+            if (!m || s_push_value (&b, m, v, ts, hist) != 0)
                 goto fail;
         }
         msgpack_unpacked_destroy (&u);
         continue;
     fail:
         msgpack_unpacked_destroy (&u);
-        free (ms);
+        s_build_free (&b);
         return NULL;
     }
     if ((created || !d->born) && s_dbirth (self, d) != 0) {
-        free (ms);
+        s_build_free (&b);
         return NULL;
     }
-    uint8_t *bytes = n ? rs_spb_encode ((uint64_t) self->wall_ms, true, s_next_seq (self), ms, n, size) : NULL;
-    free (ms);
+    uint8_t *bytes = b.n ? rs_spb_encode ((uint64_t) self->wall_ms, true, s_next_seq (self), b.ms, b.n, size) : NULL;
+    s_build_free (&b);
     return bytes;
 }
 
@@ -564,19 +688,29 @@ s_json (rs_uplink_t *self, const rs_spool_rec_t *rec, bool historical)
 static int
 s_publish_group (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool historical)
 {
-    size_t size = 0, bad = 0;
+    size_t size = 0, bad = 0, n_hist = 0;
     uint8_t *bytes = NULL;
     if (self->opts.mode == RS_UPLINK_JSON) {
+        //  The same rule as s_ddata: live only when in time order per stream.
+        const char *kind = s_kind_folder (recs[0].kind);
+        char name[MAX_NAME];
+        snprintf (name, sizeof name, "rigstream/%s_seq", kind ? kind : "unknown");
+        device_t *d = s_device (self, recs[0].well);
+        metric_t *sm = d ? s_metric (self, d, name, RS_SPB_UINT64, NULL, NULL) : NULL;
+        uint64_t ts = (uint64_t) recs[0].ts_ms;
+        historical = !rs_uplink_live (historical, recs[0].late, ts, sm ? sm->live_ts : 0);
+        if (!historical && sm)
+            sm->live_ts = ts;
+        n_hist = historical;
         char *text = s_json (self, &recs[0], historical);
         bad = text == NULL;
         bytes = (uint8_t *) text;
         size = text ? strlen (text) : 0;
-        const char *kind = s_kind_folder (recs[0].kind);
         snprintf (self->topic_buf, sizeof self->topic_buf, "%s/%s/%s/%s", self->opts.json_prefix,
                   self->opts.node, recs[0].well, kind ? kind : "unknown");
     }
     else {
-        bytes = s_ddata (self, recs, k, historical, &size, &bad);
+        bytes = s_ddata (self, recs, k, historical, &size, &bad, &n_hist);
         rs_spb_topic (self->topic_buf, sizeof self->topic_buf, self->opts.group, "DDATA", self->opts.node,
                       recs[0].well);
     }
@@ -604,7 +738,7 @@ s_publish_group (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool h
     f->ids = ids;
     f->n = k;
     f->bytes = size;
-    f->historical = historical;
+    f->n_historical = n_hist;
     int rc = s_publish (self, self->topic_buf, bytes, size, 1, f);
     free (bytes);
     if (rc == 0)
@@ -769,27 +903,31 @@ s_on_publish (struct mosquitto *mosq, void *arg, int mid)
 {
     (void) mosq;
     rs_uplink_t *self = (rs_uplink_t *) arg;
+    if (mid == self->death_mid)
+        self->death_acked = true;
     flight_t *f = self->flights[mid % MID_SLOTS];
     if (!f)
-        return;     // a QoS 0 message (births)
+        return;     // a QoS 0 message (births), or the NDEATH
     self->flights[mid % MID_SLOTS] = NULL;
     self->stats.inflight--;
     for (size_t i = 0; i < f->n; i++)
         rs_spool_ack (self->opts.spool, f->ids[i]);
     self->stats.messages_sent++;
     self->stats.samples_sent += f->n;
-    if (f->historical)
-        self->stats.historical_sent += f->n;
+    self->stats.historical_sent += f->n_historical;
     self->stats.bytes_sent += f->bytes;
     self->minute_bytes[(self->wall_ms / 60000) % 60] += f->bytes;
     free (f->ids);
     free (f);
 }
 
-//  The primary host's STATE: 3.0 JSON {"online": bool, ...}, or 2.2's text.
+//  The primary host's STATE: 3.0 JSON {"online": bool, "timestamp": ms}, or
+//  2.2's text (no timestamp: *ts_ms = -1). Returns 1 online, 0 offline, -1
+//  malformed.
 static int
-s_host_state (const void *payload, int len)
+s_host_state (const void *payload, int len, int64_t *ts_ms)
 {
+    *ts_ms = -1;
     if (len == 6 && memcmp (payload, "ONLINE", 6) == 0)
         return 1;
     if (len == 7 && memcmp (payload, "OFFLINE", 7) == 0)
@@ -797,7 +935,10 @@ s_host_state (const void *payload, int len)
     json_error_t err;
     json_t *j = json_loadb (payload, (size_t) len, 0, &err);
     json_t *online = j ? json_object_get (j, "online") : NULL;
+    json_t *ts = j ? json_object_get (j, "timestamp") : NULL;
     int rc = json_is_boolean (online) ? json_is_true (online) : -1;
+    if (json_is_integer (ts) && json_integer_value (ts) >= 0)
+        *ts_ms = (int64_t) json_integer_value (ts);
     json_decref (j);
     return rc;
 }
@@ -808,12 +949,25 @@ s_on_message (struct mosquitto *mosq, void *arg, const struct mosquitto_message 
     (void) mosq;
     rs_uplink_t *self = (rs_uplink_t *) arg;
     if (strncmp (m->topic, "spBv1.0/STATE/", 14) == 0) {
-        int online = s_host_state (m->payload, m->payloadlen);
+        int64_t ts = -1;
+        int online = s_host_state (m->payload, m->payloadlen, &ts);
         if (online < 0) {
             rs_log_limited (&self->log_limit, 10000, RS_LOG_WARN, "ignoring a malformed STATE message on %s",
                             m->topic);
             return;
         }
+        //  Sparkplug 3.0: a STATE older than the last one acted on is stale
+        //  (a late retained or re-delivered message) and must not end a
+        //  session or start one.
+        if (ts >= 0 && ts < self->host_ts) {
+            self->stats.stale_states++;
+            rs_warn ("ignoring a stale STATE (%s) of primary host %s: its timestamp %lld is older than the last "
+                     "one acted on (%lld)", online ? "online" : "offline", self->opts.primary_host,
+                     (long long) ts, (long long) self->host_ts);
+            return;
+        }
+        if (ts >= 0)
+            self->host_ts = ts;
         if (online && self->state == ST_WAIT_HOST) {
             rs_info ("primary host %s is online", self->opts.primary_host);
             s_go_online (self);
@@ -906,7 +1060,7 @@ s_connect (rs_uplink_t *self)
         self->stats.bdseq = (uint64_t) ((last + 1) & 255);
         rs_spool_state_set (self->opts.spool, "bdseq", (int64_t) self->stats.bdseq);
         size_t size = 0;
-        uint8_t *death = s_bdseq_payload (self, false, false, &size);
+        uint8_t *death = s_node_payload (self, false, &size);
         rs_spb_topic (self->topic_buf, sizeof self->topic_buf, self->opts.group, "NDEATH", self->opts.node, NULL);
         int rc = death ? mosquitto_will_set (self->mosq, self->topic_buf, (int) size, death, 1, false)
                        : MOSQ_ERR_NOMEM;
@@ -971,6 +1125,9 @@ rs_uplink_tick (rs_uplink_t *self, int64_t now_ms, int64_t wall_ms)
             s_lose (self, "no answer to CONNECT");
         if (!self->lost && self->state == ST_ONLINE)
             s_send (self);
+        if (!self->lost && self->state == ST_ONLINE && self->opts.mode == RS_UPLINK_SPARKPLUG
+            && self->opts.health_ms > 0 && now_ms - self->health_at >= self->opts.health_ms)
+            s_health (self);
         if (self->lost)
             s_retry_later (self, self->lost_reason);
     }
@@ -1032,7 +1189,9 @@ rs_uplink_new (const rs_uplink_opts_t *opts)
     if (self->opts.connect_timeout_ms <= 0)
         self->opts.connect_timeout_ms = 10000;
     self->backoff_ms = self->opts.reconnect_min_ms;
-    self->next_alias = ALIAS_REBIRTH + 1;
+    self->next_alias = ALIAS_FIRST;
+    self->host_ts = -1;
+    self->death_mid = -1;
     self->devices = zhashx_new ();
     if (!self->devices) {
         free (self);
@@ -1057,11 +1216,19 @@ rs_uplink_destroy (rs_uplink_t **self_p)
         //  link), then DISCONNECT, and give the socket a moment to drain.
         if (self->opts.mode == RS_UPLINK_SPARKPLUG) {
             size_t size = 0;
-            uint8_t *death = s_bdseq_payload (self, false, false, &size);
+            uint8_t *death = s_node_payload (self, false, &size);
             rs_spb_topic (self->topic_buf, sizeof self->topic_buf, self->opts.group, "NDEATH", self->opts.node,
                           NULL);
-            if (death)
-                mosquitto_publish (self->mosq, NULL, self->topic_buf, (int) size, death, 0, false);
+            //  QoS 1 like the will, and acknowledged before DISCONNECT, so a
+            //  host that must see the node die does.
+            self->death_mid = -1;
+            if (death && mosquitto_publish (self->mosq, &self->death_mid, self->topic_buf, (int) size, death, 1,
+                                            false) == MOSQ_ERR_SUCCESS) {
+                for (int i = 0; i < DEATH_WAIT_MS / 50 && !self->death_acked && !self->lost; i++)
+                    mosquitto_loop (self->mosq, 50, 1);
+                if (!self->death_acked)
+                    rs_warn ("the NDEATH was not acknowledged within %d ms", DEATH_WAIT_MS);
+            }
             free (death);
         }
         mosquitto_disconnect (self->mosq);

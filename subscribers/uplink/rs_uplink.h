@@ -8,13 +8,19 @@
     well a Device. The will is NDEATH with a bdSeq kept in the spool across
     restarts; after CONNACK: NCMD/DCMD (and the primary host's STATE)
     subscriptions, NBIRTH, a DBIRTH per well, then DDATA with aliases and
-    millisecond timestamps, payload seq 0-255. A primary host's STATE offline
-    ends the session (data is held in the spool); online again starts a new
-    one. NCMD Node Control/Rebirth re-sends the births.
+    millisecond timestamps, payload seq 0-255; the node's health (queue
+    depth, oldest queued, dropped) in NBIRTH and periodic NDATA. A primary
+    host's STATE offline ends the session (data is held in the spool); online
+    again starts a new one; a STATE older than the last one acted on is
+    ignored. NCMD Node Control/Rebirth re-sends the births. A clean stop
+    publishes NDEATH at QoS 1 and waits for its PUBACK.
     JSON mode: one object per sample on <prefix>/<node>/<well>/<kind>.
 
     Live data first: when a session starts, what the spool holds is backlog
-    and goes behind the live records at a capped rate, flagged historical. */
+    and goes behind the live records at a capped rate, flagged historical.
+    Live is also strictly in time order per stream: a record recovered from
+    a journal, or older than what its stream already sent live, is flagged
+    historical too. */
 #ifndef RS_UPLINK_H
 #define RS_UPLINK_H
 
@@ -47,6 +53,7 @@ typedef struct {
     int max_inflight;               // unacknowledged messages, at most
     double backlog_rate;            // backlog samples per second; 0 = unlimited
     double max_bytes_per_s;         // payload bytes per second; 0 = unlimited
+    int health_ms;                  // node health NDATA this often; 0 = in births only
     rs_spool_t *spool;              // not owned
 } rs_uplink_opts_t;
 
@@ -66,6 +73,7 @@ typedef struct {
     uint64_t inflight;
     uint64_t bdseq;
     uint64_t backlog;               // records still to send as backlog
+    uint64_t stale_states;          // primary host STATEs ignored as older than the last
     double sent_per_s, bytes_per_s; // over the last second
     uint64_t bytes_hour;            // payload bytes acknowledged in the last hour
 } rs_uplink_stats_t;
@@ -83,6 +91,13 @@ const rs_uplink_stats_t *rs_uplink_stats (rs_uplink_t *self);
 //  Splits an MQTT URL (mqtt://host[:port], mqtts://host[:port]; 1883 and
 //  8883 by default). Returns 0, or -1 with nothing written when malformed.
 int rs_uplink_parse_url (const char *url, char *host, size_t host_size, int *port, bool *tls);
+
+//  True when a record may go out live: not backlog (queued before the
+//  session went online), not late (recovered from a publisher's journal),
+//  and not older than the newest timestamp its stream already sent live
+//  (0 = none yet). Anything else is sent flagged historical, so a host's
+//  live value never steps back in time.
+bool rs_uplink_live (bool backlog, bool late, uint64_t ts_ms, uint64_t newest_live_ms);
 
 //  Turns a decoded message into a spool record: its values (telemetry
 //  channels, KPIs, or the alert's fields) packed as a MessagePack map,

@@ -4,20 +4,26 @@ every metric with its datatype, unit (engUnit property) and an alias unique
 across the node; DDATA by alias only, with the sample's millisecond timestamp
 and value as the simulator published it; payload seq continuous 0-255 across
 births and data; a rebirth command answered with the same bdSeq; a clean stop
-sends NDEATH with that bdSeq. The prediction engine's KPIs travel too, as
-kpi/<name> metrics born when they first appear.
+sends NDEATH with that bdSeq, at QoS 1. The prediction engine's KPIs travel
+too, as kpi/<name> metrics born when they first appear, each with its unit,
+and the engine's rig state as the String metric kpi/rig_state. The node's
+health (queue depth, oldest queued, dropped) is in NBIRTH and in NDATA.
 """
 import os
 
 import rigtest
 import uplinktest
 from rigtest import check, Suite, wait_until
-from uplinktest import DOUBLE, UINT64, BOOLEAN, Host, Mosquitto, Recorder
+from uplinktest import DOUBLE, UINT64, BOOLEAN, STRING, Host, Mosquitto, Recorder
 
 WELLS = ["A-01", "A-02"]
 PER_WELL = 600
 UNITS = {"telemetry/rop": "m/h", "telemetry/hook_load": "kN", "telemetry/spp": "bar",
          "telemetry/flow_in": "L/min", "telemetry/torque": "kN.m"}
+
+
+def eng_unit(m):
+    return next((v.string_value for k, v in zip(m.properties.keys, m.properties.values) if k == "engUnit"), None)
 
 
 def main():
@@ -31,7 +37,7 @@ def main():
     spool = os.path.join(args.tmp, "spool.db")
     engine = suite.start("engine", "rigstream-engine", ["--control-port", "0", "--kpi-ms", "200"])
     up = suite.start("uplink", "rigstream-uplink", ["--url", f"mqtt://127.0.0.1:{mq.port}", "--node", "rig7",
-                                                   "--spool", spool])
+                                                   "--spool", spool, "--health-s", "1"])
     up.wait_for(r"ready", timeout=15)
     up.wait_for(r"online at", timeout=15)
     wait_until(lambda: host.count("NBIRTH") >= 1, timeout=10, what="NBIRTH")
@@ -46,6 +52,12 @@ def main():
           f"NBIRTH: seq 0, bdSeq {bd['bdSeq'].long_value} (UInt64) in the first session")
     check(bd["Node Control/Rebirth"].datatype == BOOLEAN and not bd["Node Control/Rebirth"].boolean_value,
           "NBIRTH carries Node Control/Rebirth = false")
+    health = {n: bd.get(n) for n in ("uplink/queue_depth", "uplink/oldest_queued_s", "uplink/dropped")}
+    check(all(health.values()) and health["uplink/queue_depth"].datatype == UINT64
+          and health["uplink/dropped"].datatype == UINT64 and health["uplink/oldest_queued_s"].datatype == DOUBLE
+          and eng_unit(health["uplink/oldest_queued_s"]) == "s",
+          "NBIRTH carries the health metrics uplink/queue_depth, uplink/dropped (UInt64) and "
+          "uplink/oldest_queued_s (Double, s)")
     for w in WELLS:
         b = host.births.get(w)
         check(b is not None, f"DBIRTH for {w}")
@@ -67,9 +79,25 @@ def main():
     check(host.raw_samples == len(WELLS) * PER_WELL, f"no sample sent twice ({host.raw_samples})")
     wait_until(lambda: host.kinds.get("kpi", 0) >= 2, timeout=10, what="KPIs at the host")
     kpis = {m.name: m for m in host.births["A-01"].metrics if m.name.startswith("kpi/")}
+    state = kpis.pop("kpi/rig_state", None)
     check(len(kpis) >= 10 and all(m.datatype == DOUBLE for m in kpis.values())
           and "rigstream/kpi_seq" in {m.name for m in host.births["A-01"].metrics},
           f"{host.kinds['kpi']} KPI messages; the well's DBIRTH names {len(kpis)} kpi/ metrics (Double)")
+    no_unit = [n for n, m in kpis.items() if not eng_unit(m)]
+    check(not no_unit, f"every KPI metric has its engUnit ({eng_unit(kpis['kpi/mse_mpa'])} for kpi/mse_mpa, "
+                       f"{eng_unit(kpis['kpi/rop_avg5m'])} for kpi/rop_avg5m; missing: {no_unit})")
+    check(kpis["kpi/mse_mpa"] and eng_unit(kpis["kpi/mse_mpa"]) == "MPa"
+          and eng_unit(kpis["kpi/on_bottom_pct"]) == "%", "KPI units as docs/PREDICTION.md gives them")
+    check(state is not None and state.datatype == STRING,
+          f"the engine's rig state is the String metric kpi/rig_state (born as {state.string_value if state else None!r})")
+    with host.lock:
+        seen = {m.string_value for v, d, p, _ in host.log if v == "DDATA" and d == "A-01"
+                for m in p.metrics if m.alias == state.alias}
+    check(seen and all(isinstance(x, str) and x for x in seen), f"kpi/rig_state values in DDATA: {sorted(seen)}")
+    wait_until(lambda: len(host.node_data) >= 2, timeout=10, what="health NDATA")
+    nd = host.node_data[-1][1]
+    check(set(nd) == {"uplink/queue_depth", "uplink/oldest_queued_s", "uplink/dropped"} and nd["uplink/dropped"] == 0,
+          f"NDATA carries the node's health by alias: {nd}")
     ddata = [(n, size) for v, d, p, size in host.log if v == "DDATA" for n in [len(p.metrics)]]
     check(len(ddata) > 0, f"{len(ddata)} DDATA messages, {sum(s for _, s in ddata) / (len(WELLS) * PER_WELL):.0f} "
                           f"bytes per sample")
@@ -96,6 +124,7 @@ def main():
     check(up.stop() == 0, "uplink exits 0 on SIGTERM")
     wait_until(lambda: host.deaths, timeout=5, what="NDEATH after a clean stop")
     check(host.deaths == [0], f"NDEATH bdSeq {host.deaths}")
+    check(host.death_qos == [1], f"the clean stop's NDEATH was published at QoS 1 (delivered at {host.death_qos})")
     # A restart is a new session: bdSeq 1, then the next one's NDEATH will is 1.
     up = suite.start("uplink2", "rigstream-uplink", ["--url", f"mqtt://127.0.0.1:{mq.port}", "--node", "rig7",
                                                     "--spool", spool, "--topics", "telemetry."])

@@ -154,10 +154,14 @@ class Host:
         self.aliases = {}               # alias -> (device, name, datatype)
         self.samples = {}               # (well, seq) -> dict(ts, values, historical)
         self.raw_samples = 0
+        self.arrivals = []              # (well, seq, ts, historical, arrival time) of each telemetry sample
+        self.others = []                # (well, kind, ts, historical, values) of each KPI and alert
         self.kinds = {}                 # kind -> samples received (telemetry, kpi, alert)
         self.seq_errors = []
         self.last_seq = {}              # node -> seq of its last message
         self.deaths = []                # bdSeq of NDEATHs seen
+        self.death_qos = []             # the QoS each NDEATH was delivered with
+        self.node_data = []             # (arrival time, {name: value}) of each NDATA
         self.json = []                  # JSON mode messages
         self.data_times = []            # (well, arrival time, bytes) of each DDATA
         self.connected = threading.Event()
@@ -227,6 +231,7 @@ class Host:
             self.log.append((verb, device, p, len(msg.payload)))
             if verb == "NDEATH":
                 self.deaths.append(next(m.long_value for m in p.metrics if m.name == "bdSeq"))
+                self.death_qos.append(msg.qos)
                 self.last_seq.pop(node, None)
                 return
             last = self.last_seq.get(node)
@@ -249,6 +254,15 @@ class Host:
             elif verb == "DDATA":
                 self.data_times.append((device, time.time(), len(msg.payload)))
                 self._data(node, device, p)
+            elif verb == "NDATA":
+                vals = {}
+                for m in p.metrics:
+                    a = self.aliases.get((node, m.alias))
+                    if not a or a[0] is not None:
+                        self.seq_errors.append(f"NDATA: alias {m.alias} not born for the node")
+                        continue
+                    vals[a[1]] = getattr(m, m.WhichOneof("value")) if m.WhichOneof("value") else None
+                self.node_data.append((time.time(), vals))
 
     def _data(self, node, well, p):
         cur = None
@@ -265,8 +279,11 @@ class Host:
                 self.raw_samples += kind == "telemetry"
                 self.kinds[kind] = self.kinds.get(kind, 0) + 1
                 cur = {"ts": m.timestamp, "values": {}, "historical": m.is_historical, "kind": kind}
+                if kind != "telemetry":
+                    self.others.append((well, kind, m.timestamp, m.is_historical, cur["values"]))
                 if kind == "telemetry":
                     key = (well, m.long_value)
+                    self.arrivals.append((well, m.long_value, m.timestamp, m.is_historical, time.time()))
                     cur["dup"] = key in self.samples
                     if not cur["dup"]:
                         self.samples[key] = cur

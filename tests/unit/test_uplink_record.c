@@ -1,5 +1,6 @@
 /*  rs_uplink's pure parts: MQTT URLs, and how a decoded rigstream message
-    becomes a spool record (values through the budget; alerts whole). */
+    becomes a spool record (values through the budget; KPIs with the rig
+    state; alerts whole), and when a record may go out live. */
 #include <math.h>
 #include <msgpack.h>
 #include <stdlib.h>
@@ -114,11 +115,34 @@ main (void)
     s_get (&sb, "message", &found);
     RS_CHECK (!found);
 
+    //  KPIs: their values and the rig state as text.
+    hdr.seq = 1;
+    pk = rs_encode_begin (enc, RS_KIND_KPI, "A-01", &hdr, 2);
+    rs_encode_key (pk, "values");
+    rs_value_t kpis[] = { { "mse_mpa", -1, 42.0 }, { "stands", -1, 3 } };
+    rs_encode_values (pk, kpis, 2);
+    rs_encode_key (pk, "rig_state");
+    rs_encode_string (pk, "drilling_rotary");
+    RS_CHECK_INT (rs_decode (dec, "kpi.A-01", 8, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, NULL, &sb), 3);
+    RS_CHECK_NEAR (s_get (&sb, "mse_mpa", &found), 42.0, 0);
+    RS_CHECK_NEAR (s_get (&sb, "rig_state", &found), 15, 0);           // "drilling_rotary": a string of 15
+
     //  Kinds it does not carry.
     rs_encode_event (enc, "A-01", &hdr, "kick", "start", 1, "", "");
     RS_CHECK_INT (rs_decode (dec, "event.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
     sb.size = 0;
     RS_CHECK_INT (rs_uplink_record (&msg, dec, budget, &sb), -1);
+
+    //  Live or historical: backlog, journal catch-up and anything older than
+    //  the stream's newest live sample go historical; the same time may repeat.
+    RS_CHECK (rs_uplink_live (false, false, 5000, 0));
+    RS_CHECK (rs_uplink_live (false, false, 5000, 5000));
+    RS_CHECK (rs_uplink_live (false, false, 5001, 5000));
+    RS_CHECK (!rs_uplink_live (false, false, 4999, 5000));
+    RS_CHECK (!rs_uplink_live (true, false, 9000, 5000));
+    RS_CHECK (!rs_uplink_live (false, true, 9000, 5000));
 
     msgpack_sbuffer_destroy (&sb);
     rs_budget_destroy (&budget);
