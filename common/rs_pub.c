@@ -204,10 +204,11 @@ rs_pub_new (const rs_pub_opts_t *opts)
     rs_pub_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    if (opts->pub_id)
-        snprintf (self->pub_id, sizeof self->pub_id, "%s", opts->pub_id);
-    else
-        snprintf (self->pub_id, sizeof self->pub_id, "%s-%d", component, (int) getpid ());
+    //  The id names the stream, not the process: a restarted component is a
+    //  new epoch of the same publisher, so subscribers see a restart (and
+    //  can tell whether the old incarnation's tail was lost) rather than an
+    //  unrelated new publisher.
+    snprintf (self->pub_id, sizeof self->pub_id, "%s", opts->pub_id ? opts->pub_id : component);
     if (!rs_id_valid (self->pub_id, strlen (self->pub_id))) {
         rs_error ("publisher: invalid publisher id '%s' (1-%d chars of A-Z a-z 0-9 _ -)",
                   self->pub_id, RS_MAX_ID);

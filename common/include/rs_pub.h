@@ -15,7 +15,8 @@
 
 typedef struct {
     const char *endpoint;    // broker frontend, e.g. "tcp://127.0.0.1:5555"
-    const char *pub_id;      // publisher id (valid id chars); unique per process
+    const char *pub_id;      // publisher id (valid id chars), stable across restarts;
+                             // NULL = the component's instance name
     const char *component;   // heartbeat topic sys.<component>, e.g. "simulator"
     int sndhwm;              // 0 = default (100000 messages)
     //  Replay journal for durable subscribers: the last journal_msgs messages
