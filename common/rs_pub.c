@@ -361,7 +361,7 @@ s_configure (const rs_pub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     static const rs_option_t front[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTIONS_PUBLISHER, RS_OPTION_END };
     const rs_option_t back[] = {
         { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, def->pub_id ? def->pub_id : def->component,
-          "publisher id (unique per process)", 0, 0 },
+          "publisher id: the same across restarts, unique among running publishers", 0, 0 },
         RS_OPTION_END
     };
     const char *program = def->program ? def->program : def->component;

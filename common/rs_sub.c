@@ -310,7 +310,9 @@ rs_sub_new (const rs_sub_opts_t *opts)
     }
     if (opts->pub_endpoint) {
         rs_pub_opts_t popts = { .endpoint = opts->pub_endpoint, .component = self->component,
-                                .curve = opts->curve };
+                                .curve = opts->curve, .journal_msgs = opts->journal_msgs,
+                                .journal_bytes = opts->journal_bytes,
+                                .replay_endpoint = opts->replay_endpoint };
         self->pub = rs_pub_new (&popts);
         if (!self->pub) {
             rs_sub_destroy (&self);
@@ -728,7 +730,11 @@ rs_sub_run (rs_sub_t *self)
     //  stopped it; both are a clean stop here.
     (void) rc;
     self->stopping = true;
-    s_on_heartbeat (self->loop, 0, self);   //  a last heartbeat says "stopped"
+    //  A last heartbeat says "stopped" with the last seq of every topic: the
+    //  end of its streams. A program from rs_sub_start may still publish in
+    //  on_stop, so rs_sub_finish sends it after that.
+    if (!self->def)
+        s_on_heartbeat (self->loop, 0, self);
     return RS_OK;
 }
 
@@ -847,7 +853,8 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
              const char **items)
 {
     static const rs_option_t broker[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTION_END };
-    rs_option_t *table = rs_config_table (broker, def->options, NULL);
+    static const rs_option_t journal[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTIONS_PUBLISHER, RS_OPTION_END };
+    rs_option_t *table = rs_config_table (def->journal ? journal : broker, def->options, NULL);
     const char *program = def->program ? def->program : def->component;
     *cfg_p = table ? rs_config_new (program, def->usage, table, NULL) : NULL;
     free (table);
@@ -883,6 +890,22 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     opts->durable = def->durable;
     opts->on_gap = def->on_gap;
     opts->curve = *curve_p;
+    if (def->journal) {
+        rs_pub_opts_t popts = { 0 };
+        rs_pub_opts_config (&popts, cfg);
+        opts->journal_msgs = popts.journal_msgs;
+        opts->journal_bytes = popts.journal_bytes;
+        opts->replay_endpoint = popts.replay_endpoint;
+        if (opts->journal_msgs > 0 && !rs_curve_bind_allowed (*curve_p, opts->replay_endpoint, true)) {
+            rs_curve_check_bind (*curve_p, opts->replay_endpoint, true, "replay journal");
+            return RS_E_CONFIG;
+        }
+        if (opts->journal_msgs > 0 && !rs_curve_can_serve (*curve_p)) {
+            rs_error ("CURVE: the replay journal is served with CURVE and needs CURVE_ALLOW_DIR, the "
+                      "directory of the clients allowed to ask it (or REPLAY_JOURNAL=0 for none)");
+            return RS_E_CONFIG;
+        }
+    }
     return RS_OK;
 }
 
@@ -953,6 +976,8 @@ rs_sub_finish (rs_sub_t **sub_p, int err)
                                                  : RS_OK;
         if (err == RS_OK)
             err = rc;
+        self->stopping = true;
+        s_on_heartbeat (self->loop, 0, self);
         const rs_sub_stats_t *st = &self->stats;
         rs_info ("stopped: %s%s%llu received, %llu delivered, %llu rejected, %llu lost in %llu gap(s), "
                  "%llu recovered, %llu lost for good",

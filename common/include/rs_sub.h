@@ -76,6 +76,12 @@ typedef struct {
     //  connections to publishers' journals; NULL or off = plaintext. The
     //  caller keeps it alive until rs_sub_destroy (rs_curve_new_config).
     const struct rs_curve_t *curve;
+    //  Replay journal of the output publisher (pub_endpoint), for a program
+    //  whose own messages durable subscribers must be able to repair (the
+    //  engine's KPIs and alerts): as in rs_pub_opts_t; 0 = none.
+    size_t journal_msgs;
+    size_t journal_bytes;
+    const char *replay_endpoint;
 } rs_sub_opts_t;
 
 typedef struct {
@@ -112,6 +118,11 @@ typedef struct {
     const char *const *topics;    //  NULL-terminated prefixes; NULL = everything
     const char *topics_option;    //  a list option whose value replaces topics, e.g. "topics"
     bool durable;                 //  see rs_sub_opts_t
+    //  The program publishes data (not only heartbeats) that durable
+    //  subscribers must be able to repair: its output publisher keeps a
+    //  replay journal, configured by RS_OPTIONS_PUBLISHER (added to the
+    //  options unless the table has them).
+    bool journal;
     bool own_ready_line;          //  the program logs "ready:" itself (e.g. once the broker is heard)
     rs_sub_fn *on_message;
     rs_sub_gap_fn *on_gap;        //  optional
