@@ -403,8 +403,12 @@ rs_pub_main (const rs_pub_def_t *def, int argc, char **argv)
         if (def->on_stop)
             def->on_stop (pub, text, sizeof text, def->arg);
         rs_info ("stopped: %s%s%llu messages sent", text, *text ? "; " : "", (unsigned long long) pub->sent);
+        //  The last heartbeat is the end of every stream: "stopped", with
+        //  the last seq of each topic (docs/PROTOCOL.md, "End of a stream").
         if (def->on_heartbeat)
             def->on_heartbeat (pub, "stopped", def->arg);
+        else
+            rs_pub_heartbeat (pub, NULL, 0, &(rs_text_t) { "state", "stopped" }, 1);
     }
     rs_pub_destroy (&pub);
     if (set_up && def->on_free)

@@ -39,6 +39,8 @@ typedef struct {
 typedef struct {
     uint64_t epoch;
     bool stopped;           //  its last heartbeat said so
+    bool data;              //  its heartbeats list topics this feed reads
+    int64_t seen_ms;        //  when its last heartbeat came
 } s_pubstate_t;
 
 typedef struct {
@@ -63,6 +65,10 @@ struct rs_sub_t {
     void *arg;
     bool durable;
     rs_sub_gap_fn *on_gap;
+    rs_sub_end_fn *on_end;
+    int drain_ms;
+    bool draining;                //  stopped by a signal, reading on until the ends came
+    int64_t drain_until_ms;
     rs_repair_t *repair;
     zhashx_t *dealers;            //  replay endpoint -> s_dealer_t
     zhashx_t *replay_keys;        //  replay endpoint -> its CURVE key (char *), from heartbeats
@@ -196,6 +202,9 @@ static int
 s_on_repair_tick (zloop_t *loop, int timer_id, void *arg);
 static void
 s_on_lost (const rs_gap_t *gap, void *arg);
+static void
+s_tail_lost (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t last,
+             uint64_t hb_seq, int64_t now);
 
 //  A refused handshake would otherwise look like a silent broker.
 static int
@@ -245,6 +254,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
     self->durable = opts->durable;
     self->curve = opts->curve;
     self->on_gap = opts->on_gap;
+    self->on_end = opts->on_end;
+    self->drain_ms = opts->drain_ms > 0 ? opts->drain_ms : 0;
     self->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 1000;
     self->broker_timeout_ms = opts->broker_timeout_ms > 0 ? opts->broker_timeout_ms : 5000;
     self->broker_seen_ms = rs_clock_mono_ms ();
@@ -379,9 +390,11 @@ s_note_publisher (rs_sub_t *self, const rs_msg_t *msg)
     s_pubstate_t *p = zhashx_lookup (self->pubs, msg->hdr.pub);
     if (!p && (p = calloc (1, sizeof *p)))
         zhashx_insert (self->pubs, msg->hdr.pub, p);
+    bool stopped = strcmp (state, "stopped") == 0;
     if (p && msg->hdr.epoch >= p->epoch) {
         p->epoch = msg->hdr.epoch;
-        p->stopped = strcmp (state, "stopped") == 0;
+        p->stopped = stopped;
+        p->seen_ms = now;
     }
     for (size_t i = 0; i < msg->n_values; i++) {
         const char *topic = msg->values[i].name;
@@ -389,18 +402,37 @@ s_note_publisher (rs_sub_t *self, const rs_msg_t *msg)
             continue;
         topic += 4;
         uint64_t epoch, last, hb_seq = (uint64_t) msg->values[i].value;
-        if (!s_wanted (self, topic)
-            || rs_seqtrack_last (self->seqs, msg->hdr.pub, topic, &epoch, &last) != 0
-            || epoch != msg->hdr.epoch || hb_seq <= last)
+        if (!s_wanted (self, topic))
             continue;
-        rs_seqtrack_seed (self->seqs, msg->hdr.pub, topic, epoch, hb_seq);
-        self->stats.gaps++;
-        self->stats.missing += hb_seq - last;
-        rs_repair_add (self->repair, msg->hdr.pub, topic, epoch, last + 1, hb_seq, false, now);
-        if (self->on_gap) {
-            rs_gap_t gap = { msg->hdr.pub, topic, epoch, last + 1, hb_seq, false };
-            self->on_gap (self, &gap, self->arg);
-        }
+        if (p)
+            p->data = true;
+        //  The end of a stream: told after any repair of its tail is asked
+        //  for, so the subscriber knows how far the stream goes.
+        if (rs_seqtrack_last (self->seqs, msg->hdr.pub, topic, &epoch, &last) != 0
+            || epoch != msg->hdr.epoch)
+            continue;
+        if (hb_seq > last)
+            s_tail_lost (self, msg->hdr.pub, topic, epoch, last, hb_seq, now);
+        //  The end of a stream, told after any repair of its tail is asked
+        //  for, so the subscriber knows how far the stream goes.
+        if (stopped && self->on_end)
+            self->on_end (self, msg->hdr.pub, topic, epoch, hb_seq, self->arg);
+    }
+}
+
+//  Messages last + 1 .. hb_seq of a stream were sent with nothing after them
+//  to show they were lost: ask for them.
+static void
+s_tail_lost (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t last,
+             uint64_t hb_seq, int64_t now)
+{
+    rs_seqtrack_seed (self->seqs, pub, topic, epoch, hb_seq);
+    self->stats.gaps++;
+    self->stats.missing += hb_seq - last;
+    rs_repair_add (self->repair, pub, topic, epoch, last + 1, hb_seq, false, now);
+    if (self->on_gap) {
+        rs_gap_t gap = { pub, topic, epoch, last + 1, hb_seq, false };
+        self->on_gap (self, &gap, self->arg);
     }
 }
 
@@ -410,12 +442,14 @@ s_on_lost (const rs_gap_t *gap, void *arg)
     rs_sub_t *self = (rs_sub_t *) arg;
     if (gap->to_seq)
         self->stats.lost_permanently += gap->to_seq - gap->from_seq + 1;
-    char upto[24] = "?";
     if (gap->to_seq)
-        snprintf (upto, sizeof upto, "%llu", (unsigned long long) gap->to_seq);
-    rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
-                    "permanent gap on %s from %s: seq %llu-%s cannot be recovered", gap->topic,
-                    gap->pub, (unsigned long long) gap->from_seq, upto);
+        rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
+                        "permanent gap on %s from %s: seq %llu-%llu cannot be recovered", gap->topic,
+                        gap->pub, (unsigned long long) gap->from_seq, (unsigned long long) gap->to_seq);
+    else
+        rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
+                        "%s from %s ended without an end-of-stream: unknown tail after seq %llu", gap->topic,
+                        gap->pub, (unsigned long long) gap->from_seq - 1);
     if (self->on_gap)
         self->on_gap (self, gap, self->arg);
 }
@@ -889,6 +923,7 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     opts->arg = def->arg;
     opts->durable = def->durable;
     opts->on_gap = def->on_gap;
+    opts->on_end = def->on_end;
     opts->curve = *curve_p;
     if (def->journal) {
         rs_pub_opts_t popts = { 0 };

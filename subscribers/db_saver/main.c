@@ -3,7 +3,9 @@
     subscriber: at start-up it tells the SDK what the database already holds
     for each stream, so what was published while it was down is repaired
     from the publishers' journals, and losses that cannot be repaired are
-    recorded as permanent gaps. */
+    recorded as permanent gaps. A publisher's end-of-stream closes its
+    streams without a gap; one that restarted without it leaves an
+    "unknown tail" row, told apart from a proven loss. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +72,15 @@ s_on_gap (rs_sub_t *sub, const rs_gap_t *gap, void *arg)
         return;
     rs_store_add_gap (self->store, gap->pub, gap->topic, gap->epoch, gap->from_seq, gap->to_seq,
                       rs_clock_mono_ms ());
+}
+
+//  A publisher stopped cleanly: its stream closes at last_seq, with no gap.
+static void
+s_on_end (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq, void *arg)
+{
+    (void) sub;
+    saver_t *self = (saver_t *) arg;
+    rs_store_add_end (self->store, pub, topic, epoch, last_seq, rs_clock_mono_ms ());
 }
 
 static int
@@ -216,6 +227,7 @@ main (int argc, char **argv)
         .on_start = s_start,
         .on_message = s_on_message,
         .on_gap = s_on_gap,
+        .on_end = s_on_end,
         .on_stats = s_stats,
         .on_stop = s_stop,
         .on_free = s_free,
