@@ -28,6 +28,8 @@
 #define RS_REPAIR_TRIES 5
 #define RS_REPAIR_UNKNOWN_MS 10000
 #define RS_REPAIR_TICK_MS 50
+//  A stopping durable feed stops waiting for a publisher silent this long.
+#define RS_DRAIN_SILENT_MS 2500
 
 typedef struct {
     rs_sub_t *sub;
@@ -755,6 +757,63 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+//  True when a stopping durable feed has what it waits for: every publisher
+//  of its topics still heard from has said it stopped, and no repair is
+//  pending. A publisher silent for RS_DRAIN_SILENT_MS is taken as gone.
+static bool
+s_drained (rs_sub_t *self, int64_t now, size_t *waiting)
+{
+    size_t n = 0;
+    for (s_pubstate_t *p = zhashx_first (self->pubs); p; p = zhashx_next (self->pubs))
+        if (p->data && !p->stopped && now - p->seen_ms < RS_DRAIN_SILENT_MS)
+            n++;
+    *waiting = n;
+    return n == 0 && rs_repair_pending (self->repair) == 0;
+}
+
+static int
+s_on_drain_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    rs_sub_t *self = (rs_sub_t *) arg;
+    size_t waiting;
+    int64_t now = rs_clock_mono_ms ();
+    if (s_drained (self, now, &waiting) || now >= self->drain_until_ms || self->stopping)
+        return -1;
+    return 0;
+}
+
+//  Stopped by a signal: a durable feed reads on (bounded by drain_ms) until
+//  the publishers stopping alongside it have said where their streams end,
+//  so a parallel stop of everything loses nothing.
+static void
+s_drain (rs_sub_t *self)
+{
+    int64_t start = rs_clock_mono_ms ();
+    size_t waiting;
+    if (s_drained (self, start, &waiting))
+        return;
+    rs_info ("stopping: reading on for up to %d ms until %zu publisher(s) say they stopped and %llu "
+             "message(s) are repaired", self->drain_ms, waiting,
+             (unsigned long long) rs_repair_pending (self->repair));
+    self->draining = true;
+    self->drain_until_ms = start + self->drain_ms;
+    zloop_set_nonstop (self->loop, true);
+    int id = zloop_timer (self->loop, 20, 0, s_on_drain_tick, self);
+    if (id >= 0) {
+        zloop_start (self->loop);
+        zloop_timer_end (self->loop, id);
+    }
+    int64_t now = rs_clock_mono_ms ();
+    if (s_drained (self, now, &waiting))
+        rs_info ("every stream ended after %lld ms", (long long) (now - start));
+    else
+        rs_warn ("stopping after %lld ms with %zu publisher(s) not stopped and %llu message(s) not repaired",
+                 (long long) (now - start), waiting, (unsigned long long) rs_repair_pending (self->repair));
+    self->draining = false;
+}
+
 int
 rs_sub_run (rs_sub_t *self)
 {
@@ -763,6 +822,8 @@ rs_sub_run (rs_sub_t *self)
     //  zloop returns 0 when interrupted by a signal and -1 when a handler
     //  stopped it; both are a clean stop here.
     (void) rc;
+    if (!self->stopping && self->durable && self->drain_ms > 0)
+        s_drain (self);
     self->stopping = true;
     //  A last heartbeat says "stopped" with the last seq of every topic: the
     //  end of its streams. A program from rs_sub_start may still publish in

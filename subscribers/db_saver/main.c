@@ -38,6 +38,9 @@ static const rs_option_t s_options[] = {
     { "rcvhwm", "SAVER_RCVHWM", RS_OPT_INT, "1000000",
       "messages queued for the saver while it writes (absorbs write stalls and bursts; ~500 bytes each when full)",
       1000, 100000000 },
+    { "stop-grace-ms", "SAVER_STOP_GRACE_MS", RS_OPT_INT, "3000",
+      "on SIGTERM/SIGINT, how long to read on for publishers stopping at the same time to send their last "
+      "messages and end-of-stream (0 = stop at once)", 0, 60000 },
     RS_OPTION_END
 };
 
@@ -149,6 +152,7 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     self->path = rs_config_str (cfg, "db");
     self->flush_ms = (int) rs_config_int (cfg, "flush-ms");
     opts->rcvhwm = (int) rs_config_int (cfg, "rcvhwm");
+    opts->drain_ms = (int) rs_config_int (cfg, "stop-grace-ms");
     //  A directory that cannot be created is reported here and again by the
     //  store, which keeps buffering and retrying (someone may fix it).
     char dir[4096];
