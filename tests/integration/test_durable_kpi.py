@@ -133,6 +133,12 @@ def main():
           f"one publisher id across the engine's restart, two epochs: {pubs}, {len(epochs)} epoch(s)")
     check(alerts >= 2, f"alerts were published ({alerts})")
     check(not lost, f"0 of {kpis} KPIs and {alerts} alerts lost in the database ({len(lost)} missing)")
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    gaps = con.execute("SELECT kind, epoch, to_seq FROM gaps_v WHERE publisher = 'prediction_engine'").fetchall()
+    con.close()
+    first = min(epochs)
+    check(gaps and all(k == "unknown_tail" and e == first and to is None for k, e, to in gaps),
+          f"the killed engine's streams end in unknown tails, no proven loss: {gaps}")
     print(f"test_durable_kpi: {kpis} KPIs and {alerts} alerts seen, {len(lost)} lost, "
           f"saver caught up {catch_up:.1f} s after its restart")
     check(saver.stop() == 0, "saver exits 0")
