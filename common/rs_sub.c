@@ -801,11 +801,16 @@ s_drain (rs_sub_t *self)
     self->drain_until_ms = start + self->drain_ms;
     zloop_set_nonstop (self->loop, true);
     int id = zloop_timer (self->loop, 20, 0, s_on_drain_tick, self);
-    if (id >= 0) {
+    //  zloop also returns when a poll is interrupted (EINTR): go on until
+    //  the tick says it is done.
+    int64_t now = start;
+    while (id >= 0 && !s_drained (self, now, &waiting) && now < self->drain_until_ms && !self->stopping) {
         zloop_start (self->loop);
-        zloop_timer_end (self->loop, id);
+        now = rs_clock_mono_ms ();
     }
-    int64_t now = rs_clock_mono_ms ();
+    if (id >= 0)
+        zloop_timer_end (self->loop, id);
+    now = rs_clock_mono_ms ();
     if (s_drained (self, now, &waiting))
         rs_info ("every stream ended after %lld ms", (long long) (now - start));
     else
