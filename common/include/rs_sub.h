@@ -156,7 +156,10 @@ typedef struct {
     void (*on_reload) (rs_sub_t *sub, void *arg);
     //  Optional: the loop has ended: flush and drain, and write the program's
     //  own counters for the "stopped:" line into summary (size bytes).
-    //  Return RS_OK, or another code to exit 1 (e.g. data was lost).
+    //  Return RS_OK, or another code to exit 1 (e.g. data was lost). What it
+    //  publishes is counted in the last "stopped" heartbeat (the end of its
+    //  streams), sent after it: on_stats is called once more then, so leave
+    //  what it reads valid (free it in on_free).
     int (*on_stop) (rs_sub_t *sub, char *summary, size_t size, void *arg);
     //  Optional: frees what on_setup and on_start made. Called once, last,
     //  whenever on_setup was called (also when the start failed after it),
