@@ -530,7 +530,12 @@ s_frontend_drain (rs_broker_t *self)
             s_note_sys (self, t, tlen, zmq_msg_data (body), blen);
         if (self->lvc) {
             rs_lvc_result_t r = rs_lvc_put (self->lvc, t, tlen, zmq_msg_data (body), blen);
-            if (r == RS_LVC_FULL || r == RS_LVC_NOMEM) {
+            if (r == RS_LVC_REJECTED)
+                rs_log_limited (&self->lim_lvc, 60000, RS_LOG_WARN,
+                                "'%s' not cached, invalid body (%s); %llu refused so far",
+                                s_printable (t, tlen, tbuf, sizeof tbuf), rs_lvc_reject_detail (self->lvc),
+                                (unsigned long long) rs_lvc_rejected (self->lvc, RS_OK));
+            else if (r == RS_LVC_FULL || r == RS_LVC_NOMEM) {
                 self->c.lvc_refused++;
                 rs_log_limited (&self->lim_lvc, 60000, RS_LOG_WARN,
                                 "last-value cache %s (%zu topics): '%s' not cached",
@@ -690,7 +695,8 @@ static void
 s_publish_stats (rs_broker_t *self, bool stopping)
 {
     const rs_broker_counters_t *c = &self->c;
-    rs_value_t stats[40];
+    rs_value_t stats[40 + RS_E_COUNT];
+    char reject_names[RS_E_COUNT][48];
     size_t n = 0;
 #define STAT(name_, value_) stats [n++] = (rs_value_t) { name_, -1, (double) (value_) }
     STAT ("msgs_in", c->msgs_in);
@@ -707,6 +713,13 @@ s_publish_stats (rs_broker_t *self, bool stopping)
     STAT ("lvc_topics", self->lvc ? rs_lvc_size (self->lvc) : 0);
     STAT ("lvc_refused", c->lvc_refused);
     STAT ("lvc_replayed", c->lvc_replayed);
+    STAT ("lvc_rejected", self->lvc ? rs_lvc_rejected (self->lvc, RS_OK) : 0);
+    //  By reason, those seen (the reasons of docs/PROTOCOL.md).
+    for (int err = RS_OK + 1; self->lvc && err < RS_E_COUNT; err++)
+        if (rs_lvc_rejected (self->lvc, err)) {
+            snprintf (reject_names [err], sizeof reject_names [err], "lvc_rejected.%s", rs_errname (err));
+            STAT (reject_names [err], rs_lvc_rejected (self->lvc, err));
+        }
     STAT ("dropped_bad_frames", c->dropped_bad_frames);
     STAT ("dropped_too_big", c->dropped_too_big);
     STAT ("dropped_send", c->dropped_send);
@@ -841,6 +854,12 @@ rs_broker_status_json (rs_broker_t *self)
     s_set_int (lvc, "max", self->lvc ? (int64_t) rs_lvc_max (self->lvc) : 0);
     s_set_int (lvc, "bytes", self->lvc ? (int64_t) rs_lvc_bytes (self->lvc) : 0);
     s_set_int (lvc, "refused", (int64_t) c->lvc_refused);
+    s_set_int (lvc, "rejected", self->lvc ? (int64_t) rs_lvc_rejected (self->lvc, RS_OK) : 0);
+    json_t *by = json_object ();
+    for (int err = RS_OK + 1; self->lvc && err < RS_E_COUNT; err++)
+        if (rs_lvc_rejected (self->lvc, err))
+            s_set_int (by, rs_errname (err), (int64_t) rs_lvc_rejected (self->lvc, err));
+    json_object_set_new (lvc, "rejected_by", by);
     json_object_set_new (root, "lvc", lvc);
 
     int64_t up_ms = 3 * (int64_t) self->heartbeat_ms;

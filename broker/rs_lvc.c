@@ -5,9 +5,12 @@
     libzmq's zero-copy receive lets a small message point into an 8 KiB receive
     buffer, and holding one reference per topic would pin one such buffer per
     topic; a memcpy of a few hundred bytes is cheaper than that and than the
-    atomic reference counting it replaces. */
+    atomic reference counting it replaces. Each body is decoded once before
+    it is stored (a few microseconds for a sample), so a body the SDK would
+    reject never reaches a late joiner. */
 #include "rs_lvc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +34,9 @@ struct rs_lvc_t {
     size_t mask;
     uint64_t refused;
     size_t bytes;
+    rs_decoder_t *decoder;
+    uint64_t rejected_by[RS_E_COUNT];   // [RS_OK] is the total
+    char reject_detail[128];
 };
 
 #define RS_LVC_MAX_TOPICS 1000000
@@ -64,6 +70,12 @@ rs_lvc_new (size_t max)
         free (self);
         return NULL;
     }
+    self->decoder = rs_decoder_new ();
+    if (!self->decoder) {
+        free (self->index);
+        free (self);
+        return NULL;
+    }
     self->mask = slots - 1;
     self->max = max;
     return self;
@@ -79,6 +91,7 @@ rs_lvc_destroy (rs_lvc_t **self_p)
         free (self->entries [i].body);
     free (self->entries);
     free (self->index);
+    rs_decoder_destroy (&self->decoder);
     free (self);
     *self_p = NULL;
 }
@@ -123,6 +136,16 @@ rs_lvc_put (rs_lvc_t *self, const void *topic, size_t topic_len,
 {
     if (topic_len == 0 || topic_len > RS_MAX_TOPIC)
         return RS_LVC_INVALID;
+    rs_msg_t msg;
+    int err = rs_decode (self->decoder, topic, topic_len, body, body_len, &msg);
+    if (err != RS_OK) {
+        self->rejected_by [RS_OK]++;
+        if (err > RS_OK && err < RS_E_COUNT)
+            self->rejected_by [err]++;
+        snprintf (self->reject_detail, sizeof self->reject_detail, "%s: %s", rs_errname (err),
+                  rs_decoder_detail (self->decoder));
+        return RS_LVC_REJECTED;
+    }
     uint32_t hash = s_hash (topic, topic_len);
     size_t slot = s_find (self, topic, topic_len, hash);
     if (self->index [slot]) {
@@ -202,6 +225,18 @@ uint64_t
 rs_lvc_refused (rs_lvc_t *self)
 {
     return self->refused;
+}
+
+uint64_t
+rs_lvc_rejected (rs_lvc_t *self, int reason)
+{
+    return reason >= RS_OK && reason < RS_E_COUNT ? self->rejected_by [reason] : 0;
+}
+
+const char *
+rs_lvc_reject_detail (rs_lvc_t *self)
+{
+    return self->reject_detail;
 }
 
 size_t

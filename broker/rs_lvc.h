@@ -3,7 +3,10 @@
     topic it subscribes to at once. Pure data structure, no I/O: an open
     addressing index over a dense array of entries (insertion order, which is
     also the replay order). The number of topics is capped; a new topic past
-    the cap is refused (counted), existing topics keep updating. */
+    the cap is refused (counted), existing topics keep updating. Only bodies
+    that pass rs_decode, the check every SDK subscriber applies, are cached:
+    an invalid one would be handed to every late joiner and rejected by each;
+    refusals are counted by reason and the topic keeps its last valid body. */
 #ifndef RS_LVC_H
 #define RS_LVC_H
 
@@ -17,6 +20,7 @@ typedef enum {
     RS_LVC_ADDED,         // new topic cached
     RS_LVC_FULL,          // new topic refused: the cache holds max topics
     RS_LVC_INVALID,       // empty or too long topic
+    RS_LVC_REJECTED,      // body fails rs_decode: not cached (rs_lvc_rejected)
     RS_LVC_NOMEM
 } rs_lvc_result_t;
 
@@ -42,6 +46,11 @@ size_t rs_lvc_size (rs_lvc_t *self);
 size_t rs_lvc_max (rs_lvc_t *self);
 //  New topics refused because the cache was full.
 uint64_t rs_lvc_refused (rs_lvc_t *self);
+//  Messages not cached because rs_decode refused them, for one reason
+//  (an rs_err_t, RS_E_TOPIC..RS_E_MISMATCH), or in all (reason RS_OK).
+uint64_t rs_lvc_rejected (rs_lvc_t *self, int reason);
+//  Why the last refused message was refused (rs_decoder_detail), "" if none.
+const char *rs_lvc_reject_detail (rs_lvc_t *self);
 //  Bytes held by cached bodies.
 size_t rs_lvc_bytes (rs_lvc_t *self);
 

@@ -13,6 +13,7 @@
 #include "rs_clock.h"
 #include "rs_config.h"
 #include "rs_curve.h"
+#include "rs_jfile.h"
 #include "rs_journal.h"
 #include "rs_log.h"
 #include "rs_signal.h"
@@ -39,6 +40,8 @@ struct rs_pub_t {
     bool ready;
     //  Replay journal, written here and read by the replay actor's thread.
     rs_journal_t *journal;
+    rs_jfile_t *jfile;        //  the journal on disk too; NULL = memory only
+    bool ended;               //  the "stopped" heartbeat went out: a clean end
     pthread_mutex_t journal_lock;
     zactor_t *replay;
     char replay_bind[256];
@@ -164,6 +167,37 @@ s_replay_actor (zsock_t *pipe, void *arg)
     zsock_destroy (&router);
 }
 
+static uint64_t *
+s_seq_slot (rs_pub_t *self, const char *topic)
+{
+    uint64_t *seq = zhashx_lookup (self->seqs, topic);
+    if (!seq && (seq = calloc (1, sizeof *seq)) && zhashx_insert (self->seqs, topic, seq) != 0) {
+        free (seq);
+        seq = NULL;
+    }
+    return seq;
+}
+
+//  A record of the disk journal read back: the newest epoch wins; its
+//  messages refill the memory journal and its seqs continue.
+static int
+s_reload_one (const char *topic, uint64_t epoch, uint64_t seq, const void *body, size_t len, void *arg)
+{
+    rs_pub_t *self = (rs_pub_t *) arg;
+    if (epoch < self->epoch)
+        return 0;
+    if (epoch > self->epoch) {
+        self->epoch = epoch;
+        zhashx_purge (self->seqs);
+    }
+    uint64_t *last = s_seq_slot (self, topic);
+    if (last && seq > *last)
+        *last = seq;
+    if (strncmp (topic, "sys.", 4) != 0)
+        rs_journal_put (self->journal, topic, seq, body, len);
+    return 0;
+}
+
 static int
 s_start_journal (rs_pub_t *self, const rs_pub_opts_t *opts)
 {
@@ -172,6 +206,20 @@ s_start_journal (rs_pub_t *self, const rs_pub_opts_t *opts)
     if (!self->journal)
         return -1;
     pthread_mutex_init (&self->journal_lock, NULL);
+    if (opts->journal_dir && *opts->journal_dir && strcmp (opts->journal_dir, "off") != 0) {
+        uint64_t fresh = self->epoch;
+        self->epoch = 0;
+        self->jfile = rs_jfile_open (opts->journal_dir, self->pub_id, opts->journal_disk_bytes,
+                                     opts->journal_disk_age_s * 1000000, s_reload_one, self);
+        if (!self->jfile)
+            return -1;
+        if (self->epoch)
+            rs_info ("replay journal: continuing epoch %llu from %s (%zu message(s) read back): this "
+                     "publisher did not stop cleanly", (unsigned long long) self->epoch, opts->journal_dir,
+                     rs_jfile_loaded (self->jfile));
+        else
+            self->epoch = fresh;
+    }
     char err[400];
     if (rs_bind_resolve (opts->replay_endpoint ? opts->replay_endpoint : "tcp://127.0.0.1:*", self->replay_bind,
                          sizeof self->replay_bind, err, sizeof err) != 0) {
@@ -195,6 +243,11 @@ rs_pub_opts_config (rs_pub_opts_t *opts, rs_config_t *cfg)
     opts->journal_msgs = (size_t) rs_config_int (cfg, "replay-journal");
     opts->journal_bytes = (size_t) rs_config_int (cfg, "replay-journal-mb") << 20;
     opts->replay_endpoint = rs_config_str (cfg, "replay-endpoint");
+    if (rs_config_has (cfg, "replay-journal-dir")) {
+        opts->journal_dir = rs_config_str (cfg, "replay-journal-dir");
+        opts->journal_disk_bytes = (size_t) rs_config_int (cfg, "replay-journal-disk-mb") << 20;
+        opts->journal_disk_age_s = rs_config_int (cfg, "replay-journal-disk-hours") * 3600;
+    }
 }
 
 rs_pub_t *
@@ -209,10 +262,11 @@ rs_pub_new (const rs_pub_opts_t *opts)
     rs_pub_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    if (opts->pub_id)
-        snprintf (self->pub_id, sizeof self->pub_id, "%s", opts->pub_id);
-    else
-        snprintf (self->pub_id, sizeof self->pub_id, "%s-%d", component, (int) getpid ());
+    //  The id names the stream, not the process: a restarted component is a
+    //  new epoch of the same publisher, so subscribers see a restart (and
+    //  can tell whether the old incarnation's tail was lost) rather than an
+    //  unrelated new publisher.
+    snprintf (self->pub_id, sizeof self->pub_id, "%s", opts->pub_id ? opts->pub_id : component);
     if (!rs_id_valid (self->pub_id, strlen (self->pub_id))) {
         rs_error ("publisher: invalid publisher id '%s' (1-%d chars of A-Z a-z 0-9 _ -)",
                   self->pub_id, RS_MAX_ID);
@@ -262,6 +316,8 @@ rs_pub_destroy (rs_pub_t **self_p)
         return;
     rs_pub_t *self = *self_p;
     zactor_destroy (&self->replay);
+    //  Kept after a crash or a failed start; gone once the stream has ended.
+    rs_jfile_close (&self->jfile, self->ended);
     if (self->journal) {
         rs_journal_destroy (&self->journal);
         pthread_mutex_destroy (&self->journal_lock);
@@ -333,6 +389,12 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     rs_pub_opts_t opts = { .endpoint = endpoint, .component = component, .pub_id = pub_id,
                            .curve = curve };
     rs_pub_opts_config (&opts, cfg);
+    //  Acquisition readers hold what they read from the rig nowhere else:
+    //  their journal goes to disk unless REPLAY_JOURNAL_DIR says otherwise.
+    if (opts.journal_dir && !*opts.journal_dir
+        && (strcmp (component, "wits0") == 0 || strcmp (component, "csv") == 0
+            || strcmp (component, "replay") == 0))
+        opts.journal_dir = "./data/journal";
     //  A refused journal address is a configuration error (exit 2), told
     //  apart here from socket failures; s_start_journal logs the reason.
     if (opts.journal_msgs > 0 && !rs_curve_bind_allowed (curve, opts.replay_endpoint, true)) {
@@ -365,7 +427,7 @@ s_configure (const rs_pub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     static const rs_option_t front[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTIONS_PUBLISHER, RS_OPTION_END };
     const rs_option_t back[] = {
         { "publisher-id", "PUBLISHER_ID", RS_OPT_STRING, def->pub_id ? def->pub_id : def->component,
-          "publisher id (unique per process)", 0, 0 },
+          "publisher id: the same across restarts, unique among running publishers", 0, 0 },
         RS_OPTION_END
     };
     const char *program = def->program ? def->program : def->component;
@@ -407,8 +469,12 @@ rs_pub_main (const rs_pub_def_t *def, int argc, char **argv)
         if (def->on_stop)
             def->on_stop (pub, text, sizeof text, def->arg);
         rs_info ("stopped: %s%s%llu messages sent", text, *text ? "; " : "", (unsigned long long) pub->sent);
+        //  The last heartbeat is the end of every stream: "stopped", with
+        //  the last seq of each topic (docs/PROTOCOL.md, "End of a stream").
         if (def->on_heartbeat)
             def->on_heartbeat (pub, "stopped", def->arg);
+        else
+            rs_pub_heartbeat (pub, NULL, 0, &(rs_text_t) { "state", "stopped" }, 1);
     }
     rs_pub_destroy (&pub);
     if (set_up && def->on_free)
@@ -466,14 +532,8 @@ rs_pub_wait_broker (rs_pub_t *self)
 static uint64_t
 s_next_seq (rs_pub_t *self, const char *topic)
 {
-    uint64_t *seq = zhashx_lookup (self->seqs, topic);
-    if (!seq) {
-        seq = calloc (1, sizeof *seq);
-        if (!seq)
-            return 0;
-        zhashx_insert (self->seqs, topic, seq);
-    }
-    return ++*seq;
+    uint64_t *seq = s_seq_slot (self, topic);
+    return seq ? ++*seq : 0;
 }
 
 //  Sends the encoder's body under self->topic.
@@ -481,21 +541,29 @@ static int
 s_send (rs_pub_t *self)
 {
     size_t tlen = strlen (self->topic);
+    //  Written ahead: after a crash the file holds everything sent, so the
+    //  restarted publisher never numbers another message with a sent seq.
+    if (self->jfile)
+        rs_jfile_append (self->jfile, self->topic, self->epoch, self->seq, rs_encoder_data (self->enc),
+                         rs_encoder_size (self->enc), rs_clock_now_us ());
+    int rc = RS_OK;
     if (zmq_send (self->handle, self->topic, tlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || zmq_send (self->handle, rs_encoder_data (self->enc), rs_encoder_size (self->enc),
                      ZMQ_DONTWAIT) < 0) {
         self->errors++;
-        return RS_E_IO;
+        rc = RS_E_IO;
     }
-    self->sent++;
-    //  Heartbeats are not worth replaying; everything else is journaled.
+    else
+        self->sent++;
+    //  Heartbeats are not worth replaying; everything else is journaled,
+    //  also when the send failed: its seq is taken, a subscriber can ask.
     if (self->journal && strncmp (self->topic, "sys.", 4) != 0) {
         pthread_mutex_lock (&self->journal_lock);
         rs_journal_put (self->journal, self->topic, self->seq, rs_encoder_data (self->enc),
                         rs_encoder_size (self->enc));
         pthread_mutex_unlock (&self->journal_lock);
     }
-    return RS_OK;
+    return rc;
 }
 
 static int
@@ -571,6 +639,8 @@ rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats, const
         all[n++] = (rs_value_t) { "journal_bytes", -1, (double) rs_journal_bytes (self->journal) };
         pthread_mutex_unlock (&self->journal_lock);
     }
+    if (self->jfile)
+        all[n++] = (rs_value_t) { "journal_disk_bytes", -1, (double) rs_jfile_bytes (self->jfile) };
     for (size_t i = 0; i < n_stats && n < RS_PUB_MAX_STATS; i++)
         all[n++] = stats[i];
     //  The last seq of each topic lets durable subscribers see a lost tail:
@@ -589,8 +659,12 @@ rs_pub_heartbeat (rs_pub_t *self, const rs_value_t *stats, size_t n_stats, const
     }
     rs_text_t texts[RS_PUB_MAX_STATS];
     size_t n_texts = 0;
-    for (size_t i = 0; i < n_info && n_texts < RS_PUB_MAX_STATS - 2; i++)
+    for (size_t i = 0; i < n_info && n_texts < RS_PUB_MAX_STATS - 2; i++) {
         texts[n_texts++] = info[i];
+        //  The end-of-stream: the disk journal is no longer needed.
+        if (strcmp (info[i].key, "state") == 0 && strcmp (info[i].value, "stopped") == 0)
+            self->ended = true;
+    }
     if (self->replay_ep[0]) {
         texts[n_texts++] = (rs_text_t) { "replay", self->replay_ep };
         //  Subscribers repairing gaps need the journal's CURVE key; the

@@ -28,6 +28,8 @@
 #define RS_REPAIR_TRIES 5
 #define RS_REPAIR_UNKNOWN_MS 10000
 #define RS_REPAIR_TICK_MS 50
+//  A stopping durable feed stops waiting for a publisher silent this long.
+#define RS_DRAIN_SILENT_MS 2500
 
 typedef struct {
     rs_sub_t *sub;
@@ -39,6 +41,8 @@ typedef struct {
 typedef struct {
     uint64_t epoch;
     bool stopped;           //  its last heartbeat said so
+    bool data;              //  its heartbeats list topics this feed reads
+    int64_t seen_ms;        //  when its last heartbeat came
 } s_pubstate_t;
 
 typedef struct {
@@ -63,6 +67,10 @@ struct rs_sub_t {
     void *arg;
     bool durable;
     rs_sub_gap_fn *on_gap;
+    rs_sub_end_fn *on_end;
+    int drain_ms;
+    bool draining;                //  stopped by a signal, reading on until the ends came
+    int64_t drain_until_ms;
     rs_repair_t *repair;
     zhashx_t *dealers;            //  replay endpoint -> s_dealer_t
     zhashx_t *replay_keys;        //  replay endpoint -> its CURVE key (char *), from heartbeats
@@ -196,6 +204,9 @@ static int
 s_on_repair_tick (zloop_t *loop, int timer_id, void *arg);
 static void
 s_on_lost (const rs_gap_t *gap, void *arg);
+static void
+s_tail_lost (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t last,
+             uint64_t hb_seq, int64_t now);
 
 //  A refused handshake would otherwise look like a silent broker.
 static int
@@ -245,6 +256,8 @@ rs_sub_new (const rs_sub_opts_t *opts)
     self->durable = opts->durable;
     self->curve = opts->curve;
     self->on_gap = opts->on_gap;
+    self->on_end = opts->on_end;
+    self->drain_ms = opts->drain_ms > 0 ? opts->drain_ms : 0;
     self->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 1000;
     self->broker_timeout_ms = opts->broker_timeout_ms > 0 ? opts->broker_timeout_ms : 5000;
     self->broker_seen_ms = rs_clock_mono_ms ();
@@ -310,7 +323,9 @@ rs_sub_new (const rs_sub_opts_t *opts)
     }
     if (opts->pub_endpoint) {
         rs_pub_opts_t popts = { .endpoint = opts->pub_endpoint, .component = self->component,
-                                .curve = opts->curve };
+                                .curve = opts->curve, .journal_msgs = opts->journal_msgs,
+                                .journal_bytes = opts->journal_bytes,
+                                .replay_endpoint = opts->replay_endpoint };
         self->pub = rs_pub_new (&popts);
         if (!self->pub) {
             rs_sub_destroy (&self);
@@ -377,9 +392,11 @@ s_note_publisher (rs_sub_t *self, const rs_msg_t *msg)
     s_pubstate_t *p = zhashx_lookup (self->pubs, msg->hdr.pub);
     if (!p && (p = calloc (1, sizeof *p)))
         zhashx_insert (self->pubs, msg->hdr.pub, p);
+    bool stopped = strcmp (state, "stopped") == 0;
     if (p && msg->hdr.epoch >= p->epoch) {
         p->epoch = msg->hdr.epoch;
-        p->stopped = strcmp (state, "stopped") == 0;
+        p->stopped = stopped;
+        p->seen_ms = now;
     }
     for (size_t i = 0; i < msg->n_values; i++) {
         const char *topic = msg->values[i].name;
@@ -387,18 +404,37 @@ s_note_publisher (rs_sub_t *self, const rs_msg_t *msg)
             continue;
         topic += 4;
         uint64_t epoch, last, hb_seq = (uint64_t) msg->values[i].value;
-        if (!s_wanted (self, topic)
-            || rs_seqtrack_last (self->seqs, msg->hdr.pub, topic, &epoch, &last) != 0
-            || epoch != msg->hdr.epoch || hb_seq <= last)
+        if (!s_wanted (self, topic))
             continue;
-        rs_seqtrack_seed (self->seqs, msg->hdr.pub, topic, epoch, hb_seq);
-        self->stats.gaps++;
-        self->stats.missing += hb_seq - last;
-        rs_repair_add (self->repair, msg->hdr.pub, topic, epoch, last + 1, hb_seq, false, now);
-        if (self->on_gap) {
-            rs_gap_t gap = { msg->hdr.pub, topic, epoch, last + 1, hb_seq, false };
-            self->on_gap (self, &gap, self->arg);
-        }
+        if (p)
+            p->data = true;
+        //  The end of a stream: told after any repair of its tail is asked
+        //  for, so the subscriber knows how far the stream goes.
+        if (rs_seqtrack_last (self->seqs, msg->hdr.pub, topic, &epoch, &last) != 0
+            || epoch != msg->hdr.epoch)
+            continue;
+        if (hb_seq > last)
+            s_tail_lost (self, msg->hdr.pub, topic, epoch, last, hb_seq, now);
+        //  The end of a stream, told after any repair of its tail is asked
+        //  for, so the subscriber knows how far the stream goes.
+        if (stopped && self->on_end)
+            self->on_end (self, msg->hdr.pub, topic, epoch, hb_seq, self->arg);
+    }
+}
+
+//  Messages last + 1 .. hb_seq of a stream were sent with nothing after them
+//  to show they were lost: ask for them.
+static void
+s_tail_lost (rs_sub_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t last,
+             uint64_t hb_seq, int64_t now)
+{
+    rs_seqtrack_seed (self->seqs, pub, topic, epoch, hb_seq);
+    self->stats.gaps++;
+    self->stats.missing += hb_seq - last;
+    rs_repair_add (self->repair, pub, topic, epoch, last + 1, hb_seq, false, now);
+    if (self->on_gap) {
+        rs_gap_t gap = { pub, topic, epoch, last + 1, hb_seq, false };
+        self->on_gap (self, &gap, self->arg);
     }
 }
 
@@ -408,12 +444,14 @@ s_on_lost (const rs_gap_t *gap, void *arg)
     rs_sub_t *self = (rs_sub_t *) arg;
     if (gap->to_seq)
         self->stats.lost_permanently += gap->to_seq - gap->from_seq + 1;
-    char upto[24] = "?";
     if (gap->to_seq)
-        snprintf (upto, sizeof upto, "%llu", (unsigned long long) gap->to_seq);
-    rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
-                    "permanent gap on %s from %s: seq %llu-%s cannot be recovered", gap->topic,
-                    gap->pub, (unsigned long long) gap->from_seq, upto);
+        rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
+                        "permanent gap on %s from %s: seq %llu-%llu cannot be recovered", gap->topic,
+                        gap->pub, (unsigned long long) gap->from_seq, (unsigned long long) gap->to_seq);
+    else
+        rs_log_limited (&self->gap_limit, 1000, RS_LOG_WARN,
+                        "%s from %s ended without an end-of-stream: unknown tail after seq %llu", gap->topic,
+                        gap->pub, (unsigned long long) gap->from_seq - 1);
     if (self->on_gap)
         self->on_gap (self, gap, self->arg);
 }
@@ -719,6 +757,68 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+//  True when a stopping durable feed has what it waits for: every publisher
+//  of its topics still heard from has said it stopped, and no repair is
+//  pending. A publisher silent for RS_DRAIN_SILENT_MS is taken as gone.
+static bool
+s_drained (rs_sub_t *self, int64_t now, size_t *waiting)
+{
+    size_t n = 0;
+    for (s_pubstate_t *p = zhashx_first (self->pubs); p; p = zhashx_next (self->pubs))
+        if (p->data && !p->stopped && now - p->seen_ms < RS_DRAIN_SILENT_MS)
+            n++;
+    *waiting = n;
+    return n == 0 && rs_repair_pending (self->repair) == 0;
+}
+
+static int
+s_on_drain_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    rs_sub_t *self = (rs_sub_t *) arg;
+    size_t waiting;
+    int64_t now = rs_clock_mono_ms ();
+    if (s_drained (self, now, &waiting) || now >= self->drain_until_ms || self->stopping)
+        return -1;
+    return 0;
+}
+
+//  Stopped by a signal: a durable feed reads on (bounded by drain_ms) until
+//  the publishers stopping alongside it have said where their streams end,
+//  so a parallel stop of everything loses nothing.
+static void
+s_drain (rs_sub_t *self)
+{
+    int64_t start = rs_clock_mono_ms ();
+    size_t waiting;
+    if (s_drained (self, start, &waiting))
+        return;
+    rs_info ("stopping: reading on for up to %d ms until %zu publisher(s) say they stopped and %llu "
+             "message(s) are repaired", self->drain_ms, waiting,
+             (unsigned long long) rs_repair_pending (self->repair));
+    self->draining = true;
+    self->drain_until_ms = start + self->drain_ms;
+    zloop_set_nonstop (self->loop, true);
+    int id = zloop_timer (self->loop, 20, 0, s_on_drain_tick, self);
+    //  zloop also returns when a poll is interrupted (EINTR): go on until
+    //  the tick says it is done.
+    int64_t now = start;
+    while (id >= 0 && !s_drained (self, now, &waiting) && now < self->drain_until_ms && !self->stopping) {
+        zloop_start (self->loop);
+        now = rs_clock_mono_ms ();
+    }
+    if (id >= 0)
+        zloop_timer_end (self->loop, id);
+    now = rs_clock_mono_ms ();
+    if (s_drained (self, now, &waiting))
+        rs_info ("every stream ended after %lld ms", (long long) (now - start));
+    else
+        rs_warn ("stopping after %lld ms with %zu publisher(s) not stopped and %llu message(s) not repaired",
+                 (long long) (now - start), waiting, (unsigned long long) rs_repair_pending (self->repair));
+    self->draining = false;
+}
+
 int
 rs_sub_run (rs_sub_t *self)
 {
@@ -727,8 +827,14 @@ rs_sub_run (rs_sub_t *self)
     //  zloop returns 0 when interrupted by a signal and -1 when a handler
     //  stopped it; both are a clean stop here.
     (void) rc;
+    if (!self->stopping && self->durable && self->drain_ms > 0)
+        s_drain (self);
     self->stopping = true;
-    s_on_heartbeat (self->loop, 0, self);   //  a last heartbeat says "stopped"
+    //  A last heartbeat says "stopped" with the last seq of every topic: the
+    //  end of its streams. A program from rs_sub_start may still publish in
+    //  on_stop, so rs_sub_finish sends it after that.
+    if (!self->def)
+        s_on_heartbeat (self->loop, 0, self);
     return RS_OK;
 }
 
@@ -847,7 +953,8 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
              const char **items)
 {
     static const rs_option_t broker[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTION_END };
-    rs_option_t *table = rs_config_table (broker, def->options, NULL);
+    static const rs_option_t journal[] = { RS_OPTIONS_BROKER_CLIENT, RS_OPTIONS_PUBLISHER, RS_OPTION_END };
+    rs_option_t *table = rs_config_table (def->journal ? journal : broker, def->options, NULL);
     const char *program = def->program ? def->program : def->component;
     *cfg_p = table ? rs_config_new (program, def->usage, table, NULL) : NULL;
     free (table);
@@ -882,7 +989,24 @@ s_configure (const rs_sub_def_t *def, int argc, char **argv, rs_config_t **cfg_p
     opts->arg = def->arg;
     opts->durable = def->durable;
     opts->on_gap = def->on_gap;
+    opts->on_end = def->on_end;
     opts->curve = *curve_p;
+    if (def->journal) {
+        rs_pub_opts_t popts = { 0 };
+        rs_pub_opts_config (&popts, cfg);
+        opts->journal_msgs = popts.journal_msgs;
+        opts->journal_bytes = popts.journal_bytes;
+        opts->replay_endpoint = popts.replay_endpoint;
+        if (opts->journal_msgs > 0 && !rs_curve_bind_allowed (*curve_p, opts->replay_endpoint, true)) {
+            rs_curve_check_bind (*curve_p, opts->replay_endpoint, true, "replay journal");
+            return RS_E_CONFIG;
+        }
+        if (opts->journal_msgs > 0 && !rs_curve_can_serve (*curve_p)) {
+            rs_error ("CURVE: the replay journal is served with CURVE and needs CURVE_ALLOW_DIR, the "
+                      "directory of the clients allowed to ask it (or REPLAY_JOURNAL=0 for none)");
+            return RS_E_CONFIG;
+        }
+    }
     return RS_OK;
 }
 
@@ -953,6 +1077,8 @@ rs_sub_finish (rs_sub_t **sub_p, int err)
                                                  : RS_OK;
         if (err == RS_OK)
             err = rc;
+        self->stopping = true;
+        s_on_heartbeat (self->loop, 0, self);
         const rs_sub_stats_t *st = &self->stats;
         rs_info ("stopped: %s%s%llu received, %llu delivered, %llu rejected, %llu lost in %llu gap(s), "
                  "%llu recovered, %llu lost for good",

@@ -8,7 +8,9 @@ Usage: scripts/stop_all.sh [--help]
 
 Stops the rigstream suite started by scripts/start_all.sh: sends SIGTERM to
 each component's supervisor (which passes it on and restarts nothing after
-it; to the component itself when it has none) in reverse start order, waits up to
+it; to the component itself when it has none) in reverse start order, but
+the uplink, the saver and the broker last (publishers end their streams
+while the durable subscribers still listen), waits up to
 RIGSTREAM_STOP_TIMEOUT_S (10) seconds for each, then SIGKILLs it (and says
 so). Removes the pid files and prints one line per component. Exits 0, also
 when nothing was running.
@@ -32,8 +34,20 @@ gone_by() {
   ! rs_alive "$1"
 }
 
+# Newest first, except that the durable subscribers (the uplink, then the
+# saver) and the broker go last: every publisher has stopped and sent its
+# last messages and end-of-stream before they stop, so no stream is left
+# open or with a gap.
+LAST=(uplink db_saver broker)
+ORDER=()
 for ((i = ${#RS_NAMES[@]} - 1; i >= 0; i--)); do
-  name=${RS_NAMES[i]}
+  [[ " ${LAST[*]} " == *" ${RS_NAMES[i]} "* ]] || ORDER+=("${RS_NAMES[i]}")
+done
+for name in "${LAST[@]}"; do
+  if [[ " ${RS_NAMES[*]} " == *" $name "* ]]; then ORDER+=("$name"); fi
+done
+
+for name in "${ORDER[@]}"; do
   sup=$(rs_sup_pid "$name") || sup=
   pid=$(rs_live_pid "$name") || pid=
   if [ -z "$sup" ] && [ -z "$pid" ]; then

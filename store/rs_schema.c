@@ -1,4 +1,5 @@
-/*  rs_schema: schema v1, the audit view (v2) and the migration runner. */
+/*  rs_schema: schema v1, its migrations (v2: the gaps table as an audit; v3:
+    the alarm audit view) and the migration runner. */
 #include "rs_schema.h"
 
 #include <czmq.h>
@@ -112,10 +113,35 @@ s_schema_v1 (rs_strbuf_t *sql)
         "  JOIN publishers p ON p.id = s.publisher;\n");
 }
 
-//  v2: the audit trail of alarms, read from the alert messages that say
-//  what caused them (the engine's "action", "by", "addr", "detail").
+//  Version 2: the gaps table as an audit. Each row is either a proven loss
+//  (kind 'loss', from_seq..to_seq) or an unknown tail (kind 'unknown_tail',
+//  to_seq NULL: a publisher restarted without saying where its old stream
+//  ended); rows of version 1 with no end are the latter. streams.end_seq is
+//  the last seq a publisher said it sent when it stopped (its end-of-stream
+//  marker), NULL when it did not say.
 static void
 s_schema_v2 (rs_strbuf_t *sql)
+{
+    rs_strbuf_add (sql,
+        "ALTER TABLE gaps ADD COLUMN kind TEXT NOT NULL DEFAULT 'loss'\n"
+        "  CHECK (kind IN ('loss', 'unknown_tail'));\n"
+        "UPDATE gaps SET kind = 'unknown_tail' WHERE to_seq IS NULL;\n"
+        "ALTER TABLE streams ADD COLUMN end_seq INTEGER;\n"
+        "DROP VIEW IF EXISTS gaps_v;\n"
+        "CREATE VIEW gaps_v AS SELECT p.name AS publisher, s.epoch, s.topic, w.name AS well,\n"
+        "  g.kind, g.from_seq, g.to_seq, g.recorded_us\n"
+        "  FROM gaps g JOIN streams s ON s.id = g.stream JOIN wells w ON w.id = s.well\n"
+        "  JOIN publishers p ON p.id = s.publisher;\n"
+        "DROP VIEW IF EXISTS streams_v;\n"
+        "CREATE VIEW streams_v AS SELECT s.id, p.name AS publisher, s.epoch, s.topic, s.kind,\n"
+        "  w.name AS well, s.mark, s.closed, s.end_seq, s.rows, s.first_us, s.updated_us\n"
+        "  FROM streams s JOIN publishers p ON p.id = s.publisher JOIN wells w ON w.id = s.well;\n");
+}
+
+//  Version 3: the audit trail of alarms, read from the alert messages that say
+//  what caused them (the engine's "action", "by", "addr", "detail").
+static void
+s_schema_v3 (rs_strbuf_t *sql)
 {
     rs_strbuf_add (sql,
         "CREATE VIEW audit AS SELECT x.ts AS ts_us, json_extract (x.body, '$.by') AS who,\n"
@@ -130,7 +156,7 @@ s_schema_v2 (rs_strbuf_t *sql)
 //  sql); s_migrate runs each in its own transaction with the user_version
 //  update. Never change a released one: add the next.
 typedef void (s_migration_fn) (rs_strbuf_t *sql);
-static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1, s_schema_v2 };
+static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1, s_schema_v2, s_schema_v3 };
 
 int
 rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)

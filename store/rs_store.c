@@ -32,7 +32,8 @@ typedef enum {
     S_ROW_EVENT,
     S_ROW_KPI,
     S_ROW_ALERT,
-    S_ROW_GAP
+    S_ROW_GAP,
+    S_ROW_END                   //  seq: the stream's last seq (end-of-stream)
 } s_row_kind_t;
 
 //  One stream (publisher, epoch, topic) as the store knows it.
@@ -77,7 +78,7 @@ typedef enum {
     S_BEGIN = 0, S_COMMIT, S_ROLLBACK,
     S_INS_SAMPLE, S_INS_EVENT, S_INS_KPI, S_INS_ALERT, S_INS_GAP,
     S_INS_PUB, S_SEL_PUB, S_INS_WELL, S_SEL_WELL,
-    S_SEL_STREAM, S_INS_STREAM, S_UPD_STREAM,
+    S_SEL_STREAM, S_INS_STREAM, S_UPD_STREAM, S_UPD_END,
     S_INS_EXTRA, S_UPS_AGG1M, S_UPS_AGG1H, S_UPD_STATS,
     S_SEL_WELLS, S_PRUNE_SAMPLES, S_PRUNE_KPIS, S_PRUNE_AGG1M, S_PRUNE_AGG1H,
     S_STMT_COUNT
@@ -350,7 +351,9 @@ s_prepare_all (rs_store_t *self, char *err, size_t errsize)
                         "state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [S_INS_KPI] = "INSERT OR IGNORE INTO kpis (stream, seq, well, ts, vals) VALUES (?, ?, ?, ?, ?)",
         [S_INS_ALERT] = "INSERT OR IGNORE INTO alerts (stream, seq, well, ts, body) VALUES (?, ?, ?, ?, ?)",
-        [S_INS_GAP] = "INSERT OR IGNORE INTO gaps (stream, from_seq, to_seq, recorded_us) VALUES (?, ?, ?, ?)",
+        [S_INS_GAP] = "INSERT OR IGNORE INTO gaps (stream, from_seq, to_seq, recorded_us, kind) "
+                      "VALUES (?, ?, ?, ?, ?)",
+        [S_UPD_END] = "UPDATE streams SET end_seq = ? WHERE id = ?",
         [S_INS_PUB] = "INSERT OR IGNORE INTO publishers (name) VALUES (?)",
         [S_SEL_PUB] = "SELECT id FROM publishers WHERE name = ?",
         [S_INS_WELL] = "INSERT OR IGNORE INTO wells (name) VALUES (?)",
@@ -786,6 +789,25 @@ rs_store_add_gap (rs_store_t *self, const char *pub, const char *topic, uint64_t
     return 0;
 }
 
+int
+rs_store_add_end (rs_store_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq,
+                  int64_t now_ms)
+{
+    if (!pub || !topic || last_seq == 0)
+        return 1;
+    s_stream_t *s = s_stream (self, pub, topic, epoch);
+    if (!s)
+        return 1;
+    s_row_t *row = s_slot (self, now_ms);
+    if (!row)
+        return s_dropped (self, topic);
+    row->stream = s;
+    row->kind = S_ROW_END;
+    row->seq = last_seq;
+    s_commit_slot (self);
+    return 0;
+}
+
 static int
 s_lookup_id (rs_store_t *self, s_stmt_id_t ins, s_stmt_id_t sel, const char *name, int64_t *id)
 {
@@ -809,7 +831,7 @@ s_lookup_id (rs_store_t *self, s_stmt_id_t ins, s_stmt_id_t sel, const char *nam
 //  Finds or creates the stream's row in this transaction; a stream new to
 //  the database starts its mark just below the first seq it brings.
 static int
-s_resolve (rs_store_t *self, s_stream_t *s, uint64_t first_seq)
+s_resolve (rs_store_t *self, s_stream_t *s, uint64_t first_seq, bool create)
 {
     int64_t pub_id = 0;
     int rc = s_lookup_id (self, S_INS_PUB, S_SEL_PUB, s->pub, &pub_id);
@@ -835,6 +857,8 @@ s_resolve (rs_store_t *self, s_stream_t *s, uint64_t first_seq)
     sqlite3_reset (st);
     if (rc != SQLITE_DONE)
         return rc;
+    if (!create)
+        return SQLITE_NOTFOUND;
     if (!s->wm_loaded) {
         rs_wm_init (&s->wm, first_seq > 0 ? first_seq - 1 : 0);
         s->wm_loaded = true;
@@ -908,6 +932,13 @@ s_insert (rs_store_t *self, const s_row_t *row, int *inserted)
         st = self->stmt[S_INS_ALERT];
         sqlite3_bind_text (st, 5, row->text, -1, SQLITE_STATIC);
         break;
+    case S_ROW_END: {
+        st = self->stmt[S_UPD_END];
+        sqlite3_bind_int64 (st, 1, (sqlite3_int64) row->seq);
+        sqlite3_bind_int64 (st, 2, s->id);
+        *inserted = 0;
+        return s_run (st);
+    }
     default:
         st = self->stmt[S_INS_GAP];
         sqlite3_bind_int64 (st, 1, s->id);
@@ -917,6 +948,7 @@ s_insert (rs_store_t *self, const s_row_t *row, int *inserted)
         else
             sqlite3_bind_null (st, 3);
         sqlite3_bind_int64 (st, 4, rs_clock_now_us ());
+        sqlite3_bind_text (st, 5, row->u.to_seq ? "loss" : "unknown_tail", -1, SQLITE_STATIC);
         int rc = s_run (st);
         *inserted = rc == SQLITE_OK ? sqlite3_changes (self->db) : 0;
         return rc;
@@ -1014,7 +1046,11 @@ s_write (rs_store_t *self, size_t n, int64_t now_ms)
         s_stream_t *s = row->stream;
         what = "insert";
         if (!s->id)
-            rc = s_resolve (self, s, row->seq);
+            rc = s_resolve (self, s, row->seq, row->kind != S_ROW_END);
+        if (rc == SQLITE_NOTFOUND) {
+            rc = SQLITE_OK;     //  the end of a stream this database never held
+            continue;
+        }
         if (rc == SQLITE_OK)
             rc = s_touch (self, s);
         int inserted = 0;
@@ -1022,6 +1058,13 @@ s_write (rs_store_t *self, size_t n, int64_t now_ms)
             rc = s_insert (self, row, &inserted);
         if (rc != SQLITE_OK)
             break;
+        if (row->kind == S_ROW_END) {
+            //  Nothing comes after the last seq: the stream closes when the
+            //  mark reaches it, with no gap row.
+            if (!s->wm.closed && rs_wm_add (&s->wm, row->seq + 1, RS_WM_OPEN) != 0)
+                rc = SQLITE_NOMEM;
+            continue;
+        }
         if (row->kind == S_ROW_GAP) {
             rc = rs_wm_add (&s->wm, row->seq, row->u.to_seq ? row->u.to_seq : RS_WM_OPEN) == 0
                      ? SQLITE_OK : SQLITE_NOMEM;

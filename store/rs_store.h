@@ -83,9 +83,18 @@ int rs_store_foreach_resume (rs_store_t *self, rs_resume_fn *fn, void *arg);
 //  (buffer full or no memory; counted).
 int rs_store_add (rs_store_t *self, const rs_msg_t *msg, int64_t now_ms);
 //  Buffers a permanent gap [from_seq, to_seq] of a stream (topic
-//  "<kind>.<well>"); to_seq 0 = open-ended. Returns as rs_store_add.
+//  "<kind>.<well>"): a row of kind 'loss'; to_seq 0 = open-ended, a row of
+//  kind 'unknown_tail' that closes the stream. Returns as rs_store_add.
 int rs_store_add_gap (rs_store_t *self, const char *pub, const char *topic, uint64_t epoch,
                       uint64_t from_seq, uint64_t to_seq, int64_t now_ms);
+
+//  Buffers the end of a stream: its publisher stopped cleanly with last_seq
+//  as the last seq of topic in that epoch. Once every seq up to last_seq is
+//  stored or recorded as a gap, the stream is closed without any gap row;
+//  streams.end_seq keeps last_seq. Ignored for a stream the database does
+//  not hold. Returns as rs_store_add.
+int rs_store_add_end (rs_store_t *self, const char *pub, const char *topic, uint64_t epoch,
+                      uint64_t last_seq, int64_t now_ms);
 
 //  Does the one piece of work that is due, if any: reopen the database, or
 //  write one batch when batch_rows are waiting or the oldest row is flush_ms

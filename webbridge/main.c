@@ -206,9 +206,11 @@ s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
     (void) sub;
     bridge_t *self = arg;
     rs_hub_stats_t hs;
-    rs_web_stats_t ws;
+    rs_web_stats_t ws = { 0 };
     rs_hub_stats (self->hub, &hs);
-    rs_web_stats (self->web, &ws);
+    //  The last heartbeat comes after on_stop, which stopped the server.
+    if (self->web)
+        rs_web_stats (self->web, &ws);
     rs_sub_report_add (r, "clients", (double) hs.clients);
     rs_sub_report_add (r, "ws_sent", (double) hs.sent);
     rs_sub_report_add (r, "ws_dropped", (double) hs.dropped);

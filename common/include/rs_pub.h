@@ -15,7 +15,8 @@
 
 typedef struct {
     const char *endpoint;    // broker frontend, e.g. "tcp://127.0.0.1:5555"
-    const char *pub_id;      // publisher id (valid id chars); unique per process
+    const char *pub_id;      // publisher id (valid id chars), stable across restarts;
+                             // NULL = the component's instance name
     const char *component;   // heartbeat topic sys.<component>, e.g. "simulator"
     int sndhwm;              // 0 = default (100000 messages)
     //  Replay journal for durable subscribers: the last journal_msgs messages
@@ -25,6 +26,14 @@ typedef struct {
     size_t journal_msgs;
     size_t journal_bytes;
     const char *replay_endpoint;
+    //  The journal kept on disk too, in journal_dir (NULL, "" or "off" =
+    //  memory only), at most journal_disk_bytes and journal_disk_age_s old: a
+    //  publisher restarted after a crash continues the same epoch and serves
+    //  what durable subscribers missed from it. A clean stop (the last
+    //  "stopped" heartbeat sent) removes it. Needs journal_msgs > 0.
+    const char *journal_dir;
+    size_t journal_disk_bytes;
+    int64_t journal_disk_age_s;
     //  CURVE (rs_curve.h): a client of the broker, and the replay ROUTER a
     //  CURVE server with the publisher's own key (announced in heartbeats as
     //  info "replay_key"). NULL or off = plaintext. Must outlive the publisher.
@@ -39,7 +48,15 @@ typedef struct {
     { "replay-journal-mb", "REPLAY_JOURNAL_MB", RS_OPT_INT, "64", \
       "megabytes of messages kept per topic at most", 1, 65536 }, \
     { "replay-endpoint", "REPLAY_ENDPOINT", RS_OPT_ENDPOINT, "tcp://127.0.0.1:*", \
-      "where the journal is served (tcp://host:* picks a free port)", 0, 0 }
+      "where the journal is served (tcp://host:* picks a free port)", 0, 0 }, \
+    { "replay-journal-dir", "REPLAY_JOURNAL_DIR", RS_OPT_STRING, "", \
+      "directory where the journal is also kept on disk, so a crashed publisher's restart continues its " \
+      "stream and serves what subscribers missed (off = memory only; empty = the program's default: " \
+      "./data/journal for the acquisition readers wits0, csv and replay, off for the others)", 0, 0 }, \
+    { "replay-journal-disk-mb", "REPLAY_JOURNAL_DISK_MB", RS_OPT_INT, "256", \
+      "megabytes of journal kept on disk at most (whole segments of a quarter each are dropped)", 1, 1048576 }, \
+    { "replay-journal-disk-hours", "REPLAY_JOURNAL_DISK_HOURS", RS_OPT_INT, "24", \
+      "hours of journal kept on disk at most", 1, 87600 }
 
 //  Fills the journal fields of opts from RS_OPTIONS_PUBLISHER options.
 void rs_pub_opts_config (rs_pub_opts_t *opts, rs_config_t *cfg);

@@ -44,8 +44,9 @@ typedef void (rs_sub_stats_fn) (rs_sub_t *sub, rs_sub_report_t *report, void *ar
 //  durable feed the SDK asks the publisher for it; on_gap is told when the gap
 //  is found (permanent = false) and again if it cannot be repaired
 //  (permanent = true: older than the publisher's journal, or the publisher
-//  restarted or vanished). to_seq is 0 when the end is unknown (a restarted
-//  publisher's old incarnation).
+//  restarted or vanished). to_seq is 0 when the end is unknown: a publisher
+//  restarted without an end-of-stream for its old incarnation, so what came
+//  after from_seq - 1 (if anything) is an unknown tail, not a proven loss.
 typedef struct {
     const char *pub;
     const char *topic;
@@ -55,6 +56,13 @@ typedef struct {
     bool permanent;
 } rs_gap_t;
 typedef void (rs_sub_gap_fn) (rs_sub_t *sub, const rs_gap_t *gap, void *arg);
+//  A durable feed's end-of-stream: the publisher's last heartbeat said
+//  "stopped" with last_seq as the last seq it sent on topic in that epoch
+//  (docs/PROTOCOL.md, "End of a stream"). Whatever of 1..last_seq is still
+//  missing is being repaired, or reported through on_gap; nothing after
+//  last_seq will come, so the stream is complete once that is done.
+typedef void (rs_sub_end_fn) (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch,
+                              uint64_t last_seq, void *arg);
 
 typedef struct {
     const char *component;        // e.g. "console_logger": log prefix, sys.<component>
@@ -72,10 +80,23 @@ typedef struct {
     //  with msg->replayed set. See docs/PROTOCOL.md, "Durable feeds".
     bool durable;
     rs_sub_gap_fn *on_gap;        // optional
+    rs_sub_end_fn *on_end;        // optional
+    //  On SIGINT/SIGTERM a durable feed keeps reading for up to drain_ms
+    //  until every publisher of its topics that is still heard from has
+    //  said it stopped (its end-of-stream) and no repair is pending, so a
+    //  parallel stop of publishers and subscriber loses nothing. 0 = stop
+    //  at once.
+    int drain_ms;
     //  CURVE (rs_curve.h) for the broker connections and the repair
     //  connections to publishers' journals; NULL or off = plaintext. The
     //  caller keeps it alive until rs_sub_destroy (rs_curve_new_config).
     const struct rs_curve_t *curve;
+    //  Replay journal of the output publisher (pub_endpoint), for a program
+    //  whose own messages durable subscribers must be able to repair (the
+    //  engine's KPIs and alerts): as in rs_pub_opts_t; 0 = none.
+    size_t journal_msgs;
+    size_t journal_bytes;
+    const char *replay_endpoint;
 } rs_sub_opts_t;
 
 typedef struct {
@@ -112,9 +133,15 @@ typedef struct {
     const char *const *topics;    //  NULL-terminated prefixes; NULL = everything
     const char *topics_option;    //  a list option whose value replaces topics, e.g. "topics"
     bool durable;                 //  see rs_sub_opts_t
+    //  The program publishes data (not only heartbeats) that durable
+    //  subscribers must be able to repair: its output publisher keeps a
+    //  replay journal, configured by RS_OPTIONS_PUBLISHER (added to the
+    //  options unless the table has them).
+    bool journal;
     bool own_ready_line;          //  the program logs "ready:" itself (e.g. once the broker is heard)
     rs_sub_fn *on_message;
     rs_sub_gap_fn *on_gap;        //  optional
+    rs_sub_end_fn *on_end;        //  optional
     rs_sub_stats_fn *on_stats;    //  optional: own counters in the heartbeat
     //  Optional: the configuration is loaded and opts filled from it (endpoints,
     //  CURVE, heartbeat, topics): read and check the program's own options,
@@ -129,7 +156,10 @@ typedef struct {
     void (*on_reload) (rs_sub_t *sub, void *arg);
     //  Optional: the loop has ended: flush and drain, and write the program's
     //  own counters for the "stopped:" line into summary (size bytes).
-    //  Return RS_OK, or another code to exit 1 (e.g. data was lost).
+    //  Return RS_OK, or another code to exit 1 (e.g. data was lost). What it
+    //  publishes is counted in the last "stopped" heartbeat (the end of its
+    //  streams), sent after it: on_stats is called once more then, so leave
+    //  what it reads valid (free it in on_free).
     int (*on_stop) (rs_sub_t *sub, char *summary, size_t size, void *arg);
     //  Optional: frees what on_setup and on_start made. Called once, last,
     //  whenever on_setup was called (also when the start failed after it),

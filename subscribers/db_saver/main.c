@@ -3,8 +3,10 @@
     subscriber: at start-up it tells the SDK what the database already holds
     for each stream, so what was published while it was down is repaired
     from the publishers' journals, and losses that cannot be repaired are
-    recorded as permanent gaps. This file is the options; rs_saver is the
-    engine. */
+    recorded as permanent gaps. A publisher's end-of-stream closes its
+    streams without a gap; one that restarted without it leaves an
+    "unknown tail" row, told apart from a proven loss. This file is the
+    options; rs_saver is the engine. */
 #include <stdlib.h>
 
 #include "rs_saver.h"
@@ -27,6 +29,9 @@ static const rs_option_t s_options[] = {
     { "rcvhwm", "SAVER_RCVHWM", RS_OPT_INT, "1000000",
       "messages queued for the saver while it writes (absorbs write stalls and bursts; ~500 bytes each when full)",
       1000, 100000000 },
+    { "stop-grace-ms", "SAVER_STOP_GRACE_MS", RS_OPT_INT, "3000",
+      "on SIGTERM/SIGINT, how long to read on for publishers stopping at the same time to send their last "
+      "messages and end-of-stream (0 = stop at once)", 0, 60000 },
     RS_OPTION_END
 };
 
@@ -46,6 +51,7 @@ main (int argc, char **argv)
         .on_start = rs_saver_start,
         .on_message = rs_saver_message,
         .on_gap = rs_saver_gap,
+        .on_end = rs_saver_end,
         .on_stats = rs_saver_stats,
         .on_stop = rs_saver_stop,
         .on_free = rs_saver_free,

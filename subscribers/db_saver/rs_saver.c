@@ -52,6 +52,15 @@ rs_saver_gap (rs_sub_t *sub, const rs_gap_t *gap, void *arg)
                       rs_clock_mono_ms ());
 }
 
+//  A publisher stopped cleanly: its stream closes at last_seq, with no gap.
+void
+rs_saver_end (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq, void *arg)
+{
+    (void) sub;
+    rs_saver_t *self = (rs_saver_t *) arg;
+    rs_store_add_end (self->store, pub, topic, epoch, last_seq, rs_clock_mono_ms ());
+}
+
 static int
 s_on_timer (rs_sub_t *sub, void *arg)
 {
@@ -118,6 +127,7 @@ rs_saver_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     self->path = rs_config_str (cfg, "db");
     self->flush_ms = (int) rs_config_int (cfg, "flush-ms");
     opts->rcvhwm = (int) rs_config_int (cfg, "rcvhwm");
+    opts->drain_ms = (int) rs_config_int (cfg, "stop-grace-ms");
     //  A directory that cannot be created is reported here and again by the
     //  store, which keeps buffering and retrying (someone may fix it).
     char dir[4096];

@@ -2,7 +2,7 @@
     store. Its functions are the program's rs_sub_def_t callbacks, each given
     the rs_saver_t as arg; they read the options of rigstream-saver's table
     (db, batch-rows, flush-ms, retention-days, agg-retention-days,
-    buffer-max, topics, rcvhwm). */
+    buffer-max, topics, rcvhwm, stop-grace-ms). */
 #ifndef RS_SAVER_H
 #define RS_SAVER_H
 
@@ -26,6 +26,8 @@ int rs_saver_start (rs_sub_t *sub, void *arg);
 int rs_saver_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg);
 //  Records a permanent gap.
 void rs_saver_gap (rs_sub_t *sub, const rs_gap_t *gap, void *arg);
+//  Closes a stream whose publisher said where it ended (no gap).
+void rs_saver_end (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq, void *arg);
 //  The store's counters in the heartbeat.
 void rs_saver_stats (rs_sub_t *sub, rs_sub_report_t *report, void *arg);
 //  Stopped: writes what is still in memory; RS_E_IO when rows are lost.

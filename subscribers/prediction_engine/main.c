@@ -276,6 +276,8 @@ main (int argc, char **argv)
         .usage = "compute KPIs and raise alerts from live telemetry",
         .options = s_options,
         .topics = topics,
+        //  KPIs and alerts are repaired from the journal like samples.
+        .journal = true,
         .own_ready_line = true,
         .on_setup = s_setup,
         .on_start = s_start,

@@ -174,6 +174,24 @@ def test_lvc(peers, pub):
     c = recv_pair(sub)
     check(c is not None and c[0] == "telemetry.L-99", "no other cached topics replayed")
     check(peers.status()["counters"]["lvc_replayed"] >= 2, "replays counted")
+    # A body the SDK would reject (a float ts) is forwarded as it is, but not
+    # cached: a late joiner gets the last valid body of that topic, and the
+    # refusal is counted by reason.
+    bad = msgpack.unpackb(body("telemetry.L-01", {"ch": {"rpm": 9.0}}))
+    bad["ts"] = float(bad["ts"])
+    pub.send_multipart([b"telemetry.L-01", msgpack.packb(bad)])
+    c = recv_pair(sub)
+    check(c is not None and c[0] == "telemetry.L-01" and isinstance(c[1]["ts"], float),
+          "an invalid body is still forwarded live")
+    wait_until(lambda: peers.status()["lvc"]["rejected"] >= 1, 5, "invalid body refused by the cache")
+    st = peers.status()["lvc"]
+    check(st["rejected_by"].get("type") == 1, f"refusal counted by reason: {st['rejected_by']}")
+    late = peers.subscriber("telemetry.L-01")
+    d = recv_pair(late)
+    check(d is not None and d[1]["ch"]["rpm"] == 2.0 and isinstance(d[1]["ts"], int),
+          "a late joiner gets the last valid body, not the invalid one")
+    late.close()
+    peers.socks.remove(late)
     # A subscriber going away takes its subscriptions with it.
     sub.close()
     peers.socks.remove(sub)
@@ -216,7 +234,7 @@ def test_heartbeats(peers, pub):
     check(hb is not None, "sys.broker heartbeat received")
     check(hb["component"] == "broker" and hb["pub"] == "broker" and hb["v"] == 1 and hb["seq"] >= 1,
           "heartbeat header fields")
-    for k in ("msgs_in", "msgs_out", "bytes_in", "rate_in", "subscriptions", "lvc_topics",
+    for k in ("msgs_in", "msgs_out", "bytes_in", "rate_in", "subscriptions", "lvc_topics", "lvc_rejected",
               "dropped_bad_frames", "dropped_too_big", "msgs.telemetry", "uptime_s", "pid"):
         check(k in hb["stats"], f"heartbeat stat '{k}'")
     check(hb["info"]["frontend"].endswith(str(peers.suite.front)) and hb["info"]["state"] == "running",

@@ -71,34 +71,96 @@ test_command (void)
     RS_CHECK_INT (rs_broker_command_of (big, 65), RS_BROKER_CMD_TOO_BIG);
 }
 
+//  A valid body for topic (a sample with rpm = value, or an event), as the
+//  cache now stores only what rs_decode accepts; *len its size. The pointer
+//  is the encoder's buffer, valid until the next call.
+static const void *
+s_body (rs_encoder_t *enc, const char *topic, uint64_t seq, double value, size_t *len)
+{
+    rs_header_t hdr = { .pub = "tpub", .epoch = 1, .seq = seq, .ts_us = 1000000 };
+    const char *id = strchr (topic, '.') + 1;
+    if (strncmp (topic, "event.", 6) == 0)
+        RS_CHECK_INT (rs_encode_event (enc, id, &hdr, "kick", "start", 1, NULL, NULL), RS_OK);
+    else {
+        rs_value_t ch = { "rpm", -1, value };
+        RS_CHECK_INT (rs_encode_sample (enc, id, &hdr, &ch, 1), RS_OK);
+    }
+    *len = rs_encoder_size (enc);
+    return rs_encoder_data (enc);
+}
+
+#define PUT(topic_, seq_, value_) \
+    (b = s_body (enc, topic_, seq_, value_, &blen), rs_lvc_put (lvc, S (topic_), b, blen))
+
 static void
 test_lvc (void)
 {
     RS_CHECK (rs_lvc_new (0) == NULL);
     rs_lvc_t *lvc = rs_lvc_new (3);
-    RS_CHECK (lvc != NULL);
-    if (!lvc)
+    rs_encoder_t *enc = rs_encoder_new ();
+    rs_decoder_t *dec = rs_decoder_new ();
+    RS_CHECK (lvc != NULL && enc != NULL && dec != NULL);
+    if (!lvc || !enc || !dec)
         return;
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), S ("one")), RS_LVC_ADDED);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), S ("two!")), RS_LVC_UPDATED);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("event.A"), "", 0), RS_LVC_ADDED);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.B"), S ("b")), RS_LVC_ADDED);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.C"), S ("c")), RS_LVC_FULL);
+    const void *b;
+    size_t blen;
+    RS_CHECK_INT (PUT ("telemetry.A", 1, 1.0), RS_LVC_ADDED);
+    RS_CHECK_INT (PUT ("telemetry.A", 2, 2.0), RS_LVC_UPDATED);
+    RS_CHECK_INT (PUT ("event.A", 1, 0), RS_LVC_ADDED);
+    RS_CHECK_INT (PUT ("telemetry.B", 1, 3.0), RS_LVC_ADDED);
+    RS_CHECK_INT (PUT ("telemetry.C", 1, 4.0), RS_LVC_FULL);
     RS_CHECK_INT (rs_lvc_put (lvc, "", 0, S ("x")), RS_LVC_INVALID);
     char longtopic[RS_MAX_TOPIC + 2];
     memset (longtopic, 'a', sizeof longtopic);
     RS_CHECK_INT (rs_lvc_put (lvc, longtopic, RS_MAX_TOPIC + 1, S ("x")), RS_LVC_INVALID);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.B"), S ("bb")), RS_LVC_UPDATED);
+    RS_CHECK_INT (PUT ("telemetry.B", 2, 5.0), RS_LVC_UPDATED);
     RS_CHECK_INT (rs_lvc_size (lvc), 3);
     RS_CHECK_INT (rs_lvc_refused (lvc), 1);
+    RS_CHECK_INT (rs_lvc_rejected (lvc, RS_OK), 0);
 
     size_t len = 0;
+    rs_msg_t msg;
     const char *body = rs_lvc_get (lvc, S ("telemetry.A"), &len);
-    RS_CHECK (body && len == 4 && memcmp (body, "two!", 4) == 0);
-    body = rs_lvc_get (lvc, S ("event.A"), &len);
-    RS_CHECK_INT (len, 0);
+    RS_CHECK (body && rs_decode (dec, S ("telemetry.A"), body, len, &msg) == RS_OK && msg.hdr.seq == 2
+              && rs_msg_value (&msg, "rpm") == 2.0);
     RS_CHECK (rs_lvc_get (lvc, S ("telemetry.C"), &len) == NULL);
     RS_CHECK (rs_lvc_get (lvc, S ("telemetry."), &len) == NULL);
+
+    //  Bodies the SDK would reject are refused, counted by reason, and the
+    //  topic keeps its last valid body; an invalid body on a new topic
+    //  takes no room.
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), S ("two!")), RS_LVC_REJECTED);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), "", 0), RS_LVC_REJECTED);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 6);
+    rs_encode_key (&pk, "v");
+    msgpack_pack_int (&pk, 1);
+    rs_encode_key (&pk, "pub");
+    rs_encode_string (&pk, "tpub");
+    rs_encode_key (&pk, "epoch");
+    msgpack_pack_int (&pk, 1);
+    rs_encode_key (&pk, "seq");
+    msgpack_pack_int (&pk, 3);
+    rs_encode_key (&pk, "ts");
+    msgpack_pack_double (&pk, 1.5e15);                  //  a float ts
+    rs_encode_key (&pk, "well");
+    rs_encode_string (&pk, "A");
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), sb.data, sb.size), RS_LVC_REJECTED);
+    RS_CHECK (strstr (rs_lvc_reject_detail (lvc), "type") != NULL);
+    //  A valid body on the wrong well's topic.
+    b = s_body (enc, "telemetry.B", 9, 1.0, &blen);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.A"), b, blen), RS_LVC_REJECTED);
+    RS_CHECK_INT (rs_lvc_rejected (lvc, RS_OK), 4);
+    RS_CHECK_INT (rs_lvc_rejected (lvc, RS_E_MSGPACK), 2);
+    RS_CHECK_INT (rs_lvc_rejected (lvc, RS_E_TYPE), 1);
+    RS_CHECK_INT (rs_lvc_rejected (lvc, RS_E_MISMATCH), 1);
+    RS_CHECK_INT (rs_lvc_rejected (lvc, RS_E_COUNT), 0);
+    body = rs_lvc_get (lvc, S ("telemetry.A"), &len);
+    RS_CHECK (body && rs_decode (dec, S ("telemetry.A"), body, len, &msg) == RS_OK && msg.hdr.seq == 2);
+    msgpack_sbuffer_destroy (&sb);
 
     visit_t v = { .n = 0 };
     RS_CHECK_INT (rs_lvc_foreach_prefix (lvc, S ("telemetry"), s_visit, &v), 2);
@@ -111,14 +173,22 @@ test_lvc (void)
     v = (visit_t) { .n = 0, .stop_after = 1 };
     RS_CHECK_INT (rs_lvc_foreach_prefix (lvc, "", 0, s_visit, &v), 1);
 
-    //  A huge body, then small ones: memory is given back.
-    size_t big = 100000;
-    char *blob = calloc (1, big);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("event.A"), blob, big), RS_LVC_UPDATED);
+    //  A huge body (a sample of 256 long-named channels), then small ones:
+    //  memory is given back.
+    rs_value_t chans[RS_MAX_CHANNELS];
+    char names[RS_MAX_CHANNELS][RS_MAX_CHNAME + 1];
+    for (int i = 0; i < RS_MAX_CHANNELS; i++) {
+        snprintf (names [i], sizeof names [i], "vendor_channel_%017d", i);
+        chans [i] = (rs_value_t) { names [i], -1, i };
+    }
+    rs_header_t hdr = { .pub = "tpub", .epoch = 1, .seq = 3, .ts_us = 1000000 };
+    RS_CHECK_INT (rs_encode_sample (enc, "B", &hdr, chans, RS_MAX_CHANNELS), RS_OK);
+    size_t big = rs_encoder_size (enc);
+    RS_CHECK (big > 8192);
+    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.B"), rs_encoder_data (enc), big), RS_LVC_UPDATED);
     RS_CHECK (rs_lvc_bytes (lvc) >= big);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("event.A"), S ("small")), RS_LVC_UPDATED);
-    RS_CHECK (rs_lvc_bytes (lvc) < 100);
-    free (blob);
+    RS_CHECK_INT (PUT ("telemetry.B", 4, 1.0), RS_LVC_UPDATED);
+    RS_CHECK (rs_lvc_bytes (lvc) < 400);
     rs_lvc_destroy (&lvc);
     RS_CHECK (lvc == NULL);
 
@@ -127,19 +197,21 @@ test_lvc (void)
     int ok = 1;
     for (int i = 0; i < 5000 && ok; i++) {
         char t[32];
-        int n = snprintf (t, sizeof t, "telemetry.W%d", i);
-        ok = rs_lvc_put (lvc, t, (size_t) n, &i, sizeof i) == RS_LVC_ADDED;
+        snprintf (t, sizeof t, "telemetry.W%d", i);
+        ok = PUT (t, 1, i) == RS_LVC_ADDED;
     }
     RS_CHECK (ok);
     for (int i = 0; i < 5000 && ok; i++) {
         char t[32];
         int n = snprintf (t, sizeof t, "telemetry.W%d", i);
-        const int *p = rs_lvc_get (lvc, t, (size_t) n, &len);
-        ok = p && len == sizeof i && *p == i;
+        const void *p = rs_lvc_get (lvc, t, (size_t) n, &len);
+        ok = p && rs_decode (dec, t, (size_t) n, p, len, &msg) == RS_OK && rs_msg_value (&msg, "rpm") == i;
     }
     RS_CHECK (ok);
-    RS_CHECK_INT (rs_lvc_put (lvc, S ("telemetry.extra"), S ("x")), RS_LVC_FULL);
+    RS_CHECK_INT (PUT ("telemetry.extra", 1, 0), RS_LVC_FULL);
     rs_lvc_destroy (&lvc);
+    rs_encoder_destroy (&enc);
+    rs_decoder_destroy (&dec);
 }
 
 static int
@@ -267,7 +339,13 @@ test_engine (void)
         json_t *subs = json_object_get (root, "subscriptions");
         RS_CHECK_INT (json_integer_value (json_object_get (subs, "telemetry")), 1);
         json_t *lvc = json_object_get (root, "lvc");
-        RS_CHECK (json_integer_value (json_object_get (lvc, "topics")) >= 2);
+        //  Only sys.broker is cached: "body" is not MessagePack, "k" is the
+        //  integer 107, not a map.
+        RS_CHECK_INT (json_integer_value (json_object_get (lvc, "topics")), 1);
+        RS_CHECK_INT (json_integer_value (json_object_get (lvc, "rejected")), 2);
+        json_t *by = json_object_get (lvc, "rejected_by");
+        RS_CHECK_INT (json_integer_value (json_object_get (by, "msgpack")), 1);
+        RS_CHECK_INT (json_integer_value (json_object_get (by, "not_map")), 1);
         json_decref (root);
     }
     //  The sys.broker heartbeat passes the strict decoder (from the cache,

@@ -488,6 +488,74 @@ test_marks_and_resume (void)
     rs_store_destroy (&store);
 }
 
+//  The gaps table as an audit: an end-of-stream closes a stream without a
+//  row, an open-ended gap is an unknown tail, a bounded one a proven loss.
+static void
+test_end_of_stream (void)
+{
+    rs_store_t *store = s_store ("end.db", 100);
+    RS_CHECK_INT (rs_store_open (store, 0), SQLITE_OK);
+    sqlite3 *db = rs_store_db (store);
+    //  The end arrives before the last rows are written: the stream closes
+    //  once they are, and no gap is recorded.
+    for (uint64_t s = 1; s <= 5; s++)
+        s_add_sample (store, "sim", 7, "A-01", s, NOW_US + (int64_t) s, 1, 1, NULL, 0);
+    s_flush_all (store);
+    s_add_sample (store, "sim", 7, "A-01", 7, NOW_US + 7, 1, 1, NULL, 0);
+    RS_CHECK_INT (rs_store_add_end (store, "sim", "telemetry.A-01", 7, 7, 0), 0);
+    s_flush_all (store);
+    RS_CHECK_INT (s_int (db, "SELECT closed FROM streams WHERE epoch = 7"), 0);    //  6 is missing
+    RS_CHECK_INT (s_int (db, "SELECT end_seq FROM streams_v WHERE epoch = 7"), 7);
+    s_add_sample (store, "sim", 7, "A-01", 6, NOW_US + 6, 1, 1, NULL, 0);
+    s_flush_all (store);
+    RS_CHECK_INT (s_int (db, "SELECT closed FROM streams WHERE epoch = 7"), 1);
+    RS_CHECK_INT (s_int (db, "SELECT mark FROM streams WHERE epoch = 7"), 7);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM gaps"), 0);
+    //  An end whose tail cannot be repaired: the loss is a bounded 'loss' row.
+    s_add_sample (store, "eng", 8, "A-01", 1, NOW_US, 1, 1, NULL, 0);
+    rs_store_add_end (store, "eng", "telemetry.A-01", 8, 3, 0);
+    rs_store_add_gap (store, "eng", "telemetry.A-01", 8, 2, 3, 0);
+    //  A restart without an end: an 'unknown_tail' row, open-ended.
+    s_add_sample (store, "wits", 9, "A-01", 1, NOW_US, 1, 1, NULL, 0);
+    rs_store_add_gap (store, "wits", "telemetry.A-01", 9, 2, 0, 0);
+    //  The end of a stream the database never held is ignored.
+    RS_CHECK_INT (rs_store_add_end (store, "other", "telemetry.A-01", 1, 50, 0), 0);
+    RS_CHECK_INT (rs_store_add_end (store, "sim", "telemetry.A-01", 7, 0, 0), 1);
+    s_flush_all (store);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM gaps_v WHERE publisher = 'eng' AND kind = 'loss' "
+                             "AND from_seq = 2 AND to_seq = 3"), 1);
+    RS_CHECK_INT (s_int (db, "SELECT closed FROM streams_v WHERE publisher = 'eng'"), 1);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM gaps_v WHERE publisher = 'wits' AND kind = 'unknown_tail' "
+                             "AND from_seq = 2 AND to_seq IS NULL"), 1);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM streams_v WHERE publisher = 'other'"), 0);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM gaps"), 2);
+    //  Only the open stream is resumed.
+    s_n_resumed = 0;
+    RS_CHECK_INT (rs_store_foreach_resume (store, s_on_resume, NULL), 0);
+    rs_store_destroy (&store);
+
+    //  A version 1 database: its open-ended gaps become unknown tails.
+    sqlite3 *raw = NULL;
+    store = s_store ("v1.db", 100);
+    RS_CHECK_INT (rs_store_open (store, 0), SQLITE_OK);
+    rs_store_destroy (&store);
+    sqlite3_open (s_path ("v1.db"), &raw);
+    RS_CHECK_INT (sqlite3_exec (raw,
+        "DROP VIEW audit; DROP VIEW gaps_v; DROP VIEW streams_v; ALTER TABLE gaps DROP COLUMN kind; "
+        "ALTER TABLE streams DROP COLUMN end_seq; PRAGMA user_version = 1; "
+        "INSERT INTO gaps (stream, from_seq, to_seq, recorded_us) VALUES (1, 5, NULL, 0), (1, 2, 3, 0);",
+        NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (raw);
+    store = s_store ("v1.db", 100);
+    RS_CHECK_INT (rs_store_open (store, 0), SQLITE_OK);
+    db = rs_store_db (store);
+    RS_CHECK_INT (s_int (db, "PRAGMA user_version"), RS_STORE_SCHEMA);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM gaps WHERE kind = 'unknown_tail' AND from_seq = 5"), 1);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM gaps WHERE kind = 'loss' AND from_seq = 2"), 1);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM pragma_table_info('streams') WHERE name = 'end_seq'"), 1);
+    rs_store_destroy (&store);
+}
+
 //  SQLITE_FULL: the batch stays in memory and is written once there is room.
 static void
 test_full (void)
@@ -690,6 +758,7 @@ main (void)
     test_aggregates ();
     test_retention ();
     test_marks_and_resume ();
+    test_end_of_stream ();
     test_full ();
     test_corrupt ();
     test_locked ();

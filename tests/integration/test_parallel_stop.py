@@ -1,0 +1,116 @@
+"""A parallel SIGTERM loses nothing: the saver, a simulator at 1 kHz per
+well and the engine are sent SIGTERM at the same instant (as systemd or a
+supervisor might). The saver reads on until each publisher's end-of-stream
+has arrived (SAVER_STOP_GRACE_MS), so the database holds every message a
+foreign recorder (a plain pyzmq subscriber that stays up) saw, each stream
+is closed at its end, and the gaps table is empty.
+"""
+import os
+import signal
+import sqlite3
+import threading
+import time
+
+import msgpack
+import zmq
+
+import rigtest
+from rigtest import check, Suite, wait_until
+
+
+class Recorder(threading.Thread):
+    """Every data message the broker delivers, by (pub, epoch, topic, seq)."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.RCVHWM, 0)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        for prefix in (b"telemetry.", b"event.", b"kpi.", b"alert.", b"sys.broker"):
+            self.sock.setsockopt(zmq.SUBSCRIBE, prefix)
+        self.sock.connect(f"tcp://127.0.0.1:{port}")
+        self.seen = set()
+        self.heard = threading.Event()
+        self.lock = threading.Lock()
+        self.running = True
+
+    def run(self):
+        while self.running:
+            if not self.sock.poll(100):
+                continue
+            topic, body = self.sock.recv_multipart()
+            m = msgpack.unpackb(body)
+            if topic == b"sys.broker":
+                self.heard.set()
+                continue
+            with self.lock:
+                self.seen.add((m["pub"], m["epoch"], topic.decode(), m["seq"]))
+
+    def snapshot(self):
+        with self.lock:
+            return set(self.seen)
+
+
+def stored(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = set()
+        for table in ("samples", "events", "kpis", "alerts"):
+            rows |= set(con.execute(
+                f"SELECT p.name, s.epoch, s.topic, x.seq FROM {table} x JOIN streams s ON s.id = x.stream "
+                "JOIN publishers p ON p.id = s.publisher"))
+        streams = con.execute("SELECT topic, mark, closed, end_seq FROM streams").fetchall()
+        gaps = con.execute("SELECT * FROM gaps").fetchall()
+        return rows, streams, gaps
+    finally:
+        con.close()
+
+
+def main():
+    args = rigtest.setup()
+    suite = Suite()
+    suite.start_broker()
+    rec = Recorder(suite.back)
+    rec.start()
+    check(rec.heard.wait(15), "the recorder hears the broker")
+    db = os.path.join(args.tmp, "parallel.db")
+    saver = suite.start("saver", "rigstream-saver", ["--db", db])
+    saver.wait_for(r"ready", timeout=15)
+    engine = suite.start("engine", "rigstream-engine", [], {"ENGINE_KPI_MS": "200", "ENGINE_CONTROL_PORT": "0"})
+    engine.wait_for(r"ready", timeout=15)
+    sim = suite.start("sim", "rigstream-sim", ["--wells", "2", "--rate", "1000", "--speed", "1",
+                                               "--seed", "6", "--publisher-id", "simP"])
+    sim.wait_for(r"publishing", timeout=15)
+    wait_until(lambda: sum(1 for p, _, t, _ in rec.snapshot() if t.startswith("kpi.")) >= 10, timeout=30,
+               what="samples and KPIs flowing")
+    time.sleep(2.0)
+
+    # The same instant for all three.
+    t0 = time.monotonic()
+    for p in (saver, sim, engine):
+        os.kill(p.pid, signal.SIGTERM)
+    codes = {p.name: p.stop(timeout=30) for p in (saver, sim, engine)}
+    took = time.monotonic() - t0
+    check(all(c == 0 for c in codes.values()), f"all exit 0 after a parallel SIGTERM: {codes}")
+    time.sleep(0.5)
+    seen = rec.snapshot()
+    have, streams, gaps = stored(db)
+    lost = seen - have
+    samples = sum(1 for _, _, t, _ in seen if t.startswith("telemetry."))
+    kpis = sum(1 for _, _, t, _ in seen if t.startswith("kpi."))
+    check(samples >= 4000, f"the simulator published at 1 kHz per well ({samples} samples seen)")
+    check(not lost, f"0 of {len(seen)} messages lost ({samples} samples, {kpis} KPIs): "
+                    f"{len(lost)} missing, e.g. {sorted(lost)[:3]}")
+    check(all(closed == 1 and end == mark for _, mark, closed, end in streams),
+          f"each stream closed at its end-of-stream: {streams}")
+    check(gaps == [], f"no gap rows: {gaps}")
+    print(f"test_parallel_stop: {len(seen)} messages ({samples} samples, {kpis} KPIs), {len(lost)} lost; "
+          f"all stopped {took:.1f} s after SIGTERM")
+    rec.running = False
+    rec.join(2)
+    check(suite.broker.stop() == 0, "broker exits 0")
+    print("test_parallel_stop: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
