@@ -368,8 +368,9 @@ rs_pub_wait_ready (rs_pub_t *self, int timeout_ms)
     return RS_OK;
 }
 
-int
-rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pub_t **pub_p)
+//  rs_pub_start, for an acquisition reader (rs_pub_def_t.acquisition) or not.
+static int
+s_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, bool acquisition, rs_pub_t **pub_p)
 {
     *pub_p = NULL;
     char endpoint[256];
@@ -391,9 +392,7 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     rs_pub_opts_config (&opts, cfg);
     //  Acquisition readers hold what they read from the rig nowhere else:
     //  their journal goes to disk unless REPLAY_JOURNAL_DIR says otherwise.
-    if (opts.journal_dir && !*opts.journal_dir
-        && (strcmp (component, "wits0") == 0 || strcmp (component, "csv") == 0
-            || strcmp (component, "replay") == 0))
+    if (opts.journal_dir && !*opts.journal_dir && acquisition)
         opts.journal_dir = "./data/journal";
     //  A refused journal address is a configuration error (exit 2), told
     //  apart here from socket failures; s_start_journal logs the reason.
@@ -417,6 +416,12 @@ rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pu
     //  After the first socket: czmq installs its own handlers at that point.
     rs_signal_catch ();
     return rs_pub_wait_broker (*pub_p);
+}
+
+int
+rs_pub_start (rs_config_t *cfg, const char *component, const char *pub_id, rs_pub_t **pub_p)
+{
+    return s_pub_start (cfg, component, pub_id, false, pub_p);
 }
 
 //  Loads the configuration of def into *cfg_p. Returns RS_OK or the code
@@ -458,7 +463,7 @@ rs_pub_main (const rs_pub_def_t *def, int argc, char **argv)
         rc = def->on_setup (cfg, def->arg);
     rs_pub_t *pub = NULL;
     if (rc == RS_OK)
-        rc = rs_pub_start (cfg, def->component, rs_config_str (cfg, "publisher-id"), &pub);
+        rc = s_pub_start (cfg, def->component, rs_config_str (cfg, "publisher-id"), def->acquisition, &pub);
     if (rc == RS_OK) {
         char text[1024] = "";
         if (def->on_ready)

@@ -94,6 +94,10 @@ typedef struct {
     //  --publisher-id (default pub_id) after, unless the table has them.
     const rs_option_t *options;
     const char *pub_id;           //  the default publisher id; NULL = component
+    //  Reads from the rig (WITS0, CSV, log replay): what it read exists
+    //  nowhere else, so its replay journal is kept on disk too
+    //  (./data/journal) unless REPLAY_JOURNAL_DIR says otherwise.
+    bool acquisition;
     //  Optional: the configuration is loaded: read and check the program's
     //  own options and open its input, before the broker is waited for.
     //  Return RS_OK, RS_E_CONFIG having printed why (exit 2), RS_E_EXIT when

@@ -40,7 +40,7 @@ main (int argc, char **argv)
 {
     rs_csvreplay_t *self = rs_csvreplay_new ();
     const rs_pub_def_t def = {
-        .component = "csv", .program = "rigstream-csv", .positional = "FILE",
+        .component = "csv", .program = "rigstream-csv", .acquisition = true, .positional = "FILE",
         .usage = "replay recorded rig data in CSV (Pason EDR, Volve, ...)", .options = s_options,
         .on_setup = rs_csvreplay_setup, .on_ready = rs_csvreplay_ready, .on_run = rs_csvreplay_run,
         .on_stop = rs_csvreplay_stop, .on_heartbeat = rs_csvreplay_heartbeat, .on_free = rs_csvreplay_free,

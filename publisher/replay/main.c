@@ -25,7 +25,7 @@ main (int argc, char **argv)
 {
     rs_logreplay_t *self = rs_logreplay_new ();
     const rs_pub_def_t def = {
-        .component = "replay", .program = "rigstream-replay", .positional = "FILE|DIR...",
+        .component = "replay", .program = "rigstream-replay", .acquisition = true, .positional = "FILE|DIR...",
         .usage = "replay recorded WITSML 1.4 time logs of one wellbore (several files or a directory are "
                  "merged by time)",
         .options = s_options, .on_setup = rs_logreplay_setup, .on_ready = rs_logreplay_ready,

@@ -47,7 +47,7 @@ main (int argc, char **argv)
 {
     rs_wits0pub_t *self = rs_wits0pub_new ();
     const rs_pub_def_t def = {
-        .component = "wits0", .program = "rigstream-wits0",
+        .component = "wits0", .program = "rigstream-wits0", .acquisition = true,
         .usage = "publish a WITS Level 0 feed (TCP, serial or file)", .options = s_options,
         .on_setup = rs_wits0pub_setup, .on_ready = rs_wits0pub_ready, .on_run = rs_wits0pub_run,
         .on_stop = rs_wits0pub_stop, .on_heartbeat = rs_wits0pub_heartbeat, .on_free = rs_wits0pub_free,
