@@ -629,10 +629,11 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
         const char *by = json_string_value (json_object_get (req, "by"));
         json_t *alert = strcmp (route->action, "ack") == 0
                             ? rs_alerts_ack (self->alerts, (uint64_t) id, by, rs_clock_now_us ()) : NULL;
-        json_decref (req);
+        if (alert)
+            rs_info ("alert %ld acknowledged by %s from %s", id, by, addr);
+        json_decref (req);          //  `by` lives in req
         if (!alert)
             return rs_web_error (self, conn, 409, "alert %ld: its engine does not manage alarms (only ack)", id);
-        rs_info ("alert %ld acknowledged by %s from %s", id, by, addr);
         s_broadcast_ack (self, id, alert);
         return rs_web_send_json (self, conn, 200, alert);
     }
