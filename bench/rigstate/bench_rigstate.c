@@ -482,7 +482,7 @@ s_corpus_row (const char *file, const char *log, const run_t *run, const char *m
             s_raised (&run->al, "stuck_pipe"), mark);
 }
 
-//  Floors of single logs by file name (--min-log NAME=PCT), over --min-agreement.
+//  Floors of single logs by file name (--min-log FILE=PCT), over --min-agreement.
 #define MAX_FLOORS  32
 typedef struct {
     const char *name;
@@ -557,8 +557,8 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         //  other given a floor of its own.
         double own = s_floor_of (s_base (paths[i]), NAN);
         bool held = s_carries_motion (&run) || !isnan (own);
-        double floor = isnan (own) ? min_agree : own;
-        bool met = !held || (rs_rigscore_agreement (&run.live) * 100 >= floor && s_loud (&run) == 0);
+        double min_log = isnan (own) ? min_agree : own;
+        bool met = !held || (rs_rigscore_agreement (&run.live) * 100 >= min_log && s_loud (&run) == 0);
         ok = ok && met;
         if (json) {
             json_t *o = json_pack ("{s:s, s:s, s:I, s:f, s:o, s:o, s:f, s:f, s:f, s:o, s:b}", "file",
