@@ -51,13 +51,11 @@ static int
 s_endpoint (rs_config_t *cfg, const char *full, const char *port, char *buf, size_t size)
 {
     const char *ep = rs_config_str (cfg, full);
-    char err[400];
-    int rc = ep && *ep ? rs_bind_resolve (ep, buf, size, err, sizeof err)
-                       : rs_bind_endpoint (rs_config_str (cfg, "bind"), rs_config_int (cfg, port), buf, size,
-                                           err, sizeof err);
-    if (rc != 0)
+    rs_err_t rc = ep && *ep ? rs_bind_resolve (ep, buf, size)
+                            : rs_bind_endpoint (rs_config_str (cfg, "bind"), rs_config_int (cfg, port), buf, size);
+    if (rc != RS_OK)
         rs_error ("cannot listen for the %s (%s): %s", full,
-                  ep && *ep ? "its endpoint option" : "BROKER_BIND", err);
+                  ep && *ep ? "its endpoint option" : "BROKER_BIND", rs_errmsg ());
     return rc;
 }
 

@@ -230,7 +230,7 @@ rs_webapp_start (rs_sub_t *sub, void *arg)
     rs_config_t *cfg = rs_sub_config (sub);
     const rs_curve_t *curve = rs_sub_curve (sub);
     int heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms");
-    char control_ep[256], engine_ep[256], root[4096], engine_key[41] = "", err[300];
+    char control_ep[256], engine_ep[256], root[4096], engine_key[41] = "";
     s_endpoint (cfg, "control", "control-port", control_ep, sizeof control_ep);
     s_endpoint (cfg, "engine-control", "engine-control-port", engine_ep, sizeof engine_ep);
     if (*rs_config_str (cfg, "root"))
@@ -238,8 +238,8 @@ rs_webapp_start (rs_sub_t *sub, void *arg)
     else
         s_default_root (root, sizeof root);
     const char *engine_key_given = rs_config_str (cfg, "engine-control-key");
-    if (*engine_key_given && rs_curve_key_from (engine_key_given, engine_key, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-web: invalid ENGINE_CONTROL_KEY: %s\n", err);
+    if (*engine_key_given && rs_curve_key_from (engine_key_given, engine_key) != RS_OK) {
+        fprintf (stderr, "rigstream-web: invalid ENGINE_CONTROL_KEY: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     if (rs_curve_on (curve) && !*engine_key)

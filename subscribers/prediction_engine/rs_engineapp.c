@@ -136,17 +136,15 @@ rs_engineapp_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     rs_engineapp_t *self = arg;
     self->config_path = rs_config_str (cfg, "config");
     //  "localhost" is the loopback, as for every listener (rs_bind).
-    char bind_err[400];
-    int bind_rc = 0;
+    rs_err_t bind_rc = RS_OK;
     if (rs_config_is_set (cfg, "control"))
-        bind_rc = rs_bind_resolve (rs_config_str (cfg, "control"), self->ctl_ep, sizeof self->ctl_ep, bind_err,
-                                   sizeof bind_err);
+        bind_rc = rs_bind_resolve (rs_config_str (cfg, "control"), self->ctl_ep, sizeof self->ctl_ep);
     else if (rs_config_int (cfg, "control-port") > 0)
         bind_rc = rs_bind_endpoint (rs_config_str (cfg, "control-bind"), rs_config_int (cfg, "control-port"),
-                                    self->ctl_ep, sizeof self->ctl_ep, bind_err, sizeof bind_err);
-    if (bind_rc != 0) {
+                                    self->ctl_ep, sizeof self->ctl_ep);
+    if (bind_rc != RS_OK) {
         rs_error ("cannot listen for the control endpoint (ENGINE_CONTROL_BIND or ENGINE_CONTROL_ENDPOINT): %s",
-                  bind_err);
+                  rs_errmsg ());
         return RS_E_CONFIG;
     }
     if (*self->ctl_ep && !rs_curve_can_serve (opts->curve)) {
