@@ -18,6 +18,7 @@
 #include "rs_units.h"
 #include "rs_web.h"
 #include "rs_webapp.h"
+#include "rs_webreply.h"
 #include "rs_websec.h"
 
 struct rs_webapp_t {
@@ -131,7 +132,7 @@ rs_webapp_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
     rs_hub_stats (self->hub, &hs);
     //  The last heartbeat comes after on_stop, which stopped the server.
     if (self->web)
-        rs_web_stats (self->web, &ws);
+        rs_webreply_stats (self->web, &ws);
     rs_sub_report_add (r, "clients", (double) hs.clients);
     rs_sub_report_add (r, "ws_sent", (double) hs.sent);
     rs_sub_report_add (r, "ws_dropped", (double) hs.dropped);

@@ -15,7 +15,7 @@
 #include "rs_clock.h"
 #include "rs_history.h"
 #include "rs_log.h"
-#include "rs_web_internal.h"
+#include "rs_webreply.h"
 #include "rs_webapi.h"
 
 #define SINCE_MAX_ROWS 20000        //  raw samples per well for "since"; beyond: downsampled
@@ -74,13 +74,13 @@ s_ws_connect (const struct mg_connection *conn, void *cbdata)
     rs_webapi_params_t *params = malloc (sizeof *params);
     s_wsconn_t *ws = calloc (1, sizeof *ws);
     rs_webguard_verdict_t v = { 0 };
-    int refused = !params || !ws || rs_web_admit (self, conn, RS_WEBGUARD_WS, params, &v) != 0;
+    int refused = !params || !ws || rs_webreply_admit (self, conn, RS_WEBGUARD_WS, params, &v) != 0;
     free (params);
     if (refused) {
         free (ws);
         if (v.status >= 400) {
-            rs_web_audit (self, conn, v.status, v.message);
-            rs_web_refuse_upgrade (self, (struct mg_connection *) conn, &v);
+            rs_webreply_audit (self, conn, v.status, v.message);
+            rs_webreply_refuse_upgrade (self, (struct mg_connection *) conn, &v);
         }
         return refused;
     }
@@ -282,14 +282,14 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     }
     rs_webcost_ticket_t ticket;
     rs_webcost_verdict_t cv;
-    if (rs_web_cost_begin (self, ws->addr, &ticket, &cv) != 0) {
+    if (rs_webreply_cost_begin (self, ws->addr, &ticket, &cv) != 0) {
         s_ws_error (ws, NULL, s_cost_option (cv.reason), cv.retry_after_s, "%s", cv.message);
         return;
     }
     //  A client that left while its requests were queued (its writer
     //  found the socket gone) costs nothing more.
     if (rs_hub_client_closed (ws->client)) {
-        rs_web_cost_end (self, &ticket, 0, 0);
+        rs_webreply_cost_end (self, &ticket, 0, 0);
         return;
     }
     char err[256];
@@ -297,7 +297,7 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     size_t bytes = 0;
     rs_history_t *h = rs_history_open (self->db_path, err, sizeof err);
     if (!h) {
-        rs_web_cost_end (self, &ticket, 0, 0);
+        rs_webreply_cost_end (self, &ticket, 0, 0);
         s_ws_error (ws, NULL, NULL, 0, "history not available");
         return;
     }
@@ -374,7 +374,7 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     json_decref (wells);
     json_decref (recorded);
     rs_history_close (&h);
-    rs_web_cost_end (self, &ticket, rows, bytes);
+    rs_webreply_cost_end (self, &ticket, rows, bytes);
 }
 
 static void s_ws_message (rs_web_t *self, s_wsconn_t *ws, const char *data, size_t len, rs_hub_filter_t *filter);
