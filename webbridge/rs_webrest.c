@@ -53,6 +53,37 @@ s_ask (const rs_curve_t *curve, const char *key, const char *endpoint, const cha
 // ---------------------------------------------------------------------------
 // Bodies and history
 
+//  Sends a request (released here; NULL: out of memory) to the engine's
+//  control endpoint. Returns its answer, a fresh JSON object, or NULL with
+//  the failure answered and its status in *status.
+static json_t *
+s_ask_engine (rs_web_t *self, struct mg_connection *conn, json_t *request, int *status)
+{
+    char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
+    json_decref (request);
+    if (!text) {
+        *status = rs_webreply_error (self, conn, 500, "out of memory");
+        return NULL;
+    }
+    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
+    free (text);
+    if (!reply) {
+        *status = rs_webreply_error (self, conn, 503, "prediction engine not answering on %s",
+                                     self->engine_control);
+        return NULL;
+    }
+    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
+    free (reply);
+    if (!json_is_object (doc)) {
+        json_decref (doc);
+        *status = rs_webreply_error (self, conn, 502,
+                                     "prediction engine answered something other than a JSON object");
+        return NULL;
+    }
+    return doc;
+}
+
 //  Reads the request body within the guard's limit. Returns a fresh
 //  NUL-terminated buffer (possibly empty), or NULL after answering 413 (or
 //  500: out of memory); *status is what was sent.
@@ -640,21 +671,9 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
     }
     json_object_set_new (req, "id", json_integer ((json_int_t) id));
     json_object_set_new (req, "addr", json_string (addr));
-    char *text = json_dumps (req, JSON_COMPACT);
-    json_decref (req);
-    if (!text)
-        return rs_webreply_error (self, conn, 500, "out of memory");
-    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
-    free (text);
-    if (!reply)
-        return rs_webreply_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
-    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
-                      ? json_loads (reply, 0, NULL) : NULL;
-    free (reply);
-    if (!json_is_object (doc)) {
-        json_decref (doc);
-        return rs_webreply_error (self, conn, 502, "prediction engine answered something other than a JSON object");
-    }
+    json_t *doc = s_ask_engine (self, conn, req, &status);
+    if (!doc)
+        return status;
     if (!json_is_true (json_object_get (doc, "ok"))) {
         json_int_t code = json_integer_value (json_object_get (doc, "code"));
         const char *e = json_string_value (json_object_get (doc, "error"));
@@ -719,21 +738,10 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
         //  The engine logs who changed the rules, and from where.
         json_object_set_new (request, "addr", json_string (mg_get_request_info (conn)->remote_addr));
     }
-    char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
-    json_decref (request);
-    if (!text)
-        return rs_webreply_error (self, conn, 500, "out of memory");
-    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
-    free (text);
-    if (!reply)
-        return rs_webreply_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
-    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
-                      ? json_loads (reply, 0, NULL) : NULL;
-    free (reply);
-    if (!json_is_object (doc)) {
-        json_decref (doc);
-        return rs_webreply_error (self, conn, 502, "prediction engine answered something other than a JSON object");
-    }
+    int status;
+    json_t *doc = s_ask_engine (self, conn, request, &status);
+    if (!doc)
+        return status;
     json_t *error = json_object_get (doc, "error");
     if (error || json_is_false (json_object_get (doc, "ok"))) {
         int rc = rs_webreply_error (self, conn, 400, "%s",
