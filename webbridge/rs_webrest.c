@@ -397,18 +397,6 @@ s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_p
     return h;
 }
 
-//  Rows a history range read: the sum of its per-bucket counts.
-static uint64_t
-s_range_rows (json_t *range)
-{
-    uint64_t rows = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach (json_object_get (range, "n"), i, n)
-        rows += (uint64_t) (json_integer_value (n) > 0 ? json_integer_value (n) : 0);
-    return rows;
-}
-
 static int
 s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p)
 {
@@ -429,7 +417,7 @@ s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_param
     json_t *doc = NULL;
     int rc = rs_history_range (h, &q, (int) points, &doc);
     size_t bytes = 0;
-    uint64_t rows = rc == RS_HIST_OK ? s_range_rows (doc) : 0;
+    uint64_t rows = rc == RS_HIST_OK ? rs_history_range_rows (doc) : 0;
     char *text = rc == RS_HIST_OK ? json_dumps (doc, RS_WEB_JSON_FLAGS) : NULL;
     json_decref (doc);
     if (rc != RS_HIST_OK)

@@ -219,18 +219,6 @@ s_cost_option (rs_webcost_reason_t reason)
     }
 }
 
-//  Rows a downsampled answer read: the sum of its per-bucket counts.
-static uint64_t
-s_range_rows (json_t *range)
-{
-    uint64_t rows = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach (json_object_get (range, "n"), i, n)
-        rows += (uint64_t) (json_integer_value (n) > 0 ? json_integer_value (n) : 0);
-    return rows;
-}
-
 //  The history of one well since q->from_us: raw samples when there are
 //  few enough, else the range's mean per bucket. *rows gets the rows read.
 static int
@@ -250,7 +238,7 @@ s_ws_well_history (rs_history_t *h, const rs_hist_query_t *q, json_t **doc, uint
     rc = rs_history_range (h, q, SINCE_POINTS, &range);
     if (rc != RS_HIST_OK)
         return rc;
-    *rows += s_range_rows (range);
+    *rows += rs_history_range_rows (range);
     *doc = json_pack ("{s:s, s:s, s:I, s:I, s:b, s:O, s:o, s:o}", "type", "history", "well", q->well, "from",
                       (json_int_t) q->from_us, "to", (json_int_t) q->to_us, "downsampled", 1, "ts",
                       json_object_get (range, "t"), "channels", json_array (), "values", json_object ());
