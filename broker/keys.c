@@ -216,9 +216,9 @@ s_list_dir (const char *title, const char *dir)
 static int
 s_show (const char *file)
 {
-    char key[41], err[300];
-    if (rs_curve_key_from (file, key, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-keys: %s\n", err);
+    char key[41];
+    if (rs_curve_key_from (file, key) != RS_OK) {
+        fprintf (stderr, "rigstream-keys: %s\n", rs_errmsg ());
         return 1;
     }
     printf ("%s\n", key);

@@ -1,5 +1,6 @@
 /*  rs_bind: bind hosts and endpoints (see rs_bind.h). */
 #include "rs_bind.h"
+#include "rs_err.h"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -18,17 +19,16 @@ s_copy (char *buf, size_t size, const char *src, size_t len)
     return 0;
 }
 
-static int
-s_fail (char *err, size_t errsize, const char *host, size_t len, const char *why)
+//  The reason, naming the value, as the calling thread's last failure.
+static rs_err_t
+s_fail (const char *host, size_t len, const char *why)
 {
-    if (err && errsize)
-        snprintf (err, errsize, "\"%.*s\" %s", (int) (len > 200 ? 200 : len), host, why);
-    return -1;
+    return rs_err_set (RS_E_CONFIG, "\"%.*s\" %s", (int) (len > 200 ? 200 : len), host, why);
 }
 
 //  host[0..len) without brackets; the rule of rs_bind_host.
-static int
-s_host (const char *host, size_t len, char *buf, size_t size, char *err, size_t errsize)
+static rs_err_t
+s_host (const char *host, size_t len, char *buf, size_t size)
 {
     if (len >= 2 && host [0] == '[' && host [len - 1] == ']') {
         host++;
@@ -36,9 +36,9 @@ s_host (const char *host, size_t len, char *buf, size_t size, char *err, size_t 
     }
     char h[INET6_ADDRSTRLEN + IF_NAMESIZE + 8];
     if (len == 0)
-        return s_fail (err, errsize, host, len, "is not an address to listen on: the host is empty");
+        return s_fail (host, len, "is not an address to listen on: the host is empty");
     if (len >= sizeof h)
-        return s_fail (err, errsize, host, len, "is not an address to listen on: too long");
+        return s_fail (host, len, "is not an address to listen on: too long");
     memcpy (h, host, len);
     h [len] = 0;
     const char *out = h;
@@ -51,36 +51,37 @@ s_host (const char *host, size_t len, char *buf, size_t size, char *err, size_t 
         out = h;
     else
     if (if_nametoindex (h) == 0)
-        return s_fail (err, errsize, host, len,
+        return s_fail (host, len,
                        "is not an address to listen on: give an IP address, localhost (the loopback), "
                        "* (every interface) or the name of a network interface");
     if (s_copy (buf, size, out, strlen (out)) != 0)
-        return s_fail (err, errsize, host, len, "is too long for an endpoint");
-    return 0;
+        return s_fail (host, len, "is too long for an endpoint");
+    return RS_OK;
 }
 
-int
-rs_bind_host (const char *host, char *buf, size_t size, char *err, size_t errsize)
+rs_err_t
+rs_bind_host (const char *host, char *buf, size_t size)
 {
     if (!host)
         host = "";
-    return s_host (host, strlen (host), buf, size, err, errsize);
+    return s_host (host, strlen (host), buf, size);
 }
 
-int
-rs_bind_endpoint (const char *host, long port, char *buf, size_t size, char *err, size_t errsize)
+rs_err_t
+rs_bind_endpoint (const char *host, long port, char *buf, size_t size)
 {
     char h[128];
-    if (rs_bind_host (host, h, sizeof h, err, errsize) != 0)
-        return -1;
+    rs_err_t rc = rs_bind_host (host, h, sizeof h);
+    if (rc != RS_OK)
+        return rc;
     int n = snprintf (buf, size, strchr (h, ':') ? "tcp://[%s]:%ld" : "tcp://%s:%ld", h, port);
     if (n < 0 || (size_t) n >= size)
-        return s_fail (err, errsize, h, strlen (h), "makes an endpoint too long");
-    return 0;
+        return s_fail (h, strlen (h), "makes an endpoint too long");
+    return RS_OK;
 }
 
-int
-rs_bind_resolve (const char *endpoint, char *buf, size_t size, char *err, size_t errsize)
+rs_err_t
+rs_bind_resolve (const char *endpoint, char *buf, size_t size)
 {
     if (!endpoint)
         endpoint = "";
@@ -90,14 +91,15 @@ rs_bind_resolve (const char *endpoint, char *buf, size_t size, char *err, size_t
     //  zmq_bind says what is wrong with it.
     if (strncmp (endpoint, "tcp://", 6) != 0 || !colon || memchr (host, ';', (size_t) (colon - host))) {
         if (s_copy (buf, size, endpoint, strlen (endpoint)) != 0)
-            return s_fail (err, errsize, endpoint, strlen (endpoint), "is too long for an endpoint");
-        return 0;
+            return s_fail (endpoint, strlen (endpoint), "is too long for an endpoint");
+        return RS_OK;
     }
     char h[128];
-    if (s_host (host, (size_t) (colon - host), h, sizeof h, err, errsize) != 0)
-        return -1;
+    rs_err_t rc = s_host (host, (size_t) (colon - host), h, sizeof h);
+    if (rc != RS_OK)
+        return rc;
     int n = snprintf (buf, size, strchr (h, ':') ? "tcp://[%s]%s" : "tcp://%s%s", h, colon);
     if (n < 0 || (size_t) n >= size)
-        return s_fail (err, errsize, endpoint, strlen (endpoint), "is too long for an endpoint");
-    return 0;
+        return s_fail (endpoint, strlen (endpoint), "is too long for an endpoint");
+    return RS_OK;
 }

@@ -9,19 +9,23 @@
 
 #include <stddef.h>
 
+#include "rs_err.h"
+
 //  The host to listen on for a bind option's value, without brackets:
 //  "localhost" gives 127.0.0.1, "::1" or "[::1]" gives ::1; "*", an IPv4 or
 //  IPv6 address and the name of an existing network interface are kept.
-//  Returns 0, or -1 with the reason in err (an unknown name, an empty value).
-int rs_bind_host (const char *host, char *buf, size_t size, char *err, size_t errsize);
+//  Returns RS_OK, or RS_E_CONFIG with the reason (an unknown name, an empty
+//  value) in rs_errmsg ().
+rs_err_t rs_bind_host (const char *host, char *buf, size_t size);
 
 //  tcp://host:port to bind, the host as rs_bind_host makes it and an IPv6
-//  address in brackets. Returns 0, or -1 with the reason in err.
-int rs_bind_endpoint (const char *host, long port, char *buf, size_t size, char *err, size_t errsize);
+//  address in brackets. Returns RS_OK, or RS_E_CONFIG with the reason in
+//  rs_errmsg ().
+rs_err_t rs_bind_endpoint (const char *host, long port, char *buf, size_t size);
 
 //  A full endpoint to bind with its tcp:// host made as rs_bind_host makes it
 //  (tcp://localhost:* gives tcp://127.0.0.1:*); ipc:// and inproc:// are kept.
-//  Returns 0, or -1 with the reason in err.
-int rs_bind_resolve (const char *endpoint, char *buf, size_t size, char *err, size_t errsize);
+//  Returns RS_OK, or RS_E_CONFIG with the reason in rs_errmsg ().
+rs_err_t rs_bind_resolve (const char *endpoint, char *buf, size_t size);
 
 #endif

@@ -6,12 +6,12 @@
 
 #include <czmq.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "rs_config.h"
+#include "rs_err.h"
 #include "rs_log.h"
 
 #define RS_Z85_KEY_LEN 40
@@ -24,19 +24,6 @@ struct rs_curve_t {
     char allow_dir[1024];
     zactor_t *auth;                         //  zauth, when we have an allow-list
 };
-
-static void
-s_err (char *err, size_t size, const char *fmt, ...)
-{
-    if (!err || size == 0)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    int n = vsnprintf (err, size, fmt, ap);
-    va_end (ap);
-    if (n < 0)
-        err[0] = '\0';
-}
 
 bool
 rs_curve_key_valid (const char *text)
@@ -86,59 +73,50 @@ rs_curve_endpoint_local (const char *endpoint)
     return rs_curve_host_loopback (host, len);
 }
 
-int
-rs_curve_key_from (const char *given, char *key, char *err, size_t errsize)
+rs_err_t
+rs_curve_key_from (const char *given, char *key)
 {
     if (rs_curve_key_valid (given)) {
         snprintf (key, RS_Z85_KEY_LEN + 1, "%s", given);
-        return 0;
+        return RS_OK;
     }
-    if (!zsys_file_exists (given)) {
-        s_err (err, errsize, "\"%s\" is neither a 40-character Z85 key nor a certificate file", given);
-        return -1;
-    }
+    if (!zsys_file_exists (given))
+        return rs_err_set (RS_E_CONFIG, "\"%s\" is neither a 40-character Z85 key nor a certificate file", given);
     zcert_t *cert = zcert_load (given);
     if (!cert || !rs_curve_key_valid (zcert_public_txt (cert))) {
-        s_err (err, errsize, "%s: not a certificate (expected a czmq zcert file from rigstream-keys)",
-               given);
         zcert_destroy (&cert);
-        return -1;
+        return rs_err_set (RS_E_CONFIG, "%s: not a certificate (expected a czmq zcert file from rigstream-keys)",
+                           given);
     }
     snprintf (key, RS_Z85_KEY_LEN + 1, "%s", zcert_public_txt (cert));
     zcert_destroy (&cert);
-    return 0;
+    return RS_OK;
 }
 
 //  Our own certificate, which must hold the secret key.
-static int
-s_load_cert (rs_curve_t *self, const char *path, char *err, size_t errsize)
+static rs_err_t
+s_load_cert (rs_curve_t *self, const char *path)
 {
-    if (!zsys_file_exists (path)) {
-        s_err (err, errsize, "%s: no such certificate file", path);
-        return -1;
-    }
+    if (!zsys_file_exists (path))
+        return rs_err_set (RS_E_CONFIG, "%s: no such certificate file", path);
     self->cert = zcert_load (path);
-    if (!self->cert || !rs_curve_key_valid (zcert_public_txt (self->cert))) {
-        s_err (err, errsize, "%s: not a certificate (expected a czmq zcert file from rigstream-keys)",
-               path);
-        return -1;
-    }
+    if (!self->cert || !rs_curve_key_valid (zcert_public_txt (self->cert)))
+        return rs_err_set (RS_E_CONFIG, "%s: not a certificate (expected a czmq zcert file from rigstream-keys)",
+                           path);
     //  A public certificate loads with a secret key of zeros.
     static const uint8_t zeros[32] = { 0 };
-    if (memcmp (zcert_secret_key (self->cert), zeros, sizeof zeros) == 0) {
-        s_err (err, errsize, "%s: holds no secret key (give the NAME.cert_secret file)", path);
-        return -1;
-    }
-    return 0;
+    if (memcmp (zcert_secret_key (self->cert), zeros, sizeof zeros) == 0)
+        return rs_err_set (RS_E_CONFIG, "%s: holds no secret key (give the NAME.cert_secret file)", path);
+    return RS_OK;
 }
 
 rs_curve_t *
-rs_curve_new (const rs_curve_opts_t *opts, char *err, size_t errsize)
+rs_curve_new (const rs_curve_opts_t *opts)
 {
-    s_err (err, errsize, "out of memory");
     rs_curve_t *self = calloc (1, sizeof *self);
     if (!self || !opts) {
         free (self);
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     self->insecure_bind = opts->insecure_bind;
@@ -151,40 +129,40 @@ rs_curve_new (const rs_curve_opts_t *opts, char *err, size_t errsize)
         //  (For the broker a certificate is the switch, so only a lone
         //  allow-list gets here.)
         if (!opts->server && (have_cert || have_dir)) {
-            s_err (err, errsize, "CURVE_CERT or CURVE_ALLOW_DIR is set but CURVE_SERVER_KEY is not: "
-                   "give the broker's public key to turn CURVE on");
+            rs_err_set (RS_E_CONFIG, "CURVE_CERT or CURVE_ALLOW_DIR is set but CURVE_SERVER_KEY is not: "
+                        "give the broker's public key to turn CURVE on");
             rs_curve_destroy (&self);
             return NULL;
         }
         if (have_dir) {
-            s_err (err, errsize, "CURVE_ALLOW_DIR is set but CURVE_SERVER_CERT is not: "
-                   "give the broker's certificate to turn CURVE on");
+            rs_err_set (RS_E_CONFIG, "CURVE_ALLOW_DIR is set but CURVE_SERVER_CERT is not: "
+                        "give the broker's certificate to turn CURVE on");
             rs_curve_destroy (&self);
             return NULL;
         }
         return self;
     }
     if (!have_cert) {
-        s_err (err, errsize, "CURVE needs this program's own certificate (CURVE_CERT, made by "
-               "rigstream-keys client NAME)");
+        rs_err_set (RS_E_CONFIG, "CURVE needs this program's own certificate (CURVE_CERT, made by "
+                    "rigstream-keys client NAME)");
         rs_curve_destroy (&self);
         return NULL;
     }
-    if ((have_key && rs_curve_key_from (opts->server_key, self->server_key, err, errsize) != 0)
-        || s_load_cert (self, opts->cert, err, errsize) != 0) {
+    if ((have_key && rs_curve_key_from (opts->server_key, self->server_key) != RS_OK)
+        || s_load_cert (self, opts->cert) != RS_OK) {
         rs_curve_destroy (&self);
         return NULL;
     }
     if (opts->server && !have_dir) {
-        s_err (err, errsize, "the broker with CURVE needs CURVE_ALLOW_DIR, the directory of "
-               "allowed client certificates (rigstream-keys allow)");
+        rs_err_set (RS_E_CONFIG, "the broker with CURVE needs CURVE_ALLOW_DIR, the directory of "
+                    "allowed client certificates (rigstream-keys allow)");
         rs_curve_destroy (&self);
         return NULL;
     }
     if (have_dir) {
         struct stat st;
         if (stat (opts->allow_dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
-            s_err (err, errsize, "%s: allow-list is not a directory", opts->allow_dir);
+            rs_err_set (RS_E_CONFIG, "%s: allow-list is not a directory", opts->allow_dir);
             rs_curve_destroy (&self);
             return NULL;
         }
@@ -192,7 +170,7 @@ rs_curve_new (const rs_curve_opts_t *opts, char *err, size_t errsize)
         self->auth = zactor_new (zauth, NULL);
         if (!self->auth || zstr_sendx (self->auth, "CURVE", self->allow_dir, NULL) != 0
             || zsock_wait (self->auth) != 0) {
-            s_err (err, errsize, "cannot start the authenticator");
+            rs_err_set (RS_E_SOCKET, "cannot start the authenticator");
             rs_curve_destroy (&self);
             return NULL;
         }
@@ -224,10 +202,9 @@ rs_curve_new_config (rs_config_t *cfg)
         .insecure_bind = rs_config_has (cfg, "allow-insecure-bind")
                          && rs_config_bool (cfg, "allow-insecure-bind"),
     };
-    char err[512];
-    rs_curve_t *self = rs_curve_new (&opts, err, sizeof err);
+    rs_curve_t *self = rs_curve_new (&opts);
     if (!self)
-        rs_error ("CURVE: %s", err);
+        rs_error ("CURVE: %s", rs_errmsg ());
     else if (self->on && self->auth)
         rs_info ("CURVE on: own key %s%s%s%s%s", zcert_public_txt (self->cert),
                  self->server_key[0] ? ", broker key " : "", self->server_key,

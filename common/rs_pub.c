@@ -220,10 +220,9 @@ s_start_journal (rs_pub_t *self, const rs_pub_opts_t *opts)
         else
             self->epoch = fresh;
     }
-    char err[400];
     if (rs_bind_resolve (opts->replay_endpoint ? opts->replay_endpoint : "tcp://127.0.0.1:*", self->replay_bind,
-                         sizeof self->replay_bind, err, sizeof err) != 0) {
-        rs_error ("publisher: cannot listen for the replay journal (REPLAY_ENDPOINT): %s", err);
+                         sizeof self->replay_bind) != RS_OK) {
+        rs_error ("publisher: cannot listen for the replay journal (REPLAY_ENDPOINT): %s", rs_errmsg ());
         return -1;
     }
     if (rs_curve_check_bind (self->curve, self->replay_bind, true, "replay journal") != 0)

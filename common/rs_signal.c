@@ -21,14 +21,20 @@ s_on_signal (int sig)
 }
 
 void
-rs_signal_catch (void)
+rs_signal_handle (void (*handler) (int))
 {
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
+    sa.sa_handler = handler;
     sigemptyset (&sa.sa_mask);
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
+}
+
+void
+rs_signal_catch (void)
+{
+    rs_signal_handle (s_on_signal);
 }
 
 bool

@@ -17,19 +17,32 @@ s_column (sqlite3_stmt *st, int i)
     }
 }
 
+//  The saver's database, read-only, with a busy timeout; NULL when it
+//  cannot be opened.
+static sqlite3 *
+s_open (const char *db_path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close (db);
+        return NULL;
+    }
+    sqlite3_busy_timeout (db, 2000);
+    return db;
+}
+
 json_t *
 rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char *err, size_t errsize)
 {
     static const char *cols[] = { "ts_us", "who", "addr", "action", "alert_id", "well", "detail" };
-    sqlite3 *db = NULL;
+    sqlite3 *db = s_open (db_path);
     sqlite3_stmt *st = NULL;
     json_t *out = NULL;
     *status = 503;
-    if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (!db) {
         snprintf (err, errsize, "no database at %s yet (is the saver running?)", db_path);
         goto done;
     }
-    sqlite3_busy_timeout (db, 2000);
     int rc = sqlite3_prepare_v2 (db,
         "SELECT ts_us, who, addr, action, alert_id, well, detail FROM audit"
         " WHERE ts_us >= ?1 AND ts_us < ?2 AND (?3 IS NULL OR well = ?3) AND (?4 IS NULL OR action = ?4)"
@@ -70,14 +83,13 @@ done:
 json_t *
 rs_audit_recent_normal (const char *db_path, long limit, char *err, size_t errsize)
 {
-    sqlite3 *db = NULL;
+    sqlite3 *db = s_open (db_path);
     sqlite3_stmt *st = NULL;
     json_t *out = NULL;
-    if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (!db) {
         snprintf (err, errsize, "no database at %s", db_path);
         goto done;
     }
-    sqlite3_busy_timeout (db, 2000);
     if (sqlite3_prepare_v2 (db,
             "SELECT w.name, x.ts, x.body FROM alerts x JOIN wells w ON w.id = x.well"
             " WHERE json_extract (x.body, '$.alarm_state') = 'normal' ORDER BY x.ts DESC LIMIT ?1", -1, &st, NULL)

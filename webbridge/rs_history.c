@@ -410,3 +410,14 @@ rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, 
     }
     return s_map (self, qrc);
 }
+
+uint64_t
+rs_history_range_rows (const json_t *range)
+{
+    uint64_t rows = 0;
+    size_t i;
+    json_t *n;
+    json_array_foreach (json_object_get (range, "n"), i, n)
+        rows += (uint64_t) (json_integer_value (n) > 0 ? json_integer_value (n) : 0);
+    return rows;
+}

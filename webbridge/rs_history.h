@@ -59,6 +59,8 @@ typedef struct {
 //  bucket and RS_HIST_GAP_US shows as one bucket with n 0 and nulls at its
 //  start, so that charts break their lines there.
 int rs_history_range (rs_history_t *self, const rs_hist_query_t *q, int points, json_t **out);
+//  Rows such a range read: the sum of its per-bucket counts ("n").
+uint64_t rs_history_range_rows (const json_t *range);
 
 //  Raw samples of the range as {"type":"history","well","channels":[...],
 //  "ts":[µs...],"pub":[publisher id...],"seq":[...],"values":{"<ch>":[...]}}, at most max_rows;

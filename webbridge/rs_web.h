@@ -54,29 +54,8 @@ typedef struct {
     const char *engine_key;         //  the engine's public key (Z85) when CURVE is on
 } rs_web_opts_t;
 
-typedef struct {
-    uint64_t requests;              //  HTTP requests answered (API and files)
-    uint64_t errors;                //  of those, answered 4xx/5xx
-    uint64_t ws_accepted, ws_refused;
-    uint64_t ws_write_errors;
-    uint64_t auth_failed;           //  401: no token or a wrong one
-    uint64_t forbidden;             //  403: the read token, for a write
-    uint64_t origin_refused;        //  403: a request or WebSocket from a foreign origin
-    uint64_t host_refused;          //  421: a Host not among the bridge's names (DNS rebinding)
-    uint64_t csrf_refused;          //  403 write without the same-origin proof, 415 body not JSON
-    uint64_t rate_limited;          //  429, and WebSocket messages dropped over the rate
-    uint64_t body_too_large;        //  413
-    uint64_t http_rejected;         //  malformed requests civetweb itself refused
-    uint64_t server_errors;         //  problems civetweb logged (a WebSocket frame it cannot hold...)
-    uint64_t ws_bad_frames;         //  binary, fragmented or unknown opcodes: connection closed
-    uint64_t ws_too_large;          //  client messages over the size limit: connection closed
-    uint64_t ws_bad_messages;       //  text messages that are not a valid request: answered with an error
-    uint64_t history_refused;       //  history and export requests refused for their cost (429)
-    uint64_t history_rows;          //  rows history and export requests read
-    uint64_t history_cpu_ms;        //  CPU they used
-    uint64_t audit_lines;           //  lines written to the audit file
-} rs_web_stats_t;
-
+//  The server's state is shared with its handlers (rs_webreply.h), which
+//  also reads its counters (rs_webreply_stats).
 typedef struct rs_web_t rs_web_t;
 
 //  Starts the server. Returns a fresh server, or NULL (logged: port in use,
@@ -84,6 +63,5 @@ typedef struct rs_web_t rs_web_t;
 rs_web_t *rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts);
 //  Stops the server: closes every client, joins its threads.
 void rs_web_destroy (rs_web_t **self_p);
-void rs_web_stats (rs_web_t *self, rs_web_stats_t *out);
 
 #endif

@@ -14,7 +14,7 @@
 #include "rs_history.h"
 #include "rs_log.h"
 #include "rs_units.h"
-#include "rs_web_internal.h"
+#include "rs_webreply.h"
 
 #define EXPORT_MAX_ROWS   2000000
 #define HISTORY_DEFAULT_S 3600
@@ -53,6 +53,37 @@ s_ask (const rs_curve_t *curve, const char *key, const char *endpoint, const cha
 // ---------------------------------------------------------------------------
 // Bodies and history
 
+//  Sends a request (released here; NULL: out of memory) to the engine's
+//  control endpoint. Returns its answer, a fresh JSON object, or NULL with
+//  the failure answered and its status in *status.
+static json_t *
+s_ask_engine (rs_web_t *self, struct mg_connection *conn, json_t *request, int *status)
+{
+    char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
+    json_decref (request);
+    if (!text) {
+        *status = rs_webreply_error (self, conn, 500, "out of memory");
+        return NULL;
+    }
+    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
+    free (text);
+    if (!reply) {
+        *status = rs_webreply_error (self, conn, 503, "prediction engine not answering on %s",
+                                     self->engine_control);
+        return NULL;
+    }
+    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
+                      ? json_loads (reply, 0, NULL) : NULL;
+    free (reply);
+    if (!json_is_object (doc)) {
+        json_decref (doc);
+        *status = rs_webreply_error (self, conn, 502,
+                                     "prediction engine answered something other than a JSON object");
+        return NULL;
+    }
+    return doc;
+}
+
 //  Reads the request body within the guard's limit. Returns a fresh
 //  NUL-terminated buffer (possibly empty), or NULL after answering 413 (or
 //  500: out of memory); *status is what was sent.
@@ -65,7 +96,7 @@ s_read_body (rs_web_t *self, struct mg_connection *conn, size_t *len, int *statu
     bool declared_ok = rs_webguard_body_declared_ok (self->guard, ri->content_length);
     char *buf = declared_ok ? malloc (max + 1) : NULL;
     if (declared_ok && !buf) {
-        *status = rs_web_error (self, conn, 500, "out of memory");
+        *status = rs_webreply_error (self, conn, 500, "out of memory");
         return NULL;
     }
     size_t n = 0;
@@ -82,7 +113,7 @@ s_read_body (rs_web_t *self, struct mg_connection *conn, size_t *len, int *statu
     if (!buf) {
         rs_webguard_verdict_t v;
         rs_webguard_body_refused (self->guard, ri->remote_addr, ri->local_uri, &v);
-        *status = rs_web_refuse (self, conn, &v);
+        *status = rs_webreply_refuse (self, conn, &v);
         return NULL;
     }
     buf[n] = 0;
@@ -115,18 +146,18 @@ s_history_error (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, in
     const char *detail = h ? rs_history_detail (h) : "";
     switch (rc) {
     case RS_HIST_E_WELL:
-        return rs_web_error (self, conn, 404, "unknown well '%s': no history recorded for it", well);
+        return rs_webreply_error (self, conn, 404, "unknown well '%s': no history recorded for it", well);
     case RS_HIST_E_CHANNEL:
     case RS_HIST_E_ARG:
     case RS_HIST_E_TOO_MANY:
-        return rs_web_error (self, conn, 400, "%s", detail);
+        return rs_webreply_error (self, conn, 400, "%s", detail);
     case RS_HIST_E_UNAVAILABLE:
-        return rs_web_error (self, conn, 503, "history not available: %s", detail);
+        return rs_webreply_error (self, conn, 503, "history not available: %s", detail);
     case RS_HIST_E_TIMEOUT:
-        return rs_web_error (self, conn, 413, "this request takes longer than %d ms (WEB_HISTORY_MAX_MS): ask a "
+        return rs_webreply_error (self, conn, 413, "this request takes longer than %d ms (WEB_HISTORY_MAX_MS): ask a "
                             "shorter range, fewer points or fewer channels", self->history_max_ms);
     default:
-        return rs_web_error (self, conn, 500, "history query failed: %s", detail);
+        return rs_webreply_error (self, conn, 500, "history query failed: %s", detail);
     }
 }
 
@@ -183,7 +214,7 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (web, "dropped", json_integer ((json_int_t) hs.dropped));
     json_object_set_new (web, "alerts_active", json_integer ((json_int_t) rs_alerts_active (self->alerts)));
     rs_web_stats_t ws;
-    rs_web_stats (self, &ws);
+    rs_webreply_stats (self, &ws);
     json_t *sec = json_pack ("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tls",
                              self->tls, "read_auth", rs_webguard_read_auth (self->guard), "write_auth",
                              rs_webguard_write_auth (self->guard),
@@ -217,7 +248,7 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (doc, "broker", broker);
     json_object_set_new (doc, "components", components);
     json_object_set_new (doc, "history", hist);
-    return rs_web_send_json (self, conn, 200, doc);
+    return rs_webreply_send_json (self, conn, 200, doc);
 }
 
 static int
@@ -258,7 +289,7 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     json_t *doc = json_object ();
     json_object_set_new (doc, "wells", wells);
     json_object_set_new (doc, "timeout_s", json_real ((double) rs_hub_well_timeout (self->hub) / 1000.0));
-    return rs_web_send_json (self, conn, 200, doc);
+    return rs_webreply_send_json (self, conn, 200, doc);
 }
 
 //  The latest values as flat rows, one per well and channel: the shape a
@@ -292,29 +323,29 @@ s_api_latest (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
 {
     const char *well = rs_webapi_param (p, "well");
     if (well && !rs_id_valid (well, strlen (well)))
-        return rs_web_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+        return rs_webreply_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
     const char *format = rs_webapi_param (p, "format");
     if (format && strcmp (format, "rows") != 0)
-        return rs_web_error (self, conn, 400, "bad 'format': 'rows' or none");
+        return rs_webreply_error (self, conn, 400, "bad 'format': 'rows' or none");
     json_t *wells = rs_hub_latest_json (self->hub, well, rs_clock_mono_ms ());
     if (!wells)
-        return rs_web_error (self, conn, 500, "out of memory");
+        return rs_webreply_error (self, conn, 500, "out of memory");
     if (well && json_array_size (wells) == 0) {
         json_decref (wells);
-        return rs_web_error (self, conn, 404, "unknown well '%s': no live sample of it since the bridge started",
-                             well);
+        return rs_webreply_error (self, conn, 404, "unknown well '%s': no live sample of it since the bridge started",
+                                  well);
     }
     if (format) {
         json_t *rows = s_latest_rows (wells);
         json_decref (wells);
-        return rs_web_send_json (self, conn, 200, rows);
+        return rs_webreply_send_json (self, conn, 200, rows);
     }
     if (well) {
         json_t *one = json_incref (json_array_get (wells, 0));
         json_decref (wells);
-        return rs_web_send_json (self, conn, 200, one);
+        return rs_webreply_send_json (self, conn, 200, one);
     }
-    return rs_web_send_json (self, conn, 200, json_pack ("{s:o}", "wells", wells));
+    return rs_webreply_send_json (self, conn, 200, json_pack ("{s:o}", "wells", wells));
 }
 
 static int
@@ -340,7 +371,7 @@ s_api_channels (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (doc, "units", json_pack ("{s:s, s:o}", "default",
                                                   rs_units_system_name ((rs_unit_system_t) self->display_units),
                                                   "imperial", imperial));
-    return rs_web_send_json (self, conn, 200, doc);
+    return rs_webreply_send_json (self, conn, 200, doc);
 }
 
 //  The start of a history request: its range (and, when `points` is not
@@ -352,30 +383,18 @@ s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_p
 {
     char err[256];
     if (s_parse_range (p, r, err, sizeof err) != 0) {
-        *status = rs_web_error (self, conn, 400, "%s", err);
+        *status = rs_webreply_error (self, conn, 400, "%s", err);
         return NULL;
     }
     const char *pts = points ? rs_webapi_param (p, "points") : NULL;
     if (pts && rs_webapi_parse_int (pts, 1, RS_WEBAPI_MAX_POINTS, points) != 0) {
-        *status = rs_web_error (self, conn, 400, "bad 'points': an integer from 1 to %d", RS_WEBAPI_MAX_POINTS);
+        *status = rs_webreply_error (self, conn, 400, "bad 'points': an integer from 1 to %d", RS_WEBAPI_MAX_POINTS);
         return NULL;
     }
     rs_history_t *h = s_history_open (self, err, sizeof err);
     if (!h)
-        *status = rs_web_error (self, conn, 503, "history not available: %s", err);
+        *status = rs_webreply_error (self, conn, 503, "history not available: %s", err);
     return h;
-}
-
-//  Rows a history range read: the sum of its per-bucket counts.
-static uint64_t
-s_range_rows (json_t *range)
-{
-    uint64_t rows = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach (json_object_get (range, "n"), i, n)
-        rows += (uint64_t) (json_integer_value (n) > 0 ? json_integer_value (n) : 0);
-    return rows;
 }
 
 static int
@@ -389,33 +408,33 @@ s_api_history (rs_web_t *self, struct mg_connection *conn, const rs_webapi_param
         return status;
     rs_webcost_ticket_t ticket;
     rs_webcost_verdict_t cv;
-    if (rs_web_cost_begin (self, mg_get_request_info (conn)->remote_addr, &ticket, &cv) != 0) {
+    if (rs_webreply_cost_begin (self, mg_get_request_info (conn)->remote_addr, &ticket, &cv) != 0) {
         rs_history_close (&h);
-        return rs_web_cost_refuse (self, conn, &cv);
+        return rs_webreply_cost_refuse (self, conn, &cv);
     }
     rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     rs_hist_query_t q = s_hist_query (&r);
     json_t *doc = NULL;
     int rc = rs_history_range (h, &q, (int) points, &doc);
     size_t bytes = 0;
-    uint64_t rows = rc == RS_HIST_OK ? s_range_rows (doc) : 0;
+    uint64_t rows = rc == RS_HIST_OK ? rs_history_range_rows (doc) : 0;
     char *text = rc == RS_HIST_OK ? json_dumps (doc, RS_WEB_JSON_FLAGS) : NULL;
     json_decref (doc);
     if (rc != RS_HIST_OK)
         status = s_history_error (self, conn, h, rc, r.well);
     else if (!text)
-        status = rs_web_error (self, conn, 500, "out of memory");
+        status = rs_webreply_error (self, conn, 500, "out of memory");
     else if ((bytes = strlen (text)) > self->history_max_bytes)
-        status = rs_web_error (self, conn, 413, "history of %zu bytes, more than %zu (WEB_HISTORY_MAX_BYTES): ask "
-                               "fewer points or channels", bytes, self->history_max_bytes);
+        status = rs_webreply_error (self, conn, 413, "history of %zu bytes, more than %zu (WEB_HISTORY_MAX_BYTES): ask "
+                                    "fewer points or channels", bytes, self->history_max_bytes);
     else {
         rs_history_close (&h);
-        rs_web_cost_end (self, &ticket, rows, bytes);
-        status = rs_web_send (self, conn, 200, "application/json", text, bytes, NULL, NULL);
+        rs_webreply_cost_end (self, &ticket, rows, bytes);
+        status = rs_webreply_send (self, conn, 200, "application/json", text, bytes, NULL, NULL);
     }
     free (text);
     rs_history_close (&h);
-    rs_web_cost_end (self, &ticket, rows, bytes);
+    rs_webreply_cost_end (self, &ticket, rows, bytes);
     return status;
 }
 
@@ -447,9 +466,10 @@ s_export_channels (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, 
         if (all) {
             if (n == RS_WEBAPI_MAX_CHANNELS) {
                 json_decref (extras);
-                *status = rs_web_error (self, conn, 400, "channels=all is %zu channels for well '%s', more than %d: "
-                                        "name them", RS_CH_COUNT + json_array_size (extras), r->well,
-                                        RS_WEBAPI_MAX_CHANNELS);
+                *status = rs_webreply_error (self, conn, 400,
+                                             "channels=all is %zu channels for well '%s', more than %d: name them",
+                                             RS_CH_COUNT + json_array_size (extras), r->well,
+                                             RS_WEBAPI_MAX_CHANNELS);
                 return -1;
             }
             snprintf (r->channels[n++], sizeof r->channels[0], "%s", text);
@@ -481,7 +501,7 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     const char *units_name = rs_webapi_param (p, "units");
     int units = units_name ? rs_units_system (units_name) : -1;
     if (units_name && units < 0)
-        return rs_web_error (self, conn, 400, "units must be metric or imperial");
+        return rs_webreply_error (self, conn, 400, "units must be metric or imperial");
     rs_webapi_range_t r;
     int status = 0;
     rs_history_t *h = s_history_request (self, conn, p, &r, NULL, &status);
@@ -500,14 +520,14 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     FILE *tmp = tmpfile ();
     if (!tmp) {
         rs_history_close (&h);
-        return rs_web_error (self, conn, 500, "cannot create a temporary file: %s", strerror (errno));
+        return rs_webreply_error (self, conn, 500, "cannot create a temporary file: %s", strerror (errno));
     }
     rs_webcost_ticket_t ticket;
     rs_webcost_verdict_t cv;
-    if (rs_web_cost_begin (self, mg_get_request_info (conn)->remote_addr, &ticket, &cv) != 0) {
+    if (rs_webreply_cost_begin (self, mg_get_request_info (conn)->remote_addr, &ticket, &cv) != 0) {
         fclose (tmp);
         rs_history_close (&h);
-        return rs_web_cost_refuse (self, conn, &cv);
+        return rs_webreply_cost_refuse (self, conn, &cv);
     }
     rs_history_set_deadline (h, rs_clock_mono_ms () + self->history_max_ms);
     rs_hist_query_t q = s_hist_query (&r);
@@ -517,10 +537,11 @@ s_api_export (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
     if (rc != RS_HIST_OK)
         status = s_history_error (self, conn, h, rc, r.well);
     rs_history_close (&h);
-    rs_web_cost_end (self, &ticket, rows, 0);
+    rs_webreply_cost_end (self, &ticket, rows, 0);
     if (rc == RS_HIST_OK && size > 0 && (uint64_t) size > self->export_max_bytes)
-        status = rs_web_error (self, conn, 413, "export of %ld bytes, more than %llu (WEB_EXPORT_MAX_BYTES): ask a "
-                               "shorter range or fewer channels", size, (unsigned long long) self->export_max_bytes);
+        status = rs_webreply_error (self, conn, 413,
+                                    "export of %ld bytes, more than %llu (WEB_EXPORT_MAX_BYTES): ask a shorter range "
+                                    "or fewer channels", size, (unsigned long long) self->export_max_bytes);
     else if (rc == RS_HIST_OK) {
         rewind (tmp);
         char disp[128];
@@ -579,9 +600,9 @@ s_api_alerts (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params
 {
     const char *well = rs_webapi_param (p, "well");
     if (well && !rs_id_valid (well, strlen (well)))
-        return rs_web_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
+        return rs_webreply_error (self, conn, 400, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
     s_seed_alerts (self);
-    return rs_web_send_json (self, conn, 200, rs_alerts_json (self->alerts, well));
+    return rs_webreply_send_json (self, conn, 200, rs_alerts_json (self->alerts, well));
 }
 
 //  Every page shows an operator's request at once.
@@ -606,7 +627,7 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
 {
     long id;
     if (rs_webapi_parse_int (route->arg, 1, LONG_MAX, &id) != 0)
-        return rs_web_error (self, conn, 400, "bad alert id: a positive integer");
+        return rs_webreply_error (self, conn, 400, "bad alert id: a positive integer");
     size_t len = 0;
     int status = 0;
     char *body = s_read_body (self, conn, &len, &status);
@@ -616,13 +637,13 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
     json_t *req = rs_webapi_parse_alarm_body (route->action, body, len, err, sizeof err);
     free (body);
     if (!req)
-        return rs_web_error (self, conn, 400, "%s", err);
+        return rs_webreply_error (self, conn, 400, "%s", err);
     s_seed_alerts (self);
     bool known = false;
     bool managed = rs_alerts_is_managed (self->alerts, (uint64_t) id, &known);
     if (!known) {
         json_decref (req);
-        return rs_web_error (self, conn, 404, "unknown alert %ld", id);
+        return rs_webreply_error (self, conn, 404, "unknown alert %ld", id);
     }
     const char *addr = mg_get_request_info (conn)->remote_addr;
     if (!managed) {
@@ -633,41 +654,29 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
             rs_info ("alert %ld acknowledged by %s from %s", id, by, addr);
         json_decref (req);          //  `by` lives in req
         if (!alert)
-            return rs_web_error (self, conn, 409, "alert %ld: its engine does not manage alarms (only ack)", id);
+            return rs_webreply_error (self, conn, 409, "alert %ld: its engine does not manage alarms (only ack)", id);
         s_broadcast_ack (self, id, alert);
-        return rs_web_send_json (self, conn, 200, alert);
+        return rs_webreply_send_json (self, conn, 200, alert);
     }
     json_object_set_new (req, "id", json_integer ((json_int_t) id));
     json_object_set_new (req, "addr", json_string (addr));
-    char *text = json_dumps (req, JSON_COMPACT);
-    json_decref (req);
-    if (!text)
-        return rs_web_error (self, conn, 500, "out of memory");
-    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
-    free (text);
-    if (!reply)
-        return rs_web_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
-    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
-                      ? json_loads (reply, 0, NULL) : NULL;
-    free (reply);
-    if (!json_is_object (doc)) {
-        json_decref (doc);
-        return rs_web_error (self, conn, 502, "prediction engine answered something other than a JSON object");
-    }
+    json_t *doc = s_ask_engine (self, conn, req, &status);
+    if (!doc)
+        return status;
     if (!json_is_true (json_object_get (doc, "ok"))) {
         json_int_t code = json_integer_value (json_object_get (doc, "code"));
         const char *e = json_string_value (json_object_get (doc, "error"));
-        int rc = rs_web_error (self, conn, code == 404 || code == 409 || code == 500 ? (int) code : 400, "%s",
-                               e ? e : "refused by the engine");
+        int rc = rs_webreply_error (self, conn, code == 404 || code == 409 || code == 500 ? (int) code : 400, "%s",
+                                    e ? e : "refused by the engine");
         json_decref (doc);
         return rc;
     }
     json_t *fed = rs_alerts_feed (self->alerts, json_object_get (doc, "alert"), NULL);
     json_decref (doc);
     if (!fed)
-        return rs_web_error (self, conn, 502, "prediction engine answered without the alert");
+        return rs_webreply_error (self, conn, 502, "prediction engine answered without the alert");
     s_broadcast_ack (self, id, fed);
-    return rs_web_send_json (self, conn, 200, fed);
+    return rs_webreply_send_json (self, conn, 200, fed);
 }
 
 //  GET /api/audit?since&until&well&action&limit: the recorder's audit trail.
@@ -677,24 +686,24 @@ s_api_audit (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_
     rs_audit_query_t q = { .since_us = 0, .until_us = INT64_MAX, .limit = 500 };
     const char *v;
     if ((v = rs_webapi_param (p, "since")) && rs_webapi_parse_time (v, &q.since_us) != 0)
-        return rs_web_error (self, conn, 400, "since: expected " RS_WEBAPI_TIME_HELP);
+        return rs_webreply_error (self, conn, 400, "since: expected " RS_WEBAPI_TIME_HELP);
     if ((v = rs_webapi_param (p, "until")) && rs_webapi_parse_time (v, &q.until_us) != 0)
-        return rs_web_error (self, conn, 400, "until: expected " RS_WEBAPI_TIME_HELP);
+        return rs_webreply_error (self, conn, 400, "until: expected " RS_WEBAPI_TIME_HELP);
     if ((v = rs_webapi_param (p, "limit")) && rs_webapi_parse_int (v, 1, RS_AUDIT_LIMIT_MAX, &q.limit) != 0)
-        return rs_web_error (self, conn, 400, "limit: a whole number from 1 to %d", RS_AUDIT_LIMIT_MAX);
+        return rs_webreply_error (self, conn, 400, "limit: a whole number from 1 to %d", RS_AUDIT_LIMIT_MAX);
     q.well = rs_webapi_param (p, "well");
     if (q.well && !rs_id_valid (q.well, strlen (q.well)))
-        return rs_web_error (self, conn, 400, "well: 1-64 characters of A-Z a-z 0-9 _ -");
+        return rs_webreply_error (self, conn, 400, "well: 1-64 characters of A-Z a-z 0-9 _ -");
     q.action = rs_webapi_param (p, "action");
     if (q.action && (strlen (q.action) > 32 || strspn (q.action, "abcdefghijklmnopqrstuvwxyz_") != strlen (q.action)))
-        return rs_web_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, shelve_expired, "
-                                              "out_of_service, in_service, dropped");
+        return rs_webreply_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, "
+                                  "shelve_expired, out_of_service, in_service, dropped");
     char err[300];
     int status = 500;
     json_t *doc = rs_audit_read (self->db_path, &q, &status, err, sizeof err);
     if (!doc)
-        return rs_web_error (self, conn, status, "%s", err);
-    return rs_web_send_json (self, conn, 200, doc);
+        return rs_webreply_error (self, conn, status, "%s", err);
+    return rs_webreply_send_json (self, conn, 200, doc);
 }
 
 static int
@@ -714,33 +723,22 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
         request = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
         free (body);
         if (!request)
-            return rs_web_error (self, conn, 400, "%s", err);
+            return rs_webreply_error (self, conn, 400, "%s", err);
         //  The engine logs who changed the rules, and from where.
         json_object_set_new (request, "addr", json_string (mg_get_request_info (conn)->remote_addr));
     }
-    char *text = request ? json_dumps (request, JSON_COMPACT) : NULL;
-    json_decref (request);
-    if (!text)
-        return rs_web_error (self, conn, 500, "out of memory");
-    char *reply = s_ask (self->curve, self->engine_key, self->engine_control, text, self->control_timeout_ms);
-    free (text);
-    if (!reply)
-        return rs_web_error (self, conn, 503, "prediction engine not answering on %s", self->engine_control);
-    json_t *doc = rs_webapi_json_depth_ok (reply, strlen (reply), 2 * RS_WEBAPI_MAX_DEPTH)
-                      ? json_loads (reply, 0, NULL) : NULL;
-    free (reply);
-    if (!json_is_object (doc)) {
-        json_decref (doc);
-        return rs_web_error (self, conn, 502, "prediction engine answered something other than a JSON object");
-    }
+    int status;
+    json_t *doc = s_ask_engine (self, conn, request, &status);
+    if (!doc)
+        return status;
     json_t *error = json_object_get (doc, "error");
     if (error || json_is_false (json_object_get (doc, "ok"))) {
-        int rc = rs_web_error (self, conn, 400, "%s",
+        int rc = rs_webreply_error (self, conn, 400, "%s",
                           json_is_string (error) ? json_string_value (error) : "rejected by the engine");
         json_decref (doc);
         return rc;
     }
-    return rs_web_send_json (self, conn, 200, doc);
+    return rs_webreply_send_json (self, conn, 200, doc);
 }
 
 
@@ -750,8 +748,8 @@ static int
 s_api_auth (rs_web_t *self, struct mg_connection *conn)
 {
     rs_webguard_access_t a = rs_webguard_access (self->guard, mg_get_header (conn, "Authorization"));
-    return rs_web_send_json (self, conn, 200,
-                             json_pack ("{s:b, s:b, s:b, s:b, s:b}", "read_auth", a.read_auth, "write_auth",
+    return rs_webreply_send_json (self, conn, 200,
+                                  json_pack ("{s:b, s:b, s:b, s:b, s:b}", "read_auth", a.read_auth, "write_auth",
                                         a.write_auth, "can_read", a.can_read, "can_write", a.can_write, "token",
                                         a.token));
 }
@@ -784,5 +782,5 @@ rs_webrest_answer (rs_web_t *web, struct mg_connection *conn, const rs_webroute_
     case RS_WEBROUTE_AUDIT:
         return s_api_audit (web, conn, params);
     }
-    return rs_web_error (web, conn, 500, "no handler");
+    return rs_webreply_error (web, conn, 500, "no handler");
 }

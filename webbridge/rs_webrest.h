@@ -12,8 +12,8 @@
 
 #include <civetweb.h>
 
-#include "rs_web.h"
 #include "rs_webapi.h"
+#include "rs_webreply.h"
 #include "rs_webroute.h"
 
 //  Answers one admitted, routed request. Returns the HTTP status sent.

@@ -15,7 +15,7 @@
 #include "rs_clock.h"
 #include "rs_history.h"
 #include "rs_log.h"
-#include "rs_web_internal.h"
+#include "rs_webreply.h"
 #include "rs_webapi.h"
 
 #define SINCE_MAX_ROWS 20000        //  raw samples per well for "since"; beyond: downsampled
@@ -74,13 +74,13 @@ s_ws_connect (const struct mg_connection *conn, void *cbdata)
     rs_webapi_params_t *params = malloc (sizeof *params);
     s_wsconn_t *ws = calloc (1, sizeof *ws);
     rs_webguard_verdict_t v = { 0 };
-    int refused = !params || !ws || rs_web_admit (self, conn, RS_WEBGUARD_WS, params, &v) != 0;
+    int refused = !params || !ws || rs_webreply_admit (self, conn, RS_WEBGUARD_WS, params, &v) != 0;
     free (params);
     if (refused) {
         free (ws);
         if (v.status >= 400) {
-            rs_web_audit (self, conn, v.status, v.message);
-            rs_web_refuse_upgrade (self, (struct mg_connection *) conn, &v);
+            rs_webreply_audit (self, conn, v.status, v.message);
+            rs_webreply_refuse_upgrade (self, (struct mg_connection *) conn, &v);
         }
         return refused;
     }
@@ -219,18 +219,6 @@ s_cost_option (rs_webcost_reason_t reason)
     }
 }
 
-//  Rows a downsampled answer read: the sum of its per-bucket counts.
-static uint64_t
-s_range_rows (json_t *range)
-{
-    uint64_t rows = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach (json_object_get (range, "n"), i, n)
-        rows += (uint64_t) (json_integer_value (n) > 0 ? json_integer_value (n) : 0);
-    return rows;
-}
-
 //  The history of one well since q->from_us: raw samples when there are
 //  few enough, else the range's mean per bucket. *rows gets the rows read.
 static int
@@ -250,7 +238,7 @@ s_ws_well_history (rs_history_t *h, const rs_hist_query_t *q, json_t **doc, uint
     rc = rs_history_range (h, q, SINCE_POINTS, &range);
     if (rc != RS_HIST_OK)
         return rc;
-    *rows += s_range_rows (range);
+    *rows += rs_history_range_rows (range);
     *doc = json_pack ("{s:s, s:s, s:I, s:I, s:b, s:O, s:o, s:o}", "type", "history", "well", q->well, "from",
                       (json_int_t) q->from_us, "to", (json_int_t) q->to_us, "downsampled", 1, "ts",
                       json_object_get (range, "t"), "channels", json_array (), "values", json_object ());
@@ -282,14 +270,14 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     }
     rs_webcost_ticket_t ticket;
     rs_webcost_verdict_t cv;
-    if (rs_web_cost_begin (self, ws->addr, &ticket, &cv) != 0) {
+    if (rs_webreply_cost_begin (self, ws->addr, &ticket, &cv) != 0) {
         s_ws_error (ws, NULL, s_cost_option (cv.reason), cv.retry_after_s, "%s", cv.message);
         return;
     }
     //  A client that left while its requests were queued (its writer
     //  found the socket gone) costs nothing more.
     if (rs_hub_client_closed (ws->client)) {
-        rs_web_cost_end (self, &ticket, 0, 0);
+        rs_webreply_cost_end (self, &ticket, 0, 0);
         return;
     }
     char err[256];
@@ -297,7 +285,7 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     size_t bytes = 0;
     rs_history_t *h = rs_history_open (self->db_path, err, sizeof err);
     if (!h) {
-        rs_web_cost_end (self, &ticket, 0, 0);
+        rs_webreply_cost_end (self, &ticket, 0, 0);
         s_ws_error (ws, NULL, NULL, 0, "history not available");
         return;
     }
@@ -374,7 +362,7 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
     json_decref (wells);
     json_decref (recorded);
     rs_history_close (&h);
-    rs_web_cost_end (self, &ticket, rows, bytes);
+    rs_webreply_cost_end (self, &ticket, rows, bytes);
 }
 
 static void s_ws_message (rs_web_t *self, s_wsconn_t *ws, const char *data, size_t len, rs_hub_filter_t *filter);

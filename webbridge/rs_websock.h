@@ -10,7 +10,7 @@
 
 #include <civetweb.h>
 
-#include "rs_web.h"
+#include "rs_webreply.h"
 
 //  Serves the WebSocket session at `uri` on the server's civetweb context.
 void rs_websock_serve (rs_web_t *web, const char *uri);

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rs_err.h"
+
 struct rs_config_t;
 
 //  ZAP domain of every rigstream CURVE server socket.
@@ -39,9 +41,9 @@ typedef struct rs_curve_t rs_curve_t;
 //  Loads the keys and, when there is an allow-list, starts zauth. CURVE is on
 //  when server_key is given (clients) or server is set with a cert (broker).
 //  Returns a fresh object (possibly with CURVE off), or NULL with the reason
-//  in err: unreadable certificate, no secret key, a bad key, a missing
-//  directory, a server key given without an own certificate.
-rs_curve_t *rs_curve_new (const rs_curve_opts_t *opts, char *err, size_t errsize);
+//  in rs_errmsg (): unreadable certificate, no secret key, a bad key, a
+//  missing directory, a server key given without an own certificate.
+rs_curve_t *rs_curve_new (const rs_curve_opts_t *opts);
 void rs_curve_destroy (rs_curve_t **self_p);
 
 //  From the options of RS_OPTIONS_CURVE_CLIENT (or, for the broker, its
@@ -55,8 +57,9 @@ bool rs_curve_on (const rs_curve_t *self);
 const char *rs_curve_public_key (const rs_curve_t *self);
 
 //  A public key given as 40 Z85 characters or as a certificate file, into
-//  key (41 bytes). Returns 0, or -1 with the reason in err.
-int rs_curve_key_from (const char *given, char *key, char *err, size_t errsize);
+//  key (41 bytes). Returns RS_OK, or RS_E_CONFIG with the reason in
+//  rs_errmsg ().
+rs_err_t rs_curve_key_from (const char *given, char *key);
 
 //  Makes a libzmq socket a CURVE client of server_key (Z85; NULL = the
 //  broker's key) with our own certificate. Call before connect. No-op when

@@ -14,6 +14,10 @@
 //  created: czmq installs its own handlers at that point and would replace
 //  these.
 void rs_signal_catch (void);
+//  Installs handler (or SIG_IGN, SIG_DFL) for SIGINT and SIGTERM, without
+//  SA_RESTART, so a blocking poll returns EINTR: for a program that stops
+//  its own loop (the broker) instead of reading rs_signal_stopping.
+void rs_signal_handle (void (*handler) (int));
 //  True once SIGINT or SIGTERM has arrived.
 bool rs_signal_stopping (void);
 

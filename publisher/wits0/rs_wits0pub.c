@@ -154,8 +154,7 @@ s_listen_allowed (rs_config_t *cfg, const char *target)
         return true;            //  a bare port listens on 127.0.0.1
     snprintf (endpoint, sizeof endpoint, "tcp://%s", target);
     rs_curve_opts_t co = { .insecure_bind = rs_config_bool (cfg, "allow-insecure-bind") };
-    char err[200];
-    rs_curve_t *curve = rs_curve_new (&co, err, sizeof err);
+    rs_curve_t *curve = rs_curve_new (&co);
     bool ok = curve && rs_curve_check_bind (curve, endpoint, false, "WITS0 listener") == 0;
     rs_curve_destroy (&curve);
     return ok;

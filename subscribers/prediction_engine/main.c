@@ -3,18 +3,11 @@
     detector), publishes kpi.<well> about once a second and every alert
     transition on alert.<well>. Its configuration file (rules, rig-state
     thresholds, detectors on/off) is re-read on SIGHUP and on the control
-    endpoint's "reload"; "set_thresholds" replaces the rules at run time. */
-#include <stdio.h>
+    endpoint's "reload"; "set_thresholds" replaces the rules at run time.
+    This file is the options; rs_engineapp is the engine's wiring. */
 #include <stdlib.h>
 
-#include "rs_clock.h"
-
-#include "rs_bind.h"
-#include "rs_curve.h"
-#include "rs_engine_ctl.h"
-#include "rs_engine_out.h"
-#include "rs_engine_srv.h"
-#include "rs_log.h"
+#include "rs_engineapp.h"
 #include "rs_sub.h"
 
 static const rs_option_t s_options[] = {
@@ -52,225 +45,12 @@ static const rs_option_t s_options[] = {
     RS_OPTION_END
 };
 
-typedef struct {
-    rs_engine_t *engine;
-    rs_sub_t *sub;
-    rs_engine_srv_t *control;
-    const char *config_path;
-    char ctl_ep[300];
-    uint64_t published, publish_errors;
-    rs_engine_bwlog_t bw_log;
-    char rules_path[4096], state_path[4096];
-    rs_log_limit_t persist_limit;
-} engine_main_t;
-
-//  A file under the run directory's state/ when the option is empty.
-static void
-s_state_path (rs_config_t *cfg, const char *opt, const char *name, char *out, size_t size)
-{
-    const char *v = rs_config_str (cfg, opt);
-    if (v && *v) {
-        snprintf (out, size, "%s", v);
-        return;
-    }
-    const char *run = getenv ("RIGSTREAM_RUN_DIR");
-    snprintf (out, size, "%s/state/%s", run && *run ? run : "./run", name);
-}
-
-//  Saves the alarm book when it changed; a failure is logged, rate-limited.
-static void
-s_persist (engine_main_t *self)
-{
-    char err[512];
-    if (rs_engine_persist (self->engine, err, sizeof err) != 0)
-        rs_log_limited (&self->persist_limit, 10000, RS_LOG_ERROR, "alarm state not saved: %s", err);
-}
-
-//  Alert transitions: alert.<well>, and a log line for raised and cleared.
-static void
-s_on_alert (const rs_alert_t *a, void *arg)
-{
-    engine_main_t *self = arg;
-    if (a->state != RS_ALERT_UPDATED)
-        rs_info ("alert %s %s #%llu on %s (%s): %s", rs_alert_state_name (a->state),
-                 a->rule ? a->rule : a->type, (unsigned long long) a->alert_id, a->well,
-                 rs_severity_name (a->severity), a->message);
-    if (a->action && a->addr)
-        rs_info ("alarm #%llu on %s: %s by %s from %s%s%s", (unsigned long long) a->alert_id, a->well, a->action,
-                 a->by ? a->by : "?", a->addr, a->detail ? ": " : "", a->detail ? a->detail : "");
-    if (self->sub && a->well)
-        *(rs_engine_out_alert (rs_sub_pub (self->sub), a) == RS_OK ? &self->published : &self->publish_errors) += 1;
-}
-
-static int
-s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
-{
-    (void) sub;
-    engine_main_t *self = arg;
-    if (msg->kind == RS_KIND_TELEMETRY) {
-        rs_engine_feed (self->engine, msg->id, msg->hdr.ts_us, msg->values, msg->n_values);
-        s_persist (self);
-    }
-    return 0;
-}
-
-//  kpi.<well> for each well with new samples since the last time.
-static int
-s_on_kpi_timer (rs_sub_t *sub, void *arg)
-{
-    engine_main_t *self = arg;
-    for (size_t i = 0; i < rs_engine_wells (self->engine); i++)
-        if (rs_engine_well_dirty (self->engine, i)) {
-            rs_engine_out_block_weight (&self->bw_log, self->engine, i);
-            *(rs_engine_out_kpis (rs_sub_pub (sub), self->engine, i) == RS_OK ? &self->published
-                                                                             : &self->publish_errors) += 1;
-        }
-    //  Shelves run on the wall clock.
-    rs_alarms_expire (rs_engine_alarms (self->engine), rs_clock_now_us ());
-    s_persist (self);
-    return 0;
-}
-
-static void
-s_on_reload (rs_sub_t *sub, void *arg)
-{
-    (void) sub;
-    engine_main_t *self = arg;
-    char err[512];
-    if (rs_engine_ctl_reload (self->engine, self->config_path, err, sizeof err) == 0)
-        rs_info ("configuration reloaded (SIGHUP) from %s: %zu rule(s)", self->config_path,
-                 rs_engine_config (self->engine)->n);
-    else
-        rs_error ("configuration reload (SIGHUP) failed, keeping the previous one: %s", err);
-}
-
-static void
-s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
-{
-    (void) sub;
-    engine_main_t *self = arg;
-    const rs_engine_stats_t *st = rs_engine_stats (self->engine);
-    static const rs_engine_srv_stats_t none = { 0 };
-    const rs_engine_srv_stats_t *ctl = self->control ? rs_engine_srv_stats (self->control) : &none;
-    const char *names[] = { "samples", "out_of_order", "stream_restarts", "wells", "wells_refused",
-                            "alerts_active", "alerts_raised", "alerts_cleared", "config_loads",
-                            "readings_implausible", "readings_stuck", "readings_pinned", "readings_inconsistent",
-                            "published", "publish_errors", "control_requests", "control_malformed",
-                            "control_refused" };
-    const double v[] = { st->samples, st->out_of_order, st->restarts, rs_engine_wells (self->engine), st->refused,
-                         rs_engine_alerts_active (self->engine), st->raised, st->cleared, st->config_loads,
-                         st->implausible, st->stuck, st->pinned, st->inconsistent, self->published,
-                         self->publish_errors, ctl->requests, ctl->malformed, ctl->refused };
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        rs_sub_report_add (r, names[i], v[i]);
-}
-
-//  Loads the rules and makes the engine; checks the control endpoint, which
-//  changes thresholds: off the loopback only with CURVE, and then only for
-//  the clients in the allow-list.
-static int
-s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
-{
-    engine_main_t *self = arg;
-    self->config_path = rs_config_str (cfg, "config");
-    //  "localhost" is the loopback, as for every listener (rs_bind).
-    char bind_err[400];
-    int bind_rc = 0;
-    if (rs_config_is_set (cfg, "control"))
-        bind_rc = rs_bind_resolve (rs_config_str (cfg, "control"), self->ctl_ep, sizeof self->ctl_ep, bind_err,
-                                   sizeof bind_err);
-    else if (rs_config_int (cfg, "control-port") > 0)
-        bind_rc = rs_bind_endpoint (rs_config_str (cfg, "control-bind"), rs_config_int (cfg, "control-port"),
-                                    self->ctl_ep, sizeof self->ctl_ep, bind_err, sizeof bind_err);
-    if (bind_rc != 0) {
-        rs_error ("cannot listen for the control endpoint (ENGINE_CONTROL_BIND or ENGINE_CONTROL_ENDPOINT): %s",
-                  bind_err);
-        return RS_E_CONFIG;
-    }
-    if (*self->ctl_ep && !rs_curve_can_serve (opts->curve)) {
-        rs_error ("CURVE: the control endpoint is served with CURVE and needs CURVE_ALLOW_DIR, the "
-                  "directory of the clients allowed to change thresholds (or ENGINE_CONTROL_PORT=0)");
-        return RS_E_CONFIG;
-    }
-    if (*self->ctl_ep && rs_curve_check_bind (opts->curve, self->ctl_ep, true, "engine control endpoint") != 0)
-        return RS_E_CONFIG;
-    rs_rules_t *rules = NULL;
-    char err[512];
-    if (self->config_path && *self->config_path && !(rules = rs_rules_load (self->config_path, err, sizeof err))) {
-        fprintf (stderr, "rigstream-engine: invalid configuration file: %s\n", err);
-        return RS_E_CONFIG;
-    }
-    rs_engine_opts_t eo = {
-        .bit_diameter_m = rs_config_double (cfg, "bit-diameter"),
-        .pipe_disp_m3_m = rs_config_double (cfg, "pipe-displacement"),
-        .flowline_lag_s = rs_config_double (cfg, "flowline-lag"),
-        .pit_alarm_m3 = rs_config_double (cfg, "pit-alarm"),
-        .rock_ccs_mpa = rs_config_double (cfg, "rock-ccs"),
-        .max_wells = (size_t) rs_config_int (cfg, "max-wells"),
-        .recheck_s = rs_config_double (cfg, "recheck"),
-    };
-    if (!(self->engine = rs_engine_new (&eo, s_on_alert, self))) {
-        rs_rules_destroy (&rules);
-        return RS_E_NOMEM;
-    }
-    if (rules)
-        rs_engine_set_config (self->engine, rules);
-    s_state_path (cfg, "rules-file", "engine-rules.json", self->rules_path, sizeof self->rules_path);
-    s_state_path (cfg, "state-file", "engine-state.json", self->state_path, sizeof self->state_path);
-    if (rs_engine_set_files (self->engine, self->rules_path, self->state_path, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-engine: cannot restore: %s\n", err);
-        return RS_E_CONFIG;
-    }
-    return RS_OK;
-}
-
-static int
-s_start (rs_sub_t *sub, void *arg)
-{
-    engine_main_t *self = arg;
-    self->sub = sub;
-    rs_config_t *cfg = rs_sub_config (sub);
-    if (rs_sub_timer (sub, (int) rs_config_int (cfg, "kpi-ms"), s_on_kpi_timer, self) != RS_OK)
-        return RS_E_NOMEM;
-    if (*self->ctl_ep && !(self->control = rs_engine_srv_new (self->engine, self->config_path, self->ctl_ep,
-                                                              rs_sub_curve (sub), rs_sub_loop (sub))))
-        return RS_E_CONFIG;
-    rs_info ("ready: telemetry from %s, kpi/alert to %s, control %s, %zu rule(s)%s%s, rules file %s, "
-             "alarm state %s (next id %llu, %zu alarm(s) carried)", rs_sub_endpoint (sub),
-             rs_pub_endpoint (rs_sub_pub (sub)), *self->ctl_ep ? self->ctl_ep : "off",
-             rs_engine_config (self->engine)->n, *self->config_path ? " from " : "", self->config_path,
-             self->rules_path, self->state_path,
-             (unsigned long long) *rs_alarms_next_id (rs_engine_alarms (self->engine)) + 1,
-             rs_engine_alerts_active (self->engine));
-    return RS_OK;
-}
-
-static int
-s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
-{
-    engine_main_t *self = arg;
-    s_on_kpi_timer (sub, self);
-    const rs_engine_stats_t *st = rs_engine_stats (self->engine);
-    snprintf (summary, size, "%llu samples, %llu out of order, %llu alerts raised, %llu published",
-              (unsigned long long) st->samples, (unsigned long long) st->out_of_order,
-              (unsigned long long) st->raised, (unsigned long long) self->published);
-    return RS_OK;
-}
-
-static void
-s_free (void *arg)
-{
-    engine_main_t *self = arg;
-    rs_engine_srv_destroy (&self->control);
-    rs_engine_destroy (&self->engine);
-}
-
 int
 main (int argc, char **argv)
 {
-    engine_main_t self = { 0 };
+    rs_engineapp_t *self = rs_engineapp_new ();
     static const char *const topics[] = { "telemetry.", NULL };
-    rs_sub_def_t def = {
+    const rs_sub_def_t def = {
         .component = "prediction_engine",
         .program = "rigstream-engine",
         .usage = "compute KPIs and raise alerts from live telemetry",
@@ -279,14 +59,16 @@ main (int argc, char **argv)
         //  KPIs and alerts are repaired from the journal like samples.
         .journal = true,
         .own_ready_line = true,
-        .on_setup = s_setup,
-        .on_start = s_start,
-        .on_message = s_on_message,
-        .on_stats = s_stats,
-        .on_reload = s_on_reload,
-        .on_stop = s_stop,
-        .on_free = s_free,
-        .arg = &self,
+        .on_setup = rs_engineapp_setup,
+        .on_start = rs_engineapp_start,
+        .on_message = rs_engineapp_message,
+        .on_stats = rs_engineapp_stats,
+        .on_reload = rs_engineapp_reload,
+        .on_stop = rs_engineapp_stop,
+        .on_free = rs_engineapp_free,
+        .arg = self,
     };
-    return rs_sub_main (&def, argc, argv);
+    int rc = self ? rs_sub_main (&def, argc, argv) : EXIT_FAILURE;
+    rs_engineapp_destroy (&self);
+    return rc;
 }

@@ -133,10 +133,10 @@ rs_wits0out_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     opts->topics = self->topics;
     //  "localhost" is 127.0.0.1 here as for every listener (rs_bind), not
     //  whatever the resolver lists first.
-    char host[128], listen_ep[300], err[256];
-    if (rs_bind_host (bind, host, sizeof host, err, sizeof err) != 0
-        || rs_bind_endpoint (bind, rs_config_int (cfg, "port"), listen_ep, sizeof listen_ep, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-wits0-out: invalid --bind (WITS0_OUT_BIND): %s\n", err);
+    char host[128], listen_ep[300];
+    if (rs_bind_host (bind, host, sizeof host) != RS_OK
+        || rs_bind_endpoint (bind, rs_config_int (cfg, "port"), listen_ep, sizeof listen_ep) != RS_OK) {
+        fprintf (stderr, "rigstream-wits0-out: invalid --bind (WITS0_OUT_BIND): %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     //  WITS0 has no authentication: off the loopback only with the override.

@@ -414,10 +414,9 @@ test_curve (void)
         }
         zcert_destroy (&cert);
     }
-    char err[512];
     snprintf (secret, sizeof secret, "%s/broker.cert_secret", dir);
     rs_curve_t *server = rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = secret,
-                                                             .allow_dir = allow }, err, sizeof err);
+                                                             .allow_dir = allow });
     RS_CHECK (server != NULL);
     rs_broker_opts_t opts = {
         .frontend = "tcp://127.0.0.1:*",
@@ -436,8 +435,7 @@ test_curve (void)
     snprintf (path, sizeof path, "%s/broker.cert", dir);
     for (int i = 1; i < 4; i++) {
         snprintf (secret, sizeof secret, "%s/%s.cert_secret", dir, names [i]);
-        clients [i] = rs_curve_new (&(rs_curve_opts_t) { .server_key = path, .cert = secret }, err,
-                                    sizeof err);
+        clients [i] = rs_curve_new (&(rs_curve_opts_t) { .server_key = path, .cert = secret });
         RS_CHECK (clients [i] != NULL);
     }
     void *ctx = zmq_ctx_new ();

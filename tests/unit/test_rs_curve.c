@@ -98,11 +98,11 @@ s_keys (s_keys_t *k)
 static void
 test_new (const s_keys_t *k)
 {
-    char err[512], secret[400];
+    char secret[400];
     snprintf (secret, sizeof secret, "%s_secret", k->good);
 
     //  Nothing configured: CURVE off, and nothing touches sockets.
-    rs_curve_t *off = rs_curve_new (&(rs_curve_opts_t) { 0 }, err, sizeof err);
+    rs_curve_t *off = rs_curve_new (&(rs_curve_opts_t) { 0 });
     RS_CHECK (off && !rs_curve_on (off));
     RS_CHECK_INT (rs_curve_check_bind (off, "tcp://127.0.0.1:*", true, "test"), 0);
     RS_CHECK_INT (rs_curve_check_bind (off, "tcp://0.0.0.0:5555", true, "test"), -1);
@@ -113,36 +113,32 @@ test_new (const s_keys_t *k)
     RS_CHECK_INT (rs_curve_check_bind (NULL, "tcp://0.0.0.0:1", false, "test"), -1);
 
     //  The override lets a plaintext listener out, loudly.
-    rs_curve_t *insecure = rs_curve_new (&(rs_curve_opts_t) { .insecure_bind = true }, err, sizeof err);
+    rs_curve_t *insecure = rs_curve_new (&(rs_curve_opts_t) { .insecure_bind = true });
     RS_CHECK_INT (rs_curve_check_bind (insecure, "tcp://0.0.0.0:5555", false, "test"), 0);
     rs_curve_destroy (&insecure);
 
     //  A certificate without the broker's key would be silently unused.
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .cert = secret }, err, sizeof err));
-    RS_CHECK (strstr (err, "CURVE_SERVER_KEY") != NULL);
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .cert = secret }));
+    RS_CHECK (strstr (rs_errmsg (), "CURVE_SERVER_KEY") != NULL);
     //  The broker's key without our own certificate.
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server_key }, err, sizeof err));
-    RS_CHECK (strstr (err, "CURVE_CERT") != NULL);
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server_key }));
+    RS_CHECK (strstr (rs_errmsg (), "CURVE_CERT") != NULL);
     //  Not a key and not a file.
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = "nonsense", .cert = secret }, err, sizeof err));
-    RS_CHECK (strstr (err, "nonsense") != NULL);
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = "nonsense", .cert = secret }));
+    RS_CHECK (strstr (rs_errmsg (), "nonsense") != NULL);
     //  A public certificate has no secret key to prove who we are.
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server_key, .cert = "/nonexistent" },
-                             err, sizeof err));
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server_key, .cert = "/nonexistent" }));
     char public_only[400];
     snprintf (public_only, sizeof public_only, "%s/allowed/good.cert", k->dir);
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server_key, .cert = public_only },
-                             err, sizeof err));
-    RS_CHECK (strstr (err, "secret") != NULL);
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server_key, .cert = public_only }));
+    RS_CHECK (strstr (rs_errmsg (), "secret") != NULL);
     //  The broker needs an allow-list, and it must be a directory.
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = k->server }, err, sizeof err));
-    RS_CHECK (strstr (err, "CURVE_ALLOW_DIR") != NULL);
-    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = k->server, .allow_dir = k->good },
-                             err, sizeof err));
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = k->server }));
+    RS_CHECK (strstr (rs_errmsg (), "CURVE_ALLOW_DIR") != NULL);
+    RS_CHECK (!rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = k->server, .allow_dir = k->good }));
 
     //  A key as a public certificate file works like the Z85 text.
-    rs_curve_t *client = rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server, .cert = k->good },
-                                       err, sizeof err);
+    rs_curve_t *client = rs_curve_new (&(rs_curve_opts_t) { .server_key = k->server, .cert = k->good });
     RS_CHECK (client && rs_curve_on (client));
     RS_CHECK_INT (strlen (rs_curve_public_key (client)), 40);
     //  With CURVE on a socket that can use it may listen anywhere; one that
@@ -161,9 +157,8 @@ test_new (const s_keys_t *k)
 static bool
 s_delivered (zsock_t *pull, const char *endpoint, const char *server_key, const char *cert)
 {
-    char err[512];
     rs_curve_t *curve = rs_curve_new (&(rs_curve_opts_t) { .server_key = cert ? server_key : NULL,
-                                                            .cert = cert }, err, sizeof err);
+                                                            .cert = cert });
     RS_CHECK (curve != NULL);
     zsock_t *push = zsock_new (ZMQ_PUSH);
     zsock_set_linger (push, 0);
@@ -183,9 +178,8 @@ s_delivered (zsock_t *pull, const char *endpoint, const char *server_key, const 
 static void
 test_sockets (const s_keys_t *k)
 {
-    char err[512];
     rs_curve_t *server = rs_curve_new (&(rs_curve_opts_t) { .server = true, .cert = k->server,
-                                                             .allow_dir = k->allow }, err, sizeof err);
+                                                             .allow_dir = k->allow });
     RS_CHECK (server && rs_curve_on (server));
     if (!server)
         return;
