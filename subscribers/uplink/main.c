@@ -78,6 +78,9 @@ static const rs_option_t s_options[] = {
     { "downsample-s", "UPLINK_DOWNSAMPLE_S", RS_OPT_INT, "0",
       "send telemetry as N-second windows: <channel>_mean, _min and _max per window (0 = every sample)", 0,
       86400 },
+    { "stop-grace-ms", "UPLINK_STOP_GRACE_MS", RS_OPT_INT, "3000",
+      "on SIGTERM/SIGINT, how long to read on for publishers stopping at the same time to send their last "
+      "messages and end-of-stream, before the NDEATH (0 = stop at once)", 0, 60000 },
     { "rcvhwm", "UPLINK_RCVHWM", RS_OPT_INT, "200000", "messages queued for the uplink by ZeroMQ", 1000,
       100000000 },
     RS_OPTION_END
@@ -104,6 +107,22 @@ s_account (app_t *self, rs_mark_t *m, uint64_t from, uint64_t to)
 {
     if (rs_mark_account (m, from, to))
         rs_spool_set_mark (self->spool, rs_mark_pub (m), rs_mark_topic (m), rs_mark_epoch (m), rs_mark_value (m));
+    if (rs_mark_complete (m))
+        rs_spool_end_mark (self->spool, rs_mark_pub (m), rs_mark_topic (m), rs_mark_epoch (m));
+}
+
+//  A publisher's clean end closes its stream once everything up to last_seq
+//  is held: a restart then resumes nothing of it (no unknown tail).
+static void
+s_on_end (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq, void *arg)
+{
+    (void) sub;
+    app_t *self = (app_t *) arg;
+    rs_mark_t *m = rs_marks_find (self->marks, pub, topic, epoch);
+    if (m)
+        rs_mark_end (m, last_seq);
+    if (m && rs_mark_complete (m))
+        rs_spool_end_mark (self->spool, pub, topic, epoch);
 }
 
 static int
@@ -250,6 +269,7 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     self->url = rs_config_str (cfg, "url");
     self->topics_text = rs_config_str (cfg, "topics");
     opts->rcvhwm = (int) rs_config_int (cfg, "rcvhwm");
+    opts->drain_ms = (int) rs_config_int (cfg, "stop-grace-ms");
     const char *mode = rs_config_str (cfg, "mode"), *spool = rs_config_str (cfg, "spool");
     if (s_check (cfg, self->url, mode) != RS_OK)
         return RS_E_CONFIG;
@@ -307,6 +327,7 @@ s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
 {
     (void) sub;
     app_t *self = (app_t *) arg;
+    rs_uplink_finish (self->uplink);
     const rs_uplink_stats_t *u = rs_uplink_stats (self->uplink);
     const rs_spool_stats_t *q = rs_spool_stats (self->spool);
     snprintf (summary, size, "%llu sample(s) queued, %llu sent (%llu historical), %llu still queued, %llu dropped "
@@ -347,6 +368,7 @@ main (int argc, char **argv)
         .on_start = s_start,
         .on_message = s_on_message,
         .on_gap = s_on_gap,
+        .on_end = s_on_end,
         .on_stats = s_stats,
         .on_stop = s_stop,
         .on_free = s_free,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rs_channels.h"
+#include "rs_clock.h"
 #include "rs_kpi_units.h"
 #include "rs_log.h"
 #include "rs_spb.h"
@@ -22,6 +23,7 @@
 #define ALIAS_DROPPED 5       // uplink/dropped
 #define ALIAS_FIRST   6       // device metrics from here
 #define DEATH_WAIT_MS 2000    // a clean stop waits this long for the NDEATH's PUBACK
+#define FINISH_WAIT_MS 2000   // and at most this long before it for live records to be acknowledged
 #define READ_MAX      256
 #define MID_SLOTS     65536
 #define MAX_NAME      160
@@ -1206,11 +1208,27 @@ rs_uplink_new (const rs_uplink_opts_t *opts)
 }
 
 void
+rs_uplink_finish (rs_uplink_t *self)
+{
+    if (!self || !self->mosq)
+        return;
+    int64_t end = rs_clock_mono_ms () + FINISH_WAIT_MS;
+    while (self->state == ST_ONLINE && !self->lost && rs_clock_mono_ms () < end) {
+        rs_uplink_tick (self, rs_clock_mono_ms (), rs_clock_now_us () / 1000);
+        if (self->live_cursor >= rs_spool_last_id (self->opts.spool) && self->stats.inflight == 0)
+            break;
+        zclock_sleep (5);
+    }
+    rs_spool_flush (self->opts.spool, rs_clock_now_us () / 1000);
+}
+
+void
 rs_uplink_destroy (rs_uplink_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     rs_uplink_t *self = *self_p;
+    rs_uplink_finish (self);
     if (self->mosq && self->stats.connected) {
         //  A clean end: NDEATH ourselves (the will only fires on a broken
         //  link), then DISCONNECT, and give the socket a moment to drain.

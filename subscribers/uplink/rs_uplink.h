@@ -80,7 +80,13 @@ typedef struct {
 
 //  Returns a fresh uplink (not connected yet), or NULL on bad options (logged).
 rs_uplink_t *rs_uplink_new (const rs_uplink_opts_t *opts);
-//  Ends the session cleanly (NDEATH first in Sparkplug mode), then frees.
+//  For a clean stop: sends the live records still queued (what the
+//  subscriber read while it drained its publishers' last messages) and
+//  waits for their acknowledgements, for up to 2 s; the rest stays in the
+//  spool. Nothing when offline.
+void rs_uplink_finish (rs_uplink_t *self);
+//  Ends the session cleanly (rs_uplink_finish, then NDEATH in Sparkplug
+//  mode), then frees.
 void rs_uplink_destroy (rs_uplink_t **self_p);
 //  Does the session's work: flushes the spool, connects or reconnects with
 //  back-off, reads and writes the socket, sends live then backlog records.
