@@ -76,8 +76,10 @@ struct rs_uplink_t {
     flight_t *flights[MID_SLOTS];
     //  Spool cursors: records with id <= backlog_end were queued before the
     //  session went online (sent as historical, hist_cursor is the last one
-    //  sent); later ones are live (live_cursor is the last one sent).
-    int64_t backlog_end, hist_cursor, live_cursor;
+    //  sent); later ones are live (live_cursor is the last one sent), but
+    //  for those recovered from a journal (late), which late_cursor sends
+    //  behind them within the backlog's cap.
+    int64_t backlog_end, hist_cursor, live_cursor, late_cursor;
     rs_bucket_t bytes_bucket, backlog_bucket;
     rs_uplink_stats_t stats;
     int64_t wall_ms, now_ms;
@@ -748,13 +750,31 @@ s_publish_group (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool h
     return rc;
 }
 
-//  Sends records from the spool after *cursor (up to `upto`, 0 = all), at
-//  most `max_samples` of them (-1 = no limit), a batch at a time: one
-//  message per well in the batch (JSON: per record). Returns how many were
-//  sent; *done tells when nothing was left.
-static int
-s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, bool historical, int max_samples, bool *done)
+rs_uplink_lane_t
+rs_uplink_lane (bool backlog, bool late)
 {
+    return backlog ? RS_UPLINK_BACKLOG : late ? RS_UPLINK_CATCHUP : RS_UPLINK_LIVE;
+}
+
+int
+rs_uplink_allowance (rs_bucket_t *bucket, int64_t now_ms)
+{
+    if (bucket->rate <= 0)
+        return -1;
+    rs_bucket_take (bucket, 0, now_ms);
+    return bucket->tokens >= 1 ? (int) bucket->tokens : 0;
+}
+
+//  Sends records of `lane` from the spool after *cursor (up to `upto`, 0 =
+//  all), at most `max_samples` of them (-1 = no limit), a batch at a time:
+//  one message per well in the batch (JSON: per record). The cursor passes
+//  over records of the other lanes. Returns how many were sent; *done tells
+//  when nothing was left.
+static int
+s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, rs_uplink_lane_t lane, int max_samples,
+             bool *done)
+{
+    bool historical = lane != RS_UPLINK_LIVE;
     rs_spool_rec_t recs[READ_MAX], group[READ_MAX];
     bool taken[READ_MAX];
     int sent = 0;
@@ -769,7 +789,12 @@ s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, bool historical, 
             *done = n == 0;
             break;
         }
-        memset (taken, 0, sizeof taken);
+        //  Records of another lane are someone else's (backlog: all).
+        int mine = 0;
+        for (int i = 0; i < n; i++) {
+            taken[i] = lane != RS_UPLINK_BACKLOG && rs_uplink_lane (false, recs[i].late) != lane;
+            mine += !taken[i];
+        }
         int rc = 0;
         for (int i = 0; i < n && rc >= 0; i++) {
             if (taken[i])
@@ -786,30 +811,33 @@ s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, bool historical, 
         if (rc < 0)
             break;      // the session is being lost: everything unacknowledged goes again
         *cursor = recs[n - 1].id;
-        sent += n;
+        sent += mine;
     }
     return sent;
 }
 
+//  Live records first, at once; then, within one cap (UPLINK_BACKLOG_RATE),
+//  the backlog and the journal's catch-up, both historical, oldest first.
 static void
 s_send (rs_uplink_t *self)
 {
-    bool live_done = false, hist_done = false;
-    s_send_from (self, &self->live_cursor, 0, false, -1, &live_done);
-    //  The backlog only when live data is all out, at its own rate.
-    if (live_done && self->hist_cursor < self->backlog_end) {
-        int allowed = -1;
-        if (self->opts.backlog_rate > 0) {
-            rs_bucket_take (&self->backlog_bucket, 0, self->now_ms);
-            allowed = self->backlog_bucket.tokens >= 1 ? (int) self->backlog_bucket.tokens : 0;
-        }
-        if (allowed != 0) {
-            int n = s_send_from (self, &self->hist_cursor, self->backlog_end, true, allowed, &hist_done);
-            if (self->opts.backlog_rate > 0)
-                self->backlog_bucket.tokens -= n;
-            if (hist_done)
-                self->hist_cursor = self->backlog_end;
-        }
+    bool live_done = false, done = false;
+    s_send_from (self, &self->live_cursor, 0, RS_UPLINK_LIVE, -1, &live_done);
+    if (!live_done)
+        return;
+    int allowed = rs_uplink_allowance (&self->backlog_bucket, self->now_ms);
+    if (allowed != 0 && self->hist_cursor < self->backlog_end) {
+        int n = s_send_from (self, &self->hist_cursor, self->backlog_end, RS_UPLINK_BACKLOG, allowed, &done);
+        if (allowed > 0)
+            self->backlog_bucket.tokens -= n;
+        if (done)
+            self->hist_cursor = self->backlog_end;
+        allowed = rs_uplink_allowance (&self->backlog_bucket, self->now_ms);
+    }
+    if (allowed != 0 && self->hist_cursor >= self->backlog_end && self->late_cursor < self->live_cursor) {
+        int n = s_send_from (self, &self->late_cursor, self->live_cursor, RS_UPLINK_CATCHUP, allowed, &done);
+        if (allowed > 0)
+            self->backlog_bucket.tokens -= n;
     }
 }
 
@@ -850,6 +878,7 @@ s_go_online (rs_uplink_t *self)
     rs_spool_flush (self->opts.spool, self->wall_ms);
     self->backlog_end = rs_spool_last_id (self->opts.spool);
     self->live_cursor = self->backlog_end;
+    self->late_cursor = self->backlog_end;
     self->hist_cursor = 0;
     self->state = ST_ONLINE;
     self->stats.online = true;
