@@ -530,6 +530,22 @@ s_push (build_t *b, const metric_t *m, uint64_t ts_ms, bool historical)
     return 0;
 }
 
+//  Keeps a text the message being built points to until it is sent.
+static int
+s_keep_text (build_t *b, char *text)
+{
+    if (b->n_texts == b->cap_texts) {
+        size_t c = b->cap_texts ? b->cap_texts * 2 : 8;
+        char **t = realloc (b->texts, c * sizeof *t);
+        if (!t)
+            return -1;
+        b->texts = t;
+        b->cap_texts = c;
+    }
+    b->texts[b->n_texts++] = text;
+    return 0;
+}
+
 //  Adds a record's value of metric m. A live value becomes the metric's
 //  current one (what a later DBIRTH carries) and its newest live time; a
 //  historical one is sent as it is and leaves the metric alone, so a birth
@@ -538,6 +554,13 @@ static int
 s_push_value (build_t *b, metric_t *m, const msgpack_object *v, uint64_t ts_ms, bool historical)
 {
     if (!historical) {
+        //  A text the message already holds (an earlier record of the same
+        //  metric in this batch) stays until it is sent.
+        if (m->s && v->type == MSGPACK_OBJECT_STR) {
+            if (s_keep_text (b, m->s) != 0)
+                return -1;
+            m->s = NULL;
+        }
         if (!s_set_value (m, v, ts_ms))
             return -1;
         m->live_ts = ts_ms;
@@ -546,18 +569,9 @@ s_push_value (build_t *b, metric_t *m, const msgpack_object *v, uint64_t ts_ms, 
     metric_t old = { .alias = m->alias, .datatype = m->datatype };
     if (!s_set_value (&old, v, ts_ms))
         return -1;
-    if (old.s) {
-        if (b->n_texts == b->cap_texts) {
-            size_t c = b->cap_texts ? b->cap_texts * 2 : 8;
-            char **t = realloc (b->texts, c * sizeof *t);
-            if (!t) {
-                free (old.s);
-                return -1;
-            }
-            b->texts = t;
-            b->cap_texts = c;
-        }
-        b->texts[b->n_texts++] = old.s;
+    if (old.s && s_keep_text (b, old.s) != 0) {
+        free (old.s);
+        return -1;
     }
     return s_push (b, &old, ts_ms, true);
 }
