@@ -28,6 +28,9 @@ static const rs_option_t s_options[] = {
       "topics kept in the last-value cache for late joiners; 0 disables it", 0, 1000000 },
     { "heartbeat-ms", "HEARTBEAT_MS", RS_OPT_INT, "1000",
       "interval between sys.broker stats messages, ms", 100, 60000 },
+    { "stop-grace-ms", "BROKER_STOP_GRACE_MS", RS_OPT_INT, "3000",
+      "on SIGTERM/SIGINT, how long to route on until every publisher and subscriber connected to the frontend "
+      "has gone (their last messages and end-of-stream; 0 = stop at once)", 0, 60000 },
     RS_OPTIONS_CURVE_SERVER,
     RS_OPTION_END
 };

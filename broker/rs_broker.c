@@ -40,6 +40,7 @@
 #define MAX_ENDPOINT     256
 #define MAX_COMMAND      64         // the longest command frame answered as a command
 #define RUN_POLL_MS      250
+#define STOP_TAIL_MS     100        // after the last frontend connection closed: what it sent just before
 #define BACKEND_LINGER_MS 200       // at close: time for the final heartbeat to leave        // bounds the wait if a stop signal lands just before zmq_poll
 //  A publisher sending a frame above this is disconnected by libzmq before the
 //  frame is buffered; frames between RS_MAX_BODY and this are read and counted
@@ -75,6 +76,7 @@ struct rs_broker_t {
     char ep_control[MAX_ENDPOINT];
 
     int heartbeat_ms;
+    int stop_grace_ms;
     rs_lvc_t *lvc;          // NULL when disabled
     rs_subs_t *subs;
     rs_decoder_t *decoder;
@@ -240,6 +242,7 @@ rs_broker_new (const rs_broker_opts_t *opts)
     zmq_msg_init (&self->topic);
     zmq_msg_init (&self->body);
     self->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 1000;
+    self->stop_grace_ms = opts->stop_grace_ms > 0 ? opts->stop_grace_ms : 0;
     int sndhwm = opts->sndhwm > 0 ? opts->sndhwm : 100000;
     int rcvhwm = opts->rcvhwm > 0 ? opts->rcvhwm : 100000;
     int lvc_max = opts->lvc_max == 0 ? 10000 : opts->lvc_max;
@@ -1071,12 +1074,48 @@ rs_broker_step (rs_broker_t *self, int timeout_ms)
     return 0;
 }
 
+//  A parallel stop of the whole suite: publishers send their last messages
+//  and end-of-stream as they stop, and durable subscribers read on for them,
+//  so the broker routes on until every connection to its frontend (the
+//  publishers', and the subscribers' heartbeat sockets) has closed, or the
+//  grace ends. Stopped last (stop_all.sh, systemd), it finds none and goes.
+static int
+s_drain (rs_broker_t *self)
+{
+    if (!self->stop_grace_ms || !self->mon_front)
+        return 0;
+    int64_t start = rs_clock_mono_ms (), end = start + self->stop_grace_ms;
+    //  Connection events are read by the loop: take those already queued.
+    if (rs_broker_step (self, 0) != 0)
+        return -1;
+    if (self->c.publishers_connected == 0)
+        return 0;
+    rs_info ("stopping: routing on for up to %d ms until the %lld connection(s) to the frontend close",
+             self->stop_grace_ms, (long long) self->c.publishers_connected);
+    while (self->c.publishers_connected > 0 && rs_clock_mono_ms () < end)
+        if (rs_broker_step (self, 50) != 0)
+            return -1;
+    int64_t tail = rs_clock_mono_ms () + STOP_TAIL_MS;
+    while (rs_clock_mono_ms () < tail)
+        if (rs_broker_step (self, 10) != 0)
+            return -1;
+    if (self->c.publishers_connected > 0)
+        rs_warn ("stopping: %lld connection(s) to the frontend still open after %d ms",
+                 (long long) self->c.publishers_connected, self->stop_grace_ms);
+    else
+        rs_info ("stopping: every connection to the frontend closed after %lld ms",
+                 (long long) (rs_clock_mono_ms () - start - STOP_TAIL_MS));
+    return 0;
+}
+
 int
 rs_broker_run (rs_broker_t *self)
 {
     while (!atomic_load (&self->stop))
         if (rs_broker_step (self, RUN_POLL_MS) != 0)
             return -1;
+    if (s_drain (self) != 0)
+        return -1;
     //  The protocol's last heartbeat, state "stopped"; destroy lingers briefly
     //  on the backend so it gets out.
     s_update_rates (self, rs_clock_mono_ms ());

@@ -25,6 +25,10 @@ typedef struct {
     int rcvhwm;             // XSUB receive high-water mark per publisher; 0 = 100000
     int lvc_max;            // topics in the last-value cache; 0 = 10000, < 0 = no cache
     int heartbeat_ms;       // sys.broker interval; 0 = 1000
+    //  After rs_broker_stop, route on for at most this long until every
+    //  connection to the frontend has closed (publishers sending their last
+    //  messages and end-of-stream, durable subscribers reading them); 0 = stop at once.
+    int stop_grace_ms;
     //  CURVE for all three endpoints, clients checked against its allow-list;
     //  NULL or off = plaintext (loopback use).
     const struct rs_curve_t *curve;
@@ -89,8 +93,8 @@ rs_broker_t *rs_broker_new (const rs_broker_opts_t *opts);
 //  Closes the sockets (linger 0) and frees.
 void rs_broker_destroy (rs_broker_t **self_p);
 
-//  Runs the loop until rs_broker_stop. Returns 0 on a clean stop, -1 on a
-//  socket error (logged).
+//  Runs the loop until rs_broker_stop, then for the stop grace (see
+//  rs_broker_opts_t). Returns 0 on a clean stop, -1 on a socket error (logged).
 int rs_broker_run (rs_broker_t *self);
 //  One loop iteration: waits up to timeout_ms (or the next timer, whichever
 //  is sooner), then handles what is ready. Returns 0, or -1 on a socket error.

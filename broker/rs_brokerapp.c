@@ -60,6 +60,7 @@ rs_brokerapp_run (rs_config_t *cfg)
         .rcvhwm = (int) rs_config_int (cfg, "rcvhwm"),
         .lvc_max = lvc_max > 0 ? (int) lvc_max : -1,
         .heartbeat_ms = (int) rs_config_int (cfg, "heartbeat-ms"),
+        .stop_grace_ms = (int) rs_config_int (cfg, "stop-grace-ms"),
         .curve = curve,
     };
     s_broker = rs_broker_new (&opts);

@@ -64,6 +64,9 @@ static const rs_option_t s_options[] = {
     { "downsample-s", "UPLINK_DOWNSAMPLE_S", RS_OPT_INT, "0",
       "send telemetry as N-second windows: <channel>_mean, _min and _max per window (0 = every sample)", 0,
       86400 },
+    { "stop-grace-ms", "UPLINK_STOP_GRACE_MS", RS_OPT_INT, "3000",
+      "on SIGTERM/SIGINT, how long to read on for publishers stopping at the same time to send their last "
+      "messages and end-of-stream, before the NDEATH (0 = stop at once)", 0, 60000 },
     { "rcvhwm", "UPLINK_RCVHWM", RS_OPT_INT, "200000", "messages queued for the uplink by ZeroMQ", 1000,
       100000000 },
     RS_OPTION_END
@@ -85,6 +88,7 @@ main (int argc, char **argv)
         .on_start = rs_uplinkapp_start,
         .on_message = rs_uplinkapp_message,
         .on_gap = rs_uplinkapp_gap,
+        .on_end = rs_uplinkapp_end,
         .on_stats = rs_uplinkapp_stats,
         .on_stop = rs_uplinkapp_stop,
         .on_free = rs_uplinkapp_free,

@@ -12,6 +12,7 @@ struct rs_mark_t {
     rs_wm_t wm;
     uint64_t epoch;
     uint64_t saved;             //  mark last reported as moved
+    uint64_t end;               //  the stream's last seq (end-of-stream); 0 = not known
     char *pub, *topic;
 };
 
@@ -84,6 +85,7 @@ rs_marks_open (rs_marks_t *self, const char *pub, const char *topic, uint64_t ep
     rs_wm_init (&s->wm, start);
     s->epoch = epoch;
     s->saved = start;
+    s->end = 0;
     return s;
 }
 
@@ -102,6 +104,18 @@ rs_mark_account (rs_mark_t *self, uint64_t from, uint64_t to)
         return false;
     self->saved = self->wm.mark;
     return true;
+}
+
+void
+rs_mark_end (rs_mark_t *self, uint64_t last_seq)
+{
+    self->end = last_seq;
+}
+
+bool
+rs_mark_complete (const rs_mark_t *self)
+{
+    return self->end > 0 && self->saved >= self->end;
 }
 
 uint64_t

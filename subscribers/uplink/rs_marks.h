@@ -28,6 +28,11 @@ rs_mark_t *rs_marks_find (rs_marks_t *self, const char *pub, const char *topic, 
 //  the mark moved: save rs_mark_value then.
 bool rs_mark_account (rs_mark_t *mark, uint64_t from, uint64_t to);
 uint64_t rs_mark_value (const rs_mark_t *mark);
+//  The publisher said the stream ended at last_seq (its end-of-stream).
+void rs_mark_end (rs_mark_t *mark, uint64_t last_seq);
+//  True once the stream ended and the mark reached its last seq: nothing
+//  more will come, the stream needs no resume.
+bool rs_mark_complete (const rs_mark_t *mark);
 const char *rs_mark_pub (const rs_mark_t *mark);
 const char *rs_mark_topic (const rs_mark_t *mark);
 uint64_t rs_mark_epoch (const rs_mark_t *mark);

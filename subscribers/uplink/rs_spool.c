@@ -25,12 +25,13 @@ typedef struct {
 typedef struct {
     char *pub, *topic;
     uint64_t epoch, seq;
+    bool ended;             //  the stream ended complete: its row goes
 } mark_t;
 
 struct rs_spool_t {
     sqlite3 *db;
     rs_spool_opts_t opts;
-    sqlite3_stmt *ins, *del, *sel, *mark;
+    sqlite3_stmt *ins, *del, *sel, *mark, *unmark;
     pending_t *adds;
     size_t n_adds, cap_adds;
     mark_t *marks;
@@ -119,7 +120,9 @@ rs_spool_new (const rs_spool_opts_t *opts)
         || sqlite3_prepare_v2 (self->db, "SELECT id, well, kind, seq, ts_ms, bytes, data, late FROM queue "
                                "WHERE id > ? AND id <= ? ORDER BY id LIMIT ?", -1, &self->sel, NULL) != SQLITE_OK
         || sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO marks (pub, topic, epoch, seq) "
-                               "VALUES (?, ?, ?, ?)", -1, &self->mark, NULL) != SQLITE_OK) {
+                               "VALUES (?, ?, ?, ?)", -1, &self->mark, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2 (self->db, "DELETE FROM marks WHERE pub = ? AND topic = ? AND epoch = ?", -1,
+                               &self->unmark, NULL) != SQLITE_OK) {
         rs_error ("cannot set up the spool %s: %s", opts->path, sqlite3_errmsg (self->db));
         rs_spool_destroy (&self);
         return NULL;
@@ -172,6 +175,7 @@ rs_spool_destroy (rs_spool_t **self_p)
     sqlite3_finalize (self->del);
     sqlite3_finalize (self->sel);
     sqlite3_finalize (self->mark);
+    sqlite3_finalize (self->unmark);
     sqlite3_close (self->db);
     s_clear_pending (self);
     free (self->adds);
@@ -226,13 +230,18 @@ rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, int64_
     return 0;
 }
 
-int
-rs_spool_set_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t seq)
+static int
+s_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t seq, bool ended)
 {
     for (size_t i = 0; i < self->n_marks; i++)
         if (strcmp (self->marks[i].pub, pub) == 0 && strcmp (self->marks[i].topic, topic) == 0) {
+            //  The row is per (pub, topic): another epoch's pending mark
+            //  replaces it anyway.
+            if (ended && self->marks[i].epoch != epoch)
+                return 0;
             self->marks[i].epoch = epoch;
             self->marks[i].seq = seq;
+            self->marks[i].ended = ended;
             return 0;
         }
     if (GROW (self->marks, self->n_marks, self->cap_marks) != 0) {
@@ -249,8 +258,21 @@ rs_spool_set_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_
     }
     m->epoch = epoch;
     m->seq = seq;
+    m->ended = ended;
     self->n_marks++;
     return 0;
+}
+
+int
+rs_spool_set_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t seq)
+{
+    return s_mark (self, pub, topic, epoch, seq, false);
+}
+
+int
+rs_spool_end_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch)
+{
+    return s_mark (self, pub, topic, epoch, 0, true);
 }
 
 int
@@ -358,12 +380,14 @@ rs_spool_flush (rs_spool_t *self, int64_t now_ms)
     }
     for (size_t i = 0; i < self->n_marks; i++) {
         mark_t *m = &self->marks[i];
-        sqlite3_reset (self->mark);
-        sqlite3_bind_text (self->mark, 1, m->pub, -1, SQLITE_STATIC);
-        sqlite3_bind_text (self->mark, 2, m->topic, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (self->mark, 3, (int64_t) m->epoch);
-        sqlite3_bind_int64 (self->mark, 4, (int64_t) m->seq);
-        if (sqlite3_step (self->mark) != SQLITE_DONE)
+        sqlite3_stmt *st = m->ended ? self->unmark : self->mark;
+        sqlite3_reset (st);
+        sqlite3_bind_text (st, 1, m->pub, -1, SQLITE_STATIC);
+        sqlite3_bind_text (st, 2, m->topic, -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (st, 3, (int64_t) m->epoch);
+        if (!m->ended)
+            sqlite3_bind_int64 (st, 4, (int64_t) m->seq);
+        if (sqlite3_step (st) != SQLITE_DONE)
             goto fail;
     }
     uint64_t acked = 0;
@@ -399,6 +423,7 @@ fail:
                     "retrying)", self->opts.path, sqlite3_errmsg (self->db));
     sqlite3_reset (self->ins);
     sqlite3_reset (self->mark);
+    sqlite3_reset (self->unmark);
     sqlite3_reset (self->del);
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     uint64_t errors = self->stats.write_errors + 1;

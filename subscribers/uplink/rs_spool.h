@@ -57,6 +57,9 @@ int rs_spool_add (rs_spool_t *self, const char *well, int kind, uint64_t seq, in
                   const void *data, size_t size);
 //  Records, for the next flush, that a stream is held up to `seq`.
 int rs_spool_set_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch, uint64_t seq);
+//  Forgets a stream's mark at the next flush (if it is still of epoch): the
+//  stream ended and everything of it is held, so a restart resumes nothing.
+int rs_spool_end_mark (rs_spool_t *self, const char *pub, const char *topic, uint64_t epoch);
 //  Deletes a sent record at the next flush (it was acknowledged).
 int rs_spool_ack (rs_spool_t *self, int64_t id);
 //  Writes pending records, marks and deletions in one transaction, then

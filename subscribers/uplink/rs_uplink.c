@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rs_channels.h"
+#include "rs_clock.h"
 #include "rs_kpi_units.h"
 #include "rs_log.h"
 #include "rs_spb.h"
@@ -22,6 +23,7 @@
 #define ALIAS_DROPPED 5       // uplink/dropped
 #define ALIAS_FIRST   6       // device metrics from here
 #define DEATH_WAIT_MS 2000    // a clean stop waits this long for the NDEATH's PUBACK
+#define FINISH_WAIT_MS 2000   // and at most this long before it for live records to be acknowledged
 #define READ_MAX      256
 #define MID_SLOTS     65536
 #define MAX_NAME      160
@@ -74,8 +76,10 @@ struct rs_uplink_t {
     flight_t *flights[MID_SLOTS];
     //  Spool cursors: records with id <= backlog_end were queued before the
     //  session went online (sent as historical, hist_cursor is the last one
-    //  sent); later ones are live (live_cursor is the last one sent).
-    int64_t backlog_end, hist_cursor, live_cursor;
+    //  sent); later ones are live (live_cursor is the last one sent), but
+    //  for those recovered from a journal (late), which late_cursor sends
+    //  behind them within the backlog's cap.
+    int64_t backlog_end, hist_cursor, live_cursor, late_cursor;
     rs_bucket_t bytes_bucket, backlog_bucket;
     rs_uplink_stats_t stats;
     int64_t wall_ms, now_ms;
@@ -526,6 +530,22 @@ s_push (build_t *b, const metric_t *m, uint64_t ts_ms, bool historical)
     return 0;
 }
 
+//  Keeps a text the message being built points to until it is sent.
+static int
+s_keep_text (build_t *b, char *text)
+{
+    if (b->n_texts == b->cap_texts) {
+        size_t c = b->cap_texts ? b->cap_texts * 2 : 8;
+        char **t = realloc (b->texts, c * sizeof *t);
+        if (!t)
+            return -1;
+        b->texts = t;
+        b->cap_texts = c;
+    }
+    b->texts[b->n_texts++] = text;
+    return 0;
+}
+
 //  Adds a record's value of metric m. A live value becomes the metric's
 //  current one (what a later DBIRTH carries) and its newest live time; a
 //  historical one is sent as it is and leaves the metric alone, so a birth
@@ -534,6 +554,13 @@ static int
 s_push_value (build_t *b, metric_t *m, const msgpack_object *v, uint64_t ts_ms, bool historical)
 {
     if (!historical) {
+        //  A text the message already holds (an earlier record of the same
+        //  metric in this batch) stays until it is sent.
+        if (m->s && v->type == MSGPACK_OBJECT_STR) {
+            if (s_keep_text (b, m->s) != 0)
+                return -1;
+            m->s = NULL;
+        }
         if (!s_set_value (m, v, ts_ms))
             return -1;
         m->live_ts = ts_ms;
@@ -542,18 +569,9 @@ s_push_value (build_t *b, metric_t *m, const msgpack_object *v, uint64_t ts_ms, 
     metric_t old = { .alias = m->alias, .datatype = m->datatype };
     if (!s_set_value (&old, v, ts_ms))
         return -1;
-    if (old.s) {
-        if (b->n_texts == b->cap_texts) {
-            size_t c = b->cap_texts ? b->cap_texts * 2 : 8;
-            char **t = realloc (b->texts, c * sizeof *t);
-            if (!t) {
-                free (old.s);
-                return -1;
-            }
-            b->texts = t;
-            b->cap_texts = c;
-        }
-        b->texts[b->n_texts++] = old.s;
+    if (old.s && s_keep_text (b, old.s) != 0) {
+        free (old.s);
+        return -1;
     }
     return s_push (b, &old, ts_ms, true);
 }
@@ -746,13 +764,31 @@ s_publish_group (rs_uplink_t *self, const rs_spool_rec_t *recs, size_t k, bool h
     return rc;
 }
 
-//  Sends records from the spool after *cursor (up to `upto`, 0 = all), at
-//  most `max_samples` of them (-1 = no limit), a batch at a time: one
-//  message per well in the batch (JSON: per record). Returns how many were
-//  sent; *done tells when nothing was left.
-static int
-s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, bool historical, int max_samples, bool *done)
+rs_uplink_lane_t
+rs_uplink_lane (bool backlog, bool late)
 {
+    return backlog ? RS_UPLINK_BACKLOG : late ? RS_UPLINK_CATCHUP : RS_UPLINK_LIVE;
+}
+
+int
+rs_uplink_allowance (rs_bucket_t *bucket, int64_t now_ms)
+{
+    if (bucket->rate <= 0)
+        return -1;
+    rs_bucket_take (bucket, 0, now_ms);
+    return bucket->tokens >= 1 ? (int) bucket->tokens : 0;
+}
+
+//  Sends records of `lane` from the spool after *cursor (up to `upto`, 0 =
+//  all), at most `max_samples` of them (-1 = no limit), a batch at a time:
+//  one message per well in the batch (JSON: per record). The cursor passes
+//  over records of the other lanes. Returns how many were sent; *done tells
+//  when nothing was left.
+static int
+s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, rs_uplink_lane_t lane, int max_samples,
+             bool *done)
+{
+    bool historical = lane != RS_UPLINK_LIVE;
     rs_spool_rec_t recs[READ_MAX], group[READ_MAX];
     bool taken[READ_MAX];
     int sent = 0;
@@ -767,7 +803,12 @@ s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, bool historical, 
             *done = n == 0;
             break;
         }
-        memset (taken, 0, sizeof taken);
+        //  Records of another lane are someone else's (backlog: all).
+        int mine = 0;
+        for (int i = 0; i < n; i++) {
+            taken[i] = lane != RS_UPLINK_BACKLOG && rs_uplink_lane (false, recs[i].late) != lane;
+            mine += !taken[i];
+        }
         int rc = 0;
         for (int i = 0; i < n && rc >= 0; i++) {
             if (taken[i])
@@ -784,30 +825,33 @@ s_send_from (rs_uplink_t *self, int64_t *cursor, int64_t upto, bool historical, 
         if (rc < 0)
             break;      // the session is being lost: everything unacknowledged goes again
         *cursor = recs[n - 1].id;
-        sent += n;
+        sent += mine;
     }
     return sent;
 }
 
+//  Live records first, at once; then, within one cap (UPLINK_BACKLOG_RATE),
+//  the backlog and the journal's catch-up, both historical, oldest first.
 static void
 s_send (rs_uplink_t *self)
 {
-    bool live_done = false, hist_done = false;
-    s_send_from (self, &self->live_cursor, 0, false, -1, &live_done);
-    //  The backlog only when live data is all out, at its own rate.
-    if (live_done && self->hist_cursor < self->backlog_end) {
-        int allowed = -1;
-        if (self->opts.backlog_rate > 0) {
-            rs_bucket_take (&self->backlog_bucket, 0, self->now_ms);
-            allowed = self->backlog_bucket.tokens >= 1 ? (int) self->backlog_bucket.tokens : 0;
-        }
-        if (allowed != 0) {
-            int n = s_send_from (self, &self->hist_cursor, self->backlog_end, true, allowed, &hist_done);
-            if (self->opts.backlog_rate > 0)
-                self->backlog_bucket.tokens -= n;
-            if (hist_done)
-                self->hist_cursor = self->backlog_end;
-        }
+    bool live_done = false, done = false;
+    s_send_from (self, &self->live_cursor, 0, RS_UPLINK_LIVE, -1, &live_done);
+    if (!live_done)
+        return;
+    int allowed = rs_uplink_allowance (&self->backlog_bucket, self->now_ms);
+    if (allowed != 0 && self->hist_cursor < self->backlog_end) {
+        int n = s_send_from (self, &self->hist_cursor, self->backlog_end, RS_UPLINK_BACKLOG, allowed, &done);
+        if (allowed > 0)
+            self->backlog_bucket.tokens -= n;
+        if (done)
+            self->hist_cursor = self->backlog_end;
+        allowed = rs_uplink_allowance (&self->backlog_bucket, self->now_ms);
+    }
+    if (allowed != 0 && self->hist_cursor >= self->backlog_end && self->late_cursor < self->live_cursor) {
+        int n = s_send_from (self, &self->late_cursor, self->live_cursor, RS_UPLINK_CATCHUP, allowed, &done);
+        if (allowed > 0)
+            self->backlog_bucket.tokens -= n;
     }
 }
 
@@ -848,6 +892,7 @@ s_go_online (rs_uplink_t *self)
     rs_spool_flush (self->opts.spool, self->wall_ms);
     self->backlog_end = rs_spool_last_id (self->opts.spool);
     self->live_cursor = self->backlog_end;
+    self->late_cursor = self->backlog_end;
     self->hist_cursor = 0;
     self->state = ST_ONLINE;
     self->stats.online = true;
@@ -1206,11 +1251,27 @@ rs_uplink_new (const rs_uplink_opts_t *opts)
 }
 
 void
+rs_uplink_finish (rs_uplink_t *self)
+{
+    if (!self || !self->mosq)
+        return;
+    int64_t end = rs_clock_mono_ms () + FINISH_WAIT_MS;
+    while (self->state == ST_ONLINE && !self->lost && rs_clock_mono_ms () < end) {
+        rs_uplink_tick (self, rs_clock_mono_ms (), rs_clock_now_us () / 1000);
+        if (self->live_cursor >= rs_spool_last_id (self->opts.spool) && self->stats.inflight == 0)
+            break;
+        zclock_sleep (5);
+    }
+    rs_spool_flush (self->opts.spool, rs_clock_now_us () / 1000);
+}
+
+void
 rs_uplink_destroy (rs_uplink_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     rs_uplink_t *self = *self_p;
+    rs_uplink_finish (self);
     if (self->mosq && self->stats.connected) {
         //  A clean end: NDEATH ourselves (the will only fires on a broken
         //  link), then DISCONNECT, and give the socket a moment to drain.

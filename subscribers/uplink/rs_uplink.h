@@ -19,8 +19,8 @@
     Live data first: when a session starts, what the spool holds is backlog
     and goes behind the live records at a capped rate, flagged historical.
     Live is also strictly in time order per stream: a record recovered from
-    a journal, or older than what its stream already sent live, is flagged
-    historical too. */
+    a journal goes behind live data within the same cap, and one older than
+    what its stream already sent live is flagged historical too. */
 #ifndef RS_UPLINK_H
 #define RS_UPLINK_H
 
@@ -80,7 +80,13 @@ typedef struct {
 
 //  Returns a fresh uplink (not connected yet), or NULL on bad options (logged).
 rs_uplink_t *rs_uplink_new (const rs_uplink_opts_t *opts);
-//  Ends the session cleanly (NDEATH first in Sparkplug mode), then frees.
+//  For a clean stop: sends the live records still queued (what the
+//  subscriber read while it drained its publishers' last messages) and
+//  waits for their acknowledgements, for up to 2 s; the rest stays in the
+//  spool. Nothing when offline.
+void rs_uplink_finish (rs_uplink_t *self);
+//  Ends the session cleanly (rs_uplink_finish, then NDEATH in Sparkplug
+//  mode), then frees.
 void rs_uplink_destroy (rs_uplink_t **self_p);
 //  Does the session's work: flushes the spool, connects or reconnects with
 //  back-off, reads and writes the socket, sends live then backlog records.
@@ -98,6 +104,16 @@ int rs_uplink_parse_url (const char *url, char *host, size_t host_size, int *por
 //  (0 = none yet). Anything else is sent flagged historical, so a host's
 //  live value never steps back in time.
 bool rs_uplink_live (bool backlog, bool late, uint64_t ts_ms, uint64_t newest_live_ms);
+
+//  How a spool record goes out: live at once; or behind live data within
+//  the backlog's rate cap, flagged historical: the backlog (queued before
+//  the session went online) and the journal's catch-up (recovered late from
+//  a publisher's journal while the session is online) share that cap.
+typedef enum { RS_UPLINK_LIVE = 0, RS_UPLINK_BACKLOG, RS_UPLINK_CATCHUP } rs_uplink_lane_t;
+rs_uplink_lane_t rs_uplink_lane (bool backlog, bool late);
+//  How many capped records may go now from `bucket` (tokens per second =
+//  the cap; debit what went from bucket->tokens): -1 = no cap (rate 0).
+int rs_uplink_allowance (rs_bucket_t *bucket, int64_t now_ms);
 
 //  Turns a decoded message into a spool record: its values (telemetry
 //  channels, KPIs, or the alert's fields) packed as a MessagePack map,

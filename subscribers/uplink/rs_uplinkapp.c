@@ -45,6 +45,8 @@ s_account (rs_uplinkapp_t *self, rs_mark_t *m, uint64_t from, uint64_t to)
 {
     if (rs_mark_account (m, from, to))
         rs_spool_set_mark (self->spool, rs_mark_pub (m), rs_mark_topic (m), rs_mark_epoch (m), rs_mark_value (m));
+    if (rs_mark_complete (m))
+        rs_spool_end_mark (self->spool, rs_mark_pub (m), rs_mark_topic (m), rs_mark_epoch (m));
 }
 
 int
@@ -79,6 +81,20 @@ rs_uplinkapp_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     if (m)
         s_account (self, m, msg->hdr.seq, msg->hdr.seq);
     return 0;
+}
+
+//  A publisher's clean end closes its stream once everything up to last_seq
+//  is held: a restart then resumes nothing of it (no unknown tail).
+void
+rs_uplinkapp_end (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq, void *arg)
+{
+    (void) sub;
+    rs_uplinkapp_t *self = (rs_uplinkapp_t *) arg;
+    rs_mark_t *m = rs_marks_find (self->marks, pub, topic, epoch);
+    if (m)
+        rs_mark_end (m, last_seq);
+    if (m && rs_mark_complete (m))
+        rs_spool_end_mark (self->spool, pub, topic, epoch);
 }
 
 void
@@ -191,6 +207,7 @@ rs_uplinkapp_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     self->url = rs_config_str (cfg, "url");
     self->topics_text = rs_config_str (cfg, "topics");
     opts->rcvhwm = (int) rs_config_int (cfg, "rcvhwm");
+    opts->drain_ms = (int) rs_config_int (cfg, "stop-grace-ms");
     const char *mode = rs_config_str (cfg, "mode"), *spool = rs_config_str (cfg, "spool");
     if (s_check (cfg, self->url, mode) != RS_OK)
         return RS_E_CONFIG;
@@ -248,6 +265,7 @@ rs_uplinkapp_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
 {
     (void) sub;
     rs_uplinkapp_t *self = arg;
+    rs_uplink_finish (self->uplink);
     const rs_uplink_stats_t *u = rs_uplink_stats (self->uplink);
     const rs_spool_stats_t *q = rs_spool_stats (self->spool);
     snprintf (summary, size, "%llu sample(s) queued, %llu sent (%llu historical), %llu still queued, %llu dropped "

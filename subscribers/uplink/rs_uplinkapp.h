@@ -2,7 +2,7 @@
     spool and the MQTT session. Its functions are the program's rs_sub_def_t
     callbacks, each given the rs_uplinkapp_t as arg; they read the options
     of rigstream-uplink's table (url, mode, Sparkplug ids, TLS, spool,
-    budget, downsampling, rcvhwm). */
+    budget, downsampling, stop-grace-ms, rcvhwm). */
 #ifndef RS_UPLINKAPP_H
 #define RS_UPLINKAPP_H
 
@@ -26,6 +26,9 @@ int rs_uplinkapp_start (rs_sub_t *sub, void *arg);
 int rs_uplinkapp_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg);
 //  Accounts a permanent gap in its stream's mark.
 void rs_uplinkapp_gap (rs_sub_t *sub, const rs_gap_t *gap, void *arg);
+//  A publisher said where its stream ended: the stream's mark is closed.
+void rs_uplinkapp_end (rs_sub_t *sub, const char *pub, const char *topic, uint64_t epoch, uint64_t last_seq,
+                       void *arg);
 //  The session's and the spool's counters in the heartbeat.
 void rs_uplinkapp_stats (rs_sub_t *sub, rs_sub_report_t *report, void *arg);
 //  The summary: queued, sent, still queued, dropped.

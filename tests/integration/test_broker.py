@@ -303,12 +303,26 @@ def test_exposed_and_ipc():
     check(p.stop() == 0, "ipc broker stops cleanly")
 
 
-def test_shutdown(suite, hb_sub):
+def test_shutdown(suite, peers, pub, hb_sub):
+    # SIGTERM with a publisher connected: the broker routes on for it (its
+    # last messages and end-of-stream) until it goes, within the grace.
+    sub = peers.subscriber("telemetry.S")
+    suite.broker.signal(signal.SIGTERM)
+    suite.broker.wait_for(r"routing on for up to 3000 ms until the \d+ connection\(s\) to the frontend close",
+                          timeout=5)
+    pub.send_multipart([b"telemetry.S-01", body("telemetry.S-01", {"ch": {"wob": 7.5}})])
+    got = recv_pair_nowait(sub, 2.0)
+    check(got is not None and got[0] == "telemetry.S-01", "a message sent after SIGTERM is still routed")
     t0 = time.monotonic()
+    for s in [s for s in peers.socks if s.socket_type == zmq.XPUB]:
+        s.setsockopt(zmq.LINGER, 0)
+        s.close()
+        peers.socks.remove(s)
     rc = suite.broker.stop(timeout=5)
     took = time.monotonic() - t0
     check(rc == 0, "SIGTERM → exit 0")
-    check(took < 2.0, f"broker stopped quickly ({took:.2f} s)")
+    check(took < 2.0, f"broker stopped quickly once its publishers had gone ({took:.2f} s)")
+    check("every connection to the frontend closed" in suite.broker.text(), "the drain's end is logged")
     check("totals:" in suite.broker.text(), "final counters logged")
     last = None
     while True:
@@ -331,7 +345,7 @@ def main():
         test_malformed(peers, pub)
         hb_sub = test_heartbeats(peers, pub)
         test_bind_errors(suite)
-        test_shutdown(suite, hb_sub)
+        test_shutdown(suite, peers, pub, hb_sub)
         test_exposed_and_ipc()
         # SIGINT works like SIGTERM.
         suite.start_broker(name="broker-int")

@@ -38,6 +38,8 @@ RATE = 20
 JOURNAL_S = int(os.environ.get("UPLINK_TEST_JOURNAL_S", "60"))
 LIVE_S = 20
 OUTAGE_S = 8
+# The journal's catch-up goes behind live data at the backlog's cap.
+CATCHUP_RATE = 200
 
 
 def log_times(proc, pattern):
@@ -125,7 +127,7 @@ def main():
     # is still being caught up (a primary host's STATE can come after it).
     up_a = suite.start("uplink-a", "rigstream-uplink", [
         "--url", f"mqtt://127.0.0.1:{mq.port}", "--spool", os.path.join(args.tmp, "a.db"), "--node", "rigA",
-        "--topics", "telemetry.A-"])
+        "--topics", "telemetry.A-", "--backlog-rate", str(CATCHUP_RATE)])
     up_a.wait_for(r"ready", timeout=15)
     t_ready = log_times(up_a, r"ready: subscribed")[0]
     journal_n = max(s for (w, s) in rec.samples if w == "A-01")
@@ -157,6 +159,16 @@ def main():
     check(not back and live >= LIVE_S * RATE * 0.5,
           f"{live} live A-01 samples, in time order at the host ({len(back)} older than a live one before)")
     check(not host.seq_errors, f"seq continuity and aliases per node: {host.seq_errors[:5]}")
+    # The catch-up at the cap, live data meanwhile at once.
+    catchup_s = t_caught - t_ready
+    floor = (journal_n - 2 * CATCHUP_RATE) / CATCHUP_RATE
+    check(catchup_s >= floor, f"the journal's {journal_n} samples caught up within the cap of {CATCHUP_RATE}/s "
+                              f"({catchup_s:.1f} s, at least {floor:.1f} s)")
+    during = [a for a in arr if not a[3] and t_ready + 1 < a[4] < t_caught - 0.5]
+    slow = [a for a in during if a[4] * 1000 - a[2] > 1000]
+    check(len(during) >= (catchup_s - 2) * RATE * 0.5 and not slow,
+          f"{len(during)} live samples arrived during the catch-up, {len(slow)} of them more than 1 s after "
+          f"their time")
     # Uplink B's outages: nothing lost; what waited arrived historical.
     b_last = max(s for (w, s) in host.samples if w == "B-01")
     b = well_arrivals(host, "B-01")
@@ -177,7 +189,8 @@ def main():
             newest = max(newest, o[2])
     check(back == 0 and len(kpis) > len(held), f"B-01: {len(kpis) - len(held)} live KPI messages in time order")
     print(f"figures: journal {JOURNAL_S} s ({journal_n} samples at {RATE} Hz) caught up "
-          f"{t_caught - t_ready:.1f} s after the uplink started; A-01 {last} samples, 0 lost, {dups} duplicates, "
+          f"{catchup_s:.1f} s after the uplink started (cap {CATCHUP_RATE}/s), {len(during)} live samples "
+          f"meanwhile at once; A-01 {last} samples, 0 lost, {dups} duplicates, "
           f"{len(early)} historical from the journal, {live} live; B-01 {b_last} samples, 0 lost, "
           f"{len(b) - len(b_seqs)} duplicates, {b_hist} historical; reconnect delays "
           + ", ".join(f"{d:.2f} s" for d in delays))

@@ -156,6 +156,7 @@ class Host:
         self.raw_samples = 0
         self.arrivals = []              # (well, seq, ts, historical, arrival time) of each telemetry sample
         self.others = []                # (well, kind, ts, historical, values) of each KPI and alert
+        self.other_keys = []            # (well, kind, seq) of each KPI and alert, duplicates included
         self.kinds = {}                 # kind -> samples received (telemetry, kpi, alert)
         self.seq_errors = []
         self.last_seq = {}              # node -> seq of its last message
@@ -281,6 +282,7 @@ class Host:
                 cur = {"ts": m.timestamp, "values": {}, "historical": m.is_historical, "kind": kind}
                 if kind != "telemetry":
                     self.others.append((well, kind, m.timestamp, m.is_historical, cur["values"]))
+                    self.other_keys.append((well, kind, m.long_value))
                 if kind == "telemetry":
                     key = (well, m.long_value)
                     self.arrivals.append((well, m.long_value, m.timestamp, m.is_historical, time.time()))

@@ -47,6 +47,17 @@ main (void)
     rs_mark_t *other = rs_marks_open (marks, "wits0", "telemetry.W1", 6, 0);
     RS_CHECK (other != NULL && other != m);
     RS_CHECK_INT (rs_mark_value (other), 0);
+    //  End-of-stream: complete once the mark reaches the last seq, not before.
+    RS_CHECK (!rs_mark_complete (other));
+    rs_mark_end (other, 3);
+    RS_CHECK (!rs_mark_complete (other));
+    rs_mark_account (other, 2, 3);
+    RS_CHECK (!rs_mark_complete (other));
+    rs_mark_account (other, 1, 1);
+    RS_CHECK (rs_mark_complete (other));
+    //  A new incarnation starts without an end.
+    other = rs_marks_open (marks, "wits0", "telemetry.W1", 7, 0);
+    RS_CHECK (!rs_mark_complete (other));
     rs_marks_destroy (&marks);
     RS_CHECK (marks == NULL);
     rs_marks_destroy (&marks);

@@ -144,6 +144,34 @@ main (void)
     RS_CHECK (!rs_uplink_live (true, false, 9000, 5000));
     RS_CHECK (!rs_uplink_live (false, true, 9000, 5000));
 
+    //  Lanes: only what is neither backlog nor recovered from a journal goes
+    //  at once; both others share the backlog's cap.
+    RS_CHECK_INT (rs_uplink_lane (false, false), RS_UPLINK_LIVE);
+    RS_CHECK_INT (rs_uplink_lane (true, false), RS_UPLINK_BACKLOG);
+    RS_CHECK_INT (rs_uplink_lane (true, true), RS_UPLINK_BACKLOG);
+    RS_CHECK_INT (rs_uplink_lane (false, true), RS_UPLINK_CATCHUP);
+    //  A journal catch-up of 3,000 records at once, a tick every 10 ms for
+    //  2 s at a cap of 500/s: at most 500/s go (plus the 50 of burst), and
+    //  about that many (the cap is a rate, not a stall).
+    rs_bucket_t cap;
+    rs_bucket_init (&cap, 500, 50);
+    int catchup = 3000, caught = 0, most = 0;
+    for (int64_t t = 0; t <= 2000; t += 10) {
+        int allowed = rs_uplink_allowance (&cap, t);
+        RS_CHECK (allowed >= 0);
+        int n = allowed < catchup ? allowed : catchup;
+        cap.tokens -= n;
+        catchup -= n;
+        caught += n;
+        most = n > most ? n : most;
+    }
+    RS_CHECK (caught >= 950 && caught <= 1050);
+    RS_CHECK (most <= 50);
+    //  No cap (rate 0): everything may go.
+    rs_bucket_t none;
+    rs_bucket_init (&none, 0, 0);
+    RS_CHECK_INT (rs_uplink_allowance (&none, 0), -1);
+
     msgpack_sbuffer_destroy (&sb);
     rs_budget_destroy (&budget);
     rs_encoder_destroy (&enc);

@@ -94,6 +94,16 @@ main (void)
     rs_spool_add (s, "A-01", 0, 31, 31000, false, data, 10);
     rs_spool_flush (s, 0);
     RS_CHECK_INT (rs_spool_last_id (s), 31);
+    //  A stream that ended complete is forgotten: a restart resumes nothing
+    //  of it. Only its own epoch: a newer incarnation's mark stays.
+    RS_CHECK_INT (rs_spool_end_mark (s, "sim", "telemetry.A-01", 5), 0);
+    RS_CHECK_INT (rs_spool_set_mark (s, "sim", "telemetry.A-02", 6, 9), 0);
+    rs_spool_flush (s, 0);
+    RS_CHECK_INT (rs_spool_end_mark (s, "sim", "telemetry.A-02", 5), 0);
+    rs_spool_flush (s, 0);
+    s_marks = 0;
+    RS_CHECK_INT (rs_spool_foreach_mark (s, s_mark, NULL), 1);
+    RS_CHECK_INT (s_marks, 0);
     rs_spool_destroy (&s);
 
     //  Byte bound: 1,000 bytes hold 7 records of 136; the oldest go first.
