@@ -278,7 +278,8 @@ export function loadAudit() {
     (doc.entries || []).forEach((e) => {
       const tr = el('tr');
       tr.dataset.action = e.action;
-      [clock(e.ts_us), e.well, '#' + e.alert_id, e.action.replace(/_/g, ' '), e.who, e.addr || '', e.detail || '']
+      [clock(e.ts_us), e.well || 'all', e.alert_id ? '#' + e.alert_id : '', e.action.replace(/_/g, ' '), e.who,
+       e.addr || '', e.detail || '']
         .forEach((t) => { tr.appendChild(el('td', '', t)); });
       body.appendChild(tr);
     });

@@ -687,7 +687,7 @@ s_api_audit (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_
     q.action = rs_webapi_param (p, "action");
     if (q.action && (strlen (q.action) > 32 || strspn (q.action, "abcdefghijklmnopqrstuvwxyz_") != strlen (q.action)))
         return rs_web_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, shelve_expired, "
-                                              "out_of_service, in_service, dropped");
+                                              "out_of_service, in_service, dropped, rules_set");
     char err[300];
     int status = 500;
     json_t *doc = rs_audit_read (self->db_path, &q, &status, err, sizeof err);

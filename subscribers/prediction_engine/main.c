@@ -102,6 +102,15 @@ s_on_alert (const rs_alert_t *a, void *arg)
         *(rs_engine_out_alert (rs_sub_pub (self->sub), a) == RS_OK ? &self->published : &self->publish_errors) += 1;
 }
 
+static void
+s_on_audit (const rs_engine_audit_t *rec, void *arg)
+{
+    engine_main_t *self = arg;
+    if (self->sub)
+        *(rs_engine_out_audit (rs_sub_pub (self->sub), "prediction_engine", rec) == RS_OK ? &self->published
+                                                                                           : &self->publish_errors) += 1;
+}
+
 static int
 s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
 {
@@ -213,6 +222,7 @@ s_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         rs_rules_destroy (&rules);
         return RS_E_NOMEM;
     }
+    rs_engine_set_audit_fn (self->engine, s_on_audit, self);
     if (rules)
         rs_engine_set_config (self->engine, rules);
     s_state_path (cfg, "rules-file", "engine-rules.json", self->rules_path, sizeof self->rules_path);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "rs_channels.h"
+#include "rs_clock.h"
 #include "rs_log.h"
 
 int
@@ -80,6 +81,32 @@ rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a)
     if (a->detail) {
         rs_encode_key (pk, "detail");
         rs_encode_string (pk, a->detail);
+    }
+    return rs_pub_send (pub);
+}
+
+int
+rs_engine_out_audit (rs_pub_t *pub, const char *component, const rs_engine_audit_t *rec)
+{
+    size_t n = 2 + (rec->addr ? 1 : 0) + (rec->detail ? 1 : 0) + (rec->well ? 1 : 0);
+    msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_AUDIT, component, rs_clock_now_us (), n);
+    if (!pk)
+        return RS_E_RANGE;
+    rs_encode_key (pk, "action");
+    rs_encode_string (pk, rec->action);
+    rs_encode_key (pk, "by");
+    rs_encode_string (pk, rec->by && *rec->by ? rec->by : "(unnamed)");
+    if (rec->addr) {
+        rs_encode_key (pk, "addr");
+        rs_encode_string (pk, rec->addr);
+    }
+    if (rec->detail) {
+        rs_encode_key (pk, "detail");
+        rs_encode_string (pk, rec->detail);
+    }
+    if (rec->well) {
+        rs_encode_key (pk, "well");
+        rs_encode_string (pk, rec->well);
     }
     return rs_pub_send (pub);
 }
