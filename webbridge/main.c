@@ -17,6 +17,7 @@
 #include "rs_sub.h"
 #include "rs_units.h"
 #include "rs_web.h"
+#include "rs_webout.h"
 #include "rs_websec.h"
 
 static const rs_option_t s_options[] = {
@@ -200,6 +201,15 @@ s_on_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
     return 0;
 }
 
+//  What the bridge did alone goes to the audit trail (rs_webout).
+static int
+s_on_outbox (rs_sub_t *sub, void *arg)
+{
+    bridge_t *self = arg;
+    rs_webout_audit (self->alerts, rs_sub_pub (sub), "webbridge");
+    return 0;
+}
+
 static void
 s_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
 {
@@ -379,6 +389,8 @@ s_start (rs_sub_t *sub, void *arg)
     self->web = self->hub && self->alerts ? rs_web_new (&wopts, self->hub, self->alerts) : NULL;
     if (!self->web)
         return RS_E_SOCKET;
+    if (rs_sub_timer (sub, 200, s_on_outbox, self) != RS_OK)
+        return RS_E_NOMEM;
     rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s, audit: %s)",
              *wopts.tls_cert ? "https" : "http", wopts.host, wopts.port, root, rs_sub_endpoint (sub),
              *wopts.write_token ? "token" : "open on loopback", *wopts.read_token ? "token" : "open",
@@ -425,6 +437,7 @@ main (int argc, char **argv)
         .usage = "serve the operators' dashboard and its API",
         .options = s_options,
         .own_ready_line = true,
+        .journal = true,
         .on_setup = s_setup,
         .on_start = s_start,
         .on_message = s_on_message,

@@ -186,7 +186,7 @@ def main():
           "/api/alerts?well= filters by well")
     check(mine[0]["type"] == "threshold" and mine[0]["rule"] == "pit_gain_high",
           f"/api/alerts keeps the alert's own type: {mine[0].get('type')}")
-    st, doc = get_json(port, "/api/alerts/9007/ack", "POST", {"by": "driller"})
+    st, doc = get_json(port, "/api/alerts/9007/ack", "POST", {"by": "driller", "comment": "shakers checked"})
     check(st == 200 and doc["acked"] and doc["acked_by"] == "driller", f"POST ack -> 200 acked: {st}")
     st, doc = get_json(port, "/api/alerts/9008/ack", "POST", "")
     check(st == 400 and doc["error"].startswith("by: required"), f"POST ack with an empty body: 400 naming 'by' {doc}")
@@ -215,6 +215,14 @@ def main():
     hist = [a for a in ours("history") if a["alert_id"] == 9007]
     check(hist and hist[0]["acked"] and hist[0]["active"] is False,
           "a cleared alert moves to the history and keeps its acknowledgement")
+
+    # The bridge acknowledged it alone: its own audit record reaches the saver.
+    def bridge_acks():
+        st, doc = get_json(port, "/api/audit?action=ack")
+        return [e for e in doc.get("entries", []) if e["alert_id"] == 9007] if st == 200 else []
+    rec = wait_until(bridge_acks, timeout=20, what="the bridge's acknowledgement in the audit trail")
+    check(len(rec) == 1 and rec[0]["who"] == "driller" and rec[0]["addr"] == "127.0.0.1" and rec[0]["well"] == "A-01"
+          and rec[0]["detail"] == "shakers checked", f"the bridge's ack in /api/audit: who, where, what: {rec}")
 
     # --- thresholds, forwarded to the prediction engine's control endpoint
     st, doc = get_json(port, "/api/thresholds")
