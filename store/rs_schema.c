@@ -155,7 +155,8 @@ s_schema_v3 (rs_strbuf_t *sql)
 
 //  Version 4: audit.<component> messages (rule changes, acknowledgements the
 //  web bridge records itself...) in audit_log, and in the audit view beside
-//  the alarms' transitions. Their streams belong to no well (streams.well 0),
+//  the alarms' transitions; kpis.rig_state, the engine's rig state of each
+//  KPI message (the export's rig state for feeds without rig_state events). Their streams belong to no well (streams.well 0),
 //  so the views join wells with LEFT JOIN.
 static void
 s_schema_v4 (rs_strbuf_t *sql)
@@ -165,6 +166,11 @@ s_schema_v4 (rs_strbuf_t *sql)
         "  ts INTEGER NOT NULL,\n  component TEXT NOT NULL,\n  action TEXT NOT NULL,\n  who TEXT NOT NULL,\n"
         "  addr TEXT,\n  detail TEXT,\n  well TEXT,\n  body TEXT NOT NULL,\n  UNIQUE (stream, seq)\n);\n"
         "CREATE INDEX audit_log_ts ON audit_log (ts);\n"
+        "ALTER TABLE kpis ADD COLUMN rig_state TEXT;\n"
+        "DROP VIEW IF EXISTS kpis_v;\n"
+        "CREATE VIEW kpis_v AS SELECT w.name AS well, p.name AS publisher, s.epoch, x.seq, x.ts, x.vals, x.rig_state\n"
+        "  FROM kpis x JOIN streams s ON s.id = x.stream JOIN wells w ON w.id = x.well\n"
+        "  JOIN publishers p ON p.id = s.publisher;\n"
         "DROP VIEW IF EXISTS audit;\n"
         "CREATE VIEW audit AS SELECT x.ts AS ts_us, json_extract (x.body, '$.by') AS who,\n"
         "  json_extract (x.body, '$.addr') AS addr, json_extract (x.body, '$.action') AS action,\n"

@@ -351,7 +351,7 @@ s_prepare_all (rs_store_t *self, char *err, size_t errsize)
         [S_INS_SAMPLE] = rs_strbuf_text (&ins),
         [S_INS_EVENT] = "INSERT OR IGNORE INTO events (stream, seq, well, ts, event, phase, event_id, "
                         "state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [S_INS_KPI] = "INSERT OR IGNORE INTO kpis (stream, seq, well, ts, vals) VALUES (?, ?, ?, ?, ?)",
+        [S_INS_KPI] = "INSERT OR IGNORE INTO kpis (stream, seq, well, ts, vals, rig_state) VALUES (?, ?, ?, ?, ?, ?)",
         [S_INS_ALERT] = "INSERT OR IGNORE INTO alerts (stream, seq, well, ts, body) VALUES (?, ?, ?, ?, ?)",
         //  ?3 (the well id of other rows) is unused: an audit stream belongs to
         //  a component, its row may name a well.
@@ -704,6 +704,29 @@ s_note_extras (rs_store_t *self, s_stream_t *s, const rs_msg_t *msg)
     }
 }
 
+//  A short string field of the body (the KPI's rig_state), "" when absent or
+//  not a plain id; the result lives in a static buffer until the next call.
+static const char *
+s_body_text (const rs_msg_t *msg, const char *key)
+{
+    static char buf[RS_MAX_ID + 1];
+    buf[0] = 0;
+    if (!msg->body || msg->body->type != MSGPACK_OBJECT_MAP)
+        return buf;
+    const msgpack_object_map *m = &msg->body->via.map;
+    size_t klen = strlen (key);
+    for (uint32_t i = 0; i < m->size; i++) {
+        const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen && memcmp (k->via.str.ptr, key, klen) == 0
+            && v->type == MSGPACK_OBJECT_STR && rs_id_valid (v->via.str.ptr, v->via.str.size)) {
+            memcpy (buf, v->via.str.ptr, v->via.str.size);
+            buf[v->via.str.size] = 0;
+            break;
+        }
+    }
+    return buf;
+}
+
 int
 rs_store_add (rs_store_t *self, const rs_msg_t *msg, int64_t now_ms)
 {
@@ -755,11 +778,21 @@ rs_store_add (rs_store_t *self, const rs_msg_t *msg, int64_t now_ms)
             memcpy (row->text + at, parts[i], len[i] + 1);
         break;
     }
-    case RS_KIND_KPI:
+    case RS_KIND_KPI: {
+        //  values JSON, then the engine's rig state ("" when none): text\0state\0
         row->kind = S_ROW_KPI;
-        row->text = s_values_json (msg->values, msg->n_values, false);
+        char *vals = s_values_json (msg->values, msg->n_values, false);
+        const char *state = s_body_text (msg, "rig_state");
+        size_t nv = vals ? strlen (vals) : 0, ns = strlen (state);
+        row->text = vals ? malloc (nv + ns + 2) : NULL;
+        if (row->text) {
+            memcpy (row->text, vals, nv + 1);
+            memcpy (row->text + nv + 1, state, ns + 1);
+        }
+        free (vals);
         ok = row->text != NULL;
         break;
+    }
     default: {
         row->kind = msg->kind == RS_KIND_AUDIT ? S_ROW_AUDIT : S_ROW_ALERT;
         json_t *body = msg->body ? rs_json_from_msgpack (msg->body) : json_object ();
@@ -933,10 +966,13 @@ s_insert (rs_store_t *self, const s_row_t *row, int *inserted)
         s_bind_text (st, 9, *note ? note : NULL);
         break;
     }
-    case S_ROW_KPI:
+    case S_ROW_KPI: {
         st = self->stmt[S_INS_KPI];
         sqlite3_bind_text (st, 5, row->text, -1, SQLITE_STATIC);
+        const char *state = row->text + strlen (row->text) + 1;
+        s_bind_text (st, 6, *state ? state : NULL);
         break;
+    }
     case S_ROW_ALERT:
     case S_ROW_AUDIT:
         st = self->stmt[row->kind == S_ROW_ALERT ? S_INS_ALERT : S_INS_AUDIT];

@@ -260,7 +260,9 @@ test_extra_and_kinds (void)
     rs_store_add (store, &msg, 0);
 
     hdr = (rs_header_t) { "engine", 5, 1, NOW_US };
-    msgpack_packer *pk = rs_encode_begin (s_enc, RS_KIND_KPI, "B-02", &hdr, 1);
+    msgpack_packer *pk = rs_encode_begin (s_enc, RS_KIND_KPI, "B-02", &hdr, 2);
+    rs_encode_key (pk, "rig_state");
+    rs_encode_string (pk, "drilling_rotary");
     rs_encode_key (pk, "values");
     rs_value_t kv[] = { { "mse", -1, 123.5 }, { "eff.pct", -1, NAN } };
     rs_encode_values (pk, kv, 2);
@@ -311,6 +313,7 @@ test_extra_and_kinds (void)
     RS_CHECK_INT (s_int (db, "SELECT note IS NULL FROM events WHERE seq = 2"), 1);
     RS_CHECK_NEAR (s_real (db, "SELECT json_extract(vals, '$.mse') FROM kpis_v WHERE publisher = 'engine'"), 123.5, 0);
     RS_CHECK_INT (s_int (db, "SELECT json_type(vals, '$.\"eff.pct\"') = 'null' FROM kpis"), 1);
+    RS_CHECK_STR (s_text (db, "SELECT rig_state FROM kpis_v WHERE publisher = 'engine'"), "drilling_rotary");
     RS_CHECK_STR (s_text (db, "SELECT json_extract(body, '$.alert') FROM alerts_v"), "kick_suspected");
     RS_CHECK_STR (s_text (db, "SELECT who || '|' || action || '|' || coalesce(addr, '-') || '|' || detail || '|' "
                               "|| coalesce(well, '-') || '|' || component FROM audit_log"),
@@ -562,7 +565,8 @@ test_end_of_stream (void)
     rs_store_destroy (&store);
     sqlite3_open (s_path ("v1.db"), &raw);
     RS_CHECK_INT (sqlite3_exec (raw,
-        "DROP VIEW audit; DROP TABLE audit_log; DROP VIEW gaps_v; DROP VIEW streams_v; ALTER TABLE gaps DROP COLUMN kind; "
+        "DROP VIEW audit; DROP TABLE audit_log; DROP VIEW kpis_v; ALTER TABLE kpis DROP COLUMN rig_state; "
+        "DROP VIEW gaps_v; DROP VIEW streams_v; ALTER TABLE gaps DROP COLUMN kind; "
         "ALTER TABLE streams DROP COLUMN end_seq; PRAGMA user_version = 1; "
         "INSERT INTO gaps (stream, from_seq, to_seq, recorded_us) VALUES (1, 5, NULL, 0), (1, 2, 3, 0);",
         NULL, NULL, NULL), SQLITE_OK);
