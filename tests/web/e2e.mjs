@@ -424,6 +424,13 @@ try {
     audited = /E2E Operator/.test(await page.locator('#audit-body').textContent());
   }
   check(audited, 'the audit trail shows the acknowledgement');
+  // And the rule changed in the page: who, from where, which rule.
+  let ruleRow = '';
+  for (let i = 0; i < 20 && !/E2E Operator.*127\.0\.0\.1.*changed: "e2e_spp"/.test(ruleRow); i++) {
+    if (i) { await page.click('#audit-refresh'); await page.waitForTimeout(500); }
+    ruleRow = (await page.locator('#audit-body tr[data-action="rules_set"]').allTextContents()).join(' | ');
+  }
+  check(/E2E Operator.*127\.0\.0\.1.*changed: "e2e_spp"/.test(ruleRow), `the audit trail shows the rule change: ${ruleRow}`);
 
   // Removing the rule in the page clears its alerts.
   const idx = await page.locator('#rules-body tr').evaluateAll(
