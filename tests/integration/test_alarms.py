@@ -48,7 +48,8 @@ def main():
     rules_file = os.path.join(state_dir, "rules.json")
     state_file = os.path.join(state_dir, "alarms.json")
     ctl = free_port()
-    suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db}).wait_for(r"ready", timeout=20)
+    saver = suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db})
+    saver.wait_for(r"ready", timeout=20)
     engine = start_engine(suite, ctl, "engine", rules_file, state_file)
     web, port = start_web(suite, db=db, engine_port=ctl)
     sim = suite.start("sim", "rigstream-sim", ["--rate", "5", "--seed", "3"])
@@ -127,8 +128,16 @@ def main():
     # alarm goes on with its old id and acknowledgement.
     more = {"by": "Bo", "rules": new["rules"][:2] + [dict(new["rules"][2], max=999),
                                                       {"name": "RPM above 0", "channel": "rpm", "max": -1}]}
+    # The saver is down while the rules change: the record still reaches the database once it is back.
+    wait_until(lambda: any(e["action"] == "ack" and e["who"] == "Ana Lima"
+                           for e in get_json(port, "/api/audit?action=ack")[1].get("entries", [])),
+               timeout=20, what="the saver to hold the acknowledgement before it is killed")
+    saver.p.send_signal(signal.SIGKILL)
+    saver.p.wait(10)
     st, _ = get_json(port, "/api/thresholds", "PUT", more)
     check(st == 200, "a third rule added after the restart")
+    saver = suite.start("saver2", "rigstream-saver", [], {"DATABASE_PATH": db})
+    saver.wait_for(r"ready", timeout=20)
     rpm = wait_until(lambda: ours(port, "RPM above 0"), timeout=30, what="the new rule's alarm")[0]
     check(rpm["alert_id"] > max(sid, hid), f"a new alarm after the restart takes a new id: {rpm['alert_id']} > {max(sid, hid)}")
     still = ours(port, SPP)
@@ -194,8 +203,10 @@ def main():
           "the clear after the restart is in the trail")
     # Rule changes: who, from where, which rules were added or changed; a
     # refused rule set (the bad names above) is not a change.
-    rules_set = sorted(audit("?action=rules_set"), key=lambda e: e["ts_us"])
-    check(len(rules_set) == 2, f"two rule changes in the trail, the refused ones not: {rules_set}")
+    rules_set = sorted(wait_until(lambda: len(audit("?action=rules_set")) >= 2 and audit("?action=rules_set"),
+                                  timeout=30, what="both rule changes in the trail"), key=lambda e: e["ts_us"])
+    check(len(rules_set) == 2, f"two rule changes in the trail (one made while the saver was down), the refused "
+                               f"ones not: {rules_set}")
     first, second = rules_set
     check(first["who"] == "Ana Lima" and first["addr"] == "127.0.0.1" and first["well"] is None
           and first["alert_id"] is None and first["detail"] == f'added: "{SPP}", "{HOOK}", "{GAS}"'
