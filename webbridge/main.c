@@ -401,9 +401,10 @@ s_start (rs_sub_t *sub, void *arg)
 static int
 s_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
 {
-    (void) sub;
     bridge_t *self = arg;
     rs_web_destroy (&self->web);
+    //  No request runs now: what is still queued for the audit trail goes out.
+    rs_webout_audit (self->alerts, rs_sub_pub (sub), "webbridge");
     rs_hub_stats_t hs;
     rs_hub_stats (self->hub, &hs);
     snprintf (summary, size, "%llu samples in, %llu messages sent to browsers, %llu dropped for slow ones",
