@@ -16,7 +16,7 @@
 #define RS_TS_MAX_US 7258118400000000LL
 
 static const char *s_kind_names[RS_KIND_COUNT] = {
-    "telemetry", "event", "kpi", "alert", "sys"
+    "telemetry", "event", "kpi", "alert", "sys", "audit"
 };
 
 const char *
@@ -372,7 +372,7 @@ s_prescan (const uint8_t *p, size_t len)
 enum {
     F_V = 1 << 0, F_PUB = 1 << 1, F_EPOCH = 1 << 2, F_SEQ = 1 << 3, F_TS = 1 << 4,
     F_WELL = 1 << 5, F_CH = 1 << 6, F_EVENT = 1 << 7, F_PHASE = 1 << 8, F_EVID = 1 << 9,
-    F_COMPONENT = 1 << 10, F_VALUES = 1 << 11, F_STATS = 1 << 12
+    F_COMPONENT = 1 << 10, F_VALUES = 1 << 11, F_STATS = 1 << 12, F_ACTION = 1 << 13, F_BY = 1 << 14
 };
 
 int
@@ -384,13 +384,14 @@ rs_decode (rs_decoder_t *self, const void *topic, size_t topic_len, const void *
     memset (msg, 0, sizeof *msg);
     msg->event_note = "";
     msg->event_state = "";
+    msg->audit_action = msg->audit_by = msg->audit_addr = msg->audit_detail = msg->audit_well = "";
 
     const char *id;
     size_t id_len;
     rs_kind_t kind;
     if (rs_topic_parse (topic, topic_len, &kind, &id, &id_len) != RS_OK)
         return s_reject (self, RS_E_TOPIC,
-                         "topic must be <telemetry|event|kpi|alert|sys>.<id> with id of 1..%d "
+                         "topic must be <telemetry|event|kpi|alert|sys|audit>.<id> with id of 1..%d "
                          "chars A-Z a-z 0-9 _ -", RS_MAX_ID);
     if (body_len > RS_MAX_BODY)
         return s_reject (self, RS_E_TOO_BIG, "body of %zu bytes exceeds %d", body_len, RS_MAX_BODY);
@@ -456,11 +457,25 @@ rs_decode (rs_decoder_t *self, const void *topic, size_t topic_len, const void *
             else
                 rc = s_reject (self, RS_E_TYPE, "'ts' must be an integer of microseconds");
         }
+        else if (kind == RS_KIND_AUDIT && s_key_is (k, "well"))
+            rc = s_string (self, v, "well", RS_MAX_ID, true, false, &msg->audit_well);
+        else if (kind == RS_KIND_AUDIT && s_key_is (k, "action")) {
+            flag = F_ACTION;
+            rc = s_string (self, v, "action", RS_MAX_ID, true, false, &msg->audit_action);
+        }
+        else if (kind == RS_KIND_AUDIT && s_key_is (k, "by")) {
+            flag = F_BY;
+            rc = s_string (self, v, "by", RS_MAX_ID, false, false, &msg->audit_by);
+        }
+        else if (kind == RS_KIND_AUDIT && s_key_is (k, "addr"))
+            rc = s_string (self, v, "addr", RS_MAX_ID, false, true, &msg->audit_addr);
+        else if (kind == RS_KIND_AUDIT && s_key_is (k, "detail"))
+            rc = s_string (self, v, "detail", RS_MAX_TEXT, false, true, &msg->audit_detail);
         else if (kind != RS_KIND_SYS && s_key_is (k, "well")) {
             flag = F_WELL;
             rc = s_string (self, v, "well", RS_MAX_ID, true, false, &own_id);
         }
-        else if (kind == RS_KIND_SYS && s_key_is (k, "component")) {
+        else if ((kind == RS_KIND_SYS || kind == RS_KIND_AUDIT) && s_key_is (k, "component")) {
             flag = F_COMPONENT;
             rc = s_string (self, v, "component", RS_MAX_ID, true, false, &own_id);
         }
@@ -505,13 +520,14 @@ rs_decode (rs_decoder_t *self, const void *topic, size_t topic_len, const void *
 
     unsigned need = F_V | F_PUB | F_EPOCH | F_SEQ | F_TS;
     const char *names[] = { "v", "pub", "epoch", "seq", "ts", "well", "ch", "event", "phase",
-                            "event_id", "component", "values", "stats" };
+                            "event_id", "component", "values", "stats", "action", "by" };
     switch (kind) {
     case RS_KIND_TELEMETRY: need |= F_WELL | F_CH; break;
     case RS_KIND_EVENT: need |= F_WELL | F_EVENT | F_PHASE; break;
     case RS_KIND_KPI: need |= F_WELL | F_VALUES; break;
     case RS_KIND_ALERT: need |= F_WELL; break;
     case RS_KIND_SYS: need |= F_COMPONENT; break;
+    case RS_KIND_AUDIT: need |= F_COMPONENT | F_ACTION | F_BY; break;
     default: break;
     }
     unsigned missing = need & ~seen;
@@ -663,7 +679,7 @@ rs_encode_begin (rs_encoder_t *self, rs_kind_t kind, const char *id, const rs_he
     msgpack_pack_uint64 (pk, hdr->seq);
     rs_encode_key (pk, "ts");
     msgpack_pack_int64 (pk, hdr->ts_us);
-    rs_encode_key (pk, kind == RS_KIND_SYS ? "component" : "well");
+    rs_encode_key (pk, kind == RS_KIND_SYS || kind == RS_KIND_AUDIT ? "component" : "well");
     rs_encode_string (pk, id);
     return pk;
 }

@@ -45,6 +45,20 @@ function describe(a) {
   return what + ': ' + units.label(a.channel) + ' ' + units.fmt(v) + ' ' + units.shownUnit(a.channel);
 }
 
+// The engine's message in the operator's units: its quantities (message_template, message_values, in the
+// suite's units) converted; the engine's own text when there is nothing to convert or metric is shown.
+function messageText(a) {
+  const vals = a.message_values;
+  if (!a.message_template || !Array.isArray(vals) || units.current() === 'metric') return a.message;
+  return a.message_template.replace(/\{(\d+)\}/g, (m, i) => {
+    const q = vals[Number(i)];
+    if (!q || typeof q.value !== 'number' || typeof q.unit !== 'string') return m;
+    const v = units.value(q.unit, q.value);
+    return (q.plus && v >= 0 ? '+' : '') + (units.unit(q.unit) === q.unit ? q.value.toFixed(q.decimals || 0)
+                                                                        : units.fmt(v)) + ' ' + units.unit(q.unit);
+  });
+}
+
 function button(cls, text, action, a) {
   const b = el('button', cls, text);
   b.type = 'button';
@@ -61,7 +75,7 @@ function alertItem(a) {
   li.dataset.severity = a.severity || '';
   li.dataset.well = a.well || '';
   li.dataset.state = a.alarm_state || (a.acked ? 'acked' : 'active');
-  const msg = el('div', 'msg', a.message || describe(a));
+  const msg = el('div', 'msg', messageText(a) || describe(a));
   if (a.first_out) msg.prepend(el('span', 'badge first-out', 'FIRST OUT'));
   li.appendChild(msg);
   const meta = [a.well, a.severity, managed(a) ? STATE_LABEL[a.alarm_state] : a.state, a.time || clock(a.ts)];
@@ -101,7 +115,7 @@ function renderFloods(list) {
     const recent = list.filter((a) => a.well === w && (a.started_ts || a.ts || 0) > (Date.now() - 600e3) * 1000);
     const first = list.filter((a) => a.well === w && a.first_out).pop();
     box.appendChild(el('p', 'flood', 'Alarm flood on ' + w + ': ' + recent.length + ' alarms in 10 min' +
-                                     (first ? '; first out: ' + (first.message || describe(first)) : '')));
+                                     (first ? '; first out: ' + (messageText(first) || describe(first)) : '')));
   });
   box.hidden = !box.firstChild;
 }
@@ -278,7 +292,8 @@ export function loadAudit() {
     (doc.entries || []).forEach((e) => {
       const tr = el('tr');
       tr.dataset.action = e.action;
-      [clock(e.ts_us), e.well, '#' + e.alert_id, e.action.replace(/_/g, ' '), e.who, e.addr || '', e.detail || '']
+      [clock(e.ts_us), e.well || 'all', e.alert_id ? '#' + e.alert_id : '', e.action.replace(/_/g, ' '), e.who,
+       e.addr || '', e.detail || '']
         .forEach((t) => { tr.appendChild(el('td', '', t)); });
       body.appendChild(tr);
     });

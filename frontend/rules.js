@@ -3,6 +3,7 @@
 import { $, el } from './dom.js';
 import { answer, apiFetch, sendJson } from './bridge.js';
 import * as units from './units.js';
+import { loadAudit } from './alerts.js';
 
 const SEVERITIES = ['info', 'warning', 'critical'];
 let rules = null;                   // the rules being edited (null until loaded)
@@ -164,5 +165,7 @@ export function save() {
     // load() overwrites the status when it answers; say what happened first.
     status('saved: ' + res.doc.rules + ' rule(s)' + (res.doc.saved ? ', written to the file' : ''));
     savedAt = Date.now();
+    // The change is in the audit trail once the saver has it (its batch interval).
+    setTimeout(loadAudit, 2000);
   }).catch((e) => { status('failed: ' + e, true); });
 }

@@ -434,6 +434,38 @@ rs_query_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_
 }
 
 int
+rs_query_kpi_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
+                         rs_query_state_fn *fn, void *arg)
+{
+    int64_t id;
+    int err = s_well_id (self, well, &id);
+    if (err != RS_QUERY_OK)
+        return err;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2 (self->db,
+            "SELECT ts, rig_state FROM (SELECT ts, rig_state, lag (rig_state) OVER (ORDER BY ts) AS prev"
+            " FROM kpis INDEXED BY kpis_well_ts WHERE well = ?1 AND rig_state IS NOT NULL AND rig_state != 'unknown'"
+            " AND ts BETWEEN coalesce((SELECT max(ts) FROM kpis INDEXED BY kpis_well_ts WHERE well = ?1"
+            " AND rig_state IS NOT NULL AND rig_state != 'unknown' AND ts <= ?2), ?2) AND ?3)"
+            " WHERE prev IS NULL OR prev != rig_state ORDER BY ts", -1, &st, NULL) != SQLITE_OK) {
+        //  A database older than schema 4 has no KPI rig states.
+        if (strstr (sqlite3_errmsg (self->db), "no such column"))
+            return RS_QUERY_OK;
+        return s_db_fail (self);
+    }
+    sqlite3_bind_int64 (st, 1, id);
+    sqlite3_bind_int64 (st, 2, from_us);
+    sqlite3_bind_int64 (st, 3, to_us);
+    bool stopped = false;
+    int rc = SQLITE_OK;
+    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
+        rs_query_state_t s = { sqlite3_column_int64 (st, 0), (const char *) sqlite3_column_text (st, 1) };
+        stopped = fn (&s, arg) != 0;
+    }
+    return s_rows_done (self, st, rc, stopped);
+}
+
+int
 rs_query_extras (rs_query_t *self, const char *well, rs_query_name_fn *fn, void *arg)
 {
     int64_t id;

@@ -99,6 +99,10 @@ typedef int (rs_query_state_fn) (const rs_query_state_t *state, void *arg);
 //  Calls fn with the well's rig-state changes in the range, oldest first,
 //  starting with the last one at or before from_us (the state the range
 //  starts in).
+//  The same from the engine's KPI messages (kpis.rig_state, schema 4; none
+//  in an older database): its rig state where it changes, "unknown" left out.
+int rs_query_kpi_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
+                             rs_query_state_fn *fn, void *arg);
 int rs_query_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
                          rs_query_state_fn *fn, void *arg);
 

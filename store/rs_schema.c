@@ -1,5 +1,6 @@
 /*  rs_schema: schema v1, its migrations (v2: the gaps table as an audit; v3:
-    the alarm audit view) and the migration runner. */
+    the alarm audit view; v4: audit messages, e.g. rule changes) and the
+    migration runner. */
 #include "rs_schema.h"
 
 #include <czmq.h>
@@ -152,11 +153,50 @@ s_schema_v3 (rs_strbuf_t *sql)
         "  WHERE json_extract (x.body, '$.action') IS NOT NULL;\n");
 }
 
+//  Version 4: audit.<component> messages (rule changes, acknowledgements the
+//  web bridge records itself...) in audit_log, and in the audit view beside
+//  the alarms' transitions; kpis.rig_state, the engine's rig state of each
+//  KPI message (the export's rig state for feeds without rig_state events). Their streams belong to no well (streams.well 0),
+//  so the views join wells with LEFT JOIN.
+static void
+s_schema_v4 (rs_strbuf_t *sql)
+{
+    rs_strbuf_add (sql,
+        "CREATE TABLE audit_log (\n  stream INTEGER NOT NULL,\n  seq INTEGER NOT NULL,\n"
+        "  ts INTEGER NOT NULL,\n  component TEXT NOT NULL,\n  action TEXT NOT NULL,\n  who TEXT NOT NULL,\n"
+        "  addr TEXT,\n  detail TEXT,\n  well TEXT,\n  body TEXT NOT NULL,\n  UNIQUE (stream, seq)\n);\n"
+        "CREATE INDEX audit_log_ts ON audit_log (ts);\n"
+        "ALTER TABLE kpis ADD COLUMN rig_state TEXT;\n"
+        "DROP VIEW IF EXISTS kpis_v;\n"
+        "CREATE VIEW kpis_v AS SELECT w.name AS well, p.name AS publisher, s.epoch, x.seq, x.ts, x.vals, x.rig_state\n"
+        "  FROM kpis x JOIN streams s ON s.id = x.stream JOIN wells w ON w.id = x.well\n"
+        "  JOIN publishers p ON p.id = s.publisher;\n"
+        "DROP VIEW IF EXISTS audit;\n"
+        "CREATE VIEW audit AS SELECT x.ts AS ts_us, json_extract (x.body, '$.by') AS who,\n"
+        "  json_extract (x.body, '$.addr') AS addr, json_extract (x.body, '$.action') AS action,\n"
+        "  json_extract (x.body, '$.alert_id') AS alert_id, w.name AS well,\n"
+        "  json_extract (x.body, '$.detail') AS detail\n"
+        "  FROM alerts x JOIN wells w ON w.id = x.well\n"
+        "  WHERE json_extract (x.body, '$.action') IS NOT NULL\n"
+        "UNION ALL SELECT a.ts, a.who, a.addr, a.action, json_extract (a.body, '$.alert_id'), a.well, a.detail\n"
+        "  FROM audit_log a;\n"
+        "DROP VIEW IF EXISTS streams_v;\n"
+        "CREATE VIEW streams_v AS SELECT s.id, p.name AS publisher, s.epoch, s.topic, s.kind,\n"
+        "  w.name AS well, s.mark, s.closed, s.end_seq, s.rows, s.first_us, s.updated_us\n"
+        "  FROM streams s JOIN publishers p ON p.id = s.publisher LEFT JOIN wells w ON w.id = s.well;\n"
+        "DROP VIEW IF EXISTS gaps_v;\n"
+        "CREATE VIEW gaps_v AS SELECT p.name AS publisher, s.epoch, s.topic, w.name AS well,\n"
+        "  g.kind, g.from_seq, g.to_seq, g.recorded_us\n"
+        "  FROM gaps g JOIN streams s ON s.id = g.stream LEFT JOIN wells w ON w.id = s.well\n"
+        "  JOIN publishers p ON p.id = s.publisher;\n");
+}
+
 //  Migration i brings the schema from version i to i + 1 (SQL appended to
 //  sql); s_migrate runs each in its own transaction with the user_version
 //  update. Never change a released one: add the next.
 typedef void (s_migration_fn) (rs_strbuf_t *sql);
-static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1, s_schema_v2, s_schema_v3 };
+static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1, s_schema_v2, s_schema_v3,
+                                                                      s_schema_v4 };
 
 int
 rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 //  Schema version written to PRAGMA user_version.
-#define RS_STORE_SCHEMA 3
+#define RS_STORE_SCHEMA 4
 
 //  Runs SQL statements; on failure writes SQLite's reason into err (may be
 //  NULL). Returns SQLITE_OK or the error.

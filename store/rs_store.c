@@ -32,6 +32,7 @@ typedef enum {
     S_ROW_EVENT,
     S_ROW_KPI,
     S_ROW_ALERT,
+    S_ROW_AUDIT,
     S_ROW_GAP,
     S_ROW_END                   //  seq: the stream's last seq (end-of-stream)
 } s_row_kind_t;
@@ -59,7 +60,7 @@ typedef struct {
     int64_t ts;
     uint8_t kind;               //  s_row_kind_t
     char *text;                 //  sample: unknown channels (JSON); kpi: values (JSON);
-                                //  alert: body (JSON); event: type\0phase\0state\0note\0
+                                //  alert, audit: body (JSON); event: type\0phase\0state\0note\0
     union {
         double ch[RS_CH_COUNT]; //  sample: known channels, NaN = NULL
         uint64_t event_id;      //  event
@@ -76,7 +77,7 @@ typedef struct {
 
 typedef enum {
     S_BEGIN = 0, S_COMMIT, S_ROLLBACK,
-    S_INS_SAMPLE, S_INS_EVENT, S_INS_KPI, S_INS_ALERT, S_INS_GAP,
+    S_INS_SAMPLE, S_INS_EVENT, S_INS_KPI, S_INS_ALERT, S_INS_AUDIT, S_INS_GAP,
     S_INS_PUB, S_SEL_PUB, S_INS_WELL, S_SEL_WELL,
     S_SEL_STREAM, S_INS_STREAM, S_UPD_STREAM, S_UPD_END,
     S_INS_EXTRA, S_UPS_AGG1M, S_UPS_AGG1H, S_UPD_STATS,
@@ -197,6 +198,7 @@ s_kind_table (rs_kind_t kind)
     case RS_KIND_EVENT: return "event";
     case RS_KIND_KPI: return "kpi";
     case RS_KIND_ALERT: return "alert";
+    case RS_KIND_AUDIT: return "audit";
     default: return NULL;
     }
 }
@@ -349,8 +351,14 @@ s_prepare_all (rs_store_t *self, char *err, size_t errsize)
         [S_INS_SAMPLE] = rs_strbuf_text (&ins),
         [S_INS_EVENT] = "INSERT OR IGNORE INTO events (stream, seq, well, ts, event, phase, event_id, "
                         "state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [S_INS_KPI] = "INSERT OR IGNORE INTO kpis (stream, seq, well, ts, vals) VALUES (?, ?, ?, ?, ?)",
+        [S_INS_KPI] = "INSERT OR IGNORE INTO kpis (stream, seq, well, ts, vals, rig_state) VALUES (?, ?, ?, ?, ?, ?)",
         [S_INS_ALERT] = "INSERT OR IGNORE INTO alerts (stream, seq, well, ts, body) VALUES (?, ?, ?, ?, ?)",
+        //  ?3 (the well id of other rows) is unused: an audit stream belongs to
+        //  a component, its row may name a well.
+        [S_INS_AUDIT] = "INSERT OR IGNORE INTO audit_log (stream, seq, ts, component, action, who, addr, detail, "
+                        "well, body) SELECT ?1, ?2, ?4, json_extract (?5, '$.component'), "
+                        "json_extract (?5, '$.action'), json_extract (?5, '$.by'), json_extract (?5, '$.addr'), "
+                        "json_extract (?5, '$.detail'), json_extract (?5, '$.well'), ?5",
         [S_INS_GAP] = "INSERT OR IGNORE INTO gaps (stream, from_seq, to_seq, recorded_us, kind) "
                       "VALUES (?, ?, ?, ?, ?)",
         [S_UPD_END] = "UPDATE streams SET end_seq = ? WHERE id = ?",
@@ -696,6 +704,29 @@ s_note_extras (rs_store_t *self, s_stream_t *s, const rs_msg_t *msg)
     }
 }
 
+//  A short string field of the body (the KPI's rig_state), "" when absent or
+//  not a plain id; the result lives in a static buffer until the next call.
+static const char *
+s_body_text (const rs_msg_t *msg, const char *key)
+{
+    static char buf[RS_MAX_ID + 1];
+    buf[0] = 0;
+    if (!msg->body || msg->body->type != MSGPACK_OBJECT_MAP)
+        return buf;
+    const msgpack_object_map *m = &msg->body->via.map;
+    size_t klen = strlen (key);
+    for (uint32_t i = 0; i < m->size; i++) {
+        const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen && memcmp (k->via.str.ptr, key, klen) == 0
+            && v->type == MSGPACK_OBJECT_STR && rs_id_valid (v->via.str.ptr, v->via.str.size)) {
+            memcpy (buf, v->via.str.ptr, v->via.str.size);
+            buf[v->via.str.size] = 0;
+            break;
+        }
+    }
+    return buf;
+}
+
 int
 rs_store_add (rs_store_t *self, const rs_msg_t *msg, int64_t now_ms)
 {
@@ -747,13 +778,23 @@ rs_store_add (rs_store_t *self, const rs_msg_t *msg, int64_t now_ms)
             memcpy (row->text + at, parts[i], len[i] + 1);
         break;
     }
-    case RS_KIND_KPI:
+    case RS_KIND_KPI: {
+        //  values JSON, then the engine's rig state ("" when none): text\0state\0
         row->kind = S_ROW_KPI;
-        row->text = s_values_json (msg->values, msg->n_values, false);
+        char *vals = s_values_json (msg->values, msg->n_values, false);
+        const char *state = s_body_text (msg, "rig_state");
+        size_t nv = vals ? strlen (vals) : 0, ns = strlen (state);
+        row->text = vals ? malloc (nv + ns + 2) : NULL;
+        if (row->text) {
+            memcpy (row->text, vals, nv + 1);
+            memcpy (row->text + nv + 1, state, ns + 1);
+        }
+        free (vals);
         ok = row->text != NULL;
         break;
+    }
     default: {
-        row->kind = S_ROW_ALERT;
+        row->kind = msg->kind == RS_KIND_AUDIT ? S_ROW_AUDIT : S_ROW_ALERT;
         json_t *body = msg->body ? rs_json_from_msgpack (msg->body) : json_object ();
         row->text = body ? json_dumps (body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref (body);
@@ -835,7 +876,8 @@ s_resolve (rs_store_t *self, s_stream_t *s, uint64_t first_seq, bool create)
 {
     int64_t pub_id = 0;
     int rc = s_lookup_id (self, S_INS_PUB, S_SEL_PUB, s->pub, &pub_id);
-    if (rc == SQLITE_OK)
+    //  An audit stream is a component's, not a well's: no wells row for it.
+    if (rc == SQLITE_OK && s->kind != RS_KIND_AUDIT)
         rc = s_lookup_id (self, S_INS_WELL, S_SEL_WELL, s->well, &s->well_id);
     if (rc != SQLITE_OK)
         return rc;
@@ -924,12 +966,16 @@ s_insert (rs_store_t *self, const s_row_t *row, int *inserted)
         s_bind_text (st, 9, *note ? note : NULL);
         break;
     }
-    case S_ROW_KPI:
+    case S_ROW_KPI: {
         st = self->stmt[S_INS_KPI];
         sqlite3_bind_text (st, 5, row->text, -1, SQLITE_STATIC);
+        const char *state = row->text + strlen (row->text) + 1;
+        s_bind_text (st, 6, *state ? state : NULL);
         break;
+    }
     case S_ROW_ALERT:
-        st = self->stmt[S_INS_ALERT];
+    case S_ROW_AUDIT:
+        st = self->stmt[row->kind == S_ROW_ALERT ? S_INS_ALERT : S_INS_AUDIT];
         sqlite3_bind_text (st, 5, row->text, -1, SQLITE_STATIC);
         break;
     case S_ROW_END: {
@@ -1088,6 +1134,7 @@ s_write (rs_store_t *self, size_t n, int64_t now_ms)
             break;
         case S_ROW_EVENT: next.events++; break;
         case S_ROW_KPI: next.kpis++; break;
+        case S_ROW_AUDIT: break;
         default: next.alerts++; break;
         }
     }

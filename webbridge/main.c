@@ -105,6 +105,7 @@ main (int argc, char **argv)
         .usage = "serve the operators' dashboard and its API",
         .options = s_options,
         .own_ready_line = true,
+        .journal = true,
         .on_setup = rs_webapp_setup,
         .on_start = rs_webapp_start,
         .on_message = rs_webapp_message,

@@ -14,6 +14,7 @@ struct rs_alerts_t {
     json_t *active;         //  oldest first
     json_t *history;        //  oldest first, at most history_max
     size_t history_max;
+    json_t *outbox;         //  audit records not yet published
 };
 
 rs_alerts_t *
@@ -24,9 +25,11 @@ rs_alerts_new (size_t history_max)
         return NULL;
     self->active = json_array ();
     self->history = json_array ();
-    if (!self->active || !self->history) {
+    self->outbox = json_array ();
+    if (!self->active || !self->history || !self->outbox) {
         json_decref (self->active);
         json_decref (self->history);
+        json_decref (self->outbox);
         free (self);
         return NULL;
     }
@@ -43,6 +46,7 @@ rs_alerts_destroy (rs_alerts_t **self_p)
         return;
     json_decref (self->active);
     json_decref (self->history);
+    json_decref (self->outbox);
     pthread_mutex_destroy (&self->mutex);
     free (self);
     *self_p = NULL;
@@ -296,6 +300,31 @@ rs_alerts_ack (rs_alerts_t *self, uint64_t alert_id, const char *by, int64_t ts_
             break;
         }
     }
+    pthread_mutex_unlock (&self->mutex);
+    return out;
+}
+
+void
+rs_alerts_audit_push (rs_alerts_t *self, json_t *rec)
+{
+    if (!rec)
+        return;
+    pthread_mutex_lock (&self->mutex);
+    if (json_array_size (self->outbox) >= RS_ALERTS_AUDIT_MAX)
+        json_array_remove (self->outbox, 0);
+    json_array_append_new (self->outbox, rec);
+    pthread_mutex_unlock (&self->mutex);
+}
+
+json_t *
+rs_alerts_audit_take (rs_alerts_t *self)
+{
+    json_t *fresh = json_array ();
+    if (!fresh)
+        return NULL;
+    pthread_mutex_lock (&self->mutex);
+    json_t *out = self->outbox;
+    self->outbox = fresh;
     pthread_mutex_unlock (&self->mutex);
     return out;
 }

@@ -48,6 +48,15 @@ json_t *rs_alerts_json (rs_alerts_t *self, const char *well);
 //  when no alert has that id.
 json_t *rs_alerts_ack (rs_alerts_t *self, uint64_t alert_id, const char *by, int64_t ts_us);
 
+//  The audit records of what the bridge did alone (acknowledgements of alerts
+//  whose engine does not manage alarms), waiting to be published: push
+//  takes rec (an object: action, by, addr, detail, well, alert_id); take
+//  returns those waiting (a fresh array, possibly empty) and forgets them.
+//  At most RS_ALERTS_AUDIT_MAX wait; push drops older ones beyond that.
+#define RS_ALERTS_AUDIT_MAX 1000
+void rs_alerts_audit_push (rs_alerts_t *self, json_t *rec);
+json_t *rs_alerts_audit_take (rs_alerts_t *self);
+
 //  Feeds the alarms an engine lists in its status (managed ones only).
 //  Returns how many were taken.
 size_t rs_alerts_seed (rs_alerts_t *self, const json_t *alarms);

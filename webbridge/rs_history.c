@@ -309,35 +309,59 @@ typedef struct {
     char *state;
 } s_state_t;
 
+//  Rig-state changes, oldest first, and how far the rows have read them.
+typedef struct {
+    s_state_t *v;
+    size_t n, cap, next;
+    bool failed;
+} s_states_t;
+
 typedef struct {
     rs_export_t *exp;
     size_t rows, max_rows;
-    s_state_t *states;              //  rig-state changes, oldest first (with units only)
-    size_t n_states, cap_states, next_state;
-    bool failed;
+    //  With units only: the engine's (its KPI messages) and, where it has
+    //  none yet, the rig_state events' (a simulator's).
+    s_states_t kpi, ev;
 } s_csv_t;
 
 static int
 s_on_state (const rs_query_state_t *s, void *arg)
 {
-    s_csv_t *c = arg;
-    if (c->n_states == c->cap_states) {
-        size_t cap = c->cap_states ? c->cap_states * 2 : 64;
-        s_state_t *grown = realloc (c->states, cap * sizeof *grown);
+    s_states_t *c = arg;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        s_state_t *grown = realloc (c->v, cap * sizeof *grown);
         if (!grown) {
             c->failed = true;
             return 1;
         }
-        c->states = grown;
-        c->cap_states = cap;
+        c->v = grown;
+        c->cap = cap;
     }
     char *text = strdup (s->state ? s->state : "");
     if (!text) {
         c->failed = true;
         return 1;
     }
-    c->states[c->n_states++] = (s_state_t) { s->ts_us, text };
+    c->v[c->n++] = (s_state_t) { s->ts_us, text };
     return 0;
+}
+
+//  The last change at or before ts (rows come oldest first), NULL if none.
+static const char *
+s_state_at (s_states_t *c, int64_t ts_us)
+{
+    while (c->next < c->n && c->v[c->next].ts_us <= ts_us)
+        c->next++;
+    return c->next ? c->v[c->next - 1].state : NULL;
+}
+
+static void
+s_states_free (s_states_t *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free (c->v[i].state);
+    free (c->v);
 }
 
 static int
@@ -346,10 +370,10 @@ s_on_csv_row (const rs_query_row_t *row, void *arg)
     s_csv_t *c = arg;
     if (++c->rows > c->max_rows)
         return 1;
-    //  Rows come oldest first: the state is the last change at or before.
-    while (c->next_state < c->n_states && c->states[c->next_state].ts_us <= row->ts_us)
-        c->next_state++;
-    const char *state = c->next_state ? c->states[c->next_state - 1].state : NULL;
+    const char *state = s_state_at (&c->kpi, row->ts_us);
+    const char *ev = s_state_at (&c->ev, row->ts_us);
+    if (!state)
+        state = ev;
     return rs_export_row_state (c->exp, row, state) == 0 ? 0 : 1;
 }
 
@@ -374,8 +398,10 @@ rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, 
             views[i] = info ? rs_units_view (info->unit, (rs_unit_system_t) units)
                             : (rs_unit_view_t) { NULL, 1.0, 0.0 };
         }
-        rc = s_map (self, rs_query_rig_states (self->query, q->well, q->from_us, q->to_us, s_on_state, &c));
-        if (rc == RS_HIST_OK && c.failed) {
+        rc = s_map (self, rs_query_kpi_rig_states (self->query, q->well, q->from_us, q->to_us, s_on_state, &c.kpi));
+        if (rc == RS_HIST_OK)
+            rc = s_map (self, rs_query_rig_states (self->query, q->well, q->from_us, q->to_us, s_on_state, &c.ev));
+        if (rc == RS_HIST_OK && (c.kpi.failed || c.ev.failed)) {
             snprintf (self->detail, sizeof self->detail, "out of memory for the rig states");
             rc = RS_HIST_E_INTERNAL;
         }
@@ -387,9 +413,8 @@ rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, 
         rc = RS_HIST_E_INTERNAL;
     }
     if (rc != RS_HIST_OK) {
-        for (size_t i = 0; i < c.n_states; i++)
-            free (c.states[i].state);
-        free (c.states);
+        s_states_free (&c.kpi);
+        s_states_free (&c.ev);
         return rc;
     }
     int qrc = rs_query_samples (self->query, &spec, s_on_csv_row, &c);
@@ -397,9 +422,8 @@ rs_history_export_csv (rs_history_t *self, const rs_hist_query_t *q, int units, 
     if (rows)
         *rows = rs_export_count (c.exp);
     rs_export_destroy (&c.exp);
-    for (size_t i = 0; i < c.n_states; i++)
-        free (c.states[i].state);
-    free (c.states);
+    s_states_free (&c.kpi);
+    s_states_free (&c.ev);
     if (c.rows > max_rows) {
         snprintf (self->detail, sizeof self->detail, "more than %zu samples in the range", max_rows);
         return RS_HIST_E_TOO_MANY;

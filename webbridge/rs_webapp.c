@@ -18,6 +18,7 @@
 #include "rs_units.h"
 #include "rs_web.h"
 #include "rs_webapp.h"
+#include "rs_webout.h"
 #include "rs_webreply.h"
 #include "rs_websec.h"
 
@@ -152,6 +153,15 @@ rs_webapp_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
     rs_sub_report_add (r, "audit_lines", (double) ws.audit_lines);
     rs_sub_report_add (r, "refused_wells", (double) hs.refused_wells);
     rs_sub_report_add (r, "alerts_active", (double) rs_alerts_active (self->alerts));
+}
+
+//  What the bridge did alone goes to the audit trail (rs_webout).
+static int
+s_on_outbox (rs_sub_t *sub, void *arg)
+{
+    rs_webapp_t *self = arg;
+    rs_webout_audit (self->alerts, rs_sub_pub (sub), "webbridge");
+    return 0;
 }
 
 //  The frontend tree next to the binary's build tree (bin/../frontend), else
@@ -300,6 +310,8 @@ rs_webapp_start (rs_sub_t *sub, void *arg)
     self->web = self->hub && self->alerts ? rs_web_new (&wopts, self->hub, self->alerts) : NULL;
     if (!self->web)
         return RS_E_SOCKET;
+    if (rs_sub_timer (sub, 200, s_on_outbox, self) != RS_OK)
+        return RS_E_NOMEM;
     rs_info ("ready: %s://%s:%d/ serving %s, live data from %s (writes: %s, reads: %s, audit: %s)",
              *wopts.tls_cert ? "https" : "http", wopts.host, wopts.port, root, rs_sub_endpoint (sub),
              *wopts.write_token ? "token" : "open on loopback", *wopts.read_token ? "token" : "open",
@@ -310,9 +322,10 @@ rs_webapp_start (rs_sub_t *sub, void *arg)
 int
 rs_webapp_stop (rs_sub_t *sub, char *summary, size_t size, void *arg)
 {
-    (void) sub;
     rs_webapp_t *self = arg;
     rs_web_destroy (&self->web);
+    //  No request runs now: what is still queued for the audit trail goes out.
+    rs_webout_audit (self->alerts, rs_sub_pub (sub), "webbridge");
     rs_hub_stats_t hs;
     rs_hub_stats (self->hub, &hs);
     snprintf (summary, size, "%llu samples in, %llu messages sent to browsers, %llu dropped for slow ones",

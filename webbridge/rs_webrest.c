@@ -648,13 +648,25 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
     const char *addr = mg_get_request_info (conn)->remote_addr;
     if (!managed) {
         const char *by = json_string_value (json_object_get (req, "by"));
-        json_t *alert = strcmp (route->action, "ack") == 0
-                            ? rs_alerts_ack (self->alerts, (uint64_t) id, by, rs_clock_now_us ()) : NULL;
-        if (alert)
-            rs_info ("alert %ld acknowledged by %s from %s", id, by, addr);
-        json_decref (req);          //  `by` lives in req
-        if (!alert)
+        int64_t now = rs_clock_now_us ();
+        json_t *alert = strcmp (route->action, "ack") == 0 ? rs_alerts_ack (self->alerts, (uint64_t) id, by, now)
+                                                           : NULL;
+        if (!alert) {
+            json_decref (req);
             return rs_webreply_error (self, conn, 409, "alert %ld: its engine does not manage alarms (only ack)", id);
+        }
+        rs_info ("alert %ld acknowledged by %s from %s", id, by, addr);
+        //  The bridge alone did this: its own audit record, for the saver.
+        json_t *rec = json_pack ("{s:s, s:s, s:s, s:I, s:I}", "action", "ack", "by", by && *by ? by : "operator",
+                                 "addr", addr, "alert_id", (json_int_t) id, "ts_us", (json_int_t) now);
+        const char *well = json_string_value (json_object_get (alert, "well"));
+        const char *comment = json_string_value (json_object_get (req, "comment"));
+        if (rec && well && rs_id_valid (well, strlen (well)))
+            json_object_set_new (rec, "well", json_string (well));
+        if (rec && comment && *comment)
+            json_object_set_new (rec, "detail", json_string (comment));
+        rs_alerts_audit_push (self->alerts, rec);
+        json_decref (req);
         s_broadcast_ack (self, id, alert);
         return rs_webreply_send_json (self, conn, 200, alert);
     }
@@ -696,8 +708,8 @@ s_api_audit (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_
         return rs_webreply_error (self, conn, 400, "well: 1-64 characters of A-Z a-z 0-9 _ -");
     q.action = rs_webapi_param (p, "action");
     if (q.action && (strlen (q.action) > 32 || strspn (q.action, "abcdefghijklmnopqrstuvwxyz_") != strlen (q.action)))
-        return rs_webreply_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, "
-                                  "shelve_expired, out_of_service, in_service, dropped");
+        return rs_webreply_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, shelve_expired, "
+                                              "out_of_service, in_service, dropped, rules_set");
     char err[300];
     int status = 500;
     json_t *doc = rs_audit_read (self->db_path, &q, &status, err, sizeof err);

@@ -27,6 +27,7 @@ typedef enum {
     RS_KIND_KPI,            // kpi.<well>     derived values (prediction engine)
     RS_KIND_ALERT,          // alert.<well>   alert lifecycle (prediction engine)
     RS_KIND_SYS,            // sys.<component> heartbeats and stats
+    RS_KIND_AUDIT,          // audit.<component> who changed what (rules...), from where
     RS_KIND_COUNT
 } rs_kind_t;
 
@@ -67,7 +68,7 @@ typedef struct {
 typedef struct {
     rs_kind_t kind;
     const char *topic;          // NUL-terminated copy of the topic frame
-    const char *id;             // well (telemetry/event/kpi/alert) or component (sys)
+    const char *id;             // well (telemetry/event/kpi/alert) or component (sys, audit)
     int version;
     rs_header_t hdr;
     //  telemetry ("ch") and kpi ("values"): numeric values; sys: "stats"
@@ -80,6 +81,13 @@ typedef struct {
     uint64_t event_id;
     const char *event_note;     // "" when absent
     const char *event_state;    // rig_state events: the new state; "" otherwise
+    //  audit: what was done ("rules_set", "ack"...), by whom, from which
+    //  address, what changed, and the well it concerns; "" when absent.
+    const char *audit_action;
+    const char *audit_by;
+    const char *audit_addr;
+    const char *audit_detail;
+    const char *audit_well;
     //  sys: heartbeat "info" (string map; e.g. endpoints, version)
     size_t n_info;
     const rs_text_t *info;
@@ -113,7 +121,7 @@ typedef struct rs_encoder_t rs_encoder_t;
 rs_encoder_t *rs_encoder_new (void);
 void rs_encoder_destroy (rs_encoder_t **self_p);
 //  Starts a body: writes the map header for the common fields plus the kind's
-//  own ("well" for well kinds, "component" for sys) plus `n_extra` entries
+//  own ("well" for well kinds, "component" for sys and audit) plus `n_extra` entries
 //  the caller packs with the returned packer (key then value, n_extra times).
 //  `id` is the well or component. Returns NULL on invalid arguments.
 msgpack_packer *rs_encode_begin (rs_encoder_t *self, rs_kind_t kind, const char *id,

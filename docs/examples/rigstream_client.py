@@ -93,7 +93,7 @@ class Publisher:
 class Subscriber:
     """Reads and validates messages; tracks sequences per (pub, topic)."""
 
-    KINDS = ("telemetry", "event", "kpi", "alert", "sys")
+    KINDS = ("telemetry", "event", "kpi", "alert", "sys", "audit")
 
     def __init__(self, endpoint, topics, curve=None):
         self.ctx = zmq.Context.instance()
@@ -126,9 +126,11 @@ class Subscriber:
                 raise ValueError("type")
         if msg["epoch"] < 1 or msg["seq"] < 1:
             raise ValueError("range")
-        own = msg.get("component" if kind == "sys" else "well")
+        own = msg.get("component" if kind in ("sys", "audit") else "well")
         if own != ident:
             raise ValueError("mismatch")
+        if kind == "audit" and not ("action" in msg and "by" in msg):
+            raise ValueError("missing")
         values = msg.get("ch") if kind == "telemetry" else msg.get("values") if kind == "kpi" else None
         if kind == "telemetry" and not isinstance(values, dict):
             raise ValueError("missing")

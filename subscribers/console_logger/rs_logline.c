@@ -153,6 +153,15 @@ rs_logline_text (const rs_msg_t *msg, const rs_logstyle_t *style, char *buf, siz
         }
         break;
     }
+    case RS_KIND_AUDIT:
+        s_put (&o, " AUDIT %s by %s", msg->audit_action, msg->audit_by);
+        if (msg->audit_addr[0])
+            s_put (&o, " from %s", msg->audit_addr);
+        if (msg->audit_well[0])
+            s_put (&o, " on %s", msg->audit_well);
+        if (msg->audit_detail[0])
+            s_put (&o, ": %.*s", 200, msg->audit_detail);
+        break;
     default:
         break;
     }

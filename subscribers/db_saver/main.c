@@ -24,7 +24,7 @@ static const rs_option_t s_options[] = {
       "days of 1-minute and 1-hour aggregates to keep (0 = forever)", 0, 100000 },
     { "buffer-max", "DB_BUFFER_MAX", RS_OPT_INT, "1000000",
       "rows held in memory while the database cannot be written (about 200 bytes each)", 1000, 100000000 },
-    { "topics", "SAVER_TOPICS", RS_OPT_STRING, "telemetry.,event.,kpi.,alert.",
+    { "topics", "SAVER_TOPICS", RS_OPT_STRING, "telemetry.,event.,kpi.,alert.,audit.",
       "comma-separated topic prefixes to store", 0, 0 },
     { "rcvhwm", "SAVER_RCVHWM", RS_OPT_INT, "1000000",
       "messages queued for the saver while it writes (absorbs write stalls and bursts; ~500 bytes each when full)",

@@ -634,6 +634,17 @@ s_entry_json (const rs_alarms_t *self, const entry_t *e, bool full)
         json_object_set_new (o, "channel", json_string (e->channel));
     json_object_set_new (o, "severity", json_string (rs_severity_name (e->severity)));
     json_object_set_new (o, "message", json_string (e->message));
+    char tpl[sizeof e->message];
+    rs_alert_qty_t q[RS_ALERT_QTY_MAX];
+    size_t nq = rs_alert_template (e->message, tpl, sizeof tpl, q, RS_ALERT_QTY_MAX);
+    if (nq) {
+        json_t *vals = json_array ();
+        for (size_t i = 0; i < nq; i++)
+            json_array_append_new (vals, json_pack ("{s:f, s:s, s:i, s:b}", "value", q[i].value, "unit", q[i].unit,
+                                                    "decimals", q[i].decimals, "plus", q[i].plus));
+        json_object_set_new (o, "message_template", json_string (tpl));
+        json_object_set_new (o, "message_values", vals);
+    }
     json_object_set_new (o, "rig_state", json_string (e->rig_state));
     json_object_set_new (o, "started_ts", json_integer ((json_int_t) e->started_us));
     json_object_set_new (o, "ts", json_integer ((json_int_t) e->ts_us));

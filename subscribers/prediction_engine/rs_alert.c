@@ -1,7 +1,12 @@
 /*  rs_alert: alert names and the raise / update / clear lifecycle. */
 #include "rs_alert.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "rs_units.h"
 
 static const char *s_sev_names[RS_SEV_COUNT] = { "info", "warning", "critical" };
 static const char *s_state_names[] = { "none", "raised", "updated", "cleared" };
@@ -137,4 +142,70 @@ rs_alert_emit (const rs_alert_sink_t *sink, rs_alarm_t *alarm, rs_alert_state_t 
     alert->alert_id = alarm->id;
     if (sink && sink->fn)
         sink->fn (alert, sink->arg);
+}
+
+static bool
+s_word_char (char c)
+{
+    return isalnum ((unsigned char) c) || c == '_' || c == '/';
+}
+
+//  The longest displayed unit written at p and ending a word; NULL if none.
+static const char *
+s_unit_at (const char *p)
+{
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; rs_units_displayed (i); i++) {
+        const char *u = rs_units_displayed (i);
+        size_t n = strlen (u);
+        if (n <= best_len || strncmp (p, u, n) != 0)
+            continue;
+        char next = p[n];
+        if (s_word_char (next) || (next == '.' && s_word_char (p[n + 1])))
+            continue;
+        best = u;
+        best_len = n;
+    }
+    return best;
+}
+
+size_t
+rs_alert_template (const char *msg, char *tpl, size_t tpl_size, rs_alert_qty_t *q, size_t max)
+{
+    if (!msg || !tpl || tpl_size == 0 || strpbrk (msg, "{}"))
+        return 0;
+    size_t n = 0, out = 0;
+    const char *p = msg;
+    while (*p) {
+        bool start = p == msg || !(s_word_char (p[-1]) || p[-1] == '.' || p[-1] == '-' || p[-1] == '+');
+        const char *d = p + ((*p == '+' || *p == '-') ? 1 : 0);
+        if (n < max && start && isdigit ((unsigned char) *d)) {
+            const char *e = d;
+            while (isdigit ((unsigned char) *e))
+                e++;
+            int decimals = 0;
+            if (*e == '.' && isdigit ((unsigned char) e[1]))
+                for (e++; isdigit ((unsigned char) *e); e++)
+                    decimals++;
+            const char *unit = *e == ' ' ? s_unit_at (e + 1) : NULL;
+            if (unit) {
+                q[n] = (rs_alert_qty_t) { strtod (p, NULL), unit, decimals, *p == '+' };
+                int w = snprintf (tpl + out, tpl_size - out, "{%zu}", n);
+                if (w < 0 || (size_t) w >= tpl_size - out)
+                    return tpl[0] = 0, 0;
+                out += (size_t) w;
+                n++;
+                p = e + 1 + strlen (unit);
+                continue;
+            }
+        }
+        if (out + 1 >= tpl_size)
+            return tpl[0] = 0, 0;
+        tpl[out++] = *p++;
+    }
+    tpl[out] = 0;
+    if (n == 0)
+        tpl[0] = 0;
+    return n;
 }

@@ -8,6 +8,7 @@
 #define RS_ALERT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {
@@ -61,6 +62,23 @@ typedef struct {
     const char *addr;           // the operator's client address, or NULL
     const char *detail;         // comment or reason, or NULL
 } rs_alert_t;
+
+//  A quantity in an operator message: "<number> <unit>" where the unit is one
+//  the suite displays differently in another unit system (bar, L/min...).
+typedef struct {
+    double value;
+    const char *unit;           // static (rs_units_displayed)
+    int decimals;               // digits after the point as written
+    bool plus;                  // written with an explicit "+"
+} rs_alert_qty_t;
+
+#define RS_ALERT_QTY_MAX 8
+
+//  Splits an operator message into a template, where the i-th quantity is
+//  "{i}", and the quantities, so a reader can show them in its own units
+//  (docs/PROTOCOL.md, message_template). Returns how many (at most max); 0
+//  when there are none, the message holds braces or tpl is too small.
+size_t rs_alert_template (const char *msg, char *tpl, size_t tpl_size, rs_alert_qty_t *q, size_t max);
 
 //  Where transitions go. next_id numbers raised alerts (1, 2, 3...); claim,
 //  when set, may hand a raised alert the id an alarm of the same point had

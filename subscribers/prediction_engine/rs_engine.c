@@ -36,6 +36,8 @@ struct rs_engine_t {
     rs_engine_opts_t o;
     rs_alert_fn *fn;
     void *arg;
+    rs_engine_audit_fn *audit_fn;
+    void *audit_arg;
     rs_rules_t *cfg;
     unsigned cfg_gen;
     well_t **wells;
@@ -186,6 +188,20 @@ s_well_restart (rs_engine_t *self, size_t index)
     self->wells[index] = fresh;
     self->stats.restarts++;
     return 0;
+}
+
+void
+rs_engine_set_audit_fn (rs_engine_t *self, rs_engine_audit_fn *fn, void *arg)
+{
+    self->audit_fn = fn;
+    self->audit_arg = arg;
+}
+
+void
+rs_engine_audit (rs_engine_t *self, const rs_engine_audit_t *rec)
+{
+    if (self->audit_fn)
+        self->audit_fn (rec, self->audit_arg);
 }
 
 void

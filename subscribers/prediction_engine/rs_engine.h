@@ -57,6 +57,22 @@ typedef struct rs_engine_t rs_engine_t;
 rs_engine_t *rs_engine_new (const rs_engine_opts_t *opts, rs_alert_fn *fn, void *arg);
 void rs_engine_destroy (rs_engine_t **self_p);
 
+//  A change made through the engine that belongs in the audit trail (a rule
+//  set...): what, who, from which address, what changed; well NULL when it
+//  concerns no one well.
+typedef struct {
+    const char *action;
+    const char *by;
+    const char *addr;
+    const char *detail;
+    const char *well;
+} rs_engine_audit_t;
+typedef void (rs_engine_audit_fn) (const rs_engine_audit_t *rec, void *arg);
+
+//  Where audit records go (fn may be NULL: nowhere).
+void rs_engine_set_audit_fn (rs_engine_t *self, rs_engine_audit_fn *fn, void *arg);
+void rs_engine_audit (rs_engine_t *self, const rs_engine_audit_t *rec);
+
 //  Takes ownership of cfg and applies it to every well at once: rig-state
 //  thresholds, detectors switched on or off, rules (alerts of removed rules
 //  are cleared).

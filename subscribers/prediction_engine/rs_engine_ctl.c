@@ -1,6 +1,7 @@
 /*  rs_engine_ctl: control commands (see rs_engine_ctl.h). */
 #include "rs_engine_ctl.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,64 @@ s_status (rs_engine_t *engine, const char *config_path)
     return s_reply (o);
 }
 
+static bool
+s_same_number (double a, double b)
+{
+    return (isnan (a) && isnan (b)) || a == b;
+}
+
+static bool
+s_same_rule (const rs_rule_t *a, const rs_rule_t *b)
+{
+    return strcmp (a->channel, b->channel) == 0 && s_same_number (a->min, b->min) && s_same_number (a->max, b->max)
+           && s_same_number (a->hysteresis, b->hysteresis) && s_same_number (a->min_duration_s, b->min_duration_s)
+           && s_same_number (a->clear_duration_s, b->clear_duration_s) && a->severity == b->severity
+           && strcmp (a->message, b->message) == 0 && a->states == b->states && a->enabled == b->enabled;
+}
+
+static const rs_rule_t *
+s_find_rule (const rs_rules_t *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strcmp (cfg->rules[i].name, name) == 0)
+            return &cfg->rules[i];
+    return NULL;
+}
+
+//  Appends the names of one kind of difference ("added: a, b") to out.
+static void
+s_diff_part (char *out, size_t size, const char *label, const rs_rules_t *from, const rs_rules_t *other,
+             bool changed)
+{
+    bool first = true;
+    for (size_t i = 0; i < from->n; i++) {
+        const rs_rule_t *r = &from->rules[i];
+        const rs_rule_t *o = s_find_rule (other, r->name);
+        if (changed ? !o || s_same_rule (r, o) : o != NULL)
+            continue;
+        size_t len = strlen (out);
+        snprintf (out + len, size - len, "%s%s\"%s\"", first ? (len ? "; " : "") : ", ", first ? label : "",
+                  r->name);
+        first = false;
+    }
+}
+
+//  What a rule set changes, by rule name, for the audit trail:
+//  "added: "a"; removed: "b"; changed: "c"" or "no change".
+void
+rs_engine_ctl_rules_diff (const rs_rules_t *before, const rs_rules_t *after, char *out, size_t size)
+{
+    out[0] = 0;
+    s_diff_part (out, size, "added: ", after, before, false);
+    s_diff_part (out, size, "removed: ", before, after, false);
+    s_diff_part (out, size, "changed: ", after, before, true);
+    if (!out[0])
+        snprintf (out, size, "no change");
+    size_t len = strlen (out);
+    if (len + 1 == size && size > 4)
+        memcpy (out + size - 4, "...", 4);
+}
+
 static char *
 s_set_thresholds (rs_engine_t *engine, const char *config_path, json_t *req)
 {
@@ -139,8 +198,11 @@ s_set_thresholds (rs_engine_t *engine, const char *config_path, json_t *req)
         return s_error ("%s", err);
     }
     size_t n = cfg->n;
+    char detail[RS_MAX_TEXT + 1];
+    rs_engine_ctl_rules_diff (rs_engine_config (engine), cfg, detail, sizeof detail);
     rs_engine_set_config (engine, cfg);
     const char *addr = json_string_value (json_object_get (req, "addr"));
+    rs_engine_audit (engine, &(rs_engine_audit_t) { .action = "rules_set", .by = by, .addr = addr, .detail = detail });
     rs_info ("rules set by %s from %s: %zu rule(s)%s%s", by ? by : "(unnamed)", addr ? addr : "the control endpoint",
              n, save ? ", saved to " : ", not saved", save ? target : "");
     json_t *o = s_ok ();

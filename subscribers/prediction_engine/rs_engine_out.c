@@ -4,12 +4,17 @@
 #include <math.h>
 
 #include "rs_channels.h"
+#include "rs_clock.h"
 #include "rs_log.h"
 
 int
 rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a)
 {
-    size_t n = 8 + (a->channel ? 1 : 0) + (isfinite (a->threshold) ? 1 : 0) + (a->rule ? 1 : 0)
+    //  The message's quantities apart, for readers showing other units.
+    char tpl[RS_MAX_TEXT + 1];
+    rs_alert_qty_t q[RS_ALERT_QTY_MAX];
+    size_t nq = rs_alert_template (a->message, tpl, sizeof tpl, q, RS_ALERT_QTY_MAX);
+    size_t n = 8 + (nq ? 2 : 0) + (a->channel ? 1 : 0) + (isfinite (a->threshold) ? 1 : 0) + (a->rule ? 1 : 0)
                + (a->alarm_state ? 8 : 0) + (a->action ? 2 : 0) + (a->addr ? 1 : 0) + (a->detail ? 1 : 0);
     msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_ALERT, a->well, a->ts_us, n);
     if (!pk)
@@ -26,6 +31,23 @@ rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a)
     rs_encode_string (pk, a->message ? a->message : "");
     rs_encode_key (pk, "value");
     rs_encode_number (pk, a->value);
+    if (nq) {
+        rs_encode_key (pk, "message_template");
+        rs_encode_string (pk, tpl);
+        rs_encode_key (pk, "message_values");
+        msgpack_pack_array (pk, nq);
+        for (size_t i = 0; i < nq; i++) {
+            msgpack_pack_map (pk, 4);
+            rs_encode_key (pk, "value");
+            rs_encode_number (pk, q[i].value);
+            rs_encode_key (pk, "unit");
+            rs_encode_string (pk, q[i].unit);
+            rs_encode_key (pk, "decimals");
+            msgpack_pack_int (pk, q[i].decimals);
+            rs_encode_key (pk, "plus");
+            (q[i].plus ? msgpack_pack_true : msgpack_pack_false) (pk);
+        }
+    }
     rs_encode_key (pk, "started_ts");
     msgpack_pack_int64 (pk, a->started_us);
     rs_encode_key (pk, "rig_state");
@@ -80,6 +102,32 @@ rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a)
     if (a->detail) {
         rs_encode_key (pk, "detail");
         rs_encode_string (pk, a->detail);
+    }
+    return rs_pub_send (pub);
+}
+
+int
+rs_engine_out_audit (rs_pub_t *pub, const char *component, const rs_engine_audit_t *rec)
+{
+    size_t n = 2 + (rec->addr ? 1 : 0) + (rec->detail ? 1 : 0) + (rec->well ? 1 : 0);
+    msgpack_packer *pk = rs_pub_begin (pub, RS_KIND_AUDIT, component, rs_clock_now_us (), n);
+    if (!pk)
+        return RS_E_RANGE;
+    rs_encode_key (pk, "action");
+    rs_encode_string (pk, rec->action);
+    rs_encode_key (pk, "by");
+    rs_encode_string (pk, rec->by && *rec->by ? rec->by : "(unnamed)");
+    if (rec->addr) {
+        rs_encode_key (pk, "addr");
+        rs_encode_string (pk, rec->addr);
+    }
+    if (rec->detail) {
+        rs_encode_key (pk, "detail");
+        rs_encode_string (pk, rec->detail);
+    }
+    if (rec->well) {
+        rs_encode_key (pk, "well");
+        rs_encode_string (pk, rec->well);
     }
     return rs_pub_send (pub);
 }

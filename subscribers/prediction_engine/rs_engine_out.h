@@ -10,6 +10,8 @@
 
 //  Publishes one alert transition. Returns RS_OK or the rs_err_t of the failure.
 int rs_engine_out_alert (rs_pub_t *pub, const rs_alert_t *a);
+//  Publishes an audit record on audit.<component> at the current time.
+int rs_engine_out_audit (rs_pub_t *pub, const char *component, const rs_engine_audit_t *rec);
 //  Publishes the KPI message of well index i. Returns RS_OK or the failure.
 int rs_engine_out_kpis (rs_pub_t *pub, rs_engine_t *engine, size_t i);
 

@@ -64,6 +64,16 @@ s_on_alert (const rs_alert_t *a, void *arg)
         *(rs_engine_out_alert (rs_sub_pub (self->sub), a) == RS_OK ? &self->published : &self->publish_errors) += 1;
 }
 
+//  Rule changes: audit.prediction_engine, for the saver's audit trail.
+static void
+s_on_audit (const rs_engine_audit_t *rec, void *arg)
+{
+    rs_engineapp_t *self = arg;
+    if (self->sub)
+        *(rs_engine_out_audit (rs_sub_pub (self->sub), "prediction_engine", rec) == RS_OK ? &self->published
+                                                                                           : &self->publish_errors) += 1;
+}
+
 int
 rs_engineapp_message (rs_sub_t *sub, const rs_msg_t *msg, void *arg)
 {
@@ -173,6 +183,7 @@ rs_engineapp_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         rs_rules_destroy (&rules);
         return RS_E_NOMEM;
     }
+    rs_engine_set_audit_fn (self->engine, s_on_audit, self);
     if (rules)
         rs_engine_set_config (self->engine, rules);
     s_state_path (cfg, "rules-file", "engine-rules.json", self->rules_path, sizeof self->rules_path);

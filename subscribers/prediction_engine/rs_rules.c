@@ -2,6 +2,8 @@
 #include "rs_rules.h"
 
 #include "rs_atomic.h"
+#include "rs_channels.h"
+#include "rs_kpi_units.h"
 
 #include <errno.h>
 #include <math.h>
@@ -606,9 +608,14 @@ rs_rules_eval (const rs_rules_t *rules, rs_rulestate_t *st, int64_t ts_us, rs_ri
             snprintf (msg, sizeof msg, "%s cleared: %s %s%s", lead, r->channel,
                       al->stale ? "has had no reading for 10 min" : "back within limits",
                       cond == RS_COND_OFF && r->states && !(r->states & (1u << state)) ? " (rig state)" : "");
-        else
-            snprintf (msg, sizeof msg, "%s: %s %.6g %s limit %.6g", lead, r->channel, x,
-                      use_max ? "above" : "below", thr);
+        else {
+            //  With the unit, so a reader can show the numbers in its own.
+            int ch = rs_chan_lookup (r->channel, strlen (r->channel));
+            const char *unit = ch >= 0 ? rs_chan_info (ch)->unit : rs_kpi_unit (r->channel);
+            bool show = unit && *unit && strcmp (unit, "1") != 0 && strcmp (unit, "count") != 0;
+            snprintf (msg, sizeof msg, "%s: %s %.6g%s%s %s limit %.6g%s%s", lead, r->channel, x, show ? " " : "",
+                      show ? unit : "", use_max ? "above" : "below", thr, show ? " " : "", show ? unit : "");
+        }
         rs_alert_t alert = {
             .type = "threshold", .rule = r->name, .channel = r->channel, .message = msg,
             .value = x, .threshold = thr,

@@ -7,7 +7,8 @@ service / in service go through the bridge to the engine, are refused with
 the field named, 404 or 409 as they should be, and survive kill -9 of the
 bridge; alert ids continue across an engine restart; an alarm whose rule is
 gone after the restart is cleared; the saver's audit trail holds every
-transition with who and from where (GET /api/audit).
+transition and every rule change with who and from where (GET /api/audit,
+read after a kill -9 of the bridge).
 """
 import json
 import os
@@ -20,6 +21,7 @@ from webtest import get_json, start_web
 
 SPP = "SPP above 0.5 bar"
 HOOK = "Hook load > 0.1 kN"
+GAS = "Gas over 100 %"
 
 
 def ours(port, rule):
@@ -46,7 +48,8 @@ def main():
     rules_file = os.path.join(state_dir, "rules.json")
     state_file = os.path.join(state_dir, "alarms.json")
     ctl = free_port()
-    suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db}).wait_for(r"ready", timeout=20)
+    saver = suite.start("saver", "rigstream-saver", [], {"DATABASE_PATH": db})
+    saver.wait_for(r"ready", timeout=20)
     engine = start_engine(suite, ctl, "engine", rules_file, state_file)
     web, port = start_web(suite, db=db, engine_port=ctl)
     sim = suite.start("sim", "rigstream-sim", ["--rate", "5", "--seed", "3"])
@@ -59,12 +62,14 @@ def main():
                         ([{"name": " lead", "channel": "spp", "max": 1}], "rules[0].name: no spaces at the start")]:
         st, doc = get_json(port, "/api/thresholds", "PUT", {"rules": rules})
         check(st == 400 and doc["error"].startswith(text), f"bad rule name refused: {doc.get('error')}")
-    new = {"rules": [{"name": SPP, "channel": "spp", "max": 0.5, "severity": "critical"},
-                     {"name": HOOK, "channel": "hook_load", "max": 0.1}]}
+    new = {"by": "Ana Lima",
+           "rules": [{"name": SPP, "channel": "spp", "max": 0.5, "severity": "critical"},
+                     {"name": HOOK, "channel": "hook_load", "max": 0.1},
+                     {"name": GAS, "channel": "gas", "max": 1000}]}
     st, doc = get_json(port, "/api/thresholds", "PUT", new)
     check(st == 200 and doc["saved"] and doc["file"] == rules_file, f"PUT /api/thresholds saved to the rules file: {doc}")
     with open(rules_file) as f:
-        check([r["name"] for r in json.load(f)["rules"]] == [SPP, HOOK], "the rules file holds both rules by name")
+        check([r["name"] for r in json.load(f)["rules"]] == [SPP, HOOK, GAS], "the rules file holds the rules by name")
 
     spp = wait_until(lambda: ours(port, SPP), timeout=30, what="the SPP rule's alarm")[0]
     hook = wait_until(lambda: ours(port, HOOK), timeout=30, what="the hook load rule's alarm")[0]
@@ -115,15 +120,27 @@ def main():
     engine.p.send_signal(signal.SIGKILL)
     engine.p.wait(10)
     engine = start_engine(suite, ctl, "engine2", rules_file, state_file)
-    check("2 rule(s)" in engine.text() and "2 alarm(s) carried" in engine.text(),
+    check("3 rule(s)" in engine.text() and "2 alarm(s) carried" in engine.text(),
           "the restarted engine read its rules file and carried its two alarms")
     st, doc = get_json(port, "/api/thresholds")
-    check(st == 200 and [r["name"] for r in doc["rules"]] == [SPP, HOOK], "the rules set over HTTP survived kill -9")
+    check(st == 200 and [r["name"] for r in doc["rules"]] == [SPP, HOOK, GAS], "the rules set over HTTP survived kill -9")
     # A new rule's alarm gets a new id; the SPP condition still holds, so its
     # alarm goes on with its old id and acknowledgement.
-    more = {"rules": new["rules"] + [{"name": "RPM above 0", "channel": "rpm", "max": -1}]}
+    more = {"by": "Bo", "rules": new["rules"][:2] + [dict(new["rules"][2], max=999),
+                                                      {"name": "RPM above 0", "channel": "rpm", "max": -1}]}
+    # The saver is down while the rules change, twice: both records reach the database once it is back (the
+    # broker's last-value cache holds only the last one; the engine's journal has both).
+    wait_until(lambda: any(e["action"] == "ack" and e["who"] == "Ana Lima"
+                           for e in get_json(port, "/api/audit?action=ack")[1].get("entries", [])),
+               timeout=20, what="the saver to hold the acknowledgement before it is killed")
+    saver.p.send_signal(signal.SIGKILL)
+    saver.p.wait(10)
     st, _ = get_json(port, "/api/thresholds", "PUT", more)
     check(st == 200, "a third rule added after the restart")
+    st, _ = get_json(port, "/api/thresholds", "PUT", more)
+    check(st == 200, "the same rules set again")
+    saver = suite.start("saver2", "rigstream-saver", [], {"DATABASE_PATH": db})
+    saver.wait_for(r"ready", timeout=20)
     rpm = wait_until(lambda: ours(port, "RPM above 0"), timeout=30, what="the new rule's alarm")[0]
     check(rpm["alert_id"] > max(sid, hid), f"a new alarm after the restart takes a new id: {rpm['alert_id']} > {max(sid, hid)}")
     still = ours(port, SPP)
@@ -187,6 +204,19 @@ def main():
     cleared = [e for e in entries if e["action"] == "clear" and e["alert_id"] == hid]
     check(cleared and cleared[0]["detail"] == "no longer holds after the engine restarted",
           "the clear after the restart is in the trail")
+    # Rule changes: who, from where, which rules were added or changed; a
+    # refused rule set (the bad names above) is not a change.
+    rules_set = sorted(wait_until(lambda: len(audit("?action=rules_set")) >= 3 and audit("?action=rules_set"),
+                                  timeout=30, what="the three rule sets in the trail"), key=lambda e: e["ts_us"])
+    check(len(rules_set) == 3, f"three rule sets in the trail (two made while the saver was down), the refused "
+                               f"ones not: {rules_set}")
+    first, second, third = rules_set
+    check(third["who"] == "Bo" and third["detail"] == "no change", f"the same rules again: {third}")
+    check(first["who"] == "Ana Lima" and first["addr"] == "127.0.0.1" and first["well"] is None
+          and first["alert_id"] is None and first["detail"] == f'added: "{SPP}", "{HOOK}", "{GAS}"'
+          and first["ts_us"] >= before - 600_000_000, f"the first rule change: {first}")
+    check(second["who"] == "Bo" and second["addr"] == "127.0.0.1"
+          and second["detail"] == f'added: "RPM above 0"; changed: "{GAS}"', f"the second rule change: {second}")
     check(all(e["action"] == "ack" for e in audit("?action=ack")) and len(audit("?action=ack")) >= 2,
           "?action= filters")
     check(len(audit("?limit=1")) == 1, "?limit= bounds the answer")

@@ -1,6 +1,7 @@
 """The suite scripts end to end: the configuration docs match the programs'
 option tables, start_all.sh starts the suite from the build under test, the
-logger prints telemetry, monitor reports everything up,
+logger prints telemetry, monitor reports everything up, the demo's rig state and its lost circulation
+alarm reach the dashboard's API,
 start_all.sh refuses a second start, stop_all.sh stops everything (twice is
 harmless), and a broker that cannot bind makes start_all.sh clean up and fail;
 the logs of the earlier runs stay on disk, rotated (NAME.log.1, .2), not emptied.
@@ -16,6 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rigtest  # noqa: E402
 from rigtest import alive, check, fail, read_pid, wait_until  # noqa: E402
+from webtest import get_json  # noqa: E402
 
 args = rigtest.setup()
 scripts = os.path.join(os.path.abspath(args.source_dir), "scripts")
@@ -85,6 +87,27 @@ status = json.loads(out)
 comps = status.get("components", {})
 check(rc == 0 and all(comps.get(n, {}).get("up") for n in ("simulator", "console_logger")),
       "monitor --json: simulator and console_logger are up")
+
+# The demo end to end on these ports, as an operator sees it: the engine's rig state on the dashboard's API,
+# then the scripted lost circulation (25 simulated minutes in, about 40 s) raises its alarm.
+web_port = int(env["WEB_PORT"])
+
+
+def api(path):
+    try:
+        st, doc = get_json(web_port, path)
+    except OSError:
+        return {}
+    return doc if st == 200 and isinstance(doc, dict) else {}
+
+
+states = wait_until(lambda: [w["rig_state"] for w in api("/api/wells").get("wells", []) if w.get("rig_state")],
+                    timeout=30, what="the demo well's rig state on /api/wells")
+check(True, f"the dashboard shows the demo well's rig state: {states}")
+alarm = wait_until(lambda: [a for a in api("/api/alerts").get("active", []) if a.get("type") == "lost_circulation"],
+                   timeout=100, what="the demo's lost circulation alarm on /api/alerts")[0]
+check(alarm["well"] == "A-01" and alarm["alarm_state"] == "unack_active" and "Lost circulation" in alarm["message"],
+      f"the demo's lost circulation alarm is raised and waits for acknowledgement: {alarm['message'][:60]}")
 
 rc, out = script("start_all.sh")
 check(rc != 0 and "already running" in out, "a second start_all.sh refuses")

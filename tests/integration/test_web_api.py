@@ -32,6 +32,10 @@ def raw_get(port, path):
     return int(data.split(b" ", 2)[1]), data
 
 
+ENGINE_STATES = ("drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom", "connection",
+                 "in_slips", "tripping_in", "tripping_out", "shut_in", "out_of_hole")
+
+
 def main():
     args = rigtest.setup()
     suite = Suite()
@@ -160,17 +164,42 @@ def main():
           and metric[1][col["hook_load"]] == "kN" and imperial[1][col["hole_depth"]] == "ft"
           and imperial[1][col["hook_load"]] == "klbf" and imperial[1][col["spp"]] == "psi",
           f"a units row: metric {','.join(metric[1])}; imperial {','.join(imperial[1])}")
+    # The engine's (from its KPIs), and the simulator's rig_state events before the engine's first.
     states = {r[col["rig_state"]] for r in metric[2:]}
     check(len(metric) > 4 and len(imperial) == len(metric) and "" not in states
-          and states <= {"drilling", "reaming", "circulating", "off_bottom", "connection", "in_slips",
-                         "tripping_out", "tripping_in", "shut_in"},
-          f"a rig state on each of the {len(metric) - 2} rows: {sorted(states)}")
+          and states <= set(ENGINE_STATES) | {"drilling", "reaming", "circulating", "off_bottom", "connection",
+                                              "in_slips", "tripping_out", "tripping_in", "shut_in"}
+          and states & set(ENGINE_STATES),
+          f"a rig state on each of the {len(metric) - 2} rows, the engine's: {sorted(states)}")
     ratios = [float(i[col["hole_depth"]]) / float(m[col["hole_depth"]]) for m, i in zip(metric[2:], imperial[2:])
               if m[col["hole_depth"]] and float(m[col["hole_depth"]]) > 0]
     check(ratios and all(abs(r - 3.28084) < 1e-4 for r in ratios) and metric[2][1] == imperial[2][1],
           f"imperial values converted: hole depth ft / m = {ratios[0] if ratios else None} over {len(ratios)} rows")
     st, doc = get_json(port, f"/api/export.csv?{rng}&units=furlongs")
     check(st == 400 and "units" in doc.get("error", ""), f"units=furlongs -> 400 ({st} {doc})")
+
+    # --- a real feed has no rig_state events: the export's rig state comes from the engine's KPIs
+    raw = Publisher(suite, "wits0-rig9")
+    t0 = now - 600_000_000
+    for i in range(90):
+        depth = 1500.0 + i * 0.01
+        raw.send("telemetry", "R-09", {"ts": t0 + i * 1_000_000, "ch": {
+            "bit_depth": depth, "hole_depth": depth, "block_pos": 20.0 - i * 0.01, "wob": 90.0, "rpm": 120.0,
+            "torque": 12.0, "hook_load": 900.0, "spp": 180.0, "flow_in": 2200.0, "flow_out": 2190.0,
+            "rop": 36.0}})
+        time.sleep(0.05)
+    raw.close()
+    r09 = f"well=R-09&from={t0}&to={t0 + 90_000_000}&units=metric"
+
+    def engine_states():
+        st, _, body = request(port, "GET", f"/api/export.csv?{r09}")
+        rows = [ln.split(",") for ln in body.decode().splitlines()] if st == 200 else []
+        states = [r[4] for r in rows[2:]]
+        return len(rows) == 92 and states[-1] and states
+    states = wait_until(engine_states, timeout=30, what="R-09's export rows with the engine's rig state")
+    check(set(states) - {""} <= {"drilling_rotary", "drilling_sliding"} and states.count("") < 30,
+          f"a feed without rig_state events: the export carries the engine's rig state "
+          f"({states.count('')} rows before its first KPI): {sorted(set(states))}")
 
     # --- alerts from the live topic, acknowledgement
     pub = Publisher(suite)
@@ -186,7 +215,7 @@ def main():
           "/api/alerts?well= filters by well")
     check(mine[0]["type"] == "threshold" and mine[0]["rule"] == "pit_gain_high",
           f"/api/alerts keeps the alert's own type: {mine[0].get('type')}")
-    st, doc = get_json(port, "/api/alerts/9007/ack", "POST", {"by": "driller"})
+    st, doc = get_json(port, "/api/alerts/9007/ack", "POST", {"by": "driller", "comment": "shakers checked"})
     check(st == 200 and doc["acked"] and doc["acked_by"] == "driller", f"POST ack -> 200 acked: {st}")
     st, doc = get_json(port, "/api/alerts/9008/ack", "POST", "")
     check(st == 400 and doc["error"].startswith("by: required"), f"POST ack with an empty body: 400 naming 'by' {doc}")
@@ -215,6 +244,14 @@ def main():
     hist = [a for a in ours("history") if a["alert_id"] == 9007]
     check(hist and hist[0]["acked"] and hist[0]["active"] is False,
           "a cleared alert moves to the history and keeps its acknowledgement")
+
+    # The bridge acknowledged it alone: its own audit record reaches the saver.
+    def bridge_acks():
+        st, doc = get_json(port, "/api/audit?action=ack")
+        return [e for e in doc.get("entries", []) if e["alert_id"] == 9007] if st == 200 else []
+    rec = wait_until(bridge_acks, timeout=20, what="the bridge's acknowledgement in the audit trail")
+    check(len(rec) == 1 and rec[0]["who"] == "driller" and rec[0]["addr"] == "127.0.0.1" and rec[0]["well"] == "A-01"
+          and rec[0]["detail"] == "shakers checked", f"the bridge's ack in /api/audit: who, where, what: {rec}")
 
     # --- thresholds, forwarded to the prediction engine's control endpoint
     st, doc = get_json(port, "/api/thresholds")

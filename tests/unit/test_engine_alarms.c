@@ -344,9 +344,50 @@ test_bounded (void)
     rs_alarms_destroy (&book);
 }
 
+//  Operator messages split into a template and quantities in units.
+static void
+test_template (void)
+{
+    char tpl[256];
+    rs_alert_qty_t q[RS_ALERT_QTY_MAX];
+    size_t n = rs_alert_template ("Possible kick: flow out 108 L/min above expected (5.1% of flow in), pit +2.50 m3",
+                                  tpl, sizeof tpl, q, RS_ALERT_QTY_MAX);
+    RS_CHECK_INT (n, 2);
+    RS_CHECK_STR (tpl, "Possible kick: flow out {0} above expected (5.1% of flow in), pit {1}");
+    RS_CHECK_NEAR (q[0].value, 108, 0);
+    RS_CHECK_STR (q[0].unit, "L/min");
+    RS_CHECK_INT (q[0].decimals, 0);
+    RS_CHECK (!q[0].plus);
+    RS_CHECK_NEAR (q[1].value, 2.5, 0);
+    RS_CHECK_STR (q[1].unit, "m3");
+    RS_CHECK_INT (q[1].decimals, 2);
+    RS_CHECK (q[1].plus);
+    //  Longest unit wins (kN.m over kN, m/h over m); "min", "mud" are no units;
+    //  a number inside a word (A-01, 5e+06) is not a quantity.
+    n = rs_alert_template ("torque 14.2 kN.m, ROP 3.5 m/h. Well A-01 200 m. 10 min, 7 mud, 2 m", tpl, sizeof tpl, q,
+                           RS_ALERT_QTY_MAX);
+    RS_CHECK_INT (n, 4);
+    RS_CHECK_STR (tpl, "torque {0}, ROP {1}. Well A-01 {2}. 10 min, 7 mud, {3}");
+    RS_CHECK_STR (q[0].unit, "kN.m");
+    RS_CHECK_STR (q[1].unit, "m/h");
+    RS_CHECK_STR (q[2].unit, "m");
+    //  Rule messages carry the channel's unit.
+    n = rs_alert_template ("spp_high: spp 198.3 bar above limit 1 bar", tpl, sizeof tpl, q, RS_ALERT_QTY_MAX);
+    RS_CHECK_INT (n, 2);
+    RS_CHECK_STR (tpl, "spp_high: spp {0} above limit {1}");
+    //  Nothing to convert, braces, a template too long: no template.
+    RS_CHECK_INT (rs_alert_template ("score 4.2, rpm 120 rpm", tpl, sizeof tpl, q, RS_ALERT_QTY_MAX), 0);
+    RS_CHECK_STR (tpl, "");
+    RS_CHECK_INT (rs_alert_template ("{0} 5 bar", tpl, sizeof tpl, q, RS_ALERT_QTY_MAX), 0);
+    RS_CHECK_INT (rs_alert_template ("spp 5 bar and more text", tpl, 8, q, RS_ALERT_QTY_MAX), 0);
+    RS_CHECK_INT (rs_alert_template ("1 bar 2 bar 3 bar", tpl, sizeof tpl, q, 2), 2);
+    RS_CHECK_STR (tpl, "{0} {1} 3 bar");
+}
+
 int
 main (void)
 {
+    test_template ();
     test_lifecycle ();
     test_validation ();
     test_shelve_and_service ();

@@ -140,10 +140,24 @@ test_wells (void)
     RS_CHECK (e == NULL);
 }
 
+static char s_audit_last[1200];
+static int s_audits;
+
+static void
+s_on_audit (const rs_engine_audit_t *rec, void *arg)
+{
+    (void) arg;
+    s_audits++;
+    snprintf (s_audit_last, sizeof s_audit_last, "%s|%s|%s|%s", rec->action, rec->by ? rec->by : "-",
+              rec->addr ? rec->addr : "-", rec->detail ? rec->detail : "-");
+}
+
 static void
 test_control (void)
 {
     rs_engine_t *e = rs_engine_new (NULL, NULL, NULL);
+    rs_engine_set_audit_fn (e, s_on_audit, NULL);
+    char err_buf[400];
     json_t *o = s_ctl (e, NULL, "{\"cmd\": \"ping\"}");
     RS_CHECK (s_ok (o));
     json_decref (o);
@@ -160,6 +174,41 @@ test_control (void)
     RS_CHECK (json_is_false (json_object_get (o, "saved")));
     json_decref (o);
     RS_CHECK_INT (rs_engine_config (e)->n, 1);
+    RS_CHECK_INT (s_audits, 1);
+    RS_CHECK_STR (s_audit_last, "rules_set|-|-|added: \"spp_high\"");
+    //  Every rule set is in the audit trail: who, from where, what changed.
+    o = s_ctl (e, "", "{\"cmd\": \"set_thresholds\", \"by\": \"Ana\", \"addr\": \"10.1.2.3\", \"rules\": ["
+                      "{\"channel\": \"spp\", \"max\": 310}, {\"name\": \"gas x\", \"channel\": \"gas\", \"max\": 5}]}");
+    RS_CHECK (s_ok (o));
+    json_decref (o);
+    RS_CHECK_STR (s_audit_last, "rules_set|Ana|10.1.2.3|added: \"gas x\"; changed: \"spp_high\"");
+    o = s_ctl (e, "", "{\"cmd\": \"set_thresholds\", \"by\": \"Bo\", \"rules\": [{\"channel\": \"spp\", \"max\": 310}]}");
+    json_decref (o);
+    RS_CHECK_STR (s_audit_last, "rules_set|Bo|-|removed: \"gas x\"");
+    o = s_ctl (e, "", "{\"cmd\": \"set_thresholds\", \"by\": \"Bo\", \"rules\": [{\"channel\": \"spp\", \"max\": 300}]}");
+    json_decref (o);
+    RS_CHECK_STR (s_audit_last, "rules_set|Bo|-|changed: \"spp_high\"");
+    o = s_ctl (e, "", "{\"cmd\": \"set_thresholds\", \"by\": \"Bo\", \"rules\": [{\"channel\": \"spp\", \"max\": 300}]}");
+    json_decref (o);
+    RS_CHECK_STR (s_audit_last, "rules_set|Bo|-|no change");
+    RS_CHECK_INT (s_audits, 5);
+    //  A long list is cut to fit, marked with "...".
+    rs_rules_t *none = rs_rules_new (), *many = rs_rules_new ();
+    json_t *list = json_array ();
+    for (int i = 0; i < 100; i++) {
+        char name[64];
+        snprintf (name, sizeof name, "rule %d with a long name", i);
+        json_array_append_new (list, json_pack ("{s:s, s:s, s:f}", "name", name, "channel", "spp", "max", 100.0 + i));
+    }
+    RS_CHECK_INT (rs_rules_set_rules (many, list, err_buf, sizeof err_buf), 0);
+    char detail[200];
+    rs_engine_ctl_rules_diff (none, many, detail, sizeof detail);
+    RS_CHECK_INT (strlen (detail), sizeof detail - 1);
+    RS_CHECK (strncmp (detail, "added: \"rule 0 with a long name\", ", 34) == 0);
+    RS_CHECK_STR (detail + sizeof detail - 4, "...");
+    json_decref (list);
+    rs_rules_destroy (&none);
+    rs_rules_destroy (&many);
     o = s_ctl (e, "", "{\"cmd\": \"set_thresholds\", \"save\": true, \"rules\": []}");
     RS_CHECK (!s_ok (o));
     json_decref (o);

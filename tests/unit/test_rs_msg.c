@@ -131,6 +131,44 @@ test_roundtrip_event_and_heartbeat (void)
     RS_CHECK_INT (rs_decode (dec, "alert.A-01", 10, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
     RS_CHECK_STR (rs_msg_text (dec, &msg, "message"), "Kick suspected");
     RS_CHECK (rs_encode_begin (enc, RS_KIND_ALERT, "bad.id", &hdr, 0) == NULL);
+    //  An audit record: component, action, by; addr, detail, well optional.
+    p = rs_encode_begin (enc, RS_KIND_AUDIT, "prediction_engine", &hdr, 5);
+    rs_encode_key (p, "action");
+    rs_encode_string (p, "rules_set");
+    rs_encode_key (p, "by");
+    rs_encode_string (p, "Ana Lima");
+    rs_encode_key (p, "addr");
+    rs_encode_string (p, "10.0.0.7");
+    rs_encode_key (p, "detail");
+    rs_encode_string (p, "added: \"spp high\"");
+    rs_encode_key (p, "well");
+    rs_encode_string (p, "A-01");
+    RS_CHECK_INT (rs_decode (dec, "audit.prediction_engine", 23, rs_encoder_data (enc), rs_encoder_size (enc), &msg),
+                  RS_OK);
+    RS_CHECK_INT (msg.kind, RS_KIND_AUDIT);
+    RS_CHECK_STR (msg.audit_action, "rules_set");
+    RS_CHECK_STR (msg.audit_by, "Ana Lima");
+    RS_CHECK_STR (msg.audit_addr, "10.0.0.7");
+    RS_CHECK_STR (msg.audit_detail, "added: \"spp high\"");
+    RS_CHECK_STR (msg.audit_well, "A-01");
+    RS_CHECK_INT (rs_decode (dec, "audit.web", 9, rs_encoder_data (enc), rs_encoder_size (enc), &msg),
+                  RS_E_MISMATCH);
+    //  Without "by": refused, naming the field.
+    p = rs_encode_begin (enc, RS_KIND_AUDIT, "web", &hdr, 1);
+    rs_encode_key (p, "action");
+    rs_encode_string (p, "ack");
+    RS_CHECK_INT (rs_decode (dec, "audit.web", 9, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_E_MISSING);
+    RS_CHECK (strstr (rs_decoder_detail (dec), "'by'") != NULL);
+    //  A well that is not an id.
+    p = rs_encode_begin (enc, RS_KIND_AUDIT, "web", &hdr, 3);
+    rs_encode_key (p, "action");
+    rs_encode_string (p, "ack");
+    rs_encode_key (p, "by");
+    rs_encode_string (p, "Bo");
+    rs_encode_key (p, "well");
+    rs_encode_string (p, "A 01");
+    RS_CHECK_INT (rs_decode (dec, "audit.web", 9, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_E_RANGE);
+    RS_CHECK (strstr (rs_decoder_detail (dec), "'well'") != NULL);
     rs_encoder_destroy (&enc);
 }
 

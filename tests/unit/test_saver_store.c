@@ -260,7 +260,9 @@ test_extra_and_kinds (void)
     rs_store_add (store, &msg, 0);
 
     hdr = (rs_header_t) { "engine", 5, 1, NOW_US };
-    msgpack_packer *pk = rs_encode_begin (s_enc, RS_KIND_KPI, "B-02", &hdr, 1);
+    msgpack_packer *pk = rs_encode_begin (s_enc, RS_KIND_KPI, "B-02", &hdr, 2);
+    rs_encode_key (pk, "rig_state");
+    rs_encode_string (pk, "drilling_rotary");
     rs_encode_key (pk, "values");
     rs_value_t kv[] = { { "mse", -1, 123.5 }, { "eff.pct", -1, NAN } };
     rs_encode_values (pk, kv, 2);
@@ -274,6 +276,20 @@ test_extra_and_kinds (void)
     msgpack_pack_int (pk, 2);
     s_decode (RS_KIND_ALERT, "B-02", &msg);
     RS_CHECK_INT (rs_store_add (store, &msg, 0), 0);
+
+    //  An audit record: in audit_log and the audit view, no wells row for
+    //  the component; stored once even when it comes again.
+    for (int again = 0; again < 2; again++) {
+        pk = rs_encode_begin (s_enc, RS_KIND_AUDIT, "prediction_engine", &hdr, 3);
+        rs_encode_key (pk, "action");
+        rs_encode_string (pk, "rules_set");
+        rs_encode_key (pk, "by");
+        rs_encode_string (pk, "Ana Lima");
+        rs_encode_key (pk, "detail");
+        rs_encode_string (pk, "added: \"spp high\"");
+        s_decode (RS_KIND_AUDIT, "prediction_engine", &msg);
+        RS_CHECK_INT (rs_store_add (store, &msg, 0), 0);
+    }
 
     //  Heartbeats are not stored.
     hdr = (rs_header_t) { "x", 1, 1, NOW_US };
@@ -297,12 +313,20 @@ test_extra_and_kinds (void)
     RS_CHECK_INT (s_int (db, "SELECT note IS NULL FROM events WHERE seq = 2"), 1);
     RS_CHECK_NEAR (s_real (db, "SELECT json_extract(vals, '$.mse') FROM kpis_v WHERE publisher = 'engine'"), 123.5, 0);
     RS_CHECK_INT (s_int (db, "SELECT json_type(vals, '$.\"eff.pct\"') = 'null' FROM kpis"), 1);
+    RS_CHECK_STR (s_text (db, "SELECT rig_state FROM kpis_v WHERE publisher = 'engine'"), "drilling_rotary");
     RS_CHECK_STR (s_text (db, "SELECT json_extract(body, '$.alert') FROM alerts_v"), "kick_suspected");
+    RS_CHECK_STR (s_text (db, "SELECT who || '|' || action || '|' || coalesce(addr, '-') || '|' || detail || '|' "
+                              "|| coalesce(well, '-') || '|' || component FROM audit_log"),
+                  "Ana Lima|rules_set|-|added: \"spp high\"|-|prediction_engine");
+    RS_CHECK_STR (s_text (db, "SELECT who || '|' || action || '|' || detail FROM audit WHERE action = 'rules_set'"),
+                  "Ana Lima|rules_set|added: \"spp high\"");
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM wells WHERE name = 'prediction_engine'"), 0);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM streams_v WHERE kind = 'audit' AND well IS NULL"), 1);
     RS_CHECK_INT (s_int (db, "SELECT json_extract(body, '$.level') FROM alerts"), 2);
     RS_CHECK_INT (s_int (db, "SELECT json_extract(body, '$.seq') FROM alerts"), 1);
-    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM streams"), 4);
+    RS_CHECK_INT (s_int (db, "SELECT count(*) FROM streams"), 5);
     RS_CHECK_STR (s_text (db, "SELECT group_concat(kind) FROM (SELECT kind FROM streams ORDER BY kind)"),
-                  "alert,event,kpi,telemetry");
+                  "alert,audit,event,kpi,telemetry");
     RS_CHECK_INT (rs_store_stats (store)->events, 2);
     RS_CHECK_INT (rs_store_stats (store)->kpis, 1);
     RS_CHECK_INT (rs_store_stats (store)->alerts, 1);
@@ -541,7 +565,8 @@ test_end_of_stream (void)
     rs_store_destroy (&store);
     sqlite3_open (s_path ("v1.db"), &raw);
     RS_CHECK_INT (sqlite3_exec (raw,
-        "DROP VIEW audit; DROP VIEW gaps_v; DROP VIEW streams_v; ALTER TABLE gaps DROP COLUMN kind; "
+        "DROP VIEW audit; DROP TABLE audit_log; DROP VIEW kpis_v; ALTER TABLE kpis DROP COLUMN rig_state; "
+        "DROP VIEW gaps_v; DROP VIEW streams_v; ALTER TABLE gaps DROP COLUMN kind; "
         "ALTER TABLE streams DROP COLUMN end_seq; PRAGMA user_version = 1; "
         "INSERT INTO gaps (stream, from_seq, to_seq, recorded_us) VALUES (1, 5, NULL, 0), (1, 2, 3, 0);",
         NULL, NULL, NULL), SQLITE_OK);

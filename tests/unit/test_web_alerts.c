@@ -113,6 +113,20 @@ main (void)
     json_decref (out);
     RS_CHECK (rs_alerts_ack (a, 99, NULL, 0) == NULL);
 
+    //  The audit outbox: records wait in order until taken, bounded.
+    json_t *box = rs_alerts_audit_take (a);
+    RS_CHECK_INT (json_array_size (box), 0);
+    json_decref (box);
+    for (int i = 0; i < RS_ALERTS_AUDIT_MAX + 5; i++)
+        rs_alerts_audit_push (a, json_pack ("{s:s, s:i}", "action", "ack", "alert_id", i));
+    box = rs_alerts_audit_take (a);
+    RS_CHECK_INT (json_array_size (box), RS_ALERTS_AUDIT_MAX);
+    RS_CHECK_INT (json_integer_value (json_object_get (json_array_get (box, 0), "alert_id")), 5);
+    json_decref (box);
+    box = rs_alerts_audit_take (a);
+    RS_CHECK_INT (json_array_size (box), 0);
+    json_decref (box);
+
     //  An update keeps the acknowledgement; the severity changes.
     json_t *upd = s_alert (1, "updated", "engine", 1);
     json_object_set_new (upd, "severity", json_string ("critical"));

@@ -392,13 +392,20 @@ try {
   const saved = (await page.evaluate(async () => (await fetch('api/thresholds')).json()))
     .rules.find((r) => r.name === 'e2e_spp');
   check(saved && Math.abs(saved.max - 2) < 1e-4, `29.0075 psi typed in the page is ${saved && saved.max} bar in the engine`);
+  // The changed rule raises again; its text reads in psi, the bound as typed.
+  await page.waitForFunction(() => [...document.querySelectorAll('#alerts-view-active li[data-rule="e2e_spp"] .msg')]
+    .some((m) => /spp \d+(\.\d+)? psi above limit 29\.0\d psi/.test(m.textContent)), null, { timeout: 30000 });
+  check(true, 'the rule\'s alert text reads in psi');
 
   // The injected kick (simulator, well K-01) shows up and can be acknowledged.
   // The first one still waiting for acknowledgement: by now it may have returned to normal (rtn_unack).
   const kick = page.locator('#view-alerts li[data-type="kick"][data-well="K-01"]:has(button.ack)').first();
   await kick.waitFor({ timeout: 30000 });
   const kickId = await kick.getAttribute('data-alert-id');
-  check(true, `kick alert ${kickId} listed: ${await kick.locator('.msg').textContent()}`);
+  // Imperial is on: the engine's message reads in imperial units (its quantities converted by the page).
+  const kickText = await kick.locator('.msg').textContent();
+  check(/\d gal\/min/.test(kickText) && !/L\/min/.test(kickText) && !/\{\d\}/.test(kickText),
+    `kick alert ${kickId} listed, its text in imperial: ${kickText}`);
   await kick.locator('button.ack').click();
   const kickForm = page.locator(`#view-alerts li[data-alert-id="${kickId}"] form.alarm-form`);
   check(await kickForm.locator('input[data-key="by"]').inputValue() === 'E2E Operator', 'the name is remembered');
@@ -417,6 +424,13 @@ try {
     audited = /E2E Operator/.test(await page.locator('#audit-body').textContent());
   }
   check(audited, 'the audit trail shows the acknowledgement');
+  // And the rule changed in the page: who, from where, which rule.
+  let ruleRow = '';
+  for (let i = 0; i < 20 && !/E2E Operator.*127\.0\.0\.1.*changed: "e2e_spp"/.test(ruleRow); i++) {
+    if (i) { await page.click('#audit-refresh'); await page.waitForTimeout(500); }
+    ruleRow = (await page.locator('#audit-body tr[data-action="rules_set"]').allTextContents()).join(' | ');
+  }
+  check(/E2E Operator.*127\.0\.0\.1.*changed: "e2e_spp"/.test(ruleRow), `the audit trail shows the rule change: ${ruleRow}`);
 
   // Removing the rule in the page clears its alerts.
   const idx = await page.locator('#rules-body tr').evaluateAll(
