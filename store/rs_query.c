@@ -125,11 +125,11 @@ s_rows_done (rs_query_t *self, sqlite3_stmt *st, int rc, bool stopped)
 }
 
 rs_query_t *
-rs_query_new (const char *path, char *err, size_t errsize)
+rs_query_new (const char *path)
 {
     rs_query_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     int rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY, NULL);
@@ -147,18 +147,18 @@ rs_query_new (const char *path, char *err, size_t errsize)
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_OK) {
-        snprintf (err, errsize, "cannot open database %s: %s", path,
+        rs_err_set (RS_E_IO, "cannot open database %s: %s", path,
                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
         rs_query_destroy (&self);
         return NULL;
     }
     if (version == 0) {
-        snprintf (err, errsize, "%s is not a rigstream database (no schema yet: has the saver run?)", path);
+        rs_err_set (RS_E_FORMAT, "%s is not a rigstream database (no schema yet: has the saver run?)", path);
         rs_query_destroy (&self);
         return NULL;
     }
     if (version > RS_STORE_SCHEMA) {
-        snprintf (err, errsize, "%s has schema version %d, newer than this program's (%d): upgrade rigstream",
+        rs_err_set (RS_E_FORMAT, "%s has schema version %d, newer than this program's (%d): upgrade rigstream",
                   path, version, RS_STORE_SCHEMA);
         rs_query_destroy (&self);
         return NULL;

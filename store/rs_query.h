@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 typedef enum {
     RS_QUERY_OK = 0,
     RS_QUERY_E_DB,          //  the database cannot be opened or read
@@ -33,8 +35,8 @@ typedef struct rs_query_t rs_query_t;
 
 //  Opens `path` read-only and checks it is a rigstream database of a
 //  schema this code reads. Returns a fresh handle, or NULL with the reason
-//  in err.
-rs_query_t *rs_query_new (const char *path, char *err, size_t errsize);
+//  in rs_errmsg () (rs_err.h).
+rs_query_t *rs_query_new (const char *path);
 void rs_query_destroy (rs_query_t **self_p);
 //  The reason for the last error on this handle ("" when none).
 const char *rs_query_detail (rs_query_t *self);

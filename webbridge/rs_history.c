@@ -24,8 +24,9 @@ rs_history_open (const char *path, char *err, size_t errsize)
         snprintf (err, errsize, "out of memory");
         return NULL;
     }
-    self->query = rs_query_new (path, err, errsize);
+    self->query = rs_query_new (path);
     if (!self->query) {
+        snprintf (err, errsize, "%s", rs_errmsg ());
         free (self);
         return NULL;
     }

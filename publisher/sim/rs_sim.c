@@ -1490,24 +1490,36 @@ spec_parse (const char *spec, spec_item_t *items, size_t max, size_t *count,
     return 0;
 }
 
-int
-rs_sim_spec_check (const char *spec, char *err, size_t err_size)
+//  Parses spec into at most max items; the reason of a refusal goes to
+//  rs_err_set.
+static rs_err_t
+s_spec_parse (const char *spec, spec_item_t *items, size_t max, size_t *count)
+{
+    char err[256];
+    if (spec_parse (spec, items, max, count, err, sizeof err) != 0)
+        return rs_err_set (RS_E_FORMAT, "%s", err);
+    return RS_OK;
+}
+
+rs_err_t
+rs_sim_spec_check (const char *spec)
 {
     spec_item_t items[MAX_EVENTS];
     size_t n;
-    return spec_parse (spec, items, MAX_EVENTS, &n, err, err_size);
+    return s_spec_parse (spec, items, MAX_EVENTS, &n);
 }
 
-int
-rs_sim_inject_spec (rs_sim_t *self, const char *spec, char *err, size_t err_size)
+rs_err_t
+rs_sim_inject_spec (rs_sim_t *self, const char *spec)
 {
     spec_item_t items[MAX_EVENTS];
     size_t n;
     if (!self)
-        return -1;
-    if (spec_parse (spec, items, MAX_EVENTS - self->n_ev, &n, err, err_size) != 0)
-        return -1;
+        return rs_err_set (RS_E_INVAL, "no simulator");
+    rs_err_t rc = s_spec_parse (spec, items, MAX_EVENTS - self->n_ev, &n);
+    if (rc != RS_OK)
+        return rc;
     for (size_t i = 0; i < n; i++)
         rs_sim_inject (self, items[i].type, items[i].start, items[i].dur);
-    return 0;
+    return RS_OK;
 }

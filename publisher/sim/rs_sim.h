@@ -38,6 +38,7 @@
 #ifndef RS_SIM_H
 #define RS_SIM_H
 
+#include "rs_err.h"
 #include "rs_msg.h"
 #include "rs_simfault.h"
 
@@ -164,11 +165,12 @@ uint64_t rs_sim_notes_dropped (const rs_sim_t *self);
 //  or when too many events are pending.
 uint64_t rs_sim_inject (rs_sim_t *self, rs_sim_event_t type, double start_s, double duration_s);
 //  Parses and schedules "type@start_s[:duration_s],..." (e.g.
-//  "kick@600,washout@1800:1200"). Returns 0, or -1 and a reason in err.
-//  Nothing is scheduled when the spec is invalid.
-int rs_sim_inject_spec (rs_sim_t *self, const char *spec, char *err, size_t err_size);
-//  Checks a spec without a simulator. Returns 0 or -1 (reason in err).
-int rs_sim_spec_check (const char *spec, char *err, size_t err_size);
+//  "kick@600,washout@1800:1200"). Returns RS_OK, or RS_E_FORMAT with the
+//  reason in rs_errmsg () (rs_err.h). Nothing is scheduled when the spec is
+//  invalid.
+rs_err_t rs_sim_inject_spec (rs_sim_t *self, const char *spec);
+//  Checks a spec without a simulator: RS_OK or RS_E_FORMAT, as above.
+rs_err_t rs_sim_spec_check (const char *spec);
 //  Default duration of an event type, s.
 double rs_sim_event_default_duration (rs_sim_event_t type);
 //  What an event's size measures: kick "influx_frac" (peak influx / flow

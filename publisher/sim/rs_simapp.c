@@ -93,9 +93,8 @@ rs_simapp_setup (rs_config_t *cfg, void *arg)
         return RS_E_CONFIG;
     }
     const char *events = rs_config_str (cfg, "events");
-    char err[256];
-    if (rs_sim_spec_check (events, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-sim: invalid value for --events: %s\n", err);
+    if (rs_sim_spec_check (events) != RS_OK) {
+        fprintf (stderr, "rigstream-sim: invalid value for --events: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     rs_simpub_t *sp = &self->pub;
@@ -126,7 +125,7 @@ rs_simapp_setup (rs_config_t *cfg, void *arg)
             .faults_per_h = rs_config_double (cfg, "faults"),
         };
         sp->wells[i] = rs_sim_new (&o);
-        if (!sp->wells[i] || rs_sim_inject_spec (sp->wells[i], events, err, sizeof err) != 0) {
+        if (!sp->wells[i] || rs_sim_inject_spec (sp->wells[i], events) != RS_OK) {
             rs_error ("cannot create the simulator for well %s", self->ids[i]);
             return RS_E_NOMEM;
         }

@@ -231,10 +231,9 @@ s_run (rs_config_t *cfg, const char *command)
                 return s_usage_error ("invalid channel name \"%s\": 1-32 chars of a-z 0-9 _, starting with a letter",
                                       channels[i]);
     }
-    char err[600];
-    rs_query_t *q = rs_query_new (rs_config_str (cfg, "db"), err, sizeof err);
+    rs_query_t *q = rs_query_new (rs_config_str (cfg, "db"));
     if (!q) {
-        fprintf (stderr, "rigstream-db: %s\n", err);
+        fprintf (stderr, "rigstream-db: %s\n", rs_errmsg ());
         return 1;
     }
     int rc = 0;

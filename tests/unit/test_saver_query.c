@@ -116,17 +116,16 @@ s_on_well (const rs_query_well_t *w, void *arg)
 static void
 test_open_and_check (rs_query_t *q)
 {
-    char err[600];
-    RS_CHECK (rs_query_new ("/nonexistent/dir/x.db", err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "cannot open database") != NULL);
+    RS_CHECK (rs_query_new ("/nonexistent/dir/x.db") == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "cannot open database") != NULL);
     char empty[160];
     snprintf (empty, sizeof empty, "%s/empty.db", s_dir);
     sqlite3 *db = NULL;
     sqlite3_open (empty, &db);
     sqlite3_exec (db, "CREATE TABLE t (x)", NULL, NULL, NULL);
     sqlite3_close (db);
-    RS_CHECK (rs_query_new (empty, err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "not a rigstream database") != NULL);
+    RS_CHECK (rs_query_new (empty) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "not a rigstream database") != NULL);
 
     char wells[512] = "";
     RS_CHECK_INT (rs_query_wells (q, s_on_well, wells), RS_QUERY_OK);
@@ -316,8 +315,7 @@ test_fallback (void)
     RS_CHECK_INT (sqlite3_exec (db, "DELETE FROM samples WHERE ts < 1795392000000000 + 1200000000", NULL, NULL,
                                 NULL), SQLITE_OK);
     sqlite3_close (db);
-    char err[600];
-    rs_query_t *q = rs_query_new (s_db, err, sizeof err);
+    rs_query_t *q = rs_query_new (s_db);
     RS_CHECK (q != NULL);
     const char *chans[] = { "bit_depth" };
     rs_query_spec_t spec = { "A-01", T0 + 60 * SEC, T0 + 180 * SEC - 1, chans, 1 };
@@ -439,11 +437,10 @@ main (void)
         return 1;
     snprintf (s_db, sizeof s_db, "%s/q.db", s_dir);
     s_fill ();
-    char err[600];
-    rs_query_t *q = rs_query_new (s_db, err, sizeof err);
+    rs_query_t *q = rs_query_new (s_db);
     RS_CHECK (q != NULL);
     if (!q) {
-        fprintf (stderr, "%s\n", err);
+        fprintf (stderr, "%s\n", rs_errmsg ());
         return RS_TEST_DONE ();
     }
     test_open_and_check (q);
