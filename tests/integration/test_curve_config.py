@@ -85,8 +85,10 @@ def main():
         ("rigstream-broker", {"CURVE_SERVER_CERT": f"{keys}/broker.cert_secret"}, "CURVE_ALLOW_DIR"),
         ("rigstream-broker", {"CURVE_ALLOW_DIR": allowed}, "CURVE_SERVER_CERT"),
         ("rigstream-ctl", {"CURVE_SERVER_KEY": broker_key}, "CURVE_CERT"),
+        ("rigstream-web", {"CURVE_SERVER_KEY": broker_key, "CURVE_CERT": f"{keys}/pc.cert_secret"},
+         "CURVE_ALLOW_DIR"),
         ("rigstream-web", {"CURVE_SERVER_KEY": broker_key, "CURVE_CERT": f"{keys}/pc.cert_secret",
-                           "ENGINE_CONTROL_KEY": "nope"}, "ENGINE_CONTROL_KEY"),
+                           "CURVE_ALLOW_DIR": allowed, "ENGINE_CONTROL_KEY": "nope"}, "ENGINE_CONTROL_KEY"),
     ]
     for prog, env, word in bad:
         r = run(prog, env=env)
