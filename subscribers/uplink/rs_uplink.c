@@ -1127,16 +1127,23 @@ s_connect (rs_uplink_t *self)
     self->state_since = self->now_ms;
 }
 
+//  Clears the byte bins of the minutes that passed (at most a whole hour).
+//  Called as soon as the clock moves, before anything is acknowledged in the
+//  new minute: clearing its bin later would drop those bytes.
 static void
-s_rates (rs_uplink_t *self)
+s_roll_minutes (rs_uplink_t *self)
 {
     int64_t minute = self->wall_ms / 60000;
     if (minute != self->minute_at) {
-        //  Clear the bins of the minutes that passed (at most a whole hour).
         for (int64_t m = self->minute_at + 1; m <= minute && m <= self->minute_at + 60; m++)
             self->minute_bytes[m % 60] = 0;
         self->minute_at = minute;
     }
+}
+
+static void
+s_rates (rs_uplink_t *self)
+{
     if (self->now_ms - self->rate_at >= 1000) {
         double dt = (double) (self->now_ms - self->rate_at) / 1000.0;
         self->stats.sent_per_s = (double) (self->stats.samples_sent - self->rate_samples) / dt;
@@ -1152,6 +1159,7 @@ rs_uplink_tick (rs_uplink_t *self, int64_t now_ms, int64_t wall_ms)
 {
     self->now_ms = now_ms;
     self->wall_ms = wall_ms;
+    s_roll_minutes (self);
     rs_spool_flush (self->opts.spool, wall_ms);
     if (self->state == ST_IDLE) {
         if (now_ms >= self->next_try)

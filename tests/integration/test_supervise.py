@@ -117,9 +117,21 @@ check(all(alive(p) for n, p in sups.items()), "every supervisor still runs")
 log = os.path.join(run_dir, "logs", "console_logger.log")
 wait_until(lambda: os.path.exists(f"{log}.{LOG_KEEP}"), timeout=30, what=f"{log}.{LOG_KEEP}")
 time.sleep(1.5)
-files = sorted(glob.glob(log + "*"))
+
+
+def log_files():
+    """The logs and their sizes, read again if a rotation renamed one meanwhile."""
+    for _ in range(20):
+        try:
+            names = sorted(glob.glob(log + "*"))
+            return names, [os.path.getsize(f) for f in names]
+        except FileNotFoundError:
+            time.sleep(0.05)
+    raise RuntimeError("the logs kept rotating under the check")
+
+
+files, sizes = log_files()
 check(files == [log] + [f"{log}.{i}" for i in range(1, LOG_KEEP + 1)], f"{LOG_KEEP} old logs kept: {files}")
-sizes = [os.path.getsize(f) for f in files]
 # A file is checked once a second, so it can pass the limit by a second's output.
 check(all(s < LOG_MAX_KB * 1024 + 32 * 1024 for s in sizes), f"every log within bounds: {sizes}")
 

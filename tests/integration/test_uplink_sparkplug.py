@@ -118,7 +118,7 @@ def main():
     check(st.get("connected") == 1 and st.get("samples_sent") >= len(WELLS) * PER_WELL
           and st.get("queued") == 0 and st.get("dropped") == 0 and st.get("bytes_hour") == st.get("bytes_sent") > 0,
           f"heartbeat: connected, {st.get('samples_sent')} sent, {st.get('queued')} queued, "
-          f"{st.get('bytes_sent')} bytes, all within the last hour")
+          f"{st.get('dropped')} dropped, {st.get('bytes_sent')} bytes, {st.get('bytes_hour')} within the last hour")
 
     # A clean stop: NDEATH with this session's bdSeq.
     check(up.stop() == 0, "uplink exits 0 on SIGTERM")
