@@ -89,6 +89,7 @@ struct rs_uplink_t {
     uint64_t rate_samples, rate_bytes;
     uint64_t minute_bytes[60];
     int64_t minute_at;
+    bool finished;              //  rs_uplink_finish has run
     rs_log_limit_t log_limit;
     char topic_buf[512];
     int64_t host_ts;            // timestamp of the last primary host STATE acted on (-1: none)
@@ -1261,8 +1262,11 @@ rs_uplink_new (const rs_uplink_opts_t *opts)
 void
 rs_uplink_finish (rs_uplink_t *self)
 {
-    if (!self || !self->mosq)
+    //  Once: the program's stop calls it, and rs_uplink_destroy again for
+    //  those that did not; a second wait would only add to a clean stop.
+    if (!self || !self->mosq || self->finished)
         return;
+    self->finished = true;
     int64_t end = rs_clock_mono_ms () + FINISH_WAIT_MS;
     while (self->state == ST_ONLINE && !self->lost && rs_clock_mono_ms () < end) {
         rs_uplink_tick (self, rs_clock_mono_ms (), rs_clock_now_us () / 1000);

@@ -147,8 +147,12 @@ class Proc:
     def signal(self, sig):
         self.p.send_signal(sig)
 
-    def stop(self, timeout=10.0, sig=sigmod.SIGTERM):
-        """Sends SIGTERM and waits; returns the exit code (fails the test on a hang)."""
+    def stop(self, timeout=20.0, sig=sigmod.SIGTERM):
+        """Sends SIGTERM and waits; returns the exit code (fails the test on a hang).
+        A clean stop may take several seconds by design (the saver, the uplink
+        and the broker read on for up to 3 s for their peers' last messages;
+        the uplink then waits for its acknowledgements and its NDEATH's): 20 s
+        on a loaded machine."""
         if self.p.poll() is None:
             self.p.send_signal(sig)
             try:
