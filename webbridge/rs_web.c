@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "rs_clock.h"
+#include "rs_err.h"
 #include "rs_log.h"
 #include "rs_webapi.h"
 #include "rs_webreply.h"
@@ -255,11 +256,10 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         return NULL;
     }
     if (opts->audit_log && *opts->audit_log) {
-        char aerr[PATH_MAX + 64];
         self->audit = rs_webaudit_new (opts->audit_log, opts->audit_max_bytes, opts->audit_keep > 0
-                                       ? opts->audit_keep : 5, aerr, sizeof aerr);
+                                       ? opts->audit_keep : 5);
         if (!self->audit) {
-            rs_error ("audit log (WEB_AUDIT_LOG): cannot open %s", aerr);
+            rs_error ("audit log (WEB_AUDIT_LOG): cannot open %s", rs_errmsg ());
             rs_web_destroy (&self);
             return NULL;
         }

@@ -10,6 +10,7 @@
 #include "rs_audit.h"
 #include "rs_channels.h"
 #include "rs_clock.h"
+#include "rs_err.h"
 #include "rs_curve.h"
 #include "rs_history.h"
 #include "rs_log.h"
@@ -162,9 +163,9 @@ s_history_error (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, in
 }
 
 static rs_history_t *
-s_history_open (rs_web_t *self, char *err, size_t errsize)
+s_history_open (rs_web_t *self)
 {
-    return rs_history_open (self->db_path, err, errsize);
+    return rs_history_open (self->db_path);
 }
 
 // ---------------------------------------------------------------------------
@@ -232,13 +233,12 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (sec, "history_cpu_ms", json_integer ((json_int_t) ws.history_cpu_ms));
     json_object_set_new (sec, "audit_lines", json_integer ((json_int_t) ws.audit_lines));
     json_object_set_new (web, "security", sec);
-    char err[256] = "";
-    rs_history_t *h = s_history_open (self, err, sizeof err);
+    rs_history_t *h = s_history_open (self);
     json_t *hist = json_object ();
     json_object_set_new (hist, "available", json_boolean (h != NULL));
     json_object_set_new (hist, "path", json_string (self->db_path));
     if (!h)
-        json_object_set_new (hist, "error", json_string (err));
+        json_object_set_new (hist, "error", json_string (rs_errmsg ()));
     rs_history_close (&h);
     //  One health model with scripts/monitor (docs/OPERATIONS.md).
     json_t *problems = rs_webapi_health (st, components, HEALTH_MAX_DELAY_S);
@@ -260,8 +260,7 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     json_t *w;
     json_array_foreach (live, i, w)
         json_array_append_new (wells, json_deep_copy (w));
-    char err[256];
-    rs_history_t *h = s_history_open (self, err, sizeof err);
+    rs_history_t *h = s_history_open (self);
     json_t *recorded = NULL;
     if (h && rs_history_wells (h, &recorded) == RS_HIST_OK) {
         json_array_foreach (recorded, i, w) {
@@ -391,9 +390,9 @@ s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_p
         *status = rs_webreply_error (self, conn, 400, "bad 'points': an integer from 1 to %d", RS_WEBAPI_MAX_POINTS);
         return NULL;
     }
-    rs_history_t *h = s_history_open (self, err, sizeof err);
+    rs_history_t *h = s_history_open (self);
     if (!h)
-        *status = rs_webreply_error (self, conn, 503, "history not available: %s", err);
+        *status = rs_webreply_error (self, conn, 503, "history not available: %s", rs_errmsg ());
     return h;
 }
 
@@ -584,8 +583,7 @@ s_seed_alerts (rs_web_t *self)
     if (json_is_true (json_object_get (doc, "ok"))) {
         //  The recorder's alarms lately back to normal first, for the history;
         //  then the engine's list, the alarms as they are now.
-        char err[300];
-        json_t *recent = rs_audit_recent_normal (self->db_path, RS_ALERTS_HISTORY_MAX, err, sizeof err);
+        json_t *recent = rs_audit_recent_normal (self->db_path, RS_ALERTS_HISTORY_MAX);
         size_t h = recent ? rs_alerts_seed (self->alerts, recent) : 0;
         json_decref (recent);
         size_t n = rs_alerts_seed (self->alerts, json_object_get (doc, "alerts"));
@@ -710,11 +708,10 @@ s_api_audit (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_
     if (q.action && (strlen (q.action) > 32 || strspn (q.action, "abcdefghijklmnopqrstuvwxyz_") != strlen (q.action)))
         return rs_webreply_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, shelve_expired, "
                                               "out_of_service, in_service, dropped, rules_set");
-    char err[300];
     int status = 500;
-    json_t *doc = rs_audit_read (self->db_path, &q, &status, err, sizeof err);
+    json_t *doc = rs_audit_read (self->db_path, &q, &status);
     if (!doc)
-        return rs_webreply_error (self, conn, status, "%s", err);
+        return rs_webreply_error (self, conn, status, "%s", rs_errmsg ());
     return rs_webreply_send_json (self, conn, 200, doc);
 }
 

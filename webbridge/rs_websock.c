@@ -280,10 +280,9 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
         rs_webreply_cost_end (self, &ticket, 0, 0);
         return;
     }
-    char err[256];
     uint64_t rows = 0;
     size_t bytes = 0;
-    rs_history_t *h = rs_history_open (self->db_path, err, sizeof err);
+    rs_history_t *h = rs_history_open (self->db_path);
     if (!h) {
         rs_webreply_cost_end (self, &ticket, 0, 0);
         s_ws_error (ws, NULL, NULL, 0, "history not available");
