@@ -70,7 +70,8 @@ s_on_api (struct mg_connection *conn, void *cbdata)
         rs_webreply_audit (self, conn, v.status, v.message);
         status = rs_webreply_refuse (self, conn, &v);
     }
-    else if ((status = rs_webroute_match (ri->local_uri, ri->request_method, params, &route, err, sizeof err)) != 0) {
+    else if ((status = rs_webroute_match (ri->local_uri, ri->request_method, params, &route)) != 0) {
+        snprintf (err, sizeof err, "%s", rs_errmsg ());
         if (write)
             rs_webreply_audit (self, conn, status, err);
         status = rs_webreply_error (self, conn, status, "%s", err);

@@ -124,13 +124,12 @@ s_read_body (rs_web_t *self, struct mg_connection *conn, size_t *len, int *statu
 
 //  The common history parameters: well, from, to, channels.
 static int
-s_parse_range (const rs_webapi_params_t *p, rs_webapi_range_t *r, char *err, size_t errsize)
+s_parse_range (const rs_webapi_params_t *p, rs_webapi_range_t *r)
 {
     const char *defaults[N_DEFAULT_CHANNELS];
     for (size_t i = 0; i < N_DEFAULT_CHANNELS; i++)
         defaults[i] = rs_chan_info (s_default_channels[i])->name;
-    return rs_webapi_parse_range (p, rs_clock_now_us (), HISTORY_DEFAULT_S, defaults, N_DEFAULT_CHANNELS, r, err,
-                                  errsize);
+    return rs_webapi_parse_range (p, rs_clock_now_us (), HISTORY_DEFAULT_S, defaults, N_DEFAULT_CHANNELS, r);
 }
 
 static rs_hist_query_t
@@ -380,9 +379,8 @@ static rs_history_t *
 s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p, rs_webapi_range_t *r,
                    long *points, int *status)
 {
-    char err[256];
-    if (s_parse_range (p, r, err, sizeof err) != 0) {
-        *status = rs_webreply_error (self, conn, 400, "%s", err);
+    if (s_parse_range (p, r) != RS_OK) {
+        *status = rs_webreply_error (self, conn, 400, "%s", rs_errmsg ());
         return NULL;
     }
     const char *pts = points ? rs_webapi_param (p, "points") : NULL;
@@ -631,11 +629,10 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
     char *body = s_read_body (self, conn, &len, &status);
     if (!body)
         return status;
-    char err[300];
-    json_t *req = rs_webapi_parse_alarm_body (route->action, body, len, err, sizeof err);
+    json_t *req = rs_webapi_parse_alarm_body (route->action, body, len);
     free (body);
     if (!req)
-        return rs_webreply_error (self, conn, 400, "%s", err);
+        return rs_webreply_error (self, conn, 400, "%s", rs_errmsg ());
     s_seed_alerts (self);
     bool known = false;
     bool managed = rs_alerts_is_managed (self->alerts, (uint64_t) id, &known);
@@ -727,12 +724,11 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
         char *body = s_read_body (self, conn, &len, &status);
         if (!body)
             return status;
-        char err[256];
         //  The engine validates the rules themselves and names what is wrong.
-        request = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
+        request = rs_webapi_parse_thresholds_body (body, len);
         free (body);
         if (!request)
-            return rs_webreply_error (self, conn, 400, "%s", err);
+            return rs_webreply_error (self, conn, 400, "%s", rs_errmsg ());
         //  The engine logs who changed the rules, and from where.
         json_object_set_new (request, "addr", json_string (mg_get_request_info (conn)->remote_addr));
     }

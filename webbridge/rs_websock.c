@@ -422,8 +422,9 @@ s_ws_message (rs_web_t *self, s_wsconn_t *ws, const char *data, size_t len, rs_h
 {
     int64_t since = 0;
     char err[256];
-    int type = rs_webapi_parse_client_msg (data, len, filter, &since, err, sizeof err);
+    int type = rs_webapi_parse_client_msg (data, len, filter, &since);
     if (type < 0) {
+        snprintf (err, sizeof err, "%s", rs_errmsg ());
         rs_webguard_bad_message (self->guard, mg_get_request_info (ws->conn)->remote_addr, err);
         s_ws_push_json (ws->client, json_pack ("{s:s, s:s}", "type", "error", "message", err));
         return;
