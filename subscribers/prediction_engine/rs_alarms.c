@@ -342,33 +342,28 @@ s_utf8_len (const char *s)
     return n;
 }
 
-
-int
+rs_err_t
 rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max)
 {
     if (!text) {
-        rs_err_set (RS_E_RANGE, "%s: missing", field);
-        return -1;
+        return rs_err_set (RS_E_RANGE, "%s: missing", field);
     }
     size_t n = s_utf8_len (text);
     bool blank = true;
     for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
         if (*c < 0x20 || *c == 0x7f) {
-            rs_err_set (RS_E_RANGE, "%s: control characters are not allowed", field);
-            return -1;
+            return rs_err_set (RS_E_RANGE, "%s: control characters are not allowed", field);
         }
         if (*c != ' ')
             blank = false;
     }
     if (n < min || (min > 0 && blank)) {
-        rs_err_set (RS_E_RANGE, "%s: required (%zu to %zu characters)", field, min, max);
-        return -1;
+        return rs_err_set (RS_E_RANGE, "%s: required (%zu to %zu characters)", field, min, max);
     }
     if (n > max) {
-        rs_err_set (RS_E_RANGE, "%s: %zu characters, at most %zu", field, n, max);
-        return -1;
+        return rs_err_set (RS_E_RANGE, "%s: %zu characters, at most %zu", field, n, max);
     }
-    return 0;
+    return RS_OK;
 }
 
 //  The alarm an operator names, or NULL with the reason.
@@ -772,19 +767,17 @@ s_load_holds (const json_t *arr, vec_t *v, const char *name)
     return 0;
 }
 
-int
+rs_err_t
 rs_alarms_load (rs_alarms_t *self, const json_t *doc)
 {
     json_t *alarms = json_object_get (doc, "alarms");
     json_t *next = json_object_get (doc, "next_id");
     if (!json_is_object (doc) || !json_is_integer (json_object_get (doc, "version"))
         || json_integer_value (json_object_get (doc, "version")) != 1) {
-        rs_err_set (RS_E_FORMAT, "version: expected 1");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "version: expected 1");
     }
     if (!json_is_integer (next) || json_integer_value (next) < 0) {
-        rs_err_set (RS_E_FORMAT, "next_id: expected a non-negative integer");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "next_id: expected a non-negative integer");
     }
     rs_alarms_t fresh = { .fn = self->fn, .arg = self->arg, .next_id = (uint64_t) json_integer_value (next) };
     int rc = 0;
@@ -838,7 +831,7 @@ rs_alarms_load (rs_alarms_t *self, const json_t *doc)
         free (fresh.alarms.v);
         free (fresh.shelves.v);
         free (fresh.oos.v);
-        return -1;
+        return rs_errcode ();
     }
     free (self->alarms.v);
     free (self->shelves.v);
@@ -848,7 +841,7 @@ rs_alarms_load (rs_alarms_t *self, const json_t *doc)
     self->shelves = fresh.shelves;
     self->oos = fresh.oos;
     self->dirty = false;
-    return 0;
+    return RS_OK;
 }
 
 bool

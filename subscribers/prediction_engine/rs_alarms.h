@@ -100,14 +100,14 @@ size_t rs_alarms_active (const rs_alarms_t *self);
 
 //  What must survive a restart (next id, alarms, shelves, out-of-service
 //  points) as a JSON document, and back. load replaces the book's content;
-//  returns 0 or -1 with the reason (naming the place) recorded.
+//  returns RS_OK or an error code with the reason (naming the place) recorded.
 json_t *rs_alarms_state_json (const rs_alarms_t *self);
-int rs_alarms_load (rs_alarms_t *self, const json_t *doc);
+rs_err_t rs_alarms_load (rs_alarms_t *self, const json_t *doc);
 //  True when the book changed since the last call (then it should be saved).
 bool rs_alarms_take_dirty (rs_alarms_t *self);
 
 //  Checks an operator's name: 1-64 characters, no control characters.
-//  Returns 0, or -1 with "<field>: <reason>" recorded.
-int rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max);
+//  Returns RS_OK, or an error code with "<field>: <reason>" recorded.
+rs_err_t rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max);
 
 #endif

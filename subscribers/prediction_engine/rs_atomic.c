@@ -32,22 +32,19 @@ s_sync_dir (const char *path)
     }
 }
 
-int
+rs_err_t
 rs_atomic_write (const char *path, const char *data, size_t len)
 {
     char tmp[4096], dir[4096];
     if (!path || !*path || snprintf (tmp, sizeof tmp, "%s.tmp.%ld", path, (long) getpid ()) >= (int) sizeof tmp) {
-        rs_err_set (RS_E_IO, "%s: no path or path too long", path ? path : "");
-        return -1;
+        return rs_err_set (RS_E_IO, "%s: no path or path too long", path ? path : "");
     }
     if (rs_dirs_make_parent (path, dir, sizeof dir) != 0) {
-        rs_err_set (RS_E_IO, "%s: cannot create the directory %s: %s", path, dir, strerror (errno));
-        return -1;
+        return rs_err_set (RS_E_IO, "%s: cannot create the directory %s: %s", path, dir, strerror (errno));
     }
     int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        rs_err_set (RS_E_IO, "%s: cannot write: %s", tmp, strerror (errno));
-        return -1;
+        return rs_err_set (RS_E_IO, "%s: cannot write: %s", tmp, strerror (errno));
     }
     size_t done = 0;
     while (done < len) {
@@ -68,21 +65,20 @@ rs_atomic_write (const char *path, const char *data, size_t len)
             saved = errno;
         rs_err_set (RS_E_IO, "%s: cannot write: %s", path, strerror (saved));
         unlink (tmp);
-        return -1;
+        return rs_errcode ();
     }
     s_sync_dir (path);
-    return 0;
+    return RS_OK;
 }
 
-int
+rs_err_t
 rs_atomic_write_json (const char *path, const json_t *doc)
 {
     char *text = json_dumps (doc, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
     if (!text) {
-        rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
-        return -1;
+        return rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
     }
-    int rc = rs_atomic_write (path, text, strlen (text));
+    rs_err_t rc = rs_atomic_write (path, text, strlen (text));
     free (text);
     return rc;
 }

@@ -52,25 +52,24 @@ s_has_file (const char *path)
     return path && *path;
 }
 
-int
+rs_err_t
 rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path)
 {
     if (!s_has_file (config_path)) {
-        rs_err_set (RS_E_CONFIG, "no configuration file (set ENGINE_CONFIG or --config)");
-        return -1;
+        return rs_err_set (RS_E_CONFIG, "no configuration file (set ENGINE_CONFIG or --config)");
     }
     rs_rules_t *cfg = rs_rules_load (config_path);
     if (!cfg)
-        return -1;
+        return rs_errcode ();
     //  Rules set at run time (the rules file) win over the configuration's.
     const char *rules_path = rs_engine_rules_path (engine);
     if (s_has_file (rules_path) && access (rules_path, F_OK) == 0
         && rs_rules_apply_file (cfg, rules_path) != 0) {
         rs_rules_destroy (&cfg);
-        return -1;
+        return rs_errcode ();
     }
     rs_engine_set_config (engine, cfg);
-    return 0;
+    return RS_OK;
 }
 
 static char *

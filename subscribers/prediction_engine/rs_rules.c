@@ -261,40 +261,37 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r)
     return 0;
 }
 
-int
+rs_err_t
 rs_rules_set_rules (rs_rules_t *self, const json_t *array)
 {
     if (!json_is_array (array)) {
-        rs_err_set (RS_E_FORMAT, "rules: expected an array");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "rules: expected an array");
     }
     size_t n = json_array_size (array);
     if (n > RS_RULES_MAX) {
-        rs_err_set (RS_E_FORMAT, "rules: %zu rules, at most %d", n, RS_RULES_MAX);
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "rules: %zu rules, at most %d", n, RS_RULES_MAX);
     }
     rs_rule_t *rules = n ? calloc (n, sizeof *rules) : NULL;
     if (n && !rules) {
-        rs_err_set (RS_E_NOMEM, "out of memory");
-        return -1;
+        return rs_err_set (RS_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         if (s_parse_rule (json_array_get (array, i), i, &rules[i])) {
             free (rules);
-            return -1;
+            return rs_errcode ();
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp (rules[j].name, rules[i].name) == 0) {
                 rs_err_set (RS_E_FORMAT, "rules[%zu]: name \"%s\" already used by rules[%zu]", i,
                        rules[i].name, j);
                 free (rules);
-                return -1;
+                return rs_errcode ();
             }
     }
     free (self->rules);
     self->rules = rules;
     self->n = n;
-    return 0;
+    return RS_OK;
 }
 
 static int
@@ -480,33 +477,33 @@ rs_rules_json (const rs_rules_t *self)
     return root;
 }
 
-int
+rs_err_t
 rs_rules_save (const rs_rules_t *self, const char *path)
 {
     json_t *root = rs_rules_json (self);
-    int rc = root ? rs_atomic_write_json (path, root) : (rs_err_set (RS_E_NOMEM, "%s: out of memory", path), -1);
+    rs_err_t rc = root ? rs_atomic_write_json (path, root) : rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
     json_decref (root);
     return rc;
 }
 
-int
+rs_err_t
 rs_rules_save_rules (const rs_rules_t *self, const char *path)
 {
     json_t *root = json_pack ("{s:i, s:o}", "version", 1, "rules", rs_rules_rules_json (self));
-    int rc = root ? rs_atomic_write_json (path, root) : (rs_err_set (RS_E_NOMEM, "%s: out of memory", path), -1);
+    rs_err_t rc = root ? rs_atomic_write_json (path, root) : rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
     json_decref (root);
     return rc;
 }
 
-int
+rs_err_t
 rs_rules_apply_file (rs_rules_t *self, const char *path)
 {
     rs_rules_t *file = rs_rules_load (path);
     if (!file)
-        return -1;
+        return rs_errcode ();
     json_t *rules = rs_rules_rules_json (file);
     rs_rules_destroy (&file);
-    int rc = rules ? rs_rules_set_rules (self, rules) : (rs_err_set (RS_E_NOMEM, "out of memory"), -1);
+    rs_err_t rc = rules ? rs_rules_set_rules (self, rules) : rs_err_set (RS_E_NOMEM, "out of memory");
     json_decref (rules);
     if (rc != 0) {
         char inner[400];

@@ -68,22 +68,22 @@ rs_rules_t *rs_rules_parse (const char *text, size_t len);
 //  Reads and parses a file; the reason names the file on error.
 rs_rules_t *rs_rules_load (const char *path);
 //  Replaces the rules of self with those of a JSON array (as in "rules").
-//  On error self is unchanged. Returns 0 or -1.
-int rs_rules_set_rules (rs_rules_t *self, const json_t *array);
+//  On error self is unchanged. Returns RS_OK or an error code.
+rs_err_t rs_rules_set_rules (rs_rules_t *self, const json_t *array);
 //  The rules as a JSON array (new reference).
 json_t *rs_rules_rules_json (const rs_rules_t *self);
 //  The whole configuration as a JSON object (new reference).
 json_t *rs_rules_json (const rs_rules_t *self);
-//  Writes the whole configuration to path atomically (rs_atomic). Returns 0
-//  or -1.
-int rs_rules_save (const rs_rules_t *self, const char *path);
+//  Writes the whole configuration to path atomically (rs_atomic). Returns RS_OK
+//  or an error code.
+rs_err_t rs_rules_save (const rs_rules_t *self, const char *path);
 //  Writes only the rules ({"version": 1, "rules": [...]}), atomically: the
-//  engine's rules file. Returns 0 or -1.
-int rs_rules_save_rules (const rs_rules_t *self, const char *path);
+//  engine's rules file. Returns RS_OK or an error code.
+rs_err_t rs_rules_save_rules (const rs_rules_t *self, const char *path);
 //  Replaces the rules of self with those of a rules (or configuration)
-//  file. On error self is unchanged. Returns 0 or -1 (the reason names the
-//  file).
-int rs_rules_apply_file (rs_rules_t *self, const char *path);
+//  file. On error self is unchanged. Returns RS_OK or an error code (the
+//  reason names the file).
+rs_err_t rs_rules_apply_file (rs_rules_t *self, const char *path);
 
 //  Per-well state of the rules.
 typedef struct {

@@ -147,7 +147,7 @@ test_validation (void)
     char utf[300] = "";
     for (int i = 0; i < 64; i++)
         strcat (utf, "\xc3\xa9");
-    RS_CHECK_INT (rs_alarms_check_text ("by", utf, 1, 64), 0);
+    RS_CHECK_INT (rs_alarms_check_text ("by", utf, 1, 64), RS_OK);
     RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "", 30, NULL, T0), RS_ALARMS_INVALID);
     RS_CHECK (strncmp (rs_errmsg (), "reason: ", 8) == 0);
     longer[501] = 'x';
@@ -231,7 +231,7 @@ test_restart (void)
 
     //  A new book (the restarted engine) from the saved state.
     book = rs_alarms_new (s_seen, &l);
-    RS_CHECK_INT (rs_alarms_load (book, state), 0);
+    RS_CHECK_INT (rs_alarms_load (book, state), RS_OK);
     json_decref (state);
     RS_CHECK_INT (*rs_alarms_next_id (book), 2);
     RS_CHECK_INT (rs_alarms_active (book), 2);
@@ -261,7 +261,7 @@ test_restart (void)
     //  A state document that does not parse is refused with the place.
     json_t *bad = json_loads ("{\"version\":1,\"next_id\":1,\"alarms\":[{\"alert_id\":5,\"well\":\"A\","
                               "\"type\":\"kick\",\"severity\":\"critical\"}]}", 0, NULL);
-    RS_CHECK_INT (rs_alarms_load (book, bad), -1);
+    RS_CHECK_INT (rs_alarms_load (book, bad), RS_E_FORMAT);
     RS_CHECK (strstr (rs_errmsg (), "alarms[0]") != NULL);
     RS_CHECK_INT (*rs_alarms_next_id (book), 3);
     json_decref (bad);

@@ -198,7 +198,7 @@ test_control (void)
         snprintf (name, sizeof name, "rule %d with a long name", i);
         json_array_append_new (list, json_pack ("{s:s, s:s, s:f}", "name", name, "channel", "spp", "max", 100.0 + i));
     }
-    RS_CHECK_INT (rs_rules_set_rules (many, list), 0);
+    RS_CHECK_INT (rs_rules_set_rules (many, list), RS_OK);
     char detail[200];
     rs_engine_ctl_rules_diff (none, many, detail, sizeof detail);
     RS_CHECK_INT (strlen (detail), sizeof detail - 1);
@@ -232,7 +232,7 @@ test_control (void)
     const char *doc = "{\"version\": 1, \"rules\": []}";
     RS_CHECK (write (fd, doc, strlen (doc)) == (ssize_t) strlen (doc));
     close (fd);
-    RS_CHECK_INT (rs_engine_ctl_reload (e, path), 0);
+    RS_CHECK_INT (rs_engine_ctl_reload (e, path), RS_OK);
     RS_CHECK_INT (rs_engine_config (e)->n, 0);
     o = s_ctl (e, path, "{\"cmd\": \"set_thresholds\", \"rules\": [{\"channel\": \"gas\", \"max\": 5},"
                         "{\"channel\": \"spp\", \"max\": 280}]}");

@@ -131,7 +131,7 @@ test_parse (void)
     int fd = mkstemp (path);
     RS_CHECK (fd >= 0);
     close (fd);
-    RS_CHECK_INT (rs_rules_save (r, path), 0);
+    RS_CHECK_INT (rs_rules_save (r, path), RS_OK);
     rs_rules_t *back = rs_rules_load (path);
     RS_CHECK (back && back->n == 4);
     if (back) {
@@ -286,7 +286,7 @@ test_eval (void)
     //  set_rules replaces the rules only, and refuses bad ones whole.
     json_error_t jerr;
     json_t *bad = json_loads ("[{\"channel\": \"spp\", \"max\": 3}, {\"channel\": \"x\"}]", 0, &jerr);
-    RS_CHECK_INT (rs_rules_set_rules (r2, bad), -1);
+    RS_CHECK_INT (rs_rules_set_rules (r2, bad), RS_E_FORMAT);
     RS_CHECK_INT (r2->n, 2);
     json_decref (bad);
     json_t *arr = rs_rules_rules_json (r2);
