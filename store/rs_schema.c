@@ -7,17 +7,18 @@
 #include <stdio.h>
 
 #include "rs_channels.h"
+#include "rs_err.h"
 #include "rs_log.h"
 #include "rs_msg.h"
 #include "rs_strbuf.h"
 
 int
-rs_schema_exec (sqlite3 *db, const char *sql, char *err, size_t errsize)
+rs_schema_exec (sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
     int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK && err)
-        snprintf (err, errsize, "%s", msg ? msg : sqlite3_errstr (rc));
+    if (rc != SQLITE_OK)
+        rs_err_set (rc == SQLITE_NOMEM ? RS_E_NOMEM : RS_E_IO, "%s", msg ? msg : sqlite3_errstr (rc));
     sqlite3_free (msg);
     return rc;
 }
@@ -199,7 +200,7 @@ static s_migration_fn *const s_migrations[RS_STORE_SCHEMA] = { s_schema_v1, s_sc
                                                                       s_schema_v4 };
 
 int
-rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)
+rs_schema_migrate (sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL);
@@ -210,12 +211,12 @@ rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)
     }
     sqlite3_finalize (st);
     if (rc != SQLITE_OK) {
-        snprintf (err, errsize, "%s", sqlite3_errmsg (db));
+        rs_err_set (RS_E_IO, "%s", sqlite3_errmsg (db));
         return rc;
     }
     if (version > RS_STORE_SCHEMA || version < 0) {
-        snprintf (err, errsize, "schema version %d is newer than this program's (%d): upgrade rigstream",
-                  version, RS_STORE_SCHEMA);
+        rs_err_set (RS_E_VERSION, "schema version %d is newer than this program's (%d): upgrade rigstream",
+                    version, RS_STORE_SCHEMA);
         return SQLITE_ERROR;
     }
     for (int v = version; v < RS_STORE_SCHEMA; v++) {
@@ -226,17 +227,17 @@ rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)
         rs_strbuf_add (&sql, "PRAGMA user_version = %d;\nCOMMIT;\n", v + 1);
         if (!rs_strbuf_ok (&sql)) {
             rs_strbuf_cleanup (&sql);
-            snprintf (err, errsize, "out of memory");
+            rs_err_set (RS_E_NOMEM, "out of memory");
             return SQLITE_NOMEM;
         }
-        rc = rs_schema_exec (db, rs_strbuf_text (&sql), err, errsize);
+        rc = rs_schema_exec (db, rs_strbuf_text (&sql));
         rs_strbuf_cleanup (&sql);
         if (rc != SQLITE_OK) {
             if (!sqlite3_get_autocommit (db))
                 sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
             char detail[256];
-            snprintf (detail, sizeof detail, "%s", err);
-            snprintf (err, errsize, "migration to schema %d failed: %s", v + 1, detail);
+            snprintf (detail, sizeof detail, "%s", rs_errmsg ());
+            rs_err_set (rs_errcode (), "migration to schema %d failed: %s", v + 1, detail);
             return rc;
         }
         rs_info ("database schema migrated to version %d", v + 1);
@@ -248,19 +249,20 @@ rs_schema_migrate (sqlite3 *db, char *err, size_t errsize)
 //  to rs_channels after the database was created).
 static int
 s_sync_columns (sqlite3 *db, const char *table, const char *const *suffixes,
-                const char *const *types, size_t n, char *err, size_t errsize)
+                const char *const *types, size_t n)
 {
     char sql[256];
     snprintf (sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", table);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) {
-        snprintf (err, errsize, "%s", sqlite3_errmsg (db));
+        rs_err_set (RS_E_IO, "%s", sqlite3_errmsg (db));
         return rc;
     }
     zhashx_t *have = zhashx_new ();
     if (!have) {
         sqlite3_finalize (st);
+        rs_err_set (RS_E_NOMEM, "%s", "");
         return SQLITE_NOMEM;
     }
     while (sqlite3_step (st) == SQLITE_ROW)
@@ -273,7 +275,7 @@ s_sync_columns (sqlite3 *db, const char *table, const char *const *suffixes,
             if (zhashx_lookup (have, col))
                 continue;
             snprintf (sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", table, col, types[k]);
-            rc = rs_schema_exec (db, sql, err, errsize);
+            rc = rs_schema_exec (db, sql);
             if (rc == SQLITE_OK)
                 rs_info ("added column %s.%s for a new known channel", table, col);
         }
@@ -282,14 +284,14 @@ s_sync_columns (sqlite3 *db, const char *table, const char *const *suffixes,
 }
 
 int
-rs_schema_sync_columns (sqlite3 *db, char *err, size_t errsize)
+rs_schema_sync_columns (sqlite3 *db)
 {
     static const char *const sample_suffix[] = { "" };
     static const char *const sample_type[] = { "REAL" };
-    int rc = s_sync_columns (db, "samples", sample_suffix, sample_type, 1, err, errsize);
+    int rc = s_sync_columns (db, "samples", sample_suffix, sample_type, 1);
     if (rc == SQLITE_OK)
-        rc = s_sync_columns (db, "agg_1m", s_agg_suffixes, s_agg_types, 4, err, errsize);
+        rc = s_sync_columns (db, "agg_1m", s_agg_suffixes, s_agg_types, 4);
     if (rc == SQLITE_OK)
-        rc = s_sync_columns (db, "agg_1h", s_agg_suffixes, s_agg_types, 4, err, errsize);
+        rc = s_sync_columns (db, "agg_1h", s_agg_suffixes, s_agg_types, 4);
     return rc;
 }

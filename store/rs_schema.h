@@ -7,20 +7,22 @@
 #define RS_SCHEMA_H
 
 #include <sqlite3.h>
-#include <stddef.h>
 
 //  Schema version written to PRAGMA user_version.
 #define RS_STORE_SCHEMA 4
 
-//  Runs SQL statements; on failure writes SQLite's reason into err (may be
-//  NULL). Returns SQLITE_OK or the error.
-int rs_schema_exec (sqlite3 *db, const char *sql, char *err, size_t errsize);
+//  These return SQLite result codes, not rs_err_t, as the store around them
+//  does (its failure handling and logs speak SQLite's codes); on failure the
+//  reason is recorded with rs_err_set, read with rs_errmsg ().
+
+//  Runs SQL statements. Returns SQLITE_OK or the error.
+int rs_schema_exec (sqlite3 *db, const char *sql);
 //  Brings the schema of an open read-write database to RS_STORE_SCHEMA.
-//  Returns SQLITE_OK, or an error with the reason in err (a newer schema
-//  than this program's is refused with SQLITE_ERROR).
-int rs_schema_migrate (sqlite3 *db, char *err, size_t errsize);
+//  Returns SQLITE_OK or an error (a newer schema than this program's is
+//  refused with SQLITE_ERROR).
+int rs_schema_migrate (sqlite3 *db);
 //  Adds the columns of known channels that samples, agg_1m or agg_1h lack.
-//  Returns SQLITE_OK or an error with the reason in err.
-int rs_schema_sync_columns (sqlite3 *db, char *err, size_t errsize);
+//  Returns SQLITE_OK or an error.
+int rs_schema_sync_columns (sqlite3 *db);
 
 #endif

@@ -1,5 +1,6 @@
 /*  rs_store: buffered, batched, idempotent writes into the SQLite recorder.
     See rs_store.h for the contract and docs/STORAGE.md for the schema. */
+#include "rs_err.h"
 #include "rs_json.h"
 #include "rs_store.h"
 
@@ -477,7 +478,9 @@ s_start_run (rs_store_t *self, char *err, size_t errsize)
     snprintf (sql, sizeof sql, "INSERT INTO ingest_stats (started_us, updated_us, pid) "
               "VALUES (%" PRId64 ", %" PRId64 ", %ld)", self->run_started_us, rs_clock_now_us (),
               (long) getpid ());
-    rc = rs_schema_exec (self->db, sql, err, errsize);
+    rc = rs_schema_exec (self->db, sql);
+    if (rc != SQLITE_OK)
+        snprintf (err, errsize, "%s", rs_errmsg ());
     if (rc == SQLITE_OK)
         self->run_id = sqlite3_last_insert_rowid (self->db);
     return rc;
@@ -523,17 +526,18 @@ rs_store_open (rs_store_t *self, int64_t now_ms)
     if (rc == SQLITE_OK) {
         step = "configure";
         rc = rs_schema_exec (self->db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; "
-                     "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY",
-                     err, sizeof err);
+                     "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY");
     }
     if (rc == SQLITE_OK) {
         step = "migrate";
-        rc = rs_schema_migrate (self->db, err, sizeof err);
+        rc = rs_schema_migrate (self->db);
     }
     if (rc == SQLITE_OK) {
         step = "add channel columns";
-        rc = rs_schema_sync_columns (self->db, err, sizeof err);
+        rc = rs_schema_sync_columns (self->db);
     }
+    if (rc != SQLITE_OK && !*err)
+        snprintf (err, sizeof err, "%s", rs_errmsg ());
     if (rc == SQLITE_OK) {
         step = "prepare statements";
         rc = s_prepare_all (self, err, sizeof err);

@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "rs_err.h"
+
 static json_t *
 s_column (sqlite3_stmt *st, int i)
 {
@@ -32,7 +34,7 @@ s_open (const char *db_path)
 }
 
 json_t *
-rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char *err, size_t errsize)
+rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status)
 {
     static const char *cols[] = { "ts_us", "who", "addr", "action", "alert_id", "well", "detail" };
     sqlite3 *db = s_open (db_path);
@@ -40,7 +42,7 @@ rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char
     json_t *out = NULL;
     *status = 503;
     if (!db) {
-        snprintf (err, errsize, "no database at %s yet (is the saver running?)", db_path);
+        rs_err_set (RS_E_IO, "no database at %s yet (is the saver running?)", db_path);
         goto done;
     }
     int rc = sqlite3_prepare_v2 (db,
@@ -48,8 +50,8 @@ rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char
         " WHERE ts_us >= ?1 AND ts_us < ?2 AND (?3 IS NULL OR well = ?3) AND (?4 IS NULL OR action = ?4)"
         " ORDER BY ts_us DESC LIMIT ?5", -1, &st, NULL);
     if (rc != SQLITE_OK) {
-        snprintf (err, errsize, "the database has no audit trail yet (%s): the saver adds it when it starts",
-                  sqlite3_errmsg (db));
+        rs_err_set (RS_E_IO, "the database has no audit trail yet (%s): the saver adds it when it starts",
+                    sqlite3_errmsg (db));
         goto done;
     }
     sqlite3_bind_int64 (st, 1, q->since_us);
@@ -68,7 +70,7 @@ rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char
     }
     if (rc != SQLITE_DONE) {
         *status = 500;
-        snprintf (err, errsize, "reading the audit trail: %s", sqlite3_errmsg (db));
+        rs_err_set (RS_E_IO, "reading the audit trail: %s", sqlite3_errmsg (db));
         json_decref (entries);
         goto done;
     }
@@ -81,20 +83,20 @@ done:
 }
 
 json_t *
-rs_audit_recent_normal (const char *db_path, long limit, char *err, size_t errsize)
+rs_audit_recent_normal (const char *db_path, long limit)
 {
     sqlite3 *db = s_open (db_path);
     sqlite3_stmt *st = NULL;
     json_t *out = NULL;
     if (!db) {
-        snprintf (err, errsize, "no database at %s", db_path);
+        rs_err_set (RS_E_IO, "no database at %s", db_path);
         goto done;
     }
     if (sqlite3_prepare_v2 (db,
             "SELECT w.name, x.ts, x.body FROM alerts x JOIN wells w ON w.id = x.well"
             " WHERE json_extract (x.body, '$.alarm_state') = 'normal' ORDER BY x.ts DESC LIMIT ?1", -1, &st, NULL)
         != SQLITE_OK) {
-        snprintf (err, errsize, "%s", sqlite3_errmsg (db));
+        rs_err_set (RS_E_IO, "%s", sqlite3_errmsg (db));
         goto done;
     }
     sqlite3_bind_int64 (st, 1, limit);
@@ -111,7 +113,7 @@ rs_audit_recent_normal (const char *db_path, long limit, char *err, size_t errsi
         json_array_insert_new (out, 0, body);
     }
     if (rc != SQLITE_DONE) {
-        snprintf (err, errsize, "%s", sqlite3_errmsg (db));
+        rs_err_set (RS_E_IO, "%s", sqlite3_errmsg (db));
         json_decref (out);
         out = NULL;
     }

@@ -20,14 +20,15 @@ typedef struct {
 } rs_audit_query_t;
 
 //  {"entries": [{ts_us, who, addr, action, alert_id, well, detail}...]},
-//  newest first (fresh reference), or NULL with the reason in err; *status
-//  is then 503 (no database, or one older than the audit trail) or 500.
-json_t *rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status, char *err, size_t errsize);
+//  newest first (fresh reference), or NULL with the reason recorded
+//  (rs_errmsg); *status is then 503 (no database, or one older than the
+//  audit trail) or 500.
+json_t *rs_audit_read (const char *db_path, const rs_audit_query_t *q, int *status);
 
 //  The last message of the `limit` alarms most recently back to normal
 //  (alarm_state "normal"), oldest first, as the recorder stored them: what
 //  the bridge lists as history after it restarts. Fresh array, or NULL with
-//  the reason in err.
-json_t *rs_audit_recent_normal (const char *db_path, long limit, char *err, size_t errsize);
+//  the reason recorded (rs_errmsg).
+json_t *rs_audit_recent_normal (const char *db_path, long limit);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rs_channels.h"
+#include "rs_err.h"
 #include "rs_export.h"
 #include "rs_query.h"
 
@@ -17,16 +18,15 @@ struct rs_history_t {
 };
 
 rs_history_t *
-rs_history_open (const char *path, char *err, size_t errsize)
+rs_history_open (const char *path)
 {
     rs_history_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     self->query = rs_query_new (path);
     if (!self->query) {
-        snprintf (err, errsize, "%s", rs_errmsg ());
         free (self);
         return NULL;
     }

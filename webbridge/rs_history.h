@@ -27,8 +27,8 @@ typedef enum {
 typedef struct rs_history_t rs_history_t;
 
 //  Opens the history read-only. Returns a fresh handle, or NULL with the
-//  reason in err (RS_HIST_E_UNAVAILABLE).
-rs_history_t *rs_history_open (const char *path, char *err, size_t errsize);
+//  reason recorded (rs_errmsg).
+rs_history_t *rs_history_open (const char *path);
 void rs_history_close (rs_history_t **self_p);
 //  Makes every read still running at deadline_ms (rs_clock_mono_ms) fail
 //  with RS_HIST_E_TIMEOUT; 0: no deadline.

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "rs_clock.h"
+#include "rs_err.h"
 #include "rs_log.h"
 #include "rs_webapi.h"
 #include "rs_webreply.h"
@@ -69,7 +70,8 @@ s_on_api (struct mg_connection *conn, void *cbdata)
         rs_webreply_audit (self, conn, v.status, v.message);
         status = rs_webreply_refuse (self, conn, &v);
     }
-    else if ((status = rs_webroute_match (ri->local_uri, ri->request_method, params, &route, err, sizeof err)) != 0) {
+    else if ((status = rs_webroute_match (ri->local_uri, ri->request_method, params, &route)) != 0) {
+        snprintf (err, sizeof err, "%s", rs_errmsg ());
         if (write)
             rs_webreply_audit (self, conn, status, err);
         status = rs_webreply_error (self, conn, status, "%s", err);
@@ -255,11 +257,10 @@ rs_web_new (const rs_web_opts_t *opts, rs_hub_t *hub, rs_alerts_t *alerts)
         return NULL;
     }
     if (opts->audit_log && *opts->audit_log) {
-        char aerr[PATH_MAX + 64];
         self->audit = rs_webaudit_new (opts->audit_log, opts->audit_max_bytes, opts->audit_keep > 0
-                                       ? opts->audit_keep : 5, aerr, sizeof aerr);
+                                       ? opts->audit_keep : 5);
         if (!self->audit) {
-            rs_error ("audit log (WEB_AUDIT_LOG): cannot open %s", aerr);
+            rs_error ("audit log (WEB_AUDIT_LOG): cannot open %s", rs_errmsg ());
             rs_web_destroy (&self);
             return NULL;
         }

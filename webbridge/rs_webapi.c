@@ -51,14 +51,14 @@ rs_webapi_parse_time (const char *text, int64_t *ts_us)
 
 //  A time query parameter, with the reason when it is not one.
 static int
-s_time_param (const char *name, const char *text, int64_t *ts_us, char *err, size_t errsize)
+s_time_param (const char *name, const char *text, int64_t *ts_us)
 {
     int rc = rs_webapi_parse_time (text, ts_us);
     if (rc == RS_WEBAPI_TIME_UNIT)
-        snprintf (err, errsize, "bad '%s': %.20s looks like seconds or milliseconds since the epoch; give the "
+        rs_err_set (RS_E_FORMAT, "bad '%s': %.20s looks like seconds or milliseconds since the epoch; give the "
                   "unit (%.20sms or %.20ss), microseconds or ISO 8601", name, text, text, text);
     else if (rc != 0)
-        snprintf (err, errsize, "bad '%s': expected " RS_WEBAPI_TIME_HELP, name);
+        rs_err_set (RS_E_FORMAT, "bad '%s': expected " RS_WEBAPI_TIME_HELP, name);
     return rc == 0 ? 0 : -1;
 }
 
@@ -78,21 +78,20 @@ rs_webapi_parse_int (const char *text, long min, long max, long *out)
 }
 
 static int
-s_add_channel (const char *name, size_t len, char names[][RS_MAX_CHNAME + 1], size_t max, size_t *n,
-               char *err, size_t errsize)
+s_add_channel (const char *name, size_t len, char names[][RS_MAX_CHNAME + 1], size_t max, size_t *n)
 {
     if (!rs_chan_name_valid (name, len)) {
-        snprintf (err, errsize, "bad channel name '%.*s': 1-32 of a-z 0-9 _, starting with a letter",
+        rs_err_set (RS_E_FORMAT, "bad channel name '%.*s': 1-32 of a-z 0-9 _, starting with a letter",
                   (int) (len > 40 ? 40 : len), name);
         return -1;
     }
     for (size_t i = 0; i < *n; i++)
         if (strlen (names[i]) == len && memcmp (names[i], name, len) == 0) {
-            snprintf (err, errsize, "channel '%.*s' named twice", (int) len, name);
+            rs_err_set (RS_E_FORMAT, "channel '%.*s' named twice", (int) len, name);
             return -1;
         }
     if (*n >= max) {
-        snprintf (err, errsize, "too many channels: at most %zu", max);
+        rs_err_set (RS_E_FORMAT, "too many channels: at most %zu", max);
         return -1;
     }
     memcpy (names[*n], name, len);
@@ -101,26 +100,24 @@ s_add_channel (const char *name, size_t len, char names[][RS_MAX_CHNAME + 1], si
     return 0;
 }
 
-int
-rs_webapi_parse_channels (const char *text, char names[][RS_MAX_CHNAME + 1], size_t max, size_t *n,
-                          char *err, size_t errsize)
+rs_err_t
+rs_webapi_parse_channels (const char *text, char names[][RS_MAX_CHNAME + 1], size_t max, size_t *n)
 {
     *n = 0;
     if (!text || !*text) {
-        snprintf (err, errsize, "empty channel list");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "empty channel list");
     }
     const char *p = text;
     for (;;) {
         const char *comma = strchr (p, ',');
         size_t len = comma ? (size_t) (comma - p) : strlen (p);
-        if (s_add_channel (p, len, names, max, n, err, errsize) != 0)
-            return -1;
+        if (s_add_channel (p, len, names, max, n) != 0)
+            return RS_E_FORMAT;
         if (!comma)
             break;
         p = comma + 1;
     }
-    return 0;
+    return RS_OK;
 }
 
 bool
@@ -151,23 +148,22 @@ rs_webapi_json_depth_ok (const char *data, size_t len, int max)
 static const char *s_too_deep = "nested too deeply";
 
 int
-rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter, int64_t *since_us,
-                            char *err, size_t errsize)
+rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter, int64_t *since_us)
 {
     json_error_t jerr;
     if (!rs_webapi_json_depth_ok (data, len, RS_WEBAPI_MAX_DEPTH)) {
-        snprintf (err, errsize, "not JSON: %s", s_too_deep);
+        rs_err_set (RS_E_FORMAT, "not JSON: %s", s_too_deep);
         return -1;
     }
     json_t *root = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
     int rc = -1;
     if (!root) {
-        snprintf (err, errsize, "not JSON: %s", jerr.text);
+        rs_err_set (RS_E_FORMAT, "not JSON: %s", jerr.text);
         return -1;
     }
     const char *type = json_string_value (json_object_get (root, "type"));
     if (!json_is_object (root) || !type) {
-        snprintf (err, errsize, "expected an object with a string \"type\"");
+        rs_err_set (RS_E_FORMAT, "expected an object with a string \"type\"");
         goto done;
     }
     if (strcmp (type, "ping") == 0) {
@@ -175,7 +171,7 @@ rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filte
         goto done;
     }
     if (strcmp (type, "subscribe") != 0) {
-        snprintf (err, errsize, "unknown type \"%.40s\": expected subscribe or ping", type);
+        rs_err_set (RS_E_FORMAT, "unknown type \"%.40s\": expected subscribe or ping", type);
         goto done;
     }
     memset (filter, 0, sizeof *filter);
@@ -190,13 +186,13 @@ rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filte
             size_t i;
             json_t *w;
             if (!json_is_array (value) || json_array_size (value) > RS_HUB_MAX_FILTER) {
-                snprintf (err, errsize, "\"wells\" must be an array of at most %d well ids", RS_HUB_MAX_FILTER);
+                rs_err_set (RS_E_FORMAT, "\"wells\" must be an array of at most %d well ids", RS_HUB_MAX_FILTER);
                 goto done;
             }
             json_array_foreach (value, i, w) {
                 const char *s = json_string_value (w);
                 if (!s || !rs_id_valid (s, strlen (s))) {
-                    snprintf (err, errsize, "\"wells\"[%zu] is not a well id", i);
+                    rs_err_set (RS_E_FORMAT, "\"wells\"[%zu] is not a well id", i);
                     goto done;
                 }
                 snprintf (filter->wells[filter->n_wells++], RS_MAX_ID + 1, "%s", s);
@@ -206,24 +202,23 @@ rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filte
             size_t i;
             json_t *c;
             if (!json_is_array (value)) {
-                snprintf (err, errsize, "\"channels\" must be an array of channel names");
+                rs_err_set (RS_E_FORMAT, "\"channels\" must be an array of channel names");
                 goto done;
             }
             json_array_foreach (value, i, c) {
                 const char *s = json_string_value (c);
                 if (!s) {
-                    snprintf (err, errsize, "\"channels\"[%zu] is not a string", i);
+                    rs_err_set (RS_E_FORMAT, "\"channels\"[%zu] is not a string", i);
                     goto done;
                 }
-                if (s_add_channel (s, strlen (s), filter->channels, RS_HUB_MAX_FILTER, &filter->n_channels,
-                                   err, errsize) != 0)
+                if (s_add_channel (s, strlen (s), filter->channels, RS_HUB_MAX_FILTER, &filter->n_channels) != 0)
                     goto done;
             }
         }
         else if (strcmp (key, "max_rate_hz") == 0) {
             double r = json_number_value (value);
             if (!json_is_number (value) || !(r >= 0.1 && r <= RS_HUB_MAX_RATE_HZ)) {
-                snprintf (err, errsize, "\"max_rate_hz\" must be a number from 0.1 to %g", RS_HUB_MAX_RATE_HZ);
+                rs_err_set (RS_E_FORMAT, "\"max_rate_hz\" must be a number from 0.1 to %g", RS_HUB_MAX_RATE_HZ);
                 goto done;
             }
             filter->max_rate_hz = r;
@@ -239,18 +234,18 @@ rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filte
                 ok = rs_webapi_parse_time (json_string_value (value), &ts) == 0;
             //  0 would read as "no history wanted": said so, not ignored.
             if (ok && ts <= 0) {
-                snprintf (err, errsize, "\"since\" must be after the epoch: 0 asks for no time at all; give "
+                rs_err_set (RS_E_FORMAT, "\"since\" must be after the epoch: 0 asks for no time at all; give "
                           RS_WEBAPI_TIME_HELP);
                 goto done;
             }
             if (!ok) {
-                snprintf (err, errsize, "\"since\" must be " RS_WEBAPI_TIME_HELP);
+                rs_err_set (RS_E_FORMAT, "\"since\" must be " RS_WEBAPI_TIME_HELP);
                 goto done;
             }
             *since_us = ts;
         }
         else {
-            snprintf (err, errsize, "unknown field \"%.40s\" in subscribe", key);
+            rs_err_set (RS_E_FORMAT, "unknown field \"%.40s\" in subscribe", key);
             goto done;
         }
     }
@@ -303,24 +298,22 @@ rs_webapi_mime (const char *path)
     return "application/octet-stream";
 }
 
-int
-rs_webapi_parse_query (const char *query, rs_webapi_params_t *p, char *err, size_t errsize)
+rs_err_t
+rs_webapi_parse_query (const char *query, rs_webapi_params_t *p)
 {
     p->n = 0;
     if (!query || !*query)
-        return 0;
+        return RS_OK;
     char buf[RS_WEBAPI_MAX_QUERY];
     size_t qlen = strlen (query);
     if (qlen >= sizeof buf) {
-        snprintf (err, errsize, "query string too long (at most %d bytes)", RS_WEBAPI_MAX_QUERY - 1);
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "query string too long (at most %d bytes)", RS_WEBAPI_MAX_QUERY - 1);
     }
     memcpy (buf, query, qlen + 1);
     char *save = NULL;
     for (char *part = strtok_r (buf, "&", &save); part; part = strtok_r (NULL, "&", &save)) {
         if (p->n == RS_WEBAPI_MAX_PARAMS) {
-            snprintf (err, errsize, "too many parameters (at most %d)", RS_WEBAPI_MAX_PARAMS);
-            return -1;
+            return rs_err_set (RS_E_FORMAT, "too many parameters (at most %d)", RS_WEBAPI_MAX_PARAMS);
         }
         char *eq = strchr (part, '=');
         if (eq)
@@ -330,22 +323,19 @@ rs_webapi_parse_query (const char *query, rs_webapi_params_t *p, char *err, size
         int klen = mg_url_decode (part, (int) strlen (part), key_out, (int) sizeof p->key[0], 1);
         int vlen = mg_url_decode (value, (int) strlen (value), value_out, (int) sizeof p->value[0], 1);
         if (klen < 0 || vlen < 0) {
-            snprintf (err, errsize, "parameter too long");
-            return -1;
+            return rs_err_set (RS_E_FORMAT, "parameter too long");
         }
         //  "%00" would cut a value short where later checks cannot see it.
         if (strlen (key_out) != (size_t) klen || strlen (value_out) != (size_t) vlen) {
-            snprintf (err, errsize, "parameter contains a NUL byte");
-            return -1;
+            return rs_err_set (RS_E_FORMAT, "parameter contains a NUL byte");
         }
         for (size_t i = 0; i < p->n; i++)
             if (strcmp (p->key[i], key_out) == 0) {
-                snprintf (err, errsize, "parameter '%.31s' given twice", p->key[i]);
-                return -1;
+                return rs_err_set (RS_E_FORMAT, "parameter '%.31s' given twice", p->key[i]);
             }
         p->n++;
     }
-    return 0;
+    return RS_OK;
 }
 
 const char *
@@ -357,8 +347,8 @@ rs_webapi_param (const rs_webapi_params_t *p, const char *key)
     return NULL;
 }
 
-int
-rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed, char *err, size_t errsize)
+rs_err_t
+rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed)
 {
     for (size_t i = 0; i < p->n; i++) {
         bool ok = false;
@@ -371,44 +361,38 @@ rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed,
             for (const char *c = p->key[i]; *c && k < sizeof shown - 1; c++)
                 shown[k++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
             shown[k] = 0;
-            snprintf (err, errsize, "unknown parameter '%s'", shown);
-            return -1;
+            return rs_err_set (RS_E_FORMAT, "unknown parameter '%s'", shown);
         }
     }
-    return 0;
+    return RS_OK;
 }
 
-int
+rs_err_t
 rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t default_s,
-                       const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r, char *err,
-                       size_t errsize)
+                       const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r)
 {
     const char *well = rs_webapi_param (p, "well");
     if (!well || !*well) {
-        snprintf (err, errsize, "missing parameter 'well'");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "missing parameter 'well'");
     }
     if (!rs_id_valid (well, strlen (well))) {
-        snprintf (err, errsize, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "bad 'well': 1-64 characters of A-Z a-z 0-9 _ -");
     }
     snprintf (r->well, sizeof r->well, "%s", well);
     const char *to = rs_webapi_param (p, "to"), *from = rs_webapi_param (p, "from");
     r->to_us = now_us;
-    if (to && s_time_param ("to", to, &r->to_us, err, errsize) != 0)
-        return -1;
+    if (to && s_time_param ("to", to, &r->to_us) != 0)
+        return RS_E_FORMAT;
     r->from_us = r->to_us - default_s * 1000000;
-    if (from && s_time_param ("from", from, &r->from_us, err, errsize) != 0)
-        return -1;
+    if (from && s_time_param ("from", from, &r->from_us) != 0)
+        return RS_E_FORMAT;
     if (r->from_us > r->to_us) {
-        snprintf (err, errsize, "'from' is after 'to'");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "'from' is after 'to'");
     }
     const char *channels = rs_webapi_param (p, "channels");
     if (channels) {
-        if (rs_webapi_parse_channels (channels, r->channels, RS_WEBAPI_MAX_CHANNELS, &r->n_channels, err,
-                                      errsize) != 0)
-            return -1;
+        if (rs_webapi_parse_channels (channels, r->channels, RS_WEBAPI_MAX_CHANNELS, &r->n_channels) != 0)
+            return RS_E_FORMAT;
     }
     else {
         r->n_channels = 0;
@@ -417,43 +401,41 @@ rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t defa
     }
     for (size_t i = 0; i < r->n_channels; i++)
         r->names[i] = r->channels[i];
-    return 0;
+    return RS_OK;
 }
 
-int
-rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize, char *err, size_t errsize)
+rs_err_t
+rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize)
 {
     static const char *usage = "body must be empty or a JSON object {\"by\": \"name\"}";
     if (bysize)
         *by = 0;
     if (!len)
-        return 0;
+        return RS_OK;
     json_error_t jerr;
     if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
-        snprintf (err, errsize, "%s; not JSON: %s", usage, s_too_deep);
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "%s; not JSON: %s", usage, s_too_deep);
     }
     json_t *doc = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
-        snprintf (err, errsize, "%s; not JSON: %s", usage, jerr.text);
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "%s; not JSON: %s", usage, jerr.text);
     }
-    int rc = -1;
+    rs_err_t rc = RS_E_FORMAT;
     json_t *b = json_object_get (doc, "by");
     if (!json_is_object (doc) || json_object_size (doc) != (b ? 1u : 0u))
-        snprintf (err, errsize, "%s", usage);
+        rs_err_set (RS_E_FORMAT, "%s", usage);
     else if (b && (!json_is_string (b) || json_string_length (b) > RS_WEBAPI_MAX_BY))
-        snprintf (err, errsize, "%s; \"by\" must be a string of at most %d characters", usage, RS_WEBAPI_MAX_BY);
+        rs_err_set (RS_E_FORMAT, "%s; \"by\" must be a string of at most %d characters", usage, RS_WEBAPI_MAX_BY);
     else {
         const char *s = b ? json_string_value (b) : "";
         size_t slen = b ? json_string_length (b) : 0;
-        rc = 0;
-        for (size_t i = 0; i < slen && rc == 0; i++)
+        rc = RS_OK;
+        for (size_t i = 0; i < slen && rc == RS_OK; i++)
             if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f) {
-                snprintf (err, errsize, "%s; \"by\" must not hold control characters", usage);
-                rc = -1;
+                rs_err_set (RS_E_FORMAT, "%s; \"by\" must not hold control characters", usage);
+                rc = RS_E_FORMAT;
             }
-        if (rc == 0 && bysize)
+        if (rc == RS_OK && bysize)
             snprintf (by, bysize, "%s", s);
     }
     json_decref (doc);
@@ -461,31 +443,31 @@ rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize,
 }
 
 json_t *
-rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t errsize)
+rs_webapi_parse_thresholds_body (const char *body, size_t len)
 {
     static const char *usage = "body must be a JSON object {\"rules\": [...], \"save\": true|false}";
     json_error_t jerr;
     if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
-        snprintf (err, errsize, "%s; not JSON: %s", usage, s_too_deep);
+        rs_err_set (RS_E_FORMAT, "%s; not JSON: %s", usage, s_too_deep);
         return NULL;
     }
     json_t *doc = len ? json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!doc) {
         if (len)
-            snprintf (err, errsize, "%s; not JSON: %s", usage, jerr.text);
+            rs_err_set (RS_E_FORMAT, "%s; not JSON: %s", usage, jerr.text);
         else
-            snprintf (err, errsize, "%s", usage);
+            rs_err_set (RS_E_FORMAT, "%s", usage);
         return NULL;
     }
     json_t *save = json_object_get (doc, "save");
     if (!json_is_object (doc) || !json_is_array (json_object_get (doc, "rules")) || json_object_get (doc, "cmd")
         || (save && !json_is_boolean (save))) {
-        snprintf (err, errsize, "%s", usage);
+        rs_err_set (RS_E_FORMAT, "%s", usage);
         json_decref (doc);
         return NULL;
     }
     if (json_object_set_new (doc, "cmd", json_string ("set_thresholds")) != 0) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         json_decref (doc);
         return NULL;
     }
@@ -566,16 +548,16 @@ rs_webapi_health (const json_t *status, json_t *components, double max_delay_s)
 //  A text field: a string of min..max characters (UTF-8), no control
 //  characters, not only spaces when required. -1 with the reason otherwise.
 static int
-s_text_field (const json_t *v, const char *field, size_t min, size_t max, char *err, size_t errsize)
+s_text_field (const json_t *v, const char *field, size_t min, size_t max)
 {
     if (!v) {
         if (min == 0)
             return 0;
-        snprintf (err, errsize, "%s: required (%zu to %zu characters)", field, min, max);
+        rs_err_set (RS_E_FORMAT, "%s: required (%zu to %zu characters)", field, min, max);
         return -1;
     }
     if (!json_is_string (v)) {
-        snprintf (err, errsize, "%s: expected a string", field);
+        rs_err_set (RS_E_FORMAT, "%s: expected a string", field);
         return -1;
     }
     const char *s = json_string_value (v);
@@ -584,7 +566,7 @@ s_text_field (const json_t *v, const char *field, size_t min, size_t max, char *
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char) s[i];
         if (c < 0x20 || c == 0x7f) {
-            snprintf (err, errsize, "%s: control characters are not allowed", field);
+            rs_err_set (RS_E_FORMAT, "%s: control characters are not allowed", field);
             return -1;
         }
         if ((c & 0xC0) != 0x80)
@@ -593,33 +575,33 @@ s_text_field (const json_t *v, const char *field, size_t min, size_t max, char *
             blank = false;
     }
     if (chars < min || (min > 0 && blank)) {
-        snprintf (err, errsize, "%s: required (%zu to %zu characters)", field, min, max);
+        rs_err_set (RS_E_FORMAT, "%s: required (%zu to %zu characters)", field, min, max);
         return -1;
     }
     if (chars > max) {
-        snprintf (err, errsize, "%s: %zu characters, at most %zu", field, chars, max);
+        rs_err_set (RS_E_FORMAT, "%s: %zu characters, at most %zu", field, chars, max);
         return -1;
     }
     return 0;
 }
 
 json_t *
-rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len, char *err, size_t errsize)
+rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len)
 {
     bool ack = strcmp (action, "ack") == 0, shelve = strcmp (action, "shelve") == 0;
     bool oos = strcmp (action, "out_of_service") == 0;
     if (!len) {
-        snprintf (err, errsize, "by: required (1 to %d characters)", RS_WEBAPI_MAX_BY);
+        rs_err_set (RS_E_FORMAT, "by: required (1 to %d characters)", RS_WEBAPI_MAX_BY);
         return NULL;
     }
     json_error_t jerr;
     if (!rs_webapi_json_depth_ok (body, len, RS_WEBAPI_MAX_DEPTH)) {
-        snprintf (err, errsize, "body: not JSON: %s", s_too_deep);
+        rs_err_set (RS_E_FORMAT, "body: not JSON: %s", s_too_deep);
         return NULL;
     }
     json_t *doc = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object (doc)) {
-        snprintf (err, errsize, "body: expected a JSON object%s%s", doc ? "" : ": ", doc ? "" : jerr.text);
+        rs_err_set (RS_E_FORMAT, "body: expected a JSON object%s%s", doc ? "" : ": ", doc ? "" : jerr.text);
         json_decref (doc);
         return NULL;
     }
@@ -629,20 +611,20 @@ rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len, ch
         bool known = strcmp (key, "by") == 0 || (ack && strcmp (key, "comment") == 0)
                      || ((shelve || oos) && strcmp (key, "reason") == 0) || (shelve && strcmp (key, "minutes") == 0);
         if (!known) {
-            snprintf (err, errsize, "%.40s: not a field of this request", key);
+            rs_err_set (RS_E_FORMAT, "%.40s: not a field of this request", key);
             json_decref (doc);
             return NULL;
         }
     }
     json_t *minutes = json_object_get (doc, "minutes");
-    int rc = s_text_field (json_object_get (doc, "by"), "by", 1, RS_WEBAPI_MAX_BY, err, errsize);
+    int rc = s_text_field (json_object_get (doc, "by"), "by", 1, RS_WEBAPI_MAX_BY);
     if (rc == 0 && ack)
-        rc = s_text_field (json_object_get (doc, "comment"), "comment", 0, RS_WEBAPI_MAX_COMMENT, err, errsize);
+        rc = s_text_field (json_object_get (doc, "comment"), "comment", 0, RS_WEBAPI_MAX_COMMENT);
     if (rc == 0 && (shelve || oos))
-        rc = s_text_field (json_object_get (doc, "reason"), "reason", 1, RS_WEBAPI_MAX_REASON, err, errsize);
+        rc = s_text_field (json_object_get (doc, "reason"), "reason", 1, RS_WEBAPI_MAX_REASON);
     if (rc == 0 && shelve && (!json_is_integer (minutes) || json_integer_value (minutes) < 1
                               || json_integer_value (minutes) > 720)) {
-        snprintf (err, errsize, "minutes: a whole number from 1 to 720");
+        rs_err_set (RS_E_FORMAT, "minutes: a whole number from 1 to 720");
         rc = -1;
     }
     if (rc != 0) {

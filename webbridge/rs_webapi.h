@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "rs_err.h"
 #include "rs_hub.h"
 
 #define RS_WEBAPI_MAX_POINTS   10000
@@ -29,16 +30,19 @@ typedef struct {
 
 //  Splits and percent-decodes a query string (NULL or "" gives no
 //  parameters). Refuses too long a string, too many or too long parameters,
-//  a key given twice and a decoded NUL. Returns 0, or -1 with the reason.
-int rs_webapi_parse_query (const char *query, rs_webapi_params_t *p, char *err, size_t errsize);
+//  a key given twice and a decoded NUL. Returns RS_OK, or RS_E_FORMAT with
+//  the reason recorded (rs_errmsg).
+rs_err_t rs_webapi_parse_query (const char *query, rs_webapi_params_t *p);
 //  The value of `key`, or NULL.
 const char *rs_webapi_param (const rs_webapi_params_t *p, const char *key);
-//  Refuses a parameter not in the NULL-terminated list. Returns 0 or -1.
-int rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed, char *err,
-                            size_t errsize);
+//  Refuses a parameter not in the NULL-terminated list. Returns RS_OK, or
+//  RS_E_FORMAT with the reason recorded.
+rs_err_t rs_webapi_check_params (const rs_webapi_params_t *p, const char *const *allowed);
 
 //  The history and export range: well (required), from/to (default: the
 //  last `default_s` seconds up to now_us), channels (default: `defaults`).
+//  rs_webapi_parse_range returns RS_OK, or RS_E_FORMAT with the reason
+//  recorded.
 typedef struct {
     char well[RS_MAX_ID + 1];
     int64_t from_us, to_us;
@@ -46,9 +50,8 @@ typedef struct {
     const char *names[RS_WEBAPI_MAX_CHANNELS];  //  points into channels[]
     size_t n_channels;
 } rs_webapi_range_t;
-int rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t default_s,
-                           const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r,
-                           char *err, size_t errsize);
+rs_err_t rs_webapi_parse_range (const rs_webapi_params_t *p, int64_t now_us, int64_t default_s,
+                                const char *const *defaults, size_t n_defaults, rs_webapi_range_t *r);
 
 //  Client JSON nests at most this deep: jansson's parser recurses, and
 //  civetweb's worker threads have small stacks (100 KB in Debian's build).
@@ -65,19 +68,19 @@ bool rs_webapi_json_depth_ok (const char *data, size_t len, int max);
 //  unshelve, out_of_service, in_service): a JSON object with "by" (1-64
 //  characters) and, by action, "comment" (0-500), "reason" (1-200),
 //  "minutes" (1-720). Returns the engine's request without id and addr
-//  (fresh reference), or NULL with "<field>: <reason>" in err.
-json_t *rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len, char *err, size_t errsize);
+//  (fresh reference), or NULL with "<field>: <reason>" recorded (rs_errmsg).
+json_t *rs_webapi_parse_alarm_body (const char *action, const char *body, size_t len);
 
 //  The body of POST /api/alerts/{id}/ack: empty, or {"by": "name"} with a
 //  name of at most RS_WEBAPI_MAX_BY printable characters. Fills `by` ("" when
-//  absent). Returns 0, or -1 with the reason.
-int rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize, char *err,
-                              size_t errsize);
+//  absent). Returns RS_OK, or RS_E_FORMAT with the reason recorded.
+rs_err_t rs_webapi_parse_ack_body (const char *body, size_t len, char *by, size_t bysize);
 
 //  The body of PUT /api/thresholds: {"rules": [...], "save": true|false}
 //  (the engine checks the rules themselves). Returns a fresh request for
-//  the engine ({"cmd": "set_thresholds", ...}), or NULL with the reason.
-json_t *rs_webapi_parse_thresholds_body (const char *body, size_t len, char *err, size_t errsize);
+//  the engine ({"cmd": "set_thresholds", ...}), or NULL with the reason
+//  recorded.
+json_t *rs_webapi_parse_thresholds_body (const char *body, size_t len);
 
 //  A time parameter: ISO 8601 (rs_clock_parse's forms), an integer of
 //  microseconds since the epoch, or an integer with its unit: "s", "ms" or
@@ -91,9 +94,8 @@ int rs_webapi_parse_time (const char *text, int64_t *ts_us);
 
 //  A comma-separated channel list ("hook_load,wob"): valid names (known or
 //  not: vendor curves), no repeats, at most `max`. Fills names[] and *n.
-//  Returns 0, or -1 with the reason in err.
-int rs_webapi_parse_channels (const char *text, char names[][RS_MAX_CHNAME + 1], size_t max,
-                              size_t *n, char *err, size_t errsize);
+//  Returns RS_OK, or RS_E_FORMAT with the reason recorded.
+rs_err_t rs_webapi_parse_channels (const char *text, char names[][RS_MAX_CHNAME + 1], size_t max, size_t *n);
 
 //  A positive integer within [min, max] (decimal digits only). Returns 0 or -1.
 int rs_webapi_parse_int (const char *text, long min, long max, long *out);
@@ -105,9 +107,8 @@ typedef enum {
     RS_WEBAPI_MSG_SUBSCRIBE = 0,
     RS_WEBAPI_MSG_PING
 } rs_webapi_msg_t;
-//  Returns the message type, or -1 with the reason in err.
-int rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter,
-                                int64_t *since_us, char *err, size_t errsize);
+//  Returns the message type, or -1 with the reason recorded (rs_errmsg).
+int rs_webapi_parse_client_msg (const char *data, size_t len, rs_hub_filter_t *filter, int64_t *since_us);
 
 //  Percent-decodes a URL path into out. Refuses (-1) a decoded NUL byte and
 //  a path that does not fit. Returns 0.

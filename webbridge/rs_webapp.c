@@ -202,7 +202,6 @@ s_check (rs_config_t *cfg)
     const char *write_token = rs_config_str (cfg, "write-token");
     const char *read_token = rs_config_str (cfg, "read-token");
     const char *tls_cert = rs_config_str (cfg, "tls-cert");
-    char oerr[256];
     if (!rs_websec_host_is_loopback (host) && !*write_token)
         rs_error ("WEB_HOST=%s listens beyond this machine: set WEB_WRITE_TOKEN (at least %d characters) so only "
                   "signed-in operators can acknowledge alerts and change thresholds",
@@ -212,10 +211,10 @@ s_check (rs_config_t *cfg)
         rs_error ("WEB_WRITE_TOKEN and WEB_READ_TOKEN need at least %d characters", RS_WEBSEC_MIN_TOKEN);
     else if (*write_token && strcmp (write_token, read_token) == 0)
         rs_error ("WEB_READ_TOKEN must differ from WEB_WRITE_TOKEN");
-    else if (rs_websec_origins_valid (rs_config_str (cfg, "allow-origins"), oerr, sizeof oerr) != 0)
-        rs_error ("WEB_ALLOW_ORIGINS: %s", oerr);
-    else if (rs_websec_hosts_valid (rs_config_str (cfg, "allowed-hosts"), oerr, sizeof oerr) != 0)
-        rs_error ("WEB_ALLOWED_HOSTS: %s", oerr);
+    else if (rs_websec_origins_valid (rs_config_str (cfg, "allow-origins")) != RS_OK)
+        rs_error ("WEB_ALLOW_ORIGINS: %s", rs_errmsg ());
+    else if (rs_websec_hosts_valid (rs_config_str (cfg, "allowed-hosts")) != RS_OK)
+        rs_error ("WEB_ALLOWED_HOSTS: %s", rs_errmsg ());
     else if (*tls_cert && access (tls_cert, R_OK) != 0)
         rs_error ("WEB_TLS_CERT %s: cannot read it", tls_cert);
     else if (rs_units_system (rs_config_str (cfg, "units")) < 0)

@@ -14,6 +14,7 @@
 
 #include "rs_clock.h"
 #include "rs_dirs.h"
+#include "rs_err.h"
 #include "rs_log.h"
 
 struct rs_webaudit_t {
@@ -42,11 +43,11 @@ s_open (rs_webaudit_t *self)
 }
 
 rs_webaudit_t *
-rs_webaudit_new (const char *path, size_t max_bytes, int keep, char *err, size_t errsize)
+rs_webaudit_new (const char *path, size_t max_bytes, int keep)
 {
     rs_webaudit_t *self = calloc (1, sizeof *self);
     if (!self) {
-        snprintf (err, errsize, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
     snprintf (self->path, sizeof self->path, "%s", path);
@@ -54,7 +55,7 @@ rs_webaudit_new (const char *path, size_t max_bytes, int keep, char *err, size_t
     self->keep = keep > 0 ? keep : 1;
     char dir[PATH_MAX];
     if (rs_dirs_make_parent (path, dir, sizeof dir) != 0 || s_open (self) != 0) {
-        snprintf (err, errsize, "%s: %s", path, strerror (errno));
+        rs_err_set (RS_E_IO, "%s: %s", path, strerror (errno));
         free (self);
         return NULL;
     }

@@ -28,8 +28,8 @@ typedef struct {
 typedef struct rs_webaudit_t rs_webaudit_t;
 
 //  Opens (creating it and its directory) the audit file for appending.
-//  Returns a fresh log, or NULL with the reason in err.
-rs_webaudit_t *rs_webaudit_new (const char *path, size_t max_bytes, int keep, char *err, size_t errsize);
+//  Returns a fresh log, or NULL with the reason recorded (rs_errmsg).
+rs_webaudit_t *rs_webaudit_new (const char *path, size_t max_bytes, int keep);
 void rs_webaudit_destroy (rs_webaudit_t **self_p);
 
 //  Appends one entry at now_us (and logs it: writes at INFO, refusals at

@@ -412,9 +412,8 @@ rs_webguard_admit (rs_webguard_t *self, const rs_webguard_request_t *req, rs_web
             return s_refuse (v, RS_WEBGUARD_METHOD, 405, "method %s not allowed", s_str (req->method));
         return 0;
     }
-    char err[256];
-    if (rs_webapi_parse_query (req->query, params, err, sizeof err) != 0)
-        return s_refuse (v, RS_WEBGUARD_QUERY, 400, "%s", err);
+    if (rs_webapi_parse_query (req->query, params) != RS_OK)
+        return s_refuse (v, RS_WEBGUARD_QUERY, 400, "%s", rs_errmsg ());
     if (req->kind == RS_WEBGUARD_WS) {
         rc = s_authorize (self, req, false, params, v);
         if (rc)

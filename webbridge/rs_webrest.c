@@ -10,6 +10,7 @@
 #include "rs_audit.h"
 #include "rs_channels.h"
 #include "rs_clock.h"
+#include "rs_err.h"
 #include "rs_curve.h"
 #include "rs_history.h"
 #include "rs_log.h"
@@ -123,13 +124,12 @@ s_read_body (rs_web_t *self, struct mg_connection *conn, size_t *len, int *statu
 
 //  The common history parameters: well, from, to, channels.
 static int
-s_parse_range (const rs_webapi_params_t *p, rs_webapi_range_t *r, char *err, size_t errsize)
+s_parse_range (const rs_webapi_params_t *p, rs_webapi_range_t *r)
 {
     const char *defaults[N_DEFAULT_CHANNELS];
     for (size_t i = 0; i < N_DEFAULT_CHANNELS; i++)
         defaults[i] = rs_chan_info (s_default_channels[i])->name;
-    return rs_webapi_parse_range (p, rs_clock_now_us (), HISTORY_DEFAULT_S, defaults, N_DEFAULT_CHANNELS, r, err,
-                                  errsize);
+    return rs_webapi_parse_range (p, rs_clock_now_us (), HISTORY_DEFAULT_S, defaults, N_DEFAULT_CHANNELS, r);
 }
 
 static rs_hist_query_t
@@ -162,9 +162,9 @@ s_history_error (rs_web_t *self, struct mg_connection *conn, rs_history_t *h, in
 }
 
 static rs_history_t *
-s_history_open (rs_web_t *self, char *err, size_t errsize)
+s_history_open (rs_web_t *self)
 {
-    return rs_history_open (self->db_path, err, errsize);
+    return rs_history_open (self->db_path);
 }
 
 // ---------------------------------------------------------------------------
@@ -232,13 +232,12 @@ s_api_health (rs_web_t *self, struct mg_connection *conn)
     json_object_set_new (sec, "history_cpu_ms", json_integer ((json_int_t) ws.history_cpu_ms));
     json_object_set_new (sec, "audit_lines", json_integer ((json_int_t) ws.audit_lines));
     json_object_set_new (web, "security", sec);
-    char err[256] = "";
-    rs_history_t *h = s_history_open (self, err, sizeof err);
+    rs_history_t *h = s_history_open (self);
     json_t *hist = json_object ();
     json_object_set_new (hist, "available", json_boolean (h != NULL));
     json_object_set_new (hist, "path", json_string (self->db_path));
     if (!h)
-        json_object_set_new (hist, "error", json_string (err));
+        json_object_set_new (hist, "error", json_string (rs_errmsg ()));
     rs_history_close (&h);
     //  One health model with scripts/monitor (docs/OPERATIONS.md).
     json_t *problems = rs_webapi_health (st, components, HEALTH_MAX_DELAY_S);
@@ -260,8 +259,7 @@ s_api_wells (rs_web_t *self, struct mg_connection *conn)
     json_t *w;
     json_array_foreach (live, i, w)
         json_array_append_new (wells, json_deep_copy (w));
-    char err[256];
-    rs_history_t *h = s_history_open (self, err, sizeof err);
+    rs_history_t *h = s_history_open (self);
     json_t *recorded = NULL;
     if (h && rs_history_wells (h, &recorded) == RS_HIST_OK) {
         json_array_foreach (recorded, i, w) {
@@ -381,9 +379,8 @@ static rs_history_t *
 s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_t *p, rs_webapi_range_t *r,
                    long *points, int *status)
 {
-    char err[256];
-    if (s_parse_range (p, r, err, sizeof err) != 0) {
-        *status = rs_webreply_error (self, conn, 400, "%s", err);
+    if (s_parse_range (p, r) != RS_OK) {
+        *status = rs_webreply_error (self, conn, 400, "%s", rs_errmsg ());
         return NULL;
     }
     const char *pts = points ? rs_webapi_param (p, "points") : NULL;
@@ -391,9 +388,9 @@ s_history_request (rs_web_t *self, struct mg_connection *conn, const rs_webapi_p
         *status = rs_webreply_error (self, conn, 400, "bad 'points': an integer from 1 to %d", RS_WEBAPI_MAX_POINTS);
         return NULL;
     }
-    rs_history_t *h = s_history_open (self, err, sizeof err);
+    rs_history_t *h = s_history_open (self);
     if (!h)
-        *status = rs_webreply_error (self, conn, 503, "history not available: %s", err);
+        *status = rs_webreply_error (self, conn, 503, "history not available: %s", rs_errmsg ());
     return h;
 }
 
@@ -584,8 +581,7 @@ s_seed_alerts (rs_web_t *self)
     if (json_is_true (json_object_get (doc, "ok"))) {
         //  The recorder's alarms lately back to normal first, for the history;
         //  then the engine's list, the alarms as they are now.
-        char err[300];
-        json_t *recent = rs_audit_recent_normal (self->db_path, RS_ALERTS_HISTORY_MAX, err, sizeof err);
+        json_t *recent = rs_audit_recent_normal (self->db_path, RS_ALERTS_HISTORY_MAX);
         size_t h = recent ? rs_alerts_seed (self->alerts, recent) : 0;
         json_decref (recent);
         size_t n = rs_alerts_seed (self->alerts, json_object_get (doc, "alerts"));
@@ -633,11 +629,10 @@ s_api_alarm (rs_web_t *self, struct mg_connection *conn, const rs_webroute_t *ro
     char *body = s_read_body (self, conn, &len, &status);
     if (!body)
         return status;
-    char err[300];
-    json_t *req = rs_webapi_parse_alarm_body (route->action, body, len, err, sizeof err);
+    json_t *req = rs_webapi_parse_alarm_body (route->action, body, len);
     free (body);
     if (!req)
-        return rs_webreply_error (self, conn, 400, "%s", err);
+        return rs_webreply_error (self, conn, 400, "%s", rs_errmsg ());
     s_seed_alerts (self);
     bool known = false;
     bool managed = rs_alerts_is_managed (self->alerts, (uint64_t) id, &known);
@@ -710,11 +705,10 @@ s_api_audit (rs_web_t *self, struct mg_connection *conn, const rs_webapi_params_
     if (q.action && (strlen (q.action) > 32 || strspn (q.action, "abcdefghijklmnopqrstuvwxyz_") != strlen (q.action)))
         return rs_webreply_error (self, conn, 400, "action: one of raise, clear, ack, shelve, unshelve, shelve_expired, "
                                               "out_of_service, in_service, dropped, rules_set");
-    char err[300];
     int status = 500;
-    json_t *doc = rs_audit_read (self->db_path, &q, &status, err, sizeof err);
+    json_t *doc = rs_audit_read (self->db_path, &q, &status);
     if (!doc)
-        return rs_webreply_error (self, conn, status, "%s", err);
+        return rs_webreply_error (self, conn, status, "%s", rs_errmsg ());
     return rs_webreply_send_json (self, conn, 200, doc);
 }
 
@@ -730,12 +724,11 @@ s_api_thresholds (rs_web_t *self, struct mg_connection *conn, bool write)
         char *body = s_read_body (self, conn, &len, &status);
         if (!body)
             return status;
-        char err[256];
         //  The engine validates the rules themselves and names what is wrong.
-        request = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
+        request = rs_webapi_parse_thresholds_body (body, len);
         free (body);
         if (!request)
-            return rs_webreply_error (self, conn, 400, "%s", err);
+            return rs_webreply_error (self, conn, 400, "%s", rs_errmsg ());
         //  The engine logs who changed the rules, and from where.
         json_object_set_new (request, "addr", json_string (mg_get_request_info (conn)->remote_addr));
     }

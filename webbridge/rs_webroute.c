@@ -40,7 +40,7 @@ static const struct {
 
 //  POST /api/alerts/<id>/<action>. Returns 0, 404 or 405.
 static int
-s_match_ack (const char *path, const char *method, rs_webroute_t *out, char *err, size_t errsize)
+s_match_ack (const char *path, const char *method, rs_webroute_t *out)
 {
     const char *rest = path + strlen (ACK_PREFIX);
     const char *slash = strchr (rest, '/');
@@ -48,11 +48,11 @@ s_match_ack (const char *path, const char *method, rs_webroute_t *out, char *err
     while (slash && a < n && strcmp (slash, s_alarm_actions[a][0]) != 0)
         a++;
     if (!slash || a == n || (size_t) (slash - rest) >= sizeof out->arg) {
-        snprintf (err, errsize, "no such path: %s", path);
+        rs_err_set (RS_E_RANGE, "no such path: %s", path);
         return 404;
     }
     if (strcmp (method, "POST") != 0) {
-        snprintf (err, errsize, "use POST to %s an alert", strcmp (slash, "/ack") == 0 ? "acknowledge" : slash + 1);
+        rs_err_set (RS_E_RANGE, "use POST to %s an alert", strcmp (slash, "/ack") == 0 ? "acknowledge" : slash + 1);
         return 405;
     }
     out->id = RS_WEBROUTE_ACK;
@@ -64,25 +64,24 @@ s_match_ack (const char *path, const char *method, rs_webroute_t *out, char *err
 }
 
 int
-rs_webroute_match (const char *path, const char *method, const rs_webapi_params_t *params, rs_webroute_t *out,
-                   char *err, size_t errsize)
+rs_webroute_match (const char *path, const char *method, const rs_webapi_params_t *params, rs_webroute_t *out)
 {
     memset (out, 0, sizeof *out);
     bool get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
     if (strncmp (path, ACK_PREFIX, strlen (ACK_PREFIX)) == 0 && strlen (path) > strlen (ACK_PREFIX))
-        return s_match_ack (path, method, out, err, errsize);
+        return s_match_ack (path, method, out);
     size_t r = 0;
     while (r < N_ROUTES && strcmp (s_routes[r].path, path) != 0)
         r++;
     if (r == N_ROUTES) {
-        snprintf (err, errsize, "no such path: %s", path);
+        rs_err_set (RS_E_RANGE, "no such path: %s", path);
         return 404;
     }
     if (!get && !(s_routes[r].put && strcmp (method, "PUT") == 0)) {
-        snprintf (err, errsize, "method %s not allowed on %s", method, path);
+        rs_err_set (RS_E_RANGE, "method %s not allowed on %s", method, path);
         return 405;
     }
-    if (s_routes[r].allowed && rs_webapi_check_params (params, s_routes[r].allowed, err, errsize) != 0)
+    if (s_routes[r].allowed && rs_webapi_check_params (params, s_routes[r].allowed) != 0)
         return 400;
     out->id = s_routes[r].id;
     out->write = !get;

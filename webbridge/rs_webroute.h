@@ -33,8 +33,7 @@ typedef struct {
 
 //  Matches `path` and `method` (HEAD counts as GET) and checks `params`
 //  against what the route accepts. Returns 0, or the HTTP status to answer
-//  (400, 404, 405) with the reason in err.
-int rs_webroute_match (const char *path, const char *method, const rs_webapi_params_t *params, rs_webroute_t *out,
-                       char *err, size_t errsize);
+//  (400, 404, 405) with the reason recorded (rs_errmsg).
+int rs_webroute_match (const char *path, const char *method, const rs_webapi_params_t *params, rs_webroute_t *out);
 
 #endif

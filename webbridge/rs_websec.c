@@ -207,8 +207,8 @@ rs_websec_origin_allowed (const char *origin, bool tls, const rs_websec_hosts_t 
     return false;
 }
 
-int
-rs_websec_hosts_valid (const char *allowed, char *err, size_t errsize)
+rs_err_t
+rs_websec_hosts_valid (const char *allowed)
 {
     for (const char *p = allowed; p && *p;) {
         const char *end = strchr (p, ',');
@@ -220,24 +220,23 @@ rs_websec_hosts_valid (const char *allowed, char *err, size_t errsize)
         char name[256];
         int port;
         if (len && s_split_host (p, len, name, sizeof name, &port) != 0) {
-            snprintf (err, errsize, "bad host '%.*s': expected a name or name:port", (int) (len > 200 ? 200 : len), p);
-            return -1;
+            return rs_err_set (RS_E_CONFIG, "bad host '%.*s': expected a name or name:port",
+                               (int) (len > 200 ? 200 : len), p);
         }
         p = end ? end + 1 : p + len;
     }
     return 0;
 }
 
-int
-rs_websec_origins_valid (const char *allow, char *err, size_t errsize)
+rs_err_t
+rs_websec_origins_valid (const char *allow)
 {
     for (const char *p = allow; p && *p;) {
         const char *end = strchr (p, ',');
         size_t len = end ? (size_t) (end - p) : strlen (p);
         char item[256];
         if (len >= sizeof item) {
-            snprintf (err, errsize, "origin too long");
-            return -1;
+            return rs_err_set (RS_E_CONFIG, "origin too long");
         }
         memcpy (item, p, len);
         item[len] = 0;
@@ -250,8 +249,7 @@ rs_websec_origins_valid (const char *allow, char *err, size_t errsize)
             ok = host && *host && !strpbrk (host, "/?#@ \t");
         }
         if (!ok) {
-            snprintf (err, errsize, "bad origin '%.200s': expected * or http(s)://host[:port]", s);
-            return -1;
+            return rs_err_set (RS_E_CONFIG, "bad origin '%.200s': expected * or http(s)://host[:port]", s);
         }
         p = end ? end + 1 : p + len;
     }

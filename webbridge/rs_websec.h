@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_err.h"
+
 #define RS_WEBSEC_MIN_TOKEN 16      //  shortest token accepted in the configuration
 
 //  True when host names only the loopback interface: 127.0.0.0/8, ::1,
@@ -64,13 +66,14 @@ bool rs_websec_origin_allowed (const char *origin, bool tls, const rs_websec_hos
                                bool star);
 
 //  Checks a WEB_ALLOWED_HOSTS list: names or name:port, no scheme, path
-//  or wildcard. Returns 0, or -1 with the reason in err.
-int rs_websec_hosts_valid (const char *allowed, char *err, size_t errsize);
+//  or wildcard. Returns RS_OK, or RS_E_CONFIG with the reason recorded
+//  (rs_errmsg).
+rs_err_t rs_websec_hosts_valid (const char *allowed);
 
 //  Checks a comma-separated origin list for the configuration: each entry
-//  "*" or scheme://host[:port] without a path. Returns 0, or -1 with the
-//  reason in err.
-int rs_websec_origins_valid (const char *allow, char *err, size_t errsize);
+//  "*" or scheme://host[:port] without a path. Returns RS_OK, or
+//  RS_E_CONFIG with the reason recorded (rs_errmsg).
+rs_err_t rs_websec_origins_valid (const char *allow);
 
 //  Requests per client address: each address has a bucket of `burst`
 //  tokens refilled at `rate` per second; a request takes one. Addresses

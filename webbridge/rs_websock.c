@@ -280,10 +280,9 @@ s_ws_since (rs_web_t *self, s_wsconn_t *ws, const rs_hub_filter_t *f, int64_t si
         rs_webreply_cost_end (self, &ticket, 0, 0);
         return;
     }
-    char err[256];
     uint64_t rows = 0;
     size_t bytes = 0;
-    rs_history_t *h = rs_history_open (self->db_path, err, sizeof err);
+    rs_history_t *h = rs_history_open (self->db_path);
     if (!h) {
         rs_webreply_cost_end (self, &ticket, 0, 0);
         s_ws_error (ws, NULL, NULL, 0, "history not available");
@@ -423,8 +422,9 @@ s_ws_message (rs_web_t *self, s_wsconn_t *ws, const char *data, size_t len, rs_h
 {
     int64_t since = 0;
     char err[256];
-    int type = rs_webapi_parse_client_msg (data, len, filter, &since, err, sizeof err);
+    int type = rs_webapi_parse_client_msg (data, len, filter, &since);
     if (type < 0) {
+        snprintf (err, sizeof err, "%s", rs_errmsg ());
         rs_webguard_bad_message (self->guard, mg_get_request_info (ws->conn)->remote_addr, err);
         s_ws_push_json (ws->client, json_pack ("{s:s, s:s}", "type", "error", "message", err));
         return;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_err.h"
+
 #define ID_MAX    64
 #define TYPE_MAX  32
 #define RULE_MAX  64
@@ -340,59 +342,41 @@ s_utf8_len (const char *s)
     return n;
 }
 
-static void
-s_err (char *err, size_t err_size, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_err (char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || !err_size)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, err_size, fmt, ap);
-    va_end (ap);
-}
-
-int
-rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max, char *err, size_t err_size)
+rs_err_t
+rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max)
 {
     if (!text) {
-        s_err (err, err_size, "%s: missing", field);
-        return -1;
+        return rs_err_set (RS_E_RANGE, "%s: missing", field);
     }
     size_t n = s_utf8_len (text);
     bool blank = true;
     for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
         if (*c < 0x20 || *c == 0x7f) {
-            s_err (err, err_size, "%s: control characters are not allowed", field);
-            return -1;
+            return rs_err_set (RS_E_RANGE, "%s: control characters are not allowed", field);
         }
         if (*c != ' ')
             blank = false;
     }
     if (n < min || (min > 0 && blank)) {
-        s_err (err, err_size, "%s: required (%zu to %zu characters)", field, min, max);
-        return -1;
+        return rs_err_set (RS_E_RANGE, "%s: required (%zu to %zu characters)", field, min, max);
     }
     if (n > max) {
-        s_err (err, err_size, "%s: %zu characters, at most %zu", field, n, max);
-        return -1;
+        return rs_err_set (RS_E_RANGE, "%s: %zu characters, at most %zu", field, n, max);
     }
-    return 0;
+    return RS_OK;
 }
 
 //  The alarm an operator names, or NULL with the reason.
 static entry_t *
-s_lookup (rs_alarms_t *self, uint64_t id, const char *by, char *err, size_t err_size, rs_alarms_rc_t *rc)
+s_lookup (rs_alarms_t *self, uint64_t id, const char *by, rs_alarms_rc_t *rc)
 {
-    if (rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX, err, err_size) != 0) {
+    if (rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX) != 0) {
         *rc = RS_ALARMS_INVALID;
         return NULL;
     }
     long at = s_find (self, id);
     if (at < 0) {
-        s_err (err, err_size, "alert %llu is not in the alarm list (unknown, or cleared and acknowledged)",
+        rs_err_set (RS_E_RANGE, "alert %llu is not in the alarm list (unknown, or cleared and acknowledged)",
                (unsigned long long) id);
         *rc = RS_ALARMS_UNKNOWN;
         return NULL;
@@ -403,16 +387,16 @@ s_lookup (rs_alarms_t *self, uint64_t id, const char *by, char *err, size_t err_
 
 rs_alarms_rc_t
 rs_alarms_ack (rs_alarms_t *self, uint64_t id, const char *by, const char *comment, const char *addr,
-               int64_t now_us, char *err, size_t err_size)
+               int64_t now_us)
 {
     rs_alarms_rc_t rc;
-    if (rs_alarms_check_text ("comment", comment ? comment : "", 0, RS_ALARMS_COMMENT_MAX, err, err_size) != 0)
+    if (rs_alarms_check_text ("comment", comment ? comment : "", 0, RS_ALARMS_COMMENT_MAX) != 0)
         return RS_ALARMS_INVALID;
-    entry_t *e = s_lookup (self, id, by, err, err_size, &rc);
+    entry_t *e = s_lookup (self, id, by, &rc);
     if (!e)
         return rc;
     if (e->acked) {
-        s_err (err, err_size, "alert %llu: already acknowledged by %s", (unsigned long long) id, e->acked_by);
+        rs_err_set (RS_E_RANGE, "alert %llu: already acknowledged by %s", (unsigned long long) id, e->acked_by);
         return RS_ALARMS_CONFLICT;
     }
     e->acked = true;
@@ -436,29 +420,29 @@ s_publish_hold (rs_alarms_t *self, const entry_t *e, int64_t now_us, const char 
 
 rs_alarms_rc_t
 rs_alarms_shelve (rs_alarms_t *self, uint64_t id, const char *by, const char *reason, double minutes,
-                  const char *addr, int64_t now_us, char *err, size_t err_size)
+                  const char *addr, int64_t now_us)
 {
     rs_alarms_rc_t rc;
-    if (rs_alarms_check_text ("reason", reason, 1, RS_ALARMS_REASON_MAX, err, err_size) != 0)
+    if (rs_alarms_check_text ("reason", reason, 1, RS_ALARMS_REASON_MAX) != 0)
         return RS_ALARMS_INVALID;
     if (!isfinite (minutes) || minutes < 1 || minutes > RS_ALARMS_SHELVE_MAX_MIN || minutes != floor (minutes)) {
-        s_err (err, err_size, "minutes: a whole number from 1 to %d", RS_ALARMS_SHELVE_MAX_MIN);
+        rs_err_set (RS_E_RANGE, "minutes: a whole number from 1 to %d", RS_ALARMS_SHELVE_MAX_MIN);
         return RS_ALARMS_INVALID;
     }
-    entry_t *e = s_lookup (self, id, by, err, err_size, &rc);
+    entry_t *e = s_lookup (self, id, by, &rc);
     if (!e)
         return rc;
     if (s_hold (&self->oos, &e->p, 0, NULL)) {
-        s_err (err, err_size, "alert %llu: its point is out of service", (unsigned long long) id);
+        rs_err_set (RS_E_RANGE, "alert %llu: its point is out of service", (unsigned long long) id);
         return RS_ALARMS_CONFLICT;
     }
     if (s_hold (&self->shelves, &e->p, 0, NULL)) {
-        s_err (err, err_size, "alert %llu: already shelved", (unsigned long long) id);
+        rs_err_set (RS_E_RANGE, "alert %llu: already shelved", (unsigned long long) id);
         return RS_ALARMS_CONFLICT;
     }
     hold_t *h = s_push (&self->shelves, sizeof *h);
     if (!h) {
-        s_err (err, err_size, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return RS_ALARMS_INVALID;
     }
     h->p = e->p;
@@ -497,18 +481,18 @@ s_point_of (rs_alarms_t *self, uint64_t id, const vec_t *holds, entry_t *out)
 
 static rs_alarms_rc_t
 s_release (rs_alarms_t *self, vec_t *holds, uint64_t id, const char *by, const char *addr, int64_t now_us,
-           const char *action, const char *what, char *err, size_t err_size)
+           const char *action, const char *what)
 {
-    if (rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX, err, err_size) != 0)
+    if (rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX) != 0)
         return RS_ALARMS_INVALID;
     entry_t e;
     if (!s_point_of (self, id, holds, &e)) {
-        s_err (err, err_size, "alert %llu is not in the alarm list", (unsigned long long) id);
+        rs_err_set (RS_E_RANGE, "alert %llu is not in the alarm list", (unsigned long long) id);
         return RS_ALARMS_UNKNOWN;
     }
     size_t i;
     if (!s_hold (holds, &e.p, 0, &i)) {
-        s_err (err, err_size, "alert %llu: not %s", (unsigned long long) id, what);
+        rs_err_set (RS_E_RANGE, "alert %llu: not %s", (unsigned long long) id, what);
         return RS_ALARMS_CONFLICT;
     }
     s_remove (holds, i, sizeof (hold_t));
@@ -521,24 +505,23 @@ s_release (rs_alarms_t *self, vec_t *holds, uint64_t id, const char *by, const c
 }
 
 rs_alarms_rc_t
-rs_alarms_unshelve (rs_alarms_t *self, uint64_t id, const char *by, const char *addr, int64_t now_us, char *err,
-                    size_t err_size)
+rs_alarms_unshelve (rs_alarms_t *self, uint64_t id, const char *by, const char *addr, int64_t now_us)
 {
-    return s_release (self, &self->shelves, id, by, addr, now_us, "unshelve", "shelved", err, err_size);
+    return s_release (self, &self->shelves, id, by, addr, now_us, "unshelve", "shelved");
 }
 
 rs_alarms_rc_t
 rs_alarms_out_of_service (rs_alarms_t *self, uint64_t id, const char *by, const char *reason, const char *addr,
-                          int64_t now_us, char *err, size_t err_size)
+                          int64_t now_us)
 {
     rs_alarms_rc_t rc;
-    if (rs_alarms_check_text ("reason", reason, 1, RS_ALARMS_REASON_MAX, err, err_size) != 0)
+    if (rs_alarms_check_text ("reason", reason, 1, RS_ALARMS_REASON_MAX) != 0)
         return RS_ALARMS_INVALID;
-    entry_t *e = s_lookup (self, id, by, err, err_size, &rc);
+    entry_t *e = s_lookup (self, id, by, &rc);
     if (!e)
         return rc;
     if (s_hold (&self->oos, &e->p, 0, NULL)) {
-        s_err (err, err_size, "alert %llu: already out of service", (unsigned long long) id);
+        rs_err_set (RS_E_RANGE, "alert %llu: already out of service", (unsigned long long) id);
         return RS_ALARMS_CONFLICT;
     }
     //  Out of service supersedes a shelf.
@@ -547,7 +530,7 @@ rs_alarms_out_of_service (rs_alarms_t *self, uint64_t id, const char *by, const 
         s_remove (&self->shelves, si, sizeof (hold_t));
     hold_t *h = s_push (&self->oos, sizeof *h);
     if (!h) {
-        s_err (err, err_size, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
         return RS_ALARMS_INVALID;
     }
     h->p = e->p;
@@ -561,10 +544,9 @@ rs_alarms_out_of_service (rs_alarms_t *self, uint64_t id, const char *by, const 
 }
 
 rs_alarms_rc_t
-rs_alarms_in_service (rs_alarms_t *self, uint64_t id, const char *by, const char *addr, int64_t now_us, char *err,
-                      size_t err_size)
+rs_alarms_in_service (rs_alarms_t *self, uint64_t id, const char *by, const char *addr, int64_t now_us)
 {
-    return s_release (self, &self->oos, id, by, addr, now_us, "in_service", "out of service", err, err_size);
+    return s_release (self, &self->oos, id, by, addr, now_us, "in_service", "out of service");
 }
 
 void
@@ -719,21 +701,20 @@ rs_alarms_state_json (const rs_alarms_t *self)
     return root;
 }
 
-//  A string member of at most max bytes, copied to dst; -1 and err otherwise.
+//  A string member of at most max bytes, copied to dst; -1 with the reason recorded otherwise.
 static int
-s_str (const json_t *o, const char *key, bool required, char *dst, size_t size, const char *where, char *err,
-       size_t err_size)
+s_str (const json_t *o, const char *key, bool required, char *dst, size_t size, const char *where)
 {
     json_t *v = json_object_get (o, key);
     if (!v || json_is_null (v)) {
         dst[0] = '\0';
         if (!required)
             return 0;
-        s_err (err, err_size, "%s.%s: missing", where, key);
+        rs_err_set (RS_E_FORMAT, "%s.%s: missing", where, key);
         return -1;
     }
     if (!json_is_string (v) || json_string_length (v) >= size) {
-        s_err (err, err_size, "%s.%s: expected a string of at most %zu bytes", where, key, size - 1);
+        rs_err_set (RS_E_FORMAT, "%s.%s: expected a string of at most %zu bytes", where, key, size - 1);
         return -1;
     }
     snprintf (dst, size, "%s", json_string_value (v));
@@ -748,37 +729,37 @@ s_int (const json_t *o, const char *key)
 }
 
 static int
-s_load_point (const json_t *o, point_t *p, const char *where, char *err, size_t err_size)
+s_load_point (const json_t *o, point_t *p, const char *where)
 {
     if (!json_is_object (o)) {
-        s_err (err, err_size, "%s: expected an object", where);
+        rs_err_set (RS_E_FORMAT, "%s: expected an object", where);
         return -1;
     }
-    if (s_str (o, "well", true, p->well, sizeof p->well, where, err, err_size)
-        || s_str (o, "type", true, p->type, sizeof p->type, where, err, err_size)
-        || s_str (o, "rule", false, p->rule, sizeof p->rule, where, err, err_size))
+    if (s_str (o, "well", true, p->well, sizeof p->well, where)
+        || s_str (o, "type", true, p->type, sizeof p->type, where)
+        || s_str (o, "rule", false, p->rule, sizeof p->rule, where))
         return -1;
     return 0;
 }
 
 static int
-s_load_holds (const json_t *arr, vec_t *v, const char *name, char *err, size_t err_size)
+s_load_holds (const json_t *arr, vec_t *v, const char *name)
 {
     for (size_t i = 0; i < json_array_size (arr); i++) {
         json_t *o = json_array_get (arr, i);
         char where[48];
         snprintf (where, sizeof where, "%s[%zu]", name, i);
         hold_t h = { 0 };
-        if (s_load_point (o, &h.p, where, err, err_size)
-            || s_str (o, "by", true, h.by, sizeof h.by, where, err, err_size)
-            || s_str (o, "reason", true, h.reason, sizeof h.reason, where, err, err_size))
+        if (s_load_point (o, &h.p, where)
+            || s_str (o, "by", true, h.by, sizeof h.by, where)
+            || s_str (o, "reason", true, h.reason, sizeof h.reason, where))
             return -1;
         h.id = (uint64_t) s_int (o, "alert_id");
         h.since_us = s_int (o, "since_us");
         h.until_us = s_int (o, "until_us");
         hold_t *slot = s_push (v, sizeof h);
         if (!slot) {
-            s_err (err, err_size, "out of memory");
+            rs_err_set (RS_E_NOMEM, "out of memory");
             return -1;
         }
         *slot = h;
@@ -786,19 +767,17 @@ s_load_holds (const json_t *arr, vec_t *v, const char *name, char *err, size_t e
     return 0;
 }
 
-int
-rs_alarms_load (rs_alarms_t *self, const json_t *doc, char *err, size_t err_size)
+rs_err_t
+rs_alarms_load (rs_alarms_t *self, const json_t *doc)
 {
     json_t *alarms = json_object_get (doc, "alarms");
     json_t *next = json_object_get (doc, "next_id");
     if (!json_is_object (doc) || !json_is_integer (json_object_get (doc, "version"))
         || json_integer_value (json_object_get (doc, "version")) != 1) {
-        s_err (err, err_size, "version: expected 1");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "version: expected 1");
     }
     if (!json_is_integer (next) || json_integer_value (next) < 0) {
-        s_err (err, err_size, "next_id: expected a non-negative integer");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "next_id: expected a non-negative integer");
     }
     rs_alarms_t fresh = { .fn = self->fn, .arg = self->arg, .next_id = (uint64_t) json_integer_value (next) };
     int rc = 0;
@@ -808,19 +787,19 @@ rs_alarms_load (rs_alarms_t *self, const json_t *doc, char *err, size_t err_size
         snprintf (where, sizeof where, "alarms[%zu]", i);
         entry_t e = { .carry_from = INT64_MIN };
         char sev[16];
-        rc = s_load_point (o, &e.p, where, err, err_size);
-        rc = rc ? rc : s_str (o, "severity", true, sev, sizeof sev, where, err, err_size);
-        rc = rc ? rc : s_str (o, "message", false, e.message, sizeof e.message, where, err, err_size);
-        rc = rc ? rc : s_str (o, "channel", false, e.channel, sizeof e.channel, where, err, err_size);
-        rc = rc ? rc : s_str (o, "rig_state", false, e.rig_state, sizeof e.rig_state, where, err, err_size);
-        rc = rc ? rc : s_str (o, "acked_by", false, e.acked_by, sizeof e.acked_by, where, err, err_size);
-        rc = rc ? rc : s_str (o, "ack_comment", false, e.ack_comment, sizeof e.ack_comment, where, err, err_size);
+        rc = s_load_point (o, &e.p, where);
+        rc = rc ? rc : s_str (o, "severity", true, sev, sizeof sev, where);
+        rc = rc ? rc : s_str (o, "message", false, e.message, sizeof e.message, where);
+        rc = rc ? rc : s_str (o, "channel", false, e.channel, sizeof e.channel, where);
+        rc = rc ? rc : s_str (o, "rig_state", false, e.rig_state, sizeof e.rig_state, where);
+        rc = rc ? rc : s_str (o, "acked_by", false, e.acked_by, sizeof e.acked_by, where);
+        rc = rc ? rc : s_str (o, "ack_comment", false, e.ack_comment, sizeof e.ack_comment, where);
         if (rc)
             break;
         e.id = (uint64_t) s_int (o, "alert_id");
         int s = rs_severity_lookup (sev);
         if (e.id == 0 || e.id > fresh.next_id || s < 0) {
-            s_err (err, err_size, "%s: alert_id or severity out of range", where);
+            rs_err_set (RS_E_FORMAT, "%s: alert_id or severity out of range", where);
             rc = -1;
             break;
         }
@@ -838,21 +817,21 @@ rs_alarms_load (rs_alarms_t *self, const json_t *doc, char *err, size_t err_size
         e.carried = e.active;
         entry_t *slot = s_push (&fresh.alarms, sizeof e);
         if (!slot) {
-            s_err (err, err_size, "out of memory");
+            rs_err_set (RS_E_NOMEM, "out of memory");
             rc = -1;
             break;
         }
         *slot = e;
     }
     if (rc == 0)
-        rc = s_load_holds (json_object_get (doc, "shelves"), &fresh.shelves, "shelves", err, err_size);
+        rc = s_load_holds (json_object_get (doc, "shelves"), &fresh.shelves, "shelves");
     if (rc == 0)
-        rc = s_load_holds (json_object_get (doc, "out_of_service"), &fresh.oos, "out_of_service", err, err_size);
+        rc = s_load_holds (json_object_get (doc, "out_of_service"), &fresh.oos, "out_of_service");
     if (rc != 0) {
         free (fresh.alarms.v);
         free (fresh.shelves.v);
         free (fresh.oos.v);
-        return -1;
+        return rs_errcode ();
     }
     free (self->alarms.v);
     free (self->shelves.v);
@@ -862,7 +841,7 @@ rs_alarms_load (rs_alarms_t *self, const json_t *doc, char *err, size_t err_size
     self->shelves = fresh.shelves;
     self->oos = fresh.oos;
     self->dirty = false;
-    return 0;
+    return RS_OK;
 }
 
 bool

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "rs_alert.h"
+#include "rs_err.h"
 
 #define RS_ALARMS_BY_MAX        64
 #define RS_ALARMS_COMMENT_MAX   500
@@ -70,18 +71,18 @@ void rs_alarms_transition (rs_alarms_t *self, const rs_alert_t *a);
 
 //  Operators' requests at now_us (wall clock), from `addr`. by: 1-64
 //  characters; comment 0-500; reason 1-200; minutes 1-720. On an error,
-//  the reason (naming the field) is in err. Each success publishes the
+//  the reason (naming the field) is recorded with rs_err_set (rs_errmsg). Each success publishes the
 //  alarm with the action, who and from where.
 rs_alarms_rc_t rs_alarms_ack (rs_alarms_t *self, uint64_t id, const char *by, const char *comment,
-                              const char *addr, int64_t now_us, char *err, size_t err_size);
+                              const char *addr, int64_t now_us);
 rs_alarms_rc_t rs_alarms_shelve (rs_alarms_t *self, uint64_t id, const char *by, const char *reason,
-                                 double minutes, const char *addr, int64_t now_us, char *err, size_t err_size);
+                                 double minutes, const char *addr, int64_t now_us);
 rs_alarms_rc_t rs_alarms_unshelve (rs_alarms_t *self, uint64_t id, const char *by, const char *addr,
-                                   int64_t now_us, char *err, size_t err_size);
+                                   int64_t now_us);
 rs_alarms_rc_t rs_alarms_out_of_service (rs_alarms_t *self, uint64_t id, const char *by, const char *reason,
-                                         const char *addr, int64_t now_us, char *err, size_t err_size);
+                                         const char *addr, int64_t now_us);
 rs_alarms_rc_t rs_alarms_in_service (rs_alarms_t *self, uint64_t id, const char *by, const char *addr,
-                                     int64_t now_us, char *err, size_t err_size);
+                                     int64_t now_us);
 
 //  Ends the shelves that expired by now_us (wall clock), publishing each.
 void rs_alarms_expire (rs_alarms_t *self, int64_t now_us);
@@ -99,15 +100,14 @@ size_t rs_alarms_active (const rs_alarms_t *self);
 
 //  What must survive a restart (next id, alarms, shelves, out-of-service
 //  points) as a JSON document, and back. load replaces the book's content;
-//  returns 0 or -1 with the reason (naming the place) in err.
+//  returns RS_OK or an error code with the reason (naming the place) recorded.
 json_t *rs_alarms_state_json (const rs_alarms_t *self);
-int rs_alarms_load (rs_alarms_t *self, const json_t *doc, char *err, size_t err_size);
+rs_err_t rs_alarms_load (rs_alarms_t *self, const json_t *doc);
 //  True when the book changed since the last call (then it should be saved).
 bool rs_alarms_take_dirty (rs_alarms_t *self);
 
 //  Checks an operator's name: 1-64 characters, no control characters.
-//  Returns 0, or -1 with "<field>: <reason>" in err.
-int rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max, char *err,
-                          size_t err_size);
+//  Returns RS_OK, or an error code with "<field>: <reason>" recorded.
+rs_err_t rs_alarms_check_text (const char *field, const char *text, size_t min, size_t max);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rs_dirs.h"
+#include "rs_err.h"
 
 //  The rename is durable only once the directory entry is on disk.
 static void
@@ -31,22 +32,19 @@ s_sync_dir (const char *path)
     }
 }
 
-int
-rs_atomic_write (const char *path, const char *data, size_t len, char *err, size_t err_size)
+rs_err_t
+rs_atomic_write (const char *path, const char *data, size_t len)
 {
     char tmp[4096], dir[4096];
     if (!path || !*path || snprintf (tmp, sizeof tmp, "%s.tmp.%ld", path, (long) getpid ()) >= (int) sizeof tmp) {
-        snprintf (err, err_size, "%s: no path or path too long", path ? path : "");
-        return -1;
+        return rs_err_set (RS_E_IO, "%s: no path or path too long", path ? path : "");
     }
     if (rs_dirs_make_parent (path, dir, sizeof dir) != 0) {
-        snprintf (err, err_size, "%s: cannot create the directory %s: %s", path, dir, strerror (errno));
-        return -1;
+        return rs_err_set (RS_E_IO, "%s: cannot create the directory %s: %s", path, dir, strerror (errno));
     }
     int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        snprintf (err, err_size, "%s: cannot write: %s", tmp, strerror (errno));
-        return -1;
+        return rs_err_set (RS_E_IO, "%s: cannot write: %s", tmp, strerror (errno));
     }
     size_t done = 0;
     while (done < len) {
@@ -65,23 +63,22 @@ rs_atomic_write (const char *path, const char *data, size_t len, char *err, size
     if (!ok || rename (tmp, path) != 0) {
         if (ok)
             saved = errno;
-        snprintf (err, err_size, "%s: cannot write: %s", path, strerror (saved));
+        rs_err_set (RS_E_IO, "%s: cannot write: %s", path, strerror (saved));
         unlink (tmp);
-        return -1;
+        return rs_errcode ();
     }
     s_sync_dir (path);
-    return 0;
+    return RS_OK;
 }
 
-int
-rs_atomic_write_json (const char *path, const json_t *doc, char *err, size_t err_size)
+rs_err_t
+rs_atomic_write_json (const char *path, const json_t *doc)
 {
     char *text = json_dumps (doc, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
     if (!text) {
-        snprintf (err, err_size, "%s: out of memory", path);
-        return -1;
+        return rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
     }
-    int rc = rs_atomic_write (path, text, strlen (text), err, err_size);
+    rs_err_t rc = rs_atomic_write (path, text, strlen (text));
     free (text);
     return rc;
 }

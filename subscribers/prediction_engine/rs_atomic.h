@@ -8,11 +8,14 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "rs_err.h"
+
 //  Writes len bytes of data to path atomically, creating its directory if
-//  needed. Returns 0, or -1 with the reason (naming the file) in err.
-int rs_atomic_write (const char *path, const char *data, size_t len, char *err, size_t err_size);
+//  needed. Returns RS_OK, or an error code with the reason (naming the file) recorded
+//  with rs_err_set (rs_errmsg).
+rs_err_t rs_atomic_write (const char *path, const char *data, size_t len);
 
 //  The same for a JSON document, indented for a human reader.
-int rs_atomic_write_json (const char *path, const json_t *doc, char *err, size_t err_size);
+rs_err_t rs_atomic_write_json (const char *path, const json_t *doc);
 
 #endif

@@ -423,36 +423,36 @@ rs_engine_alarms (rs_engine_t *self)
     return self->alarms;
 }
 
-int
-rs_engine_set_files (rs_engine_t *self, const char *rules_path, const char *state_path, char *err,
-                     size_t err_size)
+rs_err_t
+rs_engine_set_files (rs_engine_t *self, const char *rules_path, const char *state_path)
 {
     snprintf (self->rules_path, sizeof self->rules_path, "%s", rules_path ? rules_path : "");
     snprintf (self->state_path, sizeof self->state_path, "%s", state_path ? state_path : "");
     if (self->rules_path[0] && access (self->rules_path, F_OK) == 0) {
         rs_rules_t *cfg = rs_rules_dup (self->cfg);
-        if (!cfg || rs_rules_apply_file (cfg, self->rules_path, err, err_size) != 0) {
+        if (!cfg)
+            return rs_err_set (RS_E_NOMEM, "out of memory");
+        if (rs_rules_apply_file (cfg, self->rules_path) != 0) {
             rs_rules_destroy (&cfg);
-            return -1;
+            return rs_errcode ();
         }
         rs_engine_set_config (self, cfg);
     }
     if (self->state_path[0] && access (self->state_path, F_OK) == 0) {
         json_error_t jerr;
         json_t *doc = json_load_file (self->state_path, JSON_REJECT_DUPLICATES, &jerr);
-        char inner[300];
         if (!doc) {
-            snprintf (err, err_size, "%s: %s (line %d)", self->state_path, jerr.text, jerr.line);
-            return -1;
+            return rs_err_set (RS_E_FORMAT, "%s: %s (line %d)", self->state_path, jerr.text, jerr.line);
         }
-        int rc = rs_alarms_load (self->alarms, doc, inner, sizeof inner);
+        rs_err_t rc = rs_alarms_load (self->alarms, doc);
         json_decref (doc);
         if (rc != 0) {
-            snprintf (err, err_size, "%s: %s", self->state_path, inner);
-            return -1;
+            char inner[300];
+            snprintf (inner, sizeof inner, "%s", rs_errmsg ());
+            return rs_err_set (rs_errcode (), "%s: %s", self->state_path, inner);
         }
     }
-    return 0;
+    return RS_OK;
 }
 
 const char *
@@ -461,13 +461,14 @@ rs_engine_rules_path (const rs_engine_t *self)
     return self->rules_path;
 }
 
-int
-rs_engine_persist (rs_engine_t *self, char *err, size_t err_size)
+rs_err_t
+rs_engine_persist (rs_engine_t *self)
 {
     if (!rs_alarms_take_dirty (self->alarms) || !self->state_path[0])
-        return 0;
+        return RS_OK;
     json_t *doc = rs_alarms_state_json (self->alarms);
-    int rc = doc ? rs_atomic_write_json (self->state_path, doc, err, err_size) : -1;
+    rs_err_t rc = doc ? rs_atomic_write_json (self->state_path, doc)
+                      : rs_err_set (RS_E_NOMEM, "%s: out of memory", self->state_path);
     json_decref (doc);
     return rc;
 }

@@ -115,13 +115,12 @@ rs_alarms_t *rs_engine_alarms (rs_engine_t *self);
 //  time (rules_path) and the alarm book (state_path); "" = nowhere. Loads
 //  the files that exist: the rules file's rules replace the configuration's,
 //  the state restores ids, alarms, shelves and out-of-service points.
-//  Returns 0, or -1 with the reason (naming the file) in err.
-int rs_engine_set_files (rs_engine_t *self, const char *rules_path, const char *state_path, char *err,
-                         size_t err_size);
+//  Returns RS_OK, or an error code with the reason (naming the file) recorded (rs_errmsg).
+rs_err_t rs_engine_set_files (rs_engine_t *self, const char *rules_path, const char *state_path);
 const char *rs_engine_rules_path (const rs_engine_t *self);
 //  Writes the alarm book to the state file atomically when it changed.
-//  Returns 0, or -1 with the reason in err.
-int rs_engine_persist (rs_engine_t *self, char *err, size_t err_size);
+//  Returns RS_OK, or an error code with the reason recorded (rs_errmsg).
+rs_err_t rs_engine_persist (rs_engine_t *self);
 const rs_engine_stats_t *rs_engine_stats (const rs_engine_t *self);
 
 #endif

@@ -52,25 +52,24 @@ s_has_file (const char *path)
     return path && *path;
 }
 
-int
-rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path, char *err, size_t err_size)
+rs_err_t
+rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path)
 {
     if (!s_has_file (config_path)) {
-        snprintf (err, err_size, "no configuration file (set ENGINE_CONFIG or --config)");
-        return -1;
+        return rs_err_set (RS_E_CONFIG, "no configuration file (set ENGINE_CONFIG or --config)");
     }
-    rs_rules_t *cfg = rs_rules_load (config_path, err, err_size);
+    rs_rules_t *cfg = rs_rules_load (config_path);
     if (!cfg)
-        return -1;
+        return rs_errcode ();
     //  Rules set at run time (the rules file) win over the configuration's.
     const char *rules_path = rs_engine_rules_path (engine);
     if (s_has_file (rules_path) && access (rules_path, F_OK) == 0
-        && rs_rules_apply_file (cfg, rules_path, err, err_size) != 0) {
+        && rs_rules_apply_file (cfg, rules_path) != 0) {
         rs_rules_destroy (&cfg);
-        return -1;
+        return rs_errcode ();
     }
     rs_engine_set_config (engine, cfg);
-    return 0;
+    return RS_OK;
 }
 
 static char *
@@ -173,10 +172,9 @@ s_set_thresholds (rs_engine_t *engine, const char *config_path, json_t *req)
         return s_error ("set_thresholds needs \"rules\": an array of rules");
     if (save_v && !json_is_boolean (save_v))
         return s_error ("\"save\" must be true or false");
-    char err[400];
     const char *by = json_string_value (json_object_get (req, "by"));
-    if (by && rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX, err, sizeof err) != 0)
-        return s_error ("%s", err);
+    if (by && rs_alarms_check_text ("by", by, 1, RS_ALARMS_BY_MAX) != 0)
+        return s_error ("%s", rs_errmsg ());
     //  The rules file, when the engine has one, is where rules set at run
     //  time live; else the configuration file as before.
     bool to_rules = s_has_file (rules_path);
@@ -187,15 +185,14 @@ s_set_thresholds (rs_engine_t *engine, const char *config_path, json_t *req)
     rs_rules_t *cfg = rs_rules_dup (rs_engine_config (engine));
     if (!cfg)
         return NULL;
-    if (rs_rules_set_rules (cfg, rules, err, sizeof err) != 0) {
+    if (rs_rules_set_rules (cfg, rules) != 0) {
         rs_rules_destroy (&cfg);
-        return s_error ("%s", err);
+        return s_error ("%s", rs_errmsg ());
     }
     //  Save first: either the rules are applied and on disk, or neither.
-    if (save && (to_rules ? rs_rules_save_rules (cfg, target, err, sizeof err)
-                          : rs_rules_save (cfg, target, err, sizeof err)) != 0) {
+    if (save && (to_rules ? rs_rules_save_rules (cfg, target) : rs_rules_save (cfg, target)) != 0) {
         rs_rules_destroy (&cfg);
-        return s_error ("%s", err);
+        return s_error ("%s", rs_errmsg ());
     }
     size_t n = cfg->n;
     char detail[RS_MAX_TEXT + 1];
@@ -242,23 +239,25 @@ s_alarm_request (rs_engine_t *engine, const char *cmd, json_t *req)
         int64_t now = rs_clock_now_us ();
         const char *reason = json_string_value (reason_v);
         if (strcmp (cmd, "ack") == 0)
-            rc = rs_alarms_ack (book, id, by, json_string_value (comment_v), addr, now, err, sizeof err);
+            rc = rs_alarms_ack (book, id, by, json_string_value (comment_v), addr, now);
         else if (strcmp (cmd, "shelve") == 0) {
             if (!json_is_number (minutes_v))
                 snprintf (err, sizeof err, "minutes: a whole number from 1 to %d", RS_ALARMS_SHELVE_MAX_MIN);
             else
-                rc = rs_alarms_shelve (book, id, by, reason, json_number_value (minutes_v), addr, now, err,
-                                       sizeof err);
+                rc = rs_alarms_shelve (book, id, by, reason, json_number_value (minutes_v), addr, now);
         }
         else if (strcmp (cmd, "unshelve") == 0)
-            rc = rs_alarms_unshelve (book, id, by, addr, now, err, sizeof err);
+            rc = rs_alarms_unshelve (book, id, by, addr, now);
         else if (strcmp (cmd, "out_of_service") == 0)
-            rc = rs_alarms_out_of_service (book, id, by, reason, addr, now, err, sizeof err);
+            rc = rs_alarms_out_of_service (book, id, by, reason, addr, now);
         else
-            rc = rs_alarms_in_service (book, id, by, addr, now, err, sizeof err);
+            rc = rs_alarms_in_service (book, id, by, addr, now);
+        if (rc != RS_ALARMS_OK && !*err)
+            snprintf (err, sizeof err, "%s", rs_errmsg ());
         if (rc == RS_ALARMS_OK) {
-            char perr[300];
-            if (rs_engine_persist (engine, perr, sizeof perr) != 0) {
+            if (rs_engine_persist (engine) != 0) {
+                char perr[300];
+                snprintf (perr, sizeof perr, "%s", rs_errmsg ());
                 snprintf (err, sizeof err, "applied, but the alarm state was not saved: %s", perr);
                 return s_reply (json_pack ("{s:b, s:s, s:i}", "ok", 0, "error", err, "code", 500));
             }
@@ -313,9 +312,8 @@ rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *
              || strcmp (cmd, "out_of_service") == 0 || strcmp (cmd, "in_service") == 0)
         reply = s_alarm_request (engine, cmd, req);
     else if (strcmp (cmd, "reload") == 0) {
-        char err[512];
-        if (rs_engine_ctl_reload (engine, config_path, err, sizeof err) != 0)
-            reply = s_error ("%s", err);
+        if (rs_engine_ctl_reload (engine, config_path) != 0)
+            reply = s_error ("%s", rs_errmsg ());
         else {
             json_t *o = s_ok ();
             json_object_set_new (o, "rules", json_integer ((json_int_t) rs_engine_config (engine)->n));

@@ -31,11 +31,11 @@
 char *rs_engine_ctl_handle (rs_engine_t *engine, const char *config_path, const void *request,
                             size_t len);
 
-//  Re-reads the configuration file and applies it. Returns 0, or -1 with
-//  the reason in err (the engine keeps its configuration).
+//  Re-reads the configuration file and applies it. Returns RS_OK, or an error code with
+//  the reason recorded (rs_errmsg; the engine keeps its configuration).
 //  What a rule set changes, by rule name ("added: \"a\"; removed: \"b\";
 //  changed: \"c\"", or "no change"), cut with "..." to fit size.
 void rs_engine_ctl_rules_diff (const rs_rules_t *before, const rs_rules_t *after, char *out, size_t size);
-int rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path, char *err, size_t err_size);
+rs_err_t rs_engine_ctl_reload (rs_engine_t *engine, const char *config_path);
 
 #endif

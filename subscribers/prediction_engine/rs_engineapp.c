@@ -43,9 +43,8 @@ s_state_path (rs_config_t *cfg, const char *opt, const char *name, char *out, si
 static void
 s_persist (rs_engineapp_t *self)
 {
-    char err[512];
-    if (rs_engine_persist (self->engine, err, sizeof err) != 0)
-        rs_log_limited (&self->persist_limit, 10000, RS_LOG_ERROR, "alarm state not saved: %s", err);
+    if (rs_engine_persist (self->engine) != 0)
+        rs_log_limited (&self->persist_limit, 10000, RS_LOG_ERROR, "alarm state not saved: %s", rs_errmsg ());
 }
 
 //  Alert transitions: alert.<well>, and a log line for raised and cleared.
@@ -108,12 +107,11 @@ rs_engineapp_reload (rs_sub_t *sub, void *arg)
 {
     (void) sub;
     rs_engineapp_t *self = arg;
-    char err[512];
-    if (rs_engine_ctl_reload (self->engine, self->config_path, err, sizeof err) == 0)
+    if (rs_engine_ctl_reload (self->engine, self->config_path) == 0)
         rs_info ("configuration reloaded (SIGHUP) from %s: %zu rule(s)", self->config_path,
                  rs_engine_config (self->engine)->n);
     else
-        rs_error ("configuration reload (SIGHUP) failed, keeping the previous one: %s", err);
+        rs_error ("configuration reload (SIGHUP) failed, keeping the previous one: %s", rs_errmsg ());
 }
 
 void
@@ -165,9 +163,8 @@ rs_engineapp_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
     if (*self->ctl_ep && rs_curve_check_bind (opts->curve, self->ctl_ep, true, "engine control endpoint") != 0)
         return RS_E_CONFIG;
     rs_rules_t *rules = NULL;
-    char err[512];
-    if (self->config_path && *self->config_path && !(rules = rs_rules_load (self->config_path, err, sizeof err))) {
-        fprintf (stderr, "rigstream-engine: invalid configuration file: %s\n", err);
+    if (self->config_path && *self->config_path && !(rules = rs_rules_load (self->config_path))) {
+        fprintf (stderr, "rigstream-engine: invalid configuration file: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     rs_engine_opts_t eo = {
@@ -188,8 +185,8 @@ rs_engineapp_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         rs_engine_set_config (self->engine, rules);
     s_state_path (cfg, "rules-file", "engine-rules.json", self->rules_path, sizeof self->rules_path);
     s_state_path (cfg, "state-file", "engine-state.json", self->state_path, sizeof self->state_path);
-    if (rs_engine_set_files (self->engine, self->rules_path, self->state_path, err, sizeof err) != 0) {
-        fprintf (stderr, "rigstream-engine: cannot restore: %s\n", err);
+    if (rs_engine_set_files (self->engine, self->rules_path, self->state_path) != 0) {
+        fprintf (stderr, "rigstream-engine: cannot restore: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
     return RS_OK;

@@ -3,6 +3,7 @@
 
 #include "rs_atomic.h"
 #include "rs_channels.h"
+#include "rs_err.h"
 #include "rs_kpi_units.h"
 
 #include <errno.h>
@@ -46,17 +47,6 @@ static const rig_key_t s_rig_keys[] = {
     { "trip_flip_m", offsetof (rs_rigstate_opts_t, trip_flip_m), 0.1, 100 },
 };
 #define N_RIG_KEYS (sizeof s_rig_keys / sizeof s_rig_keys[0])
-
-static void
-s_err (char *err, size_t size, const char *fmt, ...)
-{
-    if (!err || !size)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, size, fmt, ap);
-    va_end (ap);
-}
 
 rs_rules_t *
 rs_rules_new (void)
@@ -129,18 +119,17 @@ s_name_ok (const char *s)
     return true;
 }
 
-//  A finite number (integer or real) within [lo, hi]; -1 and err otherwise.
+//  A finite number (integer or real) within [lo, hi]; -1 with the reason recorded otherwise.
 static int
-s_number (const json_t *v, const char *where, const char *key, double lo, double hi, double *out,
-          char *err, size_t err_size)
+s_number (const json_t *v, const char *where, const char *key, double lo, double hi, double *out)
 {
     if (!json_is_number (v)) {
-        s_err (err, err_size, "%s.%s: expected a number", where, key);
+        rs_err_set (RS_E_FORMAT, "%s.%s: expected a number", where, key);
         return -1;
     }
     double x = json_number_value (v);
     if (!isfinite (x) || x < lo || x > hi) {
-        s_err (err, err_size, "%s.%s: %g is outside [%g, %g]", where, key, x, lo, hi);
+        rs_err_set (RS_E_FORMAT, "%s.%s: %g is outside [%g, %g]", where, key, x, lo, hi);
         return -1;
     }
     *out = x;
@@ -148,12 +137,12 @@ s_number (const json_t *v, const char *where, const char *key, double lo, double
 }
 
 static int
-s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t err_size)
+s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r)
 {
     char where[32];
     snprintf (where, sizeof where, "rules[%zu]", index);
     if (!json_is_object (obj)) {
-        s_err (err, err_size, "%s: expected an object", where);
+        rs_err_set (RS_E_FORMAT, "%s: expected an object", where);
         return -1;
     }
     memset (r, 0, sizeof *r);
@@ -167,7 +156,7 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
         if (strcmp (key, "name") == 0) {
             const char *why = json_is_string (v) ? s_rule_name_problem (json_string_value (v)) : "expected a string";
             if (why) {
-                s_err (err, err_size, "%s.name: %s", where, why);
+                rs_err_set (RS_E_FORMAT, "%s.name: %s", where, why);
                 return -1;
             }
             snprintf (r->name, sizeof r->name, "%s", json_string_value (v));
@@ -175,39 +164,39 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
         else if (strcmp (key, "channel") == 0) {
             char *dst = r->channel;
             if (!json_is_string (v) || !s_name_ok (json_string_value (v))) {
-                s_err (err, err_size, "%s.%s: expected 1-%d characters of A-Z a-z 0-9 _ - .", where, key,
+                rs_err_set (RS_E_FORMAT, "%s.%s: expected 1-%d characters of A-Z a-z 0-9 _ - .", where, key,
                        RS_RULE_NAME_MAX);
                 return -1;
             }
             snprintf (dst, RS_RULE_NAME_MAX + 1, "%s", json_string_value (v));
         }
         else if (strcmp (key, "min") == 0 || strcmp (key, "max") == 0) {
-            if (s_number (v, where, key, -1e12, 1e12, key[1] == 'i' ? &r->min : &r->max, err, err_size))
+            if (s_number (v, where, key, -1e12, 1e12, key[1] == 'i' ? &r->min : &r->max))
                 return -1;
         }
         else if (strcmp (key, "hysteresis") == 0) {
-            if (s_number (v, where, key, 0, 1e12, &r->hysteresis, err, err_size))
+            if (s_number (v, where, key, 0, 1e12, &r->hysteresis))
                 return -1;
         }
         else if (strcmp (key, "min_duration_s") == 0) {
-            if (s_number (v, where, key, 0, 86400, &r->min_duration_s, err, err_size))
+            if (s_number (v, where, key, 0, 86400, &r->min_duration_s))
                 return -1;
         }
         else if (strcmp (key, "clear_duration_s") == 0) {
-            if (s_number (v, where, key, 0, 86400, &r->clear_duration_s, err, err_size))
+            if (s_number (v, where, key, 0, 86400, &r->clear_duration_s))
                 return -1;
         }
         else if (strcmp (key, "severity") == 0) {
             int sev = json_is_string (v) ? rs_severity_lookup (json_string_value (v)) : -1;
             if (sev < 0) {
-                s_err (err, err_size, "%s.severity: expected info, warning or critical", where);
+                rs_err_set (RS_E_FORMAT, "%s.severity: expected info, warning or critical", where);
                 return -1;
             }
             r->severity = (rs_severity_t) sev;
         }
         else if (strcmp (key, "message") == 0) {
             if (!json_is_string (v) || strlen (json_string_value (v)) > RS_RULE_MSG_MAX) {
-                s_err (err, err_size, "%s.message: expected a string of at most %d bytes", where,
+                rs_err_set (RS_E_FORMAT, "%s.message: expected a string of at most %d bytes", where,
                        RS_RULE_MSG_MAX);
                 return -1;
             }
@@ -215,14 +204,14 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
         }
         else if (strcmp (key, "enabled") == 0) {
             if (!json_is_boolean (v)) {
-                s_err (err, err_size, "%s.enabled: expected true or false", where);
+                rs_err_set (RS_E_FORMAT, "%s.enabled: expected true or false", where);
                 return -1;
             }
             r->enabled = json_is_true (v);
         }
         else if (strcmp (key, "states") == 0) {
             if (!json_is_array (v)) {
-                s_err (err, err_size, "%s.states: expected an array of rig states", where);
+                rs_err_set (RS_E_FORMAT, "%s.states: expected an array of rig states", where);
                 return -1;
             }
             size_t i;
@@ -230,7 +219,7 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
             json_array_foreach (v, i, s) {
                 int st = json_is_string (s) ? rs_rig_lookup (json_string_value (s)) : -1;
                 if (st <= 0) {
-                    s_err (err, err_size, "%s.states[%zu]: expected a rig state (drilling_rotary, "
+                    rs_err_set (RS_E_FORMAT, "%s.states[%zu]: expected a rig state (drilling_rotary, "
                            "drilling_sliding, reaming, circulating, off_bottom, connection, in_slips, "
                            "tripping_in, tripping_out, shut_in, out_of_hole)", where, i);
                     return -1;
@@ -239,20 +228,20 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
             }
         }
         else {
-            s_err (err, err_size, "%s: unknown key \"%s\"", where, key);
+            rs_err_set (RS_E_FORMAT, "%s: unknown key \"%s\"", where, key);
             return -1;
         }
     }
     if (!r->channel[0]) {
-        s_err (err, err_size, "%s: \"channel\" is required", where);
+        rs_err_set (RS_E_FORMAT, "%s: \"channel\" is required", where);
         return -1;
     }
     if (isnan (r->min) && isnan (r->max)) {
-        s_err (err, err_size, "%s: needs \"min\", \"max\" or both", where);
+        rs_err_set (RS_E_FORMAT, "%s: needs \"min\", \"max\" or both", where);
         return -1;
     }
     if (!isnan (r->min) && !isnan (r->max) && !(r->min + r->hysteresis < r->max - r->hysteresis)) {
-        s_err (err, err_size, "%s: min %g and max %g leave no room for the hysteresis %g", where,
+        rs_err_set (RS_E_FORMAT, "%s: min %g and max %g leave no room for the hysteresis %g", where,
                r->min, r->max, r->hysteresis);
         return -1;
     }
@@ -261,7 +250,7 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
     if (!r->name[0]) {
         const char *suffix = isnan (r->min) ? "high" : isnan (r->max) ? "low" : "range";
         if (strlen (r->channel) + 1 + strlen (suffix) > RS_RULE_NAME_MAX) {
-            s_err (err, err_size, "%s: channel name too long to name the rule; give a \"name\"", where);
+            rs_err_set (RS_E_FORMAT, "%s: channel name too long to name the rule; give a \"name\"", where);
             return -1;
         }
         size_t len = strlen (r->channel);
@@ -272,47 +261,44 @@ s_parse_rule (const json_t *obj, size_t index, rs_rule_t *r, char *err, size_t e
     return 0;
 }
 
-int
-rs_rules_set_rules (rs_rules_t *self, const json_t *array, char *err, size_t err_size)
+rs_err_t
+rs_rules_set_rules (rs_rules_t *self, const json_t *array)
 {
     if (!json_is_array (array)) {
-        s_err (err, err_size, "rules: expected an array");
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "rules: expected an array");
     }
     size_t n = json_array_size (array);
     if (n > RS_RULES_MAX) {
-        s_err (err, err_size, "rules: %zu rules, at most %d", n, RS_RULES_MAX);
-        return -1;
+        return rs_err_set (RS_E_FORMAT, "rules: %zu rules, at most %d", n, RS_RULES_MAX);
     }
     rs_rule_t *rules = n ? calloc (n, sizeof *rules) : NULL;
     if (n && !rules) {
-        s_err (err, err_size, "out of memory");
-        return -1;
+        return rs_err_set (RS_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        if (s_parse_rule (json_array_get (array, i), i, &rules[i], err, err_size)) {
+        if (s_parse_rule (json_array_get (array, i), i, &rules[i])) {
             free (rules);
-            return -1;
+            return rs_errcode ();
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp (rules[j].name, rules[i].name) == 0) {
-                s_err (err, err_size, "rules[%zu]: name \"%s\" already used by rules[%zu]", i,
+                rs_err_set (RS_E_FORMAT, "rules[%zu]: name \"%s\" already used by rules[%zu]", i,
                        rules[i].name, j);
                 free (rules);
-                return -1;
+                return rs_errcode ();
             }
     }
     free (self->rules);
     self->rules = rules;
     self->n = n;
-    return 0;
+    return RS_OK;
 }
 
 static int
-s_parse_rig (rs_rules_t *self, const json_t *obj, char *err, size_t err_size)
+s_parse_rig (rs_rules_t *self, const json_t *obj)
 {
     if (!json_is_object (obj)) {
-        s_err (err, err_size, "rig_state: expected an object");
+        rs_err_set (RS_E_FORMAT, "rig_state: expected an object");
         return -1;
     }
     const char *key;
@@ -322,21 +308,21 @@ s_parse_rig (rs_rules_t *self, const json_t *obj, char *err, size_t err_size)
         while (i < N_RIG_KEYS && strcmp (s_rig_keys[i].key, key) != 0)
             i++;
         if (i == N_RIG_KEYS) {
-            s_err (err, err_size, "rig_state: unknown key \"%s\"", key);
+            rs_err_set (RS_E_FORMAT, "rig_state: unknown key \"%s\"", key);
             return -1;
         }
         double *dst = (double *) ((char *) &self->rig + s_rig_keys[i].offset);
-        if (s_number (v, "rig_state", key, s_rig_keys[i].lo, s_rig_keys[i].hi, dst, err, err_size))
+        if (s_number (v, "rig_state", key, s_rig_keys[i].lo, s_rig_keys[i].hi, dst))
             return -1;
     }
     return 0;
 }
 
 static int
-s_parse_detectors (rs_rules_t *self, const json_t *obj, char *err, size_t err_size)
+s_parse_detectors (rs_rules_t *self, const json_t *obj)
 {
     if (!json_is_object (obj)) {
-        s_err (err, err_size, "detectors: expected an object of name: true/false");
+        rs_err_set (RS_E_FORMAT, "detectors: expected an object of name: true/false");
         return -1;
     }
     const char *key;
@@ -344,12 +330,12 @@ s_parse_detectors (rs_rules_t *self, const json_t *obj, char *err, size_t err_si
     json_object_foreach ((json_t *) obj, key, v) {
         int d = strcmp (key, "anomaly") == 0 ? RS_DET_ANOMALY : rs_det_lookup (key);
         if (d < 0) {
-            s_err (err, err_size, "detectors: unknown detector \"%s\" (kick, lost_circulation, washout, "
+            rs_err_set (RS_E_FORMAT, "detectors: unknown detector \"%s\" (kick, lost_circulation, washout, "
                    "stuck_pipe, pack_off, bit_balling, anomaly)", key);
             return -1;
         }
         if (!json_is_boolean (v)) {
-            s_err (err, err_size, "detectors.%s: expected true or false", key);
+            rs_err_set (RS_E_FORMAT, "detectors.%s: expected true or false", key);
             return -1;
         }
         if (json_is_true (v))
@@ -361,26 +347,26 @@ s_parse_detectors (rs_rules_t *self, const json_t *obj, char *err, size_t err_si
 }
 
 rs_rules_t *
-rs_rules_parse (const char *text, size_t len, char *err, size_t err_size)
+rs_rules_parse (const char *text, size_t len)
 {
     json_error_t jerr;
     json_t *root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        s_err (err, err_size, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+        rs_err_set (RS_E_FORMAT, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
         return NULL;
     }
     rs_rules_t *self = rs_rules_new ();
     int rc = self ? 0 : -1;
     if (!self)
-        s_err (err, err_size, "out of memory");
+        rs_err_set (RS_E_NOMEM, "out of memory");
     else if (!json_is_object (root)) {
-        s_err (err, err_size, "expected a JSON object with \"version\" and \"rules\"");
+        rs_err_set (RS_E_FORMAT, "expected a JSON object with \"version\" and \"rules\"");
         rc = -1;
     }
     else {
         json_t *version = json_object_get (root, "version");
         if (version && !(json_is_integer (version) && json_integer_value (version) == 1)) {
-            s_err (err, err_size, "version: only version 1 is known");
+            rs_err_set (RS_E_FORMAT, "version: only version 1 is known");
             rc = -1;
         }
         const char *key;
@@ -391,13 +377,13 @@ rs_rules_parse (const char *text, size_t len, char *err, size_t err_size)
             if (strcmp (key, "version") == 0)
                 continue;
             if (strcmp (key, "rules") == 0)
-                rc = rs_rules_set_rules (self, v, err, err_size);
+                rc = rs_rules_set_rules (self, v);
             else if (strcmp (key, "rig_state") == 0)
-                rc = s_parse_rig (self, v, err, err_size);
+                rc = s_parse_rig (self, v);
             else if (strcmp (key, "detectors") == 0)
-                rc = s_parse_detectors (self, v, err, err_size);
+                rc = s_parse_detectors (self, v);
             else {
-                s_err (err, err_size, "unknown key \"%s\" (version, rig_state, detectors, rules)", key);
+                rs_err_set (RS_E_FORMAT, "unknown key \"%s\" (version, rig_state, detectors, rules)", key);
                 rc = -1;
             }
         }
@@ -409,11 +395,11 @@ rs_rules_parse (const char *text, size_t len, char *err, size_t err_size)
 }
 
 rs_rules_t *
-rs_rules_load (const char *path, char *err, size_t err_size)
+rs_rules_load (const char *path)
 {
     FILE *f = fopen (path, "rb");
     if (!f) {
-        s_err (err, err_size, "%s: %s", path, strerror (errno));
+        rs_err_set (RS_E_IO, "%s: %s", path, strerror (errno));
         return NULL;
     }
     char *buf = malloc (MAX_FILE + 1);
@@ -421,16 +407,18 @@ rs_rules_load (const char *path, char *err, size_t err_size)
     bool bad = ferror (f);
     fclose (f);
     if (!buf || bad || n > MAX_FILE) {
-        s_err (err, err_size, "%s: %s", path, !buf ? "out of memory" : bad ? "read error"
+        rs_err_set (RS_E_FORMAT, "%s: %s", path, !buf ? "out of memory" : bad ? "read error"
                                                                           : "larger than 1 MiB");
         free (buf);
         return NULL;
     }
-    char inner[400];
-    rs_rules_t *self = rs_rules_parse (buf, n, inner, sizeof inner);
+    rs_rules_t *self = rs_rules_parse (buf, n);
     free (buf);
-    if (!self)
-        s_err (err, err_size, "%s: %s", path, inner);
+    if (!self) {
+        char inner[400];
+        snprintf (inner, sizeof inner, "%s", rs_errmsg ());
+        rs_err_set (rs_errcode (), "%s: %s", path, inner);
+    }
     return self;
 }
 
@@ -489,37 +477,39 @@ rs_rules_json (const rs_rules_t *self)
     return root;
 }
 
-int
-rs_rules_save (const rs_rules_t *self, const char *path, char *err, size_t err_size)
+rs_err_t
+rs_rules_save (const rs_rules_t *self, const char *path)
 {
     json_t *root = rs_rules_json (self);
-    int rc = root ? rs_atomic_write_json (path, root, err, err_size) : -1;
+    rs_err_t rc = root ? rs_atomic_write_json (path, root) : rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
     json_decref (root);
     return rc;
 }
 
-int
-rs_rules_save_rules (const rs_rules_t *self, const char *path, char *err, size_t err_size)
+rs_err_t
+rs_rules_save_rules (const rs_rules_t *self, const char *path)
 {
     json_t *root = json_pack ("{s:i, s:o}", "version", 1, "rules", rs_rules_rules_json (self));
-    int rc = root ? rs_atomic_write_json (path, root, err, err_size) : -1;
+    rs_err_t rc = root ? rs_atomic_write_json (path, root) : rs_err_set (RS_E_NOMEM, "%s: out of memory", path);
     json_decref (root);
     return rc;
 }
 
-int
-rs_rules_apply_file (rs_rules_t *self, const char *path, char *err, size_t err_size)
+rs_err_t
+rs_rules_apply_file (rs_rules_t *self, const char *path)
 {
-    rs_rules_t *file = rs_rules_load (path, err, err_size);
+    rs_rules_t *file = rs_rules_load (path);
     if (!file)
-        return -1;
+        return rs_errcode ();
     json_t *rules = rs_rules_rules_json (file);
     rs_rules_destroy (&file);
-    char inner[400];
-    int rc = rules ? rs_rules_set_rules (self, rules, inner, sizeof inner) : -1;
+    rs_err_t rc = rules ? rs_rules_set_rules (self, rules) : rs_err_set (RS_E_NOMEM, "out of memory");
     json_decref (rules);
-    if (rc != 0)
-        s_err (err, err_size, "%s: %s", path, inner);
+    if (rc != 0) {
+        char inner[400];
+        snprintf (inner, sizeof inner, "%s", rs_errmsg ());
+        rs_err_set (rs_errcode (), "%s: %s", path, inner);
+    }
     return rc;
 }
 

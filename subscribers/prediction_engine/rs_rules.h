@@ -25,6 +25,7 @@
 
 #include "rs_alert.h"
 #include "rs_detect.h"
+#include "rs_err.h"
 #include "rs_rigstate.h"
 
 #define RS_RULES_MAX      256
@@ -59,28 +60,30 @@ void rs_rules_destroy (rs_rules_t **self_p);
 //  A fresh copy, or NULL on no memory.
 rs_rules_t *rs_rules_dup (const rs_rules_t *self);
 
-//  Parses a configuration document. Returns a fresh configuration, or NULL
-//  with the reason in err.
-rs_rules_t *rs_rules_parse (const char *text, size_t len, char *err, size_t err_size);
+//  On failure, these record the reason with rs_err_set (read with
+//  rs_errmsg).
+
+//  Parses a configuration document. Returns a fresh configuration, or NULL.
+rs_rules_t *rs_rules_parse (const char *text, size_t len);
 //  Reads and parses a file; the reason names the file on error.
-rs_rules_t *rs_rules_load (const char *path, char *err, size_t err_size);
+rs_rules_t *rs_rules_load (const char *path);
 //  Replaces the rules of self with those of a JSON array (as in "rules").
-//  On error self is unchanged. Returns 0 or -1 (reason in err).
-int rs_rules_set_rules (rs_rules_t *self, const json_t *array, char *err, size_t err_size);
+//  On error self is unchanged. Returns RS_OK or an error code.
+rs_err_t rs_rules_set_rules (rs_rules_t *self, const json_t *array);
 //  The rules as a JSON array (new reference).
 json_t *rs_rules_rules_json (const rs_rules_t *self);
 //  The whole configuration as a JSON object (new reference).
 json_t *rs_rules_json (const rs_rules_t *self);
-//  Writes the whole configuration to path atomically (rs_atomic). Returns 0
-//  or -1 (reason in err).
-int rs_rules_save (const rs_rules_t *self, const char *path, char *err, size_t err_size);
+//  Writes the whole configuration to path atomically (rs_atomic). Returns RS_OK
+//  or an error code.
+rs_err_t rs_rules_save (const rs_rules_t *self, const char *path);
 //  Writes only the rules ({"version": 1, "rules": [...]}), atomically: the
-//  engine's rules file. Returns 0 or -1 (reason in err).
-int rs_rules_save_rules (const rs_rules_t *self, const char *path, char *err, size_t err_size);
+//  engine's rules file. Returns RS_OK or an error code.
+rs_err_t rs_rules_save_rules (const rs_rules_t *self, const char *path);
 //  Replaces the rules of self with those of a rules (or configuration)
-//  file. On error self is unchanged. Returns 0 or -1 (reason, naming the
-//  file, in err).
-int rs_rules_apply_file (rs_rules_t *self, const char *path, char *err, size_t err_size);
+//  file. On error self is unchanged. Returns RS_OK or an error code (the
+//  reason names the file).
+rs_err_t rs_rules_apply_file (rs_rules_t *self, const char *path);
 
 //  Per-well state of the rules.
 typedef struct {

@@ -20,11 +20,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         return 0;
     const char *body = (const char *) data + 1;
     size_t len = size - 1;
-    char err[256] = "";
+    rs_err_set (RS_OK, "%s", "");
     if (data[0] % 4 == 2) {
         static const char *actions[] = { "ack", "shelve", "unshelve", "out_of_service", "in_service" };
         const char *action = actions[(data[0] >> 2) % 5];
-        json_t *req = rs_webapi_parse_alarm_body (action, body, len, err, sizeof err);
+        json_t *req = rs_webapi_parse_alarm_body (action, body, len);
         if (req) {
             json_t *by = json_object_get (req, "by");
             const char *cmd = json_string_value (json_object_get (req, "cmd"));
@@ -36,30 +36,30 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                     abort ();
             json_decref (req);
         }
-        else if (!*err)
+        else if (!*rs_errmsg ())
             abort ();
     }
     else if (data[0] % 2 == 0) {
         char by[RS_WEBAPI_MAX_BY + 1];
-        if (rs_webapi_parse_ack_body (body, len, by, sizeof by, err, sizeof err) == 0) {
+        if (rs_webapi_parse_ack_body (body, len, by, sizeof by) == 0) {
             if (strlen (by) > RS_WEBAPI_MAX_BY)
                 abort ();
             for (const char *c = by; *c; c++)
                 if ((unsigned char) *c < 0x20)
                     abort ();
         }
-        else if (!*err)
+        else if (!*rs_errmsg ())
             abort ();
     }
     else {
-        json_t *req = rs_webapi_parse_thresholds_body (body, len, err, sizeof err);
+        json_t *req = rs_webapi_parse_thresholds_body (body, len);
         if (req) {
             const char *cmd = json_string_value (json_object_get (req, "cmd"));
             if (!cmd || strcmp (cmd, "set_thresholds") != 0 || !json_is_array (json_object_get (req, "rules")))
                 abort ();
             json_decref (req);
         }
-        else if (!*err)
+        else if (!*rs_errmsg ())
             abort ();
     }
     return 0;

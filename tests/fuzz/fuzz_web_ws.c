@@ -16,8 +16,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (!f)
         return 0;
     int64_t since = -1;
-    char err[256] = "";
-    int type = rs_webapi_parse_client_msg ((const char *) data, size, f, &since, err, sizeof err);
+    rs_err_set (RS_OK, "%s", "");
+    int type = rs_webapi_parse_client_msg ((const char *) data, size, f, &since);
     if (type == RS_WEBAPI_MSG_SUBSCRIBE) {
         if (f->n_wells > RS_HUB_MAX_FILTER || f->n_channels > RS_HUB_MAX_FILTER || since < 0
             || !(f->max_rate_hz >= 0.1 && f->max_rate_hz <= RS_HUB_MAX_RATE_HZ))
@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             if (!rs_id_valid (f->wells[i], strlen (f->wells[i])))
                 abort ();
     }
-    else if (type < 0 && !*err)
+    else if (type < 0 && !*rs_errmsg ())
         abort ();
     //  Nesting the depth check lets through must parse on a small stack.
     if (type >= 0 && !rs_webapi_json_depth_ok ((const char *) data, size, RS_WEBAPI_MAX_DEPTH))

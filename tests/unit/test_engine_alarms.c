@@ -79,7 +79,6 @@ test_lifecycle (void)
     rs_alarms_t *book = rs_alarms_new (s_seen, &l);
     det_t d;
     s_det (&d, book, "A-01", "kick");
-    char err[300];
     RS_CHECK_INT (s_step (&d, T0, RS_COND_ON), RS_ALERT_RAISED);
     RS_CHECK_STR (l.alarm_state, "unack_active");
     RS_CHECK_STR (l.action, "raise");
@@ -88,18 +87,18 @@ test_lifecycle (void)
     RS_CHECK_INT (id, 1);
     RS_CHECK_INT (rs_alarms_take_dirty (book), 1);
     //  Acknowledged with a name and a comment; a second ack is a conflict.
-    RS_CHECK_INT (rs_alarms_ack (book, id, "Ana Lima", "flow check started", "10.0.0.7", T0 + S, err, sizeof err),
+    RS_CHECK_INT (rs_alarms_ack (book, id, "Ana Lima", "flow check started", "10.0.0.7", T0 + S),
                   RS_ALARMS_OK);
     RS_CHECK_STR (l.alarm_state, "ack_active");
     RS_CHECK_STR (l.by, "Ana Lima");
     RS_CHECK_STR (l.detail, "flow check started");
-    RS_CHECK_INT (rs_alarms_ack (book, id, "Bo", "", NULL, T0 + 2 * S, err, sizeof err), RS_ALARMS_CONFLICT);
-    RS_CHECK (strstr (err, "Ana Lima") != NULL);
+    RS_CHECK_INT (rs_alarms_ack (book, id, "Bo", "", NULL, T0 + 2 * S), RS_ALARMS_CONFLICT);
+    RS_CHECK (strstr (rs_errmsg (), "Ana Lima") != NULL);
     //  Cleared while acknowledged: back to normal, out of the book.
     RS_CHECK_INT (s_step (&d, T0 + 3 * S, RS_COND_OFF), RS_ALERT_CLEARED);
     RS_CHECK_STR (l.alarm_state, "normal");
     RS_CHECK_INT (rs_alarms_active (book), 0);
-    RS_CHECK_INT (rs_alarms_ack (book, id, "Bo", "", NULL, T0 + 4 * S, err, sizeof err), RS_ALARMS_UNKNOWN);
+    RS_CHECK_INT (rs_alarms_ack (book, id, "Bo", "", NULL, T0 + 4 * S), RS_ALARMS_UNKNOWN);
     //  Raised and cleared unacknowledged: returned to normal, unacknowledged,
     //  still listed until someone acknowledges it.
     s_step (&d, T0 + 5 * S, RS_COND_ON);
@@ -111,7 +110,7 @@ test_lifecycle (void)
     RS_CHECK_INT (json_array_size (list), 1);
     RS_CHECK_STR (json_string_value (json_object_get (json_array_get (list, 0), "alarm_state")), "rtn_unack");
     json_decref (list);
-    RS_CHECK_INT (rs_alarms_ack (book, id2, "Bo", "", NULL, T0 + 7 * S, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_ack (book, id2, "Bo", "", NULL, T0 + 7 * S), RS_ALARMS_OK);
     RS_CHECK_STR (l.alarm_state, "normal");
     RS_CHECK_INT (l.state, RS_ALERT_CLEARED);
     list = rs_alarms_json (book);
@@ -129,37 +128,37 @@ test_validation (void)
     det_t d;
     s_det (&d, book, "A-01", "losses");
     s_step (&d, T0, RS_COND_ON);
-    char err[300], longer[700];
+    char longer[700];
     memset (longer, 'x', sizeof longer - 1);
     longer[sizeof longer - 1] = '\0';
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "", "", NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK (strncmp (err, "by: ", 4) == 0);
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "   ", "", NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "", "", NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK (strncmp (rs_errmsg (), "by: ", 4) == 0);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "   ", "", NULL, T0), RS_ALARMS_INVALID);
     longer[65] = '\0';
-    RS_CHECK_INT (rs_alarms_ack (book, 1, longer, "", NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK (strstr (err, "by: 65 characters, at most 64") != NULL);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, longer, "", NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK (strstr (rs_errmsg (), "by: 65 characters, at most 64") != NULL);
     longer[65] = 'x';
     longer[501] = '\0';
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", longer, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK (strncmp (err, "comment: ", 9) == 0);
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana\x01", "", NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK (strstr (err, "control characters") != NULL);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", longer, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK (strncmp (rs_errmsg (), "comment: ", 9) == 0);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana\x01", "", NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK (strstr (rs_errmsg (), "control characters") != NULL);
     //  64 characters of UTF-8 (more bytes) are fine.
     char utf[300] = "";
     for (int i = 0; i < 64; i++)
         strcat (utf, "\xc3\xa9");
-    RS_CHECK_INT (rs_alarms_check_text ("by", utf, 1, 64, err, sizeof err), 0);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "", 30, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK (strncmp (err, "reason: ", 8) == 0);
+    RS_CHECK_INT (rs_alarms_check_text ("by", utf, 1, 64), RS_OK);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "", 30, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK (strncmp (rs_errmsg (), "reason: ", 8) == 0);
     longer[501] = 'x';
     longer[201] = '\0';
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", longer, 30, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 0, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK (strncmp (err, "minutes: ", 9) == 0);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 721, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 0.5, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK_INT (rs_alarms_out_of_service (book, 1, "Ana", NULL, NULL, T0, err, sizeof err), RS_ALARMS_INVALID);
-    RS_CHECK_INT (rs_alarms_shelve (book, 99, "Ana", "nuisance", 5, NULL, T0, err, sizeof err), RS_ALARMS_UNKNOWN);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", longer, 30, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 0, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK (strncmp (rs_errmsg (), "minutes: ", 9) == 0);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 721, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 0.5, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK_INT (rs_alarms_out_of_service (book, 1, "Ana", NULL, NULL, T0), RS_ALARMS_INVALID);
+    RS_CHECK_INT (rs_alarms_shelve (book, 99, "Ana", "nuisance", 5, NULL, T0), RS_ALARMS_UNKNOWN);
     RS_CHECK_INT (l.n, 1);
     rs_alarms_destroy (&book);
 }
@@ -172,14 +171,13 @@ test_shelve_and_service (void)
     det_t d;
     s_det (&d, book, "A-01", "washout");
     s_step (&d, T0, RS_COND_ON);
-    char err[300];
-    RS_CHECK_INT (rs_alarms_unshelve (book, 1, "Ana", NULL, T0, err, sizeof err), RS_ALARMS_CONFLICT);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "sensor being replaced", 10, "10.0.0.7", T0, err, sizeof err),
+    RS_CHECK_INT (rs_alarms_unshelve (book, 1, "Ana", NULL, T0), RS_ALARMS_CONFLICT);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "sensor being replaced", 10, "10.0.0.7", T0),
                   RS_ALARMS_OK);
     RS_CHECK_STR (l.action, "shelve");
     RS_CHECK_INT (l.shelved_until_us, T0 + 600 * S);
     RS_CHECK (strstr (l.detail, "sensor being replaced") != NULL);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "again", 10, NULL, T0, err, sizeof err), RS_ALARMS_CONFLICT);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "again", 10, NULL, T0), RS_ALARMS_CONFLICT);
     //  Updates while shelved say so; the shelf ends on its own.
     int n = l.n;
     rs_alarms_expire (book, T0 + 599 * S);
@@ -190,29 +188,29 @@ test_shelve_and_service (void)
     RS_CHECK_STR (l.by, "engine");
     RS_CHECK_INT (l.shelved_until_us, 0);
     //  Shelved, then unshelved by hand.
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 720, NULL, T0, err, sizeof err), RS_ALARMS_OK);
-    RS_CHECK_INT (rs_alarms_unshelve (book, 1, "Bo", NULL, T0 + S, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "nuisance", 720, NULL, T0), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_unshelve (book, 1, "Bo", NULL, T0 + S), RS_ALARMS_OK);
     RS_CHECK_STR (l.action, "unshelve");
     //  Out of service: a shelve is refused, in service puts it back.
-    RS_CHECK_INT (rs_alarms_out_of_service (book, 1, "Ana", "transducer removed", NULL, T0, err, sizeof err),
+    RS_CHECK_INT (rs_alarms_out_of_service (book, 1, "Ana", "transducer removed", NULL, T0),
                   RS_ALARMS_OK);
     RS_CHECK (l.oos);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "x", 5, NULL, T0, err, sizeof err), RS_ALARMS_CONFLICT);
-    RS_CHECK_INT (rs_alarms_out_of_service (book, 1, "Ana", "x", NULL, T0, err, sizeof err), RS_ALARMS_CONFLICT);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "x", 5, NULL, T0), RS_ALARMS_CONFLICT);
+    RS_CHECK_INT (rs_alarms_out_of_service (book, 1, "Ana", "x", NULL, T0), RS_ALARMS_CONFLICT);
     //  The point stays out of service when its alarm clears and leaves.
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", NULL, NULL, T0, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", NULL, NULL, T0), RS_ALARMS_OK);
     s_step (&d, T0 + 10 * S, RS_COND_OFF);
     RS_CHECK_INT (rs_alarms_active (book), 0);
     s_step (&d, T0 + 20 * S, RS_COND_ON);
     RS_CHECK (l.oos);
-    RS_CHECK_INT (rs_alarms_in_service (book, 1, "Bo", NULL, T0 + 30 * S, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_in_service (book, 1, "Bo", NULL, T0 + 30 * S), RS_ALARMS_OK);
     RS_CHECK_STR (l.action, "in_service");
     //  Alarm 1 left the book; the answer about it is still there.
     json_t *one = rs_alarms_alert_json (book, 1);
     RS_CHECK (one && json_is_false (json_object_get (one, "out_of_service")));
     json_decref (one);
     RS_CHECK (!l.oos);
-    RS_CHECK_INT (rs_alarms_in_service (book, 1, "Bo", NULL, T0 + 30 * S, err, sizeof err), RS_ALARMS_UNKNOWN);
+    RS_CHECK_INT (rs_alarms_in_service (book, 1, "Bo", NULL, T0 + 30 * S), RS_ALARMS_UNKNOWN);
     rs_alarms_destroy (&book);
 }
 
@@ -226,15 +224,14 @@ test_restart (void)
     s_det (&loss, book, "A-01", "losses");
     s_step (&kick, T0, RS_COND_ON);
     s_step (&loss, T0, RS_COND_ON);
-    char err[300];
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", "seen", NULL, T0, err, sizeof err), RS_ALARMS_OK);
-    RS_CHECK_INT (rs_alarms_shelve (book, 2, "Ana", "nuisance", 30, NULL, T0, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", "seen", NULL, T0), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_shelve (book, 2, "Ana", "nuisance", 30, NULL, T0), RS_ALARMS_OK);
     json_t *state = rs_alarms_state_json (book);
     rs_alarms_destroy (&book);
 
     //  A new book (the restarted engine) from the saved state.
     book = rs_alarms_new (s_seen, &l);
-    RS_CHECK_INT (rs_alarms_load (book, state, err, sizeof err), 0);
+    RS_CHECK_INT (rs_alarms_load (book, state), RS_OK);
     json_decref (state);
     RS_CHECK_INT (*rs_alarms_next_id (book), 2);
     RS_CHECK_INT (rs_alarms_active (book), 2);
@@ -264,8 +261,8 @@ test_restart (void)
     //  A state document that does not parse is refused with the place.
     json_t *bad = json_loads ("{\"version\":1,\"next_id\":1,\"alarms\":[{\"alert_id\":5,\"well\":\"A\","
                               "\"type\":\"kick\",\"severity\":\"critical\"}]}", 0, NULL);
-    RS_CHECK_INT (rs_alarms_load (book, bad, err, sizeof err), -1);
-    RS_CHECK (strstr (err, "alarms[0]") != NULL);
+    RS_CHECK_INT (rs_alarms_load (book, bad), RS_E_FORMAT);
+    RS_CHECK (strstr (rs_errmsg (), "alarms[0]") != NULL);
     RS_CHECK_INT (*rs_alarms_next_id (book), 3);
     json_decref (bad);
     rs_alarms_destroy (&book);
@@ -308,10 +305,9 @@ test_shelf_outlives (void)
     rs_alarms_t *book = rs_alarms_new (s_seen, &l);
     det_t d;
     s_det (&d, book, "A-01", "pack_off");
-    char err[300];
     s_step (&d, T0, RS_COND_ON);
-    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "known issue", 60, NULL, T0, err, sizeof err), RS_ALARMS_OK);
-    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", "", NULL, T0, err, sizeof err), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_shelve (book, 1, "Ana", "known issue", 60, NULL, T0), RS_ALARMS_OK);
+    RS_CHECK_INT (rs_alarms_ack (book, 1, "Ana", "", NULL, T0), RS_ALARMS_OK);
     s_step (&d, T0 + S, RS_COND_OFF);
     s_step (&d, T0 + 2 * S, RS_COND_ON);
     RS_CHECK_INT (l.id, 2);

@@ -109,10 +109,9 @@ test_wells (void)
     RS_CHECK_INT (rs_engine_feed (e, "C-03", T0, v, n), -1);
     RS_CHECK_INT (rs_engine_stats (e)->refused, 1);
     //  A rule on a channel and one on a KPI, then a stream restart.
-    char err[400];
     const char *cfg = "{\"rules\": [{\"channel\": \"spp\", \"min\": -1, \"max\": 0.5, \"severity\": \"info\"},"
                       "{\"channel\": \"mse_psi\", \"max\": 1, \"states\": [\"drilling_rotary\"]}]}";
-    rs_rules_t *r = rs_rules_parse (cfg, strlen (cfg), err, sizeof err);
+    rs_rules_t *r = rs_rules_parse (cfg, strlen (cfg));
     RS_CHECK (r != NULL);
     rs_engine_set_config (e, r);
     int before = seen.threshold;
@@ -157,7 +156,6 @@ test_control (void)
 {
     rs_engine_t *e = rs_engine_new (NULL, NULL, NULL);
     rs_engine_set_audit_fn (e, s_on_audit, NULL);
-    char err_buf[400];
     json_t *o = s_ctl (e, NULL, "{\"cmd\": \"ping\"}");
     RS_CHECK (s_ok (o));
     json_decref (o);
@@ -200,7 +198,7 @@ test_control (void)
         snprintf (name, sizeof name, "rule %d with a long name", i);
         json_array_append_new (list, json_pack ("{s:s, s:s, s:f}", "name", name, "channel", "spp", "max", 100.0 + i));
     }
-    RS_CHECK_INT (rs_rules_set_rules (many, list, err_buf, sizeof err_buf), 0);
+    RS_CHECK_INT (rs_rules_set_rules (many, list), RS_OK);
     char detail[200];
     rs_engine_ctl_rules_diff (none, many, detail, sizeof detail);
     RS_CHECK_INT (strlen (detail), sizeof detail - 1);
@@ -234,8 +232,7 @@ test_control (void)
     const char *doc = "{\"version\": 1, \"rules\": []}";
     RS_CHECK (write (fd, doc, strlen (doc)) == (ssize_t) strlen (doc));
     close (fd);
-    char err[400];
-    RS_CHECK_INT (rs_engine_ctl_reload (e, path, err, sizeof err), 0);
+    RS_CHECK_INT (rs_engine_ctl_reload (e, path), RS_OK);
     RS_CHECK_INT (rs_engine_config (e)->n, 0);
     o = s_ctl (e, path, "{\"cmd\": \"set_thresholds\", \"rules\": [{\"channel\": \"gas\", \"max\": 5},"
                         "{\"channel\": \"spp\", \"max\": 280}]}");

@@ -37,9 +37,9 @@ s_on_alert (const rs_alert_t *a, void *arg)
 }
 
 static rs_rules_t *
-s_parse (const char *text, char *err, size_t size)
+s_parse (const char *text)
 {
-    return rs_rules_parse (text, strlen (text), err, size);
+    return rs_rules_parse (text, strlen (text));
 }
 
 static void
@@ -102,11 +102,10 @@ static const char *s_good =
 static void
 test_parse (void)
 {
-    char err[400] = "";
-    rs_rules_t *r = s_parse (s_good, err, sizeof err);
+    rs_rules_t *r = s_parse (s_good);
     RS_CHECK (r != NULL);
     if (!r) {
-        fprintf (stderr, "parse: %s\n", err);
+        fprintf (stderr, "parse: %s\n", rs_errmsg ());
         return;
     }
     RS_CHECK_INT (r->n, 4);
@@ -132,8 +131,8 @@ test_parse (void)
     int fd = mkstemp (path);
     RS_CHECK (fd >= 0);
     close (fd);
-    RS_CHECK_INT (rs_rules_save (r, path, err, sizeof err), 0);
-    rs_rules_t *back = rs_rules_load (path, err, sizeof err);
+    RS_CHECK_INT (rs_rules_save (r, path), RS_OK);
+    rs_rules_t *back = rs_rules_load (path);
     RS_CHECK (back && back->n == 4);
     if (back) {
         RS_CHECK_STR (back->rules[1].name, "flow_out_low");
@@ -151,17 +150,16 @@ test_parse (void)
     RS_CHECK (r == NULL);
 
     //  The example shipped beside the engine is valid.
-    rs_rules_t *ex = rs_rules_load (RS_SOURCE_DIR "/subscribers/prediction_engine/engine.example.json",
-                                    err, sizeof err);
+    rs_rules_t *ex = rs_rules_load (RS_SOURCE_DIR "/subscribers/prediction_engine/engine.example.json");
     RS_CHECK (ex != NULL);
     if (!ex)
-        fprintf (stderr, "example: %s\n", err);
+        fprintf (stderr, "example: %s\n", rs_errmsg ());
     RS_CHECK (ex && ex->n == 5 && ex->disabled == 0);
     rs_rules_destroy (&ex);
 
     //  A missing file names itself.
-    RS_CHECK (rs_rules_load ("/nonexistent/engine.json", err, sizeof err) == NULL);
-    RS_CHECK (strstr (err, "/nonexistent/engine.json") != NULL);
+    RS_CHECK (rs_rules_load ("/nonexistent/engine.json") == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "/nonexistent/engine.json") != NULL);
 }
 
 static void
@@ -194,11 +192,11 @@ test_bad (void)
         { "{\"rules\": [], \"rules\": []}", "duplicate" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char err[400] = "";
-        rs_rules_t *r = s_parse (cases[i].text, err, sizeof err);
+        rs_err_set (RS_OK, "%s", "");
+        rs_rules_t *r = s_parse (cases[i].text);
         RS_CHECK (r == NULL);
-        if (!strstr (err, cases[i].want)) {
-            fprintf (stderr, "case %zu: error \"%s\" lacks \"%s\"\n", i, err, cases[i].want);
+        if (!strstr (rs_errmsg (), cases[i].want)) {
+            fprintf (stderr, "case %zu: error \"%s\" lacks \"%s\"\n", i, rs_errmsg (), cases[i].want);
             RS_CHECK (false);
         }
         rs_rules_destroy (&r);
@@ -225,8 +223,7 @@ s_get (const char *name, void *arg)
 static void
 test_eval (void)
 {
-    char err[400];
-    rs_rules_t *r = s_parse (s_good, err, sizeof err);
+    rs_rules_t *r = s_parse (s_good);
     counts_t c = { 0 };
     rs_alert_sink_t sink = { .fn = s_on_alert, .arg = &c, .next_id = &c.next_id, .well = "A-01" };
     rs_rulestate_t st = { 0 };
@@ -272,7 +269,7 @@ test_eval (void)
     //  flow_out_low survives, nothing else is cleared.
     const char *next = "{\"rules\": [{\"channel\": \"flow_out\", \"min\": 400},"
                        "{\"channel\": \"gas\", \"max\": 5}]}";
-    rs_rules_t *r2 = s_parse (next, err, sizeof err);
+    rs_rules_t *r2 = s_parse (next);
     RS_CHECK (r2 != NULL);
     RS_CHECK_INT (rs_rulestate_sync (&st, r2, t, &sink), 0);
     RS_CHECK_INT (c.cleared, 1);
@@ -281,7 +278,7 @@ test_eval (void)
     t += S;
     RS_CHECK_INT (c.raised, 2);
     //  Removing it clears it.
-    rs_rules_t *r3 = s_parse ("{\"rules\": []}", err, sizeof err);
+    rs_rules_t *r3 = s_parse ("{\"rules\": []}");
     RS_CHECK_INT (rs_rulestate_sync (&st, r3, t, &sink), 0);
     RS_CHECK_INT (c.cleared, 2);
     RS_CHECK (strstr (c.last_msg, "rule removed") != NULL);
@@ -289,7 +286,7 @@ test_eval (void)
     //  set_rules replaces the rules only, and refuses bad ones whole.
     json_error_t jerr;
     json_t *bad = json_loads ("[{\"channel\": \"spp\", \"max\": 3}, {\"channel\": \"x\"}]", 0, &jerr);
-    RS_CHECK_INT (rs_rules_set_rules (r2, bad, err, sizeof err), -1);
+    RS_CHECK_INT (rs_rules_set_rules (r2, bad), RS_E_FORMAT);
     RS_CHECK_INT (r2->n, 2);
     json_decref (bad);
     json_t *arr = rs_rules_rules_json (r2);

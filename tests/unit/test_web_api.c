@@ -46,36 +46,35 @@ main (void)
 
     char names[4][RS_MAX_CHNAME + 1];
     size_t n;
-    char err[256];
-    RS_CHECK_INT (rs_webapi_parse_channels ("hook_load,wob,vendor_gr", names, 4, &n, err, sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_channels ("hook_load,wob,vendor_gr", names, 4, &n), RS_OK);
     RS_CHECK_INT (n, 3);
     RS_CHECK_STR (names[2], "vendor_gr");
-    RS_CHECK_INT (rs_webapi_parse_channels ("hook_load,,wob", names, 4, &n, err, sizeof err), -1);
-    RS_CHECK_INT (rs_webapi_parse_channels ("Hook", names, 4, &n, err, sizeof err), -1);
-    RS_CHECK (strstr (err, "bad channel name"));
-    RS_CHECK_INT (rs_webapi_parse_channels ("wob,wob", names, 4, &n, err, sizeof err), -1);
-    RS_CHECK (strstr (err, "twice"));
-    RS_CHECK_INT (rs_webapi_parse_channels ("a,b,c,d,e", names, 4, &n, err, sizeof err), -1);
-    RS_CHECK (strstr (err, "too many"));
-    RS_CHECK_INT (rs_webapi_parse_channels ("", names, 4, &n, err, sizeof err), -1);
+    RS_CHECK_INT (rs_webapi_parse_channels ("hook_load,,wob", names, 4, &n), RS_E_FORMAT);
+    RS_CHECK_INT (rs_webapi_parse_channels ("Hook", names, 4, &n), RS_E_FORMAT);
+    RS_CHECK (strstr (rs_errmsg (), "bad channel name"));
+    RS_CHECK_INT (rs_webapi_parse_channels ("wob,wob", names, 4, &n), RS_E_FORMAT);
+    RS_CHECK (strstr (rs_errmsg (), "twice"));
+    RS_CHECK_INT (rs_webapi_parse_channels ("a,b,c,d,e", names, 4, &n), RS_E_FORMAT);
+    RS_CHECK (strstr (rs_errmsg (), "too many"));
+    RS_CHECK_INT (rs_webapi_parse_channels ("", names, 4, &n), RS_E_FORMAT);
 
     rs_hub_filter_t f;
     int64_t since;
     const char *ok = "{\"type\":\"subscribe\",\"wells\":[\"A-01\"],\"channels\":[\"spp\"],\"max_rate_hz\":5,"
                      "\"since\":\"2023-11-14T22:13:20Z\"}";
-    RS_CHECK_INT (rs_webapi_parse_client_msg (ok, strlen (ok), &f, &since, err, sizeof err), RS_WEBAPI_MSG_SUBSCRIBE);
+    RS_CHECK_INT (rs_webapi_parse_client_msg (ok, strlen (ok), &f, &since), RS_WEBAPI_MSG_SUBSCRIBE);
     RS_CHECK_INT (f.n_wells, 1);
     RS_CHECK_STR (f.wells[0], "A-01");
     RS_CHECK_STR (f.channels[0], "spp");
     RS_CHECK_NEAR (f.max_rate_hz, 5, 0);
     RS_CHECK_INT (since, 1700000000000000LL);
     const char *empty = "{\"type\":\"subscribe\",\"since\":1700000000000000}";
-    RS_CHECK_INT (rs_webapi_parse_client_msg (empty, strlen (empty), &f, &since, err, sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_client_msg (empty, strlen (empty), &f, &since), 0);
     RS_CHECK_INT (f.n_wells + f.n_channels, 0);
     RS_CHECK_NEAR (f.max_rate_hz, RS_HUB_DEFAULT_RATE_HZ, 0);
     RS_CHECK_INT (since, 1700000000000000LL);
     const char *ping = "{\"type\":\"ping\"}";
-    RS_CHECK_INT (rs_webapi_parse_client_msg (ping, strlen (ping), &f, &since, err, sizeof err), RS_WEBAPI_MSG_PING);
+    RS_CHECK_INT (rs_webapi_parse_client_msg (ping, strlen (ping), &f, &since), RS_WEBAPI_MSG_PING);
     const char *bad_msgs[] = {
         "not json", "[1,2]", "{\"type\":3}", "{\"type\":\"dance\"}",
         "{\"type\":\"subscribe\",\"wells\":\"A-01\"}", "{\"type\":\"subscribe\",\"wells\":[\"A.01\"]}",
@@ -87,9 +86,9 @@ main (void)
         "{\"type\":\"subscribe\",\"since\":0}", "{\"type\":\"subscribe\",\"since\":\"0\"}",
         "{\"type\":\"subscribe\",\"type\":\"subscribe\"}", NULL };
     for (int i = 0; bad_msgs[i]; i++) {
-        err[0] = 0;
-        RS_CHECK_INT (rs_webapi_parse_client_msg (bad_msgs[i], strlen (bad_msgs[i]), &f, &since, err, sizeof err), -1);
-        RS_CHECK (err[0] != 0);
+        rs_err_set (RS_OK, "%s", "");
+        RS_CHECK_INT (rs_webapi_parse_client_msg (bad_msgs[i], strlen (bad_msgs[i]), &f, &since), -1);
+        RS_CHECK (rs_errmsg ()[0] != 0);
     }
 
     char out[256];
@@ -146,18 +145,16 @@ main (void)
         { "unshelve", "{\"by\": \"Ana\", \"comment\": \"x\"}", "comment: not a field" },
     };
     for (size_t i = 0; i < sizeof alarm / sizeof alarm[0]; i++) {
-        char aerr[300] = "";
-        json_t *req = rs_webapi_parse_alarm_body (alarm[i].action, alarm[i].body, strlen (alarm[i].body), aerr,
-                                                  sizeof aerr);
+        rs_err_set (RS_OK, "%s", "");
+        json_t *req = rs_webapi_parse_alarm_body (alarm[i].action, alarm[i].body, strlen (alarm[i].body));
         RS_CHECK (req == NULL);
-        RS_CHECK (strncmp (aerr, alarm[i].err, strlen (alarm[i].err)) == 0);
-        if (strncmp (aerr, alarm[i].err, strlen (alarm[i].err)) != 0)
-            fprintf (stderr, "  %s %s: %s\n", alarm[i].action, alarm[i].body, aerr);
+        RS_CHECK (strncmp (rs_errmsg (), alarm[i].err, strlen (alarm[i].err)) == 0);
+        if (strncmp (rs_errmsg (), alarm[i].err, strlen (alarm[i].err)) != 0)
+            fprintf (stderr, "  %s %s: %s\n", alarm[i].action, alarm[i].body, rs_errmsg ());
         json_decref (req);
     }
-    char aerr[300];
     const char *good = "{\"by\": \"Ana Lima\", \"reason\": \"sensor swap\", \"minutes\": 720}";
-    json_t *req = rs_webapi_parse_alarm_body ("shelve", good, strlen (good), aerr, sizeof aerr);
+    json_t *req = rs_webapi_parse_alarm_body ("shelve", good, strlen (good));
     RS_CHECK (req && strcmp (json_string_value (json_object_get (req, "cmd")), "shelve") == 0);
     RS_CHECK (json_integer_value (json_object_get (req, "minutes")) == 720);
     json_decref (req);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rs_err.h"
 #include "rs_test.h"
 #include "rs_webaudit.h"
 #include "rs_webcost.h"
@@ -107,8 +108,7 @@ s_test_audit (void)
     RS_CHECK (mkdtemp (dir) != NULL);
     char path[256], rotated[300];
     snprintf (path, sizeof path, "%s/logs/audit.log", dir);
-    char err[256];
-    rs_webaudit_t *a = rs_webaudit_new (path, 4096, 2, err, sizeof err);
+    rs_webaudit_t *a = rs_webaudit_new (path, 4096, 2);
     RS_CHECK (a != NULL);
     rs_webaudit_entry_t w = { .event = "write", .method = "PUT", .path = "/api/thresholds",
                               .remote_addr = "127.0.0.1", .origin = "http://127.0.0.1:8080",
@@ -116,7 +116,7 @@ s_test_audit (void)
     RS_CHECK (rs_webaudit_write (a, &w, 1700000000000000LL) == 0);
     rs_webaudit_destroy (&a);
     //  Reopened (a restart): appended to, not emptied.
-    a = rs_webaudit_new (path, 4096, 2, err, sizeof err);
+    a = rs_webaudit_new (path, 4096, 2);
     RS_CHECK (rs_webaudit_write (a, &w, 1700000000000000LL) == 0);
     RS_CHECK_INT (s_lines (path), 2);
     FILE *f = fopen (path, "r");
@@ -151,8 +151,8 @@ s_test_audit (void)
     RS_CHECK (stat (path, &st) == 0 && st.st_size <= 4096);
     rs_webaudit_destroy (&a);
     //  A file that cannot be made: NULL with the reason.
-    a = rs_webaudit_new ("/proc/no/such/audit.log", 4096, 2, err, sizeof err);
-    RS_CHECK (a == NULL && strstr (err, "/proc/no/such") != NULL);
+    a = rs_webaudit_new ("/proc/no/such/audit.log", 4096, 2);
+    RS_CHECK (a == NULL && strstr (rs_errmsg (), "/proc/no/such") != NULL);
     char cmd[300];
     snprintf (cmd, sizeof cmd, "rm -rf %s", dir);
     RS_CHECK (system (cmd) == 0);

@@ -253,40 +253,38 @@ static void
 s_test_routes (rs_webapi_params_t *p)
 {
     rs_webroute_t r;
-    char err[256];
-    RS_CHECK (rs_webapi_parse_query (NULL, p, err, sizeof err) == 0);
-    RS_CHECK (rs_webroute_match ("/api/health", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_HEALTH);
-    RS_CHECK (rs_webroute_match ("/api/wells", "HEAD", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_WELLS);
-    RS_CHECK (rs_webroute_match ("/api/thresholds", "PUT", p, &r, err, sizeof err) == 0 && r.write);
-    RS_CHECK (rs_webroute_match ("/api/thresholds", "GET", p, &r, err, sizeof err) == 0 && !r.write);
-    RS_CHECK (rs_webroute_match ("/api/health", "PUT", p, &r, err, sizeof err) == 405);
-    RS_CHECK (strcmp (err, "method PUT not allowed on /api/health") == 0);
-    RS_CHECK (rs_webroute_match ("/api/auth", "POST", p, &r, err, sizeof err) == 405);
-    RS_CHECK (rs_webroute_match ("/api/nothing", "GET", p, &r, err, sizeof err) == 404);
-    RS_CHECK (strcmp (err, "no such path: /api/nothing") == 0);
-    RS_CHECK (rs_webroute_match ("/api/alerts/12/out-of-service", "POST", p, &r, err, sizeof err) == 0
+    RS_CHECK (rs_webapi_parse_query (NULL, p) == 0);
+    RS_CHECK (rs_webroute_match ("/api/health", "GET", p, &r) == 0 && r.id == RS_WEBROUTE_HEALTH);
+    RS_CHECK (rs_webroute_match ("/api/wells", "HEAD", p, &r) == 0 && r.id == RS_WEBROUTE_WELLS);
+    RS_CHECK (rs_webroute_match ("/api/thresholds", "PUT", p, &r) == 0 && r.write);
+    RS_CHECK (rs_webroute_match ("/api/thresholds", "GET", p, &r) == 0 && !r.write);
+    RS_CHECK (rs_webroute_match ("/api/health", "PUT", p, &r) == 405);
+    RS_CHECK (strcmp (rs_errmsg (), "method PUT not allowed on /api/health") == 0);
+    RS_CHECK (rs_webroute_match ("/api/auth", "POST", p, &r) == 405);
+    RS_CHECK (rs_webroute_match ("/api/nothing", "GET", p, &r) == 404);
+    RS_CHECK (strcmp (rs_errmsg (), "no such path: /api/nothing") == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts/12/out-of-service", "POST", p, &r) == 0
               && r.id == RS_WEBROUTE_ACK && strcmp (r.action, "out_of_service") == 0 && strcmp (r.arg, "12") == 0);
-    RS_CHECK (rs_webroute_match ("/api/alerts/12/shelve", "GET", p, &r, err, sizeof err) == 405);
-    RS_CHECK (rs_webroute_match ("/api/alerts/12/delete", "POST", p, &r, err, sizeof err) == 404);
-    RS_CHECK (rs_webroute_match ("/api/audit", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_AUDIT);
-    RS_CHECK (rs_webroute_match ("/api/audit", "PUT", p, &r, err, sizeof err) == 405);
-    RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "POST", p, &r, err, sizeof err) == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts/12/shelve", "GET", p, &r) == 405);
+    RS_CHECK (rs_webroute_match ("/api/alerts/12/delete", "POST", p, &r) == 404);
+    RS_CHECK (rs_webroute_match ("/api/audit", "GET", p, &r) == 0 && r.id == RS_WEBROUTE_AUDIT);
+    RS_CHECK (rs_webroute_match ("/api/audit", "PUT", p, &r) == 405);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "POST", p, &r) == 0);
     RS_CHECK (r.id == RS_WEBROUTE_ACK && r.write && strcmp (r.arg, "42") == 0);
-    RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "GET", p, &r, err, sizeof err) == 405);
-    RS_CHECK (rs_webroute_match ("/api/alerts/42", "POST", p, &r, err, sizeof err) == 404);
-    RS_CHECK (rs_webroute_match ("/api/alerts/42/ackx", "POST", p, &r, err, sizeof err) == 404);
-    RS_CHECK (rs_webroute_match ("/api/alerts/0123456789012345678901234567890123/ack", "POST", p, &r, err,
-                                 sizeof err) == 404);
-    RS_CHECK (rs_webroute_match ("/api/alerts/", "GET", p, &r, err, sizeof err) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42/ack", "GET", p, &r) == 405);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42", "POST", p, &r) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/42/ackx", "POST", p, &r) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/0123456789012345678901234567890123/ack", "POST", p, &r) == 404);
+    RS_CHECK (rs_webroute_match ("/api/alerts/", "GET", p, &r) == 404);
     //  Each route's parameters.
-    RS_CHECK (rs_webapi_parse_query ("well=w1&points=10", p, err, sizeof err) == 0);
-    RS_CHECK (rs_webroute_match ("/api/history", "GET", p, &r, err, sizeof err) == 0);
-    RS_CHECK (rs_webroute_match ("/api/export.csv", "GET", p, &r, err, sizeof err) == 400);
-    RS_CHECK (rs_webroute_match ("/api/health", "GET", p, &r, err, sizeof err) == 400);
-    RS_CHECK (rs_webapi_parse_query ("well=w1", p, err, sizeof err) == 0);
-    RS_CHECK (rs_webroute_match ("/api/alerts", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_ALERTS);
-    RS_CHECK (rs_webapi_parse_query ("anything=1", p, err, sizeof err) == 0);
-    RS_CHECK (rs_webroute_match ("/api/auth", "GET", p, &r, err, sizeof err) == 0 && r.id == RS_WEBROUTE_AUTH);
+    RS_CHECK (rs_webapi_parse_query ("well=w1&points=10", p) == 0);
+    RS_CHECK (rs_webroute_match ("/api/history", "GET", p, &r) == 0);
+    RS_CHECK (rs_webroute_match ("/api/export.csv", "GET", p, &r) == 400);
+    RS_CHECK (rs_webroute_match ("/api/health", "GET", p, &r) == 400);
+    RS_CHECK (rs_webapi_parse_query ("well=w1", p) == 0);
+    RS_CHECK (rs_webroute_match ("/api/alerts", "GET", p, &r) == 0 && r.id == RS_WEBROUTE_ALERTS);
+    RS_CHECK (rs_webapi_parse_query ("anything=1", p) == 0);
+    RS_CHECK (rs_webroute_match ("/api/auth", "GET", p, &r) == 0 && r.id == RS_WEBROUTE_AUTH);
 }
 
 //  WebSockets without Origin or token: per client (every loopback address

@@ -89,18 +89,16 @@ main (void)
     RS_CHECK (!rs_websec_origin_allowed ("http://ops:900", false, &lo, "http://a:1,http://ops:9000", false));
     RS_CHECK (rs_websec_origin_allowed ("http://anything", false, &lo, "*", true));
     RS_CHECK (!rs_websec_origin_allowed ("http://anything", false, &lo, "*", false));
-    char herr[256];
-    RS_CHECK_INT (rs_websec_hosts_valid ("rig-pc,dash:443, [fe80::1]:8080", herr, sizeof herr), 0);
-    RS_CHECK_INT (rs_websec_hosts_valid ("http://rig-pc", herr, sizeof herr), -1);
-    RS_CHECK_INT (rs_websec_hosts_valid ("rig/pc", herr, sizeof herr), -1);
-    RS_CHECK_INT (rs_websec_hosts_valid ("*", herr, sizeof herr), -1);
-    char err[256];
-    RS_CHECK_INT (rs_websec_origins_valid ("", err, sizeof err), 0);
-    RS_CHECK_INT (rs_websec_origins_valid ("*", err, sizeof err), 0);
-    RS_CHECK_INT (rs_websec_origins_valid ("http://10.0.0.5:8080,https://dash", err, sizeof err), 0);
-    RS_CHECK_INT (rs_websec_origins_valid ("10.0.0.5:8080", err, sizeof err), -1);
-    RS_CHECK_INT (rs_websec_origins_valid ("http://a/path", err, sizeof err), -1);
-    RS_CHECK_INT (rs_websec_origins_valid ("http://", err, sizeof err), -1);
+    RS_CHECK_INT (rs_websec_hosts_valid ("rig-pc,dash:443, [fe80::1]:8080"), RS_OK);
+    RS_CHECK_INT (rs_websec_hosts_valid ("http://rig-pc"), RS_E_CONFIG);
+    RS_CHECK_INT (rs_websec_hosts_valid ("rig/pc"), RS_E_CONFIG);
+    RS_CHECK_INT (rs_websec_hosts_valid ("*"), RS_E_CONFIG);
+    RS_CHECK_INT (rs_websec_origins_valid (""), RS_OK);
+    RS_CHECK_INT (rs_websec_origins_valid ("*"), RS_OK);
+    RS_CHECK_INT (rs_websec_origins_valid ("http://10.0.0.5:8080,https://dash"), RS_OK);
+    RS_CHECK_INT (rs_websec_origins_valid ("10.0.0.5:8080"), RS_E_CONFIG);
+    RS_CHECK_INT (rs_websec_origins_valid ("http://a/path"), RS_E_CONFIG);
+    RS_CHECK_INT (rs_websec_origins_valid ("http://"), RS_E_CONFIG);
 
     //  Rate limit: 10 at once, then 2 per second.
     rs_ratelimit_t *rl = rs_ratelimit_new (2, 10, 4);
@@ -127,25 +125,24 @@ main (void)
 
     //  Query strings.
     rs_webapi_params_t p;
-    RS_CHECK_INT (rs_webapi_parse_query ("well=A-01&from=2026-01-01T00%3A00%3A00Z&channels=wob,rpm", &p, err,
-                                         sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_query ("well=A-01&from=2026-01-01T00%3A00%3A00Z&channels=wob,rpm", &p), RS_OK);
     RS_CHECK_INT (p.n, 3);
     RS_CHECK_STR (rs_webapi_param (&p, "from"), "2026-01-01T00:00:00Z");
     RS_CHECK (rs_webapi_param (&p, "to") == NULL);
-    RS_CHECK_INT (rs_webapi_parse_query (NULL, &p, err, sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_query (NULL, &p), RS_OK);
     RS_CHECK_INT (p.n, 0);
-    RS_CHECK_INT (rs_webapi_parse_query ("well=a%00b", &p, err, sizeof err), -1);
-    RS_CHECK_INT (rs_webapi_parse_query ("well=a&well=b", &p, err, sizeof err), -1);
+    RS_CHECK_INT (rs_webapi_parse_query ("well=a%00b", &p), RS_E_FORMAT);
+    RS_CHECK_INT (rs_webapi_parse_query ("well=a&well=b", &p), RS_E_FORMAT);
     RS_CHECK_INT (rs_webapi_parse_query ("a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11&l=12&m=13&n=14&o=15&p=16&q=17",
-                                         &p, err, sizeof err), -1);
+                                         &p), RS_E_FORMAT);
     char longkey[100];
     memset (longkey, 'k', sizeof longkey - 1);
     longkey[sizeof longkey - 1] = 0;
-    RS_CHECK_INT (rs_webapi_parse_query (longkey, &p, err, sizeof err), -1);
+    RS_CHECK_INT (rs_webapi_parse_query (longkey, &p), RS_E_FORMAT);
     static const char *const allowed[] = { "well", NULL };
-    RS_CHECK_INT (rs_webapi_parse_query ("well=x&%01bad=1", &p, err, sizeof err), 0);
-    RS_CHECK_INT (rs_webapi_check_params (&p, allowed, err, sizeof err), -1);
-    RS_CHECK (strstr (err, "'?bad'") != NULL);
+    RS_CHECK_INT (rs_webapi_parse_query ("well=x&%01bad=1", &p), RS_OK);
+    RS_CHECK_INT (rs_webapi_check_params (&p, allowed), RS_E_FORMAT);
+    RS_CHECK (strstr (rs_errmsg (), "'?bad'") != NULL);
 
     //  URL paths arrive still encoded.
     char path[64];
@@ -161,44 +158,44 @@ main (void)
     //  History range.
     const char *defaults[] = { "hook_load", "wob" };
     rs_webapi_range_t r;
-    RS_CHECK_INT (rs_webapi_parse_query ("well=A-01", &p, err, sizeof err), 0);
-    RS_CHECK_INT (rs_webapi_parse_range (&p, 7200000000, 3600, defaults, 2, &r, err, sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_query ("well=A-01", &p), RS_OK);
+    RS_CHECK_INT (rs_webapi_parse_range (&p, 7200000000, 3600, defaults, 2, &r), RS_OK);
     RS_CHECK_INT (r.from_us, 3600000000);
     RS_CHECK_INT (r.n_channels, 2);
     RS_CHECK_STR (r.names[1], "wob");
-    RS_CHECK_INT (rs_webapi_parse_query ("well=A-01&from=20&to=10", &p, err, sizeof err), 0);
-    RS_CHECK_INT (rs_webapi_parse_range (&p, 7200000000, 3600, defaults, 2, &r, err, sizeof err), -1);
-    RS_CHECK_INT (rs_webapi_parse_query ("from=1", &p, err, sizeof err), 0);
-    RS_CHECK_INT (rs_webapi_parse_range (&p, 7200000000, 3600, defaults, 2, &r, err, sizeof err), -1);
+    RS_CHECK_INT (rs_webapi_parse_query ("well=A-01&from=20&to=10", &p), RS_OK);
+    RS_CHECK_INT (rs_webapi_parse_range (&p, 7200000000, 3600, defaults, 2, &r), RS_E_FORMAT);
+    RS_CHECK_INT (rs_webapi_parse_query ("from=1", &p), RS_OK);
+    RS_CHECK_INT (rs_webapi_parse_range (&p, 7200000000, 3600, defaults, 2, &r), RS_E_FORMAT);
 
     //  Acknowledge bodies.
     char by[RS_WEBAPI_MAX_BY + 1];
-    RS_CHECK_INT (rs_webapi_parse_ack_body ("", 0, by, sizeof by, err, sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_ack_body ("", 0, by, sizeof by), RS_OK);
     RS_CHECK_STR (by, "");
     const char *good = "{\"by\":\"driller\"}";
-    RS_CHECK_INT (rs_webapi_parse_ack_body (good, strlen (good), by, sizeof by, err, sizeof err), 0);
+    RS_CHECK_INT (rs_webapi_parse_ack_body (good, strlen (good), by, sizeof by), RS_OK);
     RS_CHECK_STR (by, "driller");
     const char *bad_ack[] = { "[]", "{\"by\":1}", "{\"by\":\"a\\u0000b\"}", "{\"by\":\"a\\nb\"}", "{\"by\":\"x\",\"y\":1}",
                               "{\"by\":\"x\",\"by\":\"y\"}", "{", "\xff\xfe", "{\"by\":\"\xc3\x28\"}",
                               "{\"by\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", NULL };
     for (int i = 0; bad_ack[i]; i++) {
-        err[0] = 0;
-        RS_CHECK_INT (rs_webapi_parse_ack_body (bad_ack[i], strlen (bad_ack[i]), by, sizeof by, err, sizeof err), -1);
-        RS_CHECK (err[0] != 0);
+        rs_err_set (RS_OK, "%s", "");
+        RS_CHECK_INT (rs_webapi_parse_ack_body (bad_ack[i], strlen (bad_ack[i]), by, sizeof by), RS_E_FORMAT);
+        RS_CHECK (rs_errmsg ()[0] != 0);
     }
 
     //  Threshold bodies.
     const char *rules = "{\"rules\":[{\"channel\":\"wob\"}],\"save\":false}";
-    json_t *req = rs_webapi_parse_thresholds_body (rules, strlen (rules), err, sizeof err);
+    json_t *req = rs_webapi_parse_thresholds_body (rules, strlen (rules));
     RS_CHECK (req != NULL);
     RS_CHECK_STR (json_string_value (json_object_get (req, "cmd")), "set_thresholds");
     json_decref (req);
     const char *bad_rules[] = { "", "[]", "{\"rules\":{}}", "{\"rules\":[],\"cmd\":\"quit\"}", "{\"rules\":[],\"save\":1}",
                                 "{\"rules\":[1e999999]}", "{\"rules\":[]", NULL };
     for (int i = 0; bad_rules[i]; i++) {
-        err[0] = 0;
-        RS_CHECK (rs_webapi_parse_thresholds_body (bad_rules[i], strlen (bad_rules[i]), err, sizeof err) == NULL);
-        RS_CHECK (err[0] != 0);
+        rs_err_set (RS_OK, "%s", "");
+        RS_CHECK (rs_webapi_parse_thresholds_body (bad_rules[i], strlen (bad_rules[i])) == NULL);
+        RS_CHECK (rs_errmsg ()[0] != 0);
     }
     RS_CHECK (rs_webapi_json_depth_ok ("[[{}]]", 6, 3));
     RS_CHECK (!rs_webapi_json_depth_ok ("[[{}]]", 6, 2));
@@ -216,6 +213,6 @@ main (void)
         deep[n++] = ']';
     deep[n++] = '}';
     deep[n] = 0;
-    RS_CHECK (rs_webapi_parse_thresholds_body (deep, strlen (deep), err, sizeof err) == NULL);
+    RS_CHECK (rs_webapi_parse_thresholds_body (deep, strlen (deep)) == NULL);
     return RS_TEST_DONE ();
 }
