@@ -295,3 +295,52 @@ def alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+class FeedRecorder:
+    """A foreign subscriber on the broker's back end that keeps, in a thread
+    of its own, a key of every message on the given topic prefixes (by
+    default (pub, epoch, topic, seq)) and the epochs it saw: what the
+    suite's own subscribers must end up holding. `heard` is set once the
+    broker's heartbeat came through, i.e. the subscription is in place."""
+
+    def __init__(self, port, prefixes=("kpi.", "alert."), key=None):
+        import threading
+        import msgpack
+        import zmq
+        self._msgpack = msgpack
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.RCVHWM, 0)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        for prefix in tuple(prefixes) + ("sys.broker",):
+            self.sock.setsockopt(zmq.SUBSCRIBE, prefix.encode())
+        self.sock.connect(f"tcp://127.0.0.1:{port}")
+        self.key = key or (lambda topic, m: (m["pub"], m["epoch"], topic, m["seq"]))
+        self.seen = set()
+        self.epochs = set()
+        self.heard = threading.Event()
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            if not self.sock.poll(100):
+                continue
+            topic, body = self.sock.recv_multipart()
+            if topic == b"sys.broker":
+                self.heard.set()
+                continue
+            m = self._msgpack.unpackb(body)
+            with self.lock:
+                self.seen.add(self.key(topic.decode(), m))
+                self.epochs.add(m["epoch"])
+
+    def snapshot(self):
+        with self.lock:
+            return set(self.seen)
+
+    def stop(self):
+        self.running = False
+        self.thread.join(2)

@@ -10,47 +10,11 @@ import json
 import os
 import signal
 import sqlite3
-import threading
 import time
 
-import msgpack
-import zmq
 
 import rigtest
 from rigtest import check, Suite, wait_until
-
-
-class Recorder(threading.Thread):
-    """Every kpi./alert. message the broker delivers, by (pub, epoch, topic, seq)."""
-
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.sock = zmq.Context.instance().socket(zmq.SUB)
-        self.sock.setsockopt(zmq.RCVHWM, 0)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        for prefix in (b"kpi.", b"alert.", b"sys.broker"):
-            self.sock.setsockopt(zmq.SUBSCRIBE, prefix)
-        self.sock.connect(f"tcp://127.0.0.1:{port}")
-        self.seen = set()
-        self.broker_heard = threading.Event()
-        self.lock = threading.Lock()
-        self.running = True
-
-    def run(self):
-        while self.running:
-            if not self.sock.poll(100):
-                continue
-            topic, body = self.sock.recv_multipart()
-            m = msgpack.unpackb(body)
-            if topic == b"sys.broker":
-                self.broker_heard.set()
-                continue
-            with self.lock:
-                self.seen.add((m["pub"], m["epoch"], topic.decode(), m["seq"]))
-
-    def snapshot(self):
-        with self.lock:
-            return set(self.seen)
 
 
 def stored(db):
@@ -75,9 +39,8 @@ def main():
     args = rigtest.setup()
     suite = Suite()
     suite.start_broker()
-    rec = Recorder(suite.back)
-    rec.start()
-    check(rec.broker_heard.wait(15), "the recorder hears the broker")
+    rec = rigtest.FeedRecorder(suite.back)
+    check(rec.heard.wait(15), "the recorder hears the broker")
 
     config = os.path.join(args.tmp, "engine.json")
     with open(config, "w") as f:
@@ -142,8 +105,7 @@ def main():
     print(f"test_durable_kpi: {kpis} KPIs and {alerts} alerts seen, {len(lost)} lost, "
           f"saver caught up {catch_up:.1f} s after its restart")
     check(saver.stop() == 0, "saver exits 0")
-    rec.running = False
-    rec.join(2)
+    rec.stop()
     check(suite.broker.stop() == 0, "broker exits 0")
     print("test_durable_kpi: all checks passed")
 

@@ -11,47 +11,11 @@ import os
 import re
 import signal
 import sqlite3
-import threading
 import time
 
-import msgpack
-import zmq
 
 import rigtest
 from rigtest import check, Suite, wait_until
-
-
-class Recorder(threading.Thread):
-    """Every data message the broker delivers, by (pub, epoch, topic, seq)."""
-
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.sock = zmq.Context.instance().socket(zmq.SUB)
-        self.sock.setsockopt(zmq.RCVHWM, 0)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        for prefix in (b"telemetry.", b"event.", b"kpi.", b"alert.", b"sys.broker"):
-            self.sock.setsockopt(zmq.SUBSCRIBE, prefix)
-        self.sock.connect(f"tcp://127.0.0.1:{port}")
-        self.seen = set()
-        self.heard = threading.Event()
-        self.lock = threading.Lock()
-        self.running = True
-
-    def run(self):
-        while self.running:
-            if not self.sock.poll(100):
-                continue
-            topic, body = self.sock.recv_multipart()
-            m = msgpack.unpackb(body)
-            if topic == b"sys.broker":
-                self.heard.set()
-                continue
-            with self.lock:
-                self.seen.add((m["pub"], m["epoch"], topic.decode(), m["seq"]))
-
-    def snapshot(self):
-        with self.lock:
-            return set(self.seen)
 
 
 def stored(db):
@@ -73,8 +37,7 @@ def main():
     args = rigtest.setup()
     suite = Suite()
     suite.start_broker()
-    rec = Recorder(suite.back)
-    rec.start()
+    rec = rigtest.FeedRecorder(suite.back, ("telemetry.", "event.", "kpi.", "alert."))
     check(rec.heard.wait(15), "the recorder hears the broker")
     db = os.path.join(args.tmp, "parallel.db")
     saver = suite.start("saver", "rigstream-saver", ["--db", db])
@@ -116,8 +79,7 @@ def main():
     print(f"test_parallel_stop: {len(seen)} messages ({samples} samples, {kpis} KPIs), {len(lost)} lost, "
           f"{sum(n for *_, n in streams)} rows in {len(streams)} streams each to its end; all stopped "
           f"{took:.1f} s after SIGTERM, the broker {drained.group(1)} ms after the last client went")
-    rec.running = False
-    rec.join(2)
+    rec.stop()
     print("test_parallel_stop: all checks passed")
 
 

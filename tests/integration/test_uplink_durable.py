@@ -16,51 +16,12 @@ import os
 import re
 import signal
 import sqlite3
-import threading
 import time
 
-import msgpack
-import zmq
 
 import rigtest
 from rigtest import check, Suite, wait_until
 from uplinktest import Host, Mosquitto
-
-
-class Recorder(threading.Thread):
-    """Every kpi./alert. message the broker delivers, by (well, kind, seq)."""
-
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.sock = zmq.Context.instance().socket(zmq.SUB)
-        self.sock.setsockopt(zmq.RCVHWM, 0)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        for prefix in (b"kpi.", b"alert.", b"sys.broker"):
-            self.sock.setsockopt(zmq.SUBSCRIBE, prefix)
-        self.sock.connect(f"tcp://127.0.0.1:{port}")
-        self.seen = set()
-        self.epochs = set()
-        self.heard = threading.Event()
-        self.lock = threading.Lock()
-        self.running = True
-
-    def run(self):
-        while self.running:
-            if not self.sock.poll(100):
-                continue
-            topic, body = self.sock.recv_multipart()
-            m = msgpack.unpackb(body)
-            if topic == b"sys.broker":
-                self.heard.set()
-                continue
-            kind, well = topic.decode().split(".", 1)
-            with self.lock:
-                self.seen.add((well, kind, m["seq"]))
-                self.epochs.add(m["epoch"])
-
-    def snapshot(self):
-        with self.lock:
-            return set(self.seen)
 
 
 def at_host(host):
@@ -76,8 +37,8 @@ def main():
     host.wait_connected()
     suite = Suite()
     suite.start_broker()
-    rec = Recorder(suite.back)
-    rec.start()
+    rec = rigtest.FeedRecorder(
+        suite.back, key=lambda topic, m: (topic.split(".", 1)[1], topic.split(".", 1)[0], m["seq"]))
     check(rec.heard.wait(15), "the recorder hears the broker")
 
     config = os.path.join(args.tmp, "engine.json")
@@ -142,8 +103,7 @@ def main():
           f"the restarted uplink reported no loss ({m.group(1)} lost for good)")
     print(f"test_uplink_durable: {kpis} KPIs and {alerts} alerts seen, {len(lost)} lost, {dups} duplicate(s) "
           f"at the host; the restarted uplink caught up {catch_up:.1f} s after it started")
-    rec.running = False
-    rec.join(2)
+    rec.stop()
     host.close()
     mq.stop()
     print("test_uplink_durable: all checks passed")
