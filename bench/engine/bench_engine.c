@@ -69,6 +69,7 @@ typedef struct {
     double engine_s;
     uint64_t samples;
     double state_agree, state_total;
+    double state_min[RS_SIM_STATE_COUNT][RS_RIG_COUNT];     // simulator's state x engine's, minutes
     double rop_err_pred, rop_err_last;
     int rop_n;
     bool verbose;
@@ -129,6 +130,36 @@ s_state_agree (rs_sim_state_t sim, rs_rig_t eng)
     }
 }
 
+//  Where the engine's state goes for each of the simulator's: share of the
+//  simulator's time in that state, in percent (columns under 0.5% left out).
+static void
+s_print_states (const bench_t *b)
+{
+    bool used[RS_RIG_COUNT] = { false };
+    double row[RS_SIM_STATE_COUNT] = { 0 };
+    for (int s = 0; s < RS_SIM_STATE_COUNT; s++)
+        for (int e = 0; e < RS_RIG_COUNT; e++)
+            row[s] += b->state_min[s][e];
+    for (int s = 0; s < RS_SIM_STATE_COUNT; s++)
+        for (int e = 0; e < RS_RIG_COUNT; e++)
+            if (row[s] > 0 && b->state_min[s][e] >= 0.005 * row[s])
+                used[e] = true;
+    printf ("  simulator \\ engine (%% of the simulator's time)\n  %-14s %8s", "", "hours");
+    for (int e = 0; e < RS_RIG_COUNT; e++)
+        if (used[e])
+            printf (" %8.8s", rs_rig_name (e));
+    printf ("\n");
+    for (int s = 0; s < RS_SIM_STATE_COUNT; s++) {
+        if (row[s] <= 0)
+            continue;
+        printf ("  %-14.14s %8.1f", rs_sim_state_name (s), row[s] / 60);
+        for (int e = 0; e < RS_RIG_COUNT; e++)
+            if (used[e])
+                printf (" %8.1f", 100 * b->state_min[s][e] / row[s]);
+        printf ("\n");
+    }
+}
+
 typedef struct {
     double hours, rate, dt;     // dt <= 0: drawn per seed
     bool vary;
@@ -172,7 +203,7 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
     if (trace)
         fprintf (trace, "t,sim_state,eng_state,events,flow_in,flow_out,flow_exp,balance,bal_raw,kick_cusum,"
                  "loss_cusum,spp,spp_coef,spp_dev,spp_drop,hook,block,bit,hole,wob,rpm,torque,rop,"
-                 "pit_gain,pit_slope,spp_rise,flow_sigma,lag,gain,spp_exp\n");
+                 "pit_gain,pit_slope,spp_rise,flow_sigma,lag,gain,spp_exp,block_weight,bw_source,raw_state\n");
     while (rs_sim_time (sim) < end) {
         size_t n = rs_sim_step (sim, dt, vals, RS_CH_COUNT + 4);
         double t = rs_sim_time (sim);
@@ -203,6 +234,8 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
 
         const rs_riginfo_t *ri = rs_engine_well_rig (eng, 0);
         int agree = s_state_agree (rs_sim_state (sim), ri->state);
+        if ((int) rs_sim_state (sim) < RS_SIM_STATE_COUNT && ri->state < RS_RIG_COUNT)
+            b->state_min[rs_sim_state (sim)][ri->state] += dt / 60;
         if (agree >= 0) {
             b->state_total += dt;
             b->state_agree += agree ? dt : 0;
@@ -245,13 +278,14 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
             for (size_t i = 0; i < n; i++)
                 ch[vals[i].id] = vals[i].value;
             fprintf (trace, "%.0f,%s,%s,%s,%.0f,%.0f,%.0f,%.1f,%.1f,%.0f,%.0f,%.1f,%.2f,%.4f,%.4f,%.0f,%.2f,%.2f,"
-                     "%.2f,%.1f,%.0f,%.2f,%.1f,%.3f,%.4f,%.2f,%.0f,%.1f,%.3f,%.2f\n", t, rs_sim_state_name (rs_sim_state (sim)),
+                     "%.2f,%.1f,%.0f,%.2f,%.1f,%.3f,%.4f,%.2f,%.0f,%.1f,%.3f,%.2f,%.1f,%s,%s\n", t, rs_sim_state_name (rs_sim_state (sim)),
                      rs_rig_name (ri->state), evs, ch[RS_CH_FLOW_IN], ch[RS_CH_FLOW_OUT], v->flow_expected,
                      v->flow_balance_avg, v->flow_balance, v->kick_cusum, v->loss_cusum, ch[RS_CH_SPP], v->spp_coef, v->spp_dev,
                      v->spp_drop, ch[RS_CH_HOOK_LOAD], ch[RS_CH_BLOCK_POS], ch[RS_CH_BIT_DEPTH],
                      ch[RS_CH_HOLE_DEPTH], ch[RS_CH_WOB], ch[RS_CH_RPM], ch[RS_CH_TORQUE], ch[RS_CH_ROP],
                      ch[RS_CH_PIT_GAIN], v->pit_slope, v->spp_rise, v->flow_sigma, v->flowline_lag_s,
-                     v->flow_gain, v->spp_exp);
+                     v->flow_gain, v->spp_exp, ri->block_weight_kn, rs_bw_source_name (ri->bw_source),
+                     rs_rig_name (ri->raw));
         }
     }
     for (size_t i = ev0; i < b->n_ev; i++)
@@ -606,6 +640,7 @@ main (int argc, char **argv)
                 fa12, fd12, fa0, fd0, b.normal_s / 3600, ro.faults, fa12f, fd12f, fa1, fd1, b.normal_f_s / 3600);
         printf ("rig state agreement with the simulator: %.1f%% of comparable time\n",
                 b.state_total > 0 ? 100 * b.state_agree / b.state_total : NAN);
+        s_print_states (&b);
         printf ("engine: %.0f samples/s on one core (%llu samples in %.2f s); whole run %.1f s\n",
                 b.engine_s > 0 ? b.samples / b.engine_s : NAN, (unsigned long long) b.samples, b.engine_s, wall);
         if (check)

@@ -131,7 +131,7 @@ s_hole_back (rs_chanq_t *self, int64_t ts, double hole)
 }
 
 //  Watches the hole depth's excursions against the block's: a depth that
-//  goes up and down with the block is the string's.
+//  comes up with the block is the string's.
 static void
 s_role (rs_chanq_t *self, int64_t ts, double hole, double block)
 {
@@ -147,7 +147,11 @@ s_role (rs_chanq_t *self, int64_t ts, double hole, double block)
     self->role_ts = ts;
     if (fabs (dh) < RS_CHANQ_ROLE_M)
         return;
-    if (fabs (dh + db) <= 0.25 * fabs (dh))
+    //  Deeper with the block going down is drilling as much as a bit
+    //  running in: only a depth that comes back up with the block tells.
+    if (dh > 0)
+        ;
+    else if (fabs (dh + db) <= 0.25 * fabs (dh))
         self->role_with++;
     else
         self->role_without++;

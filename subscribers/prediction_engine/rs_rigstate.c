@@ -48,6 +48,7 @@ struct rs_rigstate_t {
     //  are taken out of the movement history: bit - bit_shift.
     double bit_shift;
     double last_bit, last_block;
+    double prev_bitc;           // the last sample's bit depth, references taken out
     int64_t last_ts;
     //  Block and bit where the bit last moved: a block that has since
     //  travelled while the bit stayed is in slips, however slowly it went.
@@ -57,6 +58,7 @@ struct rs_rigstate_t {
     double pl_min, pl_max, pl_sum, pl_bmin, pl_bmax;
     unsigned pl_n;
     double bw_plateau;          // the lowest plateau seen
+    int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not
     double hole_last;           // last valid hole depth
     //  Trip direction: +1 in, -1 out, 0 none; the string position (bit
     //  depth, or block travel out of slips without one) and its extreme
@@ -140,11 +142,13 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->slips_since = INT64_MIN;
     self->bw_learned = NAN;
     self->last_bit = self->last_block = NAN;
+    self->prev_bitc = NAN;
     self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
     self->pl_since = INT64_MIN;
     self->bw_plateau = NAN;
+    self->pl_low_since = INT64_MIN;
     self->hole_last = NAN;
     self->spos = self->spos_ext = self->spos_anchor = NAN;
     self->last_slips = -1;
@@ -247,9 +251,9 @@ s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
 //  within PLATEAU_REL or PLATEAU_KN); keeps the lowest such plateau: with
 //  the string in slips or out of the hole it is the block weight.
 static void
-s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block)
+s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hanging)
 {
-    if (isnan (hook)) {
+    if (isnan (hook) || hanging) {
         self->pl_since = INT64_MIN;
         return;
     }
@@ -412,7 +416,29 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
             self->bw_samples++;
         }
     }
-    s_plateau (self, ts, hook, block);
+    //  A string sitting on bottom, in a shut-in well, or last seen out of
+    //  the slips with its hook load not dropped since, hangs from the hook:
+    //  its steady load is no block weight (setting the slips takes the
+    //  string's weight off the hook).
+    bool hanging = f->shut_in || (f->on_bottom && f->weight_on_bit)
+                   || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
+                       && hook > self->hook_hang * (1 - o->slips_tol));
+    s_plateau (self, ts, hook, block, hanging);
+    //  The hook always carries the block: a hook load that stays clearly
+    //  under a plateau's weight proves that plateau was a string hanging
+    //  still (a kill, a long circulation), not the block alone. The block
+    //  weighs at most what the hook holds now, unless the bit is drilling
+    //  (then the string hangs from the hook, lightened by the weight on bit).
+    if (!isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->slips_tol)) {
+        if (self->pl_low_since == INT64_MIN)
+            self->pl_low_since = ts;
+        if ((double) (ts - self->pl_low_since) >= o->min_dwell_s * 1e6) {
+            self->bw_plateau = f->on_bottom && f->weight_on_bit ? NAN : hook;
+            self->pl_low_since = INT64_MIN;
+        }
+    }
+    else
+        self->pl_low_since = INT64_MIN;
     rs_riginfo_t *in = &self->info;
     if (o->block_weight_kn > 0) {
         in->block_weight_kn = o->block_weight_kn;
@@ -469,10 +495,21 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     else if (self->last_slips == 0 && !isnan (self->hook_hang)
              && hook > self->hook_hang * (1 - o->slips_tol))
         slips = 0;                      // stopped, still hanging: the hook load did not drop
+    //  Off bottom, a still string that lost more than half of what it weighed
+    //  hanging has set it down, and only the slips take it there.
+    else if (!f->on_bottom && !isnan (self->hook_hang) && hook < HANG_ENTER * self->hook_hang)
+        slips = 1;
     else
         slips = -1;
+    //  The hanging weight is taken only while the string moves on this very
+    //  sample: the movement window shows a stop a few seconds late, when the
+    //  slips may be set already. The average takes in the stop's bounce.
+    bool step = (!isnan (block) && !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M)
+                || (!isnan (bitc) && !isnan (self->prev_bitc) && fabs (bitc - self->prev_bitc) > KIN_STEP_M);
+    self->prev_bitc = bitc;
     if (slips == 0 && f->moving && !isnan (hook)) {
-        self->hook_hang = hook;
+        if (step)
+            self->hook_hang = hook;
         self->hang_avg = isnan (self->hang_avg) ? hook : self->hang_avg + HANG_GAIN * (hook - self->hang_avg);
     }
     f->in_slips = slips == 1;
@@ -528,6 +565,9 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         s_trip_reset (self);
         if (slips < 0)
             self->last_slips = 0;
+        //  What the string weighs hanging: the hook load plus what rests on the bit.
+        if (!isnan (hook))
+            self->hook_hang = hook + (f->weight_on_bit && !isnan (wob) ? wob : 0);
         return f->rotating ? RS_RIG_DRILLING_ROTARY : RS_RIG_DRILLING_SLIDING;
     }
     if (slips < 0)

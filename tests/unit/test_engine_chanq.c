@@ -321,6 +321,31 @@ test_inconsistent (void)
         rs_chanq_filter (&q, i * S, ch);
         RS_CHECK (isnan (ch[RS_CH_BIT_DEPTH]));
     }
+    //  Nor does a hole drilled stand after stand: the depth goes down with
+    //  the block, 27 m a stand, and the block goes back up in the slips
+    //  while the depth stays.
+    rs_chanq_init (&q);
+    depth = 1206;
+    t = 0;
+    as_bit = false;
+    for (int stand = 0; stand < 4; stand++) {
+        for (block = 30; block > 3; block -= 0.01, depth += 0.01, t += S) {
+            s_nan (ch);
+            ch[RS_CH_HOLE_DEPTH] = depth;
+            ch[RS_CH_BLOCK_POS] = block;
+            rs_chanq_filter (&q, t, ch);
+            as_bit = as_bit || !isnan (ch[RS_CH_BIT_DEPTH]);
+        }
+        RS_CHECK (!as_bit);
+        for (; block < 30; block += 0.5, t += S) {
+            s_nan (ch);
+            ch[RS_CH_HOLE_DEPTH] = depth;
+            ch[RS_CH_BLOCK_POS] = block;
+            rs_chanq_filter (&q, t, ch);
+        }
+    }
+    RS_CHECK (isnan (ch[RS_CH_BIT_DEPTH]));
+    RS_CHECK_NEAR (ch[RS_CH_HOLE_DEPTH], depth, 1e-9);
 }
 
 int

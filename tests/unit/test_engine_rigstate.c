@@ -206,11 +206,68 @@ test_gaps_and_order (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A string hanging still for minutes (circulating off bottom, a kill) is no
+//  block weight: drilling that follows is drilling, not a string in slips.
+//  A still string that sheds more than half its hanging weight off bottom
+//  is in the slips, even before any block weight is known.
+static void
+test_hanging_plateau (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = { .hole = 1600, .bit = 1598, .block = 20, .hook = 1100, .wob = 0, .rpm = 0, .torque = 0,
+                .flow = 2500, .spp = 150, .casing = 0 };
+    //  Run in 2 m, then hang and circulate for 5 minutes, then drill.
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 0.05, false);
+    RS_CHECK_INT (in->state, RS_RIG_REAMING);
+    in = s_run (rs, &t, &r, 300, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    RS_CHECK_INT (in->bw_source, RS_BW_UNKNOWN);
+    r.hook = 980;
+    r.wob = 120;
+    r.rpm = 120;
+    in = s_run (rs, &t, &r, 120, 0.005, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    //  A shut-in well: the string hangs; its 10 minutes are no plateau.
+    r.wob = 0;
+    r.rpm = 0;
+    r.hook = 1100;
+    r.flow = 0;
+    r.casing = 40;
+    in = s_run (rs, &t, &r, 600, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_SHUT_IN);
+    RS_CHECK_INT (in->bw_source, RS_BW_UNKNOWN);
+    //  Picked up off bottom and set in the slips: the hook carries the block alone.
+    r.casing = 0;
+    in = s_run (rs, &t, &r, 10, -0.3, false);
+    r.hook = 400;
+    in = s_run (rs, &t, &r, 20, 0, true);
+    RS_CHECK (in->flags.in_slips);
+    RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    rs_rigstate_destroy (&rs);
+
+    //  A plateau that a later hook load undercuts was a hanging string: the
+    //  block weighs at most what the hook holds.
+    rs = rs_rigstate_new (NULL);
+    t = 0;
+    r = (rig_t) { .hole = 200, .bit = NAN, .block = 2, .hook = 730, .wob = NAN, .rpm = 0, .torque = 0,
+                  .flow = 0, .spp = 0, .casing = NAN };
+    in = s_run (rs, &t, &r, 120, 0, true);
+    RS_CHECK_INT (in->bw_source, RS_BW_PLATEAU);
+    RS_CHECK_NEAR (in->block_weight_kn, 730, 1);
+    r.hook = 660;
+    in = s_run (rs, &t, &r, 30, 0, true);
+    RS_CHECK_NEAR (in->block_weight_kn, 660, 1);
+    RS_CHECK (in->flags.in_slips);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
     test_states ();
     test_learn_block_weight ();
     test_gaps_and_order ();
+    test_hanging_plateau ();
     return RS_TEST_DONE ();
 }
