@@ -21,7 +21,8 @@
 
     --assert fails (exit 1) below the floors (docs/PREDICTION.md, Scoring):
     recall >= 0.8 for kicks of 10% of flow in or more (the flow difference
-    drillers act on) and losses of 5% or more (partial losses). */
+    drillers act on) and losses of 5% or more (partial losses), and at most
+    FA_FLOOR_12H false alarms of the detectors per 12 h without sensor faults. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@
 #include "rs_kpi.h"
 #include "rs_rigstate.h"
 #include "rs_sim.h"
+
+#define FA_FLOOR_12H 0.5     // detectors' false alarms per 12 h of normal operation, at most
 
 #define MATCH_GRACE_S  600.0
 #define MAX_EVENTS     65536
@@ -438,6 +441,24 @@ s_fa12 (const bench_t *b, bool faults, bool detectors_only, size_t *count)
     return t > 0 ? fa / (t / 43200) : NAN;
 }
 
+//  False alarms of each alert type, without and with sensor faults.
+static void
+s_print_false_by_type (const bench_t *b)
+{
+    const char *types[] = { "kick", "lost_circulation", "washout", "stuck_pipe", "pack_off", "bit_balling",
+                            "anomaly" };
+    printf ("  by type, per 12 h without / with faults:");
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        size_t n[2] = { 0, 0 };
+        for (size_t i = 0; i < b->n_al; i++)
+            if (b->al[i].normal && strcmp (b->al[i].type, types[k]) == 0)
+                n[b->al[i].faults]++;
+        printf ("%s %s %.2f / %.2f", k ? "," : "", types[k], b->normal_s > 0 ? n[0] / (b->normal_s / 43200) : NAN,
+                b->normal_f_s > 0 ? n[1] / (b->normal_f_s / 43200) : NAN);
+    }
+    printf ("\n");
+}
+
 //  The smallest bin from which on every bin has recall >= 0.9; NaN if none.
 static double
 s_smallest (const bench_t *b, int type)
@@ -551,7 +572,10 @@ main (int argc, char **argv)
     //  caught at least 8 times in 10. The target is 9 in 10; docs/PREDICTION.md
     //  says where the detectors stand.
     cell_t k5 = s_cell (&b, RS_SIM_KICK, 0.10, 1), l5 = s_cell (&b, RS_SIM_LOST_CIRCULATION, 0.05, 1);
-    bool ok = (k5.n == 0 || (double) k5.det / k5.n >= 0.8) && (l5.n == 0 || (double) l5.det / l5.n >= 0.8);
+    //  And the detectors (anomaly and rules aside) raise at most one false
+    //  alarm per 24 h of normal operation without sensor faults.
+    bool ok = (k5.n == 0 || (double) k5.det / k5.n >= 0.8) && (l5.n == 0 || (double) l5.det / l5.n >= 0.8)
+              && !(fd12 > FA_FLOOR_12H);
 
     if (json) {
         printf ("{\"mode\":\"%s\",\"seeds\":{\"first\":%d,\"count\":%d,\"kind\":\"%s\"},\"hours\":%g,"
@@ -638,6 +662,7 @@ main (int argc, char **argv)
                 "  without sensor faults: %.2f / %.2f (%zu / %zu in %.0f h)\n"
                 "  with %.2g faults/h:     %.2f / %.2f (%zu / %zu in %.0f h)\n",
                 fa12, fd12, fa0, fd0, b.normal_s / 3600, ro.faults, fa12f, fd12f, fa1, fd1, b.normal_f_s / 3600);
+        s_print_false_by_type (&b);
         printf ("rig state agreement with the simulator: %.1f%% of comparable time\n",
                 b.state_total > 0 ? 100 * b.state_agree / b.state_total : NAN);
         s_print_states (&b);
@@ -645,8 +670,8 @@ main (int argc, char **argv)
                 b.engine_s > 0 ? b.samples / b.engine_s : NAN, (unsigned long long) b.samples, b.engine_s, wall);
         if (check)
             printf ("\nfloors (recall >= 0.8 for kicks >= 10%% and losses >= 5%% of flow in: %zu/%zu, %zu/%zu; "
-                    "false alarms are reported, not asserted): %s\n",
-                    k5.det, k5.n, l5.det, l5.n, ok ? "met" : "MISSED");
+                    "detectors' false alarms <= %.1f per 12 h: %.2f): %s\n",
+                    k5.det, k5.n, l5.det, l5.n, FA_FLOOR_12H, fd12, ok ? "met" : "MISSED");
     }
     return check && !ok ? 1 : 0;
 }

@@ -38,10 +38,14 @@
 #define SIGMA_LEARN_S   600.0       // learning time before it is used
 #define SIGMA_MIN       5.0         // L/min
 //  Kick: CUSUM of (balance - k), k = max(KICK_K_ABS, 1 sigma), raised at
-//  h = max(KICK_H_MIN, 9 sigma) L/min.s (x dt for samples sparser than 1 s)
+//  h = max(KICK_H_MIN, 9 sigma) L/min.s, x sqrt(dt) for samples sparser
+//  than 1 s (the noise of a sum over a time grows with the root of the
+//  sample interval). KICK_H_MIN is 50 L of returns above the allowance: a
+//  flowline's model errors last minutes, and a few litres (150 L/min.s
+//  before) raised 1.2 false kicks per 12 h in bench_engine.
 #define KICK_K_ABS      15.0        // L/min
 #define KICK_K_SIGMA    1.0
-#define KICK_H_MIN      150.0
+#define KICK_H_MIN      3000.0
 #define KICK_H_SIGMA    9.0
 //  Drilling break: fast ROP (15 s) above 1.5 x slow ROP (10 min); named in
 //  the kick message (a secondary sign; alone it is often just softer rock)
@@ -752,7 +756,7 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     //  KICK_TRIP_LPM only the trip tank could tell, and that is not read.
     if (!pumping && tripping)
         k = fmax (k, KICK_TRIP_LPM);
-    double h = fmax (KICK_H_MIN, KICK_H_SIGMA * sigma) * fmax (dt, 1);
+    double h = fmax (KICK_H_MIN, KICK_H_SIGMA * sigma) * sqrt (fmax (dt, 1));
     if (rig && rig->flags.shut_in) {
         v->kick_cusum = 0;
         cond = RS_COND_OFF;             //  the well is secured
@@ -766,7 +770,7 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     else {
         //  One sample moves it at most k + 6 sigma: a spike is not a kick.
         double inc = fmin (v->flow_balance - k, SPIKE_SIGMA * sigma);
-        v->kick_cusum = fmin (fmax (0, v->kick_cusum + inc * dt), 3 * h);
+        v->kick_cusum = fmin (fmax (0, v->kick_cusum + inc * dt), h);
         if (a->raised)
             cond = v->kick_cusum >= 0.2 * h || v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
         else
