@@ -219,6 +219,10 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
                          rs_sim_event_name (note->type),
                          note->kind == RS_SIM_NOTE_EVENT_START ? "start" : "end",
                          rs_sim_state_name (note->state));
+            if (b->alerts_log && (note->kind == RS_SIM_NOTE_FAULT_START || note->kind == RS_SIM_NOTE_FAULT_END))
+                fprintf (b->alerts_log, "seed %d t=%7.0f FAULT    %-16s %s on %s\n", seed, note->t_s,
+                         rs_simfault_name (note->fault), note->kind == RS_SIM_NOTE_FAULT_START ? "start" : "end",
+                         rs_chan_info (note->channel) ? rs_chan_info (note->channel)->name : "?");
             if (note->kind == RS_SIM_NOTE_EVENT_START && b->n_ev < MAX_EVENTS) {
                 event_t *e = &b->ev[b->n_ev];
                 *e = (event_t) { .type = note->type, .size = note->size, .start = note->t_s, .end = INFINITY,

@@ -67,6 +67,7 @@
 #define COEF_EXP        1.8         // until fitted (rs_expfit): turbulent losses ~ Q^1.75-1.86
 #define COEF_EXP_MOVE   0.03        // a fitted exponent this far from the one in use restarts the references
 #define COEF_TAU_S      10.0
+#define COEF_STEP       0.20        // the most one reading moves it towards itself, x its value
 #define COEF_MIN_SPP    20.0        // bar: the pressure models need at least this
 #define COEF_FORGET_S   1200.0      // pumps off this long: references start afresh
 #define RISE_HIST       7           // 10-s points: the last minute
@@ -542,6 +543,11 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
     }
     self->last_coef = ts;
     double c = spp / pow (qin / 1000, self->n_exp);
+    //  One reading pulls the smoothed coefficient at most COEF_STEP of its
+    //  value: a spike that the median let through (two in a row) is not a
+    //  pack-off, while a real rise keeps pulling sample after sample.
+    if (!isnan (self->coef_s))
+        c = fmin (fmax (c, self->coef_s * (1 - COEF_STEP)), self->coef_s * (1 + COEF_STEP));
     self->coef_s = isnan (self->coef_s) ? c : self->coef_s + (c - self->coef_s) * s_k (dt, COEF_TAU_S);
     v->spp_coef = self->coef_s;
 
