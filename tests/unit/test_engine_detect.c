@@ -1,7 +1,10 @@
 /*  test_engine_detect: each event detector on crafted series (steady
     drilling with sensor noise, then the event's signature), nothing raised
     in two hours of normal drilling, nil gaps and samples out of order, a
-    detector switched off, and a kick from the simulator itself. */
+    detector switched off, a kick from the simulator itself, and each
+    sensor pathology of real logs read as it comes and through the quality
+    check (the false alarm or state it makes, and what the check does). */
+#include "rs_chanq.h"
 #include "rs_detect.h"
 #include "rs_fit.h"
 #include "rs_rigstate.h"
@@ -100,6 +103,11 @@ typedef struct {
     double bit_off;             // bit above bottom, m
     double bit_off_prev;
     bool hook_nil;
+    //  Sensor pathologies (NaN or false = none), and whether the readings
+    //  go through the engine's quality check (rs_chanq) first.
+    double flow_out_held, wob_held, hook_held;
+    bool quality;
+    rs_chanq_t chanq;
     rs_rigstate_t *rig;
     rs_detect_t *det;
     rs_alert_sink_t sink;
@@ -120,6 +128,8 @@ s_well_init (well_t *w, const rs_detect_opts_t *opts)
     w->coef = 40;
     w->spp_mul = 1;
     w->drilling = true;
+    w->flow_out_held = w->wob_held = w->hook_held = NAN;
+    rs_chanq_init (&w->chanq);
     rs_rigstate_opts_t ro;
     rs_rigstate_opts_default (&ro);
     ro.block_weight_kn = 343;
@@ -165,6 +175,14 @@ s_step (well_t *w)
     ch[RS_CH_SPP] = w->coef * pow (w->q / 1000, 1.9) * w->spp_mul * (1 + 0.003 * s_gauss ()) + 0.3 * s_gauss ();
     ch[RS_CH_PIT_GAIN] = w->pit + 0.03 * s_gauss ();
     int64_t ts = (int64_t) llround (w->t * S);
+    if (!isnan (w->flow_out_held))
+        ch[RS_CH_FLOW_OUT] = w->flow_out_held;
+    if (!isnan (w->wob_held))
+        ch[RS_CH_WOB] = w->wob_held;
+    if (!isnan (w->hook_held))
+        ch[RS_CH_HOOK_LOAD] = w->hook_held;
+    if (w->quality)
+        rs_chanq_filter (&w->chanq, ts, ch);
     const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts, ch);
     rs_detect_feed (w->det, ts, ch, ri, &w->sink);
 }
@@ -617,6 +635,65 @@ test_sim_kick (void)
     rs_sim_destroy (&sim);
 }
 
+//  Each sensor pathology of real logs, fed as it comes and through the
+//  engine's quality check: the alarm or the state it would make, and what
+//  the check does with it.
+static void
+test_pathologies (void)
+{
+    char why[160];
+    for (int checked = 0; checked < 2; checked++) {
+        //  A returns meter stuck at its reading; the pumps stop 15 minutes
+        //  later. Read as it comes, the well "flows" 2,000 L/min with the
+        //  pumps off (no pit reading to deny it).
+        well_t w;
+        s_well_init (&w, NULL);
+        w.quality = checked;
+        w.pit = NAN;
+        s_run (&w, 1200);
+        w.flow_out_held = 2000;
+        s_run (&w, 900);
+        w.drilling = false;
+        w.q = 0;
+        w.rpm = 0;
+        s_run (&w, 600);
+        const logged_t *kick = s_find (&w.log, "kick", RS_ALERT_RAISED, 0);
+        if (checked) {
+            RS_CHECK (kick == NULL);
+            RS_CHECK_INT (rs_chanq_state (&w.chanq, RS_CH_FLOW_OUT), RS_CHQ_STUCK);
+            RS_CHECK (strstr (rs_chanq_reason (&w.chanq, RS_CH_FLOW_OUT, why, sizeof why), "stuck at 2000") != NULL);
+        }
+        else
+            RS_CHECK (kick && strstr (kick->message, "pumps off") != NULL);
+        s_well_fini (&w);
+
+        //  WOB pinned at the sensor's floor while drilling: read as it comes,
+        //  the bit carries nothing and the rig is not drilling.
+        s_well_init (&w, NULL);
+        w.quality = checked;
+        s_run (&w, 600);
+        w.wob_held = -89;
+        s_run (&w, 120);
+        RS_CHECK_INT (rs_rigstate_info (w.rig)->state == RS_RIG_DRILLING_ROTARY, checked);
+        if (checked)
+            RS_CHECK (strstr (rs_chanq_reason (&w.chanq, RS_CH_WOB, why, sizeof why), "pinned at -89") != NULL);
+        s_well_fini (&w);
+
+        //  A hook load of 0 for "no reading" while drilling: read as it
+        //  comes, the string is in the slips.
+        s_well_init (&w, NULL);
+        w.quality = checked;
+        s_run (&w, 600);
+        w.hook_held = 0;
+        s_run (&w, 120);
+        RS_CHECK_INT (rs_rigstate_info (w.rig)->state == RS_RIG_DRILLING_ROTARY, checked);
+        RS_CHECK_INT (rs_rigstate_info (w.rig)->flags.in_slips, !checked);
+        if (checked)
+            RS_CHECK (strstr (rs_chanq_reason (&w.chanq, RS_CH_HOOK_LOAD, why, sizeof why), "placeholder") != NULL);
+        s_well_fini (&w);
+    }
+}
+
 int
 main (void)
 {
@@ -635,5 +712,6 @@ main (void)
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
+    test_pathologies ();
     return RS_TEST_DONE ();
 }
