@@ -59,7 +59,7 @@
 //  Lost circulation
 #define LOSS_K_ABS      30.0
 #define LOSS_K_SIGMA    2.0
-#define LOSS_H          1500.0
+#define LOSS_H          1500.0      // L/min.s, x sqrt(dt) as the kick's
 #define LOSS_AFTER_PACK_S 120.0     // no losses alert this soon after a pack-off
 #define LOSS_AFTER_KILL_S 900.0     // ... or while the kill after a shut-in goes on
 #define LOSS_MIN_FLOW   300.0       // L/min: below this the pumps are not really on
@@ -846,7 +846,7 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         //  The hole drilled takes mud; with the bit size unknown the
         //  allowance covers the largest hole.
         double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + self->hole_unc;
-        double h = LOSS_H * fmax (dt, 1);
+        double h = LOSS_H * sqrt (fmax (dt, 1));
         double inc = fmin (-v->flow_balance - k, SPIKE_SIGMA * sigma);
         v->loss_cusum = pressure_up && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);
         if (a->raised)
