@@ -150,6 +150,7 @@ typedef struct {
     const char *trace_path;
     bool print;                 //  the text report (single run, no --json)
     json_t *channels;           //  fills the channel report when not NULL
+    const bool *withheld;       //  channels not given to the engine (NULL: none)
 } run_opts_t;
 
 static double
@@ -190,6 +191,8 @@ s_channel_report (rs_logset_t *set, run_t *run, const run_opts_t *o)
             for (size_t i = 1; i < n && !m; i++)
                 if (map[i].channel == rig[r])
                     m = &map[i];
+            if (m && o->withheld && o->withheld[rig[r]])
+                m = NULL;
             if (m)
                 run->rig_found[rig[r]] = true;
             if (!logs)
@@ -292,9 +295,19 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
     const rs_value_t *vals;
     size_t n;
     int rc;
+    rs_value_t kept[RS_CH_COUNT + 64];
     while ((rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
+        const rs_value_t *feed = vals;
+        size_t n_feed = n;
+        if (o->withheld) {
+            n_feed = 0;
+            for (size_t i = 0; i < n && n_feed < sizeof kept / sizeof kept[0]; i++)
+                if (vals[i].id < 0 || vals[i].id >= RS_CH_COUNT || !o->withheld[vals[i].id])
+                    kept[n_feed++] = vals[i];
+            feed = kept;
+        }
         double t0 = s_now ();
-        int fed = rs_engine_feed (eng, WELL, ts, vals, n);
+        int fed = rs_engine_feed (eng, WELL, ts, feed, n_feed);
         run->engine_s += s_now () - t0;
         if (fed != 0)
             continue;
@@ -518,7 +531,7 @@ s_floor_of (const char *file, double dflt)
 
 //  Every log of the directory alone, then all merged.
 static int
-s_corpus (const char *dir, bool json, bool check, double min_agree, double min_merged)
+s_corpus (const char *dir, bool json, bool check, double min_agree, double min_merged, const bool *withheld)
 {
     rs_logset_t *set = rs_logset_open (&dir, 1);
     if (!set) {
@@ -545,7 +558,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     if (!json)
         printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %4s %4s %4s %4s\n", "file", "log", "rows", "hours", "rig",
                 "label_min", "agree", "dated", "kick", "loss", "wash", "stuck");
-    run_opts_t opts = { 0 };
+    run_opts_t opts = { .withheld = withheld };
     for (size_t i = 0; i < n; i++) {
         run_t run;
         int rc = s_run ((const char *const *) &paths[i], 1, &opts, &run);
@@ -576,7 +589,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     }
     run_t all;
     json_t *channels = json ? json_object () : NULL;
-    run_opts_t merged_opts = { .channels = channels };
+    run_opts_t merged_opts = { .channels = channels, .withheld = withheld };
     int rc = s_run ((const char *const *) paths, n, &merged_opts, &all);
     if (rc != 0) {
         exit_code = rc;
@@ -628,7 +641,7 @@ s_usage (void)
 {
     printf ("usage: bench_rigstate [--file LOG.xml ... | --full | --corpus [DIR]] [--source-dir DIR]\n"
             "                      [--min-agreement PCT] [--min-merged PCT] [--min-log FILE=PCT]\n"
-            "                      [--assert] [--json] [--alerts] [--trace FILE.csv]\n\n"
+            "                      [--assert] [--json] [--alerts] [--trace FILE.csv] [--without CH,...]\n\n"
             "Runs the prediction engine over recorded WITSML 1.4 logs of one wellbore in process and\n"
             "scores its rig state against the logs' RigActivityCode; counts the alerts of every detector;\n"
             "reports which curve feeds each rig-state channel.\n"
@@ -650,7 +663,9 @@ s_usage (void)
             "                       load and block position, and the merged wellbore)\n"
             "  --json               one JSON object on stdout instead of the text report\n"
             "  --alerts             print every alert transition\n"
-            "  --trace FILE.csv     one line per sample: time, label, engine state, flags\n");
+            "  --trace FILE.csv     one line per sample: time, label, engine state, flags\n"
+            "  --without CH,...     withhold these channels from the engine (e.g. bit_depth,hole_depth:\n"
+            "                       how the engine does on a log that lacks them)\n");
 }
 
 int
@@ -660,6 +675,7 @@ main (int argc, char **argv)
     size_t n_files = 0;
     const char *source = RS_SOURCE_DIR, *trace_path = NULL, *corpus = NULL;
     bool full = false, check = false, show_alerts = false, json = false, want_corpus = false;
+    bool withheld[RS_CH_COUNT] = { false }, any_withheld = false;
     double min_agree = 90, min_merged = NAN;
     static struct option longopts[] = {
         { "file", required_argument, NULL, 'f' }, { "full", no_argument, NULL, 'F' },
@@ -668,6 +684,7 @@ main (int argc, char **argv)
         { "min-merged", required_argument, NULL, 'M' }, { "min-log", required_argument, NULL, 'L' },
         { "assert", no_argument, NULL, 'a' }, { "alerts", no_argument, NULL, 'A' },
         { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+        { "without", required_argument, NULL, 'w' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -703,6 +720,19 @@ main (int argc, char **argv)
             case 'a': check = true; break;
             case 'A': show_alerts = true; break;
             case 't': trace_path = optarg; break;
+            case 'w':
+                //  A comma-separated list of channel names.
+                for (const char *p = optarg; *p;) {
+                    size_t len = strcspn (p, ",");
+                    int ch = rs_chan_lookup (p, len);
+                    if (ch < 0) {
+                        fprintf (stderr, "bench_rigstate: --without %.*s: no such channel\n", (int) len, p);
+                        return 2;
+                    }
+                    withheld[ch] = any_withheld = true;
+                    p += len + (p[len] == ',');
+                }
+                break;
             case 'h': s_usage (); return 0;
             default: s_usage (); return 2;
         }
@@ -722,7 +752,8 @@ main (int argc, char **argv)
                     corpus);
             return SKIPPED;
         }
-        return s_corpus (corpus, json, check, min_agree, isnan (min_merged) ? min_agree : min_merged);
+        return s_corpus (corpus, json, check, min_agree, isnan (min_merged) ? min_agree : min_merged,
+                         any_withheld ? withheld : NULL);
     }
     if (!n_files) {
         snprintf (path, sizeof path, "%s/%s", source, FULL_LOG);
@@ -742,7 +773,7 @@ main (int argc, char **argv)
     run_t run;
     json_t *channels = json ? json_object () : NULL;
     run_opts_t opts = { .show_alerts = show_alerts && !json, .trace_path = trace_path, .print = !json,
-                        .channels = channels };
+                        .channels = channels, .withheld = any_withheld ? withheld : NULL };
     int exit_code = s_run (files, n_files, &opts, &run);
     if (exit_code != 0) {
         json_decref (channels);

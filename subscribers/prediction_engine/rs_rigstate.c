@@ -58,7 +58,8 @@ struct rs_rigstate_t {
     double pl_min, pl_max, pl_sum, pl_bmin, pl_bmax;
     unsigned pl_n;
     double bw_plateau;          // the lowest plateau seen
-    int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not
+    int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not ...
+    double pl_low_block;        // ... with the block here
     double hole_last;           // last valid hole depth
     //  Trip direction: +1 in, -1 out, 0 none; the string position (bit
     //  depth, or block travel out of slips without one) and its extreme
@@ -149,6 +150,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->pl_since = INT64_MIN;
     self->bw_plateau = NAN;
     self->pl_low_since = INT64_MIN;
+    self->pl_low_block = NAN;
     self->hole_last = NAN;
     self->spos = self->spos_ext = self->spos_anchor = NAN;
     self->last_slips = -1;
@@ -231,8 +233,13 @@ s_push (rs_rigstate_t *self, int64_t ts, double block, double bit)
 static double
 s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
 {
-    if (isnan (bit))
+    if (isnan (bit)) {
+        //  The block is followed still: without a bit depth its travel is
+        //  the string's movement.
+        self->last_block = block;
+        self->last_ts = ts;
         return NAN;
+    }
     if (!isnan (self->last_bit)) {
         double dbit = bit - self->last_bit;
         double dt = (double) (ts - self->last_ts) / 1e6;
@@ -429,9 +436,15 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  still (a kill, a long circulation), not the block alone. The block
     //  weighs at most what the hook holds now, unless the bit is drilling
     //  (then the string hangs from the hook, lightened by the weight on bit).
-    if (!isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->slips_tol)) {
-        if (self->pl_low_since == INT64_MIN)
+    //  Only with the block still: a travelling block's reading swings with
+    //  its acceleration and the sheaves' friction, under its weight too.
+    bool block_still = !isnan (block) && !isnan (self->pl_low_block) && fabs (block - self->pl_low_block) <= o->move_m;
+    if (!isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->slips_tol)
+        && (block_still || self->pl_low_since == INT64_MIN)) {
+        if (self->pl_low_since == INT64_MIN) {
             self->pl_low_since = ts;
+            self->pl_low_block = block;
+        }
         if ((double) (ts - self->pl_low_since) >= o->min_dwell_s * 1e6) {
             self->bw_plateau = f->on_bottom && f->weight_on_bit ? NAN : hook;
             self->pl_low_since = INT64_MIN;

@@ -262,6 +262,28 @@ test_hanging_plateau (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  Without a bit depth the block's travel is the string's: a string pulled
+//  and left hanging between stands is still tripping out.
+static void
+test_no_bit_depth (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 343;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = NAN, .bit = NAN, .block = 2, .hook = 900, .wob = NAN, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 40, -0.6, true);     // block up 24 m, the string with it
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+    in = s_run (rs, &t, &r, 60, 0, true);                            // hanging still
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+    r.hook = 350;                                                    // set in the slips
+    in = s_run (rs, &t, &r, 20, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
@@ -269,5 +291,6 @@ main (void)
     test_learn_block_weight ();
     test_gaps_and_order ();
     test_hanging_plateau ();
+    test_no_bit_depth ();
     return RS_TEST_DONE ();
 }
