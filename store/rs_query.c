@@ -383,86 +383,81 @@ s_names (rs_query_t *self, sqlite3_stmt *st, rs_query_name_fn *fn, void *arg)
     return s_rows_done (self, st, rc, stopped);
 }
 
-int
-rs_query_publishers (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
-                     rs_query_name_fn *fn, void *arg)
+//  Prepares sql for one well and a time range: ?1 the well's id, ?2 and ?3
+//  the range. RS_QUERY_OK with *st set, else the error (said).
+static int
+s_well_range (rs_query_t *self, const char *well, const char *sql, int64_t from_us, int64_t to_us,
+              sqlite3_stmt **st)
 {
     int64_t id;
     int err = s_well_id (self, well, &id);
     if (err != RS_QUERY_OK)
         return err;
+    *st = NULL;
+    if (sqlite3_prepare_v2 (self->db, sql, -1, st, NULL) != SQLITE_OK)
+        return s_db_fail (self);
+    sqlite3_bind_int64 (*st, 1, id);
+    sqlite3_bind_int64 (*st, 2, from_us);
+    sqlite3_bind_int64 (*st, 3, to_us);
+    return RS_QUERY_OK;
+}
+
+//  Runs st and calls fn with every (ts, state) row.
+static int
+s_states (rs_query_t *self, sqlite3_stmt *st, rs_query_state_fn *fn, void *arg)
+{
+    bool stopped = false;
+    int rc = SQLITE_OK;
+    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
+        rs_query_state_t s = { sqlite3_column_int64 (st, 0), (const char *) sqlite3_column_text (st, 1) };
+        stopped = fn (&s, arg) != 0;
+    }
+    return s_rows_done (self, st, rc, stopped);
+}
+
+int
+rs_query_publishers (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
+                     rs_query_name_fn *fn, void *arg)
+{
     //  A well has a handful of telemetry streams; each is probed with the
     //  (well, ts) index for one sample in the range, not counted.
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (self->db,
+    sqlite3_stmt *st;
+    int err = s_well_range (self, well,
             "SELECT DISTINCT p.name FROM streams s JOIN publishers p ON p.id = s.publisher"
             " WHERE s.well = ?1 AND s.kind = 'telemetry' AND EXISTS (SELECT 1 FROM samples x"
             " INDEXED BY samples_well_ts WHERE x.well = ?1 AND x.ts BETWEEN ?2 AND ?3 AND x.stream = s.id)"
-            " ORDER BY p.name", -1, &st, NULL) != SQLITE_OK)
-        return s_db_fail (self);
-    sqlite3_bind_int64 (st, 1, id);
-    sqlite3_bind_int64 (st, 2, from_us);
-    sqlite3_bind_int64 (st, 3, to_us);
-    return s_names (self, st, fn, arg);
+            " ORDER BY p.name", from_us, to_us, &st);
+    return err == RS_QUERY_OK ? s_names (self, st, fn, arg) : err;
 }
 
 int
 rs_query_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
                      rs_query_state_fn *fn, void *arg)
 {
-    int64_t id;
-    int err = s_well_id (self, well, &id);
-    if (err != RS_QUERY_OK)
-        return err;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (self->db,
+    sqlite3_stmt *st;
+    int err = s_well_range (self, well,
             "SELECT ts, state FROM events INDEXED BY events_well_ts WHERE well = ?1 AND event = 'rig_state'"
             " AND state IS NOT NULL AND ts BETWEEN coalesce((SELECT max(ts) FROM events INDEXED BY events_well_ts"
             " WHERE well = ?1 AND event = 'rig_state' AND state IS NOT NULL AND ts <= ?2), ?2) AND ?3"
-            " ORDER BY ts", -1, &st, NULL) != SQLITE_OK)
-        return s_db_fail (self);
-    sqlite3_bind_int64 (st, 1, id);
-    sqlite3_bind_int64 (st, 2, from_us);
-    sqlite3_bind_int64 (st, 3, to_us);
-    bool stopped = false;
-    int rc = SQLITE_OK;
-    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
-        rs_query_state_t s = { sqlite3_column_int64 (st, 0), (const char *) sqlite3_column_text (st, 1) };
-        stopped = fn (&s, arg) != 0;
-    }
-    return s_rows_done (self, st, rc, stopped);
+            " ORDER BY ts", from_us, to_us, &st);
+    return err == RS_QUERY_OK ? s_states (self, st, fn, arg) : err;
 }
 
 int
 rs_query_kpi_rig_states (rs_query_t *self, const char *well, int64_t from_us, int64_t to_us,
                          rs_query_state_fn *fn, void *arg)
 {
-    int64_t id;
-    int err = s_well_id (self, well, &id);
-    if (err != RS_QUERY_OK)
-        return err;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (self->db,
+    sqlite3_stmt *st;
+    int err = s_well_range (self, well,
             "SELECT ts, rig_state FROM (SELECT ts, rig_state, lag (rig_state) OVER (ORDER BY ts) AS prev"
             " FROM kpis INDEXED BY kpis_well_ts WHERE well = ?1 AND rig_state IS NOT NULL AND rig_state != 'unknown'"
             " AND ts BETWEEN coalesce((SELECT max(ts) FROM kpis INDEXED BY kpis_well_ts WHERE well = ?1"
             " AND rig_state IS NOT NULL AND rig_state != 'unknown' AND ts <= ?2), ?2) AND ?3)"
-            " WHERE prev IS NULL OR prev != rig_state ORDER BY ts", -1, &st, NULL) != SQLITE_OK) {
-        //  A database older than schema 4 has no KPI rig states.
-        if (strstr (sqlite3_errmsg (self->db), "no such column"))
-            return RS_QUERY_OK;
-        return s_db_fail (self);
-    }
-    sqlite3_bind_int64 (st, 1, id);
-    sqlite3_bind_int64 (st, 2, from_us);
-    sqlite3_bind_int64 (st, 3, to_us);
-    bool stopped = false;
-    int rc = SQLITE_OK;
-    while (!stopped && (rc = sqlite3_step (st)) == SQLITE_ROW) {
-        rs_query_state_t s = { sqlite3_column_int64 (st, 0), (const char *) sqlite3_column_text (st, 1) };
-        stopped = fn (&s, arg) != 0;
-    }
-    return s_rows_done (self, st, rc, stopped);
+            " WHERE prev IS NULL OR prev != rig_state ORDER BY ts", from_us, to_us, &st);
+    //  A database older than schema 4 has no KPI rig states.
+    if (err == RS_QUERY_E_DB && strstr (sqlite3_errmsg (self->db), "no such column"))
+        return RS_QUERY_OK;
+    return err == RS_QUERY_OK ? s_states (self, st, fn, arg) : err;
 }
 
 int
