@@ -814,12 +814,12 @@ rs_store_add (rs_store_t *self, const rs_msg_t *msg, int64_t now_ms)
     return 0;
 }
 
-int
-rs_store_add_gap (rs_store_t *self, const char *pub, const char *topic, uint64_t epoch,
-                  uint64_t from_seq, uint64_t to_seq, int64_t now_ms)
+//  Queues a gap or end row of stream (pub, topic, epoch): 0, or 1 when the
+//  stream cannot be had, or s_dropped's answer when the queue is full.
+static int
+s_stream_mark (rs_store_t *self, const char *pub, const char *topic, uint64_t epoch, s_row_kind_t kind,
+               uint64_t seq, uint64_t to_seq, int64_t now_ms)
 {
-    if (!pub || !topic || from_seq == 0 || (to_seq != 0 && to_seq < from_seq))
-        return 1;
     s_stream_t *s = s_stream (self, pub, topic, epoch);
     if (!s)
         return 1;
@@ -827,11 +827,20 @@ rs_store_add_gap (rs_store_t *self, const char *pub, const char *topic, uint64_t
     if (!row)
         return s_dropped (self, topic);
     row->stream = s;
-    row->kind = S_ROW_GAP;
-    row->seq = from_seq;
+    row->kind = kind;
+    row->seq = seq;
     row->u.to_seq = to_seq;
     s_commit_slot (self);
     return 0;
+}
+
+int
+rs_store_add_gap (rs_store_t *self, const char *pub, const char *topic, uint64_t epoch,
+                  uint64_t from_seq, uint64_t to_seq, int64_t now_ms)
+{
+    if (!pub || !topic || from_seq == 0 || (to_seq != 0 && to_seq < from_seq))
+        return 1;
+    return s_stream_mark (self, pub, topic, epoch, S_ROW_GAP, from_seq, to_seq, now_ms);
 }
 
 int
@@ -840,17 +849,7 @@ rs_store_add_end (rs_store_t *self, const char *pub, const char *topic, uint64_t
 {
     if (!pub || !topic || last_seq == 0)
         return 1;
-    s_stream_t *s = s_stream (self, pub, topic, epoch);
-    if (!s)
-        return 1;
-    s_row_t *row = s_slot (self, now_ms);
-    if (!row)
-        return s_dropped (self, topic);
-    row->stream = s;
-    row->kind = S_ROW_END;
-    row->seq = last_seq;
-    s_commit_slot (self);
-    return 0;
+    return s_stream_mark (self, pub, topic, epoch, S_ROW_END, last_seq, 0, now_ms);
 }
 
 static int
