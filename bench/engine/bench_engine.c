@@ -445,6 +445,21 @@ s_fa12 (const bench_t *b, bool faults, bool detectors_only, size_t *count)
     return t > 0 ? fa / (t / 43200) : NAN;
 }
 
+//  Alerts of a type in the run without sensor faults; *matched: how many
+//  matched an event of that type.
+static size_t
+s_alerts_of (const bench_t *b, const char *type, size_t *matched)
+{
+    size_t n = 0;
+    *matched = 0;
+    for (size_t i = 0; i < b->n_al; i++)
+        if (!b->al[i].faults && strcmp (b->al[i].type, type) == 0) {
+            n++;
+            *matched += b->al[i].matched;
+        }
+    return n;
+}
+
 //  False alarms of each alert type, without and with sensor faults.
 static void
 s_print_false_by_type (const bench_t *b)
@@ -588,12 +603,7 @@ main (int argc, char **argv)
                 ro.configure ? "true" : "false", ro.faults);
         for (int type = 0; type < RS_SIM_EVENT_COUNT; type++) {
             const char *name = rs_sim_event_name (type);
-            size_t na = 0, tp = 0;
-            for (size_t i = 0; i < b.n_al; i++)
-                if (!b.al[i].faults && strcmp (b.al[i].type, name) == 0) {
-                    na++;
-                    tp += b.al[i].matched;
-                }
+            size_t tp, na = s_alerts_of (&b, name, &tp);
             cell_t all = s_cell (&b, type, -1, 0);
             printf ("%s{\"type\":\"%s\",\"unit\":\"%s\",\"events\":%zu,\"detected\":%zu,\"alerts\":%zu,\"precision\":",
                     type ? "," : "", name, rs_sim_event_unit (type), all.n, all.det, na);
@@ -650,12 +660,7 @@ main (int argc, char **argv)
                 "precision", "delay_med");
         for (int type = 0; type < RS_SIM_EVENT_COUNT; type++) {
             const char *name = rs_sim_event_name (type);
-            size_t na = 0, tp = 0;
-            for (size_t i = 0; i < b.n_al; i++)
-                if (!b.al[i].faults && strcmp (b.al[i].type, name) == 0) {
-                    na++;
-                    tp += b.al[i].matched;
-                }
+            size_t tp, na = s_alerts_of (&b, name, &tp);
             cell_t all = s_cell (&b, type, -1, 0);
             printf ("%-17s %6zu %8zu %7.2f %7zu %9.2f %9.0fs\n", name, all.n, all.det,
                     all.n ? (double) all.det / all.n : NAN, na, na ? (double) tp / na : NAN, all.med);
