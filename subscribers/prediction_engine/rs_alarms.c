@@ -418,6 +418,25 @@ s_publish_hold (rs_alarms_t *self, const entry_t *e, int64_t now_us, const char 
     s_publish (self, e, e->active ? RS_ALERT_UPDATED : RS_ALERT_CLEARED, now_us, action, by, addr, detail);
 }
 
+//  A new hold (shelf or out of service) of alarm id's point, or NULL (said).
+static hold_t *
+s_hold_add (rs_alarms_t *self, vec_t *holds, const entry_t *e, uint64_t id, const char *by, const char *reason,
+            int64_t now_us)
+{
+    hold_t *h = s_push (holds, sizeof *h);
+    if (!h) {
+        rs_err_set (RS_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    h->p = e->p;
+    h->id = id;
+    h->since_us = now_us;
+    snprintf (h->by, sizeof h->by, "%s", by);
+    snprintf (h->reason, sizeof h->reason, "%s", reason);
+    self->dirty = true;
+    return h;
+}
+
 rs_alarms_rc_t
 rs_alarms_shelve (rs_alarms_t *self, uint64_t id, const char *by, const char *reason, double minutes,
                   const char *addr, int64_t now_us)
@@ -440,18 +459,10 @@ rs_alarms_shelve (rs_alarms_t *self, uint64_t id, const char *by, const char *re
         rs_err_set (RS_E_RANGE, "alert %llu: already shelved", (unsigned long long) id);
         return RS_ALARMS_CONFLICT;
     }
-    hold_t *h = s_push (&self->shelves, sizeof *h);
-    if (!h) {
-        rs_err_set (RS_E_NOMEM, "out of memory");
+    hold_t *h = s_hold_add (self, &self->shelves, e, id, by, reason, now_us);
+    if (!h)
         return RS_ALARMS_INVALID;
-    }
-    h->p = e->p;
-    h->id = id;
-    h->since_us = now_us;
     h->until_us = now_us + (int64_t) minutes * 60 * 1000000;
-    snprintf (h->by, sizeof h->by, "%s", by);
-    snprintf (h->reason, sizeof h->reason, "%s", reason);
-    self->dirty = true;
     char detail[RS_ALARMS_REASON_MAX * 4 + 40];
     snprintf (detail, sizeof detail, "%.0f min: %s", minutes, reason);
     s_publish_hold (self, e, now_us, "shelve", by, addr, detail);
@@ -528,17 +539,8 @@ rs_alarms_out_of_service (rs_alarms_t *self, uint64_t id, const char *by, const 
     size_t si;
     if (s_hold (&self->shelves, &e->p, 0, &si))
         s_remove (&self->shelves, si, sizeof (hold_t));
-    hold_t *h = s_push (&self->oos, sizeof *h);
-    if (!h) {
-        rs_err_set (RS_E_NOMEM, "out of memory");
+    if (!s_hold_add (self, &self->oos, e, id, by, reason, now_us))
         return RS_ALARMS_INVALID;
-    }
-    h->p = e->p;
-    h->id = id;
-    h->since_us = now_us;
-    snprintf (h->by, sizeof h->by, "%s", by);
-    snprintf (h->reason, sizeof h->reason, "%s", reason);
-    self->dirty = true;
     s_publish_hold (self, e, now_us, "out_of_service", by, addr, reason);
     return RS_ALARMS_OK;
 }
