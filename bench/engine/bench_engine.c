@@ -124,7 +124,9 @@ s_state_agree (rs_sim_state_t sim, rs_rig_t eng)
         case RS_SIM_DRILLING: return rs_rig_drilling (eng);
         case RS_SIM_CIRCULATING: return eng == RS_RIG_CIRCULATING;
         case RS_SIM_CONNECTION: return eng == RS_RIG_CONNECTION;
-        case RS_SIM_IN_SLIPS: return eng == RS_RIG_IN_SLIPS || eng == RS_RIG_CONNECTION;
+        //  Out of hole is the hook carrying the block alone: in slips, as the
+        //  real log's labels are scored (docs/PREDICTION.md, common classes).
+        case RS_SIM_IN_SLIPS: return eng == RS_RIG_IN_SLIPS || eng == RS_RIG_CONNECTION || eng == RS_RIG_OUT_OF_HOLE;
         case RS_SIM_TRIPPING_OUT: return eng == RS_RIG_TRIPPING_OUT;
         case RS_SIM_TRIPPING_IN: return eng == RS_RIG_TRIPPING_IN;
         case RS_SIM_SHUT_IN: return eng == RS_RIG_SHUT_IN;
