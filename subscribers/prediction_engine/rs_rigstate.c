@@ -292,6 +292,31 @@ s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hang
     self->pl_bmin = self->pl_bmax = block;
 }
 
+//  The hook always carries the block: a hook load that stays clearly under
+//  the plateau's weight for the dwell time proves that plateau was a string
+//  hanging still (a kill, a long circulation), not the block alone. The
+//  block weighs at most what the hook holds then, unless the bit is drilling
+//  (the string hangs from the hook, lightened by the weight on bit: no
+//  plateau is left). Only with the block still: a travelling block's reading
+//  swings with its acceleration and the sheaves' friction, under its weight
+//  too.
+static void
+s_plateau_undercut (rs_rigstate_t *self, int64_t ts, double hook, double block, bool drilling)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    bool low = !isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->slips_tol);
+    if (low && self->pl_low_since == INT64_MIN && !isnan (block)) {
+        self->pl_low_since = ts;
+        self->pl_low_block = block;
+    }
+    else if (!low || isnan (block) || fabs (block - self->pl_low_block) > o->move_m)
+        self->pl_low_since = INT64_MIN;
+    else if ((double) (ts - self->pl_low_since) >= o->min_dwell_s * 1e6) {
+        self->bw_plateau = drilling ? NAN : hook;
+        self->pl_low_since = INT64_MIN;
+    }
+}
+
 //  Follows the string's position and turns the trip's direction only when
 //  the string has gone trip_flip_m the other way from its extreme.
 static void
@@ -431,27 +456,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->slips_tol));
     s_plateau (self, ts, hook, block, hanging);
-    //  The hook always carries the block: a hook load that stays clearly
-    //  under a plateau's weight proves that plateau was a string hanging
-    //  still (a kill, a long circulation), not the block alone. The block
-    //  weighs at most what the hook holds now, unless the bit is drilling
-    //  (then the string hangs from the hook, lightened by the weight on bit).
-    //  Only with the block still: a travelling block's reading swings with
-    //  its acceleration and the sheaves' friction, under its weight too.
-    bool block_still = !isnan (block) && !isnan (self->pl_low_block) && fabs (block - self->pl_low_block) <= o->move_m;
-    if (!isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->slips_tol)
-        && (block_still || self->pl_low_since == INT64_MIN)) {
-        if (self->pl_low_since == INT64_MIN) {
-            self->pl_low_since = ts;
-            self->pl_low_block = block;
-        }
-        if ((double) (ts - self->pl_low_since) >= o->min_dwell_s * 1e6) {
-            self->bw_plateau = f->on_bottom && f->weight_on_bit ? NAN : hook;
-            self->pl_low_since = INT64_MIN;
-        }
-    }
-    else
-        self->pl_low_since = INT64_MIN;
+    s_plateau_undercut (self, ts, hook, block, f->on_bottom && f->weight_on_bit);
     rs_riginfo_t *in = &self->info;
     if (o->block_weight_kn > 0) {
         in->block_weight_kn = o->block_weight_kn;
