@@ -68,6 +68,7 @@
 #define COEF_EXP_MOVE   0.03        // a fitted exponent this far from the one in use restarts the references
 #define COEF_TAU_S      10.0
 #define COEF_STEP       0.20        // the most one reading moves it towards itself, x its value
+#define COEF_SETTLE_S   45.0        // s of steady pumping before the coefficient is judged
 #define COEF_MIN_SPP    20.0        // bar: the pressure models need at least this
 #define COEF_FORGET_S   1200.0      // pumps off this long: references start afresh
 #define RISE_HIST       7           // 10-s points: the last minute
@@ -171,6 +172,7 @@ struct rs_detect_t {
     //  flow balance
     bool flow_init;
     double qavg;
+    int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
     //  pressure
     double coef_s, coef_ref, q_ref;
     int64_t freeze_since;
@@ -263,6 +265,7 @@ s_reset_models (rs_detect_t *self)
     self->flow_init = false;
     self->prev_flowline = NAN;
     self->qavg = NAN;
+    self->pumps_steady_since = INT64_MIN;
     self->coef_s = NAN;
     self->prev_bit = self->prev_hole = NAN;
     rs_window_reset (&self->pit);
@@ -535,7 +538,16 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
     v->spp_exp = self->n_exp;
     //  Under COEF_MIN_SPP a standpipe transducer's own error (+/-0.5% of a
     //  350-700 bar range) is as large as the changes looked for.
-    if (isnan (spp) || spp < COEF_MIN_SPP || !s_pumps_steady (self, qin) || shut_in) {
+    //  A pump rate read from the strokes lags the pressure by tens of seconds
+    //  on a ramp: the coefficient means something only once the rate has
+    //  held for COEF_SETTLE_S.
+    if (!s_pumps_steady (self, qin))
+        self->pumps_steady_since = INT64_MIN;
+    else if (self->pumps_steady_since == INT64_MIN)
+        self->pumps_steady_since = ts;
+    bool settled = self->pumps_steady_since != INT64_MIN
+                   && (double) (ts - self->pumps_steady_since) >= COEF_SETTLE_S * 1e6;
+    if (isnan (spp) || spp < COEF_MIN_SPP || !settled || shut_in) {
         v->spp_coef = v->spp_dev = v->spp_drop = v->spp_rise = NAN;
         self->coef_s = NAN;
         self->rise_n = 0;
