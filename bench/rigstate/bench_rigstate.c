@@ -54,7 +54,8 @@
 #define WELL        "volve"
 #define SKIPPED     77
 
-static const char *s_quiet[] = { "kick", "lost_circulation", "washout", "stuck_pipe" };
+//  Alerts a log where nothing of the kind happened must not raise.
+static const char *s_quiet[] = { "kick", "lost_circulation", "washout", "stuck_pipe", "pack_off" };
 #define N_QUIET (sizeof s_quiet / sizeof s_quiet[0])
 
 //  Alerts raised by type (detector names, "anomaly", "threshold").
@@ -488,11 +489,11 @@ s_rig_count (const run_t *run)
 static void
 s_corpus_row (const char *file, const char *log, const run_t *run, const char *mark)
 {
-    printf ("%-20s %-10s %6llu %6.1f %2d/9 %8.1f %7.1f%% %7.1f%% %4u %4u %4u %4u %s\n", file, log,
+    printf ("%-20s %-10s %6llu %6.1f %2d/9 %8.1f %7.1f%% %7.1f%% %4u %4u %4u %4u %4u %s\n", file, log,
             (unsigned long long) run->rows, run->hours, s_rig_count (run), run->live.labelled_s / 60,
             s_pct (rs_rigscore_agreement (&run->live)), s_pct (rs_rigscore_agreement (&run->dated)),
             s_raised (&run->al, "kick"), s_raised (&run->al, "lost_circulation"), s_raised (&run->al, "washout"),
-            s_raised (&run->al, "stuck_pipe"), mark);
+            s_raised (&run->al, "stuck_pipe"), s_raised (&run->al, "pack_off"), mark);
 }
 
 //  Floors of single logs by file name (--min-log FILE=PCT), over --min-agreement.
@@ -556,8 +557,8 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     double t0 = s_now ();
     bool ok = true;
     if (!json)
-        printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %4s %4s %4s %4s\n", "file", "log", "rows", "hours", "rig",
-                "label_min", "agree", "dated", "kick", "loss", "wash", "stuck");
+        printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %4s %4s %4s %4s %4s\n", "file", "log", "rows", "hours", "rig",
+                "label_min", "agree", "dated", "kick", "loss", "wash", "stuck", "pack");
     run_opts_t opts = { .withheld = withheld };
     for (size_t i = 0; i < n; i++) {
         run_t run;
@@ -619,8 +620,8 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
                 "%zu logs in %.1f s\n", LABEL_CURVE, n, took);
         if (check && exit_code == 0)
             printf ("targets (agreement as published >= %.1f%% on every log with hook load and block position%s, "
-                    ">= %.1f%% on the merged wellbore; no kick, lost_circulation, washout or stuck_pipe alert): "
-                    "%s\n", min_agree, s_n_floors ? " or its --min-log" : "", min_merged, ok ? "met" : "MISSED");
+                    ">= %.1f%% on the merged wellbore; no kick, lost_circulation, washout, stuck_pipe or pack_off "
+                    "alert): %s\n", min_agree, s_n_floors ? " or its --min-log" : "", min_merged, ok ? "met" : "MISSED");
     }
     if (check && exit_code == 0)
         exit_code = ok ? 0 : 1;
@@ -659,7 +660,7 @@ s_usage (void)
             "                       --min-agreement, asserted whatever its channels (FILE: its\n"
             "                       name in the directory; repeatable, the last one wins)\n"
             "  --assert             exit 1 under the floor, or on any kick, lost_circulation,\n"
-            "                       washout or stuck_pipe alert (--corpus: every log with hook\n"
+            "                       washout, stuck_pipe or pack_off alert (--corpus: every log with hook\n"
             "                       load and block position, and the merged wellbore)\n"
             "  --json               one JSON object on stdout instead of the text report\n"
             "  --alerts             print every alert transition\n"
@@ -806,7 +807,7 @@ main (int argc, char **argv)
     printf ("\nrig-state agreement with %s: %.1f%% as published, %.1f%% as dated\n", LABEL_CURVE, agree,
             s_pct (rs_rigscore_agreement (&run.dated)));
     if (check) {
-        printf ("targets (agreement as published >= %.1f%%, no kick, lost_circulation, washout or stuck_pipe "
+        printf ("targets (agreement as published >= %.1f%%, no kick, lost_circulation, washout, stuck_pipe or pack_off "
                 "alert): %s\n", min_agree, ok ? "met" : "MISSED");
         return ok ? 0 : 1;
     }
