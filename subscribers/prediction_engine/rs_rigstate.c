@@ -637,6 +637,7 @@ rs_rigstate_feed (rs_rigstate_t *self, int64_t ts_us, const double ch[RS_CH_COUN
     double dt = self->started ? (double) (ts_us - in->ts_us) / 1e6 : 0;
     if (dt > MAX_DT_S)
         dt = 0;
+    double gap_s = self->started ? (double) (ts_us - in->ts_us) / 1e6 : 0;
     in->ts_us = ts_us;
 
     rs_rig_t raw = s_classify (self, ts_us, ch, &in->flags);
@@ -667,7 +668,9 @@ rs_rigstate_feed (rs_rigstate_t *self, int64_t ts_us, const double ch[RS_CH_COUN
         self->cand = raw;
         self->cand_since = ts_us;
     }
-    if ((double) (ts_us - self->cand_since) >= self->o.min_dwell_s * 1e6)
+    //  Samples farther apart than the dwell cannot show a blip shorter than
+    //  it: the sample itself is the evidence (30-s logs were a row late).
+    if ((double) (ts_us - self->cand_since) >= self->o.min_dwell_s * 1e6 || gap_s >= self->o.min_dwell_s)
         s_enter (self, raw, self->cand_since);
     return in;
 }

@@ -284,6 +284,33 @@ test_no_bit_depth (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  Samples farther apart than the dwell time: no blip shorter than the
+//  dwell can be seen, so a new state is published on the sample that shows
+//  it, not one sample (30 s) later.
+static void
+test_sparse_samples (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 343;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    rig_t r = { .hole = 2000, .bit = 1500, .block = 20, .hook = 900, .wob = 0, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    double ch[RS_CH_COUNT];
+    const rs_riginfo_t *in = NULL;
+    for (int i = 0; i < 4; i++) {
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, i * 30 * S, ch);
+    }
+    RS_CHECK (in->state != RS_RIG_IN_SLIPS);
+    r.hook = 350;
+    s_ch (&r, ch);
+    in = rs_rigstate_feed (rs, 4 * 30 * S, ch);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    RS_CHECK_INT (in->since_us, 4 * 30 * S);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
@@ -292,5 +319,6 @@ main (void)
     test_gaps_and_order ();
     test_hanging_plateau ();
     test_no_bit_depth ();
+    test_sparse_samples ();
     return RS_TEST_DONE ();
 }
