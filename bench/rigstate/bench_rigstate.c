@@ -251,6 +251,31 @@ s_channel_report (rs_logset_t *set, run_t *run, const run_opts_t *o)
     }
 }
 
+//  The sample as the engine reads it (a known channel by id or by name, its
+//  last finite reading), less the withheld channels; into kept, one entry per
+//  channel. Returns how many.
+static size_t
+s_withhold (const rs_value_t *vals, size_t n, const bool *withheld, rs_value_t kept[RS_CH_COUNT])
+{
+    int at[RS_CH_COUNT];
+    size_t n_kept = 0;
+    for (int c = 0; c < RS_CH_COUNT; c++)
+        at[c] = -1;
+    for (size_t i = 0; i < n; i++) {
+        int id = vals[i].id;
+        if (id < 0 || id >= RS_CH_COUNT)
+            id = rs_chan_lookup (vals[i].name, strlen (vals[i].name));
+        if (id < 0 || id >= RS_CH_COUNT || withheld[id])
+            continue;
+        if (at[id] < 0)
+            at[id] = (int) n_kept++;
+        else if (!isfinite (vals[i].value))
+            continue;
+        kept[at[id]] = (rs_value_t) { vals[i].name, id, vals[i].value };
+    }
+    return n_kept;
+}
+
 //  Runs the engine over the logs merged; 0, or 2 on an error (said).
 static int
 s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run)
@@ -296,15 +321,12 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
     const rs_value_t *vals;
     size_t n;
     int rc;
-    rs_value_t kept[RS_CH_COUNT + 64];
+    rs_value_t kept[RS_CH_COUNT];
     while ((rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
         const rs_value_t *feed = vals;
         size_t n_feed = n;
         if (o->withheld) {
-            n_feed = 0;
-            for (size_t i = 0; i < n && n_feed < sizeof kept / sizeof kept[0]; i++)
-                if (vals[i].id < 0 || vals[i].id >= RS_CH_COUNT || !o->withheld[vals[i].id])
-                    kept[n_feed++] = vals[i];
+            n_feed = s_withhold (vals, n, o->withheld, kept);
             feed = kept;
         }
         double t0 = s_now ();
