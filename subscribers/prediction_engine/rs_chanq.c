@@ -149,12 +149,12 @@ s_role (rs_chanq_t *self, int64_t ts, double hole, double block)
         return;
     //  Deeper with the block going down is drilling as much as a bit
     //  running in: only a depth that comes back up with the block tells.
-    if (dh > 0)
-        ;
-    else if (fabs (dh + db) <= 0.25 * fabs (dh))
-        self->role_with++;
-    else
-        self->role_without++;
+    if (dh < 0) {
+        if (fabs (dh + db) <= 0.25 * fabs (dh))
+            self->role_with++;
+        else
+            self->role_without++;
+    }
     self->role_hole = hole;
     self->role_block = block;
     if (self->role_with >= RS_CHANQ_ROLE_N && self->role_with > 2 * self->role_without)
