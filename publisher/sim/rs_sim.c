@@ -144,6 +144,7 @@ typedef struct {
     double rop_k, rop_wob_exp, rop_rpm_exp;
     double fo_gain, fo_gamma, fo_offset;    // flow-out paddle: gain, nonlinearity, offset (L/min)
     double fo_noise_rel, fo_noise_abs;
+    double motor_bar_kn;    // mud motor's differential pressure per kN on bit (0 = none)
 } rig_t;
 
 struct rs_sim_t {
@@ -997,6 +998,8 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     }
     if (stuck)
         spp *= 1.05;
+    if (self->q_in > 0)
+        spp += self->rig.motor_bar_kn * self->wob;
     //  The pumps' relief valves cap the pressure.
     if (spp > 330)
         spp = 330;
@@ -1239,6 +1242,10 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
     g->fo_offset = rs_simrng_range (r, -40, 40);
     g->fo_noise_rel = rs_simrng_range (r, 0.005, 0.03);
     g->fo_noise_abs = rs_simrng_range (r, 1, 8);
+    //  Half the rigs drill with a mud motor: on bottom its torque, and so
+    //  its differential pressure, goes with the weight on bit (8-45 bar at
+    //  the drilling WOB), on top of the circulating pressure.
+    g->motor_bar_kn = rs_simrng_u (r) < 0.5 ? rs_simrng_range (r, 0.1, 0.3) : 0;
 }
 
 rs_sim_t *
@@ -1404,7 +1411,7 @@ rs_sim_rig (const rs_sim_t *self, rs_sim_rig_t *rig)
         .bit_diameter_m = self->opts.bit_diameter_m, .pipe_od_m = g->dp_od_m,
         .pipe_disp_m3_m = self->a_steel, .stand_m = g->stand_m, .flowline_lag_s = g->tau1_s + g->tau2_s,
         .spp_exp = g->spp_exp, .flow_nominal_lpm = q_nominal (self), .fo_gain = g->fo_gain,
-        .fo_gamma = g->fo_gamma, .fo_offset_lpm = g->fo_offset,
+        .fo_gamma = g->fo_gamma, .fo_offset_lpm = g->fo_offset, .motor_bar_kn = g->motor_bar_kn,
     };
 }
 

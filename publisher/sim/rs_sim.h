@@ -100,6 +100,7 @@ typedef struct {
     double spp_exp;
     double flow_nominal_lpm;      // drilling pump rate
     double fo_gain, fo_gamma, fo_offset_lpm;
+    double motor_bar_kn;    // mud motor's differential pressure per kN on bit; 0 = no motor
 } rs_sim_rig_t;
 
 typedef enum {

@@ -77,6 +77,10 @@
 #define COEF_FREEZE     0.03        // reference not updated above +3%
 #define COEF_REINIT_S   1800.0      // ... unless that lasts this long
 #define COEF_REQ_REL    0.05        // flow change that restarts the reference
+#define MOTOR_NONE_BAR_KN 0.02      // under this no motor: 3 bar at 150 kN, within the noise
+#define MOTOR_ROP_MH    1.0         // m/h: a bit that makes hole carries its load
+#define LOAD_REQ_REL    0.15        // WOB change that restarts the references while the motor is not measured
+#define LOAD_REQ_KN     10.0        // ... or this, whichever is more
 //  Washout: per-minute history of the coefficient
 #define WASH_HIST       64
 #define WASH_REF_MIN    30          // minutes of history for the high
@@ -140,15 +144,18 @@ typedef struct {
     bool valid;
 } wpoint_t;
 
-//  Channels despiked by a median of three.
-enum { DS_FLOW_IN, DS_FLOW_OUT, DS_SPP, DS_HOOK, DS_TORQUE, DS_COUNT };
-static const int s_ds_ch[DS_COUNT] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP, RS_CH_HOOK_LOAD, RS_CH_TORQUE };
+//  Channels despiked by a median of three (WOB too: a mud motor's pressure
+//  is taken out by it).
+enum { DS_FLOW_IN, DS_FLOW_OUT, DS_SPP, DS_HOOK, DS_TORQUE, DS_WOB, DS_COUNT };
+static const int s_ds_ch[DS_COUNT] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP, RS_CH_HOOK_LOAD, RS_CH_TORQUE,
+                                       RS_CH_WOB };
 
 struct rs_detect_t {
     rs_detect_opts_t o;
     double a_hole;              // 0 = bit size not configured
     rs_lagfit_t lagfit;
     rs_expfit_t expfit;
+    rs_motorfit_t motorfit;
     double tau;                 // flowline lag in use
     bool tau_known;             // configured or learned
     double n_exp;               // pressure-flow exponent in use
@@ -176,6 +183,7 @@ struct rs_detect_t {
     //  pressure
     double coef_s, coef_ref, q_ref;
     int64_t freeze_since;
+    double load_wob;            // WOB the references were taken at, the motor not measured; NaN = no such load
     int64_t last_coef;          // last valid coefficient
     int64_t rise_ts[RISE_HIST];
     double rise_c[RISE_HIST];
@@ -257,7 +265,7 @@ s_reset_models (rs_detect_t *self)
     *v = (rs_detect_view_t) {
         .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
         .flow_sigma = sigma, .flow_gain = gain, .flowline_lag_s = self->tau_known ? self->tau : NAN,
-        .spp_exp = self->n_exp,
+        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn,
         .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .pit_slope = NAN,
         .pit_in_transit = NAN,
         .spp_ref = NAN, .spp_ref_flow = NAN,
@@ -298,6 +306,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     s_reset_models (self);
     self->coef_ref = self->q_ref = NAN;
     self->freeze_since = INT64_MIN;
+    self->load_wob = NAN;
     self->last_coef = INT64_MIN;
     self->last_shut_in = INT64_MIN;
     self->packoff_end = INT64_MIN;
@@ -308,6 +317,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->rop_fast = self->rop_slow = NAN;
     rs_lagfit_init (&self->lagfit, self->o.flow_lpm);
     rs_expfit_init (&self->expfit);
+    rs_motorfit_init (&self->motorfit);
     self->tau = self->o.returns_tau_s > 0 ? self->o.returns_tau_s : LAG_GUESS_S;
     self->tau_known = self->o.returns_tau_s > 0;
     self->n_exp = COEF_EXP;
@@ -508,11 +518,61 @@ s_pumps_steady (const rs_detect_t *self, double qin)
            && fabs (qin - self->qavg) < STEADY_REL * self->qavg;
 }
 
+//  The standpipe pressure with the bit's load taken out: on bottom a mud
+//  motor adds its differential pressure, which goes with the weight on the
+//  bit (rs_motorfit). Before a lift-off or set-down has measured that, the
+//  pressure on bottom is returned as it is and *unknown_wob says with what
+//  WOB (NaN otherwise), so that the caller compares it only at that load.
+//  NaN when it cannot be told: a motor without a WOB reading.
+static double
+s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, const rs_riginfo_t *rig,
+                double *unknown_wob)
+{
+    double spp = ch[RS_CH_SPP], wob = ch[RS_CH_WOB];
+    *unknown_wob = NAN;
+    //  On bottom with weight on the bit, or making hole whatever the WOB
+    //  reads (a WOB pinned at its floor while drilling is no bit unloaded);
+    //  without depths these are the only signs of the bottom.
+    double rop = ch[RS_CH_ROP];
+    bool making_hole = !isnan (rop) && rop > MOTOR_ROP_MH;
+    bool depths = !isnan (ch[RS_CH_HOLE_DEPTH]) && !isnan (ch[RS_CH_BIT_DEPTH]);
+    bool loaded = rig && (rig->flags.weight_on_bit || making_hole) && (rig->flags.on_bottom || !depths);
+    //  The motor is measured between a bit making hole and one off bottom.
+    int side = !rig ? -1
+               : loaded ? (isnan (rop) || making_hole ? 1 : -1)
+               : (depths ? !rig->flags.on_bottom : !rig->flags.weight_on_bit) ? 0 : -1;
+    double m = rs_motorfit_feed (&self->motorfit, ts, steady, side, ch[RS_CH_FLOW_IN], spp, wob);
+    self->v.spp_wob = m;
+    if (!loaded || m < MOTOR_NONE_BAR_KN)
+        return spp;
+    //  A loaded bit whose WOB reads nothing: the load cannot be told.
+    if (isnan (wob) || wob <= 0)
+        return NAN;
+    if (isnan (m)) {
+        *unknown_wob = wob;
+        return spp;
+    }
+    return spp - m * wob;
+}
+
+//  The pressure references start afresh: what they hold is not comparable
+//  with what comes.
+static void
+s_coef_restart (rs_detect_t *self)
+{
+    self->coef_ref = self->q_ref = NAN;
+    self->freeze_since = INT64_MIN;
+    self->wash_n = 0;
+    self->wash_acc_n = 0;
+    self->rise_n = 0;
+    self->coef_s = NAN;
+}
+
 static void
 s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
 {
     rs_detect_view_t *v = &self->v;
-    double qin = ch[RS_CH_FLOW_IN], spp = ch[RS_CH_SPP];
+    double qin = ch[RS_CH_FLOW_IN];
     bool shut_in = rig && rig->flags.shut_in;
     //  After a long stop (a trip: a different string, maybe a new bit) the
     //  old pressure levels mean nothing.
@@ -522,18 +582,25 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         self->wash_n = 0;
         self->wash_acc_n = 0;
         self->last_coef = INT64_MIN;
+        rs_motorfit_init (&self->motorfit);
+    }
+    bool steady = s_pumps_steady (self, qin) && !shut_in;
+    double unknown_wob;
+    double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob);
+    //  A load not measured yet: the pressure is compared only at the same
+    //  load, as at the same flow (a motor makes 8-45 bar at drilling WOB).
+    if (isnan (unknown_wob) != isnan (self->load_wob)
+        || (!isnan (unknown_wob)
+            && fabs (unknown_wob - self->load_wob) > fmax (LOAD_REQ_REL * self->load_wob, LOAD_REQ_KN))) {
+        s_coef_restart (self);
+        self->load_wob = unknown_wob;
     }
     //  The exponent, fitted over pump-rate changes; a new one makes the old
     //  coefficients incomparable.
-    double fitted = rs_expfit_feed (&self->expfit, ts, s_pumps_steady (self, qin) && !shut_in, qin, spp);
+    double fitted = rs_expfit_feed (&self->expfit, ts, steady && !isnan (spp) && isnan (unknown_wob), qin, spp);
     if (!isnan (fitted) && fabs (fitted - self->n_exp) > COEF_EXP_MOVE) {
         self->n_exp = fitted;
-        self->coef_ref = self->q_ref = NAN;
-        self->freeze_since = INT64_MIN;
-        self->wash_n = 0;
-        self->wash_acc_n = 0;
-        self->rise_n = 0;
-        self->coef_s = NAN;
+        s_coef_restart (self);
     }
     v->spp_exp = self->n_exp;
     //  Under COEF_MIN_SPP a standpipe transducer's own error (+/-0.5% of a

@@ -86,8 +86,9 @@ typedef struct {
     double flow_gain;           // learned flow-out meter gain (reading / true flow)
     double flowline_lag_s;      // lag in use (configured or learned); NaN = not known yet
     double spp_exp;             // pressure-flow exponent in use
+    double spp_wob;             // SPP per kN on the bit (a mud motor), bar/kN; NaN until measured
     double flow_sigma;          // learned noise of the balance (sample sigma), L/min
-    double spp_coef;            // SPP / (Q/1000)^spp_exp, smoothed (20 s)
+    double spp_coef;            // (SPP - spp_wob x WOB) / (Q/1000)^spp_exp, smoothed (20 s)
     double spp_dev;             // spp_coef against its reference, fraction (+0.08 = 8% up)
     double spp_drop;            // spp_coef below its 30-min high, fraction (0.03 = 3% down)
     double spp_rise;            // spp_coef above its low of the last minute, fraction

@@ -235,3 +235,74 @@ rs_expfit_feed (rs_expfit_t *self, int64_t ts_us, bool steady, double q, double 
     self->acc_t1 = ts_us;
     return self->n_exp;
 }
+
+//  --------------------------------------------------------------------------
+
+#define MOTOR_SEG_S     20.0        // s of steady pumping on each side of the transition
+#define MOTOR_GAP_S     60.0        // the two sides at most this far apart
+#define MOTOR_TAU_S     10.0        // smoothing within a side
+#define MOTOR_SAME_Q    0.03
+#define MOTOR_MIN_DWOB  20.0        // kN between the sides
+#define MOTOR_MAX       1.0         // bar/kN: 150 bar at 150 kN is no motor
+
+void
+rs_motorfit_init (rs_motorfit_t *self)
+{
+    memset (self, 0, sizeof *self);
+    self->cur = -1;
+    self->last_us = INT64_MIN;
+    self->bar_kn = NAN;
+}
+
+double
+rs_motorfit_feed (rs_motorfit_t *self, int64_t ts_us, bool steady, int side, double q, double spp, double wob)
+{
+    double dt = self->last_us == INT64_MIN ? 0 : (double) (ts_us - self->last_us) / 1e6;
+    self->last_us = ts_us;
+    if (!steady || !isfinite (q) || !isfinite (spp)) {
+        //  An unsteady pump rate breaks both sides: their pressures would
+        //  differ by more than the bit's load.
+        self->seg[0].span_s = self->seg[1].span_s = 0;
+        self->cur = -1;
+        return self->bar_kn;
+    }
+    int k = side > 0 ? 1 : 0;
+    if (side < 0 || (k && !isfinite (wob))) {
+        //  Neither side (on bottom without weight as the bit comes up, a
+        //  stuck string whose WOB reads the pull on it): a pause.
+        self->cur = -1;
+        return self->bar_kn;
+    }
+    rs_motorseg_t *g = &self->seg[k];
+    if (k != self->cur) {
+        *g = (rs_motorseg_t) { spp, q, isfinite (wob) ? wob : 0, 0, ts_us, ts_us };
+        self->cur = k;
+        self->paired = false;
+    }
+    else {
+        double a = fmin (1, dt / MOTOR_TAU_S);
+        g->spp += (spp - g->spp) * a;
+        g->q += (q - g->q) * a;
+        if (isfinite (wob))
+            g->wob += (wob - g->wob) * a;
+        g->span_s += dt;
+        g->t1 = ts_us;
+    }
+    const rs_motorseg_t *o = &self->seg[!k];
+    if (self->paired || g->span_s < MOTOR_SEG_S || o->span_s < MOTOR_SEG_S
+        || (double) (g->t0 - o->t1) > MOTOR_GAP_S * 1e6 || fabs (g->q - o->q) > MOTOR_SAME_Q * o->q)
+        return self->bar_kn;
+    self->paired = true;
+    const rs_motorseg_t *on = k ? g : o, *off = k ? o : g;
+    double dwob = on->wob - off->wob;
+    if (dwob < MOTOR_MIN_DWOB)
+        return self->bar_kn;
+    //  Under zero is noise around no motor; the cap keeps one wild point
+    //  from mattering before the median has others.
+    self->est[self->est_head] = fmin (fmax ((on->spp - off->spp) / dwob, 0), MOTOR_MAX);
+    self->est_head = (self->est_head + 1) % RS_MOTORFIT_EST;
+    if (self->est_n < RS_MOTORFIT_EST)
+        self->est_n++;
+    self->bar_kn = s_median (self->est, self->est_n);
+    return self->bar_kn;
+}

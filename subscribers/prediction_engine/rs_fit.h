@@ -13,6 +13,16 @@
     plateau of steady pumping (30 s or more) gives a point (ln Q, ln SPP);
     two plateaus at flows at least 15% apart and within 30 minutes of each
     other give a slope, and the exponent is the median of the last slopes.
+
+    rs_motorfit: the standpipe pressure that goes with the weight on the
+    bit. A mud motor's torque, and with it its pressure drop, grows with the
+    load on the bit: 10-40 bar while drilling on a 150-250 bar standpipe, the
+    size of a pack-off or a washout. Each time the bit comes off or goes on
+    bottom at a steady pump rate, 20 s on each side of it (within a minute
+    of each other, at the same flow within 3%) give a point: the pressure on
+    bottom less the pressure off bottom, over the weight on bit between them
+    (20 kN or more). The estimate is the median of the last points, bar/kN,
+    0 with no motor (a rotary steerable or a bit alone).
     Pure logic, no allocation. */
 #ifndef RS_FIT_H
 #define RS_FIT_H
@@ -73,5 +83,32 @@ void rs_expfit_init (rs_expfit_t *self);
 //  Feeds one sample: steady says the pumps are at a steady rate; q (L/min)
 //  and spp (bar) > 0. Returns the estimate, NaN while there is none.
 double rs_expfit_feed (rs_expfit_t *self, int64_t ts_us, bool steady, double q, double spp);
+
+#define RS_MOTORFIT_EST 5
+
+typedef struct {
+    double spp, q, wob;         // smoothed over the segment
+    double span_s;              // steady time in it
+    int64_t t0, t1;
+} rs_motorseg_t;
+
+typedef struct {
+    rs_motorseg_t seg[2];       // [0] off bottom, [1] on bottom
+    int cur;                    // segment being fed; -1 = none
+    bool paired;                // the current segment has given its point
+    int64_t last_us;
+    double est[RS_MOTORFIT_EST];
+    size_t est_n, est_head;
+    double bar_kn;              // current estimate; NaN = none yet
+} rs_motorfit_t;
+
+void rs_motorfit_init (rs_motorfit_t *self);
+//  Feeds one sample: steady says the pumps are at a steady rate; side is 1
+//  for a bit drilling (on bottom, weight on it, making hole), 0 for a bit
+//  off bottom, -1 for neither (a string worked on bottom, a stuck one);
+//  q (L/min), spp (bar) and wob (kN; off bottom NaN is fine). Returns the
+//  estimate, NaN while there is none.
+double rs_motorfit_feed (rs_motorfit_t *self, int64_t ts_us, bool steady, int side, double q, double spp,
+                         double wob);
 
 #endif

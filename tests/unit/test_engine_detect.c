@@ -97,6 +97,7 @@ typedef struct {
     double hole, block;
     double rop, wob, rpm, torque, q, coef;
     double dq_out, spp_mul, pit;
+    double motor;               // mud motor: bar per kN on the bit while drilling
     bool drilling;              // hole advances
     bool flow_out_nil;
     double hook_extra;          // overpull on the hook, kN
@@ -172,7 +173,8 @@ s_step (well_t *w)
     ch[RS_CH_TORQUE] = w->torque * (1 + 0.03 * s_gauss ());
     ch[RS_CH_FLOW_IN] = w->q * (1 + 0.002 * s_gauss ());
     ch[RS_CH_FLOW_OUT] = w->flow_out_nil ? NAN : qout + (0.01 * qout + 2) * s_gauss ();
-    ch[RS_CH_SPP] = w->coef * pow (w->q / 1000, 1.9) * w->spp_mul * (1 + 0.003 * s_gauss ()) + 0.3 * s_gauss ();
+    ch[RS_CH_SPP] = (w->coef * pow (w->q / 1000, 1.9) * w->spp_mul + (w->drilling ? w->motor * w->wob : 0))
+                    * (1 + 0.003 * s_gauss ()) + 0.3 * s_gauss ();
     ch[RS_CH_PIT_GAIN] = w->pit + 0.03 * s_gauss ();
     int64_t ts = (int64_t) llround (w->t * S);
     if (!isnan (w->flow_out_held))
@@ -442,6 +444,95 @@ test_expfit (void)
     RS_CHECK (isnan (est));
 }
 
+//  The motor fit: lift-offs and set-downs at a steady rate give the
+//  pressure per kN on the bit, 0 without a motor; a string worked on
+//  bottom (side -1) or an unsteady pump rate gives no point.
+static void
+test_motorfit (void)
+{
+    static const double ms[] = { 0, 0.12, 0.3 };
+    for (size_t k = 0; k < 3; k++) {
+        rs_motorfit_t f;
+        rs_motorfit_init (&f);
+        double est = NAN;
+        for (int t = 0; t < 4 * 900; t++) {
+            bool on = t % 900 < 720;
+            double wob = on ? 120 + 3 * s_gauss () : 0.5 * s_gauss ();
+            double spp = 180 + ms[k] * (on ? wob : 0) + 0.6 * s_gauss ();
+            est = rs_motorfit_feed (&f, (int64_t) t * S, true, on ? 1 : 0, 2000, spp, wob);
+        }
+        RS_CHECK (!isnan (est) && fabs (est - ms[k]) < 0.02);
+    }
+    rs_motorfit_t f;
+    rs_motorfit_init (&f);
+    double est = 0;
+    for (int t = 0; t < 3600; t++) {
+        bool on = t % 180 < 90;
+        //  Worked on bottom: the WOB swings with the pull, the bit makes no hole.
+        double wob = on ? 60 : -80;
+        est = rs_motorfit_feed (&f, (int64_t) t * S, true, on ? -1 : 0, 2000, 180 + 0.3 * wob, wob);
+    }
+    RS_CHECK (isnan (est));
+    for (int t = 3600; t < 7200; t++) {
+        bool on = t % 600 < 300;
+        //  The pumps brought up at each change: both sides need a steady rate.
+        bool steady = t % 300 > 60 && t % 300 < 240 ? on || t % 300 < 100 : false;
+        est = rs_motorfit_feed (&f, (int64_t) t * S, steady, on ? 1 : 0, 2000, 180 + (on ? 30 : 0), on ? 120 : 0);
+    }
+    RS_CHECK (isnan (est));
+}
+
+//  Drilling with a mud motor (0.25 bar/kN: 28 bar, 18% of the standpipe, at
+//  110 kN): going on bottom and the driller's WOB changes are neither a
+//  pack-off nor, coming off, a washout; the motor is measured at the lift-
+//  offs; a pack-off while drilling is still caught.
+static void
+test_motor (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.motor = 0.25;
+    static const double wobs[] = { 110, 150, 90, 130 };
+    for (int stand = 0; stand < 6; stand++) {
+        for (int i = 0; i < 4; i++) {
+            w.wob = wobs[(stand + i) % 4];
+            w.rop = 20 * w.wob / 110;         // the rock answers the weight
+            s_run (&w, 300);
+        }
+        //  Pick up, circulate 3 minutes off bottom, back to drilling with the
+        //  weight coming on over 20 s.
+        s_pick_up (&w, 3);
+        s_run (&w, 180);
+        for (int i = 0; i < 30; i++) {
+            w.bit_off -= 0.1;
+            w.block -= 0.1;
+            s_step (&w);
+        }
+        w.bit_off = w.bit_off_prev = 0;
+        w.drilling = true;
+        for (int i = 1; i <= 20; i++) {
+            w.wob = 110.0 * i / 20;
+            s_step (&w);
+        }
+    }
+    RS_CHECK (!s_find (&w.log, "pack_off", RS_ALERT_RAISED, 0));
+    RS_CHECK (!s_find (&w.log, "washout", RS_ALERT_RAISED, 0));
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK_NEAR (v->spp_wob, 0.25, 0.03);
+    w.wob = 120;
+    w.rop = 22;
+    s_run (&w, 600);
+    double t0 = w.t;
+    for (int i = 0; i < 300; i++) {
+        w.spp_mul = 1 + 0.15 * fmin (i / 30.0, 1);
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "pack_off", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 < 60);
+    s_well_fini (&w);
+}
+
 //  A stuck string freed without moving (the driller stops pulling): the
 //  alert clears after its hold time, it does not stay up for hours.
 static void
@@ -709,6 +800,8 @@ main (void)
     test_stuck_suppressed ();
     test_lagfit ();
     test_expfit ();
+    test_motorfit ();
+    test_motor ();
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
