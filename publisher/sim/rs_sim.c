@@ -145,6 +145,7 @@ typedef struct {
     double fo_gain, fo_gamma, fo_offset;    // flow-out paddle: gain, nonlinearity, offset (L/min)
     double fo_noise_rel, fo_noise_abs;
     double motor_bar_kn;    // mud motor's differential pressure per kN on bit (0 = none)
+    double fo_rest;         // what the paddle reads at rest, with nothing flowing, x the drilling rate
 } rig_t;
 
 struct rs_sim_t {
@@ -1115,7 +1116,8 @@ nonneg (double x)
 }
 
 //  The returns' paddle meter: a gain, a nonlinearity around the drilling
-//  rate and an offset while flowing (zero when nothing flows), plus noise.
+//  rate and an offset while flowing, a reading at rest that it never goes
+//  under, plus noise.
 static double
 flow_meter (const rs_sim_t *self, rs_simrng_t *z)
 {
@@ -1123,6 +1125,7 @@ flow_meter (const rs_sim_t *self, rs_simrng_t *z)
     double q = self->q_out, qn = q_nominal (self), read = q;
     if (q > 0 && qn > 0 && (g->fo_gain != 1 || g->fo_gamma != 1 || g->fo_offset != 0))
         read = g->fo_gain * qn * pow (q / qn, g->fo_gamma) + (q > 0.05 * qn ? g->fo_offset : 0);
+    read = fmax (read, g->fo_rest * qn);
     return nonneg (read + rs_simrng_gauss (z) * (g->fo_noise_rel * q + g->fo_noise_abs));
 }
 
@@ -1246,6 +1249,10 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
     //  its differential pressure, goes with the weight on bit (8-45 bar at
     //  the drilling WOB), on top of the circulating pressure.
     g->motor_bar_kn = rs_simrng_u (r) < 0.5 ? rs_simrng_range (r, 0.1, 0.3) : 0;
+    //  Half the paddles do not rest at zero: hanging in an empty flowline
+    //  they read 0.5-3% of the drilling rate (Volve F-9: 16 L/min for hours
+    //  with the pumps off).
+    g->fo_rest = rs_simrng_u (r) < 0.5 ? rs_simrng_range (r, 0.005, 0.03) : 0;
 }
 
 rs_sim_t *

@@ -44,6 +44,10 @@
 //  flowline's model errors last minutes, and a few litres (150 L/min.s
 //  before) raised 1.2 false kicks per 12 h in bench_engine.
 #define KICK_K_ABS      15.0        // L/min
+#define REST_S          60.0        // s of a drained flowline give the paddle's reading at rest
+#define REST_DRAINED    5.0         // L/min: the flowline is drained when the model expects less
+#define REST_MAX        100.0       // L/min: more with the pumps off is never taken as the rest
+#define REST_PTS        5
 #define KICK_K_SIGMA    1.0
 #define KICK_H_MIN      3000.0
 #define KICK_H_SIGMA    9.0
@@ -165,6 +169,13 @@ struct rs_detect_t {
     double hole_unc;            // L/min the unknown bit size may hide
     double drilled_now;         // hole drilled, m/s x 60000
     double drilled_learn;       // ... its average while the gain was learned
+    //  The returns paddle's reading at rest (pumps off, flowline drained):
+    //  one point per pumps-off period, the lowest of the last few in use.
+    double rest_pt[REST_PTS];
+    size_t rest_n, rest_head;
+    double rest_acc, rest_acc_s;
+    bool rest_taken;            // this pumps-off period has given its point
+    double rest;                // in use, L/min; 0 until measured
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
     double move_hook;           // hook load when the string last moved out of slips
@@ -265,7 +276,7 @@ s_reset_models (rs_detect_t *self)
     *v = (rs_detect_view_t) {
         .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
         .flow_sigma = sigma, .flow_gain = gain, .flowline_lag_s = self->tau_known ? self->tau : NAN,
-        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn,
+        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .flow_rest = self->rest,
         .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .pit_slope = NAN,
         .pit_in_transit = NAN,
         .spp_ref = NAN, .spp_ref_flow = NAN,
@@ -399,6 +410,35 @@ s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_s
 //  --------------------------------------------------------------------------
 //  Models
 
+//  A paddle hanging in an empty flowline does not always read zero (Volve
+//  F-9: 16 L/min for hours with the pumps off). Once a pump stop's returns
+//  have drained, the next REST_S give one reading at rest per stop; the
+//  lowest of the last few is taken (a well that flows after one stop does
+//  not after every stop), never more than REST_MAX.
+static void
+s_rest_learn (rs_detect_t *self, int64_t ts, double dt, bool pumps_off, double qout)
+{
+    if (!pumps_off) {
+        self->rest_taken = false;
+        self->rest_acc = self->rest_acc_s = 0;
+        return;
+    }
+    if (self->rest_taken || ts < self->hold_until || !(self->v.flow_expected < REST_DRAINED) || dt <= 0)
+        return;
+    self->rest_acc += qout * dt;
+    self->rest_acc_s += dt;
+    if (self->rest_acc_s < REST_S)
+        return;
+    self->rest_taken = true;
+    self->rest_pt[self->rest_head] = fmin (self->rest_acc / self->rest_acc_s, REST_MAX);
+    self->rest_head = (self->rest_head + 1) % REST_PTS;
+    if (self->rest_n < REST_PTS)
+        self->rest_n++;
+    self->rest = INFINITY;
+    for (size_t i = 0; i < self->rest_n; i++)
+        self->rest = fmin (self->rest, self->rest_pt[i]);
+}
+
 static void
 s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
 {
@@ -479,11 +519,15 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
         self->flow_age += dt;
     }
     self->prev_flowline = flowline;
+    bool pumps_off = !(qin > self->o.flow_lpm);
+    s_rest_learn (self, ts, dt, pumps_off && fabs (disp) < REST_DRAINED, qout);
     //  The returns meter (a paddle) reads a fraction of the true flow: its
-    //  gain is learned in steady circulation, so it reads 0 with no flow.
-    double corrected = qout / v->flow_gain;
+    //  gain is learned in steady circulation, so it reads 0 with no flow;
+    //  with the pumps off what it reads at rest is no flow either.
+    double corrected = (pumps_off ? fmax (qout - self->rest, 0) : qout) / v->flow_gain;
     v->flow_balance = corrected - v->flow_expected;
     v->flow_bias = qout - corrected;
+    v->flow_rest = self->rest;
     v->flow_balance_avg += (v->flow_balance - v->flow_balance_avg) * s_k (dt, BAL_TAU_S);
 
     //  Learn the gain and the noise only in quiet, steady circulation.
@@ -831,7 +875,7 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     //  transfers: without trip-tank logic their volume says nothing about
     //  the well, so it neither escalates a kick nor serves as its reference.
     bool tripping = rig && (rig->state == RS_RIG_TRIPPING_IN || rig->state == RS_RIG_TRIPPING_OUT
-                            || rig->state == RS_RIG_IN_SLIPS);
+                            || rig->state == RS_RIG_IN_SLIPS || rig->state == RS_RIG_OUT_OF_HOLE);
     rs_cond_t cond;
     bool pumping = !isnan (qin) && qin > self->o.flow_lpm;
     double sigma = pumping ? s_sigma (self, qin) : SIGMA_MIN;
@@ -901,7 +945,7 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         return;
     }
     bool tripping = rig && (rig->state == RS_RIG_TRIPPING_IN || rig->state == RS_RIG_TRIPPING_OUT
-                            || rig->state == RS_RIG_IN_SLIPS);
+                            || rig->state == RS_RIG_IN_SLIPS || rig->state == RS_RIG_OUT_OF_HOLE);
     //  Returns down with the pressure up is a pack-off, not losses; and a
     //  kill (and a while after it) has returns of its own.
     bool pressure_up = (!isnan (v->spp_dev) && v->spp_dev > COEF_FREEZE)

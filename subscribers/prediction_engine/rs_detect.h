@@ -84,6 +84,7 @@ typedef struct {
     double flow_balance_avg;    // the same, smoothed (20 s)
     double flow_bias;           // flow out - flow out / gain: the meter's error now, L/min
     double flow_gain;           // learned flow-out meter gain (reading / true flow)
+    double flow_rest;           // what the flow-out meter reads at rest (pumps off), L/min; 0 until measured
     double flowline_lag_s;      // lag in use (configured or learned); NaN = not known yet
     double spp_exp;             // pressure-flow exponent in use
     double spp_wob;             // SPP per kN on the bit (a mud motor), bar/kN; NaN until measured

@@ -533,6 +533,35 @@ test_motor (void)
     s_well_fini (&w);
 }
 
+//  A returns paddle that reads 40 L/min at rest in an empty flowline, on a
+//  rig with no pit reading to ask: an hour with the pumps off off bottom is
+//  no "well flowing", a flow that then grows from it is.
+static void
+test_paddle_rest (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.pit = NAN;
+    s_run (&w, 1200);
+    s_pick_up (&w, 3);
+    w.q = 0;
+    w.rpm = 0;
+    w.torque = 0;
+    w.dq_out = 40;
+    s_run (&w, 3600);
+    RS_CHECK (!s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK_NEAR (v->flow_rest, 40, 3);
+    double t0 = w.t;
+    for (int i = 0; i < 900; i++) {
+        w.dq_out = 40 + fmin (i / 2.0, 200);
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 < 300 && strstr (r->message, "pumps off"));
+    s_well_fini (&w);
+}
+
 //  A stuck string freed without moving (the driller stops pulling): the
 //  alert clears after its hold time, it does not stay up for hours.
 static void
@@ -802,6 +831,7 @@ main (void)
     test_expfit ();
     test_motorfit ();
     test_motor ();
+    test_paddle_rest ();
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
