@@ -156,6 +156,7 @@ struct rs_sim_t {
     rs_simrng_t rng;              // decisions
     rs_simrng_t noise;            // measurement noise
     rs_simrng_t rng_ev;           // random event schedule
+    rs_simrng_t rng_ops;          // the driller's choices of the varied rigs (pump rate)
     double t;
 
     double a_hole, a_steel, a_annulus;
@@ -181,6 +182,7 @@ struct rs_sim_t {
 
     //  driller
     double spm_sp, circ_rpm;
+    double qn0;               // the drilling rate the paddle was set up at, L/min
     int stands_run, stands_per_run, stands_drilled, trips;
     double stand_start;
     bool trip_planned;        // circulating bottoms up before a trip
@@ -345,6 +347,16 @@ spp_model (const rs_sim_t *self, double q_lpm, double depth, double rho)
 {
     double qr = q_lpm / 2000;
     return ((15 + 0.03 * depth) * pow (qr, self->rig.spp_exp) + self->rig.spp_bit * qr * qr) * rho / 1200;
+}
+
+//  The pump rate brought within the pumps' pressure rating for the section
+//  ahead.
+static void
+spm_rated (rs_sim_t *self)
+{
+    while (self->spm_sp > 40 && spp_model (self, self->spm_sp * 2 * self->rig.pump_l * PUMP_EFF,
+                                           self->hole + 1000, 1300) > 290)
+        self->spm_sp -= 1;
 }
 
 //  Bottoms-up time at the nominal rate, s.
@@ -571,6 +583,12 @@ enter (rs_sim_t *self, phase_t phase)
             break;
         case PH_CONN_OUT:
         case PH_TRIP_PUMPS_ON: {
+            //  On a varied rig the driller sets a new pump rate after one
+            //  connection in four (hole cleaning, a formation, the pressure).
+            if (phase == PH_CONN_OUT && self->opts.vary && rs_simrng_u (&self->rng_ops) < 0.25) {
+                self->spm_sp = clamp (self->spm_sp * rs_simrng_range (&self->rng_ops, 0.85, 1.15), 40, 110);
+                spm_rated (self);
+            }
             //  Gas from the connection (or the trip) arrives a bottoms-up later.
             spike_t *slot = &self->spikes[0];
             for (int i = 1; i < MAX_SPIKES; i++)
@@ -1122,7 +1140,7 @@ static double
 flow_meter (const rs_sim_t *self, rs_simrng_t *z)
 {
     const rig_t *g = &self->rig;
-    double q = self->q_out, qn = q_nominal (self), read = q;
+    double q = self->q_out, qn = self->qn0, read = q;
     if (q > 0 && qn > 0 && (g->fo_gain != 1 || g->fo_gamma != 1 || g->fo_offset != 0))
         read = g->fo_gain * qn * pow (q / qn, g->fo_gamma) + (q > 0.05 * qn ? g->fo_offset : 0);
     read = fmax (read, g->fo_rest * qn);
@@ -1287,6 +1305,7 @@ rs_sim_new (const rs_sim_opts_t *opts)
     rs_simrng_seed (&self->rng, o.seed, 1);
     rs_simrng_seed (&self->noise, o.seed, 2);
     rs_simrng_seed (&self->rng_ev, o.seed, 3);
+    rs_simrng_seed (&self->rng_ops, o.seed, 5);
     layers_build (self, o.seed);
     rs_simrng_t *r = &self->rng;
     rig_draw (self, &rr);
@@ -1304,9 +1323,8 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->stand_start = self->hole;
     //  Pump rate within the pumps' pressure rating for the section ahead.
     self->spm_sp = rs_simrng_range (r, 72, 88);
-    while (self->spm_sp > 40 && spp_model (self, self->spm_sp * 2 * self->rig.pump_l * PUMP_EFF,
-                                           self->hole + 1000, 1300) > 290)
-        self->spm_sp -= 1;
+    spm_rated (self);
+    self->qn0 = q_nominal (self);
     self->spm1 = self->spm2 = self->spm_sp;
     self->q_in = self->q_out = q_nominal (self);
     self->q_mid = self->q_out;

@@ -31,6 +31,9 @@
 #define GAIN_LEARN_S    300.0       // steady circulation before the flow-out gain is trusted
 #define GAIN_FAST_S     60.0
 #define GAIN_TAU_S      1800.0
+#define GAIN_BINS       36          // the gain per flow: bins 10% wide ...
+#define GAIN_BIN_Q0     300.0       // ... from this flow in, L/min (to 9,400)
+#define GAIN_BIN_W      1.1
 #define PIT_CHECK_FRAC  0.25        // the pit must show this fraction of a flow anomaly
 #define SPIKE_SIGMA     6.0         // one sample moves a CUSUM at most k + 6 sigma
 //  Flow noise (sigma of the balance), learned in steady circulation
@@ -165,7 +168,10 @@ struct rs_detect_t {
     double n_exp;               // pressure-flow exponent in use
     int64_t hold_until;         // flow model in a transient until then
     double flowline_avg;        // its input's 5-s average
-    double gain_s;              // time spent learning the flow-out gain
+    double gain_s;              // time spent learning the flow-out gain at this flow
+    //  A paddle is not linear: its gain is learned per band of flow in.
+    double gain_bin[GAIN_BINS];
+    double gain_bin_s[GAIN_BINS];
     double hole_unc;            // L/min the unknown bit size may hide
     double drilled_now;         // hole drilled, m/s x 60000
     double drilled_learn;       // ... its average while the gain was learned
@@ -333,6 +339,8 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->tau_known = self->o.returns_tau_s > 0;
     self->n_exp = COEF_EXP;
     self->v.flow_gain = 1;
+    for (int i = 0; i < GAIN_BINS; i++)
+        self->gain_bin[i] = 1;
     self->free_hook = self->free_bit = self->move_hook = NAN;
     self->stuck_since = self->stuck_pull = INT64_MIN;
     self->stuck_block = self->stuck_bit = NAN;
@@ -409,6 +417,46 @@ s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_s
 
 //  --------------------------------------------------------------------------
 //  Models
+
+//  The band of flow a flow in falls in; -1 under the first.
+static int
+s_gain_bin (double q)
+{
+    if (!(q >= GAIN_BIN_Q0))
+        return -1;
+    int b = (int) (log (q / GAIN_BIN_Q0) / log (GAIN_BIN_W));
+    return b < GAIN_BINS ? b : GAIN_BINS - 1;
+}
+
+//  The flow-out meter's gain at a flow: its band's, learned there. A band
+//  not learned yet starts from its nearest learned neighbours (between
+//  them, in proportion), and self->gain_s says how long it has been
+//  learned: the balance is trusted with the pumps on only after
+//  GAIN_LEARN_S in the band (a paddle's reading 10% off the flow it was
+//  learned at is out by 1-2%, some 30 L/min: a kick's CUSUM in minutes).
+static void
+s_gain_select (rs_detect_t *self, double q)
+{
+    int b = s_gain_bin (q);
+    if (b < 0)
+        return;                 //  no pumping: the gain does not matter
+    self->gain_s = self->gain_bin_s[b];
+    if (self->gain_bin_s[b] == 0) {
+        int lo = b - 1, hi = b + 1;
+        while (lo >= 0 && self->gain_bin_s[lo] < GAIN_LEARN_S)
+            lo--;
+        while (hi < GAIN_BINS && self->gain_bin_s[hi] < GAIN_LEARN_S)
+            hi++;
+        if (lo >= 0 && hi < GAIN_BINS)
+            self->gain_bin[b] = self->gain_bin[lo]
+                                + (self->gain_bin[hi] - self->gain_bin[lo]) * (b - lo) / (double) (hi - lo);
+        else if (lo >= 0)
+            self->gain_bin[b] = self->gain_bin[lo];
+        else if (hi < GAIN_BINS)
+            self->gain_bin[b] = self->gain_bin[hi];
+    }
+    self->v.flow_gain = self->gain_bin[b];
+}
 
 //  A paddle hanging in an empty flowline does not always read zero (Volve
 //  F-9: 16 L/min for hours with the pumps off). Once a pump stop's returns
@@ -521,6 +569,7 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
     self->prev_flowline = flowline;
     bool pumps_off = !(qin > self->o.flow_lpm);
     s_rest_learn (self, ts, dt, pumps_off && fabs (disp) < REST_DRAINED, qout);
+    s_gain_select (self, self->qavg);
     //  The returns meter (a paddle) reads a fraction of the true flow: its
     //  gain is learned in steady circulation, so it reads 0 with no flow;
     //  with the pumps off what it reads at rest is no flow either.
@@ -538,11 +587,14 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
                  && (self->gain_s < GAIN_LEARN_S || fabs (v->flow_balance) < 0.05 * qin + 50);
     if (steady && quiet && !(rig && rig->flags.shut_in) && v->flow_expected > LOSS_MIN_FLOW && qout > 0) {
         double ratio = qout / v->flow_expected;
-        if (ratio > 0.5 && ratio < 2) {
+        int b = s_gain_bin (self->qavg);
+        if (ratio > 0.5 && ratio < 2 && b >= 0) {
             double kg = s_k (dt, self->gain_s < GAIN_LEARN_S ? GAIN_FAST_S : GAIN_TAU_S);
-            v->flow_gain += (ratio - v->flow_gain) * kg;
+            self->gain_bin[b] += (ratio - self->gain_bin[b]) * kg;
+            v->flow_gain = self->gain_bin[b];
             self->drilled_learn += (self->drilled_now - self->drilled_learn) * kg;
-            self->gain_s += dt;
+            self->gain_bin_s[b] += dt;
+            self->gain_s = self->gain_bin_s[b];
         }
         if (self->gain_s >= GAIN_LEARN_S) {
             double dev = 1.2533 * fabs (v->flow_balance);

@@ -98,6 +98,7 @@ typedef struct {
     double rop, wob, rpm, torque, q, coef;
     double dq_out, spp_mul, pit;
     double motor;               // mud motor: bar per kN on the bit while drilling
+    double fo_gamma;            // flow-out paddle reads 2000 x (q / 2000)^fo_gamma (0 = linear)
     bool drilling;              // hole advances
     bool flow_out_nil;
     double hook_extra;          // overpull on the hook, kN
@@ -172,6 +173,8 @@ s_step (well_t *w)
     ch[RS_CH_RPM] = w->rpm + 0.5 * s_gauss ();
     ch[RS_CH_TORQUE] = w->torque * (1 + 0.03 * s_gauss ());
     ch[RS_CH_FLOW_IN] = w->q * (1 + 0.002 * s_gauss ());
+    if (w->fo_gamma > 0 && qout > 0)
+        qout = 2000 * pow (qout / 2000, w->fo_gamma);
     ch[RS_CH_FLOW_OUT] = w->flow_out_nil ? NAN : qout + (0.01 * qout + 2) * s_gauss ();
     ch[RS_CH_SPP] = (w->coef * pow (w->q / 1000, 1.9) * w->spp_mul + (w->drilling ? w->motor * w->wob : 0))
                     * (1 + 0.003 * s_gauss ()) + 0.3 * s_gauss ();
@@ -562,6 +565,39 @@ test_paddle_rest (void)
     s_well_fini (&w);
 }
 
+//  A paddle that is not linear (reading ~ flow^1.2, learned at 2,000 L/min):
+//  the driller steps the pumps up 20% and back, and neither is a kick or a
+//  loss on a rig with no pit reading to ask; back at 2,000 L/min the gain
+//  learned there is used at once (the balance is trusted after the lag).
+static void
+test_paddle_nonlinear (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.pit = NAN;
+    w.fo_gamma = 1.2;
+    s_run (&w, 1800);
+    for (int step = 0; step < 3; step++) {
+        w.q = step % 2 == 0 ? 2400 : 2000;
+        s_run (&w, 1800);
+    }
+    RS_CHECK (!s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
+    RS_CHECK (!s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0));
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK_NEAR (v->flow_gain, pow (2400.0 / 2000, 0.2), 0.01);
+    //  A kick at the rate learned first is seen as soon as ever.
+    w.q = 2000;
+    s_run (&w, 300);
+    double t0 = w.t;
+    for (int i = 0; i < 400; i++) {
+        w.dq_out = fmin (2.0 * i, 400);
+        s_step (&w);
+    }
+    const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
+    RS_CHECK (r && r->t - t0 < 90);
+    s_well_fini (&w);
+}
+
 //  A stuck string freed without moving (the driller stops pulling): the
 //  alert clears after its hold time, it does not stay up for hours.
 static void
@@ -832,6 +868,7 @@ main (void)
     test_motorfit ();
     test_motor ();
     test_paddle_rest ();
+    test_paddle_nonlinear ();
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
