@@ -177,6 +177,8 @@ struct rs_sim_t {
     bool topping_up;
     double influx, loss, vent, transfer;
     double rho0, rho_in, rho_out, t_in, t_out, t_amb;
+    double rho_str;           // the mud in the string: what was pumped over its last volume
+    double mud_next, mud_rate;    // varied rigs: next change of mud weight (s), kg/m3 per s while pumping
     double gas_bg, gas_kick;
     spike_t spikes[MAX_SPIKES];
 
@@ -1004,7 +1006,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     else
         self->topping_up = false;
 
-    double spp = spp_model (self, self->q_in, self->bit, self->rho_in);
+    double spp = spp_model (self, self->q_in, self->bit, self->rho_str);
     double w = self->washout + (wash ? wash->mag * ev_progress (self, wash, wash->dur) : 0);
     spp *= 1 - w;
     if (lost)
@@ -1089,6 +1091,28 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         self->t_in += (self->t_amb - self->t_in) * lag_k (dt, 7200);
     }
     self->rho_in += (self->rho0 - self->rho_in) * dt / 20000 + rs_simrng_gauss (r) * 0.02 * sqrt (dt);
+    //  Varied rigs: now and then the mud engineer weights the mud up (or
+    //  cuts it back) by 1.5-5% over 20-60 minutes of circulation.
+    if (self->t >= self->mud_next) {
+        rs_simrng_t *o = &self->rng_ops;
+        double step = rs_simrng_range (o, 0.015, 0.05) * (rs_simrng_u (o) < 0.7 ? 1 : -1);
+        double target = clamp (self->rho0 * (1 + step), 1030, 2100);
+        self->mud_rate = (target - self->rho0) / rs_simrng_range (o, 1200, 3600);
+        self->rho0 = target;
+        self->mud_next = self->t + rs_simrng_range (o, 3 * 3600, 9 * 3600);
+    }
+    if (self->mud_rate != 0 && self->q_in > 100) {
+        double d = self->rho0 - self->rho_in;
+        self->rho_in += fabs (d) <= fabs (self->mud_rate) * dt ? d : self->mud_rate * dt;
+        if (fabs (d) <= fabs (self->mud_rate) * dt)
+            self->mud_rate = 0;
+    }
+    //  The string fills with what is pumped, a string volume at a time.
+    if (self->q_in > 100) {
+        double od = self->rig.dp_od_m * 0.85;
+        double vol = RS_PI / 4 * od * od * fmax (self->bit, 1);
+        self->rho_str += (self->rho_in - self->rho_str) * lag_k (dt, vol / (self->q_in / 60000));
+    }
 }
 
 //  --------------------------------------------------------------------------
@@ -1338,7 +1362,8 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->wob = l->wob;
     self->rpm = l->rpm;
     self->pit = self->pit_exp = self->pit_target = rs_simrng_range (r, 80, 120);
-    self->rho0 = self->rho_in = rs_simrng_range (r, 1150, 1280);
+    self->rho0 = self->rho_in = self->rho_str = rs_simrng_range (r, 1150, 1280);
+    self->mud_next = o.vary ? rs_simrng_range (&self->rng_ops, 3600, 6 * 3600) : INFINITY;
     self->rho_out = self->rho_in + 6;
     self->t_amb = rs_simrng_range (r, 18, 28);
     self->t_in = self->t_amb + 11;

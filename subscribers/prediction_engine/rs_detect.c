@@ -13,6 +13,10 @@
 //  The pit trend is a regression over the whole 120 s window: at 1 kHz that is
 //  120,000 points, too many to fit on every sample. Refitted at most this often.
 #define PIT_SLOPE_EVERY_US  100000
+//  ... from this many readings over a minute or more: 20 would leave a log
+//  sampled every 10 s (12 in the window) with no pit trend, and no pit check.
+#define PIT_MIN_POINTS  5
+#define PIT_DENY_S      300.0       // s the pit may deny a full CUSUM before the meter is taken to be wrong
 #define L_PER_BBL       158.987
 
 //  Flow balance
@@ -84,6 +88,7 @@
 #define COEF_FREEZE     0.03        // reference not updated above +3%
 #define COEF_REINIT_S   1800.0      // ... unless that lasts this long
 #define COEF_REQ_REL    0.05        // flow change that restarts the reference
+#define MUD_TAU_S       600.0       // s: a string's volume pumped (20 m3 at 2,000 L/min)
 #define MOTOR_NONE_BAR_KN 0.02      // under this no motor: 3 bar at 150 kN, within the noise
 #define MOTOR_ROP_MH    1.0         // m/h: a bit that makes hole carries its load
 #define LOAD_REQ_REL    0.15        // WOB change that restarts the references while the motor is not measured
@@ -192,10 +197,12 @@ struct rs_detect_t {
     double prev_bit, prev_hole;
     rs_detect_view_t v;
     int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
+    int64_t kick_denied, loss_denied;   // since when the pit denies a full CUSUM; INT64_MIN = not
 
     //  flow balance
     bool flow_init;
     double qavg;
+    double rho_str;             // mud density in over the last MUD_TAU_S of pumping: the string's mud
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
     //  pressure
     double coef_s, coef_ref, q_ref;
@@ -295,6 +302,7 @@ s_reset_models (rs_detect_t *self)
     self->prev_bit = self->prev_hole = NAN;
     rs_window_reset (&self->pit);
     self->pit_slope_at = 0;
+    self->kick_denied = self->loss_denied = INT64_MIN;
     self->sp_n = 0;
     self->rise_n = 0;
     self->wash_n = 0;
@@ -317,6 +325,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     if (!self)
         return NULL;
     s_opts (self, opts);
+    self->rho_str = NAN;
     rs_window_init (&self->pit, 120);
     for (int i = 0; i < RS_DET_COUNT; i++)
         rs_alarm_init (&self->alarm[i]);
@@ -680,6 +689,12 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         self->last_coef = INT64_MIN;
         rs_motorfit_init (&self->motorfit);
     }
+    //  Friction and the bit's pressure drop go with the density of the mud
+    //  in the string, what was pumped over the last string volume: a
+    //  weight-up or a cut is not a pack-off or a washout.
+    double rho = ch[RS_CH_MUD_DENSITY_IN];
+    if (!isnan (rho) && qin > self->o.flow_lpm)
+        self->rho_str = isnan (self->rho_str) ? rho : self->rho_str + (rho - self->rho_str) * s_k (dt, MUD_TAU_S);
     bool steady = s_pumps_steady (self, qin) && !shut_in;
     double unknown_wob;
     double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob);
@@ -717,7 +732,7 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         return;
     }
     self->last_coef = ts;
-    double c = spp / pow (qin / 1000, self->n_exp);
+    double c = spp / pow (qin / 1000, self->n_exp) / (isnan (self->rho_str) ? 1 : self->rho_str / 1000);
     //  One reading pulls the smoothed coefficient at most COEF_STEP of its
     //  value: a spike that the median let through (two in a row) is not a
     //  pack-off, while a real rise keeps pulling sample after sample.
@@ -871,6 +886,31 @@ s_pit_agrees (const rs_detect_t *self, double bal_lpm, bool tripping)
     return bal_lpm > 0 ? slope * 1000 >= PIT_CHECK_FRAC * bal_lpm : slope * 1000 <= PIT_CHECK_FRAC * bal_lpm;
 }
 
+//  A flow anomaly the pit has denied for PIT_DENY_S is the meter's, not the
+//  well's: a kick of 5% of flow would have put half a cubic metre in the
+//  pit by then. The CUSUM starts again and, with the pumps on, the meter's
+//  gain at this flow is learned afresh (as if for a second: fast, and the
+//  balance untrusted until it is learned). Without this a gain gone wrong
+//  held the CUSUM full for hours, and the pit's noise agreed in the end.
+//  True when that happened.
+static bool
+s_pit_denied (rs_detect_t *self, int64_t ts, int64_t *since, bool full, bool agrees, bool pumping)
+{
+    if (!full || agrees) {
+        *since = INT64_MIN;
+        return false;
+    }
+    if (*since == INT64_MIN)
+        *since = ts;
+    if ((double) (ts - *since) < PIT_DENY_S * 1e6)
+        return false;
+    *since = INT64_MIN;
+    int b = s_gain_bin (self->qavg);
+    if (pumping && b >= 0)
+        self->gain_bin_s[b] = fmin (self->gain_bin_s[b], 1);
+    return true;
+}
+
 //  The flow model can be trusted for kicks and losses. With the pumps off
 //  the meter's gain does not matter: any flow is the well flowing.
 static bool
@@ -954,9 +994,12 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         v->kick_cusum = fmin (fmax (0, v->kick_cusum + inc * dt), h);
         if (a->raised)
             cond = v->kick_cusum >= 0.2 * h || v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
-        else
-            cond = v->kick_cusum >= h && s_pit_agrees (self, v->flow_balance_avg, tripping)
-                   ? RS_COND_ON : RS_COND_OFF;
+        else {
+            bool agrees = s_pit_agrees (self, v->flow_balance_avg, tripping);
+            cond = v->kick_cusum >= h && agrees ? RS_COND_ON : RS_COND_OFF;
+            if (s_pit_denied (self, ts, &self->kick_denied, v->kick_cusum >= h, agrees, pumping))
+                v->kick_cusum = 0;
+        }
     }
     if (tripping)
         pit = NAN;
@@ -1026,9 +1069,12 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         v->loss_cusum = pressure_up && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);
         if (a->raised)
             cond = v->loss_cusum >= 0.2 * h || -v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
-        else
-            cond = v->loss_cusum >= h && !pressure_up && s_pit_agrees (self, v->flow_balance_avg, tripping)
-                   ? RS_COND_ON : RS_COND_OFF;
+        else {
+            bool agrees = s_pit_agrees (self, v->flow_balance_avg, tripping);
+            cond = v->loss_cusum >= h && !pressure_up && agrees ? RS_COND_ON : RS_COND_OFF;
+            if (s_pit_denied (self, ts, &self->loss_denied, v->loss_cusum >= h && !pressure_up, agrees, true))
+                v->loss_cusum = 0;
+        }
     }
     double loss = -v->flow_balance_avg;        // L/min
     double bbl_h = loss * 60 / L_PER_BBL;
@@ -1432,7 +1478,8 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     self->v.pit_in_transit = transit;
     rs_window_add (&self->pit, ts_us, isnan (pit) ? NAN : pit + transit);
     if (!self->pit_slope_at || ts_us < self->pit_slope_at || ts_us - self->pit_slope_at >= PIT_SLOPE_EVERY_US) {
-        self->v.pit_slope = rs_window_slope (&self->pit, 20, 60) * 60;
+        self->v.pit_slope = rs_window_slope (&self->pit, PIT_MIN_POINTS, 60) * 60;
+        self->v.pit_points = self->pit.valid;
         self->pit_slope_at = ts_us;
     }
 

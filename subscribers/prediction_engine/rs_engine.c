@@ -15,6 +15,8 @@
 #include "rs_kpi.h"
 #include "rs_rigstate.h"
 
+#define ANOMALY_PIT_POINTS 20     // readings in the 2-min pit trend the anomaly detector asks for
+
 typedef struct {
     char id[RS_MAX_ID + 1];
     rs_chanq_t quality;
@@ -312,7 +314,9 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
         [RS_AF_FLOW_BALANCE] = v->flow_balance_avg,
         [RS_AF_SPP_DEV] = v->spp_dev * 100,
         [RS_AF_TORQUE] = rs_rig_drilling (ri->state) ? ch[RS_CH_TORQUE] : NAN,
-        [RS_AF_PIT_SLOPE] = v->pit_slope,
+        //  The pit check takes a trend from five readings; a baseline of
+        //  what is usual wants a steadier one.
+        [RS_AF_PIT_SLOPE] = v->pit_points >= ANOMALY_PIT_POINTS ? v->pit_slope : NAN,
         [RS_AF_DENSITY_DIFF] = ch[RS_CH_MUD_DENSITY_OUT] - ch[RS_CH_MUD_DENSITY_IN],
     };
     bool explained = rs_detect_raised_count (w->det) > 0;

@@ -99,6 +99,9 @@ typedef struct {
     double dq_out, spp_mul, pit;
     double motor;               // mud motor: bar per kN on the bit while drilling
     double fo_gamma;            // flow-out paddle reads 2000 x (q / 2000)^fo_gamma (0 = linear)
+    double rho, rho_str;        // mud density in, and in the string (8-min lag), kg/m3; 0 = no reading
+    double fo_scale;            // the paddle's reading drifts by this factor (0 = none)
+    int every;                  // a reading every this many seconds (0 = every second)
     bool drilling;              // hole advances
     bool flow_out_nil;
     double hook_extra;          // overpull on the hook, kN
@@ -175,8 +178,16 @@ s_step (well_t *w)
     ch[RS_CH_FLOW_IN] = w->q * (1 + 0.002 * s_gauss ());
     if (w->fo_gamma > 0 && qout > 0)
         qout = 2000 * pow (qout / 2000, w->fo_gamma);
+    if (w->fo_scale > 0)
+        qout *= w->fo_scale;
     ch[RS_CH_FLOW_OUT] = w->flow_out_nil ? NAN : qout + (0.01 * qout + 2) * s_gauss ();
-    ch[RS_CH_SPP] = (w->coef * pow (w->q / 1000, 1.9) * w->spp_mul + (w->drilling ? w->motor * w->wob : 0))
+    double mud = 1;
+    if (w->rho > 0) {
+        w->rho_str = w->rho_str > 0 ? w->rho_str + (w->rho - w->rho_str) / 480 : w->rho;
+        mud = w->rho_str / 1200;
+        ch[RS_CH_MUD_DENSITY_IN] = w->rho + s_gauss ();
+    }
+    ch[RS_CH_SPP] = (w->coef * pow (w->q / 1000, 1.9) * w->spp_mul * mud + (w->drilling ? w->motor * w->wob : 0))
                     * (1 + 0.003 * s_gauss ()) + 0.3 * s_gauss ();
     ch[RS_CH_PIT_GAIN] = w->pit + 0.03 * s_gauss ();
     int64_t ts = (int64_t) llround (w->t * S);
@@ -186,6 +197,8 @@ s_step (well_t *w)
         ch[RS_CH_WOB] = w->wob_held;
     if (!isnan (w->hook_held))
         ch[RS_CH_HOOK_LOAD] = w->hook_held;
+    if (w->every > 1 && llround (w->t) % w->every != 0)
+        return;
     if (w->quality)
         rs_chanq_filter (&w->chanq, ts, ch);
     const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts, ch);
@@ -598,6 +611,62 @@ test_paddle_nonlinear (void)
     s_well_fini (&w);
 }
 
+//  The mud cut back 5% over 20 minutes while drilling: the standpipe
+//  pressure falls with it as the string fills with the lighter mud, which
+//  is no washout when the mud density in is read.
+static void
+test_mud_cut (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.rho = 1200;
+    s_run (&w, 3600);
+    for (int i = 0; i < 1200; i++) {
+        w.rho = 1200 - 60.0 * i / 1200;
+        s_step (&w);
+    }
+    s_run (&w, 3600);
+    RS_CHECK (!s_find (&w.log, "washout", RS_ALERT_RAISED, 0));
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+    s_well_fini (&w);
+}
+
+//  The paddle's gain drifts 6% in five minutes (cuttings on it) while the
+//  pit stays flat: the pit denies the "kick" for five minutes, the meter is
+//  learned afresh, and nothing is raised.
+static void
+test_pit_denies (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1800);
+    for (int i = 0; i < 300; i++) {
+        w.fo_scale = 1 + 0.06 * i / 300.0;
+        s_step (&w);
+    }
+    s_run (&w, 3600);
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK_NEAR (v->flow_gain, 1.06, 0.01);
+    s_well_fini (&w);
+}
+
+//  A log with a reading every 10 s: its pit trend has 12 readings in two
+//  minutes, and a returns meter that drops to 0 ("no reading") with the pit
+//  flat is no total loss.
+static void
+test_pit_sparse (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.every = 10;
+    s_run (&w, 3600);
+    w.flow_out_held = 0;
+    s_run (&w, 1800);
+    RS_CHECK (!s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
 //  A stuck string freed without moving (the driller stops pulling): the
 //  alert clears after its hold time, it does not stay up for hours.
 static void
@@ -869,6 +938,9 @@ main (void)
     test_motor ();
     test_paddle_rest ();
     test_paddle_nonlinear ();
+    test_mud_cut ();
+    test_pit_denies ();
+    test_pit_sparse ();
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
