@@ -190,6 +190,7 @@ struct rs_detect_t {
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
     double move_hook;           // hook load when the string last moved out of slips
+    bool was_moving;            // ... and it moved, off bottom, on the sample before
     int64_t stuck_since, stuck_pull;    // first and last pull of the string now worked (INT64_MIN: none)
     double stuck_block, stuck_bit;      // where the string was at the first pull
     bool started;
@@ -1205,11 +1206,20 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     }
     //  A string that stopped hanging (a pause in a trip) weighs what it did
     //  when it last moved, whatever the drag: only a pull beyond that is an
-    //  overpull. The slips end that reference (a pick-up starts afresh).
+    //  overpull. The slips end that reference (a pick-up starts afresh). A
+    //  string moving with weight on the bit is not hanging, and the first
+    //  sample of a movement is not yet its weight: a pick-up off bottom in
+    //  one 10-s sample read the drilling hook load (the WOB still on the
+    //  bit, the hook load a sample behind through the median of three), and
+    //  the string left hanging after it was "130 kN of overpull" for as
+    //  long as it hung (simulator, 10-s samples).
+    bool bit_loaded = rig && (rig->flags.on_bottom || rig->flags.weight_on_bit);
+    bool moving = fabs (v_block) > PIPE_MOVE_MS || fabs (v_bit) > PIPE_MOVE_MS;
     if (slips)
         self->move_hook = NAN;
-    else if (!a->raised && (fabs (v_block) > PIPE_MOVE_MS || fabs (v_bit) > PIPE_MOVE_MS))
+    else if (!a->raised && !bit_loaded && moving && self->was_moving)
         self->move_hook = hook;
+    self->was_moving = moving && !bit_loaded;
     double ref = fmax (self->free_hook, self->move_hook);     // fmax skips a NaN
     double overpull = hook - ref;
     rs_cond_t cond;

@@ -667,6 +667,24 @@ test_pit_sparse (void)
     s_well_fini (&w);
 }
 
+//  A log with a reading every 10 s: the bit picked up 1 m off bottom within
+//  one sample and left hanging, circulating. The hook load rises by the WOB
+//  it no longer carries; that is the string's weight, not an overpull.
+static void
+test_stuck_pickup_sparse (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.every = 10;
+    s_run (&w, 1800);
+    s_pick_up (&w, 1);
+    w.rpm = 0;
+    w.torque = 0;
+    s_run (&w, 900);
+    RS_CHECK (!s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
 //  A stuck string freed without moving (the driller stops pulling): the
 //  alert clears after its hold time, it does not stay up for hours.
 static void
@@ -941,6 +959,7 @@ main (void)
     test_mud_cut ();
     test_pit_denies ();
     test_pit_sparse ();
+    test_stuck_pickup_sparse ();
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
