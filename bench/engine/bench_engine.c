@@ -170,6 +170,7 @@ typedef struct {
     bool vary;
     double faults;              // sensor faults per hour
     bool configure;             // configure bit size and pipe displacement
+    bool withheld[RS_CH_COUNT]; // channels the engine is not given (a log without them)
 } run_opts_t;
 
 static int
@@ -236,6 +237,11 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
                 open[note->type] = -1;
             }
         }
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!(vals[i].id >= 0 && vals[i].id < RS_CH_COUNT && ro->withheld[vals[i].id]))
+                vals[kept++] = vals[i];
+        n = kept;
         double t0 = s_now ();
         rs_engine_feed (eng, "A-01", T0_US + (int64_t) llround (t * 1e6), vals, n);
         b->engine_s += s_now () - t0;
@@ -361,7 +367,7 @@ s_usage (void)
 {
     printf ("Usage: bench_engine [--report | --tune | --short] [--seeds N] [--first-seed S] [--hours H]\n"
             "                    [--events-per-hour R] [--dt S] [--demo] [--unconfigured] [--faults F]\n"
-            "                    [--json] [--assert] [--alerts FILE] [--trace FILE] [--help]\n\n"
+            "                    [--json] [--assert] [--alerts FILE] [--trace FILE] [--without CH,...] [--help]\n\n"
             "Scores the prediction engine against rs_sim's ground truth, in process.\n"
             "  --report             the published report: 240 reporting seeds (1001-1240) x 12 h (default)\n"
             "  --tune               the same on tuning seeds (1-240); use these to adjust detectors\n"
@@ -377,7 +383,10 @@ s_usage (void)
             "  --json               print the report as JSON\n"
             "  --assert             exit 1 below the floors\n"
             "  --alerts FILE        write every alert transition to FILE\n"
-            "  --trace FILE         write a CSV of the first seed's samples and signals\n");
+            "  --trace FILE         write a CSV of the first seed's samples and signals\n"
+            "  --min-state PCT      exit 1 (as --assert) when the rig-state agreement is under PCT\n"
+            "  --without CH,...     withhold these channels from the engine, as a log without them\n"
+            "                       (e.g. bit_depth,hole_depth,wob,rop: hook load and block position only)\n");
 }
 
 //  Size bins per event type, in the unit of rs_sim_event_unit.
@@ -513,6 +522,7 @@ main (int argc, char **argv)
     int seeds = 240, first = 1001;
     run_opts_t ro = { .hours = 12, .rate = 1.5, .dt = 0, .vary = true, .faults = 0.5, .configure = true };
     bool check = false, json = false;
+    double min_state = NAN;         // --min-state: floor on the rig-state agreement, %
     const char *mode = "report";
     const char *trace_path = NULL, *alerts_path = NULL;
     static const struct option longopts[] = {
@@ -523,7 +533,8 @@ main (int argc, char **argv)
         { "report", no_argument, NULL, 'R' }, { "tune", no_argument, NULL, 'T' },
         { "short", no_argument, NULL, 'S' }, { "demo", no_argument, NULL, 'D' },
         { "unconfigured", no_argument, NULL, 'U' }, { "faults", required_argument, NULL, 'F' },
-        { "json", no_argument, NULL, 'j' },
+        { "json", no_argument, NULL, 'j' }, { "without", required_argument, NULL, 'w' },
+        { "min-state", required_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     int c;
@@ -544,6 +555,19 @@ main (int argc, char **argv)
             case 'U': ro.configure = false; break;
             case 'F': ro.faults = atof (optarg); break;
             case 'j': json = true; break;
+            case 'm': min_state = atof (optarg); check = true; break;
+            case 'w':
+                for (const char *p = optarg; *p;) {
+                    size_t len = strcspn (p, ",");
+                    int ch = rs_chan_lookup (p, len);
+                    if (ch < 0) {
+                        fprintf (stderr, "bench_engine: --without %.*s: no such channel\n", (int) len, p);
+                        return 2;
+                    }
+                    ro.withheld[ch] = true;
+                    p += len + (p[len] == ',');
+                }
+                break;
             case 'h': s_usage (); return 0;
             default: s_usage (); return 2;
         }
@@ -597,8 +621,9 @@ main (int argc, char **argv)
     cell_t k5 = s_cell (&b, RS_SIM_KICK, 0.10, 1), l5 = s_cell (&b, RS_SIM_LOST_CIRCULATION, 0.05, 1);
     //  And the detectors (anomaly and rules aside) raise at most one false
     //  alarm per 24 h of normal operation without sensor faults.
+    double state_pct = b.state_total > 0 ? 100 * b.state_agree / b.state_total : NAN;
     bool ok = (k5.n == 0 || (double) k5.det / k5.n >= 0.8) && (l5.n == 0 || (double) l5.det / l5.n >= 0.8)
-              && !(fd12 > FA_FLOOR_12H);
+              && !(fd12 > FA_FLOOR_12H) && !(state_pct < min_state);
 
     if (json) {
         printf ("{\"mode\":\"%s\",\"seeds\":{\"first\":%d,\"count\":%d,\"kind\":\"%s\"},\"hours\":%g,"
@@ -676,15 +701,15 @@ main (int argc, char **argv)
                 "  with %.2g faults/h:     %.2f / %.2f (%zu / %zu in %.0f h)\n",
                 fa12, fd12, fa0, fd0, b.normal_s / 3600, ro.faults, fa12f, fd12f, fa1, fd1, b.normal_f_s / 3600);
         s_print_false_by_type (&b);
-        printf ("rig state agreement with the simulator: %.1f%% of comparable time\n",
-                b.state_total > 0 ? 100 * b.state_agree / b.state_total : NAN);
+        printf ("rig state agreement with the simulator: %.1f%% of comparable time\n", state_pct);
         s_print_states (&b);
         printf ("engine: %.0f samples/s on one core (%llu samples in %.2f s); whole run %.1f s\n",
                 b.engine_s > 0 ? b.samples / b.engine_s : NAN, (unsigned long long) b.samples, b.engine_s, wall);
         if (check)
             printf ("\nfloors (recall >= 0.8 for kicks >= 10%% and losses >= 5%% of flow in: %zu/%zu, %zu/%zu; "
-                    "detectors' false alarms <= %.1f per 12 h: %.2f): %s\n",
-                    k5.det, k5.n, l5.det, l5.n, FA_FLOOR_12H, fd12, ok ? "met" : "MISSED");
+                    "detectors' false alarms <= %.1f per 12 h: %.2f; rig state >= %.0f%%: %.1f%%): %s\n",
+                    k5.det, k5.n, l5.det, l5.n, FA_FLOOR_12H, fd12, isnan (min_state) ? 0 : min_state, state_pct,
+                    ok ? "met" : "MISSED");
     }
     return check && !ok ? 1 : 0;
 }

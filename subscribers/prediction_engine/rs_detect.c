@@ -195,7 +195,7 @@ struct rs_detect_t {
     double stuck_block, stuck_bit;      // where the string was at the first pull
     bool started;
     int64_t last_ts;
-    double prev_bit, prev_hole;
+    double prev_bit, prev_hole, prev_block;
     rs_detect_view_t v;
     int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
     int64_t kick_denied, loss_denied;   // since when the pit denies a full CUSUM; INT64_MIN = not
@@ -209,6 +209,8 @@ struct rs_detect_t {
     double coef_s, coef_ref, q_ref;
     int64_t freeze_since;
     double load_wob;            // WOB the references were taken at, the motor not measured; NaN = no such load
+    double load_hook;           // without WOB or depths, the hook load now ...
+    double load_hook_ref;       // ... and the one the references were taken at (NaN: not in that case)
     int64_t last_coef;          // last valid coefficient
     int64_t rise_ts[RISE_HIST];
     double rise_c[RISE_HIST];
@@ -300,7 +302,7 @@ s_reset_models (rs_detect_t *self)
     self->qavg = NAN;
     self->pumps_steady_since = INT64_MIN;
     self->coef_s = NAN;
-    self->prev_bit = self->prev_hole = NAN;
+    self->prev_bit = self->prev_hole = self->prev_block = NAN;
     rs_window_reset (&self->pit);
     self->pit_slope_at = 0;
     self->kick_denied = self->loss_denied = INT64_MIN;
@@ -333,7 +335,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     s_reset_models (self);
     self->coef_ref = self->q_ref = NAN;
     self->freeze_since = INT64_MIN;
-    self->load_wob = NAN;
+    self->load_wob = self->load_hook = self->load_hook_ref = NAN;
     self->last_coef = INT64_MIN;
     self->last_shut_in = INT64_MIN;
     self->packoff_end = INT64_MIN;
@@ -518,15 +520,23 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
     self->hole_unc = 0;
     self->drilled_now = 0;
     double hold_s = self->tau_known ? HOLD_LAGS * self->tau : 3 * LAG_MAX_S;
-    if (dt > 0 && !isnan (bit) && !isnan (self->prev_bit)) {
-        double speed = (bit - self->prev_bit) / dt;
+    //  Without a bit depth the string goes with the block out of the slips.
+    double block = ch[RS_CH_BLOCK_POS];
+    double speed = NAN;
+    if (dt > 0 && !isnan (bit) && !isnan (self->prev_bit))
+        speed = (bit - self->prev_bit) / dt;
+    else if (dt > 0 && isnan (bit) && !isnan (block) && !isnan (self->prev_block) && rig && !rig->flags.in_slips)
+        speed = (self->prev_block - block) / dt;
+    if (!isnan (speed)) {
         if (self->o.pipe_disp_m3_m > 0)
             disp += self->o.pipe_disp_m3_m * speed * 60000;
         else if (fabs (speed) > PIPE_MOVE_MS)
             self->hold_until = ts + (int64_t) (hold_s * 1e6);
     }
-    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole) {
-        double drilled = (hole - self->prev_hole) / dt * 60000;
+    double drilled = NAN;
+    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole)
+        drilled = (hole - self->prev_hole) / dt * 60000;
+    if (!isnan (drilled)) {
         if (self->a_hole > 0)
             disp -= self->a_hole * drilled;
         else
@@ -649,6 +659,12 @@ s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, co
                : (depths ? !rig->flags.on_bottom : !rig->flags.weight_on_bit) ? 0 : -1;
     double m = rs_motorfit_feed (&self->motorfit, ts, steady, side, ch[RS_CH_FLOW_IN], spp, wob);
     self->v.spp_wob = m;
+    //  Neither a WOB nor the depths: weight going onto the bit shows only as
+    //  hook load leaving the hook (the rig state sees drilling a minute
+    //  later), so the pressure is compared only at the same hook load.
+    double hook = ch[RS_CH_HOOK_LOAD];
+    self->load_hook = !depths && isnan (wob) && !isnan (hook) && !(rig && rig->flags.in_slips)
+                      && !(m < MOTOR_NONE_BAR_KN) ? hook : NAN;
     if (!loaded || m < MOTOR_NONE_BAR_KN)
         return spp;
     //  A loaded bit whose WOB reads nothing: the load cannot be told.
@@ -706,6 +722,12 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
             && fabs (unknown_wob - self->load_wob) > fmax (LOAD_REQ_REL * self->load_wob, LOAD_REQ_KN))) {
         s_coef_restart (self);
         self->load_wob = unknown_wob;
+    }
+    if (isnan (self->load_hook) != isnan (self->load_hook_ref)
+        || fabs (self->load_hook - self->load_hook_ref) > LOAD_REQ_KN) {
+        if (!isnan (self->load_hook) && !isnan (self->load_hook_ref))
+            s_coef_restart (self);
+        self->load_hook_ref = self->load_hook;
     }
     //  The exponent, fitted over pump-rate changes; a new one makes the old
     //  coefficients incomparable.
@@ -1515,6 +1537,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
 
     self->prev_bit = ch[RS_CH_BIT_DEPTH];
     self->prev_hole = ch[RS_CH_HOLE_DEPTH];
+    self->prev_block = ch[RS_CH_BLOCK_POS];
 }
 
 void

@@ -19,6 +19,11 @@
 #define HANG_LEAVE  0.75        // ... out again over this share
 #define HANG_GAIN   0.2         // per moving sample: drag up and down and a stop's bounce average out
 #define BW_MIN_N    5           // learned samples before a learned block weight is used
+#define SET_WOB_KN  10.0        // without a bit depth: a WOB reading this much is a bit on bottom ...
+#define SET_DOWN_KN 20.0        // ... or, without WOB, a hook load this far under the hanging string
+#define DEEPEN_M    0.01        // ... or the hole deepening by this ...
+#define DEEPEN_S    30.0        // ... within this long
+#define SET_HOLD_S  60.0        // the WOB or the set-down must hold this long (a bit drills for minutes)
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
@@ -72,6 +77,13 @@ struct rs_rigstate_t {
     //  Start of a run of hook-load readings on the other side of the slips
     //  trigger, INT64_MIN when none: the trigger flips only once it holds.
     int64_t flip_since;
+    //  Without a bit depth: the deepest hole depth seen and when it last
+    //  grew, and the string's position (spos) when it was last on bottom.
+    double hole_max;
+    int64_t hole_grew;
+    int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
+    bool bottom_inferred;       // on the last sample
+    double bottom_spos;
 };
 
 const char *
@@ -157,6 +169,8 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->hook_hang = NAN;
     self->hang_avg = NAN;
     self->flip_since = INT64_MIN;
+    self->hole_max = self->bottom_spos = NAN;
+    self->hole_grew = self->set_since = INT64_MIN;
     return self;
 }
 
@@ -357,6 +371,45 @@ s_trip_reset (rs_rigstate_t *self)
     self->spos_anchor = self->spos;
 }
 
+//  Without a bit depth the bottom cannot be measured; a bit drilling shows
+//  it all the same, with the pumps on and the string not going up: the hole
+//  deepening, the WOB reading weight (SET_WOB_KN: more than a WOB sensor's
+//  drift off bottom), or, without a WOB, the hook load set down SET_DOWN_KN
+//  from what the string weighed moving (the bit takes the rest). A string
+//  set down off bottom (a ledge, a hanger) reads as drilling here.
+static bool
+s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f)
+{
+    double hole = ch[RS_CH_HOLE_DEPTH], wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
+    if (!isnan (hole) && (isnan (self->hole_max) || hole > self->hole_max + DEEPEN_M)) {
+        if (!isnan (self->hole_max))
+            self->hole_grew = ts;
+        self->hole_max = hole;
+    }
+    if (!isnan (ch[RS_CH_BIT_DEPTH]) || !f->circulating || (f->moving && f->direction < 0)) {
+        self->set_since = INT64_MIN;
+        return false;
+    }
+    if (self->hole_grew != INT64_MIN && (double) (ts - self->hole_grew) <= DEEPEN_S * 1e6)
+        return true;
+    //  A string whose weight is on the bit still hangs from the hook: a hook
+    //  load down to the block's weight is the slips, whatever a WOB reads
+    //  (F-9: 125-190 kN of WOB offset in the slips).
+    double bw = self->info.block_weight_kn;
+    bool set = !isnan (hook) && !(!isnan (bw) && hook < bw * (1 + self->o.slips_tol))
+               && (!isnan (wob) ? wob > fmax (self->o.wob_kn, SET_WOB_KN)
+                                : !isnan (self->hang_avg) && hook < self->hang_avg - SET_DOWN_KN);
+    //  For a minute: a string set down for a moment (F-9: 15 s on a trip) is
+    //  not drilling, and a bottom wrongly placed turns a trip into reaming.
+    if (!set) {
+        self->set_since = INT64_MIN;
+        return false;
+    }
+    if (self->set_since == INT64_MIN)
+        self->set_since = ts;
+    return (double) (ts - self->set_since) >= SET_HOLD_S * 1e6;
+}
+
 static rs_rig_t
 s_unknown (rs_rigstate_t *self, const char *why)
 {
@@ -452,7 +505,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  the slips with its hook load not dropped since, hangs from the hook:
     //  its steady load is no block weight (setting the slips takes the
     //  string's weight off the hook).
-    bool hanging = f->shut_in || (f->on_bottom && f->weight_on_bit)
+    bool hanging = f->shut_in || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->slips_tol));
     s_plateau (self, ts, hook, block, hanging);
@@ -531,6 +584,11 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         self->hang_avg = isnan (self->hang_avg) ? hook : self->hang_avg + HANG_GAIN * (hook - self->hang_avg);
     }
     f->in_slips = slips == 1;
+    //  Without a bit depth, a string out of the slips may be on bottom: the
+    //  slips take all its weight, the bottom the WOB.
+    self->bottom_inferred = s_bottom_inferred (self, ts, ch, f) && !f->in_slips;
+    if (self->bottom_inferred)
+        f->on_bottom = f->weight_on_bit = true;
     if (f->in_slips) {
         f->moving = false;
         f->direction = 0;
@@ -572,8 +630,13 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         s_trip_reset (self);
         return RS_RIG_OUT_OF_HOLE;
     }
+    //  Without a bit depth, how far the string has come up since the bit was
+    //  last on bottom.
+    if (isnan (bit) && f->on_bottom)
+        self->bottom_spos = self->spos;
+    double rel = isnan (bit) ? self->spos - self->bottom_spos : NAN;
     if (f->in_slips) {
-        bool near_bottom = !isnan (hole) && !isnan (bit) && hole - bit <= o->stand_m;
+        bool near_bottom = !isnan (hole) && !isnan (bit) ? hole - bit <= o->stand_m : rel >= -o->stand_m;
         bool short_stop = (double) (ts - self->slips_since) <= o->max_connection_s * 1e6;
         return near_bottom && short_stop ? RS_RIG_CONNECTION : RS_RIG_IN_SLIPS;
     }
@@ -596,7 +659,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  back-reaming out: the code's +10 and +100 say so), and so is a pause
     //  with the string hanging between movements.
     bool known_depths = !isnan (hole) && !isnan (bit);
-    bool near = known_depths && hole - bit <= o->ream_m;
+    bool near = known_depths ? hole - bit <= o->ream_m : rel >= -o->ream_m;
     if (f->moving) {
         if ((f->circulating || f->rotating) && near)
             return RS_RIG_REAMING;

@@ -284,6 +284,74 @@ test_no_bit_depth (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  Without a bit or hole depth a bit drilling still shows: the hook load set
+//  down 100 kN from what the string weighed moving, the pumps on, the block
+//  creeping down. A set-down of 20 s is not drilling; picked up and
+//  circulating within two stands of where it drilled is not a trip; set in
+//  the slips there, a connection.
+static void
+test_drilling_no_depth (void)
+{
+    for (int with_wob = 0; with_wob < 2; with_wob++) {
+        rs_rigstate_opts_t o;
+        rs_rigstate_opts_default (&o);
+        o.block_weight_kn = 343;
+        rs_rigstate_t *rs = rs_rigstate_new (&o);
+        int64_t t = 0;
+        rig_t r = { .hole = NAN, .bit = NAN, .block = 28, .hook = 900, .wob = with_wob ? 0 : NAN, .rpm = 60,
+                    .torque = 5, .flow = 2000, .spp = 150, .casing = NAN };
+        const rs_riginfo_t *in = s_run (rs, &t, &r, 60, 0.1, true);         // washing down a stand
+        RS_CHECK (!rs_rig_drilling (in->state));
+        r.hook = 880;                                                        // touches a ledge a moment
+        r.wob = with_wob ? 20 : NAN;
+        in = s_run (rs, &t, &r, 20, 0, true);
+        RS_CHECK (!rs_rig_drilling (in->state));
+        r.hook = 800;                                                        // on bottom, drilling 30 m/h
+        r.wob = with_wob ? 100 : NAN;
+        r.rpm = 120;
+        in = s_run (rs, &t, &r, 600, 30.0 / 3600, true);
+        RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+        r.hook = 930;                                                        // picked up 3 m, circulating
+        r.wob = with_wob ? 0 : NAN;
+        in = s_run (rs, &t, &r, 10, -0.3, true);
+        in = s_run (rs, &t, &r, 120, 0, true);
+        RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+        r.hook = 350;                                                        // in the slips: a connection
+        r.flow = 0;
+        r.spp = 0;
+        r.rpm = 0;
+        in = s_run (rs, &t, &r, 60, 0, true);
+        RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+        rs_rigstate_destroy (&rs);
+    }
+}
+
+//  A hole depth without a bit depth: the hole deepening is a bit drilling,
+//  whatever the hook load says.
+static void
+test_drilling_hole_only (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 343;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = 2000, .bit = NAN, .block = 28, .hook = 900, .wob = NAN, .rpm = 120, .torque = 9,
+                .flow = 2000, .spp = 150, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 60, 0, true);
+    RS_CHECK (!rs_rig_drilling (in->state));
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < 120; i++) {
+        r.hole += 30.0 / 3600;
+        r.block -= 30.0 / 3600;
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        t += S;
+    }
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    rs_rigstate_destroy (&rs);
+}
+
 //  Samples farther apart than the dwell time: no blip shorter than the
 //  dwell can be seen, so a new state is published on the sample that shows
 //  it, not one sample (30 s) later.
@@ -319,6 +387,8 @@ main (void)
     test_gaps_and_order ();
     test_hanging_plateau ();
     test_no_bit_depth ();
+    test_drilling_no_depth ();
+    test_drilling_hole_only ();
     test_sparse_samples ();
     return RS_TEST_DONE ();
 }
