@@ -24,6 +24,10 @@
 #define DEEPEN_M    0.01        // ... or the hole deepening by this ...
 #define DEEPEN_S    30.0        // ... within this long
 #define SET_HOLD_S  60.0        // the WOB or the set-down must hold this long (a bit drills for minutes)
+#define TWO_GAIN    0.1         // without a bit depth: the moving hook loads' two groups learn this fast ...
+#define TWO_MIN_N   10          // ... from this many samples each ...
+#define TWO_SEP_KN  100.0       // ... and tell the empty block apart this far apart ...
+#define TWO_SEP_REL 0.3         // ... or this share of the lower, whichever is more
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
@@ -83,6 +87,10 @@ struct rs_rigstate_t {
     int64_t hole_grew;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
+    //  Without a bit depth: the hook loads of a travelling block with the
+    //  pumps off, in two groups (two-means): the block alone, the string.
+    double two_lo, two_hi;
+    int two_nlo, two_nhi;
     double bottom_spos;
 };
 
@@ -171,6 +179,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->flip_since = INT64_MIN;
     self->hole_max = self->bottom_spos = NAN;
     self->hole_grew = self->set_since = INT64_MIN;
+    self->two_lo = self->two_hi = NAN;
     return self;
 }
 
@@ -410,6 +419,31 @@ s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_r
     return (double) (ts - self->set_since) >= SET_HOLD_S * 1e6;
 }
 
+//  Without a bit depth an empty block's travel (the string in the slips)
+//  cannot be told from the string's by the bit; by the hook load it can,
+//  once the hook loads of a block travelling with the pumps off fall in two
+//  groups far enough apart: the lower is the block alone. True when this
+//  reading is the block alone.
+static bool
+s_empty_block (rs_rigstate_t *self, double hook)
+{
+    if (isnan (self->two_lo)) {
+        self->two_lo = self->two_hi = hook;
+        return false;
+    }
+    bool low = hook < (self->two_lo + self->two_hi) / 2;
+    if (low || self->two_lo == self->two_hi) {
+        self->two_lo += TWO_GAIN * (fmin (hook, self->two_hi) - self->two_lo);
+        self->two_nlo++;
+    }
+    if (!low || self->two_lo == self->two_hi) {
+        self->two_hi += TWO_GAIN * (fmax (hook, self->two_lo) - self->two_hi);
+        self->two_nhi++;
+    }
+    bool apart = self->two_hi - self->two_lo >= fmax (TWO_SEP_KN, TWO_SEP_REL * self->two_lo);
+    return low && apart && self->two_nlo >= TWO_MIN_N && self->two_nhi >= TWO_MIN_N;
+}
+
 static rs_rig_t
 s_unknown (rs_rigstate_t *self, const char *why)
 {
@@ -483,6 +517,8 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
             kin_slips = true;
     }
+    if (isnan (bitc) && block_moving && block_now && !isnan (hook) && !f->circulating && s_empty_block (self, hook))
+        kin_slips = true;
     //  At surface nothing hangs below the block but a few metres of BHA.
     bool deep = isnan (hole) || hole > o->surface_m + o->stand_m;
     bool at_surface = !isnan (bit) && bit <= o->surface_m && deep;

@@ -352,6 +352,35 @@ test_drilling_hole_only (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A trip out without a bit depth or a configured block weight: the hook
+//  loads of the travelling block fall in two groups, the string (900 kN)
+//  and the empty block going back down for the next stand (350 kN); the
+//  lower is the block's weight, learned, and its travel is in the slips.
+static void
+test_empty_block_no_depth (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = { .hole = NAN, .bit = NAN, .block = 2, .hook = 900, .wob = NAN, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    const rs_riginfo_t *in = NULL;
+    bool slips_seen = false;
+    for (int stand = 0; stand < 8; stand++) {
+        r.hook = 900;
+        s_run (rs, &t, &r, 45, -0.6, true);                             // pull a stand
+        r.hook = 350;
+        s_run (rs, &t, &r, 20, 0, true);                                // set the slips
+        for (int i = 0; i < 45; i++) {                                  // the empty block goes down
+            in = s_run (rs, &t, &r, 1, 0.6, true);
+            slips_seen |= stand >= 6 && i > 20 && in->state == RS_RIG_IN_SLIPS && in->flags.in_slips;
+        }
+    }
+    RS_CHECK (slips_seen);
+    RS_CHECK_INT (in->bw_source, RS_BW_LEARNED);
+    RS_CHECK_NEAR (in->block_weight_kn, 350, 5);
+    rs_rigstate_destroy (&rs);
+}
+
 //  Samples farther apart than the dwell time: no blip shorter than the
 //  dwell can be seen, so a new state is published on the sample that shows
 //  it, not one sample (30 s) later.
@@ -389,6 +418,7 @@ main (void)
     test_no_bit_depth ();
     test_drilling_no_depth ();
     test_drilling_hole_only ();
+    test_empty_block_no_depth ();
     test_sparse_samples ();
     return RS_TEST_DONE ();
 }
