@@ -1237,9 +1237,12 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     //  long as it hung (simulator, 10-s samples).
     bool bit_loaded = rig && (rig->flags.on_bottom || rig->flags.weight_on_bit);
     bool moving = fabs (v_block) > PIPE_MOVE_MS || fabs (v_bit) > PIPE_MOVE_MS;
+    //  Without a bit depth a travelling block may be an empty one (in the
+    //  slips, unseen): only one that pumps or turns carries the string.
+    bool pumping = !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] > self->o.flow_lpm;
     if (slips)
         self->move_hook = NAN;
-    else if (!a->raised && !bit_loaded && moving && self->was_moving)
+    else if (!a->raised && !bit_loaded && moving && self->was_moving && (!isnan (bit) || rotating || pumping))
         self->move_hook = hook;
     self->was_moving = moving && !bit_loaded;
     double ref = fmax (self->free_hook, self->move_hook);     // fmax skips a NaN

@@ -244,6 +244,7 @@ rs_expfit_feed (rs_expfit_t *self, int64_t ts_us, bool steady, double q, double 
 #define MOTOR_SAME_Q    0.03
 #define MOTOR_MIN_DWOB  20.0        // kN between the sides
 #define MOTOR_MAX       1.0         // bar/kN: 150 bar at 150 kN is no motor
+#define MOTOR_MIN_PTS   3
 
 void
 rs_motorfit_init (rs_motorfit_t *self)
@@ -303,6 +304,10 @@ rs_motorfit_feed (rs_motorfit_t *self, int64_t ts_us, bool steady, int side, dou
     self->est_head = (self->est_head + 1) % RS_MOTORFIT_EST;
     if (self->est_n < RS_MOTORFIT_EST)
         self->est_n++;
-    self->bar_kn = s_median (self->est, self->est_n);
+    //  Three points before any estimate: one transition can mislead (the
+    //  pressure still settling after a kill read as no motor on a rig with
+    //  one, and every lift-off after it was a washout).
+    if (self->est_n >= MOTOR_MIN_PTS)
+        self->bar_kn = s_median (self->est, self->est_n);
     return self->bar_kn;
 }

@@ -21,8 +21,8 @@
     bottom at a steady pump rate, 20 s on each side of it (within a minute
     of each other, at the same flow within 3%) give a point: the pressure on
     bottom less the pressure off bottom, over the weight on bit between them
-    (20 kN or more). The estimate is the median of the last points, bar/kN,
-    0 with no motor (a rotary steerable or a bit alone).
+    (20 kN or more). The estimate is the median of the last points (three
+    at least), bar/kN, 0 with no motor (a rotary steerable or a bit alone).
     Pure logic, no allocation. */
 #ifndef RS_FIT_H
 #define RS_FIT_H
