@@ -70,3 +70,19 @@ rs_chan_name_valid (const char *name, size_t len)
     }
     return 1;
 }
+
+rs_err_t
+rs_chan_parse_set (const char *list, bool set[RS_CH_COUNT])
+{
+    if (!list || !set)
+        return rs_err_set (RS_E_INVAL, "no channel list");
+    for (const char *p = list; *p;) {
+        size_t len = strcspn (p, ",");
+        int ch = rs_chan_lookup (p, len);
+        if (ch < 0)
+            return rs_err_set (RS_E_CONFIG, "\"%.*s\" is no channel", (int) (len > 64 ? 64 : len), p);
+        set[ch] = true;
+        p += len + (p[len] == ',');
+    }
+    return RS_OK;
+}

@@ -557,15 +557,9 @@ main (int argc, char **argv)
             case 'j': json = true; break;
             case 'm': min_state = atof (optarg); check = true; break;
             case 'w':
-                for (const char *p = optarg; *p;) {
-                    size_t len = strcspn (p, ",");
-                    int ch = rs_chan_lookup (p, len);
-                    if (ch < 0) {
-                        fprintf (stderr, "bench_engine: --without %.*s: no such channel\n", (int) len, p);
-                        return 2;
-                    }
-                    ro.withheld[ch] = true;
-                    p += len + (p[len] == ',');
+                if (rs_chan_parse_set (optarg, ro.withheld) != RS_OK) {
+                    fprintf (stderr, "bench_engine: --without: %s\n", rs_errmsg ());
+                    return 2;
                 }
                 break;
             case 'h': s_usage (); return 0;

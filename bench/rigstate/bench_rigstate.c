@@ -744,17 +744,11 @@ main (int argc, char **argv)
             case 'A': show_alerts = true; break;
             case 't': trace_path = optarg; break;
             case 'w':
-                //  A comma-separated list of channel names.
-                for (const char *p = optarg; *p;) {
-                    size_t len = strcspn (p, ",");
-                    int ch = rs_chan_lookup (p, len);
-                    if (ch < 0) {
-                        fprintf (stderr, "bench_rigstate: --without %.*s: no such channel\n", (int) len, p);
-                        return 2;
-                    }
-                    withheld[ch] = any_withheld = true;
-                    p += len + (p[len] == ',');
+                if (rs_chan_parse_set (optarg, withheld) != RS_OK) {
+                    fprintf (stderr, "bench_rigstate: --without: %s\n", rs_errmsg ());
+                    return 2;
                 }
+                any_withheld = true;
                 break;
             case 'h': s_usage (); return 0;
             default: s_usage (); return 2;

@@ -5,7 +5,10 @@
 #ifndef RS_CHANNELS_H
 #define RS_CHANNELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "rs_err.h"
 
 typedef enum {
     RS_CH_BIT_DEPTH = 0,    // m, measured depth of the bit
@@ -49,5 +52,9 @@ int rs_chan_lookup (const char *name, size_t len);
 //  True if `name` (len bytes) is a valid channel name: 1-32 chars of [a-z0-9_],
 //  starting with a letter.
 int rs_chan_name_valid (const char *name, size_t len);
+//  Marks in set[] each known channel a comma-separated list names
+//  ("bit_depth,hole_depth"); the others are left as they are. RS_OK, or
+//  RS_E_CONFIG with the first name that is no channel (rs_errmsg).
+rs_err_t rs_chan_parse_set (const char *list, bool set[RS_CH_COUNT]);
 
 #endif

@@ -25,6 +25,14 @@ main (void)
     RS_CHECK (rs_chan_name_valid ("a_1", 3));
     RS_CHECK (!rs_chan_name_valid ("abcdefghijabcdefghijabcdefghijabc", 33));
 
+    //  A list of names into a set; an unknown name is an error that names it.
+    bool set[RS_CH_COUNT] = { false };
+    RS_CHECK_INT (rs_chan_parse_set ("bit_depth,hole_depth", set), RS_OK);
+    RS_CHECK (set[RS_CH_BIT_DEPTH] && set[RS_CH_HOLE_DEPTH] && !set[RS_CH_WOB]);
+    RS_CHECK_INT (rs_chan_parse_set ("wob,depth_of_bit", set), RS_E_CONFIG);
+    RS_CHECK (strstr (rs_errmsg (), "depth_of_bit") != NULL);
+    RS_CHECK_INT (rs_chan_parse_set ("", set), RS_OK);
+
     //  Every channel has its row in the protocol document, with its unit.
     FILE *f = fopen (RS_SOURCE_DIR "/docs/PROTOCOL.md", "r");
     RS_CHECK (f != NULL);
