@@ -209,8 +209,7 @@ struct rs_detect_t {
     double coef_s, coef_ref, q_ref;
     int64_t freeze_since;
     double load_wob;            // WOB the references were taken at, the motor not measured; NaN = no such load
-    double load_hook;           // without WOB or depths, the hook load now ...
-    double load_hook_ref;       // ... and the one the references were taken at (NaN: not in that case)
+    double load_hook;           // without WOB or depths, the hook load the references were taken at
     int64_t last_coef;          // last valid coefficient
     int64_t rise_ts[RISE_HIST];
     double rise_c[RISE_HIST];
@@ -335,7 +334,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     s_reset_models (self);
     self->coef_ref = self->q_ref = NAN;
     self->freeze_since = INT64_MIN;
-    self->load_wob = self->load_hook = self->load_hook_ref = NAN;
+    self->load_wob = self->load_hook = NAN;
     self->last_coef = INT64_MIN;
     self->last_shut_in = INT64_MIN;
     self->packoff_end = INT64_MIN;
@@ -638,11 +637,12 @@ s_pumps_steady (const rs_detect_t *self, double qin)
 //  motor adds its differential pressure, which goes with the weight on the
 //  bit (rs_motorfit). Before a lift-off or set-down has measured that, the
 //  pressure on bottom is returned as it is and *unknown_wob says with what
-//  WOB (NaN otherwise), so that the caller compares it only at that load.
+//  WOB (NaN otherwise), so that the caller compares it only at that load;
+//  with neither a WOB nor the depths, *load_hook says at what hook load.
 //  NaN when it cannot be told: a motor without a WOB reading.
 static double
 s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, const rs_riginfo_t *rig,
-                double *unknown_wob)
+                double *unknown_wob, double *load_hook)
 {
     double spp = ch[RS_CH_SPP], wob = ch[RS_CH_WOB];
     *unknown_wob = NAN;
@@ -663,8 +663,8 @@ s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, co
     //  hook load leaving the hook (the rig state sees drilling a minute
     //  later), so the pressure is compared only at the same hook load.
     double hook = ch[RS_CH_HOOK_LOAD];
-    self->load_hook = !depths && isnan (wob) && !isnan (hook) && !(rig && rig->flags.in_slips)
-                      && !(m < MOTOR_NONE_BAR_KN) ? hook : NAN;
+    *load_hook = !depths && isnan (wob) && !isnan (hook) && !(rig && rig->flags.in_slips)
+                 && !(m < MOTOR_NONE_BAR_KN) ? hook : NAN;
     if (!loaded || m < MOTOR_NONE_BAR_KN)
         return spp;
     //  A loaded bit whose WOB reads nothing: the load cannot be told.
@@ -699,10 +699,7 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
     //  After a long stop (a trip: a different string, maybe a new bit) the
     //  old pressure levels mean nothing.
     if (self->last_coef != INT64_MIN && (double) (ts - self->last_coef) > COEF_FORGET_S * 1e6) {
-        self->coef_ref = self->q_ref = NAN;
-        self->freeze_since = INT64_MIN;
-        self->wash_n = 0;
-        self->wash_acc_n = 0;
+        s_coef_restart (self);
         self->last_coef = INT64_MIN;
         rs_motorfit_init (&self->motorfit);
     }
@@ -713,8 +710,8 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
     if (!isnan (rho) && qin > self->o.flow_lpm)
         self->rho_str = isnan (self->rho_str) ? rho : self->rho_str + (rho - self->rho_str) * s_k (dt, MUD_TAU_S);
     bool steady = s_pumps_steady (self, qin) && !shut_in;
-    double unknown_wob;
-    double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob);
+    double unknown_wob, load_hook;
+    double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob, &load_hook);
     //  A load not measured yet: the pressure is compared only at the same
     //  load, as at the same flow (a motor makes 8-45 bar at drilling WOB).
     if (isnan (unknown_wob) != isnan (self->load_wob)
@@ -723,11 +720,10 @@ s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, co
         s_coef_restart (self);
         self->load_wob = unknown_wob;
     }
-    if (isnan (self->load_hook) != isnan (self->load_hook_ref)
-        || fabs (self->load_hook - self->load_hook_ref) > LOAD_REQ_KN) {
-        if (!isnan (self->load_hook) && !isnan (self->load_hook_ref))
+    if (isnan (load_hook) != isnan (self->load_hook) || fabs (load_hook - self->load_hook) > LOAD_REQ_KN) {
+        if (!isnan (load_hook) && !isnan (self->load_hook))
             s_coef_restart (self);
-        self->load_hook_ref = self->load_hook;
+        self->load_hook = load_hook;
     }
     //  The exponent, fitted over pump-rate changes; a new one makes the old
     //  coefficients incomparable.
