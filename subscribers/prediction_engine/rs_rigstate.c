@@ -85,13 +85,13 @@ struct rs_rigstate_t {
     //  grew, and the string's position (spos) when it was last on bottom.
     double hole_max;
     int64_t hole_grew;
+    double bottom_spos;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
     //  Without a bit depth: the hook loads of a travelling block with the
     //  pumps off, in two groups (two-means): the block alone, the string.
     double two_lo, two_hi;
     int two_nlo, two_nhi;
-    double bottom_spos;
 };
 
 const char *
