@@ -1102,10 +1102,13 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         self->mud_next = self->t + rs_simrng_range (o, 3 * 3600, 9 * 3600);
     }
     if (self->mud_rate != 0 && self->q_in > 100) {
-        double d = self->rho0 - self->rho_in;
-        self->rho_in += fabs (d) <= fabs (self->mud_rate) * dt ? d : self->mud_rate * dt;
-        if (fabs (d) <= fabs (self->mud_rate) * dt)
+        double step = self->mud_rate * dt;
+        if (fabs (self->rho0 - self->rho_in) <= fabs (step)) {
+            self->rho_in = self->rho0;
             self->mud_rate = 0;
+        }
+        else
+            self->rho_in += step;
     }
     //  The string fills with what is pumped, a string volume at a time.
     if (self->q_in > 100) {

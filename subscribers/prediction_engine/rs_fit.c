@@ -35,6 +35,18 @@ s_median (const double *v, size_t n)
     return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
+//  Keeps x among the last `cap` estimates (a ring: est, *n, *head) and
+//  returns their median.
+static double
+s_est_push (double *est, size_t *n, size_t *head, size_t cap, double x)
+{
+    est[*head] = x;
+    *head = (*head + 1) % cap;
+    if (*n < cap)
+        (*n)++;
+    return s_median (est, *n);
+}
+
 void
 rs_lagfit_init (rs_lagfit_t *self, double on_lpm)
 {
@@ -117,11 +129,7 @@ s_lag_finish (rs_lagfit_t *self)
         return;
     }
     self->fits++;
-    self->est[self->est_head] = tau;
-    self->est_head = (self->est_head + 1) % RS_LAGFIT_EST;
-    if (self->est_n < RS_LAGFIT_EST)
-        self->est_n++;
-    self->tau_s = s_median (self->est, self->est_n);
+    self->tau_s = s_est_push (self->est, &self->est_n, &self->est_head, RS_LAGFIT_EST, tau);
 }
 
 double
@@ -200,11 +208,7 @@ s_plateau_close (rs_expfit_t *self)
             continue;
         double slope = (p.lnp - o->lnp) / dq;
         if (slope >= EXP_LO && slope <= EXP_HI) {
-            self->est[self->est_head] = slope;
-            self->est_head = (self->est_head + 1) % RS_EXPFIT_EST;
-            if (self->est_n < RS_EXPFIT_EST)
-                self->est_n++;
-            self->n_exp = s_median (self->est, self->est_n);
+            self->n_exp = s_est_push (self->est, &self->est_n, &self->est_head, RS_EXPFIT_EST, slope);
         }
         break;
     }
@@ -300,14 +304,12 @@ rs_motorfit_feed (rs_motorfit_t *self, int64_t ts_us, bool steady, int side, dou
         return self->bar_kn;
     //  Under zero is noise around no motor; the cap keeps one wild point
     //  from mattering before the median has others.
-    self->est[self->est_head] = fmin (fmax ((on->spp - off->spp) / dwob, 0), MOTOR_MAX);
-    self->est_head = (self->est_head + 1) % RS_MOTORFIT_EST;
-    if (self->est_n < RS_MOTORFIT_EST)
-        self->est_n++;
+    double med = s_est_push (self->est, &self->est_n, &self->est_head, RS_MOTORFIT_EST,
+                             fmin (fmax ((on->spp - off->spp) / dwob, 0), MOTOR_MAX));
     //  Three points before any estimate: one transition can mislead (the
     //  pressure still settling after a kill read as no motor on a rig with
     //  one, and every lift-off after it was a washout).
     if (self->est_n >= MOTOR_MIN_PTS)
-        self->bar_kn = s_median (self->est, self->est_n);
+        self->bar_kn = med;
     return self->bar_kn;
 }
