@@ -202,6 +202,7 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
     long open[RS_SIM_EVENT_COUNT];
     for (int i = 0; i < RS_SIM_EVENT_COUNT; i++)
         open[i] = -1;
+    char faults[64] = "";       // the sensor fault on now, for the trace
     rs_value_t vals[RS_CH_COUNT + 4];
     double end = hours * 3600;
     double stands_pred = NAN, last_prev = NAN;
@@ -226,6 +227,11 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
                 fprintf (b->alerts_log, "seed %d t=%7.0f FAULT    %-16s %s on %s\n", seed, note->t_s,
                          rs_simfault_name (note->fault), note->kind == RS_SIM_NOTE_FAULT_START ? "start" : "end",
                          rs_chan_info (note->channel) ? rs_chan_info (note->channel)->name : "?");
+            if (note->kind == RS_SIM_NOTE_FAULT_START)
+                snprintf (faults, sizeof faults, "%s:%s ", rs_simfault_name (note->fault),
+                          rs_chan_info (note->channel) ? rs_chan_info (note->channel)->name : "?");
+            else if (note->kind == RS_SIM_NOTE_FAULT_END)
+                faults[0] = 0;
             if (note->kind == RS_SIM_NOTE_EVENT_START && b->n_ev < MAX_EVENTS) {
                 event_t *e = &b->ev[b->n_ev];
                 *e = (event_t) { .type = note->type, .size = note->size, .start = note->t_s, .end = INFINITY,
@@ -281,12 +287,13 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
         }
         if (trace) {
             const rs_detect_view_t *v = rs_engine_well_view (eng, 0);
-            char evs[64] = "";
+            char evs[128] = "";
             for (int i = 0; i < RS_SIM_EVENT_COUNT; i++)
                 if (open[i] >= 0) {
                     strcat (evs, rs_sim_event_name (i));
                     strcat (evs, " ");
                 }
+            strncat (evs, faults, sizeof evs - strlen (evs) - 1);
             double ch[RS_CH_COUNT];
             for (int i = 0; i < RS_CH_COUNT; i++)
                 ch[i] = NAN;
@@ -383,7 +390,8 @@ s_usage (void)
             "  --json               print the report as JSON\n"
             "  --assert             exit 1 below the floors\n"
             "  --alerts FILE        write every alert transition to FILE\n"
-            "  --trace FILE         write a CSV of the first seed's samples and signals\n"
+            "  --trace FILE         write a CSV of the first seed's samples and signals (its\n"
+            "                       run with sensor faults, unless --faults 0)\n"
             "  --min-state PCT      exit 1 (as --assert) when the rig-state agreement is under PCT\n"
             "  --without CH,...     withhold these channels from the engine, as a log without them\n"
             "                       (e.g. bit_depth,hole_depth,wob,rop: hook load and block position only)\n");
@@ -587,7 +595,7 @@ main (int argc, char **argv)
         r.faults = pass ? ro.faults : 0;
         size_t ev_keep = b.n_ev;
         for (int s = first; s < first + seeds; s++)
-            if (s_run_seed (&b, s, &r, s == first && pass == 0 ? trace : NULL) != 0)
+            if (s_run_seed (&b, s, &r, s == first && pass == (ro.faults > 0) ? trace : NULL) != 0)
                 return 1;
         //  Recall comes from the run without faults; the faulty run only
         //  counts false alarms.

@@ -48,6 +48,8 @@ rs_chanq_init (rs_chanq_t *self)
 {
     memset (self, 0, sizeof *self);
     self->flow_out.anchor = NAN;
+    self->flow_out.qin0 = NAN;
+    self->flow_out.qin_moved_us = INT64_MIN;
     self->hole_max = NAN;
     self->hole_back_since = INT64_MIN;
     self->role_hole = self->role_block = NAN;
@@ -59,19 +61,34 @@ rs_chanq_init (rs_chanq_t *self)
     }
 }
 
-//  True when the reading x is stuck (see rs_chanq.h).
+//  True when the flow out x is stuck, given the flow in qin (see rs_chanq.h).
 static bool
-s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double eps, double flat_s)
+s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double qin)
 {
     if (isnan (x))
         return false;
-    if (isnan (f->anchor) || fabs (x - f->anchor) > eps) {
+    if (isnan (f->anchor) || fabs (x - f->anchor) > RS_CHANQ_FLAT_LPM) {
         f->moved = !isnan (f->anchor);
         f->anchor = x;
         f->changed_us = ts;
+        f->qin0 = qin;
+        f->qin_moved_us = INT64_MIN;
     }
-    bool still = !f->moved || (double) (ts - f->changed_us) >= flat_s * 1e6;
-    f->stuck = fabs (x) > eps && still;
+    if (isnan (f->qin0))
+        f->qin0 = qin;
+    bool pumps_moved = false;
+    if (!isnan (qin) && !isnan (f->qin0)) {
+        double dq = fabs (qin - f->qin0);
+        if (dq >= RS_CHANQ_FLAT_Q_LPM && dq >= RS_CHANQ_FLAT_Q_REL * fmax (qin, f->qin0)) {
+            if (f->qin_moved_us == INT64_MIN)
+                f->qin_moved_us = ts;
+            pumps_moved = (double) (ts - f->qin_moved_us) >= RS_CHANQ_FLAT_Q_S * 1e6;
+        }
+        else
+            f->qin_moved_us = INT64_MIN;
+    }
+    bool still = !f->moved || pumps_moved || (double) (ts - f->changed_us) >= RS_CHANQ_FLAT_S * 1e6;
+    f->stuck = fabs (x) > RS_CHANQ_FLAT_LPM && still;
     return f->stuck;
 }
 
@@ -197,7 +214,7 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         if (pinned)
             s_drop (self, ch, c, RS_CHQ_PINNED);
     }
-    if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], RS_CHANQ_FLAT_LPM, RS_CHANQ_FLAT_S))
+    if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
         s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
     if (isnan (ch[RS_CH_BIT_DEPTH])) {
         s_role (self, ts_us, ch[RS_CH_HOLE_DEPTH], ch[RS_CH_BLOCK_POS]);

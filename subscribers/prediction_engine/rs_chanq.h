@@ -23,7 +23,13 @@
       minutes, a moving one cannot.
     - stuck (flow out): a non-zero reading that has not moved by more than
       RS_CHANQ_FLAT_LPM since the channel was first seen, or for
-      RS_CHANQ_FLAT_S: returns are turbulent, a live meter never holds still.
+      RS_CHANQ_FLAT_S: returns are turbulent, a live meter never holds still;
+      or for RS_CHANQ_FLAT_Q_S since the flow in moved by RS_CHANQ_FLAT_Q_REL
+      and RS_CHANQ_FLAT_Q_LPM from what it was when the flow out last
+      changed: returns follow the pumps within a flowline's lag (10-60 s),
+      so a meter still frozen after a pump stop or start is dead (a frozen
+      meter read "well flowing 2,272 L/min with pumps off" before the
+      RS_CHANQ_FLAT_S rule caught it).
     - inconsistent: WOB reading more than RS_CHANQ_WOB_OFF_KN either way while
       the bit is clearly off bottom (the bit carries nothing there: a WOB
       sensor with a drifted zero); a hole depth more than RS_CHANQ_HOLE_BACK_M
@@ -47,6 +53,9 @@
 
 #define RS_CHANQ_FLAT_LPM    0.5     // L/min: less change than this is no change
 #define RS_CHANQ_FLAT_S      600.0   // s without change: stuck
+#define RS_CHANQ_FLAT_Q_S    90.0    // s without change after the flow in moved: stuck ...
+#define RS_CHANQ_FLAT_Q_REL  0.25    // ... by this share of the larger of the two flows in ...
+#define RS_CHANQ_FLAT_Q_LPM  200.0   // ... and at least this many L/min
 #define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
 #define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
 #define RS_CHANQ_PIN_MOVE_M  1.0     // m: a hook load pinned through this much block travel
@@ -78,6 +87,8 @@ typedef struct {
     int64_t changed_us;         // time of that change
     bool moved;                 // changed at least once since first seen
     bool stuck;                 // judged stuck on the last reading
+    double qin0;                // flow in at that change (NaN: none yet)
+    int64_t qin_moved_us;       // flow in away from qin0 since; INT64_MIN when not
 } rs_chanq_flat_t;
 
 typedef struct {

@@ -90,6 +90,54 @@ test_stuck_flow_out (void)
     RS_CHECK_INT (q.stuck, 1);              // its very first reading, before it had moved
 }
 
+//  A meter frozen at its drilling reading: once the pumps stop, returns
+//  must follow within a flowline's lag, so it is stuck RS_CHANQ_FLAT_Q_S
+//  after the stop instead of RS_CHANQ_FLAT_S after it froze. A live meter
+//  that follows the stop, and one at rest that reads the same value with
+//  the pumps steady, are left alone.
+static void
+test_stuck_through_pump_stop (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    int64_t t = 0;
+    int stuck_at = -1;
+    for (int i = 0; i < 400; i++, t += 2 * S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = i < 100 ? 2270 + 3 * sin (i) : 0;      // the pumps stop at 200 s
+        ch[RS_CH_FLOW_OUT] = i < 50 ? 2600 + 20 * sin (i * 0.9) : 2622;  // frozen from 100 s
+        rs_chanq_filter (&q, t, ch);
+        if (isnan (ch[RS_CH_FLOW_OUT]) && stuck_at < 0 && i > 0)   // the first reading has not moved yet
+            stuck_at = 2 * i;
+    }
+    RS_CHECK (stuck_at >= 200 + RS_CHANQ_FLAT_Q_S - 2 && stuck_at <= 200 + RS_CHANQ_FLAT_Q_S + 2);
+    RS_CHECK (stuck_at < 100 + RS_CHANQ_FLAT_S);
+    //  A live meter through the same stop: its reading falls with the flow.
+    rs_chanq_init (&q);
+    double qout = 2600;
+    for (int i = 0; i < 400; i++, t += 2 * S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = i < 100 ? 2270 : 0;
+        qout += ((i < 100 ? 2600 : 0) - qout) * (1 - exp (-2.0 / 40));    // a 40-s flowline
+        ch[RS_CH_FLOW_OUT] = qout + 5 * sin (i * 0.9);
+        rs_chanq_filter (&q, t, ch);
+    }
+    RS_CHECK_INT (q.stuck, 1);              // its very first reading, before it had moved
+    //  A paddle at rest reading 25 L/min with the pumps off, then the
+    //  pumps start slowly and the paddle lifts: never stuck on the start.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 400; i++, t += 2 * S) {
+        s_nan (ch);
+        double qin = i < 200 ? 0 : fmin (2200, (i - 200) * 20.0);
+        ch[RS_CH_FLOW_IN] = qin;
+        ch[RS_CH_FLOW_OUT] = i < 10 ? 25 + i : fmax (25, 0.9 * qin - 200);
+        rs_chanq_filter (&q, t, ch);
+        if (i >= 200)
+            RS_CHECK (!isnan (ch[RS_CH_FLOW_OUT]));
+    }
+}
+
 typedef struct {
     int kicks;
 } count_t;
@@ -356,6 +404,7 @@ main (void)
     test_hook_pinned_needs_travel ();
     test_inconsistent ();
     test_stuck_flow_out ();
+    test_stuck_through_pump_stop ();
     test_engine_quiet_on_stuck ();
     return RS_TEST_DONE ();
 }
