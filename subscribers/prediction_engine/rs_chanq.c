@@ -50,6 +50,7 @@ rs_chanq_init (rs_chanq_t *self)
     self->flow_out.anchor = NAN;
     self->flow_out.qin0 = NAN;
     self->flow_out.qin_moved_us = INT64_MIN;
+    self->flow_in = (rs_chanq_held_t) { .qin = NAN, .spp0 = NAN, .qout0 = NAN, .since_us = INT64_MIN };
     self->hole_max = NAN;
     self->hole_back_since = INT64_MIN;
     self->role_hole = self->role_block = NAN;
@@ -90,6 +91,57 @@ s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double qin)
     bool still = !f->moved || pumps_moved || (double) (ts - f->changed_us) >= RS_CHANQ_FLAT_S * 1e6;
     f->stuck = fabs (x) > RS_CHANQ_FLAT_LPM && still;
     return f->stuck;
+}
+
+//  +1 when x is up from x0 by RS_CHANQ_HELD_REL and abs_min, -1 when down
+//  by as much, 0 otherwise or without both.
+static int
+s_moved (double x, double x0, double abs_min)
+{
+    if (isnan (x) || isnan (x0))
+        return 0;
+    if (x >= fmax (x0 * (1 + RS_CHANQ_HELD_REL), x0 + abs_min))
+        return 1;
+    if (x <= fmin (x0 / (1 + RS_CHANQ_HELD_REL), x0 - abs_min))
+        return -1;
+    return 0;
+}
+
+//  True when the flow in qin is held while the pumps changed (rs_chanq.h);
+//  then until it changes (the pumps may come back through the value it
+//  holds, faster than the returns follow). The pressure and the returns
+//  are taken as they settled after the flow in's last change: they follow
+//  a real pump change a flowline's lag late.
+static bool
+s_held (rs_chanq_held_t *h, int64_t ts, double qin, double spp, double qout)
+{
+    if (isnan (qin))
+        return false;
+    if (isnan (h->qin) || fabs (qin - h->qin) > RS_CHANQ_FLAT_LPM) {
+        *h = (rs_chanq_held_t) { .qin = qin, .changed_us = ts, .spp0 = NAN, .qout0 = NAN,
+                                 .since_us = INT64_MIN };
+        return false;
+    }
+    if (h->stuck)
+        return true;
+    if (isnan (spp) || isnan (qout))
+        return false;           //  a witness silent: the hold neither grows nor ends
+    if (isnan (h->spp0) || isnan (h->qout0)) {
+        if ((double) (ts - h->changed_us) >= RS_CHANQ_HELD_SETTLE_S * 1e6) {
+            h->spp0 = spp;
+            h->qout0 = qout;
+        }
+        return false;
+    }
+    int ds = s_moved (spp, h->spp0, RS_CHANQ_HELD_BAR), dq = s_moved (qout, h->qout0, RS_CHANQ_FLAT_Q_LPM);
+    if (ds == 0 || ds != dq) {
+        h->since_us = INT64_MIN;
+        return false;
+    }
+    if (h->since_us == INT64_MIN)
+        h->since_us = ts;
+    h->stuck = (double) (ts - h->since_us) >= RS_CHANQ_HELD_S * 1e6;
+    return h->stuck;
 }
 
 //  True when x is the same non-zero value as the last RS_CHANQ_PIN_N
@@ -198,6 +250,12 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         s_drop (self, ch, RS_CH_HOOK_LOAD, RS_CHQ_PLACEHOLDER);
     if (ch[RS_CH_HOLE_DEPTH] == 0)
         s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_PLACEHOLDER);
+    if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
+        s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
+    if (s_held (&self->flow_in, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
+        s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_STUCK);
+    //  After the flow in's check: an SPP of 0 with the pumps stopped and the
+    //  flow in reading held at its rate is a reading.
     if (ch[RS_CH_SPP] == 0 && ch[RS_CH_FLOW_IN] > 100)
         s_drop (self, ch, RS_CH_SPP, RS_CHQ_PLACEHOLDER);
     for (size_t i = 0; i < sizeof s_analog / sizeof s_analog[0]; i++) {
@@ -214,8 +272,6 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         if (pinned)
             s_drop (self, ch, c, RS_CHQ_PINNED);
     }
-    if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
-        s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
     if (isnan (ch[RS_CH_BIT_DEPTH])) {
         s_role (self, ts_us, ch[RS_CH_HOLE_DEPTH], ch[RS_CH_BLOCK_POS]);
         if (self->hole_is_bit && !isnan (ch[RS_CH_HOLE_DEPTH])) {
@@ -272,7 +328,11 @@ rs_chanq_reason (const rs_chanq_t *self, int channel, char *buf, size_t size)
         snprintf (buf, size, "%s pinned at %.6g %s", info->name, v, info->unit);
         break;
     case RS_CHQ_STUCK:
-        snprintf (buf, size, "%s stuck at %.6g %s", info->name, v, info->unit);
+        if (channel == RS_CH_FLOW_IN)
+            snprintf (buf, size, "%s held at %.6g %s while the standpipe pressure and the returns changed",
+                      info->name, v, info->unit);
+        else
+            snprintf (buf, size, "%s stuck at %.6g %s", info->name, v, info->unit);
         break;
     case RS_CHQ_INCONSISTENT:
         if (channel == RS_CH_WOB)

@@ -30,6 +30,17 @@
       so a meter still frozen after a pump stop or start is dead (a frozen
       meter read "well flowing 2,272 L/min with pumps off" before the
       RS_CHANQ_FLAT_S rule caught it).
+    - stuck (flow in): a flow in held within RS_CHANQ_FLAT_LPM while the
+      standpipe pressure and the flow out both moved the same way, by half
+      (RS_CHANQ_HELD_REL) and by RS_CHANQ_HELD_BAR and RS_CHANQ_FLAT_Q_LPM at
+      least, from what they read RS_CHANQ_HELD_SETTLE_S after it last changed
+      (twice the longest flowline lag: they follow a real change that much
+      late), for RS_CHANQ_HELD_S:
+      the pumps changed and the reading did not. Two witnesses, since
+      nothing else moves both together: a kick or a pack-off moves them
+      apart, losses or a washout only one. It stays stuck until it changes.
+      A flow in from pump strokes may hold one value for hours at a steady
+      rate, so time alone tells nothing.
     - inconsistent: WOB reading more than RS_CHANQ_WOB_OFF_KN either way while
       the bit is clearly off bottom (the bit carries nothing there: a WOB
       sensor with a drifted zero); a hole depth more than RS_CHANQ_HOLE_BACK_M
@@ -56,6 +67,10 @@
 #define RS_CHANQ_FLAT_Q_S    90.0    // s without change after the flow in moved: stuck ...
 #define RS_CHANQ_FLAT_Q_REL  0.25    // ... by this share of the larger of the two flows in ...
 #define RS_CHANQ_FLAT_Q_LPM  200.0   // ... and at least this many L/min
+#define RS_CHANQ_HELD_REL    0.5     // flow in held: SPP and flow out both moved by this share ...
+#define RS_CHANQ_HELD_BAR    5.0     // ... the SPP by at least this many bar ...
+#define RS_CHANQ_HELD_S      10.0    // ... for this long, s, from what they read ...
+#define RS_CHANQ_HELD_SETTLE_S 120.0 // ... this long after the flow in's last change
 #define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
 #define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
 #define RS_CHANQ_PIN_MOVE_M  1.0     // m: a hook load pinned through this much block travel
@@ -92,6 +107,14 @@ typedef struct {
 } rs_chanq_flat_t;
 
 typedef struct {
+    double qin;                 // flow in at its last change; NaN before one
+    int64_t changed_us;         // ... when
+    double spp0, qout0;         // standpipe pressure and flow out settled since (NaN: not yet)
+    int64_t since_us;           // both moved since; INT64_MIN when not
+    bool stuck;                 // judged held: until the flow in changes
+} rs_chanq_held_t;
+
+typedef struct {
     double value;               // the value repeated
     int64_t since_us;
     unsigned n;                 // readings of exactly it in a row
@@ -103,6 +126,7 @@ typedef struct {
     double bad_value[RS_CH_COUNT];   // the reading judged bad (NaN if none)
     bool seen[RS_CH_COUNT];          // the channel has had a reading
     rs_chanq_flat_t flow_out;
+    rs_chanq_held_t flow_in;
     rs_chanq_pin_t pin[RS_CH_COUNT];
     double role_hole, role_block;    // where the current excursion started
     int64_t role_ts;
@@ -112,7 +136,7 @@ typedef struct {
     int64_t hole_back_since;    // shallower readings since, INT64_MIN when none
     uint64_t dropped[RS_CHQ_COUNT];  // readings dropped, by state
     uint64_t implausible;       // readings dropped as impossible (implausible + placeholder)
-    uint64_t stuck;             // readings dropped as stuck (flow out)
+    uint64_t stuck;             // readings dropped as stuck (flow out, flow in)
     uint64_t pinned;            // readings dropped as pinned
     uint64_t inconsistent;      // readings dropped as contradicting another channel
 } rs_chanq_t;

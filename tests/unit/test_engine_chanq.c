@@ -138,6 +138,104 @@ test_stuck_through_pump_stop (void)
     }
 }
 
+//  The flow in for the sample i (1 s apart) of a scenario, with the
+//  standpipe pressure and the flow out it gives; returns the first second
+//  the flow in was judged stuck, -1 if never.
+typedef void (scenario_fn) (int i, double *qin, double *spp, double *qout);
+
+static int
+s_held_at (scenario_fn *fn, int seconds)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < seconds; i++) {
+        s_nan (ch);
+        fn (i, &ch[RS_CH_FLOW_IN], &ch[RS_CH_SPP], &ch[RS_CH_FLOW_OUT]);
+        rs_chanq_filter (&q, i * S, ch);
+        if (isnan (ch[RS_CH_FLOW_IN]))
+            return i;
+    }
+    return -1;
+}
+
+//  A flowline 40 s behind the pumps, the pressure 5 s behind.
+static double
+s_lag (int i, int t0, double from, double to, double tau)
+{
+    return i < t0 ? from : to + (from - to) * exp (-(i - t0) / tau);
+}
+
+//  The flow-in reading froze at 662 L/min during a kill; the pumps stop at
+//  600 s and start again at full rate at 700 s.
+static void
+s_frozen_kill (int i, double *qin, double *spp, double *qout)
+{
+    *qin = 662;
+    double on = i < 700 ? s_lag (i, 600, 662, 0, 5) : s_lag (i, 700, 0, 2200, 5);
+    *spp = 14.0 * pow (on / 662, 1.8) + 0.3 * sin (i);
+    *qout = (i < 700 ? s_lag (i, 600, 650, 20, 40) : s_lag (i, 700, 20, 2150, 40)) + 10 * sin (i * 0.7);
+}
+
+//  A real pump stop: the reading falls to 0 at once, the pressure and the
+//  returns follow it down late; then an hour at a rate held to the last
+//  digit (strokes x displacement), with noisy pressure and returns.
+static void
+s_real_stop (int i, double *qin, double *spp, double *qout)
+{
+    *qin = i < 600 ? 2100 : i < 1200 ? 0 : 2100;
+    double q = i < 1200 ? s_lag (i, 600, 2100, 0, 5) : s_lag (i, 1200, 0, 2100, 5);
+    *spp = 200 * pow (q / 2100, 1.8) + 2 * sin (i);
+    *qout = (i < 1200 ? s_lag (i, 600, 2080, 15, 40) : s_lag (i, 1200, 15, 2080, 40)) + 15 * sin (i * 0.7);
+}
+
+//  At a held 2,100 L/min: a pack-off (pressure up 60%, returns down), then
+//  a kick (returns up 60%, pressure down a little).
+static void
+s_events (int i, double *qin, double *spp, double *qout)
+{
+    *qin = 2100;
+    *spp = (i < 600 ? 200 : i < 900 ? 320 : 190) + 2 * sin (i);
+    *qout = (i < 600 ? 2080 : i < 900 ? 1500 : i < 1200 ? 2080 : 3300) + 15 * sin (i * 0.7);
+}
+
+static void
+test_flow_in_held (void)
+{
+    int t = s_held_at (s_frozen_kill, 1200);
+    //  Caught on the stop: the pressure at once, the returns under two
+    //  thirds of 650 L/min (and 200 less) 17 s after it, then held 10 s.
+    RS_CHECK (t > 600 && t < 600 + 60);
+    RS_CHECK_INT (s_held_at (s_real_stop, 4800), -1);
+    RS_CHECK_INT (s_held_at (s_events, 1800), -1);
+    //  Its reason says what happened.
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < 700; i++) {
+        s_nan (ch);
+        s_frozen_kill (i, &ch[RS_CH_FLOW_IN], &ch[RS_CH_SPP], &ch[RS_CH_FLOW_OUT]);
+        rs_chanq_filter (&q, i * S, ch);
+    }
+    char why[160];
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_FLOW_IN), RS_CHQ_STUCK);
+    RS_CHECK (strstr (rs_chanq_reason (&q, RS_CH_FLOW_IN, why, sizeof why), "flow_in held at 662") != NULL);
+    //  Held until the reading changes: the pumps back at full rate do not
+    //  make it right, a new reading does.
+    int held = 0;
+    for (int i = 700; i < 1000; i++) {
+        s_nan (ch);
+        s_frozen_kill (i, &ch[RS_CH_FLOW_IN], &ch[RS_CH_SPP], &ch[RS_CH_FLOW_OUT]);
+        rs_chanq_filter (&q, i * S, ch);
+        held += isnan (ch[RS_CH_FLOW_IN]);
+    }
+    RS_CHECK_INT (held, 300);
+    s_nan (ch);
+    ch[RS_CH_FLOW_IN] = 2200;
+    rs_chanq_filter (&q, 1000 * S, ch);
+    RS_CHECK_NEAR (ch[RS_CH_FLOW_IN], 2200, 1e-12);
+}
+
 typedef struct {
     int kicks;
 } count_t;
@@ -405,6 +503,7 @@ main (void)
     test_inconsistent ();
     test_stuck_flow_out ();
     test_stuck_through_pump_stop ();
+    test_flow_in_held ();
     test_engine_quiet_on_stuck ();
     return RS_TEST_DONE ();
 }
