@@ -88,6 +88,7 @@ struct rs_rigstate_t {
     double bottom_spos;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
+    bool deepening;             // the hole deepened within DEEPEN_S
     //  Without a bit depth: the hook loads of a travelling block with the
     //  pumps off, in two groups (two-means): the block alone, the string.
     double two_lo, two_hi;
@@ -389,17 +390,12 @@ s_trip_reset (rs_rigstate_t *self)
 static bool
 s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f)
 {
-    double hole = ch[RS_CH_HOLE_DEPTH], wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
-    if (!isnan (hole) && (isnan (self->hole_max) || hole > self->hole_max + DEEPEN_M)) {
-        if (!isnan (self->hole_max))
-            self->hole_grew = ts;
-        self->hole_max = hole;
-    }
+    double wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
     if (!isnan (ch[RS_CH_BIT_DEPTH]) || !f->circulating || (f->moving && f->direction < 0)) {
         self->set_since = INT64_MIN;
         return false;
     }
-    if (self->hole_grew != INT64_MIN && (double) (ts - self->hole_grew) <= DEEPEN_S * 1e6)
+    if (self->deepening)
         return true;
     //  A string whose weight is on the bit still hangs from the hook: a hook
     //  load down to the block's weight is the slips, whatever a WOB reads
@@ -444,6 +440,19 @@ s_empty_block (rs_rigstate_t *self, double hook)
     return low && apart && self->two_nlo >= TWO_MIN_N && self->two_nhi >= TWO_MIN_N;
 }
 
+//  Follows the deepest hole depth; true when the hole deepened within
+//  DEEPEN_S: a bit is drilling.
+static bool
+s_deepening (rs_rigstate_t *self, int64_t ts, double hole)
+{
+    if (!isnan (hole) && (isnan (self->hole_max) || hole > self->hole_max + DEEPEN_M)) {
+        if (!isnan (self->hole_max))
+            self->hole_grew = ts;
+        self->hole_max = hole;
+    }
+    return self->hole_grew != INT64_MIN && (double) (ts - self->hole_grew) <= DEEPEN_S * 1e6;
+}
+
 static rs_rig_t
 s_unknown (rs_rigstate_t *self, const char *why)
 {
@@ -470,6 +479,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
 
     memset (f, 0, sizeof *f);
     self->info.reason = NULL;
+    self->deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
     f->circulating = !isnan (flow) ? flow > o->flow_lpm : !isnan (spp) && spp > o->spp_bar;
     f->rotating = !isnan (rpm) ? rpm > o->rpm : !isnan (torque) && torque > o->torque_knm;
     f->weight_on_bit = !isnan (wob) ? wob > o->wob_kn : !isnan (rop) && rop > o->rop_mh;
@@ -519,6 +529,14 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     if (isnan (bitc) && block_moving && block_now && !isnan (hook) && !f->circulating && s_empty_block (self, hook))
         kin_slips = true;
+    //  A hole deepening under the bit is being drilled, and a string in the
+    //  slips drills nothing: a block position that seems to travel then is
+    //  a sensor (one frozen through 48 minutes of drilling came back 17 m
+    //  higher, an "empty block travelling" that made the drilling hook load
+    //  the block weight and the rest of the stand "in slips").
+    bool drilling_now = self->deepening && f->on_bottom;
+    if (drilling_now)
+        kin_slips = false;
     //  At surface nothing hangs below the block but a few metres of BHA.
     bool deep = isnan (hole) || hole > o->surface_m + o->stand_m;
     bool at_surface = !isnan (bit) && bit <= o->surface_m && deep;
@@ -577,7 +595,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     bool by_hook = false;
     if (kin_slips)
         slips = 1;
-    else if (f->moving && !isnan (bitc))
+    else if (drilling_now || (f->moving && !isnan (bitc)))
         slips = 0;
     else if (!isnan (hook) && !isnan (bw)) {
         //  A Schmitt trigger: the hook load in slips rises above the block

@@ -922,11 +922,14 @@ test_pathologies (void)
             RS_CHECK (strstr (rs_chanq_reason (&w.chanq, RS_CH_WOB, why, sizeof why), "pinned at -89") != NULL);
         s_well_fini (&w);
 
-        //  A hook load of 0 for "no reading" while drilling: read as it
-        //  comes, the string is in the slips.
+        //  A hook load of 0 for "no reading" with the bit on bottom and its
+        //  weight on it, the hole not deepening (while it deepens nothing
+        //  is in the slips, whatever the hook reads): read as it comes, the
+        //  string is in the slips.
         s_well_init (&w, NULL);
         w.quality = checked;
         s_run (&w, 600);
+        w.drilling = false;
         w.hook_held = 0;
         s_run (&w, 120);
         RS_CHECK_INT (rs_rigstate_info (w.rig)->state == RS_RIG_DRILLING_ROTARY, checked);

@@ -408,6 +408,32 @@ test_sparse_samples (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  Drilling while the block position reads frozen, then comes back 17 m
+//  higher in one sample (the sensor, not the block): the hole deepening
+//  under the bit says drilling, so the jump is not an empty block
+//  travelling, and the drilling hook load is not the block weight.
+static void
+test_block_jump_while_drilling (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = { .hole = 3086, .bit = 3086, .block = 10, .hook = 840, .wob = 145, .rpm = 110, .torque = 11,
+                .flow = 2150, .spp = 230, .casing = NAN };
+    double ch[RS_CH_COUNT];
+    const rs_riginfo_t *in = NULL;
+    int other = 0;
+    for (int i = 0; i < 600; i++, t += 2 * S) {
+        r.hole = r.bit = 3086 + 0.004 * i;          // 7 m/h
+        r.block = i < 300 ? 10.0 : 27.4 - 0.004 * (i - 300);
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        other += !rs_rig_drilling (in->state);
+    }
+    RS_CHECK_INT (other, 0);
+    RS_CHECK (isnan (in->block_weight_kn) || in->block_weight_kn < 700);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
@@ -420,5 +446,6 @@ main (void)
     test_drilling_hole_only ();
     test_empty_block_no_depth ();
     test_sparse_samples ();
+    test_block_jump_while_drilling ();
     return RS_TEST_DONE ();
 }
