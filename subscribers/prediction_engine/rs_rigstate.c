@@ -9,7 +9,7 @@
 #define HIST_STEP   0.25        // s between points kept
 #define MAX_DT_S    60.0        // a longer gap is not counted in the breakdown
 #define BW_ALPHA    0.05        // block weight learning rate per sample ...
-#define BW_UP       0.2         // ... times this for readings above it
+#define BW_UP       0.2         // ... times this for readings above it, bit at surface
 #define KIN_STEP_M  0.02        // m: the block moved on this sample (above a position sensor's jitter)
 #define BLOCK_VMAX  5.0         // m/s: no block travels faster (bit depth edits without a block)
 #define PLATEAU_S   60.0        // s: a steady hook load this long is a plateau ...
@@ -541,16 +541,17 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     bool deep = isnan (hole) || hole > o->surface_m + o->stand_m;
     bool at_surface = !isnan (bit) && bit <= o->surface_m && deep;
     if ((kin_slips || (at_surface && !f->moving)) && o->block_weight_kn <= 0 && !isnan (hook)) {
-        //  Biased low: in slips the hook load rises above the block's
-        //  weight while a stand is made up or the top drive turns, never
-        //  below it for long.
+        //  What the hook reads with the string in the slips: a block that
+        //  travels or creeps over them reads its acceleration and the
+        //  make-up loads either way; a bit at surface may have a tool
+        //  hanging under the block, which only adds: biased low there.
         if (self->bw_samples < BW_MIN_N) {
             self->bw_seed[self->bw_samples++] = hook;
             if (self->bw_samples == BW_MIN_N)
                 self->bw_learned = s_median (self->bw_seed, BW_MIN_N);
         }
         else {
-            double gain = hook < self->bw_learned ? BW_ALPHA : BW_ALPHA * BW_UP;
+            double gain = hook < self->bw_learned || kin_slips ? BW_ALPHA : BW_ALPHA * BW_UP;
             self->bw_learned += gain * (hook - self->bw_learned);
             self->bw_samples++;
         }
