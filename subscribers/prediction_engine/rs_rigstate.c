@@ -484,6 +484,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->rotating = !isnan (rpm) ? rpm > o->rpm : !isnan (torque) && torque > o->torque_knm;
     f->weight_on_bit = !isnan (wob) ? wob > o->wob_kn : !isnan (rop) && rop > o->rop_mh;
     f->on_bottom = !isnan (hole) && !isnan (bit) && hole - bit < o->on_bottom_m;
+    //  The hole deepening under the bit is the bit drilling, whatever a WOB
+    //  reads (a WOB zeroed with another string reads tens of kN off).
+    if (self->deepening && f->on_bottom)
+        f->weight_on_bit = true;
     f->shut_in = !isnan (casing) && casing > o->casing_bar;
 
     //  Movement: more than move_m over the last move_window_s, and still

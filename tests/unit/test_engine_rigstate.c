@@ -434,6 +434,33 @@ test_block_jump_while_drilling (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A WOB zeroed with another string reads 30 kN light: on bottom with the
+//  hole deepening the bit drills all the same; with the hole not deepening
+//  the string circulates on bottom, hanging (not a plateau of the slips).
+static void
+test_drilling_wob_offset (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = { .hole = 2500, .bit = 2500, .block = 20, .hook = 900, .wob = -30, .rpm = 120, .torque = 12,
+                .flow = 2200, .spp = 200, .casing = NAN };
+    double ch[RS_CH_COUNT];
+    const rs_riginfo_t *in = NULL;
+    for (int i = 0; i < 120; i++, t += 2 * S) {
+        r.hole = r.bit = 2500 + 0.01 * i;           // 18 m/h
+        r.block = 20 - 0.01 * i;
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+    }
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    for (int i = 0; i < 150; i++, t += 2 * S) {
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+    }
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
@@ -447,5 +474,6 @@ main (void)
     test_empty_block_no_depth ();
     test_sparse_samples ();
     test_block_jump_while_drilling ();
+    test_drilling_wob_offset ();
     return RS_TEST_DONE ();
 }
