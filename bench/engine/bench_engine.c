@@ -210,7 +210,7 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
     if (trace)
         fprintf (trace, "t,sim_state,eng_state,events,flow_in,flow_out,flow_exp,balance,bal_raw,kick_cusum,"
                  "loss_cusum,spp,spp_coef,spp_dev,spp_drop,hook,block,bit,hole,wob,rpm,torque,rop,"
-                 "pit_gain,pit_slope,spp_rise,flow_sigma,lag,gain,spp_exp,spp_wob,block_weight,bw_source,raw_state\n");
+                 "pit_gain,pit_slope,spp_rise,flow_sigma,lag,gain,spp_exp,spp_wob,block_weight,bw_source,raw_state,wob_zero\n");
     while (rs_sim_time (sim) < end) {
         size_t n = rs_sim_step (sim, dt, vals, RS_CH_COUNT + 4);
         double t = rs_sim_time (sim);
@@ -300,7 +300,7 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
             for (size_t i = 0; i < n; i++)
                 ch[vals[i].id] = vals[i].value;
             fprintf (trace, "%.0f,%s,%s,%s,%.0f,%.0f,%.0f,%.1f,%.1f,%.0f,%.0f,%.1f,%.2f,%.4f,%.4f,%.0f,%.2f,%.2f,"
-                     "%.2f,%.1f,%.0f,%.2f,%.1f,%.3f,%.4f,%.2f,%.0f,%.1f,%.3f,%.2f,%.3f,%.1f,%s,%s\n",
+                     "%.2f,%.1f,%.0f,%.2f,%.1f,%.3f,%.4f,%.2f,%.0f,%.1f,%.3f,%.2f,%.3f,%.1f,%s,%s,%.1f\n",
                      t, rs_sim_state_name (rs_sim_state (sim)),
                      rs_rig_name (ri->state), evs, ch[RS_CH_FLOW_IN], ch[RS_CH_FLOW_OUT], v->flow_expected,
                      v->flow_balance_avg, v->flow_balance, v->kick_cusum, v->loss_cusum, ch[RS_CH_SPP], v->spp_coef,
@@ -309,7 +309,7 @@ s_run_seed (bench_t *b, int seed, const run_opts_t *ro, FILE *trace)
                      ch[RS_CH_HOLE_DEPTH], ch[RS_CH_WOB], ch[RS_CH_RPM], ch[RS_CH_TORQUE], ch[RS_CH_ROP],
                      ch[RS_CH_PIT_GAIN], v->pit_slope, v->spp_rise, v->flow_sigma, v->flowline_lag_s,
                      v->flow_gain, v->spp_exp, v->spp_wob, ri->block_weight_kn, rs_bw_source_name (ri->bw_source),
-                     rs_rig_name (ri->raw));
+                     rs_rig_name (ri->raw), v->wob_zero);
         }
     }
     for (size_t i = ev0; i < b->n_ev; i++)

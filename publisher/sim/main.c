@@ -36,7 +36,7 @@ static const rs_option_t s_options[] = {
       "draw each well's rig, sensors and event sizes from its seed (docs/SIMULATOR.md); off = the demo rig", 0, 0 },
     { "faults", "SIM_FAULTS", RS_OPT_DOUBLE, "0",
       "random sensor faults per simulated hour per well (pinned WOB, stuck flow out, zeros, "
-      "flat lines, spikes)", 0, 100 },
+      "flat lines, spikes, a stale WOB zero)", 0, 100 },
     RS_OPTION_END
 };
 

@@ -13,7 +13,7 @@ struct rs_simfault_t {
 };
 
 static const char *s_names[RS_SIMFAULT_COUNT] = {
-    "wob_pinned", "stuck_value", "zeros", "flatline", "spikes"
+    "wob_pinned", "stuck_value", "zeros", "flatline", "spikes", "wob_offset"
 };
 
 //  Channels each fault may hit.
@@ -111,6 +111,12 @@ rs_simfault_update (rs_simfault_t *self, double t_s, rs_simfault_state_t *state)
         case RS_SIMFAULT_FLATLINE:
             f->channel = s_pick (self, s_flat_ch, sizeof s_flat_ch / sizeof s_flat_ch[0]);
             break;
+        case RS_SIMFAULT_WOB_OFFSET:
+            //  Zeroed off bottom with a string 20-80 kN lighter or heavier
+            //  than the one now hanging.
+            f->channel = RS_CH_WOB;
+            f->value = (s_u (self) < 0.5 ? -1 : 1) * (20 + 60 * s_u (self));
+            break;
         default:
             f->channel = s_pick (self, s_spike_ch, sizeof s_spike_ch / sizeof s_spike_ch[0]);
             break;
@@ -133,6 +139,8 @@ rs_simfault_apply (rs_simfault_t *self, double t_s, rs_value_t *values, size_t n
             if (s_u (self) < 1.0 / 30)
                 values[i].value = values[i].value * (2 + 4 * s_u (self)) + 50;
         }
+        else if (f->kind == RS_SIMFAULT_WOB_OFFSET)
+            values[i].value += f->value;
         else {
             if (isnan (f->value))
                 f->value = values[i].value;

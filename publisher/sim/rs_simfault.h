@@ -1,7 +1,8 @@
 /*  rs_simfault: sensor faults for the simulator, the pathologies real logs
     show: a WOB reading pinned at a floor (e.g. -89 kN), a flow-out meter
     stuck at a constant, zeros standing for "no reading", a channel that
-    flat-lines at its last value, and single-sample spikes. Faults come one
+    flat-lines at its last value, single-sample spikes, and a WOB whose zero
+    is stale (set with another string: tens of kN off, either way). Faults come one
     at a time on a seeded random schedule and are applied to a sample after
     the physics, so ground truth is untouched. Pure logic, own PRNG. */
 #ifndef RS_SIMFAULT_H
@@ -19,10 +20,11 @@ typedef enum {
     RS_SIMFAULT_ZEROS,              // a channel reads 0
     RS_SIMFAULT_FLATLINE,           // a channel holds its last value
     RS_SIMFAULT_SPIKES,             // single-sample spikes on a channel
+    RS_SIMFAULT_WOB_OFFSET,         // WOB reads off by a constant (a stale zero)
     RS_SIMFAULT_COUNT
 } rs_simfault_kind_t;
 
-//  "wob_pinned", "stuck_value", "zeros", "flatline", "spikes".
+//  "wob_pinned", "stuck_value", "zeros", "flatline", "spikes", "wob_offset".
 const char *rs_simfault_name (int kind);
 
 typedef struct {
@@ -30,7 +32,7 @@ typedef struct {
     rs_simfault_kind_t kind;
     int channel;                    // rs_chan_id_t
     double start_s, end_s;
-    double value;                   // pinned / stuck / held value; NaN = take the first reading
+    double value;                   // pinned / stuck / held value (NaN = take the first reading), or offset
 } rs_simfault_state_t;
 
 typedef struct rs_simfault_t rs_simfault_t;

@@ -52,6 +52,7 @@ rs_chanq_init (rs_chanq_t *self)
     self->flow_out.qin_moved_us = INT64_MIN;
     self->flow_in = (rs_chanq_held_t) { .qin = NAN, .spp0 = NAN, .qout0 = NAN, .since_us = INT64_MIN };
     self->hole_max = NAN;
+    self->wob_zero = NAN;
     self->hole_back_since = INT64_MIN;
     self->role_hole = self->role_block = NAN;
     for (int i = 0; i < RS_CH_COUNT; i++) {
@@ -296,6 +297,19 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
     return (int) (after - before);
 }
 
+void
+rs_chanq_wob_zero (rs_chanq_t *self, double zero_kn)
+{
+    self->wob_zero = NAN;
+    if (self->state[RS_CH_WOB] != RS_CHQ_OK || !(fabs (zero_kn) > RS_CHANQ_WOB_OFF_KN))
+        return;
+    self->wob_zero = zero_kn;
+    self->state[RS_CH_WOB] = RS_CHQ_INCONSISTENT;
+    self->bad_value[RS_CH_WOB] = zero_kn;
+    self->dropped[RS_CHQ_INCONSISTENT]++;
+    self->inconsistent++;
+}
+
 rs_chq_t
 rs_chanq_state (const rs_chanq_t *self, int channel)
 {
@@ -335,7 +349,10 @@ rs_chanq_reason (const rs_chanq_t *self, int channel, char *buf, size_t size)
             snprintf (buf, size, "%s stuck at %.6g %s", info->name, v, info->unit);
         break;
     case RS_CHQ_INCONSISTENT:
-        if (channel == RS_CH_WOB)
+        if (channel == RS_CH_WOB && !isnan (self->wob_zero))
+            snprintf (buf, size, "%s's zero is %.0f %s off (against the string's free weight): re-zero it off bottom",
+                      info->name, v, info->unit);
+        else if (channel == RS_CH_WOB)
             snprintf (buf, size, "%s reads %.6g %s with the bit off bottom (zero offset)", info->name, v,
                       info->unit);
         else if (channel == RS_CH_HOLE_DEPTH && self->hole_is_bit)

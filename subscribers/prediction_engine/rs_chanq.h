@@ -48,6 +48,12 @@
       channel that does is a bit depth or a stale value), accepted again as a
       new reference (a mud logger's correction) once it has held for
       RS_CHANQ_REBASE_S within RS_CHANQ_REBASE_M of the deepest.
+    - inconsistent (WOB's zero): the detectors read the WOB's zero
+      (rs_detect: hanging free and turning off bottom it reads its zero;
+      drilling within a few metres of there, WOB + hook load less the
+      free-rotating weight); off by more than RS_CHANQ_WOB_OFF_KN they read
+      no WOB, and rs_chanq_wob_zero marks it here with that zero as the
+      reason.
     - a hole depth that moves with the block, metre for metre, is the bit
       depth (some logs name the string's depth "Depth"): with no bit depth
       channel, once RS_CHANQ_ROLE_N excursions of a metre or more went with
@@ -132,6 +138,7 @@ typedef struct {
     int64_t role_ts;
     unsigned role_with, role_without;   // excursions that went with the block, or not
     bool hole_is_bit;           // the "hole depth" channel is the bit depth
+    double wob_zero;            // the detectors' reading of the WOB's zero when off (NaN: none)
     double hole_max;            // deepest hole depth accepted; NaN before one
     int64_t hole_back_since;    // shallower readings since, INT64_MIN when none
     uint64_t dropped[RS_CHQ_COUNT];  // readings dropped, by state
@@ -146,6 +153,9 @@ void rs_chanq_init (rs_chanq_t *self);
 //  reading): bad readings become NaN and their state is kept. Returns how
 //  many readings it dropped.
 int rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT]);
+//  The detectors' reading of the WOB's zero on this sample, kN (NaN: none):
+//  off by more than RS_CHANQ_WOB_OFF_KN, a WOB that passed is inconsistent.
+void rs_chanq_wob_zero (rs_chanq_t *self, double zero_kn);
 //  The channel's state on the last sample (RS_CHQ_MISSING for a bad id).
 rs_chq_t rs_chanq_state (const rs_chanq_t *self, int channel);
 //  Writes a one-line reason for a channel that is not ok ("wob pinned at

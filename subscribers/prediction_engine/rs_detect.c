@@ -115,6 +115,9 @@
 #define FREE_TAU_S      120.0       // free-hanging weight learned while the string moves off bottom
 #define FREE_MAX_M      100.0       // ... valid within this of the depth it was learned at
 #define FREE_OFF_M      1.0         // off bottom: bit this far above the hole depth
+#define WOBZ_TAU_S      30.0        // the WOB's zero: read hanging still off bottom, this smooth ...
+#define WOBZ_MAX_KN     20.0        // ... and no reading while it is off by more (rs_chanq's limit)
+#define WOBZ_MAX_M      10.0        // on bottom, within this of where the string's weight was read
 #define KICK_TRIP_LPM   100.0       // L/min: a flow with the pumps off on a trip that is the well
 #define STUCK_STALL     1.8         // torque x reference ...
 #define STUCK_STALL_RPM 0.6         // ... with RPM below this x reference
@@ -189,6 +192,8 @@ struct rs_detect_t {
     double rest;                // in use, L/min; 0 until measured
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
+    double wob_zero;            // the WOB's zero error, kN (NaN: not seen)
+    double rot_hook, rot_bit;   // the string's free-rotating weight off bottom and where (NaN: not seen)
     double move_hook;           // hook load when the string last moved out of slips
     bool was_moving;            // ... and it moved, off bottom, on the sample before
     int64_t stuck_since, stuck_pull;    // first and last pull of the string now worked (INT64_MIN: none)
@@ -291,7 +296,7 @@ s_reset_models (rs_detect_t *self)
     *v = (rs_detect_view_t) {
         .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
         .flow_sigma = sigma, .flow_gain = gain, .flowline_lag_s = self->tau_known ? self->tau : NAN,
-        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .flow_rest = self->rest,
+        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .wob_zero = self->wob_zero, .flow_rest = self->rest,
         .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .pit_slope = NAN,
         .pit_in_transit = NAN,
         .spp_ref = NAN, .spp_ref_flow = NAN,
@@ -353,6 +358,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     for (int i = 0; i < GAIN_BINS; i++)
         self->gain_bin[i] = 1;
     self->free_hook = self->free_bit = self->move_hook = NAN;
+    self->wob_zero = self->rot_hook = self->rot_bit = NAN;
     self->stuck_since = self->stuck_pull = INT64_MIN;
     self->stuck_block = self->stuck_bit = NAN;
     self->drill_t0 = self->break_until = INT64_MIN;
@@ -1474,6 +1480,45 @@ s_clean (rs_detect_t *self, const double *in, double *ch)
         ch[RS_CH_FLOW_IN] = NAN;
 }
 
+//  A WOB is the hook load's drop from the string's free-rotating weight off
+//  bottom, zeroed by the driller there: one zeroed with another string
+//  (stands added since, a reference left over) reads tens of kN off, either
+//  way, and every model that weighs the bit with it goes wrong (a stale
+//  zero 20-80 kN off read as "bit balling" 0.07 times per 12 h in the
+//  simulator). Two readings of its zero: turning still off bottom out of
+//  the slips the bit carries nothing, so the WOB reads its zero there; on
+//  bottom, WOB + hook load is the free-rotating weight whatever the bit
+//  carries, so their sum less that weight is the zero. While either is off
+//  by more than WOBZ_MAX_KN the detectors read no WOB.
+static void
+s_wob_zero (rs_detect_t *self, double dt, double *ch, const rs_riginfo_t *rig)
+{
+    double wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
+    double bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
+    if (!rig || isnan (wob) || isnan (hook))
+        return;
+    double k = s_k (dt, WOBZ_TAU_S);
+    //  Turning off bottom at the weight the string hangs at free (one worked
+    //  against a stuck point reads its pull as WOB, and weighs more).
+    bool turning_off = (rig->state == RS_RIG_CIRCULATING || rig->state == RS_RIG_OFF_BOTTOM)
+                       && rig->flags.rotating && !rig->flags.in_slips && !rig->flags.moving
+                       && !rig->flags.on_bottom && !(bit > hole - FREE_OFF_M)
+                       && fabs (hook - self->free_hook) < WOBZ_MAX_KN && !self->alarm[RS_DET_STUCK_PIPE].raised;
+    if (turning_off) {
+        self->rot_hook = isnan (self->rot_hook) ? hook : self->rot_hook + (hook - self->rot_hook) * k;
+        self->rot_bit = bit;
+        self->wob_zero = isnan (self->wob_zero) ? wob : self->wob_zero + (wob - self->wob_zero) * k;
+    }
+    //  A string longer by more than a stand weighs more than it did.
+    else if (rs_rig_drilling (rig->state) && !isnan (self->rot_hook) && fabs (bit - self->rot_bit) < WOBZ_MAX_M) {
+        double z = wob + hook - self->rot_hook;
+        self->wob_zero = isnan (self->wob_zero) ? z : self->wob_zero + (z - self->wob_zero) * k;
+    }
+    self->v.wob_zero = self->wob_zero;
+    if (fabs (self->wob_zero) > WOBZ_MAX_KN)
+        ch[RS_CH_WOB] = NAN;
+}
+
 void
 rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT],
                 const rs_riginfo_t *rig, const rs_alert_sink_t *sink)
@@ -1489,6 +1534,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     self->last_ts = ts_us;
     double ch[RS_CH_COUNT];
     s_clean (self, ch_in, ch);
+    s_wob_zero (self, dt, ch, rig);
 
     //  After a shut-in the kill goes on at a low rate with returns through
     //  the choke; the first pump stop after it ends that.

@@ -88,6 +88,8 @@ typedef struct {
     double flowline_lag_s;      // lag in use (configured or learned); NaN = not known yet
     double spp_exp;             // pressure-flow exponent in use
     double spp_wob;             // SPP per kN on the bit (a mud motor), bar/kN; NaN until measured
+    double wob_zero;            // what the WOB reads hanging still off bottom, kN (NaN: not seen); off by
+                                // more than 20 kN, the detectors read no WOB
     double flow_sigma;          // learned noise of the balance (sample sigma), L/min
     double spp_coef;            // (SPP - spp_wob x WOB) / (Q/1000)^spp_exp, smoothed (20 s)
     double spp_dev;             // spp_coef against its reference, fraction (+0.08 = 8% up)

@@ -308,6 +308,9 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
     s_sink (self, w, &sink);
     rs_detect_feed (w->det, ts_us, ch, ri, &sink);
     const rs_detect_view_t *v = rs_detect_view (w->det);
+    uint64_t before = q->inconsistent;
+    rs_chanq_wob_zero (q, v->wob_zero);
+    self->stats.inconsistent += q->inconsistent - before;
     rs_kpi_feed (w->kpi, ts_us, ch, ri, v->pit_in_transit);
 
     double x[RS_AF_COUNT] = {

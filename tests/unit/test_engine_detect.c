@@ -111,6 +111,7 @@ typedef struct {
     //  Sensor pathologies (NaN or false = none), and whether the readings
     //  go through the engine's quality check (rs_chanq) first.
     double flow_out_held, wob_held, hook_held;
+    double wob_offset;          // the WOB's zero is this far off (a stale zero), kN
     bool quality;
     rs_chanq_t chanq;
     rs_rigstate_t *rig;
@@ -171,7 +172,7 @@ s_step (well_t *w)
     ch[RS_CH_BIT_DEPTH] = w->hole - w->bit_off;
     ch[RS_CH_BLOCK_POS] = w->block;
     ch[RS_CH_ROP] = w->drilling ? w->rop * (1 + 0.03 * s_gauss ()) : 0;
-    ch[RS_CH_WOB] = w->wob + 0.5 * s_gauss ();
+    ch[RS_CH_WOB] = (w->bit_off > 0 ? 0 : w->wob) + w->wob_offset + 0.5 * s_gauss ();
     ch[RS_CH_HOOK_LOAD] = w->hook_nil ? NAN : 900 - (w->drilling ? w->wob : 0) + w->hook_extra + 2 * s_gauss ();
     ch[RS_CH_RPM] = w->rpm + 0.5 * s_gauss ();
     ch[RS_CH_TORQUE] = w->torque * (1 + 0.03 * s_gauss ());
@@ -941,6 +942,51 @@ test_pathologies (void)
     }
 }
 
+//  A WOB zeroed with another string reads 50 kN high. Turning still off
+//  bottom the bit carries nothing: what the WOB reads there is its zero,
+//  and the detectors read no WOB until it is re-zeroed (the quality check
+//  says why). A zero gone off while drilling shows as WOB + hook load over
+//  the free-rotating weight.
+static void
+test_wob_zero (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.quality = true;
+    s_run (&w, 600);
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK (isnan (v->wob_zero));
+    //  Picked up 3 m, turning: a good zero first.
+    s_pick_up (&w, 3);
+    s_run (&w, 300);
+    RS_CHECK (fabs (v->wob_zero) < 5);
+    //  Back on bottom, drilling; the zero goes 50 kN off.
+    w.block -= w.bit_off;
+    w.bit_off = 0;
+    w.wob = 110;
+    w.drilling = true;
+    s_run (&w, 120);
+    RS_CHECK (fabs (v->wob_zero) < 5);
+    w.wob_offset = 50;
+    s_run (&w, 120);
+    RS_CHECK_NEAR (v->wob_zero, 50, 5);
+    rs_chanq_wob_zero (&w.chanq, v->wob_zero);
+    char why[160];
+    RS_CHECK_INT (rs_chanq_state (&w.chanq, RS_CH_WOB), RS_CHQ_INCONSISTENT);
+    rs_chanq_reason (&w.chanq, RS_CH_WOB, why, sizeof why);
+    RS_CHECK (strstr (why, "wob's zero is") != NULL && strstr (why, "re-zero it off bottom") != NULL);
+    //  Picked up again: it reads 50 off bottom, still off; re-zeroed there, good.
+    s_pick_up (&w, 3);
+    s_run (&w, 120);
+    RS_CHECK_NEAR (v->wob_zero, 50, 5);
+    w.wob_offset = 0;
+    s_run (&w, 300);
+    RS_CHECK (fabs (v->wob_zero) < 5);
+    rs_chanq_wob_zero (&w.chanq, v->wob_zero);
+    RS_CHECK_INT (rs_chanq_state (&w.chanq, RS_CH_WOB), RS_CHQ_OK);
+    s_well_fini (&w);
+}
+
 int
 main (void)
 {
@@ -968,5 +1014,6 @@ main (void)
     test_gaps_order_disabled ();
     test_sim_kick ();
     test_pathologies ();
+    test_wob_zero ();
     return RS_TEST_DONE ();
 }

@@ -822,11 +822,50 @@ test_faults (void)
     rs_sim_destroy (&sim);
 }
 
+//  A stale WOB zero: the reading is off the same well's fault-free reading
+//  by one constant of 20-80 kN, either way, for the fault's length.
+static void
+test_wob_offset (void)
+{
+    rs_sim_opts_t o = { .seed = 9, .faults_per_h = 2 }, c = { .seed = 9 };
+    rs_sim_t *sim = rs_sim_new (&o), *clean = rs_sim_new (&c);
+    rs_value_t v[RS_CH_COUNT + 4], w[RS_CH_COUNT + 4];
+    int faults = 0, samples = 0, bad = 0;
+    bool active = false;
+    double offset = NAN;
+    for (int i = 0; i < 48 * 3600; i++) {
+        size_t n = rs_sim_step (sim, 1, v, RS_CH_COUNT + 4);
+        size_t m = rs_sim_step (clean, 1, w, RS_CH_COUNT + 4);
+        const rs_sim_note_t *notes;
+        size_t nn = rs_sim_notes (sim, &notes);
+        for (size_t k = 0; k < nn; k++)
+            if (notes[k].kind == RS_SIM_NOTE_FAULT_START || notes[k].kind == RS_SIM_NOTE_FAULT_END) {
+                active = notes[k].kind == RS_SIM_NOTE_FAULT_START && notes[k].fault == RS_SIMFAULT_WOB_OFFSET;
+                faults += active;
+                offset = NAN;
+            }
+        for (size_t k = 0; active && k < n && k < m; k++)
+            if (v[k].id == RS_CH_WOB && w[k].id == RS_CH_WOB) {
+                double d = v[k].value - w[k].value;
+                if (isnan (offset))
+                    offset = d;
+                samples++;
+                bad += fabs (d - offset) > 1e-9 || fabs (d) < 20 || fabs (d) > 80;
+            }
+    }
+    RS_CHECK (faults > 0 && samples > 0);
+    RS_CHECK_INT (bad, 0);
+    RS_CHECK_STR (rs_simfault_name (RS_SIMFAULT_WOB_OFFSET), "wob_offset");
+    rs_sim_destroy (&sim);
+    rs_sim_destroy (&clean);
+}
+
 int
 main (void)
 {
     test_vary ();
     test_faults ();
+    test_wob_offset ();
     test_names ();
     test_spec ();
     test_options ();
