@@ -115,6 +115,7 @@
 #define FREE_TAU_S      120.0       // free-hanging weight learned while the string moves off bottom
 #define FREE_MAX_M      100.0       // ... valid within this of the depth it was learned at
 #define FREE_OFF_M      1.0         // off bottom: bit this far above the hole depth
+#define HOOK_GAP_S      300.0       // hook load without a reading this long: its references are learned again
 #define WOBZ_TAU_S      30.0        // the WOB's zero: read hanging still off bottom, this smooth ...
 #define WOBZ_MAX_KN     20.0        // ... and no reading while it is off by more (rs_chanq's limit)
 #define WOBZ_MAX_M      10.0        // on bottom, within this of where the string's weight was read
@@ -193,6 +194,7 @@ struct rs_detect_t {
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
     double wob_zero;            // the WOB's zero error, kN (NaN: not seen)
+    int64_t hook_seen;          // the hook load's last reading; INT64_MIN before one
     double rot_hook, rot_bit;   // the string's free-rotating weight off bottom and where (NaN: not seen)
     double move_hook;           // hook load when the string last moved out of slips
     bool was_moving;            // ... and it moved, off bottom, on the sample before
@@ -359,6 +361,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
         self->gain_bin[i] = 1;
     self->free_hook = self->free_bit = self->move_hook = NAN;
     self->wob_zero = self->rot_hook = self->rot_bit = NAN;
+    self->hook_seen = INT64_MIN;
     self->stuck_since = self->stuck_pull = INT64_MIN;
     self->stuck_block = self->stuck_bit = NAN;
     self->drill_t0 = self->break_until = INT64_MIN;
@@ -1180,6 +1183,16 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     if (slips)
         self->last_slips = ts;
     s_stuck_push (self, ts, ch);
+    //  A hook load back from HOOK_GAP_S without a reading (a dead cell,
+    //  zeros for "no reading") weighs the string afresh: what it weighed
+    //  before may be a frozen reading's (a cell frozen for an hour, then
+    //  zeros, then live: the string hanging still at its weight was "135 kN
+    //  over the free-hanging weight", a critical stuck pipe).
+    if (!isnan (hook)) {
+        if (self->hook_seen != INT64_MIN && (double) (ts - self->hook_seen) >= HOOK_GAP_S * 1e6)
+            self->free_hook = self->free_bit = self->move_hook = self->rot_hook = NAN;
+        self->hook_seen = ts;
+    }
     static const int need_hook[] = { RS_CH_HOOK_LOAD };
     const int need_pos[] = { isnan (ch[RS_CH_BLOCK_POS]) ? RS_CH_BIT_DEPTH : RS_CH_BLOCK_POS };
     if (s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_hook, 1)

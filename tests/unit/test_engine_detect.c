@@ -392,6 +392,30 @@ test_stuck (void)
     s_well_fini (&w);
 }
 
+//  The hook load reads nothing for 10 minutes (zeros dropped as no
+//  reading); back, the string hangs still at 135 kN more than it weighed
+//  (a stand of heavy pipe added meanwhile, say): what it weighed before the
+//  gap is no reference, and a still string at its weight is no stuck pipe.
+static void
+test_hook_gap (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 1200);
+    s_pick_up (&w, 3);
+    s_run (&w, 60);
+    double t0 = w.t;
+    w.hook_nil = true;
+    s_run (&w, 600);
+    w.hook_nil = false;
+    w.hook_extra = 135;
+    w.rpm = 0;
+    w.torque = 0;
+    s_run (&w, 600);
+    RS_CHECK (s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, t0) == NULL);
+    s_well_fini (&w);
+}
+
 //  The lag fit recovers a flowline's lag from pump starts and stops through
 //  a meter with a gain and an offset, whatever the true lag, and refuses a
 //  flow out that does not follow the flow in.
@@ -996,6 +1020,7 @@ main (void)
     test_packoff ();
     test_washout ();
     test_stuck ();
+    test_hook_gap ();
     test_stuck_clears_still ();
     test_stuck_pinned_wob ();
     test_stuck_short_pull ();
