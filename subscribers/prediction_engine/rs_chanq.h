@@ -23,7 +23,11 @@
       minutes, a moving one cannot.
     - stuck (flow out): a non-zero reading that has not moved by more than
       RS_CHANQ_FLAT_LPM since the channel was first seen, or for
-      RS_CHANQ_FLAT_S: returns are turbulent, a live meter never holds still;
+      RS_CHANQ_FLAT_S: returns are turbulent, a live meter never holds still
+      (a paddle at rest does, and is no reading either until it moves:
+      nothing is lost, it is live again at its first change; 10 minutes
+      let a meter frozen at its drilling reading teach the flow-out gain
+      a false one, then read as a small kick);
       or for RS_CHANQ_FLAT_Q_S since the flow in moved by RS_CHANQ_FLAT_Q_REL
       and RS_CHANQ_FLAT_Q_LPM from what it was when the flow out last
       changed: returns follow the pumps within a flowline's lag (10-60 s),
@@ -69,7 +73,7 @@
 #include "rs_channels.h"
 
 #define RS_CHANQ_FLAT_LPM    0.5     // L/min: less change than this is no change
-#define RS_CHANQ_FLAT_S      600.0   // s without change: stuck
+#define RS_CHANQ_FLAT_S      300.0   // s without change: stuck
 #define RS_CHANQ_FLAT_Q_S    90.0    // s without change after the flow in moved: stuck ...
 #define RS_CHANQ_FLAT_Q_REL  0.25    // ... by this share of the larger of the two flows in ...
 #define RS_CHANQ_FLAT_Q_LPM  200.0   // ... and at least this many L/min

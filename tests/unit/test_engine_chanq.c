@@ -127,15 +127,16 @@ test_stuck_through_pump_stop (void)
     //  A paddle at rest reading 25 L/min with the pumps off, then the
     //  pumps start slowly and the paddle lifts: never stuck on the start.
     rs_chanq_init (&q);
-    for (int i = 0; i < 400; i++, t += 2 * S) {
+    int nil = 0;
+    for (int i = 0; i < 300; i++, t += 2 * S) {
         s_nan (ch);
-        double qin = i < 200 ? 0 : fmin (2200, (i - 200) * 20.0);
+        double qin = i < 100 ? 0 : fmin (2200, (i - 100) * 20.0);
         ch[RS_CH_FLOW_IN] = qin;
         ch[RS_CH_FLOW_OUT] = i < 10 ? 25 + i : fmax (25, 0.9 * qin - 200);
         rs_chanq_filter (&q, t, ch);
-        if (i >= 200)
-            RS_CHECK (!isnan (ch[RS_CH_FLOW_OUT]));
+        nil += i >= 100 && isnan (ch[RS_CH_FLOW_OUT]);
     }
+    RS_CHECK_INT (nil, 0);
 }
 
 //  The flow in for the sample i (1 s apart) of a scenario, with the
