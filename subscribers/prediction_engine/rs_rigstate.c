@@ -88,7 +88,6 @@ struct rs_rigstate_t {
     double bottom_spos;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
-    bool deepening;             // the hole deepened within DEEPEN_S
     //  Without a bit depth: the hook loads of a travelling block with the
     //  pumps off, in two groups (two-means): the block alone, the string.
     double two_lo, two_hi;
@@ -388,14 +387,14 @@ s_trip_reset (rs_rigstate_t *self)
 //  from what the string weighed moving (the bit takes the rest). A string
 //  set down off bottom (a ledge, a hanger) reads as drilling here.
 static bool
-s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f)
+s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f, bool deepening)
 {
     double wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
     if (!isnan (ch[RS_CH_BIT_DEPTH]) || !f->circulating || (f->moving && f->direction < 0)) {
         self->set_since = INT64_MIN;
         return false;
     }
-    if (self->deepening)
+    if (deepening)
         return true;
     //  A string whose weight is on the bit still hangs from the hook: a hook
     //  load down to the block's weight is the slips, whatever a WOB reads
@@ -479,14 +478,15 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
 
     memset (f, 0, sizeof *f);
     self->info.reason = NULL;
-    self->deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
+    bool deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
     f->circulating = !isnan (flow) ? flow > o->flow_lpm : !isnan (spp) && spp > o->spp_bar;
     f->rotating = !isnan (rpm) ? rpm > o->rpm : !isnan (torque) && torque > o->torque_knm;
     f->weight_on_bit = !isnan (wob) ? wob > o->wob_kn : !isnan (rop) && rop > o->rop_mh;
     f->on_bottom = !isnan (hole) && !isnan (bit) && hole - bit < o->on_bottom_m;
     //  The hole deepening under the bit is the bit drilling, whatever a WOB
     //  reads (a WOB zeroed with another string reads tens of kN off).
-    if (self->deepening && f->on_bottom)
+    bool drilling_now = deepening && f->on_bottom;
+    if (drilling_now)
         f->weight_on_bit = true;
     f->shut_in = !isnan (casing) && casing > o->casing_bar;
 
@@ -538,7 +538,6 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  a sensor (one frozen through 48 minutes of drilling came back 17 m
     //  higher, an "empty block travelling" that made the drilling hook load
     //  the block weight and the rest of the stand "in slips").
-    bool drilling_now = self->deepening && f->on_bottom;
     if (drilling_now)
         kin_slips = false;
     //  At surface nothing hangs below the block but a few metres of BHA.
@@ -645,7 +644,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->in_slips = slips == 1;
     //  Without a bit depth, a string out of the slips may be on bottom: the
     //  slips take all its weight, the bottom the WOB.
-    self->bottom_inferred = s_bottom_inferred (self, ts, ch, f) && !f->in_slips;
+    self->bottom_inferred = s_bottom_inferred (self, ts, ch, f, deepening) && !f->in_slips;
     if (self->bottom_inferred)
         f->on_bottom = f->weight_on_bit = true;
     if (f->in_slips) {
