@@ -1,5 +1,6 @@
 /*  rs_detect: flow and pressure models and the event detectors. */
 #include "rs_detect.h"
+#include "rs_chanq.h"
 #include "rs_fit.h"
 #include "rs_kpi.h"
 
@@ -117,7 +118,7 @@
 #define FREE_OFF_M      1.0         // off bottom: bit this far above the hole depth
 #define HOOK_GAP_S      300.0       // hook load without a reading this long: its references are learned again
 #define WOBZ_TAU_S      30.0        // the WOB's zero: read hanging still off bottom, this smooth ...
-#define WOBZ_MAX_KN     20.0        // ... and no reading while it is off by more (rs_chanq's limit)
+#define WOBZ_MAX_KN     RS_CHANQ_WOB_OFF_KN     // ... and no reading while it is off by more
 #define WOBZ_MAX_M      10.0        // on bottom, within this of where the string's weight was read
 #define KICK_TRIP_LPM   100.0       // L/min: a flow with the pumps off on a trip that is the well
 #define STUCK_STALL     1.8         // torque x reference ...
