@@ -355,14 +355,22 @@ s_pick_up (well_t *w, double m)
     }
 }
 
+//  A fresh well drilled 20 minutes, then picked up 3 m and held a minute:
+//  the free-hanging weight learned.
+static void
+s_well_off_bottom (well_t *w)
+{
+    s_well_init (w, NULL);
+    s_run (w, 1200);
+    s_pick_up (w, 3);
+    s_run (w, 60);
+}
+
 static void
 test_stuck (void)
 {
     well_t w;
-    s_well_init (&w, NULL);
-    s_run (&w, 1200);
-    s_pick_up (&w, 3);
-    s_run (&w, 60);
+    s_well_off_bottom (&w);
     double t0 = w.t;
     //  The string stops; the driller works it: pull to 300 kN over, slack off.
     w.drilling = false;
@@ -400,10 +408,7 @@ static void
 test_hook_gap (void)
 {
     well_t w;
-    s_well_init (&w, NULL);
-    s_run (&w, 1200);
-    s_pick_up (&w, 3);
-    s_run (&w, 60);
+    s_well_off_bottom (&w);
     double t0 = w.t;
     w.hook_nil = true;
     s_run (&w, 600);
@@ -716,10 +721,7 @@ static void
 test_stuck_clears_still (void)
 {
     well_t w;
-    s_well_init (&w, NULL);
-    s_run (&w, 1200);
-    s_pick_up (&w, 3);
-    s_run (&w, 60);
+    s_well_off_bottom (&w);
     double t0 = w.t;
     w.rpm = 0;
     w.torque = 0;
@@ -741,10 +743,7 @@ static void
 test_stuck_short_pull (void)
 {
     well_t w;
-    s_well_init (&w, NULL);
-    s_run (&w, 1200);
-    s_pick_up (&w, 3);
-    s_run (&w, 60);
+    s_well_off_bottom (&w);
     w.rpm = 0;
     w.torque = 0;
     w.hook_extra = 200;
@@ -779,10 +778,7 @@ static void
 test_stuck_suppressed (void)
 {
     well_t w;
-    s_well_init (&w, NULL);
-    s_run (&w, 1200);
-    s_pick_up (&w, 3);
-    s_run (&w, 60);
+    s_well_off_bottom (&w);
     double t0 = w.t;
     w.rpm = 0;
     w.torque = 0;
