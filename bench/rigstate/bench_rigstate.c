@@ -152,6 +152,7 @@ typedef struct {
     bool print;                 //  the text report (single run, no --json)
     json_t *channels;           //  fills the channel report when not NULL
     const bool *withheld;       //  channels not given to the engine (NULL: none)
+    unsigned every;             //  feed every this many merged samples (0, 1: all)
 } run_opts_t;
 
 static double
@@ -322,7 +323,11 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
     size_t n;
     int rc;
     rs_value_t kept[RS_CH_COUNT];
+    uint64_t read = 0;
     while ((rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
+        //  The rows a log recorded every `every` times sparser would hold.
+        if (o->every > 1 && read++ % o->every != 0)
+            continue;
         const rs_value_t *feed = vals;
         size_t n_feed = n;
         if (o->withheld) {
@@ -554,7 +559,8 @@ s_floor_of (const char *file, double dflt)
 
 //  Every log of the directory alone, then all merged.
 static int
-s_corpus (const char *dir, bool json, bool check, double min_agree, double min_merged, const bool *withheld)
+s_corpus (const char *dir, bool json, bool check, double min_agree, double min_merged, const bool *withheld,
+          unsigned every)
 {
     rs_logset_t *set = rs_logset_open (&dir, 1);
     if (!set) {
@@ -581,7 +587,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     if (!json)
         printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %4s %4s %4s %4s %4s\n", "file", "log", "rows", "hours", "rig",
                 "label_min", "agree", "dated", "kick", "loss", "wash", "stuck", "pack");
-    run_opts_t opts = { .withheld = withheld };
+    run_opts_t opts = { .withheld = withheld, .every = every };
     for (size_t i = 0; i < n; i++) {
         run_t run;
         int rc = s_run ((const char *const *) &paths[i], 1, &opts, &run);
@@ -612,7 +618,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     }
     run_t all;
     json_t *channels = json ? json_object () : NULL;
-    run_opts_t merged_opts = { .channels = channels, .withheld = withheld };
+    run_opts_t merged_opts = { .channels = channels, .withheld = withheld, .every = every };
     int rc = s_run ((const char *const *) paths, n, &merged_opts, &all);
     if (rc != 0) {
         exit_code = rc;
@@ -664,7 +670,8 @@ s_usage (void)
 {
     printf ("usage: bench_rigstate [--file LOG.xml ... | --full | --corpus [DIR]] [--source-dir DIR]\n"
             "                      [--min-agreement PCT] [--min-merged PCT] [--min-log FILE=PCT]\n"
-            "                      [--assert] [--json] [--alerts] [--trace FILE.csv] [--without CH,...]\n\n"
+            "                      [--assert] [--json] [--alerts] [--trace FILE.csv] [--without CH,...]\n"
+            "                      [--every N]\n\n"
             "Runs the prediction engine over recorded WITSML 1.4 logs of one wellbore in process and\n"
             "scores its rig state against the logs' RigActivityCode; counts the alerts of every detector;\n"
             "reports which curve feeds each rig-state channel.\n"
@@ -688,7 +695,9 @@ s_usage (void)
             "  --alerts             print every alert transition\n"
             "  --trace FILE.csv     one line per sample: time, label, engine state, flags\n"
             "  --without CH,...     withhold these channels from the engine (e.g. bit_depth,hole_depth:\n"
-            "                       how the engine does on a log that lacks them)\n");
+            "                       how the engine does on a log that lacks them)\n"
+            "  --every N            feed every Nth sample only (of the merge, when several logs): the\n"
+            "                       log as recorded N times sparser\n");
 }
 
 int
@@ -700,6 +709,7 @@ main (int argc, char **argv)
     bool full = false, check = false, show_alerts = false, json = false, want_corpus = false;
     bool withheld[RS_CH_COUNT] = { false }, any_withheld = false;
     double min_agree = 90, min_merged = NAN;
+    unsigned every = 1;
     static struct option longopts[] = {
         { "file", required_argument, NULL, 'f' }, { "full", no_argument, NULL, 'F' },
         { "corpus", optional_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
@@ -707,7 +717,7 @@ main (int argc, char **argv)
         { "min-merged", required_argument, NULL, 'M' }, { "min-log", required_argument, NULL, 'L' },
         { "assert", no_argument, NULL, 'a' }, { "alerts", no_argument, NULL, 'A' },
         { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
-        { "without", required_argument, NULL, 'w' },
+        { "without", required_argument, NULL, 'w' }, { "every", required_argument, NULL, 'e' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -750,6 +760,16 @@ main (int argc, char **argv)
                 }
                 any_withheld = true;
                 break;
+            case 'e': {
+                char *end;
+                unsigned long v = strtoul (optarg, &end, 10);
+                if (end == optarg || *end || v < 1 || v > 1000) {
+                    fprintf (stderr, "bench_rigstate: --every %s: expected 1-1000\n", optarg);
+                    return 2;
+                }
+                every = (unsigned) v;
+                break;
+            }
             case 'h': s_usage (); return 0;
             default: s_usage (); return 2;
         }
@@ -770,7 +790,7 @@ main (int argc, char **argv)
             return SKIPPED;
         }
         return s_corpus (corpus, json, check, min_agree, isnan (min_merged) ? min_agree : min_merged,
-                         any_withheld ? withheld : NULL);
+                         any_withheld ? withheld : NULL, every);
     }
     if (!n_files) {
         snprintf (path, sizeof path, "%s/%s", source, FULL_LOG);
@@ -790,7 +810,7 @@ main (int argc, char **argv)
     run_t run;
     json_t *channels = json ? json_object () : NULL;
     run_opts_t opts = { .show_alerts = show_alerts && !json, .trace_path = trace_path, .print = !json,
-                        .channels = channels, .withheld = any_withheld ? withheld : NULL };
+                        .channels = channels, .withheld = any_withheld ? withheld : NULL, .every = every };
     int exit_code = s_run (files, n_files, &opts, &run);
     if (exit_code != 0) {
         json_decref (channels);

@@ -199,6 +199,7 @@ struct rs_detect_t {
     double rot_hook, rot_bit;   // the string's free-rotating weight off bottom and where (NaN: not seen)
     double move_hook;           // hook load when the string last moved out of slips
     bool was_moving;            // ... and it moved, off bottom, on the sample before
+    bool was_lifting;           // the string was picked up on the sample before
     int64_t stuck_since, stuck_pull;    // first and last pull of the string now worked (INT64_MIN: none)
     double stuck_block, stuck_bit;      // where the string was at the first pull
     bool started;
@@ -211,6 +212,7 @@ struct rs_detect_t {
     //  flow balance
     bool flow_init;
     double qavg;
+    double qin_prev, qin_last;  // the reading before this one, and this one
     double rho_str;             // mud density in over the last MUD_TAU_S of pumping: the string's mud
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
     //  pressure
@@ -306,7 +308,7 @@ s_reset_models (rs_detect_t *self)
     };
     self->flow_init = false;
     self->prev_flowline = NAN;
-    self->qavg = NAN;
+    self->qavg = self->qin_prev = self->qin_last = NAN;
     self->pumps_steady_since = INT64_MIN;
     self->coef_s = NAN;
     self->prev_bit = self->prev_hole = self->prev_block = NAN;
@@ -508,6 +510,17 @@ s_rest_learn (rs_detect_t *self, int64_t ts, double dt, bool pumps_off, double q
         self->rest = fmin (self->rest, self->rest_pt[i]);
 }
 
+//  Flow in steady: within STEADY_REL of its QAVG_TAU_S average and of the
+//  reading before. Readings sparser than the average's time constant pull
+//  the average onto themselves, so a log with a reading every 20 s would
+//  call every step of a pump ramp steady without the second test.
+static bool
+s_flow_steady (const rs_detect_t *self, double qin)
+{
+    return !isnan (self->qavg) && fabs (qin - self->qavg) < STEADY_REL * self->qavg
+           && !isnan (self->qin_prev) && fabs (qin - self->qin_prev) < STEADY_REL * self->qin_prev;
+}
+
 static void
 s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
 {
@@ -520,6 +533,8 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
         rs_lagfit_feed (&self->lagfit, ts, NAN, NAN);
         return;
     }
+    self->qin_prev = self->qin_last;
+    self->qin_last = qin;
     self->qavg = isnan (self->qavg) ? qin : self->qavg + (qin - self->qavg) * s_k (dt, QAVG_TAU_S);
     //  What the hole takes or gives: pipe run in displaces mud out, new hole
     //  takes mud in. L/min. Without the pipe's displacement configured, a
@@ -609,7 +624,7 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
     v->flow_balance_avg += (v->flow_balance - v->flow_balance_avg) * s_k (dt, BAL_TAU_S);
 
     //  Learn the gain and the noise only in quiet, steady circulation.
-    bool steady = qin > LOSS_MIN_FLOW && fabs (qin - self->qavg) < STEADY_REL * self->qavg && ts >= self->hold_until;
+    bool steady = qin > LOSS_MIN_FLOW && s_flow_steady (self, qin) && ts >= self->hold_until;
     bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
                  && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
                  && !self->alarm[RS_DET_PACK_OFF].raised
@@ -639,8 +654,7 @@ s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const 
 static bool
 s_pumps_steady (const rs_detect_t *self, double qin)
 {
-    return !isnan (qin) && !isnan (self->qavg) && qin > COEF_MIN_FLOW
-           && fabs (qin - self->qavg) < STEADY_REL * self->qavg;
+    return !isnan (qin) && qin > COEF_MIN_FLOW && s_flow_steady (self, qin);
 }
 
 //  The standpipe pressure with the bit's load taken out: on bottom a mud
@@ -1233,15 +1247,24 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     //  The free-hanging weight: the hook load while the string is picked up
     //  (the highest a free string weighs: drag adds to it) or rotates off
     //  bottom, out of slips. Overpull is the hook load above it. WOB is not
-    //  used: a WOB sensor pinned at a floor reads as a pull.
+    //  used: a WOB sensor pinned at a floor reads as a pull. A string lifted
+    //  two samples running is free whatever it weighs; the first sample of
+    //  a lift may still read the slips' load through the median of three
+    //  (Volve F-9 read every 11 s: seeded from it at the block's weight, every
+    //  pick-up after looked like a pull and was never learned, and a string
+    //  left hanging was "126 kN over the free-hanging weight"). Turning in
+    //  place, a load well over it is not learned: a stuck string may turn.
     bool off_bottom = !isnan (bit) && !isnan (hole) && bit < hole - FREE_OFF_M;
     if (!isnan (self->free_bit) && !isnan (bit) && fabs (bit - self->free_bit) > FREE_MAX_M)
         self->free_hook = self->free_bit = NAN;
-    if (off_bottom && !slips && !a->raised && (moving_up || rotating)
-        && (isnan (self->free_hook) || hook - self->free_hook < STUCK_KEEP * STUCK_OVERPULL)) {
+    bool lifting = off_bottom && !slips && moving_up;
+    bool lifted = lifting && self->was_lifting;
+    if (off_bottom && !slips && !a->raised
+        && (lifted || (rotating && (isnan (self->free_hook) || hook - self->free_hook < STUCK_KEEP * STUCK_OVERPULL)))) {
         self->free_hook = isnan (self->free_hook) ? hook : self->free_hook + (hook - self->free_hook) * s_k (dt, FREE_TAU_S);
         self->free_bit = bit;
     }
+    self->was_lifting = lifting;
     //  A string that stopped hanging (a pause in a trip) weighs what it did
     //  when it last moved, whatever the drag: only a pull beyond that is an
     //  overpull. The slips end that reference (a pick-up starts afresh). A

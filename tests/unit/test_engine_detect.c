@@ -20,6 +20,7 @@
 #define A_HOLE  (M_PI / 4 * 0.2159 * 0.2159)
 #define DISP    0.0041
 #define MAX_LOG 256
+#define BLOCK_KN 343.0
 
 //  --------------------------------------------------------------------------
 //  Alert log
@@ -105,6 +106,8 @@ typedef struct {
     bool drilling;              // hole advances
     bool flow_out_nil;
     double hook_extra;          // overpull on the hook, kN
+    bool slips;                 // the string in the slips: the hook carries the block alone
+    double flow_in_read;        // what the pump-rate reading shows (NaN: the rate itself)
     double bit_off;             // bit above bottom, m
     double bit_off_prev;
     bool hook_nil;
@@ -134,11 +137,11 @@ s_well_init (well_t *w, const rs_detect_opts_t *opts)
     w->coef = 40;
     w->spp_mul = 1;
     w->drilling = true;
-    w->flow_out_held = w->wob_held = w->hook_held = NAN;
+    w->flow_out_held = w->wob_held = w->hook_held = w->flow_in_read = NAN;
     rs_chanq_init (&w->chanq);
     rs_rigstate_opts_t ro;
     rs_rigstate_opts_default (&ro);
-    ro.block_weight_kn = 343;
+    ro.block_weight_kn = BLOCK_KN;
     w->rig = rs_rigstate_new (&ro);
     //  By default configured as the crew of this crafted rig would be.
     rs_detect_opts_t conf = { .bit_diameter_m = sqrt (A_HOLE * 4 / M_PI), .pipe_disp_m3_m = DISP };
@@ -173,10 +176,11 @@ s_step (well_t *w)
     ch[RS_CH_BLOCK_POS] = w->block;
     ch[RS_CH_ROP] = w->drilling ? w->rop * (1 + 0.03 * s_gauss ()) : 0;
     ch[RS_CH_WOB] = (w->bit_off > 0 ? 0 : w->wob) + w->wob_offset + 0.5 * s_gauss ();
-    ch[RS_CH_HOOK_LOAD] = w->hook_nil ? NAN : 900 - (w->drilling ? w->wob : 0) + w->hook_extra + 2 * s_gauss ();
+    ch[RS_CH_HOOK_LOAD] = w->hook_nil ? NAN
+                          : (w->slips ? BLOCK_KN : 900 - (w->drilling ? w->wob : 0) + w->hook_extra) + 2 * s_gauss ();
     ch[RS_CH_RPM] = w->rpm + 0.5 * s_gauss ();
     ch[RS_CH_TORQUE] = w->torque * (1 + 0.03 * s_gauss ());
-    ch[RS_CH_FLOW_IN] = w->q * (1 + 0.002 * s_gauss ());
+    ch[RS_CH_FLOW_IN] = (isnan (w->flow_in_read) ? w->q : w->flow_in_read) * (1 + 0.002 * s_gauss ());
     if (w->fo_gamma > 0 && qout > 0)
         qout = 2000 * pow (qout / 2000, w->fo_gamma);
     if (w->fo_scale > 0)
@@ -715,6 +719,102 @@ test_stuck_pickup_sparse (void)
     s_well_fini (&w);
 }
 
+//  A trip with a reading every 11 s, the string's weight not known yet: it
+//  is picked up out of the slips (the first sample that moves still reads
+//  the slips' load through the median of three), lifted, set back in the
+//  slips, then picked up again by a few centimetres and left hanging.
+//  What it weighs lifted is its free weight: hanging at it, it is not
+//  "557 kN over the free-hanging weight" (Volve F-9 GenTime 00002 read
+//  every 11 s: two critical stuck-pipe alerts on a trip out).
+static void
+test_stuck_free_weight_sparse (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.every = 11;
+    w.drilling = false;
+    w.wob = w.rpm = w.torque = 0;
+    w.bit_off = 300;
+    w.bit_off_prev = 300;
+    w.slips = true;
+    s_run (&w, 605);            // the lift starts just after a reading
+    w.slips = false;
+    for (int i = 0; i < 60; i++) {
+        w.bit_off += 0.1;
+        w.block += 0.1;
+        s_step (&w);
+    }
+    s_run (&w, 30);
+    w.slips = true;
+    s_run (&w, 180);
+    w.slips = false;
+    for (int i = 0; i < 30; i++) {
+        w.block += 0.003;
+        s_step (&w);
+    }
+    s_run (&w, 600);
+    RS_CHECK (!s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
+//  A string learned free rotating off bottom (900 kN), then pulled out of
+//  the hole: the drag of a deviated hole makes its pick-up weight 110 kN
+//  more. Lifted stand after stand, that is its free weight; set in the
+//  slips, picked up a few centimetres and left hanging at it, it is not
+//  stuck (the weight it was first learned at is no lower bound on a pull).
+static void
+test_stuck_drag (void)
+{
+    well_t w;
+    s_well_off_bottom (&w);
+    w.rpm = w.torque = 0;
+    for (int stand = 0; stand < 3; stand++) {
+        w.slips = false;
+        w.hook_extra = 110;
+        s_pick_up (&w, 27);
+        w.slips = true;
+        s_run (&w, 120);
+    }
+    w.slips = false;
+    for (int i = 0; i < 30; i++) {
+        w.block += 0.003;
+        s_step (&w);
+    }
+    s_run (&w, 600);
+    RS_CHECK (!s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
+//  Pumps brought back up in steps of 4% every 5 s (a log read every 5 s),
+//  the rate reading then held for 40 s while the pumps go on up (a rate
+//  from the strokes lags), then catching up. A ramp is not steady pumping:
+//  the pressure rising with the pumps is no pack-off (Volve F-9
+//  CementData, 30 September 00:20: 18 to 28 bar while the reading held).
+static void
+test_packoff_ramp_sparse (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.every = 5;
+    s_run (&w, 1800);
+    s_pick_up (&w, 1);
+    w.rpm = w.torque = 0;
+    w.q = 0;
+    s_run (&w, 600);
+    for (w.q = 1000; w.q < 2000; w.q = fmin (w.q * 1.04, 2000))
+        s_run (&w, 5);
+    s_run (&w, 5);
+    w.flow_in_read = 2000;
+    for (int i = 0; i < 40; i++) {
+        w.q = 2000 + 300 * i / 40.0;
+        s_step (&w);
+    }
+    w.flow_in_read = NAN;
+    s_run (&w, 600);
+    RS_CHECK (!s_find (&w.log, "pack_off", RS_ALERT_RAISED, 0));
+    s_well_fini (&w);
+}
+
 //  A stuck string freed without moving (the driller stops pulling): the
 //  alert clears after its hold time, it does not stay up for hours.
 static void
@@ -1031,6 +1131,9 @@ main (void)
     test_pit_denies ();
     test_pit_sparse ();
     test_stuck_pickup_sparse ();
+    test_stuck_free_weight_sparse ();
+    test_stuck_drag ();
+    test_packoff_ramp_sparse ();
     test_balling ();
     test_gaps_order_disabled ();
     test_sim_kick ();
