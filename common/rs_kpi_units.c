@@ -18,6 +18,7 @@ static const struct {
     { "on_bottom_pct", "%" }, { "rotary_pct", "%" }, { "sliding_pct", "%" }, { "circulating_pct", "%" },
     { "connection_pct", "%" }, { "connections", "count" }, { "connection_last_s", "s" },
     { "connection_avg_s", "s" }, { "rig_state_code", "1" }, { "rig_state_s", "s" }, { "block_weight", "kN" },
+    { "hole_depth", "m" },
     { "flow_out_expected", "L/min" }, { "flow_balance", "L/min" }, { "spp_dev_pct", "%" },
     { "anomaly_score", "1" }, { "alerts_active", "count" },
 };

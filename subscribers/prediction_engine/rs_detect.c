@@ -1571,6 +1571,11 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     self->last_ts = ts_us;
     double ch[RS_CH_COUNT];
     s_clean (self, ch_in, ch);
+    //  No hole depth reported: the one the rig state found from the bit
+    //  drilling (the hole drilled takes mud; off bottom is where overpull
+    //  is judged).
+    if (isnan (ch[RS_CH_HOLE_DEPTH]) && rig && rig->hole_from_bit)
+        ch[RS_CH_HOLE_DEPTH] = rig->hole_depth_m;
     s_wob_zero (self, dt, ch, rig);
 
     //  After a shut-in the kill goes on at a low rate with returns through

@@ -344,6 +344,7 @@ rs_kpi_values (const rs_kpi_t *self, rs_value_t *out, size_t max)
     PUT ("rig_state_code", self->step.started ? (double) rs_rig_code (r) : NAN);
     PUT ("rig_state_s", self->step.started ? (double) (self->step.last_ts - r->since_us) / 1e6 : NAN);
     PUT ("block_weight", r->block_weight_kn);
+    PUT ("hole_depth", r->hole_depth_m);
 #undef PUT
     return n;
 }

@@ -24,6 +24,7 @@
 #define DEEPEN_M    0.01        // ... or the hole deepening by this ...
 #define DEEPEN_S    30.0        // ... within this long
 #define SET_HOLD_S  60.0        // the WOB or the set-down must hold this long (a bit drills for minutes)
+#define DRILL_VMAX  0.05        // m/s: no bit drills faster (180 m/h); one going deeper faster is tripping
 #define TWO_GAIN    0.1         // without a bit depth: the moving hook loads' two groups learn this fast ...
 #define TWO_MIN_N   10          // ... from this many samples each ...
 #define TWO_SEP_KN  100.0       // ... and tell the empty block apart this far apart ...
@@ -88,6 +89,14 @@ struct rs_rigstate_t {
     double bottom_spos;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
+    //  With a bit depth but no hole depth: the deepest the bit has been
+    //  (references taken out), when it last went deeper at a drilling rate,
+    //  and the bottom found from it (NaN: unknown).
+    double bit_max;
+    int64_t bit_max_ts, bit_grew;
+    int64_t hb_set_since;       // at the deepest point, drilling rate and weight set since
+    bool bit_advancing;         // on this sample: the bit going deeper at a drilling rate
+    double hole_est;
     //  Without a bit depth: the hook loads of a travelling block with the
     //  pumps off, in two groups (two-means): the block alone, the string.
     double two_lo, two_hi;
@@ -179,6 +188,8 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->flip_since = INT64_MIN;
     self->hole_max = self->bottom_spos = NAN;
     self->hole_grew = self->set_since = INT64_MIN;
+    self->bit_max = self->hole_est = NAN;
+    self->bit_max_ts = self->bit_grew = self->hb_set_since = INT64_MIN;
     self->two_lo = self->two_hi = NAN;
     return self;
 }
@@ -380,6 +391,77 @@ s_trip_reset (rs_rigstate_t *self)
     self->spos_anchor = self->spos;
 }
 
+//  Weight set on the bit: the WOB reading weight (SET_WOB_KN: more than a
+//  WOB sensor's drift off bottom), or, without a WOB, the hook load set down
+//  SET_DOWN_KN from what the string weighed moving (the bit takes the rest).
+//  A string whose weight is on the bit still hangs from the hook: a hook
+//  load down to the block's weight is the slips, whatever a WOB reads (F-9:
+//  125-190 kN of WOB offset in the slips).
+static bool
+s_weight_set (const rs_rigstate_t *self, double wob, double hook)
+{
+    double bw = self->info.block_weight_kn;
+    return !isnan (hook) && !(!isnan (bw) && hook < bw * (1 + self->o.slips_tol))
+           && (!isnan (wob) ? wob > fmax (self->o.wob_kn, SET_WOB_KN)
+                            : !isnan (self->hang_avg) && hook < self->hang_avg - SET_DOWN_KN);
+}
+
+//  With a bit depth but no hole depth (a log that carries the string's depth
+//  only, or a hole depth of placeholders) the bottom shows all the same: a
+//  bit at the deepest point it has reached, going deeper no faster than a
+//  bit drills, with the pumps on and weight set on it for SET_HOLD_S, is
+//  drilling, and the hole ends there. From then on the hole follows the bit
+//  down at a drilling rate; a bit that goes deeper faster is tripping into
+//  hole not seen drilled, and the bottom is unknown again. Returns the
+//  hole depth (NaN: unknown); *deepening when the bit drilled within
+//  DEEPEN_S.
+static double
+s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch, bool circulating,
+                 bool *deepening)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    *deepening = false;
+    self->bit_advancing = false;
+    if (isnan (bitc))
+        return self->hole_est;
+    if (isnan (self->bit_max) || bitc > self->bit_max + DEEPEN_M) {
+        double secs = (double) (ts - self->bit_max_ts) / 1e6;
+        bool slow = !isnan (self->bit_max) && secs > 0 && (bitc - self->bit_max) / secs <= DRILL_VMAX;
+        self->bit_grew = slow ? ts : INT64_MIN;
+        self->bit_max = bitc;
+        self->bit_max_ts = ts;
+    }
+    else if (bitc < self->bit_max - o->on_bottom_m)
+        self->bit_max_ts = ts;      // the speed of the next advance counts from here
+    bool advancing = self->bit_grew != INT64_MIN && (double) (ts - self->bit_grew) <= DEEPEN_S * 1e6;
+    self->bit_advancing = advancing;
+    if (!isnan (self->hole_est)) {
+        if (bitc > self->hole_est + o->on_bottom_m && !advancing)
+            self->hole_est = NAN;
+        else {
+            self->hole_est = fmax (self->hole_est, bitc);
+            *deepening = advancing;
+        }
+        return self->hole_est;
+    }
+    bool at_deepest = bitc >= self->bit_max - o->on_bottom_m;
+    //  Without a WOB, before the string has been seen moving (a log that
+    //  starts while drilling), nothing weighs the bit: the advance alone.
+    bool weighed = !isnan (ch[RS_CH_WOB]) || !isnan (self->hang_avg);
+    bool set = !weighed || s_weight_set (self, ch[RS_CH_WOB], ch[RS_CH_HOOK_LOAD]);
+    if (!(circulating && at_deepest && advancing && set)) {
+        self->hb_set_since = INT64_MIN;
+        return NAN;
+    }
+    if (self->hb_set_since == INT64_MIN)
+        self->hb_set_since = ts;
+    if ((double) (ts - self->hb_set_since) < SET_HOLD_S * 1e6)
+        return NAN;
+    self->hole_est = self->bit_max;
+    *deepening = true;
+    return self->hole_est;
+}
+
 //  Without a bit depth the bottom cannot be measured; a bit drilling shows
 //  it all the same, with the pumps on and the string not going up: the hole
 //  deepening, the WOB reading weight (SET_WOB_KN: more than a WOB sensor's
@@ -396,13 +478,7 @@ s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_r
     }
     if (deepening)
         return true;
-    //  A string whose weight is on the bit still hangs from the hook: a hook
-    //  load down to the block's weight is the slips, whatever a WOB reads
-    //  (F-9: 125-190 kN of WOB offset in the slips).
-    double bw = self->info.block_weight_kn;
-    bool set = !isnan (hook) && !(!isnan (bw) && hook < bw * (1 + self->o.slips_tol))
-               && (!isnan (wob) ? wob > fmax (self->o.wob_kn, SET_WOB_KN)
-                                : !isnan (self->hang_avg) && hook < self->hang_avg - SET_DOWN_KN);
+    bool set = s_weight_set (self, wob, hook);
     //  For a minute: a string set down for a moment (F-9: 15 s on a trip) is
     //  not drilling, and a bottom wrongly placed turns a trip into reaming.
     if (!set) {
@@ -480,6 +556,15 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     self->info.reason = NULL;
     bool deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
     f->circulating = !isnan (flow) ? flow > o->flow_lpm : !isnan (spp) && spp > o->spp_bar;
+    double prev_block = self->last_block;
+    double bitc = s_bit_continuous (self, ts, bit, block);
+    //  No hole depth ever: found from the bit (in its frame: references out).
+    self->info.hole_from_bit = false;
+    if (isnan (hole) && isnan (self->hole_last)) {
+        hole = s_hole_from_bit (self, ts, bitc, ch, f->circulating, &deepening) + self->bit_shift;
+        self->info.hole_from_bit = !isnan (hole);
+    }
+    self->info.hole_depth_m = hole;
     f->rotating = !isnan (rpm) ? rpm > o->rpm : !isnan (torque) && torque > o->torque_knm;
     f->weight_on_bit = !isnan (wob) ? wob > o->wob_kn : !isnan (rop) && rop > o->rop_mh;
     f->on_bottom = !isnan (hole) && !isnan (bit) && hole - bit < o->on_bottom_m;
@@ -494,8 +579,6 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  going at that mean speed over the last half window (so a stop shows
     //  in a few seconds, not a window later; logs repeat a position now and
     //  then, so not the last step alone).
-    double prev_block = self->last_block;
-    double bitc = s_bit_continuous (self, ts, bit, block);
     const point_t *p = s_past (self, ts, o->move_window_s);
     const point_t *q = s_past (self, ts, o->move_window_s / 2);
     double dblock = p && !isnan (block) && !isnan (p->block) ? block - p->block : NAN;
@@ -563,7 +646,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  the slips with its hook load not dropped since, hangs from the hook:
     //  its steady load is no block weight (setting the slips takes the
     //  string's weight off the hook).
-    bool hanging = f->shut_in || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred
+    bool hanging = f->shut_in || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred || self->bit_advancing
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->slips_tol));
     s_plateau (self, ts, hook, block, hanging);

@@ -114,6 +114,8 @@ typedef struct {
     double block_weight_kn;     // in use; NaN until known
     rs_bw_source_t bw_source;
     const char *reason;         // why the state is unknown (static text), NULL otherwise
+    double hole_depth_m;        // the hole depth in use (NaN: unknown) ...
+    bool hole_from_bit;         // ... found from the bit drilling, none reported
     //  Time breakdown since the start, s.
     double total_s;
     double state_s[RS_RIG_COUNT];

@@ -111,6 +111,7 @@ typedef struct {
     double bit_off;             // bit above bottom, m
     double bit_off_prev;
     bool hook_nil;
+    bool hole_nil;              // no hole depth channel
     //  Sensor pathologies (NaN or false = none), and whether the readings
     //  go through the engine's quality check (rs_chanq) first.
     double flow_out_held, wob_held, hook_held;
@@ -171,7 +172,7 @@ s_step (well_t *w)
     //  Pipe pulled out of the hole (bit_off up) leaves room the returns fill.
     double qout = w->q - (A_HOLE - DISP) * dh * 60000 - DISP * (w->bit_off - w->bit_off_prev) * 60000 + w->dq_out;
     w->bit_off_prev = w->bit_off;
-    ch[RS_CH_HOLE_DEPTH] = w->hole;
+    ch[RS_CH_HOLE_DEPTH] = w->hole_nil ? NAN : w->hole;
     ch[RS_CH_BIT_DEPTH] = w->hole - w->bit_off;
     ch[RS_CH_BLOCK_POS] = w->block;
     ch[RS_CH_ROP] = w->drilling ? w->rop * (1 + 0.03 * s_gauss ()) : 0;
@@ -401,6 +402,35 @@ test_stuck (void)
     w.rop = 40;
     s_run (&w, 200);
     RS_CHECK (s_find (&w.log, "stuck_pipe", RS_ALERT_CLEARED, t0) != NULL);
+    s_well_fini (&w);
+}
+
+//  A log with a bit depth but no hole depth: the rig state finds the
+//  bottom from the bit drilling, and stuck pipe judges the string off it as
+//  with a hole depth: a string that sticks in the slips at a connection is
+//  caught (before, never off bottom: no free-hanging weight, and only a
+//  torque stall could raise; simulator with the hole depth withheld:
+//  stuck-pipe recall 0.09, 0.75 with it).
+static void
+test_stuck_bit_only (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.hole_nil = true;
+    s_run (&w, 1200);
+    s_pick_up (&w, 3);
+    s_run (&w, 60);
+    //  A connection; picked up out of the slips, the string does not come:
+    //  pulled 200 kN over what it weighed lifted.
+    w.rpm = 0;
+    w.torque = 0;
+    w.slips = true;
+    s_run (&w, 120);
+    w.slips = false;
+    double t0 = w.t;
+    w.hook_extra = 200;
+    s_run (&w, 300);
+    RS_CHECK (s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, t0) != NULL);
     s_well_fini (&w);
 }
 
@@ -1117,6 +1147,7 @@ main (void)
     test_washout ();
     test_stuck ();
     test_hook_gap ();
+    test_stuck_bit_only ();
     test_stuck_clears_still ();
     test_stuck_pinned_wob ();
     test_stuck_short_pull ();

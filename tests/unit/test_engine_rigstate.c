@@ -352,6 +352,85 @@ test_drilling_hole_only (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A bit depth without a hole depth (a log that carries the string's depth
+//  only): a bit going deeper at a drilling rate, pumps on, weight on it, is
+//  drilling, and the hole ends where it drills; picked up, it is off
+//  bottom; in the slips there, a connection. Simulator, hole depth withheld:
+//  rig state 38.3% before (drilling called tripping in, circulating a trip).
+static void
+test_drilling_bit_only (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 343;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = NAN, .bit = 2000, .block = 28, .hook = 800, .wob = 100, .rpm = 120, .torque = 9,
+                .flow = 2000, .spp = 150, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 120, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    RS_CHECK (in->hole_from_bit);
+    RS_CHECK_NEAR (in->hole_depth_m, r.bit, 0.05);
+    r.hook = 930;                                           // picked up 3 m, circulating
+    r.wob = 0;
+    in = s_run (rs, &t, &r, 10, -0.3, false);
+    in = s_run (rs, &t, &r, 120, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
+    RS_CHECK (!in->flags.on_bottom);
+    r.hook = 350;                                           // in the slips: a connection
+    r.flow = r.spp = r.rpm = r.torque = 0;
+    in = s_run (rs, &t, &r, 60, 0, true);
+    RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    r.hook = 930;                                           // back down to bottom and drilling on
+    r.flow = 2000;
+    r.spp = 150;
+    r.rpm = 120;
+    in = s_run (rs, &t, &r, 10, 0.3, false);
+    r.hook = 800;
+    r.wob = 100;
+    in = s_run (rs, &t, &r, 60, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    RS_CHECK_NEAR (in->hole_depth_m, r.bit, 0.05);
+    rs_rigstate_destroy (&rs);
+}
+
+//  The same without a WOB or a block weight, the log starting while the
+//  bit drills: the steady drilling hook load is no block weight (a bit
+//  that goes deeper is in no slips), and the advance alone says drilling.
+//  A trip run in, pumps on, into depths the log has not seen is no
+//  drilling: the bit goes deeper faster than any bit drills.
+static void
+test_drilling_bit_only_start (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = NAN, .bit = 2000, .block = 28, .hook = 800, .wob = NAN, .rpm = 120, .torque = 9,
+                .flow = 2000, .spp = 150, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 600, 10.0 / 3600, false);     // 10 m/h: the block
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);                           // all but still
+    RS_CHECK (in->bw_source != RS_BW_PLATEAU);
+    rs_rigstate_destroy (&rs);
+
+    o.block_weight_kn = 343;
+    rs = rs_rigstate_new (&o);
+    t = 0;
+    r = (rig_t) { .hole = NAN, .bit = 1000, .block = 30, .hook = 700, .wob = NAN, .rpm = 0, .torque = 0,
+                  .flow = 1000, .spp = 60, .casing = NAN };
+    for (int stand = 0; stand < 10; stand++) {
+        r.block = 30;
+        r.hook = 700;
+        in = s_run (rs, &t, &r, 50, 0.5, false);
+        RS_CHECK (!rs_rig_drilling (in->state) && !in->hole_from_bit);
+        r.hook = 350;
+        in = s_run (rs, &t, &r, 60, 0, true);
+        RS_CHECK (!rs_rig_drilling (in->state) && !in->hole_from_bit);
+    }
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    rs_rigstate_destroy (&rs);
+}
+
 //  A trip out without a bit depth or a configured block weight: the hook
 //  loads of the travelling block fall in two groups, the string (900 kN)
 //  and the empty block going back down for the next stand (350 kN); the
@@ -471,6 +550,8 @@ main (void)
     test_no_bit_depth ();
     test_drilling_no_depth ();
     test_drilling_hole_only ();
+    test_drilling_bit_only ();
+    test_drilling_bit_only_start ();
     test_empty_block_no_depth ();
     test_sparse_samples ();
     test_block_jump_while_drilling ();
