@@ -24,6 +24,7 @@
 #define DEEPEN_M    0.01        // ... or the hole deepening by this ...
 #define DEEPEN_S    30.0        // ... within this long
 #define SET_HOLD_S  60.0        // the WOB or the set-down must hold this long (a bit drills for minutes)
+#define RETURNS_LPM 400.0       // L/min of returns alone that are pumps on (a trip pushes out under it)
 #define DRILL_VMAX  0.05        // m/s: no bit drills faster (180 m/h); one going deeper faster is tripping
 #define TWO_GAIN    0.1         // without a bit depth: the moving hook loads' two groups learn this fast ...
 #define TWO_MIN_N   10          // ... from this many samples each ...
@@ -555,7 +556,12 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     memset (f, 0, sizeof *f);
     self->info.reason = NULL;
     bool deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
-    f->circulating = !isnan (flow) ? flow > o->flow_lpm : !isnan (spp) && spp > o->spp_bar;
+    //  Without flow in or SPP (a log with returns only), returns well over
+    //  what a paddle reads at rest or a trip pushes out are pumps on.
+    double returns = ch[RS_CH_FLOW_OUT];
+    f->circulating = !isnan (flow)    ? flow > o->flow_lpm
+                     : !isnan (spp)   ? spp > o->spp_bar
+                                      : !isnan (returns) && returns > RETURNS_LPM;
     double prev_block = self->last_block;
     double bitc = s_bit_continuous (self, ts, bit, block);
     //  No hole depth ever: found from the bit (in its frame: references out).
