@@ -426,7 +426,7 @@ s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch,
     if (isnan (bitc))
         return self->hole_est;
     if (isnan (self->bit_max) || bitc > self->bit_max + DEEPEN_M) {
-        double secs = (double) (ts - self->bit_max_ts) / 1e6;
+        double secs = self->bit_max_ts == INT64_MIN ? 0 : (double) (ts - self->bit_max_ts) / 1e6;
         bool slow = !isnan (self->bit_max) && secs > 0 && (bitc - self->bit_max) / secs <= DRILL_VMAX;
         self->bit_grew = slow ? ts : INT64_MIN;
         self->bit_max = bitc;
