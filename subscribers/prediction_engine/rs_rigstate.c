@@ -97,6 +97,7 @@ struct rs_rigstate_t {
     int64_t bit_max_ts, bit_grew;
     int64_t hb_set_since;       // at the deepest point, drilling rate and weight set since
     bool bit_advancing;         // on this sample: the bit going deeper at a drilling rate
+    bool pumps_seen;            // flow in, SPP or returns have read something
     double hole_est;
     //  Without a bit depth: the hook loads of a travelling block with the
     //  pumps off, in two groups (two-means): the block alone, the string.
@@ -417,7 +418,7 @@ s_weight_set (const rs_rigstate_t *self, double wob, double hook)
 //  hole depth (NaN: unknown); *deepening when the bit drilled within
 //  DEEPEN_S.
 static double
-s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch, bool circulating,
+s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch, bool may_pump,
                  bool *deepening)
 {
     const rs_rigstate_opts_t *o = &self->o;
@@ -427,7 +428,10 @@ s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch,
         return self->hole_est;
     if (isnan (self->bit_max) || bitc > self->bit_max + DEEPEN_M) {
         double secs = self->bit_max_ts == INT64_MIN ? 0 : (double) (ts - self->bit_max_ts) / 1e6;
-        bool slow = !isnan (self->bit_max) && secs > 0 && (bitc - self->bit_max) / secs <= DRILL_VMAX;
+        //  Over a short step only: readings minutes apart average a trip's
+        //  runs with its pauses in the slips down to a drilling rate.
+        bool slow = !isnan (self->bit_max) && secs > 0 && secs <= 2 * DEEPEN_S
+                    && (bitc - self->bit_max) / secs <= DRILL_VMAX;
         self->bit_grew = slow ? ts : INT64_MIN;
         self->bit_max = bitc;
         self->bit_max_ts = ts;
@@ -450,7 +454,7 @@ s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch,
     //  starts while drilling), nothing weighs the bit: the advance alone.
     bool weighed = !isnan (ch[RS_CH_WOB]) || !isnan (self->hang_avg);
     bool set = !weighed || s_weight_set (self, ch[RS_CH_WOB], ch[RS_CH_HOOK_LOAD]);
-    if (!(circulating && at_deepest && advancing && set)) {
+    if (!(may_pump && at_deepest && advancing && set)) {
         self->hb_set_since = INT64_MIN;
         return NAN;
     }
@@ -562,12 +566,16 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->circulating = !isnan (flow)    ? flow > o->flow_lpm
                      : !isnan (spp)   ? spp > o->spp_bar
                                       : !isnan (returns) && returns > RETURNS_LPM;
+    //  A bit drills only with the pumps on; a log that carries no pump
+    //  channel cannot say they are off.
+    self->pumps_seen = self->pumps_seen || !isnan (flow) || !isnan (spp) || !isnan (returns);
+    bool may_pump = f->circulating || !self->pumps_seen;
     double prev_block = self->last_block;
     double bitc = s_bit_continuous (self, ts, bit, block);
     //  No hole depth ever: found from the bit (in its frame: references out).
     self->info.hole_from_bit = false;
     if (isnan (hole) && isnan (self->hole_last)) {
-        hole = s_hole_from_bit (self, ts, bitc, ch, f->circulating, &deepening) + self->bit_shift;
+        hole = s_hole_from_bit (self, ts, bitc, ch, may_pump, &deepening) + self->bit_shift;
         self->info.hole_from_bit = !isnan (hole);
     }
     self->info.hole_depth_m = hole;

@@ -459,6 +459,40 @@ test_drilling_returns_only (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  Block position and bit depth only (F-9's GenTime2): no pump channel
+//  says the pumps are off, so the bit going deeper at a drilling rate is
+//  drilling; a trip's runs are not. Simulator with those channels: 30.9%
+//  before (drilling `unknown` or tripping in), 76.3%.
+static void
+test_drilling_no_pump_channel (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = NAN, .bit = 2000, .block = 28, .hook = NAN, .wob = NAN, .rpm = NAN, .torque = NAN,
+                .flow = NAN, .spp = NAN, .casing = NAN, .flow_out = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 120, 0.5, false);
+    RS_CHECK (!rs_rig_drilling (in->state) && !in->hole_from_bit);
+    in = s_run (rs, &t, &r, 120, 20.0 / 3600, false);
+    RS_CHECK (rs_rig_drilling (in->state));
+    rs_rigstate_destroy (&rs);
+
+    //  A trip read every 10 minutes (TripConn), a stand deeper each time:
+    //  27 m in 600 s is no drilling rate, only runs and pauses averaged.
+    rs = rs_rigstate_new (&o);
+    r = (rig_t) { .hole = NAN, .bit = 500, .block = NAN, .hook = NAN, .wob = NAN, .rpm = NAN, .torque = NAN,
+                  .flow = NAN, .spp = NAN, .casing = NAN, .flow_out = NAN };
+    double ch[RS_CH_COUNT];
+    for (int row = 0; row < 20; row++) {
+        r.bit += 27.43;
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, (int64_t) row * 600 * S, ch);
+        RS_CHECK (!rs_rig_drilling (in->state) && !in->hole_from_bit);
+    }
+    rs_rigstate_destroy (&rs);
+}
+
 //  A trip out without a bit depth or a configured block weight: the hook
 //  loads of the travelling block fall in two groups, the string (900 kN)
 //  and the empty block going back down for the next stand (350 kN); the
@@ -581,6 +615,7 @@ main (void)
     test_drilling_bit_only ();
     test_drilling_bit_only_start ();
     test_drilling_returns_only ();
+    test_drilling_no_pump_channel ();
     test_empty_block_no_depth ();
     test_sparse_samples ();
     test_block_jump_while_drilling ();
