@@ -675,8 +675,13 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         in->bw_source = RS_BW_LEARNED;
     }
     //  Provisional: one plateau alone may be a string hanging still, but a
-    //  string stopped for a minute or more is normally set in the slips.
-    else if (!isnan (self->bw_plateau)) {
+    //  string stopped for a minute or more is normally set in the slips;
+    //  not a plateau the string has since been seen moving at (the bit
+    //  travelling with the block, so out of the slips, and hanging from the
+    //  hook): within a plateau's own steadiness of that, it was the string
+    //  hanging (a light string moves only a few percent over the block).
+    else if (!isnan (self->bw_plateau)
+             && !(!isnan (self->hang_avg) && self->bw_plateau > self->hang_avg * (1 - PLATEAU_REL))) {
         in->block_weight_kn = self->bw_plateau;
         in->bw_source = RS_BW_PLATEAU;
     }

@@ -493,6 +493,31 @@ test_drilling_no_pump_channel (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A log that starts in a pause of a trip, the string hanging still: its
+//  steady hook load is the provisional block weight. Once the string is
+//  seen moving at that same weight, that was the string: the next pause is
+//  the trip's, not the slips (Volve F-9 GenTime 00002 cut into hour-long
+//  logs: one starting so was 16.2% "in slips" for 45 minutes, 75.8% now).
+static void
+test_plateau_was_string (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = 1206, .bit = 330, .block = 15, .hook = 795, .wob = NAN, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 120, 0, false);
+    RS_CHECK_INT (in->bw_source, RS_BW_PLATEAU);
+    r.hook = 800;
+    in = s_run (rs, &t, &r, 27, 0.3, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    in = s_run (rs, &t, &r, 300, 0, false);
+    RS_CHECK (in->bw_source != RS_BW_PLATEAU);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    rs_rigstate_destroy (&rs);
+}
+
 //  A trip out without a bit depth or a configured block weight: the hook
 //  loads of the travelling block fall in two groups, the string (900 kN)
 //  and the empty block going back down for the next stand (350 kN); the
@@ -616,6 +641,7 @@ main (void)
     test_drilling_bit_only_start ();
     test_drilling_returns_only ();
     test_drilling_no_pump_channel ();
+    test_plateau_was_string ();
     test_empty_block_no_depth ();
     test_sparse_samples ();
     test_block_jump_while_drilling ();
