@@ -153,6 +153,7 @@ typedef struct {
     json_t *channels;           //  fills the channel report when not NULL
     const bool *withheld;       //  channels not given to the engine (NULL: none)
     unsigned every;             //  feed every this many merged samples (0, 1: all)
+    uint64_t skip, limit;       //  of those, leave out the first skip and feed at most limit (0: all)
 } run_opts_t;
 
 static double
@@ -323,11 +324,16 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
     size_t n;
     int rc;
     rs_value_t kept[RS_CH_COUNT];
-    uint64_t read = 0;
+    uint64_t read = 0, kept_n = 0;
     while ((rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
         //  The rows a log recorded every `every` times sparser would hold.
         if (o->every > 1 && read++ % o->every != 0)
             continue;
+        //  A piece of the log, as a log that starts there would hold.
+        if (kept_n++ < o->skip)
+            continue;
+        if (o->limit && kept_n > o->skip + o->limit)
+            break;
         const rs_value_t *feed = vals;
         size_t n_feed = n;
         if (o->withheld) {
@@ -557,10 +563,94 @@ s_floor_of (const char *file, double dflt)
     return dflt;
 }
 
+//  Cut into logs of `chunk` samples each, each scored from a fresh engine
+//  (a log that starts mid-operation, as every file of a split log does):
+//  their scores summed into *sum; *worst the lowest piece with half an hour
+//  or more labelled (NaN: none), *loud the kick, loss, washout, stuck-pipe and pack-off
+//  alerts of all pieces. 0, or 2 on an error.
+static int
+s_chunked (const char *const *paths, size_t n_paths, const run_opts_t *o, uint64_t chunk, run_t *sum,
+           double *worst, unsigned *loud, unsigned *pieces)
+{
+    memset (sum, 0, sizeof *sum);
+    *worst = NAN;
+    *loud = *pieces = 0;
+    for (uint64_t k = 0;; k++) {
+        run_opts_t co = *o;
+        co.skip = k * chunk;
+        co.limit = chunk;
+        run_t run;
+        int rc = s_run (paths, n_paths, &co, &run);
+        if (rc != 0)
+            return rc;
+        if (!run.samples)
+            break;
+        if (!k)
+            memcpy (sum->rig_found, run.rig_found, sizeof sum->rig_found);
+        (*pieces)++;
+        sum->files = run.files;
+        sum->rows = run.rows;
+        sum->samples += run.samples;
+        sum->hours += run.hours;
+        *loud += s_loud (&run);
+        rs_rigscore_t *dst[] = { &sum->live, &sum->dated }, *src[] = { &run.live, &run.dated };
+        for (int w = 0; w < 2; w++) {
+            for (int a = 0; a < RS_RC_COUNT; a++)
+                for (int b = 0; b < RS_RC_COUNT; b++)
+                    dst[w]->t[a][b] += src[w]->t[a][b];
+            dst[w]->labelled_s += src[w]->labelled_s;
+            dst[w]->agree_s += src[w]->agree_s;
+            dst[w]->unlabelled_s += src[w]->unlabelled_s;
+            dst[w]->rows += src[w]->rows;
+        }
+        double agree = rs_rigscore_agreement (&run.live);
+        if (run.live.labelled_s >= 1800 && !(agree >= *worst))
+            *worst = agree;
+    }
+    return 0;
+}
+
+static void
+s_chunk_row (const char *file, const char *log, const run_t *sum, double worst, unsigned loud, unsigned pieces)
+{
+    char w[16] = "       -";
+    if (!isnan (worst))
+        snprintf (w, sizeof w, "%7.1f%%", 100 * worst);
+    printf ("%-20s %-10s %6u %4d/9 %8.1f %7.1f%% %7.1f%% %s %5u\n", file, log, pieces, s_rig_count (sum),
+            sum->live.labelled_s / 60, s_pct (rs_rigscore_agreement (&sum->live)),
+            s_pct (rs_rigscore_agreement (&sum->dated)), w, loud);
+}
+
+//  --corpus --chunk N: every log and the merged wellbore cut into pieces.
+static int
+s_corpus_chunked (char **paths, char **names, size_t n, const bool *withheld, unsigned every, uint64_t chunk)
+{
+    printf ("%-20s %-10s %6s %6s %8s %8s %8s %8s %5s\n", "file", "log", "pieces", "rig", "label_min", "agree",
+            "dated", "worst", "loud");
+    run_opts_t opts = { .withheld = withheld, .every = every };
+    double t0 = s_now ();
+    for (size_t i = 0; i <= n; i++) {
+        run_t sum;
+        double worst;
+        unsigned loud, pieces;
+        bool merged = i == n;
+        int rc = s_chunked ((const char *const *) (merged ? paths : &paths[i]), merged ? n : 1, &opts, chunk, &sum,
+                            &worst, &loud, &pieces);
+        if (rc != 0)
+            return rc;
+        s_chunk_row (merged ? "(all merged)" : s_base (paths[i]), merged ? "wellbore" : names[i], &sum, worst, loud,
+                     pieces);
+    }
+    printf ("each log cut into pieces of %llu samples, each scored from a fresh engine; agree/dated: over all the "
+            "pieces; worst: the lowest piece with half an hour labelled; loud: kick, loss, washout, stuck-pipe and "
+            "pack-off alerts; %zu logs in %.1f s\n", (unsigned long long) chunk, n, s_now () - t0);
+    return 0;
+}
+
 //  Every log of the directory alone, then all merged.
 static int
 s_corpus (const char *dir, bool json, bool check, double min_agree, double min_merged, const bool *withheld,
-          unsigned every)
+          unsigned every, uint64_t chunk)
 {
     rs_logset_t *set = rs_logset_open (&dir, 1);
     if (!set) {
@@ -579,6 +669,10 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     if (!paths || !names) {
         fprintf (stderr, "bench_rigstate: no memory\n");
         exit_code = 2;
+        goto done;
+    }
+    if (chunk) {
+        exit_code = s_corpus_chunked (paths, names, n, withheld, every, chunk);
         goto done;
     }
     json_t *root = json ? json_object () : NULL, *logs = json ? json_array () : NULL;
@@ -671,7 +765,7 @@ s_usage (void)
     printf ("usage: bench_rigstate [--file LOG.xml ... | --full | --corpus [DIR]] [--source-dir DIR]\n"
             "                      [--min-agreement PCT] [--min-merged PCT] [--min-log FILE=PCT]\n"
             "                      [--assert] [--json] [--alerts] [--trace FILE.csv] [--without CH,...]\n"
-            "                      [--every N]\n\n"
+            "                      [--every N] [--chunk N]\n\n"
             "Runs the prediction engine over recorded WITSML 1.4 logs of one wellbore in process and\n"
             "scores its rig state against the logs' RigActivityCode; counts the alerts of every detector;\n"
             "reports which curve feeds each rig-state channel.\n"
@@ -697,7 +791,10 @@ s_usage (void)
             "  --without CH,...     withhold these channels from the engine (e.g. bit_depth,hole_depth:\n"
             "                       how the engine does on a log that lacks them)\n"
             "  --every N            feed every Nth sample only (of the merge, when several logs): the\n"
-            "                       log as recorded N times sparser\n");
+            "                       log as recorded N times sparser\n"
+            "  --chunk N            with --corpus: cut every log (and the merged wellbore) into pieces of N\n"
+            "                       samples, each scored from a fresh engine, as logs that start\n"
+            "                       mid-operation\n");
 }
 
 int
@@ -710,6 +807,7 @@ main (int argc, char **argv)
     bool withheld[RS_CH_COUNT] = { false }, any_withheld = false;
     double min_agree = 90, min_merged = NAN;
     unsigned every = 1;
+    uint64_t chunk = 0;
     static struct option longopts[] = {
         { "file", required_argument, NULL, 'f' }, { "full", no_argument, NULL, 'F' },
         { "corpus", optional_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
@@ -718,6 +816,7 @@ main (int argc, char **argv)
         { "assert", no_argument, NULL, 'a' }, { "alerts", no_argument, NULL, 'A' },
         { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
         { "without", required_argument, NULL, 'w' }, { "every", required_argument, NULL, 'e' },
+        { "chunk", required_argument, NULL, 'C' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -770,11 +869,22 @@ main (int argc, char **argv)
                 every = (unsigned) v;
                 break;
             }
+            case 'C': {
+                char *end;
+                unsigned long long v = strtoull (optarg, &end, 10);
+                if (end == optarg || *end || v < 10) {
+                    fprintf (stderr, "bench_rigstate: --chunk %s: expected 10 samples or more\n", optarg);
+                    return 2;
+                }
+                chunk = v;
+                break;
+            }
             case 'h': s_usage (); return 0;
             default: s_usage (); return 2;
         }
     }
-    if (optind != argc || (n_files && full) || (want_corpus && (n_files || full || trace_path || show_alerts))) {
+    if (optind != argc || (n_files && full) || (want_corpus && (n_files || full || trace_path || show_alerts))
+        || (chunk && (!want_corpus || json || check))) {
         fprintf (stderr, "bench_rigstate: bad arguments (see --help)\n");
         return 2;
     }
@@ -790,7 +900,7 @@ main (int argc, char **argv)
             return SKIPPED;
         }
         return s_corpus (corpus, json, check, min_agree, isnan (min_merged) ? min_agree : min_merged,
-                         any_withheld ? withheld : NULL, every);
+                         any_withheld ? withheld : NULL, every, chunk);
     }
     if (!n_files) {
         snprintf (path, sizeof path, "%s/%s", source, FULL_LOG);
