@@ -253,8 +253,11 @@ rs_kpi_feed (rs_kpi_t *self, int64_t ts_us, const double ch[RS_CH_COUNT], const 
     self->pit_now = pit;
     rs_window_add (&self->pit, ts_us, !isnan (pit) && !isnan (transit_m3) ? pit + transit_m3 : pit);
 
-    //  Stands: one ends when a connection starts.
+    //  Stands: one ends when a connection starts. With no hole depth
+    //  reported, the one the rig state found from the bit drilling.
     double hole = ch[RS_CH_HOLE_DEPTH];
+    if (isnan (hole) && rig && rig->hole_from_bit)
+        hole = rig->hole_depth_m;
     if (!self->stand_open && !isnan (hole)) {
         self->stand_open = true;
         self->stand_start_hole = hole;

@@ -110,9 +110,10 @@ test_per_well (void)
 }
 
 //  Stands: ROP per stand and the forecast of the next (connections do not
-//  count as drilling time).
+//  count as drilling time). Without a hole depth reported (a log with the
+//  string's depth only), the one the rig state found from the bit.
 static void
-test_stands (void)
+s_stands (bool from_bit)
 {
     rs_kpi_t *k = rs_kpi_new (NULL);
     double ch[RS_CH_COUNT];
@@ -120,18 +121,20 @@ test_stands (void)
     int64_t t = 0;
     const double rops[] = { 20, 22, 24, 26 };
     rs_riginfo_t rig = { 0 };
+    rig.hole_from_bit = from_bit;
     for (int s = 0; s < 4; s++) {
         rig.state = RS_RIG_DRILLING_ROTARY;
         for (int i = 0; i < 27.43 / rops[s] * 3600; i++, t += S) {
             hole += rops[s] / 3600;
-            s_sample (ch, hole, rops[s], 100, 120, 8);
+            s_sample (ch, from_bit ? NAN : hole, rops[s], 100, 120, 8);
+            rig.hole_depth_m = hole;
             rs_kpi_feed (k, t, ch, &rig, NAN);
             rig.changed = false;
         }
         rig.state = RS_RIG_CONNECTION;
         rig.changed = true;
         for (int i = 0; i < 120; i++, t += S) {
-            s_sample (ch, hole, 0, 0, 0, 0);
+            s_sample (ch, from_bit ? NAN : hole, 0, 0, 0, 0);
             rs_kpi_feed (k, t, ch, &rig, NAN);
             rig.changed = false;
         }
@@ -147,7 +150,15 @@ test_stands (void)
     double pred = rs_kpi_rop_prediction (k);
     RS_CHECK_NEAR (pred, 26, 0.2);
     RS_CHECK_NEAR (rs_kpi_value (k, "rop_next_stand"), pred, 1e-12);
+    RS_CHECK_NEAR (rs_kpi_value (k, "hole_depth"), hole, 1e-9);
     rs_kpi_destroy (&k);
+}
+
+static void
+test_stands (void)
+{
+    s_stands (false);
+    s_stands (true);
 }
 
 //  Drills `secs` 1-s samples at ROP 18 or 24 m/h, WOB 100 kN, 120 rpm and
