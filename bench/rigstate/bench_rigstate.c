@@ -566,8 +566,8 @@ s_floor_of (const char *file, double dflt)
 //  Cut into logs of `chunk` samples each, each scored from a fresh engine
 //  (a log that starts mid-operation, as every file of a split log does):
 //  their scores summed into *sum; *worst the lowest piece with half an hour
-//  or more labelled (NaN: none), *loud the kick, loss, washout, stuck-pipe and pack-off
-//  alerts of all pieces. 0, or 2 on an error.
+//  or more labelled (NaN: none), *loud the kick, loss, washout, stuck-pipe
+//  and pack-off alerts of all pieces. 0, or 2 on an error.
 static int
 s_chunked (const char *const *paths, size_t n_paths, const run_opts_t *o, uint64_t chunk, run_t *sum,
            double *worst, unsigned *loud, unsigned *pieces)
@@ -593,16 +593,8 @@ s_chunked (const char *const *paths, size_t n_paths, const run_opts_t *o, uint64
         sum->samples += run.samples;
         sum->hours += run.hours;
         *loud += s_loud (&run);
-        rs_rigscore_t *dst[] = { &sum->live, &sum->dated }, *src[] = { &run.live, &run.dated };
-        for (int w = 0; w < 2; w++) {
-            for (int a = 0; a < RS_RC_COUNT; a++)
-                for (int b = 0; b < RS_RC_COUNT; b++)
-                    dst[w]->t[a][b] += src[w]->t[a][b];
-            dst[w]->labelled_s += src[w]->labelled_s;
-            dst[w]->agree_s += src[w]->agree_s;
-            dst[w]->unlabelled_s += src[w]->unlabelled_s;
-            dst[w]->rows += src[w]->rows;
-        }
+        rs_rigscore_merge (&sum->live, &run.live);
+        rs_rigscore_merge (&sum->dated, &run.dated);
         double agree = rs_rigscore_agreement (&run.live);
         if (run.live.labelled_s >= 1800 && !(agree >= *worst))
             *worst = agree;

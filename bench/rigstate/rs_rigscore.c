@@ -70,6 +70,18 @@ rs_rigscore_add (rs_rigscore_t *self, rs_rigclass_t label, rs_rigclass_t engine,
         self->agree_s += dt_s;
 }
 
+void
+rs_rigscore_merge (rs_rigscore_t *self, const rs_rigscore_t *other)
+{
+    for (int a = 0; a < RS_RC_COUNT; a++)
+        for (int b = 0; b < RS_RC_COUNT; b++)
+            self->t[a][b] += other->t[a][b];
+    self->labelled_s += other->labelled_s;
+    self->agree_s += other->agree_s;
+    self->unlabelled_s += other->unlabelled_s;
+    self->rows += other->rows;
+}
+
 double
 rs_rigscore_agreement (const rs_rigscore_t *self)
 {

@@ -46,6 +46,8 @@ typedef struct {
 
 //  Adds one row of duration dt_s (its time to the next row).
 void rs_rigscore_add (rs_rigscore_t *self, rs_rigclass_t label, rs_rigclass_t engine, double dt_s);
+//  Adds another score's rows (another piece of a log) to this one.
+void rs_rigscore_merge (rs_rigscore_t *self, const rs_rigscore_t *other);
 //  Agreement over the labelled time, 0..1; NaN when nothing is labelled.
 double rs_rigscore_agreement (const rs_rigscore_t *self);
 //  Prints the confusion matrix (minutes; rows: vendor label, columns:

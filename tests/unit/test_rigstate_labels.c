@@ -111,6 +111,14 @@ test_score (void)
         RS_CHECK (strstr (text, "in_slips") != NULL);
         fclose (out);
     }
+    //  Two pieces of a log scored apart add up to the whole.
+    rs_rigscore_t piece = { 0 };
+    rs_rigscore_add (&piece, RS_RC_TRIPPING_OUT, RS_RC_TRIPPING_OUT, 100);
+    rs_rigscore_merge (&sc, &piece);
+    RS_CHECK_NEAR (sc.labelled_s, 200, 1e-9);
+    RS_CHECK_NEAR (sc.t[RS_RC_TRIPPING_OUT][RS_RC_TRIPPING_OUT], 100, 1e-9);
+    RS_CHECK_NEAR (rs_rigscore_agreement (&sc), 0.9, 1e-9);
+    RS_CHECK_INT (sc.rows, 6);
 }
 
 int
