@@ -51,6 +51,7 @@ rs_chanq_init (rs_chanq_t *self)
     self->flow_out.qin0 = NAN;
     self->flow_out.qin_moved_us = INT64_MIN;
     self->flow_in = (rs_chanq_held_t) { .qin = NAN, .spp0 = NAN, .qout0 = NAN, .since_us = INT64_MIN };
+    self->flow_in0 = (rs_chanq_zero_t) { .spp = NAN, .qout = NAN, .since_us = INT64_MIN };
     self->hole_max = NAN;
     self->wob_zero = NAN;
     self->hole_back_since = INT64_MIN;
@@ -143,6 +144,26 @@ s_held (rs_chanq_held_t *h, int64_t ts, double qin, double spp, double qout)
         h->since_us = ts;
     h->stuck = (double) (ts - h->since_us) >= RS_CHANQ_HELD_S * 1e6;
     return h->stuck;
+}
+
+//  True when a flow in of 0 stands for no reading: the standpipe pressure
+//  and the returns both still where the pumps had them (see rs_chanq.h).
+static bool
+s_zero_flow_in (rs_chanq_zero_t *z, int64_t ts, double qin, double spp, double qout)
+{
+    if (qin > RS_CHANQ_ZERO_Q_ON_LPM && !isnan (spp) && !isnan (qout)) {
+        z->spp = spp;
+        z->qout = qout;
+    }
+    bool on = qin == 0 && !isnan (z->spp) && z->spp >= RS_CHANQ_HELD_BAR && z->qout >= RS_CHANQ_FLAT_Q_LPM
+              && spp >= RS_CHANQ_ZERO_Q_REL * z->spp && qout >= RS_CHANQ_ZERO_Q_REL * z->qout;
+    if (!on) {
+        z->since_us = INT64_MIN;
+        return false;
+    }
+    if (z->since_us == INT64_MIN)
+        z->since_us = ts;
+    return (double) (ts - z->since_us) >= RS_CHANQ_HELD_S * 1e6;
 }
 
 //  True when x is the same non-zero value as the last RS_CHANQ_PIN_N
@@ -255,6 +276,8 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
     if (s_held (&self->flow_in, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
         s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_STUCK);
+    else if (s_zero_flow_in (&self->flow_in0, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
+        s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_PLACEHOLDER);
     //  After the flow in's check: an SPP of 0 with the pumps stopped and the
     //  flow in reading held at its rate is a reading.
     if (ch[RS_CH_SPP] == 0 && ch[RS_CH_FLOW_IN] > 100)
@@ -336,7 +359,11 @@ rs_chanq_reason (const rs_chanq_t *self, int channel, char *buf, size_t size)
         snprintf (buf, size, "%s reads %.6g %s, which it cannot", info->name, v, info->unit);
         break;
     case RS_CHQ_PLACEHOLDER:
-        snprintf (buf, size, "%s reads 0 %s, a placeholder for no reading", info->name, info->unit);
+        if (channel == RS_CH_FLOW_IN)
+            snprintf (buf, size, "%s reads 0 %s while the standpipe pressure and the returns show the pumps"
+                      " on: a placeholder for no reading", info->name, info->unit);
+        else
+            snprintf (buf, size, "%s reads 0 %s, a placeholder for no reading", info->name, info->unit);
         break;
     case RS_CHQ_PINNED:
         snprintf (buf, size, "%s pinned at %.6g %s", info->name, v, info->unit);

@@ -81,6 +81,8 @@
 #define RS_CHANQ_HELD_BAR    5.0     // ... the SPP by at least this many bar ...
 #define RS_CHANQ_HELD_S      10.0    // ... for this long, s, from what they read ...
 #define RS_CHANQ_HELD_SETTLE_S 120.0 // ... this long after the flow in's last change
+#define RS_CHANQ_ZERO_Q_ON_LPM 100.0 // L/min: a flow in over this is the pumps' reference ...
+#define RS_CHANQ_ZERO_Q_REL  0.5     // ... and a flow in of 0 with SPP and returns at this share of it is none
 #define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
 #define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
 #define RS_CHANQ_PIN_MOVE_M  1.0     // m: a hook load pinned through this much block travel
@@ -125,6 +127,11 @@ typedef struct {
 } rs_chanq_held_t;
 
 typedef struct {
+    double spp, qout;           // at the last flow in over RS_CHANQ_ZERO_Q_ON_LPM (NaN: none)
+    int64_t since_us;           // a flow in of 0 with both still there since; INT64_MIN when not
+} rs_chanq_zero_t;
+
+typedef struct {
     double value;               // the value repeated
     int64_t since_us;
     unsigned n;                 // readings of exactly it in a row
@@ -137,6 +144,7 @@ typedef struct {
     bool seen[RS_CH_COUNT];          // the channel has had a reading
     rs_chanq_flat_t flow_out;
     rs_chanq_held_t flow_in;
+    rs_chanq_zero_t flow_in0;
     rs_chanq_pin_t pin[RS_CH_COUNT];
     double role_hole, role_block;    // where the current excursion started
     int64_t role_ts;

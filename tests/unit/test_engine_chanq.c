@@ -495,6 +495,93 @@ test_inconsistent (void)
     RS_CHECK_NEAR (ch[RS_CH_HOLE_DEPTH], depth, 1e-9);
 }
 
+//  A flow in of 0 while the standpipe pressure and the returns stay where
+//  the pumps had them is a meter's placeholder, not the pumps stopped; a
+//  real stop takes the pressure off, trapped pressure has no returns, and
+//  a well flowing with the pumps off has no pressure.
+static void
+test_zero_flow_in (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    char why[160];
+    int64_t t = 0;
+    for (int i = 0; i < 300; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = 2000;
+        ch[RS_CH_SPP] = 180 + 2 * sin (i);
+        ch[RS_CH_FLOW_OUT] = 1850 + 20 * sin (i * 1.7);
+        rs_chanq_filter (&q, t, ch);
+    }
+    //  The meter drops out: a pump stop for RS_CHANQ_HELD_S, then no reading.
+    int passed = 0;
+    for (int i = 0; i < 60; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = 0;
+        ch[RS_CH_SPP] = 180 + 2 * sin (i);
+        ch[RS_CH_FLOW_OUT] = 1850 + 20 * sin (i * 1.7);
+        rs_chanq_filter (&q, t, ch);
+        passed += !isnan (ch[RS_CH_FLOW_IN]);
+    }
+    RS_CHECK_INT (passed, (int) RS_CHANQ_HELD_S);
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_FLOW_IN), RS_CHQ_PLACEHOLDER);
+    RS_CHECK (strstr (rs_chanq_reason (&q, RS_CH_FLOW_IN, why, sizeof why), "pumps on") != NULL);
+    //  A real stop: the pressure is gone at once, the returns drain for a
+    //  flowline's lag; the zero is a reading throughout.
+    for (int i = 0; i < 120; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = 0;
+        ch[RS_CH_SPP] = 2;
+        ch[RS_CH_FLOW_OUT] = 1850 * exp (-i / 30.0);
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK_NEAR (ch[RS_CH_FLOW_IN], 0, 1e-12);
+    }
+    //  Pressure trapped after pumping slowly (F-9 CementData: 15 bar for 28
+    //  minutes after 111 L/min at 15.7 bar), no returns: a reading.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 2000; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = i < 100 ? 111 : 0;
+        ch[RS_CH_SPP] = i < 100 ? 15.7 : 15.0;
+        ch[RS_CH_FLOW_OUT] = i < 100 ? 90 : 0;
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK_NEAR (ch[RS_CH_FLOW_IN], i < 100 ? 111 : 0, 1e-12);
+    }
+    //  The well flowing with the pumps off: returns, no pressure.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 600; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = i < 300 ? 2000 : 0;
+        ch[RS_CH_SPP] = i < 300 ? 180 : 1.5;
+        ch[RS_CH_FLOW_OUT] = 1850;
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK (!isnan (ch[RS_CH_FLOW_IN]));
+    }
+}
+
+//  Through the whole engine, on a log without a pit channel to deny it: a
+//  flow-in meter that drops to 0 while the pumps run raises no kick.
+static void
+test_engine_zero_flow_in (void)
+{
+    count_t c = { 0 };
+    rs_engine_t *eng = rs_engine_new (NULL, s_on_alert, &c);
+    for (int i = 0; i < 3600; i++) {
+        rs_value_t v[] = {
+            { "flow_in", RS_CH_FLOW_IN, i < 1800 ? 2000 : 0 },
+            { "flow_out", RS_CH_FLOW_OUT, 1850 + 15 * sin (i * 1.7) },
+            { "spp", RS_CH_SPP, 180 + 1.5 * sin (i * 0.9) }, { "hook_load", RS_CH_HOOK_LOAD, 900 + 3 * sin (i) },
+            { "bit_depth", RS_CH_BIT_DEPTH, 2900 }, { "hole_depth", RS_CH_HOLE_DEPTH, 2950 },
+            { "rpm", RS_CH_RPM, 0 },
+        };
+        RS_CHECK_INT (rs_engine_feed (eng, "rig", 1475163581LL * S + i * S, v, sizeof v / sizeof v[0]), 0);
+    }
+    RS_CHECK_INT (c.kicks, 0);
+    RS_CHECK (rs_engine_stats (eng)->implausible >= 1790);
+    rs_engine_destroy (&eng);
+}
+
 int
 main (void)
 {
@@ -506,5 +593,7 @@ main (void)
     test_stuck_through_pump_stop ();
     test_flow_in_held ();
     test_engine_quiet_on_stuck ();
+    test_zero_flow_in ();
+    test_engine_zero_flow_in ();
     return RS_TEST_DONE ();
 }
