@@ -1060,13 +1060,19 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     if (tr == RS_ALERT_CLEARED)
         snprintf (msg, sizeof msg, "Kick alert cleared: %s", a->stale ? "no flow data"
                   : rig && rig->flags.shut_in ? "well shut in" : "returns back to expected");
-    else if (pumping)
-        snprintf (msg, sizeof msg, "Possible kick: flow out %.0f L/min above expected (%.1f%% of flow in)%s"
-                  ", pit %+.2f m3 since alert. Stop drilling, flow check, prepare to shut in",
-                  bal, 100 * bal / qin, brk ? " after a drilling break" : "", isnan (gained) ? 0.0 : gained);
-    else
-        snprintf (msg, sizeof msg, "Possible kick: well flowing %.0f L/min with pumps off, pit %+.2f m3"
-                  " since alert. Shut in the well", bal, isnan (gained) ? 0.0 : gained);
+    else {
+        //  The pit's gain only where it is read (not on a trip, nor without a pit channel).
+        char pitmsg[48] = "";
+        if (!isnan (gained))
+            snprintf (pitmsg, sizeof pitmsg, ", pit %+.2f m3 since alert", gained);
+        if (pumping)
+            snprintf (msg, sizeof msg, "Possible kick: flow out %.0f L/min above expected (%.1f%% of flow in)%s"
+                      "%s. Stop drilling, flow check, prepare to shut in",
+                      bal, 100 * bal / qin, brk ? " after a drilling break" : "", pitmsg);
+        else
+            snprintf (msg, sizeof msg, "Possible kick: well flowing %.0f L/min with pumps off%s. Shut in the well",
+                      bal, pitmsg);
+    }
     s_emit (self, sink, RS_DET_KICK, tr, ts, "flow_out", bal, NAN, msg);
 }
 

@@ -253,6 +253,7 @@ test_kick (void)
     const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
     RS_CHECK (r != NULL);
     RS_CHECK (r && r->t - t0 > 15 && r->t - t0 < 90);
+    RS_CHECK (r && strstr (r->message, "m3 since alert") != NULL);     // the pit read: its gain told
     RS_CHECK (rs_detect_raised (w.det, RS_DET_KICK));
     //  Escalated to critical once the excess passed 10% of flow in.
     bool critical = false;
@@ -639,6 +640,8 @@ test_paddle_rest (void)
     }
     const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
     RS_CHECK (r && r->t - t0 < 300 && strstr (r->message, "pumps off"));
+    //  No pit channel: the message claims no pit gain.
+    RS_CHECK (r && strstr (r->message, "pit") == NULL);
     s_well_fini (&w);
 }
 
