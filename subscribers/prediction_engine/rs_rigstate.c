@@ -66,6 +66,7 @@ struct rs_rigstate_t {
     double kin_block, kin_bit;
     //  The hook-load plateau being watched and the lowest one seen.
     int64_t pl_since;
+    int64_t pl_last;            // the last sample's time
     double pl_min, pl_max, pl_sum, pl_bmin, pl_bmax;
     unsigned pl_n;
     double bw_plateau;          // the lowest plateau seen
@@ -178,7 +179,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
-    self->pl_since = INT64_MIN;
+    self->pl_since = self->pl_last = INT64_MIN;
     self->bw_plateau = NAN;
     self->pl_low_since = INT64_MIN;
     self->pl_low_block = NAN;
@@ -296,6 +297,11 @@ s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
 static void
 s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hanging)
 {
+    //  Readings farther apart than a plateau (a log of snapshots, a row a
+    //  connection) cannot show the block travelling between them: each is
+    //  a still reading of its own.
+    bool apart = self->pl_last != INT64_MIN && (double) (ts - self->pl_last) > PLATEAU_S * 1e6;
+    self->pl_last = ts;
     if (isnan (hook) || hanging) {
         self->pl_since = INT64_MIN;
         return;
@@ -303,6 +309,8 @@ s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hang
     if (self->pl_since != INT64_MIN) {
         double lo = fmin (self->pl_min, hook), hi = fmax (self->pl_max, hook);
         double mean = (self->pl_sum + hook) / (self->pl_n + 1);
+        if (apart && !isnan (block))
+            self->pl_bmin = self->pl_bmax = block;
         double blo = isnan (block) ? self->pl_bmin : fmin (self->pl_bmin, block);
         double bhi = isnan (block) ? self->pl_bmax : fmax (self->pl_bmax, block);
         bool steady = hi - lo <= fmax (PLATEAU_REL * mean, PLATEAU_KN)

@@ -574,6 +574,39 @@ test_sparse_samples (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A log of snapshots, a row a connection, minutes to hours apart (F-9's
+//  TripConn): the block stands at another height on each row, which says
+//  nothing of its travel between them. Rows that read one hook load (3%)
+//  are a plateau all the same: the block weight, the string in the slips.
+//  F-9 TripConn 73.9% to 90.3%; every 10th row of TripTime 56.6% to 84.8%.
+static void
+test_snapshot_rows (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    static const double gap_s[] = { 0, 2939, 5163, 4844, 2246, 656, 1067, 554 };
+    static const double hook[] = { 692.7, 692.7, 646.6, 654.3, 654.3, 654.3, 646.6, 665.8 };
+    static const double block[] = { 41.18, 19.58, 14.54, 6.80, 11.83, 12.17, 11.89, 11.94 };
+    static const double hole[] = { NAN, 276.0, 345.12, 338.94, 345.72, 334.31, 323.34, 312.11 };
+    double ch[RS_CH_COUNT];
+    const rs_riginfo_t *in = NULL;
+    int64_t t = 0;
+    for (size_t i = 0; i < sizeof gap_s / sizeof gap_s[0]; i++) {
+        rig_t r = { .hole = hole[i], .bit = NAN, .block = block[i], .hook = hook[i], .wob = NAN, .rpm = NAN,
+                    .torque = NAN, .flow = NAN, .spp = NAN, .casing = NAN, .flow_out = NAN };
+        t += (int64_t) (gap_s[i] * S);
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        if (i == 4) {
+            RS_CHECK_INT (in->bw_source, RS_BW_PLATEAU);
+            RS_CHECK_NEAR (in->block_weight_kn, 651.7, 0.1);
+        }
+    }
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    rs_rigstate_destroy (&rs);
+}
+
 //  Drilling while the block position reads frozen, then comes back 17 m
 //  higher in one sample (the sensor, not the block): the hole deepening
 //  under the bit says drilling, so the jump is not an empty block
@@ -644,6 +677,7 @@ main (void)
     test_plateau_was_string ();
     test_empty_block_no_depth ();
     test_sparse_samples ();
+    test_snapshot_rows ();
     test_block_jump_while_drilling ();
     test_drilling_wob_offset ();
     return RS_TEST_DONE ();
