@@ -638,6 +638,14 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     if (isnan (bitc) && block_moving && block_now && !isnan (hook) && !f->circulating && s_empty_block (self, hook))
         kin_slips = true;
+    //  Nor a block that travels with less than half of what the string
+    //  weighed hanging (HANG_ENTER): no string sheds half its weight by
+    //  moving (drag is a tenth of it), so the block travels empty. Without
+    //  it, the first travel after a connection's slips was the string, its
+    //  load the "hanging weight", and no plateau or block weight followed.
+    if (isnan (bitc) && block_moving && block_now && !isnan (hook) && !isnan (self->hook_hang)
+        && hook < HANG_ENTER * self->hook_hang)
+        kin_slips = true;
     //  A hole deepening under the bit is being drilled, and a string in the
     //  slips drills nothing: a block position that seems to travel then is
     //  a sensor (one frozen through 48 minutes of drilling came back 17 m

@@ -574,6 +574,38 @@ test_sparse_samples (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  No bit depth, no block weight yet: a string run in (985 kN) and set in
+//  the slips (the hook drops to 257 kN), then the block travels up empty.
+//  Less than half of what the string weighed moving is no string: the
+//  block travels empty, in the slips, and its load is the block weight
+//  (it was the string "tripping out", its weight 257 kN, and no block
+//  weight followed). Simulator without depths: connections 28.0% to 69.0%.
+static void
+test_empty_block_after_slips (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = 3000, .bit = NAN, .block = 29, .hook = 985, .wob = NAN, .rpm = NAN, .torque = NAN,
+                .flow = 2000, .spp = NAN, .casing = NAN, .flow_out = NAN };
+    //  Washed down with the pumps on (so no group of moving hook loads with
+    //  the pumps off tells the empty block either), then the pumps stop.
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 50, 0.5, false);
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    r.flow = 0;
+    r.hook = 257;
+    in = s_run (rs, &t, &r, 30, 0, true);          // under a plateau's minute
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    for (int i = 0; i < 34; i++) {
+        in = s_run (rs, &t, &r, 1, -0.8, true);
+        RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    }
+    RS_CHECK_INT (in->bw_source, RS_BW_LEARNED);
+    RS_CHECK_NEAR (in->block_weight_kn, 257, 1);
+    rs_rigstate_destroy (&rs);
+}
+
 //  A log of snapshots, a row a connection, minutes to hours apart (F-9's
 //  TripConn): the block stands at another height on each row, which says
 //  nothing of its travel between them. Rows that read one hook load (3%)
@@ -678,6 +710,7 @@ main (void)
     test_empty_block_no_depth ();
     test_sparse_samples ();
     test_snapshot_rows ();
+    test_empty_block_after_slips ();
     test_block_jump_while_drilling ();
     test_drilling_wob_offset ();
     return RS_TEST_DONE ();
