@@ -51,7 +51,7 @@ rs_chanq_init (rs_chanq_t *self)
     self->flow_out.qin0 = NAN;
     self->flow_out.qin_moved_us = INT64_MIN;
     self->flow_in = (rs_chanq_held_t) { .qin = NAN, .spp0 = NAN, .qout0 = NAN, .since_us = INT64_MIN };
-    self->flow_in0 = (rs_chanq_zero_t) { .spp = NAN, .qout = NAN, .since_us = INT64_MIN };
+    self->flow_in_zero = (rs_chanq_zero_t) { .spp = NAN, .qout = NAN, .since_us = INT64_MIN };
     self->hole_max = NAN;
     self->wob_zero = NAN;
     self->hole_back_since = INT64_MIN;
@@ -276,7 +276,7 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
     if (s_held (&self->flow_in, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
         s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_STUCK);
-    else if (s_zero_flow_in (&self->flow_in0, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
+    else if (s_zero_flow_in (&self->flow_in_zero, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
         s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_PLACEHOLDER);
     //  After the flow in's check: an SPP of 0 with the pumps stopped and the
     //  flow in reading held at its rate is a reading.

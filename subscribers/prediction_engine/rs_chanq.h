@@ -144,7 +144,7 @@ typedef struct {
     bool seen[RS_CH_COUNT];          // the channel has had a reading
     rs_chanq_flat_t flow_out;
     rs_chanq_held_t flow_in;
-    rs_chanq_zero_t flow_in0;
+    rs_chanq_zero_t flow_in_zero;
     rs_chanq_pin_t pin[RS_CH_COUNT];
     double role_hole, role_block;    // where the current excursion started
     int64_t role_ts;
