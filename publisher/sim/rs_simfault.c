@@ -20,7 +20,7 @@ static const char *s_names[RS_SIMFAULT_COUNT] = {
 static const int s_zero_ch[] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP, RS_CH_HOOK_LOAD, RS_CH_TORQUE,
                                  RS_CH_RPM };
 static const int s_flat_ch[] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP, RS_CH_HOOK_LOAD, RS_CH_TORQUE,
-                                 RS_CH_PIT_VOLUME, RS_CH_BLOCK_POS };
+                                 RS_CH_PIT_VOLUME, RS_CH_BLOCK_POS, RS_CH_HOLE_DEPTH };
 static const int s_spike_ch[] = { RS_CH_FLOW_OUT, RS_CH_SPP, RS_CH_HOOK_LOAD, RS_CH_TORQUE, RS_CH_WOB };
 
 const char *
