@@ -541,11 +541,249 @@ s_deepening (rs_rigstate_t *self, int64_t ts, double hole)
     return self->hole_grew != INT64_MIN && (double) (ts - self->hole_grew) <= DEEPEN_S * 1e6;
 }
 
+//  What the hook reads with the string in the slips (kin: the block seen
+//  travelling over them), or with the bit at surface: the block weight. A
+//  block that travels or creeps over the slips reads its acceleration and
+//  the make-up loads either way; a bit at surface may have a tool hanging
+//  under the block, which only adds: biased low there.
+static void
+s_bw_learn (rs_rigstate_t *self, double hook, bool kin)
+{
+    if (self->bw_samples < BW_MIN_N) {
+        self->bw_seed[self->bw_samples++] = hook;
+        if (self->bw_samples == BW_MIN_N)
+            self->bw_learned = s_median (self->bw_seed, BW_MIN_N);
+    }
+    else {
+        double gain = hook < self->bw_learned || kin ? BW_ALPHA : BW_ALPHA * BW_UP;
+        self->bw_learned += gain * (hook - self->bw_learned);
+        self->bw_samples++;
+    }
+}
+
+//  The block weight in use and where it comes from.
+static void
+s_bw_publish (rs_rigstate_t *self)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    rs_riginfo_t *in = &self->info;
+    if (o->block_weight_kn > 0) {
+        in->block_weight_kn = o->block_weight_kn;
+        in->bw_source = RS_BW_CONFIGURED;
+    }
+    else if (self->bw_samples >= BW_MIN_N) {
+        in->block_weight_kn = self->bw_learned;
+        in->bw_source = RS_BW_LEARNED;
+    }
+    //  Provisional: one plateau alone may be a string hanging still, but a
+    //  string stopped for a minute or more is normally set in the slips;
+    //  not a plateau the string has since been seen moving at (the bit
+    //  travelling with the block, so out of the slips, and hanging from the
+    //  hook): within a plateau's own steadiness of that, it was the string
+    //  hanging (a light string moves only a few percent over the block).
+    else if (!isnan (self->bw_plateau)
+             && !(!isnan (self->hang_avg) && self->bw_plateau > self->hang_avg * (1 - PLATEAU_REL))) {
+        in->block_weight_kn = self->bw_plateau;
+        in->bw_source = RS_BW_PLATEAU;
+    }
+    else {
+        in->block_weight_kn = NAN;
+        in->bw_source = RS_BW_UNKNOWN;
+    }
+}
+
+//  What the block and the bit did over the movement window.
+typedef struct {
+    double dblock, dbit;        // travel over the window (NaN: not known)
+    bool block_moving;          // the block travelled more than move_m over it ...
+    bool block_now;             // ... and is still going at that mean speed
+} move_t;
+
+//  Movement: more than move_m over the last move_window_s, and still
+//  going at that mean speed over the last half window (so a stop shows
+//  in a few seconds, not a window later; logs repeat a position now and
+//  then, so not the last step alone).
+static void
+s_movement (rs_rigstate_t *self, int64_t ts, double block, double bitc, rs_rigflags_t *f, move_t *m)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    const point_t *p = s_past (self, ts, o->move_window_s);
+    const point_t *q = s_past (self, ts, o->move_window_s / 2);
+    m->dblock = p && !isnan (block) && !isnan (p->block) ? block - p->block : NAN;
+    m->dbit = p && !isnan (bitc) && !isnan (p->bit) ? bitc - p->bit : NAN;
+    double v0 = o->move_m / o->move_window_s;
+    double span = q ? (double) (ts - q->ts) / 1e6 : 0;
+    bool bit_now = span > 0 && !isnan (bitc) && !isnan (q->bit) && fabs (bitc - q->bit) >= v0 * span;
+    m->block_now = span > 0 && !isnan (block) && !isnan (q->block) && fabs (block - q->block) >= v0 * span;
+    m->block_moving = !isnan (m->dblock) && fabs (m->dblock) > o->move_m;
+    bool bit_moving = !isnan (m->dbit) && fabs (m->dbit) > o->move_m && bit_now;
+    if (bit_moving) {
+        f->moving = true;
+        f->direction = m->dbit > 0 ? 1 : -1;
+    }
+    else if (isnan (m->dbit) && m->block_moving && m->block_now) {
+        f->moving = true;
+        f->direction = m->dblock < 0 ? 1 : -1;    // block down = string down
+    }
+    s_push (self, ts, block, bitc);
+}
+
+//  The block moving while the bit does not is only possible in slips:
+//  over the window, or since the bit last moved (a block crept up or
+//  down slowly); then the hook load is the block weight.
+static bool
+s_kin_slips (rs_rigstate_t *self, const rs_rigflags_t *f, const move_t *m, double block, double prev_block,
+             double bitc, double hook, bool drilling_now)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    bool kin_slips = m->block_moving && !isnan (m->dbit) && fabs (m->dbit) < 0.1 * fabs (m->dblock);
+    if (!isnan (block) && !isnan (bitc)) {
+        if (isnan (self->kin_bit) || isnan (self->kin_block) || fabs (bitc - self->kin_bit) > o->move_m / 2) {
+            self->kin_block = block;
+            self->kin_bit = bitc;
+        }
+        //  Evidence of now only: the block is moving on this sample.
+        double db = block - self->kin_block;
+        bool block_step = !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M;
+        if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
+            kin_slips = true;
+    }
+    if (isnan (bitc) && m->block_moving && m->block_now && !isnan (hook) && !f->circulating
+        && s_empty_block (self, hook))
+        kin_slips = true;
+    //  Nor a block that travels with less than half of what the string
+    //  weighed hanging (HANG_ENTER): no string sheds half its weight by
+    //  moving (drag is a tenth of it), so the block travels empty. Without
+    //  it, the first travel after a connection's slips was the string, its
+    //  load the "hanging weight", and no plateau or block weight followed.
+    if (isnan (bitc) && m->block_moving && m->block_now && !isnan (hook) && !isnan (self->hook_hang)
+        && hook < HANG_ENTER * self->hook_hang)
+        kin_slips = true;
+    //  A hole deepening under the bit is being drilled, and a string in the
+    //  slips drills nothing: a block position that seems to travel then is
+    //  a sensor (one frozen through 48 minutes of drilling came back 17 m
+    //  higher, an "empty block travelling" that made the drilling hook load
+    //  the block weight and the rest of the stand "in slips").
+    if (drilling_now)
+        kin_slips = false;
+    return kin_slips;
+}
+
+//  In slips (1), out (0) or cannot tell (-1): the block moved and the
+//  bit did not, or the hook carries no more than the block's own weight
+//  and the string is not moving (near surface the string weighs next to
+//  nothing, so a moving string is never in slips). Without a hook load
+//  a still string in the slips stays there (it cannot leave them without
+//  moving); one that stopped after moving may be in them or hanging.
+static int
+s_slips (rs_rigstate_t *self, const rs_rigflags_t *f, double hook, double bitc, bool kin_slips,
+         bool drilling_now, bool *by_hook)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    double bw = self->info.block_weight_kn;
+    int slips;
+    *by_hook = false;
+    if (kin_slips)
+        slips = 1;
+    else if (drilling_now || (f->moving && !isnan (bitc)))
+        slips = 0;
+    else if (!isnan (hook) && !isnan (bw)) {
+        //  A Schmitt trigger: the hook load in slips rises above the block
+        //  weight as a stand is made up (up to block_weight_tol), a hanging
+        //  string weighs more than slips_tol: neither flips the state.
+        double enter = bw * (1 + o->slips_tol), leave = bw * (1 + o->block_weight_tol);
+        //  Off bottom, a string that weighed W over the block when it last
+        //  moved and now weighs less than half of it has set its weight in
+        //  the slips, whatever its share of the hook load (with weight on
+        //  the bit it went to the bottom).
+        if (!f->on_bottom && !f->weight_on_bit && !isnan (self->hang_avg) && self->hang_avg > bw) {
+            enter = fmax (enter, bw + HANG_ENTER * (self->hang_avg - bw));
+            leave = fmax (leave, bw + HANG_LEAVE * (self->hang_avg - bw));
+        }
+        slips = hook < (self->last_slips == 1 ? leave : enter);
+        *by_hook = true;
+    }
+    else if (isnan (hook) && !f->moving)
+        slips = self->last_slips == 1 ? 1 : -1;
+    else if (f->moving)
+        slips = 0;
+    else if (self->last_slips == 0 && !isnan (self->hook_hang)
+             && hook > self->hook_hang * (1 - o->slips_tol))
+        slips = 0;                      // stopped, still hanging: the hook load did not drop
+    //  Off bottom, a still string that lost more than half of what it weighed
+    //  hanging has set it down, and only the slips take it there.
+    else if (!f->on_bottom && !isnan (self->hook_hang) && hook < HANG_ENTER * self->hook_hang)
+        slips = 1;
+    else
+        slips = -1;
+    return slips;
+}
+
 static rs_rig_t
 s_unknown (rs_rigstate_t *self, const char *why)
 {
     self->info.reason = why;
     return RS_RIG_UNKNOWN;
+}
+
+//  The rig state from the sample's flags and the slips: shut in, out of
+//  the hole, in slips or a connection, drilling, and off bottom, reaming
+//  or tripping by where the bit is and how it moves.
+static rs_rig_t
+s_state (rs_rigstate_t *self, int64_t ts, const rs_rigflags_t *f, const double *ch, double hole, bool at_surface,
+         int slips)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    double hook = ch[RS_CH_HOOK_LOAD], wob = ch[RS_CH_WOB];
+    double bit = ch[RS_CH_BIT_DEPTH], block = ch[RS_CH_BLOCK_POS];
+    if (f->shut_in)
+        return RS_RIG_SHUT_IN;
+    if (isnan (hook) && isnan (block) && isnan (bit))
+        return s_unknown (self, "no hook load, block position or bit depth");
+    if (at_surface && !f->moving) {
+        s_trip_reset (self);
+        return RS_RIG_OUT_OF_HOLE;
+    }
+    //  Without a bit depth, how far the string has come up since the bit was
+    //  last on bottom.
+    if (isnan (bit) && f->on_bottom)
+        self->bottom_spos = self->spos;
+    double rel = isnan (bit) ? self->spos - self->bottom_spos : NAN;
+    if (f->in_slips) {
+        bool near_bottom = !isnan (hole) && !isnan (bit) ? hole - bit <= o->stand_m : rel >= -o->stand_m;
+        bool short_stop = (double) (ts - self->slips_since) <= o->max_connection_s * 1e6;
+        return near_bottom && short_stop ? RS_RIG_CONNECTION : RS_RIG_IN_SLIPS;
+    }
+    //  Weight on the bit on bottom: the string hangs from the hook, whatever
+    //  the block weighs.
+    if (f->on_bottom && f->weight_on_bit) {
+        s_trip_reset (self);
+        if (slips < 0)
+            self->last_slips = 0;
+        //  What the string weighs hanging: the hook load plus what rests on the bit.
+        if (!isnan (hook))
+            self->hook_hang = hook + (f->weight_on_bit && !isnan (wob) ? wob : 0);
+        return f->rotating ? RS_RIG_DRILLING_ROTARY : RS_RIG_DRILLING_SLIDING;
+    }
+    if (slips < 0)
+        return s_unknown (self, isnan (hook) ? "no hook load: a still string may be in slips or hanging"
+                                             : "block weight not known yet: in slips or hanging cannot be told");
+    //  Near bottom, working the string with pumps or rotation is reaming;
+    //  farther up, moving it is a trip whatever else runs (washing in,
+    //  back-reaming out: the code's +10 and +100 say so), and so is a pause
+    //  with the string hanging between movements.
+    bool known_depths = !isnan (hole) && !isnan (bit);
+    bool near = known_depths ? hole - bit <= o->ream_m : rel >= -o->ream_m;
+    if (f->moving) {
+        if ((f->circulating || f->rotating) && near)
+            return RS_RIG_REAMING;
+        return f->direction > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
+    }
+    if (!near && self->trip_dir != 0)
+        return self->trip_dir > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
+    if (isnan (bit) && isnan (block))
+        return s_unknown (self, "no block position or bit depth: a string out of slips may be moving");
+    return f->circulating ? RS_RIG_CIRCULATING : RS_RIG_OFF_BOTTOM;
 }
 
 static rs_rig_t
@@ -597,81 +835,14 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         f->weight_on_bit = true;
     f->shut_in = !isnan (casing) && casing > o->casing_bar;
 
-    //  Movement: more than move_m over the last move_window_s, and still
-    //  going at that mean speed over the last half window (so a stop shows
-    //  in a few seconds, not a window later; logs repeat a position now and
-    //  then, so not the last step alone).
-    const point_t *p = s_past (self, ts, o->move_window_s);
-    const point_t *q = s_past (self, ts, o->move_window_s / 2);
-    double dblock = p && !isnan (block) && !isnan (p->block) ? block - p->block : NAN;
-    double dbit = p && !isnan (bitc) && !isnan (p->bit) ? bitc - p->bit : NAN;
-    double v0 = o->move_m / o->move_window_s;
-    double span = q ? (double) (ts - q->ts) / 1e6 : 0;
-    bool bit_now = span > 0 && !isnan (bitc) && !isnan (q->bit) && fabs (bitc - q->bit) >= v0 * span;
-    bool block_now = span > 0 && !isnan (block) && !isnan (q->block) && fabs (block - q->block) >= v0 * span;
-    bool block_moving = !isnan (dblock) && fabs (dblock) > o->move_m;
-    bool bit_moving = !isnan (dbit) && fabs (dbit) > o->move_m && bit_now;
-    if (bit_moving) {
-        f->moving = true;
-        f->direction = dbit > 0 ? 1 : -1;
-    }
-    else if (isnan (dbit) && block_moving && block_now) {
-        f->moving = true;
-        f->direction = dblock < 0 ? 1 : -1;    // block down = string down
-    }
-    s_push (self, ts, block, bitc);
-
-    //  The block moving while the bit does not is only possible in slips:
-    //  over the window, or since the bit last moved (a block crept up or
-    //  down slowly); then the hook load is the block weight.
-    bool kin_slips = block_moving && !isnan (dbit) && fabs (dbit) < 0.1 * fabs (dblock);
-    if (!isnan (block) && !isnan (bitc)) {
-        if (isnan (self->kin_bit) || isnan (self->kin_block) || fabs (bitc - self->kin_bit) > o->move_m / 2) {
-            self->kin_block = block;
-            self->kin_bit = bitc;
-        }
-        //  Evidence of now only: the block is moving on this sample.
-        double db = block - self->kin_block;
-        bool block_step = !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M;
-        if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
-            kin_slips = true;
-    }
-    if (isnan (bitc) && block_moving && block_now && !isnan (hook) && !f->circulating && s_empty_block (self, hook))
-        kin_slips = true;
-    //  Nor a block that travels with less than half of what the string
-    //  weighed hanging (HANG_ENTER): no string sheds half its weight by
-    //  moving (drag is a tenth of it), so the block travels empty. Without
-    //  it, the first travel after a connection's slips was the string, its
-    //  load the "hanging weight", and no plateau or block weight followed.
-    if (isnan (bitc) && block_moving && block_now && !isnan (hook) && !isnan (self->hook_hang)
-        && hook < HANG_ENTER * self->hook_hang)
-        kin_slips = true;
-    //  A hole deepening under the bit is being drilled, and a string in the
-    //  slips drills nothing: a block position that seems to travel then is
-    //  a sensor (one frozen through 48 minutes of drilling came back 17 m
-    //  higher, an "empty block travelling" that made the drilling hook load
-    //  the block weight and the rest of the stand "in slips").
-    if (drilling_now)
-        kin_slips = false;
+    move_t m;
+    s_movement (self, ts, block, bitc, f, &m);
+    bool kin_slips = s_kin_slips (self, f, &m, block, prev_block, bitc, hook, drilling_now);
     //  At surface nothing hangs below the block but a few metres of BHA.
     bool deep = isnan (hole) || hole > o->surface_m + o->stand_m;
     bool at_surface = !isnan (bit) && bit <= o->surface_m && deep;
-    if ((kin_slips || (at_surface && !f->moving)) && o->block_weight_kn <= 0 && !isnan (hook)) {
-        //  What the hook reads with the string in the slips: a block that
-        //  travels or creeps over them reads its acceleration and the
-        //  make-up loads either way; a bit at surface may have a tool
-        //  hanging under the block, which only adds: biased low there.
-        if (self->bw_samples < BW_MIN_N) {
-            self->bw_seed[self->bw_samples++] = hook;
-            if (self->bw_samples == BW_MIN_N)
-                self->bw_learned = s_median (self->bw_seed, BW_MIN_N);
-        }
-        else {
-            double gain = hook < self->bw_learned || kin_slips ? BW_ALPHA : BW_ALPHA * BW_UP;
-            self->bw_learned += gain * (hook - self->bw_learned);
-            self->bw_samples++;
-        }
-    }
+    if ((kin_slips || (at_surface && !f->moving)) && o->block_weight_kn <= 0 && !isnan (hook))
+        s_bw_learn (self, hook, kin_slips);
     //  A string sitting on bottom, in a shut-in well, going deeper at a
     //  drilling rate (no string in the slips does), or last seen out of the
     //  slips with its hook load not dropped since, hangs from the hook: its
@@ -683,73 +854,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
                        && hook > self->hook_hang * (1 - o->slips_tol));
     s_plateau (self, ts, hook, block, hanging);
     s_plateau_undercut (self, ts, hook, block, f->on_bottom && f->weight_on_bit);
-    rs_riginfo_t *in = &self->info;
-    if (o->block_weight_kn > 0) {
-        in->block_weight_kn = o->block_weight_kn;
-        in->bw_source = RS_BW_CONFIGURED;
-    }
-    else if (self->bw_samples >= BW_MIN_N) {
-        in->block_weight_kn = self->bw_learned;
-        in->bw_source = RS_BW_LEARNED;
-    }
-    //  Provisional: one plateau alone may be a string hanging still, but a
-    //  string stopped for a minute or more is normally set in the slips;
-    //  not a plateau the string has since been seen moving at (the bit
-    //  travelling with the block, so out of the slips, and hanging from the
-    //  hook): within a plateau's own steadiness of that, it was the string
-    //  hanging (a light string moves only a few percent over the block).
-    else if (!isnan (self->bw_plateau)
-             && !(!isnan (self->hang_avg) && self->bw_plateau > self->hang_avg * (1 - PLATEAU_REL))) {
-        in->block_weight_kn = self->bw_plateau;
-        in->bw_source = RS_BW_PLATEAU;
-    }
-    else {
-        in->block_weight_kn = NAN;
-        in->bw_source = RS_BW_UNKNOWN;
-    }
+    s_bw_publish (self);
 
-    //  In slips (1), out (0) or cannot tell (-1): the block moved and the
-    //  bit did not, or the hook carries no more than the block's own weight
-    //  and the string is not moving (near surface the string weighs next to
-    //  nothing, so a moving string is never in slips). Without a hook load
-    //  a still string in the slips stays there (it cannot leave them without
-    //  moving); one that stopped after moving may be in them or hanging.
-    double bw = in->block_weight_kn;
-    int slips;
-    bool by_hook = false;
-    if (kin_slips)
-        slips = 1;
-    else if (drilling_now || (f->moving && !isnan (bitc)))
-        slips = 0;
-    else if (!isnan (hook) && !isnan (bw)) {
-        //  A Schmitt trigger: the hook load in slips rises above the block
-        //  weight as a stand is made up (up to block_weight_tol), a hanging
-        //  string weighs more than slips_tol: neither flips the state.
-        double enter = bw * (1 + o->slips_tol), leave = bw * (1 + o->block_weight_tol);
-        //  Off bottom, a string that weighed W over the block when it last
-        //  moved and now weighs less than half of it has set its weight in
-        //  the slips, whatever its share of the hook load (with weight on
-        //  the bit it went to the bottom).
-        if (!f->on_bottom && !f->weight_on_bit && !isnan (self->hang_avg) && self->hang_avg > bw) {
-            enter = fmax (enter, bw + HANG_ENTER * (self->hang_avg - bw));
-            leave = fmax (leave, bw + HANG_LEAVE * (self->hang_avg - bw));
-        }
-        slips = hook < (self->last_slips == 1 ? leave : enter);
-        by_hook = true;
-    }
-    else if (isnan (hook) && !f->moving)
-        slips = self->last_slips == 1 ? 1 : -1;
-    else if (f->moving)
-        slips = 0;
-    else if (self->last_slips == 0 && !isnan (self->hook_hang)
-             && hook > self->hook_hang * (1 - o->slips_tol))
-        slips = 0;                      // stopped, still hanging: the hook load did not drop
-    //  Off bottom, a still string that lost more than half of what it weighed
-    //  hanging has set it down, and only the slips take it there.
-    else if (!f->on_bottom && !isnan (self->hook_hang) && hook < HANG_ENTER * self->hook_hang)
-        slips = 1;
-    else
-        slips = -1;
+    bool by_hook;
+    int slips = s_slips (self, f, hook, bitc, kin_slips, drilling_now, &by_hook);
     //  The hanging weight is taken only while the string moves on this very
     //  sample: the movement window shows a stop a few seconds late, when the
     //  slips may be set already. The average takes in the stop's bounce.
@@ -799,55 +907,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     else if (!isnan (block) && !isnan (prev_block) && slips == 0)
         self->spos = (isnan (self->spos) ? 0 : self->spos) - (block - prev_block);
     s_trip_track (self, self->spos);
-
-    if (f->shut_in)
-        return RS_RIG_SHUT_IN;
-    if (isnan (hook) && isnan (block) && isnan (bit))
-        return s_unknown (self, "no hook load, block position or bit depth");
-    if (at_surface && !f->moving) {
-        s_trip_reset (self);
-        return RS_RIG_OUT_OF_HOLE;
-    }
-    //  Without a bit depth, how far the string has come up since the bit was
-    //  last on bottom.
-    if (isnan (bit) && f->on_bottom)
-        self->bottom_spos = self->spos;
-    double rel = isnan (bit) ? self->spos - self->bottom_spos : NAN;
-    if (f->in_slips) {
-        bool near_bottom = !isnan (hole) && !isnan (bit) ? hole - bit <= o->stand_m : rel >= -o->stand_m;
-        bool short_stop = (double) (ts - self->slips_since) <= o->max_connection_s * 1e6;
-        return near_bottom && short_stop ? RS_RIG_CONNECTION : RS_RIG_IN_SLIPS;
-    }
-    //  Weight on the bit on bottom: the string hangs from the hook, whatever
-    //  the block weighs.
-    if (f->on_bottom && f->weight_on_bit) {
-        s_trip_reset (self);
-        if (slips < 0)
-            self->last_slips = 0;
-        //  What the string weighs hanging: the hook load plus what rests on the bit.
-        if (!isnan (hook))
-            self->hook_hang = hook + (f->weight_on_bit && !isnan (wob) ? wob : 0);
-        return f->rotating ? RS_RIG_DRILLING_ROTARY : RS_RIG_DRILLING_SLIDING;
-    }
-    if (slips < 0)
-        return s_unknown (self, isnan (hook) ? "no hook load: a still string may be in slips or hanging"
-                                             : "block weight not known yet: in slips or hanging cannot be told");
-    //  Near bottom, working the string with pumps or rotation is reaming;
-    //  farther up, moving it is a trip whatever else runs (washing in,
-    //  back-reaming out: the code's +10 and +100 say so), and so is a pause
-    //  with the string hanging between movements.
-    bool known_depths = !isnan (hole) && !isnan (bit);
-    bool near = known_depths ? hole - bit <= o->ream_m : rel >= -o->ream_m;
-    if (f->moving) {
-        if ((f->circulating || f->rotating) && near)
-            return RS_RIG_REAMING;
-        return f->direction > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
-    }
-    if (!near && self->trip_dir != 0)
-        return self->trip_dir > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
-    if (isnan (bit) && isnan (block))
-        return s_unknown (self, "no block position or bit depth: a string out of slips may be moving");
-    return f->circulating ? RS_RIG_CIRCULATING : RS_RIG_OFF_BOTTOM;
+    return s_state (self, ts, f, ch, hole, at_surface, slips);
 }
 
 static void
