@@ -847,8 +847,9 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  drilling rate (no string in the slips does), or last seen out of the
     //  slips with its hook load not dropped since, hangs from the hook: its
     //  steady load is no block weight (setting the slips takes the string's
-    //  weight off the hook).
-    bool hanging = f->shut_in || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred
+    //  weight off the hook). With the pumps on it may hang still for hours
+    //  (circulating off bottom, bottoms up): no plateau then either.
+    bool hanging = f->shut_in || f->circulating || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred
                    || self->bit_advancing
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->slips_tol));
