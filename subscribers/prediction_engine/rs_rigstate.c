@@ -648,14 +648,15 @@ s_kin_slips (rs_rigstate_t *self, const rs_rigflags_t *f, const move_t *m, doubl
         if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
             kin_slips = true;
     }
+    //  Without a bit depth: the lower of two groups of travelling hook
+    //  loads, or a block that travels with less than half of what the string
+    //  weighed hanging (HANG_ENTER): no string sheds half its weight by
+    //  moving (drag is a tenth of it), so the block travels empty (without
+    //  this, the first travel after a connection's slips was the string, its
+    //  load the "hanging weight", and no plateau or block weight followed).
     if (isnan (bitc) && m->block_moving && m->block_now && !isnan (hook) && !f->circulating
         && s_empty_block (self, hook))
         kin_slips = true;
-    //  Nor a block that travels with less than half of what the string
-    //  weighed hanging (HANG_ENTER): no string sheds half its weight by
-    //  moving (drag is a tenth of it), so the block travels empty. Without
-    //  it, the first travel after a connection's slips was the string, its
-    //  load the "hanging weight", and no plateau or block weight followed.
     if (isnan (bitc) && m->block_moving && m->block_now && !isnan (hook) && !isnan (self->hook_hang)
         && hook < HANG_ENTER * self->hook_hang)
         kin_slips = true;
