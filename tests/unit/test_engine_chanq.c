@@ -495,6 +495,18 @@ test_inconsistent (void)
     RS_CHECK_NEAR (ch[RS_CH_HOLE_DEPTH], depth, 1e-9);
 }
 
+//  One sample of the pumps running at 2,000 L/min (SPP and returns with
+//  their noise), the flow-in meter reading qin.
+static void
+s_pumping (rs_chanq_t *q, int64_t t, int i, double qin, double *ch)
+{
+    s_nan (ch);
+    ch[RS_CH_FLOW_IN] = qin;
+    ch[RS_CH_SPP] = 180 + 2 * sin (i);
+    ch[RS_CH_FLOW_OUT] = 1850 + 20 * sin (i * 1.7);
+    rs_chanq_filter (q, t, ch);
+}
+
 //  A flow in of 0 while the standpipe pressure and the returns stay where
 //  the pumps had them is a meter's placeholder, not the pumps stopped; a
 //  real stop takes the pressure off, trapped pressure has no returns, and
@@ -507,21 +519,12 @@ test_zero_flow_in (void)
     double ch[RS_CH_COUNT];
     char why[160];
     int64_t t = 0;
-    for (int i = 0; i < 300; i++, t += S) {
-        s_nan (ch);
-        ch[RS_CH_FLOW_IN] = 2000;
-        ch[RS_CH_SPP] = 180 + 2 * sin (i);
-        ch[RS_CH_FLOW_OUT] = 1850 + 20 * sin (i * 1.7);
-        rs_chanq_filter (&q, t, ch);
-    }
+    for (int i = 0; i < 300; i++, t += S)
+        s_pumping (&q, t, i, 2000, ch);
     //  The meter drops out: a pump stop for RS_CHANQ_HELD_S, then no reading.
     int passed = 0;
     for (int i = 0; i < 60; i++, t += S) {
-        s_nan (ch);
-        ch[RS_CH_FLOW_IN] = 0;
-        ch[RS_CH_SPP] = 180 + 2 * sin (i);
-        ch[RS_CH_FLOW_OUT] = 1850 + 20 * sin (i * 1.7);
-        rs_chanq_filter (&q, t, ch);
+        s_pumping (&q, t, i, 0, ch);
         passed += !isnan (ch[RS_CH_FLOW_IN]);
     }
     RS_CHECK_INT (passed, (int) RS_CHANQ_HELD_S);
