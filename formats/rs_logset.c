@@ -18,9 +18,13 @@ typedef struct {
     double *conv;           //  a row's values converted, one per data column
 } entry_t;
 
+#define MAX_SKIPPED 64
+
 struct rs_logset_t {
     entry_t e[RS_LOGMERGE_MAX_SOURCES];
     size_t n;
+    char *skipped[MAX_SKIPPED];     //  why each passed-over file was (rs_errmsg)
+    size_t n_skipped;
     rs_logmerge_t *merge;
     char well[128];
 };
@@ -47,6 +51,30 @@ s_has_xml_suffix (const struct dirent *d)
 {
     size_t len = strlen (d->d_name);
     return d->d_name[0] != '.' && len > 4 && strcmp (d->d_name + len - 4, ".xml") == 0;
+}
+
+static rs_err_t s_add_file (rs_logset_t *self, const char *path);
+
+//  A file of a directory that is WITSML but no time log (RS_E_TYPE) is
+//  passed over and remembered; any other failure stands.
+static rs_err_t
+s_add_listed (rs_logset_t *self, const char *path)
+{
+    rs_err_t rc = s_add_file (self, path);
+    if (rc != RS_E_TYPE)
+        return rc;
+    entry_t *e = &self->e[--self->n];
+    free (e->path);
+    free (e->map);
+    free (e->conv);
+    memset (e, 0, sizeof *e);
+    if (self->n_skipped < MAX_SKIPPED) {
+        self->skipped[self->n_skipped] = strdup (rs_errmsg ());
+        if (!self->skipped[self->n_skipped])
+            return rs_err_set (RS_E_NOMEM, "out of memory");
+        self->n_skipped++;
+    }
+    return RS_OK;
 }
 
 static rs_err_t
@@ -101,11 +129,15 @@ s_add_path (rs_logset_t *self, const char *path)
         if (rc == RS_OK) {
             char file[4096];
             snprintf (file, sizeof file, "%s/%s", path, list[i]->d_name);
-            rc = s_add_file (self, file);
+            rc = s_add_listed (self, file);
         }
         free (list[i]);
     }
     free (list);
+    if (rc == RS_OK && self->n == 0)
+        rc = rs_err_set (RS_E_FORMAT, "%s: no WITSML time log in the directory (%zu other file(s) passed over%s%s)",
+                         path, self->n_skipped, self->n_skipped ? ", the first: " : "",
+                         self->n_skipped ? self->skipped[0] : "");
     return rc;
 }
 
@@ -166,6 +198,8 @@ rs_logset_destroy (rs_logset_t **self_p)
         free (self->e[i].map);
         free (self->e[i].conv);
     }
+    for (size_t i = 0; i < self->n_skipped; i++)
+        free (self->skipped[i]);
     free (self);
     *self_p = NULL;
 }
@@ -212,4 +246,16 @@ rs_logset_error (const rs_logset_t *self)
 {
     int s = self->merge ? rs_logmerge_failed (self->merge) : -1;
     return s >= 0 ? rs_witsml_error (self->e[s].log) : "";
+}
+
+size_t
+rs_logset_skipped_count (const rs_logset_t *self)
+{
+    return self->n_skipped;
+}
+
+const char *
+rs_logset_skipped (const rs_logset_t *self, size_t i)
+{
+    return i < self->n_skipped ? self->skipped[i] : "";
 }

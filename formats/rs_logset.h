@@ -15,9 +15,10 @@
 typedef struct rs_logset_t rs_logset_t;
 
 //  Opens the logs. Returns NULL, rs_errmsg () saying why, when a path cannot
-//  be read, a directory holds no .xml, a file is not a WITSML time log, there
-//  are more than RS_LOGMERGE_MAX_SOURCES logs, or the logs name different
-//  wells (nameWell).
+//  be read, a directory holds no time log, a file is not a WITSML time log,
+//  there are more than RS_LOGMERGE_MAX_SOURCES logs, or the logs name
+//  different wells (nameWell). A directory's files that are WITSML of
+//  another kind (depth-indexed logs, well objects) are passed over.
 rs_logset_t *rs_logset_open (const char *const *paths, size_t n);
 void rs_logset_destroy (rs_logset_t **self_p);
 
@@ -29,6 +30,10 @@ const char *rs_logset_path (const rs_logset_t *self, size_t i);
 const rs_chanmap_t *rs_logset_map (const rs_logset_t *self, size_t i, size_t *n);
 //  The merge over every log (rs_logmerge_next gives the stream).
 rs_logmerge_t *rs_logset_merge (const rs_logset_t *self);
+//  The directory files passed over (the first 64), each with why
+//  ("path: indexType 'measured depth': not a time log ...").
+size_t rs_logset_skipped_count (const rs_logset_t *self);
+const char *rs_logset_skipped (const rs_logset_t *self, size_t i);
 //  The wells' nameWell, "" when no log gives one.
 const char *rs_logset_well (const rs_logset_t *self);
 //  The error of the log whose reading failed (after rs_logmerge_next

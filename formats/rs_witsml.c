@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rs_clock.h"
 
@@ -18,6 +19,7 @@ struct rs_witsml_t {
     char path[512];
     char well[128];
     char name[128];
+    char index_type[64];    //  the log's indexType, "" when absent
     double null_value;
     bool have_null;
     //  From logData's mnemonicList / unitList (the columns of the rows).
@@ -179,6 +181,12 @@ rs_witsml_open (const char *path)
             snprintf (self->name, sizeof self->name, "%s", t ? t : "");
             free (t);
         }
+        else if (s_is (self->reader, "indexType") && !self->index_type[0]
+                 && xmlTextReaderDepth (self->reader) == log_depth + 1) {
+            char *t = s_text (self->reader);
+            snprintf (self->index_type, sizeof self->index_type, "%s", t ? t : "");
+            free (t);
+        }
         else if (s_is (self->reader, "nullValue")) {
             char *t = s_text (self->reader);
             char *end = NULL;
@@ -198,9 +206,24 @@ rs_witsml_open (const char *path)
         else if (s_is (self->reader, "data"))
             at_data = true;
     }
+    //  Well-formed WITSML of another kind (a well or wellbore object, a log
+    //  indexed by depth) is RS_E_TYPE: a wellbore's folder holds such files
+    //  beside its time logs. A depth index read as time would put the rows
+    //  in 1970 and stretch a merge over decades.
+    if (rc >= 0 && (!in_log || (self->index_type[0] && strcasecmp (self->index_type, "date time") != 0))) {
+        if (!in_log)
+            rs_err_set (RS_E_TYPE, "%s: not a WITSML log (no <log> element)", path);
+        else
+            rs_err_set (RS_E_TYPE, "%s: indexType '%s': not a time log (only date-time logs carry the times "
+                        "a replay needs)", path, self->index_type);
+        free (mnemonics);
+        free (units);
+        rs_witsml_close (&self);
+        return NULL;
+    }
     if (!mnemonics || !at_data) {
         rs_err_set (RS_E_FORMAT, "%s: %s", path,
-                    !in_log ? "not a WITSML log (no <log> element)"
+                    !in_log ? "not well-formed XML"
                     : !mnemonics ? "no logData/mnemonicList: not a WITSML 1.4 time log, or truncated"
                     : "no data rows");
         free (mnemonics);
@@ -285,7 +308,9 @@ s_row (rs_witsml_t *self, const char *text, int64_t *ts_us)
         return -1;
     memcpy (stamp, p, len);
     stamp[len] = 0;
-    if (rs_clock_parse (stamp, ts_us) != 0)
+    //  A time log's index is an xsd:dateTime; a bare number is a depth (a
+    //  log that does not say its indexType), not seconds since 1970.
+    if (len < 5 || stamp[4] != '-' || rs_clock_parse (stamp, ts_us) != 0)
         return -1;
     p = comma + 1;
     for (size_t i = 1; i < self->n_curves; i++) {

@@ -20,7 +20,9 @@ typedef struct {
 
 //  Opens a log and reads up to its first data row. Returns NULL when the
 //  file cannot be read or is not a WITSML time log, rs_errmsg () saying why
-//  (file, what is wrong).
+//  (file, what is wrong); rs_errcode () is RS_E_TYPE when the file is
+//  well-formed XML of another kind (a depth-indexed log, a well or wellbore
+//  object), RS_E_FORMAT or RS_E_IO when it is broken or unreadable.
 rs_witsml_t *rs_witsml_open (const char *path);
 void rs_witsml_close (rs_witsml_t **self_p);
 

@@ -391,6 +391,8 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
         rs_rigscore_add (&run->dated, rows.r[i].label, rows.r[i].dated, dt);
     }
     if (o->print) {
+        for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
+            printf ("passed over %s\n", rs_logset_skipped (set, i));
         for (size_t s = 0; s < run->files; s++)
             printf ("%s: %s, %llu rows (%llu bad), well %s\n", rs_logset_path (set, s),
                     rs_witsml_name (rs_logset_log (set, s)),
@@ -650,6 +652,8 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         return 2;
     }
     size_t n = rs_logset_count (set);
+    for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
+        fprintf (stderr, "bench_rigstate: passed over %s\n", rs_logset_skipped (set, i));
     char **paths = calloc (n, sizeof *paths);
     char **names = calloc (n, sizeof *names);
     for (size_t i = 0; paths && names && i < n; i++) {

@@ -55,6 +55,8 @@ rs_logreplay_heartbeat (rs_pub_t *pub, const char *state, void *arg)
 static void
 s_report (const rs_logset_t *set)
 {
+    for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
+        rs_warn ("passed over %s", rs_logset_skipped (set, i));
     bool fed[RS_CH_COUNT] = { false };
     for (size_t s = 0; s < rs_logset_count (set); s++) {
         size_t n;

@@ -1,7 +1,8 @@
 /*  WITSML 1.4 log reading and channel mapping: the committed Volve excerpts,
     crafted logs with blank cells and null values, a truncated copy, files that
-    are not logs, unit conversions, mapping by alias and description with its
-    priority, and two real logs of the same hours merged (rs_logset). */
+    are not logs or not time logs (passed over in a directory), unit
+    conversions, mapping by alias and description with its priority, and two
+    real logs of the same hours merged (rs_logset). */
 #include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -412,6 +413,87 @@ test_logset (void)
     RS_CHECK (rs_logset_open (missing, 1) == NULL);
 }
 
+//  A log indexed by depth, as a wellbore's folder holds beside its time logs.
+static const char *s_depth_log =
+    "<?xml version=\"1.0\"?><logs xmlns=\"http://www.witsml.org/schemas/1series\" version=\"1.4.1.1\">"
+    "<log><nameWell>NO 15/9-F-9</nameWell><indexType>measured depth</indexType><indexCurve>DEPTH</indexCurve>"
+    "<logCurveInfo><mnemonic>DEPTH</mnemonic><unit>m</unit></logCurveInfo>"
+    "<logCurveInfo><mnemonic>HKLD_AVG</mnemonic><unit>N</unit></logCurveInfo>"
+    "<logData><mnemonicList>DEPTH,HKLD_AVG</mnemonicList>"
+    "<data>1001.5,700000</data><data>1002.0,705000</data>"
+    "</logData></log></logs>";
+
+static void
+test_not_time_logs (void)
+{
+    char dir[] = "/tmp/rs-witsml-kinds-XXXXXX";
+    RS_CHECK (mkdtemp (dir) != NULL);
+    char depth[600], well[600], time_log[600], bare[600];
+    snprintf (depth, sizeof depth, "%s/depth.xml", dir);
+    snprintf (well, sizeof well, "%s/well.xml", dir);
+    snprintf (time_log, sizeof time_log, "%s/z_gentime.xml", dir);
+    snprintf (bare, sizeof bare, "%s/bare.data", dir);
+    write_file (depth, s_depth_log, strlen (s_depth_log));
+
+    //  A depth-indexed log named alone is refused, saying so: its depths are
+    //  not times.
+    RS_CHECK (rs_witsml_open (depth) == NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_TYPE);
+    RS_CHECK (strstr (rs_errmsg (), "indexType 'measured depth'") != NULL);
+    RS_CHECK (strstr (rs_errmsg (), "not a time log") != NULL);
+    const char *alone[] = { depth };
+    RS_CHECK (rs_logset_open (alone, 1) == NULL);
+
+    //  The same rows without an indexType: a bare number is no date-time,
+    //  so every row is a bad row, not a sample of 1970.
+    char *text = strdup (s_depth_log);
+    char *it = strstr (text, "<indexType>");
+    memmove (it, strstr (it, "</indexType>") + strlen ("</indexType>"),
+             strlen (strstr (it, "</indexType>") + strlen ("</indexType>")) + 1);
+    write_file (bare, text, strlen (text));
+    free (text);
+    rs_witsml_t *log = rs_witsml_open (bare);
+    RS_CHECK (log != NULL);
+    int64_t ts;
+    const double *v;
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 0);
+    RS_CHECK_INT (rs_witsml_bad_rows (log), 2);
+    rs_witsml_close (&log);
+
+    //  Well-formed XML of another object is RS_E_TYPE, broken XML RS_E_FORMAT.
+    const char *obj = "<?xml version=\"1.0\"?><wells xmlns=\"http://www.witsml.org/schemas/1series\">"
+                      "<well uid=\"w\"><name>NO 15/9-F-9</name></well></wells>";
+    write_file (well, obj, strlen (obj));
+    RS_CHECK (rs_witsml_open (well) == NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_TYPE);
+    write_file (bare, "<logs><log>", 11);
+    RS_CHECK (rs_witsml_open (bare) == NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_FORMAT);
+    unlink (bare);
+
+    //  In a directory, both are passed over, each named with why, and the
+    //  time log is read.
+    const char *dirs[] = { dir };
+    RS_CHECK (rs_logset_open (dirs, 1) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "no WITSML time log") != NULL);
+    RS_CHECK (symlink (GENTIME, time_log) == 0);
+    rs_logset_t *set = rs_logset_open (dirs, 1);
+    RS_CHECK (set != NULL);
+    if (set) {
+        RS_CHECK_INT (rs_logset_count (set), 1);
+        RS_CHECK_STR (rs_witsml_name (rs_logset_log (set, 0)), "GenTime");
+        RS_CHECK_INT (rs_logset_skipped_count (set), 2);
+        RS_CHECK (strstr (rs_logset_skipped (set, 0), "depth.xml: indexType") != NULL);
+        RS_CHECK (strstr (rs_logset_skipped (set, 1), "well.xml: not a WITSML log") != NULL);
+        RS_CHECK_STR (rs_logset_skipped (set, 2), "");
+        rs_logset_destroy (&set);
+    }
+    unlink (depth);
+    unlink (well);
+    unlink (time_log);
+    rmdir (dir);
+}
+
 int
 main (void)
 {
@@ -420,5 +502,6 @@ main (void)
     test_mapping ();
     test_mapping_log ();
     test_logset ();
+    test_not_time_logs ();
     return RS_TEST_DONE ();
 }
