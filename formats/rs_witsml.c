@@ -20,6 +20,7 @@ struct rs_witsml_t {
     char well[128];
     char name[128];
     char index_type[64];    //  the log's indexType, "" when absent
+    char direction[32];     //  the log's direction, "" when absent
     double null_value;
     bool have_null;
     //  From logData's mnemonicList / unitList (the columns of the rows).
@@ -187,6 +188,12 @@ rs_witsml_open (const char *path)
             snprintf (self->index_type, sizeof self->index_type, "%s", t ? t : "");
             free (t);
         }
+        else if (s_is (self->reader, "direction") && !self->direction[0]
+                 && xmlTextReaderDepth (self->reader) == log_depth + 1) {
+            char *t = s_text (self->reader);
+            snprintf (self->direction, sizeof self->direction, "%s", t ? t : "");
+            free (t);
+        }
         else if (s_is (self->reader, "nullValue")) {
             char *t = s_text (self->reader);
             char *end = NULL;
@@ -216,6 +223,16 @@ rs_witsml_open (const char *path)
         else
             rs_err_set (RS_E_TYPE, "%s: indexType '%s': not a time log (only date-time logs carry the times "
                         "a replay needs)", path, self->index_type);
+        free (mnemonics);
+        free (units);
+        rs_witsml_close (&self);
+        return NULL;
+    }
+    //  Newest row first: a stream cannot be read backwards, and read forwards
+    //  every row but the first would be out of order and dropped.
+    if (in_log && strcasecmp (self->direction, "decreasing") == 0) {
+        rs_err_set (RS_E_FORMAT, "%s: direction 'decreasing': the rows run newest first; a time log is read "
+                    "oldest first (export it with direction increasing)", path);
         free (mnemonics);
         free (units);
         rs_witsml_close (&self);

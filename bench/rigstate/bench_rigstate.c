@@ -394,10 +394,11 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
         for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
             printf ("passed over %s\n", rs_logset_skipped (set, i));
         for (size_t s = 0; s < run->files; s++)
-            printf ("%s: %s, %llu rows (%llu bad), well %s\n", rs_logset_path (set, s),
+            printf ("%s: %s, %llu rows (%llu bad, %llu out of order dropped), well %s\n", rs_logset_path (set, s),
                     rs_witsml_name (rs_logset_log (set, s)),
                     (unsigned long long) rs_witsml_rows (rs_logset_log (set, s)),
-                    (unsigned long long) rs_witsml_bad_rows (rs_logset_log (set, s)), rs_logset_well (set));
+                    (unsigned long long) rs_witsml_bad_rows (rs_logset_log (set, s)),
+                    (unsigned long long) rs_logmerge_dropped (merge, s), rs_logset_well (set));
         printf ("%zu log(s) merged: %llu samples, %.1f h\n", run->files, (unsigned long long) run->samples,
                 run->hours);
     }

@@ -460,6 +460,17 @@ test_not_time_logs (void)
     RS_CHECK_INT (rs_witsml_bad_rows (log), 2);
     rs_witsml_close (&log);
 
+    //  A time log whose rows run newest first is refused, saying so (read
+    //  forwards, all its rows but one would be out of order).
+    char *rev = malloc (strlen (s_small) + 64);
+    const char *at = strstr (s_small, "<nullValue>");
+    snprintf (rev, strlen (s_small) + 64, "%.*s<direction>decreasing</direction>%s", (int) (at - s_small), s_small,
+              at);
+    write_file (bare, rev, strlen (rev));
+    free (rev);
+    RS_CHECK (rs_witsml_open (bare) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "direction 'decreasing'") != NULL);
+
     //  Well-formed XML of another object is RS_E_TYPE, broken XML RS_E_FORMAT.
     const char *obj = "<?xml version=\"1.0\"?><wells xmlns=\"http://www.witsml.org/schemas/1series\">"
                       "<well uid=\"w\"><name>NO 15/9-F-9</name></well></wells>";
