@@ -14,7 +14,10 @@
 #define BLOCK_VMAX  5.0         // m/s: no block travels faster (bit depth edits without a block)
 #define PLATEAU_S   60.0        // s: a steady hook load this long is a plateau ...
 #define PLATEAU_REL 0.03        // ... when it stays within this fraction of its mean
-#define PLATEAU_KN  10.0        // ... or this many kN, whichever is larger
+#define PLATEAU_KN  10.0        // ... or this many kN, or NOISE_SPAN of the hook load's noise, whichever is larger
+#define NOISE_SPAN  5.0         // sigmas: the span of a minute's readings of a steady, noisy load
+#define NOISE_ALPHA 0.02        // per sample: the hook load's noise is learned this fast ...
+#define NOISE_CLIP  3.0         // ... each step counted up to this many times it or 2 PLATEAU_KN (a slips' drop is no noise)
 #define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
 #define HANG_LEAVE  0.75        // ... out again over this share
 #define HANG_GAIN   0.2         // per moving sample: drag up and down and a stop's bounce average out
@@ -69,6 +72,9 @@ struct rs_rigstate_t {
     int64_t pl_last;            // the last sample's time
     double pl_min, pl_max, pl_sum, pl_bmin, pl_bmax;
     unsigned pl_n;
+    double hk_prev, bk_prev;    // the last sample's hook load and block position
+    double hk_step;             // mean step between readings of a still block's hook load (NaN: none yet) ...
+    unsigned hk_steps;          // ... from this many
     double bw_plateau;          // the lowest plateau seen
     int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not ...
     double pl_low_block;        // ... with the block here
@@ -181,6 +187,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->info.block_weight_kn = NAN;
     self->pl_since = self->pl_last = INT64_MIN;
     self->bw_plateau = NAN;
+    self->hk_prev = self->bk_prev = self->hk_step = NAN;
     self->pl_low_since = INT64_MIN;
     self->pl_low_block = NAN;
     self->hole_last = NAN;
@@ -302,6 +309,22 @@ s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hang
     //  a still reading of its own.
     bool apart = self->pl_last != INT64_MIN && (double) (ts - self->pl_last) > PLATEAU_S * 1e6;
     self->pl_last = ts;
+    //  The load cell's noise, from the steps between readings with the
+    //  block still: a cell noisier than F-9's (quantised in 3.85 kN steps)
+    //  spans more than PLATEAU_KN within a minute of a steady load, and no
+    //  plateau, hence no block weight, would ever be found.
+    if (!isnan (hook) && !isnan (self->hk_prev) && !apart
+        && (isnan (block) || isnan (self->bk_prev) || fabs (block - self->bk_prev) <= KIN_STEP_M)) {
+        double step = fmin (fabs (hook - self->hk_prev),
+                            fmax (isnan (self->hk_step) ? 0 : NOISE_CLIP * self->hk_step, 2 * PLATEAU_KN));
+        self->hk_steps++;
+        double gain = fmax (NOISE_ALPHA, 1.0 / self->hk_steps);
+        self->hk_step = isnan (self->hk_step) ? step : self->hk_step + gain * (step - self->hk_step);
+    }
+    self->hk_prev = hook;
+    self->bk_prev = block;
+    //  Gaussian noise of sigma s steps by 1.13 s on average.
+    double noise_kn = isnan (self->hk_step) ? 0 : NOISE_SPAN * self->hk_step / 1.128;
     if (isnan (hook) || hanging) {
         self->pl_since = INT64_MIN;
         return;
@@ -313,7 +336,7 @@ s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hang
             self->pl_bmin = self->pl_bmax = block;
         double blo = isnan (block) ? self->pl_bmin : fmin (self->pl_bmin, block);
         double bhi = isnan (block) ? self->pl_bmax : fmax (self->pl_bmax, block);
-        bool steady = hi - lo <= fmax (PLATEAU_REL * mean, PLATEAU_KN)
+        bool steady = hi - lo <= fmax (fmax (PLATEAU_REL * mean, PLATEAU_KN), noise_kn)
                       && !(bhi - blo > self->o.move_m);
         if (steady) {
             self->pl_min = lo;
