@@ -156,6 +156,36 @@ typedef struct {
     uint64_t skip, limit;       //  of those, leave out the first skip and feed at most limit (0: all)
 } run_opts_t;
 
+//  --noise: normal noise of this sigma (the channel's unit) added to each
+//  reading of a channel, as a noisier sensor than the log's would read.
+static double s_noise[RS_CH_COUNT];
+static bool s_any_noise;
+
+//  A normal deviate (Box-Muller over a 64-bit LCG): the same noise on every run.
+static double
+s_gauss (uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u1 = ((double) (*seed >> 11) + 1) / 9007199254740993.0;
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u2 = (double) (*seed >> 11) / 9007199254740992.0;
+    return sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
+}
+
+static bool
+s_noise_add (const char *arg)
+{
+    const char *eq = strchr (arg, '=');
+    char *end = NULL;
+    double sigma = eq ? strtod (eq + 1, &end) : NAN;
+    int id = eq ? rs_chan_lookup (arg, (size_t) (eq - arg)) : -1;
+    if (id < 0 || id >= RS_CH_COUNT || !end || *end || !(sigma > 0))
+        return false;
+    s_noise[id] = sigma;
+    s_any_noise = true;
+    return true;
+}
+
 static double
 s_now (void)
 {
@@ -324,6 +354,7 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
     size_t n;
     int rc;
     rs_value_t kept[RS_CH_COUNT];
+    uint64_t seed = 7;
     uint64_t read = 0, kept_n = 0;
     while ((rc = rs_logmerge_next (merge, &ts, &vals, &n)) == 1) {
         //  The rows a log recorded every `every` times sparser would hold.
@@ -336,9 +367,13 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
             break;
         const rs_value_t *feed = vals;
         size_t n_feed = n;
-        if (o->withheld) {
-            n_feed = s_withhold (vals, n, o->withheld, kept);
+        if (o->withheld || s_any_noise) {
+            static const bool none[RS_CH_COUNT];
+            n_feed = s_withhold (vals, n, o->withheld ? o->withheld : none, kept);
             feed = kept;
+            for (size_t i = 0; s_any_noise && i < n_feed; i++)
+                if (s_noise[kept[i].id] > 0 && isfinite (kept[i].value))
+                    kept[i].value += s_noise[kept[i].id] * s_gauss (&seed);
         }
         double t0 = s_now ();
         int fed = rs_engine_feed (eng, WELL, ts, feed, n_feed);
@@ -762,7 +797,7 @@ s_usage (void)
     printf ("usage: bench_rigstate [--file LOG.xml ... | --full | --corpus [DIR]] [--source-dir DIR]\n"
             "                      [--min-agreement PCT] [--min-merged PCT] [--min-log FILE=PCT]\n"
             "                      [--assert] [--json] [--alerts] [--trace FILE.csv] [--without CH,...]\n"
-            "                      [--every N] [--chunk N]\n\n"
+            "                      [--every N] [--chunk N] [--noise CH=SIGMA]\n\n"
             "Runs the prediction engine over recorded WITSML 1.4 logs of one wellbore in process and\n"
             "scores its rig state against the logs' RigActivityCode; counts the alerts of every detector;\n"
             "reports which curve feeds each rig-state channel.\n"
@@ -789,6 +824,8 @@ s_usage (void)
             "                       how the engine does on a log that lacks them)\n"
             "  --every N            feed every Nth sample only (of the merge, when several logs): the\n"
             "                       log as recorded N times sparser\n"
+            "  --noise CH=SIGMA     add normal noise of SIGMA (the channel's unit, e.g. hook_load=10 kN)\n"
+            "                       to each reading of CH, as a noisier sensor would read (repeatable)\n"
             "  --chunk N            with --corpus: cut every log (and the merged wellbore) into pieces of N\n"
             "                       samples, each scored from a fresh engine, as logs that start\n"
             "                       mid-operation\n");
@@ -813,7 +850,7 @@ main (int argc, char **argv)
         { "assert", no_argument, NULL, 'a' }, { "alerts", no_argument, NULL, 'A' },
         { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
         { "without", required_argument, NULL, 'w' }, { "every", required_argument, NULL, 'e' },
-        { "chunk", required_argument, NULL, 'C' },
+        { "chunk", required_argument, NULL, 'C' }, { "noise", required_argument, NULL, 'N' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -855,6 +892,13 @@ main (int argc, char **argv)
                     return 2;
                 }
                 any_withheld = true;
+                break;
+            case 'N':
+                if (!s_noise_add (optarg)) {
+                    fprintf (stderr, "bench_rigstate: --noise %s: expected CHANNEL=SIGMA (e.g. hook_load=10)\n",
+                             optarg);
+                    return 2;
+                }
                 break;
             case 'e': {
                 char *end;
