@@ -17,6 +17,8 @@
 #define PLATEAU_KN  10.0        // ... or this many kN, or NOISE_SPAN of the hook load's noise, whichever is larger
 #define NOISE_SPAN  5.0         // sigmas: the span of a minute's readings of a steady, noisy load
 #define NOISE_ALPHA 0.02        // per sample: the hook load's noise is learned this fast ...
+#define BLOCK_NOISE_K 8.0       // the block travels when it goes this many sigmas of its sensor's noise (or move_m)
+#define BLOCK_D2_SKIP 4.0       // ... a second difference over this many times its mean is a start or stop, not noise
 #define NOISE_CLIP  3.0         // ... each step counted up to this many times it or 2 PLATEAU_KN (a slips' drop is no noise)
 #define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
 #define HANG_LEAVE  0.75        // ... out again over this share
@@ -75,6 +77,12 @@ struct rs_rigstate_t {
     double hk_prev, bk_prev;    // the last sample's hook load and block position
     double hk_step;             // mean step between readings of a still block's hook load (NaN: none yet) ...
     unsigned hk_steps;          // ... from this many
+    //  The block position's noise, from its second differences (a steady
+    //  travel has none): the two readings before and their mean.
+    double bk_p1, bk_p2, bk_d2;
+    unsigned bk_n;
+    int64_t bk_ts;
+    double move_m;              // what the block must travel to be moving: o.move_m, or more for a noisy sensor
     double bw_plateau;          // the lowest plateau seen
     int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not ...
     double pl_low_block;        // ... with the block here
@@ -188,6 +196,9 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->pl_since = self->pl_last = INT64_MIN;
     self->bw_plateau = NAN;
     self->hk_prev = self->bk_prev = self->hk_step = NAN;
+    self->bk_p1 = self->bk_p2 = self->bk_d2 = NAN;
+    self->bk_ts = INT64_MIN;
+    self->move_m = self->o.move_m;
     self->pl_low_since = INT64_MIN;
     self->pl_low_block = NAN;
     self->hole_last = NAN;
@@ -216,8 +227,10 @@ rs_rigstate_destroy (rs_rigstate_t **self_p)
 void
 rs_rigstate_set_opts (rs_rigstate_t *self, const rs_rigstate_opts_t *opts)
 {
-    if (self && opts)
+    if (self && opts) {
         self->o = *opts;
+        self->move_m = fmax (self->move_m, opts->move_m);
+    }
 }
 
 const rs_riginfo_t *
@@ -298,6 +311,38 @@ s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
     return bit - self->bit_shift;
 }
 
+//  The block position sensor's noise and the travel that stands out of it.
+//  A steady travel cancels out of a second difference (x2 - 2 x1 + x0),
+//  noise of sigma does not (mean |d2| = 0.798 * sqrt 6 * sigma = 1.954
+//  sigma); a start or stop makes one BLOCK_D2_SKIP times the mean, left out.
+//  F-9's block reads to the centimetre and move_m stands; a sensor jittering
+//  by 5 cm spans 0.2 m in a few samples and set "moving" and "the block
+//  travelled while the bit stayed" (in slips) on a string hanging still.
+static void
+s_block_noise (rs_rigstate_t *self, int64_t ts, double block)
+{
+    const rs_rigstate_opts_t *o = &self->o;
+    if (isnan (block))
+        return;
+    if (self->bk_ts != INT64_MIN && (double) (ts - self->bk_ts) > PLATEAU_S * 1e6)
+        self->bk_p1 = self->bk_p2 = NAN;
+    self->bk_ts = ts;
+    if (!isnan (self->bk_p1) && !isnan (self->bk_p2)) {
+        double d2 = fabs (block - 2 * self->bk_p1 + self->bk_p2);
+        double skip = fmax (isnan (self->bk_d2) ? 0 : BLOCK_D2_SKIP * self->bk_d2, o->move_m);
+        if (d2 <= skip) {
+            self->bk_n++;
+            double gain = fmax (NOISE_ALPHA, 1.0 / self->bk_n);
+            self->bk_d2 = isnan (self->bk_d2) ? d2 : self->bk_d2 + gain * (d2 - self->bk_d2);
+        }
+    }
+    self->bk_p2 = self->bk_p1;
+    self->bk_p1 = block;
+    //  Two readings' difference carries sqrt 2 sigma of noise.
+    double sigma = isnan (self->bk_d2) ? 0 : self->bk_d2 / 1.954;
+    self->move_m = fmax (o->move_m, BLOCK_NOISE_K * sigma);
+}
+
 //  Watches for a steady hook load with the block still (PLATEAU_S long,
 //  within PLATEAU_REL or PLATEAU_KN); keeps the lowest such plateau: with
 //  the string in slips or out of the hole it is the block weight.
@@ -337,7 +382,7 @@ s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hang
         double blo = isnan (block) ? self->pl_bmin : fmin (self->pl_bmin, block);
         double bhi = isnan (block) ? self->pl_bmax : fmax (self->pl_bmax, block);
         bool steady = hi - lo <= fmax (fmax (PLATEAU_REL * mean, PLATEAU_KN), noise_kn)
-                      && !(bhi - blo > self->o.move_m);
+                      && !(bhi - blo > self->move_m);
         if (steady) {
             self->pl_min = lo;
             self->pl_max = hi;
@@ -376,7 +421,7 @@ s_plateau_undercut (rs_rigstate_t *self, int64_t ts, double hook, double block, 
         self->pl_low_since = ts;
         self->pl_low_block = block;
     }
-    else if (!low || isnan (block) || fabs (block - self->pl_low_block) > o->move_m)
+    else if (!low || isnan (block) || fabs (block - self->pl_low_block) > self->move_m)
         self->pl_low_since = INT64_MIN;
     else if ((double) (ts - self->pl_low_since) >= o->min_dwell_s * 1e6) {
         self->bw_plateau = drilling ? NAN : hook;
@@ -638,7 +683,7 @@ s_movement (rs_rigstate_t *self, int64_t ts, double block, double bitc, rs_rigfl
     double span = q ? (double) (ts - q->ts) / 1e6 : 0;
     bool bit_now = span > 0 && !isnan (bitc) && !isnan (q->bit) && fabs (bitc - q->bit) >= v0 * span;
     m->block_now = span > 0 && !isnan (block) && !isnan (q->block) && fabs (block - q->block) >= v0 * span;
-    m->block_moving = !isnan (m->dblock) && fabs (m->dblock) > o->move_m;
+    m->block_moving = !isnan (m->dblock) && fabs (m->dblock) > self->move_m;
     bool bit_moving = !isnan (m->dbit) && fabs (m->dbit) > o->move_m && bit_now;
     if (bit_moving) {
         f->moving = true;
@@ -668,7 +713,7 @@ s_kin_slips (rs_rigstate_t *self, const rs_rigflags_t *f, const move_t *m, doubl
         //  Evidence of now only: the block is moving on this sample.
         double db = block - self->kin_block;
         bool block_step = !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M;
-        if (block_step && fabs (db) > o->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
+        if (block_step && fabs (db) > self->move_m && fabs (bitc - self->kin_bit) < 0.1 * fabs (db))
             kin_slips = true;
     }
     //  Without a bit depth: the lower of two groups of travelling hook
@@ -860,6 +905,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->shut_in = !isnan (casing) && casing > o->casing_bar;
 
     move_t m;
+    s_block_noise (self, ts, block);
     s_movement (self, ts, block, bitc, f, &m);
     bool kin_slips = s_kin_slips (self, f, &m, block, prev_block, bitc, hook, drilling_now);
     //  At surface nothing hangs below the block but a few metres of BHA.

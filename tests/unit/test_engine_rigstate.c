@@ -753,6 +753,54 @@ test_noisy_load_cell (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A block position sensor jittering by 5 cm (sigma; F-9's reads to the
+//  centimetre): a string hanging still between stands, its bit depth still,
+//  is not taken for a block travelling while the bit stays (in slips), nor
+//  for moving. The block's noise is learned from its second differences,
+//  which a steady travel does not have.
+static void
+test_noisy_block (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 650;
+    const uint64_t seeds[] = { 99, 7, 12345, 2024, 31337, 1, 42, 4242 };
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        rs_rigstate_t *rs = rs_rigstate_new (&o);
+        int64_t t = 0;
+        rig_t r = { .hole = 1000, .bit = 500, .block = 30, .hook = 800, .wob = NAN, .rpm = 0, .torque = 0,
+                    .flow = 0, .spp = 0, .casing = NAN };
+        uint64_t seed = seeds[k];
+        double ch[RS_CH_COUNT];
+        const rs_riginfo_t *in = NULL;
+        int in_slips = 0, moving = 0;
+        for (int i = 0; i < 1860; i++) {
+            if (i < 60) {           // a stand run in at 0.3 m/s, then the string hangs still
+                r.block -= 0.3;
+                r.bit += 0.3;
+            }
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u1 = ((double) (seed >> 11) + 1) / 9007199254740993.0;
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u2 = (double) (seed >> 11) / 9007199254740992.0;
+            double block = r.block;
+            r.block += 0.05 * sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
+            s_ch (&r, ch);
+            r.block = block;
+            in = rs_rigstate_feed (rs, t, ch);
+            t += S;
+            if (i >= 120) {
+                in_slips += in->flags.in_slips;
+                moving += in->flags.moving;
+            }
+        }
+        RS_CHECK_INT (in_slips, 0);
+        RS_CHECK_INT (moving, 0);
+        RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+        rs_rigstate_destroy (&rs);
+    }
+}
+
 int
 main (void)
 {
@@ -776,5 +824,6 @@ main (void)
     test_block_jump_while_drilling ();
     test_drilling_wob_offset ();
     test_noisy_load_cell ();
+    test_noisy_block ();
     return RS_TEST_DONE ();
 }
