@@ -105,6 +105,11 @@
 //  Pack-off
 #define PACK_DEV        0.08
 #define PACK_CLEAR_DEV  0.03
+#define PACK_NOISE_K    4.0         // ... or this many sigmas of the SPP reading's own noise, whichever is more
+#define PACK_CLEAR_K    1.5         // ... cleared under this many
+#define NOISE_HIST      64          // steps of the raw SPP between points ...
+#define COEF_NOISE_EVERY_S 10.0     // ... one every this many seconds ...
+#define COEF_NOISE_N    12          // ... its noise known from this many
 //  Stuck pipe
 #define STUCK_HIST      64          // 1-s points of hook load and positions
 #define STUCK_WIN_S     30.0
@@ -217,6 +222,11 @@ struct rs_detect_t {
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
     //  pressure
     double coef_s, coef_ref, q_ref;
+    double noise_dev[NOISE_HIST];   // the raw SPP's relative steps between points at one flow
+    size_t noise_head, noise_n;
+    int64_t noise_ts;
+    double noise_spp, noise_q;  // the raw SPP and flow in at the last point (NaN: none)
+    double spp_noise;           // sigma from them (NaN: not known yet)
     int64_t freeze_since;
     double load_wob;            // WOB the references were taken at, the motor not measured; NaN = no such load
     double load_hook;           // without WOB or depths, the hook load the references were taken at
@@ -302,7 +312,7 @@ s_reset_models (rs_detect_t *self)
         .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
         .flow_sigma = sigma, .flow_gain = gain, .flowline_lag_s = self->tau_known ? self->tau : NAN,
         .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .wob_zero = self->wob_zero, .flow_rest = self->rest,
-        .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .pit_slope = NAN,
+        .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .spp_noise = NAN, .pit_slope = NAN,
         .pit_in_transit = NAN,
         .spp_ref = NAN, .spp_ref_flow = NAN,
     };
@@ -310,7 +320,7 @@ s_reset_models (rs_detect_t *self)
     self->prev_flowline = NAN;
     self->qavg = self->qin_prev = self->qin_last = NAN;
     self->pumps_steady_since = INT64_MIN;
-    self->coef_s = NAN;
+    self->coef_s = self->spp_noise = self->noise_spp = self->noise_q = NAN;
     self->prev_bit = self->prev_hole = self->prev_block = NAN;
     rs_window_reset (&self->pit);
     self->pit_slope_at = 0;
@@ -699,6 +709,51 @@ s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, co
         return spp;
     }
     return spp - m * wob;
+}
+
+//  Median of n values (n small); sorts them.
+static double
+s_median_n (double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+//  The standpipe reading's own noise (a transducer's, a pump's pulsation
+//  read at one instant), relative, from the raw readings before any
+//  despiking: the median of the last NOISE_HIST steps between points
+//  COEF_NOISE_EVERY_S apart at one flow (a drift of the process is slow
+//  beside them; the difference of two readings is 0.954 sigma). At 27 bar,
+//  2 bar of it is 7%, and a smoothed pressure against its minute's low
+//  rose over PACK_DEV from noise alone (Volve's GwdTime read every 15 s).
+static void
+s_spp_noise (rs_detect_t *self, int64_t ts, const double *raw)
+{
+    self->v.spp_noise = self->spp_noise;
+    double spp = raw[RS_CH_SPP], q = raw[RS_CH_FLOW_IN];
+    if (!(spp >= COEF_MIN_SPP) || !(q >= COEF_MIN_FLOW))
+        return;
+    if (!isnan (self->noise_spp) && ts - self->noise_ts < (int64_t) (COEF_NOISE_EVERY_S * 1e6))
+        return;
+    if (!isnan (self->noise_spp) && ts - self->noise_ts < (int64_t) (2 * COEF_NOISE_EVERY_S * 1e6)
+        && fabs (q - self->noise_q) <= COEF_REQ_REL * self->noise_q) {
+        self->noise_dev[self->noise_head] = fabs (spp / self->noise_spp - 1);
+        self->noise_head = (self->noise_head + 1) % NOISE_HIST;
+        if (self->noise_n < NOISE_HIST)
+            self->noise_n++;
+        double tmp[NOISE_HIST];
+        memcpy (tmp, self->noise_dev, sizeof tmp);
+        if (self->noise_n >= COEF_NOISE_N)
+            self->spp_noise = s_median_n (tmp, self->noise_n) / 0.954;
+    }
+    self->noise_ts = ts;
+    self->noise_spp = spp;
+    self->noise_q = q;
 }
 
 //  The pressure references start afresh: what they hold is not comparable
@@ -1363,14 +1418,17 @@ s_packoff (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
     double up = !isnan (v->spp_dev) ? v->spp_dev : NAN;
     if (!isnan (v->spp_rise) && (isnan (up) || v->spp_rise > up))
         up = v->spp_rise;
-    if (isnan (up))
+    //  A rise must stand out of the coefficient's own noise too.
+    double noise = v->spp_noise;
+    double raise_at = fmax (PACK_DEV, PACK_NOISE_K * noise), clear_at = fmax (PACK_CLEAR_DEV, PACK_CLEAR_K * noise);
+    if (isnan (up) || isnan (noise))
         cond = RS_COND_UNKNOWN;
     else if (a->raised)
-        cond = up > PACK_CLEAR_DEV ? RS_COND_ON : RS_COND_OFF;
+        cond = up > clear_at ? RS_COND_ON : RS_COND_OFF;
     else
-        cond = up >= PACK_DEV ? RS_COND_ON : RS_COND_OFF;
+        cond = up >= raise_at ? RS_COND_ON : RS_COND_OFF;
     double spp = ch[RS_CH_SPP];
-    rs_severity_t sev = up >= 2 * PACK_DEV ? RS_SEV_CRITICAL : RS_SEV_WARNING;
+    rs_severity_t sev = up >= 2 * raise_at ? RS_SEV_CRITICAL : RS_SEV_WARNING;
     rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_PACK_OFF], ts, cond, sev);
     if (tr == RS_ALERT_NONE)
         return;
@@ -1576,6 +1634,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     self->started = true;
     self->last_ts = ts_us;
     double ch[RS_CH_COUNT];
+    s_spp_noise (self, ts_us, ch_in);
     s_clean (self, ch_in, ch);
     //  No hole depth reported: the one the rig state found from the bit
     //  drilling (the hole drilled takes mud; off bottom is where overpull

@@ -95,6 +95,7 @@ typedef struct {
     double spp_dev;             // spp_coef against its reference, fraction (+0.08 = 8% up)
     double spp_drop;            // spp_coef below its 30-min high, fraction (0.03 = 3% down)
     double spp_rise;            // spp_coef above its low of the last minute, fraction
+    double spp_noise;           // the SPP reading's own noise (sigma), fraction; NaN until learned
     double spp_ref, spp_ref_flow;    // the reference and the flow it was learned at
     double kick_cusum, loss_cusum;   // L/min.s
     double pit_slope;           // pit gain trend over 2 min (returns in transit added back), m3/min
