@@ -3,6 +3,7 @@
 #include "rs_chanq.h"
 #include "rs_fit.h"
 #include "rs_kpi.h"
+#include "rs_noise.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -107,8 +108,7 @@
 #define PACK_CLEAR_DEV  0.03
 #define PACK_NOISE_K    4.0         // ... or this many sigmas of the SPP reading's own noise, whichever is more
 #define PACK_CLEAR_K    1.5         // ... cleared under this many
-#define NOISE_HIST      64          // steps of the raw SPP between points ...
-#define COEF_NOISE_EVERY_S 10.0     // ... one every this many seconds ...
+#define COEF_NOISE_EVERY_S 10.0     // the raw SPP's steps between points this far apart ...
 #define COEF_NOISE_N    12          // ... its noise known from this many
 //  Stuck pipe
 #define STUCK_HIST      64          // 1-s points of hook load and positions
@@ -222,11 +222,9 @@ struct rs_detect_t {
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
     //  pressure
     double coef_s, coef_ref, q_ref;
-    double noise_dev[NOISE_HIST];   // the raw SPP's relative steps between points at one flow
-    size_t noise_head, noise_n;
+    rs_noise_t spp_noise;       // the raw SPP's relative steps between points at one flow ...
     int64_t noise_ts;
-    double noise_spp, noise_q;  // the raw SPP and flow in at the last point (NaN: none)
-    double spp_noise;           // sigma from them (NaN: not known yet)
+    double noise_spp, noise_q;  // ... the raw SPP and flow in at the last point (NaN: none)
     int64_t freeze_since;
     double load_wob;            // WOB the references were taken at, the motor not measured; NaN = no such load
     double load_hook;           // without WOB or depths, the hook load the references were taken at
@@ -320,7 +318,8 @@ s_reset_models (rs_detect_t *self)
     self->prev_flowline = NAN;
     self->qavg = self->qin_prev = self->qin_last = NAN;
     self->pumps_steady_since = INT64_MIN;
-    self->coef_s = self->spp_noise = self->noise_spp = self->noise_q = NAN;
+    self->coef_s = self->noise_spp = self->noise_q = NAN;
+    rs_noise_reset (&self->spp_noise);
     self->prev_bit = self->prev_hole = self->prev_block = NAN;
     rs_window_reset (&self->pit);
     self->pit_slope_at = 0;
@@ -711,46 +710,23 @@ s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, co
     return spp - m * wob;
 }
 
-//  Median of n values (n small); sorts them.
-static double
-s_median_n (double *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 //  The standpipe reading's own noise (a transducer's, a pump's pulsation
 //  read at one instant), relative, from the raw readings before any
-//  despiking: the median of the last NOISE_HIST steps between points
-//  COEF_NOISE_EVERY_S apart at one flow (a drift of the process is slow
-//  beside them; the difference of two readings is 0.954 sigma). At 27 bar,
-//  2 bar of it is 7%, and a smoothed pressure against its minute's low
-//  rose over PACK_DEV from noise alone (Volve's GwdTime read every 15 s).
+//  despiking: the steps between points COEF_NOISE_EVERY_S apart at one flow
+//  (a drift of the process is slow beside them). At 27 bar, 2 bar of it is
+//  7%, and a smoothed pressure against its minute's low rose over PACK_DEV
+//  from noise alone (Volve's GwdTime read every 15 s).
 static void
 s_spp_noise (rs_detect_t *self, int64_t ts, const double *raw)
 {
-    self->v.spp_noise = self->spp_noise;
     double spp = raw[RS_CH_SPP], q = raw[RS_CH_FLOW_IN];
     if (!(spp >= COEF_MIN_SPP) || !(q >= COEF_MIN_FLOW))
         return;
     if (!isnan (self->noise_spp) && ts - self->noise_ts < (int64_t) (COEF_NOISE_EVERY_S * 1e6))
         return;
     if (!isnan (self->noise_spp) && ts - self->noise_ts < (int64_t) (2 * COEF_NOISE_EVERY_S * 1e6)
-        && fabs (q - self->noise_q) <= COEF_REQ_REL * self->noise_q) {
-        self->noise_dev[self->noise_head] = fabs (spp / self->noise_spp - 1);
-        self->noise_head = (self->noise_head + 1) % NOISE_HIST;
-        if (self->noise_n < NOISE_HIST)
-            self->noise_n++;
-        double tmp[NOISE_HIST];
-        memcpy (tmp, self->noise_dev, sizeof tmp);
-        if (self->noise_n >= COEF_NOISE_N)
-            self->spp_noise = s_median_n (tmp, self->noise_n) / 0.954;
-    }
+        && fabs (q - self->noise_q) <= COEF_REQ_REL * self->noise_q)
+        rs_noise_add (&self->spp_noise, spp / self->noise_spp - 1);
     self->noise_ts = ts;
     self->noise_spp = spp;
     self->noise_q = q;
@@ -1635,6 +1611,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     self->last_ts = ts_us;
     double ch[RS_CH_COUNT];
     s_spp_noise (self, ts_us, ch_in);
+    self->v.spp_noise = rs_noise_sigma (&self->spp_noise, RS_NOISE_MED_DIFF, COEF_NOISE_N);
     s_clean (self, ch_in, ch);
     //  No hole depth reported: the one the rig state found from the bit
     //  drilling (the hole drilled takes mud; off bottom is where overpull
