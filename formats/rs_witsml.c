@@ -140,6 +140,19 @@ s_curve_info (rs_witsml_t *self)
     }
 }
 
+//  The text of the log's own child element `name` into buf, the first one
+//  only; false when the reader is not on it.
+static bool
+s_child_text (rs_witsml_t *self, const char *name, int log_depth, char *buf, size_t size)
+{
+    if (buf[0] || !s_is (self->reader, name) || xmlTextReaderDepth (self->reader) != log_depth + 1)
+        return false;
+    char *t = s_text (self->reader);
+    snprintf (buf, size, "%s", t ? t : "");
+    free (t);
+    return true;
+}
+
 rs_witsml_t *
 rs_witsml_open (const char *path)
 {
@@ -171,29 +184,11 @@ rs_witsml_open (const char *path)
         }
         else if (!in_log)
             continue;
-        else if (s_is (self->reader, "nameWell") && !self->well[0]) {
-            char *t = s_text (self->reader);
-            snprintf (self->well, sizeof self->well, "%s", t ? t : "");
-            free (t);
-        }
-        else if (s_is (self->reader, "name") && !self->name[0]
-                 && xmlTextReaderDepth (self->reader) == log_depth + 1) {
-            char *t = s_text (self->reader);
-            snprintf (self->name, sizeof self->name, "%s", t ? t : "");
-            free (t);
-        }
-        else if (s_is (self->reader, "indexType") && !self->index_type[0]
-                 && xmlTextReaderDepth (self->reader) == log_depth + 1) {
-            char *t = s_text (self->reader);
-            snprintf (self->index_type, sizeof self->index_type, "%s", t ? t : "");
-            free (t);
-        }
-        else if (s_is (self->reader, "direction") && !self->direction[0]
-                 && xmlTextReaderDepth (self->reader) == log_depth + 1) {
-            char *t = s_text (self->reader);
-            snprintf (self->direction, sizeof self->direction, "%s", t ? t : "");
-            free (t);
-        }
+        else if (s_child_text (self, "nameWell", log_depth, self->well, sizeof self->well)
+                 || s_child_text (self, "name", log_depth, self->name, sizeof self->name)
+                 || s_child_text (self, "indexType", log_depth, self->index_type, sizeof self->index_type)
+                 || s_child_text (self, "direction", log_depth, self->direction, sizeof self->direction))
+            continue;
         else if (s_is (self->reader, "nullValue")) {
             char *t = s_text (self->reader);
             char *end = NULL;

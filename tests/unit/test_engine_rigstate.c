@@ -723,6 +723,17 @@ test_drilling_wob_offset (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A normal deviate: Box-Muller over a 64-bit LCG, the same on every run.
+static double
+s_normal (uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u1 = ((double) (*seed >> 11) + 1) / 9007199254740993.0;
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u2 = (double) (*seed >> 11) / 9007199254740992.0;
+    return sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
+}
+
 //  A load cell noisier than F-9's (sigma 10 kN; F-9's reads in 3.85 kN
 //  steps): a minute of a still block spans about 45 kN, more than a plateau's
 //  3%, so the steadiness is measured against the cell's own noise, learned
@@ -738,12 +749,7 @@ test_noisy_load_cell (void)
     const rs_riginfo_t *in = NULL;
     double ch[RS_CH_COUNT];
     for (int i = 0; i < 600; i++) {
-        //  Box-Muller over a 64-bit LCG: deterministic normal noise.
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        double u1 = ((double) (seed >> 11) + 1) / 9007199254740993.0;
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        double u2 = (double) (seed >> 11) / 9007199254740992.0;
-        r.hook = 650 + 10 * sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
+        r.hook = 650 + 10 * s_normal (&seed);
         s_ch (&r, ch);
         in = rs_rigstate_feed (rs, t, ch);
         t += S;
@@ -779,12 +785,8 @@ test_noisy_block (void)
                 r.block -= 0.3;
                 r.bit += 0.3;
             }
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            double u1 = ((double) (seed >> 11) + 1) / 9007199254740993.0;
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            double u2 = (double) (seed >> 11) / 9007199254740992.0;
             double block = r.block;
-            r.block += 0.05 * sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
+            r.block += 0.05 * s_normal (&seed);
             s_ch (&r, ch);
             r.block = block;
             in = rs_rigstate_feed (rs, t, ch);
