@@ -1,4 +1,11 @@
-/*  rs_logset: files and directories to an rs_logmerge. */
+/*  rs_logset: files and directories to an rs_logmerge. Each file's header
+    is read at open (its curves mapped, the well checked, its first row's
+    time taken) and the file closed again; the parts of one log (same name,
+    same curves: a WITSML store cuts a long log into files of 10,000 rows)
+    are chained into one source of the merge in time order, each file
+    opened when its turn comes and closed at its end. So a wellbore of
+    hundreds of files holds one open file per log, and the merge sees a
+    source per log. */
 #include "rs_logset.h"
 
 #include <dirent.h>
@@ -10,40 +17,99 @@
 
 #include "rs_channels.h"
 
-typedef struct {
-    char *path;
-    rs_witsml_t *log;
-    rs_chanmap_t *map;
-    size_t n_curves;
-    double *conv;           //  a row's values converted, one per data column
-} entry_t;
-
 #define MAX_SKIPPED 64
 
+typedef struct {
+    char *path;
+    char name[128];             //  the log's <name>
+    char *curves;               //  its mnemonics, joined: the parts of one log share them
+    rs_chanmap_t *map;
+    size_t n_curves;
+    int64_t first_ts;           //  its first row's time (INT64_MAX: none)
+    size_t source;              //  the merge source it feeds
+    rs_witsml_t *log;           //  open while its rows are read
+    uint64_t rows, bad_rows, dropped;
+    char *error;                //  why its reading failed (NULL: it did not)
+} entry_t;
+
+//  A merge source: the files of one log in time order, read one after
+//  another.
+typedef struct {
+    rs_logset_t *set;
+    size_t *files;
+    size_t n, at;
+    size_t n_curves;
+    double *conv;               //  a row's values converted, one per data column
+    int64_t last_ts;            //  the last row handed out
+} source_t;
+
 struct rs_logset_t {
-    entry_t e[RS_LOGMERGE_MAX_SOURCES];
-    size_t n;
-    char *skipped[MAX_SKIPPED];     //  why each passed-over file was (rs_errmsg)
-    size_t n_skipped;
+    entry_t *e;
+    size_t n, cap;
+    source_t src[RS_LOGMERGE_MAX_SOURCES];
+    size_t n_src;
     rs_logmerge_t *merge;
     char well[128];
+    char *skipped[MAX_SKIPPED];     //  why each passed-over file was (rs_errmsg)
+    size_t n_skipped;
+    int failed;                 //  the file whose reading failed, -1
 };
 
-//  The merge's row source: the reader's next row in the channels' units.
+//  Ends the reading of a file: its counts kept, the file closed.
+static void
+s_finish (entry_t *e)
+{
+    if (!e->log)
+        return;
+    e->rows = rs_witsml_rows (e->log);
+    e->bad_rows = rs_witsml_bad_rows (e->log);
+    rs_witsml_close (&e->log);
+}
+
+//  The merge's row source: the next row of the log's files in the
+//  channels' units. A row no later than the last one handed out (where one
+//  file of the log overlaps the one before) is left out and counted.
 static int
 s_next (void *arg, int64_t *ts_us, const double **values)
 {
-    entry_t *e = arg;
-    const double *raw;
-    int rc = rs_witsml_next (e->log, ts_us, &raw);
-    if (rc != 1)
-        return rc;
-    for (size_t i = 1; i < e->n_curves; i++) {
-        double v = raw[i];
-        e->conv[i - 1] = isnan (v) ? v : v * e->map[i].scale + e->map[i].offset;
+    source_t *g = arg;
+    rs_logset_t *set = g->set;
+    while (g->at < g->n) {
+        entry_t *e = &set->e[g->files[g->at]];
+        if (!e->log) {
+            e->log = rs_witsml_open (e->path);
+            if (!e->log) {
+                e->error = strdup (rs_errmsg ());
+                set->failed = (int) g->files[g->at];
+                return -1;
+            }
+        }
+        const double *raw;
+        int rc = rs_witsml_next (e->log, ts_us, &raw);
+        if (rc < 0) {
+            e->error = strdup (rs_witsml_error (e->log));
+            s_finish (e);
+            set->failed = (int) g->files[g->at];
+            return -1;
+        }
+        if (rc == 0) {
+            s_finish (e);
+            g->at++;
+            continue;
+        }
+        if (*ts_us <= g->last_ts) {
+            e->dropped++;
+            continue;
+        }
+        g->last_ts = *ts_us;
+        for (size_t i = 1; i < g->n_curves; i++) {
+            double v = raw[i];
+            g->conv[i - 1] = isnan (v) ? v : v * e->map[i].scale + e->map[i].offset;
+        }
+        *values = g->conv;
+        return 1;
     }
-    *values = e->conv;
-    return 1;
+    return 0;
 }
 
 static int
@@ -53,7 +119,76 @@ s_has_xml_suffix (const struct dirent *d)
     return d->d_name[0] != '.' && len > 4 && strcmp (d->d_name + len - 4, ".xml") == 0;
 }
 
-static rs_err_t s_add_file (rs_logset_t *self, const char *path);
+//  Reads a file's header and its first row's time, then closes it.
+static rs_err_t
+s_add_file (rs_logset_t *self, const char *path)
+{
+    if (self->n == RS_LOGSET_MAX_FILES)
+        return rs_err_set (RS_E_RANGE, "%s: more than %d log files", path, RS_LOGSET_MAX_FILES);
+    if (self->n == self->cap) {
+        size_t cap = self->cap ? 2 * self->cap : 16;
+        entry_t *e = realloc (self->e, cap * sizeof *e);
+        if (!e)
+            return rs_err_set (RS_E_NOMEM, "out of memory");
+        self->e = e;
+        self->cap = cap;
+    }
+    entry_t *e = &self->e[self->n];
+    memset (e, 0, sizeof *e);
+    e->path = strdup (path);
+    if (!e->path)
+        return rs_err_set (RS_E_NOMEM, "out of memory");
+    self->n++;
+    rs_witsml_t *log = rs_witsml_open (path);
+    if (!log)
+        return rs_errcode ();
+    const rs_witsml_curve_t *curves;
+    e->n_curves = rs_witsml_curves (log, &curves);
+    e->map = calloc (e->n_curves, sizeof *e->map);
+    size_t len = 1;
+    for (size_t i = 0; i < e->n_curves; i++)
+        len += strlen (curves[i].mnemonic) + 1;
+    e->curves = calloc (1, len);
+    if (!e->map || !e->curves) {
+        rs_witsml_close (&log);
+        return rs_err_set (RS_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < e->n_curves; i++) {
+        strcat (e->curves, curves[i].mnemonic);
+        strcat (e->curves, ",");
+    }
+    for (size_t i = 1; i < e->n_curves; i++)
+        rs_chanmap_curve_desc (curves[i].mnemonic, curves[i].unit, curves[i].description, &e->map[i]);
+    rs_chanmap_log (e->map + 1, e->n_curves - 1);
+    //  rs_chanmap_log numbers the curves from the first data column.
+    for (size_t i = 1; i < e->n_curves; i++)
+        if (e->map[i].lost_to >= 0)
+            e->map[i].lost_to++;
+    snprintf (e->name, sizeof e->name, "%s", rs_witsml_name (log));
+    const double *values;
+    if (rs_witsml_next (log, &e->first_ts, &values) != 1)
+        e->first_ts = INT64_MAX;
+    char well[128];
+    snprintf (well, sizeof well, "%s", rs_witsml_well (log));
+    rs_witsml_close (&log);
+    if (*well && !*self->well)
+        snprintf (self->well, sizeof self->well, "%s", well);
+    else if (*well && strcmp (well, self->well) != 0)
+        return rs_err_set (RS_E_FORMAT, "%s: well '%s', while the logs before are of well '%s': one wellbore's "
+                           "logs are merged, not several wells'", path, well, self->well);
+    return RS_OK;
+}
+
+static void
+s_entry_free (entry_t *e)
+{
+    rs_witsml_close (&e->log);
+    free (e->path);
+    free (e->curves);
+    free (e->map);
+    free (e->error);
+    memset (e, 0, sizeof *e);
+}
 
 //  A file of a directory that is WITSML but no time log (RS_E_TYPE) is
 //  passed over and remembered; any other failure stands.
@@ -63,52 +198,13 @@ s_add_listed (rs_logset_t *self, const char *path)
     rs_err_t rc = s_add_file (self, path);
     if (rc != RS_E_TYPE)
         return rc;
-    entry_t *e = &self->e[--self->n];
-    free (e->path);
-    free (e->map);
-    free (e->conv);
-    memset (e, 0, sizeof *e);
+    s_entry_free (&self->e[--self->n]);
     if (self->n_skipped < MAX_SKIPPED) {
         self->skipped[self->n_skipped] = strdup (rs_errmsg ());
         if (!self->skipped[self->n_skipped])
             return rs_err_set (RS_E_NOMEM, "out of memory");
         self->n_skipped++;
     }
-    return RS_OK;
-}
-
-static rs_err_t
-s_add_file (rs_logset_t *self, const char *path)
-{
-    if (self->n == RS_LOGMERGE_MAX_SOURCES)
-        return rs_err_set (RS_E_RANGE, "%s: more than %d logs", path, RS_LOGMERGE_MAX_SOURCES);
-    entry_t *e = &self->e[self->n];
-    e->path = strdup (path);
-    if (!e->path)
-        return rs_err_set (RS_E_NOMEM, "out of memory");
-    self->n++;
-    e->log = rs_witsml_open (path);
-    if (!e->log)
-        return rs_errcode ();
-    const rs_witsml_curve_t *curves;
-    e->n_curves = rs_witsml_curves (e->log, &curves);
-    e->map = calloc (e->n_curves, sizeof *e->map);
-    e->conv = calloc (e->n_curves, sizeof *e->conv);
-    if (!e->map || !e->conv)
-        return rs_err_set (RS_E_NOMEM, "out of memory");
-    for (size_t i = 1; i < e->n_curves; i++)
-        rs_chanmap_curve_desc (curves[i].mnemonic, curves[i].unit, curves[i].description, &e->map[i]);
-    rs_chanmap_log (e->map + 1, e->n_curves - 1);
-    //  rs_chanmap_log numbers the curves from the first data column.
-    for (size_t i = 1; i < e->n_curves; i++)
-        if (e->map[i].lost_to >= 0)
-            e->map[i].lost_to++;
-    const char *well = rs_witsml_well (e->log);
-    if (*well && !*self->well)
-        snprintf (self->well, sizeof self->well, "%s", well);
-    else if (*well && strcmp (well, self->well) != 0)
-        return rs_err_set (RS_E_FORMAT, "%s: well '%s', while the logs before are of well '%s': one wellbore's "
-                           "logs are merged, not several wells'", path, well, self->well);
     return RS_OK;
 }
 
@@ -125,6 +221,7 @@ s_add_path (rs_logset_t *self, const char *path)
     if (n < 0)
         return rs_err_set (RS_E_IO, "%s: cannot read the directory", path);
     rs_err_t rc = n ? RS_OK : rs_err_set (RS_E_IO, "%s: no .xml log in the directory", path);
+    size_t before = self->n;
     for (int i = 0; i < n; i++) {
         if (rc == RS_OK) {
             char file[4096];
@@ -134,11 +231,53 @@ s_add_path (rs_logset_t *self, const char *path)
         free (list[i]);
     }
     free (list);
-    if (rc == RS_OK && self->n == 0)
+    if (rc == RS_OK && self->n == before)
         rc = rs_err_set (RS_E_FORMAT, "%s: no WITSML time log in the directory (%zu other file(s) passed over%s%s)",
                          path, self->n_skipped, self->n_skipped ? ", the first: " : "",
                          self->n_skipped ? self->skipped[0] : "");
     return rc;
+}
+
+//  The files into sources: one per log (its name and curves), its files
+//  by their first row's time.
+static rs_err_t
+s_group (rs_logset_t *self)
+{
+    for (size_t i = 0; i < self->n; i++) {
+        entry_t *e = &self->e[i];
+        size_t g = 0;
+        while (g < self->n_src) {
+            const entry_t *first = &self->e[self->src[g].files[0]];
+            if (*e->name && strcmp (e->name, first->name) == 0 && strcmp (e->curves, first->curves) == 0)
+                break;
+            g++;
+        }
+        if (g == self->n_src) {
+            if (g == RS_LOGMERGE_MAX_SOURCES)
+                return rs_err_set (RS_E_RANGE, "%s: more than %d different logs", e->path,
+                                   RS_LOGMERGE_MAX_SOURCES);
+            source_t *s = &self->src[g];
+            s->set = self;
+            s->files = calloc (self->n, sizeof *s->files);
+            s->n_curves = e->n_curves;
+            s->conv = calloc (e->n_curves, sizeof *s->conv);
+            s->last_ts = INT64_MIN;
+            if (!s->files || !s->conv)
+                return rs_err_set (RS_E_NOMEM, "out of memory");
+            self->n_src++;
+        }
+        source_t *s = &self->src[g];
+        //  Insertion by the first row's time (ties: in the order given).
+        size_t at = s->n;
+        while (at > 0 && self->e[s->files[at - 1]].first_ts > e->first_ts) {
+            s->files[at] = s->files[at - 1];
+            at--;
+        }
+        s->files[at] = i;
+        s->n++;
+        e->source = g;
+    }
+    return RS_OK;
 }
 
 rs_logset_t *
@@ -149,6 +288,7 @@ rs_logset_open (const char *const *paths, size_t n)
         rs_err_set (RS_E_NOMEM, "out of memory");
         return NULL;
     }
+    self->failed = -1;
     for (size_t i = 0; i < n; i++)
         if (s_add_path (self, paths[i]) != RS_OK) {
             rs_logset_destroy (&self);
@@ -165,14 +305,19 @@ rs_logset_open (const char *const *paths, size_t n)
         rs_logset_destroy (&self);
         return NULL;
     }
-    for (size_t s = 0; s < self->n; s++) {
-        entry_t *e = &self->e[s];
+    if (s_group (self) != RS_OK) {
+        rs_logset_destroy (&self);
+        return NULL;
+    }
+    for (size_t g = 0; g < self->n_src; g++) {
+        source_t *s = &self->src[g];
+        const entry_t *e = &self->e[s->files[0]];
         rs_value_t *cols = calloc (e->n_curves, sizeof *cols);
         rs_err_t added = cols ? RS_OK : RS_E_NOMEM;
         if (cols) {
             for (size_t i = 1; i < e->n_curves; i++)
                 cols[i - 1] = (rs_value_t) { e->map[i].name, e->map[i].channel, NAN };
-            added = rs_logmerge_add (self->merge, cols, e->n_curves - 1, s_next, e);
+            added = rs_logmerge_add (self->merge, cols, e->n_curves - 1, s_next, s);
             free (cols);
         }
         if (added != RS_OK) {
@@ -192,11 +337,12 @@ rs_logset_destroy (rs_logset_t **self_p)
         return;
     rs_logset_t *self = *self_p;
     rs_logmerge_destroy (&self->merge);
-    for (size_t i = 0; i < self->n; i++) {
-        rs_witsml_close (&self->e[i].log);
-        free (self->e[i].path);
-        free (self->e[i].map);
-        free (self->e[i].conv);
+    for (size_t i = 0; i < self->n; i++)
+        s_entry_free (&self->e[i]);
+    free (self->e);
+    for (size_t g = 0; g < self->n_src; g++) {
+        free (self->src[g].files);
+        free (self->src[g].conv);
     }
     for (size_t i = 0; i < self->n_skipped; i++)
         free (self->skipped[i]);
@@ -210,16 +356,16 @@ rs_logset_count (const rs_logset_t *self)
     return self->n;
 }
 
-rs_witsml_t *
-rs_logset_log (const rs_logset_t *self, size_t i)
-{
-    return i < self->n ? self->e[i].log : NULL;
-}
-
 const char *
 rs_logset_path (const rs_logset_t *self, size_t i)
 {
     return i < self->n ? self->e[i].path : "";
+}
+
+const char *
+rs_logset_name (const rs_logset_t *self, size_t i)
+{
+    return i < self->n ? self->e[i].name : "";
 }
 
 const rs_chanmap_t *
@@ -227,6 +373,41 @@ rs_logset_map (const rs_logset_t *self, size_t i, size_t *n)
 {
     *n = i < self->n ? self->e[i].n_curves : 0;
     return i < self->n ? self->e[i].map : NULL;
+}
+
+//  The counts of a file being read are its reader's; of one read, kept.
+uint64_t
+rs_logset_rows (const rs_logset_t *self, size_t i)
+{
+    if (i >= self->n)
+        return 0;
+    return self->e[i].log ? rs_witsml_rows (self->e[i].log) : self->e[i].rows;
+}
+
+uint64_t
+rs_logset_bad_rows (const rs_logset_t *self, size_t i)
+{
+    if (i >= self->n)
+        return 0;
+    return self->e[i].log ? rs_witsml_bad_rows (self->e[i].log) : self->e[i].bad_rows;
+}
+
+uint64_t
+rs_logset_dropped (const rs_logset_t *self, size_t i)
+{
+    return i < self->n ? self->e[i].dropped : 0;
+}
+
+size_t
+rs_logset_sources (const rs_logset_t *self)
+{
+    return self->n_src;
+}
+
+size_t
+rs_logset_source (const rs_logset_t *self, size_t i)
+{
+    return i < self->n ? self->e[i].source : 0;
 }
 
 rs_logmerge_t *
@@ -244,8 +425,7 @@ rs_logset_well (const rs_logset_t *self)
 const char *
 rs_logset_error (const rs_logset_t *self)
 {
-    int s = self->merge ? rs_logmerge_failed (self->merge) : -1;
-    return s >= 0 ? rs_witsml_error (self->e[s].log) : "";
+    return self->failed >= 0 && self->e[self->failed].error ? self->e[self->failed].error : "";
 }
 
 size_t

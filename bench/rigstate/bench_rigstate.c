@@ -43,7 +43,7 @@
 #include "rs_rigscore.h"
 #include "rs_rigstate.h"
 
-#define MAX_FILES   RS_LOGMERGE_MAX_SOURCES
+#define MAX_FILES   RS_LOGSET_MAX_FILES
 #define MAX_DT_S    60.0
 #define FULL_LOG    "../shared/data/volve_F-9_GenTime_00003.xml"
 #define CORPUS      "../shared/data/volve-F-9"
@@ -201,6 +201,33 @@ s_base (const char *path)
     return slash ? slash + 1 : path;
 }
 
+//  A merge source by its log: the log's name (the file's, without one),
+//  how many files when several, and its number when another has that name.
+static void
+s_source_label (rs_logset_t *set, size_t g, char *label, size_t size)
+{
+    size_t first = SIZE_MAX, files = 0, same = 0;
+    for (size_t i = 0; i < rs_logset_count (set); i++)
+        if (rs_logset_source (set, i) == g) {
+            files++;
+            if (first == SIZE_MAX)
+                first = i;
+        }
+    const char *name = *rs_logset_name (set, first) ? rs_logset_name (set, first) : s_base (rs_logset_path (set, first));
+    for (size_t h = 0; h < g; h++) {
+        for (size_t i = 0; i < rs_logset_count (set); i++)
+            if (rs_logset_source (set, i) == h) {
+                same += strcmp (rs_logset_name (set, i), name) == 0;
+                break;
+            }
+    }
+    int w = snprintf (label, size, "%s", name);
+    if (same && w > 0 && (size_t) w < size)
+        w += snprintf (label + w, size - (size_t) w, " #%zu", same + 1);
+    if (files > 1 && w > 0 && (size_t) w < size)
+        snprintf (label + w, size - (size_t) w, " (%zu files)", files);
+}
+
 //  The channel report: per log, which curve feeds each rig-state channel
 //  and how it was matched, which are missing; for the merge, how many
 //  samples each log supplied of each rig-state channel.
@@ -217,7 +244,7 @@ s_channel_report (rs_logset_t *set, run_t *run, const run_opts_t *o)
         int missing = rs_chanmap_report (map + 1, n - 1, line, sizeof line);
         if (o->print)
             printf ("channels of %s (%s): %s\n", s_base (rs_logset_path (set, s)),
-                    rs_witsml_name (rs_logset_log (set, s)), line);
+                    rs_logset_name (set, s), line);
         json_t *found = logs ? json_object () : NULL, *gone = logs ? json_array () : NULL;
         for (size_t r = 0; r < n_rig; r++) {
             const rs_chanmap_t *m = NULL;
@@ -240,15 +267,15 @@ s_channel_report (rs_logset_t *set, run_t *run, const run_opts_t *o)
         if (logs)
             json_array_append_new (logs, json_pack ("{s:s, s:s, s:o, s:o, s:i}", "file",
                                                     s_base (rs_logset_path (set, s)), "log",
-                                                    rs_witsml_name (rs_logset_log (set, s)), "found", found,
+                                                    rs_logset_name (set, s), "found", found,
                                                     "missing", gone, "missing_count", missing));
     }
     if (!o->channels && !o->print)
         return;
     rs_logmerge_t *merge = rs_logset_merge (set);
     json_t *merged = o->channels ? json_object () : NULL;
-    if (o->print && rs_logset_count (set) > 1)
-        printf ("merged, samples per source of each rig-state channel:\n");
+    if (o->print && rs_logset_sources (set) > 1)
+        printf ("merged, samples per log of each rig-state channel:\n");
     for (size_t r = 0; r < n_rig; r++) {
         const char *name = rs_chan_info (rig[r])->name;
         int c = rs_logmerge_channel (merge, name);
@@ -256,21 +283,22 @@ s_channel_report (rs_logset_t *set, run_t *run, const run_opts_t *o)
         uint64_t used = 0;
         char line[1024] = "";
         size_t len = 0;
-        for (size_t s = 0; c >= 0 && s < rs_logset_count (set); s++) {
-            uint64_t u = rs_logmerge_used (merge, (size_t) c, s);
+        for (size_t g = 0; c >= 0 && g < rs_logset_sources (set); g++) {
+            uint64_t u = rs_logmerge_used (merge, (size_t) c, g);
             if (!u)
                 continue;
             used += u;
-            const char *file = s_base (rs_logset_path (set, s));
+            char label[300];
+            s_source_label (set, g, label, sizeof label);
             if (src)
-                json_object_set_new (src, file, json_integer ((json_int_t) u));
-            int w = snprintf (line + len, len < sizeof line ? sizeof line - len : 0, " %s %llu", file,
+                json_object_set_new (src, label, json_integer ((json_int_t) u));
+            int w = snprintf (line + len, len < sizeof line ? sizeof line - len : 0, " %s %llu", label,
                               (unsigned long long) u);
             if (w > 0)
                 len += (size_t) w;
         }
         uint64_t none = run->samples > used ? run->samples - used : 0;
-        if (o->print && rs_logset_count (set) > 1)
+        if (o->print && rs_logset_sources (set) > 1)
             printf ("  %-10s%s; missing in %llu of %llu samples\n", name, used ? line : " none",
                     (unsigned long long) none, (unsigned long long) run->samples);
         if (merged)
@@ -411,8 +439,8 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
         exit_code = 2;
     }
     for (size_t s = 0; s < run->files; s++) {
-        run->rows += rs_witsml_rows (rs_logset_log (set, s));
-        run->bad_rows += rs_witsml_bad_rows (rs_logset_log (set, s));
+        run->rows += rs_logset_rows (set, s);
+        run->bad_rows += rs_logset_bad_rows (set, s);
     }
     run->st = *rs_engine_stats (eng);
     const rs_riginfo_t *ri = rs_engine_wells (eng) ? rs_engine_well_rig (eng, 0) : NULL;
@@ -430,10 +458,9 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
             printf ("passed over %s\n", rs_logset_skipped (set, i));
         for (size_t s = 0; s < run->files; s++)
             printf ("%s: %s, %llu rows (%llu bad, %llu out of order dropped), well %s\n", rs_logset_path (set, s),
-                    rs_witsml_name (rs_logset_log (set, s)),
-                    (unsigned long long) rs_witsml_rows (rs_logset_log (set, s)),
-                    (unsigned long long) rs_witsml_bad_rows (rs_logset_log (set, s)),
-                    (unsigned long long) rs_logmerge_dropped (merge, s), rs_logset_well (set));
+                    rs_logset_name (set, s),
+                    (unsigned long long) rs_logset_rows (set, s), (unsigned long long) rs_logset_bad_rows (set, s),
+                    (unsigned long long) rs_logset_dropped (set, s), rs_logset_well (set));
         printf ("%zu log(s) merged: %llu samples, %.1f h\n", run->files, (unsigned long long) run->samples,
                 run->hours);
     }
@@ -694,7 +721,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     char **names = calloc (n, sizeof *names);
     for (size_t i = 0; paths && names && i < n; i++) {
         paths[i] = strdup (rs_logset_path (set, i));
-        names[i] = strdup (rs_witsml_name (rs_logset_log (set, i)));
+        names[i] = strdup (rs_logset_name (set, i));
     }
     rs_logset_destroy (&set);
     int exit_code = 0;

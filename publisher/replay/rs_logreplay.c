@@ -33,7 +33,7 @@ s_rows (const rs_logset_t *set, bool bad)
 {
     uint64_t n = 0;
     for (size_t i = 0; i < rs_logset_count (set); i++)
-        n += bad ? rs_witsml_bad_rows (rs_logset_log (set, i)) : rs_witsml_rows (rs_logset_log (set, i));
+        n += bad ? rs_logset_bad_rows (set, i) : rs_logset_rows (set, i);
     return n;
 }
 
@@ -79,7 +79,7 @@ s_report (const rs_logset_t *set)
                          map[map[i].lost_to].mnemonic, map[i].mnemonic, map[i].name);
         }
         rs_info ("log %s (%s): %zu curves, %zu mapped to known channels; rig-state channels: %s",
-                 rs_logset_path (set, s), rs_witsml_name (rs_logset_log (set, s)), n - 1, mapped, line);
+                 rs_logset_path (set, s), rs_logset_name (set, s), n - 1, mapped, line);
     }
     const int *rig;
     size_t n_rig = rs_chanmap_rig_channels (&rig);
@@ -173,7 +173,7 @@ rs_logreplay_stop (rs_pub_t *pub, char *summary, size_t size, void *arg)
     rs_logreplay_t *self = (rs_logreplay_t *) arg;
     uint64_t dropped = 0;
     for (size_t s = 0; s < rs_logset_count (self->set); s++)
-        dropped += rs_logmerge_dropped (self->merge, s);
+        dropped += rs_logset_dropped (self->set, s);
     snprintf (summary, size, "%llu rows published, %llu skipped before --start, %llu bad rows, %llu rows out "
               "of order dropped, from %s", (unsigned long long) self->pace.published,
               (unsigned long long) self->pace.skipped, (unsigned long long) s_rows (self->set, true),

@@ -387,7 +387,7 @@ test_logset (void)
     if (set) {
         RS_CHECK_INT (rs_logset_count (set), 2);
         RS_CHECK (strstr (rs_logset_path (set, 0), "/a.xml") != NULL);
-        RS_CHECK_STR (rs_witsml_name (rs_logset_log (set, 0)), "CementData");
+        RS_CHECK_STR (rs_logset_name (set, 0), "CementData");
         rs_logset_destroy (&set);
     }
     //  Logs of another well are refused, naming both.
@@ -492,7 +492,7 @@ test_not_time_logs (void)
     RS_CHECK (set != NULL);
     if (set) {
         RS_CHECK_INT (rs_logset_count (set), 1);
-        RS_CHECK_STR (rs_witsml_name (rs_logset_log (set, 0)), "GenTime");
+        RS_CHECK_STR (rs_logset_name (set, 0), "GenTime");
         RS_CHECK_INT (rs_logset_skipped_count (set), 2);
         RS_CHECK (strstr (rs_logset_skipped (set, 0), "depth.xml: indexType") != NULL);
         RS_CHECK (strstr (rs_logset_skipped (set, 1), "well.xml: not a WITSML log") != NULL);
@@ -505,6 +505,90 @@ test_not_time_logs (void)
     rmdir (dir);
 }
 
+//  A part of a log named `name`: rows at t0, t0 + 10 s, ... (n of them).
+static void
+s_write_part (const char *path, const char *name, int t0, int n)
+{
+    char text[8192];
+    int len = snprintf (text, sizeof text,
+                        "<?xml version=\"1.0\"?><logs xmlns=\"http://www.witsml.org/schemas/1series\">"
+                        "<log><nameWell>W 1</nameWell><name>%s</name><indexType>date time</indexType>"
+                        "<logCurveInfo><mnemonic>Time</mnemonic><unit>unitless</unit></logCurveInfo>"
+                        "<logCurveInfo><mnemonic>HKLD_AVG</mnemonic><unit>N</unit></logCurveInfo>"
+                        "<logData><mnemonicList>Time,HKLD_AVG</mnemonicList>", name);
+    for (int i = 0; i < n; i++) {
+        int t = t0 + 10 * i;
+        len += snprintf (text + len, sizeof text - (size_t) len,
+                         "<data>2016-09-29T%02d:%02d:%02d.000Z,%d</data>", t / 3600, t / 60 % 60, t % 60, 1000 * t);
+    }
+    len += snprintf (text + len, sizeof text - (size_t) len, "</logData></log></logs>");
+    write_file (path, text, (size_t) len);
+}
+
+//  The parts of one log (a store cuts a long log into files) are one source
+//  of the merge, read in time order whatever their names, one file open at a
+//  time: 100 parts (more than the 64 sources a merge takes) and another log.
+//  A row a part repeats from the end of the one before is left out, counted.
+static void
+test_log_parts (void)
+{
+    char dir[] = "/tmp/rs-logparts-XXXXXX";
+    RS_CHECK (mkdtemp (dir) != NULL);
+    char path[600];
+    for (int p = 0; p < 100; p++) {
+        //  Named backwards: part 0 (the earliest) is z099.xml. Each part's
+        //  first row repeats the last row of the part before.
+        snprintf (path, sizeof path, "%s/z%03d.xml", dir, 99 - p);
+        s_write_part (path, "GenTime", 30 * p - (p ? 10 : 0), p ? 4 : 3);
+    }
+    snprintf (path, sizeof path, "%s/a_other.xml", dir);
+    s_write_part (path, "GwdTime", 5, 2);
+    const char *dirs[] = { dir };
+    rs_logset_t *set = rs_logset_open (dirs, 1);
+    RS_CHECK (set != NULL);
+    if (set) {
+        RS_CHECK_INT (rs_logset_count (set), 101);
+        RS_CHECK_INT (rs_logset_sources (set), 2);
+        RS_CHECK_INT (rs_logset_source (set, 0), 0);    //  a_other.xml
+        RS_CHECK_INT (rs_logset_source (set, 1), 1);
+        RS_CHECK_INT (rs_logset_source (set, 100), 1);
+        rs_logmerge_t *m = rs_logset_merge (set);
+        int64_t ts, last = INT64_MIN, t0;
+        rs_clock_parse ("2016-09-29T00:00:00Z", &t0);
+        const rs_value_t *vals;
+        size_t n, got = 0, bad = 0;
+        int hk = rs_logmerge_channel (m, "hook_load");
+        while (rs_logmerge_next (m, &ts, &vals, &n) == 1) {
+            bad += ts <= last;
+            last = ts;
+            got++;
+            //  GenTime's rows: hook load 1000 t N, read as t kN.
+            int64_t t = (ts - t0) / 1000000;
+            if (t % 10 == 0 && fabs (vals[hk].value - (double) t) > 1e-9)
+                bad++;
+        }
+        RS_CHECK_INT (bad, 0);
+        //  GenTime every 10 s from 0 to 2990 s, GwdTime's two.
+        RS_CHECK_INT (got, 300 + 2);
+        uint64_t dropped = 0, rows = 0;
+        for (size_t i = 0; i < rs_logset_count (set); i++) {
+            dropped += rs_logset_dropped (set, i);
+            rows += rs_logset_rows (set, i);
+        }
+        RS_CHECK_INT (dropped, 99);
+        RS_CHECK_INT (rows, 3 + 99 * 4 + 2);
+        RS_CHECK_STR (rs_logset_name (set, 100), "GenTime");
+        rs_logset_destroy (&set);
+    }
+    for (int p = 0; p < 100; p++) {
+        snprintf (path, sizeof path, "%s/z%03d.xml", dir, p);
+        unlink (path);
+    }
+    snprintf (path, sizeof path, "%s/a_other.xml", dir);
+    unlink (path);
+    rmdir (dir);
+}
+
 int
 main (void)
 {
@@ -514,5 +598,6 @@ main (void)
     test_mapping_log ();
     test_logset ();
     test_not_time_logs ();
+    test_log_parts ();
     return RS_TEST_DONE ();
 }
