@@ -350,7 +350,6 @@ s_block_noise (rs_rigstate_t *self, int64_t ts, double block)
     }
     self->bk_p2 = self->bk_p1;
     self->bk_p1 = block;
-    //  Two readings' difference carries sqrt 2 sigma of noise.
     double sigma = isnan (self->bk_d2) ? 0 : self->bk_d2 / 1.954;
     self->move_m = fmax (o->move_m, BLOCK_NOISE_K * sigma);
 }
@@ -371,7 +370,9 @@ s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hang
     //  spans more than PLATEAU_KN within a minute of a steady load, and no
     //  plateau, hence no block weight, would ever be found.
     if (self->hk_ts == INT64_MIN || (double) (ts - self->hk_ts) >= NOISE_EVERY_S * 1e6) {
-        bool still = isnan (block) || isnan (self->bk_prev) || fabs (block - self->bk_prev) <= KIN_STEP_M;
+        //  Still: within the position sensor's own jitter, when that is noisy.
+        double jitter = self->move_m > self->o.move_m ? self->move_m / 2 : KIN_STEP_M;
+        bool still = isnan (block) || isnan (self->bk_prev) || fabs (block - self->bk_prev) <= jitter;
         if (!isnan (hook) && !isnan (self->hk_prev) && !apart && still)
             rs_noise_add (&self->hk_noise, hook - self->hk_prev);
         self->hk_prev = hook;
