@@ -22,6 +22,8 @@
 #define NOISE_ALPHA 0.02        // per sample: the block's noise is learned this fast
 #define NOISE_EVERY_S 1.0       // s: the hook load's noise from steps between readings at least this far apart ...
 #define NOISE_MIN_N 5           // ... known from this many
+#define SETDOWN_REL 0.1         // cold start: a still block's hook load this share ...
+#define SETDOWN_KN  50.0        // ... and this many kN under what it held has set the string down
 #define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
 #define HANG_LEAVE  0.75        // ... out again over this share
 #define HANG_GAIN   0.2         // per moving sample: drag up and down and a stop's bounce average out
@@ -87,6 +89,10 @@ struct rs_rigstate_t {
     unsigned bk_n;
     int64_t bk_ts;
     double move_m;              // what the block must travel to be moving: o.move_m, or more for a noisy sensor
+    //  Cold start: the most the hook held since the block last stood still,
+    //  and whether the block travels empty after the string was set down.
+    double still_top;
+    bool empty_travel;
     double bw_plateau;          // the lowest plateau seen
     int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not ...
     double pl_low_block;        // ... with the block here
@@ -205,6 +211,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->bk_p1 = self->bk_p2 = self->bk_d2 = NAN;
     self->bk_ts = INT64_MIN;
     self->move_m = self->o.move_m;
+    self->still_top = NAN;
     self->pl_low_since = INT64_MIN;
     self->pl_low_block = NAN;
     self->hole_last = NAN;
@@ -739,6 +746,31 @@ s_kin_slips (rs_rigstate_t *self, const rs_rigflags_t *f, const move_t *m, doubl
     if (isnan (bitc) && m->block_moving && m->block_now && !isnan (hook) && !isnan (self->hook_hang)
         && hook < HANG_ENTER * self->hook_hang)
         kin_slips = true;
+    //  A cold start without a bit depth, no block weight known yet: a hook
+    //  load that fell, the block still, SETDOWN_REL and SETDOWN_KN under
+    //  what it held has set the string down (only the slips, or the bottom,
+    //  take weight off a still hook), and the block's travel that follows
+    //  under that load is empty (F-9 CementData, a log starting at 858 kN
+    //  that fell to 659 kN: the block's travel was taken for the string's,
+    //  659 kN for its hanging weight, and no block weight came for 2 hours).
+    if (isnan (bitc) && isnan (self->info.block_weight_kn) && !isnan (hook)) {
+        bool set_down = !isnan (self->still_top)
+                        && hook < fmin (self->still_top * (1 - SETDOWN_REL), self->still_top - SETDOWN_KN);
+        if (m->block_moving && m->block_now && (set_down || self->empty_travel) && !f->circulating) {
+            self->empty_travel = true;
+            kin_slips = true;
+        }
+        else if (!m->block_moving) {
+            self->empty_travel = false;
+            self->still_top = fmax (isnan (self->still_top) ? hook : self->still_top, hook);
+        }
+        if (m->block_moving && !self->empty_travel)
+            self->still_top = NAN;
+    }
+    else {
+        self->still_top = NAN;
+        self->empty_travel = false;
+    }
     //  A hole deepening under the bit is being drilled, and a string in the
     //  slips drills nothing: a block position that seems to travel then is
     //  a sensor (one frozen through 48 minutes of drilling came back 17 m

@@ -803,6 +803,54 @@ test_noisy_block (void)
     }
 }
 
+//  A log that starts with a light string hanging (858 kN, block still, no
+//  bit depth), set down in the slips (the hook load falls to 650 kN, the
+//  block still), then the empty block run down for the next stand: that
+//  travel is the block's, and so is the weight the hook then holds (F-9
+//  CementData cut there: the travel read as the string's, 659 kN as its
+//  hanging weight, no plateau and no block weight for 2 hours: 41% to 95%).
+static void
+test_cold_start_set_down (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    rig_t r = { .hole = NAN, .bit = NAN, .block = 41.2, .hook = 858, .wob = NAN, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    double ch[RS_CH_COUNT];
+    const rs_riginfo_t *in = NULL;
+    int64_t t = 0;
+    const double hooks[] = { 858, 822, 750, 695, 659, 646, 642, 639, 640, 640 };
+    for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
+        r.hook = hooks[i];
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        t += 10 * S;
+    }
+    //  The block run down 4.3 m every 10 s, the hook load a little under
+    //  the block's weight as it accelerates.
+    int travel_slips = 0, travel = 0;
+    while (r.block > 20) {
+        r.block -= 4.3;
+        r.hook = 620;
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        t += 10 * S;
+        travel++;
+        travel_slips += in->flags.in_slips;
+    }
+    RS_CHECK (travel_slips >= travel - 1);
+    //  Still, 30 minutes: in the slips, the block's weight learned.
+    r.hook = 651;
+    for (int i = 0; i < 180; i++) {
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        t += 10 * S;
+    }
+    RS_CHECK (in->flags.in_slips);
+    RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+    RS_CHECK (in->block_weight_kn > 600 && in->block_weight_kn < 660);
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
@@ -827,5 +875,6 @@ main (void)
     test_drilling_wob_offset ();
     test_noisy_load_cell ();
     test_noisy_block ();
+    test_cold_start_set_down ();
     return RS_TEST_DONE ();
 }
