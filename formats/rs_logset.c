@@ -410,6 +410,15 @@ rs_logset_source (const rs_logset_t *self, size_t i)
     return i < self->n ? self->e[i].source : 0;
 }
 
+size_t
+rs_logset_source_files (const rs_logset_t *self, size_t g, size_t *first)
+{
+    if (g >= self->n_src)
+        return 0;
+    *first = self->src[g].files[0];
+    return self->src[g].n;
+}
+
 rs_logmerge_t *
 rs_logset_merge (const rs_logset_t *self)
 {

@@ -45,6 +45,8 @@ uint64_t rs_logset_dropped (const rs_logset_t *self, size_t i);
 //  How many sources the merge has (one per log), and the one a file feeds.
 size_t rs_logset_sources (const rs_logset_t *self);
 size_t rs_logset_source (const rs_logset_t *self, size_t i);
+//  How many files a source reads (0: no such source), the earliest into *first.
+size_t rs_logset_source_files (const rs_logset_t *self, size_t g, size_t *first);
 //  The merge over every log (rs_logmerge_next gives the stream).
 rs_logmerge_t *rs_logset_merge (const rs_logset_t *self);
 //  The directory files passed over (the first 64), each with why

@@ -202,25 +202,16 @@ s_base (const char *path)
 }
 
 //  A merge source by its log: the log's name (the file's, without one),
-//  how many files when several, and its number when another has that name.
+//  its number when an earlier source has that name, and how many files.
 static void
 s_source_label (rs_logset_t *set, size_t g, char *label, size_t size)
 {
-    size_t first = SIZE_MAX, files = 0, same = 0;
-    for (size_t i = 0; i < rs_logset_count (set); i++)
-        if (rs_logset_source (set, i) == g) {
-            files++;
-            if (first == SIZE_MAX)
-                first = i;
-        }
+    size_t first = 0, other = 0, same = 0;
+    size_t files = rs_logset_source_files (set, g, &first);
     const char *name = *rs_logset_name (set, first) ? rs_logset_name (set, first) : s_base (rs_logset_path (set, first));
-    for (size_t h = 0; h < g; h++) {
-        for (size_t i = 0; i < rs_logset_count (set); i++)
-            if (rs_logset_source (set, i) == h) {
-                same += strcmp (rs_logset_name (set, i), name) == 0;
-                break;
-            }
-    }
+    for (size_t h = 0; h < g; h++)
+        if (rs_logset_source_files (set, h, &other) && strcmp (rs_logset_name (set, other), name) == 0)
+            same++;
     int w = snprintf (label, size, "%s", name);
     if (same && w > 0 && (size_t) w < size)
         w += snprintf (label + w, size - (size_t) w, " #%zu", same + 1);

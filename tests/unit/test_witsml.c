@@ -552,6 +552,11 @@ test_log_parts (void)
         RS_CHECK_INT (rs_logset_source (set, 0), 0);    //  a_other.xml
         RS_CHECK_INT (rs_logset_source (set, 1), 1);
         RS_CHECK_INT (rs_logset_source (set, 100), 1);
+        //  Read from the earliest part, whatever the names.
+        size_t first = 0;
+        RS_CHECK_INT (rs_logset_source_files (set, 1, &first), 100);
+        RS_CHECK (strstr (rs_logset_path (set, first), "/z099.xml") != NULL);
+        RS_CHECK_INT (rs_logset_source_files (set, 2, &first), 0);
         rs_logmerge_t *m = rs_logset_merge (set);
         int64_t ts, last = INT64_MIN, t0;
         rs_clock_parse ("2016-09-29T00:00:00Z", &t0);
