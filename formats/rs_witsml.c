@@ -211,33 +211,26 @@ rs_witsml_open (const char *path)
     //  Well-formed WITSML of another kind (a well or wellbore object, a log
     //  indexed by depth) is RS_E_TYPE: a wellbore's folder holds such files
     //  beside its time logs. A depth index read as time would put the rows
-    //  in 1970 and stretch a merge over decades.
-    if (rc >= 0 && (!in_log || (self->index_type[0] && strcasecmp (self->index_type, "date time") != 0))) {
-        if (!in_log)
-            rs_err_set (RS_E_TYPE, "%s: not a WITSML log (no <log> element)", path);
-        else
-            rs_err_set (RS_E_TYPE, "%s: indexType '%s': not a time log (only date-time logs carry the times "
-                        "a replay needs)", path, self->index_type);
-        free (mnemonics);
-        free (units);
-        rs_witsml_close (&self);
-        return NULL;
-    }
-    //  Newest row first: a stream cannot be read backwards, and read forwards
-    //  every row but the first would be out of order and dropped.
-    if (in_log && strcasecmp (self->direction, "decreasing") == 0) {
+    //  in 1970 and stretch a merge over decades. Newest row first cannot be
+    //  read as a stream: read forwards, every row but the first would be out
+    //  of order and dropped.
+    bool ok = false;
+    if (rc >= 0 && !in_log)
+        rs_err_set (RS_E_TYPE, "%s: not a WITSML log (no <log> element)", path);
+    else if (rc >= 0 && self->index_type[0] && strcasecmp (self->index_type, "date time") != 0)
+        rs_err_set (RS_E_TYPE, "%s: indexType '%s': not a time log (only date-time logs carry the times a replay "
+                    "needs)", path, self->index_type);
+    else if (in_log && strcasecmp (self->direction, "decreasing") == 0)
         rs_err_set (RS_E_FORMAT, "%s: direction 'decreasing': the rows run newest first; a time log is read "
                     "oldest first (export it with direction increasing)", path);
-        free (mnemonics);
-        free (units);
-        rs_witsml_close (&self);
-        return NULL;
-    }
-    if (!mnemonics || !at_data) {
+    else if (!mnemonics || !at_data)
         rs_err_set (RS_E_FORMAT, "%s: %s", path,
                     !in_log ? "not well-formed XML"
                     : !mnemonics ? "no logData/mnemonicList: not a WITSML 1.4 time log, or truncated"
                     : "no data rows");
+    else
+        ok = true;
+    if (!ok) {
         free (mnemonics);
         free (units);
         rs_witsml_close (&self);
