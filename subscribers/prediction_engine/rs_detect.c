@@ -1,8 +1,9 @@
-/*  rs_detect: flow and pressure models and the event detectors. */
+/*  rs_detect: the pressure model and the event detectors over the flow
+    model (rs_flowmodel). */
 #include "rs_detect.h"
 #include "rs_chanq.h"
 #include "rs_fit.h"
-#include "rs_kpi.h"
+#include "rs_flowmodel.h"
 #include "rs_noise.h"
 
 #include <math.h>
@@ -10,42 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RS_PI           3.14159265358979323846
 #define MAX_GAP_S       60.0
-//  The pit trend is a regression over the whole 120 s window: at 1 kHz that is
-//  120,000 points, too many to fit on every sample. Refitted at most this often.
-#define PIT_SLOPE_EVERY_US  100000
-//  ... from this many readings over a minute or more: 20 would leave a log
-//  sampled every 10 s (12 in the window) with no pit trend, and no pit check.
-#define PIT_MIN_POINTS  5
 #define PIT_DENY_S      300.0       // s the pit may deny a full CUSUM before the meter is taken to be wrong
 #define L_PER_BBL       158.987
-
-//  Flow balance
-#define BAL_TAU_S       20.0        // smoothing of the balance
-#define BIAS_TAU_S      1800.0      // learning of the flow-out sensor bias
-#define WARMUP_TAUS     3.0         // the flow model settles for 3 lags before it is trusted
-#define QAVG_TAU_S      5.0         // pump-rate average for "steady"
-#define STEADY_REL      0.03        // pumps steady: flow in within 3% of its 5-s average
-//  Flowline lag: configured, else learned (rs_lagfit); until then the flow
-//  model's transients are not trusted for the longest physical lag.
-#define LAG_GUESS_S     20.0        // used for the model's shape until learned
-#define LAG_MAX_S       60.0        // longest flowline lag a rig has (docs/PREDICTION.md)
-#define HOLD_LAGS       4.0         // a flow change is a transient for this many lags
-#define PIPE_MOVE_MS    0.05        // string moving (m/s): its displacement matters
-#define BIT_MAX_M       0.4445      // 17 1/2 in: the largest hole the unconfigured model allows for
-#define GAIN_LEARN_S    300.0       // steady circulation before the flow-out gain is trusted
-#define GAIN_FAST_S     60.0
-#define GAIN_TAU_S      1800.0
-#define GAIN_BINS       36          // the gain per flow: bins 10% wide ...
-#define GAIN_BIN_Q0     300.0       // ... from this flow in, L/min (to 9,400)
-#define GAIN_BIN_W      1.1
+#define PIPE_MOVE_MS    0.05        // string moving (m/s)
 #define PIT_CHECK_FRAC  0.25        // the pit must show this fraction of a flow anomaly
 #define SPIKE_SIGMA     6.0         // one sample moves a CUSUM at most k + 6 sigma
-//  Flow noise (sigma of the balance), learned in steady circulation
-#define SIGMA_TAU_S     1800.0
-#define SIGMA_LEARN_S   600.0       // learning time before it is used
-#define SIGMA_MIN       5.0         // L/min
+#define SIGMA_MIN       5.0         // L/min: the flow balance's noise with the pumps off
 //  Kick: CUSUM of (balance - k), k = max(KICK_K_ABS, 1 sigma), raised at
 //  h = max(KICK_H_MIN, 9 sigma) L/min.s, x sqrt(dt) for samples sparser
 //  than 1 s (the noise of a sum over a time grows with the root of the
@@ -53,10 +25,6 @@
 //  flowline's model errors last minutes, and a few litres (150 L/min.s
 //  before) raised 1.2 false kicks per 12 h in bench_engine.
 #define KICK_K_ABS      15.0        // L/min
-#define REST_S          60.0        // s of a drained flowline give the paddle's reading at rest
-#define REST_DRAINED    5.0         // L/min: the flowline is drained when the model expects less
-#define REST_MAX        100.0       // L/min: more with the pumps off is never taken as the rest
-#define REST_PTS        5
 #define KICK_K_SIGMA    1.0
 #define KICK_H_MIN      3000.0
 #define KICK_H_SIGMA    9.0
@@ -75,7 +43,7 @@
 #define LOSS_H          1500.0      // L/min.s, x sqrt(dt) as the kick's
 #define LOSS_AFTER_PACK_S 120.0     // no losses alert this soon after a pack-off
 #define LOSS_AFTER_KILL_S 900.0     // ... or while the kill after a shut-in goes on
-#define LOSS_MIN_FLOW   300.0       // L/min: below this the pumps are not really on
+#define LOSS_MIN_FLOW   RS_FLOWMODEL_PUMPING_LPM    // below this the pumps are not really on
 //  Pressure coefficient
 #define COEF_EXP        1.8         // until fitted (rs_expfit): turbulent losses ~ Q^1.75-1.86
 #define COEF_EXP_MOVE   0.03        // a fitted exponent this far from the one in use restarts the references
@@ -174,29 +142,10 @@ static const int s_ds_ch[DS_COUNT] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP,
 
 struct rs_detect_t {
     rs_detect_opts_t o;
-    double a_hole;              // 0 = bit size not configured
-    rs_lagfit_t lagfit;
+    rs_flowmodel_t *flow;
     rs_expfit_t expfit;
     rs_motorfit_t motorfit;
-    double tau;                 // flowline lag in use
-    bool tau_known;             // configured or learned
     double n_exp;               // pressure-flow exponent in use
-    int64_t hold_until;         // flow model in a transient until then
-    double flowline_avg;        // its input's 5-s average
-    double gain_s;              // time spent learning the flow-out gain at this flow
-    //  A paddle is not linear: its gain is learned per band of flow in.
-    double gain_bin[GAIN_BINS];
-    double gain_bin_s[GAIN_BINS];
-    double hole_unc;            // L/min the unknown bit size may hide
-    double drilled_now;         // hole drilled, m/s x 60000
-    double drilled_learn;       // ... its average while the gain was learned
-    //  The returns paddle's reading at rest (pumps off, flowline drained):
-    //  one point per pumps-off period, the lowest of the last few in use.
-    double rest_pt[REST_PTS];
-    size_t rest_n, rest_head;
-    double rest_acc, rest_acc_s;
-    bool rest_taken;            // this pumps-off period has given its point
-    double rest;                // in use, L/min; 0 until measured
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
     double wob_zero;            // the WOB's zero error, kN (NaN: not seen)
@@ -211,16 +160,10 @@ struct rs_detect_t {
     int64_t last_ts;
     double prev_bit, prev_hole, prev_block;
     rs_detect_view_t v;
-    int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
     int64_t kick_denied, loss_denied;   // since when the pit denies a full CUSUM; INT64_MIN = not
-
-    //  flow balance
-    bool flow_init;
-    double qavg;
-    double qin_prev, qin_last;  // the reading before this one, and this one
+    //  pressure
     double rho_str;             // mud density in over the last MUD_TAU_S of pumping: the string's mud
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
-    //  pressure
     double coef_s, coef_ref, q_ref;
     rs_noise_t spp_noise;       // the raw SPP's relative steps between points at one flow ...
     int64_t noise_ts;
@@ -241,8 +184,6 @@ struct rs_detect_t {
     double wash_acc, wash_acc_q;
     size_t wash_acc_n;
     bool wash_acc_ok;
-    //  pit
-    rs_window_t pit;
     //  stuck
     spoint_t sp[STUCK_HIST];
     size_t sp_head, sp_n;
@@ -258,9 +199,6 @@ struct rs_detect_t {
 
     rs_alarm_t alarm[RS_DET_COUNT];
     double kick_pit0;
-    double sigma_s;             // time spent learning the flow noise
-    double flow_age;            // s since the flow model (re)started
-    double prev_flowline;       // the model's input at the previous sample
     double rop_fast, rop_slow;
     int64_t drill_t0, break_until;
 };
@@ -296,33 +234,48 @@ s_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
     if (!(o.flow_lpm > 0))
         o.flow_lpm = 50;
     self->o = o;
-    self->a_hole = RS_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
+}
+
+static rs_flowmodel_opts_t
+s_flow_opts (const rs_detect_opts_t *o)
+{
+    return (rs_flowmodel_opts_t) { .bit_diameter_m = o->bit_diameter_m, .pipe_disp_m3_m = o->pipe_disp_m3_m,
+                                   .returns_tau_s = o->returns_tau_s, .flow_lpm = o->flow_lpm };
+}
+
+//  The flow model's signals in the view.
+static void
+s_flow_view (rs_detect_t *self)
+{
+    const rs_flowmodel_view_t *f = rs_flowmodel_view (self->flow);
+    rs_detect_view_t *v = &self->v;
+    v->flow_expected = f->expected;
+    v->flow_balance = f->balance;
+    v->flow_balance_avg = f->balance_avg;
+    v->flow_bias = f->bias;
+    v->flow_gain = f->gain;
+    v->flow_rest = f->rest;
+    v->flowline_lag_s = f->lag_s;
+    v->flow_sigma = f->sigma;
+    v->pit_slope = f->pit_slope;
+    v->pit_points = f->pit_points;
+    v->pit_in_transit = f->pit_in_transit;
 }
 
 static void
 s_reset_models (rs_detect_t *self)
 {
-    rs_detect_view_t *v = &self->v;
-    double bias = self->started ? v->flow_bias : 0;
-    double sigma = self->started ? v->flow_sigma : NAN;
-    double gain = self->started ? v->flow_gain : 1;
-    *v = (rs_detect_view_t) {
-        .flow_expected = NAN, .flow_balance = NAN, .flow_balance_avg = NAN, .flow_bias = bias,
-        .flow_sigma = sigma, .flow_gain = gain, .flowline_lag_s = self->tau_known ? self->tau : NAN,
-        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .wob_zero = self->wob_zero, .flow_rest = self->rest,
-        .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .spp_noise = NAN, .pit_slope = NAN,
-        .pit_in_transit = NAN,
+    rs_flowmodel_restart (self->flow);
+    self->v = (rs_detect_view_t) {
+        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .wob_zero = self->wob_zero,
+        .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .spp_noise = NAN,
         .spp_ref = NAN, .spp_ref_flow = NAN,
     };
-    self->flow_init = false;
-    self->prev_flowline = NAN;
-    self->qavg = self->qin_prev = self->qin_last = NAN;
+    s_flow_view (self);
     self->pumps_steady_since = INT64_MIN;
     self->coef_s = self->noise_spp = self->noise_q = NAN;
     rs_noise_reset (&self->spp_noise);
     self->prev_bit = self->prev_hole = self->prev_block = NAN;
-    rs_window_reset (&self->pit);
-    self->pit_slope_at = 0;
     self->kick_denied = self->loss_denied = INT64_MIN;
     self->sp_n = 0;
     self->rise_n = 0;
@@ -330,8 +283,6 @@ s_reset_models (rs_detect_t *self)
     self->wash_acc_n = 0;
     self->wash_next = 0;
     self->d_cur = NAN;
-    self->hold_until = INT64_MIN;
-    self->flowline_avg = NAN;
     for (int i = 0; i < DS_COUNT; i++)
         self->ds[i][0] = self->ds[i][1] = NAN;
     self->drill_since = INT64_MIN;
@@ -346,8 +297,13 @@ rs_detect_new (const rs_detect_opts_t *opts)
     if (!self)
         return NULL;
     s_opts (self, opts);
+    rs_flowmodel_opts_t fo = s_flow_opts (&self->o);
+    self->flow = rs_flowmodel_new (&fo);
+    if (!self->flow) {
+        free (self);
+        return NULL;
+    }
     self->rho_str = NAN;
-    rs_window_init (&self->pit, 120);
     for (int i = 0; i < RS_DET_COUNT; i++)
         rs_alarm_init (&self->alarm[i]);
     s_reset_models (self);
@@ -362,15 +318,9 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->ball_ref = NAN;
     self->kick_pit0 = NAN;
     self->rop_fast = self->rop_slow = NAN;
-    rs_lagfit_init (&self->lagfit, self->o.flow_lpm);
     rs_expfit_init (&self->expfit);
     rs_motorfit_init (&self->motorfit);
-    self->tau = self->o.returns_tau_s > 0 ? self->o.returns_tau_s : LAG_GUESS_S;
-    self->tau_known = self->o.returns_tau_s > 0;
     self->n_exp = COEF_EXP;
-    self->v.flow_gain = 1;
-    for (int i = 0; i < GAIN_BINS; i++)
-        self->gain_bin[i] = 1;
     self->free_hook = self->free_bit = self->move_hook = NAN;
     self->wob_zero = self->rot_hook = self->rot_bit = NAN;
     self->hook_seen = INT64_MIN;
@@ -385,7 +335,7 @@ rs_detect_destroy (rs_detect_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    rs_window_fini (&(*self_p)->pit);
+    rs_flowmodel_destroy (&(*self_p)->flow);
     free (*self_p);
     *self_p = NULL;
 }
@@ -394,16 +344,8 @@ void
 rs_detect_set_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
 {
     s_opts (self, opts);
-    if (self->o.returns_tau_s > 0) {
-        self->tau = self->o.returns_tau_s;
-        self->tau_known = true;
-    }
-    else if (!isnan (self->lagfit.tau_s))
-        self->tau = self->lagfit.tau_s;
-    else {
-        self->tau = LAG_GUESS_S;
-        self->tau_known = false;
-    }
+    rs_flowmodel_opts_t fo = s_flow_opts (&self->o);
+    rs_flowmodel_set_opts (self->flow, &fo);
 }
 
 const rs_detect_view_t *
@@ -450,220 +392,10 @@ s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_s
 //  --------------------------------------------------------------------------
 //  Models
 
-//  The band of flow a flow in falls in; -1 under the first.
-static int
-s_gain_bin (double q)
-{
-    if (!(q >= GAIN_BIN_Q0))
-        return -1;
-    int b = (int) (log (q / GAIN_BIN_Q0) / log (GAIN_BIN_W));
-    return b < GAIN_BINS ? b : GAIN_BINS - 1;
-}
-
-//  The flow-out meter's gain at a flow: its band's, learned there. A band
-//  not learned yet starts from its nearest learned neighbours (between
-//  them, in proportion), and self->gain_s says how long it has been
-//  learned: the balance is trusted with the pumps on only after
-//  GAIN_LEARN_S in the band (a paddle's reading 10% off the flow it was
-//  learned at is out by 1-2%, some 30 L/min: a kick's CUSUM in minutes).
-static void
-s_gain_select (rs_detect_t *self, double q)
-{
-    int b = s_gain_bin (q);
-    if (b < 0)
-        return;                 //  no pumping: the gain does not matter
-    self->gain_s = self->gain_bin_s[b];
-    if (self->gain_bin_s[b] == 0) {
-        int lo = b - 1, hi = b + 1;
-        while (lo >= 0 && self->gain_bin_s[lo] < GAIN_LEARN_S)
-            lo--;
-        while (hi < GAIN_BINS && self->gain_bin_s[hi] < GAIN_LEARN_S)
-            hi++;
-        if (lo >= 0 && hi < GAIN_BINS)
-            self->gain_bin[b] = self->gain_bin[lo]
-                                + (self->gain_bin[hi] - self->gain_bin[lo]) * (b - lo) / (double) (hi - lo);
-        else if (lo >= 0)
-            self->gain_bin[b] = self->gain_bin[lo];
-        else if (hi < GAIN_BINS)
-            self->gain_bin[b] = self->gain_bin[hi];
-    }
-    self->v.flow_gain = self->gain_bin[b];
-}
-
-//  A paddle hanging in an empty flowline does not always read zero (Volve
-//  F-9: 16 L/min for hours with the pumps off). Once a pump stop's returns
-//  have drained, the next REST_S give one reading at rest per stop; the
-//  lowest of the last few is taken (a well that flows after one stop does
-//  not after every stop), never more than REST_MAX.
-static void
-s_rest_learn (rs_detect_t *self, int64_t ts, double dt, bool pumps_off, double qout)
-{
-    if (!pumps_off) {
-        self->rest_taken = false;
-        self->rest_acc = self->rest_acc_s = 0;
-        return;
-    }
-    if (self->rest_taken || ts < self->hold_until || !(self->v.flow_expected < REST_DRAINED) || dt <= 0)
-        return;
-    self->rest_acc += qout * dt;
-    self->rest_acc_s += dt;
-    if (self->rest_acc_s < REST_S)
-        return;
-    self->rest_taken = true;
-    self->rest_pt[self->rest_head] = fmin (self->rest_acc / self->rest_acc_s, REST_MAX);
-    self->rest_head = (self->rest_head + 1) % REST_PTS;
-    if (self->rest_n < REST_PTS)
-        self->rest_n++;
-    self->rest = INFINITY;
-    for (size_t i = 0; i < self->rest_n; i++)
-        self->rest = fmin (self->rest, self->rest_pt[i]);
-}
-
-//  Flow in steady: within STEADY_REL of its QAVG_TAU_S average and of the
-//  reading before. Readings sparser than the average's time constant pull
-//  the average onto themselves, so a log with a reading every 20 s would
-//  call every step of a pump ramp steady without the second test.
-static bool
-s_flow_steady (const rs_detect_t *self, double qin)
-{
-    return !isnan (self->qavg) && fabs (qin - self->qavg) < STEADY_REL * self->qavg
-           && !isnan (self->qin_prev) && fabs (qin - self->qin_prev) < STEADY_REL * self->qin_prev;
-}
-
-static void
-s_flow_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
-{
-    rs_detect_view_t *v = &self->v;
-    double qin = ch[RS_CH_FLOW_IN], qout = ch[RS_CH_FLOW_OUT];
-    double bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
-    if (isnan (qin) || isnan (qout)) {
-        v->flow_balance = v->flow_balance_avg = v->flow_expected = NAN;
-        self->flow_init = false;
-        rs_lagfit_feed (&self->lagfit, ts, NAN, NAN);
-        return;
-    }
-    self->qin_prev = self->qin_last;
-    self->qin_last = qin;
-    self->qavg = isnan (self->qavg) ? qin : self->qavg + (qin - self->qavg) * s_k (dt, QAVG_TAU_S);
-    //  What the hole takes or gives: pipe run in displaces mud out, new hole
-    //  takes mud in. L/min. Without the pipe's displacement configured, a
-    //  moving string makes the model a guess; without the bit size, the
-    //  hole drilled is left out and the losses allowance covers it.
-    double disp = 0;
-    self->hole_unc = 0;
-    self->drilled_now = 0;
-    double hold_s = self->tau_known ? HOLD_LAGS * self->tau : 3 * LAG_MAX_S;
-    //  Without a bit depth the string goes with the block out of the slips.
-    double block = ch[RS_CH_BLOCK_POS];
-    double speed = NAN;
-    if (dt > 0 && !isnan (bit) && !isnan (self->prev_bit))
-        speed = (bit - self->prev_bit) / dt;
-    else if (dt > 0 && isnan (bit) && !isnan (block) && !isnan (self->prev_block) && rig && !rig->flags.in_slips)
-        speed = (self->prev_block - block) / dt;
-    if (!isnan (speed)) {
-        if (self->o.pipe_disp_m3_m > 0)
-            disp += self->o.pipe_disp_m3_m * speed * 60000;
-        else if (fabs (speed) > PIPE_MOVE_MS)
-            self->hold_until = ts + (int64_t) (hold_s * 1e6);
-    }
-    double drilled = NAN;
-    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole)
-        drilled = (hole - self->prev_hole) / dt * 60000;
-    if (!isnan (drilled)) {
-        if (self->a_hole > 0)
-            disp -= self->a_hole * drilled;
-        else
-            self->drilled_now = drilled;
-    }
-    //  Without the bit size the hole drilled is left out of the model; the
-    //  gain learned absorbs it at the rate drilled then, so what a change
-    //  of that rate may hide (in the largest hole) widens the allowances.
-    if (!(self->a_hole > 0))
-        self->hole_unc = RS_PI / 4 * BIT_MAX_M * BIT_MAX_M * fabs (self->drilled_now - self->drilled_learn);
-    double src = qin + disp;
-    double flowline = src > 0 ? src : 0;
-    //  The flowline's lag: configured, or learned from pump starts and stops.
-    double learned = rs_lagfit_feed (&self->lagfit, ts, flowline, qout);
-    if (!(self->o.returns_tau_s > 0) && !isnan (learned)) {
-        self->tau = learned;
-        self->tau_known = true;
-    }
-    v->flowline_lag_s = self->tau_known ? self->tau : NAN;
-    //  A change of the flowline's input is a transient the model only
-    //  approximates (the real flowline is no pure first-order lag).
-    self->flowline_avg = isnan (self->flowline_avg) ? flowline
-                         : self->flowline_avg + (flowline - self->flowline_avg) * s_k (dt, QAVG_TAU_S);
-    if (fabs (flowline - self->flowline_avg) > STEADY_REL * fmax (self->flowline_avg, LOSS_MIN_FLOW))
-        self->hold_until = ts + (int64_t) (hold_s * 1e6);
-    if (!self->flow_init) {
-        v->flow_expected = qout / v->flow_gain;
-        v->flow_balance_avg = 0;
-        self->flow_init = true;
-        self->flow_age = 0;
-    }
-    else if (dt > 0) {
-        //  First-order lag integrated in steps of at most a second with the
-        //  input interpolated between samples, so that a ramp (the pumps
-        //  coming up) gives the same expectation at any sample rate.
-        double tau = self->tau;
-        double u0 = isnan (self->prev_flowline) ? flowline : self->prev_flowline;
-        int n = (int) ceil (dt - 1e-9);
-        if (n < 1)
-            n = 1;
-        if (n > 600)
-            n = 600;
-        double k = s_k (dt / n, tau);
-        for (int i = 1; i <= n; i++) {
-            double u = u0 + (flowline - u0) * i / n;
-            v->flow_expected += (u - v->flow_expected) * k;
-        }
-        self->flow_age += dt;
-    }
-    self->prev_flowline = flowline;
-    bool pumps_off = !(qin > self->o.flow_lpm);
-    s_rest_learn (self, ts, dt, pumps_off && fabs (disp) < REST_DRAINED, qout);
-    s_gain_select (self, self->qavg);
-    //  The returns meter (a paddle) reads a fraction of the true flow: its
-    //  gain is learned in steady circulation, so it reads 0 with no flow;
-    //  with the pumps off what it reads at rest is no flow either.
-    double corrected = (pumps_off ? fmax (qout - self->rest, 0) : qout) / v->flow_gain;
-    v->flow_balance = corrected - v->flow_expected;
-    v->flow_bias = qout - corrected;
-    v->flow_rest = self->rest;
-    v->flow_balance_avg += (v->flow_balance - v->flow_balance_avg) * s_k (dt, BAL_TAU_S);
-
-    //  Learn the gain and the noise only in quiet, steady circulation.
-    bool steady = qin > LOSS_MIN_FLOW && s_flow_steady (self, qin) && ts >= self->hold_until;
-    bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
-                 && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
-                 && !self->alarm[RS_DET_PACK_OFF].raised
-                 && (self->gain_s < GAIN_LEARN_S || fabs (v->flow_balance) < 0.05 * qin + 50);
-    if (steady && quiet && !(rig && rig->flags.shut_in) && v->flow_expected > LOSS_MIN_FLOW && qout > 0) {
-        double ratio = qout / v->flow_expected;
-        int b = s_gain_bin (self->qavg);
-        if (ratio > 0.5 && ratio < 2 && b >= 0) {
-            double kg = s_k (dt, self->gain_s < GAIN_LEARN_S ? GAIN_FAST_S : GAIN_TAU_S);
-            self->gain_bin[b] += (ratio - self->gain_bin[b]) * kg;
-            v->flow_gain = self->gain_bin[b];
-            self->drilled_learn += (self->drilled_now - self->drilled_learn) * kg;
-            self->gain_bin_s[b] += dt;
-            self->gain_s = self->gain_bin_s[b];
-        }
-        if (self->gain_s >= GAIN_LEARN_S) {
-            double dev = 1.2533 * fabs (v->flow_balance);
-            double kk = s_k (dt, self->sigma_s < SIGMA_LEARN_S ? 120 : SIGMA_TAU_S);
-            if (isnan (v->flow_sigma))
-                v->flow_sigma = 0.012 * qin + 3;
-            v->flow_sigma += (fmin (dev, 5 * fmax (v->flow_sigma, SIGMA_MIN)) - v->flow_sigma) * kk;
-            self->sigma_s += dt;
-        }
-    }
-}
-
 static bool
 s_pumps_steady (const rs_detect_t *self, double qin)
 {
-    return !isnan (qin) && qin > COEF_MIN_FLOW && s_flow_steady (self, qin);
+    return !isnan (qin) && qin > COEF_MIN_FLOW && rs_flowmodel_steady (self->flow, qin);
 }
 
 //  The standpipe pressure with the bit's load taken out: on bottom a mud
@@ -979,28 +711,8 @@ s_pit_denied (rs_detect_t *self, int64_t ts, int64_t *since, bool full, bool agr
     if ((double) (ts - *since) < PIT_DENY_S * 1e6)
         return false;
     *since = INT64_MIN;
-    int b = s_gain_bin (self->qavg);
-    if (pumping && b >= 0)
-        self->gain_bin_s[b] = fmin (self->gain_bin_s[b], 1);
+    rs_flowmodel_doubt_gain (self->flow, pumping);
     return true;
-}
-
-//  The flow model can be trusted for kicks and losses. With the pumps off
-//  the meter's gain does not matter: any flow is the well flowing.
-static bool
-s_flow_trusted (const rs_detect_t *self, int64_t ts, bool pumping)
-{
-    return !isnan (self->v.flow_balance) && (self->gain_s >= GAIN_LEARN_S || !pumping)
-           && ts >= self->hold_until && self->flow_age >= WARMUP_TAUS * self->tau;
-}
-
-//  CUSUM allowance and threshold from the learned flow noise.
-static double
-s_sigma (const rs_detect_t *self, double qin)
-{
-    const rs_detect_view_t *v = &self->v;
-    double guess = 0.012 * (isnan (qin) ? 0 : qin) + 3;
-    return self->sigma_s >= SIGMA_LEARN_S && !isnan (v->flow_sigma) ? fmax (v->flow_sigma, SIGMA_MIN) : guess;
 }
 
 static void
@@ -1044,8 +756,8 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
                             || rig->state == RS_RIG_IN_SLIPS || rig->state == RS_RIG_OUT_OF_HOLE);
     rs_cond_t cond;
     bool pumping = !isnan (qin) && qin > self->o.flow_lpm;
-    double sigma = pumping ? s_sigma (self, qin) : SIGMA_MIN;
-    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma) + self->hole_unc;
+    double sigma = pumping ? rs_flowmodel_sigma (self->flow, qin) : SIGMA_MIN;
+    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma) + rs_flowmodel_view (self->flow)->hole_unc;
     //  On a trip with the pumps off a paddle's reading is the pipe's
     //  displacement draining and its zero offset as much as the well: under
     //  KICK_TRIP_LPM only the trip tank could tell, and that is not read.
@@ -1060,7 +772,7 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         v->kick_cusum = 0;
         cond = RS_COND_UNKNOWN;
     }
-    else if (!s_flow_trusted (self, ts, pumping))
+    else if (!rs_flowmodel_trusted (self->flow, ts, pumping))
         cond = RS_COND_UNKNOWN;         //  a transient: the CUSUM waits
     else {
         //  One sample moves it at most k + 6 sigma: a spike is not a kick.
@@ -1137,13 +849,13 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         v->loss_cusum = 0;
         cond = RS_COND_UNKNOWN;
     }
-    else if (!s_flow_trusted (self, ts, true))
+    else if (!rs_flowmodel_trusted (self->flow, ts, true))
         cond = RS_COND_UNKNOWN;         //  a transient: the CUSUM waits
     else {
-        double sigma = s_sigma (self, qin);
+        double sigma = rs_flowmodel_sigma (self->flow, qin);
         //  The hole drilled takes mud; with the bit size unknown the
         //  allowance covers the largest hole.
-        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + self->hole_unc;
+        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + rs_flowmodel_view (self->flow)->hole_unc;
         double h = LOSS_H * sqrt (fmax (dt, 1));
         double inc = fmin (-v->flow_balance - k, SPIKE_SIGMA * sigma);
         v->loss_cusum = pressure_up && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);
@@ -1628,21 +1340,15 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     }
     else if (self->kill_hold && !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] < self->o.flow_lpm)
         self->kill_hold = false;
-    s_flow_model (self, ts_us, dt, ch, rig);
+    //  The gain and noise of the returns meter are learned only while no
+    //  flow anomaly is raised or building up.
+    const rs_detect_view_t *v = &self->v;
+    bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
+                 && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
+                 && !self->alarm[RS_DET_PACK_OFF].raised;
+    rs_flowmodel_feed (self->flow, ts_us, dt, ch, rig, quiet);
+    s_flow_view (self);
     s_pressure_model (self, ts_us, dt, ch, rig);
-    double pit = ch[RS_CH_PIT_GAIN];
-    if (isnan (pit))
-        pit = ch[RS_CH_PIT_VOLUME];
-    //  Returns in transit in the flowline leave the pit when the pumps start
-    //  and come back when they stop: the model's flowline holds tau x flow.
-    double transit = isnan (self->v.flow_expected) ? 0 : self->v.flow_expected * self->tau / 60000;
-    self->v.pit_in_transit = transit;
-    rs_window_add (&self->pit, ts_us, isnan (pit) ? NAN : pit + transit);
-    if (!self->pit_slope_at || ts_us < self->pit_slope_at || ts_us - self->pit_slope_at >= PIT_SLOPE_EVERY_US) {
-        self->v.pit_slope = rs_window_slope (&self->pit, PIT_MIN_POINTS, 60) * 60;
-        self->v.pit_points = self->pit.valid;
-        self->pit_slope_at = ts_us;
-    }
 
     //  A detector switched off clears its alert and stays quiet.
     for (int d = 0; d < RS_DET_COUNT; d++)

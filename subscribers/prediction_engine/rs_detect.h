@@ -7,12 +7,10 @@
     configured or, when not, the terms that need them made conservative.
 
     Shared models (docs/PREDICTION.md has the numbers and the reasons):
-    - Flow balance: the returns expected from the flow pumped in, the pipe
-      run in or pulled (steel displacement) and the hole drilled, passed
-      through the flowline's first-order lag; balance = flow out / a
-      learned meter gain - expected. Its noise (sigma) is learned too.
-      Transients (a flow change, an unconfigured string moving) are not
-      trusted for 4 lags (3 minutes while the lag is unknown).
+    - Flow balance (rs_flowmodel): flow out / the returns meter's learned
+      gain, less the returns expected from the flow in, the pipe moved and
+      the hole drilled through the flowline's lag; its noise, and the
+      pit's trend that must confirm it.
     - Pressure coefficient: SPP / (flow in / 1000)^n, which stays put at
       a constant pump rate; compared with a slow reference and the last
       minute's low (pack-off), and kept a point a minute for the washout.
