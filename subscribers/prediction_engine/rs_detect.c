@@ -936,53 +936,30 @@ s_washout (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
     s_emit (self, sink, RS_DET_WASHOUT, tr, ts, "spp", spp, NAN, msg);
 }
 
+//  Torque and RPM references while rotating normally.
 static void
-s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
-         const rs_alert_sink_t *sink)
+s_torque_refs (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_t *rig, bool rotating)
 {
-    rs_alarm_t *a = &self->alarm[RS_DET_STUCK_PIPE];
-    double hook = ch[RS_CH_HOOK_LOAD], rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
-    double block = ch[RS_CH_BLOCK_POS], bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
-    bool slips = rig && rig->flags.in_slips;
-    if (slips)
-        self->last_slips = ts;
-    s_stuck_push (self, ts, ch);
-    //  A hook load back from HOOK_GAP_S without a reading (a dead cell,
-    //  zeros for "no reading") weighs the string afresh: what it weighed
-    //  before may be a frozen reading's (a cell frozen for an hour, then
-    //  zeros, then live: the string hanging still at its weight was "135 kN
-    //  over the free-hanging weight", a critical stuck pipe).
-    if (!isnan (hook)) {
-        if (self->hook_seen != INT64_MIN && (double) (ts - self->hook_seen) >= HOOK_GAP_S * 1e6)
-            self->free_hook = self->free_bit = self->move_hook = self->rot_hook = NAN;
-        self->hook_seen = ts;
-    }
-    static const int need_hook[] = { RS_CH_HOOK_LOAD };
-    const int need_pos[] = { isnan (ch[RS_CH_BLOCK_POS]) ? RS_CH_BIT_DEPTH : RS_CH_BLOCK_POS };
-    if (s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_hook, 1)
-        || s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_pos, 1))
-        return;
-
-    //  Torque and RPM references while rotating normally.
-    bool rotating = !isnan (rpm) && rpm > 2;
-    if (rotating && !isnan (tq) && !a->raised && rig
+    double rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
+    if (rotating && !isnan (tq) && !self->alarm[RS_DET_STUCK_PIPE].raised && rig
         && (rs_rig_drilling (rig->state) || rig->state == RS_RIG_CIRCULATING
             || rig->state == RS_RIG_REAMING)) {
         double k = s_k (dt, TQ_REF_TAU_S);
         self->tq_ref = isnan (self->tq_ref) ? tq : self->tq_ref + (tq - self->tq_ref) * k;
         self->rpm_ref = isnan (self->rpm_ref) ? rpm : self->rpm_ref + (rpm - self->rpm_ref) * k;
     }
+}
 
-    //  Over the last STUCK_WIN_S: string and hole still, out of slips.
-    int64_t cut = ts - (int64_t) (STUCK_WIN_S * 1e6);
-    const spoint_t *old = NULL;
-    for (size_t i = 0; i < self->sp_n; i++) {
-        const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 1 - i) % STUCK_HIST];
-        old = p;
-        if (p->ts <= cut)
-            break;
-    }
-    //  Block and bit speeds since the previous point, m/s (NaN: unknown).
+//  The weight the string hangs at free, kN, that an overpull is judged
+//  against (NaN: not known).
+static double
+s_free_weight (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig, bool slips,
+               bool rotating)
+{
+    bool raised = self->alarm[RS_DET_STUCK_PIPE].raised;
+    double hook = ch[RS_CH_HOOK_LOAD];
+    double block = ch[RS_CH_BLOCK_POS], bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
+    //  Block and bit speeds since the second newest point, m/s (NaN: unknown).
     double v_block = NAN, v_bit = NAN;
     if (self->sp_n >= 2) {
         const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 2) % STUCK_HIST];
@@ -1008,7 +985,7 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
         self->free_hook = self->free_bit = NAN;
     bool lifting = off_bottom && !slips && moving_up;
     bool lifted = lifting && self->was_lifting;
-    if (off_bottom && !slips && !a->raised
+    if (off_bottom && !slips && !raised
         && (lifted || (rotating && (isnan (self->free_hook) || hook - self->free_hook < STUCK_KEEP * STUCK_OVERPULL)))) {
         self->free_hook = isnan (self->free_hook) ? hook : self->free_hook + (hook - self->free_hook) * s_k (dt, FREE_TAU_S);
         self->free_bit = bit;
@@ -1030,54 +1007,99 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     bool pumping = !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] > self->o.flow_lpm;
     if (slips)
         self->move_hook = NAN;
-    else if (!a->raised && !bit_loaded && moving && self->was_moving && (!isnan (bit) || rotating || pumping))
+    else if (!raised && !bit_loaded && moving && self->was_moving && (!isnan (bit) || rotating || pumping))
         self->move_hook = hook;
     self->was_moving = moving && !bit_loaded;
-    double ref = fmax (self->free_hook, self->move_hook);     // fmax skips a NaN
-    double overpull = hook - ref;
-    rs_cond_t cond;
-    if (!old || old->ts > cut)
-        cond = a->raised ? RS_COND_ON : RS_COND_OFF;       // not enough history yet
-    else {
-        bool still = (isnan (block) || isnan (old->block) || fabs (block - old->block) < STUCK_MOVE_M)
-                     && (isnan (bit) || isnan (old->bit) || fabs (bit - old->bit) < STUCK_MOVE_M)
-                     && (isnan (hole) || isnan (old->hole) || hole - old->hole < STUCK_HOLE_M);
-        bool recent_slips = self->last_slips != INT64_MIN && self->last_slips > cut;
-        bool stall = rotating && !isnan (tq) && !isnan (self->tq_ref) && !isnan (self->rpm_ref)
-                     && tq > STUCK_STALL * self->tq_ref && tq > self->tq_ref + 5
-                     && rpm < STUCK_STALL_RPM * self->rpm_ref;
-        double need = a->raised ? STUCK_KEEP * STUCK_OVERPULL : STUCK_OVERPULL;
-        bool pulled = !isnan (overpull) && overpull >= need;
-        //  Stuck is a string the driller works (pulls or stalls) and that has
-        //  not moved STUCK_MOVE_M since the first pull: the condition holds
-        //  between pulls while he works it (up to STUCK_WORK_S apart), so the
-        //  alarm's on-time is time spent unable to free it. Raised, it holds
-        //  while the string is still and worked; it clears after the hold
-        //  time without either.
-        bool worked = pulled || stall;
-        bool moved = !isnan (self->stuck_block) && !isnan (block) && fabs (block - self->stuck_block) >= STUCK_MOVE_M;
-        moved = moved || (!isnan (self->stuck_bit) && !isnan (bit) && fabs (bit - self->stuck_bit) >= STUCK_MOVE_M);
-        if (!still || slips || moved || (!a->raised && recent_slips)) {
-            self->stuck_since = INT64_MIN;
-            cond = RS_COND_OFF;
-        }
-        else {
-            if (worked) {
-                if (self->stuck_since == INT64_MIN) {
-                    self->stuck_since = ts;
-                    self->stuck_block = block;
-                    self->stuck_bit = bit;
-                }
-                self->stuck_pull = ts;
-            }
-            bool working = self->stuck_since != INT64_MIN && (double) (ts - self->stuck_pull) <= STUCK_WORK_S * 1e6;
-            if (!working)
-                self->stuck_since = INT64_MIN;
-            cond = (a->raised ? worked : working) ? RS_COND_ON : RS_COND_OFF;
-        }
-        if (self->stuck_since == INT64_MIN)
-            self->stuck_block = self->stuck_bit = NAN;
+    return fmax (self->free_hook, self->move_hook);     // fmax skips a NaN
+}
+
+//  Stuck is a string the driller works (pulls or stalls) and that has not
+//  moved STUCK_MOVE_M since the first pull, the string and the hole still
+//  over STUCK_WIN_S, out of slips: the condition holds between pulls while
+//  he works it (up to STUCK_WORK_S apart), so the alarm's on-time is time
+//  spent unable to free it. Raised, it holds while the string is still and
+//  worked; it clears after the hold time without either.
+static rs_cond_t
+s_stuck_cond (rs_detect_t *self, int64_t ts, const double *ch, bool slips, bool rotating, double overpull)
+{
+    bool raised = self->alarm[RS_DET_STUCK_PIPE].raised;
+    double rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
+    double block = ch[RS_CH_BLOCK_POS], bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
+    int64_t cut = ts - (int64_t) (STUCK_WIN_S * 1e6);
+    const spoint_t *old = NULL;
+    for (size_t i = 0; i < self->sp_n; i++) {
+        const spoint_t *p = &self->sp[(self->sp_head + STUCK_HIST - 1 - i) % STUCK_HIST];
+        old = p;
+        if (p->ts <= cut)
+            break;
     }
+    if (!old || old->ts > cut)
+        return raised ? RS_COND_ON : RS_COND_OFF;       // not enough history yet
+    rs_cond_t cond;
+    bool still = (isnan (block) || isnan (old->block) || fabs (block - old->block) < STUCK_MOVE_M)
+                 && (isnan (bit) || isnan (old->bit) || fabs (bit - old->bit) < STUCK_MOVE_M)
+                 && (isnan (hole) || isnan (old->hole) || hole - old->hole < STUCK_HOLE_M);
+    bool recent_slips = self->last_slips != INT64_MIN && self->last_slips > cut;
+    bool stall = rotating && !isnan (tq) && !isnan (self->tq_ref) && !isnan (self->rpm_ref)
+                 && tq > STUCK_STALL * self->tq_ref && tq > self->tq_ref + 5
+                 && rpm < STUCK_STALL_RPM * self->rpm_ref;
+    double need = raised ? STUCK_KEEP * STUCK_OVERPULL : STUCK_OVERPULL;
+    bool pulled = !isnan (overpull) && overpull >= need;
+    bool worked = pulled || stall;
+    bool moved = !isnan (self->stuck_block) && !isnan (block) && fabs (block - self->stuck_block) >= STUCK_MOVE_M;
+    moved = moved || (!isnan (self->stuck_bit) && !isnan (bit) && fabs (bit - self->stuck_bit) >= STUCK_MOVE_M);
+    if (!still || slips || moved || (!raised && recent_slips)) {
+        self->stuck_since = INT64_MIN;
+        cond = RS_COND_OFF;
+    }
+    else {
+        if (worked) {
+            if (self->stuck_since == INT64_MIN) {
+                self->stuck_since = ts;
+                self->stuck_block = block;
+                self->stuck_bit = bit;
+            }
+            self->stuck_pull = ts;
+        }
+        bool working = self->stuck_since != INT64_MIN && (double) (ts - self->stuck_pull) <= STUCK_WORK_S * 1e6;
+        if (!working)
+            self->stuck_since = INT64_MIN;
+        cond = (raised ? worked : working) ? RS_COND_ON : RS_COND_OFF;
+    }
+    if (self->stuck_since == INT64_MIN)
+        self->stuck_block = self->stuck_bit = NAN;
+    return cond;
+}
+
+static void
+s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
+         const rs_alert_sink_t *sink)
+{
+    rs_alarm_t *a = &self->alarm[RS_DET_STUCK_PIPE];
+    double hook = ch[RS_CH_HOOK_LOAD], rpm = ch[RS_CH_RPM], tq = ch[RS_CH_TORQUE];
+    bool slips = rig && rig->flags.in_slips;
+    if (slips)
+        self->last_slips = ts;
+    s_stuck_push (self, ts, ch);
+    //  A hook load back from HOOK_GAP_S without a reading (a dead cell,
+    //  zeros for "no reading") weighs the string afresh: what it weighed
+    //  before may be a frozen reading's (a cell frozen for an hour, then
+    //  zeros, then live: the string hanging still at its weight was "135 kN
+    //  over the free-hanging weight", a critical stuck pipe).
+    if (!isnan (hook)) {
+        if (self->hook_seen != INT64_MIN && (double) (ts - self->hook_seen) >= HOOK_GAP_S * 1e6)
+            self->free_hook = self->free_bit = self->move_hook = self->rot_hook = NAN;
+        self->hook_seen = ts;
+    }
+    static const int need_hook[] = { RS_CH_HOOK_LOAD };
+    const int need_pos[] = { isnan (ch[RS_CH_BLOCK_POS]) ? RS_CH_BIT_DEPTH : RS_CH_BLOCK_POS };
+    if (s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_hook, 1)
+        || s_missing (self, sink, RS_DET_STUCK_PIPE, ts, ch, need_pos, 1))
+        return;
+    bool rotating = !isnan (rpm) && rpm > 2;
+    s_torque_refs (self, dt, ch, rig, rotating);
+    double overpull = hook - s_free_weight (self, ts, dt, ch, rig, slips, rotating);
+    rs_cond_t cond = s_stuck_cond (self, ts, ch, slips, rotating, overpull);
     rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_STUCK_PIPE], ts, cond, RS_SEV_CRITICAL);
     if (tr == RS_ALERT_NONE)
         return;
