@@ -1,10 +1,9 @@
-/*  rs_detect: the pressure model and the event detectors over the flow
-    model (rs_flowmodel). */
+/*  rs_detect: the event detectors, over the flow and pressure models
+    (rs_flowmodel, rs_pressmodel). */
 #include "rs_detect.h"
 #include "rs_chanq.h"
-#include "rs_fit.h"
 #include "rs_flowmodel.h"
-#include "rs_noise.h"
+#include "rs_pressmodel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,40 +43,16 @@
 #define LOSS_AFTER_PACK_S 120.0     // no losses alert this soon after a pack-off
 #define LOSS_AFTER_KILL_S 900.0     // ... or while the kill after a shut-in goes on
 #define LOSS_MIN_FLOW   RS_FLOWMODEL_PUMPING_LPM    // below this the pumps are not really on
-//  Pressure coefficient
-#define COEF_EXP        1.8         // until fitted (rs_expfit): turbulent losses ~ Q^1.75-1.86
-#define COEF_EXP_MOVE   0.03        // a fitted exponent this far from the one in use restarts the references
-#define COEF_TAU_S      10.0
-#define COEF_STEP       0.20        // the most one reading moves it towards itself, x its value
-#define COEF_SETTLE_S   45.0        // s of steady pumping before the coefficient is judged
-#define COEF_MIN_SPP    20.0        // bar: the pressure models need at least this
-#define COEF_FORGET_S   1200.0      // pumps off this long: references start afresh
-#define RISE_HIST       7           // 10-s points: the last minute
-#define COEF_REF_TAU_S  900.0
-#define COEF_MIN_FLOW   500.0       // L/min
-#define COEF_FREEZE     0.03        // reference not updated above +3%
-#define COEF_REINIT_S   1800.0      // ... unless that lasts this long
-#define COEF_REQ_REL    0.05        // flow change that restarts the reference
-#define MUD_TAU_S       600.0       // s: a string's volume pumped (20 m3 at 2,000 L/min)
-#define MOTOR_NONE_BAR_KN 0.02      // under this no motor: 3 bar at 150 kN, within the noise
-#define MOTOR_ROP_MH    1.0         // m/h: a bit that makes hole carries its load
-#define LOAD_REQ_REL    0.15        // WOB change that restarts the references while the motor is not measured
-#define LOAD_REQ_KN     10.0        // ... or this, whichever is more
-//  Washout: per-minute history of the coefficient
-#define WASH_HIST       64
-#define WASH_REF_MIN    30          // minutes of history for the high
+//  Washout: against the coefficient's per-minute history (rs_pressmodel)
 #define WASH_DROP       0.03
 #define WASH_SEG_MIN    2           // minutes per segment compared
 #define WASH_SEG_DROP   0.003       // each segment 0.3% below the one before
 #define WASH_STABLE_REL 0.002       // stopped falling: segments within 0.2%
-#define WASH_SAME_Q     0.03
 //  Pack-off
 #define PACK_DEV        0.08
 #define PACK_CLEAR_DEV  0.03
 #define PACK_NOISE_K    4.0         // ... or this many sigmas of the SPP reading's own noise, whichever is more
 #define PACK_CLEAR_K    1.5         // ... cleared under this many
-#define COEF_NOISE_EVERY_S 10.0     // the raw SPP's steps between points this far apart ...
-#define COEF_NOISE_N    12          // ... its noise known from this many
 //  Stuck pipe
 #define STUCK_HIST      64          // 1-s points of hook load and positions
 #define STUCK_WIN_S     30.0
@@ -129,11 +104,6 @@ typedef struct {
     double hook, block, bit, hole;
 } spoint_t;
 
-typedef struct {
-    double coef, q;
-    bool valid;
-} wpoint_t;
-
 //  Channels despiked by a median of three (WOB too: a mud motor's pressure
 //  is taken out by it).
 enum { DS_FLOW_IN, DS_FLOW_OUT, DS_SPP, DS_HOOK, DS_TORQUE, DS_WOB, DS_COUNT };
@@ -143,9 +113,7 @@ static const int s_ds_ch[DS_COUNT] = { RS_CH_FLOW_IN, RS_CH_FLOW_OUT, RS_CH_SPP,
 struct rs_detect_t {
     rs_detect_opts_t o;
     rs_flowmodel_t *flow;
-    rs_expfit_t expfit;
-    rs_motorfit_t motorfit;
-    double n_exp;               // pressure-flow exponent in use
+    rs_pressmodel_t *press;
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
     double wob_zero;            // the WOB's zero error, kN (NaN: not seen)
@@ -161,29 +129,9 @@ struct rs_detect_t {
     double prev_bit, prev_hole, prev_block;
     rs_detect_view_t v;
     int64_t kick_denied, loss_denied;   // since when the pit denies a full CUSUM; INT64_MIN = not
-    //  pressure
-    double rho_str;             // mud density in over the last MUD_TAU_S of pumping: the string's mud
-    int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
-    double coef_s, coef_ref, q_ref;
-    rs_noise_t spp_noise;       // the raw SPP's relative steps between points at one flow ...
-    int64_t noise_ts;
-    double noise_spp, noise_q;  // ... the raw SPP and flow in at the last point (NaN: none)
-    int64_t freeze_since;
-    double load_wob;            // WOB the references were taken at, the motor not measured; NaN = no such load
-    double load_hook;           // without WOB or depths, the hook load the references were taken at
-    int64_t last_coef;          // last valid coefficient
-    int64_t rise_ts[RISE_HIST];
-    double rise_c[RISE_HIST];
-    size_t rise_head, rise_n;
     int64_t last_shut_in;       // last sample with the well shut in
     bool kill_hold;             // still circulating the kill since then
     int64_t packoff_end;        // last pack-off alert clear
-    wpoint_t wash[WASH_HIST];
-    size_t wash_head, wash_n;
-    int64_t wash_next;
-    double wash_acc, wash_acc_q;
-    size_t wash_acc_n;
-    bool wash_acc_ok;
     //  stuck
     spoint_t sp[STUCK_HIST];
     size_t sp_head, sp_n;
@@ -218,22 +166,13 @@ rs_det_lookup (const char *name)
     return -1;
 }
 
+//  The models take what is not configured their own way.
 static void
 s_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
 {
-    rs_detect_opts_t o = { 0 };
-    if (opts)
-        o = *opts;
-    //  Not configured (0) stays 0: the terms that need them turn conservative.
-    if (!(o.bit_diameter_m > 0))
-        o.bit_diameter_m = 0;
-    if (!(o.pipe_disp_m3_m > 0))
-        o.pipe_disp_m3_m = 0;
-    if (!(o.returns_tau_s > 0))
-        o.returns_tau_s = 0;
-    if (!(o.flow_lpm > 0))
-        o.flow_lpm = 50;
-    self->o = o;
+    self->o = opts ? *opts : (rs_detect_opts_t) { 0 };
+    if (!(self->o.flow_lpm > 0))
+        self->o.flow_lpm = 50;
 }
 
 static rs_flowmodel_opts_t
@@ -243,11 +182,18 @@ s_flow_opts (const rs_detect_opts_t *o)
                                    .returns_tau_s = o->returns_tau_s, .flow_lpm = o->flow_lpm };
 }
 
-//  The flow model's signals in the view.
+static rs_pressmodel_opts_t
+s_press_opts (const rs_detect_opts_t *o)
+{
+    return (rs_pressmodel_opts_t) { .flow_lpm = o->flow_lpm };
+}
+
+//  The models' signals in the view.
 static void
-s_flow_view (rs_detect_t *self)
+s_models_view (rs_detect_t *self)
 {
     const rs_flowmodel_view_t *f = rs_flowmodel_view (self->flow);
+    const rs_pressmodel_view_t *p = rs_pressmodel_view (self->press);
     rs_detect_view_t *v = &self->v;
     v->flow_expected = f->expected;
     v->flow_balance = f->balance;
@@ -260,28 +206,27 @@ s_flow_view (rs_detect_t *self)
     v->pit_slope = f->pit_slope;
     v->pit_points = f->pit_points;
     v->pit_in_transit = f->pit_in_transit;
+    v->spp_exp = p->exp;
+    v->spp_wob = p->wob;
+    v->spp_coef = p->coef;
+    v->spp_dev = p->dev;
+    v->spp_drop = p->drop;
+    v->spp_rise = p->rise;
+    v->spp_noise = p->noise;
+    v->spp_ref = p->ref;
+    v->spp_ref_flow = p->ref_flow;
 }
 
 static void
 s_reset_models (rs_detect_t *self)
 {
     rs_flowmodel_restart (self->flow);
-    self->v = (rs_detect_view_t) {
-        .spp_exp = self->n_exp, .spp_wob = self->motorfit.bar_kn, .wob_zero = self->wob_zero,
-        .spp_coef = NAN, .spp_dev = NAN, .spp_drop = NAN, .spp_rise = NAN, .spp_noise = NAN,
-        .spp_ref = NAN, .spp_ref_flow = NAN,
-    };
-    s_flow_view (self);
-    self->pumps_steady_since = INT64_MIN;
-    self->coef_s = self->noise_spp = self->noise_q = NAN;
-    rs_noise_reset (&self->spp_noise);
+    rs_pressmodel_restart (self->press);
+    self->v = (rs_detect_view_t) { .wob_zero = self->wob_zero };
+    s_models_view (self);
     self->prev_bit = self->prev_hole = self->prev_block = NAN;
     self->kick_denied = self->loss_denied = INT64_MIN;
     self->sp_n = 0;
-    self->rise_n = 0;
-    self->wash_n = 0;
-    self->wash_acc_n = 0;
-    self->wash_next = 0;
     self->d_cur = NAN;
     for (int i = 0; i < DS_COUNT; i++)
         self->ds[i][0] = self->ds[i][1] = NAN;
@@ -298,19 +243,16 @@ rs_detect_new (const rs_detect_opts_t *opts)
         return NULL;
     s_opts (self, opts);
     rs_flowmodel_opts_t fo = s_flow_opts (&self->o);
+    rs_pressmodel_opts_t po = s_press_opts (&self->o);
     self->flow = rs_flowmodel_new (&fo);
-    if (!self->flow) {
-        free (self);
+    self->press = rs_pressmodel_new (&po);
+    if (!self->flow || !self->press) {
+        rs_detect_destroy (&self);
         return NULL;
     }
-    self->rho_str = NAN;
     for (int i = 0; i < RS_DET_COUNT; i++)
         rs_alarm_init (&self->alarm[i]);
     s_reset_models (self);
-    self->coef_ref = self->q_ref = NAN;
-    self->freeze_since = INT64_MIN;
-    self->load_wob = self->load_hook = NAN;
-    self->last_coef = INT64_MIN;
     self->last_shut_in = INT64_MIN;
     self->packoff_end = INT64_MIN;
     self->last_slips = INT64_MIN;
@@ -318,9 +260,6 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->ball_ref = NAN;
     self->kick_pit0 = NAN;
     self->rop_fast = self->rop_slow = NAN;
-    rs_expfit_init (&self->expfit);
-    rs_motorfit_init (&self->motorfit);
-    self->n_exp = COEF_EXP;
     self->free_hook = self->free_bit = self->move_hook = NAN;
     self->wob_zero = self->rot_hook = self->rot_bit = NAN;
     self->hook_seen = INT64_MIN;
@@ -336,6 +275,7 @@ rs_detect_destroy (rs_detect_t **self_p)
     if (!self_p || !*self_p)
         return;
     rs_flowmodel_destroy (&(*self_p)->flow);
+    rs_pressmodel_destroy (&(*self_p)->press);
     free (*self_p);
     *self_p = NULL;
 }
@@ -346,6 +286,8 @@ rs_detect_set_opts (rs_detect_t *self, const rs_detect_opts_t *opts)
     s_opts (self, opts);
     rs_flowmodel_opts_t fo = s_flow_opts (&self->o);
     rs_flowmodel_set_opts (self->flow, &fo);
+    rs_pressmodel_opts_t po = s_press_opts (&self->o);
+    rs_pressmodel_set_opts (self->press, &po);
 }
 
 const rs_detect_view_t *
@@ -391,249 +333,6 @@ s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_s
 
 //  --------------------------------------------------------------------------
 //  Models
-
-static bool
-s_pumps_steady (const rs_detect_t *self, double qin)
-{
-    return !isnan (qin) && qin > COEF_MIN_FLOW && rs_flowmodel_steady (self->flow, qin);
-}
-
-//  The standpipe pressure with the bit's load taken out: on bottom a mud
-//  motor adds its differential pressure, which goes with the weight on the
-//  bit (rs_motorfit). Before a lift-off or set-down has measured that, the
-//  pressure on bottom is returned as it is and *unknown_wob says with what
-//  WOB (NaN otherwise), so that the caller compares it only at that load;
-//  with neither a WOB nor the depths, *load_hook says at what hook load.
-//  NaN when it cannot be told: a motor without a WOB reading.
-static double
-s_spp_unloaded (rs_detect_t *self, int64_t ts, bool steady, const double *ch, const rs_riginfo_t *rig,
-                double *unknown_wob, double *load_hook)
-{
-    double spp = ch[RS_CH_SPP], wob = ch[RS_CH_WOB];
-    *unknown_wob = NAN;
-    //  On bottom with weight on the bit, or making hole whatever the WOB
-    //  reads (a WOB pinned at its floor while drilling is no bit unloaded);
-    //  without depths these are the only signs of the bottom.
-    double rop = ch[RS_CH_ROP];
-    bool making_hole = !isnan (rop) && rop > MOTOR_ROP_MH;
-    bool depths = !isnan (ch[RS_CH_HOLE_DEPTH]) && !isnan (ch[RS_CH_BIT_DEPTH]);
-    bool loaded = rig && (rig->flags.weight_on_bit || making_hole) && (rig->flags.on_bottom || !depths);
-    //  The motor is measured between a bit making hole and one off bottom.
-    int side = !rig ? -1
-               : loaded ? (isnan (rop) || making_hole ? 1 : -1)
-               : (depths ? !rig->flags.on_bottom : !rig->flags.weight_on_bit) ? 0 : -1;
-    double m = rs_motorfit_feed (&self->motorfit, ts, steady, side, ch[RS_CH_FLOW_IN], spp, wob);
-    self->v.spp_wob = m;
-    //  Neither a WOB nor the depths: weight going onto the bit shows only as
-    //  hook load leaving the hook (the rig state sees drilling a minute
-    //  later), so the pressure is compared only at the same hook load.
-    double hook = ch[RS_CH_HOOK_LOAD];
-    *load_hook = !depths && isnan (wob) && !isnan (hook) && !(rig && rig->flags.in_slips)
-                 && !(m < MOTOR_NONE_BAR_KN) ? hook : NAN;
-    if (!loaded || m < MOTOR_NONE_BAR_KN)
-        return spp;
-    //  A loaded bit whose WOB reads nothing: the load cannot be told.
-    if (isnan (wob) || wob <= 0)
-        return NAN;
-    if (isnan (m)) {
-        *unknown_wob = wob;
-        return spp;
-    }
-    return spp - m * wob;
-}
-
-//  The standpipe reading's own noise (a transducer's, a pump's pulsation
-//  read at one instant), relative, from the raw readings before any
-//  despiking: the steps between points COEF_NOISE_EVERY_S apart at one flow
-//  (a drift of the process is slow beside them). At 27 bar, 2 bar of it is
-//  7%, and a smoothed pressure against its minute's low rose over PACK_DEV
-//  from noise alone (Volve's GwdTime read every 15 s).
-static void
-s_spp_noise (rs_detect_t *self, int64_t ts, const double *raw)
-{
-    double spp = raw[RS_CH_SPP], q = raw[RS_CH_FLOW_IN];
-    if (!(spp >= COEF_MIN_SPP) || !(q >= COEF_MIN_FLOW))
-        return;
-    if (!isnan (self->noise_spp) && ts - self->noise_ts < (int64_t) (COEF_NOISE_EVERY_S * 1e6))
-        return;
-    if (!isnan (self->noise_spp) && ts - self->noise_ts < (int64_t) (2 * COEF_NOISE_EVERY_S * 1e6)
-        && fabs (q - self->noise_q) <= COEF_REQ_REL * self->noise_q)
-        rs_noise_add (&self->spp_noise, spp / self->noise_spp - 1);
-    self->noise_ts = ts;
-    self->noise_spp = spp;
-    self->noise_q = q;
-}
-
-//  The pressure references start afresh: what they hold is not comparable
-//  with what comes.
-static void
-s_coef_restart (rs_detect_t *self)
-{
-    self->coef_ref = self->q_ref = NAN;
-    self->freeze_since = INT64_MIN;
-    self->wash_n = 0;
-    self->wash_acc_n = 0;
-    self->rise_n = 0;
-    self->coef_s = NAN;
-}
-
-static void
-s_pressure_model (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig)
-{
-    rs_detect_view_t *v = &self->v;
-    double qin = ch[RS_CH_FLOW_IN];
-    bool shut_in = rig && rig->flags.shut_in;
-    //  After a long stop (a trip: a different string, maybe a new bit) the
-    //  old pressure levels mean nothing.
-    if (self->last_coef != INT64_MIN && (double) (ts - self->last_coef) > COEF_FORGET_S * 1e6) {
-        s_coef_restart (self);
-        self->last_coef = INT64_MIN;
-        rs_motorfit_init (&self->motorfit);
-    }
-    //  Friction and the bit's pressure drop go with the density of the mud
-    //  in the string, what was pumped over the last string volume: a
-    //  weight-up or a cut is not a pack-off or a washout.
-    double rho = ch[RS_CH_MUD_DENSITY_IN];
-    if (!isnan (rho) && qin > self->o.flow_lpm)
-        self->rho_str = isnan (self->rho_str) ? rho : self->rho_str + (rho - self->rho_str) * s_k (dt, MUD_TAU_S);
-    bool steady = s_pumps_steady (self, qin) && !shut_in;
-    double unknown_wob, load_hook;
-    double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob, &load_hook);
-    //  A load not measured yet: the pressure is compared only at the same
-    //  load, as at the same flow (a motor makes 8-45 bar at drilling WOB).
-    if (isnan (unknown_wob) != isnan (self->load_wob)
-        || (!isnan (unknown_wob)
-            && fabs (unknown_wob - self->load_wob) > fmax (LOAD_REQ_REL * self->load_wob, LOAD_REQ_KN))) {
-        s_coef_restart (self);
-        self->load_wob = unknown_wob;
-    }
-    if (isnan (load_hook) != isnan (self->load_hook) || fabs (load_hook - self->load_hook) > LOAD_REQ_KN) {
-        if (!isnan (load_hook) && !isnan (self->load_hook))
-            s_coef_restart (self);
-        self->load_hook = load_hook;
-    }
-    //  The exponent, fitted over pump-rate changes; a new one makes the old
-    //  coefficients incomparable.
-    double fitted = rs_expfit_feed (&self->expfit, ts, steady && !isnan (spp) && isnan (unknown_wob), qin, spp);
-    if (!isnan (fitted) && fabs (fitted - self->n_exp) > COEF_EXP_MOVE) {
-        self->n_exp = fitted;
-        s_coef_restart (self);
-    }
-    v->spp_exp = self->n_exp;
-    //  Under COEF_MIN_SPP a standpipe transducer's own error (+/-0.5% of a
-    //  350-700 bar range) is as large as the changes looked for.
-    //  A pump rate read from the strokes lags the pressure by tens of seconds
-    //  on a ramp: the coefficient means something only once the rate has
-    //  held for COEF_SETTLE_S.
-    if (!s_pumps_steady (self, qin))
-        self->pumps_steady_since = INT64_MIN;
-    else if (self->pumps_steady_since == INT64_MIN)
-        self->pumps_steady_since = ts;
-    bool settled = self->pumps_steady_since != INT64_MIN
-                   && (double) (ts - self->pumps_steady_since) >= COEF_SETTLE_S * 1e6;
-    if (isnan (spp) || spp < COEF_MIN_SPP || !settled || shut_in) {
-        v->spp_coef = v->spp_dev = v->spp_drop = v->spp_rise = NAN;
-        self->coef_s = NAN;
-        self->rise_n = 0;
-        return;
-    }
-    self->last_coef = ts;
-    double c = spp / pow (qin / 1000, self->n_exp) / (isnan (self->rho_str) ? 1 : self->rho_str / 1000);
-    //  One reading pulls the smoothed coefficient at most COEF_STEP of its
-    //  value: a spike that the median let through (two in a row) is not a
-    //  pack-off, while a real rise keeps pulling sample after sample.
-    if (!isnan (self->coef_s))
-        c = fmin (fmax (c, self->coef_s * (1 - COEF_STEP)), self->coef_s * (1 + COEF_STEP));
-    self->coef_s = isnan (self->coef_s) ? c : self->coef_s + (c - self->coef_s) * s_k (dt, COEF_TAU_S);
-    v->spp_coef = self->coef_s;
-
-    //  Fast rise: against the lowest point of the last minute (10-s points).
-    if (self->rise_n == 0 || ts - self->rise_ts[(self->rise_head + RISE_HIST - 1) % RISE_HIST] >= 10000000) {
-        self->rise_ts[self->rise_head] = ts;
-        self->rise_c[self->rise_head] = self->coef_s;
-        self->rise_head = (self->rise_head + 1) % RISE_HIST;
-        if (self->rise_n < RISE_HIST)
-            self->rise_n++;
-    }
-    double low = INFINITY;
-    for (size_t i = 0; i < self->rise_n; i++)
-        low = fmin (low, self->rise_c[(self->rise_head + RISE_HIST - 1 - i) % RISE_HIST]);
-    v->spp_rise = self->rise_n >= 2 ? self->coef_s / low - 1 : NAN;
-
-    //  Slow reference, restarted when the pump rate changes; it does not
-    //  follow a rise (pack-off, stuck pipe) unless the rise lasts.
-    if (isnan (self->coef_ref) || fabs (qin - self->q_ref) > COEF_REQ_REL * self->q_ref) {
-        self->coef_ref = self->coef_s;
-        self->q_ref = qin;
-        self->freeze_since = INT64_MIN;
-    }
-    double dev = self->coef_s / self->coef_ref - 1;
-    bool alarmed = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised;
-    if (dev < COEF_FREEZE && !alarmed && !(v->spp_rise > COEF_FREEZE)) {
-        double k = s_k (dt, COEF_REF_TAU_S);
-        self->coef_ref += (self->coef_s - self->coef_ref) * k;
-        self->q_ref += (qin - self->q_ref) * k;
-        self->freeze_since = INT64_MIN;
-    }
-    else if (!alarmed) {
-        if (self->freeze_since == INT64_MIN)
-            self->freeze_since = ts;
-        else if ((double) (ts - self->freeze_since) >= COEF_REINIT_S * 1e6) {
-            self->coef_ref = self->coef_s;
-            self->q_ref = qin;
-            self->freeze_since = INT64_MIN;
-        }
-    }
-    v->spp_dev = self->coef_s / self->coef_ref - 1;
-    v->spp_ref = self->coef_ref;
-    v->spp_ref_flow = self->q_ref;
-
-    //  Washout history: one point a minute, the mean of that minute's
-    //  coefficient, valid when the pressure was normal all along.
-    bool normal = v->spp_dev < COEF_FREEZE && !alarmed && !(v->spp_rise > COEF_FREEZE);
-    if (self->wash_acc_n > 0 && (ts >= self->wash_next || fabs (qin - self->wash_acc_q) > WASH_SAME_Q * qin)) {
-        double mean = self->wash_acc / self->wash_acc_n;
-        self->wash[self->wash_head] = (wpoint_t) { mean, self->wash_acc_q, self->wash_acc_ok };
-        self->wash_head = (self->wash_head + 1) % WASH_HIST;
-        if (self->wash_n < WASH_HIST)
-            self->wash_n++;
-        self->wash_acc_n = 0;
-    }
-    if (self->wash_acc_n == 0) {
-        self->wash_acc = 0;
-        self->wash_next = ts + 60 * 1000000LL;
-        self->wash_acc_q = qin;
-        self->wash_acc_ok = true;
-    }
-    self->wash_acc += self->coef_s;
-    self->wash_acc_n++;
-    self->wash_acc_ok = self->wash_acc_ok && normal;
-
-    double high = NAN;
-    for (size_t i = 0; i < self->wash_n && i < WASH_REF_MIN; i++) {
-        const wpoint_t *p = &self->wash[(self->wash_head + WASH_HIST - 1 - i) % WASH_HIST];
-        if (p->valid && fabs (p->q - qin) < WASH_SAME_Q * qin && (isnan (high) || p->coef > high))
-            high = p->coef;
-    }
-    v->spp_drop = isnan (high) ? NAN : 1 - self->coef_s / high;
-}
-
-//  Mean of the washout history points [from, to) minutes back at the same
-//  flow; NaN if any is missing or not valid.
-static double
-s_wash_mean (const rs_detect_t *self, size_t from, size_t to, double qin)
-{
-    if (self->wash_n < to)
-        return NAN;
-    double sum = 0;
-    for (size_t i = from; i < to; i++) {
-        const wpoint_t *p = &self->wash[(self->wash_head + WASH_HIST - 1 - i) % WASH_HIST];
-        if (!p->valid || fabs (p->q - qin) >= WASH_SAME_Q * qin)
-            return NAN;
-        sum += p->coef;
-    }
-    return sum / (double) (to - from);
-}
 
 static void
 s_stuck_push (rs_detect_t *self, int64_t ts, const double *ch)
@@ -835,8 +534,8 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
                             || rig->state == RS_RIG_IN_SLIPS || rig->state == RS_RIG_OUT_OF_HOLE);
     //  Returns down with the pressure up is a pack-off, not losses; and a
     //  kill (and a while after it) has returns of its own.
-    bool pressure_up = (!isnan (v->spp_dev) && v->spp_dev > COEF_FREEZE)
-                       || (!isnan (v->spp_rise) && v->spp_rise > COEF_FREEZE)
+    bool pressure_up = (!isnan (v->spp_dev) && v->spp_dev > RS_PRESSMODEL_RISE)
+                       || (!isnan (v->spp_rise) && v->spp_rise > RS_PRESSMODEL_RISE)
                        || self->alarm[RS_DET_PACK_OFF].raised
                        || (self->packoff_end != INT64_MIN && (double) (ts - self->packoff_end) < LOSS_AFTER_PACK_S * 1e6);
     bool after_kill = self->kill_hold && (double) (ts - self->last_shut_in) < LOSS_AFTER_KILL_S * 1e6;
@@ -899,9 +598,9 @@ s_washout (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
     //  Three 2-minute segments, newest first: a washout wears the pressure
     //  down steadily, so each is lower than the one before; a step (the end
     //  of a pack-off, a pump change) is not a washout.
-    double a3 = s_wash_mean (self, 0, WASH_SEG_MIN, qin);
-    double b3 = s_wash_mean (self, WASH_SEG_MIN, 2 * WASH_SEG_MIN, qin);
-    double c3 = s_wash_mean (self, 2 * WASH_SEG_MIN, 3 * WASH_SEG_MIN, qin);
+    double a3 = rs_pressmodel_wash_mean (self->press, 0, WASH_SEG_MIN, qin);
+    double b3 = rs_pressmodel_wash_mean (self->press, WASH_SEG_MIN, 2 * WASH_SEG_MIN, qin);
+    double c3 = rs_pressmodel_wash_mean (self->press, 2 * WASH_SEG_MIN, 3 * WASH_SEG_MIN, qin);
     if (isnan (v->spp_drop))
         cond = RS_COND_UNKNOWN;
     else if (!a->raised) {
@@ -926,8 +625,7 @@ s_washout (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
         snprintf (msg, sizeof msg, "Washout alert cleared: standpipe pressure stable%s. Inspect the "
                   "string for a washed-out joint at the next trip", a->stale ? " (no data)" : "");
         //  The new level is the reference from now on.
-        self->wash_n = 0;
-        self->wash_acc_n = 0;
+        rs_pressmodel_wash_restart (self->press);
     }
     else
         snprintf (msg, sizeof msg, "Possible washout: standpipe pressure %.1f%% below its 30-min high "
@@ -1186,8 +884,8 @@ s_balling (rs_detect_t *self, int64_t ts, const double *ch, const rs_riginfo_t *
     bool settled = drilling && (double) (ts - self->drill_since) >= BALL_SETTLE_S * 1e6;
     //  A pack-off or stuck pipe also slows the bit: not balling.
     bool other = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised
-                 || (!isnan (v->spp_dev) && v->spp_dev > COEF_FREEZE)
-                 || (!isnan (v->spp_rise) && v->spp_rise > COEF_FREEZE);
+                 || (!isnan (v->spp_dev) && v->spp_dev > RS_PRESSMODEL_RISE)
+                 || (!isnan (v->spp_rise) && v->spp_rise > RS_PRESSMODEL_RISE);
     //  Drillability: ROP per unit WOB and RPM^0.6, a minute at a time.
     if (settled && !other && !isnan (rop) && !isnan (wob) && !isnan (rpm) && wob > 1 && rpm > 2) {
         double d = rop / (wob * pow (rpm, 0.6));
@@ -1344,8 +1042,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     self->started = true;
     self->last_ts = ts_us;
     double ch[RS_CH_COUNT];
-    s_spp_noise (self, ts_us, ch_in);
-    self->v.spp_noise = rs_noise_sigma (&self->spp_noise, RS_NOISE_MED_DIFF, COEF_NOISE_N);
+    rs_pressmodel_noise (self->press, ts_us, ch_in);
     s_clean (self, ch_in, ch);
     //  No hole depth reported: the one the rig state found from the bit
     //  drilling (the hole drilled takes mud; off bottom is where overpull
@@ -1369,8 +1066,9 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
                  && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
                  && !self->alarm[RS_DET_PACK_OFF].raised;
     rs_flowmodel_feed (self->flow, ts_us, dt, ch, rig, quiet);
-    s_flow_view (self);
-    s_pressure_model (self, ts_us, dt, ch, rig);
+    bool alarmed = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised;
+    rs_pressmodel_feed (self->press, ts_us, dt, ch, rig, self->flow, alarmed);
+    s_models_view (self);
 
     //  A detector switched off clears its alert and stays quiet.
     for (int d = 0; d < RS_DET_COUNT; d++)

@@ -11,9 +11,10 @@
       gain, less the returns expected from the flow in, the pipe moved and
       the hole drilled through the flowline's lag; its noise, and the
       pit's trend that must confirm it.
-    - Pressure coefficient: SPP / (flow in / 1000)^n, which stays put at
-      a constant pump rate; compared with a slow reference and the last
-      minute's low (pack-off), and kept a point a minute for the washout.
+    - Pressure coefficient (rs_pressmodel): SPP / (flow in / 1000)^n,
+      which stays put at a constant pump rate; compared with a slow
+      reference and the last minute's low (pack-off), and kept a point a
+      minute for the washout.
     Flow in, flow out, SPP, hook load and torque are despiked (median of
     three samples). A detector whose input is NaN does not raise, and its
     raised alert is cleared "suppressed: no valid <channel> reading".
