@@ -18,8 +18,7 @@ import * as rules from './rules.js';
 connection.on('sample', (m) => { live.addSample(m, !!m.replayed, false); });
 connection.on('history', live.addHistory);
 connection.on('kpi', (m) => {
-  live.setRigState(m.well, m.rig_state || m.state);
-  live.ensureWell(m.well);
+  live.setRigInfo(m.well, m);
   analytics.setKpi(m.well, m);
 });
 connection.on('event', (m) => { if (m.event === 'rig_state') live.setRigState(m.well, m.state); });

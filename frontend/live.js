@@ -16,7 +16,8 @@ const MUD_TRACKS = [['rop', '#7ee787', 'ROP'], ['wob', '#f0883e', 'WOB'], ['rpm'
 const TREND_S = 60;
 
 // well -> { t: [], ch: {name: []}, last: sample, lastTs: its µs, lastAt: when the last live one arrived (ms of
-// this browser's clock, 0 before any), rigState }
+// this browser's clock, 0 before any), rigState, rig: what the engine's last kpi message said besides the state
+// ({ reason, bwSource, blockWeight, quality: {channel: verdict}, at: when it arrived }) or null }
 const wells = {};
 const charts = [];
 let dirty = false;
@@ -25,7 +26,7 @@ let dirty = false;
 export function ensureWell(name) {
   let w = wells[name];
   if (!w) {
-    w = wells[name] = { t: [], ch: {}, last: null, lastTs: 0, lastAt: 0, rigState: null };
+    w = wells[name] = { t: [], ch: {}, last: null, lastTs: 0, lastAt: 0, rigState: null, rig: null };
     store.set({ wells: store.get('wells').concat([name]) });
     if (!store.get('well')) store.set({ well: name });
   }
@@ -73,6 +74,10 @@ export function timedOut(name) { return silentS(wells[name]) > store.get('timeou
 export function buildReadouts() {
   const box = $('readouts');
   box.textContent = '';
+  const note = el('div', 'rig-note');
+  note.id = 'rig-note';
+  note.setAttribute('aria-live', 'polite');
+  box.appendChild(note);
   READOUTS.forEach((name) => {
     const r = el('div', 'readout');
     r.dataset.channel = name;
@@ -100,12 +105,50 @@ function trend(w, name) {
   return d > tol ? '\u25b2' : d < -tol ? '\u25bc' : '\u25b6';
 }
 
+// What the engine says of the well beside its rig state, while its word is fresh: why the state is unknown,
+// the block weight the slips are told by and where it came from, and each reading it holds no good one of
+// (the alarms that need that channel are held meanwhile, docs/PREDICTION.md).
+function engineSays(w) {
+  const rig = w && w.rig;
+  return rig && Date.now() - rig.at <= store.get('timeoutS') * 1000 ? rig : null;
+}
+
+const BW_SOURCES = { configured: 'configured', learned: 'learned', plateau: 'provisional: the lowest steady hook load' };
+
+function showRigNote(w, rig) {
+  const note = $('rig-note');
+  if (!note) return;
+  note.textContent = '';
+  if (!rig) return;
+  if (w.rigState === 'unknown' && rig.reason) note.appendChild(el('div', 'why', 'Rig state unknown: ' + rig.reason));
+  const kn = rig.blockWeight;
+  if (BW_SOURCES[rig.bwSource] && typeof kn === 'number' && isFinite(kn)) {
+    note.appendChild(el('div', 'bw', 'Block weight ' + units.fmt(units.value('kN', kn)) + ' ' + units.unit('kN') +
+                        ' (' + BW_SOURCES[rig.bwSource] + ')'));
+  } else if (rig.bwSource === 'unknown' && w.rigState !== 'unknown') {
+    note.appendChild(el('div', 'bw', 'Block weight not known yet'));
+  }
+  // The engine's verdicts name their channel first ("wob pinned at -89 kN"): written with its label.
+  Object.keys(rig.quality).sort().forEach((ch) => {
+    const why = rig.quality[ch];
+    const d = el('div', 'bad', why.startsWith(ch + ' ') ? units.label(ch) + why.slice(ch.length)
+                                                         : units.label(ch) + ': ' + why);
+    d.dataset.channel = ch;
+    note.appendChild(d);
+  });
+}
+
 export function showReadouts() {
   const w = wells[store.get('well')];
   const s = w && w.last;
+  const rig = engineSays(w);
+  const quality = rig ? rig.quality : {};
+  showRigNote(w, rig);
   READOUTS.forEach((name) => {
     const r = document.querySelector('.readout[data-channel="' + name + '"]');
     if (!r) return;
+    r.classList.toggle('suspect', !!quality[name]);
+    r.title = quality[name] ? 'the engine holds this reading suspect: ' + quality[name] : '';
     const v = s && s.ch ? s.ch[name] : undefined;
     r.querySelector('.value').textContent = units.fmt(units.shown(name, v));
     const arrow = trend(w, name);
@@ -307,6 +350,15 @@ export function addHistory(h) {
 export function setRigState(well, rs) {
   if (!rs) return;
   ensureWell(well).rigState = rs;
+  if (well === store.get('well')) showReadouts();
+}
+
+// A well's kpi message: its rig state and what the engine says beside it.
+export function setRigInfo(well, m) {
+  const w = ensureWell(well);
+  w.rig = { reason: m.rig_state_reason || null, bwSource: m.block_weight_source || null,
+            blockWeight: m.values ? m.values.block_weight : null, quality: m.quality || {}, at: Date.now() };
+  setRigState(well, m.rig_state || m.state);
   if (well === store.get('well')) showReadouts();
 }
 

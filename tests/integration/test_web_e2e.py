@@ -5,15 +5,19 @@ drives the page. Screenshots go to <build>/tests/web/screenshots.
 
 A fast well (K-01, 30 times real time) has recorded more than the live window before the page opens, so the
 back-fill on load shows; a fourth well (T-01, its own simulator) is stopped and started again for the per-well
-time-out and the gap it leaves.
+time-out and the gap it leaves. A fifth (Q-01, published by this test) carries a hook load, pumps and a WOB
+pinned at its floor but no block position or depth: the real engine calls its rig state unknown, with the
+reason, and holds the WOB suspect, and the page must say both as the engine published them.
 
 Skips (exit 77, ctest SKIP_RETURN_CODE) with a message when /usr/bin/chromium,
 node or npm is missing: Debian packages chromium, nodejs, npm.
 """
 import os
+import random
 import shutil
 import subprocess
 import sys
+import threading
 
 import rigtest
 from rigtest import check, free_port, Suite
@@ -43,6 +47,18 @@ def npm_install(src, dst):
                        capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
         rigtest.fail(f"npm ci in {dst} failed:\n{r.stdout}\n{r.stderr}")
+
+
+def publish_q01(suite, stop):
+    """Q-01 at 2 Hz until `stop` is set: a string hanging off bottom with the pumps on (hook load and pump
+    pressure moving as live readings do), the WOB stuck at -89.0 kN, no block position or depths."""
+    pub = Publisher(suite, pub_id="testq")
+    rng = random.Random(11)
+    while not stop.is_set():
+        pub.send("telemetry", "Q-01", {"ch": {"hook_load": 900 + rng.gauss(0, 4), "wob": -89.0,
+                                              "spp": 150 + rng.gauss(0, 1), "flow_in": 2000 + rng.gauss(0, 5)}})
+        stop.wait(0.5)
+    pub.close()
 
 
 def browser_tests(args):
@@ -94,6 +110,9 @@ def main():
         return ((hist.get("last_ts") or 0) - (hist.get("first_ts") or 0)) / 1e6
     wait_until(lambda: recorded_s("K-01") >= 660 and recorded_s("A-01") >= 15, timeout=60,
                what="K-01 recorded over 11 min, A-01 over 15 s")
+    stop_q = threading.Event()
+    q01 = threading.Thread(target=publish_q01, args=(suite, stop_q), daemon=True)
+    q01.start()
     pub = Publisher(suite)
     # An id no engine reaches during the test: alert ids are only unique per publisher.
     pub.alert("A-01", 9001, "raised", message="Pit gain 2.5 m3 over 5 min")
@@ -132,6 +151,8 @@ def main():
         node.kill()
         rigtest.fail("the browser test hung")
     check(rc == 0, f"e2e.mjs passed in headless chromium (screenshots in {shots})")
+    stop_q.set()
+    q01.join(timeout=5)
     pub.close()
     for p in (restarted, engine, saver, quiet, kick, sim):
         if p:

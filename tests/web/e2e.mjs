@@ -174,7 +174,34 @@ try {
     document.getElementById('rigstate').textContent), null, { timeout: 5000 });
   check(true, `rig state badge: ${await page.locator('#rigstate').textContent()}`);
   const wells = await page.locator('#well option').allTextContents();
-  check(wells.length === 4 && ['A-01', 'A-02', 'K-01', 'T-01'].every((w) => wells.includes(w)), `well selector: ${wells}`);
+  check(wells.length === 5 && ['A-01', 'A-02', 'K-01', 'T-01', 'Q-01'].every((w) => wells.includes(w)),
+    `well selector: ${wells}`);
+  check(await page.locator('.readout.suspect').count() === 0, 'A-01 (a simulator without faults): no reading held suspect');
+
+  // Q-01 cannot tell its rig state (no block position or depth) and its WOB is stuck at -89.0 kN: the page says
+  // why the state is unknown and which reading is suspect, in the engine's words (as /api/latest has them).
+  await page.selectOption('#well', 'Q-01');
+  await page.waitForFunction(() => document.querySelector('.readout[data-channel="wob"]').classList.contains('suspect') &&
+    /^Rig state unknown: ./.test(document.querySelector('#rig-note .why')?.textContent || ''), null, { timeout: 90000 })
+    .catch(() => {});
+  const q = await page.evaluate(async () => (await fetch('api/latest?well=Q-01')).json());
+  const why = await page.locator('#rig-note .why').textContent().catch(() => '');
+  check(q.rig_state === 'unknown' && !!q.rig_state_reason && why === 'Rig state unknown: ' + q.rig_state_reason &&
+        /unknown/.test(await page.locator('#rigstate').textContent()),
+    `Q-01: the badge says unknown and the note why: "${why}" (engine: ${q.rig_state}, "${q.rig_state_reason}")`);
+  const wobNote = await page.locator('#rig-note .bad[data-channel="wob"]').textContent().catch(() => '');
+  const wobTitle = await page.locator('.readout[data-channel="wob"]').getAttribute('title');
+  const verdict = q.channels && q.channels.wob && q.channels.wob.quality;
+  check(/^wob pinned at / .test(verdict || '') && wobNote === 'WOB' + verdict.slice(3) && wobTitle.endsWith(verdict) &&
+        await page.locator('.readout.suspect').count() === 1,
+    `Q-01: the WOB alone is held suspect, with the engine's verdict "${verdict}": "${wobNote}"`);
+  // Not known, the block weight is the reason given (no line of its own); known, it is written with its source.
+  const bw = await page.locator('#rig-note .bw').allTextContents();
+  check(q.block_weight_source === 'unknown' ? bw.length === 0 && /block weight/.test(why)
+    : bw.length === 1 && /^Block weight [\d.]+ kN \((learned|provisional: the lowest steady hook load)\)$/.test(bw[0]),
+    `Q-01: the block weight as the engine has it (${q.block_weight_source}): ${bw.length ? '"' + bw[0] + '"' : 'the reason'}`);
+  await page.screenshot({ path: `${shots}/unknown.png` });
+  await page.selectOption('#well', 'A-01');
 
   // The alert the test published, and its acknowledgement.
   const item = page.locator(`#alerts-active li[data-alert-id="${alertId}"]`);
