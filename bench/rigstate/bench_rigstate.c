@@ -157,9 +157,12 @@ typedef struct {
 } run_opts_t;
 
 //  --noise: normal noise of this sigma (the channel's unit) added to each
-//  reading of a channel, as a noisier sensor than the log's would read.
+//  reading of a channel, as a noisier sensor than the log's would read;
+//  --scale and --offset: each reading x scale + offset, as another rig's
+//  sensor (a heavier top drive on the hook, another calibration) would.
 static double s_noise[RS_CH_COUNT];
-static bool s_any_noise;
+static double s_scale[RS_CH_COUNT], s_offset[RS_CH_COUNT];
+static bool s_any_noise, s_any_cal;
 
 //  A normal deviate (Box-Muller over a 64-bit LCG): the same noise on every run.
 static double
@@ -172,17 +175,46 @@ s_gauss (uint64_t *seed)
     return sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
 }
 
+static bool s_chan_value (const char *arg, int *id, double *x);
+
 static bool
 s_noise_add (const char *arg)
 {
-    const char *eq = strchr (arg, '=');
-    char *end = NULL;
-    double sigma = eq ? strtod (eq + 1, &end) : NAN;
-    int id = eq ? rs_chan_lookup (arg, (size_t) (eq - arg)) : -1;
-    if (id < 0 || id >= RS_CH_COUNT || !end || *end || !(sigma > 0))
+    int id;
+    double sigma;
+    if (!s_chan_value (arg, &id, &sigma) || !(sigma > 0))
         return false;
     s_noise[id] = sigma;
     s_any_noise = true;
+    return true;
+}
+
+//  "CH=X" into *id and *x; false when not a channel or not a number.
+static bool
+s_chan_value (const char *arg, int *id, double *x)
+{
+    const char *eq = strchr (arg, '=');
+    char *end = NULL;
+    *x = eq ? strtod (eq + 1, &end) : NAN;
+    *id = eq ? rs_chan_lookup (arg, (size_t) (eq - arg)) : -1;
+    return *id >= 0 && *id < RS_CH_COUNT && end && !*end && isfinite (*x);
+}
+
+static bool
+s_cal_add (const char *arg, bool scale)
+{
+    int id;
+    double x;
+    if (!s_chan_value (arg, &id, &x) || (scale && !(x > 0)))
+        return false;
+    if (!s_any_cal)
+        for (int i = 0; i < RS_CH_COUNT; i++)
+            s_scale[i] = 1;
+    if (scale)
+        s_scale[id] = x;
+    else
+        s_offset[id] = x;
+    s_any_cal = true;
     return true;
 }
 
@@ -386,13 +418,19 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
             break;
         const rs_value_t *feed = vals;
         size_t n_feed = n;
-        if (o->withheld || s_any_noise) {
+        if (o->withheld || s_any_noise || s_any_cal) {
             static const bool none[RS_CH_COUNT];
             n_feed = s_withhold (vals, n, o->withheld ? o->withheld : none, kept);
             feed = kept;
-            for (size_t i = 0; s_any_noise && i < n_feed; i++)
-                if (s_noise[kept[i].id] > 0 && isfinite (kept[i].value))
-                    kept[i].value += s_noise[kept[i].id] * s_gauss (&seed);
+            for (size_t i = 0; i < n_feed; i++) {
+                rs_value_t *v = &kept[i];
+                if (v->id >= RS_CH_COUNT || !isfinite (v->value))
+                    continue;
+                if (s_any_cal)
+                    v->value = v->value * s_scale[v->id] + s_offset[v->id];
+                if (s_noise[v->id] > 0)
+                    v->value += s_noise[v->id] * s_gauss (&seed);
+            }
         }
         double t0 = s_now ();
         int fed = rs_engine_feed (eng, WELL, ts, feed, n_feed);
@@ -815,7 +853,7 @@ s_usage (void)
     printf ("usage: bench_rigstate [--file LOG.xml ... | --full | --corpus [DIR]] [--source-dir DIR]\n"
             "                      [--min-agreement PCT] [--min-merged PCT] [--min-log FILE=PCT]\n"
             "                      [--assert] [--json] [--alerts] [--trace FILE.csv] [--without CH,...]\n"
-            "                      [--every N] [--chunk N] [--noise CH=SIGMA]\n\n"
+            "                      [--every N] [--chunk N] [--noise CH=SIGMA] [--scale CH=F] [--offset CH=X]\n\n"
             "Runs the prediction engine over recorded WITSML 1.4 logs of one wellbore in process and\n"
             "scores its rig state against the logs' RigActivityCode; counts the alerts of every detector;\n"
             "reports which curve feeds each rig-state channel.\n"
@@ -844,6 +882,9 @@ s_usage (void)
             "                       log as recorded N times sparser\n"
             "  --noise CH=SIGMA     add normal noise of SIGMA (the channel's unit, e.g. hook_load=10 kN)\n"
             "                       to each reading of CH, as a noisier sensor would read (repeatable)\n"
+            "  --scale CH=F         each reading of CH times F, and\n"
+            "  --offset CH=X        plus X (the channel's unit): another rig's sensor, e.g. hook_load=300\n"
+            "                       for a top drive 300 kN heavier (repeatable; scale first, then noise)\n"
             "  --chunk N            with --corpus: cut every log (and the merged wellbore) into pieces of N\n"
             "                       samples, each scored from a fresh engine, as logs that start\n"
             "                       mid-operation\n");
@@ -869,6 +910,7 @@ main (int argc, char **argv)
         { "trace", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
         { "without", required_argument, NULL, 'w' }, { "every", required_argument, NULL, 'e' },
         { "chunk", required_argument, NULL, 'C' }, { "noise", required_argument, NULL, 'N' },
+        { "scale", required_argument, NULL, 'S' }, { "offset", required_argument, NULL, 'O' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -915,6 +957,15 @@ main (int argc, char **argv)
                 if (!s_noise_add (optarg)) {
                     fprintf (stderr, "bench_rigstate: --noise %s: expected CHANNEL=SIGMA (e.g. hook_load=10)\n",
                              optarg);
+                    return 2;
+                }
+                break;
+            case 'S':
+            case 'O':
+                if (!s_cal_add (optarg, c == 'S')) {
+                    fprintf (stderr, "bench_rigstate: --%s %s: expected CHANNEL=%s (e.g. hook_load=%s)\n",
+                             c == 'S' ? "scale" : "offset", optarg, c == 'S' ? "FACTOR" : "VALUE",
+                             c == 'S' ? "1.5" : "300");
                     return 2;
                 }
                 break;
