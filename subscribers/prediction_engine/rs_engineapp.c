@@ -102,14 +102,26 @@ s_on_kpi_timer (rs_sub_t *sub, void *arg)
     return 0;
 }
 
+//  A configuration of an earlier version still loads; what it set that is no
+//  longer read is said once per load.
+static void
+s_say_retired (const char *path, const rs_rules_t *cfg)
+{
+    if (cfg && cfg->retired[0])
+        rs_warn ("%s: rig_state %s: no longer read (the slips are told by slips_in_kn and slips_out_kn, kN "
+                 "over the block weight, and set_down_tol; docs/PREDICTION.md)", path, cfg->retired);
+}
+
 void
 rs_engineapp_reload (rs_sub_t *sub, void *arg)
 {
     (void) sub;
     rs_engineapp_t *self = arg;
-    if (rs_engine_ctl_reload (self->engine, self->config_path) == 0)
+    if (rs_engine_ctl_reload (self->engine, self->config_path) == 0) {
         rs_info ("configuration reloaded (SIGHUP) from %s: %zu rule(s)", self->config_path,
                  rs_engine_config (self->engine)->n);
+        s_say_retired (self->config_path, rs_engine_config (self->engine));
+    }
     else
         rs_error ("configuration reload (SIGHUP) failed, keeping the previous one: %s", rs_errmsg ());
 }
@@ -167,6 +179,7 @@ rs_engineapp_setup (rs_config_t *cfg, rs_sub_opts_t *opts, void *arg)
         fprintf (stderr, "rigstream-engine: invalid configuration file: %s\n", rs_errmsg ());
         return RS_E_CONFIG;
     }
+    s_say_retired (self->config_path, rules);
     rs_engine_opts_t eo = {
         .bit_diameter_m = rs_config_double (cfg, "bit-diameter"),
         .pipe_disp_m3_m = rs_config_double (cfg, "pipe-displacement"),

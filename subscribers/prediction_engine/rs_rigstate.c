@@ -180,9 +180,9 @@ rs_rigstate_opts_default (rs_rigstate_opts_t *o)
     *o = (rs_rigstate_opts_t) {
         .flow_lpm = 50, .spp_bar = 5, .rpm = 2, .torque_knm = 0.5, .wob_kn = 1.96, .rop_mh = 1,
         .on_bottom_m = 0.45, .move_m = 0.2, .move_window_s = 10, .block_weight_kn = 0,
-        .block_weight_tol = 0.15, .stand_m = 27.43, .max_connection_s = 1200, .casing_bar = 5,
+        .slips_in_kn = 40, .slips_out_kn = 100, .stand_m = 27.43, .max_connection_s = 1200, .casing_bar = 5,
         .min_dwell_s = 10, .ream_m = 54.86, .surface_m = 5, .trip_flip_m = 1,
-        .slips_tol = 0.06,
+        .set_down_tol = 0.06,
     };
 }
 
@@ -434,7 +434,7 @@ static void
 s_plateau_undercut (rs_rigstate_t *self, int64_t ts, double hook, double block, bool drilling)
 {
     const rs_rigstate_opts_t *o = &self->o;
-    bool low = !isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->slips_tol);
+    bool low = !isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->set_down_tol);
     if (low && self->pl_low_since == INT64_MIN && !isnan (block)) {
         self->pl_low_since = ts;
         self->pl_low_block = block;
@@ -497,7 +497,7 @@ static bool
 s_weight_set (const rs_rigstate_t *self, double wob, double hook)
 {
     double bw = self->info.block_weight_kn;
-    return !isnan (hook) && !(!isnan (bw) && hook < bw * (1 + self->o.slips_tol))
+    return !isnan (hook) && !(!isnan (bw) && hook < bw + self->o.slips_in_kn)
            && (!isnan (wob) ? wob > fmax (self->o.wob_kn, SET_WOB_KN)
                             : !isnan (self->hang_avg) && hook < self->hang_avg - SET_DOWN_KN);
 }
@@ -801,9 +801,12 @@ s_slips (rs_rigstate_t *self, const rs_rigflags_t *f, double hook, double bitc, 
         slips = 0;
     else if (!isnan (hook) && !isnan (bw)) {
         //  A Schmitt trigger: the hook load in slips rises above the block
-        //  weight as a stand is made up (up to block_weight_tol), a hanging
-        //  string weighs more than slips_tol: neither flips the state.
-        double enter = bw * (1 + o->slips_tol), leave = bw * (1 + o->block_weight_tol);
+        //  weight as a stand is made up (up to slips_out_kn), a hanging
+        //  string weighs more than slips_in_kn: neither flips the state.
+        //  In kN, not shares of the block weight: what the block carries in
+        //  the slips (a stand, the make-up's loads) is the same whatever the
+        //  top drive weighs.
+        double enter = bw + o->slips_in_kn, leave = bw + o->slips_out_kn;
         //  Off bottom, a string that weighed W over the block when it last
         //  moved and now weighs less than half of it has set its weight in
         //  the slips, whatever its share of the hook load (with weight on
@@ -820,7 +823,7 @@ s_slips (rs_rigstate_t *self, const rs_rigflags_t *f, double hook, double bitc, 
     else if (f->moving)
         slips = 0;
     else if (self->last_slips == 0 && !isnan (self->hook_hang)
-             && hook > self->hook_hang * (1 - o->slips_tol))
+             && hook > self->hook_hang * (1 - o->set_down_tol))
         slips = 0;                      // stopped, still hanging: the hook load did not drop
     //  Off bottom, a still string that lost more than half of what it weighed
     //  hanging has set it down, and only the slips take it there.
@@ -965,7 +968,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     bool hanging = f->shut_in || f->circulating || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred
                    || self->bit_advancing
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
-                       && hook > self->hook_hang * (1 - o->slips_tol));
+                       && hook > self->hook_hang * (1 - o->set_down_tol));
     s_plateau (self, ts, hook, block, hanging);
     s_plateau_undercut (self, ts, hook, block, f->on_bottom && f->weight_on_bit);
     s_bw_publish (self);

@@ -74,8 +74,10 @@ typedef struct {
     double move_m;              // string / block moving: moved more than, m (0.2) ...
     double move_window_s;       // ... within this time, s (10)
     double block_weight_kn;     // travelling equipment weight; 0 = learn (0)
-    double block_weight_tol;    // stays in slips: hook load below block weight x (1 + tol) (0.15)
-    double slips_tol;           // goes into slips: hook load below block weight x (1 + tol) (0.06)
+    double slips_in_kn;         // goes into slips: hook load under block weight + this, kN (40) ...
+    double slips_out_kn;        // ... comes out over block weight + this, kN (100)
+    double set_down_tol;        // a still string whose hook load fell this share under what it hung at
+                                // has been set down (0.06)
     double stand_m;             // in slips within this of bottom: a connection, m (27.43)
     double max_connection_s;    // a connection longer than this is something else, s (1200)
     double casing_bar;          // shut in: casing pressure above, bar (5)

@@ -36,17 +36,23 @@ static const rig_key_t s_rig_keys[] = {
     { "move_m", offsetof (rs_rigstate_opts_t, move_m), 0.01, 10 },
     { "move_window_s", offsetof (rs_rigstate_opts_t, move_window_s), 1, 600 },
     { "block_weight_kn", offsetof (rs_rigstate_opts_t, block_weight_kn), 0, 10000 },
-    { "block_weight_tol", offsetof (rs_rigstate_opts_t, block_weight_tol), 0.01, 1 },
     { "stand_m", offsetof (rs_rigstate_opts_t, stand_m), 1, 100 },
     { "max_connection_s", offsetof (rs_rigstate_opts_t, max_connection_s), 60, 86400 },
     { "casing_bar", offsetof (rs_rigstate_opts_t, casing_bar), 0, 1000 },
     { "min_dwell_s", offsetof (rs_rigstate_opts_t, min_dwell_s), 0, 3600 },
     { "ream_m", offsetof (rs_rigstate_opts_t, ream_m), 0, 10000 },
-    { "slips_tol", offsetof (rs_rigstate_opts_t, slips_tol), 0.01, 1 },
+    { "slips_in_kn", offsetof (rs_rigstate_opts_t, slips_in_kn), 1, 1000 },
+    { "slips_out_kn", offsetof (rs_rigstate_opts_t, slips_out_kn), 1, 1000 },
+    { "set_down_tol", offsetof (rs_rigstate_opts_t, set_down_tol), 0.01, 1 },
     { "surface_m", offsetof (rs_rigstate_opts_t, surface_m), 0, 100 },
     { "trip_flip_m", offsetof (rs_rigstate_opts_t, trip_flip_m), 0.1, 100 },
 };
 #define N_RIG_KEYS (sizeof s_rig_keys / sizeof s_rig_keys[0])
+
+//  Keys of earlier versions, read and no longer used: a configuration saved
+//  by one still loads (rs_rules_t.retired names them for the caller to say
+//  so). The slips' thresholds were shares of the block weight.
+static const char *s_retired_keys[] = { "block_weight_tol", "slips_tol" };
 
 rs_rules_t *
 rs_rules_new (void)
@@ -307,6 +313,15 @@ s_parse_rig (rs_rules_t *self, const json_t *obj)
         size_t i = 0;
         while (i < N_RIG_KEYS && strcmp (s_rig_keys[i].key, key) != 0)
             i++;
+        size_t r = 0;
+        while (i == N_RIG_KEYS && r < sizeof s_retired_keys / sizeof s_retired_keys[0]
+               && strcmp (s_retired_keys[r], key) != 0)
+            r++;
+        if (i == N_RIG_KEYS && r < sizeof s_retired_keys / sizeof s_retired_keys[0]) {
+            size_t len = strlen (self->retired);
+            snprintf (self->retired + len, sizeof self->retired - len, "%s%s", len ? ", " : "", key);
+            continue;
+        }
         if (i == N_RIG_KEYS) {
             rs_err_set (RS_E_FORMAT, "rig_state: unknown key \"%s\"", key);
             return -1;
@@ -314,6 +329,11 @@ s_parse_rig (rs_rules_t *self, const json_t *obj)
         double *dst = (double *) ((char *) &self->rig + s_rig_keys[i].offset);
         if (s_number (v, "rig_state", key, s_rig_keys[i].lo, s_rig_keys[i].hi, dst))
             return -1;
+    }
+    if (self->rig.slips_out_kn < self->rig.slips_in_kn) {
+        rs_err_set (RS_E_FORMAT, "rig_state: slips_out_kn (%g) must be at least slips_in_kn (%g)",
+                    self->rig.slips_out_kn, self->rig.slips_in_kn);
+        return -1;
     }
     return 0;
 }

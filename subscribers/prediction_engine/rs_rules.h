@@ -52,6 +52,7 @@ typedef struct {
     size_t n;
     rs_rigstate_opts_t rig;                 // defaults overridden by "rig_state"
     unsigned disabled;                      // bit per detector (rs_det_t, RS_DET_ANOMALY) switched off
+    char retired[64];                       // "rig_state" keys of earlier versions read and not used ("": none)
 } rs_rules_t;
 
 //  A fresh empty configuration with the default rig-state thresholds.

@@ -157,6 +157,20 @@ test_parse (void)
     RS_CHECK (ex && ex->n == 5 && ex->disabled == 0);
     rs_rules_destroy (&ex);
 
+    //  A configuration saved by an earlier version (the slips' thresholds as
+    //  shares of the block weight) still loads; what it set that is no longer
+    //  read is named, and the thresholds are the defaults.
+    rs_rules_t *old = s_parse ("{\"version\": 1, \"rig_state\": {\"block_weight_tol\": 0.15, \"slips_tol\": 0.06, "
+                               "\"stand_m\": 28}, \"rules\": []}");
+    RS_CHECK (old != NULL);
+    if (old) {
+        RS_CHECK_STR (old->retired, "block_weight_tol, slips_tol");
+        RS_CHECK_NEAR (old->rig.slips_in_kn, 40, 0);
+        RS_CHECK_NEAR (old->rig.slips_out_kn, 100, 0);
+        RS_CHECK_NEAR (old->rig.stand_m, 28, 0);
+    }
+    rs_rules_destroy (&old);
+
     //  A missing file names itself.
     RS_CHECK (rs_rules_load ("/nonexistent/engine.json") == NULL);
     RS_CHECK (strstr (rs_errmsg (), "/nonexistent/engine.json") != NULL);
@@ -187,6 +201,8 @@ test_bad (void)
         { "{\"rules\": [{\"channel\": \"spp\", \"max\": 3, \"enabled\": 1}]}", "rules[0].enabled" },
         { "{\"rig_state\": {\"flow\": 3}}", "rig_state: unknown key \"flow\"" },
         { "{\"rig_state\": {\"on_bottom_m\": 0}}", "rig_state.on_bottom_m" },
+        { "{\"rig_state\": {\"slips_in_kn\": 80, \"slips_out_kn\": 60}}",
+          "slips_out_kn (60) must be at least slips_in_kn (80)" },
         { "{\"detectors\": {\"kicks\": false}}", "unknown detector \"kicks\"" },
         { "{\"detectors\": {\"kick\": 0}}", "detectors.kick: expected true or false" },
         { "{\"rules\": [], \"rules\": []}", "duplicate" },

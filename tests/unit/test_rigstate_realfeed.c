@@ -355,7 +355,7 @@ test_slips_by_string_weight (void)
     r.hook = 813;
     const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, 0.5, false);
     RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
-    r.hook = 646;                       // 7.7% over the block: over slips_tol
+    r.hook = 646;                       // 46 kN over the block: over slips_in_kn
     in = s_run (rs, &t, &r, 10, 3, 0, true);
     RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
     r.hook = 700;                       // the top drive makes up: still in slips
@@ -380,6 +380,44 @@ test_slips_by_string_weight (void)
     in = s_run (rs, &t, &r, 10, 3, 0, false);
     RS_CHECK (!in->flags.in_slips);
     rs_rigstate_destroy (&rs);
+}
+
+//  The slips are told in kN over the block, whatever the top drive weighs: a
+//  light string hanging still 55 kN over the block is no string in the slips,
+//  and one in the slips read 90 kN over the block while a stand is made up is
+//  still there, under a 300-kN block as under a 1,000-kN one (as shares of
+//  the block weight, 6% and 15%, the first was in the slips under 1,000 kN
+//  and the second out of them under 300 kN).
+static void
+test_slips_any_top_drive (void)
+{
+    static const double blocks[] = { 300, 650, 1000 };
+    for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+        double bw = blocks[k];
+        rs_rigstate_opts_t o;
+        rs_rigstate_opts_default (&o);
+        o.block_weight_kn = bw;
+        rs_rigstate_t *rs = rs_rigstate_new (&o);
+        int64_t t = 0;
+        rig_t r = s_volve ();
+        r.hook = bw + 55;
+        const rs_riginfo_t *in = s_run (rs, &t, &r, 20, 3, 0.5, false);
+        RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+        in = s_run (rs, &t, &r, 20, 3, 0, false);
+        RS_CHECK (!in->flags.in_slips);
+        RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+        r.hook = bw + 10;               //  set in the slips
+        in = s_run (rs, &t, &r, 10, 3, 0, true);
+        RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+        r.hook = bw + 90;               //  a stand made up over them, the block still
+        in = s_run (rs, &t, &r, 20, 3, 0, true);
+        RS_CHECK (in->flags.in_slips);
+        RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+        r.hook = bw + 120;              //  picked up: out of them
+        in = s_run (rs, &t, &r, 10, 3, 0, true);
+        RS_CHECK (!in->flags.in_slips);
+        rs_rigstate_destroy (&rs);
+    }
 }
 
 //  The first evidence of the block weight can be a block starting down, its
@@ -433,6 +471,7 @@ int
 main (void)
 {
     test_no_hook_load ();
+    test_slips_any_top_drive ();
     test_block_weight_seed ();
     test_stop_bounce ();
     test_slips_by_string_weight ();
