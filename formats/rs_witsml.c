@@ -20,19 +20,25 @@ struct rs_witsml_t {
     char well[128];
     char name[128];
     char index_type[64];    //  the log's indexType, "" when absent
+    char index_curve[128];  //  the log's indexCurve, "" when absent
     char direction[32];     //  the log's direction, "" when absent
     double null_value;
     bool have_null;
-    //  From logData's mnemonicList / unitList (the columns of the rows).
+    //  The columns of the rows: logData's mnemonicList / unitList (1.4), or
+    //  the logCurveInfos in columnIndex order (1.3.1, which has no lists).
     rs_witsml_curve_t curves[MAX_CURVES];
     char *names[MAX_CURVES];
     char *units[MAX_CURVES];
+    double nulls[MAX_CURVES];   //  a column's own null value, NaN: none
     size_t n_curves;
-    //  From logCurveInfo: units (for files without a unitList) and
-    //  descriptions by mnemonic.
+    size_t index_col;           //  the file's column of the index curve (curves[0])
+    //  From logCurveInfo: units (for files without a unitList),
+    //  descriptions, column (1.3.1) and null value by mnemonic.
     char *info_mnem[MAX_CURVES];
     char *info_unit[MAX_CURVES];
     char *info_desc[MAX_CURVES];
+    long info_col[MAX_CURVES];  //  columnIndex, 0 when absent
+    double info_null[MAX_CURVES];
     size_t n_info;
     double values[MAX_CURVES];
     uint64_t rows;
@@ -111,12 +117,25 @@ s_info (rs_witsml_t *self, const char *mnemonic)
     return -1;
 }
 
-//  Reads a logCurveInfo element: its mnemonic, unit and curveDescription.
+//  A number in text; NaN when it is not one.
+static double
+s_number (const char *t)
+{
+    char *end = NULL;
+    double v = t ? strtod (t, &end) : NAN;
+    while (end && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    return t && end != t && end && !*end ? v : NAN;
+}
+
+//  Reads a logCurveInfo element: its mnemonic, unit, curveDescription,
+//  columnIndex and nullValue.
 static void
 s_curve_info (rs_witsml_t *self)
 {
     int depth = xmlTextReaderDepth (self->reader);
     char *mnem = NULL, *unit = NULL, *desc = NULL;
+    double col = NAN, null = NAN;
     while (xmlTextReaderRead (self->reader) == 1 && xmlTextReaderDepth (self->reader) > depth) {
         if (xmlTextReaderNodeType (self->reader) != XML_READER_TYPE_ELEMENT)
             continue;
@@ -126,11 +145,19 @@ s_curve_info (rs_witsml_t *self)
             unit = s_text (self->reader);
         else if (s_is (self->reader, "curveDescription") && !desc)
             desc = s_text (self->reader);
+        else if (s_is (self->reader, "columnIndex") || s_is (self->reader, "nullValue")) {
+            bool is_col = s_is (self->reader, "columnIndex");
+            char *t = s_text (self->reader);
+            *(is_col ? &col : &null) = s_number (t);
+            free (t);
+        }
     }
     if (mnem && self->n_info < MAX_CURVES) {
         self->info_mnem[self->n_info] = mnem;
         self->info_unit[self->n_info] = unit ? unit : strdup ("");
         self->info_desc[self->n_info] = desc ? desc : strdup ("");
+        self->info_col[self->n_info] = col >= 1 && col <= MAX_CURVES && col == floor (col) ? (long) col : 0;
+        self->info_null[self->n_info] = null;
         self->n_info++;
     }
     else {
@@ -151,6 +178,66 @@ s_child_text (rs_witsml_t *self, const char *name, int log_depth, char *buf, siz
     snprintf (buf, size, "%s", t ? t : "");
     free (t);
     return true;
+}
+
+//  WITSML 1.3.1 has no mnemonicList: the rows' columns are the logCurveInfos,
+//  each at its columnIndex (1 for the first). With `check` only says whether
+//  they say so (every one a columnIndex, 1 to their count, none twice);
+//  otherwise fills self->names in that order and returns how many.
+static size_t
+s_by_column (rs_witsml_t *self, bool check)
+{
+    if (self->n_info < 2)
+        return 0;
+    int at[MAX_CURVES];
+    for (size_t c = 0; c < self->n_info; c++)
+        at[c] = -1;
+    for (size_t i = 0; i < self->n_info; i++) {
+        long c = self->info_col[i] - 1;
+        if (c < 0 || (size_t) c >= self->n_info || at[c] >= 0)
+            return 0;
+        at[c] = (int) i;
+    }
+    if (check)
+        return self->n_info;
+    size_t n = 0;
+    for (size_t c = 0; c < self->n_info; c++) {
+        self->names[n] = strdup (self->info_mnem[at[c]]);
+        if (!self->names[n])
+            break;
+        n++;
+    }
+    return n;
+}
+
+//  The curves as the reader hands them out: the index curve first (the
+//  log's indexCurve, else the first column), then the others in the
+//  file's order, each with its unit (unitList, else logCurveInfo's),
+//  description and null value.
+static void
+s_describe (rs_witsml_t *self, size_t n_units)
+{
+    self->index_col = 0;
+    for (size_t c = 0; self->index_curve[0] && c < self->n_curves; c++)
+        if (strcmp (self->names[c], self->index_curve) == 0) {
+            self->index_col = c;
+            break;
+        }
+    char *names[MAX_CURVES], *units[MAX_CURVES];
+    for (size_t c = 0; c < self->n_curves; c++) {
+        int info = s_info (self, self->names[c]);
+        size_t slot = c == self->index_col ? 0 : c < self->index_col ? c + 1 : c;
+        names[slot] = self->names[c];
+        units[slot] = c < n_units ? self->units[c] : strdup (info >= 0 ? self->info_unit[info] : "");
+        self->nulls[slot] = info >= 0 ? self->info_null[info] : NAN;
+        self->curves[slot].description = info >= 0 && self->info_desc[info] ? self->info_desc[info] : "";
+    }
+    for (size_t i = 0; i < self->n_curves; i++) {
+        self->names[i] = names[i];
+        self->units[i] = units[i];
+        self->curves[i].mnemonic = names[i];
+        self->curves[i].unit = units[i] ? units[i] : "";
+    }
 }
 
 rs_witsml_t *
@@ -187,6 +274,7 @@ rs_witsml_open (const char *path)
         else if (s_child_text (self, "nameWell", log_depth, self->well, sizeof self->well)
                  || s_child_text (self, "name", log_depth, self->name, sizeof self->name)
                  || s_child_text (self, "indexType", log_depth, self->index_type, sizeof self->index_type)
+                 || s_child_text (self, "indexCurve", log_depth, self->index_curve, sizeof self->index_curve)
                  || s_child_text (self, "direction", log_depth, self->direction, sizeof self->direction))
             continue;
         else if (s_is (self->reader, "nullValue")) {
@@ -223,10 +311,12 @@ rs_witsml_open (const char *path)
     else if (in_log && strcasecmp (self->direction, "decreasing") == 0)
         rs_err_set (RS_E_FORMAT, "%s: direction 'decreasing': the rows run newest first; a time log is read "
                     "oldest first (export it with direction increasing)", path);
-    else if (!mnemonics || !at_data)
+    else if ((!mnemonics && !s_by_column (self, true)) || !at_data)
         rs_err_set (RS_E_FORMAT, "%s: %s", path,
                     !in_log ? "not well-formed XML"
-                    : !mnemonics ? "no logData/mnemonicList: not a WITSML 1.4 time log, or truncated"
+                    : !mnemonics && !s_by_column (self, true)
+                    ? "no column list: neither logData/mnemonicList (WITSML 1.4) nor a columnIndex on every "
+                      "logCurveInfo (1.3.1), or truncated"
                     : "no data rows");
     else
         ok = true;
@@ -236,26 +326,24 @@ rs_witsml_open (const char *path)
         rs_witsml_close (&self);
         return NULL;
     }
-    self->n_curves = s_split (mnemonics, self->names, MAX_CURVES);
-    size_t n_units = units ? s_split (units, self->units, MAX_CURVES) : 0;
-    for (size_t i = 0; i < self->n_curves; i++) {
-        int info = s_info (self, self->names[i]);
-        if (i >= n_units)
-            self->units[i] = strdup (info >= 0 ? self->info_unit[info] : "");
-        self->curves[i].mnemonic = self->names[i];
-        self->curves[i].unit = self->units[i] ? self->units[i] : "";
-        self->curves[i].description = info >= 0 && self->info_desc[info] ? self->info_desc[info] : "";
+    size_t n_units = 0;
+    if (mnemonics) {
+        self->n_curves = s_split (mnemonics, self->names, MAX_CURVES);
+        n_units = units ? s_split (units, self->units, MAX_CURVES) : 0;
     }
+    else
+        self->n_curves = s_by_column (self, false);
     for (size_t i = self->n_curves; i < n_units; i++)
         free (self->units[i]);
     free (mnemonics);
     free (units);
     if (self->n_curves < 2) {
-        rs_err_set (RS_E_FORMAT, "%s: mnemonicList names %zu column(s); a time log needs the index and "
-                    "at least one curve", path, self->n_curves);
+        rs_err_set (RS_E_FORMAT, "%s: the rows have %zu column(s); a time log needs the index and at least one "
+                    "curve", path, self->n_curves);
         rs_witsml_close (&self);
         return NULL;
     }
+    s_describe (self, n_units);
     return self;
 }
 
@@ -299,52 +387,62 @@ rs_witsml_name (rs_witsml_t *self)
     return self->name;
 }
 
-//  Parses one row's text into ts and values; -1 if its time is not usable.
+//  One cell's number into self->values[slot]; NaN for a blank cell, a null
+//  value (the log's or the column's own) or a cell that is not a number.
+static void
+s_cell (rs_witsml_t *self, size_t slot, const char *p, const char *end_field)
+{
+    while (p < end_field && (*p == ' ' || *p == '\t'))
+        p++;
+    double v = NAN;
+    if (p < end_field) {
+        char *end = NULL;
+        v = strtod (p, &end);
+        while (end < end_field && (*end == ' ' || *end == '\t'))
+            end++;
+        //  A cell that is not a number (a date in a text curve, junk) is
+        //  blank: the row's other readings are still good.
+        if (end != end_field || !isfinite (v)) {
+            v = NAN;
+            self->bad_cells++;
+        }
+        if ((self->have_null && v == self->null_value) || v == self->nulls[slot])
+            v = NAN;
+    }
+    self->values[slot] = v;
+}
+
+//  Parses one row's text into ts and values (the index curve's column may
+//  be any); -1 if its time is not usable.
 static int
 s_row (rs_witsml_t *self, const char *text, int64_t *ts_us)
 {
+    if (!strchr (text, ','))
+        return -1;
+    //  A short row: the missing cells are blank.
+    for (size_t i = 1; i < self->n_curves; i++)
+        self->values[i] = NAN;
     const char *p = text;
-    const char *comma = strchr (p, ',');
-    if (!comma)
-        return -1;
-    char stamp[64];
-    size_t len = (size_t) (comma - p);
-    if (len == 0 || len >= sizeof stamp)
-        return -1;
-    memcpy (stamp, p, len);
-    stamp[len] = 0;
-    //  A time log's index is an xsd:dateTime; a bare number is a depth (a
-    //  log that does not say its indexType), not seconds since 1970.
-    if (len < 5 || stamp[4] != '-' || rs_clock_parse (stamp, ts_us) != 0)
-        return -1;
-    p = comma + 1;
-    for (size_t i = 1; i < self->n_curves; i++) {
-        comma = strchr (p, ',');
+    for (size_t c = 0; c < self->n_curves; c++) {
+        const char *comma = strchr (p, ',');
         const char *end_field = comma ? comma : p + strlen (p);
-        while (p < end_field && (*p == ' ' || *p == '\t'))
-            p++;
-        double v = NAN;
-        if (p < end_field) {
-            char *end = NULL;
-            v = strtod (p, &end);
-            while (end < end_field && (*end == ' ' || *end == '\t'))
-                end++;
-            //  A cell that is not a number (a date in a text curve, junk)
-            //  is blank: the row's other readings are still good.
-            if (end != end_field || !isfinite (v)) {
-                v = NAN;
-                self->bad_cells++;
-            }
-            if (self->have_null && v == self->null_value)
-                v = NAN;
+        if (c == self->index_col) {
+            char stamp[64];
+            size_t len = (size_t) (end_field - p);
+            if (len == 0 || len >= sizeof stamp)
+                return -1;
+            memcpy (stamp, p, len);
+            stamp[len] = 0;
+            //  A time log's index is an xsd:dateTime; a bare number is a
+            //  depth (a log that does not say its indexType), not seconds
+            //  since 1970.
+            if (len < 5 || stamp[4] != '-' || rs_clock_parse (stamp, ts_us) != 0)
+                return -1;
         }
-        self->values[i] = v;
-        if (!comma) {
-            //  A short row: the missing cells are blank.
-            for (size_t k = i + 1; k < self->n_curves; k++)
-                self->values[k] = NAN;
-            return 0;
-        }
+        else
+            s_cell (self, c < self->index_col ? c + 1 : c, p, end_field);
+        if (!comma)
+            return c >= self->index_col ? 0 : -1;
         p = comma + 1;
     }
     return 0;

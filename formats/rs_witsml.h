@@ -1,7 +1,10 @@
-/*  rs_witsml: a streaming reader for WITSML 1.4.1.1 time logs (<logs><log>).
-    Reads logCurveInfo (mnemonic, unit, curveDescription), nullValue and
-    logData's mnemonicList and unitList, then hands out one data row at a time: real logs run to
-    hundreds of MB, so the file is never loaded whole (libxml2's reader). */
+/*  rs_witsml: a streaming reader for WITSML 1.4.1.1 time logs (<logs><log>),
+    and 1.3.1.1 ones. Reads logCurveInfo (mnemonic, unit, curveDescription,
+    columnIndex, nullValue), the log's nullValue and indexCurve, and
+    logData's mnemonicList and unitList (1.4; without them, 1.3.1, the
+    columns are the logCurveInfos at their columnIndex), then hands out one
+    data row at a time: real logs run to hundreds of MB, so the file is never
+    loaded whole (libxml2's reader). */
 #ifndef RS_WITSML_H
 #define RS_WITSML_H
 
@@ -26,7 +29,8 @@ typedef struct {
 rs_witsml_t *rs_witsml_open (const char *path);
 void rs_witsml_close (rs_witsml_t **self_p);
 
-//  The data columns, index curve (time) first, as named by mnemonicList.
+//  The data columns, the index curve (time) first, then the others in the
+//  file's order.
 size_t rs_witsml_curves (rs_witsml_t *self, const rs_witsml_curve_t **curves);
 //  The well's name (nameWell), "" if absent.
 const char *rs_witsml_well (rs_witsml_t *self);

@@ -1,4 +1,4 @@
-/*  WITSML 1.4 log reading and channel mapping: the committed Volve excerpts,
+/*  WITSML 1.4 (and 1.3.1) log reading and channel mapping: the committed Volve excerpts,
     crafted logs with blank cells and null values, a truncated copy, files that
     are not logs or not time logs (passed over in a directory), unit
     conversions, mapping by alias and description with its priority, and two
@@ -163,6 +163,84 @@ test_small (void)
     RS_CHECK (rs_witsml_open ("/nonexistent/log.xml") == NULL);
     RS_CHECK (strstr (rs_errmsg (), "/nonexistent/log.xml") != NULL);
     RS_CHECK_INT (rs_errcode (), RS_E_IO);
+    unlink (path);
+}
+
+//  WITSML 1.3.1.1, as many stores still serve it: no mnemonicList or
+//  unitList, each logCurveInfo at its columnIndex (here the index curve
+//  in the second column), and a null value of a curve's own.
+static const char *s_131 =
+    "<?xml version=\"1.0\"?><logs xmlns=\"http://www.witsml.org/schemas/131\" version=\"1.3.1.1\">"
+    "<log uidWell=\"w1\" uidWellbore=\"b1\" uid=\"l1\"><nameWell>W 131</nameWell><name>Time log</name>"
+    "<indexType>date time</indexType><direction>increasing</direction><indexCurve columnIndex=\"2\">TIME</indexCurve>"
+    "<logCurveInfo uid=\"HKLA\"><mnemonic>HKLA</mnemonic><unit>klbf</unit><columnIndex>1</columnIndex>"
+    "<curveDescription>Hookload Average</curveDescription></logCurveInfo>"
+    "<logCurveInfo uid=\"TIME\"><mnemonic>TIME</mnemonic><unit>s</unit><columnIndex>2</columnIndex></logCurveInfo>"
+    "<logCurveInfo uid=\"BPOS\"><mnemonic>BPOS</mnemonic><unit>ft</unit><nullValue>-9999</nullValue>"
+    "<columnIndex>3</columnIndex></logCurveInfo>"
+    "<logData>"
+    "<data>150.5,2016-09-29T15:39:41.000Z,30.0</data>"
+    "<data>151.0,2016-09-29T15:39:44.000Z,-9999</data>"
+    "<data>152.0,not a time,31</data>"
+    "<data>,2016-09-29T15:39:47.000Z,32.5</data>"
+    "</logData></log></logs>";
+
+static void
+test_131 (void)
+{
+    char path[] = "/tmp/rs-witsml-XXXXXX";
+    int fd = mkstemp (path);
+    close (fd);
+    write_file (path, s_131, strlen (s_131));
+    rs_witsml_t *log = rs_witsml_open (path);
+    RS_CHECK (log != NULL);
+    if (!log) {
+        fprintf (stderr, "1.3.1: %s\n", rs_errmsg ());
+        unlink (path);
+        return;
+    }
+    RS_CHECK_STR (rs_witsml_well (log), "W 131");
+    const rs_witsml_curve_t *curves;
+    RS_CHECK_INT (rs_witsml_curves (log, &curves), 3);
+    RS_CHECK_STR (curves[0].mnemonic, "TIME");      //  the index curve first, wherever its column
+    RS_CHECK_STR (curves[1].mnemonic, "HKLA");
+    RS_CHECK_STR (curves[1].unit, "klbf");
+    RS_CHECK_STR (curves[1].description, "Hookload Average");
+    RS_CHECK_STR (curves[2].mnemonic, "BPOS");
+    RS_CHECK_STR (curves[2].unit, "ft");
+    int64_t ts, t0 = 0;
+    const double *v;
+    RS_CHECK_INT (rs_clock_parse ("2016-09-29T15:39:41.000Z", &t0), 0);
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
+    RS_CHECK (ts == t0);
+    RS_CHECK_NEAR (v[1], 150.5, 0);
+    RS_CHECK_NEAR (v[2], 30, 0);
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);
+    RS_CHECK (ts == t0 + 3000000);
+    RS_CHECK_NEAR (v[1], 151, 0);
+    RS_CHECK (isnan (v[2]));        //  BPOS's own null value
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 1);   //  the row without a time is passed over
+    RS_CHECK (isnan (v[1]));        //  a blank cell
+    RS_CHECK_NEAR (v[2], 32.5, 0);
+    RS_CHECK_INT (rs_witsml_next (log, &ts, &v), 0);
+    RS_CHECK_INT (rs_witsml_bad_rows (log), 1);
+    rs_witsml_close (&log);
+
+    //  Mapped and converted as any log: klbf and ft to kN and m.
+    rs_chanmap_t map;
+    rs_chanmap_curve_desc ("HKLA", "klbf", "Hookload Average", &map);
+    RS_CHECK_INT (map.channel, RS_CH_HOOK_LOAD);
+
+    //  Neither list nor column indexes (a 1.3.1 log without them, or a 1.4
+    //  log cut before its logData): said so, naming both versions.
+    char *bare = strdup (s_131);
+    for (char *p; (p = strstr (bare, "<columnIndex>2</columnIndex>"));)
+        memcpy (p, "<columnIndex>1</columnIndex>", 28);     //  two curves in column 1
+    write_file (path, bare, strlen (bare));
+    RS_CHECK (rs_witsml_open (path) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "columnIndex") != NULL && strstr (rs_errmsg (), "1.3.1") != NULL);
+    RS_CHECK_INT (rs_errcode (), RS_E_FORMAT);
+    free (bare);
     unlink (path);
 }
 
@@ -599,6 +677,7 @@ main (void)
 {
     test_excerpt ();
     test_small ();
+    test_131 ();
     test_mapping ();
     test_mapping_log ();
     test_logset ();
