@@ -1,8 +1,8 @@
 """rigstream-replay with real processes: the committed Volve excerpt replayed
 through the broker reaches a subscriber with every row, channels converted to
 the suite's units and extra curves carried; a speed factor paces the rows;
-clock-synchronised replay moves the times to now; broken input is refused
-with a clear message."""
+clock-synchronised replay moves the times to now; the same rows written as
+WITSML 1.3.1.1 read the same; broken input is refused with a clear message."""
 import json
 import os
 import re
@@ -17,6 +17,26 @@ def rows_of(path):
     names = re.search(r"<mnemonicList>(.*?)</mnemonicList>", text).group(1).split(",")
     rows = [r.split(",") for r in re.findall(r"<data>(.*?)</data>", text)]
     return names, rows
+
+
+def as_131(path, out, n_rows):
+    """The first n_rows of a WITSML 1.4 log written as WITSML 1.3.1.1 writes it: no mnemonicList or
+    unitList, each logCurveInfo with its columnIndex, the index curve moved to the second column."""
+    text = open(path).read()
+    names, rows = rows_of(path)
+    units = re.search(r"<unitList>(.*?)</unitList>", text).group(1).split(",")
+    order = [1, 0] + list(range(2, len(names)))         # the file's columns: HKLD_AVG..., Time second
+    infos = []
+    for col, i in enumerate(order, start=1):
+        infos.append(f"<logCurveInfo uid=\"{names[i]}\"><mnemonic>{names[i]}</mnemonic><unit>{units[i]}</unit>"
+                     f"<columnIndex>{col}</columnIndex></logCurveInfo>")
+    data = "".join("<data>" + ",".join(r[i] for i in order) + "</data>" for r in rows[:n_rows])
+    head = re.search(r"<nameWell>.*?</nameWell>", text).group(0)
+    open(out, "w").write(
+        '<?xml version="1.0" encoding="UTF-8"?><logs xmlns="http://www.witsml.org/schemas/131" version="1.3.1.1">'
+        f'<log uidWell="w" uidWellbore="b" uid="l">{head}<name>GenTime</name><indexType>date time</indexType>'
+        f'<direction>increasing</direction><indexCurve columnIndex="2">{names[0]}</indexCurve>'
+        f'<nullValue>-999.25</nullValue>{"".join(infos)}<logData>{data}</logData></log></logs>')
 
 
 def samples(proc):
@@ -56,6 +76,18 @@ def main():
     check(got[0]["time"] == "2016-09-29T19:33:01.000Z", "timestamps are the log's own")
     check(len(got[0]["ch"]) == 78, "all 78 curves travel (known channels plus extras)")
 
+    # The same rows as WITSML 1.3.1.1 (columns by columnIndex, the time in the second one) read the same.
+    old = os.path.join(rigtest.ARGS.tmp, "excerpt-131.xml")
+    as_131(excerpt, old, 200)
+    log131 = suite.start("logger131", "rigstream-logger", ["--json", "--topics", "telemetry.F-9B"])
+    log131.wait_for("ready", timeout=10)
+    r131 = suite.start("replay131", "rigstream-replay", ["--fast", "--well", "F-9B", old])
+    check(r131.p.wait(60) == 0 and "200 rows published" in r131.text(), "a WITSML 1.3.1.1 log replays: 200 rows")
+    wait_until(lambda: log131.text("out").count("\n") >= 200, timeout=20, what="200 samples of the 1.3.1 log")
+    got131 = samples(log131)
+    check(len(got131) == 200 and all(a["ch"] == b["ch"] and a["ts"] == b["ts"] for a, b in zip(got131, got)),
+          "its samples are those of the same rows read as WITSML 1.4 (times, channels, units)")
+
     # Pacing: the first 120 s of the log (to 19:35:01) at 60x take 2 s.
     log2 = suite.start("logger2", "rigstream-logger", ["--json", "--topics", "telemetry.PACE"])
     log2.wait_for("ready", timeout=10)
@@ -90,7 +122,7 @@ def main():
     check(m.p.wait(10) == 1 and "cannot open" in m.text(), "a missing file: exit 1 with a message")
     b = Proc("badstart", [binary("rigstream-replay"), "--start", "yesterday", excerpt])
     check(b.p.wait(10) == 2 and "--start" in b.text(), "a bad --start: exit 2 with a message")
-    check(log.stop() == 0 and log2.stop() == 0 and log3.stop() == 0, "loggers exit 0")
+    check(log.stop() == 0 and log2.stop() == 0 and log3.stop() == 0 and log131.stop() == 0, "loggers exit 0")
     suite.broker.stop()
     print("test_replay: all checks passed")
 
