@@ -1,6 +1,6 @@
 /*  rs_rigstate: rig-state classification and time breakdown. */
 #include "rs_rigstate.h"
-#include "rs_noise.h"
+#include "rs_plateau.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,15 +13,9 @@
 #define BW_UP       0.2         // ... times this for readings above it, bit at surface
 #define KIN_STEP_M  0.02        // m: the block moved on this sample (above a position sensor's jitter)
 #define BLOCK_VMAX  5.0         // m/s: no block travels faster (bit depth edits without a block)
-#define PLATEAU_S   60.0        // s: a steady hook load this long is a plateau ...
-#define PLATEAU_REL 0.03        // ... when it stays within this fraction of its mean
-#define PLATEAU_KN  10.0        // ... or this many kN, or NOISE_SPAN of the hook load's noise, whichever is larger
-#define NOISE_SPAN  5.0         // sigmas: the span of a minute's readings of a steady, noisy load
 #define BLOCK_NOISE_K 8.0       // the block travels when it goes this many sigmas of its sensor's noise (or move_m)
 #define BLOCK_D2_SKIP 4.0       // ... a second difference over this many times their mean (or move_m) is a start or stop
 #define NOISE_ALPHA 0.02        // per sample: the block's noise is learned this fast
-#define NOISE_EVERY_S 1.0       // s: the hook load's noise from steps between readings at least this far apart ...
-#define NOISE_MIN_N 5           // ... known from this many
 #define SETDOWN_REL 0.1         // cold start: a still block's hook load this share ...
 #define SETDOWN_KN  50.0        // ... and this many kN under what it held has set the string down
 #define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
@@ -73,16 +67,9 @@ struct rs_rigstate_t {
     //  Block and bit where the bit last moved: a block that has since
     //  travelled while the bit stayed is in slips, however slowly it went.
     double kin_block, kin_bit;
-    //  The hook-load plateau being watched and the lowest one seen.
-    int64_t pl_since;
-    int64_t pl_last;            // the last sample's time
-    double pl_min, pl_max, pl_sum, pl_bmin, pl_bmax;
-    unsigned pl_n;
-    //  The load cell's noise: steps of the hook load with the block still,
-    //  from the reading at hk_ts (block at bk_prev).
-    rs_noise_t hk_noise;
-    double hk_prev, bk_prev;
-    int64_t hk_ts;
+    //  The lowest steady hook load with the block still: the provisional
+    //  block weight.
+    rs_plateau_t plateau;
     //  The block position's noise, from its second differences (a steady
     //  travel has none): the two readings before and their mean.
     double bk_p1, bk_p2, bk_d2;
@@ -93,9 +80,6 @@ struct rs_rigstate_t {
     //  and whether the block travels empty after the string was set down.
     double still_top;
     bool empty_travel;
-    double bw_plateau;          // the lowest plateau seen
-    int64_t pl_low_since;       // hook load clearly under it since, INT64_MIN when not ...
-    double pl_low_block;        // ... with the block here
     double hole_last;           // last valid hole depth
     //  Trip direction: +1 in, -1 out, 0 none; the string position (bit
     //  depth, or block travel out of slips without one) and its extreme
@@ -203,17 +187,11 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
-    self->pl_since = self->pl_last = INT64_MIN;
-    self->bw_plateau = NAN;
-    self->hk_prev = self->bk_prev = NAN;
-    self->hk_ts = INT64_MIN;
-    rs_noise_reset (&self->hk_noise);
+    rs_plateau_init (&self->plateau);
     self->bk_p1 = self->bk_p2 = self->bk_d2 = NAN;
     self->bk_ts = INT64_MIN;
     self->move_m = self->o.move_m;
     self->still_top = NAN;
-    self->pl_low_since = INT64_MIN;
-    self->pl_low_block = NAN;
     self->hole_last = NAN;
     self->spos = self->spos_ext = self->spos_anchor = NAN;
     self->last_slips = -1;
@@ -343,7 +321,7 @@ s_block_noise (rs_rigstate_t *self, int64_t ts, double block)
     const rs_rigstate_opts_t *o = &self->o;
     if (isnan (block))
         return;
-    if (self->bk_ts != INT64_MIN && (double) (ts - self->bk_ts) > PLATEAU_S * 1e6)
+    if (self->bk_ts != INT64_MIN && (double) (ts - self->bk_ts) > RS_PLATEAU_S * 1e6)
         self->bk_p1 = self->bk_p2 = NAN;
     self->bk_ts = ts;
     if (!isnan (self->bk_p1) && !isnan (self->bk_p2)) {
@@ -359,92 +337,6 @@ s_block_noise (rs_rigstate_t *self, int64_t ts, double block)
     self->bk_p1 = block;
     double sigma = isnan (self->bk_d2) ? 0 : self->bk_d2 / 1.954;
     self->move_m = fmax (o->move_m, BLOCK_NOISE_K * sigma);
-}
-
-//  Watches for a steady hook load with the block still (PLATEAU_S long,
-//  within PLATEAU_REL or PLATEAU_KN); keeps the lowest such plateau: with
-//  the string in slips or out of the hole it is the block weight.
-static void
-s_plateau (rs_rigstate_t *self, int64_t ts, double hook, double block, bool hanging)
-{
-    //  Readings farther apart than a plateau (a log of snapshots, a row a
-    //  connection) cannot show the block travelling between them: each is
-    //  a still reading of its own.
-    bool apart = self->pl_last != INT64_MIN && (double) (ts - self->pl_last) > PLATEAU_S * 1e6;
-    self->pl_last = ts;
-    //  The load cell's noise, from the steps between readings with the
-    //  block still: a cell noisier than F-9's (quantised in 3.85 kN steps)
-    //  spans more than PLATEAU_KN within a minute of a steady load, and no
-    //  plateau, hence no block weight, would ever be found.
-    if (self->hk_ts == INT64_MIN || (double) (ts - self->hk_ts) >= NOISE_EVERY_S * 1e6) {
-        //  Still: within the position sensor's own jitter, when that is noisy.
-        double jitter = self->move_m > self->o.move_m ? self->move_m / 2 : KIN_STEP_M;
-        bool still = isnan (block) || isnan (self->bk_prev) || fabs (block - self->bk_prev) <= jitter;
-        if (!isnan (hook) && !isnan (self->hk_prev) && !apart && still)
-            rs_noise_add (&self->hk_noise, hook - self->hk_prev);
-        self->hk_prev = hook;
-        self->bk_prev = block;
-        self->hk_ts = ts;
-    }
-    double hk_sigma = rs_noise_sigma (&self->hk_noise, RS_NOISE_MED_DIFF, NOISE_MIN_N);
-    double noise_kn = isnan (hk_sigma) ? 0 : NOISE_SPAN * hk_sigma;
-    if (isnan (hook) || hanging) {
-        self->pl_since = INT64_MIN;
-        return;
-    }
-    if (self->pl_since != INT64_MIN) {
-        double lo = fmin (self->pl_min, hook), hi = fmax (self->pl_max, hook);
-        double mean = (self->pl_sum + hook) / (self->pl_n + 1);
-        if (apart && !isnan (block))
-            self->pl_bmin = self->pl_bmax = block;
-        double blo = isnan (block) ? self->pl_bmin : fmin (self->pl_bmin, block);
-        double bhi = isnan (block) ? self->pl_bmax : fmax (self->pl_bmax, block);
-        bool steady = hi - lo <= fmax (fmax (PLATEAU_REL * mean, PLATEAU_KN), noise_kn)
-                      && !(bhi - blo > self->move_m);
-        if (steady) {
-            self->pl_min = lo;
-            self->pl_max = hi;
-            self->pl_sum += hook;
-            self->pl_n++;
-            self->pl_bmin = blo;
-            self->pl_bmax = bhi;
-            if ((double) (ts - self->pl_since) >= PLATEAU_S * 1e6 && self->pl_n >= 3) {
-                if (isnan (self->bw_plateau) || mean < self->bw_plateau)
-                    self->bw_plateau = mean;
-                self->pl_since = INT64_MIN;
-            }
-            return;
-        }
-    }
-    self->pl_since = ts;
-    self->pl_min = self->pl_max = self->pl_sum = hook;
-    self->pl_n = 1;
-    self->pl_bmin = self->pl_bmax = block;
-}
-
-//  The hook always carries the block: a hook load that stays clearly under
-//  the plateau's weight for the dwell time proves that plateau was a string
-//  hanging still (a kill, a long circulation), not the block alone. The
-//  block weighs at most what the hook holds then, unless the bit is drilling
-//  (the string hangs from the hook, lightened by the weight on bit: no
-//  plateau is left). Only with the block still: a travelling block's reading
-//  swings with its acceleration and the sheaves' friction, under its weight
-//  too.
-static void
-s_plateau_undercut (rs_rigstate_t *self, int64_t ts, double hook, double block, bool drilling)
-{
-    const rs_rigstate_opts_t *o = &self->o;
-    bool low = !isnan (self->bw_plateau) && !isnan (hook) && hook < self->bw_plateau * (1 - o->set_down_tol);
-    if (low && self->pl_low_since == INT64_MIN && !isnan (block)) {
-        self->pl_low_since = ts;
-        self->pl_low_block = block;
-    }
-    else if (!low || isnan (block) || fabs (block - self->pl_low_block) > self->move_m)
-        self->pl_low_since = INT64_MIN;
-    else if ((double) (ts - self->pl_low_since) >= o->min_dwell_s * 1e6) {
-        self->bw_plateau = drilling ? NAN : hook;
-        self->pl_low_since = INT64_MIN;
-    }
 }
 
 //  Follows the string's position and turns the trip's direction only when
@@ -653,6 +545,7 @@ s_bw_publish (rs_rigstate_t *self)
 {
     const rs_rigstate_opts_t *o = &self->o;
     rs_riginfo_t *in = &self->info;
+    double plateau = rs_plateau_weight (&self->plateau);
     if (o->block_weight_kn > 0) {
         in->block_weight_kn = o->block_weight_kn;
         in->bw_source = RS_BW_CONFIGURED;
@@ -667,9 +560,8 @@ s_bw_publish (rs_rigstate_t *self)
     //  travelling with the block, so out of the slips, and hanging from the
     //  hook): within a plateau's own steadiness of that, it was the string
     //  hanging (a light string moves only a few percent over the block).
-    else if (!isnan (self->bw_plateau)
-             && !(!isnan (self->hang_avg) && self->bw_plateau > self->hang_avg * (1 - PLATEAU_REL))) {
-        in->block_weight_kn = self->bw_plateau;
+    else if (!isnan (plateau) && !(!isnan (self->hang_avg) && plateau > self->hang_avg * (1 - RS_PLATEAU_REL))) {
+        in->block_weight_kn = plateau;
         in->bw_source = RS_BW_PLATEAU;
     }
     else {
@@ -969,8 +861,12 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
                    || self->bit_advancing
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->set_down_tol));
-    s_plateau (self, ts, hook, block, hanging);
-    s_plateau_undercut (self, ts, hook, block, f->on_bottom && f->weight_on_bit);
+    //  Still, for the load cell's noise: within the position sensor's own
+    //  jitter, when that is noisy.
+    double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
+    rs_plateau_feed (&self->plateau, ts, hook, block, hanging, self->move_m, jitter);
+    rs_plateau_undercut (&self->plateau, ts, hook, block, f->on_bottom && f->weight_on_bit, o->set_down_tol,
+                         o->min_dwell_s, self->move_m);
     s_bw_publish (self);
 
     bool by_hook;
