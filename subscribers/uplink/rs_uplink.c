@@ -109,6 +109,35 @@ s_budget_pass (rs_budget_t *budget, const rs_msg_t *msg, const char *name, doubl
     return !budget || rs_budget_pass (budget, msg->id, name, v, msg->hdr.ts_us / 1000);
 }
 
+//  The engine's verdicts on the channels it holds no good reading of (its
+//  kpi message's "quality" map) as one text, "wob: wob pinned at -89 kN;
+//  ..."; "" when none.
+static void
+s_quality_text (const rs_msg_t *msg, char *buf, size_t size)
+{
+    buf[0] = 0;
+    if (!msg->body || msg->body->type != MSGPACK_OBJECT_MAP)
+        return;
+    const msgpack_object_map *map = &msg->body->via.map;
+    for (uint32_t i = 0; i < map->size; i++) {
+        const msgpack_object *k = &map->ptr[i].key, *v = &map->ptr[i].val;
+        if (k->type != MSGPACK_OBJECT_STR || k->via.str.size != 7 || memcmp (k->via.str.ptr, "quality", 7) != 0
+            || v->type != MSGPACK_OBJECT_MAP)
+            continue;
+        size_t len = 0;
+        for (uint32_t j = 0; j < v->via.map.size; j++) {
+            const msgpack_object *ck = &v->via.map.ptr[j].key, *cv = &v->via.map.ptr[j].val;
+            if (ck->type != MSGPACK_OBJECT_STR || cv->type != MSGPACK_OBJECT_STR)
+                continue;
+            int n = snprintf (buf + len, size - len, "%s%.*s: %.*s", len ? "; " : "", (int) ck->via.str.size,
+                              ck->via.str.ptr, (int) cv->via.str.size, cv->via.str.ptr);
+            if (n < 0 || (size_t) n >= size - len)
+                break;              //  cut short: the rest does not fit
+            len += (size_t) n;
+        }
+    }
+}
+
 int
 rs_uplink_record (const rs_msg_t *msg, rs_decoder_t *dec, rs_budget_t *budget, msgpack_sbuffer *out)
 {
@@ -123,9 +152,17 @@ rs_uplink_record (const rs_msg_t *msg, rs_decoder_t *dec, rs_budget_t *budget, m
         }
         if (!n)
             return 0;
-        //  The engine's rig state rides with its KPIs, as text.
+        //  The engine's rig state rides with its KPIs, as text, with what it
+        //  says beside it: why the state is unknown, where the block weight
+        //  comes from, the channels it holds suspect; "" when nothing, so
+        //  that a host sees each clear.
         const char *state = msg->kind == RS_KIND_KPI ? rs_msg_text (dec, msg, "rig_state") : NULL;
-        msgpack_pack_map (&pk, n + (state != NULL));
+        const char *reason = state ? rs_msg_text (dec, msg, "rig_state_reason") : NULL;
+        const char *bw = state ? rs_msg_text (dec, msg, "block_weight_source") : NULL;
+        char quality[512];
+        s_quality_text (msg, quality, sizeof quality);
+        size_t texts = state ? 3 + (bw != NULL) : 0;
+        msgpack_pack_map (&pk, n + texts);
         for (size_t i = 0; i < msg->n_values && i < RS_MAX_CHANNELS; i++) {
             if (!keep[i])
                 continue;
@@ -135,8 +172,16 @@ rs_uplink_record (const rs_msg_t *msg, rs_decoder_t *dec, rs_budget_t *budget, m
         if (state) {
             rs_encode_key (&pk, "rig_state");
             rs_encode_string (&pk, state);
+            rs_encode_key (&pk, "rig_state_reason");
+            rs_encode_string (&pk, reason ? reason : "");
+            rs_encode_key (&pk, "quality");
+            rs_encode_string (&pk, quality);
+            if (bw) {
+                rs_encode_key (&pk, "block_weight_source");
+                rs_encode_string (&pk, bw);
+            }
         }
-        return (int) (n + (state != NULL));
+        return (int) (n + texts);
     }
     if (msg->kind != RS_KIND_ALERT || !msg->body || msg->body->type != MSGPACK_OBJECT_MAP)
         return -1;

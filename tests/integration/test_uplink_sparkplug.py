@@ -6,7 +6,8 @@ and value as the simulator published it; payload seq continuous 0-255 across
 births and data; a rebirth command answered with the same bdSeq; a clean stop
 sends NDEATH with that bdSeq, at QoS 1. The prediction engine's KPIs travel
 too, as kpi/<name> metrics born when they first appear, each with its unit,
-and the engine's rig state as the String metric kpi/rig_state. The node's
+and the engine's rig state as the String metric kpi/rig_state, with what it says beside it
+(kpi/rig_state_reason, kpi/quality, kpi/block_weight_source). The node's
 health (queue depth, oldest queued, dropped) is in NBIRTH and in NDATA.
 """
 import os
@@ -80,6 +81,8 @@ def main():
     wait_until(lambda: host.kinds.get("kpi", 0) >= 2, timeout=10, what="KPIs at the host")
     kpis = {m.name: m for m in host.births["A-01"].metrics if m.name.startswith("kpi/")}
     state = kpis.pop("kpi/rig_state", None)
+    # What the engine says beside the state rides as text too.
+    texts = {n: kpis.pop(n, None) for n in ("kpi/rig_state_reason", "kpi/quality", "kpi/block_weight_source")}
     check(len(kpis) >= 10 and all(m.datatype == DOUBLE for m in kpis.values())
           and "rigstream/kpi_seq" in {m.name for m in host.births["A-01"].metrics},
           f"{host.kinds['kpi']} KPI messages; the well's DBIRTH names {len(kpis)} kpi/ metrics (Double)")
@@ -94,6 +97,13 @@ def main():
         seen = {m.string_value for v, d, p, _ in host.log if v == "DDATA" and d == "A-01"
                 for m in p.metrics if m.alias == state.alias}
     check(seen and all(isinstance(x, str) and x for x in seen), f"kpi/rig_state values in DDATA: {sorted(seen)}")
+    check(all(m is not None and m.datatype == STRING for m in texts.values()),
+          "beside it the String metrics kpi/rig_state_reason, kpi/quality and kpi/block_weight_source")
+    with host.lock:
+        sources = {m.string_value for v, d, p, _ in host.log if v in ("DBIRTH", "DDATA") and d == "A-01"
+                   for m in p.metrics if m.alias == texts["kpi/block_weight_source"].alias}
+    check(sources and sources <= {"unknown", "configured", "learned", "plateau"},
+          f"kpi/block_weight_source values: {sorted(sources)}")
     wait_until(lambda: len(host.node_data) >= 2, timeout=10, what="health NDATA")
     nd = host.node_data[-1][1]
     check(set(nd) == {"uplink/queue_depth", "uplink/oldest_queued_s", "uplink/dropped"} and nd["uplink/dropped"] == 0,

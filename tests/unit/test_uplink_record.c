@@ -36,6 +36,25 @@ s_get (const msgpack_sbuffer *sb, const char *name, int *found)
     return v;
 }
 
+//  The text of a string field of the record in sb, "" when none.
+static void
+s_text (const msgpack_sbuffer *sb, const char *name, char *buf, size_t size)
+{
+    msgpack_unpacked u;
+    msgpack_unpacked_init (&u);
+    size_t off = 0;
+    buf[0] = 0;
+    if (msgpack_unpack_next (&u, sb->data, sb->size, &off) == MSGPACK_UNPACK_SUCCESS
+        && u.data.type == MSGPACK_OBJECT_MAP)
+        for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+            const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+            if (kv->key.via.str.size == strlen (name) && memcmp (kv->key.via.str.ptr, name, strlen (name)) == 0
+                && kv->val.type == MSGPACK_OBJECT_STR)
+                snprintf (buf, size, "%.*s", (int) kv->val.via.str.size, kv->val.via.str.ptr);
+        }
+    msgpack_unpacked_destroy (&u);
+}
+
 int
 main (void)
 {
@@ -125,9 +144,43 @@ main (void)
     rs_encode_string (pk, "drilling_rotary");
     RS_CHECK_INT (rs_decode (dec, "kpi.A-01", 8, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
     sb.size = 0;
-    RS_CHECK_INT (rs_uplink_record (&msg, dec, NULL, &sb), 3);
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, NULL, &sb), 5);
     RS_CHECK_NEAR (s_get (&sb, "mse_mpa", &found), 42.0, 0);
     RS_CHECK_NEAR (s_get (&sb, "rig_state", &found), 15, 0);           // "drilling_rotary": a string of 15
+    //  Nothing said beside it: empty texts, so that a host sees them clear.
+    RS_CHECK_NEAR (s_get (&sb, "rig_state_reason", &found), 0, 0);
+    RS_CHECK (found);
+    RS_CHECK_NEAR (s_get (&sb, "quality", &found), 0, 0);
+    RS_CHECK (found);
+
+    //  An unknown state with its reason, the block weight's source and the
+    //  engine's verdicts on two channels, as texts.
+    hdr.seq = 2;
+    pk = rs_encode_begin (enc, RS_KIND_KPI, "A-01", &hdr, 5);
+    rs_encode_key (pk, "values");
+    rs_encode_values (pk, kpis, 2);
+    rs_encode_key (pk, "rig_state");
+    rs_encode_string (pk, "unknown");
+    rs_encode_key (pk, "block_weight_source");
+    rs_encode_string (pk, "unknown");
+    rs_encode_key (pk, "rig_state_reason");
+    rs_encode_string (pk, "block weight not known yet");
+    rs_encode_key (pk, "quality");
+    msgpack_pack_map (pk, 2);
+    rs_encode_key (pk, "wob");
+    rs_encode_string (pk, "wob pinned at -89 kN");
+    rs_encode_key (pk, "flow_out");
+    rs_encode_string (pk, "flow_out stuck at 2000 L/min");
+    RS_CHECK_INT (rs_decode (dec, "kpi.A-01", 8, rs_encoder_data (enc), rs_encoder_size (enc), &msg), RS_OK);
+    sb.size = 0;
+    RS_CHECK_INT (rs_uplink_record (&msg, dec, NULL, &sb), 6);
+    char text[256];
+    s_text (&sb, "rig_state_reason", text, sizeof text);
+    RS_CHECK_STR (text, "block weight not known yet");
+    s_text (&sb, "block_weight_source", text, sizeof text);
+    RS_CHECK_STR (text, "unknown");
+    s_text (&sb, "quality", text, sizeof text);
+    RS_CHECK_STR (text, "wob: wob pinned at -89 kN; flow_out: flow_out stuck at 2000 L/min");
 
     //  Kinds it does not carry.
     rs_encode_event (enc, "A-01", &hdr, "kick", "start", 1, "", "");
