@@ -358,7 +358,7 @@ export function setRigInfo(well, m) {
   const w = ensureWell(well);
   w.rig = { reason: m.rig_state_reason || null, bwSource: m.block_weight_source || null,
             blockWeight: m.values ? m.values.block_weight : null, quality: m.quality || {}, at: Date.now() };
-  setRigState(well, m.rig_state || m.state);
+  if (m.rig_state || m.state) w.rigState = m.rig_state || m.state;
   if (well === store.get('well')) showReadouts();
 }
 
