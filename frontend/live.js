@@ -130,7 +130,7 @@ function showRigNote(w, rig) {
   }
   // The engine's verdicts name their channel first ("wob pinned at -89 kN"): written with its label.
   Object.keys(rig.quality).sort().forEach((ch) => {
-    const why = rig.quality[ch];
+    const why = String(rig.quality[ch]);
     const d = el('div', 'bad', why.startsWith(ch + ' ') ? units.label(ch) + why.slice(ch.length)
                                                          : units.label(ch) + ': ' + why);
     d.dataset.channel = ch;
@@ -357,7 +357,8 @@ export function setRigState(well, rs) {
 export function setRigInfo(well, m) {
   const w = ensureWell(well);
   w.rig = { reason: m.rig_state_reason || null, bwSource: m.block_weight_source || null,
-            blockWeight: m.values ? m.values.block_weight : null, quality: m.quality || {}, at: Date.now() };
+            blockWeight: m.values ? m.values.block_weight : null,
+            quality: m.quality && typeof m.quality === 'object' ? m.quality : {}, at: Date.now() };
   if (m.rig_state || m.state) w.rigState = m.rig_state || m.state;
   if (well === store.get('well')) showReadouts();
 }
