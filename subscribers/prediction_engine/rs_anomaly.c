@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_ema.h"
 #include "rs_window.h"
 
 #define GROUPS       2          // drilling; circulating + reaming
@@ -179,11 +180,11 @@ rs_anomaly_feed (rs_anomaly_t *self, int64_t ts_us, const double x[RS_AF_COUNT],
             self->score = d;
         //  Learn from what looks normal (or from everything at first).
         if (!self->alarm.raised && !explained && (isnan (d) || !trained || d < TRAIN_BELOW)) {
-            double km = 1 - exp (-dt / MEAN_TAU_S), ks = 1 - exp (-dt / SCALE_TAU_S);
+            double km = rs_ema_gain (dt, MEAN_TAU_S), ks = rs_ema_gain (dt, SCALE_TAU_S);
             if (g->trained_s < 600) {
                 //  Start-up: faster so the first baseline is not the first sample.
-                km = 1 - exp (-dt / 60);
-                ks = 1 - exp (-dt / 300);
+                km = rs_ema_gain (dt, 60);
+                ks = rs_ema_gain (dt, 300);
             }
             for (int i = 0; i < RS_AF_COUNT; i++) {
                 if (isnan (x[i]))

@@ -2,6 +2,7 @@
     (rs_flowmodel, rs_pressmodel). */
 #include "rs_detect.h"
 #include "rs_chanq.h"
+#include "rs_ema.h"
 #include "rs_flowmodel.h"
 #include "rs_pressmodel.h"
 
@@ -311,11 +312,6 @@ rs_detect_raised_count (const rs_detect_t *self)
     return n;
 }
 
-static double
-s_k (double dt, double tau)
-{
-    return 1.0 - exp (-dt / tau);
-}
 
 //  Sends a transition of detector `det` with a formatted message.
 static void
@@ -436,8 +432,8 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     if (drilling && !isnan (rop)) {
         if (self->drill_t0 == INT64_MIN)
             self->drill_t0 = ts;
-        self->rop_fast = isnan (self->rop_fast) ? rop : self->rop_fast + (rop - self->rop_fast) * s_k (dt, BREAK_FAST_S);
-        self->rop_slow = isnan (self->rop_slow) ? rop : self->rop_slow + (rop - self->rop_slow) * s_k (dt, BREAK_SLOW_S);
+        rs_ema_step (&self->rop_fast, rop, dt, BREAK_FAST_S);
+        rs_ema_step (&self->rop_slow, rop, dt, BREAK_SLOW_S);
         if ((double) (ts - self->drill_t0) > BREAK_SETTLE_S * 1e6 && self->rop_slow > 1
             && self->rop_fast > BREAK_RATIO * self->rop_slow)
             self->break_until = ts + (int64_t) (BREAK_HOLD_S * 1e6);
@@ -642,7 +638,7 @@ s_torque_refs (rs_detect_t *self, double dt, const double *ch, const rs_riginfo_
     if (rotating && !isnan (tq) && !self->alarm[RS_DET_STUCK_PIPE].raised && rig
         && (rs_rig_drilling (rig->state) || rig->state == RS_RIG_CIRCULATING
             || rig->state == RS_RIG_REAMING)) {
-        double k = s_k (dt, TQ_REF_TAU_S);
+        double k = rs_ema_gain (dt, TQ_REF_TAU_S);
         self->tq_ref = isnan (self->tq_ref) ? tq : self->tq_ref + (tq - self->tq_ref) * k;
         self->rpm_ref = isnan (self->rpm_ref) ? rpm : self->rpm_ref + (rpm - self->rpm_ref) * k;
     }
@@ -685,7 +681,7 @@ s_free_weight (rs_detect_t *self, int64_t ts, double dt, const double *ch, const
     bool lifted = lifting && self->was_lifting;
     if (off_bottom && !slips && !raised
         && (lifted || (rotating && (isnan (self->free_hook) || hook - self->free_hook < STUCK_KEEP * STUCK_OVERPULL)))) {
-        self->free_hook = isnan (self->free_hook) ? hook : self->free_hook + (hook - self->free_hook) * s_k (dt, FREE_TAU_S);
+        rs_ema_step (&self->free_hook, hook, dt, FREE_TAU_S);
         self->free_bit = bit;
     }
     self->was_lifting = lifting;
@@ -1006,7 +1002,7 @@ s_wob_zero (rs_detect_t *self, double dt, double *ch, const rs_riginfo_t *rig)
     double bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
     if (!rig || isnan (wob) || isnan (hook))
         return;
-    double k = s_k (dt, WOBZ_TAU_S);
+    double k = rs_ema_gain (dt, WOBZ_TAU_S);
     //  Turning off bottom at the weight the string hangs at free (one worked
     //  against a stuck point reads its pull as WOB, and weighs more).
     bool turning_off = (rig->state == RS_RIG_CIRCULATING || rig->state == RS_RIG_OFF_BOTTOM)

@@ -1,6 +1,7 @@
 /*  rs_flowmodel: expected returns, the returns meter's gain, rest and
     noise, and the pit's trend (see rs_flowmodel.h). */
 #include "rs_flowmodel.h"
+#include "rs_ema.h"
 #include "rs_fit.h"
 #include "rs_window.h"
 
@@ -73,11 +74,6 @@ struct rs_flowmodel_t {
     rs_flowmodel_view_t v;
 };
 
-static double
-s_k (double dt, double tau)
-{
-    return 1.0 - exp (-dt / tau);
-}
 
 static void
 s_opts (rs_flowmodel_t *self, const rs_flowmodel_opts_t *opts)
@@ -302,7 +298,7 @@ s_learn (rs_flowmodel_t *self, int64_t ts, double dt, double qin, double qout, c
     double ratio = qout / v->expected;
     int b = s_gain_bin (self->qavg);
     if (ratio > 0.5 && ratio < 2 && b >= 0) {
-        double kg = s_k (dt, self->gain_s < GAIN_LEARN_S ? GAIN_FAST_S : GAIN_TAU_S);
+        double kg = rs_ema_gain (dt, self->gain_s < GAIN_LEARN_S ? GAIN_FAST_S : GAIN_TAU_S);
         self->gain_bin[b] += (ratio - self->gain_bin[b]) * kg;
         v->gain = self->gain_bin[b];
         self->drilled_learn += (self->drilled_now - self->drilled_learn) * kg;
@@ -311,7 +307,7 @@ s_learn (rs_flowmodel_t *self, int64_t ts, double dt, double qin, double qout, c
     }
     if (self->gain_s >= GAIN_LEARN_S) {
         double dev = 1.2533 * fabs (v->balance);
-        double kk = s_k (dt, self->sigma_s < SIGMA_LEARN_S ? 120 : SIGMA_TAU_S);
+        double kk = rs_ema_gain (dt, self->sigma_s < SIGMA_LEARN_S ? 120 : SIGMA_TAU_S);
         if (isnan (v->sigma))
             v->sigma = 0.012 * qin + 3;
         v->sigma += (fmin (dev, 5 * fmax (v->sigma, SIGMA_MIN)) - v->sigma) * kk;
@@ -332,7 +328,7 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
     }
     self->qin_prev = self->qin_last;
     self->qin_last = qin;
-    self->qavg = isnan (self->qavg) ? qin : self->qavg + (qin - self->qavg) * s_k (dt, QAVG_TAU_S);
+    rs_ema_step (&self->qavg, qin, dt, QAVG_TAU_S);
     double hold_s = self->tau_known ? HOLD_LAGS * self->tau : 3 * LAG_MAX_S;
     double disp = s_hole_flow (self, ts, dt, ch, rig, hold_s);
     double src = qin + disp;
@@ -346,8 +342,7 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
     v->lag_s = self->tau_known ? self->tau : NAN;
     //  A change of the flowline's input is a transient the model only
     //  approximates (the real flowline is no pure first-order lag).
-    self->flowline_avg = isnan (self->flowline_avg) ? flowline
-                         : self->flowline_avg + (flowline - self->flowline_avg) * s_k (dt, QAVG_TAU_S);
+    rs_ema_step (&self->flowline_avg, flowline, dt, QAVG_TAU_S);
     if (fabs (flowline - self->flowline_avg) > STEADY_REL * fmax (self->flowline_avg, RS_FLOWMODEL_PUMPING_LPM))
         self->hold_until = ts + (int64_t) (hold_s * 1e6);
     if (!self->init) {
@@ -366,7 +361,7 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
             n = 1;
         if (n > 600)
             n = 600;
-        double k = s_k (dt / n, self->tau);
+        double k = rs_ema_gain (dt / n, self->tau);
         for (int i = 1; i <= n; i++) {
             double u = u0 + (flowline - u0) * i / n;
             v->expected += (u - v->expected) * k;
@@ -383,7 +378,7 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
     double corrected = (pumps_off ? fmax (qout - v->rest, 0) : qout) / v->gain;
     v->balance = corrected - v->expected;
     v->bias = qout - corrected;
-    v->balance_avg += (v->balance - v->balance_avg) * s_k (dt, BAL_TAU_S);
+    v->balance_avg += (v->balance - v->balance_avg) * rs_ema_gain (dt, BAL_TAU_S);
     s_learn (self, ts, dt, qin, qout, rig, quiet);
 }
 

@@ -1,6 +1,7 @@
 /*  rs_pressmodel: the standpipe pressure's coefficient and its references
     (see rs_pressmodel.h). */
 #include "rs_pressmodel.h"
+#include "rs_ema.h"
 #include "rs_fit.h"
 #include "rs_noise.h"
 
@@ -63,11 +64,6 @@ struct rs_pressmodel_t {
     rs_pressmodel_view_t v;
 };
 
-static double
-s_k (double dt, double tau)
-{
-    return 1.0 - exp (-dt / tau);
-}
 
 static void
 s_opts (rs_pressmodel_t *self, const rs_pressmodel_opts_t *opts)
@@ -251,7 +247,7 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     //  weight-up or a cut is not a pack-off or a washout.
     double rho = ch[RS_CH_MUD_DENSITY_IN];
     if (!isnan (rho) && qin > self->o.flow_lpm)
-        self->rho_str = isnan (self->rho_str) ? rho : self->rho_str + (rho - self->rho_str) * s_k (dt, MUD_TAU_S);
+        rs_ema_step (&self->rho_str, rho, dt, MUD_TAU_S);
     bool steady = s_pumps_steady (flow, qin) && !shut_in;
     double unknown_wob, load_hook;
     double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob, &load_hook);
@@ -300,7 +296,7 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     //  pack-off, while a real rise keeps pulling sample after sample.
     if (!isnan (self->coef_s))
         c = fmin (fmax (c, self->coef_s * (1 - COEF_STEP)), self->coef_s * (1 + COEF_STEP));
-    self->coef_s = isnan (self->coef_s) ? c : self->coef_s + (c - self->coef_s) * s_k (dt, COEF_TAU_S);
+    rs_ema_step (&self->coef_s, c, dt, COEF_TAU_S);
     v->coef = self->coef_s;
 
     //  Fast rise: against the lowest point of the last minute (10-s points).
@@ -325,7 +321,7 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     }
     double dev = self->coef_s / self->coef_ref - 1;
     if (dev < COEF_FREEZE && !alarmed && !(v->rise > COEF_FREEZE)) {
-        double k = s_k (dt, COEF_REF_TAU_S);
+        double k = rs_ema_gain (dt, COEF_REF_TAU_S);
         self->coef_ref += (self->coef_s - self->coef_ref) * k;
         self->q_ref += (qin - self->q_ref) * k;
         self->freeze_since = INT64_MIN;

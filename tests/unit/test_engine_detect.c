@@ -300,6 +300,21 @@ test_losses (void)
     s_well_fini (&w);
 }
 
+//  The standpipe pressure ramped up by `rise` (a share) over `ramp` samples
+//  and held for the rest of `steps`: seconds from the ramp's start to the
+//  pack-off alert, INFINITY without one.
+static double
+s_packoff_after (well_t *w, double rise, int ramp, int steps)
+{
+    double t0 = w->t;
+    for (int i = 0; i < steps; i++) {
+        w->spp_mul = 1 + rise * fmin ((double) i / ramp, 1);
+        s_step (w);
+    }
+    const logged_t *r = s_find (&w->log, "pack_off", RS_ALERT_RAISED, t0);
+    return r ? r->t - t0 : INFINITY;
+}
+
 static void
 test_packoff (void)
 {
@@ -341,13 +356,7 @@ test_packoff_noisy_spp (void)
     w.spp_noise = 0.07;
     s_run (&w, 7200);
     RS_CHECK (!s_find (&w.log, "pack_off", RS_ALERT_RAISED, 0));
-    double t0 = w.t;
-    for (int i = 0; i < 600; i++) {
-        w.spp_mul = 1 + 0.6 * fmin (i / 60.0, 1);
-        s_step (&w);
-    }
-    const logged_t *r = s_find (&w.log, "pack_off", RS_ALERT_RAISED, t0);
-    RS_CHECK (r && r->t - t0 < 180);
+    RS_CHECK (s_packoff_after (&w, 0.6, 60, 600) < 180);
     s_well_fini (&w);
 }
 
@@ -630,13 +639,7 @@ test_motor (void)
     w.wob = 120;
     w.rop = 22;
     s_run (&w, 600);
-    double t0 = w.t;
-    for (int i = 0; i < 300; i++) {
-        w.spp_mul = 1 + 0.15 * fmin (i / 30.0, 1);
-        s_step (&w);
-    }
-    const logged_t *r = s_find (&w.log, "pack_off", RS_ALERT_RAISED, t0);
-    RS_CHECK (r && r->t - t0 < 60);
+    RS_CHECK (s_packoff_after (&w, 0.15, 30, 300) < 60);
     s_well_fini (&w);
 }
 
