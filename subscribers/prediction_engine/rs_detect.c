@@ -54,6 +54,20 @@
 #define PACK_CLEAR_DEV  0.03
 #define PACK_NOISE_K    4.0         // ... or this many sigmas of the SPP reading's own noise, whichever is more
 #define PACK_CLEAR_K    1.5         // ... cleared under this many
+//  A pack-off closes the annulus round the string: it shows there too, by
+//  returns below expected or, rotating, by torque over what it was before
+//  the rise. A rise inside the string shows neither (a viscous or weighted
+//  sweep pumped down at steady circulation, a plugged nozzle): where those
+//  channels read and show nothing, the rise is no pack-off. A rise that is
+//  there as soon as the pressure can be judged (the pumps coming up after a
+//  connection, the commonest moment of a pack-off) is judged on the
+//  pressure alone: returns are not judged then, and no sweep is under way.
+#define PACK_TQ_REL     0.15        // torque this share over its level before the rise
+#define PACK_TQ_TAU_S   60.0        // that level: torque averaged over this, s
+#define PACK_RET_REL    0.01        // returns this share of flow in below expected ...
+#define PACK_RET_K      1.5         // ... and this many sigmas of their noise
+#define PACK_FRESH_S    120.0       // a rise within this of the pressure's first judging
+#define PACK_SIGN_S     20.0        // the annulus's sign held this long (not one noisy reading)
 //  Stuck pipe
 #define STUCK_HIST      64          // 1-s points of hook load and positions
 #define STUCK_WIN_S     30.0
@@ -133,6 +147,10 @@ struct rs_detect_t {
     int64_t last_shut_in;       // last sample with the well shut in
     bool kill_hold;             // still circulating the kill since then
     int64_t packoff_end;        // last pack-off alert clear
+    bool packoff_sign;          // the annulus has shown the rise under way
+    double pack_tq0;            // torque before the rise, kN.m (NaN: none)
+    int64_t press_since;        // the pressure judged since (INT64_MIN: not now)
+    int64_t sign_since;         // the annulus's sign shown since (INT64_MIN: not now)
     //  stuck
     spoint_t sp[STUCK_HIST];
     size_t sp_head, sp_n;
@@ -256,6 +274,8 @@ rs_detect_new (const rs_detect_opts_t *opts)
     s_reset_models (self);
     self->last_shut_in = INT64_MIN;
     self->packoff_end = INT64_MIN;
+    self->pack_tq0 = NAN;
+    self->press_since = self->sign_since = INT64_MIN;
     self->last_slips = INT64_MIN;
     self->tq_ref = self->rpm_ref = NAN;
     self->ball_ref = NAN;
@@ -808,8 +828,32 @@ s_stuck (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_ri
     s_emit (self, sink, RS_DET_STUCK_PIPE, tr, ts, "hook_load", hook, NAN, msg);
 }
 
+//  What the annulus shows beside a pressure rise: 1 returns down or, rotating,
+//  torque up; 0 nothing, with a channel that would show it; -1 no such
+//  channel (then the pressure is judged alone).
+static int
+s_annulus_sign (rs_detect_t *self, int64_t ts, const double *ch, const rs_riginfo_t *rig)
+{
+    const rs_detect_view_t *v = &self->v;
+    int seen = -1;
+    double qin = ch[RS_CH_FLOW_IN], tq = ch[RS_CH_TORQUE];
+    if (!isnan (v->flow_balance_avg) && rs_flowmodel_trusted (self->flow, ts, true)) {
+        seen = 0;
+        double sigma = rs_flowmodel_sigma (self->flow, qin);
+        if (-v->flow_balance_avg > fmax (PACK_RET_REL * qin, PACK_RET_K * sigma))
+            return 1;
+    }
+    if (rig && rig->flags.rotating && !isnan (tq) && !isnan (self->pack_tq0)) {
+        seen = 0;
+        if (tq > (1 + PACK_TQ_REL) * self->pack_tq0)
+            return 1;
+    }
+    return seen;
+}
+
 static void
-s_packoff (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_t *sink)
+s_packoff (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
+           const rs_alert_sink_t *sink)
 {
     rs_detect_view_t *v = &self->v;
     rs_alarm_t *a = &self->alarm[RS_DET_PACK_OFF];
@@ -825,12 +869,35 @@ s_packoff (rs_detect_t *self, int64_t ts, const double *ch, const rs_alert_sink_
     //  A rise must stand out of the coefficient's own noise too.
     double noise = v->spp_noise;
     double raise_at = fmax (PACK_DEV, PACK_NOISE_K * noise), clear_at = fmax (PACK_CLEAR_DEV, PACK_CLEAR_K * noise);
+    if (isnan (up))
+        self->press_since = INT64_MIN;
+    else if (self->press_since == INT64_MIN)
+        self->press_since = ts;
+    //  The annulus need show it only once while the pressure is up.
+    if (isnan (up) || up < clear_at) {
+        self->packoff_sign = false;
+        self->sign_since = INT64_MIN;
+        double tq = ch[RS_CH_TORQUE];
+        if (rig && rig->flags.rotating && !isnan (tq))
+            rs_ema_step (&self->pack_tq0, tq, dt, PACK_TQ_TAU_S);
+        else
+            self->pack_tq0 = NAN;
+    }
+    else if (!self->packoff_sign) {
+        int sign = s_annulus_sign (self, ts, ch, rig);
+        if (sign <= 0)
+            self->sign_since = INT64_MIN;
+        else if (self->sign_since == INT64_MIN)
+            self->sign_since = ts;
+        self->packoff_sign = (double) (ts - self->press_since) <= PACK_FRESH_S * 1e6 || sign < 0
+                             || (sign > 0 && (double) (ts - self->sign_since) >= PACK_SIGN_S * 1e6);
+    }
     if (isnan (up) || isnan (noise))
         cond = RS_COND_UNKNOWN;
     else if (a->raised)
         cond = up > clear_at ? RS_COND_ON : RS_COND_OFF;
     else
-        cond = up >= raise_at ? RS_COND_ON : RS_COND_OFF;
+        cond = up >= raise_at && self->packoff_sign ? RS_COND_ON : RS_COND_OFF;
     double spp = ch[RS_CH_SPP];
     rs_severity_t sev = up >= 2 * raise_at ? RS_SEV_CRITICAL : RS_SEV_WARNING;
     rs_alert_state_t tr = rs_alarm_step (a, &s_cfg[RS_DET_PACK_OFF], ts, cond, sev);
@@ -1078,7 +1145,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     if (!(off & (1u << RS_DET_LOST_CIRCULATION)))
         s_loss (self, ts_us, dt, ch, rig, sink);
     if (!(off & (1u << RS_DET_PACK_OFF)))
-        s_packoff (self, ts_us, ch, sink);
+        s_packoff (self, ts_us, dt, ch, rig, sink);
     if (!(off & (1u << RS_DET_WASHOUT)))
         s_washout (self, ts_us, ch, sink);
     if (!(off & (1u << RS_DET_STUCK_PIPE)))

@@ -320,15 +320,19 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
 {
     rs_flowmodel_view_t *v = &self->v;
     double qin = ch[RS_CH_FLOW_IN], qout = ch[RS_CH_FLOW_OUT];
+    //  Whether the pumps are steady is asked of the flow in alone (the
+    //  standpipe pressure is judged on logs that have no returns meter).
+    if (!isnan (qin)) {
+        self->qin_prev = self->qin_last;
+        self->qin_last = qin;
+        rs_ema_step (&self->qavg, qin, dt, QAVG_TAU_S);
+    }
     if (isnan (qin) || isnan (qout)) {
         v->balance = v->balance_avg = v->expected = NAN;
         self->init = false;
         rs_lagfit_feed (&self->lagfit, ts, NAN, NAN);
         return;
     }
-    self->qin_prev = self->qin_last;
-    self->qin_last = qin;
-    rs_ema_step (&self->qavg, qin, dt, QAVG_TAU_S);
     double hold_s = self->tau_known ? HOLD_LAGS * self->tau : 3 * LAG_MAX_S;
     double disp = s_hole_flow (self, ts, dt, ch, rig, hold_s);
     double src = qin + disp;

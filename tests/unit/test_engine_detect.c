@@ -300,15 +300,17 @@ test_losses (void)
     s_well_fini (&w);
 }
 
-//  The standpipe pressure ramped up by `rise` (a share) over `ramp` samples
-//  and held for the rest of `steps`: seconds from the ramp's start to the
-//  pack-off alert, INFINITY without one.
+//  The standpipe pressure ramped up by `rise` and the torque by `tq_rise`
+//  (shares) over `ramp` seconds and held for the rest of `steps`: seconds
+//  from the ramp's start to the pack-off alert, INFINITY without one.
 static double
-s_packoff_after (well_t *w, double rise, int ramp, int steps)
+s_packoff_after (well_t *w, double rise, double tq_rise, int ramp, int steps)
 {
-    double t0 = w->t;
+    double t0 = w->t, tq0 = w->torque;
     for (int i = 0; i < steps; i++) {
-        w->spp_mul = 1 + rise * fmin ((double) i / ramp, 1);
+        double k = fmin ((double) i / ramp, 1);
+        w->spp_mul = 1 + rise * k;
+        w->torque = tq0 * (1 + tq_rise * k);
         s_step (w);
     }
     const logged_t *r = s_find (&w->log, "pack_off", RS_ALERT_RAISED, t0);
@@ -356,7 +358,7 @@ test_packoff_noisy_spp (void)
     w.spp_noise = 0.07;
     s_run (&w, 7200);
     RS_CHECK (!s_find (&w.log, "pack_off", RS_ALERT_RAISED, 0));
-    RS_CHECK (s_packoff_after (&w, 0.6, 60, 600) < 180);
+    RS_CHECK (s_packoff_after (&w, 0.6, 0.3, 60, 600) < 180);
     s_well_fini (&w);
 }
 
@@ -405,6 +407,40 @@ s_well_off_bottom (well_t *w)
     s_run (w, 1200);
     s_pick_up (w, 3);
     s_run (w, 60);
+}
+
+//  A pressure rise inside the string (a viscous sweep pumped down, a
+//  plugged nozzle) with returns and torque as before is no pack-off; on a
+//  log with neither a returns meter nor rotation the pressure is judged
+//  alone, and the same rise is one.
+static void
+test_packoff_inside_string (void)
+{
+    well_t w;
+    //  Read every second, and every 10 s: one noisy reading of the returns
+    //  or the torque is no sign.
+    for (int every = 1; every <= 10; every += 9) {
+        s_well_init (&w, NULL);
+        w.every = every;
+        s_run (&w, 3600);
+        RS_CHECK (s_packoff_after (&w, 0.12, 0, 180, 900) == INFINITY);
+        for (int i = 0; i < 600; i++) {
+            w.spp_mul = 1.12 - 0.12 * i / 600.0;
+            s_step (&w);
+        }
+        s_run (&w, 1800);
+        RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+        s_well_fini (&w);
+    }
+
+    s_well_init (&w, NULL);
+    w.flow_out_nil = true;
+    s_run (&w, 1800);
+    s_pick_up (&w, 3);
+    w.rpm = w.torque = 0;
+    s_run (&w, 600);
+    RS_CHECK (s_packoff_after (&w, 0.12, 0, 180, 900) < 240);
+    s_well_fini (&w);
 }
 
 static void
@@ -639,7 +675,7 @@ test_motor (void)
     w.wob = 120;
     w.rop = 22;
     s_run (&w, 600);
-    RS_CHECK (s_packoff_after (&w, 0.15, 30, 300) < 60);
+    RS_CHECK (s_packoff_after (&w, 0.15, 0.3, 30, 300) < 60);
     s_well_fini (&w);
 }
 
@@ -1179,6 +1215,7 @@ main (void)
     test_losses ();
     test_packoff ();
     test_packoff_noisy_spp ();
+    test_packoff_inside_string ();
     test_washout ();
     test_stuck ();
     test_hook_gap ();
