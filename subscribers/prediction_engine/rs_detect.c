@@ -16,6 +16,7 @@
 #define L_PER_BBL       158.987
 #define PIPE_MOVE_MS    0.05        // string moving (m/s)
 #define PIT_CHECK_FRAC  0.25        // the pit must show this fraction of a flow anomaly
+#define PIT_SE_K        3.0         // ... and stand this many standard errors of its trend from level
 #define SPIKE_SIGMA     6.0         // one sample moves a CUSUM at most k + 6 sigma
 #define SIGMA_MIN       5.0         // L/min: the flow balance's noise with the pumps off
 //  Kick: CUSUM of (balance - k), k = max(KICK_K_ABS, 1 sigma), raised at
@@ -223,6 +224,7 @@ s_models_view (rs_detect_t *self)
     v->flowline_lag_s = f->lag_s;
     v->flow_sigma = f->sigma;
     v->pit_slope = f->pit_slope;
+    v->pit_slope_se = f->pit_slope_se;
     v->pit_points = f->pit_points;
     v->pit_in_transit = f->pit_in_transit;
     v->spp_exp = p->exp;
@@ -398,13 +400,25 @@ s_missing (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, int64_t
 //  there is a pit reading to ask and no trip to move it: a returns paddle's
 //  noise and drift make more false kicks than the pit misses (bench_engine:
 //  false kicks per 12 h 3.1 -> 1.2, recall no lower).
+//  The trend must also stand PIT_SE_K standard errors (from the pit's own
+//  noise) from level: a noisy pit's trend swings tens of L/min either way
+//  over 2 minutes read every 10 s, and one swing that way agreed with a
+//  meter gone wrong. A pit too noisy to show the anomaly at all that far
+//  out says nothing, as no pit.
 static bool
 s_pit_agrees (const rs_detect_t *self, double bal_lpm, bool tripping)
 {
-    double slope = self->v.pit_slope;       // m3/min
+    double slope = self->v.pit_slope * 1000;       // L/min
+    double se = self->v.pit_slope_se * 1000;
     if (isnan (slope) || tripping)
         return true;
-    return bal_lpm > 0 ? slope * 1000 >= PIT_CHECK_FRAC * bal_lpm : slope * 1000 <= PIT_CHECK_FRAC * bal_lpm;
+    double need = PIT_CHECK_FRAC * fabs (bal_lpm);
+    if (!isnan (se)) {
+        if (PIT_SE_K * se >= fabs (bal_lpm))
+            return true;
+        need = fmax (need, PIT_SE_K * se);
+    }
+    return bal_lpm > 0 ? slope >= need : slope <= -need;
 }
 
 //  A flow anomaly the pit has denied for PIT_DENY_S is the meter's, not the

@@ -98,6 +98,7 @@ typedef struct {
     double spp_ref, spp_ref_flow;    // the reference and the flow it was learned at
     double kick_cusum, loss_cusum;   // L/min.s
     double pit_slope;           // pit gain trend over 2 min (returns in transit added back), m3/min
+    double pit_slope_se;        // its standard error from the pit's own noise, m3/min (NaN: not known)
     size_t pit_points;          // readings the pit trend was fitted over
     double pit_in_transit;      // returns in the flowline by the flow model, m3
 } rs_detect_view_t;

@@ -3,6 +3,7 @@
 #include "rs_flowmodel.h"
 #include "rs_ema.h"
 #include "rs_fit.h"
+#include "rs_noise.h"
 #include "rs_window.h"
 
 #include <math.h>
@@ -41,6 +42,12 @@
 //  ... from this many readings over a minute or more: 20 would leave a log
 //  sampled every 10 s (12 in the window) with no pit trend, and no pit check.
 #define PIT_MIN_POINTS  5
+//  The pit's own noise (level sensors on a stirred surface, agitators),
+//  from the second differences of its readings (a steady gain or loss has
+//  none), after PIT_NOISE_N of them; never taken under PIT_NOISE_MIN, as a
+//  reading quantised or repeated between updates would have it.
+#define PIT_NOISE_N     16
+#define PIT_NOISE_MIN   0.005       // m3
 
 struct rs_flowmodel_t {
     rs_flowmodel_opts_t o;
@@ -71,6 +78,8 @@ struct rs_flowmodel_t {
     double prev_bit, prev_hole, prev_block;
     rs_window_t pit;
     int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
+    rs_noise_t pit_noise;       // second differences of the pit's readings
+    double pit_r[2];            // the two readings before this one (NaN: none)
     rs_flowmodel_view_t v;
 };
 
@@ -102,6 +111,8 @@ rs_flowmodel_new (const rs_flowmodel_opts_t *opts)
         return NULL;
     s_opts (self, opts);
     rs_window_init (&self->pit, 120);
+    rs_noise_reset (&self->pit_noise);
+    self->pit_r[0] = self->pit_r[1] = NAN;
     rs_lagfit_init (&self->lagfit, self->o.flow_lpm);
     self->tau = self->o.returns_tau_s > 0 ? self->o.returns_tau_s : LAG_GUESS_S;
     self->tau_known = self->o.returns_tau_s > 0;
@@ -145,7 +156,7 @@ rs_flowmodel_restart (rs_flowmodel_t *self)
     *v = (rs_flowmodel_view_t) {
         .expected = NAN, .balance = NAN, .balance_avg = NAN, .bias = v->bias, .gain = v->gain, .rest = v->rest,
         .lag_s = self->tau_known ? self->tau : NAN, .sigma = v->sigma, .hole_unc = v->hole_unc,
-        .pit_slope = NAN, .pit_in_transit = NAN,
+        .pit_slope = NAN, .pit_slope_se = NAN, .pit_in_transit = NAN,
     };
     self->init = false;
     self->prev_flowline = NAN;
@@ -154,6 +165,7 @@ rs_flowmodel_restart (rs_flowmodel_t *self)
     self->hold_until = INT64_MIN;
     self->flowline_avg = NAN;
     rs_window_reset (&self->pit);
+    self->pit_r[0] = self->pit_r[1] = NAN;
     self->pit_slope_at = 0;
 }
 
@@ -398,9 +410,19 @@ s_pit (rs_flowmodel_t *self, int64_t ts, const double *ch)
     double transit = isnan (v->expected) ? 0 : v->expected * self->tau / 60000;
     v->pit_in_transit = transit;
     rs_window_add (&self->pit, ts, isnan (pit) ? NAN : pit + transit);
+    if (!isnan (pit)) {
+        if (!isnan (self->pit_r[0]))
+            rs_noise_add (&self->pit_noise, fabs (pit - 2 * self->pit_r[1] + self->pit_r[0]));
+        self->pit_r[0] = self->pit_r[1];
+        self->pit_r[1] = pit;
+    }
     if (!self->pit_slope_at || ts < self->pit_slope_at || ts - self->pit_slope_at >= PIT_SLOPE_EVERY_US) {
         v->pit_slope = rs_window_slope (&self->pit, PIT_MIN_POINTS, 60) * 60;
         v->pit_points = self->pit.valid;
+        double sigma = rs_noise_sigma (&self->pit_noise, RS_NOISE_MED_DIFF2, PIT_NOISE_N);
+        double ss = rs_window_time_ss (&self->pit);
+        v->pit_slope_se = !isnan (v->pit_slope) && ss > 0 && !isnan (sigma)
+                          ? fmax (sigma, PIT_NOISE_MIN) / sqrt (ss) * 60 : NAN;
         self->pit_slope_at = ts;
     }
 }

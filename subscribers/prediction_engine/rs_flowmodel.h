@@ -48,6 +48,7 @@ typedef struct {
     double hole_unc;            // L/min an unconfigured bit size may hide in the balance
     double pit_slope;           // pit trend over 2 min, returns in transit added back, m3/min
     size_t pit_points;          // readings the trend was fitted over
+    double pit_slope_se;        // the trend's standard error from the pit's own noise, m3/min (NaN: not known)
     double pit_in_transit;      // returns in the flowline, m3
 } rs_flowmodel_view_t;
 

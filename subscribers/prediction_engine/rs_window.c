@@ -238,6 +238,15 @@ rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s
 }
 
 double
+rs_window_time_ss (const rs_window_t *self)
+{
+    if (self->valid < 2)
+        return NAN;
+    double sxx = self->stt - self->st * self->st / (double) self->valid;
+    return sxx > 0 ? sxx : 0;
+}
+
+double
 rs_step (rs_step_t *self, int64_t ts_us, double max_gap_s)
 {
     if (self->started && ts_us <= self->last_ts)

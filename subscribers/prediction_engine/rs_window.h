@@ -76,6 +76,10 @@ size_t rs_window_count (const rs_window_t *self);
 //  `min_points` valid values or a time spread (first to last valid sample)
 //  under min_spread_s.
 double rs_window_slope (const rs_window_t *self, size_t min_points, double min_spread_s);
+//  Sum of the squared distances of the valid samples' times from their
+//  mean, s^2: a slope fitted over them has a standard error of the values'
+//  noise sigma over its square root. NaN under two samples.
+double rs_window_time_ss (const rs_window_t *self);
 //  Newest valid value, NaN if none in the window.
 double rs_window_last (const rs_window_t *self);
 //  Width of a bucket in µs (the precision of the window's edge).
