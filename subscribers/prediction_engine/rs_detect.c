@@ -493,6 +493,11 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     if (!pumping && tripping)
         k = fmax (k, KICK_TRIP_LPM);
     double h = fmax (KICK_H_MIN, KICK_H_SIGMA * sigma) * sqrt (fmax (dt, 1));
+    //  Returns dying away with the pumps off are the well giving back what
+    //  circulating pushed into it (rs_flowmodel): no kick while they do, or
+    //  before two minutes of them have told.
+    const rs_flowmodel_view_t *fv = rs_flowmodel_view (self->flow);
+    bool giving_back = !pumping && (fv->giving_back || fv->back_unsure);
     if (rig && rig->flags.shut_in) {
         v->kick_cusum = 0;
         cond = RS_COND_OFF;             //  the well is secured
@@ -503,6 +508,10 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     }
     else if (!rs_flowmodel_trusted (self->flow, ts, pumping))
         cond = RS_COND_UNKNOWN;         //  a transient: the CUSUM waits
+    else if (giving_back && !a->raised) {
+        v->kick_cusum = 0;              //  nothing gathers meanwhile
+        cond = RS_COND_OFF;
+    }
     else {
         //  One sample moves it at most k + 6 sigma: a spike is not a kick.
         double inc = fmin (v->flow_balance - k, SPIKE_SIGMA * sigma);

@@ -32,9 +32,21 @@
 #define SIGMA_LEARN_S   600.0       // learning time before it is used
 #define SIGMA_MIN       5.0         // L/min
 //  The meter at rest
-#define REST_S          60.0        // s of a drained flowline give the paddle's reading at rest
 #define REST_DRAINED    5.0         // L/min: the flowline is drained when the model expects less
 #define REST_MAX        100.0       // L/min: more with the pumps off is never taken as the rest
+//  With the pumps off a well may give back what circulating pushed into it
+//  (ballooning, breathing): returns that die away over minutes after each
+//  stop, the pit gaining as much. An influx does not die away so, it holds
+//  or grows as its gas expands. Once the flowline has drained, the returns
+//  are averaged a minute at a time: giving back while each minute's mean is
+//  BACK_REL under the one before (a flow halving every 10 minutes is 6.7%
+//  under, one that holds 0 give or take its noise: a minute's mean of a
+//  paddle's 1-3% noise is within 1.5% even read every 10 s) and over the
+//  rest reading by BACK_MIN_LPM; unsure until two minutes have been seen.
+#define BACK_WIN_S      60.0
+#define BACK_REL        0.04
+#define BACK_MIN_LPM    10.0
+#define BACK_FLAT_LPM   5.0         // a minute's mean within this (or BACK_REL) of the last: flat
 #define REST_PTS        5
 //  The pit trend is a regression over the whole 120 s window: at 1 kHz that is
 //  120,000 points, too many to fit on every sample. Refitted at most this often.
@@ -67,8 +79,11 @@ struct rs_flowmodel_t {
     //  lowest of the last few in use.
     double rest_pt[REST_PTS];
     size_t rest_n, rest_head;
-    double rest_acc, rest_acc_s;
     bool rest_taken;            // this pumps-off period has given its point
+    double back_sum, back_s;    // returns with the pumps off, drained: this minute's sum and seconds
+    double back_prev;           // the last whole minute's mean (NaN: none yet)
+    int back_windows;           // whole minutes seen this stop
+    bool back_still;            // no pipe moved in this minute
     bool init;                  // the flowline's state is set
     double qavg;
     double qin_prev, qin_last;  // the reading before this one, and this one
@@ -101,6 +116,16 @@ s_opts (rs_flowmodel_t *self, const rs_flowmodel_opts_t *opts)
         o.flow_lpm = 50;
     self->o = o;
     self->a_hole = RS_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
+}
+
+static void
+s_back_reset (rs_flowmodel_t *self)
+{
+    self->back_sum = self->back_s = 0;
+    self->back_prev = NAN;
+    self->back_windows = 0;
+    self->v.giving_back = false;
+    self->v.back_unsure = false;
 }
 
 rs_flowmodel_t *
@@ -163,6 +188,7 @@ rs_flowmodel_restart (rs_flowmodel_t *self)
     self->qavg = self->qin_prev = self->qin_last = NAN;
     self->prev_bit = self->prev_hole = self->prev_block = NAN;
     self->hold_until = INT64_MIN;
+    s_back_reset (self);
     self->flowline_avg = NAN;
     rs_window_reset (&self->pit);
     self->pit_r[0] = self->pit_r[1] = NAN;
@@ -217,31 +243,58 @@ s_gain_select (rs_flowmodel_t *self, double q)
 
 //  A paddle hanging in an empty flowline does not always read zero (Volve
 //  F-9: 16 L/min for hours with the pumps off). Once a pump stop's returns
-//  have drained, the next REST_S give one reading at rest per stop; the
-//  lowest of the last few is taken (a well that flows after one stop does
-//  not after every stop), never more than REST_MAX.
+//  have drained and are seen not to die away (s_back), a still, flat
+//  minute gives one reading at rest per stop: not returns dying away (a
+//  well giving back read as the rest would hide a kick that followed), nor
+//  a well starting to flow. The lowest of the last few is taken (a well
+//  that flows after one stop does not after every stop), never more than
+//  REST_MAX.
 static void
-s_rest_learn (rs_flowmodel_t *self, int64_t ts, double dt, bool pumps_off, double qout)
+s_rest_point (rs_flowmodel_t *self, double mean)
 {
-    if (!pumps_off) {
-        self->rest_taken = false;
-        self->rest_acc = self->rest_acc_s = 0;
-        return;
-    }
-    if (self->rest_taken || ts < self->hold_until || !(self->v.expected < REST_DRAINED) || dt <= 0)
-        return;
-    self->rest_acc += qout * dt;
-    self->rest_acc_s += dt;
-    if (self->rest_acc_s < REST_S)
-        return;
     self->rest_taken = true;
-    self->rest_pt[self->rest_head] = fmin (self->rest_acc / self->rest_acc_s, REST_MAX);
+    self->rest_pt[self->rest_head] = fmin (mean, REST_MAX);
     self->rest_head = (self->rest_head + 1) % REST_PTS;
     if (self->rest_n < REST_PTS)
         self->rest_n++;
     self->v.rest = INFINITY;
     for (size_t i = 0; i < self->rest_n; i++)
         self->v.rest = fmin (self->v.rest, self->rest_pt[i]);
+}
+
+//  Whether the returns with the pumps off die away (BACK_WIN_S above), and
+//  the rest reading from a still minute that does not.
+static void
+s_back (rs_flowmodel_t *self, int64_t ts, double dt, bool pumps_off, bool still, double qout)
+{
+    rs_flowmodel_view_t *v = &self->v;
+    if (!pumps_off) {
+        s_back_reset (self);
+        self->rest_taken = false;
+        return;
+    }
+    v->back_unsure = self->back_windows < 2;
+    if (ts < self->hold_until || !(v->expected < REST_DRAINED) || dt <= 0)
+        return;
+    if (self->back_s == 0)
+        self->back_still = true;
+    self->back_still = self->back_still && still;
+    self->back_sum += qout * dt;
+    self->back_s += dt;
+    if (self->back_s < BACK_WIN_S)
+        return;
+    double mean = self->back_sum / self->back_s;
+    v->giving_back = !isnan (self->back_prev) && self->back_prev > v->rest + BACK_MIN_LPM
+                     && mean < (1 - BACK_REL) * self->back_prev;
+    //  Flat: neither dying away nor growing (a well starting to flow).
+    bool flat = !isnan (self->back_prev)
+                && fabs (mean - self->back_prev) <= fmax (BACK_REL * self->back_prev, BACK_FLAT_LPM);
+    self->back_prev = mean;
+    self->back_sum = self->back_s = 0;
+    self->back_windows++;
+    v->back_unsure = self->back_windows < 2;
+    if (!v->back_unsure && flat && self->back_still && !self->rest_taken)
+        s_rest_point (self, mean);
 }
 
 //  Flow in steady: within STEADY_REL of its QAVG_TAU_S average and of the
@@ -386,7 +439,7 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
     }
     self->prev_flowline = flowline;
     bool pumps_off = !(qin > self->o.flow_lpm);
-    s_rest_learn (self, ts, dt, pumps_off && fabs (disp) < REST_DRAINED, qout);
+    s_back (self, ts, dt, pumps_off, fabs (disp) < REST_DRAINED, qout);
     s_gain_select (self, self->qavg);
     //  The returns meter (a paddle) reads a fraction of the true flow: its
     //  gain is learned in steady circulation, so it reads 0 with no flow;

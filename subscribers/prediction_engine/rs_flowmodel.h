@@ -7,13 +7,16 @@
     first-order lag (configured, or learned from pump starts and stops by
     rs_lagfit). Balance = flow out / the meter's gain - expected. A paddle
     is not linear, so its gain is learned per band of flow in, in quiet and
-    steady circulation; what it reads at rest, pumps off and the flowline
-    drained, is learned per pump stop; the balance's noise (sigma) is
+    steady circulation; with the pumps off and the flowline drained, a
+    minute at a time tells whether the returns die away (the well giving
+    back what circulating pushed into it), and a flat minute gives what the
+    meter reads at rest, one per pump stop; the balance's noise (sigma) is
     learned once the gain is. A transient (a flow change, an unconfigured
     string moving) is not trusted for 4 lags, 3 minutes while the lag is
     unknown. The pit's trend over 2 minutes, with the returns in transit in
-    the flowline added back, is kept beside it to confirm what the balance
-    shows. docs/PREDICTION.md has the numbers and the reasons. */
+    the flowline added back, and its standard error from the pit's own
+    noise, are kept beside it to confirm what the balance shows.
+    docs/PREDICTION.md has the numbers and the reasons. */
 #ifndef RS_FLOWMODEL_H
 #define RS_FLOWMODEL_H
 
@@ -43,6 +46,8 @@ typedef struct {
     double bias;                // flow out - flow out / gain: the meter's error now, L/min
     double gain;                // the meter's gain at this flow (reading / true flow)
     double rest;                // what the meter reads at rest, L/min; 0 until measured
+    bool giving_back;           // pumps off, returns dying away: the well giving back what it took
+    bool back_unsure;           // pumps off, not yet two minutes of drained returns to tell
     double lag_s;               // flowline lag in use; NaN until configured or learned
     double sigma;               // noise of the balance (sample sigma), L/min
     double hole_unc;            // L/min an unconfigured bit size may hide in the balance

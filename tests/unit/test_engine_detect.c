@@ -836,6 +836,63 @@ test_pit_noisy_sparse (void)
     s_well_fini (&w);
 }
 
+//  A connection while drilling: the pumps stop and the well gives back what
+//  the circulating pressure pushed into the rock (ballooning): 300 L/min of
+//  returns at the stop, halving every 2, 5 or 10 minutes, the pit gaining as
+//  much. That is no kick ("well flowing with pumps off" at every connection
+//  before), nor the returns meter's reading at rest. At the next connection
+//  the well flows with the pumps off (150 L/min, growing): a kick, raised
+//  once two minutes of drained returns have shown they do not die away and
+//  the CUSUM has filled: 4-5 minutes after the stop read every second, 8-10
+//  read every 10 s (the CUSUM's bound grows with the interval).
+static void
+s_connection (well_t *w, double flow_lpm, double half_life_s, double grow)
+{
+    s_pick_up (w, 3);
+    s_run (w, 60);
+    double q = w->q;
+    w->q = 0;
+    w->rpm = w->torque = 0;
+    for (int i = 0; i < 900; i++) {
+        w->slips = i >= 30;
+        w->dq_out = flow_lpm * (half_life_s > 0 ? pow (0.5, i / half_life_s) : 1 + grow * i / 900.0);
+        w->pit += w->dq_out / 60000;
+        s_step (w);
+    }
+    //  Back to drilling.
+    w->slips = false;
+    w->dq_out = 0;
+    w->q = q;
+    w->rpm = 120;
+    w->torque = 9;
+    s_run (w, 300);
+    w->bit_off = w->bit_off_prev = 0;
+    w->wob = 110;
+    w->drilling = true;
+    s_run (w, 600);
+}
+
+static void
+test_ballooning (void)
+{
+    static const double half_life[] = { 120, 300, 600 };
+    for (int h = 0; h < 3; h++)
+        for (int every = 1; every <= 10; every += 9) {
+            well_t w;
+            s_well_init (&w, NULL);
+            w.every = every;
+            s_run (&w, 3600);
+            s_connection (&w, 300, half_life[h], 0);
+            RS_CHECK (!s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
+            RS_CHECK (rs_detect_view (w.det)->flow_rest < 20);
+            double t0 = w.t;
+            s_connection (&w, 150, 0, 1);
+            const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
+            RS_CHECK (r && r->t - t0 < (every == 1 ? 400 : 800));
+            s_well_fini (&w);
+        }
+}
+
 //  A log with a reading every 10 s: the bit picked up 1 m off bottom within
 //  one sample and left hanging, circulating. The hook load rises by the WOB
 //  it no longer carries; that is the string's weight, not an overpull.
@@ -1271,6 +1328,7 @@ main (void)
     test_pit_denies ();
     test_pit_sparse ();
     test_pit_noisy_sparse ();
+    test_ballooning ();
     test_stuck_pickup_sparse ();
     test_stuck_free_weight_sparse ();
     test_stuck_drag ();
