@@ -26,6 +26,8 @@ static const range_t s_ranges[] = {
     { RS_CH_MUD_TEMP_OUT, -50, 350 },
     { RS_CH_MUD_DENSITY_IN, 500, 3000 },
     { RS_CH_MUD_DENSITY_OUT, 500, 3000 },
+    { RS_CH_PIT_VOLUME, 0, 5000 },          // m3: a rig's pits hold 50-1,000 (F-9's GenTime: -100,000)
+    { RS_CH_PIT_GAIN, -1000, 1000 },
 };
 
 //  Analog sensors whose live readings never repeat to the last digit for
@@ -169,7 +171,7 @@ s_zero_flow_in (rs_chanq_zero_t *z, int64_t ts, double qin, double spp, double q
 //  True when x is the same non-zero value as the last RS_CHANQ_PIN_N
 //  readings over RS_CHANQ_PIN_S.
 static bool
-s_pinned (rs_chanq_pin_t *p, int64_t ts, double x)
+s_pinned (rs_chanq_pin_t *p, int64_t ts, double x, double min_s, bool zero)
 {
     if (isnan (x))
         return false;
@@ -179,7 +181,7 @@ s_pinned (rs_chanq_pin_t *p, int64_t ts, double x)
         p->n = 0;
     }
     p->n++;
-    return x != 0 && p->n >= RS_CHANQ_PIN_N && (double) (ts - p->since_us) >= RS_CHANQ_PIN_S * 1e6;
+    return (zero || x != 0) && p->n >= RS_CHANQ_PIN_N && (double) (ts - p->since_us) >= min_s * 1e6;
 }
 
 static void
@@ -285,7 +287,7 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
     for (size_t i = 0; i < sizeof s_analog / sizeof s_analog[0]; i++) {
         int c = s_analog[i];
         rs_chanq_pin_t *pin = &self->pin[c];
-        bool pinned = s_pinned (pin, ts_us, ch[c]);
+        bool pinned = s_pinned (pin, ts_us, ch[c], RS_CHANQ_PIN_S, false);
         //  A hook load is a dead sensor only if it held while the block
         //  travelled: a still string may sit within one step of the cell.
         if (c == RS_CH_HOOK_LOAD && !isnan (ch[RS_CH_BLOCK_POS])) {
@@ -296,6 +298,14 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         if (pinned)
             s_drop (self, ch, c, RS_CHQ_PINNED);
     }
+    //  A pit's level moves with every transfer, the hole drilled and the
+    //  surface's ripple; one that holds one value (0 too: a gain/loss total
+    //  standing for "no reading") for RS_CHANQ_PIT_PIN_S is a dead sensor,
+    //  and read as a level pit it would deny every kick.
+    static const int pits[] = { RS_CH_PIT_VOLUME, RS_CH_PIT_GAIN };
+    for (size_t i = 0; i < sizeof pits / sizeof pits[0]; i++)
+        if (s_pinned (&self->pin[pits[i]], ts_us, ch[pits[i]], RS_CHANQ_PIT_PIN_S, true))
+            s_drop (self, ch, pits[i], RS_CHQ_PINNED);
     if (isnan (ch[RS_CH_BIT_DEPTH])) {
         s_role (self, ts_us, ch[RS_CH_HOLE_DEPTH], ch[RS_CH_BLOCK_POS]);
         if (self->hole_is_bit && !isnan (ch[RS_CH_HOLE_DEPTH])) {

@@ -17,6 +17,9 @@
       repeats one value to the last digit for RS_CHANQ_PIN_N readings and
       RS_CHANQ_PIN_S seconds; live sensors are noisy. Zero readings are
       left alone here (an idle torque or WOB of 0 is what a rig reports).
+      A pit volume or gain that holds one value, 0 included, for
+      RS_CHANQ_PIT_PIN_S: a pit's level moves with every transfer and the
+      hole drilled, and a dead one read as level would deny every kick.
       A hook load with a block position must also hold while the block
       travels RS_CHANQ_PIN_MOVE_M: a still string on a coarse load cell
       (a step of 3.85 kN on the Volve F-9 TripTime log) reads one value for
@@ -86,6 +89,7 @@
 #define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
 #define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
 #define RS_CHANQ_PIN_MOVE_M  1.0     // m: a hook load pinned through this much block travel
+#define RS_CHANQ_PIT_PIN_S   1800.0  // s: a pit volume or gain held to the last digit this long (0 too): pinned
 #define RS_CHANQ_WOB_OFF_KN  20.0    // kN: |WOB| beyond this off bottom is a zero offset
 #define RS_CHANQ_OFF_BOTTOM_M 5.0    // m: bit this far above the hole bottom is off bottom for sure
 #define RS_CHANQ_HOLE_BACK_M 1.0     // m: a hole depth this much shallower than the deepest seen

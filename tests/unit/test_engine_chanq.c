@@ -388,6 +388,42 @@ test_pinned_and_placeholder (void)
     RS_CHECK_STR (rs_chq_name (RS_CHQ_INCONSISTENT), "inconsistent");
 }
 
+//  Pits: F-9's GenTime log reads a total pit volume of -100,000 m3 and a
+//  gain/loss total of exactly 0 on every row. The first is no volume; the
+//  second, held to the last digit for half an hour, is a dead sensor (read
+//  as a level pit it would deny every kick). A live pit's ripple keeps it.
+static void
+test_pits (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    char why[128];
+    int64_t t = 0;
+    for (int i = 0; i < 700; i++, t += 3 * S) {
+        s_nan (ch);
+        ch[RS_CH_PIT_VOLUME] = -100000 + 3000 * sin (i);
+        ch[RS_CH_PIT_GAIN] = 0;
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK (isnan (ch[RS_CH_PIT_VOLUME]));
+        if ((double) t < RS_CHANQ_PIT_PIN_S * S)
+            RS_CHECK_NEAR (ch[RS_CH_PIT_GAIN], 0, 1e-12);
+    }
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_PIT_VOLUME), RS_CHQ_IMPLAUSIBLE);
+    RS_CHECK (isnan (ch[RS_CH_PIT_GAIN]));
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_PIT_GAIN), RS_CHQ_PINNED);
+    RS_CHECK_STR (rs_chanq_reason (&q, RS_CH_PIT_GAIN, why, sizeof why), "pit_gain pinned at 0 m3");
+    //  A live pit, read to 0.01 m3, repeating itself now and then.
+    rs_chanq_init (&q);
+    for (int i = 0; i < 2000; i++, t += 3 * S) {
+        s_nan (ch);
+        ch[RS_CH_PIT_VOLUME] = 85 + round (3 * sin (i * 0.7)) / 100;
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK (!isnan (ch[RS_CH_PIT_VOLUME]));
+    }
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_PIT_VOLUME), RS_CHQ_OK);
+}
+
 //  Readings that contradict the others: WOB off bottom, a hole getting
 //  shallower, and a "hole depth" that moves with the block (a bit depth).
 static void
@@ -590,6 +626,7 @@ main (void)
 {
     test_implausible ();
     test_pinned_and_placeholder ();
+    test_pits ();
     test_hook_pinned_needs_travel ();
     test_inconsistent ();
     test_stuck_flow_out ();

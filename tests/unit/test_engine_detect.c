@@ -116,7 +116,7 @@ typedef struct {
     bool hole_nil;              // no hole depth channel
     //  Sensor pathologies (NaN or false = none), and whether the readings
     //  go through the engine's quality check (rs_chanq) first.
-    double flow_out_held, wob_held, hook_held;
+    double flow_out_held, wob_held, hook_held, pit_held;
     double wob_offset;          // the WOB's zero is this far off (a stale zero), kN
     bool quality;
     rs_chanq_t chanq;
@@ -140,7 +140,7 @@ s_well_init (well_t *w, const rs_detect_opts_t *opts)
     w->coef = 40;
     w->spp_mul = 1;
     w->drilling = true;
-    w->flow_out_held = w->wob_held = w->hook_held = w->flow_in_read = NAN;
+    w->flow_out_held = w->wob_held = w->hook_held = w->pit_held = w->flow_in_read = NAN;
     rs_chanq_init (&w->chanq);
     rs_rigstate_opts_t ro;
     rs_rigstate_opts_default (&ro);
@@ -207,6 +207,8 @@ s_step (well_t *w)
         ch[RS_CH_WOB] = w->wob_held;
     if (!isnan (w->hook_held))
         ch[RS_CH_HOOK_LOAD] = w->hook_held;
+    if (!isnan (w->pit_held))
+        ch[RS_CH_PIT_GAIN] = w->pit_held;
     if (w->every > 1 && llround (w->t) % w->every != 0)
         return;
     if (w->quality)
@@ -893,6 +895,37 @@ test_ballooning (void)
         }
 }
 
+//  A pit gain/loss total that reads 0 on every row (F-9's GenTime log): read
+//  as it comes, a level pit that denies a kick of 10% of flow in until the
+//  detector takes the returns meter to be wrong and learns the kick as its
+//  gain; through the quality check it is a dead sensor after half an hour,
+//  and the kick is raised on the returns alone.
+static void
+test_dead_pit (void)
+{
+    for (int checked = 0; checked < 2; checked++) {
+        well_t w;
+        s_well_init (&w, NULL);
+        w.quality = checked;
+        w.pit_held = 0;
+        s_run (&w, 3600);
+        double t0 = w.t;
+        w.dq_out = 200;
+        for (int i = 0; i < 900; i++) {
+            w.pit += 200.0 / 60000;
+            s_step (&w);
+        }
+        const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
+        if (checked) {
+            RS_CHECK (r && r->t - t0 < 300);
+            RS_CHECK_INT (rs_chanq_state (&w.chanq, RS_CH_PIT_GAIN), RS_CHQ_PINNED);
+        }
+        else
+            RS_CHECK (r == NULL);
+        s_well_fini (&w);
+    }
+}
+
 //  A log with a reading every 10 s: the bit picked up 1 m off bottom within
 //  one sample and left hanging, circulating. The hook load rises by the WOB
 //  it no longer carries; that is the string's weight, not an overpull.
@@ -1329,6 +1362,7 @@ main (void)
     test_pit_sparse ();
     test_pit_noisy_sparse ();
     test_ballooning ();
+    test_dead_pit ();
     test_stuck_pickup_sparse ();
     test_stuck_free_weight_sparse ();
     test_stuck_drag ();
