@@ -334,7 +334,6 @@ rs_detect_raised_count (const rs_detect_t *self)
     return n;
 }
 
-
 //  Sends a transition of detector `det` with a formatted message.
 static void
 s_emit (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, rs_alert_state_t tr,
