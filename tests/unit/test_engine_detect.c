@@ -1,9 +1,11 @@
 /*  test_engine_detect: each event detector on crafted series (steady
     drilling with sensor noise, then the event's signature), nothing raised
     in two hours of normal drilling, nil gaps and samples out of order, a
-    detector switched off, a kick from the simulator itself, and each
-    sensor pathology of real logs read as it comes and through the quality
-    check (the false alarm or state it makes, and what the check does). */
+    detector switched off, a kick from the simulator itself, each sensor
+    pathology of real logs read as it comes and through the quality check
+    (the false alarm or state it makes, and what the check does), and what
+    rigs do that is no event (a sweep pumped down, a pump losing output, a
+    well giving back at connections, a dead pit channel). */
 #include "rs_chanq.h"
 #include "rs_detect.h"
 #include "rs_fit.h"
