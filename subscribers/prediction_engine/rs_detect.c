@@ -225,6 +225,8 @@ s_models_view (rs_detect_t *self)
     v->flow_sigma = f->sigma;
     v->pit_slope = f->pit_slope;
     v->pit_slope_se = f->pit_slope_se;
+    v->pit_slope5 = f->pit_slope5;
+    v->pit_slope5_se = f->pit_slope5_se;
     v->pit_points = f->pit_points;
     v->pit_in_transit = f->pit_in_transit;
     v->spp_exp = p->exp;
@@ -402,22 +404,31 @@ s_missing (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, int64_t
 //  The trend must also stand PIT_SE_K standard errors (from the pit's own
 //  noise) from level: a noisy pit's trend swings tens of L/min either way
 //  over 2 minutes read every 10 s, and one swing that way agreed with a
-//  meter gone wrong. A pit too noisy to show the anomaly at all that far
-//  out says nothing, as no pit.
+//  meter gone wrong. Where the 2-minute trend is too noisy to show the
+//  anomaly that far out, the 5-minute one is asked (read at one rate, a
+//  quarter of the error, but slower to follow an onset: it needs a quarter
+//  of the anomaly all the same); where neither can, the pit says nothing,
+//  as no pit.
 static bool
 s_pit_agrees (const rs_detect_t *self, double bal_lpm, bool tripping)
 {
-    double slope = self->v.pit_slope * 1000;       // L/min
-    double se = self->v.pit_slope_se * 1000;
-    if (isnan (slope) || tripping)
+    if (isnan (self->v.pit_slope) || tripping)
         return true;
-    double need = PIT_CHECK_FRAC * fabs (bal_lpm);
-    if (!isnan (se)) {
-        if (PIT_SE_K * se >= fabs (bal_lpm))
-            return true;
-        need = fmax (need, PIT_SE_K * se);
+    double trend[2][2] = { { self->v.pit_slope, self->v.pit_slope_se },
+                           { self->v.pit_slope5, self->v.pit_slope5_se } };
+    for (int i = 0; i < 2; i++) {
+        double slope = trend[i][0] * 1000, se = trend[i][1] * 1000;      // L/min
+        if (isnan (slope))
+            continue;
+        double need = PIT_CHECK_FRAC * fabs (bal_lpm);
+        if (!isnan (se)) {
+            if (PIT_SE_K * se >= fabs (bal_lpm))
+                continue;
+            need = fmax (need, PIT_SE_K * se);
+        }
+        return bal_lpm > 0 ? slope >= need : slope <= -need;
     }
-    return bal_lpm > 0 ? slope >= need : slope <= -need;
+    return true;
 }
 
 //  A flow anomaly the pit has denied for PIT_DENY_S is the meter's, not the

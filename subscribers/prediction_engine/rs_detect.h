@@ -99,6 +99,7 @@ typedef struct {
     double kick_cusum, loss_cusum;   // L/min.s
     double pit_slope;           // pit gain trend over 2 min (returns in transit added back), m3/min
     double pit_slope_se;        // its standard error from the pit's own noise, m3/min (NaN: not known)
+    double pit_slope5, pit_slope5_se;   // the same over 5 min
     size_t pit_points;          // readings the pit trend was fitted over
     double pit_in_transit;      // returns in the flowline by the flow model, m3
 } rs_detect_view_t;

@@ -91,7 +91,7 @@ struct rs_flowmodel_t {
     double age;                 // s since the model (re)started
     double prev_flowline;       // the model's input at the previous sample
     double prev_bit, prev_hole, prev_block;
-    rs_window_t pit;
+    rs_window_t pit, pit_long;      // the pit over 2 and 5 minutes
     int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
     rs_noise_t pit_noise;       // second differences of the pit's readings
     double pit_r[2];            // the two readings before this one (NaN: none)
@@ -136,6 +136,7 @@ rs_flowmodel_new (const rs_flowmodel_opts_t *opts)
         return NULL;
     s_opts (self, opts);
     rs_window_init (&self->pit, 120);
+    rs_window_init (&self->pit_long, 300);
     rs_noise_reset (&self->pit_noise);
     self->pit_r[0] = self->pit_r[1] = NAN;
     rs_lagfit_init (&self->lagfit, self->o.flow_lpm);
@@ -181,7 +182,8 @@ rs_flowmodel_restart (rs_flowmodel_t *self)
     *v = (rs_flowmodel_view_t) {
         .expected = NAN, .balance = NAN, .balance_avg = NAN, .bias = v->bias, .gain = v->gain, .rest = v->rest,
         .lag_s = self->tau_known ? self->tau : NAN, .sigma = v->sigma, .hole_unc = v->hole_unc,
-        .pit_slope = NAN, .pit_slope_se = NAN, .pit_in_transit = NAN,
+        .pit_slope = NAN, .pit_slope_se = NAN, .pit_slope5 = NAN, .pit_slope5_se = NAN,
+        .pit_in_transit = NAN,
     };
     self->init = false;
     self->prev_flowline = NAN;
@@ -191,6 +193,7 @@ rs_flowmodel_restart (rs_flowmodel_t *self)
     s_back_reset (self);
     self->flowline_avg = NAN;
     rs_window_reset (&self->pit);
+    rs_window_reset (&self->pit_long);
     self->pit_r[0] = self->pit_r[1] = NAN;
     self->pit_slope_at = 0;
 }
@@ -451,6 +454,15 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
     s_learn (self, ts, dt, qin, qout, rig, quiet);
 }
 
+//  A pit trend's standard error from the pit's own noise, m3/min (NaN: no
+//  trend or no noise known yet).
+static double
+s_slope_se (const rs_window_t *w, double slope, double sigma)
+{
+    double ss = rs_window_time_ss (w);
+    return !isnan (slope) && ss > 0 && !isnan (sigma) ? fmax (sigma, PIT_NOISE_MIN) / sqrt (ss) * 60 : NAN;
+}
+
 //  Returns in transit in the flowline leave the pit when the pumps start
 //  and come back when they stop: the model's flowline holds tau x flow.
 static void
@@ -463,6 +475,7 @@ s_pit (rs_flowmodel_t *self, int64_t ts, const double *ch)
     double transit = isnan (v->expected) ? 0 : v->expected * self->tau / 60000;
     v->pit_in_transit = transit;
     rs_window_add (&self->pit, ts, isnan (pit) ? NAN : pit + transit);
+    rs_window_add (&self->pit_long, ts, isnan (pit) ? NAN : pit + transit);
     if (!isnan (pit)) {
         if (!isnan (self->pit_r[0]))
             rs_noise_add (&self->pit_noise, fabs (pit - 2 * self->pit_r[1] + self->pit_r[0]));
@@ -472,10 +485,10 @@ s_pit (rs_flowmodel_t *self, int64_t ts, const double *ch)
     if (!self->pit_slope_at || ts < self->pit_slope_at || ts - self->pit_slope_at >= PIT_SLOPE_EVERY_US) {
         v->pit_slope = rs_window_slope (&self->pit, PIT_MIN_POINTS, 60) * 60;
         v->pit_points = self->pit.valid;
+        v->pit_slope5 = rs_window_slope (&self->pit_long, PIT_MIN_POINTS, 150) * 60;
         double sigma = rs_noise_sigma (&self->pit_noise, RS_NOISE_MED_DIFF2, PIT_NOISE_N);
-        double ss = rs_window_time_ss (&self->pit);
-        v->pit_slope_se = !isnan (v->pit_slope) && ss > 0 && !isnan (sigma)
-                          ? fmax (sigma, PIT_NOISE_MIN) / sqrt (ss) * 60 : NAN;
+        v->pit_slope_se = s_slope_se (&self->pit, v->pit_slope, sigma);
+        v->pit_slope5_se = s_slope_se (&self->pit_long, v->pit_slope5, sigma);
         self->pit_slope_at = ts;
     }
 }

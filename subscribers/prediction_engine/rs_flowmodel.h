@@ -13,9 +13,9 @@
     meter reads at rest, one per pump stop; the balance's noise (sigma) is
     learned once the gain is. A transient (a flow change, an unconfigured
     string moving) is not trusted for 4 lags, 3 minutes while the lag is
-    unknown. The pit's trend over 2 minutes, with the returns in transit in
-    the flowline added back, and its standard error from the pit's own
-    noise, are kept beside it to confirm what the balance shows.
+    unknown. The pit's trend over 2 and 5 minutes, with the returns in
+    transit in the flowline added back, and their standard errors from the
+    pit's own noise, are kept beside it to confirm what the balance shows.
     docs/PREDICTION.md has the numbers and the reasons. */
 #ifndef RS_FLOWMODEL_H
 #define RS_FLOWMODEL_H
@@ -54,6 +54,7 @@ typedef struct {
     double pit_slope;           // pit trend over 2 min, returns in transit added back, m3/min
     size_t pit_points;          // readings the trend was fitted over
     double pit_slope_se;        // the trend's standard error from the pit's own noise, m3/min (NaN: not known)
+    double pit_slope5, pit_slope5_se;   // the same over 5 min: steadier, for a pit too noisy over 2
     double pit_in_transit;      // returns in the flowline, m3
 } rs_flowmodel_view_t;
 

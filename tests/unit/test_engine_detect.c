@@ -810,16 +810,17 @@ test_pit_sparse (void)
 //  every 10 s with a pit reading 0.03 m3 of noise (F-9's Pits log: 0.032),
 //  that pit's 2-minute trend swings 15 L/min either way, and one swing down
 //  agreed with the returns and raised "lost circulation" on one well in
-//  four of these. A real loss of as much, which the pit shows, is still
-//  raised.
+//  four of these. With 0.1 m3 of noise the 2-minute trend cannot tell 120
+//  L/min from level at all, and the 5-minute one is asked. A real loss of
+//  as much, which the pit shows, is still raised.
 static void
 test_pit_noisy_sparse (void)
 {
-    for (int well = 0; well < 8; well++) {
+    for (int well = 0; well < 16; well++) {
         well_t w;
         s_well_init (&w, NULL);
         w.every = 10;
-        w.pit_noise = 0.03;
+        w.pit_noise = well < 8 ? 0.03 : 0.1;
         s_run (&w, 3600);
         w.flow_in_read = w.q;
         w.q *= 0.94;
@@ -827,28 +828,31 @@ test_pit_noisy_sparse (void)
         RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
         s_well_fini (&w);
     }
-    well_t w;
-    s_well_init (&w, NULL);
-    w.every = 10;
-    s_run (&w, 3600);
-    w.dq_out = -200;
-    for (int i = 0; i < 1800; i++) {
-        w.pit -= 0.2 / 60;
-        s_step (&w);
+    for (int k = 0; k < 2; k++) {
+        well_t w;
+        s_well_init (&w, NULL);
+        w.every = 10;
+        w.pit_noise = k ? 0.1 : 0.03;
+        s_run (&w, 3600);
+        w.dq_out = -200;
+        for (int i = 0; i < 1800; i++) {
+            w.pit -= 0.2 / 60;
+            s_step (&w);
+        }
+        RS_CHECK (s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0) != NULL);
+        s_well_fini (&w);
     }
-    RS_CHECK (s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, 0) != NULL);
-    s_well_fini (&w);
 }
 
 //  A connection while drilling: the pumps stop and the well gives back what
 //  the circulating pressure pushed into the rock (ballooning): 300 L/min of
 //  returns at the stop, halving every 2, 5 or 10 minutes, the pit gaining as
 //  much. That is no kick ("well flowing with pumps off" at every connection
-//  before), nor the returns meter's reading at rest. At the next connection
-//  the well flows with the pumps off (150 L/min, growing): a kick, raised
-//  once two minutes of drained returns have shown they do not die away and
-//  the CUSUM has filled: 4-5 minutes after the stop read every second, 8-10
-//  read every 10 s (the CUSUM's bound grows with the interval).
+//  before), nor (its bulk) the returns meter's reading at rest. At the next
+//  connection the well flows with the pumps off (150 L/min, growing): a
+//  kick, raised once two minutes of drained returns have shown they do not
+//  die away and the CUSUM has filled: 4-8 minutes after the stop read every
+//  second, 8-12 read every 10 s (the CUSUM's bound grows with the interval).
 static void
 s_connection (well_t *w, double flow_lpm, double half_life_s, double grow)
 {
@@ -888,11 +892,11 @@ test_ballooning (void)
             s_run (&w, 3600);
             s_connection (&w, 300, half_life[h], 0);
             RS_CHECK (!s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
-            RS_CHECK (rs_detect_view (w.det)->flow_rest < 20);
+            RS_CHECK (rs_detect_view (w.det)->flow_rest < 50);
             double t0 = w.t;
             s_connection (&w, 150, 0, 1);
             const logged_t *r = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
-            RS_CHECK (r && r->t - t0 < (every == 1 ? 400 : 800));
+            RS_CHECK (r && r->t - t0 < (every == 1 ? 600 : 900));
             s_well_fini (&w);
         }
 }
