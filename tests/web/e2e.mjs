@@ -155,7 +155,12 @@ try {
 
   // The alarm strip: no banner now, one later; the tracks must not move. K-01's kick is announced (a
   // safety-critical alarm): shelved here, so that it still waits for its acknowledgement below; any other
-  // critical alarm is acknowledged.
+  // critical alarm is acknowledged. On a loaded machine the simulator's clock lags: wait for the kick first
+  // (else, raised later, it would take the keyboard's acknowledgement meant for another alarm).
+  await page.waitForFunction(async () => {
+    const doc = await (await fetch('api/alerts')).json();
+    return (doc.active || []).some((a) => a.type === 'kick' && a.well === 'K-01');
+  }, null, { timeout: 90000, polling: 500 }).catch(() => {});
   await page.evaluate(async () => {
     const doc = await (await fetch('api/alerts')).json();
     const post = (id, what, body) => fetch('api/alerts/' + id + '/' + what, { method: 'POST', body: JSON.stringify(body),
