@@ -405,14 +405,14 @@ s_missing (rs_detect_t *self, const rs_alert_sink_t *sink, rs_det_t det, int64_t
 //  noise) from level: a noisy pit's trend swings tens of L/min either way
 //  over 2 minutes read every 10 s, and one swing that way agreed with a
 //  meter gone wrong. Where the 2-minute trend is too noisy to show the
-//  anomaly that far out, the 5-minute one is asked (read at one rate, a
-//  quarter of the error, but slower to follow an onset: it needs a quarter
-//  of the anomaly all the same); where neither can, the pit says nothing,
-//  as no pit.
+//  anomaly that far out, or has too few readings (a pit read every 30 s),
+//  the 5-minute one is asked (read at one rate, a quarter of the error, but
+//  slower to follow an onset: it needs a quarter of the anomaly all the
+//  same); where neither can, the pit says nothing, as no pit.
 static bool
 s_pit_agrees (const rs_detect_t *self, double bal_lpm, bool tripping)
 {
-    if (isnan (self->v.pit_slope) || tripping)
+    if (tripping)
         return true;
     double trend[2][2] = { { self->v.pit_slope, self->v.pit_slope_se },
                            { self->v.pit_slope5, self->v.pit_slope5_se } };

@@ -82,6 +82,7 @@ struct rs_flowmodel_t {
     bool rest_taken;            // this pumps-off period has given its point
     double back_sum, back_s;    // returns with the pumps off, drained: this minute's sum and seconds
     double back_prev;           // the last whole minute's mean (NaN: none yet)
+    double back_prev2;          // ... and the one before it
     int back_windows;           // whole minutes seen this stop
     bool back_still;            // no pipe moved in this minute
     bool init;                  // the flowline's state is set
@@ -122,7 +123,7 @@ static void
 s_back_reset (rs_flowmodel_t *self)
 {
     self->back_sum = self->back_s = 0;
-    self->back_prev = NAN;
+    self->back_prev = self->back_prev2 = NAN;
     self->back_windows = 0;
     self->v.giving_back = false;
     self->v.back_unsure = false;
@@ -265,6 +266,12 @@ s_rest_point (rs_flowmodel_t *self, double mean)
         self->v.rest = fmin (self->v.rest, self->rest_pt[i]);
 }
 
+static bool
+s_within (double mean, double before)
+{
+    return fabs (mean - before) <= fmax (BACK_REL * before, BACK_FLAT_LPM);
+}
+
 //  Whether the returns with the pumps off die away (BACK_WIN_S above), and
 //  the rest reading from a still minute that does not.
 static void
@@ -289,9 +296,13 @@ s_back (rs_flowmodel_t *self, int64_t ts, double dt, bool pumps_off, bool still,
     double mean = self->back_sum / self->back_s;
     v->giving_back = !isnan (self->back_prev) && self->back_prev > v->rest + BACK_MIN_LPM
                      && mean < (1 - BACK_REL) * self->back_prev;
-    //  Flat: neither dying away nor growing (a well starting to flow).
-    bool flat = !isnan (self->back_prev)
-                && fabs (mean - self->back_prev) <= fmax (BACK_REL * self->back_prev, BACK_FLAT_LPM);
+    //  Flat: neither dying away nor growing (a well starting to flow), over
+    //  two minutes: a well giving back slowly (halving every 5-10 minutes,
+    //  3-7% a minute) read every 10 s has a minute within BACK_REL of the
+    //  one before one time in ten, and its rest was learned at up to
+    //  REST_MAX, hiding a later kick that size.
+    bool flat = !isnan (self->back_prev2) && s_within (mean, self->back_prev) && s_within (mean, self->back_prev2);
+    self->back_prev2 = self->back_prev;
     self->back_prev = mean;
     self->back_sum = self->back_s = 0;
     self->back_windows++;
