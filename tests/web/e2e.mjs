@@ -156,11 +156,18 @@ try {
   // The alarm strip: no banner now, one later; the tracks must not move. K-01's kick is announced (a
   // safety-critical alarm): shelved here, so that it still waits for its acknowledgement below; any other
   // critical alarm is acknowledged. On a loaded machine the simulator's clock lags: wait for the kick first
-  // (else, raised later, it would take the keyboard's acknowledgement meant for another alarm).
-  await page.waitForFunction(async () => {
-    const doc = await (await fetch('api/alerts')).json();
-    return (doc.active || []).some((a) => a.type === 'kick' && a.well === 'K-01');
-  }, null, { timeout: 90000, polling: 500 }).catch(() => {});
+  // (else, raised later, it would take the keyboard's acknowledgement meant for another alarm). Polled
+  // from here: waitForFunction takes an async predicate's promise for a truthy answer at once.
+  const kickDeadline = Date.now() + 90000;
+  let kickRaised = false;
+  while (!kickRaised && Date.now() < kickDeadline) {
+    kickRaised = await page.evaluate(async () => {
+      const doc = await (await fetch('api/alerts')).json();
+      return (doc.active || []).some((a) => a.type === 'kick' && a.well === 'K-01');
+    });
+    if (!kickRaised) await page.waitForTimeout(500);
+  }
+  check(kickRaised, 'K-01\'s injected kick raised by the engine before the alarm strip is checked');
   await page.evaluate(async () => {
     const doc = await (await fetch('api/alerts')).json();
     const post = (id, what, body) => fetch('api/alerts/' + id + '/' + what, { method: 'POST', body: JSON.stringify(body),
