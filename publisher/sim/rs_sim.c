@@ -39,7 +39,6 @@
 #define MAX_LAYERS     512
 #define MAX_SPIKES     8
 #define GRAVITY        9.81
-#define RS_PI          3.14159265358979323846
 
 //  --------------------------------------------------------------------------
 
@@ -146,6 +145,8 @@ typedef struct {
     double fo_noise_rel, fo_noise_abs;
     double motor_bar_kn;    // mud motor's differential pressure per kN on bit (0 = none)
     double fo_rest;         // what the paddle reads at rest, with nothing flowing, x the drilling rate
+    double cut_slip;        // cuttings' concentration in the annulus x what the bit makes (0 = none)
+    double tvd_frac;        // vertical depth / measured depth
 } rig_t;
 
 struct rs_sim_t {
@@ -206,6 +207,7 @@ struct rs_sim_t {
     uint64_t next_id;
     double next_random;
     double washout;         // SPP loss kept until the next trip
+    double cut;             // cuttings' volume fraction in the annulus
     double ball;            // ROP factor from bit balling (1 = clean)
     double kick_influx0;
 
@@ -1009,6 +1011,15 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     double spp = spp_model (self, self->q_in, self->bit, self->rho_str);
     double w = self->washout + (wash ? wash->mag * ev_progress (self, wash, wash->dur) : 0);
     spp *= 1 - w;
+    //  The cuttings in the annulus weigh on the pressure the pumps see
+    //  (varied rigs): what the bit makes, averaged over about a bottoms-up.
+    //  Drilling slower, or circulating the hole clean, the standpipe
+    //  pressure falls over the next bottoms-up (17 1/2 in at 40 m/h: 3-4%).
+    if (self->q_in > 100 && self->rig.cut_slip > 0) {
+        double feed = self->rig.cut_slip * self->rop / 3600 * self->a_hole / (self->q_in / 60000);
+        self->cut += (fmin (feed, 0.1) - self->cut) * lag_k (dt, lag_time (self) / 2);
+    }
+    spp += 1e-5 * (2600 - self->rho_in) * 9.81 * self->cut * self->bit * self->rig.tvd_frac;
     if (lost)
         spp *= 1 - 0.05 * ev_progress (self, lost, 120);
     self->spp_spike *= exp (-dt / 8);
@@ -1113,7 +1124,7 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     //  The string fills with what is pumped, a string volume at a time.
     if (self->q_in > 100) {
         double od = self->rig.dp_od_m * 0.85;
-        double vol = RS_PI / 4 * od * od * fmax (self->bit, 1);
+        double vol = M_PI / 4 * od * od * fmax (self->bit, 1);
         self->rho_str += (self->rho_in - self->rho_str) * lag_k (dt, vol / (self->q_in / 60000));
     }
 }
@@ -1298,6 +1309,11 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
     //  they read 0.5-3% of the drilling rate (Volve F-9: 16 L/min for hours
     //  with the pumps off).
     g->fo_rest = rs_simrng_u (r) < 0.5 ? rs_simrng_range (r, 0.005, 0.03) : 0;
+    //  Cuttings ride up the annulus slower than the mud (transport ratio
+    //  0.4-0.8), so it holds more of them than the bit makes per litre
+    //  pumped; wells deviate.
+    g->cut_slip = rs_simrng_range (r, 1.25, 2.5);
+    g->tvd_frac = rs_simrng_range (r, 0.5, 1.0);
 }
 
 rs_sim_t *
@@ -1341,9 +1357,9 @@ rs_sim_new (const rs_sim_opts_t *opts)
         return NULL;
     }
 
-    self->a_hole = RS_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
+    self->a_hole = M_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
     self->a_steel = self->rig.dp_kg_m / STEEL_RHO;
-    self->a_annulus = self->a_hole - RS_PI / 4 * self->rig.dp_od_m * self->rig.dp_od_m;
+    self->a_annulus = self->a_hole - M_PI / 4 * self->rig.dp_od_m * self->rig.dp_od_m;
     self->hole = self->bit = o.start_depth_m;
     self->block = rs_simrng_range (r, 5, BLOCK_TOP - 2);
     self->latch = self->bit + self->block;

@@ -205,7 +205,7 @@ s_flow_opts (const rs_detect_opts_t *o)
 static rs_pressmodel_opts_t
 s_press_opts (const rs_detect_opts_t *o)
 {
-    return (rs_pressmodel_opts_t) { .flow_lpm = o->flow_lpm };
+    return (rs_pressmodel_opts_t) { .flow_lpm = o->flow_lpm, .bit_diameter_m = o->bit_diameter_m };
 }
 
 //  The models' signals in the view.

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define RS_PI           3.14159265358979323846
 #define BAL_TAU_S       20.0        // smoothing of the balance
 #define WARMUP_TAUS     3.0         // the model settles for 3 lags before it is trusted
 #define QAVG_TAU_S      5.0         // pump-rate average for "steady"
@@ -116,7 +115,7 @@ s_opts (rs_flowmodel_t *self, const rs_flowmodel_opts_t *opts)
     if (!(o.flow_lpm > 0))
         o.flow_lpm = 50;
     self->o = o;
-    self->a_hole = RS_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
+    self->a_hole = M_PI / 4 * o.bit_diameter_m * o.bit_diameter_m;
 }
 
 static void
@@ -359,7 +358,7 @@ s_hole_flow (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, cons
     //  so what a change of that rate may hide (in the largest hole) widens
     //  the allowances.
     if (!(self->a_hole > 0))
-        self->v.hole_unc = RS_PI / 4 * BIT_MAX_M * BIT_MAX_M * fabs (self->drilled_now - self->drilled_learn);
+        self->v.hole_unc = M_PI / 4 * BIT_MAX_M * BIT_MAX_M * fabs (self->drilled_now - self->drilled_learn);
     return disp;
 }
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RS_PI       3.14159265358979323846
 #define SHORT_S     300.0
 #define LONG_S      900.0
 #define PIT_S       300.0
@@ -38,12 +37,12 @@ rs_kpi_mse_mpa (double wob_kn, double torque_knm, double rpm, double rop_mh, dou
     if (isnan (wob_kn) || isnan (torque_knm) || isnan (rpm) || isnan (rop_mh) || isnan (bit_diameter_m)
         || rop_mh <= 0 || bit_diameter_m <= 0)
         return NAN;
-    double area = RS_PI / 4 * bit_diameter_m * bit_diameter_m;        // m2
+    double area = M_PI / 4 * bit_diameter_m * bit_diameter_m;        // m2
     double wob_n = wob_kn > 0 ? wob_kn * 1000 : 0;
     double t_nm = torque_knm > 0 ? torque_knm * 1000 : 0;
     double n_rps = rpm > 0 ? rpm / 60 : 0;
     double v = rop_mh / 3600;                                          // m/s
-    double pa = wob_n / area + 2 * RS_PI * n_rps * t_nm / (area * v);
+    double pa = wob_n / area + 2 * M_PI * n_rps * t_nm / (area * v);
     return pa / 1e6;
 }
 

@@ -31,9 +31,21 @@
 #define WASH_SAME_Q     0.03
 #define COEF_NOISE_EVERY_S 10.0     // the raw SPP's steps between points this far apart ...
 #define COEF_NOISE_N    12          // ... its noise known from this many
+//  The cuttings in the annulus weigh on the pressure the pumps see; when
+//  the bit makes less hole, or none, the pressure falls over a bottoms-up
+//  as they leave, as steadily as a washout wears it (17 1/2 in drilled at
+//  40 m/h, then circulated clean: 3-5%). Their weight is bounded from the
+//  hole made per litre pumped, taken on the heavy side of every unknown:
+#define CUT_TRANSPORT   2.0         // the annulus holds this x what the bit makes (cuttings at half the mud's speed)
+#define CUT_MAX         0.10        // volume fraction: beyond it the annulus packs off
+#define CUT_RHO_ROCK    2650.0      // kg/m3: sandstone, limestone
+#define CUT_RHO_MUD     1000.0      // kg/m3 without a density reading: the largest contrast
+#define CUT_BIT_MAX_M   0.4445      // 17 1/2 in without a bit size
+#define CUT_ROP_MAX     200.0       // m/h: hole depth read faster than this is a jump, not hole made
 
 typedef struct {
     double coef, q;
+    double cut;                 // the cuttings' part of the coefficient (their bound)
     bool valid;
 } wpoint_t;
 
@@ -58,9 +70,12 @@ struct rs_pressmodel_t {
     wpoint_t wash[WASH_HIST];
     size_t wash_head, wash_n;
     int64_t wash_next;
-    double wash_acc, wash_acc_q;
+    double wash_acc, wash_acc_q, wash_acc_cut;
+    double cut_bar;             // the cuttings' weight in the annulus, bar (their bound)
+    double hole_prev;           // hole depth at the last sample, for the hole made without an ROP
     size_t wash_acc_n;
     bool wash_acc_ok;
+    double a_hole;              // m2, the hole the cuttings come from
     rs_pressmodel_view_t v;
 };
 
@@ -71,6 +86,8 @@ s_opts (rs_pressmodel_t *self, const rs_pressmodel_opts_t *opts)
     self->o = opts ? *opts : (rs_pressmodel_opts_t) { 0 };
     if (!(self->o.flow_lpm > 0))
         self->o.flow_lpm = 50;
+    double d = self->o.bit_diameter_m > 0 ? self->o.bit_diameter_m : CUT_BIT_MAX_M;
+    self->a_hole = M_PI / 4 * d * d;
 }
 
 rs_pressmodel_t *
@@ -88,6 +105,8 @@ rs_pressmodel_new (const rs_pressmodel_opts_t *opts)
     self->freeze_since = INT64_MIN;
     self->load_wob = self->load_hook = NAN;
     self->last_coef = INT64_MIN;
+    self->cut_bar = 0;
+    self->hole_prev = NAN;
     rs_pressmodel_restart (self);
     return self;
 }
@@ -112,7 +131,7 @@ rs_pressmodel_restart (rs_pressmodel_t *self)
 {
     self->v = (rs_pressmodel_view_t) {
         .exp = self->n_exp, .wob = self->motorfit.bar_kn, .coef = NAN, .dev = NAN, .drop = NAN, .rise = NAN,
-        .noise = NAN, .ref = NAN, .ref_flow = NAN,
+        .noise = NAN, .ref = NAN, .ref_flow = NAN, .cuttings = NAN,
     };
     self->pumps_steady_since = INT64_MIN;
     self->coef_s = self->noise_spp = self->noise_q = NAN;
@@ -186,6 +205,39 @@ s_spp_unloaded (rs_pressmodel_t *self, int64_t ts, bool steady, const double *ch
     return spp - m * wob;
 }
 
+//  The cuttings' weight in the annulus (CUT_* above), bar: what the bit
+//  makes per litre pumped, over the vertical height of the hole (the bit's
+//  measured depth bounds it), followed over half a bottoms-up of the hole
+//  (its volume at the pump rate: the annulus is smaller). The bit off
+//  bottom makes none, whatever an ROP channel that holds its last value
+//  reads. Without a depth nothing is allowed for.
+static void
+s_cuttings (rs_pressmodel_t *self, double dt, const double *ch, const rs_riginfo_t *rig, double qin)
+{
+    double hole = ch[RS_CH_HOLE_DEPTH], bit = ch[RS_CH_BIT_DEPTH], rop = ch[RS_CH_ROP];
+    if (isnan (rop) && !isnan (hole) && !isnan (self->hole_prev) && dt > 0) {
+        rop = fmax (0, hole - self->hole_prev) / dt * 3600;
+        if (rop > CUT_ROP_MAX)
+            rop = 0;
+    }
+    if (!isnan (hole))
+        self->hole_prev = hole;
+    if (rig && !isnan (hole) && !isnan (bit) && !rig->flags.on_bottom)
+        rop = 0;
+    double depth = isnan (bit) ? hole : bit;
+    if (!(qin > self->o.flow_lpm) || !(depth > 0) || !(dt > 0))
+        return;
+    double rho = ch[RS_CH_MUD_DENSITY_IN];
+    if (!(rho > 500 && rho < CUT_RHO_ROCK))
+        rho = CUT_RHO_MUD;
+    double q = qin / 60000;                                         // m3/s
+    double made = isnan (rop) ? 0 : fmax (0, rop) / 3600 * self->a_hole;   // m3/s of rock
+    double conc = fmin (CUT_TRANSPORT * made / q, CUT_MAX);
+    double now = 1e-5 * (CUT_RHO_ROCK - rho) * 9.81 * conc * depth;
+    double bottoms_up = self->a_hole * depth / q;
+    rs_ema_step (&self->cut_bar, now, dt, fmax (bottoms_up / 2, 60));
+}
+
 //  The standpipe reading's own noise (a transducer's, a pump's pulsation
 //  read at one instant), relative, from the raw readings before any
 //  despiking: the steps between points COEF_NOISE_EVERY_S apart at one flow
@@ -248,6 +300,7 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     double rho = ch[RS_CH_MUD_DENSITY_IN];
     if (!isnan (rho) && qin > self->o.flow_lpm)
         rs_ema_step (&self->rho_str, rho, dt, MUD_TAU_S);
+    s_cuttings (self, dt, ch, rig, qin);
     bool steady = s_pumps_steady (flow, qin) && !shut_in;
     double unknown_wob, load_hook;
     double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob, &load_hook);
@@ -290,7 +343,8 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
         return;
     }
     self->last_coef = ts;
-    double c = spp / pow (qin / 1000, self->n_exp) / (isnan (self->rho_str) ? 1 : self->rho_str / 1000);
+    double norm = pow (qin / 1000, self->n_exp) * (isnan (self->rho_str) ? 1 : self->rho_str / 1000);
+    double c = spp / norm, cut = self->cut_bar / norm;
     //  One reading pulls the smoothed coefficient at most COEF_STEP of its
     //  value: a spike that the median let through (two in a row) is not a
     //  pack-off, while a real rise keeps pulling sample after sample.
@@ -344,29 +398,37 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     bool normal = v->dev < COEF_FREEZE && !alarmed && !(v->rise > COEF_FREEZE);
     if (self->wash_acc_n > 0 && (ts >= self->wash_next || fabs (qin - self->wash_acc_q) > WASH_SAME_Q * qin)) {
         double mean = self->wash_acc / self->wash_acc_n;
-        self->wash[self->wash_head] = (wpoint_t) { mean, self->wash_acc_q, self->wash_acc_ok };
+        self->wash[self->wash_head] = (wpoint_t) { mean, self->wash_acc_q, self->wash_acc_cut / self->wash_acc_n,
+                                                   self->wash_acc_ok };
         self->wash_head = (self->wash_head + 1) % WASH_HIST;
         if (self->wash_n < WASH_HIST)
             self->wash_n++;
         self->wash_acc_n = 0;
     }
     if (self->wash_acc_n == 0) {
-        self->wash_acc = 0;
+        self->wash_acc = self->wash_acc_cut = 0;
         self->wash_next = ts + 60 * 1000000LL;
         self->wash_acc_q = qin;
         self->wash_acc_ok = true;
     }
     self->wash_acc += self->coef_s;
+    self->wash_acc_cut += cut;
     self->wash_acc_n++;
     self->wash_acc_ok = self->wash_acc_ok && normal;
 
-    double high = NAN;
+    //  The drop from the high less what the cuttings that left since may
+    //  explain.
+    double high = NAN, cut_high = cut;
     for (size_t i = 0; i < self->wash_n && i < WASH_REF_MIN; i++) {
         const wpoint_t *p = &self->wash[(self->wash_head + WASH_HIST - 1 - i) % WASH_HIST];
-        if (p->valid && fabs (p->q - qin) < WASH_SAME_Q * qin && (isnan (high) || p->coef > high))
+        if (!p->valid || fabs (p->q - qin) >= WASH_SAME_Q * qin)
+            continue;
+        if (isnan (high) || p->coef > high)
             high = p->coef;
+        cut_high = fmax (cut_high, p->cut);
     }
-    v->drop = isnan (high) ? NAN : 1 - self->coef_s / high;
+    v->cuttings = isnan (high) ? NAN : (cut_high - cut) / high;
+    v->drop = isnan (high) ? NAN : 1 - self->coef_s / high - v->cuttings;
 }
 
 //  Mean of the washout history points [from, to) minutes back at the same

@@ -27,6 +27,7 @@
 
 typedef struct {
     double flow_lpm;            // pumps on above; 0 = 50 L/min
+    double bit_diameter_m;      // the hole's size for the cuttings it holds; 0 = not known (17 1/2 in)
 } rs_pressmodel_opts_t;
 
 //  What the model says now; NaN when unknown.
@@ -35,7 +36,8 @@ typedef struct {
     double wob;                 // SPP per kN on the bit (a mud motor), bar/kN; NaN until measured
     double coef;                // the coefficient, smoothed (10 s)
     double dev;                 // against its reference, fraction (+0.08 = 8% up)
-    double drop;                // below its 30-min high at the same flow, fraction (0.03 = 3% down)
+    double drop;                // below its 30-min high at the same flow, less `cuttings`, fraction (0.03 = 3% down)
+    double cuttings;            // how much of that fall the cuttings that left since may explain, fraction
     double rise;                // above its low of the last minute, fraction
     double noise;               // the SPP reading's own noise (sigma), fraction
     double ref, ref_flow;       // the reference and the flow it was learned at
