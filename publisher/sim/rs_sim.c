@@ -147,6 +147,7 @@ typedef struct {
     double fo_rest;         // what the paddle reads at rest, with nothing flowing, x the drilling rate
     double cut_slip;        // cuttings' concentration in the annulus x what the bit makes (0 = none)
     double tvd_frac;        // vertical depth / measured depth
+    double ann_frac;        // the annulus's friction, x the standpipe pressure
 } rig_t;
 
 struct rs_sim_t {
@@ -1020,8 +1021,10 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
         self->cut += (fmin (feed, 0.1) - self->cut) * lag_k (dt, lag_time (self) / 2);
     }
     spp += 1e-5 * (2600 - self->rho_in) * 9.81 * self->cut * self->bit * self->rig.tvd_frac;
+    //  Mud lost to the formation does not come up the annulus above the
+    //  loss zone: its friction there falls with the flow it carries.
     if (lost)
-        spp *= 1 - 0.05 * ev_progress (self, lost, 120);
+        spp *= 1 - self->rig.ann_frac * (1 - pow (1 - lost->mag * ev_progress (self, lost, 120), self->rig.spp_exp));
     self->spp_spike *= exp (-dt / 8);
     if (pack) {
         if (rs_simrng_u (r) < 0.08 * dt)
@@ -1274,6 +1277,7 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
         .pump_l = PUMP_L, .tau1_s = TAU_RETURNS, .tau2_s = 0, .spp_exp = 1.8, .spp_bit = 75,
         .rop_k = 28, .rop_wob_exp = 1, .rop_rpm_exp = 0.6,
         .fo_gain = 1, .fo_gamma = 1, .fo_offset = 0, .fo_noise_rel = 0.01, .fo_noise_abs = 2,
+        .ann_frac = 0.15,
     };
     if (!self->opts.vary)
         return;
@@ -1314,6 +1318,7 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
     //  pumped; wells deviate.
     g->cut_slip = rs_simrng_range (r, 1.25, 2.5);
     g->tvd_frac = rs_simrng_range (r, 0.5, 1.0);
+    g->ann_frac = rs_simrng_range (r, 0.05, 0.2);
 }
 
 rs_sim_t *
