@@ -3,6 +3,7 @@
 #include "rs_detect.h"
 #include "rs_chanq.h"
 #include "rs_ema.h"
+#include "rs_flowback.h"
 #include "rs_flowmodel.h"
 #include "rs_pressmodel.h"
 
@@ -130,6 +131,7 @@ struct rs_detect_t {
     rs_detect_opts_t o;
     rs_flowmodel_t *flow;
     rs_pressmodel_t *press;
+    rs_flowback_t flowback;     // the well's flowback at the last pump stops
     double ds[DS_COUNT][2];     // the last two raw readings
     double free_hook, free_bit; // free-hanging hook load and where it was learned
     double wob_zero;            // the WOB's zero error, kN (NaN: not seen)
@@ -275,6 +277,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     }
     for (int i = 0; i < RS_DET_COUNT; i++)
         rs_alarm_init (&self->alarm[i]);
+    rs_flowback_init (&self->flowback);
     s_reset_models (self);
     self->last_shut_in = INT64_MIN;
     self->packoff_end = INT64_MIN;
@@ -507,7 +510,11 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     //  circulating pushed into it (rs_flowmodel): no kick while they do, or
     //  before two minutes of them have told.
     const rs_flowmodel_view_t *fv = rs_flowmodel_view (self->flow);
-    bool giving_back = !pumping && (fv->giving_back || fv->back_unsure);
+    //  Nor while the stop's flowback is within what the last stops gave back
+    //  by the same time (rs_flowback): a well that balloons slower than
+    //  that test can tell gives back as much at every connection.
+    bool giving_back = !pumping && (fv->giving_back || fv->back_unsure
+                                    || rs_flowback_verdict (&self->flowback) == RS_FLOWBACK_WITHIN);
     if (rig && rig->flags.shut_in) {
         v->kick_cusum = 0;
         cond = RS_COND_OFF;             //  the well is secured
@@ -726,14 +733,18 @@ s_free_weight (rs_detect_t *self, int64_t ts, double dt, const double *ch, const
     //  (Volve F-9 read every 11 s: seeded from it at the block's weight, every
     //  pick-up after looked like a pull and was never learned, and a string
     //  left hanging was "126 kN over the free-hanging weight"). Turning in
-    //  place, a load well over it is not learned: a stuck string may turn.
+    //  place, a load well over it is not learned: a stuck string may turn;
+    //  nor one well under it: the string set in the slips while the RPM
+    //  still reads turning through the median of three (a log read every
+    //  10 s: the block's weight pulled the free weight 100 kN down at a
+    //  connection, and the string picked up after was "stuck").
     bool off_bottom = !isnan (bit) && !isnan (hole) && bit < hole - FREE_OFF_M;
     if (!isnan (self->free_bit) && !isnan (bit) && fabs (bit - self->free_bit) > FREE_MAX_M)
         self->free_hook = self->free_bit = NAN;
     bool lifting = off_bottom && !slips && moving_up;
     bool lifted = lifting && self->was_lifting;
     if (off_bottom && !slips && !raised
-        && (lifted || (rotating && (isnan (self->free_hook) || hook - self->free_hook < STUCK_KEEP * STUCK_OVERPULL)))) {
+        && (lifted || (rotating && (isnan (self->free_hook) || fabs (hook - self->free_hook) < STUCK_KEEP * STUCK_OVERPULL)))) {
         rs_ema_step (&self->free_hook, hook, dt, FREE_TAU_S);
         self->free_bit = bit;
     }
@@ -1165,6 +1176,13 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     bool alarmed = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised;
     rs_pressmodel_feed (self->press, ts_us, dt, ch, rig, self->flow, alarmed);
     s_models_view (self);
+    //  A stop on a trip (the pipe's displacement) or with the well shut in
+    //  is no fingerprint of the well's flowback.
+    bool trip = rig && (rig->state == RS_RIG_TRIPPING_IN || rig->state == RS_RIG_TRIPPING_OUT
+                        || rig->state == RS_RIG_OUT_OF_HOLE || rig->flags.shut_in);
+    rs_flowback_feed (&self->flowback, dt, ch[RS_CH_FLOW_IN] <= self->o.flow_lpm, self->v.flow_balance, !trip);
+    self->v.flowback_l = rs_flowback_volume (&self->flowback);
+    self->v.flowback_env_l = rs_flowback_envelope (&self->flowback);
 
     //  A detector switched off clears its alert and stays quiet.
     for (int d = 0; d < RS_DET_COUNT; d++)

@@ -102,6 +102,8 @@ typedef struct {
     double pit_slope5, pit_slope5_se;   // the same over 5 min
     size_t pit_points;          // readings the pit trend was fitted over
     double pit_in_transit;      // returns in the flowline by the flow model, m3
+    double flowback_l;          // pumps off: L the well has given back since the stop (0 with the pumps on)
+    double flowback_env_l;      // ... and the most the last stops had by then (NaN: unknown)
 } rs_detect_view_t;
 
 typedef struct rs_detect_t rs_detect_t;

@@ -900,8 +900,10 @@ test_pit_noisy_sparse (void)
 //  kick, raised once two minutes of drained returns have shown they do not
 //  die away and the CUSUM has filled: 4-8 minutes after the stop read every
 //  second, 8-12 read every 10 s (the CUSUM's bound grows with the interval).
+//  A stop of 15 minutes: the well gives back `back_lpm` halving every
+//  `half_life_s`, and an influx of `influx_lpm` grows by `grow` of itself.
 static void
-s_connection (well_t *w, double flow_lpm, double half_life_s, double grow)
+s_stop (well_t *w, double back_lpm, double half_life_s, double influx_lpm, double grow)
 {
     s_pick_up (w, 3);
     s_run (w, 60);
@@ -910,7 +912,7 @@ s_connection (well_t *w, double flow_lpm, double half_life_s, double grow)
     w->rpm = w->torque = 0;
     for (int i = 0; i < 900; i++) {
         w->slips = i >= 30;
-        w->dq_out = flow_lpm * (half_life_s > 0 ? pow (0.5, i / half_life_s) : 1 + grow * i / 900.0);
+        w->dq_out = back_lpm * pow (0.5, i / half_life_s) + influx_lpm * (1 + grow * i / 900.0);
         w->pit += w->dq_out / 60000;
         s_step (w);
     }
@@ -925,6 +927,52 @@ s_connection (well_t *w, double flow_lpm, double half_life_s, double grow)
     w->wob = 110;
     w->drilling = true;
     s_run (w, 600);
+}
+
+static void
+s_connection (well_t *w, double flow_lpm, double half_life_s, double grow)
+{
+    if (half_life_s > 0)
+        s_stop (w, flow_lpm, half_life_s, 0, 0);
+    else
+        s_stop (w, 0, 1, flow_lpm, grow);
+}
+
+//  A well that gives back 300 L/min at each stop, halving only every 30
+//  minutes: minute by minute that is steady (2% a minute), and the first
+//  stops raise "well flowing with pumps off", as a crew would flow-check
+//  it. From the third stop on the flowback is what the last two gave back
+//  by the same time (rs_flowback): nothing is raised. An influx of 150
+//  L/min, growing, on top of it at the sixth stop is raised 11-13 minutes
+//  after the stop. Read every 10 s, the string set in the slips with the
+//  RPM still reading turning (the median of three) once taught the stuck
+//  pipe detector the block's weight as the string's, and each string
+//  picked up after a connection was "stuck": nothing else is raised.
+static void
+test_ballooning_slow (void)
+{
+    for (int every = 1; every <= 10; every += 9) {
+        well_t w;
+        s_well_init (&w, NULL);
+        w.every = every;
+        s_run (&w, 3600);
+        size_t raised[6];
+        const logged_t *kick = NULL;
+        double t0 = 0;
+        for (int c = 0; c < 6; c++) {
+            size_t before = s_count (&w.log, RS_ALERT_RAISED);
+            t0 = w.t;
+            s_stop (&w, 300, 1800, c == 5 ? 150 : 0, c == 5 ? 1 : 0);
+            raised[c] = s_count (&w.log, RS_ALERT_RAISED) - before;
+        }
+        for (int c = 2; c < 5; c++)
+            RS_CHECK_INT (raised[c], 0);
+        //  Raised within the stop (it ends 990 s after t0), and nothing else.
+        kick = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
+        RS_CHECK (kick && kick->t - t0 < 990);
+        RS_CHECK_INT (raised[5], 1);
+        s_well_fini (&w);
+    }
 }
 
 static void
@@ -1419,6 +1467,7 @@ main (void)
     test_pit_noisy_sparse ();
     test_hole_cleaning ();
     test_ballooning ();
+    test_ballooning_slow ();
     test_dead_pit ();
     test_stuck_pickup_sparse ();
     test_stuck_free_weight_sparse ();
