@@ -148,6 +148,8 @@ typedef struct {
     double cut_slip;        // cuttings' concentration in the annulus x what the bit makes (0 = none)
     double tvd_frac;        // vertical depth / measured depth
     double ann_frac;        // the annulus's friction, x the standpipe pressure
+    double balloon_m3;      // what the formation takes at the nominal flow and gives back with the pumps off (0 = none)
+    double balloon_tau_s;   // ... its time constant
 } rig_t;
 
 struct rs_sim_t {
@@ -209,6 +211,7 @@ struct rs_sim_t {
     double next_random;
     double washout;         // SPP loss kept until the next trip
     double cut;             // cuttings' volume fraction in the annulus
+    double balloon;         // m3 the formation holds of the well's mud (ballooning)
     double ball;            // ROP factor from bit balling (1 = clean)
     double kick_influx0;
 
@@ -973,8 +976,17 @@ physics (rs_sim_t *self, double dt, const ctl_t *c)
     if (pack)
         q_loss += pack->mag2 * self->q_in * ev_progress (self, pack, 30);
     double q_vent = self->si == 3 && self->si_t < self->si_dur - 120 ? self->si_vent : 0;
+    //  Ballooning: the formation holds more the harder the pumps push,
+    //  filling and draining as a first-order lag.
+    double q_balloon = 0;
+    if (self->rig.balloon_m3 > 0 && self->si == 0) {
+        double hold = self->q_in > 100 ? self->rig.balloon_m3 * fmin (self->q_in / qn, 1.5) : 0;
+        double dv = (hold - self->balloon) * lag_k (dt, self->rig.balloon_tau_s);
+        self->balloon += dv;
+        q_balloon = -dv / dt * 60000;
+    }
     double q_src = self->q_in + (self->a_steel * dbit - self->a_hole * dhole) / dt * 60000
-                   + q_kick - q_loss - q_vent;
+                   + q_kick - q_loss - q_vent + q_balloon;
     double flowline = q_src > 0 ? q_src : 0;
     double fill = q_src < 0 ? q_src : 0;      // hole fill straight from the pit
     if (self->si == 2)
@@ -1319,6 +1331,15 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
     g->cut_slip = rs_simrng_range (r, 1.25, 2.5);
     g->tvd_frac = rs_simrng_range (r, 0.5, 1.0);
     g->ann_frac = rs_simrng_range (r, 0.05, 0.2);
+    //  A third of the wells balloon: the circulating pressure pushes mud
+    //  into a weak formation, which gives it back when the pumps stop (and
+    //  takes it again when they start), as a losses-and-gains cycle at
+    //  every connection.
+    double bm = rs_simrng_log (r, 0.2, 2), bt = rs_simrng_log (r, 180, 1200);
+    if (rs_simrng_u (r) < 1.0 / 3) {
+        g->balloon_m3 = bm;
+        g->balloon_tau_s = bt;
+    }
 }
 
 rs_sim_t *
@@ -1377,6 +1398,7 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->q_in = self->q_out = q_nominal (self);
     self->q_mid = self->q_out;
     self->lag = self->lag0 = self->q_out * (self->rig.tau1_s + self->rig.tau2_s) / 60000.0;
+    self->balloon = self->rig.balloon_m3;       // circulating since before the start
     int every = o.trip_every_stands;
     self->stands_per_run = every > 0 ? every : every < 0 ? 0 : 15 + (int) (rs_simrng_u (r) * 31);
     self->ball = 1;
@@ -1465,6 +1487,7 @@ rs_sim_truth (const rs_sim_t *self, rs_sim_truth_t *truth)
     truth->loss_m3 = self->loss;
     truth->vent_m3 = self->vent;
     truth->transfer_m3 = self->transfer;
+    truth->balloon_m3 = self->balloon;
     truth->hole_area_m2 = self->a_hole;
     truth->steel_area_m2 = self->a_steel;
     truth->spm = self->spm1 + self->spm2;

@@ -134,6 +134,7 @@ typedef struct {
     double lag_volume;            // m3 of returns in transit (flowback when pumps stop)
     double influx_m3, loss_m3;    // cumulative formation influx and losses
     double vent_m3, transfer_m3;  // cumulative gas vented in kills, mud transferred into the pits
+    double balloon_m3;            // mud a ballooning formation holds now
     double hole_area_m2, steel_area_m2;
     double spm;                   // current pump 1 + pump 2 strokes/min
     bool in_slips, on_bottom, stuck;

@@ -595,6 +595,9 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
                        || self->alarm[RS_DET_PACK_OFF].raised
                        || (self->packoff_end != INT64_MIN && (double) (ts - self->packoff_end) < LOSS_AFTER_PACK_S * 1e6);
     bool after_kill = self->kill_hold && (double) (ts - self->last_shut_in) < LOSS_AFTER_KILL_S * 1e6;
+    //  With the pumps back a ballooning formation takes again what it gave
+    //  back at the stop (rs_flowback): nothing gathers until more is lost.
+    bool taking_back = rs_flowback_taking_back (&self->flowback);
     rs_cond_t cond;
     if (after_kill) {
         v->loss_cusum = 0;
@@ -613,7 +616,7 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + rs_flowmodel_view (self->flow)->hole_unc;
         double h = LOSS_H * sqrt (fmax (dt, 1));
         double inc = fmin (-v->flow_balance - k, SPIKE_SIGMA * sigma);
-        v->loss_cusum = pressure_up && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);
+        v->loss_cusum = (pressure_up || taking_back) && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);
         if (a->raised)
             cond = v->loss_cusum >= 0.2 * h || -v->flow_balance_avg > k ? RS_COND_ON : RS_COND_OFF;
         else {
@@ -1167,11 +1170,13 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     else if (self->kill_hold && !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] < self->o.flow_lpm)
         self->kill_hold = false;
     //  The gain and noise of the returns meter are learned only while no
-    //  flow anomaly is raised or building up.
+    //  flow anomaly is raised or building up, nor the formation taking back
+    //  what it gave at the last stop (its losses held out of the CUSUM, so
+    //  they would be learned as the meter's gain and noise).
     const rs_detect_view_t *v = &self->v;
     bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
                  && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
-                 && !self->alarm[RS_DET_PACK_OFF].raised;
+                 && !self->alarm[RS_DET_PACK_OFF].raised && !rs_flowback_taking_back (&self->flowback);
     rs_flowmodel_feed (self->flow, ts_us, dt, ch, rig, quiet);
     bool alarmed = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised;
     rs_pressmodel_feed (self->press, ts_us, dt, ch, rig, self->flow, alarmed);

@@ -3,7 +3,10 @@
     pushed into it (ballooning, breathing); drillers compare each stop's
     flowback with the last few, and what the well gave back before, at the
     same time since the stop, is no influx. The kick detector asks whether
-    the stop so far is within the last stops' flowback. Pure logic, fed the
+    the stop so far is within the last stops' flowback. When the pumps come
+    back the formation takes again what it gave: the losses detector asks
+    whether the returns lost since are within what the last stop gave
+    back. Pure logic, fed the
     flow model's balance (returns above expected, L/min) sample by sample;
     no allocation. */
 #ifndef RS_FLOWBACK_H
@@ -25,6 +28,7 @@ typedef enum {
 typedef struct {
     double vol[RS_FLOWBACK_PTS];    // L given back by each point's time
     size_t n;                       // points reached
+    double net;                     // L given back over the whole stop, net
 } rs_flowback_profile_t;
 
 typedef struct {
@@ -34,8 +38,17 @@ typedef struct {
     bool stopped;                   // the pumps are off
     double t;                       // s since the stop
     double vol;                     // L given back since the stop
+    double net;                     // ... less what was taken meanwhile (the meter's noise cancels)
     bool discard;                   // this stop is no fingerprint (a trip, the well shut in)
     rs_flowback_verdict_t verdict;
+    double owed;                    // pumps on: L the last stop gave back, net (0: under a barrel, or none)
+    double taken;                   // ... and L lost since the pumps came back, net
+    double on_s;                    // s since the pumps came back
+    double take_sum, take_s;        // returns lost, this window's sum (L/min.s) and seconds
+    double take_prev;               // the last whole window's mean, L/min
+    int take_windows;               // whole windows since the pumps came back
+    bool take_held;                 // the last window's losses did not die away ...
+    bool take_done;                 // ... nor this one's: no more taking
 } rs_flowback_t;
 
 void rs_flowback_init (rs_flowback_t *self);
@@ -49,4 +62,7 @@ rs_flowback_verdict_t rs_flowback_verdict (const rs_flowback_t *self);
 double rs_flowback_volume (const rs_flowback_t *self);
 //  The most the kept stops had given back by now, L (NaN: unknown).
 double rs_flowback_envelope (const rs_flowback_t *self);
+//  Pumps on: the returns lost since they came back are within what the
+//  last stop gave back (the formation taking it again).
+bool rs_flowback_taking_back (const rs_flowback_t *self);
 #endif

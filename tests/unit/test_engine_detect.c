@@ -102,6 +102,7 @@ typedef struct {
     double dq_out, spp_mul, pit;
     double spp_noise;           // extra relative noise on the SPP reading (0 = none)
     double pit_noise;           // the pit reading's noise, m3 (0: 0.03)
+    bool takes_back;            // a ballooning formation takes again at pump-up what it gave at the stop
     double motor;               // mud motor: bar per kN on the bit while drilling
     double fo_gamma;            // flow-out paddle reads 2000 x (q / 2000)^fo_gamma (0 = linear)
     double rho, rho_str;        // mud density in, and in the string (8-min lag), kg/m3; 0 = no reading
@@ -902,6 +903,8 @@ test_pit_noisy_sparse (void)
 //  second, 8-12 read every 10 s (the CUSUM's bound grows with the interval).
 //  A stop of 15 minutes: the well gives back `back_lpm` halving every
 //  `half_life_s`, and an influx of `influx_lpm` grows by `grow` of itself.
+//  With `takes_back` the formation takes as much again once the pumps are
+//  back, at the same pace.
 static void
 s_stop (well_t *w, double back_lpm, double half_life_s, double influx_lpm, double grow)
 {
@@ -910,9 +913,12 @@ s_stop (well_t *w, double back_lpm, double half_life_s, double influx_lpm, doubl
     double q = w->q;
     w->q = 0;
     w->rpm = w->torque = 0;
+    double given = 0;           // L
     for (int i = 0; i < 900; i++) {
         w->slips = i >= 30;
-        w->dq_out = back_lpm * pow (0.5, i / half_life_s) + influx_lpm * (1 + grow * i / 900.0);
+        double back = back_lpm * pow (0.5, i / half_life_s);
+        given += back / 60;
+        w->dq_out = back + influx_lpm * (1 + grow * i / 900.0);
         w->pit += w->dq_out / 60000;
         s_step (w);
     }
@@ -922,11 +928,18 @@ s_stop (well_t *w, double back_lpm, double half_life_s, double influx_lpm, doubl
     w->q = q;
     w->rpm = 120;
     w->torque = 9;
-    s_run (w, 300);
-    w->bit_off = w->bit_off_prev = 0;
-    w->wob = 110;
-    w->drilling = true;
-    s_run (w, 600);
+    double tau = half_life_s / M_LN2, take0 = w->takes_back ? given / tau * 60 : 0;    // L/min
+    for (int i = 0; i < 900; i++) {
+        if (i == 300) {
+            w->bit_off = w->bit_off_prev = 0;
+            w->wob = 110;
+            w->drilling = true;
+        }
+        w->dq_out = -take0 * exp (-i / tau);
+        w->pit += w->dq_out / 60000;
+        s_step (w);
+    }
+    w->dq_out = 0;
 }
 
 static void
@@ -971,6 +984,39 @@ test_ballooning_slow (void)
         kick = s_find (&w.log, "kick", RS_ALERT_RAISED, t0);
         RS_CHECK (kick && kick->t - t0 < 990);
         RS_CHECK_INT (raised[5], 1);
+        s_well_fini (&w);
+    }
+}
+
+//  A ballooning well takes again at each pump-up what it gave back at the
+//  stop (300 L/min halving every 5 or 10 minutes: 1.7-2.6 m3), the pit
+//  falling as much: the "losses" at every connection were raised before,
+//  and nothing is now. A loss of 200 L/min that begins 5 minutes after the
+//  pumps are back at the fifth connection is raised within 15 minutes.
+static void
+test_ballooning_takes (void)
+{
+    for (int n = 0; n < 12; n++) {
+        int k = n % 4;          // three draws of the meters' noise each
+        well_t w;
+        s_well_init (&w, NULL);
+        w.every = k < 2 ? 1 : 10;
+        w.takes_back = true;
+        double half = k % 2 ? 600 : 300;
+        s_run (&w, 3600);
+        for (int c = 0; c < 4; c++)
+            s_stop (&w, 300, half, 0, 0);
+        RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+        w.takes_back = false;
+        s_stop (&w, 300, half, 0, 0);
+        double t0 = w.t;
+        w.dq_out = -200;
+        for (int i = 0; i < 1800; i++) {
+            w.pit -= 200.0 / 60000;
+            s_step (&w);
+        }
+        const logged_t *r = s_find (&w.log, "lost_circulation", RS_ALERT_RAISED, t0);
+        RS_CHECK (r && r->t - t0 < 900);
         s_well_fini (&w);
     }
 }
@@ -1468,6 +1514,7 @@ main (void)
     test_hole_cleaning ();
     test_ballooning ();
     test_ballooning_slow ();
+    test_ballooning_takes ();
     test_dead_pit ();
     test_stuck_pickup_sparse ();
     test_stuck_free_weight_sparse ();

@@ -705,7 +705,8 @@ test_sweep (void)
         }
         double expect = -t.hole_area_m2 * (t.hole_depth - t0.hole_depth)
                         + t.steel_area_m2 * (t.bit_depth - t0.bit_depth)
-                        + t.transfer_m3 + t.influx_m3 - t.loss_m3 - t.vent_m3;
+                        + t.transfer_m3 + t.influx_m3 - t.loss_m3 - t.vent_m3
+                        - (t.balloon_m3 - t0.balloon_m3);
         RS_CHECK_NEAR ((t.pit_volume + t.lag_volume) - (t0.pit_volume + t0.lag_volume), expect, 1e-6);
         RS_CHECK (t.hole_depth > t0.hole_depth);
         RS_CHECK_INT (rs_sim_notes_dropped (sim), 0);
@@ -766,7 +767,8 @@ test_vary (void)
         rs_sim_truth (sim, &t);
         double expect = -t.hole_area_m2 * (t.hole_depth - t0.hole_depth)
                         + t.steel_area_m2 * (t.bit_depth - t0.bit_depth)
-                        + t.transfer_m3 + t.influx_m3 - t.loss_m3 - t.vent_m3;
+                        + t.transfer_m3 + t.influx_m3 - t.loss_m3 - t.vent_m3
+                        - (t.balloon_m3 - t0.balloon_m3);
         RS_CHECK_NEAR ((t.pit_volume + t.lag_volume) - (t0.pit_volume + t0.lag_volume), expect, 1e-6);
         rs_sim_destroy (&sim);
     }
