@@ -150,6 +150,7 @@ typedef struct {
     double ann_frac;        // the annulus's friction, x the standpipe pressure
     double balloon_m3;      // what the formation takes at the nominal flow and gives back with the pumps off (0 = none)
     double balloon_tau_s;   // ... its time constant
+    double visc_k;          // the string's and annulus's friction falls this much per degC the mud warms
 } rig_t;
 
 struct rs_sim_t {
@@ -181,6 +182,7 @@ struct rs_sim_t {
     bool topping_up;
     double influx, loss, vent, transfer;
     double rho0, rho_in, rho_out, t_in, t_out, t_amb;
+    double t_ref;             // the mud's temperature the friction is given at (the start's)
     double rho_str;           // the mud in the string: what was pumped over its last volume
     double mud_next, mud_rate;    // varied rigs: next change of mud weight (s), kg/m3 per s while pumping
     double gas_bg, gas_kick;
@@ -354,7 +356,9 @@ static double
 spp_model (const rs_sim_t *self, double q_lpm, double depth, double rho)
 {
     double qr = q_lpm / 2000;
-    return ((15 + 0.03 * depth) * pow (qr, self->rig.spp_exp) + self->rig.spp_bit * qr * qr) * rho / 1200;
+    double warm = 1 - self->rig.visc_k * (0.5 * (self->t_in + self->t_out) - self->t_ref);
+    return ((15 + 0.03 * depth) * pow (qr, self->rig.spp_exp) * fmax (warm, 0.5) + self->rig.spp_bit * qr * qr)
+           * rho / 1200;
 }
 
 //  The pump rate brought within the pumps' pressure rating for the section
@@ -1340,6 +1344,10 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
         g->balloon_m3 = bm;
         g->balloon_tau_s = bt;
     }
+    //  A warmer mud is thinner: its friction falls 0.5-1.5% per degC (its
+    //  viscosity some 2%, turbulent losses going with a fraction of it), so
+    //  the pressure falls as the system warms after a trip.
+    g->visc_k = rs_simrng_range (r, 0.005, 0.015);
 }
 
 rs_sim_t *
@@ -1414,6 +1422,7 @@ rs_sim_new (const rs_sim_opts_t *opts)
     self->t_amb = rs_simrng_range (r, 18, 28);
     self->t_in = self->t_amb + 11;
     self->t_out = self->t_in + 4 + 0.0035 * self->bit;
+    self->t_ref = 0.5 * (self->t_in + self->t_out);
     self->gas_bg = l->gas * 0.8;
     self->spp = spp_model (self, self->q_in, self->bit, self->rho_in);
     double ws = string_weight (self, self->bit) * (1 - self->rho_in / STEEL_RHO);
