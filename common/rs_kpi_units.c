@@ -21,7 +21,7 @@ static const struct {
     { "hole_depth", "m" },
     { "flow_out_expected", "L/min" }, { "flow_balance", "L/min" }, { "spp_dev_pct", "%" },
     { "anomaly_score", "1" }, { "alerts_active", "count" },
-    { "flowback_l", "L" }, { "flowback_fingerprint_l", "L" },
+    { "flowback_m3", "m3" }, { "flowback_fingerprint_m3", "m3" },
 };
 
 const char *

@@ -14,7 +14,8 @@ const KPIS = [
   ['wob_avg5m', 'WOB 5 min', 'kN'], ['wob_avg15m', 'WOB 15 min', 'kN'], ['rpm_avg5m', 'RPM 5 min', 'rpm'],
   ['rpm_avg15m', 'RPM 15 min', 'rpm'], ['torque_avg5m', 'Torque 5 min', 'kN.m'], ['torque_avg15m', 'Torque 15 min', 'kN.m'],
   ['spp_avg5m', 'SPP 5 min', 'bar'], ['spp_avg15m', 'SPP 15 min', 'bar'], ['flow_in_avg5m', 'Flow in 5 min', 'L/min'],
-  ['flow_in_avg15m', 'Flow in 15 min', 'L/min'], ['rop_next_stand', 'ROP next stand', 'm/h'], ['flow_balance', 'Flow balance', 'L/min']
+  ['flow_in_avg15m', 'Flow in 15 min', 'L/min'], ['rop_next_stand', 'ROP next stand', 'm/h'], ['flow_balance', 'Flow balance', 'L/min'],
+  ['flowback_m3', 'Flowback this stop', 'm3'], ['flowback_fingerprint_m3', 'Flowback last stops', 'm3']
 ];
 const STATE_COLOURS = { rotary: '#1f6feb', sliding: '#58a6ff', connection: '#d29922', other: '#484f58' };
 const DEPTH_TRACKS = [['rop', '#7ee787', 'ROP'], ['wob', '#f0883e', 'WOB'], ['rpm', '#3fb950', 'RPM'],

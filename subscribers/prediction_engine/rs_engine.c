@@ -388,8 +388,8 @@ rs_engine_kpis (rs_engine_t *self, size_t index, rs_value_t *out, size_t max)
         { "spp_dev_pct", RS_CH_UNKNOWN, v->spp_dev * 100 },
         { "anomaly_score", RS_CH_UNKNOWN, rs_anomaly_score (w->anom) },
         { "alerts_active", RS_CH_UNKNOWN, (double) active },
-        { "flowback_l", RS_CH_UNKNOWN, v->flowback_l },
-        { "flowback_fingerprint_l", RS_CH_UNKNOWN, v->flowback_env_l },
+        { "flowback_m3", RS_CH_UNKNOWN, v->flowback_l / 1000 },
+        { "flowback_fingerprint_m3", RS_CH_UNKNOWN, v->flowback_env_l / 1000 },
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0] && n < max; i++)
         out[n++] = extra[i];

@@ -100,8 +100,8 @@ test_wells (void)
     RS_CHECK (isfinite (s_kpi (e, 0, "rig_state_code")));
     RS_CHECK (isfinite (s_kpi (e, 0, "flow_out_expected")));
     //  Pumping: nothing given back since a stop, and no fingerprint to show.
-    RS_CHECK (s_kpi (e, 0, "flowback_l") == 0);
-    RS_CHECK (isnan (s_kpi (e, 0, "flowback_fingerprint_l")));
+    RS_CHECK (s_kpi (e, 0, "flowback_m3") == 0);
+    RS_CHECK (isnan (s_kpi (e, 0, "flowback_fingerprint_m3")));
     RS_CHECK (isfinite (s_kpi (e, 0, "on_bottom_pct")));
     RS_CHECK (rs_engine_well_state (e, 0) != NULL);
     //  Out of order: ignored and counted.
