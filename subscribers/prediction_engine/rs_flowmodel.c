@@ -19,7 +19,6 @@
 #define LAG_MAX_S       60.0        // longest flowline lag a rig has (docs/PREDICTION.md)
 #define HOLD_LAGS       4.0         // a flow change is a transient for this many lags
 #define MOVE_MS         0.05        // string moving (m/s): its displacement matters
-#define BIT_MAX_M       0.4445      // 17 1/2 in: the largest hole the unconfigured model allows for
 #define GAIN_LEARN_S    300.0       // steady circulation before the meter's gain is trusted
 #define GAIN_FAST_S     60.0
 #define GAIN_TAU_S      1800.0
@@ -358,7 +357,7 @@ s_hole_flow (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, cons
     //  so what a change of that rate may hide (in the largest hole) widens
     //  the allowances.
     if (!(self->a_hole > 0))
-        self->v.hole_unc = M_PI / 4 * BIT_MAX_M * BIT_MAX_M * fabs (self->drilled_now - self->drilled_learn);
+        self->v.hole_unc = M_PI / 4 * RS_FLOWMODEL_BIT_MAX_M * RS_FLOWMODEL_BIT_MAX_M * fabs (self->drilled_now - self->drilled_learn);
     return disp;
 }
 

@@ -30,6 +30,8 @@
 //  L/min of flow in under which the pumps are not really on: no gain,
 //  noise or steady flow is learned there.
 #define RS_FLOWMODEL_PUMPING_LPM 300.0
+//  17 1/2 in: the largest hole the models allow for without a bit size.
+#define RS_FLOWMODEL_BIT_MAX_M 0.4445
 
 typedef struct {
     double bit_diameter_m;      // 0 = not configured: the hole drilled widens `hole_unc` instead

@@ -40,7 +40,6 @@
 #define CUT_MAX         0.10        // volume fraction: beyond it the annulus packs off
 #define CUT_RHO_ROCK    2650.0      // kg/m3: sandstone, limestone
 #define CUT_RHO_MUD     1000.0      // kg/m3 without a density reading: the largest contrast
-#define CUT_BIT_MAX_M   0.4445      // 17 1/2 in without a bit size
 #define CUT_ROP_MAX     200.0       // m/h: hole depth read faster than this is a jump, not hole made
 
 typedef struct {
@@ -86,7 +85,7 @@ s_opts (rs_pressmodel_t *self, const rs_pressmodel_opts_t *opts)
     self->o = opts ? *opts : (rs_pressmodel_opts_t) { 0 };
     if (!(self->o.flow_lpm > 0))
         self->o.flow_lpm = 50;
-    double d = self->o.bit_diameter_m > 0 ? self->o.bit_diameter_m : CUT_BIT_MAX_M;
+    double d = self->o.bit_diameter_m > 0 ? self->o.bit_diameter_m : RS_FLOWMODEL_BIT_MAX_M;
     self->a_hole = M_PI / 4 * d * d;
 }
 
