@@ -77,8 +77,13 @@ s_on_api (struct mg_connection *conn, void *cbdata)
         status = rs_webreply_error (self, conn, status, "%s", err);
     }
     else {
+        //  A write's line is in the audit file before its answer leaves:
+        //  the reply writes it (rs_webreply_send).
+        rs_webreply_pending_t pending = { .audit = write };
+        mg_set_user_connection_data (conn, &pending);
         status = rs_webrest_answer (self, conn, &route, params);
-        if (write)
+        mg_set_user_connection_data (conn, NULL);
+        if (pending.audit)
             rs_webreply_audit (self, conn, status, NULL);
     }
     free (params);

@@ -19,6 +19,11 @@ int
 rs_webreply_send (rs_web_t *self, struct mg_connection *conn, int status, const char *type, const char *body,
                   size_t len, const char *extra_name, const char *extra_value)
 {
+    rs_webreply_pending_t *pending = mg_get_user_connection_data (conn);
+    if (pending && pending->audit) {
+        pending->audit = false;
+        rs_webreply_audit (self, conn, status, NULL);
+    }
     atomic_fetch_add (&self->requests, 1);
     if (status >= 400)
         atomic_fetch_add (&self->errors, 1);

@@ -105,6 +105,14 @@ int rs_webreply_cost_refuse (rs_web_t *self, struct mg_connection *conn, const r
 //  reason is NULL, else "refused" with the reason.
 void rs_webreply_audit (rs_web_t *self, const struct mg_connection *conn, int status, const char *reason);
 
+//  An API request's handler runs with this as civetweb's connection data
+//  (rs_web sets it, plain HTTP only): a write is recorded, once, by the
+//  reply that answers it, before the reply is sent, so no client reads an
+//  answer whose line is not yet in the file.
+typedef struct {
+    bool audit;                     //  a write not yet recorded
+} rs_webreply_pending_t;
+
 //  Answers with a body of `len` bytes (none for HEAD) and one optional
 //  extra header. Returns the status sent.
 int rs_webreply_send (rs_web_t *self, struct mg_connection *conn, int status, const char *type, const char *body,
