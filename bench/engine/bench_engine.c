@@ -135,6 +135,19 @@ s_state_agree (rs_sim_state_t sim, rs_rig_t eng)
     }
 }
 
+//  The engine's states in eight characters, each column told apart.
+static const char *
+s_rig_short (int state)
+{
+    static const char *names[RS_RIG_COUNT] = {
+        [RS_RIG_UNKNOWN] = "unknown",      [RS_RIG_DRILLING_ROTARY] = "drl_rot", [RS_RIG_DRILLING_SLIDING] = "drl_slid",
+        [RS_RIG_REAMING] = "reaming",      [RS_RIG_CIRCULATING] = "circ",        [RS_RIG_OFF_BOTTOM] = "off_btm",
+        [RS_RIG_CONNECTION] = "conn",      [RS_RIG_IN_SLIPS] = "in_slips",       [RS_RIG_TRIPPING_IN] = "trip_in",
+        [RS_RIG_TRIPPING_OUT] = "trip_out", [RS_RIG_SHUT_IN] = "shut_in",        [RS_RIG_OUT_OF_HOLE] = "out_hole",
+    };
+    return state >= 0 && state < RS_RIG_COUNT && names[state] ? names[state] : rs_rig_name (state);
+}
+
 //  Where the engine's state goes for each of the simulator's: share of the
 //  simulator's time in that state, in percent (columns under 0.5% left out).
 static void
@@ -152,7 +165,7 @@ s_print_states (const bench_t *b)
     printf ("  simulator \\ engine (%% of the simulator's time)\n  %-14s %8s", "", "hours");
     for (int e = 0; e < RS_RIG_COUNT; e++)
         if (used[e])
-            printf (" %8.8s", rs_rig_name (e));
+            printf (" %8.8s", s_rig_short (e));
     printf ("\n");
     for (int s = 0; s < RS_SIM_STATE_COUNT; s++) {
         if (row[s] <= 0)
