@@ -318,8 +318,11 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
         [RS_AF_SPP_DEV] = v->spp_dev * 100,
         [RS_AF_TORQUE] = rs_rig_drilling (ri->state) ? ch[RS_CH_TORQUE] : NAN,
         //  The pit check takes a trend from five readings; a baseline of
-        //  what is usual wants a steadier one.
-        [RS_AF_PIT_SLOPE] = v->pit_points >= ANOMALY_PIT_POINTS ? v->pit_slope : NAN,
+        //  what is usual wants a steadier one. Only with the pumps seen on:
+        //  a log without pump channels drills all the same (the hole
+        //  deepens), but the pit filling the flowline at every pump-up is
+        //  then no departure from drilling's usual trend.
+        [RS_AF_PIT_SLOPE] = ri->flags.circulating && v->pit_points >= ANOMALY_PIT_POINTS ? v->pit_slope : NAN,
         [RS_AF_DENSITY_DIFF] = ch[RS_CH_MUD_DENSITY_OUT] - ch[RS_CH_MUD_DENSITY_IN],
     };
     bool explained = rs_detect_raised_count (w->det) > 0;

@@ -26,6 +26,7 @@
 #define SET_DOWN_KN 20.0        // ... or, without WOB, a hook load this far under the hanging string
 #define DEEPEN_M    0.01        // ... or the hole deepening by this ...
 #define DEEPEN_S    30.0        // ... within this long
+#define HOLE_FALL_M 1.0         // a hole depth that falls more than this is some other depth
 #define SET_HOLD_S  60.0        // the WOB or the set-down must hold this long (a bit drills for minutes)
 #define RETURNS_LPM 400.0       // L/min of returns alone that are pumps on (a trip pushes out under it)
 #define DRILL_VMAX  0.05        // m/s: no bit drills faster (180 m/h); one going deeper faster is tripping
@@ -96,6 +97,9 @@ struct rs_rigstate_t {
     //  grew, and the string's position (spos) when it was last on bottom.
     double hole_max;
     int64_t hole_grew;
+    bool hole_fell;             // the hole depth fell HOLE_FALL_M: not the hole's (F-9 TripConn)
+    bool grew_seen;             // its last growth came within 2 DEEPEN_S of the reading before, at a drilling rate
+    int64_t hole_ts;            // when the hole depth was last read
     double bottom_spos;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
@@ -199,7 +203,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->hang_avg = NAN;
     self->flip_since = INT64_MIN;
     self->hole_max = self->bottom_spos = NAN;
-    self->hole_grew = self->set_since = INT64_MIN;
+    self->hole_grew = self->set_since = self->hole_ts = INT64_MIN;
     self->bit_max = self->hole_est = NAN;
     self->bit_max_ts = self->bit_grew = self->hb_set_since = INT64_MIN;
     self->two_lo = self->two_hi = NAN;
@@ -460,15 +464,28 @@ s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch,
 //  from what the string weighed moving (the bit takes the rest). A string
 //  set down off bottom (a ledge, a hanger) reads as drilling here.
 static bool
-s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f, bool deepening)
+s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f, bool may_pump,
+                   bool deepening)
 {
     double wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
-    if (!isnan (ch[RS_CH_BIT_DEPTH]) || !f->circulating || (f->moving && f->direction < 0)) {
+    if (!isnan (ch[RS_CH_BIT_DEPTH]) || !may_pump || (f->moving && f->direction < 0)) {
         self->set_since = INT64_MIN;
         return false;
     }
-    if (deepening)
+    //  The hole deepens only under a drilling bit: with the pumps seen on,
+    //  or in a log that carries no pump channel at all (may_pump) when its
+    //  hole depth has never fallen (a "Depth" that goes up and down is some
+    //  other depth: F-9 TripConn's) and was seen growing from one reading
+    //  to the next (not a log of snapshots, a row a connection) no faster
+    //  than a bit drills (a string's depth on a trip in). A weight set down
+    //  is drilling only with the pumps seen on (on a trip, a string set
+    //  down on a ledge weighs as little).
+    if (deepening && (f->circulating || (!self->hole_fell && self->grew_seen)))
         return true;
+    if (!f->circulating) {
+        self->set_since = INT64_MIN;
+        return false;
+    }
     bool set = s_weight_set (self, wob, hook);
     //  For a minute: a string set down for a moment (F-9: 15 s on a trip) is
     //  not drilling, and a bottom wrongly placed turns a trip into reaming.
@@ -511,11 +528,18 @@ s_empty_block (rs_rigstate_t *self, double hook)
 static bool
 s_deepening (rs_rigstate_t *self, int64_t ts, double hole)
 {
+    if (!isnan (hole) && hole < self->hole_max - HOLE_FALL_M)
+        self->hole_fell = true;
     if (!isnan (hole) && (isnan (self->hole_max) || hole > self->hole_max + DEEPEN_M)) {
-        if (!isnan (self->hole_max))
+        if (!isnan (self->hole_max)) {
+            double secs = (double) (ts - self->hole_ts) / 1e6;
             self->hole_grew = ts;
+            self->grew_seen = secs <= 2 * DEEPEN_S && hole - self->hole_max <= DRILL_VMAX * secs + DEEPEN_M;
+        }
         self->hole_max = hole;
     }
+    if (!isnan (hole))
+        self->hole_ts = ts;
     return self->hole_grew != INT64_MIN && (double) (ts - self->hole_grew) <= DEEPEN_S * 1e6;
 }
 
@@ -885,7 +909,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->in_slips = slips == 1;
     //  Without a bit depth, a string out of the slips may be on bottom: the
     //  slips take all its weight, the bottom the WOB.
-    self->bottom_inferred = s_bottom_inferred (self, ts, ch, f, deepening) && !f->in_slips;
+    self->bottom_inferred = s_bottom_inferred (self, ts, ch, f, may_pump, deepening) && !f->in_slips;
     if (self->bottom_inferred)
         f->on_bottom = f->weight_on_bit = true;
     if (f->in_slips) {

@@ -467,9 +467,89 @@ test_no_hook_load (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  Hook load, block position and hole depth only (the F-9 TripTime log's
+//  channels, less its returns): no bit depth and no pump channel. The hole
+//  deepens only under a drilling bit, so a string going down with it is
+//  drilling, not tripping in; a "Depth" read a row a connection, or one
+//  that falls, is no such evidence.
+static void
+test_drilling_without_pumps (void)
+{
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 600;
+    rs_rigstate_t *rs = rs_rigstate_new (&o);
+    int64_t t = 0;
+    rig_t r = { .hole = 2500, .bit = NAN, .block = 20, .hook = 1050, .wob = NAN, .rpm = NAN, .flow = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 10, 2, 0, false);
+    //  36 m/h: the block and the hole depth go down together for 5 minutes.
+    for (int i = 0; i < 150; i++) {
+        r.block -= 0.02;
+        r.hole += 0.02;
+        t += 2;
+        in = s_feed (rs, t, &r);
+        if (i >= 20)
+            RS_CHECK (rs_rig_drilling (in->state));
+    }
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_SLIDING);
+    //  Picked up off bottom at 0.2 m/s: no longer drilling.
+    in = s_run (rs, &t, &r, 15, 2, -0.2, false);
+    RS_CHECK (!rs_rig_drilling (in->state));
+    rs_rigstate_destroy (&rs);
+
+    //  A row a connection, 25 minutes apart, the "Depth" growing 70 m
+    //  between two: a string in the slips on a trip, not drilling.
+    rs = rs_rigstate_new (&o);
+    t = 0;
+    r = (rig_t) { .hole = 276, .bit = NAN, .block = 19, .hook = 610, .wob = NAN, .rpm = NAN, .flow = NAN };
+    double depths[] = { 276, 345, 339, 346, 334, 323, 312 };
+    for (int i = 0; i < 7; i++) {
+        r.hole = depths[i];
+        r.block = i % 2 ? 12 : 14;
+        t += 1500;
+        in = s_feed (rs, t, &r);
+        RS_CHECK (!rs_rig_drilling (in->state));
+    }
+    rs_rigstate_destroy (&rs);
+
+    //  A "Depth" that follows the string run in at 0.5 m/s is the
+    //  string's: no bit drills that fast.
+    rs = rs_rigstate_new (&o);
+    t = 0;
+    r = (rig_t) { .hole = 300, .bit = NAN, .block = 30, .hook = 1050, .wob = NAN, .rpm = NAN, .flow = NAN };
+    in = s_run (rs, &t, &r, 10, 2, 0, false);
+    for (int i = 0; i < 25; i++) {
+        r.block -= 1;
+        r.hole += 1;
+        t += 2;
+        in = s_feed (rs, t, &r);
+        RS_CHECK (!rs_rig_drilling (in->state));
+    }
+    RS_CHECK_INT (in->state, RS_RIG_TRIPPING_IN);
+    rs_rigstate_destroy (&rs);
+
+    //  Read every 2 s, a "Depth" that fell 10 m is some other depth: its
+    //  growth afterwards is no drilling bit.
+    rs = rs_rigstate_new (&o);
+    t = 0;
+    r = (rig_t) { .hole = 300, .bit = NAN, .block = 20, .hook = 1050, .wob = NAN, .rpm = NAN, .flow = NAN };
+    in = s_run (rs, &t, &r, 10, 2, 0, false);
+    r.hole -= 10;
+    in = s_run (rs, &t, &r, 5, 2, 0, false);
+    for (int i = 0; i < 60; i++) {
+        r.block -= 0.2;
+        r.hole += 0.2;
+        t += 2;
+        in = s_feed (rs, t, &r);
+        RS_CHECK (!rs_rig_drilling (in->state));
+    }
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
+    test_drilling_without_pumps ();
     test_no_hook_load ();
     test_slips_any_top_drive ();
     test_block_weight_seed ();
