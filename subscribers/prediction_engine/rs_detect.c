@@ -1174,7 +1174,11 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     //  what it gave at the last stop (its losses held out of the CUSUM, so
     //  they would be learned as the meter's gain and noise).
     const rs_detect_view_t *v = &self->v;
-    bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN && v->loss_cusum < 0.2 * LOSS_H
+    //  (a fifth of the CUSUMs' least h, which grows as the root of the
+    //  sample interval as theirs do: a 30-s log's meter was "loud" at a
+    //  3.6th of it, and a gain learned a few percent off stayed so).
+    double root = sqrt (fmax (dt, 1));
+    bool quiet = v->kick_cusum < 0.2 * KICK_H_MIN * root && v->loss_cusum < 0.2 * LOSS_H * root
                  && !self->alarm[RS_DET_KICK].raised && !self->alarm[RS_DET_LOST_CIRCULATION].raised
                  && !self->alarm[RS_DET_PACK_OFF].raised && !rs_flowback_taking_back (&self->flowback);
     rs_flowmodel_feed (self->flow, ts_us, dt, ch, rig, quiet);
