@@ -89,7 +89,9 @@ struct rs_flowmodel_t {
     double sigma_s;             // time spent learning the noise
     double age;                 // s since the model (re)started
     double prev_flowline;       // the model's input at the previous sample
-    double prev_bit, prev_hole, prev_block;
+    double prev_bit, prev_block;
+    double hole_last;           // the last reading of the hole depth ...
+    int64_t hole_last_ts;       // ... and when
     rs_window_t pit, pit_long;      // the pit over 2 and 5 minutes
     int64_t pit_slope_at;       // sample time of the last pit trend fit; 0 = none yet
     rs_noise_t pit_noise;       // second differences of the pit's readings
@@ -182,12 +184,12 @@ rs_flowmodel_restart (rs_flowmodel_t *self)
         .expected = NAN, .balance = NAN, .balance_avg = NAN, .bias = v->bias, .gain = v->gain, .rest = v->rest,
         .lag_s = self->tau_known ? self->tau : NAN, .sigma = v->sigma, .hole_unc = v->hole_unc,
         .pit_slope = NAN, .pit_slope_se = NAN, .pit_slope5 = NAN, .pit_slope5_se = NAN,
-        .pit_in_transit = NAN,
+        .pit_in_transit = NAN, .hole_rate_mh = NAN,
     };
     self->init = false;
     self->prev_flowline = NAN;
     self->qavg = self->qin_prev = self->qin_last = NAN;
-    self->prev_bit = self->prev_hole = self->prev_block = NAN;
+    self->prev_bit = self->prev_block = self->hole_last = NAN;
     self->hold_until = INT64_MIN;
     s_back_reset (self);
     self->flowline_avg = NAN;
@@ -327,7 +329,7 @@ rs_flowmodel_steady (const rs_flowmodel_t *self, double qin)
 static double
 s_hole_flow (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig, double hold_s)
 {
-    double bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
+    double bit = ch[RS_CH_BIT_DEPTH];
     double disp = 0;
     self->v.hole_unc = 0;
     self->drilled_now = 0;
@@ -344,9 +346,7 @@ s_hole_flow (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, cons
         else if (fabs (speed) > MOVE_MS)
             self->hold_until = ts + (int64_t) (hold_s * 1e6);
     }
-    double drilled = NAN;
-    if (dt > 0 && !isnan (hole) && !isnan (self->prev_hole) && hole > self->prev_hole)
-        drilled = (hole - self->prev_hole) / dt * 60000;
+    double drilled = self->v.hole_rate_mh > 0 ? self->v.hole_rate_mh / 3600 * 60000 : NAN;
     if (!isnan (drilled)) {
         if (self->a_hole > 0)
             disp -= self->a_hole * drilled;
@@ -502,14 +502,29 @@ s_pit (rs_flowmodel_t *self, int64_t ts, const double *ch)
     }
 }
 
+//  The hole made: its depth's advance since it was last read, whatever
+//  else the sample carries (the pressure model takes it for the ROP when
+//  there is no ROP channel).
+static void
+s_hole_rate (rs_flowmodel_t *self, int64_t ts, double hole)
+{
+    self->v.hole_rate_mh = NAN;
+    if (isnan (hole))
+        return;
+    if (!isnan (self->hole_last) && ts > self->hole_last_ts)
+        self->v.hole_rate_mh = fmax (0, hole - self->hole_last) / ((double) (ts - self->hole_last_ts) / 1e6) * 3600;
+    self->hole_last = hole;
+    self->hole_last_ts = ts;
+}
+
 void
 rs_flowmodel_feed (rs_flowmodel_t *self, int64_t ts_us, double dt, const double ch[RS_CH_COUNT],
                    const rs_riginfo_t *rig, bool quiet)
 {
+    s_hole_rate (self, ts_us, ch[RS_CH_HOLE_DEPTH]);
     s_balance (self, ts_us, dt, ch, rig, quiet);
     s_pit (self, ts_us, ch);
     self->prev_bit = ch[RS_CH_BIT_DEPTH];
-    self->prev_hole = ch[RS_CH_HOLE_DEPTH];
     self->prev_block = ch[RS_CH_BLOCK_POS];
 }
 

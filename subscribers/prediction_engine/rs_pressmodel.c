@@ -71,7 +71,6 @@ struct rs_pressmodel_t {
     int64_t wash_next;
     double wash_acc, wash_acc_q, wash_acc_cut;
     double cut_bar;             // the cuttings' weight in the annulus, bar (their bound)
-    double hole_prev;           // hole depth at the last sample, for the hole made without an ROP
     size_t wash_acc_n;
     bool wash_acc_ok;
     double a_hole;              // m2, the hole the cuttings come from
@@ -105,7 +104,6 @@ rs_pressmodel_new (const rs_pressmodel_opts_t *opts)
     self->load_wob = self->load_hook = NAN;
     self->last_coef = INT64_MIN;
     self->cut_bar = 0;
-    self->hole_prev = NAN;
     rs_pressmodel_restart (self);
     return self;
 }
@@ -211,16 +209,15 @@ s_spp_unloaded (rs_pressmodel_t *self, int64_t ts, bool steady, const double *ch
 //  bottom makes none, whatever an ROP channel that holds its last value
 //  reads. Without a depth nothing is allowed for.
 static void
-s_cuttings (rs_pressmodel_t *self, double dt, const double *ch, const rs_riginfo_t *rig, double qin)
+s_cuttings (rs_pressmodel_t *self, double dt, const double *ch, const rs_riginfo_t *rig, const rs_flowmodel_t *flow,
+            double qin)
 {
     double hole = ch[RS_CH_HOLE_DEPTH], bit = ch[RS_CH_BIT_DEPTH], rop = ch[RS_CH_ROP];
-    if (isnan (rop) && !isnan (hole) && !isnan (self->hole_prev) && dt > 0) {
-        rop = fmax (0, hole - self->hole_prev) / dt * 3600;
+    if (isnan (rop) && flow) {
+        rop = rs_flowmodel_view (flow)->hole_rate_mh;
         if (rop > CUT_ROP_MAX)
             rop = 0;
     }
-    if (!isnan (hole))
-        self->hole_prev = hole;
     if (rig && !isnan (hole) && !isnan (bit) && !rig->flags.on_bottom)
         rop = 0;
     double depth = isnan (bit) ? hole : bit;
@@ -299,7 +296,7 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     double rho = ch[RS_CH_MUD_DENSITY_IN];
     if (!isnan (rho) && qin > self->o.flow_lpm)
         rs_ema_step (&self->rho_str, rho, dt, MUD_TAU_S);
-    s_cuttings (self, dt, ch, rig, qin);
+    s_cuttings (self, dt, ch, rig, flow, qin);
     bool steady = s_pumps_steady (flow, qin) && !shut_in;
     double unknown_wob, load_hook;
     double spp = s_spp_unloaded (self, ts, steady, ch, rig, &unknown_wob, &load_hook);
