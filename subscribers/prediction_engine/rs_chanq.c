@@ -58,6 +58,7 @@ rs_chanq_init (rs_chanq_t *self)
     self->wob_zero = NAN;
     self->hole_back_since = INT64_MIN;
     self->role_hole = self->role_block = NAN;
+    self->out_prev = self->out_prev_qin = NAN;
     for (int i = 0; i < RS_CH_COUNT; i++) {
         self->state[i] = RS_CHQ_MISSING;
         self->bad_value[i] = NAN;
@@ -95,6 +96,28 @@ s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double qin)
     bool still = !f->moved || pumps_moved || (double) (ts - f->changed_us) >= RS_CHANQ_FLAT_S * 1e6;
     f->stuck = fabs (x) > RS_CHANQ_FLAT_LPM && still;
     return f->stuck;
+}
+
+//  True when the flow out x is a 0 standing for no reading (rs_chanq.h):
+//  it came as a step faster than the flowline drains, the pumps on.
+static bool
+s_zero_flow_out (rs_chanq_t *self, int64_t ts, double x, double qin)
+{
+    if (isnan (x))
+        return false;
+    bool pumps = qin > RS_CHANQ_ZERO_Q_ON_LPM;
+    if (x != 0)
+        self->out_zero_step = false;
+    else if (pumps && !self->out_zero_step && self->out_prev > 0 && self->out_prev_qin > RS_CHANQ_ZERO_Q_ON_LPM) {
+        double dt = (double) (ts - self->out_prev_us) / 1e6;
+        self->out_zero_step = self->out_prev * exp (-dt / RS_CHANQ_LAG_MIN_S) >= RS_CHANQ_ZERO_LEFT_LPM;
+    }
+    self->out_prev = x;
+    self->out_prev_qin = qin;
+    self->out_prev_us = ts;
+    //  Through a pump stop too: a meter that went to 0 at once and never
+    //  left it did not come back with the pumps (a 0 with them off is true).
+    return self->out_zero_step && pumps;
 }
 
 //  +1 when x is up from x0 by RS_CHANQ_HELD_REL and abs_min, -1 when down
@@ -276,6 +299,8 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
         s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_PLACEHOLDER);
     if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
         s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
+    else if (s_zero_flow_out (self, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
+        s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_PLACEHOLDER);
     if (s_held (&self->flow_in, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
         s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_STUCK);
     else if (s_zero_flow_in (&self->flow_in_zero, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))

@@ -37,6 +37,14 @@
       so a meter still frozen after a pump stop or start is dead (a frozen
       meter read "well flowing 2,272 L/min with pumps off" before the
       RS_CHANQ_FLAT_S rule caught it).
+    - placeholder (flow out): a reading of exactly 0 that came as a step,
+      with the pumps on (flow in over RS_CHANQ_ZERO_Q_ON_LPM) now and at
+      the reading before: returns drain through the flowline, no faster
+      than its shortest lag (RS_CHANQ_LAG_MIN_S), so from the reading
+      before they would still show RS_CHANQ_ZERO_LEFT_LPM or more. Total
+      losses are real zeros, reached as the flowline drains; a logging
+      unit's "no reading" comes at once. Until the reading is non-zero,
+      through pump stops (with the pumps off a 0 is taken as it is).
     - stuck (flow in): a flow in held within RS_CHANQ_FLAT_LPM while the
       standpipe pressure and the flow out both moved the same way, by half
       (RS_CHANQ_HELD_REL) and by RS_CHANQ_HELD_BAR and RS_CHANQ_FLAT_Q_LPM at
@@ -86,6 +94,8 @@
 #define RS_CHANQ_HELD_SETTLE_S 120.0 // ... this long after the flow in's last change
 #define RS_CHANQ_ZERO_Q_ON_LPM 100.0 // L/min: a flow in over this is the pumps' reference ...
 #define RS_CHANQ_ZERO_Q_REL  0.5     // ... and a flow in of 0 with SPP and returns at this share of it is none
+#define RS_CHANQ_LAG_MIN_S   10.0    // s: the shortest flowline lag: returns drain no faster ...
+#define RS_CHANQ_ZERO_LEFT_LPM 50.0  // ... so a 0 with this still to drain is a placeholder
 #define RS_CHANQ_PIN_N       10      // readings of exactly one value ...
 #define RS_CHANQ_PIN_S       30.0    // ... over at least this long, s: pinned
 #define RS_CHANQ_PIN_MOVE_M  1.0     // m: a hook load pinned through this much block travel
@@ -149,6 +159,10 @@ typedef struct {
     rs_chanq_flat_t flow_out;
     rs_chanq_held_t flow_in;
     rs_chanq_zero_t flow_in_zero;
+    double out_prev;            // flow out and flow in at the last flow out reading (NaN: none) ...
+    double out_prev_qin;
+    int64_t out_prev_us;        // ... and when
+    bool out_zero_step;         // the flow out's 0 came as a step with the pumps on: a placeholder
     rs_chanq_pin_t pin[RS_CH_COUNT];
     double role_hole, role_block;    // where the current excursion started
     int64_t role_ts;

@@ -249,6 +249,14 @@ s_on_alert (const rs_alert_t *a, void *arg)
         c->kicks++;
 }
 
+static void
+s_on_loss (const rs_alert_t *a, void *arg)
+{
+    int *n = arg;
+    if (a->state == RS_ALERT_RAISED && strcmp (a->type, "lost_circulation") == 0)
+        (*n)++;
+}
+
 //  Pumps off, string in slips near surface: flow out as given per second.
 static int
 s_engine_kicks (double (*flow_out) (int), int seconds, uint64_t *stuck)
@@ -621,6 +629,88 @@ test_engine_zero_flow_in (void)
     rs_engine_destroy (&eng);
 }
 
+//  A returns meter that drops to exactly 0 at once with the pumps on is a
+//  placeholder (returns drain through the flowline, no faster than its
+//  shortest lag), also through a pump stop while it stays 0; a 0 reached
+//  as the flowline drains (total losses) is a reading.
+static void
+test_zero_flow_out (void)
+{
+    rs_chanq_t q;
+    rs_chanq_init (&q);
+    double ch[RS_CH_COUNT];
+    int64_t t = 0;
+    //  Read every 15 s: drilling, then the meter reads 0.
+    for (int i = 0; i < 40; i++, t += 15 * S)
+        s_pumping (&q, t, i, 2000, ch);
+    RS_CHECK (!isnan (ch[RS_CH_FLOW_OUT]));
+    for (int i = 0; i < 20; i++, t += 15 * S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = 2000;
+        ch[RS_CH_FLOW_OUT] = 0;
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK (isnan (ch[RS_CH_FLOW_OUT]));
+    }
+    RS_CHECK_INT (rs_chanq_state (&q, RS_CH_FLOW_OUT), RS_CHQ_PLACEHOLDER);
+    //  A pump stop: with the pumps off a 0 is taken; back on, still 0: none.
+    for (int i = 0; i < 40; i++, t += 15 * S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = i < 20 ? 0 : 2000;
+        ch[RS_CH_FLOW_OUT] = 0;
+        rs_chanq_filter (&q, t, ch);
+        RS_CHECK (i < 20 ? ch[RS_CH_FLOW_OUT] == 0 : isnan (ch[RS_CH_FLOW_OUT]));
+    }
+    //  Its first non-zero reading is live.
+    s_pumping (&q, t, 0, 2000, ch);
+    RS_CHECK (!isnan (ch[RS_CH_FLOW_OUT]));
+
+    //  Total losses read every second and every 30 s: the returns drain
+    //  with a 20-s flowline to a paddle's 0; every zero is a reading.
+    for (int every = 1; every <= 30; every += 29) {
+        rs_chanq_init (&q);
+        t = 0;
+        for (int i = 0; i < 600; i += every, t += every * S)
+            s_pumping (&q, t, i, 2000, ch);
+        int zeros = 0;
+        for (int i = 0; i < 600; i += every, t += every * S) {
+            s_nan (ch);
+            ch[RS_CH_FLOW_IN] = 2000;
+            double out = 1850 * exp (-i / 20.0);
+            ch[RS_CH_FLOW_OUT] = out < 1 ? 0 : round (out);
+            rs_chanq_filter (&q, t, ch);
+            RS_CHECK (!isnan (ch[RS_CH_FLOW_OUT]));
+            zeros += ch[RS_CH_FLOW_OUT] == 0;
+        }
+        RS_CHECK (zeros > 0);
+    }
+}
+
+//  Through the whole engine, on a log without a pit to deny it: a returns
+//  meter that drops to 0 while drilling raises no lost circulation.
+static void
+test_engine_zero_flow_out (void)
+{
+    int losses[2] = { 0, 0 };
+    for (int real = 0; real < 2; real++) {
+        rs_engine_t *eng = rs_engine_new (NULL, s_on_loss, &losses[real]);
+        for (int i = 0; i < 7200; i += 15) {
+            double out = 1850 + 15 * sin (i * 1.7);
+            if (i >= 3600)      //  the meter's 0, or the returns draining away
+                out = real ? (out * exp (-(i - 3600) / 20.0) < 1 ? 0 : out * exp (-(i - 3600) / 20.0)) : 0;
+            rs_value_t v[] = {
+                { "flow_in", RS_CH_FLOW_IN, 2000 }, { "flow_out", RS_CH_FLOW_OUT, out },
+                { "spp", RS_CH_SPP, 180 + 1.5 * sin (i * 0.9) }, { "hook_load", RS_CH_HOOK_LOAD, 900 + 3 * sin (i) },
+                { "bit_depth", RS_CH_BIT_DEPTH, 2900 }, { "hole_depth", RS_CH_HOLE_DEPTH, 2950 },
+                { "rpm", RS_CH_RPM, 0 },
+            };
+            RS_CHECK_INT (rs_engine_feed (eng, "rig", 1475163581LL * S + i * S, v, sizeof v / sizeof v[0]), 0);
+        }
+        rs_engine_destroy (&eng);
+    }
+    RS_CHECK_INT (losses[0], 0);
+    RS_CHECK_INT (losses[1], 1);        //  the same well losing all its returns
+}
+
 int
 main (void)
 {
@@ -635,5 +725,7 @@ main (void)
     test_engine_quiet_on_stuck ();
     test_zero_flow_in ();
     test_engine_zero_flow_in ();
+    test_zero_flow_out ();
+    test_engine_zero_flow_out ();
     return RS_TEST_DONE ();
 }
