@@ -422,9 +422,16 @@ s_balance (rs_flowmodel_t *self, int64_t ts, double dt, const double *ch, const 
     }
     v->lag_s = self->tau_known ? self->tau : NAN;
     //  A change of the flowline's input is a transient the model only
-    //  approximates (the real flowline is no pure first-order lag).
+    //  approximates (the real flowline is no pure first-order lag); so is a
+    //  change of the pump rate from the reading before, which readings
+    //  sparser than the average's time constant hide from the first test
+    //  (they pull the average onto themselves): a log read every 30 s never
+    //  saw its pump starts, and judged the returns filling the flowline 30 s
+    //  after one.
     rs_ema_step (&self->flowline_avg, flowline, dt, QAVG_TAU_S);
-    if (fabs (flowline - self->flowline_avg) > STEADY_REL * fmax (self->flowline_avg, RS_FLOWMODEL_PUMPING_LPM))
+    if (fabs (flowline - self->flowline_avg) > STEADY_REL * fmax (self->flowline_avg, RS_FLOWMODEL_PUMPING_LPM)
+        || (!isnan (self->qin_prev)
+            && fabs (qin - self->qin_prev) > STEADY_REL * fmax (self->qin_prev, RS_FLOWMODEL_PUMPING_LPM)))
         self->hold_until = ts + (int64_t) (hold_s * 1e6);
     if (!self->init) {
         v->expected = qout / v->gain;
