@@ -15,7 +15,8 @@
 #include "rs_kpi.h"
 #include "rs_rigstate.h"
 
-#define ANOMALY_PIT_POINTS 20     // readings in the 2-min pit trend the anomaly detector asks for
+#define ANOMALY_PIT_POINTS 20     // readings in the 2-min pit trend the anomaly detector asks for ...
+#define ANOMALY_PIT_SETTLE_S 300.0  // ... all of them after the pumps have run this long
 
 typedef struct {
     char id[RS_MAX_ID + 1];
@@ -27,6 +28,7 @@ typedef struct {
     rs_rulestate_t rules;
     unsigned rules_gen;
     int64_t last_ts;
+    int64_t pumping_since;      // circulating since (INT64_MIN: not)
     bool started, dirty;
     //  The sample being processed, for rule look-ups.
     const double *ch;
@@ -154,6 +156,7 @@ s_well_new (rs_engine_t *self, const char *id)
     well_t *w = calloc (1, sizeof *w);
     if (!w)
         return NULL;
+    w->pumping_since = INT64_MIN;
     snprintf (w->id, sizeof w->id, "%s", id);
     rs_chanq_init (&w->quality);
     rs_kpi_opts_t ko = { .bit_diameter_m = self->o.bit_diameter_m, .pit_alarm_m3 = self->o.pit_alarm_m3,
@@ -313,16 +316,24 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
     self->stats.inconsistent += q->inconsistent - before;
     rs_kpi_feed (w->kpi, ts_us, ch, ri, v->pit_in_transit);
 
+    if (!ri->flags.circulating)
+        w->pumping_since = INT64_MIN;
+    else if (w->pumping_since == INT64_MIN)
+        w->pumping_since = ts_us;
+    bool pit_settled = w->pumping_since != INT64_MIN
+                       && (double) (ts_us - w->pumping_since) >= ANOMALY_PIT_SETTLE_S * 1e6;
     double x[RS_AF_COUNT] = {
         [RS_AF_FLOW_BALANCE] = v->flow_balance_avg,
         [RS_AF_SPP_DEV] = v->spp_dev * 100,
         [RS_AF_TORQUE] = rs_rig_drilling (ri->state) ? ch[RS_CH_TORQUE] : NAN,
         //  The pit check takes a trend from five readings; a baseline of
-        //  what is usual wants a steadier one. Only with the pumps seen on:
-        //  a log without pump channels drills all the same (the hole
-        //  deepens), but the pit filling the flowline at every pump-up is
-        //  then no departure from drilling's usual trend.
-        [RS_AF_PIT_SLOPE] = ri->flags.circulating && v->pit_points >= ANOMALY_PIT_POINTS ? v->pit_slope : NAN,
+        //  what is usual wants a steadier one, and one taken with the pumps
+        //  on throughout and the surface settled: after a connection the
+        //  2-minute trend still holds the flowline filling from the pits and
+        //  the mud the crew added meanwhile (a few hundred L/min each way).
+        //  A log without pump channels cannot say they ran (it drills all
+        //  the same: the hole deepens), so its pit is no feature.
+        [RS_AF_PIT_SLOPE] = pit_settled && v->pit_points >= ANOMALY_PIT_POINTS ? v->pit_slope : NAN,
         [RS_AF_DENSITY_DIFF] = ch[RS_CH_MUD_DENSITY_OUT] - ch[RS_CH_MUD_DENSITY_IN],
     };
     bool explained = rs_detect_raised_count (w->det) > 0;
