@@ -3,6 +3,7 @@
     clears after, keeps quiet while a named alert explains things or outside
     the monitored rig states, and copes with nil features and old samples. */
 #include "rs_anomaly.h"
+#include "rs_engine.h"
 #include "rs_test.h"
 
 #include <math.h>
@@ -52,9 +53,57 @@ s_normal (double *x)
     x[RS_AF_DENSITY_DIFF] = 6 + 1.0 * s_gauss ();
 }
 
+static void
+s_on_engine_alert (const rs_alert_t *a, void *arg)
+{
+    int *n = arg;
+    if (a->state == RS_ALERT_RAISED && strcmp (a->type, "anomaly") == 0)
+        (*n)++;
+}
+
+//  Through the engine: drilling with a connection every 30 minutes, the
+//  crew adding 3 m3 of mud to the pits while the pumps are off, drilling
+//  again 10 s after the pumps come back. The pit's 2-minute trend then
+//  still holds the mud added: no anomaly of the drilling that follows.
+static int
+s_engine_connections (void)
+{
+    int raised = 0;
+    rs_engine_t *eng = rs_engine_new (NULL, s_on_engine_alert, &raised);
+    double hole = 2500, pit = 300, out = 2000;
+    for (int t = 0; t < 6 * 3600; t++) {
+        int c = t % 1800;                   //  the pumps off for the first 300 s of each half hour
+        bool pumps = t < 1800 || c >= 300;
+        bool slips = !pumps && c >= 30 && c < 280;
+        double q = pumps ? 2000 : 0;
+        out += (q - out) * (1 - exp (-1 / 20.0));
+        if (!pumps)
+            pit += 3.0 / 300;               //  mud added
+        pit += (out - q) / 60000;           //  the flowline draining back, filling again
+        bool drilling = pumps && (t < 1800 || c >= 310);
+        if (drilling)
+            hole += 20.0 / 3600;
+        double bit = drilling ? hole : hole - 1;
+        rs_value_t v[] = {
+            { "hook_load", RS_CH_HOOK_LOAD, (slips ? 600 : drilling ? 900 : 1000) + 2 * s_gauss () },
+            { "block_pos", RS_CH_BLOCK_POS, slips ? 20 : 20 - (bit - 2500) * 0.01 },
+            { "bit_depth", RS_CH_BIT_DEPTH, bit }, { "hole_depth", RS_CH_HOLE_DEPTH, hole },
+            { "wob", RS_CH_WOB, drilling ? 100 + s_gauss () : 0 }, { "rpm", RS_CH_RPM, pumps ? 120 : 0 },
+            { "torque", RS_CH_TORQUE, pumps ? 9 + 0.2 * s_gauss () : 0 }, { "flow_in", RS_CH_FLOW_IN, q },
+            { "flow_out", RS_CH_FLOW_OUT, out * (1 + 0.01 * s_gauss ()) },
+            { "spp", RS_CH_SPP, pumps ? 180 * (1 + 0.003 * s_gauss ()) : 0 },
+            { "pit_volume", RS_CH_PIT_VOLUME, pit + 0.01 * s_gauss () },
+        };
+        RS_CHECK_INT (rs_engine_feed (eng, "A-01", 1475163581LL * S + (int64_t) t * S, v, sizeof v / sizeof v[0]), 0);
+    }
+    rs_engine_destroy (&eng);
+    return raised;
+}
+
 int
 main (void)
 {
+    RS_CHECK_INT (s_engine_connections (), 0);
     rs_anomaly_opts_t o = { .threshold = 6, .train_s = 1800 };
     rs_anomaly_t *an = rs_anomaly_new (&o);
     counts_t c = { 0 };
