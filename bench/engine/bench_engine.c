@@ -40,6 +40,27 @@
 
 #define FA_FLOOR_12H 0.5     // detectors' false alarms per 12 h of normal operation, at most
 
+//  The kinds of log a WITSML store of the Volve field holds for one
+//  wellbore (docs/REPLAY.md): the channels each carries and how often it
+//  is read, so that a run scores a log of that kind alone. CementData's
+//  and TripTime's "Depth" moves with the string (F-9): the bit's depth.
+static const struct {
+    const char *name;
+    double dt;                  //  s between readings
+    const char *channels;       //  the channels it carries (F-9's casing pressure, pump strokes and
+                                //  pit gain are nil or pinned: GenTime has none that read)
+} s_kinds[] = {
+    { "gentime", 3, "bit_depth,hole_depth,block_pos,rop,wob,hook_load,rpm,torque,spp,flow_in,flow_out,pit_volume,gas,"
+                    "mud_temp_in,mud_temp_out,mud_density_in,mud_density_out" },
+    { "gwdtime", 15, "gas,wob,flow_in,hook_load,rpm,flow_out,bit_depth,hole_depth,mud_density_in,mud_density_out,"
+                     "torque,rop,spp" },
+    { "cementdata", 5, "block_pos,spm1,spm2,spp,flow_in,hook_load,bit_depth" },
+    { "triptime", 30, "hook_load,block_pos,bit_depth,flow_out" },
+    { "hydraulics", 30, "flow_in,spp,flow_out,mud_density_in,mud_density_out,bit_depth,hole_depth" },
+    { "gentime2", 5, "block_pos,bit_depth,hole_depth" },
+    { "pits", 30, "pit_volume,pit_gain,hole_depth" },
+};
+
 #define MATCH_GRACE_S  600.0
 #define MAX_EVENTS     65536
 #define MAX_ALERTS     65536
@@ -388,7 +409,7 @@ s_usage (void)
 {
     printf ("Usage: bench_engine [--report | --tune | --short] [--seeds N] [--first-seed S] [--hours H]\n"
             "                    [--events-per-hour R] [--dt S] [--demo] [--unconfigured] [--faults F]\n"
-            "                    [--json] [--assert] [--alerts FILE] [--trace FILE] [--without CH,...] [--help]\n\n"
+            "                    [--json] [--assert] [--alerts FILE] [--trace FILE] [--without CH,...] [--kind K] [--help]\n\n"
             "Scores the prediction engine against rs_sim's ground truth, in process.\n"
             "  --report             the published report: 240 reporting seeds (1001-1240) x 12 h (default)\n"
             "  --tune               the same on tuning seeds (1-240); use these to adjust detectors\n"
@@ -407,6 +428,12 @@ s_usage (void)
             "  --trace FILE         write a CSV of the first seed's samples and signals (its\n"
             "                       run with sensor faults, unless --faults 0)\n"
             "  --min-state PCT      exit 1 (as --assert) when the rig-state agreement is under PCT\n"
+            "  --kind K             a log of one kind alone, with its channels and interval: gentime (all\n"
+            "                       but casing pressure, strokes, pit gain; 3 s), gwdtime (no block or pit,\n"
+            "                       15 s), cementdata (hook load, block, bit depth, pumps, 5 s), triptime\n"
+            "                       (hook load, block, bit depth, returns, 30 s),\n"
+            "                       hydraulics (flows, SPP, densities, depths, 30 s), gentime2 (block and\n"
+            "                       depths, 5 s), pits (pits and hole depth, 30 s)\n"
             "  --max-false F        exit 1 (as --assert) above F false alarms of the detectors per 12 h\n"
             "                       without sensor faults (default floor 0.5)\n"
             "  --without CH,...     withhold these channels from the engine, as a log without them\n"
@@ -560,6 +587,7 @@ main (int argc, char **argv)
         { "unconfigured", no_argument, NULL, 'U' }, { "faults", required_argument, NULL, 'F' },
         { "json", no_argument, NULL, 'j' }, { "without", required_argument, NULL, 'w' },
         { "min-state", required_argument, NULL, 'm' }, { "max-false", required_argument, NULL, 'x' },
+        { "kind", required_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     int c;
@@ -582,6 +610,25 @@ main (int argc, char **argv)
             case 'j': json = true; break;
             case 'm': min_state = atof (optarg); check = true; break;
             case 'x': max_false = atof (optarg); check = true; break;
+            case 'k': {
+                size_t i = 0, n = sizeof s_kinds / sizeof s_kinds[0];
+                while (i < n && strcmp (optarg, s_kinds[i].name) != 0)
+                    i++;
+                if (i == n) {
+                    fprintf (stderr, "bench_engine: --kind: one of gentime, gwdtime, cementdata, triptime, "
+                             "hydraulics, gentime2, pits\n");
+                    return 2;
+                }
+                bool carried[RS_CH_COUNT] = { false };
+                if (rs_chan_parse_set (s_kinds[i].channels, carried) != RS_OK) {
+                    fprintf (stderr, "bench_engine: --kind: %s\n", rs_errmsg ());
+                    return 2;
+                }
+                for (int ch = 0; ch < RS_CH_COUNT; ch++)
+                    ro.withheld[ch] = ro.withheld[ch] || !carried[ch];
+                ro.dt = s_kinds[i].dt;
+                break;
+            }
             case 'w':
                 if (rs_chan_parse_set (optarg, ro.withheld) != RS_OK) {
                     fprintf (stderr, "bench_engine: --without: %s\n", rs_errmsg ());
