@@ -98,7 +98,8 @@ struct rs_rigstate_t {
     double hole_max;
     int64_t hole_grew;
     bool hole_fell;             // the hole depth fell HOLE_FALL_M: not the hole's (F-9 TripConn)
-    bool grew_seen;             // its last growth came within 2 DEEPEN_S of the reading before, at a drilling rate
+    bool grew_seen;             // its last two growths came at a drilling rate, each within 2 DEEPEN_S of the one before
+    int64_t grew_rate_ts;       // the last growth at a drilling rate (INT64_MIN: the last was not)
     int64_t hole_ts;            // when the hole depth was last read
     double bottom_spos;
     int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
@@ -203,7 +204,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->hang_avg = NAN;
     self->flip_since = INT64_MIN;
     self->hole_max = self->bottom_spos = NAN;
-    self->hole_grew = self->set_since = self->hole_ts = INT64_MIN;
+    self->hole_grew = self->set_since = self->hole_ts = self->grew_rate_ts = INT64_MIN;
     self->bit_max = self->hole_est = NAN;
     self->bit_max_ts = self->bit_grew = self->hb_set_since = INT64_MIN;
     self->two_lo = self->two_hi = NAN;
@@ -477,7 +478,8 @@ s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_r
     //  hole depth has never fallen (a "Depth" that goes up and down is some
     //  other depth: F-9 TripConn's) and was seen growing from one reading
     //  to the next (not a log of snapshots, a row a connection) no faster
-    //  than a bit drills (a string's depth on a trip in). A weight set down
+    //  than a bit drills, twice running (a string's depth on a trip in runs
+    //  a stand and stops). A weight set down
     //  is drilling only with the pumps seen on (on a trip, a string set
     //  down on a ledge weighs as little).
     if (deepening && (f->circulating || (!self->hole_fell && self->grew_seen)))
@@ -533,8 +535,14 @@ s_deepening (rs_rigstate_t *self, int64_t ts, double hole)
     if (!isnan (hole) && (isnan (self->hole_max) || hole > self->hole_max + DEEPEN_M)) {
         if (!isnan (self->hole_max)) {
             double secs = (double) (ts - self->hole_ts) / 1e6;
+            bool drilling_rate = secs <= 2 * DEEPEN_S && hole - self->hole_max <= DRILL_VMAX * secs + DEEPEN_M;
+            //  ... and again within 2 DEEPEN_S of the last growth at that
+            //  rate: a bit drills on, a string's depth on a trip moves a
+            //  stand and stops in the slips.
+            self->grew_seen = drilling_rate && self->grew_rate_ts != INT64_MIN
+                              && (double) (ts - self->grew_rate_ts) <= 2 * DEEPEN_S * 1e6;
+            self->grew_rate_ts = drilling_rate ? ts : INT64_MIN;
             self->hole_grew = ts;
-            self->grew_seen = secs <= 2 * DEEPEN_S && hole - self->hole_max <= DRILL_VMAX * secs + DEEPEN_M;
         }
         self->hole_max = hole;
     }
