@@ -34,6 +34,7 @@
 #define TWO_MIN_N   10          // ... from this many samples each ...
 #define TWO_SEP_KN  100.0       // ... and tell the empty block apart this far apart ...
 #define TWO_SEP_REL 0.3         // ... or this share of the lower, whichever is more
+#define BOUNCE_S    10.0        // s: a string that stops bounces on the hook this long (slips trigger, plateaus)
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
@@ -170,7 +171,7 @@ rs_rigstate_opts_default (rs_rigstate_opts_t *o)
         .flow_lpm = 50, .spp_bar = 5, .rpm = 2, .torque_knm = 0.5, .wob_kn = 1.96, .rop_mh = 1,
         .on_bottom_m = 0.45, .move_m = 0.2, .move_window_s = 10, .block_weight_kn = 0,
         .slips_in_kn = 40, .slips_out_kn = 100, .stand_m = 27.43, .max_connection_s = 1200, .casing_bar = 5,
-        .min_dwell_s = 10, .ream_m = 54.86, .surface_m = 5, .trip_flip_m = 1,
+        .min_dwell_s = 3, .ream_m = 54.86, .surface_m = 5, .trip_flip_m = 1,
         .set_down_tol = 0.06,
     };
 }
@@ -898,7 +899,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
     rs_plateau_feed (&self->plateau, ts, hook, block, hanging, self->move_m, jitter);
     rs_plateau_undercut (&self->plateau, ts, hook, block, f->on_bottom && f->weight_on_bit, o->set_down_tol,
-                         o->min_dwell_s, self->move_m);
+                         BOUNCE_S, self->move_m);
     s_bw_publish (self);
 
     bool by_hook;
@@ -935,7 +936,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     if (slips >= 0 && by_hook && self->last_slips >= 0 && slips != self->last_slips) {
         if (self->flip_since == INT64_MIN)
             self->flip_since = ts;
-        if ((double) (ts - self->flip_since) >= o->min_dwell_s * 1e6) {
+        if ((double) (ts - self->flip_since) >= BOUNCE_S * 1e6) {
             self->last_slips = slips;
             self->flip_since = INT64_MIN;
         }

@@ -81,7 +81,7 @@ typedef struct {
     double stand_m;             // in slips within this of bottom: a connection, m (27.43)
     double max_connection_s;    // a connection longer than this is something else, s (1200)
     double casing_bar;          // shut in: casing pressure above, bar (5)
-    double min_dwell_s;         // a new state must last this long, s (10)
+    double min_dwell_s;         // a new state must last this long, s (3)
     double ream_m;              // reaming only within this of bottom; farther up a trip, m (54.86 = 2 stands)
     double surface_m;           // bit depth at or above this: out of hole, m (5)
     double trip_flip_m;         // a trip changes direction after this movement the other way, m (1)

@@ -82,9 +82,9 @@ test_states (void)
     in = s_run (rs, &t, &r, 30, 0, false);
     RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
     RS_CHECK_STR (rs_rig_name (in->state), "circulating");
-    //  A 5-s blip of another state does not switch (dwell 10 s).
+    //  A 2-s blip of another state does not switch (dwell 3 s).
     r.flow = 0;
-    in = s_run (rs, &t, &r, 5, 0, false);
+    in = s_run (rs, &t, &r, 2, 0, false);
     RS_CHECK_INT (in->state, RS_RIG_CIRCULATING);
     r.flow = 2200;
     in = s_run (rs, &t, &r, 5, 0, false);
