@@ -545,7 +545,7 @@ rs_flowmodel_trusted (const rs_flowmodel_t *self, int64_t ts_us, bool pumping)
 double
 rs_flowmodel_sigma (const rs_flowmodel_t *self, double qin)
 {
-    double guess = 0.012 * (isnan (qin) ? 0 : qin) + 3;
+    double guess = 0.03 * (isnan (qin) ? 0 : qin) + 3;
     return self->sigma_s >= SIGMA_LEARN_S && !isnan (self->v.sigma) ? fmax (self->v.sigma, SIGMA_MIN) : guess;
 }
 

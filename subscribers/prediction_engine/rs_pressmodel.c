@@ -55,6 +55,8 @@ struct rs_pressmodel_t {
     double n_exp;               // pressure-flow exponent in use
     double rho_str;             // mud density in over the last MUD_TAU_S of pumping: the string's mud
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
+    int64_t off_since;              // the bit off bottom since, INT64_MIN when on it
+    bool load_unknown;              // on bottom last, the bit's load could not be told
     double coef_s, coef_ref, q_ref;
     rs_noise_t spp_noise;       // the raw SPP's relative steps between points at one flow ...
     int64_t noise_ts;
@@ -131,6 +133,7 @@ rs_pressmodel_restart (rs_pressmodel_t *self)
         .noise = NAN, .ref = NAN, .ref_flow = NAN, .cuttings = NAN,
     };
     self->pumps_steady_since = INT64_MIN;
+    self->off_since = INT64_MIN;
     self->coef_s = self->noise_spp = self->noise_q = NAN;
     rs_noise_reset (&self->spp_noise);
     self->rise_n = 0;
@@ -190,11 +193,29 @@ s_spp_unloaded (rs_pressmodel_t *self, int64_t ts, bool steady, const double *ch
     double hook = ch[RS_CH_HOOK_LOAD];
     *load_hook = !depths && isnan (wob) && !isnan (hook) && !(rig && rig->flags.in_slips)
                  && !(m < MOTOR_NONE_BAR_KN) ? hook : NAN;
-    if (!loaded || m < MOTOR_NONE_BAR_KN)
+    //  Without a WOB reading, a bit on bottom may carry weight the rig state
+    //  has not seen yet (30-s readings see the hole deepen a minute late).
+    bool on = loaded || (depths && rig && rig->flags.on_bottom && isnan (wob));
+    if (on)
+        self->off_since = INT64_MIN;
+    else if (self->off_since == INT64_MIN)
+        self->off_since = ts;
+    if (!on || m < MOTOR_NONE_BAR_KN) {
+        //  Off a bottom whose load was not known, the string unloads for a
+        //  while: a motor's pressure bleeds off, and the readings' median
+        //  holds the loaded pressure a sample or two (30-s readings: a
+        //  minute of it, a "washout" 9% deep on the first stand reamed).
+        if (!on && self->load_unknown && (double) (ts - self->off_since) < COEF_SETTLE_S * 1e6)
+            return NAN;
+        self->load_unknown = false;
         return spp;
+    }
     //  A loaded bit whose WOB reads nothing: the load cannot be told.
-    if (isnan (wob) || wob <= 0)
+    if (isnan (wob) || wob <= 0) {
+        self->load_unknown = true;
         return NAN;
+    }
+    self->load_unknown = false;
     if (isnan (m)) {
         *unknown_wob = wob;
         return spp;

@@ -118,6 +118,8 @@ typedef struct {
     double bit_off_prev;
     bool hook_nil;
     bool hole_nil;              // no hole depth channel
+    bool load_nil;              // no WOB or ROP channel (a Hydraulics log)
+    double fo_noise;            // the paddle's relative noise (0: 1%)
     //  Sensor pathologies (NaN or false = none), and whether the readings
     //  go through the engine's quality check (rs_chanq) first.
     double flow_out_held, wob_held, hook_held, pit_held;
@@ -183,6 +185,8 @@ s_step (well_t *w)
     ch[RS_CH_BLOCK_POS] = w->block;
     ch[RS_CH_ROP] = w->drilling ? w->rop * (1 + 0.03 * s_gauss ()) : 0;
     ch[RS_CH_WOB] = (w->bit_off > 0 ? 0 : w->wob) + w->wob_offset + 0.5 * s_gauss ();
+    if (w->load_nil)
+        ch[RS_CH_ROP] = ch[RS_CH_WOB] = NAN;
     ch[RS_CH_HOOK_LOAD] = w->hook_nil ? NAN
                           : (w->slips ? BLOCK_KN : 900 - (w->drilling ? w->wob : 0) + w->hook_extra) + 2 * s_gauss ();
     ch[RS_CH_RPM] = w->rpm + 0.5 * s_gauss ();
@@ -192,7 +196,7 @@ s_step (well_t *w)
         qout = 2000 * pow (qout / 2000, w->fo_gamma);
     if (w->fo_scale > 0)
         qout *= w->fo_scale;
-    ch[RS_CH_FLOW_OUT] = w->flow_out_nil ? NAN : qout + (0.01 * qout + 2) * s_gauss ();
+    ch[RS_CH_FLOW_OUT] = w->flow_out_nil ? NAN : qout + ((w->fo_noise > 0 ? w->fo_noise : 0.01) * qout + 2) * s_gauss ();
     double mud = 1;
     if (w->rho > 0) {
         w->rho_str = w->rho_str > 0 ? w->rho_str + (w->rho - w->rho_str) / 480 : w->rho;
@@ -725,6 +729,65 @@ test_motor (void)
     w.rop = 22;
     s_run (&w, 600);
     RS_CHECK (s_packoff_after (&w, 0.15, 0.3, 30, 300) < 60);
+    s_well_fini (&w);
+}
+
+//  The same motor on a log with neither WOB nor ROP, read every 30 s (a
+//  Hydraulics log: depths, flows, pressure): the bit is seen drilling only
+//  as the hole deepens, and the first readings off bottom still carry the
+//  motor's pressure (the median of three). Off bottom the pressure is held
+//  against the pressure off bottom only: no drop from the motor's share
+//  (8.9% of it before), and no washout.
+static void
+test_motor_no_wob (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.motor = 0.25;
+    w.load_nil = true;
+    w.hook_nil = true;
+    w.pit = NAN;
+    w.every = 30;
+    double drop = 0;
+    for (int stand = 0; stand < 6; stand++) {
+        w.drilling = true;
+        w.wob = 110;
+        s_run (&w, 1200);
+        s_pick_up (&w, 3);
+        for (int i = 0; i < 30; i++) {
+            s_run (&w, 30);
+            double d = rs_detect_view (w.det)->spp_drop;
+            drop = isnan (d) ? drop : fmax (drop, d);
+        }
+        for (int i = 0; i < 30; i++) {
+            w.bit_off -= 0.1;
+            w.block -= 0.1;
+            s_step (&w);
+        }
+        w.bit_off = w.bit_off_prev = 0;
+    }
+    RS_CHECK (drop < 0.02);
+    RS_CHECK (!s_find (&w.log, "washout", RS_ALERT_RAISED, 0));
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+    s_well_fini (&w);
+}
+
+//  A log that starts with the pumps on, read every 30 s, its returns paddle
+//  3% noisy (within what paddles read): no kick while the meter's noise is
+//  still being learned, and a kick of 10% after that is caught.
+static void
+test_paddle_noisy_start (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    w.fo_noise = 0.03;
+    w.pit = NAN;
+    w.every = 30;
+    s_run (&w, 3600);
+    RS_CHECK_INT (s_count (&w.log, RS_ALERT_RAISED), 0);
+    w.dq_out = 200;
+    s_run (&w, 900);
+    RS_CHECK (s_find (&w.log, "kick", RS_ALERT_RAISED, 0));
     s_well_fini (&w);
 }
 
@@ -1505,6 +1568,8 @@ main (void)
     test_expfit ();
     test_motorfit ();
     test_motor ();
+    test_motor_no_wob ();
+    test_paddle_noisy_start ();
     test_paddle_rest ();
     test_paddle_nonlinear ();
     test_mud_cut ();
