@@ -56,7 +56,7 @@ struct rs_pressmodel_t {
     double rho_str;             // mud density in over the last MUD_TAU_S of pumping: the string's mud
     int64_t pumps_steady_since;     // flow in steady since, INT64_MIN when not
     int64_t off_since;              // the bit off bottom since, INT64_MIN when on it
-    bool load_unknown;              // on bottom last, the bit's load could not be told
+    bool motor_loaded;              // on bottom last, a motor there may have been loaded
     double coef_s, coef_ref, q_ref;
     rs_noise_t spp_noise;       // the raw SPP's relative steps between points at one flow ...
     int64_t noise_ts;
@@ -200,22 +200,23 @@ s_spp_unloaded (rs_pressmodel_t *self, int64_t ts, bool steady, const double *ch
         self->off_since = INT64_MIN;
     else if (self->off_since == INT64_MIN)
         self->off_since = ts;
-    if (!on || m < MOTOR_NONE_BAR_KN) {
-        //  Off a bottom whose load was not known, the string unloads for a
-        //  while: a motor's pressure bleeds off, and the readings' median
-        //  holds the loaded pressure a sample or two (30-s readings: a
-        //  minute of it, a "washout" 9% deep on the first stand reamed).
-        if (!on && self->load_unknown && (double) (ts - self->off_since) < COEF_SETTLE_S * 1e6)
+    if (!on) {
+        //  Off a bottom where a motor may have been loaded, the string
+        //  unloads for a while: the motor's pressure bleeds off, and the
+        //  readings' median holds the loaded pressure a sample or two (30-s
+        //  readings: a minute of it, the first reading off bottom took the
+        //  motor's 16% into the washout's high).
+        if (self->motor_loaded && (double) (ts - self->off_since) < COEF_SETTLE_S * 1e6)
             return NAN;
-        self->load_unknown = false;
+        self->motor_loaded = false;
         return spp;
     }
+    self->motor_loaded = !(m < MOTOR_NONE_BAR_KN);
+    if (!self->motor_loaded)
+        return spp;
     //  A loaded bit whose WOB reads nothing: the load cannot be told.
-    if (isnan (wob) || wob <= 0) {
-        self->load_unknown = true;
+    if (isnan (wob) || wob <= 0)
         return NAN;
-    }
-    self->load_unknown = false;
     if (isnan (m)) {
         *unknown_wob = wob;
         return spp;
