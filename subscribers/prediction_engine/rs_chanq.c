@@ -52,6 +52,7 @@ rs_chanq_init (rs_chanq_t *self)
     self->flow_out.anchor = NAN;
     self->flow_out.qin0 = NAN;
     self->flow_out.qin_moved_us = INT64_MIN;
+    self->flow_out.pumps_on_us = INT64_MIN;
     self->flow_in = (rs_chanq_held_t) { .qin = NAN, .spp0 = NAN, .qout0 = NAN, .since_us = INT64_MIN };
     self->flow_in_zero = (rs_chanq_zero_t) { .spp = NAN, .qout = NAN, .since_us = INT64_MIN };
     self->hole_max = NAN;
@@ -79,7 +80,14 @@ s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double qin)
         f->changed_us = ts;
         f->qin0 = qin;
         f->qin_moved_us = INT64_MIN;
+        f->pumped_n = 0;
     }
+    bool pumps = qin > RS_CHANQ_ZERO_Q_ON_LPM;
+    f->pumped_n = pumps ? f->pumped_n + 1 : 0;
+    if (!pumps)
+        f->pumps_on_us = INT64_MIN;
+    else if (f->pumps_on_us == INT64_MIN)
+        f->pumps_on_us = ts;
     if (isnan (f->qin0))
         f->qin0 = qin;
     bool pumps_moved = false;
@@ -93,7 +101,10 @@ s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double qin)
         else
             f->qin_moved_us = INT64_MIN;
     }
-    bool still = !f->moved || pumps_moved || (double) (ts - f->changed_us) >= RS_CHANQ_FLAT_S * 1e6;
+    double unchanged_s = (double) (ts - f->changed_us) / 1e6;
+    bool pumped = f->pumped_n > RS_CHANQ_FLAT_PUMP_N && unchanged_s >= RS_CHANQ_FLAT_PUMP_S
+                  && (double) (ts - f->pumps_on_us) >= RS_CHANQ_FLAT_Q_S * 1e6;
+    bool still = !f->moved || pumps_moved || pumped || unchanged_s >= RS_CHANQ_FLAT_S;
     f->stuck = fabs (x) > RS_CHANQ_FLAT_LPM && still;
     return f->stuck;
 }

@@ -31,6 +31,12 @@
       nothing is lost, it is live again at its first change; 10 minutes
       let a meter frozen at its drilling reading teach the flow-out gain
       a false one, then read as a small kick);
+      or over RS_CHANQ_FLAT_PUMP_N readings and RS_CHANQ_FLAT_PUMP_S with the
+      pumps on (flow in over RS_CHANQ_ZERO_Q_ON_LPM) at each, and on for
+      RS_CHANQ_FLAT_Q_S (the returns arrive within a flowline's lag): the
+      returns of pumping are turbulent, and read every 15-30 s a meter
+      frozen with the pumps on had 20 readings to raise "severe losses"
+      before 300 s;
       or for RS_CHANQ_FLAT_Q_S since the flow in moved by RS_CHANQ_FLAT_Q_REL
       and RS_CHANQ_FLAT_Q_LPM from what it was when the flow out last
       changed: returns follow the pumps within a flowline's lag (10-60 s),
@@ -85,6 +91,8 @@
 
 #define RS_CHANQ_FLAT_LPM    0.5     // L/min: less change than this is no change
 #define RS_CHANQ_FLAT_S      300.0   // s without change: stuck
+#define RS_CHANQ_FLAT_PUMP_N 4       // readings without change, the pumps on at each ...
+#define RS_CHANQ_FLAT_PUMP_S 45.0    // ... over at least this long, s: stuck
 #define RS_CHANQ_FLAT_Q_S    90.0    // s without change after the flow in moved: stuck ...
 #define RS_CHANQ_FLAT_Q_REL  0.25    // ... by this share of the larger of the two flows in ...
 #define RS_CHANQ_FLAT_Q_LPM  200.0   // ... and at least this many L/min
@@ -130,6 +138,8 @@ typedef struct {
     bool stuck;                 // judged stuck on the last reading
     double qin0;                // flow in at that change (NaN: none yet)
     int64_t qin_moved_us;       // flow in away from qin0 since; INT64_MIN when not
+    unsigned pumped_n;          // readings since that change, the pumps on at each
+    int64_t pumps_on_us;        // flow in on since; INT64_MIN when off
 } rs_chanq_flat_t;
 
 typedef struct {

@@ -90,11 +90,12 @@ test_stuck_flow_out (void)
     RS_CHECK_INT (q.stuck, 1);              // its very first reading, before it had moved
 }
 
-//  A meter frozen at its drilling reading: once the pumps stop, returns
-//  must follow within a flowline's lag, so it is stuck RS_CHANQ_FLAT_Q_S
-//  after the stop instead of RS_CHANQ_FLAT_S after it froze. A live meter
-//  that follows the stop, and one at rest that reads the same value with
-//  the pumps steady, are left alone.
+//  A meter frozen at its drilling reading: with the pumps on, returns are
+//  turbulent, so it is stuck RS_CHANQ_FLAT_PUMP_S after it froze; once the
+//  pumps stop they must follow within a flowline's lag, so one frozen as
+//  they stop is stuck RS_CHANQ_FLAT_Q_S after the stop, both long before
+//  RS_CHANQ_FLAT_S. A live meter that follows the stop, and one at rest
+//  while the pumps come up, are left alone.
 static void
 test_stuck_through_pump_stop (void)
 {
@@ -111,8 +112,20 @@ test_stuck_through_pump_stop (void)
         if (isnan (ch[RS_CH_FLOW_OUT]) && stuck_at < 0 && i > 0)   // the first reading has not moved yet
             stuck_at = 2 * i;
     }
+    RS_CHECK (stuck_at >= 100 + RS_CHANQ_FLAT_PUMP_S - 2 && stuck_at <= 100 + RS_CHANQ_FLAT_PUMP_S + 2);
+    //  Frozen on the last reading before the pumps stop at 200 s.
+    rs_chanq_init (&q);
+    stuck_at = -1;
+    for (int i = 0; i < 400; i++, t += 2 * S) {
+        s_nan (ch);
+        ch[RS_CH_FLOW_IN] = i < 100 ? 2270 + 3 * sin (i) : 0;
+        ch[RS_CH_FLOW_OUT] = i < 99 ? 2600 + 20 * sin (i * 0.9) : 2622;
+        rs_chanq_filter (&q, t, ch);
+        if (isnan (ch[RS_CH_FLOW_OUT]) && stuck_at < 0 && i > 0)
+            stuck_at = 2 * i;
+    }
     RS_CHECK (stuck_at >= 200 + RS_CHANQ_FLAT_Q_S - 2 && stuck_at <= 200 + RS_CHANQ_FLAT_Q_S + 2);
-    RS_CHECK (stuck_at < 100 + RS_CHANQ_FLAT_S);
+    RS_CHECK (stuck_at < 200 + RS_CHANQ_FLAT_S);
     //  A live meter through the same stop: its reading falls with the flow.
     rs_chanq_init (&q);
     double qout = 2600;
@@ -132,7 +145,7 @@ test_stuck_through_pump_stop (void)
         s_nan (ch);
         double qin = i < 100 ? 0 : fmin (2200, (i - 100) * 20.0);
         ch[RS_CH_FLOW_IN] = qin;
-        ch[RS_CH_FLOW_OUT] = i < 10 ? 25 + i : fmax (25, 0.9 * qin - 200);
+        ch[RS_CH_FLOW_OUT] = i < 10 ? 25 + i : fmax (25, 0.9 * qin - 200 + 10 * sin (i * 0.9));
         rs_chanq_filter (&q, t, ch);
         nil += i >= 100 && isnan (ch[RS_CH_FLOW_OUT]);
     }
