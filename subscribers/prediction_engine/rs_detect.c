@@ -85,6 +85,10 @@
 #define WOBZ_TAU_S      30.0        // the WOB's zero: read hanging still off bottom, this smooth ...
 #define WOBZ_MAX_KN     RS_CHANQ_WOB_OFF_KN     // ... and no reading while it is off by more
 #define WOBZ_MAX_M      10.0        // on bottom, within this of where the string's weight was read
+#define WOBZ_JUMP_S     30.0        // farther on, the WOB jumping WOBZ_MAX_KN between readings this close ...
+#define WOBZ_HOOK_SHARE 0.25        // ... the hook load moving under this share of it ...
+#define WOBZ_STEP_S     30.0        // ... and still off by that this long after (smoothed over WOBZ_FAST_S) ...
+#define WOBZ_FAST_S     5.0         // ... is the zero moving (the string's own weight grows 8 kN a stand, slowly)
 #define KICK_TRIP_LPM   100.0       // L/min: a flow with the pumps off on a trip that is the well
 #define STUCK_STALL     1.8         // torque x reference ...
 #define STUCK_STALL_RPM 0.6         // ... with RPM below this x reference
@@ -137,6 +141,10 @@ struct rs_detect_t {
     double wob_zero;            // the WOB's zero error, kN (NaN: not seen)
     int64_t hook_seen;          // the hook load's last reading; INT64_MIN before one
     double rot_hook, rot_bit;   // the string's free-rotating weight off bottom and where (NaN: not seen)
+    double sum_fast;            // drilling: WOB + hook load, smoothed (NaN: not drilling)
+    double wob_last, hook_last; // ... the last WOB and hook load read
+    double sum_pre;             // ... before a jump of it ...
+    int64_t sum_step_since;     // ... at this time (INT64_MIN: none)
     double move_hook;           // hook load when the string last moved out of slips
     bool was_moving;            // ... and it moved, off bottom, on the sample before
     bool was_lifting;           // the string was picked up on the sample before
@@ -290,6 +298,8 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->rop_fast = self->rop_slow = NAN;
     self->free_hook = self->free_bit = self->move_hook = NAN;
     self->wob_zero = self->rot_hook = self->rot_bit = NAN;
+    self->sum_fast = self->sum_pre = self->wob_last = self->hook_last = NAN;
+    self->sum_step_since = INT64_MIN;
     self->hook_seen = INT64_MIN;
     self->stuck_since = self->stuck_pull = INT64_MIN;
     self->stuck_block = self->stuck_bit = NAN;
@@ -1099,6 +1109,40 @@ s_clean (rs_detect_t *self, const double *in, double *ch)
         ch[RS_CH_FLOW_IN] = NAN;
 }
 
+//  Drilling farther than WOBZ_MAX_M from the free reading: a step of WOB +
+//  hook load that holds is the WOB's zero moving (a sensor's offset
+//  mid-stand read as "bit balling" until the next connection).
+static void
+s_wob_step (rs_detect_t *self, int64_t ts, double dt, double wob, double hook, bool drilling)
+{
+    double sum = wob + hook;
+    if (!drilling) {
+        self->sum_fast = self->sum_pre = self->wob_last = self->hook_last = NAN;
+        self->sum_step_since = INT64_MIN;
+        return;
+    }
+    if (isnan (self->sum_fast))
+        self->sum_fast = sum;
+    //  A sensor's offset moves the WOB alone, at once: weight put on the bit
+    //  leaves the hook (the sum holds), drag and overpull move the hook.
+    double dw = wob - self->wob_last, dh = hook - self->hook_last;
+    if (self->sum_step_since == INT64_MIN && dt <= WOBZ_JUMP_S && fabs (dw) > WOBZ_MAX_KN
+        && fabs (dh) < WOBZ_HOOK_SHARE * fabs (dw)) {
+        self->sum_step_since = ts;
+        self->sum_pre = self->sum_fast;
+        self->sum_fast = sum;
+    }
+    rs_ema_step (&self->sum_fast, sum, dt, WOBZ_FAST_S);
+    self->wob_last = wob;
+    self->hook_last = hook;
+    if (self->sum_step_since != INT64_MIN && (double) (ts - self->sum_step_since) >= WOBZ_STEP_S * 1e6) {
+        double step = self->sum_fast - self->sum_pre;
+        if (fabs (step) > WOBZ_MAX_KN)
+            self->wob_zero = (isnan (self->wob_zero) ? 0 : self->wob_zero) + step;
+        self->sum_step_since = INT64_MIN;
+    }
+}
+
 //  A WOB is the hook load's drop from the string's free-rotating weight off
 //  bottom, zeroed by the driller there: one zeroed with another string
 //  (stands added since, a reference left over) reads tens of kN off, either
@@ -1107,10 +1151,12 @@ s_clean (rs_detect_t *self, const double *in, double *ch)
 //  simulator). Two readings of its zero: turning still off bottom out of
 //  the slips the bit carries nothing, so the WOB reads its zero there; on
 //  bottom, WOB + hook load is the free-rotating weight whatever the bit
-//  carries, so their sum less that weight is the zero. While either is off
-//  by more than WOBZ_MAX_KN the detectors read no WOB.
+//  carries, so their sum less that weight is the zero. Farther from the
+//  free reading, where the string has grown, a step of the sum that holds
+//  is the zero moving (s_wob_step). While the zero is off by more than
+//  WOBZ_MAX_KN the detectors read no WOB.
 static void
-s_wob_zero (rs_detect_t *self, double dt, double *ch, const rs_riginfo_t *rig)
+s_wob_zero (rs_detect_t *self, int64_t ts, double dt, double *ch, const rs_riginfo_t *rig)
 {
     double wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
     double bit = ch[RS_CH_BIT_DEPTH], hole = ch[RS_CH_HOLE_DEPTH];
@@ -1133,6 +1179,8 @@ s_wob_zero (rs_detect_t *self, double dt, double *ch, const rs_riginfo_t *rig)
         double z = wob + hook - self->rot_hook;
         self->wob_zero = isnan (self->wob_zero) ? z : self->wob_zero + (z - self->wob_zero) * k;
     }
+    bool near_free = !isnan (self->rot_hook) && fabs (bit - self->rot_bit) < WOBZ_MAX_M;
+    s_wob_step (self, ts, dt, wob, hook, rs_rig_drilling (rig->state) && !near_free);
     self->v.wob_zero = self->wob_zero;
     if (fabs (self->wob_zero) > WOBZ_MAX_KN)
         ch[RS_CH_WOB] = NAN;
@@ -1159,7 +1207,7 @@ rs_detect_feed (rs_detect_t *self, int64_t ts_us, const double ch_in[RS_CH_COUNT
     //  is judged).
     if (isnan (ch[RS_CH_HOLE_DEPTH]) && rig && rig->hole_from_bit)
         ch[RS_CH_HOLE_DEPTH] = rig->hole_depth_m;
-    s_wob_zero (self, dt, ch, rig);
+    s_wob_zero (self, ts_us, dt, ch, rig);
 
     //  After a shut-in the kill goes on at a low rate with returns through
     //  the choke; the first pump stop after it ends that.

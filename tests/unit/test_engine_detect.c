@@ -1550,6 +1550,35 @@ test_wob_zero (void)
     s_well_fini (&w);
 }
 
+//  Farther on than a stand's weight allows (10 m from the free reading), a
+//  zero that steps 50 kN mid-stand is the WOB jumping while the hook load
+//  holds: read at once, not at the next connection. The driller putting 40
+//  kN more on the bit moves the hook load as much, and is no step.
+static void
+test_wob_zero_mid_stand (void)
+{
+    well_t w;
+    s_well_init (&w, NULL);
+    s_run (&w, 600);
+    s_pick_up (&w, 3);
+    s_run (&w, 300);
+    const rs_detect_view_t *v = rs_detect_view (w.det);
+    RS_CHECK (fabs (v->wob_zero) < 5);
+    w.block -= w.bit_off;
+    w.bit_off = 0;
+    w.wob = 110;
+    w.drilling = true;
+    s_run (&w, 2400);                   // 13 m at 20 m/h
+    RS_CHECK (fabs (v->wob_zero) < 5);
+    w.wob = 150;
+    s_run (&w, 300);
+    RS_CHECK (fabs (v->wob_zero) < 5);
+    w.wob_offset = 50;
+    s_run (&w, 60);
+    RS_CHECK_NEAR (v->wob_zero, 50, 5);
+    s_well_fini (&w);
+}
+
 int
 main (void)
 {
@@ -1593,5 +1622,6 @@ main (void)
     test_sim_kick ();
     test_pathologies ();
     test_wob_zero ();
+    test_wob_zero_mid_stand ();
     return RS_TEST_DONE ();
 }
