@@ -411,6 +411,18 @@ s_pick_up (well_t *w, double m)
     }
 }
 
+//  Back down m m, 0.1 m a second, to the bit on bottom.
+static void
+s_set_down (well_t *w, double m)
+{
+    for (long i = 0; i < lround (m / 0.1); i++) {
+        w->bit_off -= 0.1;
+        w->block -= 0.1;
+        s_step (w);
+    }
+    w->bit_off = w->bit_off_prev = 0;
+}
+
 //  The cuttings in the annulus weigh on the standpipe pressure: this 8 1/2
 //  in hole drilled at 40 m/h at 2,000 L/min holds up to 2.4% of rock by
 //  volume, 5% of the pressure at 2,000 m. When the bit slows to 10 m/h, or
@@ -708,12 +720,7 @@ test_motor (void)
         //  weight coming on over 20 s.
         s_pick_up (&w, 3);
         s_run (&w, 180);
-        for (int i = 0; i < 30; i++) {
-            w.bit_off -= 0.1;
-            w.block -= 0.1;
-            s_step (&w);
-        }
-        w.bit_off = w.bit_off_prev = 0;
+        s_set_down (&w, 3);
         w.drilling = true;
         for (int i = 1; i <= 20; i++) {
             w.wob = 110.0 * i / 20;
@@ -761,12 +768,7 @@ test_motor_sparse (void)
                 double d = rs_detect_view (w.det)->spp_drop;
                 drop = isnan (d) ? drop : fmax (drop, d);
             }
-            for (int i = 0; i < 30; i++) {
-                w.bit_off -= 0.1;
-                w.block -= 0.1;
-                s_step (&w);
-            }
-            w.bit_off = w.bit_off_prev = 0;
+            s_set_down (&w, 3);
         }
         RS_CHECK (drop < 0.02);
         RS_CHECK (!s_find (&w.log, "washout", RS_ALERT_RAISED, 0));
