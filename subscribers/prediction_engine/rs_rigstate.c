@@ -34,6 +34,7 @@
 #define TWO_MIN_N   10          // ... from this many samples each ...
 #define TWO_SEP_KN  100.0       // ... and tell the empty block apart this far apart ...
 #define TWO_SEP_REL 0.3         // ... or this share of the lower, whichever is more
+#define SHED_REL    0.25        // a sparse log's string moved, but the hook holds less than this share of it: in slips
 #define BOUNCE_S    10.0        // s: a string that stops bounces on the hook this long (slips trigger, plateaus)
 
 static const char *s_names[RS_RIG_COUNT] = {
@@ -64,6 +65,8 @@ struct rs_rigstate_t {
     //  are taken out of the movement history: bit - bit_shift.
     double bit_shift;
     double last_bit, last_block;
+    double block_lo, block_hi;  // the block's travel: the lowest and highest it has read
+    double gap_s;               // since the sample before (0 on the first)
     double prev_bitc;           // the last sample's bit depth, references taken out
     int64_t last_ts;
     //  Block and bit where the bit last moved: a block that has since
@@ -189,6 +192,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->slips_since = INT64_MIN;
     self->bw_learned = NAN;
     self->last_bit = self->last_block = NAN;
+    self->block_lo = self->block_hi = NAN;
     self->prev_bitc = NAN;
     self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
@@ -280,12 +284,45 @@ s_push (rs_rigstate_t *self, int64_t ts, double block, double bit)
         self->n++;
 }
 
+//  How far the bit can have gone down (or up) between the last reading of
+//  the block and this one, dt later: with the block, or, where the block had
+//  time to reach an end of its travel and come back, with it one way and in
+//  the slips the other (pulling a stand and lowering the empty block between
+//  two rows of a 30-s log: the block's net travel was 1.5 m down, the bit's
+//  2.8 m up, and that "depth reference" put the string's 1,050 kN into the
+//  block weight). Only when the string was in the slips at one end of the
+//  interval (a still block holding the string at both ends has not moved it:
+//  F-9 TripTime's `Depth` 18 m deeper between two such rows is a new
+//  reference), and BOUNCE_S or more apart (setting or lifting the slips takes
+//  seconds: GenTime's tally edits of 8-15 m 3 s apart are references). Time
+//  for more than one stroke: up to half the path.
+static double
+s_reach (const rs_rigstate_t *self, bool down, double block, double dt, bool slips_end)
+{
+    double last = self->last_block, lo = self->block_lo, hi = self->block_hi;
+    double path = BLOCK_VMAX * dt;
+    double direct = down ? last - block : block - last;
+    if (isnan (lo) || isnan (hi) || !slips_end || dt < BOUNCE_S)
+        return fabs (block - last);
+    lo = fmin (lo, fmin (block, last));
+    hi = fmax (hi, fmax (block, last));
+    if (path >= (last - lo) + 2 * (hi - lo) + (hi - block))
+        return path / 2;
+    //  Down: lowered with the block to the floor (slips, empty block up), or
+    //  the empty block up to the top first, then lowered with it; up: the
+    //  mirror.
+    double via = down ? fmax (last - lo, hi - block) : fmax (block - lo, hi - last);
+    if ((last - lo) + (block - lo) > path && (hi - last) + (hi - block) > path)
+        via = 0;                // no time to reach either end
+    return fmax (fabs (direct), fmin (via, path));
+}
+
 //  The string moves only with the block: a bit depth that changes by more
 //  than the block moved (or, without a block position, faster than a block
 //  can travel) is a new depth reference, not movement. Returns the bit depth
 //  with the references taken out.
 static double
-s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
+s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block, bool slips_end)
 {
     if (isnan (bit)) {
         //  The block is followed still: without a bit depth its travel is
@@ -297,7 +334,7 @@ s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
     if (!isnan (self->last_bit)) {
         double dbit = bit - self->last_bit;
         double dt = (double) (ts - self->last_ts) / 1e6;
-        double reach = !isnan (block) && !isnan (self->last_block) ? fabs (block - self->last_block)
+        double reach = !isnan (block) && !isnan (self->last_block) ? s_reach (self, dbit > 0, block, dt, slips_end)
                        : BLOCK_VMAX * dt;
         if (fabs (dbit) > reach + self->o.move_m)
             self->bit_shift += dbit;
@@ -305,6 +342,10 @@ s_bit_continuous (rs_rigstate_t *self, int64_t ts, double bit, double block)
     self->last_bit = bit;
     self->last_block = block;
     self->last_ts = ts;
+    if (!isnan (block)) {
+        self->block_lo = isnan (self->block_lo) ? block : fmin (self->block_lo, block);
+        self->block_hi = isnan (self->block_hi) ? block : fmax (self->block_hi, block);
+    }
     return bit - self->bit_shift;
 }
 
@@ -706,6 +747,16 @@ s_kin_slips (rs_rigstate_t *self, const rs_rigflags_t *f, const move_t *m, doubl
     return kin_slips;
 }
 
+//  The hook load has shed all but SHED_REL of what the string weighed over
+//  the block when it last moved, and is within the slips trigger.
+static bool
+s_shed (const rs_rigstate_t *self, double hook, double bw)
+{
+    if (isnan (hook) || isnan (bw) || isnan (self->hang_avg))
+        return false;
+    return hook - bw < fmin (self->o.slips_in_kn, SHED_REL * (self->hang_avg - bw));
+}
+
 //  In slips (1), out (0) or cannot tell (-1): the block moved and the
 //  bit did not, or the hook carries no more than the block's own weight
 //  and the string is not moving (near surface the string weighs next to
@@ -722,7 +773,12 @@ s_slips (rs_rigstate_t *self, const rs_rigflags_t *f, double hook, double bitc, 
     *by_hook = false;
     if (kin_slips)
         slips = 1;
-    else if (drilling_now || (f->moving && !isnan (bitc)))
+    //  A bit that moved since a reading BOUNCE_S or more ago moved in that
+    //  interval, not necessarily now: a hook load that has shed nearly all
+    //  of the string's weight is the string in the slips now (a 30-s log:
+    //  pulled, then set). Not a light string's: near surface a string
+    //  weighs a few tens of kN over the block, within the trigger's noise.
+    else if (drilling_now || (f->moving && !isnan (bitc) && !(self->gap_s >= BOUNCE_S && s_shed (self, hook, bw))))
         slips = 0;
     else if (!isnan (hook) && !isnan (bw)) {
         //  A Schmitt trigger: the hook load in slips rises above the block
@@ -843,6 +899,9 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     else if (isnan (hole))
         hole = self->hole_last;
 
+    //  In the slips on the last sample, or by the hook load on this one.
+    double bw = self->info.block_weight_kn;
+    bool slips_end = f->in_slips || (!isnan (hook) && !isnan (bw) && hook < bw + o->slips_in_kn);
     memset (f, 0, sizeof *f);
     self->info.reason = NULL;
     bool deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
@@ -857,7 +916,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     self->pumps_seen = self->pumps_seen || !isnan (flow) || !isnan (spp) || !isnan (returns);
     bool may_pump = f->circulating || !self->pumps_seen;
     double prev_block = self->last_block;
-    double bitc = s_bit_continuous (self, ts, bit, block);
+    double bitc = s_bit_continuous (self, ts, bit, block, slips_end);
     //  No hole depth ever: found from the bit (in its frame: references out).
     self->info.hole_from_bit = false;
     if (isnan (hole) && isnan (self->hole_last)) {
@@ -987,6 +1046,7 @@ rs_rigstate_feed (rs_rigstate_t *self, int64_t ts_us, const double ch[RS_CH_COUN
     double gap_s = self->started ? (double) (ts_us - in->ts_us) / 1e6 : 0;
     in->ts_us = ts_us;
 
+    self->gap_s = gap_s;
     rs_rig_t raw = s_classify (self, ts_us, ch, &in->flags);
     in->raw = raw;
     //  Time so far belongs to the state we were in.

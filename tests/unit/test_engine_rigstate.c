@@ -576,6 +576,68 @@ test_sparse_samples (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A trip out read every 30 s with a bit depth, the block weight learned:
+//  four rows a stand (pulling; pulled and set in the slips at the top; the
+//  empty block lowered; the next stand picked up 3 m). A row that shows the
+//  string set after the bit moved since the last is in the slips now (it
+//  read "tripping out" until the next row: 15% of the simulator's time in
+//  the slips on 30-s logs); and the row after the block went to the floor
+//  and back up with the string is movement, not a depth reference that
+//  makes the string's 1,000 kN "in slips" and pulls the block weight up.
+static void
+test_sparse_trip (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    rig_t r = { .hole = 3000, .bit = 2500, .block = 2, .hook = 400, .wob = NAN, .rpm = 0, .torque = 0,
+                .flow = 0, .spp = 0, .casing = NAN };
+    double ch[RS_CH_COUNT];
+    const rs_riginfo_t *in = NULL;
+    int64_t t = 0;
+    //  The empty block run up and down over a string in the slips: learned.
+    for (int i = 0; i < 12; i++) {
+        r.block = i % 2 ? 2 : 29;
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        t += 30 * S;
+    }
+    RS_CHECK_INT (in->bw_source, RS_BW_LEARNED);
+    r.block = 5;
+    r.bit -= 3;
+    r.hook = 1000;
+    int set_rows = 0, set_slips = 0, pick_rows = 0, pick_moving = 0;
+    for (int stand = 0; stand < 20; stand++) {
+        const struct { double block, hook; bool with; } rows[] = {
+            { 17, 1000, true },     // pulling
+            { 29, 400, true },      // pulled to the top, set
+            { 6, 400, false },      // the empty block lowered
+            { 5, 1000, false },     // down to 2 m, latched, picked up 3 m
+        };
+        for (int k = 0; k < 4; k++) {
+            if (rows[k].with)
+                r.bit -= rows[k].block - r.block;
+            else if (k == 3)
+                r.bit -= rows[k].block - 2;
+            r.block = rows[k].block;
+            r.hook = rows[k].hook;
+            s_ch (&r, ch);
+            in = rs_rigstate_feed (rs, t, ch);
+            t += 30 * S;
+            if (k == 1) {
+                set_rows++;
+                set_slips += in->state == RS_RIG_IN_SLIPS;
+            }
+            if (k == 3) {
+                pick_rows++;
+                pick_moving += in->state == RS_RIG_TRIPPING_OUT;
+            }
+        }
+    }
+    RS_CHECK_INT (set_slips, set_rows);
+    RS_CHECK (pick_moving >= pick_rows - 1);
+    RS_CHECK (fabs (in->block_weight_kn - 400) < 20);
+    rs_rigstate_destroy (&rs);
+}
+
 //  No bit depth, no block weight yet: a string run in (985 kN) and set in
 //  the slips (the hook drops to 257 kN), then the block travels up empty.
 //  Less than half of what the string weighed moving is no string: the
@@ -868,6 +930,7 @@ main (void)
     test_plateau_was_string ();
     test_empty_block_no_depth ();
     test_sparse_samples ();
+    test_sparse_trip ();
     test_snapshot_rows ();
     test_empty_block_after_slips ();
     test_circulating_no_plateau ();
