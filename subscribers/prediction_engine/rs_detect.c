@@ -79,7 +79,7 @@
 #define STUCK_OVERPULL  80.0        // kN of hook load beyond the free-hanging weight
 #define STUCK_KEEP      0.5         // ... raised, held while above half of it
 #define FREE_TAU_S      120.0       // free-hanging weight learned while the string moves off bottom
-#define FREE_MAX_M      100.0       // ... valid within this of the depth it was learned at
+#define FREE_MAX_M      50.0        // ... valid within this of the depth it was learned at
 #define FREE_OFF_M      1.0         // off bottom: bit this far above the hole depth
 #define HOOK_GAP_S      300.0       // hook load without a reading this long: its references are learned again
 #define WOBZ_TAU_S      30.0        // the WOB's zero: read hanging still off bottom, this smooth ...
@@ -145,7 +145,7 @@ struct rs_detect_t {
     double wob_last, hook_last; // ... the last WOB and hook load read
     double sum_pre;             // ... before a jump of it ...
     int64_t sum_step_since;     // ... at this time (INT64_MIN: none)
-    double move_hook;           // hook load when the string last moved out of slips
+    double move_hook, move_bit; // hook load when the string last moved out of slips, and where
     bool was_moving;            // ... and it moved, off bottom, on the sample before
     bool was_lifting;           // the string was picked up on the sample before
     int64_t stuck_since, stuck_pull;    // first and last pull of the string now worked (INT64_MIN: none)
@@ -296,7 +296,7 @@ rs_detect_new (const rs_detect_opts_t *opts)
     self->ball_ref = NAN;
     self->kick_pit0 = NAN;
     self->rop_fast = self->rop_slow = NAN;
-    self->free_hook = self->free_bit = self->move_hook = NAN;
+    self->free_hook = self->free_bit = self->move_hook = self->move_bit = NAN;
     self->wob_zero = self->rot_hook = self->rot_bit = NAN;
     self->sum_fast = self->sum_pre = self->wob_last = self->hook_last = NAN;
     self->sum_step_since = INT64_MIN;
@@ -752,8 +752,16 @@ s_free_weight (rs_detect_t *self, int64_t ts, double dt, const double *ch, const
     //  10 s: the block's weight pulled the free weight 100 kN down at a
     //  connection, and the string picked up after was "stuck").
     bool off_bottom = !isnan (bit) && !isnan (hole) && bit < hole - FREE_OFF_M;
+    //  Not learned within FREE_MAX_M (nor the weight it last moved at,
+    //  below): 50 m more pipe weighs 10-25 kN, and a deadline sensor's zero
+    //  wanders as much over the hours it takes to drill them (a weight
+    //  learned 85 m shallower, the string hanging still after a stand
+    //  drilled read "80 kN over the free-hanging weight", a critical stuck
+    //  pipe, with 100 m).
     if (!isnan (self->free_bit) && !isnan (bit) && fabs (bit - self->free_bit) > FREE_MAX_M)
         self->free_hook = self->free_bit = NAN;
+    if (!isnan (self->move_bit) && !isnan (bit) && fabs (bit - self->move_bit) > FREE_MAX_M)
+        self->move_hook = self->move_bit = NAN;
     bool lifting = off_bottom && !slips && moving_up;
     bool lifted = lifting && self->was_lifting;
     if (off_bottom && !slips && !raised
@@ -778,8 +786,10 @@ s_free_weight (rs_detect_t *self, int64_t ts, double dt, const double *ch, const
     bool pumping = !isnan (ch[RS_CH_FLOW_IN]) && ch[RS_CH_FLOW_IN] > self->o.flow_lpm;
     if (slips)
         self->move_hook = NAN;
-    else if (!raised && !bit_loaded && moving && self->was_moving && (!isnan (bit) || rotating || pumping))
+    else if (!raised && !bit_loaded && moving && self->was_moving && (!isnan (bit) || rotating || pumping)) {
         self->move_hook = hook;
+        self->move_bit = bit;
+    }
     self->was_moving = moving && !bit_loaded;
     return fmax (self->free_hook, self->move_hook);     // fmax skips a NaN
 }

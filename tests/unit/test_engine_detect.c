@@ -592,6 +592,30 @@ test_hook_gap (void)
     s_well_fini (&w);
 }
 
+//  A free-hanging weight learned 60 m shallower is no reference: the string
+//  drilled on without a lift long enough to weigh it, then picked up half a
+//  metre and left hanging still, 85 kN heavier (the pipe added, a deadline
+//  sensor's zero moved over the hours) is no stuck pipe (it was one while a
+//  weight learned within 100 m stood: simulator, a stand after 85 m).
+static void
+test_stuck_far_reference (void)
+{
+    well_t w;
+    s_well_off_bottom (&w);
+    s_set_down (&w, 3);
+    w.drilling = true;
+    w.wob = 110;
+    w.rop = 120;
+    w.hook_extra = 85;
+    s_run (&w, 1800);
+    double t0 = w.t;
+    s_pick_up (&w, 0.5);
+    w.rpm = w.torque = 0;
+    s_run (&w, 600);
+    RS_CHECK (s_find (&w.log, "stuck_pipe", RS_ALERT_RAISED, t0) == NULL);
+    s_well_fini (&w);
+}
+
 //  The lag fit recovers a flowline's lag from pump starts and stops through
 //  a meter with a gain and an offset, whatever the true lag, and refuses a
 //  flow out that does not follow the flow in.
@@ -1625,5 +1649,7 @@ main (void)
     test_pathologies ();
     test_wob_zero ();
     test_wob_zero_mid_stand ();
+    //  Last: the noise each test draws stays as it was.
+    test_stuck_far_reference ();
     return RS_TEST_DONE ();
 }
