@@ -151,6 +151,13 @@ typedef struct {
     double balloon_m3;      // what the formation takes at the nominal flow and gives back with the pumps off (0 = none)
     double balloon_tau_s;   // ... its time constant
     double visc_k;          // the string's and annulus's friction falls this much per degC the mud warms
+    //  The hook load as a deadline sensor reads it: the drilling line
+    //  between crown and block weighs on it less as the block rises, its
+    //  zero wanders with the temperature, and it reads in steps.
+    double line_kn_m;       // kN less per metre the block stands over mid-travel
+    double hk_drift_kn;     // the zero's swing, kN (a daily cycle) ...
+    double hk_drift_ph;     // ... and its phase, radians
+    double hk_step_kn;      // reading resolution, kN (0: none)
 } rig_t;
 
 struct rs_sim_t {
@@ -1190,6 +1197,18 @@ nonneg (double x)
     return x > 0 ? x : 0;
 }
 
+//  The hook load the sensor reports: the line's weight with the block's
+//  height (zero at mid-travel), the zero's daily cycle, the resolution.
+static double
+hook_read (const rs_sim_t *self, double noise)
+{
+    const rig_t *g = &self->rig;
+    double mid = SLIPS_BLOCK + g->stand_m / 2;
+    double x = self->hook + noise - g->line_kn_m * (self->block - mid)
+               + g->hk_drift_kn * sin (2 * M_PI * self->t / 86400 + g->hk_drift_ph);
+    return g->hk_step_kn > 0 ? round (x / g->hk_step_kn) * g->hk_step_kn : x;
+}
+
 //  The returns' paddle meter: a gain, a nonlinearity around the drilling
 //  rate and an offset while flowing, a reading at rest that it never goes
 //  under, plus noise.
@@ -1248,7 +1267,7 @@ rs_sim_step (rs_sim_t *self, double dt_s, rs_value_t *out, size_t max)
     put (out, max, &n, RS_CH_BLOCK_POS, self->block);
     put (out, max, &n, RS_CH_ROP, rop);
     put (out, max, &n, RS_CH_WOB, wob);
-    put (out, max, &n, RS_CH_HOOK_LOAD, self->hook + rs_simrng_gauss (z) * 2.0);
+    put (out, max, &n, RS_CH_HOOK_LOAD, hook_read (self, rs_simrng_gauss (z) * 2.0));
     put (out, max, &n, RS_CH_RPM, self->rpm > 0 ? nonneg (self->rpm + rs_simrng_gauss (z) * 0.5) : 0);
     put (out, max, &n, RS_CH_TORQUE,
          nonneg (self->torque * (1 + 0.03 * rs_simrng_gauss (z)) + 0.03 * rs_simrng_gauss (z)));
@@ -1348,6 +1367,14 @@ rig_draw (rs_sim_t *self, rs_simrng_t *r)
     //  viscosity some 2%, turbulent losses going with a fraction of it), so
     //  the pressure falls as the system warms after a trip.
     g->visc_k = rs_simrng_range (r, 0.005, 0.015);
+    //  The hook load sensor (Volve F-9: the empty block 0.3-1.2 kN/m lighter
+    //  the higher it stands, the load in the slips 655 to 720 kN over a day,
+    //  3.85 kN steps).
+    g->line_kn_m = rs_simrng_range (r, 0.2, 1.2);
+    g->hk_drift_kn = rs_simrng_range (r, 0, 30);
+    g->hk_drift_ph = rs_simrng_range (r, 0, 2 * M_PI);
+    double u = rs_simrng_u (r);
+    g->hk_step_kn = u < 0.5 ? 0 : u < 0.75 ? 1 : 3.85;
 }
 
 rs_sim_t *
