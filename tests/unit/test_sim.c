@@ -778,6 +778,54 @@ test_vary (void)
     RS_CHECK (kicks >= 5 && kick_hi / kick_lo > 5);
 }
 
+//  --vary: the hook load read as a deadline sensor reads it. In the slips
+//  the hook holds the block alone, and the reading falls as the block rises
+//  (the drilling line's weight, 0.2-1.2 kN/m); some cells read in steps.
+static void
+test_hook_sensor (void)
+{
+    int rigs = 0, falling = 0, stepped = 0;
+    for (int seed = 1; seed <= 16; seed++) {
+        rs_sim_opts_t o = { .seed = (uint64_t) seed, .vary = true };
+        rs_sim_t *sim = rs_sim_new (&o);
+        RS_CHECK (sim != NULL);
+        if (!sim)
+            continue;
+        //  Least squares of the reading on the block's height in the slips.
+        //  After the hook's own lag has settled (15 s in the slips).
+        double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        bool steps = true;
+        int slips_s = 0;
+        for (int i = 0; i < 6 * 3600; i++) {
+            sample_t s;
+            step (sim, 1, &s);
+            rs_sim_truth_t t;
+            rs_sim_truth (sim, &t);
+            double x = s.v[RS_CH_BLOCK_POS], y = s.v[RS_CH_HOOK_LOAD];
+            steps = steps && fabs (y / 3.85 - round (y / 3.85)) < 1e-6;
+            slips_s = t.in_slips ? slips_s + 1 : 0;
+            if (slips_s > 15) {
+                n++;
+                sx += x;
+                sy += y;
+                sxx += x * x;
+                sxy += x * y;
+            }
+        }
+        double var = sxx / n - (sx / n) * (sx / n);
+        if (n > 100 && var > 25) {
+            rigs++;
+            double slope = (sxy / n - sx / n * sy / n) / var;
+            falling += slope < -0.1 && slope > -1.5;
+        }
+        stepped += steps;
+        rs_sim_destroy (&sim);
+    }
+    RS_CHECK (rigs >= 8);
+    RS_CHECK_INT (falling, rigs);
+    RS_CHECK (stepped >= 1 && stepped < 16);
+}
+
 //  Sensor faults: announced by notes, applied to the readings only.
 static void
 test_faults (void)
@@ -866,6 +914,7 @@ int
 main (void)
 {
     test_vary ();
+    test_hook_sensor ();
     test_faults ();
     test_wob_offset ();
     test_names ();
