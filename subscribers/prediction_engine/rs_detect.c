@@ -467,6 +467,19 @@ s_pit_denied (rs_detect_t *self, int64_t ts, int64_t *since, bool full, bool agr
     return true;
 }
 
+//  What the balance cannot tell from a kick or a loss, L/min: the hole
+//  drilled with the bit size unknown, and the meter's gain as far as its
+//  readings have measured it, two standard errors (`sigma`, the balance's
+//  noise, is one reading's: a gain averaged over a minute of a log read
+//  every 30 s is two or three readings', 2% off at a 3% paddle's noise,
+//  and the kick that raised stopped the learning that would have mended it).
+static double
+s_flow_unc (rs_detect_t *self, double sigma)
+{
+    const rs_flowmodel_view_t *fv = rs_flowmodel_view (self->flow);
+    return fv->hole_unc + 1 * sqrt (fv->gain_var) * sigma;
+}
+
 static void
 s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_riginfo_t *rig,
         const rs_alert_sink_t *sink)
@@ -509,7 +522,7 @@ s_kick (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
     rs_cond_t cond;
     bool pumping = !isnan (qin) && qin > self->o.flow_lpm;
     double sigma = pumping ? rs_flowmodel_sigma (self->flow, qin) : SIGMA_MIN;
-    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma) + rs_flowmodel_view (self->flow)->hole_unc;
+    double k = fmax (KICK_K_ABS, KICK_K_SIGMA * sigma) + s_flow_unc (self, pumping ? sigma : 0);
     //  On a trip with the pumps off a paddle's reading is the pipe's
     //  displacement draining and its zero offset as much as the well: under
     //  KICK_TRIP_LPM only the trip tank could tell, and that is not read.
@@ -623,7 +636,7 @@ s_loss (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_rig
         double sigma = rs_flowmodel_sigma (self->flow, qin);
         //  The hole drilled takes mud; with the bit size unknown the
         //  allowance covers the largest hole.
-        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + rs_flowmodel_view (self->flow)->hole_unc;
+        double k = fmax (LOSS_K_ABS, LOSS_K_SIGMA * sigma) + s_flow_unc (self, sigma);
         double h = LOSS_H * sqrt (fmax (dt, 1));
         double inc = fmin (-v->flow_balance - k, SPIKE_SIGMA * sigma);
         v->loss_cusum = (pressure_up || taking_back) && !a->raised ? 0 : fmin (fmax (0, v->loss_cusum + inc * dt), 3 * h);

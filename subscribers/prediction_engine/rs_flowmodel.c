@@ -71,6 +71,7 @@ struct rs_flowmodel_t {
     //  A paddle is not linear: its gain is learned per band of flow in.
     double gain_bin[GAIN_BINS];
     double gain_bin_s[GAIN_BINS];
+    double gain_bin_var[GAIN_BINS];     // its variance in units of one reading's
     double drilled_now;         // hole drilled, m/s x 60000
     double drilled_learn;       // ... its average while the gain was learned
     //  The paddle's reading at rest: one point per pumps-off period, the
@@ -143,9 +144,11 @@ rs_flowmodel_new (const rs_flowmodel_opts_t *opts)
     rs_lagfit_init (&self->lagfit, self->o.flow_lpm);
     self->tau = self->o.returns_tau_s > 0 ? self->o.returns_tau_s : LAG_GUESS_S;
     self->tau_known = self->o.returns_tau_s > 0;
-    for (int i = 0; i < GAIN_BINS; i++)
+    for (int i = 0; i < GAIN_BINS; i++) {
         self->gain_bin[i] = 1;
-    self->v = (rs_flowmodel_view_t) { .bias = 0, .sigma = NAN, .gain = 1 };
+        self->gain_bin_var[i] = 1;
+    }
+    self->v = (rs_flowmodel_view_t) { .bias = 0, .sigma = NAN, .gain = 1, .gain_var = 1 };
     rs_flowmodel_restart (self);
     return self;
 }
@@ -243,6 +246,7 @@ s_gain_select (rs_flowmodel_t *self, double q)
             self->gain_bin[b] = self->gain_bin[hi];
     }
     self->v.gain = self->gain_bin[b];
+    self->v.gain_var = self->gain_bin_var[b];
 }
 
 //  A paddle hanging in an empty flowline does not always read zero (Volve
@@ -377,7 +381,10 @@ s_learn (rs_flowmodel_t *self, int64_t ts, double dt, double qin, double qout, c
     if (ratio > 0.5 && ratio < 2 && b >= 0) {
         double kg = rs_ema_gain (dt, self->gain_s < GAIN_LEARN_S ? GAIN_FAST_S : GAIN_TAU_S);
         self->gain_bin[b] += (ratio - self->gain_bin[b]) * kg;
+        //  An average's variance: each reading's weight squared, summed.
+        self->gain_bin_var[b] = (1 - kg) * (1 - kg) * self->gain_bin_var[b] + kg * kg;
         v->gain = self->gain_bin[b];
+        v->gain_var = self->gain_bin_var[b];
         self->drilled_learn += (self->drilled_now - self->drilled_learn) * kg;
         self->gain_bin_s[b] += dt;
         self->gain_s = self->gain_bin_s[b];
@@ -553,6 +560,8 @@ void
 rs_flowmodel_doubt_gain (rs_flowmodel_t *self, bool pumping)
 {
     int b = s_gain_bin (self->qavg);
-    if (pumping && b >= 0)
+    if (pumping && b >= 0) {
         self->gain_bin_s[b] = fmin (self->gain_bin_s[b], 1);
+        self->gain_bin_var[b] = 1;
+    }
 }

@@ -53,6 +53,7 @@ typedef struct {
     double lag_s;               // flowline lag in use; NaN until configured or learned
     double sigma;               // noise of the balance (sample sigma), L/min
     double hole_unc;            // L/min an unconfigured bit size may hide in the balance
+    double gain_var;            // the gain's variance as learned, in units of one reading's (1: one reading)
     double hole_rate_mh;        // the hole depth's advance since its last reading, m/h (NaN: not two yet)
     double pit_slope;           // pit trend over 2 min, returns in transit added back, m3/min
     size_t pit_points;          // readings the trend was fitted over
