@@ -469,15 +469,17 @@ s_pit_denied (rs_detect_t *self, int64_t ts, int64_t *since, bool full, bool agr
 
 //  What the balance cannot tell from a kick or a loss, L/min: the hole
 //  drilled with the bit size unknown, and the meter's gain as far as its
-//  readings have measured it, two standard errors (`sigma`, the balance's
+//  readings have measured it, one standard error (`sigma`, the balance's
 //  noise, is one reading's: a gain averaged over a minute of a log read
 //  every 30 s is two or three readings', 2% off at a 3% paddle's noise,
-//  and the kick that raised stopped the learning that would have mended it).
+//  and the kick that raised stopped the learning that would have mended
+//  it; two standard errors cost 9 kicks of 309 for 0.01 fewer false alarms
+//  per 12 h).
 static double
 s_flow_unc (rs_detect_t *self, double sigma)
 {
     const rs_flowmodel_view_t *fv = rs_flowmodel_view (self->flow);
-    return fv->hole_unc + 1 * sqrt (fv->gain_var) * sigma;
+    return fv->hole_unc + sqrt (fv->gain_var) * sigma;
 }
 
 static void
