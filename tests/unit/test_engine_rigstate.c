@@ -913,6 +913,75 @@ test_cold_start_set_down (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A log that starts while drilling, with the hook load and block position
+//  but no depth and no block weight yet: the block going steadily down at a
+//  drilling rate with the pumps on is a bit making hole, within minutes (it
+//  was "unknown" until the first connection), and the connection that
+//  follows is one. Not with the pumps off, nor for a block that stood and
+//  was then lowered once, nor read every 30 s with returns alone: drilling.
+static void
+test_cold_start_drilling (void)
+{
+    rs_rigstate_t *rs = rs_rigstate_new (NULL);
+    int64_t t = 0;
+    rig_t r = { .hole = NAN, .bit = NAN, .block = 28, .hook = 950, .wob = NAN, .rpm = 120, .torque = 12,
+                .flow = 2500, .spp = 180, .casing = NAN };
+    const rs_riginfo_t *in = s_run (rs, &t, &r, 360, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    RS_CHECK (isnan (in->block_weight_kn));
+    in = s_run (rs, &t, &r, 1800, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    r.hook = 1060;                                              // picked up 3 m, circulating
+    in = s_run (rs, &t, &r, 10, -0.3, false);
+    in = s_run (rs, &t, &r, 120, 0, false);
+    RS_CHECK (!rs_rig_drilling (in->state));
+    r.hook = 420;                                               // in the slips: a connection
+    r.flow = r.spp = r.rpm = r.torque = 0;
+    in = s_run (rs, &t, &r, 60, 0, false);
+    RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    rs_rigstate_destroy (&rs);
+
+    //  The same creep with the pumps off: no bit drills so.
+    rs = rs_rigstate_new (NULL);
+    t = 0;
+    r = (rig_t) { .hole = NAN, .bit = NAN, .block = 28, .hook = 700, .wob = NAN, .rpm = 0, .torque = 0,
+                  .flow = 0, .spp = 0, .casing = NAN };
+    in = s_run (rs, &t, &r, 900, 20.0 / 3600, false);
+    RS_CHECK (!rs_rig_drilling (in->state));
+    rs_rigstate_destroy (&rs);
+
+    //  Pumps on, the block still for 5 minutes, then lowered half a metre
+    //  in 5 s and still again: one movement, not a steady descent.
+    rs = rs_rigstate_new (NULL);
+    t = 0;
+    r = (rig_t) { .hole = NAN, .bit = NAN, .block = 20, .hook = 900, .wob = NAN, .rpm = 0, .torque = 0,
+                  .flow = 2000, .spp = 150, .casing = NAN };
+    in = s_run (rs, &t, &r, 300, 0, false);
+    in = s_run (rs, &t, &r, 5, 0.1, false);
+    int drilled = 0;
+    for (int i = 0; i < 300; i++) {
+        in = s_run (rs, &t, &r, 1, 0, false);
+        drilled += rs_rig_drilling (in->state);
+    }
+    RS_CHECK_INT (drilled, 0);
+    rs_rigstate_destroy (&rs);
+
+    //  A row every 30 s, the returns alone telling the pumps: drilling.
+    rs = rs_rigstate_new (NULL);
+    t = 0;
+    r = (rig_t) { .hole = NAN, .bit = NAN, .block = 28, .hook = 950, .wob = NAN, .rpm = NAN, .torque = NAN,
+                  .flow = NAN, .spp = NAN, .casing = NAN, .flow_out = 2500 };
+    double ch[RS_CH_COUNT];
+    for (int i = 0; i < 20; i++) {
+        r.block -= 15.0 / 3600 * 30;
+        s_ch (&r, ch);
+        in = rs_rigstate_feed (rs, t, ch);
+        t += 30 * S;
+    }
+    RS_CHECK (rs_rig_drilling (in->state));
+    rs_rigstate_destroy (&rs);
+}
+
 int
 main (void)
 {
@@ -939,5 +1008,6 @@ main (void)
     test_noisy_load_cell ();
     test_noisy_block ();
     test_cold_start_set_down ();
+    test_cold_start_drilling ();
     return RS_TEST_DONE ();
 }
