@@ -1,5 +1,6 @@
 /*  rs_rigstate: rig-state classification and time breakdown. */
 #include "rs_rigstate.h"
+#include "rs_descent.h"
 #include "rs_plateau.h"
 
 #include <math.h>
@@ -36,11 +37,6 @@
 #define TWO_SEP_REL 0.3         // ... or this share of the lower, whichever is more
 #define SHED_REL    0.25        // a sparse log's string moved, but the hook holds less than this share of it: in slips
 #define BOUNCE_S    10.0        // s: a string that stops bounces on the hook this long (slips trigger, plateaus)
-#define DESCENT_S   120.0       // without a bit depth: a block going steadily down this long ...
-#define DESCENT_MAX_S 240.0     // ... judged over at most this long ...
-#define DESCENT_STEP_S 10.0     // ... from its positions this far apart
-#define DESCENT_N   26          // positions kept: DESCENT_MAX_S / DESCENT_STEP_S and two
-#define DESCENT_HALF 0.25       // each half of the run went down this share of it: steady, not one nudge
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
@@ -126,10 +122,8 @@ struct rs_rigstate_t {
     //  pumps off, in two groups (two-means): the block alone, the string.
     double two_lo, two_hi;
     int two_nlo, two_nhi;
-    //  Without a bit depth: the block's recent positions (DESCENT_STEP_S
-    //  apart), for a steady descent at a drilling rate.
-    point_t desc[DESCENT_N];
-    int desc_head, desc_n;
+    //  Without a bit depth: the block going steadily down.
+    rs_descent_t descent;
 };
 
 const char *
@@ -207,6 +201,7 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
     rs_plateau_init (&self->plateau);
+    rs_descent_init (&self->descent);
     self->bk_p1 = self->bk_p2 = self->bk_d2 = NAN;
     self->bk_ts = INT64_MIN;
     self->move_m = self->o.move_m;
@@ -574,52 +569,6 @@ s_empty_block (rs_rigstate_t *self, double hook)
     }
     bool apart = self->two_hi - self->two_lo >= fmax (TWO_SEP_KN, TWO_SEP_REL * self->two_lo);
     return low && apart && self->two_nlo >= TWO_MIN_N && self->two_nhi >= TWO_MIN_N;
-}
-
-//  Without a bit depth: the block has gone down steadily, at no more than a
-//  drilling rate, for DESCENT_S or more (at least move_m, each half of the
-//  time a share of it, never rising beyond its jitter). Only a string
-//  hanging from the block and making hole does that: an empty block is
-//  lowered over the slips at a metre a second, and one creeping as a stand
-//  is made up moves centimetres. A log that starts while drilling, without
-//  a block weight yet, said "unknown" until the first connection, up to 2.5
-//  hours in a slow stand.
-static bool
-s_descending (rs_rigstate_t *self, int64_t ts, double block, double jitter)
-{
-    if (isnan (block))
-        return false;
-    const point_t *last = self->desc_n ? &self->desc[(self->desc_head + DESCENT_N - 1) % DESCENT_N] : NULL;
-    double gap = last ? (double) (ts - last->ts) / 1e6 : INFINITY;
-    if (last && gap > 2 * DEEPEN_S)
-        self->desc_n = 0;                       // steadiness cannot be told across a gap
-    if (gap >= DESCENT_STEP_S) {
-        self->desc[self->desc_head] = (point_t) { ts, block, NAN };
-        self->desc_head = (self->desc_head + 1) % DESCENT_N;
-        self->desc_n += self->desc_n < DESCENT_N;
-    }
-    //  The run: back from the newest position while each older one stands
-    //  no lower than the next (within the jitter) and no higher than a bit
-    //  drills in between.
-    const point_t *run[DESCENT_N];
-    int n = 0;
-    for (int i = 0; i < self->desc_n; i++) {
-        const point_t *p = &self->desc[(self->desc_head + DESCENT_N - 1 - i) % DESCENT_N];
-        if (n > 0) {
-            const point_t *q = run[n - 1];
-            double secs = (double) (q->ts - p->ts) / 1e6;
-            if ((double) (ts - p->ts) / 1e6 > DESCENT_MAX_S || p->block < q->block - jitter
-                || p->block - q->block > DRILL_VMAX * secs + jitter)
-                break;
-        }
-        run[n++] = p;
-    }
-    if (n < 3)
-        return false;
-    const point_t *now = run[0], *first = run[n - 1], *mid = run[n / 2];
-    double drop = first->block - now->block;
-    return (double) (now->ts - first->ts) / 1e6 >= DESCENT_S && drop >= self->move_m
-           && first->block - mid->block >= DESCENT_HALF * drop && mid->block - now->block >= DESCENT_HALF * drop;
 }
 
 //  Follows the deepest hole depth; true when the hole deepened within
@@ -994,7 +943,8 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
     //  Without a bit depth, a block going steadily down at a drilling rate
     //  with the pumps on is a bit making hole.
-    bool descending = s_descending (self, ts, block, jitter) && isnan (bitc) && f->circulating;
+    bool descending = rs_descent_feed (&self->descent, ts, block, jitter, self->move_m, DRILL_VMAX) && isnan (bitc)
+                      && f->circulating;
     if (descending && isnan (self->info.block_weight_kn)) {
         drilling_now = true;
         deepening = true;
