@@ -1,5 +1,6 @@
 /*  rs_rigstate: rig-state classification and time breakdown. */
 #include "rs_rigstate.h"
+#include "rs_bottom.h"
 #include "rs_descent.h"
 #include "rs_plateau.h"
 
@@ -25,12 +26,7 @@
 #define BW_MIN_N    5           // learned samples before a learned block weight is used
 #define SET_WOB_KN  10.0        // without a bit depth: a WOB reading this much is a bit on bottom ...
 #define SET_DOWN_KN 20.0        // ... or, without WOB, a hook load this far under the hanging string
-#define DEEPEN_M    0.01        // ... or the hole deepening by this ...
-#define DEEPEN_S    30.0        // ... within this long
-#define HOLE_FALL_M 1.0         // a hole depth that falls more than this is some other depth
-#define SET_HOLD_S  60.0        // the WOB or the set-down must hold this long (a bit drills for minutes)
 #define RETURNS_LPM 400.0       // L/min of returns alone that are pumps on (a trip pushes out under it)
-#define DRILL_VMAX  0.05        // m/s: no bit drills faster (180 m/h); one going deeper faster is tripping
 #define TWO_GAIN    0.1         // without a bit depth: the moving hook loads' two groups learn this fast ...
 #define TWO_MIN_N   10          // ... from this many samples each ...
 #define TWO_SEP_KN  100.0       // ... and tell the empty block apart this far apart ...
@@ -98,26 +94,12 @@ struct rs_rigstate_t {
     //  Start of a run of hook-load readings on the other side of the slips
     //  trigger, INT64_MIN when none: the trigger flips only once it holds.
     int64_t flip_since;
-    //  Without a bit depth: the deepest hole depth seen and when it last
-    //  grew, and the string's position (spos) when it was last on bottom.
-    double hole_max;
-    int64_t hole_grew;
-    bool hole_fell;             // the hole depth fell HOLE_FALL_M: not the hole's (F-9 TripConn)
-    bool grew_seen;             // its last two growths came at a drilling rate, each within 2 DEEPEN_S of the one before
-    int64_t grew_rate_ts;       // the last growth at a drilling rate (INT64_MIN: the last was not)
-    int64_t hole_ts;            // when the hole depth was last read
+    //  Where the log does not measure the bottom; without a bit depth, the
+    //  string's position (spos) when it was last on bottom.
+    rs_bottom_t bottom;
     double bottom_spos;
-    int64_t set_since;          // WOB or set-down seen since, INT64_MIN when not
     bool bottom_inferred;       // on the last sample
-    //  With a bit depth but no hole depth: the deepest the bit has been
-    //  (references taken out), when it last went deeper at a drilling rate,
-    //  and the bottom found from it (NaN: unknown).
-    double bit_max;
-    int64_t bit_max_ts, bit_grew;
-    int64_t hb_set_since;       // at the deepest point, drilling rate and weight set since
-    bool bit_advancing;         // on this sample: the bit going deeper at a drilling rate
     bool pumps_seen;            // flow in, SPP or returns have read something
-    double hole_est;
     //  Without a bit depth: the hook loads of a travelling block with the
     //  pumps off, in two groups (two-means): the block alone, the string.
     double two_lo, two_hi;
@@ -212,10 +194,8 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     self->hook_hang = NAN;
     self->hang_avg = NAN;
     self->flip_since = INT64_MIN;
-    self->hole_max = self->bottom_spos = NAN;
-    self->hole_grew = self->set_since = self->hole_ts = self->grew_rate_ts = INT64_MIN;
-    self->bit_max = self->hole_est = NAN;
-    self->bit_max_ts = self->bit_grew = self->hb_set_since = INT64_MIN;
+    rs_bottom_init (&self->bottom);
+    self->bottom_spos = NAN;
     self->two_lo = self->two_hi = NAN;
     return self;
 }
@@ -445,107 +425,6 @@ s_weight_set (const rs_rigstate_t *self, double wob, double hook)
                             : !isnan (self->hang_avg) && hook < self->hang_avg - SET_DOWN_KN);
 }
 
-//  With a bit depth but no hole depth (a log that carries the string's depth
-//  only, or a hole depth of placeholders) the bottom shows all the same: a
-//  bit at the deepest point it has reached, going deeper no faster than a
-//  bit drills, with the pumps on and weight set on it for SET_HOLD_S, is
-//  drilling, and the hole ends there. From then on the hole follows the bit
-//  down at a drilling rate; a bit that goes deeper faster is tripping into
-//  hole not seen drilled, and the bottom is unknown again. Returns the
-//  hole depth (NaN: unknown); *deepening when the bit drilled within
-//  DEEPEN_S.
-static double
-s_hole_from_bit (rs_rigstate_t *self, int64_t ts, double bitc, const double *ch, bool may_pump,
-                 bool *deepening)
-{
-    const rs_rigstate_opts_t *o = &self->o;
-    *deepening = false;
-    self->bit_advancing = false;
-    if (isnan (bitc))
-        return self->hole_est;
-    if (isnan (self->bit_max) || bitc > self->bit_max + DEEPEN_M) {
-        double secs = self->bit_max_ts == INT64_MIN ? 0 : (double) (ts - self->bit_max_ts) / 1e6;
-        //  Over a short step only: readings minutes apart average a trip's
-        //  runs with its pauses in the slips down to a drilling rate.
-        bool slow = !isnan (self->bit_max) && secs > 0 && secs <= 2 * DEEPEN_S
-                    && (bitc - self->bit_max) / secs <= DRILL_VMAX;
-        self->bit_grew = slow ? ts : INT64_MIN;
-        self->bit_max = bitc;
-        self->bit_max_ts = ts;
-    }
-    else if (bitc < self->bit_max - o->on_bottom_m)
-        self->bit_max_ts = ts;      // the speed of the next advance counts from here
-    bool advancing = self->bit_grew != INT64_MIN && (double) (ts - self->bit_grew) <= DEEPEN_S * 1e6;
-    self->bit_advancing = advancing;
-    if (!isnan (self->hole_est)) {
-        if (bitc > self->hole_est + o->on_bottom_m && !advancing)
-            self->hole_est = NAN;
-        else {
-            self->hole_est = fmax (self->hole_est, bitc);
-            *deepening = advancing;
-        }
-        return self->hole_est;
-    }
-    bool at_deepest = bitc >= self->bit_max - o->on_bottom_m;
-    //  Without a WOB, before the string has been seen moving (a log that
-    //  starts while drilling), nothing weighs the bit: the advance alone.
-    bool weighed = !isnan (ch[RS_CH_WOB]) || !isnan (self->hang_avg);
-    bool set = !weighed || s_weight_set (self, ch[RS_CH_WOB], ch[RS_CH_HOOK_LOAD]);
-    if (!(may_pump && at_deepest && advancing && set)) {
-        self->hb_set_since = INT64_MIN;
-        return NAN;
-    }
-    if (self->hb_set_since == INT64_MIN)
-        self->hb_set_since = ts;
-    if ((double) (ts - self->hb_set_since) < SET_HOLD_S * 1e6)
-        return NAN;
-    self->hole_est = self->bit_max;
-    *deepening = true;
-    return self->hole_est;
-}
-
-//  Without a bit depth the bottom cannot be measured; a bit drilling shows
-//  it all the same, with the pumps on and the string not going up: the hole
-//  deepening, the WOB reading weight (SET_WOB_KN: more than a WOB sensor's
-//  drift off bottom), or, without a WOB, the hook load set down SET_DOWN_KN
-//  from what the string weighed moving (the bit takes the rest). A string
-//  set down off bottom (a ledge, a hanger) reads as drilling here.
-static bool
-s_bottom_inferred (rs_rigstate_t *self, int64_t ts, const double *ch, const rs_rigflags_t *f, bool may_pump,
-                   bool deepening)
-{
-    double wob = ch[RS_CH_WOB], hook = ch[RS_CH_HOOK_LOAD];
-    if (!isnan (ch[RS_CH_BIT_DEPTH]) || !may_pump || (f->moving && f->direction < 0)) {
-        self->set_since = INT64_MIN;
-        return false;
-    }
-    //  The hole deepens only under a drilling bit: with the pumps seen on,
-    //  or in a log that carries no pump channel at all (may_pump) when its
-    //  hole depth has never fallen (a "Depth" that goes up and down is some
-    //  other depth: F-9 TripConn's) and was seen growing from one reading
-    //  to the next (not a log of snapshots, a row a connection) no faster
-    //  than a bit drills, twice running (a string's depth on a trip in runs
-    //  a stand and stops). A weight set down
-    //  is drilling only with the pumps seen on (on a trip, a string set
-    //  down on a ledge weighs as little).
-    if (deepening && (f->circulating || (!self->hole_fell && self->grew_seen)))
-        return true;
-    if (!f->circulating) {
-        self->set_since = INT64_MIN;
-        return false;
-    }
-    bool set = s_weight_set (self, wob, hook);
-    //  For a minute: a string set down for a moment (F-9: 15 s on a trip) is
-    //  not drilling, and a bottom wrongly placed turns a trip into reaming.
-    if (!set) {
-        self->set_since = INT64_MIN;
-        return false;
-    }
-    if (self->set_since == INT64_MIN)
-        self->set_since = ts;
-    return (double) (ts - self->set_since) >= SET_HOLD_S * 1e6;
-}
-
 //  Without a bit depth an empty block's travel (the string in the slips)
 //  cannot be told from the string's by the bit; by the hook load it can,
 //  once the hook loads of a block travelling with the pumps off fall in two
@@ -569,32 +448,6 @@ s_empty_block (rs_rigstate_t *self, double hook)
     }
     bool apart = self->two_hi - self->two_lo >= fmax (TWO_SEP_KN, TWO_SEP_REL * self->two_lo);
     return low && apart && self->two_nlo >= TWO_MIN_N && self->two_nhi >= TWO_MIN_N;
-}
-
-//  Follows the deepest hole depth; true when the hole deepened within
-//  DEEPEN_S: a bit is drilling.
-static bool
-s_deepening (rs_rigstate_t *self, int64_t ts, double hole)
-{
-    if (!isnan (hole) && hole < self->hole_max - HOLE_FALL_M)
-        self->hole_fell = true;
-    if (!isnan (hole) && (isnan (self->hole_max) || hole > self->hole_max + DEEPEN_M)) {
-        if (!isnan (self->hole_max)) {
-            double secs = (double) (ts - self->hole_ts) / 1e6;
-            bool drilling_rate = secs <= 2 * DEEPEN_S && hole - self->hole_max <= DRILL_VMAX * secs + DEEPEN_M;
-            //  ... and again within 2 DEEPEN_S of the last growth at that
-            //  rate: a bit drills on, a string's depth on a trip moves a
-            //  stand and stops in the slips.
-            self->grew_seen = drilling_rate && self->grew_rate_ts != INT64_MIN
-                              && (double) (ts - self->grew_rate_ts) <= 2 * DEEPEN_S * 1e6;
-            self->grew_rate_ts = drilling_rate ? ts : INT64_MIN;
-            self->hole_grew = ts;
-        }
-        self->hole_max = hole;
-    }
-    if (!isnan (hole))
-        self->hole_ts = ts;
-    return self->hole_grew != INT64_MIN && (double) (ts - self->hole_grew) <= DEEPEN_S * 1e6;
 }
 
 //  What the hook reads with the string in the slips (kin: the block seen
@@ -908,7 +761,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     bool slips_end = f->in_slips || (!isnan (hook) && !isnan (bw) && hook < bw + o->slips_in_kn);
     memset (f, 0, sizeof *f);
     self->info.reason = NULL;
-    bool deepening = s_deepening (self, ts, ch[RS_CH_HOLE_DEPTH]);
+    bool deepening = rs_bottom_hole (&self->bottom, ts, ch[RS_CH_HOLE_DEPTH]);
     //  Without flow in or SPP (a log with returns only), returns well over
     //  what a paddle reads at rest or a trip pushes out are pumps on.
     double returns = ch[RS_CH_FLOW_OUT];
@@ -924,7 +777,12 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  No hole depth ever: found from the bit (in its frame: references out).
     self->info.hole_from_bit = false;
     if (isnan (hole) && isnan (self->hole_last)) {
-        hole = s_hole_from_bit (self, ts, bitc, ch, may_pump, &deepening) + self->bit_shift;
+        //  Without a WOB, before the string has been seen moving (a log that
+        //  starts while drilling), nothing weighs the bit: the advance alone.
+        bool weighed = !isnan (wob) || !isnan (self->hang_avg);
+        bool set = !weighed || s_weight_set (self, wob, hook);
+        hole = rs_bottom_from_bit (&self->bottom, ts, bitc, o->on_bottom_m, may_pump, set, &deepening)
+               + self->bit_shift;
         self->info.hole_from_bit = !isnan (hole);
     }
     self->info.hole_depth_m = hole;
@@ -943,7 +801,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
     //  Without a bit depth, a block going steadily down at a drilling rate
     //  with the pumps on is a bit making hole.
-    bool descending = rs_descent_feed (&self->descent, ts, block, jitter, self->move_m, DRILL_VMAX) && isnan (bitc)
+    bool descending = rs_descent_feed (&self->descent, ts, block, jitter, self->move_m, RS_BOTTOM_VMAX) && isnan (bitc)
                       && f->circulating;
     if (descending && isnan (self->info.block_weight_kn)) {
         drilling_now = true;
@@ -963,7 +821,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  weight off the hook). With the pumps on it may hang still for hours
     //  (circulating off bottom, bottoms up): no plateau then either.
     bool hanging = f->shut_in || f->circulating || (f->on_bottom && f->weight_on_bit) || self->bottom_inferred
-                   || self->bit_advancing
+                   || self->bottom.bit_advancing
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->set_down_tol));
     //  Still, for the load cell's noise: within the position sensor's own
@@ -989,7 +847,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     f->in_slips = slips == 1;
     //  Without a bit depth, a string out of the slips may be on bottom: the
     //  slips take all its weight, the bottom the WOB.
-    self->bottom_inferred = s_bottom_inferred (self, ts, ch, f, may_pump, deepening) && !f->in_slips;
+    self->bottom_inferred = rs_bottom_inferred (&self->bottom, ts, !isnan (bit), may_pump, f->circulating,
+                                                f->moving && f->direction < 0, deepening,
+                                                s_weight_set (self, wob, hook))
+                            && !f->in_slips;
     if (self->bottom_inferred)
         f->on_bottom = f->weight_on_bit = true;
     if (f->in_slips) {
