@@ -569,6 +569,7 @@ s_run_json (const run_t *run, json_t *channels)
                            run->live.labelled_s / 60, "unlabelled_min", run->live.unlabelled_s / 60,
                            "agreement_pct", s_pct (rs_rigscore_agreement (&run->live)), "agreement_dated_pct",
                            s_pct (rs_rigscore_agreement (&run->dated)));
+    json_object_set_new (o, "agreement_undirected_pct", json_real (s_pct (rs_rigscore_agreement_undirected (&run->live))));
     json_object_set_new (o, "classes", classes);
     json_object_set_new (o, "confusion_min", confusion);
     json_object_set_new (o, "alerts", s_alerts_json (run));
@@ -616,9 +617,10 @@ s_rig_count (const run_t *run)
 static void
 s_corpus_row (const char *file, const char *log, const run_t *run, const char *mark)
 {
-    printf ("%-20s %-10s %6llu %6.1f %2d/9 %8.1f %7.1f%% %7.1f%% %4u %4u %4u %4u %4u %s\n", file, log,
+    printf ("%-20s %-10s %6llu %6.1f %2d/9 %8.1f %7.1f%% %7.1f%% %7.1f%% %4u %4u %4u %4u %4u %s\n", file, log,
             (unsigned long long) run->rows, run->hours, s_rig_count (run), run->live.labelled_s / 60,
             s_pct (rs_rigscore_agreement (&run->live)), s_pct (rs_rigscore_agreement (&run->dated)),
+            s_pct (rs_rigscore_agreement_undirected (&run->live)),
             s_raised (&run->al, "kick"), s_raised (&run->al, "lost_circulation"), s_raised (&run->al, "washout"),
             s_raised (&run->al, "stuck_pipe"), s_raised (&run->al, "pack_off"), mark);
 }
@@ -767,8 +769,8 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     double t0 = s_now ();
     bool ok = true;
     if (!json)
-        printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %4s %4s %4s %4s %4s\n", "file", "log", "rows", "hours", "rig",
-                "label_min", "agree", "dated", "kick", "loss", "wash", "stuck", "pack");
+        printf ("%-20s %-10s %6s %6s %4s %8s %8s %8s %8s %4s %4s %4s %4s %4s\n", "file", "log", "rows", "hours",
+                "rig", "label_min", "agree", "dated", "undir", "kick", "loss", "wash", "stuck", "pack");
     run_opts_t opts = { .withheld = withheld, .every = every };
     for (size_t i = 0; i < n; i++) {
         run_t run;
@@ -785,14 +787,15 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         bool met = !held || (rs_rigscore_agreement (&run.live) * 100 >= min_log && s_loud (&run) == 0);
         ok = ok && met;
         if (json) {
-            json_t *o = json_pack ("{s:s, s:s, s:I, s:f, s:o, s:o, s:f, s:f, s:f, s:o, s:b}", "file",
+            json_t *o = json_pack ("{s:s, s:s, s:I, s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:o, s:b}", "file",
                                    s_base (paths[i]), "log", names[i], "rows", (json_int_t) run.rows, "hours",
                                    run.hours, "rig_channels", s_rig_channels_json (&run, true),
                                    "rig_channels_missing", s_rig_channels_json (&run, false), "labelled_min",
                                    run.live.labelled_s / 60, "agreement_pct",
                                    s_pct (rs_rigscore_agreement (&run.live)), "agreement_dated_pct",
-                                   s_pct (rs_rigscore_agreement (&run.dated)), "alerts", s_alerts_json (&run),
-                                   "asserted", held);
+                                   s_pct (rs_rigscore_agreement (&run.dated)), "agreement_undirected_pct",
+                                   s_pct (rs_rigscore_agreement_undirected (&run.live)), "alerts",
+                                   s_alerts_json (&run), "asserted", held);
             json_array_append_new (logs, o);
         }
         else
@@ -827,6 +830,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     else {
         printf ("rig: rig-state channels found of hook_load block_pos bit_depth hole_depth flow_in spp rpm "
                 "torque wob; agree/dated: time-weighted agreement with %s, state as published / as dated; "
+                "undir: as published, a trip's direction not scored (the vendor's follows its trip record); "
                 "%zu logs in %.1f s\n", LABEL_CURVE, n, took);
         if (check && exit_code == 0)
             printf ("targets (agreement as published >= %.1f%% on every log with hook load and block position%s, "
@@ -1060,8 +1064,9 @@ main (int argc, char **argv)
     printf ("engine: %llu samples in %.3f s (%.0f samples/s), %llu out of order\n",
             (unsigned long long) run.st.samples, run.engine_s,
             run.engine_s > 0 ? (double) run.st.samples / run.engine_s : 0, (unsigned long long) run.st.out_of_order);
-    printf ("\nrig-state agreement with %s: %.1f%% as published, %.1f%% as dated\n", LABEL_CURVE, agree,
-            s_pct (rs_rigscore_agreement (&run.dated)));
+    printf ("\nrig-state agreement with %s: %.1f%% as published, %.1f%% as dated (%.1f%% with a trip's direction "
+            "not scored)\n", LABEL_CURVE, agree, s_pct (rs_rigscore_agreement (&run.dated)),
+            s_pct (rs_rigscore_agreement_undirected (&run.live)));
     if (check) {
         printf ("targets (agreement as published >= %.1f%%, no kick, lost_circulation, washout, stuck_pipe or pack_off "
                 "alert): %s\n", min_agree, ok ? "met" : "MISSED");

@@ -88,6 +88,13 @@ rs_rigscore_agreement (const rs_rigscore_t *self)
     return self->labelled_s > 0 ? self->agree_s / self->labelled_s : NAN;
 }
 
+double
+rs_rigscore_agreement_undirected (const rs_rigscore_t *self)
+{
+    double crossed = self->t[RS_RC_TRIPPING_IN][RS_RC_TRIPPING_OUT] + self->t[RS_RC_TRIPPING_OUT][RS_RC_TRIPPING_IN];
+    return self->labelled_s > 0 ? (self->agree_s + crossed) / self->labelled_s : NAN;
+}
+
 void
 rs_rigscore_print (const rs_rigscore_t *self, FILE *out)
 {

@@ -50,6 +50,11 @@ void rs_rigscore_add (rs_rigscore_t *self, rs_rigclass_t label, rs_rigclass_t en
 void rs_rigscore_merge (rs_rigscore_t *self, const rs_rigscore_t *other);
 //  Agreement over the labelled time, 0..1; NaN when nothing is labelled.
 double rs_rigscore_agreement (const rs_rigscore_t *self);
+//  The same with a trip's direction not scored (tripping in and tripping
+//  out one class). A diagnostic, not the score: Baker Hughes' direction
+//  follows its trip record (the log's TRIPNUM), one direction for all of a
+//  trip however the string moves within it.
+double rs_rigscore_agreement_undirected (const rs_rigscore_t *self);
 //  Prints the confusion matrix (minutes; rows: vendor label, columns:
 //  engine), per-class recall and the agreement.
 void rs_rigscore_print (const rs_rigscore_t *self, FILE *out);

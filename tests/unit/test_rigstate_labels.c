@@ -99,6 +99,14 @@ test_score (void)
     RS_CHECK_NEAR (sc.t[RS_RC_IN_SLIPS][RS_RC_TRIPPING_IN], 0, 1e-9);
     RS_CHECK_NEAR (rs_rigscore_agreement (&sc), 0.8, 1e-9);
     RS_CHECK_INT (sc.rows, 5);
+    //  A trip's direction not scored: tripping out called in agrees then,
+    //  nothing else does.
+    RS_CHECK_NEAR (rs_rigscore_agreement_undirected (&sc), 0.8, 1e-9);
+    rs_rigscore_t dir = sc;
+    rs_rigscore_add (&dir, RS_RC_TRIPPING_OUT, RS_RC_TRIPPING_IN, 20);
+    rs_rigscore_add (&dir, RS_RC_TRIPPING_IN, RS_RC_IN_SLIPS, 5);
+    RS_CHECK_NEAR (rs_rigscore_agreement (&dir), 80.0 / 125, 1e-9);
+    RS_CHECK_NEAR (rs_rigscore_agreement_undirected (&dir), 100.0 / 125, 1e-9);
     FILE *out = tmpfile ();
     RS_CHECK (out != NULL);
     if (out) {
