@@ -799,8 +799,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     move_t m;
     s_block_noise (self, ts, block);
     double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
-    //  Without a bit depth, a block going steadily down at a drilling rate
-    //  with the pumps on is a bit making hole.
+    //  Without a bit depth, and before any block weight tells the slips, a
+    //  block going steadily down at a drilling rate with the pumps on is a
+    //  bit making hole. Once it is known, the hook load and the set-down
+    //  judge: F-9 lowers light strings so, pumping, that are not drilling.
     bool descending = rs_descent_feed (&self->descent, ts, block, jitter, self->move_m, RS_BOTTOM_VMAX) && isnan (bitc)
                       && f->circulating;
     if (descending && isnan (self->info.block_weight_kn)) {
