@@ -1,8 +1,9 @@
 /*  rs_rigstate: rig-state classification and time breakdown. */
 #include "rs_rigstate.h"
+#include "rs_blockweight.h"
 #include "rs_bottom.h"
 #include "rs_descent.h"
-#include "rs_plateau.h"
+#include "rs_tripdir.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -11,8 +12,6 @@
 #define HIST        128         // (ts, block, bit) points kept for movement
 #define HIST_STEP   0.25        // s between points kept
 #define MAX_DT_S    60.0        // a longer gap is not counted in the breakdown
-#define BW_ALPHA    0.05        // block weight learning rate per sample ...
-#define BW_UP       0.2         // ... times this for readings above it, bit at surface
 #define KIN_STEP_M  0.02        // m: the block moved on this sample (above a position sensor's jitter)
 #define BLOCK_VMAX  5.0         // m/s: no block travels faster (bit depth edits without a block)
 #define BLOCK_NOISE_K 8.0       // the block travels when it goes this many sigmas of its sensor's noise (or move_m)
@@ -23,7 +22,6 @@
 #define HANG_ENTER  0.5         // in slips under this share of the string's hanging weight ...
 #define HANG_LEAVE  0.75        // ... out again over this share
 #define HANG_GAIN   0.2         // per moving sample: drag up and down and a stop's bounce average out
-#define BW_MIN_N    5           // learned samples before a learned block weight is used
 #define SET_WOB_KN  10.0        // without a bit depth: a WOB reading this much is a bit on bottom ...
 #define SET_DOWN_KN 20.0        // ... or, without WOB, a hook load this far under the hanging string
 #define RETURNS_LPM 400.0       // L/min of returns alone that are pumps on (a trip pushes out under it)
@@ -55,9 +53,7 @@ struct rs_rigstate_t {
     int64_t cand_since;
     int64_t slips_since;        // in-slips run start, INT64_MIN when out
     bool started;
-    double bw_learned;          // block weight, NaN until learned
-    int bw_samples;
-    double bw_seed[BW_MIN_N];   // the first evidence, its median seeds the estimate
+    rs_blockweight_t bw;        // the block weight: configured, learned, or a plateau
     //  Bit depth re-references (a mud logger's edit of the string length)
     //  are taken out of the movement history: bit - bit_shift.
     double bit_shift;
@@ -69,9 +65,6 @@ struct rs_rigstate_t {
     //  Block and bit where the bit last moved: a block that has since
     //  travelled while the bit stayed is in slips, however slowly it went.
     double kin_block, kin_bit;
-    //  The lowest steady hook load with the block still: the provisional
-    //  block weight.
-    rs_plateau_t plateau;
     //  The block position's noise, from its second differences (a steady
     //  travel has none): the two readings before and their mean.
     double bk_p1, bk_p2, bk_d2;
@@ -83,11 +76,10 @@ struct rs_rigstate_t {
     double still_top;
     bool empty_travel;
     double hole_last;           // last valid hole depth
-    //  Trip direction: +1 in, -1 out, 0 none; the string position (bit
-    //  depth, or block travel out of slips without one) and its extreme
-    //  since the last change of direction.
-    int trip_dir;
-    double spos, spos_ext, spos_anchor;
+    //  The string's position (bit depth, or block travel out of slips
+    //  without one) and the trip's direction from it.
+    double spos;
+    rs_tripdir_t trip;
     int last_slips;             // -1 never known, 0 out, 1 in
     double hook_hang;           // hook load when the string last moved out of slips
     double hang_avg;            // the moving string's hook load, averaged (HANG_GAIN)
@@ -175,21 +167,21 @@ rs_rigstate_new (const rs_rigstate_opts_t *opts)
     else
         rs_rigstate_opts_default (&self->o);
     self->slips_since = INT64_MIN;
-    self->bw_learned = NAN;
+    rs_blockweight_init (&self->bw);
     self->last_bit = self->last_block = NAN;
     self->block_lo = self->block_hi = NAN;
     self->prev_bitc = NAN;
     self->kin_block = self->kin_bit = NAN;
     self->info.connection_last_s = NAN;
     self->info.block_weight_kn = NAN;
-    rs_plateau_init (&self->plateau);
     rs_descent_init (&self->descent);
     self->bk_p1 = self->bk_p2 = self->bk_d2 = NAN;
     self->bk_ts = INT64_MIN;
     self->move_m = self->o.move_m;
     self->still_top = NAN;
     self->hole_last = NAN;
-    self->spos = self->spos_ext = self->spos_anchor = NAN;
+    self->spos = NAN;
+    rs_tripdir_init (&self->trip);
     self->last_slips = -1;
     self->hook_hang = NAN;
     self->hang_avg = NAN;
@@ -222,19 +214,6 @@ const rs_riginfo_t *
 rs_rigstate_info (const rs_rigstate_t *self)
 {
     return &self->info;
-}
-
-//  Median of n values (n small); sorts them.
-static double
-s_median (double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 //  The oldest kept point at least `window` before ts, else the oldest kept.
@@ -370,46 +349,6 @@ s_block_noise (rs_rigstate_t *self, int64_t ts, double block)
     self->move_m = fmax (o->move_m, BLOCK_NOISE_K * sigma);
 }
 
-//  Follows the string's position and turns the trip's direction only when
-//  the string has gone trip_flip_m the other way from its extreme.
-static void
-s_trip_track (rs_rigstate_t *self, double spos)
-{
-    if (isnan (spos))
-        return;
-    double flip = self->o.trip_flip_m;
-    if (self->trip_dir == 0) {
-        if (isnan (self->spos_anchor))
-            self->spos_anchor = spos;
-        if (fabs (spos - self->spos_anchor) >= flip) {
-            self->trip_dir = spos > self->spos_anchor ? 1 : -1;
-            self->spos_ext = spos;
-        }
-        return;
-    }
-    if (self->trip_dir > 0) {
-        self->spos_ext = fmax (self->spos_ext, spos);
-        if (self->spos_ext - spos >= flip) {
-            self->trip_dir = -1;
-            self->spos_ext = spos;
-        }
-    }
-    else {
-        self->spos_ext = fmin (self->spos_ext, spos);
-        if (spos - self->spos_ext >= flip) {
-            self->trip_dir = 1;
-            self->spos_ext = spos;
-        }
-    }
-}
-
-static void
-s_trip_reset (rs_rigstate_t *self)
-{
-    self->trip_dir = 0;
-    self->spos_anchor = self->spos;
-}
-
 //  Weight set on the bit: the WOB reading weight (SET_WOB_KN: more than a
 //  WOB sensor's drift off bottom), or, without a WOB, the hook load set down
 //  SET_DOWN_KN from what the string weighed moving (the bit takes the rest).
@@ -448,57 +387,6 @@ s_empty_block (rs_rigstate_t *self, double hook)
     }
     bool apart = self->two_hi - self->two_lo >= fmax (TWO_SEP_KN, TWO_SEP_REL * self->two_lo);
     return low && apart && self->two_nlo >= TWO_MIN_N && self->two_nhi >= TWO_MIN_N;
-}
-
-//  What the hook reads with the string in the slips (kin: the block seen
-//  travelling over them), or with the bit at surface: the block weight. A
-//  block that travels or creeps over the slips reads its acceleration and
-//  the make-up loads either way; a bit at surface may have a tool hanging
-//  under the block, which only adds: biased low there.
-static void
-s_bw_learn (rs_rigstate_t *self, double hook, bool kin)
-{
-    if (self->bw_samples < BW_MIN_N) {
-        self->bw_seed[self->bw_samples++] = hook;
-        if (self->bw_samples == BW_MIN_N)
-            self->bw_learned = s_median (self->bw_seed, BW_MIN_N);
-    }
-    else {
-        double gain = hook < self->bw_learned || kin ? BW_ALPHA : BW_ALPHA * BW_UP;
-        self->bw_learned += gain * (hook - self->bw_learned);
-        self->bw_samples++;
-    }
-}
-
-//  The block weight in use and where it comes from.
-static void
-s_bw_publish (rs_rigstate_t *self)
-{
-    const rs_rigstate_opts_t *o = &self->o;
-    rs_riginfo_t *in = &self->info;
-    double plateau = rs_plateau_weight (&self->plateau);
-    if (o->block_weight_kn > 0) {
-        in->block_weight_kn = o->block_weight_kn;
-        in->bw_source = RS_BW_CONFIGURED;
-    }
-    else if (self->bw_samples >= BW_MIN_N) {
-        in->block_weight_kn = self->bw_learned;
-        in->bw_source = RS_BW_LEARNED;
-    }
-    //  Provisional: one plateau alone may be a string hanging still, but a
-    //  string stopped for a minute or more is normally set in the slips;
-    //  not a plateau the string has since been seen moving at (the bit
-    //  travelling with the block, so out of the slips, and hanging from the
-    //  hook): within a plateau's own steadiness of that, it was the string
-    //  hanging (a light string moves only a few percent over the block).
-    else if (!isnan (plateau) && !(!isnan (self->hang_avg) && plateau > self->hang_avg * (1 - RS_PLATEAU_REL))) {
-        in->block_weight_kn = plateau;
-        in->bw_source = RS_BW_PLATEAU;
-    }
-    else {
-        in->block_weight_kn = NAN;
-        in->bw_source = RS_BW_UNKNOWN;
-    }
 }
 
 //  What the block and the bit did over the movement window.
@@ -694,7 +582,7 @@ s_state (rs_rigstate_t *self, int64_t ts, const rs_rigflags_t *f, const double *
     if (isnan (hook) && isnan (block) && isnan (bit))
         return s_unknown (self, "no hook load, block position or bit depth");
     if (at_surface && !f->moving) {
-        s_trip_reset (self);
+        rs_tripdir_reset (&self->trip, self->spos);
         return RS_RIG_OUT_OF_HOLE;
     }
     //  Without a bit depth, how far the string has come up since the bit was
@@ -710,7 +598,7 @@ s_state (rs_rigstate_t *self, int64_t ts, const rs_rigflags_t *f, const double *
     //  Weight on the bit on bottom: the string hangs from the hook, whatever
     //  the block weighs.
     if (f->on_bottom && f->weight_on_bit) {
-        s_trip_reset (self);
+        rs_tripdir_reset (&self->trip, self->spos);
         if (slips < 0)
             self->last_slips = 0;
         //  What the string weighs hanging: the hook load plus what rests on the bit.
@@ -732,8 +620,8 @@ s_state (rs_rigstate_t *self, int64_t ts, const rs_rigflags_t *f, const double *
             return RS_RIG_REAMING;
         return f->direction > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
     }
-    if (!near && self->trip_dir != 0)
-        return self->trip_dir > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
+    if (!near && self->trip.dir != 0)
+        return self->trip.dir > 0 ? RS_RIG_TRIPPING_IN : RS_RIG_TRIPPING_OUT;
     if (isnan (bit) && isnan (block))
         return s_unknown (self, "no block position or bit depth: a string out of slips may be moving");
     return f->circulating ? RS_RIG_CIRCULATING : RS_RIG_OFF_BOTTOM;
@@ -815,7 +703,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     bool deep = isnan (hole) || hole > o->surface_m + o->stand_m;
     bool at_surface = !isnan (bit) && bit <= o->surface_m && deep;
     if ((kin_slips || (at_surface && !f->moving)) && o->block_weight_kn <= 0 && !isnan (hook))
-        s_bw_learn (self, hook, kin_slips);
+        rs_blockweight_learn (&self->bw, hook, kin_slips);
     //  A string sitting on bottom, in a shut-in well, going deeper at a
     //  drilling rate (no string in the slips does), or last seen out of the
     //  slips with its hook load not dropped since, hangs from the hook: its
@@ -828,10 +716,11 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
                        && hook > self->hook_hang * (1 - o->set_down_tol));
     //  Still, for the load cell's noise: within the position sensor's own
     //  jitter, when that is noisy.
-    rs_plateau_feed (&self->plateau, ts, hook, block, hanging, self->move_m, jitter);
-    rs_plateau_undercut (&self->plateau, ts, hook, block, f->on_bottom && f->weight_on_bit, o->set_down_tol,
+    rs_plateau_feed (&self->bw.plateau, ts, hook, block, hanging, self->move_m, jitter);
+    rs_plateau_undercut (&self->bw.plateau, ts, hook, block, f->on_bottom && f->weight_on_bit, o->set_down_tol,
                          BOUNCE_S, self->move_m);
-    s_bw_publish (self);
+    self->info.block_weight_kn = rs_blockweight_get (&self->bw, o->block_weight_kn, self->hang_avg,
+                                                     &self->info.bw_source);
 
     bool by_hook;
     int slips = s_slips (self, f, hook, bitc, kin_slips, drilling_now, &by_hook);
@@ -886,7 +775,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
         self->spos = bitc;
     else if (!isnan (block) && !isnan (prev_block) && slips == 0)
         self->spos = (isnan (self->spos) ? 0 : self->spos) - (block - prev_block);
-    s_trip_track (self, self->spos);
+    rs_tripdir_feed (&self->trip, self->spos, o->trip_flip_m);
     return s_state (self, ts, f, ch, hole, at_surface, slips);
 }
 
