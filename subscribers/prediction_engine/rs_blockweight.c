@@ -6,6 +6,14 @@
 #define ALPHA   0.05        // learning rate per reading ...
 #define UP      0.2         // ... times this for readings above it with the bit at surface
 
+static const char *s_names[] = { "unknown", "configured", "learned", "plateau" };
+
+const char *
+rs_bw_source_name (int source)
+{
+    return source >= 0 && source <= RS_BW_PLATEAU ? s_names[source] : "unknown";
+}
+
 void
 rs_blockweight_init (rs_blockweight_t *self)
 {

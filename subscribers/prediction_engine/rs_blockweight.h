@@ -13,9 +13,19 @@
 #include <stdbool.h>
 
 #include "rs_plateau.h"
-#include "rs_rigstate.h"
 
 #define RS_BW_MIN_N     5           // readings before a learned block weight is used
+
+//  Where the block weight in use comes from.
+typedef enum {
+    RS_BW_UNKNOWN = 0,          // none yet: states that need it are unknown
+    RS_BW_CONFIGURED,           // block_weight_kn
+    RS_BW_LEARNED,              // block moving with the bit still, or bit at surface
+    RS_BW_PLATEAU,              // provisional: the lowest steady hook load seen so far
+} rs_bw_source_t;
+
+//  "unknown", "configured", "learned", "plateau".
+const char *rs_bw_source_name (int source);
 
 typedef struct {
     double learned;             // NaN until RS_BW_MIN_N readings

@@ -37,8 +37,6 @@ static const char *s_names[RS_RIG_COUNT] = {
     "connection", "in_slips", "tripping_in", "tripping_out", "shut_in", "out_of_hole"
 };
 
-static const char *s_bw_names[] = { "unknown", "configured", "learned", "plateau" };
-
 typedef struct {
     int64_t ts;
     double block, bit;          // bit: with depth re-references taken out
@@ -113,12 +111,6 @@ rs_rig_lookup (const char *name)
         if (strcmp (name, s_names[i]) == 0)
             return i;
     return -1;
-}
-
-const char *
-rs_bw_source_name (int source)
-{
-    return source >= 0 && source <= RS_BW_PLATEAU ? s_bw_names[source] : "unknown";
 }
 
 bool

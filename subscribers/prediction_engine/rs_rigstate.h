@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rs_blockweight.h"
 #include "rs_channels.h"
 
 typedef enum {
@@ -88,17 +89,6 @@ typedef struct {
 } rs_rigstate_opts_t;
 
 void rs_rigstate_opts_default (rs_rigstate_opts_t *opts);
-
-//  Where the block weight in use comes from.
-typedef enum {
-    RS_BW_UNKNOWN = 0,          // none yet: states that need it are unknown
-    RS_BW_CONFIGURED,           // block_weight_kn
-    RS_BW_LEARNED,              // block moving with the bit still, or bit at surface
-    RS_BW_PLATEAU,              // provisional: the lowest steady hook load seen so far
-} rs_bw_source_t;
-
-//  "unknown", "configured", "learned", "plateau".
-const char *rs_bw_source_name (int source);
 
 typedef struct {
     bool circulating, rotating, weight_on_bit, on_bottom, moving, in_slips, shut_in;
