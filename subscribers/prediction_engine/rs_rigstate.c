@@ -679,13 +679,16 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     move_t m;
     s_block_noise (self, ts, block);
     double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
-    //  Without a bit depth, and before any block weight tells the slips, a
-    //  block going steadily down at a drilling rate with the pumps on is a
-    //  bit making hole. Once it is known, the hook load and the set-down
-    //  judge: F-9 lowers light strings so, pumping, that are not drilling.
+    //  Without a bit depth, a block going steadily down at a drilling rate
+    //  with the pumps on is a bit making hole: before any block weight tells
+    //  the slips, or, with one, when the string hangs clear of the slips
+    //  and has not been weighed moving (what a set-down is judged from).
+    //  Once it has, the hook load and the set-down judge: F-9 lowers light
+    //  strings so, pumping, that are not drilling.
     bool descending = rs_descent_feed (&self->descent, ts, block, jitter, self->move_m, RS_BOTTOM_VMAX) && isnan (bitc)
                       && f->circulating;
-    if (descending && isnan (self->info.block_weight_kn)) {
+    double bw_now = self->info.block_weight_kn;
+    if (descending && (isnan (bw_now) || (isnan (self->hang_avg) && hook > bw_now + o->slips_out_kn))) {
         drilling_now = true;
         deepening = true;
     }

@@ -917,8 +917,10 @@ test_cold_start_set_down (void)
 //  but no depth and no block weight yet: the block going steadily down at a
 //  drilling rate with the pumps on is a bit making hole, within minutes (it
 //  was "unknown" until the first connection), and the connection that
-//  follows is one. Not with the pumps off, nor for a block that stood and
-//  was then lowered once, nor read every 30 s with returns alone: drilling.
+//  follows is one; so too with a configured block weight (it was
+//  "tripping in"), but not for a block creeping over the slips. Read every
+//  30 s with returns alone, drilling as well. Not drilling: the same creep
+//  with the pumps off, or a block that stood and was then lowered once.
 static void
 test_cold_start_drilling (void)
 {
@@ -939,6 +941,24 @@ test_cold_start_drilling (void)
     r.flow = r.spp = r.rpm = r.torque = 0;
     in = s_run (rs, &t, &r, 60, 0, false);
     RS_CHECK_INT (in->state, RS_RIG_CONNECTION);
+    rs_rigstate_destroy (&rs);
+
+    //  With the block weight configured the hook load tells the string
+    //  hangs, but not that its bit is on bottom: the descent does.
+    rs_rigstate_opts_t o;
+    rs_rigstate_opts_default (&o);
+    o.block_weight_kn = 420;
+    rs = rs_rigstate_new (&o);
+    t = 0;
+    r = (rig_t) { .hole = NAN, .bit = NAN, .block = 28, .hook = 950, .wob = NAN, .rpm = 120, .torque = 12,
+                  .flow = 2500, .spp = 180, .casing = NAN };
+    in = s_run (rs, &t, &r, 360, 20.0 / 3600, false);
+    RS_CHECK_INT (in->state, RS_RIG_DRILLING_ROTARY);
+    //  ... and not a block creeping over the slips, the hook holding the block alone.
+    r.hook = 430;
+    in = s_run (rs, &t, &r, 60, 0, false);
+    in = s_run (rs, &t, &r, 600, 20.0 / 3600, false);
+    RS_CHECK (!rs_rig_drilling (in->state));
     rs_rigstate_destroy (&rs);
 
     //  The same creep with the pumps off: no bit drills so.
