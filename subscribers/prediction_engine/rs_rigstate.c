@@ -552,6 +552,26 @@ s_slips (rs_rigstate_t *self, const rs_rigflags_t *f, double hook, double bitc, 
     return slips;
 }
 
+//  The slips as remembered for the next sample. The trigger's memory flips
+//  only once the hook load has stayed on the other side for BOUNCE_S: a
+//  string that stops bounces on the hook (one reading 50 kN light, then
+//  back), which sets no slips; the sample itself still shows it, and the
+//  dwell filter judges the state.
+static void
+s_slips_remember (rs_rigstate_t *self, int64_t ts, int slips, bool by_hook)
+{
+    if (slips < 0)
+        return;
+    if (by_hook && self->last_slips >= 0 && slips != self->last_slips) {
+        if (self->flip_since == INT64_MIN)
+            self->flip_since = ts;
+        if ((double) (ts - self->flip_since) < BOUNCE_S * 1e6)
+            return;
+    }
+    self->last_slips = slips;
+    self->flip_since = INT64_MIN;
+}
+
 static rs_rig_t
 s_unknown (rs_rigstate_t *self, const char *why)
 {
@@ -678,6 +698,8 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
 
     move_t m;
     s_block_noise (self, ts, block);
+    //  Still, for the load cell's noise and a descent: within the position
+    //  sensor's own jitter, when that is noisy.
     double jitter = self->move_m > o->move_m ? self->move_m / 2 : KIN_STEP_M;
     //  Without a bit depth, a block going steadily down at a drilling rate
     //  with the pumps on is a bit making hole: before any block weight tells
@@ -709,8 +731,6 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
                    || self->bottom.bit_advancing
                    || (self->last_slips == 0 && !isnan (self->hook_hang) && !isnan (hook)
                        && hook > self->hook_hang * (1 - o->set_down_tol));
-    //  Still, for the load cell's noise: within the position sensor's own
-    //  jitter, when that is noisy.
     rs_plateau_feed (&self->bw.plateau, ts, hook, block, hanging, self->move_m, jitter);
     rs_plateau_undercut (&self->bw.plateau, ts, hook, block, f->on_bottom && f->weight_on_bit, o->set_down_tol,
                          BOUNCE_S, self->move_m);
@@ -747,22 +767,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     }
     else
         self->slips_since = INT64_MIN;
-    //  The trigger's memory flips only once the hook load has stayed on the
-    //  other side for min_dwell_s: a string that stops bounces on the hook
-    //  (one reading 50 kN light, then back), which sets no slips; the
-    //  sample itself still shows it, and the dwell filter judges the state.
-    if (slips >= 0 && by_hook && self->last_slips >= 0 && slips != self->last_slips) {
-        if (self->flip_since == INT64_MIN)
-            self->flip_since = ts;
-        if ((double) (ts - self->flip_since) >= BOUNCE_S * 1e6) {
-            self->last_slips = slips;
-            self->flip_since = INT64_MIN;
-        }
-    }
-    else if (slips >= 0) {
-        self->last_slips = slips;
-        self->flip_since = INT64_MIN;
-    }
+    s_slips_remember (self, ts, slips, by_hook);
 
     //  The string's position for the trip: the bit, or without one the
     //  block's travel while the string hangs from it.
