@@ -8,18 +8,20 @@
     is then dated back to when it first appeared.
 
     In slips: the hook carries only the travelling equipment (hook load
-    under block weight x (1 + tol)), or the block moves while the bit does
-    not (only possible in slips). The block weight is configured, or learned
-    from evidence, in order of strength: the block travelling while the bit
-    stays (in slips), the bit at surface (nothing hangs below the block),
-    and, until one of those comes, the lowest steady hook-load plateau seen
-    (provisional). Which one is in use is published (block_weight_source).
+    under block weight + slips_in_kn, out again over + slips_out_kn), or the
+    block moves while the bit does not (only possible in slips). The block
+    weight (rs_blockweight) is configured, or learned from evidence, in
+    order of strength: the block travelling while the bit stays (in slips),
+    the bit at surface (nothing hangs below the block), and, until one of
+    those comes, the lowest steady hook-load plateau seen (provisional).
+    Which one is in use is published (block_weight_source).
 
     A trip is one operation: out of slips and far from bottom, a string that
     hangs still between movements is still tripping in the direction it last
-    went (flipped only by a movement of trip_flip_m the other way), as a
-    mud-logging unit counts trip time. Near bottom a still string is
-    circulating or off bottom.
+    went (rs_tripdir: flipped only by a movement of trip_flip_m the other
+    way), as a mud-logging unit counts trip time. Near bottom a still string
+    is circulating or off bottom. Where no depth measures the bottom, it is
+    inferred (rs_bottom, rs_descent).
 
     With channels missing it says what it can and no more: without a hook
     load a still string seen in the slips stays in them, one that stopped
