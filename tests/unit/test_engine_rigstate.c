@@ -1002,6 +1002,34 @@ test_cold_start_drilling (void)
     rs_rigstate_destroy (&rs);
 }
 
+//  A trip's run read every second: the pull is published on the first
+//  sample the bit has gone half a metre, not after the 3-s dwell (each pull
+//  was 3 s late); a bit that creeps 0.2 m a second waits for the dwell.
+static void
+test_trip_run_at_once (void)
+{
+    for (int fast = 0; fast < 2; fast++) {
+        rs_rigstate_opts_t o;
+        rs_rigstate_opts_default (&o);
+        o.block_weight_kn = 343;
+        rs_rigstate_t *rs = rs_rigstate_new (&o);
+        int64_t t = 0;
+        rig_t r = { .hole = 2000, .bit = 1500, .block = 2, .hook = 350, .wob = NAN, .rpm = 0, .torque = 0,
+                    .flow = 0, .spp = 0, .casing = NAN };
+        const rs_riginfo_t *in = s_run (rs, &t, &r, 120, 0, true);          // in the slips
+        RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
+        r.hook = 900;                                                       // picked up and pulled
+        int samples = 0;
+        while (in->state != RS_RIG_TRIPPING_OUT && samples < 20) {
+            in = s_run (rs, &t, &r, 1, fast ? -0.8 : -0.2, false);
+            samples++;
+        }
+        RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+        RS_CHECK (fast ? samples <= 2 : samples >= 4);
+        rs_rigstate_destroy (&rs);
+    }
+}
+
 int
 main (void)
 {
@@ -1029,5 +1057,6 @@ main (void)
     test_noisy_block ();
     test_cold_start_set_down ();
     test_cold_start_drilling ();
+    test_trip_run_at_once ();
     return RS_TEST_DONE ();
 }
