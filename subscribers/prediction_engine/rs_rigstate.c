@@ -31,7 +31,7 @@
 #define TWO_SEP_REL 0.3         // ... or this share of the lower, whichever is more
 #define SHED_REL    0.25        // a sparse log's string moved, but the hook holds less than this share of it: in slips
 #define BOUNCE_S    10.0        // s: a string that stops bounces on the hook this long (slips trigger, plateaus)
-#define SURE_M      0.5         // m: a bit gone this far since the last sample is moving, no stray reading
+#define SURE_M      0.5         // m: a bit (or a block over a still bit) gone this far since the last sample: no stray reading
 
 static const char *s_names[RS_RIG_COUNT] = {
     "unknown", "drilling_rotary", "drilling_sliding", "reaming", "circulating", "off_bottom",
@@ -60,7 +60,9 @@ struct rs_rigstate_t {
     double block_lo, block_hi;  // the block's travel: the lowest and highest it has read
     double gap_s;               // since the sample before (0 on the first)
     double prev_bitc;           // the last sample's bit depth, references taken out
-    bool sure_move;             // this sample: the bit went SURE_M or more since the last
+    //  This sample beyond doubt: the bit went SURE_M or more since the last
+    //  (moving), or the block did with the bit still (in the slips).
+    bool sure_move, sure_slips;
     int64_t last_ts;
     //  Block and bit where the bit last moved: a block that has since
     //  travelled while the bit stayed is in slips, however slowly it went.
@@ -747,6 +749,8 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     bool step = (!isnan (block) && !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M)
                 || (!isnan (bitc) && !isnan (self->prev_bitc) && fabs (bitc - self->prev_bitc) > KIN_STEP_M);
     self->sure_move = !isnan (bitc) && !isnan (self->prev_bitc) && fabs (bitc - self->prev_bitc) >= SURE_M;
+    self->sure_slips = kin_slips && !isnan (bitc) && !isnan (block) && !isnan (prev_block)
+                       && fabs (block - prev_block) >= SURE_M && fabs (bitc - self->prev_bitc) < KIN_STEP_M;
     self->prev_bitc = bitc;
     if (slips == 0 && f->moving && !isnan (hook)) {
         if (step)
@@ -846,8 +850,10 @@ rs_rigstate_feed (rs_rigstate_t *self, int64_t ts_us, const double ch[RS_CH_COUN
     //  it: the sample itself is the evidence (30-s logs were a row late).
     //  Nor is a trip's run a blip: a bit gone SURE_M since the last sample
     //  (with the block: a depth edit is taken out as a reference) is
-    //  moving, and a 1-s feed showed each pull 3 s late.
-    bool sure = self->sure_move && (raw == RS_RIG_TRIPPING_IN || raw == RS_RIG_TRIPPING_OUT);
+    //  moving, and a 1-s feed showed each pull 3 s late; nor a block gone
+    //  as far over a still bit, which only the slips allow.
+    bool sure = (self->sure_move && (raw == RS_RIG_TRIPPING_IN || raw == RS_RIG_TRIPPING_OUT))
+                || (self->sure_slips && (raw == RS_RIG_IN_SLIPS || raw == RS_RIG_CONNECTION));
     if ((double) (ts_us - self->cand_since) >= self->o.min_dwell_s * 1e6 || gap_s >= self->o.min_dwell_s || sure)
         s_enter (self, raw, self->cand_since);
     return in;

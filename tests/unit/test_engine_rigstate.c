@@ -1004,7 +1004,8 @@ test_cold_start_drilling (void)
 
 //  A trip's run read every second: the pull is published on the first
 //  sample the bit has gone half a metre, not after the 3-s dwell (each pull
-//  was 3 s late); a bit that creeps 0.2 m a second waits for the dwell.
+//  was 3 s late), and so are the slips when the block goes as far over a
+//  still bit; a bit or block that creeps 0.2 m a second waits for the dwell.
 static void
 test_trip_run_at_once (void)
 {
@@ -1025,6 +1026,18 @@ test_trip_run_at_once (void)
             samples++;
         }
         RS_CHECK_INT (in->state, RS_RIG_TRIPPING_OUT);
+        RS_CHECK (fast ? samples <= 2 : samples >= 4);
+        //  Stopped, and the block lowered over a still bit: the slips, on
+        //  the first sample it has gone half a metre (no hook load here
+        //  to tell them sooner).
+        r.hook = NAN;
+        in = s_run (rs, &t, &r, 2, 0, false);
+        samples = 0;
+        while (in->state != RS_RIG_IN_SLIPS && samples < 20) {
+            in = s_run (rs, &t, &r, 1, fast ? 0.8 : 0.2, true);
+            samples++;
+        }
+        RS_CHECK_INT (in->state, RS_RIG_IN_SLIPS);
         RS_CHECK (fast ? samples <= 2 : samples >= 4);
         rs_rigstate_destroy (&rs);
     }
