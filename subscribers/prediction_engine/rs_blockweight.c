@@ -1,5 +1,6 @@
 /*  rs_blockweight: what the travelling block weighs (see rs_blockweight.h). */
 #include "rs_blockweight.h"
+#include "rs_median.h"
 
 #include <math.h>
 
@@ -21,19 +22,6 @@ rs_blockweight_init (rs_blockweight_t *self)
     rs_plateau_init (&self->plateau);
 }
 
-//  Median of n values (n small); sorts them.
-static double
-s_median (double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 //  A block that travels or creeps over the slips reads its acceleration and
 //  the make-up loads either way; a bit at surface may have a tool hanging
 //  under the block, which only adds: biased low there. The first reading is
@@ -44,7 +32,7 @@ rs_blockweight_learn (rs_blockweight_t *self, double hook, bool kin)
     if (self->samples < RS_BW_MIN_N) {
         self->seed[self->samples++] = hook;
         if (self->samples == RS_BW_MIN_N)
-            self->learned = s_median (self->seed, RS_BW_MIN_N);
+            self->learned = rs_median_sort (self->seed, RS_BW_MIN_N);
     }
     else {
         double gain = hook < self->learned || kin ? ALPHA : ALPHA * UP;

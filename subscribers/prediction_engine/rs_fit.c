@@ -1,8 +1,8 @@
 /*  rs_fit: flowline lag and pressure-flow exponent learned from the data. */
 #include "rs_fit.h"
+#include "rs_median.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define LAG_PRE_S       30.0        // kept before a pump start or stop
@@ -17,13 +17,6 @@
 #define EXP_LO          1.2         // slopes outside this are not hydraulics
 #define EXP_HI          2.6
 
-static int
-s_cmp (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
 static double
 s_median (const double *v, size_t n)
 {
@@ -31,8 +24,7 @@ s_median (const double *v, size_t n)
     if (n == 0 || n > 16)
         return NAN;
     memcpy (tmp, v, n * sizeof *v);
-    qsort (tmp, n, sizeof *tmp, s_cmp);
-    return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+    return rs_median_sort (tmp, n);
 }
 
 //  Keeps x among the last `cap` estimates (a ring: est, *n, *head) and
