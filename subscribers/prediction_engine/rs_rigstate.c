@@ -60,9 +60,10 @@ struct rs_rigstate_t {
     double block_lo, block_hi;  // the block's travel: the lowest and highest it has read
     double gap_s;               // since the sample before (0 on the first)
     double prev_bitc;           // the last sample's bit depth, references taken out
-    //  This sample beyond doubt: the bit went SURE_M or more since the last
-    //  (moving), or the block did with the bit still (in the slips).
-    bool sure_move, sure_slips;
+    //  This sample's state is beyond doubt: a trip with the bit gone SURE_M
+    //  since the last sample, or the slips with the block gone as far over
+    //  a still bit.
+    bool sure;
     int64_t last_ts;
     //  Block and bit where the bit last moved: a block that has since
     //  travelled while the bit stayed is in slips, however slowly it went.
@@ -713,8 +714,7 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  strings so, pumping, that are not drilling.
     bool descending = rs_descent_feed (&self->descent, ts, block, jitter, self->move_m, RS_BOTTOM_VMAX) && isnan (bitc)
                       && f->circulating;
-    double bw_now = self->info.block_weight_kn;
-    if (descending && (isnan (bw_now) || (isnan (self->hang_avg) && hook > bw_now + o->slips_out_kn))) {
+    if (descending && (isnan (bw) || (isnan (self->hang_avg) && hook > bw + o->slips_out_kn))) {
         drilling_now = true;
         deepening = true;
     }
@@ -748,9 +748,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     //  slips may be set already. The average takes in the stop's bounce.
     bool step = (!isnan (block) && !isnan (prev_block) && fabs (block - prev_block) > KIN_STEP_M)
                 || (!isnan (bitc) && !isnan (self->prev_bitc) && fabs (bitc - self->prev_bitc) > KIN_STEP_M);
-    self->sure_move = !isnan (bitc) && !isnan (self->prev_bitc) && fabs (bitc - self->prev_bitc) >= SURE_M;
-    self->sure_slips = kin_slips && !isnan (bitc) && !isnan (block) && !isnan (prev_block)
-                       && fabs (block - prev_block) >= SURE_M && fabs (bitc - self->prev_bitc) < KIN_STEP_M;
+    double dbit = !isnan (bitc) && !isnan (self->prev_bitc) ? fabs (bitc - self->prev_bitc) : NAN;
+    bool sure_move = dbit >= SURE_M;
+    bool sure_slips = kin_slips && dbit < KIN_STEP_M && !isnan (block) && !isnan (prev_block)
+                      && fabs (block - prev_block) >= SURE_M;
     self->prev_bitc = bitc;
     if (slips == 0 && f->moving && !isnan (hook)) {
         if (step)
@@ -783,7 +784,10 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     else if (!isnan (block) && !isnan (prev_block) && slips == 0)
         self->spos = (isnan (self->spos) ? 0 : self->spos) - (block - prev_block);
     rs_tripdir_feed (&self->trip, self->spos, o->trip_flip_m);
-    return s_state (self, ts, f, ch, hole, at_surface, slips);
+    rs_rig_t raw = s_state (self, ts, f, ch, hole, at_surface, slips);
+    self->sure = (sure_move && (raw == RS_RIG_TRIPPING_IN || raw == RS_RIG_TRIPPING_OUT))
+                 || (sure_slips && (raw == RS_RIG_IN_SLIPS || raw == RS_RIG_CONNECTION));
+    return raw;
 }
 
 static void
@@ -852,9 +856,8 @@ rs_rigstate_feed (rs_rigstate_t *self, int64_t ts_us, const double ch[RS_CH_COUN
     //  (with the block: a depth edit is taken out as a reference) is
     //  moving, and a 1-s feed showed each pull 3 s late; nor a block gone
     //  as far over a still bit, which only the slips allow.
-    bool sure = (self->sure_move && (raw == RS_RIG_TRIPPING_IN || raw == RS_RIG_TRIPPING_OUT))
-                || (self->sure_slips && (raw == RS_RIG_IN_SLIPS || raw == RS_RIG_CONNECTION));
-    if ((double) (ts_us - self->cand_since) >= self->o.min_dwell_s * 1e6 || gap_s >= self->o.min_dwell_s || sure)
+    if ((double) (ts_us - self->cand_since) >= self->o.min_dwell_s * 1e6 || gap_s >= self->o.min_dwell_s
+        || self->sure)
         s_enter (self, raw, self->cand_since);
     return in;
 }
