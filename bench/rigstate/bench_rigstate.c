@@ -541,6 +541,39 @@ s_rig_channels_json (const run_t *run, bool found)
 
 //  The full result of one run as JSON (labelled_min, agreement, classes,
 //  confusion, alerts, channels...).
+//  The readings the engine's data-quality check dropped, by channel and
+//  reason: {"wob": {"pinned": 9995}, ...}.
+static json_t *
+s_dropped_json (const run_t *run)
+{
+    json_t *o = json_object ();
+    for (int c = 0; c < RS_CH_COUNT; c++) {
+        json_t *why = json_object ();
+        for (int q = 0; q < RS_CHQ_COUNT; q++)
+            if (run->st.dropped[c][q] > 0)
+                json_object_set_new (why, rs_chq_name (q), json_integer ((json_int_t) run->st.dropped[c][q]));
+        if (json_object_size (why) > 0)
+            json_object_set_new (o, rs_chan_info (c)->name, why);
+        else
+            json_decref (why);
+    }
+    return o;
+}
+
+//  The same as one line: "wob pinned 9995, flow_out stuck 120" or "none".
+static const char *
+s_dropped_text (const run_t *run, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (int c = 0; c < RS_CH_COUNT; c++)
+        for (int q = 0; q < RS_CHQ_COUNT; q++)
+            if (run->st.dropped[c][q] > 0 && n < size)
+                n += (size_t) snprintf (buf + n, size - n, "%s%s %s %llu", n ? ", " : "", rs_chan_info (c)->name,
+                                        rs_chq_name (q), (unsigned long long) run->st.dropped[c][q]);
+    return n ? buf : "none";
+}
+
 static json_t *
 s_run_json (const run_t *run, json_t *channels)
 {
@@ -575,11 +608,15 @@ s_run_json (const run_t *run, json_t *channels)
     json_object_set_new (o, "alerts", s_alerts_json (run));
     json_object_set_new (o, "rig_channels", s_rig_channels_json (run, true));
     json_object_set_new (o, "rig_channels_missing", s_rig_channels_json (run, false));
-    json_object_set_new (o, "engine", json_pack ("{s:I, s:I, s:I, s:I, s:f}", "samples",
-                                                 (json_int_t) run->st.samples, "out_of_order",
-                                                 (json_int_t) run->st.out_of_order, "implausible",
-                                                 (json_int_t) run->st.implausible, "stuck",
-                                                 (json_int_t) run->st.stuck, "seconds", run->engine_s));
+    const uint64_t (*dropped)[RS_CHQ_COUNT] = run->st.dropped;
+    uint64_t implausible = rs_chanq_dropped (dropped, -1, RS_CHQ_IMPLAUSIBLE)
+                           + rs_chanq_dropped (dropped, -1, RS_CHQ_PLACEHOLDER);
+    json_t *engine = json_pack ("{s:I, s:I, s:I, s:I, s:f}", "samples", (json_int_t) run->st.samples,
+                                "out_of_order", (json_int_t) run->st.out_of_order, "implausible",
+                                (json_int_t) implausible, "stuck",
+                                (json_int_t) rs_chanq_dropped (dropped, -1, RS_CHQ_STUCK), "seconds", run->engine_s);
+    json_object_set_new (engine, "dropped", s_dropped_json (run));
+    json_object_set_new (o, "engine", engine);
     json_object_set_new (o, "block_weight_kn", isnan (run->block_weight_kn) ? json_null ()
                                                 : json_real (run->block_weight_kn));
     json_object_set_new (o, "block_weight_source", json_string (rs_bw_source_name (run->bw_source)));
@@ -765,6 +802,12 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         exit_code = s_corpus_chunked (paths, names, n, withheld, every, chunk);
         goto done;
     }
+    char **dropped = calloc (n ? n : 1, sizeof *dropped);     // each log's, for the text report
+    if (!dropped) {
+        fprintf (stderr, "bench_rigstate: no memory\n");
+        exit_code = 2;
+        goto done;
+    }
     json_t *root = json ? json_object () : NULL, *logs = json ? json_array () : NULL;
     double t0 = s_now ();
     bool ok = true;
@@ -796,10 +839,14 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
                                    s_pct (rs_rigscore_agreement (&run.dated)), "agreement_undirected_pct",
                                    s_pct (rs_rigscore_agreement_undirected (&run.live)), "alerts",
                                    s_alerts_json (&run), "asserted", held);
+            json_object_set_new (o, "dropped", s_dropped_json (&run));
             json_array_append_new (logs, o);
         }
-        else
+        else {
             s_corpus_row (s_base (paths[i]), names[i], &run, check && held ? (met ? "" : "MISSED") : "");
+            char text[1024];
+            dropped[i] = strdup (s_dropped_text (&run, text, sizeof text));
+        }
     }
     run_t all;
     json_t *channels = json ? json_object () : NULL;
@@ -832,6 +879,9 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
                 "torque wob; agree/dated: time-weighted agreement with %s, state as published / as dated; "
                 "undir: as published, a trip's direction not scored (the vendor's follows its trip record); "
                 "%zu logs in %.1f s\n", LABEL_CURVE, n, took);
+        printf ("readings dropped by the engine's data-quality check (docs/PREDICTION.md, Data quality):\n");
+        for (size_t i = 0; i < n; i++)
+            printf ("%-20s %s\n", s_base (paths[i]), dropped[i] ? dropped[i] : "(not run)");
         if (check && exit_code == 0)
             printf ("targets (agreement as published >= %.1f%% on every log with hook load and block position%s, "
                     ">= %.1f%% on the merged wellbore; no kick, lost_circulation, washout, stuck_pipe or pack_off "
@@ -839,6 +889,9 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
     }
     if (check && exit_code == 0)
         exit_code = ok ? 0 : 1;
+    for (size_t i = 0; i < n; i++)
+        free (dropped[i]);
+    free (dropped);
 done:
     for (size_t i = 0; i < n; i++) {
         if (paths)
@@ -1059,8 +1112,8 @@ main (int argc, char **argv)
     for (int d = 0; d < RS_DET_COUNT; d++)
         printf (" %s %u", rs_det_name (d), s_raised (&run.al, rs_det_name (d)));
     printf (" anomaly %u\n", s_raised (&run.al, "anomaly"));
-    printf ("readings dropped by the engine's data-quality check: %llu implausible, %llu stuck\n",
-            (unsigned long long) run.st.implausible, (unsigned long long) run.st.stuck);
+    char dropped[1024];
+    printf ("readings dropped by the engine's data-quality check: %s\n", s_dropped_text (&run, dropped, sizeof dropped));
     printf ("engine: %llu samples in %.3f s (%.0f samples/s), %llu out of order\n",
             (unsigned long long) run.st.samples, run.engine_s,
             run.engine_s > 0 ? (double) run.st.samples / run.engine_s : 0, (unsigned long long) run.st.out_of_order);

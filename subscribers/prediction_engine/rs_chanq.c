@@ -218,21 +218,18 @@ s_pinned (rs_chanq_pin_t *p, int64_t ts, double x, double min_s, bool zero)
     return (zero || x != 0) && p->n >= RS_CHANQ_PIN_N && (double) (ts - p->since_us) >= min_s * 1e6;
 }
 
-static void
+//  A reading already dropped (or none) is not dropped again: one reason,
+//  the first found, and one count per reading.
+static int
 s_drop (rs_chanq_t *self, double ch[RS_CH_COUNT], int c, rs_chq_t why)
 {
+    if (isnan (ch[c]))
+        return 0;
     self->state[c] = why;
     self->bad_value[c] = ch[c];
-    self->dropped[why]++;
-    if (why == RS_CHQ_IMPLAUSIBLE || why == RS_CHQ_PLACEHOLDER)
-        self->implausible++;
-    else if (why == RS_CHQ_STUCK)
-        self->stuck++;
-    else if (why == RS_CHQ_PINNED)
-        self->pinned++;
-    else
-        self->inconsistent++;
+    self->dropped[c][why]++;
     ch[c] = NAN;
+    return 1;
 }
 
 //  A hole does not get shallower: a reading well above the deepest one is
@@ -291,9 +288,7 @@ s_role (rs_chanq_t *self, int64_t ts, double hole, double block)
 int
 rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
 {
-    uint64_t before = 0;
-    for (int i = 0; i < RS_CHQ_COUNT; i++)
-        before += self->dropped[i];
+    int n = 0;
     for (int c = 0; c < RS_CH_COUNT; c++) {
         if (!isnan (ch[c]))
             self->seen[c] = true;
@@ -302,24 +297,24 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
     for (size_t i = 0; i < sizeof s_ranges / sizeof s_ranges[0]; i++) {
         int c = s_ranges[i].channel;
         if (!isnan (ch[c]) && (ch[c] < s_ranges[i].lo || ch[c] > s_ranges[i].hi))
-            s_drop (self, ch, c, RS_CHQ_IMPLAUSIBLE);
+            n += s_drop (self, ch, c, RS_CHQ_IMPLAUSIBLE);
     }
     if (ch[RS_CH_HOOK_LOAD] == 0)
-        s_drop (self, ch, RS_CH_HOOK_LOAD, RS_CHQ_PLACEHOLDER);
+        n += s_drop (self, ch, RS_CH_HOOK_LOAD, RS_CHQ_PLACEHOLDER);
     if (ch[RS_CH_HOLE_DEPTH] == 0)
-        s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_PLACEHOLDER);
+        n += s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_PLACEHOLDER);
     if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
-        s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
+        n += s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
     else if (s_zero_flow_out (self, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
-        s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_PLACEHOLDER);
+        n += s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_PLACEHOLDER);
     if (s_held (&self->flow_in, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
-        s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_STUCK);
+        n += s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_STUCK);
     else if (s_zero_flow_in (&self->flow_in_zero, ts_us, ch[RS_CH_FLOW_IN], ch[RS_CH_SPP], ch[RS_CH_FLOW_OUT]))
-        s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_PLACEHOLDER);
+        n += s_drop (self, ch, RS_CH_FLOW_IN, RS_CHQ_PLACEHOLDER);
     //  After the flow in's check: an SPP of 0 with the pumps stopped and the
     //  flow in reading held at its rate is a reading.
     if (ch[RS_CH_SPP] == 0 && ch[RS_CH_FLOW_IN] > 100)
-        s_drop (self, ch, RS_CH_SPP, RS_CHQ_PLACEHOLDER);
+        n += s_drop (self, ch, RS_CH_SPP, RS_CHQ_PLACEHOLDER);
     for (size_t i = 0; i < sizeof s_analog / sizeof s_analog[0]; i++) {
         int c = s_analog[i];
         rs_chanq_pin_t *pin = &self->pin[c];
@@ -332,7 +327,7 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
             pinned = pinned && fabs (ch[RS_CH_BLOCK_POS] - pin->block0) > RS_CHANQ_PIN_MOVE_M;
         }
         if (pinned)
-            s_drop (self, ch, c, RS_CHQ_PINNED);
+            n += s_drop (self, ch, c, RS_CHQ_PINNED);
     }
     //  A pit's level moves with every transfer, the hole drilled and the
     //  surface's ripple; one that holds one value (0 too: a gain/loss total
@@ -341,42 +336,49 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
     static const int pits[] = { RS_CH_PIT_VOLUME, RS_CH_PIT_GAIN };
     for (size_t i = 0; i < sizeof pits / sizeof pits[0]; i++)
         if (s_pinned (&self->pin[pits[i]], ts_us, ch[pits[i]], RS_CHANQ_PIT_PIN_S, true))
-            s_drop (self, ch, pits[i], RS_CHQ_PINNED);
+            n += s_drop (self, ch, pits[i], RS_CHQ_PINNED);
     if (isnan (ch[RS_CH_BIT_DEPTH])) {
         s_role (self, ts_us, ch[RS_CH_HOLE_DEPTH], ch[RS_CH_BLOCK_POS]);
         if (self->hole_is_bit && !isnan (ch[RS_CH_HOLE_DEPTH])) {
             ch[RS_CH_BIT_DEPTH] = ch[RS_CH_HOLE_DEPTH];
             self->state[RS_CH_BIT_DEPTH] = RS_CHQ_OK;
-            s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_INCONSISTENT);
+            n += s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_INCONSISTENT);
         }
     }
     if (!isnan (ch[RS_CH_HOLE_DEPTH]) && s_hole_back (self, ts_us, ch[RS_CH_HOLE_DEPTH]))
-        s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_INCONSISTENT);
+        n += s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_INCONSISTENT);
     //  Off bottom the bit carries nothing: a WOB reading there is the
     //  sensor's zero offset (hook-load based WOB not re-zeroed).
     double hole = !isnan (ch[RS_CH_HOLE_DEPTH]) ? ch[RS_CH_HOLE_DEPTH] : self->hole_max;
     double bit = ch[RS_CH_BIT_DEPTH];
     if (!isnan (ch[RS_CH_WOB]) && !isnan (hole) && !isnan (bit) && hole - bit > RS_CHANQ_OFF_BOTTOM_M
         && fabs (ch[RS_CH_WOB]) > RS_CHANQ_WOB_OFF_KN)
-        s_drop (self, ch, RS_CH_WOB, RS_CHQ_INCONSISTENT);
-
-    uint64_t after = 0;
-    for (int i = 0; i < RS_CHQ_COUNT; i++)
-        after += self->dropped[i];
-    return (int) (after - before);
+        n += s_drop (self, ch, RS_CH_WOB, RS_CHQ_INCONSISTENT);
+    return n;
 }
 
-void
+bool
 rs_chanq_wob_zero (rs_chanq_t *self, double zero_kn)
 {
     self->wob_zero = NAN;
     if (self->state[RS_CH_WOB] != RS_CHQ_OK || !(fabs (zero_kn) > RS_CHANQ_WOB_OFF_KN))
-        return;
+        return false;
     self->wob_zero = zero_kn;
     self->state[RS_CH_WOB] = RS_CHQ_INCONSISTENT;
     self->bad_value[RS_CH_WOB] = zero_kn;
-    self->dropped[RS_CHQ_INCONSISTENT]++;
-    self->inconsistent++;
+    self->dropped[RS_CH_WOB][RS_CHQ_INCONSISTENT]++;
+    return true;
+}
+
+uint64_t
+rs_chanq_dropped (const uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT], int channel, int state)
+{
+    uint64_t n = 0;
+    for (int c = 0; c < RS_CH_COUNT; c++)
+        for (int s = 0; s < RS_CHQ_COUNT; s++)
+            if ((channel < 0 || c == channel) && (state < 0 || s == state))
+                n += dropped[c][s];
+    return n;
 }
 
 rs_chq_t

@@ -181,21 +181,22 @@ typedef struct {
     double wob_zero;            // the detectors' reading of the WOB's zero when off (NaN: none)
     double hole_max;            // deepest hole depth accepted; NaN before one
     int64_t hole_back_since;    // shallower readings since, INT64_MIN when none
-    uint64_t dropped[RS_CHQ_COUNT];  // readings dropped, by state
-    uint64_t implausible;       // readings dropped as impossible (implausible + placeholder)
-    uint64_t stuck;             // readings dropped as stuck (flow out, flow in)
-    uint64_t pinned;            // readings dropped as pinned
-    uint64_t inconsistent;      // readings dropped as contradicting another channel
+    uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT];    // readings dropped, by channel and state
 } rs_chanq_t;
 
 void rs_chanq_init (rs_chanq_t *self);
 //  Checks one sample's channels in place (ch[] by rs_chan_id_t, NaN = no
-//  reading): bad readings become NaN and their state is kept. Returns how
-//  many readings it dropped.
+//  reading): bad readings become NaN and their state is kept (a reading is
+//  dropped once, for the first reason found). Returns how many readings it
+//  dropped.
 int rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT]);
 //  The detectors' reading of the WOB's zero on this sample, kN (NaN: none):
 //  off by more than RS_CHANQ_WOB_OFF_KN, a WOB that passed is inconsistent.
-void rs_chanq_wob_zero (rs_chanq_t *self, double zero_kn);
+//  True when that dropped it.
+bool rs_chanq_wob_zero (rs_chanq_t *self, double zero_kn);
+//  Readings dropped of one channel, or of all (channel -1), for one state or
+//  all (state -1).
+uint64_t rs_chanq_dropped (const uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT], int channel, int state);
 //  The channel's state on the last sample (RS_CHQ_MISSING for a bad id).
 rs_chq_t rs_chanq_state (const rs_chanq_t *self, int channel);
 //  Writes a one-line reason for a channel that is not ok ("wob pinned at

@@ -300,20 +300,17 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
     }
     //  Readings no sensor could make and stuck channels are no readings.
     rs_chanq_t *q = &w->quality;
-    uint64_t implausible = q->implausible, stuck = q->stuck, pinned = q->pinned, inconsistent = q->inconsistent;
-    rs_chanq_filter (q, ts_us, ch);
-    self->stats.implausible += q->implausible - implausible;
-    self->stats.stuck += q->stuck - stuck;
-    self->stats.pinned += q->pinned - pinned;
-    self->stats.inconsistent += q->inconsistent - inconsistent;
+    if (rs_chanq_filter (q, ts_us, ch) > 0)
+        for (int c = 0; c < RS_CH_COUNT; c++)
+            if (q->state[c] != RS_CHQ_OK && q->state[c] != RS_CHQ_MISSING)
+                self->stats.dropped[c][q->state[c]]++;
     const rs_riginfo_t *ri = rs_rigstate_feed (w->rig, ts_us, ch);
     rs_alert_sink_t sink;
     s_sink (self, w, &sink);
     rs_detect_feed (w->det, ts_us, ch, ri, &sink);
     const rs_detect_view_t *v = rs_detect_view (w->det);
-    uint64_t before = q->inconsistent;
-    rs_chanq_wob_zero (q, v->wob_zero);
-    self->stats.inconsistent += q->inconsistent - before;
+    if (rs_chanq_wob_zero (q, v->wob_zero))
+        self->stats.dropped[RS_CH_WOB][RS_CHQ_INCONSISTENT]++;
     rs_kpi_feed (w->kpi, ts_us, ch, ri, v->pit_in_transit);
 
     if (!ri->flags.circulating)

@@ -44,10 +44,9 @@ typedef struct {
     uint64_t refused;           // samples of wells beyond max_wells
     uint64_t raised, updated, cleared;
     uint64_t config_loads;
-    uint64_t implausible;        // readings dropped as physically impossible (rs_chanq)
-    uint64_t stuck;              // readings dropped as a stuck channel (rs_chanq)
-    uint64_t pinned;             // readings dropped as a pinned sensor (rs_chanq)
-    uint64_t inconsistent;       // readings dropped as contradicting other channels (rs_chanq)
+    //  Readings the data-quality check dropped, by channel and reason
+    //  (rs_chanq_dropped sums them), over every well and restart.
+    uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT];
 } rs_engine_stats_t;
 
 typedef struct rs_engine_t rs_engine_t;

@@ -36,7 +36,10 @@ test_implausible (void)
     RS_CHECK_NEAR (ch[RS_CH_MUD_DENSITY_IN], 1000, 1e-12);
     RS_CHECK (isnan (ch[RS_CH_MUD_DENSITY_OUT]));
     RS_CHECK_NEAR (ch[RS_CH_WOB], -89, 1e-12);
-    RS_CHECK_INT (q.implausible, 2);
+    RS_CHECK_INT (q.dropped[RS_CH_MUD_TEMP_IN][RS_CHQ_IMPLAUSIBLE], 1);
+    RS_CHECK_INT (q.dropped[RS_CH_MUD_DENSITY_OUT][RS_CHQ_IMPLAUSIBLE], 1);
+    RS_CHECK_INT (rs_chanq_dropped (q.dropped, -1, -1), 2);
+    RS_CHECK_INT (rs_chanq_dropped (q.dropped, RS_CH_WOB, -1), 0);
 }
 
 static void
@@ -53,7 +56,7 @@ test_stuck_flow_out (void)
         rs_chanq_filter (&q, i * 3 * S, ch);
         RS_CHECK (isnan (ch[RS_CH_FLOW_OUT]));
     }
-    RS_CHECK_INT (q.stuck, 100);
+    RS_CHECK_INT (q.dropped[RS_CH_FLOW_OUT][RS_CHQ_STUCK], 100);
     //  Its first real change makes it live again.
     s_nan (ch);
     ch[RS_CH_FLOW_OUT] = 40;
@@ -79,7 +82,7 @@ test_stuck_flow_out (void)
         rs_chanq_filter (&q, i * S, ch);
     }
     RS_CHECK_NEAR (ch[RS_CH_FLOW_OUT], 0, 1e-12);
-    RS_CHECK_INT (q.stuck, 0);
+    RS_CHECK_INT (q.dropped[RS_CH_FLOW_OUT][RS_CHQ_STUCK], 0);
     //  A live meter is never judged stuck, nor is a missing one.
     rs_chanq_init (&q);
     for (int i = 0; i < 2000; i++) {
@@ -87,7 +90,7 @@ test_stuck_flow_out (void)
         ch[RS_CH_FLOW_OUT] = i % 50 == 0 ? NAN : 2000 + 15 * sin (i * 0.7);
         rs_chanq_filter (&q, i * S, ch);
     }
-    RS_CHECK_INT (q.stuck, 1);              // its very first reading, before it had moved
+    RS_CHECK_INT (q.dropped[RS_CH_FLOW_OUT][RS_CHQ_STUCK], 1);    // its very first reading, before it had moved
 }
 
 //  A meter frozen at its drilling reading: with the pumps on, returns are
@@ -136,7 +139,7 @@ test_stuck_through_pump_stop (void)
         ch[RS_CH_FLOW_OUT] = qout + 5 * sin (i * 0.9);
         rs_chanq_filter (&q, t, ch);
     }
-    RS_CHECK_INT (q.stuck, 1);              // its very first reading, before it had moved
+    RS_CHECK_INT (q.dropped[RS_CH_FLOW_OUT][RS_CHQ_STUCK], 1);    // its very first reading, before it had moved
     //  A paddle at rest reading 25 L/min with the pumps off, then the
     //  pumps start slowly and the paddle lifts: never stuck on the start.
     rs_chanq_init (&q);
@@ -286,8 +289,11 @@ s_engine_kicks (double (*flow_out) (int), int seconds, uint64_t *stuck)
         };
         RS_CHECK_INT (rs_engine_feed (eng, "volve", 1475163581LL * S + i * S, v, sizeof v / sizeof v[0]), 0);
     }
-    *stuck = rs_engine_stats (eng)->stuck;
-    RS_CHECK (rs_engine_stats (eng)->implausible == (uint64_t) seconds);
+    const rs_engine_stats_t *st = rs_engine_stats (eng);
+    *stuck = rs_chanq_dropped (st->dropped, RS_CH_FLOW_OUT, RS_CHQ_STUCK);
+    RS_CHECK (rs_chanq_dropped (st->dropped, -1, RS_CHQ_STUCK) == *stuck);
+    RS_CHECK (st->dropped[RS_CH_MUD_TEMP_IN][RS_CHQ_IMPLAUSIBLE] == (uint64_t) seconds);
+    RS_CHECK (rs_chanq_dropped (st->dropped, -1, RS_CHQ_IMPLAUSIBLE) == (uint64_t) seconds);
     rs_engine_destroy (&eng);
     return c.kicks;
 }
@@ -638,7 +644,7 @@ test_engine_zero_flow_in (void)
         RS_CHECK_INT (rs_engine_feed (eng, "rig", 1475163581LL * S + i * S, v, sizeof v / sizeof v[0]), 0);
     }
     RS_CHECK_INT (c.kicks, 0);
-    RS_CHECK (rs_engine_stats (eng)->implausible >= 1790);
+    RS_CHECK (rs_chanq_dropped (rs_engine_stats (eng)->dropped, -1, RS_CHQ_PLACEHOLDER) >= 1790);
     rs_engine_destroy (&eng);
 }
 
@@ -724,6 +730,33 @@ test_engine_zero_flow_out (void)
     RS_CHECK_INT (losses[1], 1);        //  the same well losing all its returns
 }
 
+//  The engine counts what it dropped by channel and reason, over every
+//  well and across a restart (a stream whose time jumped back is a new one).
+static void
+test_engine_counts_by_channel (void)
+{
+    rs_engine_t *eng = rs_engine_new (NULL, NULL, NULL);
+    int64_t t0 = 1475163581LL * S;
+    for (int i = 0; i < 40; i++) {
+        //  After 20 s, the same well from two hours earlier: restarted.
+        int64_t ts = i < 20 ? t0 + i * S : t0 - 7200 * S + i * S;
+        rs_value_t v[] = {
+            { "hook_load", RS_CH_HOOK_LOAD, i % 2 ? 0 : 650 + i },      // every other reading a placeholder 0
+            { "mud_temp_in", RS_CH_MUD_TEMP_IN, -273.15 }, { "mud_temp_out", RS_CH_MUD_TEMP_OUT, 40 + 0.1 * i },
+        };
+        RS_CHECK_INT (rs_engine_feed (eng, "volve", ts, v, sizeof v / sizeof v[0]), 0);
+        RS_CHECK_INT (rs_engine_feed (eng, "other", t0 + i * S, v + 1, 1), 0);
+    }
+    const rs_engine_stats_t *st = rs_engine_stats (eng);
+    RS_CHECK_INT (st->restarts, 1);
+    RS_CHECK_INT (st->dropped[RS_CH_HOOK_LOAD][RS_CHQ_PLACEHOLDER], 20);
+    RS_CHECK_INT (st->dropped[RS_CH_MUD_TEMP_IN][RS_CHQ_IMPLAUSIBLE], 80);
+    RS_CHECK_INT (rs_chanq_dropped (st->dropped, RS_CH_MUD_TEMP_OUT, -1), 0);
+    RS_CHECK_INT (rs_chanq_dropped (st->dropped, -1, RS_CHQ_IMPLAUSIBLE), 80);
+    RS_CHECK_INT (rs_chanq_dropped (st->dropped, -1, -1), 100);
+    rs_engine_destroy (&eng);
+}
+
 int
 main (void)
 {
@@ -740,5 +773,6 @@ main (void)
     test_engine_zero_flow_in ();
     test_zero_flow_out ();
     test_engine_zero_flow_out ();
+    test_engine_counts_by_channel ();
     return RS_TEST_DONE ();
 }
