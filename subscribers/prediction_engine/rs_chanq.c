@@ -30,6 +30,15 @@ static const range_t s_ranges[] = {
     { RS_CH_PIT_GAIN, -1000, 1000 },
 };
 
+static const range_t *
+s_range (int channel)
+{
+    for (size_t i = 0; i < sizeof s_ranges / sizeof s_ranges[0]; i++)
+        if (s_ranges[i].channel == channel)
+            return &s_ranges[i];
+    return NULL;
+}
+
 //  Analog sensors whose live readings never repeat to the last digit for
 //  long (computed channels such as flow in from pump strokes may).
 //  (Flow out has its own, slower rule: see s_flat.)
@@ -294,14 +303,17 @@ rs_chanq_filter (rs_chanq_t *self, int64_t ts_us, double ch[RS_CH_COUNT])
             self->seen[c] = true;
         self->state[c] = isnan (ch[c]) ? RS_CHQ_MISSING : RS_CHQ_OK;
     }
+    //  A "hole depth" found to be the string's depth (below) reads what a
+    //  bit depth can: 0 is the bit at the rotary table, not "no reading".
     for (size_t i = 0; i < sizeof s_ranges / sizeof s_ranges[0]; i++) {
         int c = s_ranges[i].channel;
-        if (!isnan (ch[c]) && (ch[c] < s_ranges[i].lo || ch[c] > s_ranges[i].hi))
+        const range_t *r = c == RS_CH_HOLE_DEPTH && self->hole_is_bit ? s_range (RS_CH_BIT_DEPTH) : &s_ranges[i];
+        if (!isnan (ch[c]) && (ch[c] < r->lo || ch[c] > r->hi))
             n += s_drop (self, ch, c, RS_CHQ_IMPLAUSIBLE);
     }
     if (ch[RS_CH_HOOK_LOAD] == 0)
         n += s_drop (self, ch, RS_CH_HOOK_LOAD, RS_CHQ_PLACEHOLDER);
-    if (ch[RS_CH_HOLE_DEPTH] == 0)
+    if (ch[RS_CH_HOLE_DEPTH] == 0 && !self->hole_is_bit)
         n += s_drop (self, ch, RS_CH_HOLE_DEPTH, RS_CHQ_PLACEHOLDER);
     if (s_flat (&self->flow_out, ts_us, ch[RS_CH_FLOW_OUT], ch[RS_CH_FLOW_IN]))
         n += s_drop (self, ch, RS_CH_FLOW_OUT, RS_CHQ_STUCK);

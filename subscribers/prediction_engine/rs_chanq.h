@@ -79,7 +79,8 @@
       depth (some logs name the string's depth "Depth"): with no bit depth
       channel, once RS_CHANQ_ROLE_N excursions of a metre or more went with
       the block and more than twice as many as did not, its readings are
-      taken as the bit depth and the hole depth is left missing.
+      taken as the bit depth and the hole depth is left missing; from then on
+      they are judged as a bit depth's (0 is the bit at the rotary table).
     A channel is good again at its first reading that passes. */
 #ifndef RS_CHANQ_H
 #define RS_CHANQ_H

@@ -522,6 +522,22 @@ test_inconsistent (void)
     RS_CHECK_NEAR (ch[RS_CH_BIT_DEPTH], depth, 1e-9);
     RS_CHECK (isnan (ch[RS_CH_HOLE_DEPTH]));
     RS_CHECK (strstr (rs_chanq_reason (&q, RS_CH_HOLE_DEPTH, why, sizeof why), "bit depth") != NULL);
+    //  Read as a bit depth, it is judged as one: 0 is the bit at the rotary
+    //  table and -3 m a bottom-hole assembly held above it (F-9 CementData
+    //  00002: 0.00 for four hours, dropped as a hole depth's placeholder).
+    static const double surface[] = { 0, -3, -51 };
+    for (size_t i = 0; i < sizeof surface / sizeof surface[0]; i++, t += S) {
+        s_nan (ch);
+        ch[RS_CH_HOLE_DEPTH] = surface[i];
+        ch[RS_CH_BLOCK_POS] = block;
+        RS_CHECK_INT (rs_chanq_filter (&q, t, ch), 1);  // the "hole depth", moved to the bit depth
+        if (i < 2)
+            RS_CHECK_NEAR (ch[RS_CH_BIT_DEPTH], surface[i], 1e-12);
+        else
+            RS_CHECK (isnan (ch[RS_CH_BIT_DEPTH]));     // above the table by more than a BHA
+    }
+    RS_CHECK_INT (q.dropped[RS_CH_HOLE_DEPTH][RS_CHQ_PLACEHOLDER], 0);
+    RS_CHECK_INT (q.dropped[RS_CH_HOLE_DEPTH][RS_CHQ_IMPLAUSIBLE], 1);
     //  A hole depth that the block does not move stays a hole depth.
     rs_chanq_init (&q);
     for (int i = 0; i < 600; i++) {
