@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "rs_channels.h"
 
 #define MAX_SKIPPED 64
+#define MAX_DIR_DEPTH 8       //  folders below a directory given (a store's export: 4)
 
 typedef struct {
     char *path;
@@ -112,11 +114,17 @@ s_next (void *arg, int64_t *ts_us, const double **values)
     return 0;
 }
 
-static int
-s_has_xml_suffix (const struct dirent *d)
+static bool
+s_has_xml_suffix (const char *name)
 {
-    size_t len = strlen (d->d_name);
-    return d->d_name[0] != '.' && len > 4 && strcmp (d->d_name + len - 4, ".xml") == 0;
+    size_t len = strlen (name);
+    return len > 4 && strcmp (name + len - 4, ".xml") == 0;
+}
+
+static int
+s_not_hidden (const struct dirent *d)
+{
+    return d->d_name[0] != '.';
 }
 
 //  Reads a file's header and its first row's time, then closes it.
@@ -208,6 +216,34 @@ s_add_listed (rs_logset_t *self, const char *path)
     return RS_OK;
 }
 
+//  A directory's .xml files and, as a store exports a wellbore
+//  (log/1/<log>/<part>/<file>.xml), those of its folders, in path order.
+static rs_err_t
+s_add_dir (rs_logset_t *self, const char *path, int depth, size_t *found)
+{
+    struct dirent **list;
+    int n = scandir (path, &list, s_not_hidden, alphasort);
+    if (n < 0)
+        return rs_err_set (RS_E_IO, "%s: cannot read the directory", path);
+    rs_err_t rc = RS_OK;
+    for (int i = 0; i < n; i++) {
+        char file[4096];
+        struct stat st;
+        if (rc == RS_OK && (size_t) snprintf (file, sizeof file, "%s/%s", path, list[i]->d_name) < sizeof file
+            && stat (file, &st) == 0) {
+            if (S_ISDIR (st.st_mode) && depth < MAX_DIR_DEPTH)
+                rc = s_add_dir (self, file, depth + 1, found);
+            else if (S_ISREG (st.st_mode) && s_has_xml_suffix (list[i]->d_name)) {
+                (*found)++;
+                rc = s_add_listed (self, file);
+            }
+        }
+        free (list[i]);
+    }
+    free (list);
+    return rc;
+}
+
 static rs_err_t
 s_add_path (rs_logset_t *self, const char *path)
 {
@@ -216,21 +252,10 @@ s_add_path (rs_logset_t *self, const char *path)
         return rs_err_set (RS_E_IO, "%s: cannot open", path);
     if (!S_ISDIR (st.st_mode))
         return s_add_file (self, path);
-    struct dirent **list;
-    int n = scandir (path, &list, s_has_xml_suffix, alphasort);
-    if (n < 0)
-        return rs_err_set (RS_E_IO, "%s: cannot read the directory", path);
-    rs_err_t rc = n ? RS_OK : rs_err_set (RS_E_IO, "%s: no .xml log in the directory", path);
-    size_t before = self->n;
-    for (int i = 0; i < n; i++) {
-        if (rc == RS_OK) {
-            char file[4096];
-            snprintf (file, sizeof file, "%s/%s", path, list[i]->d_name);
-            rc = s_add_listed (self, file);
-        }
-        free (list[i]);
-    }
-    free (list);
+    size_t before = self->n, found = 0;
+    rs_err_t rc = s_add_dir (self, path, 0, &found);
+    if (rc == RS_OK && !found)
+        rc = rs_err_set (RS_E_IO, "%s: no .xml log in the directory or its folders", path);
     if (rc == RS_OK && self->n == before)
         rc = rs_err_set (RS_E_FORMAT, "%s: no WITSML time log in the directory (%zu other file(s) passed over%s%s)",
                          path, self->n_skipped, self->n_skipped ? ", the first: " : "",

@@ -1,5 +1,6 @@
 /*  rs_logset: the logs of one wellbore, opened, mapped and merged. Each
-    path is a WITSML 1.4 time log or a directory (its *.xml, in name order);
+    path is a WITSML 1.4 time log or a directory (its *.xml and those of its
+    folders, as a store exports a wellbore, in path order);
     every log is read by rs_witsml (streaming), its curves mapped by
     rs_chanmap (alias table, description fallback, unit conversion, one curve
     per channel) and its rows fed, converted, to rs_logmerge. The files of

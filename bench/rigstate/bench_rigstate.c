@@ -233,6 +233,22 @@ s_base (const char *path)
     return slash ? slash + 1 : path;
 }
 
+//  A corpus log's name: its path below the directory (a store's export
+//  nests them: log/1/9/1/00001.xml), else its base name.
+static const char *
+s_rel (const char *dir, const char *path)
+{
+    size_t len = strlen (dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    if (strncmp (path, dir, len) != 0 || path[len] != '/')
+        return s_base (path);
+    path += len;
+    while (*path == '/')
+        path++;
+    return path;
+}
+
 //  A merge source by its log: the log's name (the file's, without one),
 //  its number when an earlier source has that name, and how many files.
 static void
@@ -748,7 +764,8 @@ s_chunk_row (const char *file, const char *log, const run_t *sum, double worst, 
 
 //  --corpus --chunk N: every log and the merged wellbore cut into pieces.
 static int
-s_corpus_chunked (char **paths, char **names, size_t n, const bool *withheld, unsigned every, uint64_t chunk)
+s_corpus_chunked (const char *dir, char **paths, char **names, size_t n, const bool *withheld, unsigned every,
+                  uint64_t chunk)
 {
     printf ("%-20s %-10s %6s %6s %8s %8s %8s %8s %5s\n", "file", "log", "pieces", "rig", "label_min", "agree",
             "dated", "worst", "loud");
@@ -763,7 +780,7 @@ s_corpus_chunked (char **paths, char **names, size_t n, const bool *withheld, un
                             &worst, &loud, &pieces);
         if (rc != 0)
             return rc;
-        s_chunk_row (merged ? "(all merged)" : s_base (paths[i]), merged ? "wellbore" : names[i], &sum, worst, loud,
+        s_chunk_row (merged ? "(all merged)" : s_rel (dir, paths[i]), merged ? "wellbore" : names[i], &sum, worst, loud,
                      pieces);
     }
     printf ("each log cut into pieces of %llu samples, each scored from a fresh engine; agree/dated: over all the "
@@ -799,7 +816,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         goto done;
     }
     if (chunk) {
-        exit_code = s_corpus_chunked (paths, names, n, withheld, every, chunk);
+        exit_code = s_corpus_chunked (dir, paths, names, n, withheld, every, chunk);
         goto done;
     }
     char **dropped = calloc (n ? n : 1, sizeof *dropped);     // each log's, for the text report
@@ -824,14 +841,14 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         }
         //  Asserted: every log with hook load and block position, and any
         //  other given a floor of its own.
-        double own = s_floor_of (s_base (paths[i]), NAN);
+        double own = s_floor_of (s_rel (dir, paths[i]), NAN);
         bool held = s_carries_motion (&run) || !isnan (own);
         double min_log = isnan (own) ? min_agree : own;
         bool met = !held || (rs_rigscore_agreement (&run.live) * 100 >= min_log && s_loud (&run) == 0);
         ok = ok && met;
         if (json) {
             json_t *o = json_pack ("{s:s, s:s, s:I, s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:o, s:b}", "file",
-                                   s_base (paths[i]), "log", names[i], "rows", (json_int_t) run.rows, "hours",
+                                   s_rel (dir, paths[i]), "log", names[i], "rows", (json_int_t) run.rows, "hours",
                                    run.hours, "rig_channels", s_rig_channels_json (&run, true),
                                    "rig_channels_missing", s_rig_channels_json (&run, false), "labelled_min",
                                    run.live.labelled_s / 60, "agreement_pct",
@@ -843,7 +860,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
             json_array_append_new (logs, o);
         }
         else {
-            s_corpus_row (s_base (paths[i]), names[i], &run, check && held ? (met ? "" : "MISSED") : "");
+            s_corpus_row (s_rel (dir, paths[i]), names[i], &run, check && held ? (met ? "" : "MISSED") : "");
             char text[1024];
             dropped[i] = strdup (s_dropped_text (&run, text, sizeof text));
         }
@@ -881,7 +898,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
                 "%zu logs in %.1f s\n", LABEL_CURVE, n, took);
         printf ("readings dropped by the engine's data-quality check (docs/PREDICTION.md, Data quality):\n");
         for (size_t i = 0; i < n; i++)
-            printf ("%-20s %s\n", s_base (paths[i]), dropped[i] ? dropped[i] : "(not run)");
+            printf ("%-20s %s\n", s_rel (dir, paths[i]), dropped[i] ? dropped[i] : "(not run)");
         if (check && exit_code == 0)
             printf ("targets (agreement as published >= %.1f%% on every log with hook load and block position%s, "
                     ">= %.1f%% on the merged wellbore; no kick, lost_circulation, washout, stuck_pipe or pack_off "
@@ -918,7 +935,8 @@ s_usage (void)
             "                       one wellbore by time (default: <source>/" FULL_LOG "\n"
             "                       when present, else <source>/" EXCERPT ")\n"
             "  --full               the full log only; exit 77 (skipped) when it is absent\n"
-            "  --corpus [DIR]       every *.xml of DIR alone, one row each, then all merged\n"
+            "  --corpus [DIR]       every *.xml of DIR (and of its folders, as a store exports a\n"
+            "                       wellbore) alone, one row each, then all merged\n"
             "                       (default DIR: <source>/" CORPUS "; exit 77 when absent)\n"
             "  --source-dir DIR     the source tree (default: the one this was built from)\n"
             "  --min-agreement PCT  with --assert: the agreement floor, %% (default 90)\n"
@@ -926,7 +944,7 @@ s_usage (void)
             "                       (default: --min-agreement)\n"
             "  --min-log FILE=PCT   with --corpus --assert: this log's floor instead of\n"
             "                       --min-agreement, asserted whatever its channels (FILE: its\n"
-            "                       name in the directory; repeatable, the last one wins)\n"
+            "                       path in the directory; repeatable, the last one wins)\n"
             "  --assert             exit 1 under the floor, or on any kick, lost_circulation,\n"
             "                       washout, stuck_pipe or pack_off alert (--corpus: every log with hook\n"
             "                       load and block position, and the merged wellbore)\n"

@@ -468,6 +468,30 @@ test_logset (void)
         RS_CHECK_STR (rs_logset_name (set, 0), "CementData");
         rs_logset_destroy (&set);
     }
+    //  A store's export nests a wellbore's logs in folders (log/1/<log>/<part>/):
+    //  they are read too, in path order, the hidden ones and other files not.
+    char sub[600], deep[600], hidden[600], in_hidden[600];
+    snprintf (sub, sizeof sub, "%s/log", dir);
+    snprintf (deep, sizeof deep, "%s/log/9", dir);
+    snprintf (hidden, sizeof hidden, "%s/.cache", dir);
+    RS_CHECK (mkdir (sub, 0700) == 0 && mkdir (deep, 0700) == 0 && mkdir (hidden, 0700) == 0);
+    unlink (a);
+    snprintf (a, sizeof a, "%s/log/9/00001.xml", dir);
+    snprintf (in_hidden, sizeof in_hidden, "%s/.cache/00001.xml", dir);
+    RS_CHECK (symlink (GENTIME, a) == 0);
+    RS_CHECK (symlink (GENTIME, in_hidden) == 0);
+    set = rs_logset_open (dirs, 1);
+    RS_CHECK (set != NULL);
+    if (set) {
+        RS_CHECK_INT (rs_logset_count (set), 2);
+        RS_CHECK (strstr (rs_logset_path (set, 0), "/a.xml") != NULL);
+        RS_CHECK (strstr (rs_logset_path (set, 1), "/log/9/00001.xml") != NULL);
+        RS_CHECK_STR (rs_logset_name (set, 1), "GenTime");
+        RS_CHECK_INT (rs_logset_sources (set), 2);
+        rs_logset_destroy (&set);
+    }
+    unlink (in_hidden);
+    rmdir (hidden);
     //  Logs of another well are refused, naming both.
     char other[600];
     snprintf (other, sizeof other, "%s/other.log", dir);
@@ -479,6 +503,8 @@ test_logset (void)
     unlink (b);
     unlink (c);
     unlink (other);
+    rmdir (deep);
+    rmdir (sub);
     rmdir (dir);
     //  An empty directory, a missing path.
     char empty[] = "/tmp/rs-logset-XXXXXX";
@@ -486,6 +512,13 @@ test_logset (void)
     const char *none[] = { empty };
     RS_CHECK (rs_logset_open (none, 1) == NULL);
     RS_CHECK (strstr (rs_errmsg (), "no .xml") != NULL);
+    //  ... nor does one whose folders hold no .xml either.
+    char empty_sub[600];
+    snprintf (empty_sub, sizeof empty_sub, "%s/log", empty);
+    RS_CHECK (mkdir (empty_sub, 0700) == 0);
+    RS_CHECK (rs_logset_open (none, 1) == NULL);
+    RS_CHECK (strstr (rs_errmsg (), "no .xml log in the directory or its folders") != NULL);
+    rmdir (empty_sub);
     rmdir (empty);
     const char *missing[] = { "/nonexistent/dir" };
     RS_CHECK (rs_logset_open (missing, 1) == NULL);
