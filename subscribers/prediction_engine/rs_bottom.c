@@ -1,6 +1,7 @@
 /*  rs_bottom: the bottom of the hole where a log does not measure it (see
     rs_bottom.h). */
 #include "rs_bottom.h"
+#include "rs_since.h"
 
 #include <math.h>
 
@@ -83,13 +84,7 @@ rs_bottom_from_bit (rs_bottom_t *self, int64_t ts, double bitc, double on_bottom
         return self->hole_est;
     }
     bool at_deepest = bitc >= self->bit_max - on_bottom_m;
-    if (!(may_pump && at_deepest && advancing && set)) {
-        self->bit_set_since = INT64_MIN;
-        return NAN;
-    }
-    if (self->bit_set_since == INT64_MIN)
-        self->bit_set_since = ts;
-    if ((double) (ts - self->bit_set_since) < SET_HOLD_S * 1e6)
+    if (!rs_since_held (&self->bit_set_since, may_pump && at_deepest && advancing && set, ts, SET_HOLD_S))
         return NAN;
     self->hole_est = self->bit_max;
     *deepening = true;
@@ -121,11 +116,5 @@ rs_bottom_inferred (rs_bottom_t *self, int64_t ts, bool has_bit, bool may_pump, 
         return true;
     //  For a minute: a string set down for a moment (F-9: 15 s on a trip) is
     //  not drilling, and a bottom wrongly placed turns a trip into reaming.
-    if (!circulating || !set) {
-        self->set_since = INT64_MIN;
-        return false;
-    }
-    if (self->set_since == INT64_MIN)
-        self->set_since = ts;
-    return (double) (ts - self->set_since) >= SET_HOLD_S * 1e6;
+    return rs_since_held (&self->set_since, circulating && set, ts, SET_HOLD_S);
 }

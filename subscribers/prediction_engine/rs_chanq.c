@@ -1,5 +1,6 @@
 /*  rs_chanq: channel readings checked before any model sees them. */
 #include "rs_chanq.h"
+#include "rs_since.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -93,22 +94,14 @@ s_flat (rs_chanq_flat_t *f, int64_t ts, double x, double qin)
     }
     bool pumps = qin > RS_CHANQ_ZERO_Q_ON_LPM;
     f->pumped_n = pumps ? f->pumped_n + 1 : 0;
-    if (!pumps)
-        f->pumps_on_us = INT64_MIN;
-    else if (f->pumps_on_us == INT64_MIN)
-        f->pumps_on_us = ts;
+    rs_since_track (&f->pumps_on_us, pumps, ts);
     if (isnan (f->qin0))
         f->qin0 = qin;
     bool pumps_moved = false;
     if (!isnan (qin) && !isnan (f->qin0)) {
         double dq = fabs (qin - f->qin0);
-        if (dq >= RS_CHANQ_FLAT_Q_LPM && dq >= RS_CHANQ_FLAT_Q_REL * fmax (qin, f->qin0)) {
-            if (f->qin_moved_us == INT64_MIN)
-                f->qin_moved_us = ts;
-            pumps_moved = (double) (ts - f->qin_moved_us) >= RS_CHANQ_FLAT_Q_S * 1e6;
-        }
-        else
-            f->qin_moved_us = INT64_MIN;
+        bool moved = dq >= RS_CHANQ_FLAT_Q_LPM && dq >= RS_CHANQ_FLAT_Q_REL * fmax (qin, f->qin0);
+        pumps_moved = rs_since_held (&f->qin_moved_us, moved, ts, RS_CHANQ_FLAT_Q_S);
     }
     double unchanged_s = (double) (ts - f->changed_us) / 1e6;
     bool pumped = f->pumped_n > RS_CHANQ_FLAT_PUMP_N && unchanged_s >= RS_CHANQ_FLAT_PUMP_S
@@ -181,13 +174,7 @@ s_held (rs_chanq_held_t *h, int64_t ts, double qin, double spp, double qout)
         return false;
     }
     int ds = s_moved (spp, h->spp0, RS_CHANQ_HELD_BAR), dq = s_moved (qout, h->qout0, RS_CHANQ_FLAT_Q_LPM);
-    if (ds == 0 || ds != dq) {
-        h->since_us = INT64_MIN;
-        return false;
-    }
-    if (h->since_us == INT64_MIN)
-        h->since_us = ts;
-    h->stuck = (double) (ts - h->since_us) >= RS_CHANQ_HELD_S * 1e6;
+    h->stuck = rs_since_held (&h->since_us, ds != 0 && ds == dq, ts, RS_CHANQ_HELD_S);
     return h->stuck;
 }
 
@@ -202,13 +189,7 @@ s_zero_flow_in (rs_chanq_zero_t *z, int64_t ts, double qin, double spp, double q
     }
     bool on = qin == 0 && !isnan (z->spp) && z->spp >= RS_CHANQ_HELD_BAR && z->qout >= RS_CHANQ_FLAT_Q_LPM
               && spp >= RS_CHANQ_ZERO_Q_REL * z->spp && qout >= RS_CHANQ_ZERO_Q_REL * z->qout;
-    if (!on) {
-        z->since_us = INT64_MIN;
-        return false;
-    }
-    if (z->since_us == INT64_MIN)
-        z->since_us = ts;
-    return (double) (ts - z->since_us) >= RS_CHANQ_HELD_S * 1e6;
+    return rs_since_held (&z->since_us, on, ts, RS_CHANQ_HELD_S);
 }
 
 //  True when x is the same non-zero value as the last RS_CHANQ_PIN_N

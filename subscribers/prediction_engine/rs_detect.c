@@ -6,6 +6,7 @@
 #include "rs_flowback.h"
 #include "rs_flowmodel.h"
 #include "rs_pressmodel.h"
+#include "rs_since.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -454,13 +455,7 @@ s_pit_agrees (const rs_detect_t *self, double bal_lpm, bool tripping)
 static bool
 s_pit_denied (rs_detect_t *self, int64_t ts, int64_t *since, bool full, bool agrees, bool pumping)
 {
-    if (!full || agrees) {
-        *since = INT64_MIN;
-        return false;
-    }
-    if (*since == INT64_MIN)
-        *since = ts;
-    if ((double) (ts - *since) < PIT_DENY_S * 1e6)
+    if (!rs_since_held (since, full && !agrees, ts, PIT_DENY_S))
         return false;
     *since = INT64_MIN;
     rs_flowmodel_doubt_gain (self->flow, pumping);
@@ -951,10 +946,7 @@ s_packoff (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_
     //  A rise must stand out of the coefficient's own noise too.
     double noise = v->spp_noise;
     double raise_at = fmax (PACK_DEV, PACK_NOISE_K * noise), clear_at = fmax (PACK_CLEAR_DEV, PACK_CLEAR_K * noise);
-    if (isnan (up))
-        self->press_since = INT64_MIN;
-    else if (self->press_since == INT64_MIN)
-        self->press_since = ts;
+    rs_since_track (&self->press_since, !isnan (up), ts);
     //  The annulus need show it only once while the pressure is up.
     if (isnan (up) || up < clear_at) {
         self->packoff_sign = false;
@@ -967,12 +959,8 @@ s_packoff (rs_detect_t *self, int64_t ts, double dt, const double *ch, const rs_
     }
     else if (!self->packoff_sign) {
         int sign = s_annulus_sign (self, ts, ch, rig);
-        if (sign <= 0)
-            self->sign_since = INT64_MIN;
-        else if (self->sign_since == INT64_MIN)
-            self->sign_since = ts;
-        self->packoff_sign = (double) (ts - self->press_since) <= PACK_FRESH_S * 1e6 || sign < 0
-                             || (sign > 0 && (double) (ts - self->sign_since) >= PACK_SIGN_S * 1e6);
+        bool sign_held = rs_since_held (&self->sign_since, sign > 0, ts, PACK_SIGN_S);
+        self->packoff_sign = (double) (ts - self->press_since) <= PACK_FRESH_S * 1e6 || sign < 0 || sign_held;
     }
     if (isnan (up) || isnan (noise))
         cond = RS_COND_UNKNOWN;
@@ -1022,11 +1010,7 @@ s_balling (rs_detect_t *self, int64_t ts, const double *ch, const rs_riginfo_t *
     if (s_missing (self, sink, RS_DET_BIT_BALLING, ts, ch, need, 3))
         return;
     bool drilling = rig && rs_rig_drilling (rig->state);
-    if (!drilling)
-        self->drill_since = INT64_MIN;
-    else if (self->drill_since == INT64_MIN)
-        self->drill_since = ts;
-    bool settled = drilling && (double) (ts - self->drill_since) >= BALL_SETTLE_S * 1e6;
+    bool settled = rs_since_held (&self->drill_since, drilling, ts, BALL_SETTLE_S);
     //  A pack-off or stuck pipe also slows the bit: not balling.
     bool other = self->alarm[RS_DET_PACK_OFF].raised || self->alarm[RS_DET_STUCK_PIPE].raised
                  || (!isnan (v->spp_dev) && v->spp_dev > RS_PRESSMODEL_RISE)

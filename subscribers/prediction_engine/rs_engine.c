@@ -14,6 +14,7 @@
 #include "rs_detect.h"
 #include "rs_kpi.h"
 #include "rs_rigstate.h"
+#include "rs_since.h"
 
 #define ANOMALY_PIT_POINTS 20     // readings in the 2-min pit trend the anomaly detector asks for ...
 #define ANOMALY_PIT_SETTLE_S 300.0  // ... all of them after the pumps have run this long
@@ -313,12 +314,7 @@ rs_engine_feed (rs_engine_t *self, const char *well, int64_t ts_us, const rs_val
         self->stats.dropped[RS_CH_WOB][RS_CHQ_INCONSISTENT]++;
     rs_kpi_feed (w->kpi, ts_us, ch, ri, v->pit_in_transit);
 
-    if (!ri->flags.circulating)
-        w->pumping_since = INT64_MIN;
-    else if (w->pumping_since == INT64_MIN)
-        w->pumping_since = ts_us;
-    bool pit_settled = w->pumping_since != INT64_MIN
-                       && (double) (ts_us - w->pumping_since) >= ANOMALY_PIT_SETTLE_S * 1e6;
+    bool pit_settled = rs_since_held (&w->pumping_since, ri->flags.circulating, ts_us, ANOMALY_PIT_SETTLE_S);
     double x[RS_AF_COUNT] = {
         [RS_AF_FLOW_BALANCE] = v->flow_balance_avg,
         [RS_AF_SPP_DEV] = v->spp_dev * 100,

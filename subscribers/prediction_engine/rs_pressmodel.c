@@ -4,6 +4,7 @@
 #include "rs_ema.h"
 #include "rs_fit.h"
 #include "rs_noise.h"
+#include "rs_since.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -196,10 +197,7 @@ s_spp_unloaded (rs_pressmodel_t *self, int64_t ts, bool steady, const double *ch
     //  Without a WOB reading, a bit on bottom may carry weight the rig state
     //  has not seen yet (30-s readings see the hole deepen a minute late).
     bool on = loaded || (depths && rig && rig->flags.on_bottom && isnan (wob));
-    if (on)
-        self->off_since = INT64_MIN;
-    else if (self->off_since == INT64_MIN)
-        self->off_since = ts;
+    rs_since_track (&self->off_since, !on, ts);
     if (!on) {
         //  Off a bottom where a motor may have been loaded, the string
         //  unloads for a while: the motor's pressure bleeds off, and the
@@ -348,12 +346,7 @@ rs_pressmodel_feed (rs_pressmodel_t *self, int64_t ts, double dt, const double c
     //  A pump rate read from the strokes lags the pressure by tens of seconds
     //  on a ramp: the coefficient means something only once the rate has
     //  held for COEF_SETTLE_S.
-    if (!s_pumps_steady (flow, qin))
-        self->pumps_steady_since = INT64_MIN;
-    else if (self->pumps_steady_since == INT64_MIN)
-        self->pumps_steady_since = ts;
-    bool settled = self->pumps_steady_since != INT64_MIN
-                   && (double) (ts - self->pumps_steady_since) >= COEF_SETTLE_S * 1e6;
+    bool settled = rs_since_held (&self->pumps_steady_since, s_pumps_steady (flow, qin), ts, COEF_SETTLE_S);
     if (isnan (spp) || spp < COEF_MIN_SPP || !settled || shut_in) {
         v->coef = v->dev = v->drop = v->rise = NAN;
         self->coef_s = NAN;

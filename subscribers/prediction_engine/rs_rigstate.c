@@ -3,6 +3,7 @@
 #include "rs_blockweight.h"
 #include "rs_bottom.h"
 #include "rs_descent.h"
+#include "rs_since.h"
 #include "rs_tripdir.h"
 
 #include <math.h>
@@ -567,12 +568,9 @@ s_slips_remember (rs_rigstate_t *self, int64_t ts, int slips, bool by_hook)
 {
     if (slips < 0)
         return;
-    if (by_hook && self->last_slips >= 0 && slips != self->last_slips) {
-        if (self->flip_since == INT64_MIN)
-            self->flip_since = ts;
-        if ((double) (ts - self->flip_since) < BOUNCE_S * 1e6)
-            return;
-    }
+    bool flip = by_hook && self->last_slips >= 0 && slips != self->last_slips;
+    if (flip && !rs_since_held (&self->flip_since, true, ts, BOUNCE_S))
+        return;
     self->last_slips = slips;
     self->flip_since = INT64_MIN;
 }
@@ -770,11 +768,8 @@ s_classify (rs_rigstate_t *self, int64_t ts, const double *ch, rs_rigflags_t *f)
     if (f->in_slips) {
         f->moving = false;
         f->direction = 0;
-        if (self->slips_since == INT64_MIN)
-            self->slips_since = ts;
     }
-    else
-        self->slips_since = INT64_MIN;
+    rs_since_track (&self->slips_since, f->in_slips, ts);
     s_slips_remember (self, ts, slips, by_hook);
 
     //  The string's position for the trip: the bit, or without one the
