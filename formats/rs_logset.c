@@ -51,7 +51,7 @@ struct rs_logset_t {
     source_t src[RS_LOGMERGE_MAX_SOURCES];
     size_t n_src;
     rs_logmerge_t *merge;
-    char well[128];
+    char well[128], wellbore[128];
     char *skipped[MAX_SKIPPED];     //  why each passed-over file was (rs_errmsg)
     size_t n_skipped;
     int failed;                 //  the file whose reading failed, -1
@@ -176,14 +176,22 @@ s_add_file (rs_logset_t *self, const char *path)
     const double *values;
     if (rs_witsml_next (log, &e->first_ts, &values) != 1)
         e->first_ts = INT64_MAX;
-    char well[128];
+    char well[128], wellbore[128];
     snprintf (well, sizeof well, "%s", rs_witsml_well (log));
+    snprintf (wellbore, sizeof wellbore, "%s", rs_witsml_wellbore (log));
     rs_witsml_close (&log);
     if (*well && !*self->well)
         snprintf (self->well, sizeof self->well, "%s", well);
     else if (*well && strcmp (well, self->well) != 0)
         return rs_err_set (RS_E_FORMAT, "%s: well '%s', while the logs before are of well '%s': one wellbore's "
                            "logs are merged, not several wells'", path, well, self->well);
+    //  A well's folder holds its wellbores (a sidetrack beside the first
+    //  bore), each with its own logs over its own hours.
+    if (*wellbore && !*self->wellbore)
+        snprintf (self->wellbore, sizeof self->wellbore, "%s", wellbore);
+    else if (*wellbore && strcmp (wellbore, self->wellbore) != 0)
+        return rs_err_set (RS_E_FORMAT, "%s: wellbore '%s', while the logs before are of wellbore '%s': one "
+                           "wellbore's logs are merged (give its own folder)", path, wellbore, self->wellbore);
     return RS_OK;
 }
 

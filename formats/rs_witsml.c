@@ -18,6 +18,7 @@ struct rs_witsml_t {
     xmlTextReaderPtr reader;
     char path[512];
     char well[128];
+    char wellbore[128];
     char name[128];
     char index_type[64];    //  the log's indexType, "" when absent
     char index_curve[128];  //  the log's indexCurve, "" when absent
@@ -272,6 +273,7 @@ rs_witsml_open (const char *path)
         else if (!in_log)
             continue;
         else if (s_child_text (self, "nameWell", log_depth, self->well, sizeof self->well)
+                 || s_child_text (self, "nameWellbore", log_depth, self->wellbore, sizeof self->wellbore)
                  || s_child_text (self, "name", log_depth, self->name, sizeof self->name)
                  || s_child_text (self, "indexType", log_depth, self->index_type, sizeof self->index_type)
                  || s_child_text (self, "indexCurve", log_depth, self->index_curve, sizeof self->index_curve)
@@ -379,6 +381,12 @@ const char *
 rs_witsml_well (rs_witsml_t *self)
 {
     return self->well;
+}
+
+const char *
+rs_witsml_wellbore (rs_witsml_t *self)
+{
+    return self->wellbore;
 }
 
 const char *

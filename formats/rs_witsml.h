@@ -32,8 +32,9 @@ void rs_witsml_close (rs_witsml_t **self_p);
 //  The data columns, the index curve (time) first, then the others in the
 //  file's order.
 size_t rs_witsml_curves (rs_witsml_t *self, const rs_witsml_curve_t **curves);
-//  The well's name (nameWell), "" if absent.
+//  The well's name (nameWell), and the wellbore's (nameWellbore), "" if absent.
 const char *rs_witsml_well (rs_witsml_t *self);
+const char *rs_witsml_wellbore (rs_witsml_t *self);
 //  The log's name (the log's <name>, e.g. "GenTime"), "" if absent.
 const char *rs_witsml_name (rs_witsml_t *self);
 

@@ -499,6 +499,27 @@ test_logset (void)
     const char *mixed[] = { GENTIME, other };
     RS_CHECK (rs_logset_open (mixed, 2) == NULL);
     RS_CHECK (strstr (rs_errmsg (), "W 1") != NULL && strstr (rs_errmsg (), "NO 15/9-F-9") != NULL);
+    //  So are logs of another wellbore of the same well (a well's folder
+    //  holds each bore's logs): a sidetrack's beside F-9 A's. Of the same
+    //  wellbore they merge.
+    static const char *bores[] = { "NO 15/9-F-9 B", "NO 15/9-F-9 A" };
+    for (size_t i = 0; i < 2; i++) {
+        char bore[1024];
+        const char *from = strstr (s_small, "<nullValue>");
+        snprintf (bore, sizeof bore, "<?xml version=\"1.0\"?><logs xmlns=\"http://www.witsml.org/schemas/1series\" "
+                  "version=\"1.4.1.1\"><log><nameWell>NO 15/9-F-9</nameWell><nameWellbore>%s</nameWellbore>%s",
+                  bores[i], from);
+        write_file (other, bore, strlen (bore));
+        rs_logset_t *two = rs_logset_open (mixed, 2);
+        if (i == 0) {
+            RS_CHECK (two == NULL);
+            RS_CHECK (strstr (rs_errmsg (), "wellbore 'NO 15/9-F-9 B'") != NULL);
+            RS_CHECK (strstr (rs_errmsg (), "'NO 15/9-F-9 A'") != NULL);
+        }
+        else
+            RS_CHECK (two != NULL);
+        rs_logset_destroy (&two);
+    }
     unlink (a);
     unlink (b);
     unlink (c);
