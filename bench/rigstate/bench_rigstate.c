@@ -625,8 +625,7 @@ s_run_json (const run_t *run, json_t *channels)
     json_object_set_new (o, "rig_channels", s_rig_channels_json (run, true));
     json_object_set_new (o, "rig_channels_missing", s_rig_channels_json (run, false));
     const uint64_t (*dropped)[RS_CHQ_COUNT] = run->st.dropped;
-    uint64_t implausible = rs_chanq_dropped (dropped, -1, RS_CHQ_IMPLAUSIBLE)
-                           + rs_chanq_dropped (dropped, -1, RS_CHQ_PLACEHOLDER);
+    uint64_t implausible = rs_chanq_dropped_impossible (dropped);
     json_t *engine = json_pack ("{s:I, s:I, s:I, s:I, s:f}", "samples", (json_int_t) run->st.samples,
                                 "out_of_order", (json_int_t) run->st.out_of_order, "implausible",
                                 (json_int_t) implausible, "stuck",

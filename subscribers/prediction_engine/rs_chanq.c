@@ -374,6 +374,12 @@ rs_chanq_dropped (const uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT], int channel
     return n;
 }
 
+uint64_t
+rs_chanq_dropped_impossible (const uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT])
+{
+    return rs_chanq_dropped (dropped, -1, RS_CHQ_IMPLAUSIBLE) + rs_chanq_dropped (dropped, -1, RS_CHQ_PLACEHOLDER);
+}
+
 rs_chq_t
 rs_chanq_state (const rs_chanq_t *self, int channel)
 {

@@ -198,6 +198,9 @@ bool rs_chanq_wob_zero (rs_chanq_t *self, double zero_kn);
 //  Readings dropped of one channel, or of all (channel -1), for one state or
 //  all (state -1).
 uint64_t rs_chanq_dropped (const uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT], int channel, int state);
+//  Readings of any channel dropped as no sensor could make them: implausible
+//  ones and placeholders together (the engine's readings_implausible).
+uint64_t rs_chanq_dropped_impossible (const uint64_t dropped[RS_CH_COUNT][RS_CHQ_COUNT]);
 //  The channel's state on the last sample (RS_CHQ_MISSING for a bad id).
 rs_chq_t rs_chanq_state (const rs_chanq_t *self, int channel);
 //  Writes a one-line reason for a channel that is not ok ("wob pinned at

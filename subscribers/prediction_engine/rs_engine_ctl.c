@@ -96,9 +96,8 @@ s_status (rs_engine_t *engine, const char *config_path)
     json_object_set_new (c, "updated", json_integer ((json_int_t) st->updated));
     json_object_set_new (c, "cleared", json_integer ((json_int_t) st->cleared));
     json_object_set_new (c, "config_loads", json_integer ((json_int_t) st->config_loads));
-    uint64_t implausible = rs_chanq_dropped (st->dropped, -1, RS_CHQ_IMPLAUSIBLE)
-                           + rs_chanq_dropped (st->dropped, -1, RS_CHQ_PLACEHOLDER);
-    json_object_set_new (c, "readings_implausible", json_integer ((json_int_t) implausible));
+    json_object_set_new (c, "readings_implausible",
+                         json_integer ((json_int_t) rs_chanq_dropped_impossible (st->dropped)));
     json_object_set_new (c, "readings_stuck", json_integer ((json_int_t) rs_chanq_dropped (st->dropped, -1, RS_CHQ_STUCK)));
     json_object_set_new (o, "counters", c);
     json_object_set_new (o, "rules", json_integer ((json_int_t) rs_engine_config (engine)->n));

@@ -139,12 +139,9 @@ rs_engineapp_stats (rs_sub_t *sub, rs_sub_report_t *r, void *arg)
                             "readings_implausible", "readings_stuck", "readings_pinned", "readings_inconsistent",
                             "published", "publish_errors", "control_requests", "control_malformed",
                             "control_refused" };
-    //  Impossible readings and placeholders together, as ever published.
-    uint64_t implausible = rs_chanq_dropped (st->dropped, -1, RS_CHQ_IMPLAUSIBLE)
-                           + rs_chanq_dropped (st->dropped, -1, RS_CHQ_PLACEHOLDER);
     const double v[] = { st->samples, st->out_of_order, st->restarts, rs_engine_wells (self->engine), st->refused,
                          rs_engine_alerts_active (self->engine), st->raised, st->cleared, st->config_loads,
-                         implausible, rs_chanq_dropped (st->dropped, -1, RS_CHQ_STUCK),
+                         rs_chanq_dropped_impossible (st->dropped), rs_chanq_dropped (st->dropped, -1, RS_CHQ_STUCK),
                          rs_chanq_dropped (st->dropped, -1, RS_CHQ_PINNED),
                          rs_chanq_dropped (st->dropped, -1, RS_CHQ_INCONSISTENT), self->published,
                          self->publish_errors, ctl->requests, ctl->malformed, ctl->refused };

@@ -770,6 +770,7 @@ test_engine_counts_by_channel (void)
     RS_CHECK_INT (rs_chanq_dropped (st->dropped, RS_CH_MUD_TEMP_OUT, -1), 0);
     RS_CHECK_INT (rs_chanq_dropped (st->dropped, -1, RS_CHQ_IMPLAUSIBLE), 80);
     RS_CHECK_INT (rs_chanq_dropped (st->dropped, -1, -1), 100);
+    RS_CHECK_INT (rs_chanq_dropped_impossible (st->dropped), 100);     // the heartbeat's readings_implausible
     rs_engine_destroy (&eng);
 }
 
