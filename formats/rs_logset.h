@@ -25,9 +25,8 @@ typedef struct rs_logset_t rs_logset_t;
 //  be read, a directory holds no time log, a file is not a WITSML time log,
 //  there are more than RS_LOGSET_MAX_FILES files or RS_LOGMERGE_MAX_SOURCES
 //  different logs, or the logs name different wells or wellbores (nameWell,
-//  nameWellbore). A
-//  directory's files that are WITSML of another kind (depth-indexed logs,
-//  well objects) are passed over.
+//  nameWellbore). A directory's files that are WITSML of another kind
+//  (depth-indexed logs, well objects) are passed over.
 rs_logset_t *rs_logset_open (const char *const *paths, size_t n);
 void rs_logset_destroy (rs_logset_t **self_p);
 

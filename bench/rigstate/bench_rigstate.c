@@ -555,8 +555,6 @@ s_rig_channels_json (const run_t *run, bool found)
     return a;
 }
 
-//  The full result of one run as JSON (labelled_min, agreement, classes,
-//  confusion, alerts, channels...).
 //  The readings the engine's data-quality check dropped, by channel and
 //  reason: {"wob": {"pinned": 9995}, ...}.
 static json_t *
@@ -590,6 +588,8 @@ s_dropped_text (const run_t *run, char *buf, size_t size)
     return n ? buf : "none";
 }
 
+//  The full result of one run as JSON (labelled_min, agreement, classes,
+//  confusion, alerts, channels...).
 static json_t *
 s_run_json (const run_t *run, json_t *channels)
 {
