@@ -18,7 +18,7 @@
 
 #include "rs_channels.h"
 
-#define MAX_SKIPPED 64
+#define MAX_SKIPPED 8         //  passed-over files whose reason is kept (a store's export has hundreds)
 #define MAX_DIR_DEPTH 8       //  folders below a directory given (a store's export: 4)
 
 typedef struct {
@@ -52,8 +52,8 @@ struct rs_logset_t {
     size_t n_src;
     rs_logmerge_t *merge;
     char well[128], wellbore[128];
-    char *skipped[MAX_SKIPPED];     //  why each passed-over file was (rs_errmsg)
-    size_t n_skipped;
+    char *skipped[MAX_SKIPPED];     //  why each passed-over file was (rs_errmsg), the first ones
+    size_t n_skipped, n_passed;     //  ... how many kept, how many in all
     int failed;                 //  the file whose reading failed, -1
 };
 
@@ -215,6 +215,7 @@ s_add_listed (rs_logset_t *self, const char *path)
     if (rc != RS_E_TYPE)
         return rc;
     s_entry_free (&self->e[--self->n]);
+    self->n_passed++;
     if (self->n_skipped < MAX_SKIPPED) {
         self->skipped[self->n_skipped] = strdup (rs_errmsg ());
         if (!self->skipped[self->n_skipped])
@@ -266,7 +267,7 @@ s_add_path (rs_logset_t *self, const char *path)
         rc = rs_err_set (RS_E_IO, "%s: no .xml log in the directory or its folders", path);
     if (rc == RS_OK && self->n == before)
         rc = rs_err_set (RS_E_FORMAT, "%s: no WITSML time log in the directory (%zu other file(s) passed over%s%s)",
-                         path, self->n_skipped, self->n_skipped ? ", the first: " : "",
+                         path, self->n_passed, self->n_skipped ? ", the first: " : "",
                          self->n_skipped ? self->skipped[0] : "");
     return rc;
 }
@@ -480,4 +481,10 @@ const char *
 rs_logset_skipped (const rs_logset_t *self, size_t i)
 {
     return i < self->n_skipped ? self->skipped[i] : "";
+}
+
+size_t
+rs_logset_passed_over (const rs_logset_t *self)
+{
+    return self->n_passed;
 }

@@ -50,10 +50,12 @@ size_t rs_logset_source (const rs_logset_t *self, size_t i);
 size_t rs_logset_source_files (const rs_logset_t *self, size_t g, size_t *first);
 //  The merge over every log (rs_logmerge_next gives the stream).
 rs_logmerge_t *rs_logset_merge (const rs_logset_t *self);
-//  The directory files passed over (the first 64), each with why
-//  ("path: indexType 'measured depth': not a time log ...").
+//  The directory files passed over (the first 8), each with why
+//  ("path: indexType 'measured depth': not a time log ..."), and how many
+//  were passed over in all.
 size_t rs_logset_skipped_count (const rs_logset_t *self);
 const char *rs_logset_skipped (const rs_logset_t *self, size_t i);
+size_t rs_logset_passed_over (const rs_logset_t *self);
 //  The wells' nameWell, "" when no log gives one.
 const char *rs_logset_well (const rs_logset_t *self);
 //  The error of the log whose reading failed (after rs_logmerge_next

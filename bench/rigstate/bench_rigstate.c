@@ -499,8 +499,11 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
         rs_rigscore_add (&run->dated, rows.r[i].label, rows.r[i].dated, dt);
     }
     if (o->print) {
-        for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
+        size_t shown = rs_logset_skipped_count (set), passed = rs_logset_passed_over (set);
+        for (size_t i = 0; i < shown; i++)
             printf ("passed over %s\n", rs_logset_skipped (set, i));
+        if (passed > shown)
+            printf ("passed over %zu more file(s) of other kinds\n", passed - shown);
         for (size_t s = 0; s < run->files; s++)
             printf ("%s: %s, %llu rows (%llu bad, %llu out of order dropped), well %s\n", rs_logset_path (set, s),
                     rs_logset_name (set, s),
@@ -799,8 +802,11 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         return 2;
     }
     size_t n = rs_logset_count (set);
-    for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
+    size_t shown = rs_logset_skipped_count (set), passed = rs_logset_passed_over (set);
+    for (size_t i = 0; i < shown; i++)
         fprintf (stderr, "bench_rigstate: passed over %s\n", rs_logset_skipped (set, i));
+    if (passed > shown)
+        fprintf (stderr, "bench_rigstate: passed over %zu more file(s) of other kinds\n", passed - shown);
     char **paths = calloc (n, sizeof *paths);
     char **names = calloc (n, sizeof *names);
     for (size_t i = 0; paths && names && i < n; i++) {

@@ -55,8 +55,11 @@ rs_logreplay_heartbeat (rs_pub_t *pub, const char *state, void *arg)
 static void
 s_report (const rs_logset_t *set)
 {
-    for (size_t i = 0; i < rs_logset_skipped_count (set); i++)
+    size_t shown = rs_logset_skipped_count (set), passed = rs_logset_passed_over (set);
+    for (size_t i = 0; i < shown; i++)
         rs_warn ("passed over %s", rs_logset_skipped (set, i));
+    if (passed > shown)
+        rs_warn ("passed over %zu more file(s) of other kinds (depth-indexed logs, other WITSML objects)", passed - shown);
     bool fed[RS_CH_COUNT] = { false };
     for (size_t s = 0; s < rs_logset_count (set); s++) {
         size_t n;

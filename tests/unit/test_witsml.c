@@ -629,8 +629,26 @@ test_not_time_logs (void)
         RS_CHECK (strstr (rs_logset_skipped (set, 0), "depth.xml: indexType") != NULL);
         RS_CHECK (strstr (rs_logset_skipped (set, 1), "well.xml: not a WITSML log") != NULL);
         RS_CHECK_STR (rs_logset_skipped (set, 2), "");
+        RS_CHECK_INT (rs_logset_passed_over (set), 2);
         rs_logset_destroy (&set);
     }
+    //  A store's export holds many such files: the first 8 are named, all
+    //  are counted.
+    char more[12][600];
+    for (int i = 0; i < 12; i++) {
+        snprintf (more[i], sizeof more[i], "%s/depth%02d.xml", dir, i);
+        write_file (more[i], s_depth_log, strlen (s_depth_log));
+    }
+    set = rs_logset_open (dirs, 1);
+    RS_CHECK (set != NULL);
+    if (set) {
+        RS_CHECK_INT (rs_logset_count (set), 1);
+        RS_CHECK_INT (rs_logset_skipped_count (set), 8);
+        RS_CHECK_INT (rs_logset_passed_over (set), 14);
+        rs_logset_destroy (&set);
+    }
+    for (int i = 0; i < 12; i++)
+        unlink (more[i]);
     unlink (depth);
     unlink (well);
     unlink (time_log);
