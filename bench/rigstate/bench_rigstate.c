@@ -233,6 +233,18 @@ s_base (const char *path)
     return slash ? slash + 1 : path;
 }
 
+//  The files of a directory that are no time log: the first named with why,
+//  the rest counted.
+static void
+s_print_passed_over (const rs_logset_t *set, FILE *out, const char *prefix)
+{
+    size_t shown = rs_logset_skipped_count (set), passed = rs_logset_passed_over (set);
+    for (size_t i = 0; i < shown; i++)
+        fprintf (out, "%spassed over %s\n", prefix, rs_logset_skipped (set, i));
+    if (passed > shown)
+        fprintf (out, "%spassed over %zu more file(s) of other kinds\n", prefix, passed - shown);
+}
+
 //  A corpus log's name: its path below the directory (a store's export
 //  nests them: log/1/9/1/00001.xml), else its base name.
 static const char *
@@ -499,11 +511,7 @@ s_run (const char *const *paths, size_t n_paths, const run_opts_t *o, run_t *run
         rs_rigscore_add (&run->dated, rows.r[i].label, rows.r[i].dated, dt);
     }
     if (o->print) {
-        size_t shown = rs_logset_skipped_count (set), passed = rs_logset_passed_over (set);
-        for (size_t i = 0; i < shown; i++)
-            printf ("passed over %s\n", rs_logset_skipped (set, i));
-        if (passed > shown)
-            printf ("passed over %zu more file(s) of other kinds\n", passed - shown);
+        s_print_passed_over (set, stdout, "");
         for (size_t s = 0; s < run->files; s++)
             printf ("%s: %s, %llu rows (%llu bad, %llu out of order dropped), well %s\n", rs_logset_path (set, s),
                     rs_logset_name (set, s),
@@ -802,11 +810,7 @@ s_corpus (const char *dir, bool json, bool check, double min_agree, double min_m
         return 2;
     }
     size_t n = rs_logset_count (set);
-    size_t shown = rs_logset_skipped_count (set), passed = rs_logset_passed_over (set);
-    for (size_t i = 0; i < shown; i++)
-        fprintf (stderr, "bench_rigstate: passed over %s\n", rs_logset_skipped (set, i));
-    if (passed > shown)
-        fprintf (stderr, "bench_rigstate: passed over %zu more file(s) of other kinds\n", passed - shown);
+    s_print_passed_over (set, stderr, "bench_rigstate: ");
     char **paths = calloc (n, sizeof *paths);
     char **names = calloc (n, sizeof *names);
     for (size_t i = 0; paths && names && i < n; i++) {
